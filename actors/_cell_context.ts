@@ -1,0 +1,62 @@
+/**
+ * The context object handed to an actor's code.
+ *
+ * @module
+ */
+
+import type { ActorContext } from "./context.ts";
+import type { ActorRef, BaseRef } from "./ref.ts";
+import type { ActorDefinition } from "./definition.ts";
+import type { SpawnArgs, SpawnOptions } from "./spawn_options.ts";
+import type { ProtocolShape } from "./protocol.ts";
+import type { Timers } from "./timers.ts";
+import type { Cell } from "./cell.ts";
+import { STOPPED } from "./exit_reason.ts";
+import { InvalidOptionError } from "./errors.ts";
+import { LocalRef } from "./local_ref.ts";
+
+/** The context of one cell; made once, on first use. */
+export class CellContext implements ActorContext<never> {
+  #cell: Cell;
+
+  /** @param cell The actor this context belongs to. */
+  constructor(cell: Cell) {
+    this.#cell = cell;
+  }
+
+  get self(): ActorRef<never> {
+    return this.#cell.ref as unknown as ActorRef<never>;
+  }
+
+  get timers(): Timers<never> {
+    return this.#cell.timers() as unknown as Timers<never>;
+  }
+
+  spawn<Q extends ProtocolShape<Q>, S, A>(
+    definition: ActorDefinition<Q, S, A>,
+    ...options: SpawnArgs<A>
+  ): ActorRef<Q> {
+    const child = this.#cell.runtime.spawn(
+      definition as unknown as ActorDefinition<unknown, unknown, unknown>,
+      options[0] as SpawnOptions<unknown> | undefined,
+      this.#cell,
+    );
+    return child.ref as unknown as ActorRef<Q>;
+  }
+
+  stop(child: BaseRef): Promise<void> {
+    const cell = LocalRef.cellOf(child);
+    if (cell === undefined || cell.parent !== this.#cell) {
+      return Promise.reject(
+        new InvalidOptionError("child", child?.id, `a child of actor ${this.#cell.id}`),
+      );
+    }
+    const runtime = this.#cell.runtime;
+    return cell.stop(STOPPED, runtime.clock.now() + runtime.stopTimeoutMs);
+  }
+
+  stopSelf(): void {
+    const runtime = this.#cell.runtime;
+    void this.#cell.stop(STOPPED, runtime.clock.now() + runtime.stopTimeoutMs);
+  }
+}

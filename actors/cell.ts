@@ -1,0 +1,484 @@
+/**
+ * The cell: one actor's state, mailbox and turn loop. The runtime owns the
+ * loop; the definition only supplies handlers.
+ *
+ * Invariants: at most one turn runs at a time (`#busy` while an async turn is
+ * awaited); a cell is in the scheduler's run queue at most once
+ * (`#scheduled`); once stopping, nothing new is queued and every message left
+ * becomes a dead letter.
+ *
+ * @module
+ */
+
+import type { CompiledDefinition, HandlerEntry } from "./_compiled.ts";
+import type { PendingAsk } from "./ask.ts";
+import type { AskOptions } from "./protocol.ts";
+import type { ActorStats, ActorStatus } from "./ref.ts";
+import type { ExitReason } from "./exit_reason.ts";
+import type { CellRuntime } from "./_cell_runtime.ts";
+import type { ActorDescription, DeadLetterReason } from "./dead_letters.ts";
+import { type ActorId, actorId } from "./ids.ts";
+import { Mailbox, type MailboxOptions } from "./mailbox.ts";
+import { ActorTimers } from "./timers.ts";
+import { CellContext } from "./_cell_context.ts";
+import { LocalRef } from "./local_ref.ts";
+import {
+  ActorFailedError,
+  ActorStoppedError,
+  describeError,
+  InvalidHandlerResultError,
+  InvalidOptionError,
+  MailboxFullError,
+  MessageKindError,
+  UnknownMessageError,
+} from "./errors.ts";
+import { CellStop } from "./_cell_stop.ts";
+
+/** One live actor. */
+export class Cell {
+  /** The ref handed out for this actor. */
+  readonly ref: LocalRef;
+  /** The parent, or `undefined` for a top-level actor. */
+  readonly parent: Cell | undefined;
+  /** The spawn name, if any. */
+  readonly name: string | undefined;
+  /** The per-host sequence number behind the id. */
+  readonly sequence: number;
+  /** The compiled definition. */
+  readonly def: CompiledDefinition;
+  /** Where the actor is in its life. */
+  status: ActorStatus = "starting";
+  /** The current state (valid once `initialized`). */
+  state: unknown = undefined;
+  /** True once `init` has produced a state. */
+  initialized = false;
+  /** True while an async turn (or init, hook) is being awaited. */
+  busy = false;
+  /** The live children, in spawn order. */
+  children: Set<Cell> | undefined = undefined;
+  /** Stop bookkeeping, once a stop has begun. */
+  stopping: CellStop | undefined = undefined;
+  readonly #runtime: CellRuntime;
+  readonly #args: unknown;
+  readonly #mailboxOptions: MailboxOptions;
+  #id: ActorId | undefined = undefined;
+  #mailbox: Mailbox<HandlerEntry, PendingAsk> | undefined = undefined;
+  #scheduled = false;
+  #handled = 0;
+  #context: CellContext | undefined = undefined;
+  #timers: ActorTimers | undefined = undefined;
+  #stepToken = 0;
+  #onAbandon: (() => void) | undefined = undefined;
+
+  /** Created by the runtime's spawn; call {@linkcode Cell.schedule} to start it. */
+  constructor(
+    runtime: CellRuntime,
+    def: CompiledDefinition,
+    sequence: number,
+    name: string | undefined,
+    parent: Cell | undefined,
+    args: unknown,
+    mailbox: MailboxOptions,
+  ) {
+    this.#runtime = runtime;
+    this.def = def;
+    this.sequence = sequence;
+    this.name = name;
+    this.parent = parent;
+    this.#args = args;
+    this.#mailboxOptions = mailbox;
+    this.ref = new LocalRef(this);
+  }
+
+  /** The actor's id. */
+  get id(): ActorId {
+    return this.#id ??= actorId(this.#runtime.hostId, this.sequence);
+  }
+
+  /** The runtime that owns this cell. */
+  get runtime(): CellRuntime {
+    return this.#runtime;
+  }
+
+  /** Id, name and type, for records. */
+  describe(): ActorDescription {
+    return this.name === undefined
+      ? { id: this.id, type: this.def.type }
+      : { id: this.id, name: this.name, type: this.def.type };
+  }
+
+  /** The context passed to user code (made on first use). */
+  context(): CellContext {
+    return this.#context ??= new CellContext(this);
+  }
+
+  /** The actor's timers (made on first use). */
+  timers(): ActorTimers {
+    return this.#timers ??= new ActorTimers(this, this.#runtime.clock);
+  }
+
+  /** Cancels all timers (at stop). */
+  cancelTimers(): void {
+    this.#timers?.cancelAll();
+  }
+
+  // ---- sending -------------------------------------------------------------
+
+  /** Resolves a message name, throwing the typed error for an unknown one or the wrong kind. */
+  entryFor(name: string, kind: "tell" | "ask"): HandlerEntry {
+    const entry = this.def.entries.get(name) ??
+      (typeof name === "string" ? this.def.fallback?.(name) : undefined);
+    if (entry === undefined) {
+      const err = new UnknownMessageError(this.def.type, String(name));
+      this.deadLetter("unknown-message", String(name), kind, undefined, err);
+      throw err;
+    }
+    if (entry.kind !== kind && entry.kind !== "raw") {
+      const err = new MessageKindError(this.def.type, name, entry.kind);
+      this.deadLetter("unknown-message", name, kind, undefined, err);
+      throw err;
+    }
+    return entry;
+  }
+
+  /** `ref.tell`: queue a tell, throwing for an unknown name or a rejecting full mailbox. */
+  tell(name: string, payload: unknown): void {
+    const entry = this.def.entries.get(name);
+    this.#enqueue(
+      entry !== undefined && entry.kind !== "ask" ? entry : this.entryFor(name, "tell"),
+      payload,
+      undefined,
+      true,
+    );
+  }
+
+  /** `ref.ask`: queue an ask and return the reply's promise. Never throws. */
+  ask(name: string, payload: unknown, options: AskOptions | undefined): Promise<unknown> {
+    let entry = this.def.entries.get(name);
+    try {
+      if (entry === undefined || entry.kind === "tell") entry = this.entryFor(name, "ask");
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const timeoutMs = options?.timeoutMs ?? this.#runtime.askTimeoutMs;
+    if (typeof timeoutMs !== "number" || !(timeoutMs > 0) || timeoutMs === Infinity) {
+      return Promise.reject(
+        new InvalidOptionError("timeoutMs", timeoutMs, "a positive finite number of milliseconds"),
+      );
+    }
+    if (this.stopping !== undefined) {
+      const err = new ActorStoppedError(this.id, name);
+      this.deadLetter("actor-stopped", name, "ask", payload, err);
+      return Promise.reject(err);
+    }
+    const ask = this.#runtime.asks.create(this.ref, name, timeoutMs, options?.signal);
+    this.#enqueue(entry, payload, ask, false);
+    return ask.promise;
+  }
+
+  /** Timer delivery: queue a tell to self; refusals become dead letters, never exceptions. */
+  deliverToSelf(entry: HandlerEntry, payload: unknown): void {
+    this.#enqueue(entry, payload, undefined, false);
+  }
+
+  #enqueue(
+    entry: HandlerEntry,
+    payload: unknown,
+    ask: PendingAsk | undefined,
+    throwOnReject: boolean,
+  ): void {
+    if (this.stopping !== undefined) {
+      const err = new ActorStoppedError(this.id, entry.name);
+      this.deadLetter("actor-stopped", entry.name, ask ? "ask" : "tell", payload, err);
+      ask?.reject(err);
+      return;
+    }
+    const mailbox = this.#mailbox ??= new Mailbox();
+    const options = this.#mailboxOptions;
+    if (options.kind === "bounded" && mailbox.length >= options.capacity) {
+      if (!this.#overflow(options.capacity, options.overflow, entry, payload, ask, throwOnReject)) {
+        return;
+      }
+    }
+    mailbox.put(entry, payload, ask);
+    if (!this.#scheduled && !this.busy) this.schedule();
+  }
+
+  /** Applies the overflow policy; returns `true` when the new message may still be queued. */
+  #overflow(
+    capacity: number,
+    policy: "reject" | "drop-newest" | "drop-oldest" | undefined,
+    entry: HandlerEntry,
+    payload: unknown,
+    ask: PendingAsk | undefined,
+    throwOnReject: boolean,
+  ): boolean {
+    if (policy === "drop-oldest") {
+      const mailbox = this.#mailbox!;
+      const oldest = mailbox.take();
+      const oldPayload = mailbox.takenPayload;
+      const oldAsk = mailbox.takenAsk;
+      const err = new MailboxFullError(this.id, capacity, oldest.name);
+      this.deadLetter("mailbox-full", oldest.name, oldAsk ? "ask" : "tell", oldPayload, err);
+      oldAsk?.reject(err);
+      return true;
+    }
+    const err = new MailboxFullError(this.id, capacity, entry.name);
+    this.deadLetter("mailbox-full", entry.name, ask ? "ask" : "tell", payload, err);
+    if (ask !== undefined) ask.reject(err);
+    else if (policy !== "drop-newest" && throwOnReject) throw err;
+    return false;
+  }
+
+  /** Records a dead letter addressed to this actor. */
+  deadLetter(
+    reason: DeadLetterReason,
+    messageName: string,
+    kind: "tell" | "ask" | "reply",
+    payload: unknown,
+    error?: unknown,
+  ): void {
+    this.#runtime.deadLetters.publish({
+      reason,
+      target: this.describe(),
+      messageName,
+      kind,
+      payload,
+      ...(error === undefined ? {} : { error: describeError(error) }),
+    });
+  }
+
+  // ---- running -------------------------------------------------------------
+
+  /** Puts the cell in the run queue unless it is there already. */
+  schedule(): void {
+    this.#scheduled = true;
+    this.#runtime.scheduler.enqueue(this);
+  }
+
+  /** Scheduler entry point: start if needed, then handle up to `budget` messages. */
+  run(budget: number): boolean {
+    if (this.status === "starting" && !this.initialized && !this.busy && !this.#start()) {
+      this.#scheduled = false;
+      return false;
+    }
+    const mailbox = this.#mailbox;
+    while (mailbox !== undefined && mailbox.length > 0 && this.status === "running") {
+      if (budget-- === 0) return true;
+      const entry = mailbox.take();
+      const payload = mailbox.takenPayload;
+      const ask = mailbox.takenAsk;
+      let result: unknown;
+      try {
+        result = entry.fn(this.state, payload, this.context(), ask, entry.name);
+      } catch (err) {
+        this.#handled++;
+        this.#scheduled = false;
+        this.#fail(err, entry, payload, ask);
+        return false;
+      }
+      this.#handled++;
+      if (result instanceof Promise) {
+        this.#scheduled = false;
+        this.#awaitTurn(result, entry, payload, ask);
+        return false;
+      }
+      if (!this.#complete(result, entry, payload, ask)) {
+        this.#scheduled = false;
+        return false;
+      }
+    }
+    this.#scheduled = false;
+    return false;
+  }
+
+  /** Applies a handler's result; returns `false` when the result was invalid (the actor failed). */
+  #complete(
+    result: unknown,
+    entry: HandlerEntry,
+    payload: unknown,
+    ask: PendingAsk | undefined,
+  ): boolean {
+    if (entry.kind !== "ask") {
+      this.state = result;
+      return true;
+    }
+    if (result === null || typeof result !== "object" || !("state" in result)) {
+      this.#fail(new InvalidHandlerResultError(this.def.type, entry.name), entry, payload, ask);
+      return false;
+    }
+    const { state, reply } = result as { state: unknown; reply: unknown };
+    this.state = state;
+    ask?.resolve(reply);
+    return true;
+  }
+
+  #awaitTurn(
+    promise: Promise<unknown>,
+    entry: HandlerEntry,
+    payload: unknown,
+    ask: PendingAsk | undefined,
+  ): void {
+    this.#awaitStep(promise, (value) => {
+      if (this.#complete(value, entry, payload, ask)) this.#resume();
+    }, (err) => this.#fail(err, entry, payload, ask), () => {
+      const err = new ActorStoppedError(this.id, entry.name);
+      this.deadLetter("actor-stopped", entry.name, ask ? "ask" : "tell", payload, err);
+      ask?.reject(err);
+    });
+  }
+
+  /**
+   * Awaits one step of the actor (a turn, `init` or a hook) while keeping the
+   * actor busy. A stop that is waiting for the step continues after it.
+   */
+  #awaitStep(
+    promise: Promise<unknown>,
+    onValue: (value: unknown) => void,
+    onError: (err: unknown) => void,
+    onAbandon?: () => void,
+  ): void {
+    this.busy = true;
+    this.#onAbandon = onAbandon;
+    const token = ++this.#stepToken;
+    promise.then((value) => {
+      if (token !== this.#stepToken) return;
+      this.busy = false;
+      this.#onAbandon = undefined;
+      onValue(value);
+      this.stopping?.stepEnded();
+    }, (err) => {
+      if (token !== this.#stepToken) return;
+      this.busy = false;
+      this.#onAbandon = undefined;
+      onError(err);
+      this.stopping?.stepEnded();
+    });
+  }
+
+  /**
+   * Gives up on the awaited step (a forced stop): its outcome will be ignored,
+   * and the message it was handling is dead-lettered.
+   */
+  abandonStep(): void {
+    if (!this.busy) return;
+    this.#stepToken++;
+    this.busy = false;
+    const onAbandon = this.#onAbandon;
+    this.#onAbandon = undefined;
+    onAbandon?.();
+  }
+
+  /** Continues after an async step: more messages, or nothing. */
+  #resume(): void {
+    const mailbox = this.#mailbox;
+    if (this.status === "running" && mailbox !== undefined && mailbox.length > 0) this.schedule();
+  }
+
+  /** Runs `init` and `onStart`; returns `true` when the actor is running afterwards. */
+  #start(): boolean {
+    let result: unknown;
+    try {
+      result = this.def.init(this.#args, this.context());
+    } catch (err) {
+      this.#fail(err, undefined, undefined, undefined);
+      return false;
+    }
+    if (result instanceof Promise) {
+      this.#awaitStep(result, (state) => {
+        this.#initialized(state);
+        if (this.#onStart()) this.#resume();
+      }, (err) => this.#fail(err, undefined, undefined, undefined));
+      return false;
+    }
+    this.#initialized(result);
+    return this.#onStart();
+  }
+
+  #initialized(state: unknown): void {
+    this.state = state;
+    this.initialized = true;
+  }
+
+  #onStart(): boolean {
+    const hook = this.def.onStart;
+    let result: unknown;
+    if (hook !== undefined) {
+      try {
+        result = hook(this.state, this.context());
+      } catch (err) {
+        this.#fail(err, undefined, undefined, undefined);
+        return false;
+      }
+    }
+    if (result instanceof Promise) {
+      this.#awaitStep(result, () => {
+        if (this.status === "starting") this.status = "running";
+        this.#resume();
+      }, (err) => this.#fail(err, undefined, undefined, undefined));
+      return false;
+    }
+    if (this.status === "starting") this.status = "running";
+    return true;
+  }
+
+  #fail(
+    err: unknown,
+    entry: HandlerEntry | undefined,
+    payload: unknown,
+    ask: PendingAsk | undefined,
+  ): void {
+    if (entry !== undefined) {
+      this.deadLetter("handler-failed", entry.name, ask ? "ask" : "tell", payload, err);
+      ask?.reject(new ActorFailedError(this.id, entry.name, { cause: err }));
+    }
+    this.#runtime.failed(this, { kind: "error", error: err, messageName: entry?.name });
+  }
+
+  // ---- stopping ------------------------------------------------------------
+
+  /**
+   * Stops the actor: waits for the running turn, stops the children in
+   * reverse spawn order, runs `onStop`, then drops what is left in the
+   * mailbox to the dead letters. Everything is cut off at `deadlineMs`.
+   */
+  stop(reason: ExitReason, deadlineMs: number): Promise<void> {
+    if (this.stopping === undefined) {
+      const stopping = new CellStop(this, reason, deadlineMs);
+      this.stopping = stopping;
+      this.status = "stopping";
+      // Begin after the current synchronous turn, so a handler that stops
+      // itself (or is stopped by a sibling) finishes its turn first.
+      queueMicrotask(() => stopping.begin());
+    }
+    return this.stopping.done;
+  }
+
+  /** Empties the mailbox into the dead letters and rejects its asks (last step of a stop). */
+  drainToDeadLetters(): void {
+    const mailbox = this.#mailbox;
+    if (mailbox === undefined) return;
+    while (mailbox.length > 0) {
+      const entry = mailbox.take();
+      const payload = mailbox.takenPayload;
+      const ask = mailbox.takenAsk;
+      const err = new ActorStoppedError(this.id, entry.name);
+      this.deadLetter("actor-stopped", entry.name, ask ? "ask" : "tell", payload, err);
+      ask?.reject(err);
+    }
+    this.#mailbox = undefined;
+  }
+
+  /** A snapshot of the actor's counters. */
+  stats(): ActorStats {
+    return {
+      id: this.id,
+      name: this.name,
+      type: this.def.type,
+      status: this.status,
+      mailbox: { ...this.#mailboxOptions, depth: this.#mailbox?.length ?? 0 },
+      handled: this.#handled,
+      children: this.children?.size ?? 0,
+    };
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * What a handler may do besides computing the next state, as small
+ * capabilities composed into one context.
+ *
+ * @module
+ */
+
+import type { ActorRef, BaseRef } from "./ref.ts";
+import type { ActorDefinition } from "./definition.ts";
+import type { ProtocolShape } from "./protocol.ts";
+import type { SpawnArgs } from "./spawn_options.ts";
+import type { Timers } from "./timers.ts";
+
+/** Access to the actor's own ref. */
+export interface SelfCapability<P> {
+  /** This actor's ref: pass it in messages so others can reach it. */
+  readonly self: ActorRef<P>;
+}
+
+/** Messages to self after a delay or periodically. */
+export interface TimerCapability<P> {
+  /** This actor's timers; all are cancelled when it stops. */
+  readonly timers: Timers<P>;
+}
+
+/** Creating and stopping children, and stopping self. */
+export interface ChildCapability {
+  /**
+   * Spawns a child of this actor. Children stop before their parent.
+   *
+   * @returns The child's ref.
+   * @throws {DuplicateNameError} When the name is taken.
+   * @throws {InvalidNameError} When the name breaks the naming rules.
+   */
+  spawn<Q extends ProtocolShape<Q>, S, A>(
+    definition: ActorDefinition<Q, S, A>,
+    ...options: SpawnArgs<A>
+  ): ActorRef<Q>;
+  /**
+   * Stops a child (and its children). Resolves once it has stopped.
+   * To stop this actor itself use {@linkcode ChildCapability.stopSelf}.
+   */
+  stop(child: BaseRef): Promise<void>;
+  /**
+   * Stops this actor after the current message. Messages still queued go to
+   * the dead letters.
+   */
+  stopSelf(): void;
+}
+
+/**
+ * The context passed to `init`, hooks and handlers.
+ *
+ * @typeParam P The actor's own protocol.
+ */
+export interface ActorContext<P> extends SelfCapability<P>, TimerCapability<P>, ChildCapability {}

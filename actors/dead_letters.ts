@@ -1,0 +1,181 @@
+/**
+ * The dead-letter stream: every message that could not be delivered or handled
+ * ends here with the reason, so nothing is lost silently.
+ *
+ * @module
+ */
+
+import type { ErrorInfo } from "./errors.ts";
+import type { Clock } from "./clock.ts";
+
+/**
+ * Why a message became a dead letter:
+ * - `"actor-stopped"`: the target had stopped or was stopping;
+ * - `"unknown-actor"`: no actor with the target id exists;
+ * - `"mailbox-full"`: the target's bounded mailbox refused or dropped it;
+ * - `"handler-failed"`: its handler threw (the error is attached);
+ * - `"unknown-message"`: the target's protocol has no such message, or it was
+ *   sent with the wrong kind (`tell` of an ask);
+ * - `"reply-after-timeout"`: a reply arrived after its ask had timed out or
+ *   been aborted.
+ */
+export type DeadLetterReason =
+  | "actor-stopped"
+  | "unknown-actor"
+  | "mailbox-full"
+  | "handler-failed"
+  | "unknown-message"
+  | "reply-after-timeout";
+
+/** Identifies an actor in records: its id, name and type. */
+export interface ActorDescription {
+  /** The actor's id. */
+  readonly id: string;
+  /** The actor's name, when it has one. */
+  readonly name?: string;
+  /** The actor's type (its definition's `type`). */
+  readonly type: string;
+}
+
+/** One message that could not be delivered or handled. */
+export interface DeadLetter {
+  /** Why it was not delivered. */
+  readonly reason: DeadLetterReason;
+  /** The actor it was sent to. */
+  readonly target: ActorDescription;
+  /** The message name. */
+  readonly messageName: string;
+  /** Whether it was a tell, an ask, or the reply to an ask. */
+  readonly kind: "tell" | "ask" | "reply";
+  /** The payload (or the reply, for `"reply-after-timeout"`). */
+  readonly payload: unknown;
+  /** When it was recorded, in clock milliseconds. */
+  readonly timestampMs: number;
+  /** The error, for `"handler-failed"` and refusals. */
+  readonly error?: ErrorInfo;
+}
+
+/** Receives each dead letter as it is recorded. */
+export type DeadLetterListener = (letter: DeadLetter) => void;
+
+/** Options of the dead-letter stream. */
+export interface DeadLetterOptions {
+  /**
+   * How many recent dead letters {@linkcode DeadLetters.recent} keeps.
+   * @default {1000}
+   */
+  readonly keep?: number;
+  /**
+   * Writes a line per dead letter to `console.warn`, at most `logPerSecond`
+   * lines a second plus a count of the ones left out. `0` turns logging off.
+   * @default {10}
+   */
+  readonly logPerSecond?: number;
+}
+
+/** The dead letters of one actor system. */
+export class DeadLetters {
+  #clock: Clock;
+  #keep: number;
+  #ring: DeadLetter[] = [];
+  #next = 0;
+  #total = 0;
+  #listeners = new Set<DeadLetterListener>();
+  #logPerSecond: number;
+  #logWindowStart = 0;
+  #loggedInWindow = 0;
+  #suppressed = 0;
+
+  /**
+   * @param clock Stamps each letter.
+   * @param options Buffer size and logging.
+   */
+  constructor(clock: Clock, options: DeadLetterOptions = {}) {
+    this.#clock = clock;
+    this.#keep = options.keep ?? 1000;
+    this.#logPerSecond = options.logPerSecond ?? 10;
+  }
+
+  /** How many dead letters were recorded since the system started. */
+  get total(): number {
+    return this.#total;
+  }
+
+  /**
+   * Calls `listener` for every dead letter from now on.
+   *
+   * @returns A function that ends the subscription.
+   * @example
+   * ```ts
+   * import { ActorSystem } from "../mod.ts";
+   * const system = await ActorSystem.start();
+   * const stop = system.deadLetters.subscribe((letter) => console.log(letter.reason));
+   * stop();
+   * await system.shutdown();
+   * ```
+   */
+  subscribe(listener: DeadLetterListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * The most recent dead letters, oldest first.
+   *
+   * @param limit At most this many. @default all that are kept
+   */
+  recent(limit: number = this.#keep): DeadLetter[] {
+    const ring = this.#ring;
+    const ordered = ring.length < this.#keep
+      ? ring.slice()
+      : ring.slice(this.#next).concat(ring.slice(0, this.#next));
+    return ordered.slice(Math.max(0, ordered.length - limit));
+  }
+
+  /** @internal Records a dead letter and tells the subscribers. */
+  publish(letter: Omit<DeadLetter, "timestampMs">): void {
+    const full: DeadLetter = { ...letter, timestampMs: this.#clock.now() };
+    this.#total++;
+    if (this.#keep > 0) {
+      if (this.#ring.length < this.#keep) this.#ring.push(full);
+      else this.#ring[this.#next] = full;
+      this.#next = (this.#next + 1) % this.#keep;
+    }
+    for (const listener of this.#listeners) {
+      try {
+        listener(full);
+      } catch (err) {
+        console.error("dead-letter listener threw; it stays subscribed", err);
+      }
+    }
+    if (this.#logPerSecond > 0) this.#log(full);
+  }
+
+  /** @internal Prints the count of lines left out, if any (at shutdown). */
+  flushLog(): void {
+    if (this.#suppressed > 0) {
+      console.warn(`[dead letter] ${this.#suppressed} more dead letters not shown`);
+      this.#suppressed = 0;
+    }
+  }
+
+  #log(letter: DeadLetter): void {
+    if (letter.timestampMs - this.#logWindowStart >= 1000) {
+      this.flushLog();
+      this.#logWindowStart = letter.timestampMs;
+      this.#loggedInWindow = 0;
+    }
+    if (this.#loggedInWindow >= this.#logPerSecond) {
+      this.#suppressed++;
+      return;
+    }
+    this.#loggedInWindow++;
+    const who = letter.target.name === undefined
+      ? letter.target.id
+      : `${letter.target.name} (${letter.target.id})`;
+    const why = letter.error === undefined ? "" : `: ${letter.error.name}: ${letter.error.message}`;
+    console.warn(
+      `[dead letter] ${letter.reason}: ${letter.kind} '${letter.messageName}' to ${who}${why}`,
+    );
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * Actor definitions: a typed protocol plus a behaviour (initial state and one
+ * handler per message). The runtime owns the mailbox loop; a definition is
+ * plain data and functions.
+ *
+ * @module
+ */
+
+import type { ActorContext } from "./context.ts";
+import type {
+  AskName,
+  PayloadOf,
+  ProtocolShape,
+  ReplyOf,
+  TellName,
+} from "./protocol.ts";
+import { type MailboxOptions, resolveMailbox } from "./mailbox.ts";
+import { validateName } from "./ids.ts";
+import { InvalidOptionError } from "./errors.ts";
+
+/** What an ask handler returns: the next state and the reply for the asker. */
+export interface Reply<S, R> {
+  /** The actor's next state. */
+  readonly state: S;
+  /** The value the asker receives. */
+  readonly reply: R;
+}
+
+/** Handles one tell message: returns the next state (or a promise of it). */
+export type TellHandler<P, S, T> = (
+  state: S,
+  payload: T,
+  ctx: ActorContext<P>,
+) => S | Promise<S>;
+
+/** Handles one ask message: returns the next state and the reply. */
+export type AskHandler<P, S, T, R> = (
+  state: S,
+  payload: T,
+  ctx: ActorContext<P>,
+) => Reply<S, R> | Promise<Reply<S, R>>;
+
+/** One handler for every tell message of `P`; none may be missing, none extra. */
+export type TellHandlers<P, S> = {
+  readonly [K in TellName<P>]: TellHandler<P, S, PayloadOf<P[K]>>;
+};
+
+/** One handler for every ask message of `P`; none may be missing, none extra. */
+export type AskHandlers<P, S> = {
+  readonly [K in AskName<P>]: AskHandler<P, S, PayloadOf<P[K]>, ReplyOf<P[K]>>;
+};
+
+type TellSection<P, S> = [TellName<P>] extends [never] ? { readonly tells?: Record<never, never> }
+  : {
+    /** The handlers of the tell messages. */
+    readonly tells: TellHandlers<P, S>;
+  };
+
+type AskSection<P, S> = [AskName<P>] extends [never] ? { readonly asks?: Record<never, never> }
+  : {
+    /** The handlers of the ask messages. */
+    readonly asks: AskHandlers<P, S>;
+  };
+
+/** The parts of an actor specification that do not depend on the message sections. */
+export interface ActorSpecBase<P, S, A> {
+  /**
+   * The actor type's name: shown in stats, records and dead letters. Letters,
+   * digits, `_`, `-` and `:`.
+   */
+  readonly type: string;
+  /**
+   * The URL of the module that defines this actor (pass `import.meta.url`), so
+   * that a host agent can import the definition on demand.
+   */
+  readonly module?: string;
+  /**
+   * Makes the initial state from the spawn arguments. Runs before the first
+   * message; messages sent meanwhile wait in the mailbox.
+   */
+  readonly init: (args: A, ctx: ActorContext<P>) => S | Promise<S>;
+  /** Runs once after `init`, before the first message: start timers or children here. */
+  readonly onStart?: (state: S, ctx: ActorContext<P>) => void | Promise<void>;
+  /**
+   * Runs when the actor stops (after its children have stopped), with its last
+   * state. It is cut off after the stop timeout.
+   */
+  readonly onStop?: (state: S, ctx: ActorContext<P>) => void | Promise<void>;
+  /**
+   * The default mailbox of actors of this type; a spawn option overrides it.
+   * @default {{ kind: "unbounded" }}
+   */
+  readonly mailbox?: MailboxOptions;
+}
+
+/**
+ * Everything `defineActor` needs: the base fields plus `tells` and `asks`
+ * tables. A table may be left out only when the protocol has no message of
+ * its kind.
+ */
+export type ActorSpec<P, S, A> = ActorSpecBase<P, S, A> & TellSection<P, S> & AskSection<P, S>;
+
+/**
+ * A checked, frozen actor definition, ready to spawn.
+ *
+ * @typeParam P The protocol.
+ * @typeParam S The state type.
+ * @typeParam A The spawn arguments passed to `init` (`void` for none).
+ */
+export interface ActorDefinition<P, S, A = void> {
+  /** The actor type's name. */
+  readonly type: string;
+  /** The defining module's URL, when given. */
+  readonly module: string | undefined;
+  /** The default mailbox of this type. */
+  readonly mailbox: MailboxOptions;
+  /** The specification this definition was made from. */
+  readonly spec: ActorSpec<P, S, A>;
+  /** Phantom field: carries the protocol type for inference; always `undefined`. */
+  readonly "~protocol"?: P;
+}
+
+/**
+ * Defines an actor type from a protocol and a behaviour.
+ *
+ * The protocol is a type argument; every message in it needs a handler of the
+ * right shape, so a missing handler, an extra one, or a wrong payload or reply
+ * type is a compile error.
+ *
+ * @typeParam P The protocol: message names mapped to `Tell<Payload>` or `Ask<Payload, Reply>`.
+ * @typeParam S The state type.
+ * @typeParam A The spawn arguments passed to `init` (`void` for none).
+ * @param spec The type name, `init`, hooks and handlers.
+ * @returns A frozen definition to pass to `spawn`.
+ * @throws {InvalidNameError} When `type` breaks the naming rules.
+ * @throws {InvalidOptionError} When a handler is not a function or `mailbox` is invalid.
+ *
+ * @example
+ * ```ts
+ * import { type Ask, defineActor, type Tell } from "../mod.ts";
+ *
+ * type CounterProtocol = { add: Tell<number>; get: Ask<void, number> };
+ *
+ * export const Counter = defineActor<CounterProtocol, number>({
+ *   type: "counter",
+ *   init: () => 0,
+ *   tells: { add: (count, n) => count + n },
+ *   asks: { get: (count) => ({ state: count, reply: count }) },
+ * });
+ * ```
+ */
+export function defineActor<P extends ProtocolShape<P>, S, A = void>(
+  spec: ActorSpec<P, S, A>,
+): ActorDefinition<P, S, A> {
+  validateName(spec.type, "type");
+  if (typeof spec.init !== "function") {
+    throw new InvalidOptionError("init", spec.init, "a function returning the initial state");
+  }
+  for (const hook of ["onStart", "onStop"] as const) {
+    if (spec[hook] !== undefined && typeof spec[hook] !== "function") {
+      throw new InvalidOptionError(hook, spec[hook], "a function or undefined");
+    }
+  }
+  const seen = new Set<string>();
+  for (const section of ["tells", "asks"] as const) {
+    const table = (spec as unknown as { readonly [k: string]: unknown })[section];
+    if (table === undefined) continue;
+    if (table === null || typeof table !== "object") {
+      throw new InvalidOptionError(section, table, "an object of handler functions");
+    }
+    for (const [name, fn] of Object.entries(table)) {
+      if (typeof fn !== "function") {
+        throw new InvalidOptionError(`${section}.${name}`, fn, "a handler function");
+      }
+      if (seen.has(name)) {
+        throw new InvalidOptionError(
+          `${section}.${name}`,
+          name,
+          "a message may be a tell or an ask, not both",
+        );
+      }
+      seen.add(name);
+    }
+  }
+  return Object.freeze({
+    type: spec.type,
+    module: spec.module,
+    mailbox: resolveMailbox(spec.mailbox),
+    spec,
+  });
+}

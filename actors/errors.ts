@@ -1,0 +1,403 @@
+/**
+ * Every failure the runtime reports, one class each.
+ *
+ * Each error has `name` set to its class name, a stable string `code` (errors
+ * that cross the wire keep it, `instanceof` does not survive serialization), a
+ * `cause` when there is one, and the context fields that say what failed.
+ * Use the static `is()` guard to test an error of unknown origin.
+ *
+ * @example
+ * ```ts
+ * import { AskTimeoutError } from "./errors.ts";
+ * try {
+ *   throw new AskTimeoutError("h1/0", "get", 100);
+ * } catch (err) {
+ *   if (AskTimeoutError.is(err)) console.log(err.code, err.timeoutMs);
+ * }
+ * ```
+ *
+ * @module
+ */
+
+/** The base class of every error this library throws or rejects with. */
+export abstract class ActorSystemError extends Error {
+  /** The stable code of this error class, for example `"ask_timeout"`. */
+  static readonly code: string = "actor_system_error";
+  /** The stable code of this error, the same as its class's static `code`. */
+  readonly code: string;
+
+  /**
+   * @param message The human-readable message.
+   * @param options Standard error options; `cause` chains the underlying error.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = (new.target as unknown as { code: string }).code;
+  }
+
+  /**
+   * Tells whether a value is an error of this class, also when it was
+   * rebuilt from the wire (it compares the `code`, not the prototype).
+   *
+   * @param err Any value.
+   * @returns `true` when `err` carries this class's code.
+   */
+  static is<T extends ActorSystemError>(
+    this: { readonly code: string; prototype: T },
+    err: unknown,
+  ): err is T {
+    return err instanceof Error && (err as { code?: unknown }).code === this.code;
+  }
+}
+
+/** An `ask` got no reply within its timeout. The message may still be handled later. */
+export class AskTimeoutError extends ActorSystemError {
+  static override readonly code: string = "ask_timeout";
+  /** The actor that was asked. */
+  readonly actorId: string;
+  /** The message that was asked. */
+  readonly messageName: string;
+  /** The timeout that passed, in milliseconds. */
+  readonly timeoutMs: number;
+
+  /**
+   * @param actorId The actor that was asked.
+   * @param messageName The message that was asked.
+   * @param timeoutMs The timeout that passed.
+   */
+  constructor(actorId: string, messageName: string, timeoutMs: number) {
+    super(`ask '${messageName}' to actor ${actorId} got no reply within ${timeoutMs} ms`);
+    this.actorId = actorId;
+    this.messageName = messageName;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** An `ask` was cancelled through its `AbortSignal`; `cause` is the signal's reason. */
+export class AskAbortedError extends ActorSystemError {
+  static override readonly code: string = "ask_aborted";
+  /** The actor that was asked. */
+  readonly actorId: string;
+  /** The message that was asked. */
+  readonly messageName: string;
+
+  /**
+   * @param actorId The actor that was asked.
+   * @param messageName The message that was asked.
+   * @param options `cause`: the abort reason.
+   */
+  constructor(actorId: string, messageName: string, options?: ErrorOptions) {
+    super(`ask '${messageName}' to actor ${actorId} was aborted`, options);
+    this.actorId = actorId;
+    this.messageName = messageName;
+  }
+}
+
+/** The target actor has stopped (or is stopping), so the message cannot be handled. */
+export class ActorStoppedError extends ActorSystemError {
+  static override readonly code: string = "actor_stopped";
+  /** The actor that is stopped. */
+  readonly actorId: string;
+  /** The message that could not be handled. */
+  readonly messageName: string;
+
+  /**
+   * @param actorId The stopped actor.
+   * @param messageName The message that could not be handled.
+   * @param options `cause`: why the actor stopped, when known.
+   */
+  constructor(actorId: string, messageName: string, options?: ErrorOptions) {
+    super(`actor ${actorId} is stopped; '${messageName}' was not handled`, options);
+    this.actorId = actorId;
+    this.messageName = messageName;
+  }
+}
+
+/** The handler of an asked message threw; `cause` is what it threw. */
+export class ActorFailedError extends ActorSystemError {
+  static override readonly code: string = "actor_failed";
+  /** The actor whose handler failed. */
+  readonly actorId: string;
+  /** The message whose handler failed. */
+  readonly messageName: string;
+
+  /**
+   * @param actorId The actor whose handler failed.
+   * @param messageName The message whose handler failed.
+   * @param options `cause`: the thrown value.
+   */
+  constructor(actorId: string, messageName: string, options?: ErrorOptions) {
+    super(`actor ${actorId} failed while handling '${messageName}'`, options);
+    this.actorId = actorId;
+    this.messageName = messageName;
+  }
+}
+
+/** No actor with this id exists (it never did, or it is long gone). */
+export class UnknownActorError extends ActorSystemError {
+  static override readonly code: string = "unknown_actor";
+  /** The id that was not found. */
+  readonly actorId: string;
+
+  /** @param actorId The id that was not found. */
+  constructor(actorId: string) {
+    super(`no actor with id ${actorId} is known here`);
+    this.actorId = actorId;
+  }
+}
+
+/** A bounded mailbox with the `"reject"` overflow policy is full. */
+export class MailboxFullError extends ActorSystemError {
+  static override readonly code: string = "mailbox_full";
+  /** The actor whose mailbox is full. */
+  readonly actorId: string;
+  /** The mailbox capacity, in messages. */
+  readonly capacity: number;
+  /** The message that was refused. */
+  readonly messageName: string;
+
+  /**
+   * @param actorId The actor whose mailbox is full.
+   * @param capacity The capacity of that mailbox.
+   * @param messageName The message that was refused.
+   */
+  constructor(actorId: string, capacity: number, messageName: string) {
+    super(`mailbox of actor ${actorId} is full (${capacity} messages); '${messageName}' refused`);
+    this.actorId = actorId;
+    this.capacity = capacity;
+    this.messageName = messageName;
+  }
+}
+
+/** A spawn asked for a name that a live actor already has. */
+export class DuplicateNameError extends ActorSystemError {
+  static override readonly code: string = "duplicate_name";
+  /** The name that is taken. */
+  readonly actorName: string;
+  /** The id of the actor that holds the name. */
+  readonly existingId: string;
+
+  /**
+   * @param actorName The name that is taken.
+   * @param existingId The actor holding it.
+   */
+  constructor(actorName: string, existingId: string) {
+    super(`the name '${actorName}' is already taken by actor ${existingId}`);
+    this.actorName = actorName;
+    this.existingId = existingId;
+  }
+}
+
+/** An actor name or type breaks the naming rules. */
+export class InvalidNameError extends ActorSystemError {
+  static override readonly code: string = "invalid_name";
+  /** The refused value (shortened when very long). */
+  readonly value: string;
+  /** Which field was refused. */
+  readonly field: "name" | "type";
+  /** Why it was refused. */
+  readonly reason: string;
+
+  /**
+   * @param value The refused value.
+   * @param field Which field was refused.
+   * @param reason Why.
+   */
+  constructor(value: string, field: "name" | "type", reason: string) {
+    super(`invalid actor ${field} '${value}': ${reason}`);
+    this.value = value;
+    this.field = field;
+    this.reason = reason;
+  }
+}
+
+/** An option has a value that cannot work (negative, zero, not finite, wrong type). */
+export class InvalidOptionError extends ActorSystemError {
+  static override readonly code: string = "invalid_option";
+  /** The option's name, e.g. `"timeoutMs"`. */
+  readonly option: string;
+  /** The refused value. */
+  readonly value: unknown;
+
+  /**
+   * @param option The option's name.
+   * @param value The refused value.
+   * @param expectation What a valid value looks like.
+   */
+  constructor(option: string, value: unknown, expectation: string) {
+    super(`invalid ${option}: ${String(value)} (${expectation})`);
+    this.option = option;
+    this.value = value;
+  }
+}
+
+/** A message name that the target's protocol does not have (sent through an untyped path). */
+export class UnknownMessageError extends ActorSystemError {
+  static override readonly code: string = "unknown_message";
+  /** The type of the target actor. */
+  readonly actorType: string;
+  /** The unknown message name. */
+  readonly messageName: string;
+
+  /**
+   * @param actorType The type of the target actor.
+   * @param messageName The unknown message name.
+   */
+  constructor(actorType: string, messageName: string) {
+    super(`actor type '${actorType}' has no message '${messageName}'`);
+    this.actorType = actorType;
+    this.messageName = messageName;
+  }
+}
+
+/** A `tell` of an ask message, or an `ask` of a tell message (through an untyped path). */
+export class MessageKindError extends ActorSystemError {
+  static override readonly code: string = "message_kind";
+  /** The type of the target actor. */
+  readonly actorType: string;
+  /** The message name. */
+  readonly messageName: string;
+  /** How the protocol says this message must be sent. */
+  readonly expected: "tell" | "ask";
+
+  /**
+   * @param actorType The type of the target actor.
+   * @param messageName The message name.
+   * @param expected How the message must be sent.
+   */
+  constructor(actorType: string, messageName: string, expected: "tell" | "ask") {
+    super(`'${messageName}' of actor type '${actorType}' must be sent with ${expected}`);
+    this.actorType = actorType;
+    this.messageName = messageName;
+    this.expected = expected;
+  }
+}
+
+/** An ask handler returned something that is not `{ state, reply }`. */
+export class InvalidHandlerResultError extends ActorSystemError {
+  static override readonly code: string = "invalid_handler_result";
+  /** The type of the actor. */
+  readonly actorType: string;
+  /** The message whose handler returned the bad value. */
+  readonly messageName: string;
+
+  /**
+   * @param actorType The type of the actor.
+   * @param messageName The message whose handler returned the bad value.
+   */
+  constructor(actorType: string, messageName: string) {
+    super(
+      `ask handler '${messageName}' of actor type '${actorType}' must return { state, reply }`,
+    );
+    this.actorType = actorType;
+    this.messageName = messageName;
+  }
+}
+
+/** An actor found by name or ref is of another type than the definition given. */
+export class ActorTypeMismatchError extends ActorSystemError {
+  static override readonly code: string = "actor_type_mismatch";
+  /** The actor's id. */
+  readonly actorId: string;
+  /** The type the caller expected. */
+  readonly expectedType: string;
+  /** The type the actor has. */
+  readonly actualType: string;
+
+  /**
+   * @param actorId The actor's id.
+   * @param expectedType The type the caller expected.
+   * @param actualType The type the actor has.
+   */
+  constructor(actorId: string, expectedType: string, actualType: string) {
+    super(`actor ${actorId} is of type '${actualType}', not '${expectedType}'`);
+    this.actorId = actorId;
+    this.expectedType = expectedType;
+    this.actualType = actualType;
+  }
+}
+
+/** The actor system is shut down (or shutting down) and accepts no new actors. */
+export class SystemStoppedError extends ActorSystemError {
+  static override readonly code: string = "system_stopped";
+  /** The id of the stopped system's host. */
+  readonly hostId: string;
+
+  /** @param hostId The id of the stopped system's host. */
+  constructor(hostId: string) {
+    super(`actor system ${hostId} is shut down`);
+    this.hostId = hostId;
+  }
+}
+
+/** A test probe did not see the expected message in time. */
+export class ExpectationTimeoutError extends ActorSystemError {
+  static override readonly code: string = "expectation_timeout";
+  /** What was expected. */
+  readonly expected: string;
+  /** How long the probe waited, in milliseconds. */
+  readonly withinMs: number;
+
+  /**
+   * @param expected What was expected.
+   * @param withinMs How long the probe waited.
+   */
+  constructor(expected: string, withinMs: number) {
+    super(`expected ${expected} within ${withinMs} ms, but it did not arrive`);
+    this.expected = expected;
+    this.withinMs = withinMs;
+  }
+}
+
+/** A test probe received a message while it expected none. */
+export class UnexpectedMessageError extends ActorSystemError {
+  static override readonly code: string = "unexpected_message";
+  /** The message that arrived. */
+  readonly messageName: string;
+
+  /** @param messageName The message that arrived. */
+  constructor(messageName: string) {
+    super(`expected no message, but '${messageName}' arrived`);
+    this.messageName = messageName;
+  }
+}
+
+/** The plain-data description of a thrown value, as kept in dead letters and records. */
+export interface ErrorInfo {
+  /** The error's name, e.g. `"TypeError"`; `"NonError"` for a thrown non-error. */
+  readonly name: string;
+  /** The error's message. */
+  readonly message: string;
+  /** The stack trace, when there is one. */
+  readonly stack?: string;
+  /** The `code` of errors of this library. */
+  readonly code?: string;
+}
+
+/**
+ * Turns any thrown value into plain data that can be logged, stored or sent.
+ *
+ * @param err The thrown value.
+ * @returns Its name, message, stack and code.
+ */
+export function describeError(err: unknown): ErrorInfo {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return {
+      name: err.name,
+      message: err.message,
+      ...(err.stack === undefined ? {} : { stack: err.stack }),
+      ...(typeof code === "string" ? { code } : {}),
+    };
+  }
+  return { name: "NonError", message: safeString(err) };
+}
+
+function safeString(value: unknown): string {
+  try {
+    return typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

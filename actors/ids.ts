@@ -1,0 +1,81 @@
+/**
+ * Branded identifiers and the validation of user-chosen names.
+ *
+ * @module
+ */
+
+import { InvalidNameError } from "./errors.ts";
+
+/** The unique id of one actor incarnation: `<hostId>/<sequence>`. */
+export type ActorId = string & { readonly "~brand": "ActorId" };
+
+/** The unique id of one host (one `ActorSystem`). */
+export type HostId = string & { readonly "~brand": "HostId" };
+
+/** The longest actor name or actor type accepted, in characters. */
+export const MAX_NAME_LENGTH = 128;
+
+/**
+ * Letters, digits, `_`, `-` and `:`. Everything else is refused because names
+ * may later become NATS subject tokens, where `.`, `*`, `>` and whitespace have
+ * meaning.
+ */
+const NAME_PATTERN = /^[A-Za-z0-9_:-]+$/;
+
+/**
+ * Checks an actor name or type against the naming rules.
+ *
+ * @param value The candidate.
+ * @param what Which field is checked, for the error message.
+ * @returns The value, unchanged.
+ * @throws {InvalidNameError} When the value is empty, too long or has forbidden characters.
+ */
+export function validateName(value: unknown, what: "name" | "type"): string {
+  if (typeof value !== "string" || value.length === 0) {
+    throw new InvalidNameError(String(value), what, "must be a non-empty string");
+  }
+  if (value.length > MAX_NAME_LENGTH) {
+    throw new InvalidNameError(
+      value.slice(0, 40) + "…",
+      what,
+      `is ${value.length} characters long; the limit is ${MAX_NAME_LENGTH}`,
+    );
+  }
+  if (!NAME_PATTERN.test(value)) {
+    throw new InvalidNameError(
+      value,
+      what,
+      "may only hold letters, digits, '_', '-' and ':' (no '.', '*', '>' or whitespace)",
+    );
+  }
+  return value;
+}
+
+const HOST_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/** Makes a fresh random host id of 12 lower-case letters and digits. */
+export function newHostId(): HostId {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  let id = "h";
+  for (let i = 1; i < bytes.length; i++) id += HOST_ALPHABET[bytes[i] % HOST_ALPHABET.length];
+  return id as HostId;
+}
+
+/** Builds the id of the actor with the given sequence number on a host. */
+export function actorId(host: HostId, sequence: number): ActorId {
+  return `${host}/${sequence.toString(36)}` as ActorId;
+}
+
+/**
+ * Splits an actor id into its host id and sequence number.
+ *
+ * @returns `undefined` when the text is not a well-formed actor id.
+ */
+export function parseActorId(id: string): { host: HostId; sequence: number } | undefined {
+  const slash = id.lastIndexOf("/");
+  if (slash <= 0 || slash === id.length - 1) return undefined;
+  const sequence = parseInt(id.slice(slash + 1), 36);
+  if (!Number.isSafeInteger(sequence) || sequence < 0) return undefined;
+  if (sequence.toString(36) !== id.slice(slash + 1)) return undefined;
+  return { host: id.slice(0, slash) as HostId, sequence };
+}

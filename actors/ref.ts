@@ -1,0 +1,117 @@
+/**
+ * Actor refs: the handles through which actors are reached.
+ *
+ * @module
+ */
+
+import type { AskArgs, AskName, PayloadArgs, ReplyOf, TellName } from "./protocol.ts";
+import type { ActorId } from "./ids.ts";
+import type { MailboxOptions } from "./mailbox.ts";
+
+/** Where an actor is in its life. */
+export type ActorStatus = "starting" | "running" | "stopping" | "stopped";
+
+/** A snapshot of one actor's counters. */
+export interface ActorStats {
+  /** The actor's id. */
+  readonly id: ActorId;
+  /** The actor's name, when it has one. */
+  readonly name: string | undefined;
+  /** The actor's type. */
+  readonly type: string;
+  /** Where the actor is in its life. */
+  readonly status: ActorStatus;
+  /** The mailbox's options (capacity and overflow policy when bounded) and current depth. */
+  readonly mailbox: MailboxOptions & {
+    /** Messages waiting, not counting the one being handled. */
+    readonly depth: number;
+  };
+  /** Messages handled (successfully or not) since the actor started. */
+  readonly handled: number;
+  /** Live children. */
+  readonly children: number;
+}
+
+/** The JSON form of a ref, for storing it or sending it in a message. */
+export interface SerializedRef {
+  /** The actor's id. */
+  readonly $ref: ActorId;
+  /** The actor's type. */
+  readonly type: string;
+  /** The actor's name, when it has one. */
+  readonly name?: string;
+}
+
+/** What every ref has, whatever its protocol. */
+export interface BaseRef {
+  /** The actor's unique id: refs are equal when their ids are. */
+  readonly id: ActorId;
+  /** The actor's name, when it was spawned with one. */
+  readonly name: string | undefined;
+  /** The actor's type (its definition's `type`). */
+  readonly type: string;
+  /**
+   * Compares by actor identity.
+   *
+   * @returns `true` when `other` is a ref to the same actor.
+   */
+  equals(other: unknown): boolean;
+  /** A snapshot of the actor's counters, including its mailbox capacity and policy. */
+  stats(): ActorStats;
+  /** The serializable form. */
+  toJSON(): SerializedRef;
+}
+
+/**
+ * A typed ref: `tell` and `ask` accept exactly the messages of protocol `P`.
+ *
+ * @typeParam P The target's protocol.
+ */
+export interface ActorRef<P> extends BaseRef {
+  /**
+   * Sends a message without waiting for it to be handled (at most once, FIFO
+   * per sender). A message that cannot be delivered becomes a dead letter.
+   *
+   * @param name A tell message of the protocol.
+   * @param payload Its payload; left out for `Tell<void>`.
+   * @throws {MailboxFullError} When the target's bounded mailbox is full and
+   *   its overflow policy is `"reject"`.
+   * @throws {UnknownMessageError} When `name` is not in the protocol (untyped callers only).
+   * @throws {MessageKindError} When `name` is an ask message (untyped callers only).
+   */
+  tell<K extends TellName<P>>(name: K, ...payload: PayloadArgs<P[K]>): void;
+  /**
+   * Sends a message and waits for the typed reply.
+   *
+   * @param name An ask message of the protocol.
+   * @param args The payload (`undefined` or left out for `Ask<void, R>`), then options.
+   * @returns The reply.
+   * @throws {AskTimeoutError} When no reply came within `timeoutMs`.
+   * @throws {AskAbortedError} When the signal aborted first.
+   * @throws {ActorStoppedError} At once, when the target has stopped.
+   * @throws {ActorFailedError} When the handler threw (`cause` is the error).
+   * @throws {MailboxFullError} When the bounded mailbox refused it.
+   * @throws {InvalidOptionError} When `timeoutMs` is not a positive finite number.
+   */
+  ask<K extends AskName<P>>(name: K, ...args: AskArgs<P[K]>): Promise<ReplyOf<P[K]>>;
+}
+
+/** Formats a ref for logs: `type name (id)`. */
+export function describeRef(ref: BaseRef): string {
+  return ref.name === undefined ? `${ref.type} ${ref.id}` : `${ref.type} ${ref.name} (${ref.id})`;
+}
+
+/** Builds the serialized form of a ref. */
+export function serializeRef(ref: BaseRef): SerializedRef {
+  return ref.name === undefined
+    ? { $ref: ref.id, type: ref.type }
+    : { $ref: ref.id, type: ref.type, name: ref.name };
+}
+
+/** Tells whether a value looks like a serialized ref. */
+export function isSerializedRef(value: unknown): value is SerializedRef {
+  if (value === null || typeof value !== "object") return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.$ref === "string" && typeof v.type === "string" &&
+    (v.name === undefined || typeof v.name === "string");
+}

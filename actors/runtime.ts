@@ -1,0 +1,168 @@
+/**
+ * The runtime behind an `ActorSystem`: the registry of live cells, spawn,
+ * failure handling and shutdown. Not part of the public API.
+ *
+ * @module
+ */
+
+import type { CellRuntime } from "./_cell_runtime.ts";
+import type { Clock } from "./clock.ts";
+import type { ActorDefinition } from "./definition.ts";
+import type { ExitReason } from "./exit_reason.ts";
+import type { SpawnOptions } from "./spawn_options.ts";
+import { AskTracker } from "./ask.ts";
+import { Cell } from "./cell.ts";
+import { DeadLetters, type DeadLetterOptions } from "./dead_letters.ts";
+import { type HostId, parseActorId, validateName } from "./ids.ts";
+import { resolveMailbox } from "./mailbox.ts";
+import { Scheduler, type SchedulerOptions } from "./scheduler.ts";
+import { compile } from "./_compiled.ts";
+import { SHUTDOWN } from "./exit_reason.ts";
+import { describeError, DuplicateNameError, SystemStoppedError } from "./errors.ts";
+
+/** Checked settings of a runtime. */
+export interface RuntimeSettings {
+  /** This host's id. */
+  readonly hostId: HostId;
+  /** The time source. */
+  readonly clock: Clock;
+  /** Default ask timeout. */
+  readonly askTimeoutMs: number;
+  /** Default stop timeout. */
+  readonly stopTimeoutMs: number;
+  /** Dead-letter buffer and logging. */
+  readonly deadLetters: DeadLetterOptions;
+  /** Dispatcher tuning. */
+  readonly scheduler: SchedulerOptions;
+}
+
+/** Whether the runtime accepts new actors. */
+export type RuntimeStatus = "running" | "shutting-down" | "shut-down";
+
+/** The registry and services of one host. */
+export class Runtime implements CellRuntime {
+  readonly hostId: HostId;
+  readonly clock: Clock;
+  readonly scheduler: Scheduler;
+  readonly deadLetters: DeadLetters;
+  readonly asks: AskTracker;
+  readonly askTimeoutMs: number;
+  readonly stopTimeoutMs: number;
+  #status: RuntimeStatus = "running";
+  #cells = new Map<number, Cell>();
+  #names = new Map<string, Cell>();
+  #nextSequence = 0;
+
+  /** @param settings Checked settings. */
+  constructor(settings: RuntimeSettings) {
+    this.hostId = settings.hostId;
+    this.clock = settings.clock;
+    this.askTimeoutMs = settings.askTimeoutMs;
+    this.stopTimeoutMs = settings.stopTimeoutMs;
+    this.scheduler = new Scheduler(settings.scheduler);
+    this.deadLetters = new DeadLetters(settings.clock, settings.deadLetters);
+    this.asks = new AskTracker(settings.clock, (ask, reply) => {
+      this.deadLetters.publish({
+        reason: "reply-after-timeout",
+        target: { id: ask.target.id, type: ask.target.type },
+        messageName: ask.messageName,
+        kind: "reply",
+        payload: reply,
+      });
+    });
+  }
+
+  /** Whether the runtime accepts new actors. */
+  get status(): RuntimeStatus {
+    return this.#status;
+  }
+
+  /** How many actors are live (including stopping ones). */
+  get size(): number {
+    return this.#cells.size;
+  }
+
+  spawn(
+    definition: ActorDefinition<unknown, unknown, unknown>,
+    options: SpawnOptions<unknown> | undefined,
+    parent: Cell | undefined,
+  ): Cell {
+    if (this.#status !== "running") throw new SystemStoppedError(this.hostId);
+    if (parent !== undefined && parent.stopping !== undefined) {
+      throw new SystemStoppedError(this.hostId);
+    }
+    const compiled = compile(definition);
+    const name = options?.name;
+    if (name !== undefined) {
+      validateName(name, "name");
+      const holder = this.#names.get(name);
+      if (holder !== undefined) throw new DuplicateNameError(name, holder.id);
+    }
+    const mailbox = options?.mailbox === undefined
+      ? compiled.mailbox
+      : resolveMailbox(options.mailbox);
+    const cell = new Cell(
+      this,
+      compiled,
+      this.#nextSequence++,
+      name,
+      parent,
+      options?.args,
+      mailbox,
+    );
+    this.#cells.set(cell.sequence, cell);
+    if (name !== undefined) this.#names.set(name, cell);
+    if (parent !== undefined) (parent.children ??= new Set()).add(cell);
+    cell.schedule();
+    return cell;
+  }
+
+  /** The live cell with this id, if it is on this host. */
+  cellById(id: string): Cell | undefined {
+    const parsed = parseActorId(id);
+    if (parsed === undefined || parsed.host !== this.hostId) return undefined;
+    return this.#cells.get(parsed.sequence);
+  }
+
+  /** The live cell with this name. */
+  cellByName(name: string): Cell | undefined {
+    return this.#names.get(name);
+  }
+
+  removed(cell: Cell): void {
+    if (this.#cells.get(cell.sequence) === cell) this.#cells.delete(cell.sequence);
+    if (cell.name !== undefined && this.#names.get(cell.name) === cell) {
+      this.#names.delete(cell.name);
+    }
+    cell.parent?.children?.delete(cell);
+  }
+
+  failed(cell: Cell, reason: ExitReason): void {
+    if (reason.kind === "error" && reason.messageName === undefined) {
+      const { name, message } = describeError(reason.error);
+      console.error(`actor ${cell.id} (${cell.def.type}) failed to start: ${name}: ${message}`);
+    }
+    void cell.stop(reason, this.clock.now() + this.stopTimeoutMs);
+  }
+
+  /**
+   * Stops every actor, top-level actors in reverse spawn order, each after its
+   * children, and waits until `timeoutMs` has passed at most for turns and
+   * stop hooks to finish; then the rest are cut off.
+   */
+  async shutdown(timeoutMs: number): Promise<void> {
+    if (this.#status !== "running") return this.#shutdownDone;
+    this.#status = "shutting-down";
+    const deadlineMs = this.clock.now() + timeoutMs;
+    const topLevel: Cell[] = [];
+    for (const cell of this.#cells.values()) if (cell.parent === undefined) topLevel.push(cell);
+    for (let i = topLevel.length - 1; i >= 0; i--) await topLevel[i].stop(SHUTDOWN, deadlineMs);
+    this.asks.rejectAll(() => new SystemStoppedError(this.hostId));
+    this.deadLetters.flushLog();
+    this.#status = "shut-down";
+    this.#resolveShutdown();
+  }
+
+  #resolveShutdown!: () => void;
+  #shutdownDone = new Promise<void>((resolve) => this.#resolveShutdown = resolve);
+}

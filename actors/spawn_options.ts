@@ -1,0 +1,37 @@
+/**
+ * Options of `spawn`.
+ *
+ * @module
+ */
+
+import type { MailboxOptions } from "./mailbox.ts";
+
+/** Options every spawn accepts. */
+export interface SpawnOptionsBase {
+  /**
+   * A unique name on this host, for `lookup`. Letters, digits, `_`, `-` and
+   * `:`, at most 128 characters. A name in use gives `DuplicateNameError`.
+   * @default {undefined} (no name)
+   */
+  readonly name?: string;
+  /**
+   * Overrides the definition's mailbox for this actor.
+   * @default {the definition's mailbox}
+   */
+  readonly mailbox?: MailboxOptions;
+}
+
+/**
+ * Spawn options for a definition whose `init` takes arguments of type `A`:
+ * `args` is required unless `A` is `void`.
+ */
+export type SpawnOptions<A> =
+  & SpawnOptionsBase
+  & ([A] extends [void] ? { readonly args?: undefined } : {
+    /** The arguments passed to `init`. */
+    readonly args: A;
+  });
+
+/** The rest parameters of `spawn`: options are required only when `init` needs arguments. */
+export type SpawnArgs<A> = [A] extends [void] ? [options?: SpawnOptions<A>]
+  : [options: SpawnOptions<A>];

@@ -1,0 +1,267 @@
+/**
+ * `ActorSystem`: the entry point of a program. It spawns actors, finds them
+ * by name or serialized ref, stops them, and shuts everything down in order.
+ *
+ * @module
+ */
+
+import type { ActorDefinition } from "./definition.ts";
+import type { ActorRef, BaseRef, SerializedRef } from "./ref.ts";
+import type { SpawnArgs } from "./spawn_options.ts";
+import type { ProtocolShape } from "./protocol.ts";
+import type { DeadLetterOptions, DeadLetters } from "./dead_letters.ts";
+import type { SchedulerOptions } from "./scheduler.ts";
+import { type Clock, systemClock } from "./clock.ts";
+import { type HostId, newHostId, validateName } from "./ids.ts";
+import { Runtime, type RuntimeStatus } from "./runtime.ts";
+import { LocalRef } from "./local_ref.ts";
+import { UnknownRef } from "./unknown_ref.ts";
+import { isSerializedRef } from "./ref.ts";
+import { STOPPED } from "./exit_reason.ts";
+import { ActorTypeMismatchError, InvalidOptionError } from "./errors.ts";
+
+/** Default ask timeout, in milliseconds. */
+export const DEFAULT_ASK_TIMEOUT_MS = 5_000;
+/** Default time a stop or shutdown waits for turns and stop hooks, in milliseconds. */
+export const DEFAULT_STOP_TIMEOUT_MS = 5_000;
+
+/** Options of {@linkcode ActorSystem.start}. */
+export interface ActorSystemOptions {
+  /**
+   * This host's id (letters, digits, `_`, `-`, `:`).
+   * @default {a random id like "h3k9x0c2m1qz"}
+   */
+  readonly hostId?: string;
+  /**
+   * The clock for timers, ask timeouts and stop deadlines; pass a virtual
+   * clock in tests.
+   * @default {the real clock}
+   */
+  readonly clock?: Clock;
+  /**
+   * How long an `ask` without its own `timeoutMs` waits, in milliseconds.
+   * @default {5000}
+   */
+  readonly askTimeoutMs?: number;
+  /**
+   * How long `stop` and `shutdown` wait for a running turn and `onStop`
+   * before cutting them off, in milliseconds.
+   * @default {5000}
+   */
+  readonly stopTimeoutMs?: number;
+  /** Dead-letter buffer size and console logging. */
+  readonly deadLetters?: DeadLetterOptions;
+  /** Dispatcher tuning (fairness and time slicing). */
+  readonly scheduler?: SchedulerOptions;
+}
+
+/** Options of {@linkcode ActorSystem.stop} and {@linkcode ActorSystem.shutdown}. */
+export interface StopOptions {
+  /**
+   * How long to wait for running turns and stop hooks before cutting them off.
+   * @default {the system's stopTimeoutMs}
+   */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * A set of actors on one host.
+ *
+ * @example
+ * ```ts
+ * import { type Ask, ActorSystem, defineActor } from "../mod.ts";
+ *
+ * const Greeter = defineActor<{ greet: Ask<string, string> }, number>({
+ *   type: "greeter",
+ *   init: () => 0,
+ *   asks: { greet: (n, who) => ({ state: n + 1, reply: `hello, ${who}` }) },
+ * });
+ *
+ * const system = await ActorSystem.start();
+ * const greeter = system.spawn(Greeter, { name: "greeter" });
+ * console.log(await greeter.ask("greet", "world"));
+ * await system.shutdown();
+ * ```
+ */
+export class ActorSystem {
+  #runtime: Runtime;
+
+  private constructor(runtime: Runtime) {
+    this.#runtime = runtime;
+  }
+
+  /**
+   * Starts an actor system: with no options, one in-process host on the real clock.
+   *
+   * @param options Host id, clock, default timeouts, dead-letter and dispatcher settings.
+   * @returns The running system.
+   * @throws {InvalidOptionError} When a timeout is not a positive finite number.
+   * @throws {InvalidNameError} When `hostId` breaks the naming rules.
+   */
+  static start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
+    try {
+      const hostId = options.hostId === undefined
+        ? newHostId()
+        : validateName(options.hostId, "name") as HostId;
+      const runtime = new Runtime({
+        hostId,
+        clock: options.clock ?? systemClock,
+        askTimeoutMs: positiveMs("askTimeoutMs", options.askTimeoutMs, DEFAULT_ASK_TIMEOUT_MS),
+        stopTimeoutMs: positiveMs("stopTimeoutMs", options.stopTimeoutMs, DEFAULT_STOP_TIMEOUT_MS),
+        deadLetters: options.deadLetters ?? {},
+        scheduler: options.scheduler ?? {},
+      });
+      return Promise.resolve(new ActorSystem(runtime));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** This host's id: the prefix of every actor id spawned here. */
+  get hostId(): HostId {
+    return this.#runtime.hostId;
+  }
+
+  /** The dead-letter stream: subscribe to it or read the recent ones. */
+  get deadLetters(): DeadLetters {
+    return this.#runtime.deadLetters;
+  }
+
+  /** `"running"`, `"shutting-down"` or `"shut-down"`. */
+  get status(): RuntimeStatus {
+    return this.#runtime.status;
+  }
+
+  /** How many actors are live (stopping ones included). */
+  get actorCount(): number {
+    return this.#runtime.size;
+  }
+
+  /**
+   * Spawns a top-level actor. It starts (runs `init`) right after the current
+   * synchronous code; messages sent before that wait in its mailbox.
+   *
+   * @param definition What to spawn.
+   * @param options Name, mailbox, and `args` for `init` (required when `init` takes them).
+   * @returns The new actor's ref.
+   * @throws {DuplicateNameError} When a live actor has the name.
+   * @throws {InvalidNameError} When the name breaks the naming rules.
+   * @throws {InvalidOptionError} When the mailbox options are invalid.
+   * @throws {SystemStoppedError} When the system is shutting down or shut down.
+   */
+  spawn<P extends ProtocolShape<P>, S, A>(
+    definition: ActorDefinition<P, S, A>,
+    ...options: SpawnArgs<A>
+  ): ActorRef<P> {
+    const cell = this.#runtime.spawn(
+      definition as unknown as ActorDefinition<unknown, unknown, unknown>,
+      options[0] as never,
+      undefined,
+    );
+    return cell.ref as unknown as ActorRef<P>;
+  }
+
+  /**
+   * Finds a live actor by name.
+   *
+   * @param name The name it was spawned with.
+   * @param definition Its definition, to get a typed ref back.
+   * @returns Its ref, or `undefined` when no live actor has the name.
+   * @throws {ActorTypeMismatchError} When the actor is of another type than `definition`.
+   */
+  lookup<P extends ProtocolShape<P>, S, A>(
+    name: string,
+    definition: ActorDefinition<P, S, A>,
+  ): ActorRef<P> | undefined;
+  /**
+   * Finds a live actor by name, as an untyped ref (enough to stop or inspect it).
+   *
+   * @param name The name it was spawned with.
+   * @returns Its ref, or `undefined` when no live actor has the name.
+   */
+  lookup(name: string): BaseRef | undefined;
+  lookup(
+    name: string,
+    definition?: ActorDefinition<unknown, unknown, unknown>,
+  ): BaseRef | undefined {
+    const cell = this.#runtime.cellByName(name);
+    if (cell === undefined) return undefined;
+    if (definition !== undefined && definition.type !== cell.def.type) {
+      throw new ActorTypeMismatchError(cell.id, definition.type, cell.def.type);
+    }
+    return cell.ref;
+  }
+
+  /**
+   * Turns a serialized ref (from `ref.toJSON()`) back into a working ref. A
+   * ref to an actor that does not exist here is still returned: its tells
+   * become dead letters and its asks fail with `UnknownActorError`.
+   *
+   * @param serialized The serialized form.
+   * @param definition The actor's definition, to get a typed ref back.
+   * @returns A ref.
+   * @throws {InvalidOptionError} When `serialized` is not a serialized ref.
+   * @throws {ActorTypeMismatchError} When the ref's type differs from `definition.type`.
+   */
+  resolveRef<P extends ProtocolShape<P>, S, A>(
+    serialized: SerializedRef,
+    definition: ActorDefinition<P, S, A>,
+  ): ActorRef<P> {
+    if (!isSerializedRef(serialized)) {
+      throw new InvalidOptionError("serialized", serialized, "a serialized ref { $ref, type }");
+    }
+    if (serialized.type !== definition.type) {
+      throw new ActorTypeMismatchError(serialized.$ref, definition.type, serialized.type);
+    }
+    const cell = this.#runtime.cellById(serialized.$ref);
+    const ref = cell?.ref ?? new UnknownRef(serialized, this.#runtime.deadLetters);
+    return ref as unknown as ActorRef<P>;
+  }
+
+  /**
+   * Stops an actor and its children (children first, in reverse spawn order).
+   * Its running turn may finish; messages still queued become dead letters.
+   *
+   * @param ref The actor to stop. Stopping an actor that is gone does nothing.
+   * @param options How long to wait before cutting off its turn and `onStop`.
+   * @returns Resolves once the actor has stopped.
+   * @throws {InvalidOptionError} When `ref` belongs to another system, or the timeout is invalid.
+   */
+  stop(ref: BaseRef, options: StopOptions = {}): Promise<void> {
+    const cell = LocalRef.cellOf(ref);
+    if (cell === undefined) return Promise.resolve();
+    try {
+      if (cell.runtime !== this.#runtime) {
+        throw new InvalidOptionError("ref", ref.id, "a ref of an actor of this system");
+      }
+      const timeoutMs = positiveMs("timeoutMs", options.timeoutMs, this.#runtime.stopTimeoutMs);
+      return cell.stop(STOPPED, this.#runtime.clock.now() + timeoutMs);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Stops every actor: top-level actors in reverse spawn order, each after its
+   * children. Waits for running turns and stop hooks up to the timeout, then
+   * cuts them off. Calling it again returns the same completion.
+   *
+   * @param options The overall timeout.
+   */
+  shutdown(options: StopOptions = {}): Promise<void> {
+    try {
+      const timeoutMs = positiveMs("timeoutMs", options.timeoutMs, this.#runtime.stopTimeoutMs);
+      return this.#runtime.shutdown(timeoutMs);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+}
+
+function positiveMs(option: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !(value > 0) || value === Infinity) {
+    throw new InvalidOptionError(option, value, "a positive finite number of milliseconds");
+  }
+  return value;
+}

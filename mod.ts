@@ -1,0 +1,115 @@
+/**
+ * Typed actors for Deno: define an actor with a typed protocol, spawn it in
+ * an {@linkcode ActorSystem}, and talk to it with `tell` and `ask`.
+ *
+ * @example
+ * ```ts
+ * import { type Ask, ActorSystem, defineActor, type Tell } from "./mod.ts";
+ *
+ * type CounterProtocol = { add: Tell<number>; get: Ask<void, number> };
+ *
+ * const Counter = defineActor<CounterProtocol, number>({
+ *   type: "counter",
+ *   init: () => 0,
+ *   tells: { add: (count, n) => count + n },
+ *   asks: { get: (count) => ({ state: count, reply: count }) },
+ * });
+ *
+ * const system = await ActorSystem.start();
+ * const counter = system.spawn(Counter, { name: "counter" });
+ * counter.tell("add", 2);
+ * console.log(await counter.ask("get")); // 2
+ * await system.shutdown();
+ * ```
+ *
+ * @module
+ */
+
+export { defineActor } from "./actors/definition.ts";
+export {
+  ActorSystem,
+  DEFAULT_ASK_TIMEOUT_MS,
+  DEFAULT_STOP_TIMEOUT_MS,
+} from "./actors/system.ts";
+export { systemClock } from "./actors/clock.ts";
+export { MAX_NAME_LENGTH } from "./actors/ids.ts";
+export { DeadLetters } from "./actors/dead_letters.ts";
+export {
+  ActorFailedError,
+  ActorStoppedError,
+  ActorSystemError,
+  ActorTypeMismatchError,
+  AskAbortedError,
+  AskTimeoutError,
+  describeError,
+  DuplicateNameError,
+  ExpectationTimeoutError,
+  InvalidHandlerResultError,
+  InvalidNameError,
+  InvalidOptionError,
+  MailboxFullError,
+  MessageKindError,
+  SystemStoppedError,
+  UnexpectedMessageError,
+  UnknownActorError,
+  UnknownMessageError,
+} from "./actors/errors.ts";
+export { createVirtualClock } from "./testkit/virtual_clock.ts";
+export { TestProbe } from "./testkit/probe.ts";
+
+export type {
+  AnyMessage,
+  AnyProtocol,
+  Ask,
+  AskArgs,
+  AskName,
+  AskOptions,
+  PayloadArgs,
+  PayloadOf,
+  ProtocolShape,
+  ReplyOf,
+  Tell,
+  TellName,
+} from "./actors/protocol.ts";
+export type {
+  ActorDefinition,
+  ActorSpec,
+  ActorSpecBase,
+  AskHandler,
+  AskHandlers,
+  Reply,
+  TellHandler,
+  TellHandlers,
+} from "./actors/definition.ts";
+export type {
+  ActorContext,
+  ChildCapability,
+  SelfCapability,
+  TimerCapability,
+} from "./actors/context.ts";
+export type {
+  ActorRef,
+  ActorStats,
+  ActorStatus,
+  BaseRef,
+  SerializedRef,
+} from "./actors/ref.ts";
+export type { SpawnArgs, SpawnOptions, SpawnOptionsBase } from "./actors/spawn_options.ts";
+export type { MailboxOptions, OverflowPolicy } from "./actors/mailbox.ts";
+export type { ActorSystemOptions, StopOptions } from "./actors/system.ts";
+export type { RuntimeStatus } from "./actors/runtime.ts";
+export type { Clock, TimerHandle } from "./actors/clock.ts";
+export type { Timers } from "./actors/timers.ts";
+export type { ActorId, HostId } from "./actors/ids.ts";
+export type { ExitReason } from "./actors/exit_reason.ts";
+export type {
+  ActorDescription,
+  DeadLetter,
+  DeadLetterListener,
+  DeadLetterOptions,
+  DeadLetterReason,
+} from "./actors/dead_letters.ts";
+export type { ErrorInfo } from "./actors/errors.ts";
+export type { SchedulerOptions } from "./actors/scheduler.ts";
+export type { VirtualClock } from "./testkit/virtual_clock.ts";
+export type { ExpectOptions, ProbeMessage, ProbeOptions } from "./testkit/probe.ts";

@@ -1,0 +1,49 @@
+/**
+ * Test fixtures: quiet actor systems that are always shut down.
+ *
+ * @module
+ */
+
+import { ActorSystem, type ActorSystemOptions, createVirtualClock } from "../../mod.ts";
+import type { VirtualClock } from "../../mod.ts";
+
+/** Starts a system that does not log dead letters, runs `body`, and shuts it down. */
+export async function withSystem(
+  body: (system: ActorSystem) => Promise<void> | void,
+  options: ActorSystemOptions = {},
+): Promise<void> {
+  const system = await ActorSystem.start({
+    ...options,
+    deadLetters: { logPerSecond: 0, ...options.deadLetters },
+  });
+  try {
+    await body(system);
+  } finally {
+    await system.shutdown({ timeoutMs: 1_000 });
+  }
+}
+
+/** Like {@linkcode withSystem}, on a virtual clock that the body moves. */
+export async function withVirtualSystem(
+  body: (system: ActorSystem, clock: VirtualClock) => Promise<void> | void,
+  options: ActorSystemOptions = {},
+): Promise<void> {
+  const clock = createVirtualClock(1_000_000);
+  const system = await ActorSystem.start({
+    ...options,
+    clock,
+    deadLetters: { logPerSecond: 0, ...options.deadLetters },
+  });
+  try {
+    await body(system, clock);
+  } finally {
+    const done = system.shutdown({ timeoutMs: 1_000 });
+    await clock.advance(1_000);
+    await done;
+  }
+}
+
+/** Lets queued actor turns run (a few rounds of microtasks and one macrotask). */
+export async function settle(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 0));
+}
