@@ -26,11 +26,7 @@
  */
 
 export { defineActor } from "./actors/definition.ts";
-export {
-  ActorSystem,
-  DEFAULT_ASK_TIMEOUT_MS,
-  DEFAULT_STOP_TIMEOUT_MS,
-} from "./actors/system.ts";
+export { ActorSystem, DEFAULT_ASK_TIMEOUT_MS, DEFAULT_STOP_TIMEOUT_MS } from "./actors/system.ts";
 export { systemClock } from "./actors/clock.ts";
 export { MAX_NAME_LENGTH } from "./actors/ids.ts";
 export { DeadLetters } from "./actors/dead_letters.ts";
@@ -59,11 +55,11 @@ export { TestProbe } from "./testkit/probe.ts";
 
 export type {
   AnyMessage,
-  AnyProtocol,
   Ask,
   AskArgs,
   AskName,
   AskOptions,
+  IsEmpty,
   PayloadArgs,
   PayloadOf,
   ProtocolShape,
@@ -77,9 +73,11 @@ export type {
   ActorSpecBase,
   AskHandler,
   AskHandlers,
+  AskSection,
   Reply,
   TellHandler,
   TellHandlers,
+  TellSection,
 } from "./actors/definition.ts";
 export type {
   ActorContext,
@@ -93,6 +91,7 @@ export type {
   ActorStatus,
   BaseRef,
   SerializedRef,
+  UntypedRef,
 } from "./actors/ref.ts";
 export type { SpawnArgs, SpawnOptions, SpawnOptionsBase } from "./actors/spawn_options.ts";
 export type { MailboxOptions, OverflowPolicy } from "./actors/mailbox.ts";

@@ -263,27 +263,32 @@ export class Cell {
       return false;
     }
     const mailbox = this.#mailbox;
-    while (mailbox !== undefined && mailbox.length > 0 && this.status === "running") {
+    if (mailbox === undefined) {
+      this.#scheduled = false;
+      return false;
+    }
+    const ctx = this.context();
+    while (mailbox.length > 0 && this.status === "running") {
       if (budget-- === 0) return true;
       const entry = mailbox.take();
       const payload = mailbox.takenPayload;
       const ask = mailbox.takenAsk;
       let result: unknown;
+      this.#handled++;
       try {
-        result = entry.fn(this.state, payload, this.context(), ask, entry.name);
+        result = entry.fn(this.state, payload, ctx, ask, entry.name);
       } catch (err) {
-        this.#handled++;
         this.#scheduled = false;
         this.#fail(err, entry, payload, ask);
         return false;
       }
-      this.#handled++;
       if (result instanceof Promise) {
         this.#scheduled = false;
         this.#awaitTurn(result, entry, payload, ask);
         return false;
       }
-      if (!this.#complete(result, entry, payload, ask)) {
+      if (entry.kind === "tell") this.state = result;
+      else if (!this.#complete(result, entry, payload, ask)) {
         this.#scheduled = false;
         return false;
       }
@@ -319,13 +324,18 @@ export class Cell {
     payload: unknown,
     ask: PendingAsk | undefined,
   ): void {
-    this.#awaitStep(promise, (value) => {
-      if (this.#complete(value, entry, payload, ask)) this.#resume();
-    }, (err) => this.#fail(err, entry, payload, ask), () => {
-      const err = new ActorStoppedError(this.id, entry.name);
-      this.deadLetter("actor-stopped", entry.name, ask ? "ask" : "tell", payload, err);
-      ask?.reject(err);
-    });
+    this.#awaitStep(
+      promise,
+      (value) => {
+        if (this.#complete(value, entry, payload, ask)) this.#resume();
+      },
+      (err) => this.#fail(err, entry, payload, ask),
+      () => {
+        const err = new ActorStoppedError(this.id, entry.name);
+        this.deadLetter("actor-stopped", entry.name, ask ? "ask" : "tell", payload, err);
+        ask?.reject(err);
+      },
+    );
   }
 
   /**

@@ -87,6 +87,8 @@ export class DeadLetters {
   #suppressed = 0;
 
   /**
+   * Made by the actor system; programs reach it as `system.deadLetters`.
+   *
    * @param clock Stamps each letter.
    * @param options Buffer size and logging.
    */

@@ -7,13 +7,7 @@
  */
 
 import type { ActorContext } from "./context.ts";
-import type {
-  AskName,
-  PayloadOf,
-  ProtocolShape,
-  ReplyOf,
-  TellName,
-} from "./protocol.ts";
+import type { AskName, PayloadOf, ProtocolShape, ReplyOf, TellName } from "./protocol.ts";
 import { type MailboxOptions, resolveMailbox } from "./mailbox.ts";
 import { validateName } from "./ids.ts";
 import { InvalidOptionError } from "./errors.ts";
@@ -50,13 +44,17 @@ export type AskHandlers<P, S> = {
   readonly [K in AskName<P>]: AskHandler<P, S, PayloadOf<P[K]>, ReplyOf<P[K]>>;
 };
 
-type TellSection<P, S> = [TellName<P>] extends [never] ? { readonly tells?: Record<never, never> }
+/** The `tells` table: required when the protocol has tell messages, else optional and empty. */
+export type TellSection<P, S> = [TellName<P>] extends [never]
+  ? { readonly tells?: Record<never, never> }
   : {
     /** The handlers of the tell messages. */
     readonly tells: TellHandlers<P, S>;
   };
 
-type AskSection<P, S> = [AskName<P>] extends [never] ? { readonly asks?: Record<never, never> }
+/** The `asks` table: required when the protocol has ask messages, else optional and empty. */
+export type AskSection<P, S> = [AskName<P>] extends [never]
+  ? { readonly asks?: Record<never, never> }
   : {
     /** The handlers of the ask messages. */
     readonly asks: AskHandlers<P, S>;

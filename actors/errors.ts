@@ -27,6 +27,8 @@ export abstract class ActorSystemError extends Error {
   readonly code: string;
 
   /**
+   * Creates the error.
+   *
    * @param message The human-readable message.
    * @param options Standard error options; `cause` chains the underlying error.
    */
@@ -53,6 +55,7 @@ export abstract class ActorSystemError extends Error {
 
 /** An `ask` got no reply within its timeout. The message may still be handled later. */
 export class AskTimeoutError extends ActorSystemError {
+  /** The stable code of this error class. */
   static override readonly code: string = "ask_timeout";
   /** The actor that was asked. */
   readonly actorId: string;
@@ -62,6 +65,8 @@ export class AskTimeoutError extends ActorSystemError {
   readonly timeoutMs: number;
 
   /**
+   * Creates the error.
+   *
    * @param actorId The actor that was asked.
    * @param messageName The message that was asked.
    * @param timeoutMs The timeout that passed.
@@ -76,6 +81,7 @@ export class AskTimeoutError extends ActorSystemError {
 
 /** An `ask` was cancelled through its `AbortSignal`; `cause` is the signal's reason. */
 export class AskAbortedError extends ActorSystemError {
+  /** The stable code of this error class. */
   static override readonly code: string = "ask_aborted";
   /** The actor that was asked. */
   readonly actorId: string;
@@ -83,6 +89,8 @@ export class AskAbortedError extends ActorSystemError {
   readonly messageName: string;
 
   /**
+   * Creates the error.
+   *
    * @param actorId The actor that was asked.
    * @param messageName The message that was asked.
    * @param options `cause`: the abort reason.
@@ -96,6 +104,7 @@ export class AskAbortedError extends ActorSystemError {
 
 /** The target actor has stopped (or is stopping), so the message cannot be handled. */
 export class ActorStoppedError extends ActorSystemError {
+  /** The stable code of this error class. */
   static override readonly code: string = "actor_stopped";
   /** The actor that is stopped. */
   readonly actorId: string;
@@ -103,6 +112,8 @@ export class ActorStoppedError extends ActorSystemError {
   readonly messageName: string;
 
   /**
+   * Creates the error.
+   *
    * @param actorId The stopped actor.
    * @param messageName The message that could not be handled.
    * @param options `cause`: why the actor stopped, when known.
@@ -116,6 +127,7 @@ export class ActorStoppedError extends ActorSystemError {
 
 /** The handler of an asked message threw; `cause` is what it threw. */
 export class ActorFailedError extends ActorSystemError {
+  /** The stable code of this error class. */
   static override readonly code: string = "actor_failed";
   /** The actor whose handler failed. */
   readonly actorId: string;
@@ -123,6 +135,8 @@ export class ActorFailedError extends ActorSystemError {
   readonly messageName: string;
 
   /**
+   * Creates the error.
+   *
    * @param actorId The actor whose handler failed.
    * @param messageName The message whose handler failed.
    * @param options `cause`: the thrown value.
@@ -136,11 +150,16 @@ export class ActorFailedError extends ActorSystemError {
 
 /** No actor with this id exists (it never did, or it is long gone). */
 export class UnknownActorError extends ActorSystemError {
+  /** The stable code of this error class. */
   static override readonly code: string = "unknown_actor";
   /** The id that was not found. */
   readonly actorId: string;
 
-  /** @param actorId The id that was not found. */
+  /**
+   * Creates the error.
+   *
+   * @param actorId The id that was not found.
+   */
   constructor(actorId: string) {
     super(`no actor with id ${actorId} is known here`);
     this.actorId = actorId;
@@ -149,6 +168,7 @@ export class UnknownActorError extends ActorSystemError {
 
 /** A bounded mailbox with the `"reject"` overflow policy is full. */
 export class MailboxFullError extends ActorSystemError {
+  /** The stable code of this error class. */
   static override readonly code: string = "mailbox_full";
   /** The actor whose mailbox is full. */
   readonly actorId: string;
@@ -158,6 +178,8 @@ export class MailboxFullError extends ActorSystemError {
   readonly messageName: string;
 
   /**
+   * Creates the error.
+   *
    * @param actorId The actor whose mailbox is full.
    * @param capacity The capacity of that mailbox.
    * @param messageName The message that was refused.
@@ -172,6 +194,7 @@ export class MailboxFullError extends ActorSystemError {
 
 /** A spawn asked for a name that a live actor already has. */
 export class DuplicateNameError extends ActorSystemError {
+  /** The stable code of this error class. */
   static override readonly code: string = "duplicate_name";
   /** The name that is taken. */
   readonly actorName: string;
@@ -179,6 +202,8 @@ export class DuplicateNameError extends ActorSystemError {
   readonly existingId: string;
 
   /**
+   * Creates the error.
+   *
    * @param actorName The name that is taken.
    * @param existingId The actor holding it.
    */
@@ -191,6 +216,7 @@ export class DuplicateNameError extends ActorSystemError {
 
 /** An actor name or type breaks the naming rules. */
 export class InvalidNameError extends ActorSystemError {
+  /** The stable code of this error class. */
   static override readonly code: string = "invalid_name";
   /** The refused value (shortened when very long). */
   readonly value: string;
@@ -200,6 +226,8 @@ export class InvalidNameError extends ActorSystemError {
   readonly reason: string;
 
   /**
+   * Creates the error.
+   *
    * @param value The refused value.
    * @param field Which field was refused.
    * @param reason Why.
@@ -214,6 +242,7 @@ export class InvalidNameError extends ActorSystemError {
 
 /** An option has a value that cannot work (negative, zero, not finite, wrong type). */
 export class InvalidOptionError extends ActorSystemError {
+  /** The stable code of this error class. */
   static override readonly code: string = "invalid_option";
   /** The option's name, e.g. `"timeoutMs"`. */
   readonly option: string;
@@ -221,6 +250,8 @@ export class InvalidOptionError extends ActorSystemError {
   readonly value: unknown;
 
   /**
+   * Creates the error.
+   *
    * @param option The option's name.
    * @param value The refused value.
    * @param expectation What a valid value looks like.
@@ -234,6 +265,7 @@ export class InvalidOptionError extends ActorSystemError {
 
 /** A message name that the target's protocol does not have (sent through an untyped path). */
 export class UnknownMessageError extends ActorSystemError {
+  /** The stable code of this error class. */
   static override readonly code: string = "unknown_message";
   /** The type of the target actor. */
   readonly actorType: string;
@@ -241,6 +273,8 @@ export class UnknownMessageError extends ActorSystemError {
   readonly messageName: string;
 
   /**
+   * Creates the error.
+   *
    * @param actorType The type of the target actor.
    * @param messageName The unknown message name.
    */
@@ -253,6 +287,7 @@ export class UnknownMessageError extends ActorSystemError {
 
 /** A `tell` of an ask message, or an `ask` of a tell message (through an untyped path). */
 export class MessageKindError extends ActorSystemError {
+  /** The stable code of this error class. */
   static override readonly code: string = "message_kind";
   /** The type of the target actor. */
   readonly actorType: string;
@@ -262,6 +297,8 @@ export class MessageKindError extends ActorSystemError {
   readonly expected: "tell" | "ask";
 
   /**
+   * Creates the error.
+   *
    * @param actorType The type of the target actor.
    * @param messageName The message name.
    * @param expected How the message must be sent.
@@ -276,6 +313,7 @@ export class MessageKindError extends ActorSystemError {
 
 /** An ask handler returned something that is not `{ state, reply }`. */
 export class InvalidHandlerResultError extends ActorSystemError {
+  /** The stable code of this error class. */
   static override readonly code: string = "invalid_handler_result";
   /** The type of the actor. */
   readonly actorType: string;
@@ -283,6 +321,8 @@ export class InvalidHandlerResultError extends ActorSystemError {
   readonly messageName: string;
 
   /**
+   * Creates the error.
+   *
    * @param actorType The type of the actor.
    * @param messageName The message whose handler returned the bad value.
    */
@@ -297,6 +337,7 @@ export class InvalidHandlerResultError extends ActorSystemError {
 
 /** An actor found by name or ref is of another type than the definition given. */
 export class ActorTypeMismatchError extends ActorSystemError {
+  /** The stable code of this error class. */
   static override readonly code: string = "actor_type_mismatch";
   /** The actor's id. */
   readonly actorId: string;
@@ -306,6 +347,8 @@ export class ActorTypeMismatchError extends ActorSystemError {
   readonly actualType: string;
 
   /**
+   * Creates the error.
+   *
    * @param actorId The actor's id.
    * @param expectedType The type the caller expected.
    * @param actualType The type the actor has.
@@ -320,11 +363,16 @@ export class ActorTypeMismatchError extends ActorSystemError {
 
 /** The actor system is shut down (or shutting down) and accepts no new actors. */
 export class SystemStoppedError extends ActorSystemError {
+  /** The stable code of this error class. */
   static override readonly code: string = "system_stopped";
   /** The id of the stopped system's host. */
   readonly hostId: string;
 
-  /** @param hostId The id of the stopped system's host. */
+  /**
+   * Creates the error.
+   *
+   * @param hostId The id of the stopped system's host.
+   */
   constructor(hostId: string) {
     super(`actor system ${hostId} is shut down`);
     this.hostId = hostId;
@@ -333,6 +381,7 @@ export class SystemStoppedError extends ActorSystemError {
 
 /** A test probe did not see the expected message in time. */
 export class ExpectationTimeoutError extends ActorSystemError {
+  /** The stable code of this error class. */
   static override readonly code: string = "expectation_timeout";
   /** What was expected. */
   readonly expected: string;
@@ -340,6 +389,8 @@ export class ExpectationTimeoutError extends ActorSystemError {
   readonly withinMs: number;
 
   /**
+   * Creates the error.
+   *
    * @param expected What was expected.
    * @param withinMs How long the probe waited.
    */
@@ -352,11 +403,16 @@ export class ExpectationTimeoutError extends ActorSystemError {
 
 /** A test probe received a message while it expected none. */
 export class UnexpectedMessageError extends ActorSystemError {
+  /** The stable code of this error class. */
   static override readonly code: string = "unexpected_message";
   /** The message that arrived. */
   readonly messageName: string;
 
-  /** @param messageName The message that arrived. */
+  /**
+   * Creates the error.
+   *
+   * @param messageName The message that arrived.
+   */
   constructor(messageName: string) {
     super(`expected no message, but '${messageName}' arrived`);
     this.messageName = messageName;

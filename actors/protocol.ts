@@ -58,18 +58,19 @@ export type AnyMessage = Tell<any> | Ask<any, any>;
  */
 export type ProtocolShape<P> = { readonly [K in keyof P]: AnyMessage };
 
-/** A protocol that accepts any message; the widest protocol, used for untyped refs. */
-export type AnyProtocol = Record<string, AnyMessage>;
-
 /** Names of the messages in `P` that are sent with `tell`. */
-export type TellName<P> = {
-  [K in keyof P]: P[K] extends Tell<infer _> ? K : never;
-}[keyof P] & string;
+export type TellName<P> =
+  & {
+    [K in keyof P]: P[K] extends Tell<infer _> ? K : never;
+  }[keyof P]
+  & string;
 
 /** Names of the messages in `P` that are sent with `ask`. */
-export type AskName<P> = {
-  [K in keyof P]: P[K] extends Ask<infer _, infer _R> ? K : never;
-}[keyof P] & string;
+export type AskName<P> =
+  & {
+    [K in keyof P]: P[K] extends Ask<infer _, infer _R> ? K : never;
+  }[keyof P]
+  & string;
 
 /** The payload type of a message marker. */
 export type PayloadOf<M> = M extends { readonly "~payload": infer T } ? T : never;
@@ -77,8 +78,8 @@ export type PayloadOf<M> = M extends { readonly "~payload": infer T } ? T : neve
 /** The reply type of an ask marker. */
 export type ReplyOf<M> = M extends Ask<infer _, infer R> ? R : never;
 
-/** True when a payload type is `void` or `undefined`, so the payload may be left out. */
-type IsEmpty<T> = [T] extends [void] ? true : false;
+/** `true` when a payload type is `void` or `undefined`, so the payload may be left out. */
+export type IsEmpty<T> = [T] extends [void] ? true : false;
 
 /** The payload arguments of `tell`: none for a `void` payload, else exactly one. */
 export type PayloadArgs<M> = IsEmpty<PayloadOf<M>> extends true ? [payload?: undefined]

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { AskArgs, AskName, PayloadArgs, ReplyOf, TellName } from "./protocol.ts";
+import type { AskArgs, AskName, AskOptions, PayloadArgs, ReplyOf, TellName } from "./protocol.ts";
 import type { ActorId } from "./ids.ts";
 import type { MailboxOptions } from "./mailbox.ts";
 
@@ -94,6 +94,18 @@ export interface ActorRef<P> extends BaseRef {
    * @throws {InvalidOptionError} When `timeoutMs` is not a positive finite number.
    */
   ask<K extends AskName<P>>(name: K, ...args: AskArgs<P[K]>): Promise<ReplyOf<P[K]>>;
+}
+
+/**
+ * A ref without a protocol: any message name and payload are accepted by the
+ * type checker and checked at run time instead (an unknown name throws
+ * `UnknownMessageError`). For generic tools; programs should use typed refs.
+ */
+export interface UntypedRef extends BaseRef {
+  /** Like {@linkcode ActorRef.tell}, checked at run time. */
+  tell(name: string, payload?: unknown): void;
+  /** Like {@linkcode ActorRef.ask}, checked at run time. */
+  ask(name: string, payload?: unknown, options?: AskOptions): Promise<unknown>;
 }
 
 /** Formats a ref for logs: `type name (id)`. */

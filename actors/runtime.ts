@@ -12,7 +12,7 @@ import type { ExitReason } from "./exit_reason.ts";
 import type { SpawnOptions } from "./spawn_options.ts";
 import { AskTracker } from "./ask.ts";
 import { Cell } from "./cell.ts";
-import { DeadLetters, type DeadLetterOptions } from "./dead_letters.ts";
+import { type DeadLetterOptions, DeadLetters } from "./dead_letters.ts";
 import { type HostId, parseActorId, validateName } from "./ids.ts";
 import { resolveMailbox } from "./mailbox.ts";
 import { Scheduler, type SchedulerOptions } from "./scheduler.ts";

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { type Ask, ActorSystem, defineActor, type Tell } from "../mod.ts";
+import { ActorSystem, type Ask, defineActor, type Tell } from "../mod.ts";
 
 // The protocol: each message name with its payload type, and for asks the reply type.
 type CounterProtocol = {

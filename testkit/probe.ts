@@ -11,7 +11,7 @@ import type { ActorDefinition } from "../actors/definition.ts";
 import type { AskName, PayloadOf, ProtocolShape, ReplyOf } from "../actors/protocol.ts";
 import type { Clock, TimerHandle } from "../actors/clock.ts";
 import type { PendingAsk } from "../actors/ask.ts";
-import { type HandlerEntry, registerCompiled, type RawHandler } from "../actors/_compiled.ts";
+import { type HandlerEntry, type RawHandler, registerCompiled } from "../actors/_compiled.ts";
 import { LocalRef } from "../actors/local_ref.ts";
 import { UNBOUNDED } from "../actors/mailbox.ts";
 import { ExpectationTimeoutError, UnexpectedMessageError } from "../actors/errors.ts";

@@ -1,0 +1,97 @@
+/**
+ * The same local figures measured on `nact`, the Node.js actor library we
+ * compare against: `deno run -A --v8-flags=--expose-gc bench/nact_local.ts <figure>`.
+ *
+ * @module
+ */
+
+import { dispatch, query, spawn, start, stop } from "nact";
+import { heapAfterGc, rate, report } from "./_measure.ts";
+
+type Message = { type: "inc"; by: number } | { type: "get"; sender: unknown };
+
+// deno-lint-ignore no-explicit-any
+function counter(parent: any, name?: string): any {
+  return spawn(
+    parent,
+    (state: number, msg: Message) => {
+      if (msg.type === "inc") return state + msg.by;
+      // deno-lint-ignore no-explicit-any
+      dispatch(msg.sender as any, state);
+      return state;
+    },
+    name,
+    { initialState: 0 },
+  );
+}
+
+// deno-lint-ignore no-explicit-any
+const get = (ref: any) => query(ref, (sender: unknown) => ({ type: "get", sender }), 60_000);
+
+async function tell(): Promise<void> {
+  const system = start();
+  const ref = counter(system);
+  const count = 1_000_000;
+  report(
+    await rate(count, async () => {
+      for (let i = 0; i < count; i++) dispatch(ref, { type: "inc", by: 1 });
+      await get(ref);
+    }),
+  );
+  stop(system);
+}
+
+async function ask(): Promise<void> {
+  const system = start();
+  const ref = counter(system);
+  const count = 50_000;
+  report(
+    await rate(count, async () => {
+      for (let i = 0; i < count; i++) await get(ref);
+    }),
+  );
+  stop(system);
+}
+
+async function spawnMany(): Promise<void> {
+  const count = 100_000;
+  report(
+    await rate(count, async () => {
+      const system = start();
+      // nact's random default names collide at this scale, so name each one.
+      let last = counter(system, "a0");
+      for (let i = 1; i < count; i++) last = counter(system, `a${i}`);
+      await get(last);
+      return () => Promise.resolve(stop(system));
+    }),
+  );
+}
+
+async function idleBytes(): Promise<void> {
+  const count = 1_000_000;
+  const system = start();
+  const before = heapAfterGc();
+  let last = counter(system, "a0");
+  for (let i = 1; i < count; i++) last = counter(system, `a${i}`);
+  await get(last);
+  const after = heapAfterGc();
+  const perActor = (after - before) / count;
+  report({ value: perActor, unit: "bytes", samples: [perActor] });
+  stop(system);
+}
+
+const figures: Record<string, () => Promise<void>> = {
+  "local.tell": tell,
+  "local.ask": ask,
+  "local.spawn": spawnMany,
+  "local.idle_bytes_per_actor": idleBytes,
+};
+
+const run = figures[Deno.args[0]];
+if (run === undefined) {
+  console.error(`usage: nact_local.ts <${Object.keys(figures).join("|")}>`);
+  Deno.exit(2);
+}
+await run();
+// nact keeps timers of its own; the figure is printed, so leave at once.
+Deno.exit(0);

@@ -1,0 +1,185 @@
+import assert from "node:assert/strict";
+import {
+  type Ask,
+  defineActor,
+  InvalidOptionError,
+  MailboxFullError,
+  type Tell,
+} from "../../mod.ts";
+import { Mailbox } from "../../actors/mailbox.ts";
+import { withSystem } from "../_helpers/system.ts";
+
+/** Holds its messages until released, so its mailbox fills up. */
+function gated() {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => release = resolve);
+  const Gated = defineActor<{ item: Tell<number>; seen: Ask<void, number[]> }, number[]>({
+    type: "gated",
+    init: () => [],
+    tells: {
+      item: async (seen, n) => {
+        await gate;
+        return [...seen, n];
+      },
+    },
+    asks: { seen: (seen) => ({ state: seen, reply: seen }) },
+  });
+  return { Gated, release };
+}
+
+Deno.test("the queue keeps FIFO order across ring-buffer growth and wrap-around", () => {
+  const mailbox = new Mailbox<string, never>();
+  const out: unknown[] = [];
+  let next = 0;
+  for (let round = 0; round < 50; round++) {
+    for (let i = 0; i < round * 3 + 1; i++) mailbox.put("m", next++, undefined);
+    for (let i = 0; i < round * 2 && mailbox.length > 0; i++) {
+      mailbox.take();
+      out.push(mailbox.takenPayload);
+    }
+  }
+  while (mailbox.length > 0) {
+    mailbox.take();
+    out.push(mailbox.takenPayload);
+  }
+  assert.deepEqual(out, Array.from({ length: next }, (_, i) => i));
+});
+
+Deno.test("the queue keeps FIFO order when it reclaims a long taken front", () => {
+  const mailbox = new Mailbox<string, never>();
+  const out: unknown[] = [];
+  let next = 0;
+  const drain = (n: number) => {
+    for (let i = 0; i < n; i++) {
+      mailbox.take();
+      out.push(mailbox.takenPayload);
+    }
+  };
+  for (let i = 0; i < 5_000; i++) mailbox.put("m", next++, undefined);
+  drain(4_000);
+  for (let i = 0; i < 5_000; i++) mailbox.put("m", next++, undefined);
+  drain(3_000);
+  assert.equal(mailbox.length, 3_000);
+  drain(3_000);
+  assert.equal(mailbox.length, 0);
+  assert.deepEqual(out, Array.from({ length: next }, (_, i) => i));
+});
+
+Deno.test("mailboxes are unbounded by default and say so in stats", async () => {
+  await withSystem((system) => {
+    const { Gated } = gated();
+    const ref = system.spawn(Gated);
+    assert.deepEqual(ref.stats().mailbox, { kind: "unbounded", depth: 0 });
+  });
+});
+
+Deno.test("a full bounded mailbox with 'reject' throws MailboxFullError at the sender", async () => {
+  await withSystem(async (system) => {
+    const { Gated, release } = gated();
+    const ref = system.spawn(Gated, { mailbox: { kind: "bounded", capacity: 2 } });
+    ref.tell("item", 0); // taken into the (blocked) turn once the actor starts
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    ref.tell("item", 1);
+    ref.tell("item", 2);
+    assert.throws(
+      () => ref.tell("item", 3),
+      (err: unknown) =>
+        err instanceof MailboxFullError && err.capacity === 2 && err.messageName === "item",
+    );
+    const full = await ref.ask("seen").catch((e) => e);
+    assert.ok(full instanceof MailboxFullError, "an ask is rejected the same way");
+    assert.deepEqual(ref.stats().mailbox, {
+      kind: "bounded",
+      capacity: 2,
+      overflow: "reject",
+      depth: 2,
+    });
+    const letters = system.deadLetters.recent();
+    assert.deepEqual(letters.map((l) => [l.reason, l.messageName, l.payload]), [
+      ["mailbox-full", "item", 3],
+      ["mailbox-full", "seen", undefined],
+    ]);
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.deepEqual(await ref.ask("seen"), [0, 1, 2]);
+  });
+});
+
+Deno.test("'drop-newest' drops the new message to the dead letters without throwing", async () => {
+  await withSystem(async (system) => {
+    const { Gated, release } = gated();
+    const ref = system.spawn(Gated, {
+      mailbox: { kind: "bounded", capacity: 1, overflow: "drop-newest" },
+    });
+    ref.tell("item", 0);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    ref.tell("item", 1);
+    ref.tell("item", 2);
+    ref.tell("item", 3);
+    assert.deepEqual(system.deadLetters.recent().map((l) => l.payload), [2, 3]);
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.deepEqual(await ref.ask("seen"), [0, 1]);
+  });
+});
+
+Deno.test("'drop-oldest' drops the oldest queued message and keeps the new one", async () => {
+  await withSystem(async (system) => {
+    const { Gated, release } = gated();
+    const ref = system.spawn(Gated, {
+      mailbox: { kind: "bounded", capacity: 2, overflow: "drop-oldest" },
+    });
+    ref.tell("item", 0);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    for (let i = 1; i <= 5; i++) ref.tell("item", i);
+    assert.deepEqual(system.deadLetters.recent().map((l) => l.payload), [1, 2, 3]);
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const seen = ref.ask("seen");
+    assert.deepEqual(await seen, [0, 4, 5]);
+  });
+});
+
+Deno.test("the definition's mailbox is the default and a spawn option overrides it", async () => {
+  const Bounded = defineActor<{ noop: Tell }, null>({
+    type: "bounded",
+    init: () => null,
+    mailbox: { kind: "bounded", capacity: 10, overflow: "drop-newest" },
+    tells: { noop: (s) => s },
+  });
+  await withSystem((system) => {
+    assert.deepEqual(system.spawn(Bounded).stats().mailbox, {
+      kind: "bounded",
+      capacity: 10,
+      overflow: "drop-newest",
+      depth: 0,
+    });
+    assert.equal(
+      system.spawn(Bounded, { mailbox: { kind: "unbounded" } }).stats().mailbox.kind,
+      "unbounded",
+    );
+  });
+});
+
+Deno.test("invalid mailbox options are refused with InvalidOptionError", async () => {
+  const { Gated } = gated();
+  await withSystem((system) => {
+    for (
+      const mailbox of [
+        { kind: "bounded", capacity: 0 },
+        { kind: "bounded", capacity: -1 },
+        { kind: "bounded", capacity: 1.5 },
+        { kind: "bounded", capacity: Infinity },
+        { kind: "bounded", capacity: 3, overflow: "explode" },
+        { kind: "huge" },
+      ]
+    ) {
+      assert.throws(
+        () => system.spawn(Gated, { mailbox: mailbox as never }),
+        InvalidOptionError,
+        JSON.stringify(mailbox),
+      );
+    }
+    assert.equal(system.actorCount, 0, "nothing was spawned");
+  });
+});

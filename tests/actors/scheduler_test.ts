@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { type Ask, defineActor, type Tell } from "../../mod.ts";
+import { Counter } from "../_helpers/actors.ts";
+import { withSystem } from "../_helpers/system.ts";
+
+Deno.test("a flood to one actor does not starve another actor", async () => {
+  await withSystem(async (system) => {
+    const busy = system.spawn(Counter);
+    const other = system.spawn(Counter);
+    for (let i = 0; i < 200_000; i++) busy.tell("add", 1);
+    const answered = await other.ask("get");
+    assert.equal(answered, 0);
+    assert.ok(
+      busy.stats().mailbox.depth > 0,
+      "the other actor answered while the flood was queued",
+    );
+    assert.equal(await busy.ask("get"), 200_000);
+  });
+});
+
+Deno.test("two actors messaging each other forever still let timers and I/O run", async () => {
+  type PingProtocol = { ball: Tell<number>; stop: Tell; hits: Ask<void, number> };
+  const Player = defineActor<
+    PingProtocol,
+    { peer?: import("../../mod.ts").ActorRef<PingProtocol>; hits: number; on: boolean },
+    void
+  >({
+    type: "player",
+    init: () => ({ hits: 0, on: true }),
+    tells: {
+      ball: (state, n, ctx) => {
+        if (!state.on) return state;
+        (state.peer ?? ctx.self).tell("ball", n + 1);
+        return { ...state, hits: state.hits + 1 };
+      },
+      stop: (state) => ({ ...state, on: false }),
+    },
+    asks: { hits: (state) => ({ state, reply: state.hits }) },
+  });
+  await withSystem(async (system) => {
+    const player = system.spawn(Player);
+    player.tell("ball", 0);
+    // A real macrotask timer must still fire while the actor keeps itself busy.
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    player.tell("stop");
+    const hits = await player.ask("hits");
+    assert.ok(hits > 1_000, `the rally ran (${hits} hits)`);
+  });
+});

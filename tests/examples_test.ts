@@ -1,0 +1,41 @@
+/**
+ * Every example runs as its own process, exits by itself, and prints what it promises.
+ */
+
+import assert from "node:assert/strict";
+
+const expectations: Record<string, RegExp[]> = {
+  "01_hello.ts": [/^counter \S+\/0 holds 55$/m, /^after reset: 0$/m, /^done$/m],
+  "02_pipeline.ts": [
+    /^batches sent: 100$/m,
+    /^rows counted: 100000 by 4 workers$/m,
+    /^matches direct computation: true$/m,
+  ],
+};
+
+const examplesDir = new URL("../examples/", import.meta.url);
+
+Deno.test("every example has an expectation here", () => {
+  const files = [...Deno.readDirSync(examplesDir)]
+    .filter((entry) => entry.isFile && entry.name.endsWith(".ts"))
+    .map((entry) => entry.name)
+    .sort();
+  assert.deepEqual(files, Object.keys(expectations).sort());
+});
+
+for (const [file, patterns] of Object.entries(expectations)) {
+  Deno.test(`example ${file} runs, exits by itself with code 0, and prints its result`, async () => {
+    const command = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL(file, examplesDir).pathname],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(60_000),
+    });
+    const { code, stdout, stderr } = await command.output();
+    const out = new TextDecoder().decode(stdout);
+    const err = new TextDecoder().decode(stderr);
+    assert.equal(code, 0, `exit code ${code}\nstdout:\n${out}\nstderr:\n${err}`);
+    for (const pattern of patterns) assert.match(out, pattern);
+  });
+}
