@@ -1,0 +1,194 @@
+/**
+ * The benchmark runner (`deno task bench`): measures every figure and its
+ * peer in separate processes, one after the other, in the same run, then
+ * writes `bench/results.json` and the results table in `BENCHMARKS.md`.
+ *
+ * Usage: deno run -A bench/run.ts [--only <prefix>]
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import type { Measurement } from "./_measure.ts";
+
+/** One figure: how to measure ours and the peer's, and the target. */
+interface Figure {
+  readonly name: string;
+  readonly unit: string;
+  readonly program: string;
+  readonly peer: string;
+  readonly peerProgram: string;
+  readonly higherIsBetter: boolean;
+  readonly target: string;
+  readonly meetsTarget: (value: number) => boolean;
+}
+
+const figures: Figure[] = [
+  {
+    name: "local.tell",
+    unit: "msg/s",
+    program: "local.ts",
+    peer: "nact",
+    peerProgram: "nact_local.ts",
+    higherIsBetter: true,
+    target: ">= 10M msg/s",
+    meetsTarget: (v) => v >= 10_000_000,
+  },
+  {
+    name: "local.ask",
+    unit: "asks/s",
+    program: "local.ts",
+    peer: "nact",
+    peerProgram: "nact_local.ts",
+    higherIsBetter: true,
+    target: ">= 1M asks/s",
+    meetsTarget: (v) => v >= 1_000_000,
+  },
+  {
+    name: "local.spawn",
+    unit: "actors/s",
+    program: "local.ts",
+    peer: "nact",
+    peerProgram: "nact_local.ts",
+    higherIsBetter: true,
+    target: ">= 500k actors/s",
+    meetsTarget: (v) => v >= 500_000,
+  },
+  {
+    name: "local.idle_bytes_per_actor",
+    unit: "bytes",
+    program: "local.ts",
+    peer: "nact",
+    peerProgram: "nact_local.ts",
+    higherIsBetter: false,
+    target: "<= 500 bytes",
+    meetsTarget: (v) => v <= 500,
+  },
+];
+
+/** One row of `bench/results.json`. */
+interface Result {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly peer: string;
+  readonly peerValue: number;
+  /** ours / peer. */
+  readonly ratio: number;
+  readonly higherIsBetter: boolean;
+  readonly target: string;
+  readonly meetsTarget: boolean;
+  readonly samples: readonly number[];
+  readonly peerSamples: readonly number[];
+}
+
+const benchDir = new URL("./", import.meta.url);
+
+async function measure(program: string, figure: string): Promise<Measurement> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--v8-flags=--expose-gc", new URL(program, benchDir).pathname, figure],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const out = new TextDecoder().decode(stdout).trim().split("\n");
+  if (code !== 0) {
+    throw new Error(`${program} ${figure} failed (${code}):\n${new TextDecoder().decode(stderr)}`);
+  }
+  return JSON.parse(out[out.length - 1]) as Measurement;
+}
+
+function machine(): Record<string, unknown> {
+  let cpu = "unknown";
+  try {
+    const info = Deno.readTextFileSync("/proc/cpuinfo");
+    cpu = /model name\s*:\s*(.+)/.exec(info)?.[1] ?? cpu;
+  } catch {
+    // not Linux: leave it unknown
+  }
+  return {
+    cpu,
+    cores: navigator.hardwareConcurrency,
+    memoryGiB: Math.round(Deno.systemMemoryInfo().total / 2 ** 30),
+    os: `${Deno.build.os} ${Deno.osRelease()}`,
+    deno: Deno.version.deno,
+    v8: Deno.version.v8,
+  };
+}
+
+function format(value: number, unit: string): string {
+  if (unit === "bytes") return `${value.toFixed(0)} B`;
+  if (value >= 1_000_000) return `${(value / 1_000_000).toFixed(2)}M ${unit}`;
+  if (value >= 1_000) return `${(value / 1_000).toFixed(1)}k ${unit}`;
+  return `${value.toFixed(1)} ${unit}`;
+}
+
+function table(results: readonly Result[]): string {
+  const lines = [
+    "| figure | ours | peer | peer value | ours / peer | target | met |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  for (const r of results) {
+    lines.push(
+      `| \`${r.name}\` | ${format(r.value, r.unit)} | ${r.peer} | ${
+        format(r.peerValue, r.unit)
+      } | ${r.ratio.toFixed(2)}x${r.higherIsBetter ? "" : " (lower is better)"} | ${r.target} | ${
+        r.meetsTarget ? "yes" : "**no**"
+      } |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+const { values } = parseArgs({ args: Deno.args, options: { only: { type: "string" } } });
+const selected = figures.filter((f) => values.only === undefined || f.name.startsWith(values.only));
+const results: Result[] = [];
+for (const figure of selected) {
+  console.error(`measuring ${figure.name} ...`);
+  const ours = await measure(figure.program, figure.name);
+  console.error(`measuring ${figure.name} on ${figure.peer} ...`);
+  const peer = await measure(figure.peerProgram, figure.name);
+  results.push({
+    name: figure.name,
+    value: ours.value,
+    unit: figure.unit,
+    peer: figure.peer,
+    peerValue: peer.value,
+    ratio: ours.value / peer.value,
+    higherIsBetter: figure.higherIsBetter,
+    target: figure.target,
+    meetsTarget: figure.meetsTarget(ours.value),
+    samples: ours.samples,
+    peerSamples: peer.samples,
+  });
+}
+
+const resultsUrl = new URL("results.json", benchDir);
+let previous: Result[] = [];
+try {
+  previous = JSON.parse(Deno.readTextFileSync(resultsUrl)).figures ?? [];
+} catch {
+  // first run
+}
+const merged = [
+  ...previous.filter((p) => !results.some((r) => r.name === p.name)),
+  ...results,
+].sort((a, b) =>
+  figures.findIndex((f) => f.name === a.name) - figures.findIndex((f) => f.name === b.name)
+);
+const document = { measuredAt: new Date().toISOString(), machine: machine(), figures: merged };
+Deno.writeTextFileSync(resultsUrl, JSON.stringify(document, null, 2) + "\n");
+
+const benchmarksUrl = new URL("../BENCHMARKS.md", benchDir);
+const markdown = Deno.readTextFileSync(benchmarksUrl);
+const begin = "<!-- results:begin -->";
+const end = "<!-- results:end -->";
+const m = document.machine as Record<string, unknown>;
+const block =
+  `${begin}\nMeasured ${document.measuredAt} on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ` +
+  `${m.os}, Deno ${m.deno}.\n\n${table(merged)}\n${end}`;
+Deno.writeTextFileSync(
+  benchmarksUrl,
+  markdown.replace(new RegExp(`${begin}[\\s\\S]*${end}`), block),
+);
+console.log(table(results));
