@@ -26,6 +26,16 @@
  */
 
 export { defineActor } from "./actors/definition.ts";
+export { defineSupervisor } from "./actors/supervisor.ts";
+export {
+  childSpec,
+  DEFAULT_BACKOFF_FACTOR,
+  DEFAULT_BACKOFF_JITTER,
+  DEFAULT_MAX_RESTARTS,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  DEFAULT_WITHIN_MS,
+} from "./actors/supervisor_spec.ts";
+export { DeathRecords } from "./actors/death_records.ts";
 export { ActorSystem, DEFAULT_ASK_TIMEOUT_MS, DEFAULT_STOP_TIMEOUT_MS } from "./actors/system.ts";
 export { systemClock } from "./actors/clock.ts";
 export { MAX_NAME_LENGTH } from "./actors/ids.ts";
@@ -38,6 +48,7 @@ export {
   AskAbortedError,
   AskTimeoutError,
   describeError,
+  DuplicateChildIdError,
   DuplicateNameError,
   ExpectationTimeoutError,
   InvalidHandlerResultError,
@@ -45,6 +56,7 @@ export {
   InvalidOptionError,
   MailboxFullError,
   MessageKindError,
+  RestartIntensityError,
   SystemStoppedError,
   UnexpectedMessageError,
   UnknownActorError,
@@ -84,6 +96,7 @@ export type {
   ChildCapability,
   SelfCapability,
   TimerCapability,
+  WatchCapability,
 } from "./actors/context.ts";
 export type {
   ActorRef,
@@ -96,7 +109,31 @@ export type {
 export type { SpawnArgs, SpawnOptions, SpawnOptionsBase } from "./actors/spawn_options.ts";
 export type { MailboxOptions, OverflowPolicy } from "./actors/mailbox.ts";
 export type { ActorSystemOptions, StopOptions } from "./actors/system.ts";
-export type { RuntimeStatus } from "./actors/runtime.ts";
+export type { RuntimeStatus, TopLevelFailure } from "./actors/runtime.ts";
+export type {
+  ChildInfo,
+  StartChildResult,
+  SupervisorProtocol,
+  SupervisorSpec,
+} from "./actors/supervisor.ts";
+export type {
+  ChildOptions,
+  ChildSpec,
+  ResolvedStrategy,
+  RestartType,
+  StrategyKind,
+  SupervisorStrategy,
+} from "./actors/supervisor_spec.ts";
+export type { BackoffOptions } from "./actors/backoff.ts";
+export type { Signal } from "./actors/signals.ts";
+export type {
+  DeathFilter,
+  DeathKind,
+  DeathListener,
+  DeathOutcome,
+  DeathRecord,
+  DeathRecordOptions,
+} from "./actors/death_records.ts";
 export type { Clock, TimerHandle } from "./actors/clock.ts";
 export type { Timers } from "./actors/timers.ts";
 export type { ActorId, HostId } from "./actors/ids.ts";

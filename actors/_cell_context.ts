@@ -55,6 +55,31 @@ export class CellContext implements ActorContext<never> {
     return cell.stop(STOPPED, runtime.clock.now() + runtime.stopTimeoutMs);
   }
 
+  watch(ref: BaseRef): void {
+    const self = this.#cell;
+    if (self.def.signalEntry === undefined) {
+      throw new InvalidOptionError(
+        "onSignal",
+        undefined,
+        `a definition with onSignal to watch other actors (actor type '${self.def.type}')`,
+      );
+    }
+    const target = LocalRef.cellOf(ref);
+    if (target === undefined || target.finalRecord !== undefined) {
+      self.signal({ kind: "terminated", ref, record: target?.finalRecord });
+      return;
+    }
+    (target.watchers ??= new Set()).add(self);
+    (self.watching ??= new Set()).add(target);
+  }
+
+  unwatch(ref: BaseRef): void {
+    const target = LocalRef.cellOf(ref);
+    if (target === undefined) return;
+    target.watchers?.delete(this.#cell);
+    this.#cell.watching?.delete(target);
+  }
+
   stopSelf(): void {
     const runtime = this.#cell.runtime;
     void this.#cell.stop(STOPPED, runtime.clock.now() + runtime.stopTimeoutMs);

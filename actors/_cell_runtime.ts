@@ -6,6 +6,7 @@
 
 import type { AskTracker } from "./ask.ts";
 import type { Cell } from "./cell.ts";
+import type { DeathRecord } from "./death_records.ts";
 import type { Clock } from "./clock.ts";
 import type { DeadLetters } from "./dead_letters.ts";
 import type { ActorDefinition } from "./definition.ts";
@@ -35,9 +36,14 @@ export interface CellRuntime {
     definition: ActorDefinition<unknown, unknown, unknown>,
     options: SpawnOptions<unknown> | undefined,
     parent: Cell | undefined,
+    shutdownTimeoutMs?: number,
   ): Cell;
-  /** Called when a cell has stopped: forget it. */
+  /** Called when a cell has stopped for good: forget it. */
   removed(cell: Cell): void;
-  /** Called when a cell failed: decide what happens to it. */
+  /** Called when a cell failed: its supervisor (or the default policy) decides. */
   failed(cell: Cell, reason: ExitReason): void;
+  /** Called when a cell stopped for good on its own account: its supervisor may restart it. */
+  childStopped(cell: Cell, reason: ExitReason): void;
+  /** Stores a death record. */
+  recordDeath(record: DeathRecord): void;
 }

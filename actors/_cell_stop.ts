@@ -1,23 +1,32 @@
 /**
- * The steps of stopping one actor, with a deadline: wait for the running
- * turn, stop the children in reverse spawn order, run `onStop`, then drop the
- * mailbox to the dead letters and unregister.
+ * The end of an actor incarnation, with a deadline: wait for the running
+ * turn, stop the children in reverse spawn order (each within its own
+ * shutdown timeout), run `onStop`, write the death record. A final stop then
+ * drops the mailbox to the dead letters, unregisters the actor and tells its
+ * watchers and supervisor; a restart keeps all that for the next incarnation.
  *
  * @module
  */
 
 import type { Cell } from "./cell.ts";
 import type { TimerHandle } from "./clock.ts";
+import type { DeathKind, DeathRecord } from "./death_records.ts";
 import { type ExitReason, SHUTDOWN, STOPPED } from "./exit_reason.ts";
+import { describeError } from "./errors.ts";
+
+/** A final stop, or the end of an incarnation before a restart. */
+export type StopMode = "final" | "restart";
 
 type Phase = "waiting" | "turn" | "children" | "hook" | "done";
 
-/** One stop in progress. */
+/** One stop (or incarnation end) in progress. */
 export class CellStop {
-  /** Resolves once the actor has stopped. */
+  /** Resolves once the incarnation has ended. */
   readonly done: Promise<void>;
-  /** Why the actor stops. */
+  /** Why it ends. */
   readonly reason: ExitReason;
+  /** Final stop or restart. */
+  readonly mode: StopMode;
   /** When the stop gives up waiting, in clock milliseconds. */
   readonly deadlineMs: number;
   /** True when the turn or `onStop` had to be cut off at the deadline. */
@@ -25,19 +34,30 @@ export class CellStop {
   /** What `onStop` threw, if it threw. */
   hookError: unknown = undefined;
   #cell: Cell;
+  #notifyParent: boolean;
   #resolve!: () => void;
   #phase: Phase = "waiting";
   #timer: TimerHandle | undefined = undefined;
 
   /**
-   * @param cell The actor to stop.
-   * @param reason Why it stops.
+   * @param cell The actor.
+   * @param mode Final stop or restart.
+   * @param reason Why it ends.
    * @param deadlineMs When to stop waiting for it.
+   * @param notifyParent Whether a supervising parent hears of a final stop.
    */
-  constructor(cell: Cell, reason: ExitReason, deadlineMs: number) {
+  constructor(
+    cell: Cell,
+    mode: StopMode,
+    reason: ExitReason,
+    deadlineMs: number,
+    notifyParent: boolean,
+  ) {
     this.#cell = cell;
+    this.mode = mode;
     this.reason = reason;
     this.deadlineMs = deadlineMs;
+    this.#notifyParent = notifyParent;
     this.done = new Promise((resolve) => this.#resolve = resolve);
   }
 
@@ -74,7 +94,12 @@ export class CellStop {
 
   async #stopChildren(children: Cell[]): Promise<void> {
     const reason = this.reason.kind === "shutdown" ? SHUTDOWN : STOPPED;
-    for (const child of children) await child.stop(reason, this.deadlineMs);
+    const runtime = this.#cell.runtime;
+    for (const child of children) {
+      const budgetMs = child.shutdownTimeoutMs ?? runtime.stopTimeoutMs;
+      const deadlineMs = Math.min(this.deadlineMs, runtime.clock.now() + budgetMs);
+      await child.stop(reason, deadlineMs, false);
+    }
     this.#runHook();
   }
 
@@ -91,7 +116,7 @@ export class CellStop {
     try {
       result = hook(cell.state, cell.context());
     } catch (err) {
-      this.#hookFailed(err);
+      this.hookError = err;
     }
     if (!(result instanceof Promise)) {
       this.#finish();
@@ -102,14 +127,9 @@ export class CellStop {
       this.#finish();
     });
     result.then(() => this.#finish(), (err) => {
-      this.#hookFailed(err);
+      this.hookError = err;
       this.#finish();
     });
-  }
-
-  #hookFailed(err: unknown): void {
-    this.hookError = err;
-    console.error(`onStop of actor ${this.#cell.id} (${this.#cell.def.type}) threw`, err);
   }
 
   #finish(): void {
@@ -117,11 +137,55 @@ export class CellStop {
     this.#phase = "done";
     this.#disarm();
     const cell = this.#cell;
-    cell.status = "stopped";
+    const runtime = cell.runtime;
+    cell.initialized = false;
     cell.cancelTimers();
+    const record = this.#record();
+    runtime.recordDeath(record);
+    if (this.mode === "restart") {
+      this.#resolve();
+      return;
+    }
+    cell.status = "stopped";
+    cell.finalRecord = record;
     cell.drainToDeadLetters();
-    cell.runtime.removed(cell);
+    runtime.removed(cell);
+    const watchers = cell.watchers;
+    cell.watchers = undefined;
+    if (watchers !== undefined) {
+      for (const watcher of watchers) {
+        if (typeof watcher === "function") watcher(record);
+        else watcher.signal({ kind: "terminated", ref: cell.ref, record });
+      }
+    }
+    if (cell.watching !== undefined) {
+      for (const watched of cell.watching) watched.watchers?.delete(cell);
+      cell.watching = undefined;
+    }
+    if (this.#notifyParent) runtime.childStopped(cell, this.reason);
     this.#resolve();
+  }
+
+  #record(): DeathRecord {
+    const cell = this.#cell;
+    const reason = this.reason;
+    let kind: DeathKind = reason.kind;
+    if (this.forced && (kind === "stopped" || kind === "shutdown")) kind = "timeout";
+    const failed = reason.kind === "error" || reason.kind === "escalated";
+    return {
+      actor: cell.describe(),
+      parent: cell.parent?.describe(),
+      hostId: cell.runtime.hostId,
+      kind,
+      error: failed ? describeError(reason.error) : undefined,
+      messageName: reason.kind === "error" ? reason.messageName : undefined,
+      escalatedFrom: reason.kind === "escalated" ? reason.childId : undefined,
+      restartCount: cell.incarnation,
+      outcome: this.mode === "restart" ? "restarted" : "stopped",
+      forced: this.forced,
+      stopHookError: this.hookError === undefined ? undefined : describeError(this.hookError),
+      timestampMs: cell.runtime.clock.now(),
+    };
   }
 
   #armDeadline(onTimeout: () => void): void {

@@ -9,6 +9,8 @@ import type { ActorDefinition } from "./definition.ts";
 import type { ActorContext } from "./context.ts";
 import type { MailboxOptions } from "./mailbox.ts";
 import type { PendingAsk } from "./ask.ts";
+import type { Cell } from "./cell.ts";
+import type { ExitReason } from "./exit_reason.ts";
 
 /**
  * How the cell treats a handler's result:
@@ -56,9 +58,34 @@ export interface CompiledDefinition {
   readonly onStart: ((state: unknown, ctx: ActorContext<never>) => unknown) | undefined;
   /** Runs at stop. */
   readonly onStop: ((state: unknown, ctx: ActorContext<never>) => unknown) | undefined;
+  /** Delivers lifecycle signals to `onSignal`; `undefined` when the definition has none. */
+  readonly signalEntry: HandlerEntry | undefined;
+  /**
+   * Set for supervisors: told when a child fails or stops, so the supervisor
+   * decides. Plain actors leave it `undefined` and their failed children stop.
+   */
+  readonly childExit: ChildExitHandler | undefined;
 }
 
+/** How a child ended, as reported to its supervisor. */
+export interface ChildExit {
+  /** The child. */
+  readonly child: Cell;
+  /** Why it ended. */
+  readonly reason: ExitReason;
+  /** The child's incarnation that ended; a report about an older one is stale. */
+  readonly incarnation: number;
+  /** True when the child has stopped for good; false when it failed and waits for a decision. */
+  readonly final: boolean;
+}
+
+/** Receives the exits of a supervisor's children (runs outside any turn: it must only enqueue). */
+export type ChildExitHandler = (parent: Cell, exit: ChildExit) => void;
+
 const cache = new WeakMap<object, CompiledDefinition>();
+
+/** The message name under which signals are queued (never a protocol name: it has a `~`). */
+export const SIGNAL_MESSAGE = "~signal";
 
 /** Returns the compiled form of a definition, building it on first use. */
 export function compile<P, S, A>(definition: ActorDefinition<P, S, A>): CompiledDefinition {
@@ -75,6 +102,15 @@ export function registerCompiled(definition: object, compiled: CompiledDefinitio
   cache.set(definition, compiled);
 }
 
+/** Compiles a definition with a child-exit handler (supervisors). */
+export function compileWith<P, S, A>(
+  definition: ActorDefinition<P, S, A>,
+  childExit: ChildExitHandler,
+): void {
+  const base = build(definition as unknown as ActorDefinition<unknown, unknown, unknown>);
+  cache.set(definition, Object.freeze({ ...base, childExit }));
+}
+
 function build(definition: ActorDefinition<unknown, unknown, unknown>): CompiledDefinition {
   const spec = definition.spec as unknown as {
     readonly tells?: Record<string, RawHandler>;
@@ -82,6 +118,7 @@ function build(definition: ActorDefinition<unknown, unknown, unknown>): Compiled
     readonly init: CompiledDefinition["init"];
     readonly onStart?: CompiledDefinition["onStart"];
     readonly onStop?: CompiledDefinition["onStop"];
+    readonly onSignal?: (state: unknown, signal: unknown, ctx: ActorContext<never>) => unknown;
   };
   const entries = new Map<string, HandlerEntry>();
   for (const [name, fn] of Object.entries(spec.tells ?? {})) {
@@ -90,6 +127,7 @@ function build(definition: ActorDefinition<unknown, unknown, unknown>): Compiled
   for (const [name, fn] of Object.entries(spec.asks ?? {})) {
     entries.set(name, Object.freeze({ name, kind: "ask", fn }));
   }
+  const onSignal = spec.onSignal;
   return Object.freeze({
     type: definition.type,
     module: definition.module,
@@ -99,5 +137,13 @@ function build(definition: ActorDefinition<unknown, unknown, unknown>): Compiled
     init: spec.init,
     onStart: spec.onStart,
     onStop: spec.onStop,
+    signalEntry: onSignal === undefined ? undefined : Object.freeze(
+      {
+        name: SIGNAL_MESSAGE,
+        kind: "tell",
+        fn: (state, signal, ctx) => onSignal(state, signal, ctx),
+      } satisfies HandlerEntry,
+    ),
+    childExit: undefined,
   });
 }

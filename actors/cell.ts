@@ -2,10 +2,15 @@
  * The cell: one actor's state, mailbox and turn loop. The runtime owns the
  * loop; the definition only supplies handlers.
  *
- * Invariants: at most one turn runs at a time (`#busy` while an async turn is
+ * Invariants: at most one turn runs at a time (`busy` while an async step is
  * awaited); a cell is in the scheduler's run queue at most once
- * (`#scheduled`); once stopping, nothing new is queued and every message left
+ * (`#scheduled`); messages are handled only while `running`; a failed cell is
+ * `suspended` (its mailbox kept) until its supervisor restarts or stops it;
+ * once a final stop begins, nothing new is queued and every message left
  * becomes a dead letter.
+ *
+ * An actor keeps its cell (and so its id, ref and mailbox) across restarts;
+ * each restart begins a new incarnation.
  *
  * @module
  */
@@ -17,11 +22,15 @@ import type { ActorStats, ActorStatus } from "./ref.ts";
 import type { ExitReason } from "./exit_reason.ts";
 import type { CellRuntime } from "./_cell_runtime.ts";
 import type { ActorDescription, DeadLetterReason } from "./dead_letters.ts";
+import type { DeathRecord } from "./death_records.ts";
+import type { Signal } from "./signals.ts";
 import { type ActorId, actorId } from "./ids.ts";
 import { Mailbox, type MailboxOptions } from "./mailbox.ts";
 import { ActorTimers } from "./timers.ts";
 import { CellContext } from "./_cell_context.ts";
 import { LocalRef } from "./local_ref.ts";
+import { CellStop } from "./_cell_stop.ts";
+import { startIncarnation } from "./_cell_start.ts";
 import {
   ActorFailedError,
   ActorStoppedError,
@@ -30,11 +39,11 @@ import {
   InvalidOptionError,
   MailboxFullError,
   MessageKindError,
+  RestartIntensityError,
   UnknownMessageError,
 } from "./errors.ts";
-import { CellStop } from "./_cell_stop.ts";
 
-/** One live actor. */
+/** One actor, across its incarnations. */
 export class Cell {
   /** The ref handed out for this actor. */
   readonly ref: LocalRef;
@@ -46,20 +55,33 @@ export class Cell {
   readonly sequence: number;
   /** The compiled definition. */
   readonly def: CompiledDefinition;
+  /** The arguments passed to `init` (again at each restart). */
+  readonly args: unknown;
+  /** How long this actor gets to stop when its parent stops it, or `undefined` for the default. */
+  readonly shutdownTimeoutMs: number | undefined;
   /** Where the actor is in its life. */
   status: ActorStatus = "starting";
   /** The current state (valid once `initialized`). */
   state: unknown = undefined;
-  /** True once `init` has produced a state. */
+  /** True once `init` has produced the state of the current incarnation. */
   initialized = false;
-  /** True while an async turn (or init, hook) is being awaited. */
+  /** True while an async step (a turn, `init` or `onStart`) is being awaited. */
   busy = false;
+  /** Restarts so far; incarnation 0 is the first. */
+  incarnation = 0;
   /** The live children, in spawn order. */
   children: Set<Cell> | undefined = undefined;
-  /** Stop bookkeeping, once a stop has begun. */
+  /** The final stop, once it has begun. */
   stopping: CellStop | undefined = undefined;
+  /** The end of the current incarnation before a restart, while it runs. */
+  ending: CellStop | undefined = undefined;
+  /** The actors (or callbacks) told when this one stops for good. */
+  watchers: Set<Cell | ((record: DeathRecord) => void)> | undefined = undefined;
+  /** The actors this one watches, so that its watch ends when it stops. */
+  watching: Set<Cell> | undefined = undefined;
+  /** The last death record, once the actor has stopped for good. */
+  finalRecord: DeathRecord | undefined = undefined;
   readonly #runtime: CellRuntime;
-  readonly #args: unknown;
   readonly #mailboxOptions: MailboxOptions;
   #id: ActorId | undefined = undefined;
   #mailbox: Mailbox<HandlerEntry, PendingAsk> | undefined = undefined;
@@ -79,14 +101,16 @@ export class Cell {
     parent: Cell | undefined,
     args: unknown,
     mailbox: MailboxOptions,
+    shutdownTimeoutMs: number | undefined,
   ) {
     this.#runtime = runtime;
     this.def = def;
     this.sequence = sequence;
     this.name = name;
     this.parent = parent;
-    this.#args = args;
+    this.args = args;
     this.#mailboxOptions = mailbox;
+    this.shutdownTimeoutMs = shutdownTimeoutMs;
     this.ref = new LocalRef(this);
   }
 
@@ -117,7 +141,7 @@ export class Cell {
     return this.#timers ??= new ActorTimers(this, this.#runtime.clock);
   }
 
-  /** Cancels all timers (at stop). */
+  /** Cancels all timers (when an incarnation ends). */
   cancelTimers(): void {
     this.#timers?.cancelAll();
   }
@@ -134,7 +158,7 @@ export class Cell {
       throw err;
     }
     if (entry.kind !== kind && entry.kind !== "raw") {
-      const err = new MessageKindError(this.def.type, name, entry.kind);
+      const err = new MessageKindError(this.def.type, name, entry.kind as "tell" | "ask");
       this.deadLetter("unknown-message", name, kind, undefined, err);
       throw err;
     }
@@ -181,6 +205,19 @@ export class Cell {
     this.#enqueue(entry, payload, undefined, false);
   }
 
+  /** Queues a runtime message (a signal, a child exit): never refused for capacity. */
+  deliverInternal(entry: HandlerEntry, payload: unknown): void {
+    if (this.stopping !== undefined) return;
+    (this.#mailbox ??= new Mailbox()).put(entry, payload, undefined);
+    this.#wake();
+  }
+
+  /** Queues a lifecycle signal for `onSignal`; ignored when the definition has none. */
+  signal(signal: Signal): void {
+    const entry = this.def.signalEntry;
+    if (entry !== undefined) this.deliverInternal(entry, signal);
+  }
+
   #enqueue(
     entry: HandlerEntry,
     payload: unknown,
@@ -201,7 +238,11 @@ export class Cell {
       }
     }
     mailbox.put(entry, payload, ask);
-    if (!this.#scheduled && !this.busy) this.schedule();
+    if (!this.#scheduled && !this.busy) this.#wake();
+  }
+
+  #wake(): void {
+    if (!this.#scheduled && !this.busy && this.status === "running") this.schedule();
   }
 
   /** Applies the overflow policy; returns `true` when the new message may still be queued. */
@@ -250,7 +291,7 @@ export class Cell {
 
   // ---- running -------------------------------------------------------------
 
-  /** Puts the cell in the run queue unless it is there already. */
+  /** Puts the cell in the run queue (the caller checks it is not there already). */
   schedule(): void {
     this.#scheduled = true;
     this.#runtime.scheduler.enqueue(this);
@@ -258,7 +299,7 @@ export class Cell {
 
   /** Scheduler entry point: start if needed, then handle up to `budget` messages. */
   run(budget: number): boolean {
-    if (this.status === "starting" && !this.initialized && !this.busy && !this.#start()) {
+    if (this.status === "starting" && !this.initialized && !this.busy && !startIncarnation(this)) {
       this.#scheduled = false;
       return false;
     }
@@ -279,7 +320,7 @@ export class Cell {
         result = entry.fn(this.state, payload, ctx, ask, entry.name);
       } catch (err) {
         this.#scheduled = false;
-        this.#fail(err, entry, payload, ask);
+        this.fail(err, entry, payload, ask);
         return false;
       }
       if (result instanceof Promise) {
@@ -309,12 +350,13 @@ export class Cell {
       return true;
     }
     if (result === null || typeof result !== "object" || !("state" in result)) {
-      this.#fail(new InvalidHandlerResultError(this.def.type, entry.name), entry, payload, ask);
+      this.fail(new InvalidHandlerResultError(this.def.type, entry.name), entry, payload, ask);
       return false;
     }
-    const { state, reply } = result as { state: unknown; reply: unknown };
+    const { state, reply, error } = result as { state: unknown; reply?: unknown; error?: unknown };
     this.state = state;
-    ask?.resolve(reply);
+    if (error !== undefined && !("reply" in result)) ask?.reject(error);
+    else ask?.resolve(reply);
     return true;
   }
 
@@ -324,12 +366,12 @@ export class Cell {
     payload: unknown,
     ask: PendingAsk | undefined,
   ): void {
-    this.#awaitStep(
+    this.awaitStep(
       promise,
       (value) => {
-        if (this.#complete(value, entry, payload, ask)) this.#resume();
+        if (this.#complete(value, entry, payload, ask)) this.resume();
       },
-      (err) => this.#fail(err, entry, payload, ask),
+      (err) => this.fail(err, entry, payload, ask),
       () => {
         const err = new ActorStoppedError(this.id, entry.name);
         this.deadLetter("actor-stopped", entry.name, ask ? "ask" : "tell", payload, err);
@@ -339,10 +381,10 @@ export class Cell {
   }
 
   /**
-   * Awaits one step of the actor (a turn, `init` or a hook) while keeping the
-   * actor busy. A stop that is waiting for the step continues after it.
+   * Awaits one step of the actor (a turn, `init` or `onStart`) while keeping
+   * it busy. A stop or restart that waits for the step continues after it.
    */
-  #awaitStep(
+  awaitStep(
     promise: Promise<unknown>,
     onValue: (value: unknown) => void,
     onError: (err: unknown) => void,
@@ -353,118 +395,117 @@ export class Cell {
     const token = ++this.#stepToken;
     promise.then((value) => {
       if (token !== this.#stepToken) return;
-      this.busy = false;
-      this.#onAbandon = undefined;
+      this.#stepDone();
       onValue(value);
-      this.stopping?.stepEnded();
+      this.#stepEnded();
     }, (err) => {
       if (token !== this.#stepToken) return;
-      this.busy = false;
-      this.#onAbandon = undefined;
+      this.#stepDone();
       onError(err);
-      this.stopping?.stepEnded();
+      this.#stepEnded();
     });
   }
 
+  #stepDone(): void {
+    this.busy = false;
+    this.#onAbandon = undefined;
+  }
+
+  #stepEnded(): void {
+    this.ending?.stepEnded();
+    this.stopping?.stepEnded();
+  }
+
   /**
-   * Gives up on the awaited step (a forced stop): its outcome will be ignored,
+   * Gives up on the awaited step (a stop cut it off): its outcome is ignored,
    * and the message it was handling is dead-lettered.
    */
   abandonStep(): void {
     if (!this.busy) return;
     this.#stepToken++;
-    this.busy = false;
     const onAbandon = this.#onAbandon;
-    this.#onAbandon = undefined;
+    this.#stepDone();
     onAbandon?.();
   }
 
-  /** Continues after an async step: more messages, or nothing. */
-  #resume(): void {
+  /** Continues after an async step: schedules the next messages, if any. */
+  resume(): void {
     const mailbox = this.#mailbox;
     if (this.status === "running" && mailbox !== undefined && mailbox.length > 0) this.schedule();
   }
 
-  /** Runs `init` and `onStart`; returns `true` when the actor is running afterwards. */
-  #start(): boolean {
-    let result: unknown;
-    try {
-      result = this.def.init(this.#args, this.context());
-    } catch (err) {
-      this.#fail(err, undefined, undefined, undefined);
-      return false;
-    }
-    if (result instanceof Promise) {
-      this.#awaitStep(result, (state) => {
-        this.#initialized(state);
-        if (this.#onStart()) this.#resume();
-      }, (err) => this.#fail(err, undefined, undefined, undefined));
-      return false;
-    }
-    this.#initialized(result);
-    return this.#onStart();
-  }
-
-  #initialized(state: unknown): void {
-    this.state = state;
-    this.initialized = true;
-  }
-
-  #onStart(): boolean {
-    const hook = this.def.onStart;
-    let result: unknown;
-    if (hook !== undefined) {
-      try {
-        result = hook(this.state, this.context());
-      } catch (err) {
-        this.#fail(err, undefined, undefined, undefined);
-        return false;
-      }
-    }
-    if (result instanceof Promise) {
-      this.#awaitStep(result, () => {
-        if (this.status === "starting") this.status = "running";
-        this.#resume();
-      }, (err) => this.#fail(err, undefined, undefined, undefined));
-      return false;
-    }
-    if (this.status === "starting") this.status = "running";
-    return true;
-  }
-
-  #fail(
+  /**
+   * The actor failed (a handler, `init` or `onStart` threw, or a handler
+   * returned garbage). The message goes to the dead letters, its ask is
+   * rejected, the actor is suspended, and its parent decides.
+   */
+  fail(
     err: unknown,
     entry: HandlerEntry | undefined,
     payload: unknown,
     ask: PendingAsk | undefined,
   ): void {
-    if (entry !== undefined) {
+    if (entry !== undefined && !entry.name.startsWith("~")) {
       this.deadLetter("handler-failed", entry.name, ask ? "ask" : "tell", payload, err);
       ask?.reject(new ActorFailedError(this.id, entry.name, { cause: err }));
     }
-    this.#runtime.failed(this, { kind: "error", error: err, messageName: entry?.name });
+    if (this.stopping !== undefined || this.ending !== undefined) return;
+    this.status = "suspended";
+    const reason: ExitReason = err instanceof RestartIntensityError
+      ? { kind: "escalated", error: err, childId: err.childId }
+      : { kind: "error", error: err, messageName: entry?.name };
+    this.#runtime.failed(this, reason);
   }
 
-  // ---- stopping ------------------------------------------------------------
+  // ---- incarnations and stopping ---------------------------------------------
 
   /**
-   * Stops the actor: waits for the running turn, stops the children in
-   * reverse spawn order, runs `onStop`, then drops what is left in the
-   * mailbox to the dead letters. Everything is cut off at `deadlineMs`.
+   * Stops the actor for good: waits for the running turn, stops the children
+   * in reverse spawn order, runs `onStop`, drops what is left in the mailbox to
+   * the dead letters, writes the death record and tells watchers. Everything
+   * is cut off at `deadlineMs`.
+   *
+   * @param notifyParent Whether a supervising parent hears of it (not when it asked for the stop).
    */
-  stop(reason: ExitReason, deadlineMs: number): Promise<void> {
+  stop(reason: ExitReason, deadlineMs: number, notifyParent = true): Promise<void> {
     if (this.stopping === undefined) {
-      const stopping = new CellStop(this, reason, deadlineMs);
+      const stopping = new CellStop(this, "final", reason, deadlineMs, notifyParent);
       this.stopping = stopping;
+      const ending = this.ending;
       this.status = "stopping";
-      // Begin after the current synchronous turn, so a handler that stops
-      // itself (or is stopped by a sibling) finishes its turn first.
-      queueMicrotask(() => stopping.begin());
+      // Begin after the current synchronous turn (so a handler that stops itself
+      // finishes its turn first), and after a restart that is ending this incarnation.
+      if (ending === undefined) queueMicrotask(() => stopping.begin());
+      else ending.done.then(() => stopping.begin());
     }
     return this.stopping.done;
   }
 
-  /** Empties the mailbox into the dead letters and rejects its asks (last step of a stop). */
+  /**
+   * Ends the current incarnation before a restart: like a stop, but the
+   * mailbox, id and registration are kept, and no watcher is told.
+   */
+  endIncarnation(reason: ExitReason, deadlineMs: number): Promise<void> {
+    if (this.stopping !== undefined) return this.stopping.done;
+    if (this.ending !== undefined) return this.ending.done;
+    const ending = new CellStop(this, "restart", reason, deadlineMs, false);
+    this.ending = ending;
+    this.status = "restarting";
+    queueMicrotask(() => ending.begin());
+    return ending.done;
+  }
+
+  /** Starts a new incarnation after {@linkcode Cell.endIncarnation}: `init` runs again. */
+  beginIncarnation(): void {
+    if (this.stopping !== undefined || this.status !== "restarting") return;
+    this.ending = undefined;
+    this.incarnation++;
+    this.initialized = false;
+    this.status = "starting";
+    this.schedule();
+  }
+
+  /** Empties the mailbox into the dead letters and rejects its asks (last step of a final stop). */
   drainToDeadLetters(): void {
     const mailbox = this.#mailbox;
     if (mailbox === undefined) return;
@@ -472,6 +513,7 @@ export class Cell {
       const entry = mailbox.take();
       const payload = mailbox.takenPayload;
       const ask = mailbox.takenAsk;
+      if (entry.name.startsWith("~")) continue;
       const err = new ActorStoppedError(this.id, entry.name);
       this.deadLetter("actor-stopped", entry.name, ask ? "ask" : "tell", payload, err);
       ask?.reject(err);
@@ -488,6 +530,7 @@ export class Cell {
       status: this.status,
       mailbox: { ...this.#mailboxOptions, depth: this.#mailbox?.length ?? 0 },
       handled: this.#handled,
+      restarts: this.incarnation,
       children: this.children?.size ?? 0,
     };
   }

@@ -48,9 +48,24 @@ export interface ChildCapability {
   stopSelf(): void;
 }
 
+/** Death watch: hear when another actor stops for good. */
+export interface WatchCapability {
+  /**
+   * Watches an actor: when it stops for good, this actor's `onSignal` receives
+   * `{ kind: "terminated", ref, record }`. Watching an actor that has already
+   * stopped delivers the signal at once. Restarts are not stops.
+   *
+   * @throws {InvalidOptionError} When this actor's definition has no `onSignal`.
+   */
+  watch(ref: BaseRef): void;
+  /** Stops watching; a signal already queued is still delivered. */
+  unwatch(ref: BaseRef): void;
+}
+
 /**
  * The context passed to `init`, hooks and handlers.
  *
  * @typeParam P The actor's own protocol.
  */
-export interface ActorContext<P> extends SelfCapability<P>, TimerCapability<P>, ChildCapability {}
+export interface ActorContext<P>
+  extends SelfCapability<P>, TimerCapability<P>, ChildCapability, WatchCapability {}

@@ -11,14 +11,26 @@ import type { AskName, PayloadOf, ProtocolShape, ReplyOf, TellName } from "./pro
 import { type MailboxOptions, resolveMailbox } from "./mailbox.ts";
 import { validateName } from "./ids.ts";
 import { InvalidOptionError } from "./errors.ts";
+import type { Signal } from "./signals.ts";
 
-/** What an ask handler returns: the next state and the reply for the asker. */
-export interface Reply<S, R> {
-  /** The actor's next state. */
-  readonly state: S;
-  /** The value the asker receives. */
-  readonly reply: R;
-}
+/**
+ * What an ask handler returns: the next state and either the reply for the
+ * asker, or an error to reject the ask with. Replying with an error is not a
+ * failure: the actor keeps running (use it for refused requests); throwing is.
+ */
+export type Reply<S, R> =
+  | {
+    /** The actor's next state. */
+    readonly state: S;
+    /** The value the asker receives. */
+    readonly reply: R;
+  }
+  | {
+    /** The actor's next state. */
+    readonly state: S;
+    /** The error the ask rejects with. */
+    readonly error: Error;
+  };
 
 /** Handles one tell message: returns the next state (or a promise of it). */
 export type TellHandler<P, S, T> = (
@@ -84,6 +96,12 @@ export interface ActorSpecBase<P, S, A> {
    * state. It is cut off after the stop timeout.
    */
   readonly onStop?: (state: S, ctx: ActorContext<P>) => void | Promise<void>;
+  /**
+   * Receives lifecycle signals, such as `"terminated"` for actors this one
+   * watches (`ctx.watch(ref)`), in mailbox order. Returns the next state.
+   * Needed for `ctx.watch`.
+   */
+  readonly onSignal?: (state: S, signal: Signal, ctx: ActorContext<P>) => S | Promise<S>;
   /**
    * The default mailbox of actors of this type; a spawn option overrides it.
    * @default {{ kind: "unbounded" }}
@@ -154,7 +172,7 @@ export function defineActor<P extends ProtocolShape<P>, S, A = void>(
   if (typeof spec.init !== "function") {
     throw new InvalidOptionError("init", spec.init, "a function returning the initial state");
   }
-  for (const hook of ["onStart", "onStop"] as const) {
+  for (const hook of ["onStart", "onStop", "onSignal"] as const) {
     if (spec[hook] !== undefined && typeof spec[hook] !== "function") {
       throw new InvalidOptionError(hook, spec[hook], "a function or undefined");
     }

@@ -379,6 +379,68 @@ export class SystemStoppedError extends ActorSystemError {
   }
 }
 
+/** Two child specs of one supervisor have the same id. */
+export class DuplicateChildIdError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "duplicate_child_id";
+  /** The repeated id. */
+  readonly childId: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param childId The repeated id.
+   */
+  constructor(childId: string) {
+    super(`two children of one supervisor have the id '${childId}'`);
+    this.childId = childId;
+  }
+}
+
+/**
+ * A supervisor exceeded its restart intensity and gave up: it stopped its
+ * children and failed itself. `cause` is the failure of the last child.
+ */
+export class RestartIntensityError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "restart_intensity";
+  /** The supervisor's id. */
+  readonly supervisorId: string;
+  /** The child whose failure exceeded the intensity. */
+  readonly childId: string;
+  /** The allowed restarts. */
+  readonly maxRestarts: number;
+  /** The window of the allowed restarts, in milliseconds. */
+  readonly withinMs: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param supervisorId The supervisor's id.
+   * @param childId The child whose failure exceeded the intensity.
+   * @param maxRestarts The allowed restarts.
+   * @param withinMs Their window.
+   * @param options `cause`: the child's failure.
+   */
+  constructor(
+    supervisorId: string,
+    childId: string,
+    maxRestarts: number,
+    withinMs: number,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `supervisor ${supervisorId} gave up: child '${childId}' needed more than ${maxRestarts} ` +
+        `restarts within ${withinMs} ms`,
+      options,
+    );
+    this.supervisorId = supervisorId;
+    this.childId = childId;
+    this.maxRestarts = maxRestarts;
+    this.withinMs = withinMs;
+  }
+}
+
 /** A test probe did not see the expected message in time. */
 export class ExpectationTimeoutError extends ActorSystemError {
   /** The stable code of this error class. */
@@ -431,23 +493,37 @@ export interface ErrorInfo {
   readonly code?: string;
 }
 
+const described = new WeakMap<Error, ErrorInfo>();
+
 /**
  * Turns any thrown value into plain data that can be logged, stored or sent.
+ * The stack trace is formatted only when first read (formatting it costs far
+ * more than the rest of a failure), and one error is described only once.
  *
  * @param err The thrown value.
  * @returns Its name, message, stack and code.
  */
 export function describeError(err: unknown): ErrorInfo {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return {
-      name: err.name,
-      message: err.message,
-      ...(err.stack === undefined ? {} : { stack: err.stack }),
-      ...(typeof code === "string" ? { code } : {}),
-    };
-  }
-  return { name: "NonError", message: safeString(err) };
+  if (!(err instanceof Error)) return { name: "NonError", message: safeString(err) };
+  const cached = described.get(err);
+  if (cached !== undefined) return cached;
+  const code = (err as { code?: unknown }).code;
+  const info: { name: string; message: string; stack?: string; code?: string } = {
+    name: err.name,
+    message: err.message,
+  };
+  Object.defineProperty(info, "stack", {
+    enumerable: true,
+    configurable: true,
+    get(): string | undefined {
+      const stack = err.stack;
+      Object.defineProperty(info, "stack", { value: stack, enumerable: true });
+      return stack;
+    },
+  });
+  if (typeof code === "string") info.code = code;
+  described.set(err, info);
+  return info;
 }
 
 function safeString(value: unknown): string {

@@ -1,14 +1,17 @@
 /**
- * Why an actor stopped.
+ * Why an actor incarnation ended.
  *
  * @module
  */
 
 /**
- * Why an actor stopped:
- * - `"stopped"`: `stop(ref)` (by the program or its parent), or `stopSelf()`;
- * - `"shutdown"`: the system shut down;
- * - `"error"`: `init`, a hook or a handler threw, and nothing restarted it.
+ * Why an actor (or one incarnation of it) ended:
+ * - `"stopped"`: `stop(ref)`, `stopSelf()`, its parent stopping, or a supervisor
+ *   stopping it to restart it with a failed sibling;
+ * - `"shutdown"`: the system shut down, or a supervisor gave up and stopped its children;
+ * - `"error"`: `init`, `onStart` or a handler threw;
+ * - `"escalated"`: a supervisor exceeded its restart intensity and failed
+ *   itself, so that its own parent decides.
  */
 export type ExitReason =
   | { readonly kind: "stopped" }
@@ -19,9 +22,21 @@ export type ExitReason =
     readonly error: unknown;
     /** The message being handled, or `undefined` when `init` or `onStart` threw. */
     readonly messageName: string | undefined;
+  }
+  | {
+    readonly kind: "escalated";
+    /** The failure of the child that exceeded the intensity. */
+    readonly error: unknown;
+    /** The child spec id of that child. */
+    readonly childId: string;
   };
 
 /** The reason for `stop(ref)`. */
 export const STOPPED: ExitReason = Object.freeze({ kind: "stopped" });
 /** The reason for actors stopped by `shutdown()`. */
 export const SHUTDOWN: ExitReason = Object.freeze({ kind: "shutdown" });
+
+/** Tells whether an exit is abnormal (a `transient` child is restarted only after one). */
+export function isAbnormal(reason: ExitReason): boolean {
+  return reason.kind === "error" || reason.kind === "escalated";
+}

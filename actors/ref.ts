@@ -8,8 +8,23 @@ import type { AskArgs, AskName, AskOptions, PayloadArgs, ReplyOf, TellName } fro
 import type { ActorId } from "./ids.ts";
 import type { MailboxOptions } from "./mailbox.ts";
 
-/** Where an actor is in its life. */
-export type ActorStatus = "starting" | "running" | "stopping" | "stopped";
+/**
+ * Where an actor is in its life:
+ * - `"starting"`: `init` or `onStart` has not finished; messages wait;
+ * - `"running"`: handling messages;
+ * - `"suspended"`: it failed and waits for its supervisor's decision; messages wait;
+ * - `"restarting"`: its supervisor is restarting it (stopping the old incarnation,
+ *   or waiting out a backoff); messages wait;
+ * - `"stopping"`: a stop has begun; new messages are dead letters;
+ * - `"stopped"`: gone for good.
+ */
+export type ActorStatus =
+  | "starting"
+  | "running"
+  | "suspended"
+  | "restarting"
+  | "stopping"
+  | "stopped";
 
 /** A snapshot of one actor's counters. */
 export interface ActorStats {
@@ -28,6 +43,8 @@ export interface ActorStats {
   };
   /** Messages handled (successfully or not) since the actor started. */
   readonly handled: number;
+  /** How many times it has been restarted. */
+  readonly restarts: number;
   /** Live children. */
   readonly children: number;
 }

@@ -19,6 +19,20 @@ import { Scheduler, type SchedulerOptions } from "./scheduler.ts";
 import { compile } from "./_compiled.ts";
 import { SHUTDOWN } from "./exit_reason.ts";
 import { describeError, DuplicateNameError, SystemStoppedError } from "./errors.ts";
+import { type DeathRecord, type DeathRecordOptions, DeathRecords } from "./death_records.ts";
+
+/** One line about a failure that nothing supervises. */
+function describeFailure(cell: Cell, reason: ExitReason): string {
+  const where = reason.kind === "error" && reason.messageName !== undefined
+    ? `while handling '${reason.messageName}'`
+    : reason.kind === "escalated"
+    ? `(supervisor gave up on child '${reason.childId}')`
+    : "while starting";
+  const error = "error" in reason ? describeError(reason.error) : undefined;
+  const who = cell.name === undefined ? cell.id : `${cell.name} (${cell.id})`;
+  return `[actor failure] ${cell.def.type} ${who} failed ${where}: ${error?.name}: ${error?.message}` +
+    ` — not supervised, so it stopped; system.deaths.last(ref) has the record`;
+}
 
 /** Checked settings of a runtime. */
 export interface RuntimeSettings {
@@ -34,7 +48,22 @@ export interface RuntimeSettings {
   readonly deadLetters: DeadLetterOptions;
   /** Dispatcher tuning. */
   readonly scheduler: SchedulerOptions;
+  /** Death-record bounds. */
+  readonly deathRecords: DeathRecordOptions;
+  /** What a failure that reaches the top does. */
+  readonly topLevelFailure: TopLevelFailure;
+  /** Whether unsupervised failures are logged to `console.error`. */
+  readonly logFailures: boolean;
 }
+
+/**
+ * What happens when a failure reaches the top (a top-level actor, or a
+ * top-level supervisor that gave up):
+ * - `"keep-running"`: that actor stops with a death record and a line on
+ *   `console.error`; the rest of the system keeps running;
+ * - `"shutdown"`: the same, then the whole system shuts down.
+ */
+export type TopLevelFailure = "keep-running" | "shutdown";
 
 /** Whether the runtime accepts new actors. */
 export type RuntimeStatus = "running" | "shutting-down" | "shut-down";
@@ -48,6 +77,9 @@ export class Runtime implements CellRuntime {
   readonly asks: AskTracker;
   readonly askTimeoutMs: number;
   readonly stopTimeoutMs: number;
+  readonly deaths: DeathRecords;
+  readonly #topLevelFailure: TopLevelFailure;
+  readonly #logFailures: boolean;
   #status: RuntimeStatus = "running";
   #cells = new Map<number, Cell>();
   #names = new Map<string, Cell>();
@@ -61,6 +93,9 @@ export class Runtime implements CellRuntime {
     this.stopTimeoutMs = settings.stopTimeoutMs;
     this.scheduler = new Scheduler(settings.scheduler);
     this.deadLetters = new DeadLetters(settings.clock, settings.deadLetters);
+    this.deaths = new DeathRecords(settings.deathRecords);
+    this.#topLevelFailure = settings.topLevelFailure;
+    this.#logFailures = settings.logFailures;
     this.asks = new AskTracker(settings.clock, (ask, reply) => {
       this.deadLetters.publish({
         reason: "reply-after-timeout",
@@ -86,6 +121,7 @@ export class Runtime implements CellRuntime {
     definition: ActorDefinition<unknown, unknown, unknown>,
     options: SpawnOptions<unknown> | undefined,
     parent: Cell | undefined,
+    shutdownTimeoutMs?: number,
   ): Cell {
     if (this.#status !== "running") throw new SystemStoppedError(this.hostId);
     if (parent !== undefined && parent.stopping !== undefined) {
@@ -109,6 +145,7 @@ export class Runtime implements CellRuntime {
       parent,
       options?.args,
       mailbox,
+      shutdownTimeoutMs,
     );
     this.#cells.set(cell.sequence, cell);
     if (name !== undefined) this.#names.set(name, cell);
@@ -138,11 +175,37 @@ export class Runtime implements CellRuntime {
   }
 
   failed(cell: Cell, reason: ExitReason): void {
-    if (reason.kind === "error" && reason.messageName === undefined) {
-      const { name, message } = describeError(reason.error);
-      console.error(`actor ${cell.id} (${cell.def.type}) failed to start: ${name}: ${message}`);
+    const parent = cell.parent;
+    if (parent?.def.childExit !== undefined && parent.stopping === undefined) {
+      parent.def.childExit(parent, {
+        child: cell,
+        reason,
+        incarnation: cell.incarnation,
+        final: false,
+      });
+      return;
     }
-    void cell.stop(reason, this.clock.now() + this.stopTimeoutMs);
+    // Nothing supervises it: it stops for good, and the failure is reported.
+    const stopped = cell.stop(reason, this.clock.now() + this.stopTimeoutMs);
+    if (this.#logFailures) console.error(describeFailure(cell, reason));
+    if (parent === undefined && this.#topLevelFailure === "shutdown") {
+      void stopped.then(() => this.shutdown(this.stopTimeoutMs));
+    }
+  }
+
+  childStopped(cell: Cell, reason: ExitReason): void {
+    const parent = cell.parent;
+    if (parent?.def.childExit === undefined || parent.stopping !== undefined) return;
+    parent.def.childExit(parent, {
+      child: cell,
+      reason,
+      incarnation: cell.incarnation,
+      final: true,
+    });
+  }
+
+  recordDeath(record: DeathRecord): void {
+    this.deaths.add(record);
   }
 
   /**

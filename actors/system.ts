@@ -13,7 +13,8 @@ import type { DeadLetterOptions, DeadLetters } from "./dead_letters.ts";
 import type { SchedulerOptions } from "./scheduler.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { type HostId, newHostId, validateName } from "./ids.ts";
-import { Runtime, type RuntimeStatus } from "./runtime.ts";
+import { Runtime, type RuntimeStatus, type TopLevelFailure } from "./runtime.ts";
+import type { DeathRecord, DeathRecordOptions, DeathRecords } from "./death_records.ts";
 import { LocalRef } from "./local_ref.ts";
 import { UnknownRef } from "./unknown_ref.ts";
 import { isSerializedRef } from "./ref.ts";
@@ -53,6 +54,20 @@ export interface ActorSystemOptions {
   readonly deadLetters?: DeadLetterOptions;
   /** Dispatcher tuning (fairness and time slicing). */
   readonly scheduler?: SchedulerOptions;
+  /** How many death records are kept. */
+  readonly deathRecords?: DeathRecordOptions;
+  /**
+   * What a failure that reaches the top does: `"keep-running"` stops that
+   * actor (with a record and a line on `console.error`) and keeps the rest;
+   * `"shutdown"` then shuts the whole system down.
+   * @default {"keep-running"}
+   */
+  readonly topLevelFailure?: TopLevelFailure;
+  /**
+   * Whether a failure that nothing supervises is also written to `console.error`.
+   * @default {true}
+   */
+  readonly logFailures?: boolean;
 }
 
 /** Options of {@linkcode ActorSystem.stop} and {@linkcode ActorSystem.shutdown}. */
@@ -110,6 +125,9 @@ export class ActorSystem {
         stopTimeoutMs: positiveMs("stopTimeoutMs", options.stopTimeoutMs, DEFAULT_STOP_TIMEOUT_MS),
         deadLetters: options.deadLetters ?? {},
         scheduler: options.scheduler ?? {},
+        deathRecords: options.deathRecords ?? {},
+        topLevelFailure: topLevelFailure(options.topLevelFailure),
+        logFailures: options.logFailures ?? true,
       });
       return Promise.resolve(new ActorSystem(runtime));
     } catch (err) {
@@ -125,6 +143,29 @@ export class ActorSystem {
   /** The dead-letter stream: subscribe to it or read the recent ones. */
   get deadLetters(): DeadLetters {
     return this.#runtime.deadLetters;
+  }
+
+  /**
+   * The death records: why each actor stopped or failed.
+   *
+   * @example
+   * ```ts
+   * import { ActorSystem, defineActor, type Tell } from "../mod.ts";
+   * const Fragile = defineActor<{ poke: Tell }, null>({
+   *   type: "fragile",
+   *   init: () => null,
+   *   tells: { poke: () => { throw new Error("bad record"); } },
+   * });
+   * const system = await ActorSystem.start({ logFailures: false, deadLetters: { logPerSecond: 0 } });
+   * const fragile = system.spawn(Fragile);
+   * fragile.tell("poke");
+   * const record = await system.whenStopped(fragile);
+   * console.log(record?.kind, record?.messageName, record?.error?.message); // error poke bad record
+   * await system.shutdown();
+   * ```
+   */
+  get deaths(): DeathRecords {
+    return this.#runtime.deaths;
   }
 
   /** `"running"`, `"shutting-down"` or `"shut-down"`. */
@@ -242,6 +283,22 @@ export class ActorSystem {
   }
 
   /**
+   * Waits until an actor has stopped for good (restarts do not count).
+   *
+   * @param ref The actor.
+   * @returns Its final death record; `undefined` when it is not an actor of this
+   *   system (or was stopped so long ago that its record was dropped).
+   */
+  whenStopped(ref: BaseRef): Promise<DeathRecord | undefined> {
+    const cell = LocalRef.cellOf(ref);
+    if (cell === undefined || cell.runtime !== this.#runtime) {
+      return Promise.resolve(this.#runtime.deaths.last(ref));
+    }
+    if (cell.finalRecord !== undefined) return Promise.resolve(cell.finalRecord);
+    return new Promise((resolve) => (cell.watchers ??= new Set()).add(resolve));
+  }
+
+  /**
    * Stops every actor: top-level actors in reverse spawn order, each after its
    * children. Waits for running turns and stop hooks up to the timeout, then
    * cuts them off. Calling it again returns the same completion.
@@ -256,6 +313,14 @@ export class ActorSystem {
       return Promise.reject(err);
     }
   }
+}
+
+function topLevelFailure(value: TopLevelFailure | undefined): TopLevelFailure {
+  if (value === undefined) return "keep-running";
+  if (value !== "keep-running" && value !== "shutdown") {
+    throw new InvalidOptionError("topLevelFailure", value, `"keep-running" or "shutdown"`);
+  }
+  return value;
 }
 
 function positiveMs(option: string, value: number | undefined, fallback: number): number {

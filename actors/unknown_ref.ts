@@ -66,6 +66,7 @@ export class UnknownRef implements BaseRef {
       status: "stopped",
       mailbox: { ...UNBOUNDED, depth: 0 },
       handled: 0,
+      restarts: 0,
       children: 0,
     };
   }

@@ -5,8 +5,15 @@
  * @module
  */
 
-import { ActorSystem, type Ask, defineActor, type Tell } from "../mod.ts";
-import { heapAfterGc, rate, report } from "./_measure.ts";
+import {
+  ActorSystem,
+  type Ask,
+  childSpec,
+  defineActor,
+  defineSupervisor,
+  type Tell,
+} from "../mod.ts";
+import { heapAfterGc, median, rate, report } from "./_measure.ts";
 
 type CounterProtocol = { inc: Tell<number>; get: Ask<void, number> };
 
@@ -75,11 +82,43 @@ async function idleBytes(): Promise<void> {
   await system.shutdown();
 }
 
+/** Median time from a child's failure to its restarted incarnation answering. */
+async function restart(): Promise<void> {
+  const Child = defineActor<{ crash: Tell; ping: Ask<void, number> }, number>({
+    type: "bench-child",
+    init: () => 0,
+    tells: {
+      crash: () => {
+        throw new Error("crash");
+      },
+    },
+    asks: { ping: (n) => ({ state: n, reply: n }) },
+  });
+  const Sup = defineSupervisor({
+    type: "bench-sup",
+    strategy: { kind: "one_for_one", maxRestarts: 1_000_000, withinMs: 1 },
+    children: [childSpec(Child, { id: "child", name: "child" })],
+  });
+  const system = await ActorSystem.start({ ...quiet, deathRecords: { perActor: 1 } });
+  await system.spawn(Sup).ask("which");
+  const child = system.lookup("child", Child)!;
+  const samples: number[] = [];
+  for (let i = 0; i < 3_000; i++) {
+    const started = performance.now();
+    child.tell("crash");
+    await child.ask("ping");
+    if (i >= 500) samples.push(performance.now() - started);
+  }
+  report({ value: median(samples), unit: "ms", samples: [median(samples)] });
+  await system.shutdown();
+}
+
 const figures: Record<string, () => Promise<void>> = {
   "local.tell": tell,
   "local.ask": ask,
   "local.spawn": spawn,
   "local.idle_bytes_per_actor": idleBytes,
+  "local.restart": restart,
 };
 
 const run = figures[Deno.args[0]];

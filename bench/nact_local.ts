@@ -6,7 +6,7 @@
  */
 
 import { dispatch, query, spawn, start, stop } from "nact";
-import { heapAfterGc, rate, report } from "./_measure.ts";
+import { heapAfterGc, median, rate, report } from "./_measure.ts";
 
 type Message = { type: "inc"; by: number } | { type: "get"; sender: unknown };
 
@@ -80,11 +80,38 @@ async function idleBytes(): Promise<void> {
   stop(system);
 }
 
+/** Median time from a crash to the reset actor answering, with nact's `onCrash: reset`. */
+async function restart(): Promise<void> {
+  const system = start();
+  const child = spawn(
+    system,
+    // deno-lint-ignore no-explicit-any
+    (state: number, msg: any) => {
+      if (msg.type === "crash") throw new Error("crash");
+      dispatch(msg.sender, state);
+      return state;
+    },
+    "child",
+    // deno-lint-ignore no-explicit-any
+    { initialState: 0, onCrash: (_msg: unknown, _err: unknown, ctx: any) => ctx.reset },
+  );
+  const samples: number[] = [];
+  for (let i = 0; i < 3_000; i++) {
+    const started = performance.now();
+    dispatch(child, { type: "crash" });
+    await get(child);
+    if (i >= 500) samples.push(performance.now() - started);
+  }
+  report({ value: median(samples), unit: "ms", samples: [median(samples)] });
+  stop(system);
+}
+
 const figures: Record<string, () => Promise<void>> = {
   "local.tell": tell,
   "local.ask": ask,
   "local.spawn": spawnMany,
   "local.idle_bytes_per_actor": idleBytes,
+  "local.restart": restart,
 };
 
 const run = figures[Deno.args[0]];

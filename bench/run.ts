@@ -64,6 +64,16 @@ const figures: Figure[] = [
     target: "<= 500 bytes",
     meetsTarget: (v) => v <= 500,
   },
+  {
+    name: "local.restart",
+    unit: "ms",
+    program: "local.ts",
+    peer: "nact",
+    peerProgram: "nact_local.ts",
+    higherIsBetter: false,
+    target: "<= 1 ms (median)",
+    meetsTarget: (v) => v <= 1,
+  },
 ];
 
 /** One row of `bench/results.json`. */
@@ -118,6 +128,9 @@ function machine(): Record<string, unknown> {
 
 function format(value: number, unit: string): string {
   if (unit === "bytes") return `${value.toFixed(0)} B`;
+  if (unit === "ms") {
+    return value < 1 ? `${(value * 1_000).toFixed(0)} µs` : `${value.toFixed(2)} ms`;
+  }
   if (value >= 1_000_000) return `${(value / 1_000_000).toFixed(2)}M ${unit}`;
   if (value >= 1_000) return `${(value / 1_000).toFixed(1)}k ${unit}`;
   return `${value.toFixed(1)} ${unit}`;

@@ -114,6 +114,8 @@ export class TestProbe<P> {
       init: () => undefined,
       onStart: undefined,
       onStop: undefined,
+      signalEntry: undefined,
+      childExit: undefined,
     });
     const spawnOptions = options.name === undefined ? {} : { name: options.name };
     this.ref = system.spawn(

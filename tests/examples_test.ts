@@ -11,6 +11,13 @@ const expectations: Record<string, RegExp[]> = {
     /^rows counted: 100000 by 4 workers$/m,
     /^matches direct computation: true$/m,
   ],
+  "03_supervision.ts": [
+    /^records scored: 97 of 100$/m,
+    /^scorer-1: running, restarted 2 time\(s\)$/m,
+    /^scorer-2: running, restarted 1 time\(s\)$/m,
+    /^ {2}handler-failed scorer-1 record 13$/m,
+    /^ {2}scorer-2 error in 'score': RangeError: record 42 has a non-finite value -> restarted$/m,
+  ],
 };
 
 const examplesDir = new URL("../examples/", import.meta.url);

@@ -13,6 +13,7 @@ export async function withSystem(
   options: ActorSystemOptions = {},
 ): Promise<void> {
   const system = await ActorSystem.start({
+    logFailures: false,
     ...options,
     deadLetters: { logPerSecond: 0, ...options.deadLetters },
   });
@@ -30,6 +31,7 @@ export async function withVirtualSystem(
 ): Promise<void> {
   const clock = createVirtualClock(1_000_000);
   const system = await ActorSystem.start({
+    logFailures: false,
     ...options,
     clock,
     deadLetters: { logPerSecond: 0, ...options.deadLetters },
@@ -46,4 +48,21 @@ export async function withVirtualSystem(
 /** Lets queued actor turns run (a few rounds of microtasks and one macrotask). */
 export async function settle(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * Waits (in real time, a millisecond at a time) until `condition` holds.
+ *
+ * @throws {Error} When it does not hold within `withinMs`.
+ */
+export async function waitFor(
+  condition: () => boolean,
+  what: string,
+  withinMs = 2_000,
+): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > withinMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
 }

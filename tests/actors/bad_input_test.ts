@@ -147,11 +147,15 @@ Deno.test("an init that throws stops only that actor; its pending asks are rejec
       assert.equal(err.name, "ActorStoppedError");
       assert.equal(doomed.stats().status, "stopped");
       assert.equal(await system.spawn(Counter).ask("get"), 0);
-    });
+      const record = system.deaths.last(doomed);
+      assert.equal(record?.kind, "error");
+      assert.equal(record?.messageName, undefined, "init, not a message, failed");
+      assert.equal(record?.error?.message, "no GPU");
+    }, { logFailures: true });
   } finally {
     console.error = originalError;
   }
-  assert.match(logged[0], /failed to start: Error: no GPU/);
+  assert.match(logged[0], /doomed \S+ failed while starting: Error: no GPU/);
 });
 
 Deno.test("spawning on a stopped system is refused with SystemStoppedError", async () => {

@@ -199,3 +199,28 @@ Deno.test("a ref travels inside a message and works on arrival", async () => {
     assert.equal(await ponger.ask("count"), 2);
   });
 });
+
+Deno.test("an ask handler can refuse with { state, error }: the ask rejects and the actor keeps running", async () => {
+  class QuotaError extends Error {
+    override name = "QuotaError";
+  }
+  const Quota = defineActor<{ take: Ask<number, number> }, number>({
+    type: "quota",
+    init: () => 10,
+    asks: {
+      take: (left, n) =>
+        n > left
+          ? { state: left, error: new QuotaError(`only ${left} left`) }
+          : { state: left - n, reply: left - n },
+    },
+  });
+  await withSystem(async (system) => {
+    const quota = system.spawn(Quota);
+    assert.equal(await quota.ask("take", 4), 6);
+    const err = await quota.ask("take", 7).catch((e) => e);
+    assert.ok(err instanceof QuotaError);
+    assert.equal(err.message, "only 6 left");
+    assert.equal(await quota.ask("take", 6), 0, "the actor kept its state and runs on");
+    assert.equal(system.deadLetters.total, 0, "a refusal is not a failure");
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * Starting an incarnation of an actor: `init`, then `onStart`, either of
+ * which may be async. Messages that arrive meanwhile wait in the mailbox.
+ *
+ * @module
+ */
+
+import type { Cell } from "./cell.ts";
+
+/**
+ * Runs `init` and `onStart` for the cell's current incarnation.
+ *
+ * @returns `true` when the actor is running afterwards (both were synchronous
+ *   and succeeded); `false` when a step is awaited or the start failed.
+ */
+export function startIncarnation(cell: Cell): boolean {
+  let result: unknown;
+  try {
+    result = cell.def.init(cell.args, cell.context());
+  } catch (err) {
+    cell.fail(err, undefined, undefined, undefined);
+    return false;
+  }
+  if (result instanceof Promise) {
+    cell.awaitStep(result, (state) => {
+      initialized(cell, state);
+      if (runOnStart(cell)) cell.resume();
+    }, (err) => cell.fail(err, undefined, undefined, undefined));
+    return false;
+  }
+  initialized(cell, result);
+  return runOnStart(cell);
+}
+
+function initialized(cell: Cell, state: unknown): void {
+  cell.state = state;
+  cell.initialized = true;
+}
+
+function runOnStart(cell: Cell): boolean {
+  if (cell.status !== "starting") return false;
+  const hook = cell.def.onStart;
+  let result: unknown;
+  if (hook !== undefined) {
+    try {
+      result = hook(cell.state, cell.context());
+    } catch (err) {
+      cell.fail(err, undefined, undefined, undefined);
+      return false;
+    }
+  }
+  if (result instanceof Promise) {
+    cell.awaitStep(result, () => {
+      if (running(cell)) cell.resume();
+    }, (err) => cell.fail(err, undefined, undefined, undefined));
+    return false;
+  }
+  return running(cell);
+}
+
+/** Marks a started cell running, unless a stop or restart began meanwhile. */
+function running(cell: Cell): boolean {
+  if (cell.status !== "starting") return false;
+  cell.status = "running";
+  return true;
+}
