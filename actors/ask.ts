@@ -95,8 +95,11 @@ export class PendingAsk {
 }
 
 interface Bucket {
-  readonly items: PendingAsk[];
+  readonly items: (PendingAsk | undefined)[];
+  /** The oldest live slot. */
   head: number;
+  /** One past the newest slot; slots from `tail` on are free for reuse. */
+  tail: number;
 }
 
 /** Owns the deadlines of all pending asks of one actor system. */
@@ -106,6 +109,9 @@ export class AskTracker {
   #timer: TimerHandle | undefined;
   #timerAt = Infinity;
   #open = 0;
+  /** Whether the timer currently keeps the process alive. */
+  #kept = true;
+  #idleCheckPending = false;
   #onLateReply: LateReplyListener;
 
   /**
@@ -146,12 +152,17 @@ export class AskTracker {
     ask.deadline = deadline;
     let bucket = this.#buckets.get(timeoutMs);
     if (bucket === undefined) {
-      bucket = { items: [], head: 0 };
+      bucket = { items: [], head: 0, tail: 0 };
       this.#buckets.set(timeoutMs, bucket);
     }
     compact(bucket);
-    bucket.items.push(ask);
-    if (this.#open === 1 && this.#timer !== undefined) this.#clock.keepAlive(this.#timer, true);
+    if (bucket.tail === bucket.items.length) bucket.items.push(ask);
+    else bucket.items[bucket.tail] = ask;
+    bucket.tail++;
+    if (!this.#kept && this.#timer !== undefined) {
+      this.#clock.keepAlive(this.#timer, true);
+      this.#kept = true;
+    }
     if (deadline < this.#timerAt) this.#arm(deadline);
     return ask;
   }
@@ -159,8 +170,8 @@ export class AskTracker {
   /** Rejects every open ask with the given error (used at shutdown). */
   rejectAll(makeError: (ask: PendingAsk) => unknown): void {
     for (const bucket of this.#buckets.values()) {
-      for (let i = bucket.head; i < bucket.items.length; i++) {
-        const ask = bucket.items[i];
+      for (let i = bucket.head; i < bucket.tail; i++) {
+        const ask = bucket.items[i]!;
         if (!ask.settled) ask.reject(makeError(ask));
       }
     }
@@ -170,9 +181,22 @@ export class AskTracker {
 
   /** @internal Called by a pending ask when it settles. */
   closed(): void {
-    this.#open--;
-    if (this.#open === 0 && this.#timer !== undefined) this.#clock.keepAlive(this.#timer, false);
+    // When no ask is open, the deadline timer must stop keeping the process
+    // alive. Sequential asks open and close one at a time, so the check waits
+    // for a macrotask: a loop of asks never toggles the timer.
+    if (--this.#open === 0 && !this.#idleCheckPending) {
+      this.#idleCheckPending = true;
+      setTimeout(this.#checkIdle, 0);
+    }
   }
+
+  #checkIdle = (): void => {
+    this.#idleCheckPending = false;
+    if (this.#open === 0 && this.#kept && this.#timer !== undefined) {
+      this.#clock.keepAlive(this.#timer, false);
+      this.#kept = false;
+    }
+  };
 
   /** @internal Called by a pending ask that got a reply after it settled. */
   lateReply(ask: PendingAsk, reply: unknown): void {
@@ -183,7 +207,8 @@ export class AskTracker {
     this.#disarm();
     this.#timerAt = at;
     this.#timer = this.#clock.setTimeout(this.#expire, Math.max(0, at - this.#clock.now()));
-    if (this.#open === 0) this.#clock.keepAlive(this.#timer, false);
+    this.#kept = this.#open > 0;
+    if (!this.#kept) this.#clock.keepAlive(this.#timer, false);
   }
 
   #disarm(): void {
@@ -199,19 +224,17 @@ export class AskTracker {
     let next = Infinity;
     for (const [timeoutMs, bucket] of this.#buckets) {
       const { items } = bucket;
-      while (bucket.head < items.length) {
-        const ask = items[bucket.head];
+      while (bucket.head < bucket.tail) {
+        const ask = items[bucket.head]!;
         if (!ask.settled && ask.deadline > now) break;
-        items[bucket.head++] = undefined as unknown as PendingAsk;
+        items[bucket.head++] = undefined;
         if (!ask.settled) {
           ask.reject(new AskTimeoutError(ask.target.id, ask.messageName, ask.timeoutMs));
         }
       }
-      if (bucket.head === items.length) this.#buckets.delete(timeoutMs);
-      else {
-        compact(bucket);
-        next = Math.min(next, items[bucket.head].deadline);
-      }
+      compact(bucket);
+      if (bucket.head === bucket.tail) this.#buckets.delete(timeoutMs);
+      else next = Math.min(next, items[bucket.head]!.deadline);
     }
     if (next !== Infinity) this.#arm(next);
   };
@@ -220,14 +243,13 @@ export class AskTracker {
 /** Drops settled asks from the front of a bucket and reclaims the space they used. */
 function compact(bucket: Bucket): void {
   const { items } = bucket;
-  while (bucket.head < items.length && items[bucket.head].settled) {
-    items[bucket.head++] = undefined as unknown as PendingAsk;
-  }
-  if (bucket.head === items.length) {
-    items.length = 0;
-    bucket.head = 0;
-  } else if (bucket.head > 1024 && bucket.head * 2 > items.length) {
+  while (bucket.head < bucket.tail && items[bucket.head]!.settled) items[bucket.head++] = undefined;
+  if (bucket.head === bucket.tail) {
+    bucket.head = bucket.tail = 0;
+    if (items.length > 1024) items.length = 0;
+  } else if (bucket.head > 1024 && bucket.head * 2 > bucket.tail) {
     items.splice(0, bucket.head);
+    bucket.tail -= bucket.head;
     bucket.head = 0;
   }
 }
