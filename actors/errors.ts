@@ -441,6 +441,31 @@ export class RestartIntensityError extends ActorSystemError {
   }
 }
 
+/** The `nats-server` program is not installed (or not on `PATH`). */
+export class NatsServerMissingError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "nats_server_missing";
+  /** The command that installs it on Debian or Ubuntu. */
+  readonly installCommand: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param program The program that was looked for.
+   * @param options `cause`: the error of the failed start.
+   */
+  constructor(program: string, options?: ErrorOptions) {
+    const installCommand = "sudo apt-get install -y nats-server";
+    super(
+      `'${program}' was not found. Install it (Debian/Ubuntu: ${installCommand}; ` +
+        "elsewhere: https://docs.nats.io/running-a-nats-service/introduction/installation) " +
+        "or set NATS_SERVER to its path",
+      options,
+    );
+    this.installCommand = installCommand;
+  }
+}
+
 /** A test probe did not see the expected message in time. */
 export class ExpectationTimeoutError extends ActorSystemError {
   /** The stable code of this error class. */

@@ -1,0 +1,181 @@
+/**
+ * The NATS JetStream KV store (`npm:@nats-io/kv`), for state shared by hosts.
+ *
+ * Durability on nats-server 2.9: a write is acknowledged once the stream has
+ * it (on every replica of the bucket), but the server fsyncs stream data only
+ * every 60 s (`sync_interval: always` arrived in 2.10). A `kill -9` of the
+ * server loses nothing acknowledged; an operating-system crash or power loss
+ * of the server's machine can lose up to a minute of acknowledged writes
+ * unless the bucket has replicas on other machines. Jepsen (2025, 2.12.1)
+ * also found acknowledged writes lost under power failures combined with
+ * partitions. Treat it as "replicated, fsynced lazily".
+ *
+ * @module
+ */
+
+import { connect, type ConnectionOptions, type NatsConnection } from "@nats-io/transport-node";
+import { type KV, Kvm } from "@nats-io/kv";
+import { jetstream } from "@nats-io/jetstream";
+import type { StateStore, StoreEntry } from "./store.ts";
+import { validateKey, validateRevision, validateValue } from "./store.ts";
+import { RevisionConflictError, StoreUnavailableError } from "./errors.ts";
+
+/** JetStream's code for "wrong last sequence": a compare-and-set lost. */
+const WRONG_LAST_SEQUENCE = 10071;
+
+/** Bytes kept free below the server's `max_payload` for the message's subject and headers. */
+export const JETSTREAM_HEADROOM_BYTES = 1024;
+
+/** Options of {@linkcode JetStreamStore.open}. */
+export interface JetStreamStoreOptions {
+  /** The bucket's name (letters, digits, `_`, `-`). */
+  readonly bucket: string;
+  /**
+   * An open connection to use (the store will not close it). Give this or `servers`.
+   */
+  readonly connection?: NatsConnection;
+  /** Server URLs to connect to (the store owns and closes the connection). */
+  readonly servers?: string | string[];
+  /** Further connection options when the store connects (user/password, token, TLS, ...). */
+  readonly connectOptions?: Omit<ConnectionOptions, "servers">;
+  /**
+   * Replicas of the bucket when the store creates it.
+   * @default {1}
+   */
+  readonly replicas?: number;
+  /**
+   * How long one KV operation may take before it fails with `StoreUnavailableError`, in ms.
+   * @default {5000}
+   */
+  readonly timeoutMs?: number;
+}
+
+/** A state store in a JetStream KV bucket. */
+export class JetStreamStore implements StateStore {
+  readonly kind = "jetstream";
+  readonly maxValueBytes: number;
+  /** The bucket's name. */
+  readonly bucket: string;
+  #kv: KV;
+  #connection: NatsConnection;
+  #ownsConnection: boolean;
+  #closed = false;
+
+  private constructor(kv: KV, connection: NatsConnection, owns: boolean, bucket: string) {
+    this.#kv = kv;
+    this.#connection = connection;
+    this.#ownsConnection = owns;
+    this.bucket = bucket;
+    const maxPayload = connection.info?.max_payload ?? 1024 * 1024;
+    this.maxValueBytes = maxPayload - JETSTREAM_HEADROOM_BYTES;
+  }
+
+  /**
+   * Connects (unless given a connection) and opens the bucket, creating it
+   * with `history: 1` if it does not exist.
+   *
+   * @throws {StoreUnavailableError} When the server or JetStream cannot be reached.
+   */
+  static async open(options: JetStreamStoreOptions): Promise<JetStreamStore> {
+    const owns = options.connection === undefined;
+    let connection: NatsConnection | undefined = options.connection;
+    try {
+      connection ??= await connect({
+        servers: options.servers,
+        maxReconnectAttempts: -1,
+        pingInterval: 2_000,
+        maxPingOut: 2,
+        ...options.connectOptions,
+      });
+      const kvm = new Kvm(jetstream(connection, { timeout: options.timeoutMs ?? 5_000 }));
+      const kv = await kvm.create(options.bucket, {
+        history: 1,
+        replicas: options.replicas ?? 1,
+      });
+      return new JetStreamStore(kv, connection, owns, options.bucket);
+    } catch (err) {
+      if (owns) await connection?.close().catch(() => {});
+      throw new StoreUnavailableError("jetstream", `open bucket '${options.bucket}'`, false, {
+        cause: err,
+      });
+    }
+  }
+
+  async get(key: string): Promise<StoreEntry | undefined> {
+    validateKey(key);
+    const entry = await this.#call("get", false, () => this.#kv.get(key));
+    if (entry === null || entry.operation !== "PUT") return undefined;
+    // The node transport hands out Buffers; give callers plain Uint8Arrays (a view, no copy).
+    const { buffer, byteOffset, byteLength } = entry.value;
+    return { value: new Uint8Array(buffer, byteOffset, byteLength), revision: entry.revision };
+  }
+
+  async put(key: string, value: Uint8Array, expectedRevision: number): Promise<number> {
+    validateKey(key);
+    validateValue(key, value, this.maxValueBytes);
+    validateRevision(expectedRevision);
+    try {
+      return await this.#call(
+        "put",
+        true,
+        () =>
+          expectedRevision === 0
+            ? this.#kv.create(key, value)
+            : this.#kv.update(key, value, expectedRevision),
+      );
+    } catch (err) {
+      if (!(err instanceof RevisionConflictError) || expectedRevision !== 0) throw err;
+      // `create` can fail on a deleted key (nats-server#5162): the key does not
+      // exist, but its tombstone has a revision; write over the tombstone.
+      const entry = await this.#call("get", false, () => this.#kv.get(key));
+      if (entry === null || entry.operation === "PUT") throw err;
+      return await this.#call("put", true, () => this.#kv.update(key, value, entry.revision));
+    }
+  }
+
+  async delete(key: string, expectedRevision: number): Promise<void> {
+    validateKey(key);
+    validateRevision(expectedRevision);
+    if (expectedRevision === 0) throw new RevisionConflictError(key, expectedRevision);
+    await this.#call("delete", true, () => this.#kv.delete(key, { previousSeq: expectedRevision }));
+  }
+
+  async keys(prefix: string): Promise<string[]> {
+    const found: string[] = [];
+    await this.#call("keys", false, async () => {
+      for await (const key of await this.#kv.keys()) if (key.startsWith(prefix)) found.push(key);
+    });
+    return found.sort();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#ownsConnection) await this.#connection.close();
+  }
+
+  /** Runs a KV call and turns its failures into the store's typed errors. */
+  async #call<T>(operation: string, write: boolean, body: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new StoreUnavailableError("jetstream", `${operation} (closed)`, false);
+    try {
+      return await body();
+    } catch (err) {
+      throw classify(err, operation, write);
+    }
+  }
+}
+
+function classify(err: unknown, operation: string, write: boolean): Error {
+  const name = err instanceof Error ? err.name : "";
+  const code = (err as { code?: unknown })?.code;
+  if (name === "JetStreamApiError" && code === WRONG_LAST_SEQUENCE) {
+    return new RevisionConflictError(String((err as { key?: string }).key ?? ""), -1, {
+      cause: err,
+    });
+  }
+  // A request that reached no responder, or a connection already closed, was
+  // never applied; a timeout after sending may have been.
+  const known = name === "NoRespondersError" || name === "ClosedConnectionError" ||
+    (name === "RequestError" && (err as { isNoResponders?: () => boolean }).isNoResponders?.());
+  return new StoreUnavailableError("jetstream", operation, write && !known, { cause: err });
+}

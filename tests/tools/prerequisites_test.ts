@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { plan, requirements } from "../../tools/prerequisites.ts";
+
+const nats = requirements.find((r) => r.command === "nats-server")!;
+
+Deno.test("a present requirement needs nothing", () => {
+  assert.deepEqual(plan(nats, { present: true, root: false, apt: false }), { kind: "present" });
+});
+
+Deno.test("as root on Debian a missing requirement is installed with apt-get", () => {
+  assert.deepEqual(plan(nats, { present: false, root: true, apt: true }), {
+    kind: "install",
+    command: ["apt-get", "install", "-y", "nats-server"],
+  });
+});
+
+Deno.test("without root the run stops at once with the exact install command", () => {
+  const decision = plan(nats, { present: false, root: false, apt: true });
+  assert.equal(decision.kind, "stop");
+  assert.match(
+    decision.kind === "stop" ? decision.message : "",
+    /Run: sudo apt-get install -y nats-server/,
+  );
+});
+
+Deno.test("off Debian the run stops and names the package", () => {
+  const decision = plan(nats, { present: false, root: true, apt: false });
+  assert.equal(decision.kind, "stop");
+  assert.match(decision.kind === "stop" ? decision.message : "", /missing 'nats-server'/);
+});
+
+Deno.test("the nats-server launcher reports a missing program with the install command", async () => {
+  const { startNatsServer } = await import("../../testkit/nats_server.ts");
+  await assert.rejects(
+    startNatsServer({ program: "/nonexistent/nats-server" }),
+    (err: Error) =>
+      err.name === "NatsServerMissingError" && /apt-get install -y nats-server/.test(err.message),
+  );
+});

@@ -1,0 +1,121 @@
+/**
+ * Makes sure the programs the test suite needs are installed, before
+ * `deno task test` runs the tests: on a Debian machine as root it installs
+ * what is missing with apt-get; anywhere else it stops at once and prints
+ * the exact install command.
+ *
+ * Usage: deno run -A tools/prerequisites.ts
+ *
+ * @module
+ */
+
+/** A program the tests need. */
+export interface Requirement {
+  /** The command that must be on the PATH. */
+  readonly command: string;
+  /** The argument that makes it print its version. */
+  readonly versionArg: string;
+  /** The Debian package that provides it. */
+  readonly debianPackage: string;
+  /** Why the tests need it. */
+  readonly why: string;
+}
+
+/** What the test suite needs besides Deno. */
+export const requirements: readonly Requirement[] = [
+  {
+    command: "nats-server",
+    versionArg: "--version",
+    debianPackage: "nats-server",
+    why: "JetStream KV store and cluster tests start their own nats-server",
+  },
+];
+
+/** What to do about one missing requirement on this machine. */
+export type Plan =
+  | { readonly kind: "present" }
+  | { readonly kind: "install"; readonly command: string[] }
+  | { readonly kind: "stop"; readonly message: string };
+
+/** Facts about the machine that decide the plan. */
+export interface MachineFacts {
+  /** Whether the requirement's command runs. */
+  readonly present: boolean;
+  /** Whether this process runs as root. */
+  readonly root: boolean;
+  /** Whether apt-get exists (a Debian-like system). */
+  readonly apt: boolean;
+}
+
+/** Decides what to do about a requirement (pure, for the tests). */
+export function plan(requirement: Requirement, facts: MachineFacts): Plan {
+  if (facts.present) return { kind: "present" };
+  if (facts.root && facts.apt) {
+    return { kind: "install", command: ["apt-get", "install", "-y", requirement.debianPackage] };
+  }
+  const install = facts.apt
+    ? `sudo apt-get install -y ${requirement.debianPackage}`
+    : `install ${requirement.command} (Debian/Ubuntu: apt-get install -y ${requirement.debianPackage})`;
+  return {
+    kind: "stop",
+    message: `missing '${requirement.command}' (${requirement.why}). Run: ${install}`,
+  };
+}
+
+async function runs(command: string, args: string[]): Promise<boolean> {
+  try {
+    const { success } = await new Deno.Command(command, { args, stdout: "null", stderr: "null" })
+      .output();
+    return success;
+  } catch {
+    return false;
+  }
+}
+
+async function aptInstall(command: string[]): Promise<boolean> {
+  const attempt = async () =>
+    (await new Deno.Command(command[0], {
+      args: command.slice(1),
+      env: { DEBIAN_FRONTEND: "noninteractive" },
+      stdout: "inherit",
+      stderr: "inherit",
+    }).output()).success;
+  if (await attempt()) return true;
+  // A fresh machine may have no package lists yet.
+  await new Deno.Command("apt-get", { args: ["update"], stdout: "inherit", stderr: "inherit" })
+    .output();
+  return await attempt();
+}
+
+if (import.meta.main) {
+  const root = Deno.uid() === 0;
+  const apt = await runs("apt-get", ["--version"]);
+  let failed = false;
+  for (const requirement of requirements) {
+    const present = await runs(requirement.command, [requirement.versionArg]);
+    const decision = plan(requirement, { present, root, apt });
+    switch (decision.kind) {
+      case "present":
+        break;
+      case "install":
+        console.error(`installing ${requirement.debianPackage}: ${decision.command.join(" ")}`);
+        if (
+          !(await aptInstall(decision.command)) ||
+          !(await runs(requirement.command, [requirement.versionArg]))
+        ) {
+          console.error(`could not install ${requirement.debianPackage}`);
+          failed = true;
+        }
+        break;
+      case "stop":
+        console.error(decision.message);
+        failed = true;
+        break;
+      default: {
+        const unknown: never = decision;
+        throw new Error(`unknown plan ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+  if (failed) Deno.exit(1);
+}
