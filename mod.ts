@@ -56,13 +56,25 @@ export {
   InvalidOptionError,
   MailboxFullError,
   MessageKindError,
+  NatsServerMissingError,
   RestartIntensityError,
   SystemStoppedError,
   UnexpectedMessageError,
   UnknownActorError,
   UnknownMessageError,
 } from "./actors/errors.ts";
+export { MemoryStore } from "./store/memory_store.ts";
+export { DEFAULT_STATE_FILE, FileStore } from "./store/file_store.ts";
+export { JETSTREAM_HEADROOM_BYTES, JetStreamStore } from "./store/jetstream_store.ts";
+export { encodeKeyToken, MAX_STORE_KEY_LENGTH, validateKey } from "./store/store.ts";
+export {
+  KeyInvalidError,
+  RevisionConflictError,
+  StoreUnavailableError,
+  ValueTooLargeError,
+} from "./store/errors.ts";
 export { createVirtualClock } from "./testkit/virtual_clock.ts";
+export { natsServerProgram, startNatsServer } from "./testkit/nats_server.ts";
 export { TestProbe } from "./testkit/probe.ts";
 
 export type {
@@ -147,5 +159,11 @@ export type {
 } from "./actors/dead_letters.ts";
 export type { ErrorInfo } from "./actors/errors.ts";
 export type { SchedulerOptions } from "./actors/scheduler.ts";
+export type { StateStore, StoreEntry, StoreKind } from "./store/store.ts";
+export type { MemoryStoreOptions } from "./store/memory_store.ts";
+export type { FileStoreOptions } from "./store/file_store.ts";
+export type { JetStreamStoreOptions } from "./store/jetstream_store.ts";
+export type { NatsConnectOptions } from "./transport/nats_connect.ts";
 export type { VirtualClock } from "./testkit/virtual_clock.ts";
+export type { NatsServer, NatsServerOptions } from "./testkit/nats_server.ts";
 export type { ExpectOptions, ProbeMessage, ProbeOptions } from "./testkit/probe.ts";

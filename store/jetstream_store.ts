@@ -13,12 +13,41 @@
  * @module
  */
 
-import { connect, type ConnectionOptions, type NatsConnection } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { connectNats, type NatsConnectOptions } from "../transport/nats_connect.ts";
 import { type KV, Kvm } from "@nats-io/kv";
 import { jetstream } from "@nats-io/jetstream";
 import type { StateStore, StoreEntry } from "./store.ts";
 import { validateKey, validateRevision, validateValue } from "./store.ts";
 import { RevisionConflictError, StoreUnavailableError } from "./errors.ts";
+
+let make: (kv: KV, connection: NatsConnection, owns: boolean, bucket: string) => JetStreamStore;
+
+/**
+ * Opens the bucket on `connection` (which the store will then not close), or
+ * on a new connection to `options.servers` (which it owns), creating the
+ * bucket with `history: 1` if it does not exist.
+ *
+ * @throws {StoreUnavailableError} When the server or JetStream cannot be reached.
+ */
+export async function openJetStreamStore(
+  given: NatsConnection | undefined,
+  options: JetStreamStoreOptions,
+): Promise<JetStreamStore> {
+  const owns = given === undefined;
+  let connection = given;
+  try {
+    connection ??= await connectNats(options.servers, options.connectOptions);
+    const kvm = new Kvm(jetstream(connection, { timeout: options.timeoutMs ?? 5_000 }));
+    const kv = await kvm.create(options.bucket, { history: 1, replicas: options.replicas ?? 1 });
+    return make(kv, connection, owns, options.bucket);
+  } catch (err) {
+    if (owns) await connection?.close().catch(() => {});
+    throw new StoreUnavailableError("jetstream", `open bucket '${options.bucket}'`, false, {
+      cause: err,
+    });
+  }
+}
 
 /** JetStream's code for "wrong last sequence": a compare-and-set lost. */
 const WRONG_LAST_SEQUENCE = 10071;
@@ -30,14 +59,10 @@ export const JETSTREAM_HEADROOM_BYTES = 1024;
 export interface JetStreamStoreOptions {
   /** The bucket's name (letters, digits, `_`, `-`). */
   readonly bucket: string;
-  /**
-   * An open connection to use (the store will not close it). Give this or `servers`.
-   */
-  readonly connection?: NatsConnection;
-  /** Server URLs to connect to (the store owns and closes the connection). */
-  readonly servers?: string | string[];
-  /** Further connection options when the store connects (user/password, token, TLS, ...). */
-  readonly connectOptions?: Omit<ConnectionOptions, "servers">;
+  /** Server URLs to connect to (the store owns and closes its connection). */
+  readonly servers: string | readonly string[];
+  /** Credentials, TLS and reconnect settings. */
+  readonly connectOptions?: NatsConnectOptions;
   /**
    * Replicas of the bucket when the store creates it.
    * @default {1}
@@ -76,29 +101,12 @@ export class JetStreamStore implements StateStore {
    *
    * @throws {StoreUnavailableError} When the server or JetStream cannot be reached.
    */
-  static async open(options: JetStreamStoreOptions): Promise<JetStreamStore> {
-    const owns = options.connection === undefined;
-    let connection: NatsConnection | undefined = options.connection;
-    try {
-      connection ??= await connect({
-        servers: options.servers,
-        maxReconnectAttempts: -1,
-        pingInterval: 2_000,
-        maxPingOut: 2,
-        ...options.connectOptions,
-      });
-      const kvm = new Kvm(jetstream(connection, { timeout: options.timeoutMs ?? 5_000 }));
-      const kv = await kvm.create(options.bucket, {
-        history: 1,
-        replicas: options.replicas ?? 1,
-      });
-      return new JetStreamStore(kv, connection, owns, options.bucket);
-    } catch (err) {
-      if (owns) await connection?.close().catch(() => {});
-      throw new StoreUnavailableError("jetstream", `open bucket '${options.bucket}'`, false, {
-        cause: err,
-      });
-    }
+  static open(options: JetStreamStoreOptions): Promise<JetStreamStore> {
+    return openJetStreamStore(undefined, options);
+  }
+
+  static {
+    make = (kv, connection, owns, bucket) => new JetStreamStore(kv, connection, owns, bucket);
   }
 
   async get(key: string): Promise<StoreEntry | undefined> {

@@ -28,7 +28,11 @@ export class MemoryStore implements StateStore {
   #available = true;
   #closed = false;
 
-  /** @param options The value size limit. */
+  /**
+   * Makes an empty store.
+   *
+   * @param options The value size limit.
+   */
   constructor(options: MemoryStoreOptions = {}) {
     this.maxValueBytes = options.maxValueBytes ?? 1024 * 1024;
   }

@@ -65,7 +65,7 @@ export interface StateStore {
 }
 
 /** The longest key accepted, in characters. */
-export const MAX_KEY_LENGTH = 512;
+export const MAX_STORE_KEY_LENGTH = 512;
 
 const TOKEN = /^[A-Za-z0-9_=-]+$/;
 
@@ -78,8 +78,11 @@ const TOKEN = /^[A-Za-z0-9_=-]+$/;
 export function validateKey(key: unknown): string {
   if (typeof key !== "string") throw new KeyInvalidError(String(key), "must be a string");
   if (key.length === 0) throw new KeyInvalidError(key, "must not be empty");
-  if (key.length > MAX_KEY_LENGTH) {
-    throw new KeyInvalidError(key, `is ${key.length} characters; the limit is ${MAX_KEY_LENGTH}`);
+  if (key.length > MAX_STORE_KEY_LENGTH) {
+    throw new KeyInvalidError(
+      key,
+      `is ${key.length} characters; the limit is ${MAX_STORE_KEY_LENGTH}`,
+    );
   }
   for (const token of key.split(".")) {
     if (!TOKEN.test(token)) {

@@ -1,0 +1,84 @@
+/**
+ * Connecting to NATS with the options this framework needs: reconnect
+ * forever, notice a dead server within seconds, and the usual credentials.
+ * The one place that turns our options into nats.js options.
+ *
+ * @module
+ */
+
+import { connect, type ConnectionOptions, type NatsConnection } from "@nats-io/transport-node";
+
+/** How to connect and authenticate to NATS. */
+export interface NatsConnectOptions {
+  /** User name (with `pass`). */
+  readonly user?: string;
+  /** Password (with `user`). */
+  readonly pass?: string;
+  /** Token authentication. */
+  readonly token?: string;
+  /** TLS: CA, certificate and key files (client certificates for mutual TLS). */
+  readonly tls?: {
+    /** A CA bundle to verify the server with. */
+    readonly caFile?: string;
+    /** The client certificate. */
+    readonly certFile?: string;
+    /** The client key. */
+    readonly keyFile?: string;
+  };
+  /** A connection name shown by the server's monitoring. */
+  readonly name?: string;
+  /**
+   * Reconnect attempts per server; `-1` reconnects forever. nats.js gives up
+   * after 10 by default (about 21 s against one server), then closes for good.
+   * @default {-1}
+   */
+  readonly maxReconnectAttempts?: number;
+  /**
+   * Seconds between pings; a server that misses `maxPingOut` pings is treated
+   * as dead. The nats.js default (120 s, 2) notices a frozen server after 6 min.
+   * @default {2000}
+   */
+  readonly pingIntervalMs?: number;
+  /**
+   * Unanswered pings before the connection is considered stale.
+   * @default {2}
+   */
+  readonly maxPingOut?: number;
+  /**
+   * How long the first connection may take, in milliseconds.
+   * @default {5000}
+   */
+  readonly connectTimeoutMs?: number;
+}
+
+/** Turns our options into nats.js connection options. */
+export function natsOptions(
+  servers: string | readonly string[],
+  options: NatsConnectOptions = {},
+): ConnectionOptions {
+  const tls = options.tls === undefined ? undefined : {
+    ...(options.tls.caFile === undefined ? {} : { caFile: options.tls.caFile }),
+    ...(options.tls.certFile === undefined ? {} : { certFile: options.tls.certFile }),
+    ...(options.tls.keyFile === undefined ? {} : { keyFile: options.tls.keyFile }),
+  };
+  return {
+    servers: typeof servers === "string" ? servers : [...servers],
+    maxReconnectAttempts: options.maxReconnectAttempts ?? -1,
+    pingInterval: options.pingIntervalMs ?? 2_000,
+    maxPingOut: options.maxPingOut ?? 2,
+    timeout: options.connectTimeoutMs ?? 5_000,
+    ...(options.user === undefined ? {} : { user: options.user }),
+    ...(options.pass === undefined ? {} : { pass: options.pass }),
+    ...(options.token === undefined ? {} : { token: options.token }),
+    ...(options.name === undefined ? {} : { name: options.name }),
+    ...(tls === undefined ? {} : { tls }),
+  };
+}
+
+/** Connects to NATS. */
+export function connectNats(
+  servers: string | readonly string[],
+  options: NatsConnectOptions = {},
+): Promise<NatsConnection> {
+  return connect(natsOptions(servers, options));
+}
