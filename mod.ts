@@ -58,6 +58,9 @@ export {
   MessageKindError,
   NatsServerMissingError,
   RestartIntensityError,
+  StateConflictError,
+  StateDecodeError,
+  StateEncodeError,
   SystemStoppedError,
   UnexpectedMessageError,
   UnknownActorError,
@@ -138,6 +141,7 @@ export type {
 } from "./actors/supervisor_spec.ts";
 export type { BackoffOptions } from "./actors/backoff.ts";
 export type { Signal } from "./actors/signals.ts";
+export type { PersistenceSpec } from "./actors/persistence.ts";
 export type {
   DeathFilter,
   DeathKind,

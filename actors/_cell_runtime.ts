@@ -7,6 +7,7 @@
 import type { AskTracker } from "./ask.ts";
 import type { Cell } from "./cell.ts";
 import type { DeathRecord } from "./death_records.ts";
+import type { StateStore } from "../store/store.ts";
 import type { Clock } from "./clock.ts";
 import type { DeadLetters } from "./dead_letters.ts";
 import type { ActorDefinition } from "./definition.ts";
@@ -46,4 +47,6 @@ export interface CellRuntime {
   childStopped(cell: Cell, reason: ExitReason): void;
   /** Stores a death record. */
   recordDeath(record: DeathRecord): void;
+  /** The state store of persistent actors (opened on first use). */
+  store(): Promise<StateStore>;
 }

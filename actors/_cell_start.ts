@@ -6,6 +6,7 @@
  */
 
 import type { Cell } from "./cell.ts";
+import { loadState } from "./_persister.ts";
 
 /**
  * Runs `init` and `onStart` for the cell's current incarnation.
@@ -14,6 +15,13 @@ import type { Cell } from "./cell.ts";
  *   and succeeded); `false` when a step is awaited or the start failed.
  */
 export function startIncarnation(cell: Cell): boolean {
+  const persistence = cell.def.persistence;
+  if (persistence !== undefined) {
+    cell.awaitStep(loadState(cell, persistence), () => {
+      if (runOnStart(cell)) cell.resume();
+    }, (err) => cell.fail(err, undefined, undefined, undefined));
+    return false;
+  }
   let result: unknown;
   try {
     result = cell.def.init(cell.args, cell.context());

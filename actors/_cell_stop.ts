@@ -17,7 +17,7 @@ import { describeError } from "./errors.ts";
 /** A final stop, or the end of an incarnation before a restart. */
 export type StopMode = "final" | "restart";
 
-type Phase = "waiting" | "turn" | "children" | "hook" | "done";
+type Phase = "waiting" | "turn" | "flush" | "children" | "hook" | "done";
 
 /** One stop (or incarnation end) in progress. */
 export class CellStop {
@@ -83,6 +83,25 @@ export class CellStop {
   }
 
   #afterTurn(): void {
+    const persister = this.#cell.persister;
+    if (persister === undefined) {
+      this.#stopChildrenPhase();
+      return;
+    }
+    // The last state changes are written before anything else stops.
+    this.#phase = "flush";
+    this.#armDeadline(() => {
+      this.forced = true;
+      this.#stopChildrenPhase();
+    });
+    persister.flush().then(() => {
+      if (this.#phase !== "flush") return;
+      this.#disarm();
+      this.#stopChildrenPhase();
+    });
+  }
+
+  #stopChildrenPhase(): void {
     this.#phase = "children";
     const children = this.#cell.children;
     if (children !== undefined && children.size > 0) {
@@ -139,6 +158,7 @@ export class CellStop {
     const cell = this.#cell;
     const runtime = cell.runtime;
     cell.initialized = false;
+    cell.persister = undefined;
     cell.cancelTimers();
     const record = this.#record();
     runtime.recordDeath(record);

@@ -11,6 +11,7 @@ import type { MailboxOptions } from "./mailbox.ts";
 import type { PendingAsk } from "./ask.ts";
 import type { Cell } from "./cell.ts";
 import type { ExitReason } from "./exit_reason.ts";
+import type { PersistenceSpec } from "./persistence.ts";
 
 /**
  * How the cell treats a handler's result:
@@ -58,6 +59,8 @@ export interface CompiledDefinition {
   readonly onStart: ((state: unknown, ctx: ActorContext<never>) => unknown) | undefined;
   /** Runs at stop. */
   readonly onStop: ((state: unknown, ctx: ActorContext<never>) => unknown) | undefined;
+  /** Makes the actor persistent, when set. */
+  readonly persistence: PersistenceSpec<unknown> | undefined;
   /** Delivers lifecycle signals to `onSignal`; `undefined` when the definition has none. */
   readonly signalEntry: HandlerEntry | undefined;
   /**
@@ -119,6 +122,7 @@ function build(definition: ActorDefinition<unknown, unknown, unknown>): Compiled
     readonly onStart?: CompiledDefinition["onStart"];
     readonly onStop?: CompiledDefinition["onStop"];
     readonly onSignal?: (state: unknown, signal: unknown, ctx: ActorContext<never>) => unknown;
+    readonly persistence?: PersistenceSpec<unknown>;
   };
   const entries = new Map<string, HandlerEntry>();
   for (const [name, fn] of Object.entries(spec.tells ?? {})) {
@@ -137,6 +141,7 @@ function build(definition: ActorDefinition<unknown, unknown, unknown>): Compiled
     init: spec.init,
     onStart: spec.onStart,
     onStop: spec.onStop,
+    persistence: spec.persistence,
     signalEntry: onSignal === undefined ? undefined : Object.freeze(
       {
         name: SIGNAL_MESSAGE,

@@ -12,7 +12,7 @@ import type { ChildExit, HandlerEntry } from "./_compiled.ts";
 import type { ChildSpec, ResolvedStrategy } from "./supervisor_spec.ts";
 import type { RestartWindow } from "./restart_intensity.ts";
 import type { ActorContext } from "./context.ts";
-import { type ExitReason, isAbnormal, SHUTDOWN, STOPPED } from "./exit_reason.ts";
+import { type ExitReason, isAbnormal, isTerminal, SHUTDOWN, STOPPED } from "./exit_reason.ts";
 import { backoffDelayMs } from "./backoff.ts";
 import { LocalRef } from "./local_ref.ts";
 import { RestartIntensityError } from "./errors.ts";
@@ -86,7 +86,8 @@ async function handleExit(
   if (entry === undefined || exit.child.incarnation !== exit.incarnation) return state;
   const restartType = entry.spec.restart;
   if (
-    restartType === "temporary" || (restartType === "transient" && !isAbnormal(exit.reason))
+    restartType === "temporary" || isTerminal(exit.reason) ||
+    (restartType === "transient" && !isAbnormal(exit.reason))
   ) {
     if (!exit.final) await exit.child.stop(exit.reason, deadline(entry), false);
     if (restartType === "temporary") state.children.splice(state.children.indexOf(entry), 1);

@@ -31,6 +31,7 @@ import { CellContext } from "./_cell_context.ts";
 import { LocalRef } from "./local_ref.ts";
 import { CellStop } from "./_cell_stop.ts";
 import { startIncarnation } from "./_cell_start.ts";
+import type { StatePersister } from "./_persister.ts";
 import {
   ActorFailedError,
   ActorStoppedError,
@@ -81,6 +82,10 @@ export class Cell {
   watching: Set<Cell> | undefined = undefined;
   /** The last death record, once the actor has stopped for good. */
   finalRecord: DeathRecord | undefined = undefined;
+  /** The key of its persistent state, for persistent actors. */
+  readonly persistKey: string | undefined;
+  /** Saves the state of the current incarnation, for persistent actors. */
+  persister: StatePersister | undefined = undefined;
   readonly #runtime: CellRuntime;
   readonly #mailboxOptions: MailboxOptions;
   #id: ActorId | undefined = undefined;
@@ -102,6 +107,7 @@ export class Cell {
     args: unknown,
     mailbox: MailboxOptions,
     shutdownTimeoutMs: number | undefined,
+    persistKey: string | undefined,
   ) {
     this.#runtime = runtime;
     this.def = def;
@@ -111,6 +117,7 @@ export class Cell {
     this.args = args;
     this.#mailboxOptions = mailbox;
     this.shutdownTimeoutMs = shutdownTimeoutMs;
+    this.persistKey = persistKey;
     this.ref = new LocalRef(this);
   }
 
@@ -328,8 +335,12 @@ export class Cell {
         this.#awaitTurn(result, entry, payload, ask);
         return false;
       }
-      if (entry.kind === "tell") this.state = result;
-      else if (!this.#complete(result, entry, payload, ask)) {
+      if (entry.kind === "tell") {
+        if (result !== this.state) {
+          this.state = result;
+          this.persister?.changed();
+        }
+      } else if (!this.#complete(result, entry, payload, ask)) {
         this.#scheduled = false;
         return false;
       }
@@ -346,7 +357,10 @@ export class Cell {
     ask: PendingAsk | undefined,
   ): boolean {
     if (entry.kind !== "ask") {
-      this.state = result;
+      if (result !== this.state) {
+        this.state = result;
+        this.persister?.changed();
+      }
       return true;
     }
     if (result === null || typeof result !== "object" || !("state" in result)) {
@@ -354,8 +368,13 @@ export class Cell {
       return false;
     }
     const { state, reply, error } = result as { state: unknown; reply?: unknown; error?: unknown };
-    this.state = state;
+    const persister = this.persister;
+    if (state !== this.state) {
+      this.state = state;
+      persister?.changed();
+    }
     if (error !== undefined && !("reply" in result)) ask?.reject(error);
+    else if (persister !== undefined) persister.reply(ask, reply);
     else ask?.resolve(reply);
     return true;
   }

@@ -12,6 +12,7 @@ import { type MailboxOptions, resolveMailbox } from "./mailbox.ts";
 import { validateName } from "./ids.ts";
 import { InvalidOptionError } from "./errors.ts";
 import type { Signal } from "./signals.ts";
+import type { PersistenceSpec } from "./persistence.ts";
 
 /**
  * What an ask handler returns: the next state and either the reply for the
@@ -103,6 +104,13 @@ export interface ActorSpecBase<P, S, A> {
    */
   readonly onSignal?: (state: S, signal: Signal, ctx: ActorContext<P>) => S | Promise<S>;
   /**
+   * Makes the actor persistent: its state is loaded from the system's store
+   * before the first message (`init` runs only when nothing is stored) and
+   * saved after every turn that returned a new state object, before an ask's
+   * reply is released. Spawn it with a `name` (or `persistKey`).
+   */
+  readonly persistence?: PersistenceSpec<S>;
+  /**
    * The default mailbox of actors of this type; a spawn option overrides it.
    * @default {{ kind: "unbounded" }}
    */
@@ -177,6 +185,7 @@ export function defineActor<P extends ProtocolShape<P>, S, A = void>(
       throw new InvalidOptionError(hook, spec[hook], "a function or undefined");
     }
   }
+  validatePersistence(spec.persistence);
   const seen = new Set<string>();
   for (const section of ["tells", "asks"] as const) {
     const table = (spec as unknown as { readonly [k: string]: unknown })[section];
@@ -204,4 +213,35 @@ export function defineActor<P extends ProtocolShape<P>, S, A = void>(
     mailbox: resolveMailbox(spec.mailbox),
     spec,
   });
+}
+
+function validatePersistence(persistence: unknown): void {
+  if (persistence === undefined) return;
+  if (persistence === null || typeof persistence !== "object") {
+    throw new InvalidOptionError(
+      "persistence",
+      persistence,
+      "an object { version, migrate?, encode?, decode? }",
+    );
+  }
+  const { version, migrate, encode, decode } = persistence as Record<string, unknown>;
+  if (
+    !Number.isSafeInteger(version) || (version as number) < 1 || (version as number) > 0xffffffff
+  ) {
+    throw new InvalidOptionError("persistence.version", version, "a positive integer");
+  }
+  for (
+    const [name, hook] of [["migrate", migrate], ["encode", encode], ["decode", decode]] as const
+  ) {
+    if (hook !== undefined && typeof hook !== "function") {
+      throw new InvalidOptionError(`persistence.${name}`, hook, "a function or undefined");
+    }
+  }
+  if ((encode === undefined) !== (decode === undefined)) {
+    throw new InvalidOptionError(
+      "persistence",
+      "encode/decode",
+      "both encode and decode, or neither",
+    );
+  }
 }

@@ -40,3 +40,14 @@ export const SHUTDOWN: ExitReason = Object.freeze({ kind: "shutdown" });
 export function isAbnormal(reason: ExitReason): boolean {
   return reason.kind === "error" || reason.kind === "escalated";
 }
+
+/**
+ * Tells whether an exit must never be undone by a restart: the actor was
+ * fenced (another activation owns its state) or its stored state cannot be
+ * decoded. Restarting would fence the other activation, or fail again.
+ */
+export function isTerminal(reason: ExitReason): boolean {
+  if (reason.kind !== "error") return false;
+  const code = (reason.error as { code?: unknown } | null)?.code;
+  return code === "state_conflict" || code === "state_decode";
+}

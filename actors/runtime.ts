@@ -18,8 +18,36 @@ import { resolveMailbox } from "./mailbox.ts";
 import { Scheduler, type SchedulerOptions } from "./scheduler.ts";
 import { compile } from "./_compiled.ts";
 import { SHUTDOWN } from "./exit_reason.ts";
-import { describeError, DuplicateNameError, SystemStoppedError } from "./errors.ts";
+import {
+  describeError,
+  DuplicateNameError,
+  InvalidOptionError,
+  SystemStoppedError,
+} from "./errors.ts";
+import type { StateStore } from "../store/store.ts";
+import { FileStore } from "../store/file_store.ts";
 import { type DeathRecord, type DeathRecordOptions, DeathRecords } from "./death_records.ts";
+
+/** The longest persistence key, so that its encoded store key stays within the store's limit. */
+const MAX_PERSIST_KEY_LENGTH = 160;
+
+function checkPersistKey(key: string | undefined, type: string): string {
+  if (key === undefined) {
+    throw new InvalidOptionError(
+      "persistKey",
+      undefined,
+      `a name or persistKey for the persistent actor type '${type}'`,
+    );
+  }
+  if (typeof key !== "string" || key.length === 0 || key.length > MAX_PERSIST_KEY_LENGTH) {
+    throw new InvalidOptionError(
+      "persistKey",
+      key,
+      `a non-empty string of at most ${MAX_PERSIST_KEY_LENGTH} characters`,
+    );
+  }
+  return key;
+}
 
 /** One line about a failure that nothing supervises. */
 function describeFailure(cell: Cell, reason: ExitReason): string {
@@ -54,6 +82,10 @@ export interface RuntimeSettings {
   readonly topLevelFailure: TopLevelFailure;
   /** Whether unsupervised failures are logged to `console.error`. */
   readonly logFailures: boolean;
+  /** The store of persistent actors, or `undefined` to open the file store at `stateFile`. */
+  readonly store: StateStore | undefined;
+  /** The file of the embedded store, used when `store` is not given. */
+  readonly stateFile: string;
 }
 
 /**
@@ -80,6 +112,9 @@ export class Runtime implements CellRuntime {
   readonly deaths: DeathRecords;
   readonly #topLevelFailure: TopLevelFailure;
   readonly #logFailures: boolean;
+  readonly #givenStore: StateStore | undefined;
+  readonly #stateFile: string;
+  #store: Promise<StateStore> | undefined = undefined;
   #status: RuntimeStatus = "running";
   #cells = new Map<number, Cell>();
   #names = new Map<string, Cell>();
@@ -96,6 +131,8 @@ export class Runtime implements CellRuntime {
     this.deaths = new DeathRecords(settings.deathRecords);
     this.#topLevelFailure = settings.topLevelFailure;
     this.#logFailures = settings.logFailures;
+    this.#givenStore = settings.store;
+    this.#stateFile = settings.stateFile;
     this.asks = new AskTracker(settings.clock, (ask, reply) => {
       this.deadLetters.publish({
         reason: "reply-after-timeout",
@@ -137,6 +174,9 @@ export class Runtime implements CellRuntime {
     const mailbox = options?.mailbox === undefined
       ? compiled.mailbox
       : resolveMailbox(options.mailbox);
+    const persistKey = compiled.persistence === undefined
+      ? undefined
+      : checkPersistKey(options?.persistKey ?? name, compiled.type);
     const cell = new Cell(
       this,
       compiled,
@@ -146,6 +186,7 @@ export class Runtime implements CellRuntime {
       options?.args,
       mailbox,
       shutdownTimeoutMs,
+      persistKey,
     );
     this.#cells.set(cell.sequence, cell);
     if (name !== undefined) this.#names.set(name, cell);
@@ -208,6 +249,19 @@ export class Runtime implements CellRuntime {
     this.deaths.add(record);
   }
 
+  store(): Promise<StateStore> {
+    if (this.#givenStore !== undefined) return Promise.resolve(this.#givenStore);
+    if (this.#store === undefined) {
+      const opening = FileStore.open({ path: this.#stateFile });
+      this.#store = opening;
+      // A failed open is not cached: the next activation tries again.
+      opening.catch(() => {
+        if (this.#store === opening) this.#store = undefined;
+      });
+    }
+    return this.#store;
+  }
+
   /**
    * Stops every actor, top-level actors in reverse spawn order, each after its
    * children, and waits until `timeoutMs` has passed at most for turns and
@@ -222,6 +276,9 @@ export class Runtime implements CellRuntime {
     for (let i = topLevel.length - 1; i >= 0; i--) await topLevel[i].stop(SHUTDOWN, deadlineMs);
     this.asks.rejectAll(() => new SystemStoppedError(this.hostId));
     this.deadLetters.flushLog();
+    const opened = this.#store;
+    this.#store = undefined;
+    if (opened !== undefined) await opened.then((store) => store.close(), () => {});
     this.#status = "shut-down";
     this.#resolveShutdown();
   }

@@ -19,6 +19,11 @@ export interface SpawnOptionsBase {
    * @default {the definition's mailbox}
    */
   readonly mailbox?: MailboxOptions;
+  /**
+   * The key of a persistent actor's state in the store (at most 160 characters).
+   * @default {the name}
+   */
+  readonly persistKey?: string;
 }
 
 /**

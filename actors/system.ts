@@ -15,6 +15,8 @@ import { type Clock, systemClock } from "./clock.ts";
 import { type HostId, newHostId, validateName } from "./ids.ts";
 import { Runtime, type RuntimeStatus, type TopLevelFailure } from "./runtime.ts";
 import type { DeathRecord, DeathRecordOptions, DeathRecords } from "./death_records.ts";
+import type { StateStore } from "../store/store.ts";
+import { DEFAULT_STATE_FILE } from "../store/file_store.ts";
 import { LocalRef } from "./local_ref.ts";
 import { UnknownRef } from "./unknown_ref.ts";
 import { isSerializedRef } from "./ref.ts";
@@ -68,6 +70,18 @@ export interface ActorSystemOptions {
    * @default {true}
    */
   readonly logFailures?: boolean;
+  /**
+   * Where persistent actors keep their state: an open store (memory, file or
+   * JetStream KV; the system will not close it). Without it, the embedded
+   * file store at `stateFile` is opened when the first persistent actor starts.
+   * @default {undefined}
+   */
+  readonly store?: StateStore;
+  /**
+   * The file of the embedded store, when `store` is not given.
+   * @default {".actorcluster/state.db" in the working directory}
+   */
+  readonly stateFile?: string;
 }
 
 /** Options of {@linkcode ActorSystem.stop} and {@linkcode ActorSystem.shutdown}. */
@@ -128,6 +142,8 @@ export class ActorSystem {
         deathRecords: options.deathRecords ?? {},
         topLevelFailure: topLevelFailure(options.topLevelFailure),
         logFailures: options.logFailures ?? true,
+        store: options.store,
+        stateFile: options.stateFile ?? DEFAULT_STATE_FILE,
       });
       return Promise.resolve(new ActorSystem(runtime));
     } catch (err) {

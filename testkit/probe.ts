@@ -114,6 +114,7 @@ export class TestProbe<P> {
       init: () => undefined,
       onStart: undefined,
       onStop: undefined,
+      persistence: undefined,
       signalEntry: undefined,
       childExit: undefined,
     });
