@@ -39,6 +39,8 @@ export class PendingAsk {
   readonly timeoutMs: number;
   /** True once the ask has a reply, an error, a timeout or an abort. */
   settled = false;
+  /** Called once when the ask settles (remote asks forget their correlation id). */
+  onSettled: (() => void) | undefined = undefined;
   #resolve!: (value: unknown) => void;
   #reject!: (reason: unknown) => void;
   #tracker: AskTracker;
@@ -84,6 +86,7 @@ export class PendingAsk {
   #settle(): void {
     this.settled = true;
     this.#tracker.closed();
+    this.onSettled?.();
     if (this.#signal !== undefined) this.#signal.removeEventListener("abort", this.#onAbort);
   }
 

@@ -17,7 +17,13 @@ import type { Clock } from "./clock.ts";
  * - `"unknown-message"`: the target's protocol has no such message, or it was
  *   sent with the wrong kind (`tell` of an ask);
  * - `"reply-after-timeout"`: a reply arrived after its ask had timed out or
- *   been aborted.
+ *   been aborted;
+ * - `"host-unreachable"`: the target's host has no inbox any more (it is
+ *   gone) or left the cluster;
+ * - `"disconnected"`: this host was disconnected from NATS, so nothing was sent;
+ * - `"too-large"`: the message was larger than the transport carries;
+ * - `"undecodable"`: bytes that arrived at this host could not be decoded
+ *   (garbage, a truncated batch, an unknown protocol version).
  */
 export type DeadLetterReason =
   | "actor-stopped"
@@ -25,7 +31,25 @@ export type DeadLetterReason =
   | "mailbox-full"
   | "handler-failed"
   | "unknown-message"
-  | "reply-after-timeout";
+  | "reply-after-timeout"
+  | "host-unreachable"
+  | "disconnected"
+  | "too-large"
+  | "undecodable";
+
+/** Every dead-letter reason, for checking a reason that came over the wire. */
+export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = [
+  "actor-stopped",
+  "unknown-actor",
+  "mailbox-full",
+  "handler-failed",
+  "unknown-message",
+  "reply-after-timeout",
+  "host-unreachable",
+  "disconnected",
+  "too-large",
+  "undecodable",
+];
 
 /** Identifies an actor in records: its id, name and type. */
 export interface ActorDescription {

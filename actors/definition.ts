@@ -13,6 +13,7 @@ import { validateName } from "./ids.ts";
 import { InvalidOptionError } from "./errors.ts";
 import type { Signal } from "./signals.ts";
 import type { PersistenceSpec } from "./persistence.ts";
+import { registerDefinition } from "./_registry.ts";
 
 /**
  * What an ask handler returns: the next state and either the reply for the
@@ -207,12 +208,14 @@ export function defineActor<P extends ProtocolShape<P>, S, A = void>(
       seen.add(name);
     }
   }
-  return Object.freeze({
+  const definition = Object.freeze({
     type: spec.type,
     module: spec.module,
     mailbox: resolveMailbox(spec.mailbox),
     spec,
   });
+  registerDefinition(definition as unknown as ActorDefinition<unknown, unknown, unknown>);
+  return definition;
 }
 
 function validatePersistence(persistence: unknown): void {

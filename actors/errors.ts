@@ -547,6 +547,192 @@ export class StateEncodeError extends ActorSystemError {
   }
 }
 
+/** Data is larger than the transport carries; nothing was sent. */
+export class PayloadTooLargeError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "payload_too_large";
+  /** The data's size, in bytes. */
+  readonly sizeBytes: number;
+  /** The limit, in bytes. */
+  readonly maxBytes: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param what What was too large (a message name, a subject).
+   * @param sizeBytes Its size.
+   * @param maxBytes The limit.
+   */
+  constructor(what: string, sizeBytes: number, maxBytes: number) {
+    super(`${what} is ${sizeBytes} bytes; the transport carries at most ${maxBytes}`);
+    this.sizeBytes = sizeBytes;
+    this.maxBytes = maxBytes;
+  }
+}
+
+/** A request reached no subscriber (the host is gone, or never existed). */
+export class NoRespondersError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "no_responders";
+  /** The subject nobody listens on. */
+  readonly subject: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param subject The subject nobody listens on.
+   */
+  constructor(subject: string) {
+    super(`nobody listens on ${subject}`);
+    this.subject = subject;
+  }
+}
+
+/** A request got no reply in time. */
+export class RequestTimeoutError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "request_timeout";
+  /** The subject of the request. */
+  readonly subject: string;
+  /** The timeout, in milliseconds. */
+  readonly timeoutMs: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param subject The subject of the request.
+   * @param timeoutMs The timeout.
+   */
+  constructor(subject: string, timeoutMs: number) {
+    super(`request to ${subject} got no reply within ${timeoutMs} ms`);
+    this.subject = subject;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The transport is disconnected or closed; nothing was sent. */
+export class TransportClosedError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "transport_closed";
+  /** `"disconnected"` (it may come back) or `"closed"`. */
+  readonly status: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param status The transport's status.
+   */
+  constructor(status: string) {
+    super(`the transport is ${status}; nothing was sent`);
+    this.status = status;
+  }
+}
+
+/** No host can take a remote spawn: `refusals` says which constraint failed on which host. */
+export class PlacementError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "placement";
+  /** The placement asked for. */
+  readonly placement: unknown;
+  /** Each host considered, and why it could not take the actor. */
+  readonly refusals: readonly { readonly hostId: string; readonly reason: string }[];
+
+  /**
+   * Creates the error.
+   *
+   * @param placement The placement asked for.
+   * @param refusals Each host and why.
+   */
+  constructor(
+    placement: unknown,
+    refusals: readonly { readonly hostId: string; readonly reason: string }[],
+  ) {
+    super(
+      `no host can take placement ${JSON.stringify(placement)}: ` +
+        refusals.map((r) => `${r.hostId}: ${r.reason}`).join("; "),
+    );
+    this.placement = placement;
+    this.refusals = refusals;
+  }
+}
+
+/** A host could not load an actor definition (its module failed to import or lacks the type). */
+export class DefinitionLoadError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "definition_load";
+  /** The actor type asked for. */
+  readonly actorType: string;
+  /** The module that was to define it, when known. */
+  readonly module: string | undefined;
+  /** The host that could not load it. */
+  readonly hostId: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param hostId The host.
+   * @param actorType The actor type.
+   * @param module The module.
+   * @param reason What went wrong.
+   * @param options `cause`: the import error.
+   */
+  constructor(
+    hostId: string,
+    actorType: string,
+    module: string | undefined,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `host ${hostId} cannot load actor type '${actorType}'` +
+        (module === undefined ? "" : ` from ${module}`) + `: ${reason}`,
+      options,
+    );
+    this.actorType = actorType;
+    this.module = module;
+    this.hostId = hostId;
+  }
+}
+
+/** A remote actor's host cannot be reached: its inbox has no subscriber, or it left. */
+export class HostUnreachableError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "host_unreachable";
+  /** The host. */
+  readonly hostId: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param hostId The host.
+   * @param why What showed it.
+   */
+  constructor(hostId: string, why: string) {
+    super(`host ${hostId} is unreachable: ${why}`);
+    this.hostId = hostId;
+  }
+}
+
+/** Joining the cluster failed: the NATS servers refused or could not be reached. */
+export class ClusterConnectError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "cluster_connect";
+  /** The servers tried. */
+  readonly servers: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param servers The servers tried.
+   * @param options `cause`: the NATS client's error.
+   */
+  constructor(servers: string, options?: ErrorOptions) {
+    const cause = (options?.cause as Error | undefined)?.message ?? "unknown error";
+    super(`cannot join the cluster at ${servers}: ${cause}`, options);
+    this.servers = servers;
+  }
+}
+
 /** A test probe did not see the expected message in time. */
 export class ExpectationTimeoutError extends ActorSystemError {
   /** The stable code of this error class. */

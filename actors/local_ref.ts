@@ -8,6 +8,7 @@ import type { ActorStats, BaseRef, SerializedRef } from "./ref.ts";
 import { describeRef, serializeRef } from "./ref.ts";
 import type { AskOptions } from "./protocol.ts";
 import type { ActorId } from "./ids.ts";
+import { registerRefClass } from "../transport/codec.ts";
 import type { Cell } from "./cell.ts";
 
 /**
@@ -69,3 +70,5 @@ export class LocalRef implements BaseRef {
     return this.toString();
   }
 }
+
+registerRefClass(LocalRef);

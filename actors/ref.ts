@@ -16,7 +16,8 @@ import type { MailboxOptions } from "./mailbox.ts";
  * - `"restarting"`: its supervisor is restarting it (stopping the old incarnation,
  *   or waiting out a backoff); messages wait;
  * - `"stopping"`: a stop has begun; new messages are dead letters;
- * - `"stopped"`: gone for good.
+ * - `"stopped"`: gone for good;
+ * - `"remote"`: it lives on another host (its counters are there).
  */
 export type ActorStatus =
   | "starting"
@@ -24,7 +25,8 @@ export type ActorStatus =
   | "suspended"
   | "restarting"
   | "stopping"
-  | "stopped";
+  | "stopped"
+  | "remote";
 
 /** A snapshot of one actor's counters. */
 export interface ActorStats {

@@ -25,6 +25,9 @@ import {
   SystemStoppedError,
 } from "./errors.ts";
 import type { StateStore } from "../store/store.ts";
+import type { BaseRef, SerializedRef } from "./ref.ts";
+import type { ClusterHost } from "../cluster/cluster_host.ts";
+import { UnknownRef } from "./unknown_ref.ts";
 import { FileStore } from "../store/file_store.ts";
 import { type DeathRecord, type DeathRecordOptions, DeathRecords } from "./death_records.ts";
 
@@ -116,6 +119,8 @@ export class Runtime implements CellRuntime {
   readonly #stateFile: string;
   #store: Promise<StateStore> | undefined = undefined;
   #status: RuntimeStatus = "running";
+  /** This host's cluster membership, when it joined one. */
+  cluster: ClusterHost | undefined = undefined;
   #cells = new Map<number, Cell>();
   #names = new Map<string, Cell>();
   #nextSequence = 0;
@@ -202,6 +207,17 @@ export class Runtime implements CellRuntime {
     return this.#cells.get(parsed.sequence);
   }
 
+  /**
+   * Turns a serialized ref into a working ref: the local actor's ref, a
+   * remote ref when the id names another host of the cluster, or a ref whose
+   * sends are dead letters when nothing matches.
+   */
+  resolveRef(serialized: SerializedRef): BaseRef {
+    const cell = this.cellById(serialized.$ref);
+    if (cell !== undefined) return cell.ref;
+    return this.cluster?.resolve(serialized) ?? new UnknownRef(serialized, this.deadLetters);
+  }
+
   /** The live cell with this name. */
   cellByName(name: string): Cell | undefined {
     return this.#names.get(name);
@@ -270,10 +286,12 @@ export class Runtime implements CellRuntime {
   async shutdown(timeoutMs: number): Promise<void> {
     if (this.#status !== "running") return this.#shutdownDone;
     this.#status = "shutting-down";
+    this.cluster?.leave();
     const deadlineMs = this.clock.now() + timeoutMs;
     const topLevel: Cell[] = [];
     for (const cell of this.#cells.values()) if (cell.parent === undefined) topLevel.push(cell);
     for (let i = topLevel.length - 1; i >= 0; i--) await topLevel[i].stop(SHUTDOWN, deadlineMs);
+    await this.cluster?.close();
     this.asks.rejectAll(() => new SystemStoppedError(this.hostId));
     this.deadLetters.flushLog();
     const opened = this.#store;

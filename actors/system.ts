@@ -18,10 +18,21 @@ import type { DeathRecord, DeathRecordOptions, DeathRecords } from "./death_reco
 import type { StateStore } from "../store/store.ts";
 import { DEFAULT_STATE_FILE } from "../store/file_store.ts";
 import { LocalRef } from "./local_ref.ts";
-import { UnknownRef } from "./unknown_ref.ts";
 import { isSerializedRef } from "./ref.ts";
 import { STOPPED } from "./exit_reason.ts";
-import { ActorTypeMismatchError, InvalidOptionError } from "./errors.ts";
+import { ActorTypeMismatchError, ClusterConnectError, InvalidOptionError } from "./errors.ts";
+import type { SpawnOptions, SpawnOptionsBase } from "./spawn_options.ts";
+import type { Placement } from "../cluster/placement.ts";
+import type { HostInfo } from "../cluster/view.ts";
+import {
+  checkClusterOptions,
+  type ClusterOptions,
+  DEFAULT_ANNOUNCE_INTERVAL_MS,
+  DEFAULT_SPAWN_TIMEOUT_MS,
+} from "../cluster/options.ts";
+import { ClusterHost, type TransportStats } from "../cluster/cluster_host.ts";
+import { NatsTransport } from "../transport/nats_transport.ts";
+import { DEFAULT_SUBJECT_PREFIX } from "../transport/subjects.ts";
 
 /** Default ask timeout, in milliseconds. */
 export const DEFAULT_ASK_TIMEOUT_MS = 5_000;
@@ -82,6 +93,12 @@ export interface ActorSystemOptions {
    * @default {".actorcluster/state.db" in the working directory}
    */
   readonly stateFile?: string;
+  /**
+   * Joins a cluster of hosts over NATS (or another transport). Without it,
+   * the system is one host in this process.
+   * @default {undefined}
+   */
+  readonly cluster?: ClusterOptions;
 }
 
 /** Options of {@linkcode ActorSystem.stop} and {@linkcode ActorSystem.shutdown}. */
@@ -127,8 +144,14 @@ export class ActorSystem {
    * @throws {InvalidOptionError} When a timeout is not a positive finite number.
    * @throws {InvalidNameError} When `hostId` breaks the naming rules.
    */
-  static start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
-    try {
+  static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
+    const system = ActorSystem.#local(options);
+    if (options.cluster !== undefined) await system.#join(options.cluster);
+    return system;
+  }
+
+  static #local(options: ActorSystemOptions): ActorSystem {
+    {
       const hostId = options.hostId === undefined
         ? newHostId()
         : validateName(options.hostId, "name") as HostId;
@@ -145,10 +168,64 @@ export class ActorSystem {
         store: options.store,
         stateFile: options.stateFile ?? DEFAULT_STATE_FILE,
       });
-      return Promise.resolve(new ActorSystem(runtime));
-    } catch (err) {
-      return Promise.reject(err);
+      return new ActorSystem(runtime);
     }
+  }
+
+  async #join(options: ClusterOptions): Promise<void> {
+    checkClusterOptions(options);
+    let transport = options.transport;
+    if (transport === undefined) {
+      const servers = options.servers!;
+      try {
+        transport = await NatsTransport.connect(servers, {
+          name: `actor-host ${this.#runtime.hostId}`,
+          ...options.connect,
+        });
+      } catch (err) {
+        throw new ClusterConnectError(String(servers), { cause: err });
+      }
+    }
+    this.#runtime.cluster = new ClusterHost(this.#runtime, transport, {
+      cluster: options.name,
+      prefix: options.prefix ?? DEFAULT_SUBJECT_PREFIX,
+      labels: { ...options.labels },
+      announceIntervalMs: options.announceIntervalMs ?? DEFAULT_ANNOUNCE_INTERVAL_MS,
+      spawnTimeoutMs: options.spawnTimeoutMs ?? DEFAULT_SPAWN_TIMEOUT_MS,
+      moduleAllowlist: options.moduleAllowlist,
+      ownsTransport: options.transport === undefined,
+      maxInboundBytes: options.maxInboundBytes ?? transport.maxPayloadBytes,
+    });
+  }
+
+  /**
+   * The hosts of the cluster as this host sees them (only this host when it
+   * has not joined a cluster): id, labels, load, and whether each is alive.
+   */
+  hosts(): HostInfo[] {
+    const cluster = this.#runtime.cluster;
+    if (cluster !== undefined) return cluster.view.hosts();
+    return [{
+      hostId: this.hostId,
+      labels: {},
+      actorCount: this.#runtime.size,
+      mailboxDepth: 0,
+      startedAtMs: 0,
+      inbox: "",
+      state: "alive",
+      lastSeenMs: this.#runtime.clock.now(),
+      self: true,
+    }];
+  }
+
+  /** Counters of this host's cluster traffic, or `undefined` without a cluster. */
+  transportStats(): TransportStats | undefined {
+    return this.#runtime.cluster?.stats;
+  }
+
+  /** Waits until every message sent so far has left this host (a no-op without a cluster). */
+  async flush(): Promise<void> {
+    await this.#runtime.cluster?.flush();
   }
 
   /** This host's id: the prefix of every actor id spawned here. */
@@ -195,8 +272,27 @@ export class ActorSystem {
   }
 
   /**
-   * Spawns a top-level actor. It starts (runs `init`) right after the current
-   * synchronous code; messages sent before that wait in its mailbox.
+   * Spawns a top-level actor on the host the placement picks: this one, a
+   * given host, hosts with given labels, round robin, the least loaded, or
+   * the one a key hashes to. Resolves once the actor exists there.
+   *
+   * @param definition What to spawn; another host finds it by its type (same
+   *   entry script) or imports its `module`.
+   * @param options `placement`, and name, mailbox, `args`, `persistKey` as for a local spawn.
+   * @returns The new actor's ref (a remote ref when it landed elsewhere).
+   * @throws {PlacementError} When no host can take it; the error says which constraint failed where.
+   * @throws {HostUnreachableError} When the chosen host is gone.
+   * @throws {DefinitionLoadError} When the chosen host cannot load the definition (naming the module).
+   * @throws {DuplicateNameError} When a live actor on the chosen host has the name.
+   */
+  spawn<P extends ProtocolShape<P>, S, A>(
+    definition: ActorDefinition<P, S, A>,
+    options: SpawnOptions<A> & { readonly placement: Placement },
+  ): Promise<ActorRef<P>>;
+  /**
+   * Spawns a top-level actor on this host. It starts (runs `init`) right
+   * after the current synchronous code; messages sent before that wait in its
+   * mailbox.
    *
    * @param definition What to spawn.
    * @param options Name, mailbox, and `args` for `init` (required when `init` takes them).
@@ -209,13 +305,39 @@ export class ActorSystem {
   spawn<P extends ProtocolShape<P>, S, A>(
     definition: ActorDefinition<P, S, A>,
     ...options: SpawnArgs<A>
-  ): ActorRef<P> {
-    const cell = this.#runtime.spawn(
-      definition as unknown as ActorDefinition<unknown, unknown, unknown>,
-      options[0] as never,
-      undefined,
-    );
-    return cell.ref as unknown as ActorRef<P>;
+  ): ActorRef<P>;
+  spawn(
+    // deno-lint-ignore no-explicit-any
+    definition: ActorDefinition<any, any, any>,
+    options?: SpawnOptionsBase & { readonly args?: unknown; readonly placement?: Placement },
+  ): BaseRef | Promise<BaseRef> {
+    if (options?.placement !== undefined) {
+      const cluster = this.#runtime.cluster;
+      if (cluster === undefined) {
+        if (options.placement.kind !== "local") {
+          return Promise.reject(
+            new InvalidOptionError(
+              "placement",
+              options.placement.kind,
+              `"local" (this system joined no cluster)`,
+            ),
+          );
+        }
+        try {
+          const { placement: _p, ...rest } = options;
+          return Promise.resolve(
+            this.#runtime.spawn(erase(definition), rest as never, undefined).ref,
+          );
+        } catch (err) {
+          return Promise.reject(err);
+        }
+      }
+      return cluster.spawn(
+        erase(definition),
+        options as SpawnOptions<unknown> & { placement: Placement },
+      ) as Promise<BaseRef>;
+    }
+    return this.#runtime.spawn(erase(definition), options as never, undefined).ref;
   }
 
   /**
@@ -270,9 +392,7 @@ export class ActorSystem {
     if (serialized.type !== definition.type) {
       throw new ActorTypeMismatchError(serialized.$ref, definition.type, serialized.type);
     }
-    const cell = this.#runtime.cellById(serialized.$ref);
-    const ref = cell?.ref ?? new UnknownRef(serialized, this.#runtime.deadLetters);
-    return ref as unknown as ActorRef<P>;
+    return this.#runtime.resolveRef(serialized) as unknown as ActorRef<P>;
   }
 
   /**
@@ -329,6 +449,13 @@ export class ActorSystem {
       return Promise.reject(err);
     }
   }
+}
+
+function erase(
+  // deno-lint-ignore no-explicit-any
+  definition: ActorDefinition<any, any, any>,
+): ActorDefinition<unknown, unknown, unknown> {
+  return definition as unknown as ActorDefinition<unknown, unknown, unknown>;
 }
 
 function topLevelFailure(value: TopLevelFailure | undefined): TopLevelFailure {

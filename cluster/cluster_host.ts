@@ -1,0 +1,590 @@
+/**
+ * A host's membership in a cluster: its inbox, its outbound batches, remote
+ * asks waiting for replies, the cluster view fed by announcements, and
+ * remote spawns in both directions.
+ *
+ * @module
+ */
+
+import type { Transport, TransportMessage, TransportSubscription } from "../transport/transport.ts";
+import type { Runtime } from "../actors/runtime.ts";
+import type { PendingAsk } from "../actors/ask.ts";
+import type { AskOptions } from "../actors/protocol.ts";
+import type { SerializedRef } from "../actors/ref.ts";
+import type { ActorDefinition } from "../actors/definition.ts";
+import type { SpawnOptions } from "../actors/spawn_options.ts";
+import type { TimerHandle } from "../actors/clock.ts";
+import { isSubjectToken, Subjects } from "../transport/subjects.ts";
+import {
+  decodeBatch,
+  encodeFrame,
+  type Frame,
+  frameOverheadBytes,
+  packValue,
+  rebuildError,
+  unpackValue,
+} from "../transport/codec.ts";
+import { Outbound, type SentEnvelope, type UnsentReason } from "./outbound.ts";
+import { ClusterView, type HostAnnouncement, type Labels } from "./view.ts";
+import { type Placement, Placer } from "./placement.ts";
+import { RemoteRef } from "./remote_ref.ts";
+import { loadDefinition } from "./definitions.ts";
+import { DEAD_LETTER_REASONS, type DeadLetterReason } from "../actors/dead_letters.ts";
+import { parseActorId } from "../actors/ids.ts";
+import {
+  ActorStoppedError,
+  describeError,
+  HostUnreachableError,
+  InvalidOptionError,
+  NoRespondersError,
+  PayloadTooLargeError,
+  TransportClosedError,
+  UnknownActorError,
+} from "../actors/errors.ts";
+
+/** Settings of a host's cluster membership. */
+export interface ClusterHostSettings {
+  /** The cluster's name. */
+  readonly cluster: string;
+  /** The first subject token. */
+  readonly prefix: string;
+  /** This host's labels. */
+  readonly labels: Labels;
+  /** How often this host announces itself, in milliseconds. */
+  readonly announceIntervalMs: number;
+  /** Timeout of a remote spawn request, in milliseconds. */
+  readonly spawnTimeoutMs: number;
+  /** Module URL prefixes this host may import for remote spawns; `undefined`: any. */
+  readonly moduleAllowlist: readonly string[] | undefined;
+  /** Whether the host owns (and closes) the transport. */
+  readonly ownsTransport: boolean;
+  /** Inbound batches above this size are refused, in bytes. */
+  readonly maxInboundBytes: number;
+}
+
+/** Counters of a host's cluster traffic. */
+export interface TransportStats {
+  /** Batches this host published. */
+  readonly batchesSent: number;
+  /** Batches that arrived at its inbox. */
+  readonly batchesReceived: number;
+  /** Envelopes in them that were well formed. */
+  readonly framesReceived: number;
+  /** Batches or envelopes refused, by reason (`too-large`, `unknown-version`, `truncated`, ...). */
+  readonly rejected: Readonly<Record<string, number>>;
+}
+
+/** One host in a cluster. */
+export class ClusterHost {
+  readonly subjects: Subjects;
+  readonly view: ClusterView;
+  readonly labels: Labels;
+  #runtime: Runtime;
+  #transport: Transport;
+  #settings: ClusterHostSettings;
+  #outbound: Outbound;
+  #placer = new Placer();
+  #subscriptions: TransportSubscription[] = [];
+  #remoteAsks = new Map<number, { ask: PendingAsk; host: string }>();
+  #nextCorrelation = 1;
+  #announceTimer: TimerHandle | undefined;
+  #startedAtMs: number;
+  #closed = false;
+  #batches = 0;
+  #frames = 0;
+  #rejected: Record<string, number> = {};
+
+  /** Joins: subscribes, announces, and asks the others to announce. */
+  constructor(runtime: Runtime, transport: Transport, settings: ClusterHostSettings) {
+    this.#runtime = runtime;
+    this.#transport = transport;
+    this.#settings = settings;
+    this.labels = settings.labels;
+    this.subjects = new Subjects(settings.cluster, settings.prefix);
+    this.view = new ClusterView(runtime.hostId);
+    this.#startedAtMs = runtime.clock.now();
+    this.#outbound = new Outbound(
+      transport,
+      this.subjects,
+      runtime.hostId,
+      runtime.clock,
+      (host, envelopes, reason) => this.#unsent(host, envelopes, reason),
+    );
+    const self = runtime.hostId;
+    this.#subscriptions.push(
+      transport.subscribe(this.subjects.hostInbox(self), (m) => this.#onBatch(m)),
+      transport.subscribe(this.subjects.bounces(self), (m) => this.#onBounce(m)),
+      transport.subscribe(this.subjects.announce(), (m) => this.#onAnnounce(m)),
+      transport.subscribe(this.subjects.discover(), () => this.#announce()),
+      transport.subscribe(this.subjects.leave(), (m) => this.#onLeave(m)),
+      transport.subscribe(this.subjects.controls(self), (m) => void this.#onControl(m)),
+    );
+    this.#announce();
+    this.#publish(this.subjects.discover(), new Uint8Array(0));
+    this.#scheduleAnnounce();
+  }
+
+  /** Counters of this host's traffic. */
+  get stats(): TransportStats {
+    return {
+      batchesSent: this.#outbound.batches,
+      batchesReceived: this.#batches,
+      framesReceived: this.#frames,
+      rejected: { ...this.#rejected },
+    };
+  }
+
+  /** Waits until everything published so far has reached the server. */
+  async flush(): Promise<void> {
+    this.#outbound.flush();
+    await this.#transport.flush();
+  }
+
+  /** Turns a serialized ref into a working ref: local, remote, or unknown. */
+  resolve(serialized: SerializedRef): RemoteRef | undefined {
+    const parsed = parseActorId(serialized.$ref);
+    if (parsed === undefined || parsed.host === this.#runtime.hostId) return undefined;
+    // Only a host id that is a valid subject token may ever become part of a subject.
+    if (!isSubjectToken(parsed.host)) return undefined;
+    return new RemoteRef(serialized, parsed.host, this);
+  }
+
+  // ---- sending ---------------------------------------------------------------
+
+  /** Sends a tell to a remote actor. */
+  tell(ref: RemoteRef, name: string, payload: unknown): void {
+    if (this.#unreachable(ref.hostId, { kind: "tell", to: ref.id, name, payload })) return;
+    const frame = this.#encode({ kind: 0, to: ref.id, name, body: payload }, name);
+    if (frame instanceof Error) {
+      this.#deadLetter("too-large", ref.id, ref.type, name, "tell", payload, frame);
+      throw frame;
+    }
+    this.#outbound.enqueue(ref.hostId, frame, { kind: "tell", to: ref.id, name, payload });
+  }
+
+  /** Sends an ask to a remote actor. */
+  ask(
+    ref: RemoteRef,
+    name: string,
+    payload: unknown,
+    options: AskOptions | undefined,
+  ): Promise<unknown> {
+    const timeoutMs = options?.timeoutMs ?? this.#runtime.askTimeoutMs;
+    if (typeof timeoutMs !== "number" || !(timeoutMs > 0) || timeoutMs === Infinity) {
+      return Promise.reject(
+        new InvalidOptionError("timeoutMs", timeoutMs, "a positive finite number of milliseconds"),
+      );
+    }
+    const correlation = this.#nextCorrelation++;
+    const frame = this.#encode(
+      { kind: 1, to: ref.id, name, body: payload, correlation, timeoutMs: Math.ceil(timeoutMs) },
+      name,
+    );
+    if (frame instanceof Error) {
+      this.#deadLetter("too-large", ref.id, ref.type, name, "ask", payload, frame);
+      return Promise.reject(frame);
+    }
+    const ask = this.#runtime.asks.create(ref, name, timeoutMs, options?.signal);
+    if (ask.settled) return ask.promise;
+    const host = this.view.get(ref.hostId);
+    if (host !== undefined && host.state !== "alive") {
+      this.#deadLetter("host-unreachable", ref.id, ref.type, name, "ask", payload);
+      ask.reject(new HostUnreachableError(ref.hostId, `it is ${host.state}`));
+      return ask.promise;
+    }
+    this.#remoteAsks.set(correlation, { ask, host: ref.hostId });
+    ask.onSettled = () => this.#remoteAsks.delete(correlation);
+    this.#outbound.enqueue(ref.hostId, frame, {
+      kind: "ask",
+      to: ref.id,
+      name,
+      payload,
+      correlation,
+    });
+    return ask.promise;
+  }
+
+  /** Encodes a frame; an `Error` when it cannot be sent at all. */
+  #encode(frame: Frame, name: string): Uint8Array | Error {
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeFrame(frame);
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
+    const size = bytes.byteLength + frameOverheadBytes(this.#runtime.hostId, bytes.byteLength);
+    if (size > this.#transport.maxPayloadBytes) {
+      return new PayloadTooLargeError(`message '${name}'`, size, this.#transport.maxPayloadBytes);
+    }
+    return bytes;
+  }
+
+  /** Refuses a send to a host known to be gone (or while disconnected), recording it. */
+  #unreachable(hostId: string, envelope: SentEnvelope): boolean {
+    const host = this.view.get(hostId);
+    if (host !== undefined && host.state !== "alive") {
+      this.#unsent(hostId, [envelope], "host-unreachable");
+      return true;
+    }
+    if (this.#transport.status !== "connected") {
+      this.#unsent(hostId, [envelope], "disconnected");
+      return true;
+    }
+    return false;
+  }
+
+  #reply(host: string, correlation: number, value: unknown): void {
+    const frame = this.#encode({ kind: 2, correlation, body: value }, "reply");
+    // A reply that cannot be sent (too large, not encodable) answers with that error instead.
+    if (frame instanceof Error) this.#replyError(host, correlation, frame);
+    else this.#outbound.enqueue(host, frame, { kind: "reply", correlation });
+  }
+
+  #replyError(host: string, correlation: number, error: unknown): void {
+    const info = describeError(error);
+    const frame = this.#encode({
+      kind: 3,
+      correlation,
+      error: {
+        name: info.name,
+        message: info.message,
+        ...(info.code === undefined ? {} : { code: info.code }),
+      },
+    }, "reply");
+    if (frame instanceof Uint8Array) {
+      this.#outbound.enqueue(host, frame, { kind: "reply", correlation });
+    }
+  }
+
+  #nack(host: string, to: string, name: string, reason: DeadLetterReason, body: unknown): void {
+    let frame = this.#encode({ kind: 4, to, name, reason, body }, name);
+    // The body came in one batch, but with our header it may not fit: send the notice without it.
+    if (frame instanceof Error) {
+      frame = this.#encode({ kind: 4, to, name, reason, body: undefined }, name);
+    }
+    if (frame instanceof Uint8Array) {
+      this.#outbound.enqueue(host, frame, { kind: "undeliverable", to, name });
+    }
+  }
+
+  /** Envelopes that were not delivered: tells become dead letters, asks fail fast. */
+  #unsent(host: string, envelopes: readonly SentEnvelope[], reason: UnsentReason): void {
+    if (reason === "host-unreachable") {
+      this.view.mark(host, "unreachable", this.#runtime.clock.now());
+    }
+    for (const e of envelopes) {
+      if (e.kind === "tell") {
+        this.#deadLetter(reason, e.to!, "unknown", e.name!, "tell", e.payload);
+      } else if (e.kind === "ask") {
+        const waiting = this.#remoteAsks.get(e.correlation!);
+        this.#deadLetter(reason, e.to!, "unknown", e.name!, "ask", e.payload);
+        waiting?.ask.reject(
+          reason === "disconnected"
+            ? new TransportClosedError("disconnected")
+            : new HostUnreachableError(host, "its inbox has no subscriber"),
+        );
+      }
+    }
+    if (reason === "host-unreachable") this.#failAsksTo(host, "its inbox has no subscriber");
+  }
+
+  #failAsksTo(host: string, why: string): void {
+    for (const { ask, host: target } of [...this.#remoteAsks.values()]) {
+      if (target === host) ask.reject(new HostUnreachableError(host, why));
+    }
+  }
+
+  #deadLetter(
+    reason: DeadLetterReason,
+    to: string,
+    type: string,
+    name: string,
+    kind: "tell" | "ask" | "reply",
+    payload: unknown,
+    error?: unknown,
+  ): void {
+    this.#runtime.deadLetters.publish({
+      reason,
+      target: { id: to, type },
+      messageName: name,
+      kind,
+      payload,
+      ...(error === undefined ? {} : { error: describeError(error) }),
+    });
+  }
+
+  // ---- receiving -------------------------------------------------------------
+
+  #onBatch(message: TransportMessage): void {
+    this.#batches++;
+    let sender = "";
+    decodeBatch(message.data, this.#settings.maxInboundBytes, (s) => this.#runtime.resolveRef(s), {
+      frame: (frame) => {
+        this.#frames++;
+        this.#handle(sender, frame);
+      },
+      reject: (reason, detail) => {
+        this.#rejected[reason] = (this.#rejected[reason] ?? 0) + 1;
+        this.#deadLetter("undecodable", this.#runtime.hostId, "host-inbox", reason, "tell", detail);
+      },
+      sender: (id) => sender = id,
+    });
+  }
+
+  #handle(sender: string, frame: Frame): void {
+    switch (frame.kind) {
+      case 0: {
+        const cell = this.#runtime.cellById(frame.to);
+        if (cell === undefined || cell.stopping !== undefined) {
+          this.#nack(sender, frame.to, frame.name, this.#goneReason(frame.to), frame.body);
+          return;
+        }
+        try {
+          cell.tell(frame.name, frame.body);
+        } catch (err) {
+          const code = (err as { code?: string }).code;
+          this.#nack(
+            sender,
+            frame.to,
+            frame.name,
+            code === "mailbox_full" ? "mailbox-full" : "unknown-message",
+            frame.body,
+          );
+        }
+        return;
+      }
+      case 1: {
+        const cell = this.#runtime.cellById(frame.to);
+        if (cell === undefined) {
+          const reason = this.#goneReason(frame.to);
+          this.#replyError(
+            sender,
+            frame.correlation,
+            reason === "actor-stopped"
+              ? new ActorStoppedError(frame.to, frame.name)
+              : new UnknownActorError(frame.to),
+          );
+          return;
+        }
+        cell.ask(frame.name, frame.body, { timeoutMs: frame.timeoutMs }).then(
+          (value) => this.#reply(sender, frame.correlation, value),
+          (err) => this.#replyError(sender, frame.correlation, err),
+        );
+        return;
+      }
+      case 2: {
+        const waiting = this.#remoteAsks.get(frame.correlation);
+        if (waiting === undefined) {
+          this.#deadLetter("reply-after-timeout", sender, "unknown", "reply", "reply", frame.body);
+          return;
+        }
+        waiting.ask.resolve(frame.body);
+        return;
+      }
+      case 3:
+        this.#remoteAsks.get(frame.correlation)?.ask.reject(rebuildError(frame.error, sender));
+        return;
+      case 4: {
+        const reason = DEAD_LETTER_REASONS.includes(frame.reason as DeadLetterReason)
+          ? frame.reason as DeadLetterReason
+          : "unknown-actor";
+        this.#deadLetter(reason, frame.to, "unknown", frame.name, "tell", frame.body);
+        return;
+      }
+    }
+  }
+
+  #goneReason(id: string): DeadLetterReason {
+    return this.#runtime.deaths.last(id) === undefined ? "unknown-actor" : "actor-stopped";
+  }
+
+  #onBounce(message: TransportMessage): void {
+    if (!message.noResponders) return;
+    const parsed = this.subjects.parseBounce(message.subject);
+    if (parsed !== undefined) this.#outbound.bounced(parsed.batch);
+  }
+
+  // ---- membership --------------------------------------------------------------
+
+  #announcement(): HostAnnouncement {
+    return {
+      hostId: this.#runtime.hostId,
+      labels: this.labels,
+      actorCount: this.#runtime.size,
+      mailboxDepth: 0,
+      startedAtMs: this.#startedAtMs,
+      inbox: this.subjects.hostInbox(this.#runtime.hostId),
+    };
+  }
+
+  #announce(): void {
+    const announcement = this.#announcement();
+    this.view.announce(announcement, this.#runtime.clock.now());
+    this.#publish(this.subjects.announce(), packValue(announcement));
+  }
+
+  #scheduleAnnounce(): void {
+    this.#announceTimer = this.#runtime.clock.setTimeout(() => {
+      if (this.#closed) return;
+      this.#announce();
+      this.#scheduleAnnounce();
+    }, this.#settings.announceIntervalMs);
+    this.#runtime.clock.keepAlive(this.#announceTimer, false);
+  }
+
+  #onAnnounce(message: TransportMessage): void {
+    const a = unpackValue(message.data, () => undefined) as Partial<HostAnnouncement> | undefined;
+    if (
+      a === undefined || typeof a.hostId !== "string" || a.hostId === this.#runtime.hostId ||
+      typeof a.inbox !== "string" || a.labels === null || typeof a.labels !== "object"
+    ) return;
+    const labels: Record<string, string> = {};
+    for (const [k, v] of Object.entries(a.labels)) if (typeof v === "string") labels[k] = v;
+    this.view.announce({
+      hostId: a.hostId,
+      labels,
+      actorCount: typeof a.actorCount === "number" ? a.actorCount : 0,
+      mailboxDepth: typeof a.mailboxDepth === "number" ? a.mailboxDepth : 0,
+      startedAtMs: typeof a.startedAtMs === "number" ? a.startedAtMs : 0,
+      inbox: a.inbox,
+    }, this.#runtime.clock.now());
+  }
+
+  #onLeave(message: TransportMessage): void {
+    const host = new TextDecoder().decode(message.data);
+    if (host === this.#runtime.hostId) return;
+    this.view.mark(host, "left", this.#runtime.clock.now());
+    this.#failAsksTo(host, "it left the cluster");
+  }
+
+  #publish(subject: string, data: Uint8Array): void {
+    try {
+      this.#transport.publish(subject, data);
+    } catch {
+      // Disconnected: the periodic announcement will try again.
+    }
+  }
+
+  // ---- remote spawn --------------------------------------------------------------
+
+  /**
+   * Spawns an actor where the placement says: here, or on another host by a
+   * spawn request to it.
+   */
+  async spawn(
+    definition: ActorDefinition<unknown, unknown, unknown>,
+    options: SpawnOptions<unknown> & { readonly placement: Placement },
+  ): Promise<unknown> {
+    const self = this.#runtime.hostId;
+    const hostId = this.#placer.choose(options.placement, this.view.hosts(), self);
+    const { placement: _placement, ...spawnOptions } = options;
+    if (hostId === self) return this.#runtime.spawn(definition, spawnOptions, undefined).ref;
+    const request = packValue({
+      type: definition.type,
+      module: definition.module,
+      name: spawnOptions.name,
+      args: spawnOptions.args,
+      mailbox: spawnOptions.mailbox,
+      persistKey: spawnOptions.persistKey,
+    });
+    let answer: Uint8Array;
+    try {
+      answer = await this.#transport.request(
+        this.subjects.control(hostId, "spawn"),
+        request,
+        this.#settings.spawnTimeoutMs,
+      );
+    } catch (err) {
+      if (NoRespondersError.is(err)) {
+        this.view.mark(hostId, "unreachable", this.#runtime.clock.now());
+        throw new HostUnreachableError(hostId, "no host listens for spawn requests");
+      }
+      throw err;
+    }
+    const reply = unpackValue(answer, () => undefined) as
+      | { ok: true; id: string; type: string; name?: string }
+      | { ok: false; error: { name: string; message: string; code?: string } }
+      | undefined;
+    if (reply === undefined || reply === null || typeof reply !== "object") {
+      throw new Error(`host ${hostId} gave an undecodable spawn answer`);
+    }
+    if (!reply.ok) throw rebuildError(reply.error, hostId);
+    this.view.countSpawn(hostId);
+    return new RemoteRef(
+      reply.name === undefined ? { $ref: reply.id as never, type: reply.type } : {
+        $ref: reply.id as never,
+        type: reply.type,
+        name: reply.name,
+      },
+      hostId,
+      this,
+    );
+  }
+
+  async #onControl(message: TransportMessage): Promise<void> {
+    if (!message.subject.endsWith(".spawn")) return;
+    let answer: unknown;
+    try {
+      const request = unpackValue(message.data, (ref) => this.#runtime.resolveRef(ref)) as {
+        type?: unknown;
+        module?: unknown;
+        name?: string;
+        args?: unknown;
+        mailbox?: never;
+        persistKey?: string;
+      } | undefined;
+      if (request === undefined || typeof request.type !== "string") {
+        throw new InvalidOptionError("spawn request", request, "{ type, module?, name?, args? }");
+      }
+      const module = typeof request.module === "string" ? request.module : undefined;
+      const definition = await loadDefinition(
+        this.#runtime.hostId,
+        request.type,
+        module,
+        this.#settings.moduleAllowlist,
+      );
+      const cell = this.#runtime.spawn(definition, {
+        name: request.name,
+        args: request.args,
+        mailbox: request.mailbox,
+        persistKey: request.persistKey,
+      }, undefined);
+      answer = {
+        ok: true,
+        id: cell.id,
+        type: cell.def.type,
+        ...(cell.name === undefined ? {} : { name: cell.name }),
+      };
+    } catch (err) {
+      const info = describeError(err);
+      answer = { ok: false, error: { name: info.name, message: info.message, code: info.code } };
+    }
+    try {
+      this.#transport.respond(message, packValue(answer));
+    } catch {
+      // The requester will time out; nothing else to do.
+    }
+  }
+
+  // ---- leaving ---------------------------------------------------------------------
+
+  /** Says goodbye (before actors stop), so others stop sending. */
+  leave(): void {
+    if (this.#announceTimer !== undefined) this.#runtime.clock.clearTimeout(this.#announceTimer);
+    this.#publish(this.subjects.leave(), new TextEncoder().encode(this.#runtime.hostId));
+  }
+
+  /** Flushes, unsubscribes and closes the transport (if owned). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#announceTimer !== undefined) this.#runtime.clock.clearTimeout(this.#announceTimer);
+    this.#outbound.flush();
+    for (const [, { ask, host }] of this.#remoteAsks) {
+      ask.reject(new HostUnreachableError(host, "this host is shutting down"));
+    }
+    await this.#transport.flush().catch(() => {});
+    for (const subscription of this.#subscriptions) subscription.unsubscribe();
+    if (this.#settings.ownsTransport) await this.#transport.close();
+  }
+}

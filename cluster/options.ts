@@ -1,0 +1,105 @@
+/**
+ * How an actor system joins a cluster.
+ *
+ * @module
+ */
+
+import type { Transport } from "../transport/transport.ts";
+import type { NatsConnectOptions } from "../transport/nats_connect.ts";
+import type { Labels } from "./view.ts";
+import { DEFAULT_SUBJECT_PREFIX, subjectToken } from "../transport/subjects.ts";
+import { InvalidOptionError } from "../actors/errors.ts";
+
+/** Default interval of host announcements, in milliseconds. */
+export const DEFAULT_ANNOUNCE_INTERVAL_MS = 1_000;
+/** Default timeout of a remote spawn, in milliseconds. */
+export const DEFAULT_SPAWN_TIMEOUT_MS = 10_000;
+
+/**
+ * Joins the system to a cluster: give `servers` (NATS URLs) or a `transport`
+ * (for example an in-memory bus shared by several systems in one process).
+ *
+ * @example
+ * ```ts
+ * import type { ClusterOptions } from "./options.ts";
+ * const cluster: ClusterOptions = {
+ *   name: "training",
+ *   servers: "nats://127.0.0.1:4222",
+ *   labels: { gpu: "1", zone: "a" },
+ * };
+ * ```
+ */
+export interface ClusterOptions {
+  /** The cluster's name: clusters with different names on one server never see each other. */
+  readonly name: string;
+  /** NATS server URLs. */
+  readonly servers?: string | readonly string[];
+  /** A transport to use instead of connecting to `servers` (the system does not close it). */
+  readonly transport?: Transport;
+  /**
+   * This host's labels, for placement.
+   * @default {{}}
+   */
+  readonly labels?: Labels;
+  /**
+   * The first token of every subject (give each deployment its own, with NATS permissions).
+   * @default {"actors"}
+   */
+  readonly prefix?: string;
+  /** NATS credentials, TLS, reconnect and ping settings. */
+  readonly connect?: NatsConnectOptions;
+  /**
+   * How often this host announces itself (labels and load), in milliseconds.
+   * @default {1000}
+   */
+  readonly announceIntervalMs?: number;
+  /**
+   * How long a remote spawn may take, in milliseconds.
+   * @default {10000}
+   */
+  readonly spawnTimeoutMs?: number;
+  /**
+   * Module URL prefixes this host may import to run a remote spawn's
+   * definition; `undefined` allows any module (trust your cluster's NATS
+   * permissions), `[]` allows none.
+   * @default {undefined}
+   */
+  readonly moduleAllowlist?: readonly string[];
+  /**
+   * Inbound batches larger than this are refused (counted and dead-lettered), in bytes.
+   * @default {the transport's payload limit}
+   */
+  readonly maxInboundBytes?: number;
+}
+
+/** Checks cluster options. */
+export function checkClusterOptions(options: ClusterOptions): void {
+  subjectToken(options.name);
+  subjectToken(options.prefix ?? DEFAULT_SUBJECT_PREFIX);
+  if ((options.servers === undefined) === (options.transport === undefined)) {
+    throw new InvalidOptionError(
+      "cluster",
+      "servers/transport",
+      "exactly one of servers or transport",
+    );
+  }
+  for (const [key, value] of Object.entries(options.labels ?? {})) {
+    if (typeof value !== "string" || key.length === 0 || key.length > 64 || value.length > 256) {
+      throw new InvalidOptionError(
+        `cluster.labels.${key}`,
+        value,
+        "string keys (1-64) and string values (up to 256)",
+      );
+    }
+  }
+  for (const option of ["announceIntervalMs", "spawnTimeoutMs", "maxInboundBytes"] as const) {
+    const value = options[option];
+    if (value !== undefined && (typeof value !== "number" || !(value > 0) || !isFinite(value))) {
+      throw new InvalidOptionError(
+        `cluster.${option}`,
+        value,
+        "a positive finite number of milliseconds",
+      );
+    }
+  }
+}

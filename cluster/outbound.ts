@@ -1,0 +1,149 @@
+/**
+ * Outbound batching: envelopes to the same host go out as one NATS message,
+ * flushed at the end of the current microtask (so a lone ask is not held
+ * back) or as soon as the next frame would not fit.
+ *
+ * Each batch is published with a reply subject naming its target and number.
+ * When the target's inbox has no subscriber, NATS answers there with "no
+ * responders", and the batch's envelopes are reported as undeliverable;
+ * batches are remembered for a few seconds for that.
+ *
+ * @module
+ */
+
+import type { Transport } from "../transport/transport.ts";
+import type { Subjects } from "../transport/subjects.ts";
+import type { Clock } from "../actors/clock.ts";
+import { BatchWriter } from "../transport/codec.ts";
+
+/** What is remembered of a sent envelope, to report it if it is not delivered. */
+export interface SentEnvelope {
+  /** Its kind. */
+  readonly kind: "tell" | "ask" | "reply" | "undeliverable";
+  /** The target actor (tells and asks). */
+  readonly to?: string;
+  /** The message name (tells and asks). */
+  readonly name?: string;
+  /** The payload (tells). */
+  readonly payload?: unknown;
+  /** The correlation id (asks). */
+  readonly correlation?: number;
+}
+
+/** Why envelopes were not delivered. */
+export type UnsentReason = "host-unreachable" | "disconnected";
+
+/** Receives envelopes that were not delivered. */
+export type UnsentHandler = (
+  host: string,
+  envelopes: readonly SentEnvelope[],
+  reason: UnsentReason,
+) => void;
+
+/** How long a sent batch is remembered for a "no responders" answer, in milliseconds. */
+const REMEMBER_MS = 3_000;
+
+interface Pending {
+  writer: BatchWriter;
+  envelopes: SentEnvelope[];
+}
+
+/** The outbound batches of one host. */
+export class Outbound {
+  #transport: Transport;
+  #subjects: Subjects;
+  #selfId: string;
+  #clock: Clock;
+  #onUnsent: UnsentHandler;
+  #pending = new Map<string, Pending>();
+  #sent = new Map<number, { host: string; envelopes: SentEnvelope[]; atMs: number }>();
+  #nextBatch = 0;
+  #scheduled = false;
+  /** Batches published so far. */
+  batches = 0;
+
+  /**
+   * @param transport Where batches go.
+   * @param subjects Subject names.
+   * @param selfId This host's id.
+   * @param clock For remembering batches.
+   * @param onUnsent Told about envelopes that were not delivered.
+   */
+  constructor(
+    transport: Transport,
+    subjects: Subjects,
+    selfId: string,
+    clock: Clock,
+    onUnsent: UnsentHandler,
+  ) {
+    this.#transport = transport;
+    this.#subjects = subjects;
+    this.#selfId = selfId;
+    this.#clock = clock;
+    this.#onUnsent = onUnsent;
+  }
+
+  /** Queues an encoded frame for a host (the caller has checked that it fits in a batch). */
+  enqueue(host: string, frame: Uint8Array, envelope: SentEnvelope): void {
+    let pending = this.#pending.get(host);
+    if (
+      pending !== undefined &&
+      pending.writer.sizeWith(frame.byteLength) > this.#transport.maxPayloadBytes
+    ) {
+      this.#send(host, pending);
+      pending = undefined;
+    }
+    if (pending === undefined) {
+      pending = { writer: new BatchWriter(this.#selfId), envelopes: [] };
+      this.#pending.set(host, pending);
+    }
+    pending.writer.add(frame);
+    pending.envelopes.push(envelope);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(this.flush);
+    }
+  }
+
+  /** Publishes every pending batch now. */
+  flush = (): void => {
+    this.#scheduled = false;
+    for (const [host, pending] of this.#pending) this.#send(host, pending);
+    this.#pending.clear();
+    this.#forgetOld();
+  };
+
+  /** A "no responders" answer for a batch: report its envelopes. */
+  bounced(batch: number): void {
+    const sent = this.#sent.get(batch);
+    if (sent === undefined) return;
+    this.#sent.delete(batch);
+    this.#onUnsent(sent.host, sent.envelopes, "host-unreachable");
+  }
+
+  #send(host: string, pending: Pending): void {
+    this.#pending.delete(host);
+    const batch = this.#nextBatch++;
+    try {
+      this.#transport.publish(
+        this.#subjects.hostInbox(host),
+        pending.writer.bytes(),
+        this.#subjects.bounce(this.#selfId, host, batch),
+      );
+    } catch {
+      // Not connected: nats.js would have dropped it silently; say so instead.
+      this.#onUnsent(host, pending.envelopes, "disconnected");
+      return;
+    }
+    this.batches++;
+    this.#sent.set(batch, { host, envelopes: pending.envelopes, atMs: this.#clock.now() });
+  }
+
+  #forgetOld(): void {
+    const cutoff = this.#clock.now() - REMEMBER_MS;
+    for (const [batch, sent] of this.#sent) {
+      if (sent.atMs > cutoff) break;
+      this.#sent.delete(batch);
+    }
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Placement: which host a remote spawn goes to, chosen from the cluster view.
+ *
+ * @module
+ */
+
+import type { HostInfo, Labels } from "./view.ts";
+import { PlacementError } from "../actors/errors.ts";
+
+/**
+ * Where to spawn an actor:
+ * - `"local"`: this host;
+ * - `"host"`: the host with this id;
+ * - `"spread"`: round robin over the eligible hosts;
+ * - `"least-loaded"`: the eligible host with the fewest actors (then the
+ *   shallowest mailboxes), as last announced;
+ * - `"hash"`: the eligible host that a hash of `key` picks (rendezvous
+ *   hashing: stable while the membership is stable, and only the keys of a
+ *   host that leaves move).
+ *
+ * `labels` narrows the eligible hosts to those that have every label given.
+ */
+export type Placement =
+  | { readonly kind: "local" }
+  | { readonly kind: "host"; readonly hostId: string }
+  | { readonly kind: "spread"; readonly labels?: Labels }
+  | { readonly kind: "least-loaded"; readonly labels?: Labels }
+  | { readonly kind: "hash"; readonly key: string; readonly labels?: Labels };
+
+/** Why one host could not take a spawn. */
+export interface HostRefusal {
+  /** The host. */
+  readonly hostId: string;
+  /** Why not. */
+  readonly reason: string;
+}
+
+/** Picks hosts; keeps the round-robin position of `spread`. */
+export class Placer {
+  #next = 0;
+
+  /**
+   * Chooses a host.
+   *
+   * @param placement The request.
+   * @param hosts Every known host (this one included).
+   * @param selfId This host's id.
+   * @returns The chosen host's id.
+   * @throws {PlacementError} When no host can take it; the error lists each host and why.
+   */
+  choose(placement: Placement, hosts: readonly HostInfo[], selfId: string): string {
+    switch (placement.kind) {
+      case "local":
+        return selfId;
+      case "host": {
+        const host = hosts.find((h) => h.hostId === placement.hostId);
+        if (host === undefined) {
+          throw new PlacementError(placement, [{
+            hostId: placement.hostId,
+            reason: "not a known host",
+          }]);
+        }
+        if (host.state !== "alive") {
+          throw new PlacementError(placement, [{
+            hostId: host.hostId,
+            reason: `host is ${host.state}`,
+          }]);
+        }
+        return host.hostId;
+      }
+      case "spread": {
+        const eligible = this.#eligible(placement, hosts);
+        return eligible[this.#next++ % eligible.length].hostId;
+      }
+      case "least-loaded": {
+        const eligible = this.#eligible(placement, hosts);
+        return eligible.reduce((best, h) =>
+          h.actorCount < best.actorCount ||
+            (h.actorCount === best.actorCount && h.mailboxDepth < best.mailboxDepth)
+            ? h
+            : best
+        ).hostId;
+      }
+      case "hash": {
+        const eligible = this.#eligible(placement, hosts);
+        let best = eligible[0];
+        let bestScore = -1;
+        for (const h of eligible) {
+          const score = hash32(`${placement.key}\u0000${h.hostId}`);
+          if (score > bestScore || (score === bestScore && h.hostId < best.hostId)) {
+            best = h;
+            bestScore = score;
+          }
+        }
+        return best.hostId;
+      }
+      default: {
+        const unknown: never = placement;
+        throw new PlacementError(unknown, [{ hostId: "*", reason: "unknown placement kind" }]);
+      }
+    }
+  }
+
+  #eligible(placement: Placement & { labels?: Labels }, hosts: readonly HostInfo[]): HostInfo[] {
+    const refusals: HostRefusal[] = [];
+    const eligible: HostInfo[] = [];
+    for (const host of hosts) {
+      if (host.state !== "alive") {
+        refusals.push({ hostId: host.hostId, reason: `host is ${host.state}` });
+        continue;
+      }
+      const missing = Object.entries(placement.labels ?? {}).filter(([k, v]) =>
+        host.labels[k] !== v
+      );
+      if (missing.length > 0) {
+        const why = missing.map(([k, v]) =>
+          `label ${k}=${v} wanted, ${
+            host.labels[k] === undefined ? "absent" : `has ${k}=${host.labels[k]}`
+          }`
+        );
+        refusals.push({ hostId: host.hostId, reason: why.join("; ") });
+        continue;
+      }
+      eligible.push(host);
+    }
+    if (eligible.length === 0) {
+      throw new PlacementError(
+        placement,
+        refusals.length > 0 ? refusals : [{ hostId: "*", reason: "no hosts known" }],
+      );
+    }
+    return eligible;
+  }
+}
+
+/** FNV-1a, 32 bits, then a final mix: a quick, stable string hash. */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h >>> 0;
+}

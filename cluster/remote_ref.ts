@@ -1,0 +1,90 @@
+/**
+ * The ref of an actor on another host: `tell` and `ask` become envelopes in
+ * the batch to that host.
+ *
+ * @module
+ */
+
+import type { ActorStats, BaseRef, SerializedRef } from "../actors/ref.ts";
+import { describeRef, serializeRef } from "../actors/ref.ts";
+import type { AskOptions } from "../actors/protocol.ts";
+import type { ActorId } from "../actors/ids.ts";
+import { UNBOUNDED } from "../actors/mailbox.ts";
+import { registerRefClass } from "../transport/codec.ts";
+
+/** What a remote ref needs of its host: sending. */
+export interface RemoteSender {
+  /** Sends a tell; see {@linkcode RemoteRef.tell}. */
+  tell(ref: RemoteRef, name: string, payload: unknown): void;
+  /** Sends an ask; see {@linkcode RemoteRef.ask}. */
+  ask(
+    ref: RemoteRef,
+    name: string,
+    payload: unknown,
+    options: AskOptions | undefined,
+  ): Promise<unknown>;
+}
+
+/** A ref to an actor on another host of the cluster. */
+export class RemoteRef implements BaseRef {
+  readonly id: ActorId;
+  readonly name: string | undefined;
+  readonly type: string;
+  /** The host the actor lives on. */
+  readonly hostId: string;
+  #sender: RemoteSender;
+
+  /**
+   * @param serialized The actor's id, type and name.
+   * @param hostId Its host (the part of the id before `/`).
+   * @param sender The local cluster host.
+   */
+  constructor(serialized: SerializedRef, hostId: string, sender: RemoteSender) {
+    this.id = serialized.$ref;
+    this.name = serialized.name;
+    this.type = serialized.type;
+    this.hostId = hostId;
+    this.#sender = sender;
+  }
+
+  tell(name: string, payload?: unknown): void {
+    this.#sender.tell(this, name, payload);
+  }
+
+  ask(name: string, payload?: unknown, options?: AskOptions): Promise<unknown> {
+    return this.#sender.ask(this, name, payload, options);
+  }
+
+  equals(other: unknown): boolean {
+    return other !== null && typeof other === "object" &&
+      (other as { id?: unknown }).id === this.id;
+  }
+
+  /** Counters live on the actor's host: this snapshot only says that it is remote. */
+  stats(): ActorStats {
+    return {
+      id: this.id,
+      name: this.name,
+      type: this.type,
+      status: "remote",
+      mailbox: { ...UNBOUNDED, depth: 0 },
+      handled: 0,
+      restarts: 0,
+      children: 0,
+    };
+  }
+
+  toJSON(): SerializedRef {
+    return serializeRef(this);
+  }
+
+  toString(): string {
+    return `ActorRef(${describeRef(this)} on ${this.hostId})`;
+  }
+
+  [Symbol.for("Deno.customInspect")](): string {
+    return this.toString();
+  }
+}
+
+registerRefClass(RemoteRef);

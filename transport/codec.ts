@@ -1,0 +1,346 @@
+/**
+ * The wire codec: envelope frames in MessagePack, batched per target host.
+ * The format is specified in `docs/PROTOCOL.md`.
+ *
+ * Batch: `[version: u8][hostIdLength: u8][senderHostId: ASCII]` then frames,
+ * each `[length: unsigned LEB128][frame: MessagePack array]`.
+ *
+ * Decoding trusts nothing: the size is checked first, then the version, then
+ * each frame's length against the bytes left and its shape; a bad frame is
+ * reported and skipped without touching the others. MessagePack maps decode
+ * into plain objects whose `__proto__` key is renamed (msgpackr), so no
+ * payload can change a prototype.
+ *
+ * @module
+ */
+
+import { addExtension, Packr } from "msgpackr";
+import type { SerializedRef } from "../actors/ref.ts";
+import type { ErrorInfo } from "../actors/errors.ts";
+
+/** The protocol version this code speaks. */
+export const PROTOCOL_VERSION = 1;
+
+/** Frame kinds (the first element of every frame). */
+export const FrameKind = {
+  tell: 0,
+  ask: 1,
+  reply: 2,
+  replyError: 3,
+  undeliverable: 4,
+} as const;
+
+/**
+ * One envelope:
+ * - `tell`: a message to an actor;
+ * - `ask`: a message that expects a reply, with a correlation id and the asker's timeout;
+ * - `reply` / `replyError`: the answer to an ask from the receiving host;
+ * - `undeliverable`: a tell that could not be delivered, returned to its sender.
+ */
+export type Frame =
+  | { readonly kind: 0; readonly to: string; readonly name: string; readonly body: unknown }
+  | {
+    readonly kind: 1;
+    readonly to: string;
+    readonly name: string;
+    readonly body: unknown;
+    readonly correlation: number;
+    readonly timeoutMs: number;
+  }
+  | { readonly kind: 2; readonly correlation: number; readonly body: unknown }
+  | { readonly kind: 3; readonly correlation: number; readonly error: ErrorInfo }
+  | {
+    readonly kind: 4;
+    readonly to: string;
+    readonly name: string;
+    readonly reason: string;
+    readonly body: unknown;
+  };
+
+/** The MessagePack extension type of actor refs. */
+const REF_EXTENSION = 0x41;
+
+/** Turns a serialized ref into a working ref while a batch is decoded. */
+export type RefResolver = (serialized: SerializedRef) => unknown;
+
+let resolving: RefResolver | undefined;
+
+/**
+ * Teaches the codec to carry refs of a class: written as `[id, type, name]`,
+ * read back as working refs of the decoding host.
+ */
+export function registerRefClass(refClass: new (...args: never[]) => { toJSON(): SerializedRef }) {
+  addExtension({
+    Class: refClass,
+    type: REF_EXTENSION,
+    write: (ref: { toJSON(): SerializedRef }) => {
+      const s = ref.toJSON();
+      return s.name === undefined ? [s.$ref, s.type] : [s.$ref, s.type, s.name];
+    },
+    read: (data: unknown) => {
+      const [id, type, name] = Array.isArray(data) ? data : [];
+      if (typeof id !== "string" || typeof type !== "string") return undefined;
+      const serialized =
+        (typeof name === "string" ? { $ref: id, type, name } : { $ref: id, type }) as SerializedRef;
+      return resolving === undefined ? serialized : resolving(serialized);
+    },
+  });
+}
+
+const packr = new Packr({ useRecords: false, moreTypes: true });
+
+/** Encodes one frame. The result is a fresh copy. */
+export function encodeFrame(frame: Frame): Uint8Array {
+  switch (frame.kind) {
+    case 0:
+      return packr.pack([0, frame.to, frame.name, frame.body]);
+    case 1:
+      return packr.pack([1, frame.to, frame.name, frame.body, frame.correlation, frame.timeoutMs]);
+    case 2:
+      return packr.pack([2, frame.correlation, frame.body]);
+    case 3:
+      return packr.pack([3, frame.correlation, frame.error]);
+    case 4:
+      return packr.pack([4, frame.to, frame.name, frame.reason, frame.body]);
+    default: {
+      const unknown: never = frame;
+      throw new Error(`unknown frame ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/** Builds one batch for one target host. */
+export class BatchWriter {
+  #buffer: Uint8Array;
+  #length: number;
+  #frames = 0;
+
+  /** @param senderHostId The sending host (at most 255 ASCII characters). */
+  constructor(senderHostId: string) {
+    this.#buffer = new Uint8Array(4096);
+    this.#buffer[0] = PROTOCOL_VERSION;
+    this.#buffer[1] = senderHostId.length;
+    for (let i = 0; i < senderHostId.length; i++) this.#buffer[2 + i] = senderHostId.charCodeAt(i);
+    this.#length = 2 + senderHostId.length;
+  }
+
+  /** The batch's size so far, in bytes. */
+  get size(): number {
+    return this.#length;
+  }
+
+  /** How many frames it holds. */
+  get frames(): number {
+    return this.#frames;
+  }
+
+  /** The size the batch would have with a frame of `frameBytes` added. */
+  sizeWith(frameBytes: number): number {
+    return this.#length + varintLength(frameBytes) + frameBytes;
+  }
+
+  /** Appends an encoded frame. */
+  add(frame: Uint8Array): void {
+    const needed = this.sizeWith(frame.byteLength);
+    if (needed > this.#buffer.byteLength) {
+      const grown = new Uint8Array(Math.max(needed, this.#buffer.byteLength * 2));
+      grown.set(this.#buffer.subarray(0, this.#length));
+      this.#buffer = grown;
+    }
+    let n = frame.byteLength;
+    while (n >= 0x80) {
+      this.#buffer[this.#length++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    this.#buffer[this.#length++] = n;
+    this.#buffer.set(frame, this.#length);
+    this.#length += frame.byteLength;
+    this.#frames++;
+  }
+
+  /** The finished batch. */
+  bytes(): Uint8Array {
+    return this.#buffer.subarray(0, this.#length);
+  }
+}
+
+/** Bytes of the smallest batch header with a frame length prefix, for size checks. */
+export function frameOverheadBytes(senderHostId: string, frameBytes: number): number {
+  return 2 + senderHostId.length + varintLength(frameBytes);
+}
+
+function varintLength(n: number): number {
+  let bytes = 1;
+  while (n >= 0x80) {
+    n >>>= 7;
+    bytes++;
+  }
+  return bytes;
+}
+
+/** Why a batch or frame was refused. */
+export type RejectReason =
+  | "too-large"
+  | "unknown-version"
+  | "truncated"
+  | "undecodable"
+  | "malformed";
+
+/** What decoding found: the sender, and per frame either the frame or why it was refused. */
+export interface DecodeSink {
+  /** The sending host's id, reported before its frames. */
+  sender(hostId: string): void;
+  /** A well-formed frame. */
+  frame(frame: Frame): void;
+  /** A refused batch or frame. */
+  reject(reason: RejectReason, detail: string): void;
+}
+
+/**
+ * Decodes a batch. Never throws: everything wrong is reported to `sink.reject`.
+ *
+ * @returns The sender's host id, or `undefined` when the batch was refused whole.
+ */
+export function decodeBatch(
+  data: Uint8Array,
+  maxBytes: number,
+  resolver: RefResolver,
+  sink: DecodeSink,
+): string | undefined {
+  if (data.byteLength > maxBytes) {
+    sink.reject("too-large", `batch of ${data.byteLength} bytes, limit ${maxBytes}`);
+    return undefined;
+  }
+  if (data.byteLength < 2) {
+    sink.reject("truncated", "batch shorter than its header");
+    return undefined;
+  }
+  if (data[0] !== PROTOCOL_VERSION) {
+    sink.reject(
+      "unknown-version",
+      `protocol version ${data[0]}; this host speaks ${PROTOCOL_VERSION}`,
+    );
+    return undefined;
+  }
+  const hostLength = data[1];
+  if (data.byteLength < 2 + hostLength) {
+    sink.reject("truncated", "batch shorter than its sender id");
+    return undefined;
+  }
+  let sender = "";
+  for (let i = 0; i < hostLength; i++) sender += String.fromCharCode(data[2 + i]);
+  sink.sender(sender);
+  let at = 2 + hostLength;
+  resolving = resolver;
+  try {
+    while (at < data.byteLength) {
+      let length = 0;
+      let shift = 0;
+      let byte: number;
+      do {
+        if (at >= data.byteLength || shift > 28) {
+          sink.reject("truncated", "frame length cut off");
+          return sender;
+        }
+        byte = data[at++];
+        length |= (byte & 0x7f) << shift;
+        shift += 7;
+      } while (byte & 0x80);
+      if (length === 0 || at + length > data.byteLength) {
+        sink.reject("truncated", `frame of ${length} bytes with ${data.byteLength - at} left`);
+        return sender;
+      }
+      let raw: unknown;
+      try {
+        raw = packr.unpack(data.subarray(at, at + length));
+      } catch (err) {
+        sink.reject("undecodable", (err as Error)?.message ?? String(err));
+        at += length;
+        continue;
+      }
+      at += length;
+      const frame = toFrame(raw);
+      if (frame === undefined) sink.reject("malformed", "a frame of an unknown kind or shape");
+      else sink.frame(frame);
+    }
+  } finally {
+    resolving = undefined;
+  }
+  return sender;
+}
+
+function toFrame(raw: unknown): Frame | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  const str = (v: unknown) => typeof v === "string";
+  const num = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v);
+  switch (raw[0]) {
+    case 0:
+      return raw.length === 4 && str(raw[1]) && str(raw[2])
+        ? { kind: 0, to: raw[1], name: raw[2], body: raw[3] }
+        : undefined;
+    case 1:
+      return raw.length === 6 && str(raw[1]) && str(raw[2]) && num(raw[4]) && num(raw[5])
+        ? {
+          kind: 1,
+          to: raw[1],
+          name: raw[2],
+          body: raw[3],
+          correlation: raw[4],
+          timeoutMs: raw[5],
+        }
+        : undefined;
+    case 2:
+      return raw.length === 3 && num(raw[1])
+        ? { kind: 2, correlation: raw[1], body: raw[2] }
+        : undefined;
+    case 3:
+      return raw.length === 3 && num(raw[1]) && isErrorInfo(raw[2])
+        ? { kind: 3, correlation: raw[1], error: raw[2] }
+        : undefined;
+    case 4:
+      return raw.length === 5 && str(raw[1]) && str(raw[2]) && str(raw[3])
+        ? { kind: 4, to: raw[1], name: raw[2], reason: raw[3], body: raw[4] }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function isErrorInfo(value: unknown): value is ErrorInfo {
+  if (value === null || typeof value !== "object") return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.name === "string" && typeof v.message === "string";
+}
+
+/** Encodes any value with the wire codec (refs included). */
+export function packValue(value: unknown): Uint8Array {
+  return packr.pack(value);
+}
+
+/**
+ * Decodes a value encoded with {@linkcode packValue}, turning refs into working refs.
+ *
+ * @returns The value, or `undefined` when the bytes cannot be decoded.
+ */
+export function unpackValue(data: Uint8Array, resolver: RefResolver): unknown {
+  resolving = resolver;
+  try {
+    return packr.unpack(data);
+  } catch {
+    return undefined;
+  } finally {
+    resolving = undefined;
+  }
+}
+
+/** Rebuilds an error from its wire form: `name`, `message` and `code` survive, so `X.is(err)` works. */
+export function rebuildError(info: ErrorInfo, remoteHost: string): Error {
+  const err = new Error(info.message);
+  err.name = info.name;
+  Object.assign(err, {
+    ...(info.code === undefined ? {} : { code: info.code }),
+    remoteHost,
+    ...(info.stack === undefined ? {} : { remoteStack: info.stack }),
+  });
+  return err;
+}

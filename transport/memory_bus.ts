@@ -1,0 +1,213 @@
+/**
+ * The in-memory bus: many hosts in one process, with the semantics of NATS
+ * that the framework relies on: per-publisher order, wildcard subjects,
+ * "no responders" for requests and for publishes with a reply subject,
+ * a payload limit, and a disconnected state to simulate outages.
+ *
+ * @module
+ */
+
+import type {
+  MessageHandler,
+  Transport,
+  TransportMessage,
+  TransportStatus,
+  TransportSubscription,
+} from "./transport.ts";
+import { subjectMatches } from "./subject_match.ts";
+import {
+  NoRespondersError,
+  PayloadTooLargeError,
+  RequestTimeoutError,
+  TransportClosedError,
+} from "../actors/errors.ts";
+
+interface Subscriber {
+  readonly pattern: string;
+  readonly handler: MessageHandler;
+  readonly owner: MemoryTransport;
+}
+
+/** Options of {@linkcode MemoryBus}. */
+export interface MemoryBusOptions {
+  /**
+   * The largest payload, in bytes (NATS's default `max_payload`).
+   * @default {1048576}
+   */
+  readonly maxPayloadBytes?: number;
+}
+
+/** A message bus in this process's memory. Connect one transport per host. */
+export class MemoryBus {
+  /** The largest payload, in bytes. */
+  readonly maxPayloadBytes: number;
+  #subscribers = new Set<Subscriber>();
+  #queue: (() => void)[] = [];
+  #draining = false;
+  #inboxes = 0;
+
+  /** @param options The payload limit. */
+  constructor(options: MemoryBusOptions = {}) {
+    this.maxPayloadBytes = options.maxPayloadBytes ?? 1024 * 1024;
+  }
+
+  /** Makes a transport connected to this bus. */
+  connect(): MemoryTransport {
+    return new MemoryTransport(this);
+  }
+
+  /** @internal */
+  add(subscriber: Subscriber): void {
+    this.#subscribers.add(subscriber);
+  }
+
+  /** @internal */
+  remove(subscriber: Subscriber): void {
+    this.#subscribers.delete(subscriber);
+  }
+
+  /** @internal A fresh reply subject. */
+  inbox(): string {
+    return `_INBOX.memory.${++this.#inboxes}`;
+  }
+
+  /** @internal Routes a message: delivered in a later microtask, in publish order. */
+  route(subject: string, data: Uint8Array, reply: string | undefined): number {
+    const targets = [...this.#subscribers].filter((s) =>
+      s.owner.status === "connected" && subjectMatches(s.pattern, subject)
+    );
+    const copy = data.slice();
+    if (targets.length === 0 && reply !== undefined) {
+      this.#enqueue(() => this.#deliver(reply, new Uint8Array(0), undefined, true));
+    }
+    for (const target of targets) {
+      this.#enqueue(() => {
+        if (this.#subscribers.has(target) && target.owner.status === "connected") {
+          target.handler({ subject, data: copy, reply, noResponders: false });
+        }
+      });
+    }
+    return targets.length;
+  }
+
+  #deliver(subject: string, data: Uint8Array, reply: string | undefined, noResponders: boolean) {
+    for (const s of this.#subscribers) {
+      if (s.owner.status === "connected" && subjectMatches(s.pattern, subject)) {
+        s.handler({ subject, data, reply, noResponders });
+      }
+    }
+  }
+
+  #enqueue(delivery: () => void): void {
+    this.#queue.push(delivery);
+    if (this.#draining) return;
+    this.#draining = true;
+    queueMicrotask(() => {
+      // Deliveries queued while draining run in the same pass, in order.
+      for (let i = 0; i < this.#queue.length; i++) this.#queue[i]();
+      this.#queue.length = 0;
+      this.#draining = false;
+    });
+  }
+}
+
+/** One host's connection to a {@linkcode MemoryBus}. */
+export class MemoryTransport implements Transport {
+  readonly maxPayloadBytes: number;
+  #bus: MemoryBus;
+  #status: TransportStatus = "connected";
+  #mine = new Set<Subscriber>();
+  #listeners = new Set<(status: TransportStatus) => void>();
+
+  /** Made by {@linkcode MemoryBus.connect}. */
+  constructor(bus: MemoryBus) {
+    this.#bus = bus;
+    this.maxPayloadBytes = bus.maxPayloadBytes;
+  }
+
+  get status(): TransportStatus {
+    return this.#status;
+  }
+
+  /** Simulates losing (`false`) or regaining (`true`) the connection. */
+  setConnected(connected: boolean): void {
+    if (this.#status === "closed") return;
+    const next = connected ? "connected" : "disconnected";
+    if (next === this.#status) return;
+    this.#status = next;
+    for (const listener of this.#listeners) listener(next);
+  }
+
+  publish(subject: string, data: Uint8Array, reply?: string): void {
+    this.#check(subject, data);
+    this.#bus.route(subject, data, reply);
+  }
+
+  request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
+    try {
+      this.#check(subject, data);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const inbox = this.#bus.inbox();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        subscription.unsubscribe();
+        reject(new RequestTimeoutError(subject, timeoutMs));
+      }, timeoutMs);
+      const subscription = this.subscribe(inbox, (message) => {
+        clearTimeout(timer);
+        subscription.unsubscribe();
+        if (message.noResponders) reject(new NoRespondersError(subject));
+        else resolve(message.data);
+      });
+      this.#bus.route(subject, data, inbox);
+    });
+  }
+
+  respond(message: TransportMessage, data: Uint8Array): void {
+    if (message.reply !== undefined) this.publish(message.reply, data);
+  }
+
+  subscribe(subject: string, handler: MessageHandler): TransportSubscription {
+    const subscriber: Subscriber = { pattern: subject, handler, owner: this };
+    this.#mine.add(subscriber);
+    this.#bus.add(subscriber);
+    return {
+      unsubscribe: () => {
+        this.#mine.delete(subscriber);
+        this.#bus.remove(subscriber);
+      },
+    };
+  }
+
+  onStatus(listener: (status: TransportStatus) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  flush(): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, 0));
+  }
+
+  close(): Promise<void> {
+    for (const subscriber of this.#mine) this.#bus.remove(subscriber);
+    this.#mine.clear();
+    if (this.#status !== "closed") {
+      this.#status = "closed";
+      for (const listener of this.#listeners) listener("closed");
+    }
+    return Promise.resolve();
+  }
+
+  #check(subject: string, data: Uint8Array): void {
+    if (this.#status !== "connected") throw new TransportClosedError(this.#status);
+    if (data.byteLength > this.maxPayloadBytes) {
+      throw new PayloadTooLargeError(
+        `a message to ${subject}`,
+        data.byteLength,
+        this.maxPayloadBytes,
+      );
+    }
+  }
+}
