@@ -69,7 +69,9 @@ let resolving: RefResolver | undefined;
  * Teaches the codec to carry refs of a class: written as `[id, type, name]`,
  * read back as working refs of the decoding host.
  */
-export function registerRefClass(refClass: new (...args: never[]) => { toJSON(): SerializedRef }) {
+export function registerRefClass(
+  refClass: new (...args: never[]) => { toJSON(): SerializedRef },
+): void {
   addExtension({
     Class: refClass,
     type: REF_EXTENSION,
