@@ -6,7 +6,14 @@
  * @module
  */
 
-import { connect, type ConnectionOptions, type NatsConnection } from "@nats-io/transport-node";
+import {
+  connect,
+  type ConnectionOptions,
+  credsAuthenticator,
+  type NatsConnection,
+  nkeyAuthenticator,
+} from "@nats-io/transport-node";
+import { readFileSync } from "node:fs";
 
 /** How to connect and authenticate to NATS. */
 export interface NatsConnectOptions {
@@ -16,6 +23,10 @@ export interface NatsConnectOptions {
   readonly pass?: string;
   /** Token authentication. */
   readonly token?: string;
+  /** A NATS credentials file (`.creds`, a JWT and its nkey seed). */
+  readonly credsFile?: string;
+  /** A file holding an nkey seed (`SU...`), for nkey authentication. */
+  readonly nkeySeedFile?: string;
   /** TLS: CA, certificate and key files (client certificates for mutual TLS). */
   readonly tls?: {
     /** A CA bundle to verify the server with. */
@@ -61,8 +72,14 @@ export function natsOptions(
     ...(options.tls.certFile === undefined ? {} : { certFile: options.tls.certFile }),
     ...(options.tls.keyFile === undefined ? {} : { keyFile: options.tls.keyFile }),
   };
+  const authenticator = options.credsFile !== undefined
+    ? credsAuthenticator(readFileSync(options.credsFile))
+    : options.nkeySeedFile !== undefined
+    ? nkeyAuthenticator(new TextEncoder().encode(readFileSync(options.nkeySeedFile, "utf8").trim()))
+    : undefined;
   return {
     servers: typeof servers === "string" ? servers : [...servers],
+    ...(authenticator === undefined ? {} : { authenticator }),
     maxReconnectAttempts: options.maxReconnectAttempts ?? -1,
     pingInterval: options.pingIntervalMs ?? 2_000,
     maxPingOut: options.maxPingOut ?? 2,
@@ -76,9 +93,38 @@ export function natsOptions(
 }
 
 /** Connects to NATS. */
-export function connectNats(
+export async function connectNats(
   servers: string | readonly string[],
   options: NatsConnectOptions = {},
 ): Promise<NatsConnection> {
-  return connect(natsOptions(servers, options));
+  try {
+    return await connect(natsOptions(servers, options));
+  } catch (err) {
+    guardStraySocketErrors();
+    throw err;
+  }
+}
+
+/** How long after a failed connection attempt a stray socket reset is swallowed. */
+const STRAY_ERROR_WINDOW_MS = 3_000;
+
+/**
+ * After a refused connection (for example a wrong password), nats.js
+ * discards its socket and removes the socket's listeners; Deno's node
+ * compatibility layer can still emit a `read ECONNRESET` from that socket a
+ * moment later, with no listener left, which would crash the process. For a
+ * short window this swallows exactly that error (the connection attempt
+ * itself has already failed with a clear error).
+ */
+function guardStraySocketErrors(): void {
+  const guard = (event: ErrorEvent) => {
+    const err = event.error as { code?: unknown; syscall?: unknown } | undefined;
+    if (err?.code === "ECONNRESET" && err.syscall === "read") event.preventDefault();
+  };
+  globalThis.addEventListener("error", guard);
+  const timer = setTimeout(
+    () => globalThis.removeEventListener("error", guard),
+    STRAY_ERROR_WINDOW_MS,
+  );
+  Deno.unrefTimer(timer);
 }

@@ -1,0 +1,98 @@
+/**
+ * Actor definitions for multi-process cluster tests. Agents import this
+ * module (`--import`), and so does the test; `module: import.meta.url` lets
+ * a host that lacks a definition import it on demand.
+ *
+ * @module
+ */
+
+import { type ActorRef, type Ask, defineActor, type Tell } from "../../mod.ts";
+
+/** A counter. */
+export const ProcCounter = defineActor<
+  { add: Tell<number>; get: Ask<void, number>; where: Ask<void, string> },
+  number
+>({
+  type: "proc-counter",
+  module: import.meta.url,
+  init: () => 0,
+  tells: { add: (n, by) => n + by },
+  asks: {
+    get: (n) => ({ state: n, reply: n }),
+    where: (n, _, ctx) => ({ state: n, reply: ctx.self.id.split("/")[0] }),
+  },
+});
+
+/** The recorder's messages. */
+export type RecorderProtocol = {
+  record: Tell<{ from: string; seq: number }>;
+  sequences: Ask<void, Record<string, number[]>>;
+};
+
+/** Records, per sender, the sequence numbers it receives, in arrival order. */
+export const ProcRecorder = defineActor<RecorderProtocol, Record<string, number[]>>({
+  type: "proc-recorder",
+  module: import.meta.url,
+  init: () => ({}),
+  tells: {
+    record: (s, { from, seq }) => {
+      (s[from] ??= []).push(seq);
+      return s;
+    },
+  },
+  asks: { sequences: (s) => ({ state: s, reply: s }) },
+});
+
+/** Sends `count` numbered tells to a recorder, as fast as it can. */
+export const ProcSender = defineActor<
+  { blast: Ask<{ to: ActorRef<RecorderProtocol>; count: number }, number> },
+  null
+>({
+  type: "proc-sender",
+  module: import.meta.url,
+  init: () => null,
+  asks: {
+    blast: (s, { to, count }, ctx) => {
+      for (let seq = 0; seq < count; seq++) to.tell("record", { from: ctx.self.id, seq });
+      return { state: s, reply: count };
+    },
+  },
+});
+
+/** Echo's messages. */
+export type EchoProtocol = {
+  echo: Tell<{ text: string; replyTo: ActorRef<{ heard: Tell<string> }> }>;
+};
+
+/** Tells `heard` back to the ref it was given. */
+export const ProcEcho = defineActor<EchoProtocol, null>({
+  type: "proc-echo",
+  module: import.meta.url,
+  init: () => null,
+  tells: {
+    echo: (s, { text, replyTo }, ctx) => {
+      replyTo.tell("heard", `${text} via ${ctx.self.id}`);
+      return s;
+    },
+  },
+});
+
+/** Forwards a text and a reply ref to an echo on yet another host. */
+export const ProcRelay = defineActor<
+  {
+    relay: Tell<
+      { text: string; echo: ActorRef<EchoProtocol>; replyTo: ActorRef<{ heard: Tell<string> }> }
+    >;
+  },
+  null
+>({
+  type: "proc-relay",
+  module: import.meta.url,
+  init: () => null,
+  tells: {
+    relay: (s, { text, echo, replyTo }, ctx) => {
+      echo.tell("echo", { text: `${text} via ${ctx.self.id}`, replyTo });
+      return s;
+    },
+  },
+});

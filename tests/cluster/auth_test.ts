@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { ActorSystem, ClusterConnectError, startNatsServer } from "../../mod.ts";
+import { Counter } from "../_helpers/actors.ts";
+import { waitFor } from "../_helpers/system.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+
+Deno.test({
+  ...opts,
+  name: "hosts join a server that requires a user and password, and talk",
+  fn: async () => {
+    const server = await startNatsServer({
+      jetstream: false,
+      args: ["--user", "trainer", "--pass", "s3cret"],
+    });
+    const join = (hostId: string) =>
+      ActorSystem.start({
+        hostId,
+        deadLetters: { logPerSecond: 0 },
+        cluster: {
+          name: "auth",
+          servers: server.url,
+          connect: { user: "trainer", pass: "s3cret" },
+        },
+      });
+    const a = await join("a");
+    const b = await join("b");
+    try {
+      await waitFor(() => a.hosts().length === 2, "a to see b");
+      const counter = await a.spawn(Counter, { placement: { kind: "host", hostId: "b" } });
+      counter.tell("add", 3);
+      assert.equal(await counter.ask("get"), 3);
+    } finally {
+      await a.shutdown();
+      await b.shutdown();
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name: "a wrong password fails with a clear ClusterConnectError",
+  fn: async () => {
+    const server = await startNatsServer({
+      jetstream: false,
+      args: ["--user", "trainer", "--pass", "s3cret"],
+    });
+    try {
+      const err = await ActorSystem.start({
+        cluster: {
+          name: "auth",
+          servers: server.url,
+          connect: { user: "trainer", pass: "wrong", maxReconnectAttempts: 0 },
+        },
+      }).catch((e) => e);
+      assert.ok(err instanceof ClusterConnectError, String(err));
+      assert.match(
+        err.message,
+        /cannot join the cluster at nats:\/\/127\.0\.0\.1:\d+: .*[Aa]uthori[sz]ation/,
+      );
+    } finally {
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name: "an unreachable server fails with ClusterConnectError",
+  fn: async () => {
+    const server = await startNatsServer({ jetstream: false });
+    const url = server.url;
+    await server.stop();
+    const err = await ActorSystem.start({
+      cluster: {
+        name: "x",
+        servers: url,
+        connect: { maxReconnectAttempts: 0, connectTimeoutMs: 1_000 },
+      },
+    }).catch((e) => e);
+    assert.ok(err instanceof ClusterConnectError, String(err));
+  },
+});
