@@ -24,7 +24,10 @@ interface Figure {
   readonly higherIsBetter: boolean;
   readonly target: string;
   /** The target as a check of our value, or as the least ratio ours / peer. */
-  readonly meets: { readonly value: (value: number) => boolean } | { readonly minRatio: number };
+  readonly meets:
+    | { readonly value: (value: number) => boolean }
+    | { readonly minRatio: number }
+    | { readonly maxRatio: number };
 }
 
 const figures: Figure[] = [
@@ -111,6 +114,50 @@ const figures: Figure[] = [
     target: ">= 1x raw concurrent kv.put",
     meets: { minRatio: 1 },
   },
+  {
+    name: "remote.tell",
+    unit: "msg/s",
+    program: "remote.ts",
+    peer: "raw NATS pub/sub, one message per publish",
+    peerProgram: "remote.ts",
+    args: ["ours", "peer"],
+    higherIsBetter: true,
+    target: ">= 2x raw per-message pub/sub",
+    meets: { minRatio: 2 },
+  },
+  {
+    name: "remote.ask.p50_us",
+    unit: "µs",
+    program: "remote.ts",
+    peer: "raw NATS request",
+    peerProgram: "remote.ts",
+    args: ["ours", "peer"],
+    higherIsBetter: false,
+    target: "<= 1.25x raw request p50",
+    meets: { maxRatio: 1.25 },
+  },
+  {
+    name: "remote.ask.concurrent",
+    unit: "asks/s",
+    program: "remote.ts",
+    peer: "raw NATS requests, 256 in flight",
+    peerProgram: "remote.ts",
+    args: ["ours", "peer"],
+    higherIsBetter: true,
+    target: ">= 1x raw concurrent requests",
+    meets: { minRatio: 1 },
+  },
+  {
+    name: "remote.spawn",
+    unit: "actors/s",
+    program: "remote.ts",
+    peer: "none (report; Ray: 550/s, from its docs)",
+    peerProgram: "",
+    args: ["ours", "peer"],
+    higherIsBetter: true,
+    target: "report",
+    meets: { value: () => true },
+  },
 ];
 
 /** One row of `bench/results.json`. */
@@ -119,9 +166,9 @@ interface Result {
   readonly value: number;
   readonly unit: string;
   readonly peer: string;
-  readonly peerValue: number;
-  /** ours / peer. */
-  readonly ratio: number;
+  readonly peerValue: number | null;
+  /** ours / peer, or `null` without a peer. */
+  readonly ratio: number | null;
   readonly higherIsBetter: boolean;
   readonly target: string;
   readonly meetsTarget: boolean;
@@ -183,10 +230,10 @@ function table(results: readonly Result[]): string {
   for (const r of results) {
     lines.push(
       `| \`${r.name}\` | ${format(r.value, r.unit)} | ${r.peer} | ${
-        format(r.peerValue, r.unit)
-      } | ${r.ratio.toFixed(2)}x${r.higherIsBetter ? "" : " (lower is better)"} | ${r.target} | ${
-        r.meetsTarget ? "yes" : "**no**"
-      } |`,
+        r.peerValue === null ? "-" : format(r.peerValue, r.unit)
+      } | ${r.ratio === null ? "-" : `${r.ratio.toFixed(2)}x`}${
+        r.higherIsBetter || r.ratio === null ? "" : " (lower is better)"
+      } | ${r.target} | ${r.meetsTarget ? "yes" : "**no**"} |`,
     );
   }
   return lines.join("\n");
@@ -199,22 +246,26 @@ for (const figure of selected) {
   console.error(`measuring ${figure.name} ...`);
   const ours = await measure(figure.program, figure.name, figure.args?.[0]);
   console.error(`measuring ${figure.name} on ${figure.peer} ...`);
-  const peer = await measure(figure.peerProgram, figure.name, figure.args?.[1]);
-  const ratio = ours.value / peer.value;
+  const peer = figure.peerProgram === ""
+    ? undefined
+    : await measure(figure.peerProgram, figure.name, figure.args?.[1]);
+  const ratio = peer === undefined ? null : ours.value / peer.value;
   results.push({
     name: figure.name,
     value: ours.value,
     unit: figure.unit,
     peer: figure.peer,
-    peerValue: peer.value,
+    peerValue: peer?.value ?? null,
     ratio,
     higherIsBetter: figure.higherIsBetter,
     target: figure.target,
     meetsTarget: "minRatio" in figure.meets
-      ? ratio >= figure.meets.minRatio
+      ? ratio !== null && ratio >= figure.meets.minRatio
+      : "maxRatio" in figure.meets
+      ? ratio !== null && ratio <= figure.meets.maxRatio
       : figure.meets.value(ours.value),
     samples: ours.samples,
-    peerSamples: peer.samples,
+    peerSamples: peer?.samples ?? [],
   });
 }
 

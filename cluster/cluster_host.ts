@@ -8,6 +8,7 @@
 
 import type { Transport, TransportMessage, TransportSubscription } from "../transport/transport.ts";
 import type { Runtime } from "../actors/runtime.ts";
+import type { Cell } from "../actors/cell.ts";
 import type { PendingAsk } from "../actors/ask.ts";
 import type { AskOptions } from "../actors/protocol.ts";
 import type { SerializedRef } from "../actors/ref.ts";
@@ -153,13 +154,19 @@ export class ClusterHost {
 
   /** Sends a tell to a remote actor. */
   tell(ref: RemoteRef, name: string, payload: unknown): void {
-    if (this.#unreachable(ref.hostId, { kind: "tell", to: ref.id, name, payload })) return;
+    const host = this.view.get(ref.hostId);
+    if (
+      (host !== undefined && host.state !== "alive") || this.#transport.status !== "connected"
+    ) {
+      this.#unreachable(ref.hostId, { kind: "tell", to: ref.id, name, payload });
+      return;
+    }
     const frame = this.#encode({ kind: 0, to: ref.id, name, body: payload }, name);
     if (frame instanceof Error) {
       this.#deadLetter("too-large", ref.id, ref.type, name, "tell", payload, frame);
       throw frame;
     }
-    this.#outbound.enqueue(ref.hostId, frame, { kind: "tell", to: ref.id, name, payload });
+    this.#outbound.enqueue(ref.hostId, frame, "tell", ref.id, name, payload);
   }
 
   /** Sends an ask to a remote actor. */
@@ -194,13 +201,7 @@ export class ClusterHost {
     }
     this.#remoteAsks.set(correlation, { ask, host: ref.hostId });
     ask.onSettled = () => this.#remoteAsks.delete(correlation);
-    this.#outbound.enqueue(ref.hostId, frame, {
-      kind: "ask",
-      to: ref.id,
-      name,
-      payload,
-      correlation,
-    });
+    this.#outbound.enqueue(ref.hostId, frame, "ask", ref.id, name, payload, correlation);
     return ask.promise;
   }
 
@@ -212,7 +213,7 @@ export class ClusterHost {
     } catch (err) {
       return err instanceof Error ? err : new Error(String(err));
     }
-    const size = bytes.byteLength + frameOverheadBytes(this.#runtime.hostId, bytes.byteLength);
+    const size = bytes.byteLength + frameOverheadBytes(this.#runtime.hostId);
     if (size > this.#transport.maxPayloadBytes) {
       return new PayloadTooLargeError(`message '${name}'`, size, this.#transport.maxPayloadBytes);
     }
@@ -237,7 +238,7 @@ export class ClusterHost {
     const frame = this.#encode({ kind: 2, correlation, body: value }, "reply");
     // A reply that cannot be sent (too large, not encodable) answers with that error instead.
     if (frame instanceof Error) this.#replyError(host, correlation, frame);
-    else this.#outbound.enqueue(host, frame, { kind: "reply", correlation });
+    else this.#outbound.enqueue(host, frame, "reply");
   }
 
   #replyError(host: string, correlation: number, error: unknown): void {
@@ -252,7 +253,7 @@ export class ClusterHost {
       },
     }, "reply");
     if (frame instanceof Uint8Array) {
-      this.#outbound.enqueue(host, frame, { kind: "reply", correlation });
+      this.#outbound.enqueue(host, frame, "reply");
     }
   }
 
@@ -263,7 +264,7 @@ export class ClusterHost {
       frame = this.#encode({ kind: 4, to, name, reason, body: undefined }, name);
     }
     if (frame instanceof Uint8Array) {
-      this.#outbound.enqueue(host, frame, { kind: "undeliverable", to, name });
+      this.#outbound.enqueue(host, frame, "undeliverable", to, name);
     }
   }
 
@@ -317,6 +318,7 @@ export class ClusterHost {
 
   #onBatch(message: TransportMessage): void {
     this.#batches++;
+    this.#lastTarget = undefined;
     let sender = "";
     decodeBatch(message.data, this.#settings.maxInboundBytes, (s) => this.#runtime.resolveRef(s), {
       frame: (frame) => {
@@ -331,10 +333,21 @@ export class ClusterHost {
     });
   }
 
+  /** The target of the previous frame of this batch: most frames of a batch go to few actors. */
+  #lastTarget: { readonly id: string; readonly cell: Cell | undefined } | undefined;
+
+  #cellOf(id: string): Cell | undefined {
+    const last = this.#lastTarget;
+    if (last !== undefined && last.id === id) return last.cell;
+    const cell = this.#runtime.cellById(id);
+    this.#lastTarget = { id, cell };
+    return cell;
+  }
+
   #handle(sender: string, frame: Frame): void {
     switch (frame.kind) {
       case 0: {
-        const cell = this.#runtime.cellById(frame.to);
+        const cell = this.#cellOf(frame.to);
         if (cell === undefined || cell.stopping !== undefined) {
           this.#nack(sender, frame.to, frame.name, this.#goneReason(frame.to), frame.body);
           return;
@@ -354,7 +367,7 @@ export class ClusterHost {
         return;
       }
       case 1: {
-        const cell = this.#runtime.cellById(frame.to);
+        const cell = this.#cellOf(frame.to);
         if (cell === undefined) {
           const reason = this.#goneReason(frame.to);
           this.#replyError(

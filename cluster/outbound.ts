@@ -43,9 +43,13 @@ export type UnsentHandler = (
 /** How long a sent batch is remembered for a "no responders" answer, in milliseconds. */
 const REMEMBER_MS = 3_000;
 
+/** Values kept per envelope in a batch's flat list: kind, to, name, payload, correlation. */
+const STRIDE = 5;
+
 interface Pending {
   writer: BatchWriter;
-  envelopes: SentEnvelope[];
+  /** The batch's envelopes, flat (no object per envelope on the hot path). */
+  envelopes: unknown[];
 }
 
 /** The outbound batches of one host. */
@@ -56,7 +60,7 @@ export class Outbound {
   #clock: Clock;
   #onUnsent: UnsentHandler;
   #pending = new Map<string, Pending>();
-  #sent = new Map<number, { host: string; envelopes: SentEnvelope[]; atMs: number }>();
+  #sent = new Map<number, { host: string; envelopes: unknown[]; atMs: number }>();
   #nextBatch = 0;
   #scheduled = false;
   /** Batches published so far. */
@@ -84,7 +88,15 @@ export class Outbound {
   }
 
   /** Queues an encoded frame for a host (the caller has checked that it fits in a batch). */
-  enqueue(host: string, frame: Uint8Array, envelope: SentEnvelope): void {
+  enqueue(
+    host: string,
+    frame: Uint8Array,
+    kind: SentEnvelope["kind"],
+    to?: string,
+    name?: string,
+    payload?: unknown,
+    correlation?: number,
+  ): void {
     let pending = this.#pending.get(host);
     if (
       pending !== undefined &&
@@ -98,7 +110,7 @@ export class Outbound {
       this.#pending.set(host, pending);
     }
     pending.writer.add(frame);
-    pending.envelopes.push(envelope);
+    pending.envelopes.push(kind, to, name, payload, correlation);
     if (!this.#scheduled) {
       this.#scheduled = true;
       queueMicrotask(this.flush);
@@ -118,7 +130,7 @@ export class Outbound {
     const sent = this.#sent.get(batch);
     if (sent === undefined) return;
     this.#sent.delete(batch);
-    this.#onUnsent(sent.host, sent.envelopes, "host-unreachable");
+    this.#onUnsent(sent.host, unflatten(sent.envelopes), "host-unreachable");
   }
 
   #send(host: string, pending: Pending): void {
@@ -132,7 +144,7 @@ export class Outbound {
       );
     } catch {
       // Not connected: nats.js would have dropped it silently; say so instead.
-      this.#onUnsent(host, pending.envelopes, "disconnected");
+      this.#onUnsent(host, unflatten(pending.envelopes), "disconnected");
       return;
     }
     this.batches++;
@@ -146,4 +158,18 @@ export class Outbound {
       this.#sent.delete(batch);
     }
   }
+}
+
+function unflatten(flat: readonly unknown[]): SentEnvelope[] {
+  const envelopes: SentEnvelope[] = [];
+  for (let i = 0; i < flat.length; i += STRIDE) {
+    envelopes.push({
+      kind: flat[i] as SentEnvelope["kind"],
+      to: flat[i + 1] as string | undefined,
+      name: flat[i + 2] as string | undefined,
+      payload: flat[i + 3],
+      correlation: flat[i + 4] as number | undefined,
+    });
+  }
+  return envelopes;
 }

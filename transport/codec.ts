@@ -2,12 +2,13 @@
  * The wire codec: envelope frames in MessagePack, batched per target host.
  * The format is specified in `docs/PROTOCOL.md`.
  *
- * Batch: `[version: u8][hostIdLength: u8][senderHostId: ASCII]` then frames,
- * each `[length: unsigned LEB128][frame: MessagePack array]`.
+ * Batch: `[version: u8][hostIdLength: u8][senderHostId: ASCII]` then the
+ * frames, each one MessagePack array, one after the other.
  *
  * Decoding trusts nothing: the size is checked first, then the version, then
- * each frame's length against the bytes left and its shape; a bad frame is
- * reported and skipped without touching the others. MessagePack maps decode
+ * each frame's shape; the frames before a corrupt one are handled, and the
+ * corrupt one and everything after it in that batch are reported as refused
+ * (MessagePack has no resynchronisation point). MessagePack maps decode
  * into plain objects whose `__proto__` key is renamed (msgpackr), so no
  * payload can change a prototype.
  *
@@ -138,7 +139,7 @@ export class BatchWriter {
 
   /** The size the batch would have with a frame of `frameBytes` added. */
   sizeWith(frameBytes: number): number {
-    return this.#length + varintLength(frameBytes) + frameBytes;
+    return this.#length + frameBytes;
   }
 
   /** Appends an encoded frame. */
@@ -149,12 +150,6 @@ export class BatchWriter {
       grown.set(this.#buffer.subarray(0, this.#length));
       this.#buffer = grown;
     }
-    let n = frame.byteLength;
-    while (n >= 0x80) {
-      this.#buffer[this.#length++] = (n & 0x7f) | 0x80;
-      n >>>= 7;
-    }
-    this.#buffer[this.#length++] = n;
     this.#buffer.set(frame, this.#length);
     this.#length += frame.byteLength;
     this.#frames++;
@@ -166,18 +161,9 @@ export class BatchWriter {
   }
 }
 
-/** Bytes of the smallest batch header with a frame length prefix, for size checks. */
-export function frameOverheadBytes(senderHostId: string, frameBytes: number): number {
-  return 2 + senderHostId.length + varintLength(frameBytes);
-}
-
-function varintLength(n: number): number {
-  let bytes = 1;
-  while (n >= 0x80) {
-    n >>>= 7;
-    bytes++;
-  }
-  return bytes;
+/** Bytes of a batch header, for size checks. */
+export function frameOverheadBytes(senderHostId: string): number {
+  return 2 + senderHostId.length;
 }
 
 /** Why a batch or frame was refused. */
@@ -232,39 +218,23 @@ export function decodeBatch(
   let sender = "";
   for (let i = 0; i < hostLength; i++) sender += String.fromCharCode(data[2 + i]);
   sink.sender(sender);
-  let at = 2 + hostLength;
+  const at = 2 + hostLength;
+  if (at === data.byteLength) return sender;
+  let handled = 0;
   resolving = resolver;
   try {
-    while (at < data.byteLength) {
-      let length = 0;
-      let shift = 0;
-      let byte: number;
-      do {
-        if (at >= data.byteLength || shift > 28) {
-          sink.reject("truncated", "frame length cut off");
-          return sender;
-        }
-        byte = data[at++];
-        length |= (byte & 0x7f) << shift;
-        shift += 7;
-      } while (byte & 0x80);
-      if (length === 0 || at + length > data.byteLength) {
-        sink.reject("truncated", `frame of ${length} bytes with ${data.byteLength - at} left`);
-        return sender;
-      }
-      let raw: unknown;
-      try {
-        raw = packr.unpack(data.subarray(at, at + length));
-      } catch (err) {
-        sink.reject("undecodable", (err as Error)?.message ?? String(err));
-        at += length;
-        continue;
-      }
-      at += length;
+    packr.unpackMultiple(data.subarray(at), (raw: unknown) => {
+      handled++;
       const frame = toFrame(raw);
       if (frame === undefined) sink.reject("malformed", "a frame of an unknown kind or shape");
       else sink.frame(frame);
-    }
+    });
+  } catch (err) {
+    const incomplete = (err as { incomplete?: boolean })?.incomplete === true;
+    sink.reject(
+      incomplete ? "truncated" : "undecodable",
+      `after ${handled} frames: ${(err as Error)?.message ?? String(err)}`,
+    );
   } finally {
     resolving = undefined;
   }

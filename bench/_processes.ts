@@ -1,0 +1,51 @@
+/**
+ * Starts the receiving processes of the remote benchmarks.
+ *
+ * @module
+ */
+
+/** Starts a process and waits until it prints `ready <what>`. */
+export async function startReady(args: string[], what: string): Promise<Deno.ChildProcess> {
+  const child = new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "inherit" })
+    .spawn();
+  const reader = child.stdout.getReader();
+  let out = "";
+  while (!out.includes(`ready ${what}`)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`${args.join(" ")} exited before it was ready: ${out}`);
+    out += new TextDecoder().decode(value);
+  }
+  (async () => {
+    while (!(await reader.read().catch(() => ({ done: true }))).done);
+  })();
+  return child;
+}
+
+/** Starts a host agent that knows the benchmark actors. */
+export function startAgent(url: string, hostId: string): Promise<Deno.ChildProcess> {
+  const flags = Deno.env.get("BENCH_AGENT_FLAGS")?.split(" ").filter((f) => f.length > 0) ?? [];
+  return startReady([
+    "run",
+    "-A",
+    ...flags,
+    new URL("../cli/agent.ts", import.meta.url).pathname,
+    "--nats",
+    url,
+    "--cluster",
+    "bench",
+    "--host-id",
+    hostId,
+    "--import",
+    new URL("./remote_defs.ts", import.meta.url).pathname,
+  ], hostId);
+}
+
+/** Stops a child process and waits for it. */
+export async function stop(child: Deno.ChildProcess): Promise<void> {
+  try {
+    child.kill("SIGTERM");
+  } catch {
+    // already gone
+  }
+  await child.status;
+}

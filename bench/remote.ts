@@ -1,0 +1,160 @@
+/**
+ * Remote figures: this process and separate host processes on one private
+ * nats-server; the peer is raw NATS with the same client library.
+ *
+ * Usage: deno run -A bench/remote.ts <figure> <ours|peer>
+ *
+ * @module
+ */
+
+import { connect } from "@nats-io/transport-node";
+import { ActorSystem } from "../mod.ts";
+import { startNatsServer } from "../testkit/nats_server.ts";
+import { type Measurement, median, rate, report } from "./_measure.ts";
+import { Sink, Tiny } from "./remote_defs.ts";
+import { startAgent, startReady, stop } from "./_processes.ts";
+
+const [figure, side] = Deno.args;
+const server = await startNatsServer({ jetstream: false });
+const children: Deno.ChildProcess[] = [];
+
+async function driver(): Promise<ActorSystem> {
+  const system = await ActorSystem.start({
+    hostId: "driver",
+    deadLetters: { logPerSecond: 0 },
+    cluster: { name: "bench", servers: server.url },
+  });
+  const expected = children.length + 1;
+  const started = Date.now();
+  while (system.hosts().filter((h) => h.state === "alive").length < expected) {
+    if (Date.now() - started > 20_000) throw new Error("hosts did not see each other");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return system;
+}
+
+async function ours(): Promise<Measurement> {
+  const agents = figure === "remote.spawn" ? ["r1", "r2", "r3"] : ["r1"];
+  for (const id of agents) children.push(await startAgent(server.url, id));
+  const system = await driver();
+  try {
+    if (figure === "remote.spawn") {
+      const count = 10_000;
+      return await rate(count, async () => {
+        const refs = await Promise.all(
+          Array.from(
+            { length: count },
+            () => system.spawn(Tiny, { placement: { kind: "spread" } }),
+          ),
+        );
+        await Promise.all(refs.slice(-3).map((r) => r.ask("ping")));
+      }, 3);
+    }
+    const sink = await system.spawn(Sink, { placement: { kind: "host", hostId: "r1" } });
+    switch (figure) {
+      case "remote.tell": {
+        const count = 1_000_000;
+        let expected = await sink.ask("count");
+        return await rate(count, async () => {
+          for (let i = 0; i < count; i++) {
+            sink.tell("hit", i);
+            // Yield now and then so the batches go out while the loop runs.
+            if ((i & 8191) === 8191) await new Promise((resolve) => setTimeout(resolve, 0));
+          }
+          expected += count;
+          const seen = await sink.ask("count", undefined, { timeoutMs: 60_000 });
+          if (seen !== expected) throw new Error(`lost tells: ${seen} != ${expected}`);
+        }, 3);
+      }
+      case "remote.ask.p50_us": {
+        for (let i = 0; i < 2_000; i++) await sink.ask("echo", i);
+        const samples: number[] = [];
+        for (let i = 0; i < 5_000; i++) {
+          const t = performance.now();
+          await sink.ask("echo", i);
+          samples.push((performance.now() - t) * 1_000);
+        }
+        return { value: median(samples), unit: "µs", samples: [median(samples)] };
+      }
+      case "remote.ask.concurrent": {
+        const count = 50_000;
+        return await rate(count, () => inFlight(count, 256, (i) => sink.ask("echo", i)), 3);
+      }
+    }
+    throw new Error(`unknown figure ${figure}`);
+  } finally {
+    await system.shutdown();
+  }
+}
+
+async function peer(): Promise<Measurement> {
+  children.push(
+    await startReady([
+      "run",
+      "-A",
+      new URL("./raw_nats_peer.ts", import.meta.url).pathname,
+      server.url,
+    ], "raw"),
+  );
+  const nc = await connect({ servers: server.url });
+  const payload = new Uint8Array(16);
+  try {
+    switch (figure) {
+      case "remote.tell": {
+        const count = 1_000_000;
+        return await rate(count, async () => {
+          await nc.request("bench.reset", new Uint8Array(0), { timeout: 10_000 });
+          for (let i = 0; i < count; i++) {
+            nc.publish("bench.tell", payload);
+            if ((i & 8191) === 8191) await new Promise((resolve) => setTimeout(resolve, 0));
+          }
+          const seen = Number(new TextDecoder().decode(
+            (await nc.request("bench.done", new Uint8Array(0), { timeout: 60_000 })).data,
+          ));
+          if (seen !== count) throw new Error(`raw NATS lost messages: ${seen} != ${count}`);
+        }, 3);
+      }
+      case "remote.ask.p50_us": {
+        for (let i = 0; i < 2_000; i++) await nc.request("bench.echo", payload, { timeout: 5_000 });
+        const samples: number[] = [];
+        for (let i = 0; i < 5_000; i++) {
+          const t = performance.now();
+          await nc.request("bench.echo", payload, { timeout: 5_000 });
+          samples.push((performance.now() - t) * 1_000);
+        }
+        return { value: median(samples), unit: "µs", samples: [median(samples)] };
+      }
+      case "remote.ask.concurrent": {
+        const count = 50_000;
+        return await rate(
+          count,
+          () => inFlight(count, 256, () => nc.request("bench.echo", payload, { timeout: 10_000 })),
+          3,
+        );
+      }
+    }
+    throw new Error(`no peer for ${figure}`);
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Runs `count` calls with at most `width` in flight. */
+async function inFlight(
+  count: number,
+  width: number,
+  call: (i: number) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < count) await call(next++);
+  };
+  await Promise.all(Array.from({ length: width }, lane));
+}
+
+try {
+  report(side === "peer" ? await peer() : await ours());
+} finally {
+  for (const child of children) await stop(child);
+  await server.stop();
+}
