@@ -23,6 +23,14 @@ const expectations: Record<string, RegExp[][]> = {
     [/^started at 0, now 3$/m],
     [/^started at 3, now 6$/m],
   ],
+  "05_cluster.ts": [[
+    /^hosts: cpu-a\(gpu=0,zone=a\) driver\(role=driver\) gpu-a\(gpu=1,zone=a\) gpu-b\(gpu=1,zone=b\)$/m,
+    /^gpu-worker-0 landed on gpu-a$/m,
+    /^gpu-worker-1 landed on gpu-b$/m,
+    /^worker-shard-0 landed on \S+$/m,
+    /^close to pi: true$/m,
+    /^all hosts stopped$/m,
+  ]],
 };
 
 const examplesDir = new URL("../examples/", import.meta.url);
