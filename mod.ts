@@ -84,6 +84,11 @@ export {
   StoreUnavailableError,
   ValueTooLargeError,
 } from "./store/errors.ts";
+export { MemoryBus, MemoryTransport } from "./transport/memory_bus.ts";
+export { NatsTransport } from "./transport/nats_transport.ts";
+export { DEFAULT_ANNOUNCE_INTERVAL_MS, DEFAULT_SPAWN_TIMEOUT_MS } from "./cluster/options.ts";
+export { DEFAULT_SUBJECT_PREFIX } from "./transport/subjects.ts";
+export { PROTOCOL_VERSION } from "./transport/codec.ts";
 export { createVirtualClock } from "./testkit/virtual_clock.ts";
 export { natsServerProgram, startNatsServer } from "./testkit/nats_server.ts";
 export { TestProbe } from "./testkit/probe.ts";
@@ -176,6 +181,18 @@ export type { MemoryStoreOptions } from "./store/memory_store.ts";
 export type { FileStoreOptions } from "./store/file_store.ts";
 export type { JetStreamStoreOptions } from "./store/jetstream_store.ts";
 export type { NatsConnectOptions } from "./transport/nats_connect.ts";
+export type { ClusterOptions } from "./cluster/options.ts";
+export type { HostAnnouncement, HostInfo, HostState, Labels } from "./cluster/view.ts";
+export type { HostRefusal, Placement } from "./cluster/placement.ts";
+export type { TransportStats } from "./cluster/cluster_host.ts";
+export type {
+  MessageHandler,
+  Transport,
+  TransportMessage,
+  TransportStatus,
+  TransportSubscription,
+} from "./transport/transport.ts";
 export type { VirtualClock } from "./testkit/virtual_clock.ts";
 export type { NatsServer, NatsServerOptions } from "./testkit/nats_server.ts";
+export type { MemoryBusOptions } from "./transport/memory_bus.ts";
 export type { ExpectOptions, ProbeMessage, ProbeOptions } from "./testkit/probe.ts";

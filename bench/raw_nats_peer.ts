@@ -12,10 +12,20 @@ import { connect } from "@nats-io/transport-node";
 
 const nc = await connect({ servers: Deno.args[0] });
 let received = 0;
-nc.subscribe("bench.tell", { callback: () => received++ });
-nc.subscribe("bench.echo", { callback: (_err, msg) => msg.respond(msg.data) });
+nc.subscribe("bench.tell", {
+  callback: () => {
+    received++;
+  },
+});
+nc.subscribe("bench.echo", {
+  callback: (_err, msg) => {
+    msg.respond(msg.data);
+  },
+});
 nc.subscribe("bench.done", {
-  callback: (_err, msg) => msg.respond(new TextEncoder().encode(String(received))),
+  callback: (_err, msg) => {
+    msg.respond(new TextEncoder().encode(String(received)));
+  },
 });
 nc.subscribe("bench.reset", {
   callback: (_err, msg) => {

@@ -46,7 +46,11 @@ export class MemoryBus {
   #draining = false;
   #inboxes = 0;
 
-  /** @param options The payload limit. */
+  /**
+   * Makes an empty bus.
+   *
+   * @param options The payload limit.
+   */
   constructor(options: MemoryBusOptions = {}) {
     this.maxPayloadBytes = options.maxPayloadBytes ?? 1024 * 1024;
   }

@@ -52,11 +52,6 @@ export class NatsTransport implements Transport {
     return new NatsTransport(await connectNats(servers, options));
   }
 
-  /** The underlying connection (for the JetStream store). */
-  get connection(): NatsConnection {
-    return this.#nc;
-  }
-
   get status(): TransportStatus {
     return this.#status;
   }

@@ -235,3 +235,17 @@ Deno.test("when a host's inbox vanishes without a goodbye, sends to it bounce an
     await b.shutdown();
   }
 });
+
+Deno.test("traffic between actors of one host never touches the transport", async () => {
+  const { hosts: [a], shutdown } = await startMemoryCluster([{}, {}]);
+  try {
+    const before = a.transportStats()!;
+    const recorder = a.spawn(Recorder);
+    for (let i = 0; i < 1_000; i++) recorder.tell("record", i);
+    assert.equal((await recorder.ask("all")).length, 1_000);
+    const after = a.transportStats()!;
+    assert.equal(after.batchesSent, before.batchesSent);
+  } finally {
+    await shutdown();
+  }
+});
