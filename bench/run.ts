@@ -214,6 +214,7 @@ function machine(): Record<string, unknown> {
 
 function format(value: number, unit: string): string {
   if (unit === "bytes") return `${value.toFixed(0)} B`;
+  if (unit === "µs") return `${value.toFixed(0)} µs`;
   if (unit === "ms") {
     return value < 1 ? `${(value * 1_000).toFixed(0)} µs` : `${value.toFixed(2)} ms`;
   }
