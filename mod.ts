@@ -86,7 +86,11 @@ export {
 } from "./store/errors.ts";
 export { MemoryBus, MemoryTransport } from "./transport/memory_bus.ts";
 export { NatsTransport } from "./transport/nats_transport.ts";
-export { DEFAULT_ANNOUNCE_INTERVAL_MS, DEFAULT_SPAWN_TIMEOUT_MS } from "./cluster/options.ts";
+export { DEFAULT_SPAWN_TIMEOUT_MS } from "./cluster/options.ts";
+export {
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_SUSPICION_TIMEOUT_MS,
+} from "./cluster/membership.ts";
 export { DEFAULT_SUBJECT_PREFIX } from "./transport/subjects.ts";
 export { PROTOCOL_VERSION } from "./transport/codec.ts";
 export { createVirtualClock } from "./testkit/virtual_clock.ts";
@@ -184,6 +188,7 @@ export type { NatsConnectOptions } from "./transport/nats_connect.ts";
 export type { ClusterOptions } from "./cluster/options.ts";
 export type { HostAnnouncement, HostInfo, HostState, Labels } from "./cluster/view.ts";
 export type { HostRefusal, Placement } from "./cluster/placement.ts";
+export type { LostDeclaration } from "./cluster/membership.ts";
 export type { TransportStats } from "./cluster/cluster_host.ts";
 export type {
   MessageHandler,

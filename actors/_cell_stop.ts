@@ -11,7 +11,7 @@
 import type { Cell } from "./cell.ts";
 import type { TimerHandle } from "./clock.ts";
 import type { DeathKind, DeathRecord } from "./death_records.ts";
-import { type ExitReason, SHUTDOWN, STOPPED } from "./exit_reason.ts";
+import { type ExitReason, STOPPED } from "./exit_reason.ts";
 import { describeError } from "./errors.ts";
 
 /** A final stop, or the end of an incarnation before a restart. */
@@ -112,7 +112,9 @@ export class CellStop {
   }
 
   async #stopChildren(children: Cell[]): Promise<void> {
-    const reason = this.reason.kind === "shutdown" ? SHUTDOWN : STOPPED;
+    const reason = this.reason.kind === "shutdown" || this.reason.kind === "host-lost"
+      ? this.reason
+      : STOPPED;
     const runtime = this.#cell.runtime;
     for (const child of children) {
       const budgetMs = child.shutdownTimeoutMs ?? runtime.stopTimeoutMs;

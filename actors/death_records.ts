@@ -16,9 +16,10 @@ import type { BaseRef } from "./ref.ts";
  * - `"stopped"`: it was stopped (by the program, itself, its parent, or a supervisor);
  * - `"shutdown"`: the system shut down, or its supervisor gave up;
  * - `"timeout"`: it was asked to stop but its turn or `onStop` outlived the
- *   stop timeout, so it was cut off.
+ *   stop timeout, so it was cut off;
+ * - `"host-lost"`: its host was declared lost (stopped heartbeating).
  */
-export type DeathKind = "error" | "escalated" | "stopped" | "shutdown" | "timeout";
+export type DeathKind = "error" | "escalated" | "stopped" | "shutdown" | "timeout" | "host-lost";
 
 /** What happened after the death: a restart of the same actor, or the end. */
 export type DeathOutcome = "restarted" | "stopped";

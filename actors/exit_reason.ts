@@ -11,7 +11,10 @@
  * - `"shutdown"`: the system shut down, or a supervisor gave up and stopped its children;
  * - `"error"`: `init`, `onStart` or a handler threw;
  * - `"escalated"`: a supervisor exceeded its restart intensity and failed
- *   itself, so that its own parent decides.
+ *   itself, so that its own parent decides;
+ * - `"host-lost"`: its host was declared lost (it stopped heartbeating): on
+ *   that host its actors stop when it learns so, and a supervisor elsewhere
+ *   records its children there as lost.
  */
 export type ExitReason =
   | { readonly kind: "stopped" }
@@ -22,6 +25,11 @@ export type ExitReason =
     readonly error: unknown;
     /** The message being handled, or `undefined` when `init` or `onStart` threw. */
     readonly messageName: string | undefined;
+  }
+  | {
+    readonly kind: "host-lost";
+    /** The lost host. */
+    readonly hostId: string;
   }
   | {
     readonly kind: "escalated";
@@ -38,7 +46,7 @@ export const SHUTDOWN: ExitReason = Object.freeze({ kind: "shutdown" });
 
 /** Tells whether an exit is abnormal (a `transient` child is restarted only after one). */
 export function isAbnormal(reason: ExitReason): boolean {
-  return reason.kind === "error" || reason.kind === "escalated";
+  return reason.kind === "error" || reason.kind === "escalated" || reason.kind === "host-lost";
 }
 
 /**

@@ -279,6 +279,18 @@ export class Runtime implements CellRuntime {
   }
 
   /**
+   * Stops every actor with `reason`, top-level actors in reverse spawn
+   * order, each after its children, and keeps the system running (a host
+   * that was declared lost fences itself this way).
+   */
+  async stopAll(reason: ExitReason, timeoutMs: number = this.stopTimeoutMs): Promise<void> {
+    const deadlineMs = this.clock.now() + timeoutMs;
+    const topLevel: Cell[] = [];
+    for (const cell of this.#cells.values()) if (cell.parent === undefined) topLevel.push(cell);
+    for (let i = topLevel.length - 1; i >= 0; i--) await topLevel[i].stop(reason, deadlineMs, false);
+  }
+
+  /**
    * Stops every actor, top-level actors in reverse spawn order, each after its
    * children, and waits until `timeoutMs` has passed at most for turns and
    * stop hooks to finish; then the rest are cut off.

@@ -27,10 +27,13 @@ import type { HostInfo } from "../cluster/view.ts";
 import {
   checkClusterOptions,
   type ClusterOptions,
-  DEFAULT_ANNOUNCE_INTERVAL_MS,
   DEFAULT_SPAWN_TIMEOUT_MS,
 } from "../cluster/options.ts";
 import { ClusterHost, type TransportStats } from "../cluster/cluster_host.ts";
+import {
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_SUSPICION_TIMEOUT_MS,
+} from "../cluster/membership.ts";
 import { NatsTransport } from "../transport/nats_transport.ts";
 import { DEFAULT_SUBJECT_PREFIX } from "../transport/subjects.ts";
 
@@ -190,7 +193,8 @@ export class ActorSystem {
       cluster: options.name,
       prefix: options.prefix ?? DEFAULT_SUBJECT_PREFIX,
       labels: { ...options.labels },
-      announceIntervalMs: options.announceIntervalMs ?? DEFAULT_ANNOUNCE_INTERVAL_MS,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+      suspicionTimeoutMs: options.suspicionTimeoutMs ?? DEFAULT_SUSPICION_TIMEOUT_MS,
       spawnTimeoutMs: options.spawnTimeoutMs ?? DEFAULT_SPAWN_TIMEOUT_MS,
       moduleAllowlist: options.moduleAllowlist,
       ownsTransport: options.transport === undefined,
@@ -211,6 +215,7 @@ export class ActorSystem {
       actorCount: this.#runtime.size,
       mailboxDepth: 0,
       startedAtMs: 0,
+      epoch: 0,
       inbox: "",
       state: "alive",
       lastSeenMs: this.#runtime.clock.now(),

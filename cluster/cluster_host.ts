@@ -27,6 +27,7 @@ import {
 } from "../transport/codec.ts";
 import { Outbound, type SentEnvelope, type UnsentReason } from "./outbound.ts";
 import { ClusterView, type HostAnnouncement, type Labels } from "./view.ts";
+import { type LostDeclaration, Membership } from "./membership.ts";
 import { type Placement, Placer } from "./placement.ts";
 import { RemoteRef } from "./remote_ref.ts";
 import { loadDefinition } from "./definitions.ts";
@@ -51,8 +52,10 @@ export interface ClusterHostSettings {
   readonly prefix: string;
   /** This host's labels. */
   readonly labels: Labels;
-  /** How often this host announces itself, in milliseconds. */
-  readonly announceIntervalMs: number;
+  /** How often this host heartbeats, in milliseconds. */
+  readonly heartbeatIntervalMs: number;
+  /** Silence after which a host is declared lost, in milliseconds. */
+  readonly suspicionTimeoutMs: number;
   /** Timeout of a remote spawn request, in milliseconds. */
   readonly spawnTimeoutMs: number;
   /** Module URL prefixes this host may import for remote spawns; `undefined`: any. */
@@ -61,6 +64,14 @@ export interface ClusterHostSettings {
   readonly ownsTransport: boolean;
   /** Inbound batches above this size are refused, in bytes. */
   readonly maxInboundBytes: number;
+}
+
+/** Another host is gone: declared lost by failure detection, or left gracefully. */
+export interface HostGone {
+  /** The host. */
+  readonly hostId: string;
+  /** `"lost"` (it stopped heartbeating) or `"left"` (it shut down). */
+  readonly reason: "lost" | "left";
 }
 
 /** Counters of a host's cluster traffic. */
@@ -90,6 +101,9 @@ export class ClusterHost {
   #nextCorrelation = 1;
   #announceTimer: TimerHandle | undefined;
   #startedAtMs: number;
+  #epoch: number;
+  #membership: Membership;
+  #goneListeners = new Set<(gone: HostGone) => void>();
   #closed = false;
   #batches = 0;
   #frames = 0;
@@ -104,6 +118,19 @@ export class ClusterHost {
     this.subjects = new Subjects(settings.cluster, settings.prefix);
     this.view = new ClusterView(runtime.hostId);
     this.#startedAtMs = runtime.clock.now();
+    this.#epoch = this.#startedAtMs;
+    this.#membership = new Membership(
+      {
+        selfId: runtime.hostId,
+        clock: runtime.clock,
+        view: this.view,
+        connected: () => transport.status === "connected",
+        declare: (lost) => this.#publish(this.subjects.lost(), packValue(lost)),
+        onLost: (lost) => this.#hostGone(lost.hostId, "lost"),
+      },
+      settings.heartbeatIntervalMs,
+      settings.suspicionTimeoutMs,
+    );
     this.#outbound = new Outbound(
       transport,
       this.subjects,
@@ -118,11 +145,28 @@ export class ClusterHost {
       transport.subscribe(this.subjects.announce(), (m) => this.#onAnnounce(m)),
       transport.subscribe(this.subjects.discover(), () => this.#announce()),
       transport.subscribe(this.subjects.leave(), (m) => this.#onLeave(m)),
+      transport.subscribe(this.subjects.lost(), (m) => this.#onLost(m)),
       transport.subscribe(this.subjects.controls(self), (m) => void this.#onControl(m)),
     );
     this.#announce();
     this.#publish(this.subjects.discover(), new Uint8Array(0));
     this.#scheduleAnnounce();
+    this.#membership.start();
+  }
+
+  /** This host's current epoch. */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  /**
+   * Calls `listener` when another host is declared lost or leaves.
+   *
+   * @returns A function that ends the subscription.
+   */
+  onHostGone(listener: (gone: HostGone) => void): () => void {
+    this.#goneListeners.add(listener);
+    return () => this.#goneListeners.delete(listener);
   }
 
   /** Counters of this host's traffic. */
@@ -426,6 +470,7 @@ export class ClusterHost {
       actorCount: this.#runtime.size,
       mailboxDepth: 0,
       startedAtMs: this.#startedAtMs,
+      epoch: this.#epoch,
       inbox: this.subjects.hostInbox(this.#runtime.hostId),
     };
   }
@@ -441,7 +486,7 @@ export class ClusterHost {
       if (this.#closed) return;
       this.#announce();
       this.#scheduleAnnounce();
-    }, this.#settings.announceIntervalMs);
+    }, this.#settings.heartbeatIntervalMs);
     this.#runtime.clock.keepAlive(this.#announceTimer, false);
   }
 
@@ -451,6 +496,8 @@ export class ClusterHost {
       a === undefined || typeof a.hostId !== "string" || a.hostId === this.#runtime.hostId ||
       typeof a.inbox !== "string" || a.labels === null || typeof a.labels !== "object"
     ) return;
+    const epoch = typeof a.epoch === "number" ? a.epoch : 0;
+    if (this.#membership.isZombie(a.hostId, epoch)) return;
     const labels: Record<string, string> = {};
     for (const [k, v] of Object.entries(a.labels)) if (typeof v === "string") labels[k] = v;
     this.view.announce({
@@ -459,16 +506,59 @@ export class ClusterHost {
       actorCount: typeof a.actorCount === "number" ? a.actorCount : 0,
       mailboxDepth: typeof a.mailboxDepth === "number" ? a.mailboxDepth : 0,
       startedAtMs: typeof a.startedAtMs === "number" ? a.startedAtMs : 0,
+      epoch,
       inbox: a.inbox,
     }, this.#runtime.clock.now());
   }
 
   #onLeave(message: TransportMessage): void {
     const host = new TextDecoder().decode(message.data);
-    if (host === this.#runtime.hostId) return;
+    if (host === this.#runtime.hostId || this.view.get(host)?.state === "left") return;
     this.view.mark(host, "left", this.#runtime.clock.now());
-    this.#failAsksTo(host, "it left the cluster");
+    this.#hostGone(host, "left");
   }
+
+  #onLost(message: TransportMessage): void {
+    const lost = unpackValue(message.data, () => undefined) as Partial<LostDeclaration> | undefined;
+    if (typeof lost?.hostId !== "string" || typeof lost.epoch !== "number") return;
+    if (lost.hostId !== this.#runtime.hostId) {
+      this.#membership.declared({ hostId: lost.hostId, epoch: lost.epoch });
+    } else if (lost.epoch === this.#epoch) {
+      void this.#fenceSelf();
+    }
+  }
+
+  /** Another host is gone: fail what waits on it, and tell the listeners (supervisors). */
+  #hostGone(hostId: string, reason: HostGone["reason"]): void {
+    this.#failAsksTo(hostId, reason === "lost" ? "it was declared lost" : "it left the cluster");
+    for (const listener of this.#goneListeners) {
+      try {
+        listener({ hostId, reason });
+      } catch (err) {
+        console.error("host-gone listener threw", err);
+      }
+    }
+  }
+
+  /**
+   * The others declared this host lost (it was frozen or cut off): its
+   * actors may already run elsewhere, so they stop now, and the host rejoins
+   * as a new epoch.
+   */
+  async #fenceSelf(): Promise<void> {
+    if (this.#fencing) return;
+    this.#fencing = true;
+    try {
+      await this.#runtime.stopAll({ kind: "host-lost", hostId: this.#runtime.hostId });
+      this.#epoch = Math.max(this.#runtime.clock.now(), this.#epoch + 1);
+      this.#announce();
+      this.#publish(this.subjects.discover(), new Uint8Array(0));
+    } finally {
+      this.#fencing = false;
+    }
+  }
+
+  #fencing = false;
 
   #publish(subject: string, data: Uint8Array): void {
     try {
@@ -591,6 +681,7 @@ export class ClusterHost {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#membership.stop();
     if (this.#announceTimer !== undefined) this.#runtime.clock.clearTimeout(this.#announceTimer);
     this.#outbound.flush();
     for (const [, { ask, host }] of this.#remoteAsks) {

@@ -9,9 +9,8 @@ import type { NatsConnectOptions } from "../transport/nats_connect.ts";
 import type { Labels } from "./view.ts";
 import { DEFAULT_SUBJECT_PREFIX, subjectToken } from "../transport/subjects.ts";
 import { InvalidOptionError } from "../actors/errors.ts";
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_SUSPICION_TIMEOUT_MS } from "./membership.ts";
 
-/** Default interval of host announcements, in milliseconds. */
-export const DEFAULT_ANNOUNCE_INTERVAL_MS = 1_000;
 /** Default timeout of a remote spawn, in milliseconds. */
 export const DEFAULT_SPAWN_TIMEOUT_MS = 10_000;
 
@@ -49,10 +48,16 @@ export interface ClusterOptions {
   /** NATS credentials, TLS, reconnect and ping settings. */
   readonly connect?: NatsConnectOptions;
   /**
-   * How often this host announces itself (labels and load), in milliseconds.
+   * How often this host heartbeats (announces its labels and load), in milliseconds.
+   * @default {250}
+   */
+  readonly heartbeatIntervalMs?: number;
+  /**
+   * How long a host may stay silent before it is declared lost, in
+   * milliseconds. Must be larger than `heartbeatIntervalMs`.
    * @default {1000}
    */
-  readonly announceIntervalMs?: number;
+  readonly suspicionTimeoutMs?: number;
   /**
    * How long a remote spawn may take, in milliseconds.
    * @default {10000}
@@ -92,7 +97,14 @@ export function checkClusterOptions(options: ClusterOptions): void {
       );
     }
   }
-  for (const option of ["announceIntervalMs", "spawnTimeoutMs", "maxInboundBytes"] as const) {
+  for (
+    const option of [
+      "heartbeatIntervalMs",
+      "suspicionTimeoutMs",
+      "spawnTimeoutMs",
+      "maxInboundBytes",
+    ] as const
+  ) {
     const value = options[option];
     if (value !== undefined && (typeof value !== "number" || !(value > 0) || !isFinite(value))) {
       throw new InvalidOptionError(
@@ -101,5 +113,14 @@ export function checkClusterOptions(options: ClusterOptions): void {
         "a positive finite number of milliseconds",
       );
     }
+  }
+  const heartbeat = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+  const suspicion = options.suspicionTimeoutMs ?? DEFAULT_SUSPICION_TIMEOUT_MS;
+  if (suspicion <= heartbeat * 2) {
+    throw new InvalidOptionError(
+      "cluster.suspicionTimeoutMs",
+      suspicion,
+      `more than twice heartbeatIntervalMs (${heartbeat}), or every late heartbeat is a loss`,
+    );
   }
 }

@@ -21,17 +21,25 @@ export interface HostAnnouncement {
   readonly mailboxDepth: number;
   /** When it started, in milliseconds since the epoch. */
   readonly startedAtMs: number;
+  /**
+   * Which life of the host this is: a new process, or a rejoin after it was
+   * declared lost, has a higher epoch.
+   */
+  readonly epoch: number;
   /** Its inbox subject. */
   readonly inbox: string;
 }
 
 /**
  * A host's standing in the view:
- * - `"alive"`: it announced itself and nothing says otherwise;
+ * - `"alive"`: it heartbeats;
  * - `"unreachable"`: a message to it reached no subscriber (its inbox is gone);
- * - `"left"`: it said goodbye.
+ * - `"lost"`: it stopped heartbeating for longer than the suspicion timeout
+ *   and was declared lost (its actors are re-placed; if it comes back, its
+ *   old actors stop and it rejoins as a new epoch);
+ * - `"left"`: it said goodbye (graceful shutdown).
  */
-export type HostState = "alive" | "unreachable" | "left";
+export type HostState = "alive" | "unreachable" | "lost" | "left";
 
 /** One host as this host sees it. */
 export interface HostInfo extends HostAnnouncement {
@@ -84,6 +92,13 @@ export class ClusterView {
     const host = this.#hosts.get(hostId);
     if (host === undefined || host.state === state) return;
     this.#set({ ...host, state, lastSeenMs: host.lastSeenMs ?? nowMs });
+  }
+
+  /** Treats every live host as just heard from (after this host could not hear for a while). */
+  refreshAlive(nowMs: number): void {
+    for (const [id, host] of this.#hosts) {
+      if (host.state === "alive") this.#hosts.set(id, { ...host, lastSeenMs: nowMs });
+    }
   }
 
   /** Counts a spawn this host sent to another, until its next announcement corrects it. */

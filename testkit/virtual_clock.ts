@@ -17,6 +17,11 @@ export interface VirtualClock extends Clock {
   advance(ms: number): Promise<void>;
   /** Fires timers until none are left (periodic timers make this throw after 1000 loops). */
   runAll(): Promise<void>;
+  /**
+   * Moves time forward by `ms` without firing the timers that fall due
+   * meanwhile (they fire late, at the next `advance`): like a stalled event loop.
+   */
+  jump(ms: number): void;
   /** How many timers are scheduled. */
   readonly pendingTimers: number;
 }
@@ -59,6 +64,9 @@ export function createVirtualClock(startMs = 0): VirtualClock {
     },
     runAll: async (): Promise<void> => {
       await fake.runAllAsync();
+    },
+    jump: (ms: number): void => {
+      fake.setSystemTime(fake.now + ms);
     },
     get pendingTimers(): number {
       return fake.countTimers();

@@ -7,6 +7,7 @@
  * <prefix>.<cluster>.ctl.announce                      host announcements (id, labels, load)
  * <prefix>.<cluster>.ctl.discover                      "everyone, announce yourselves"
  * <prefix>.<cluster>.ctl.leave                         a host leaving gracefully
+ * <prefix>.<cluster>.ctl.lost                          "host X, epoch E, is lost"
  * <prefix>.<cluster>.ctl.host.<hostId>.<operation>     requests to one host (spawn, ...)
  * ```
  *
@@ -82,6 +83,11 @@ export class Subjects {
   /** Graceful leaves. */
   leave(): string {
     return `${this.root}.ctl.leave`;
+  }
+
+  /** Declarations that a host epoch is lost. */
+  lost(): string {
+    return `${this.root}.ctl.lost`;
   }
 
   /** A request to one host. */

@@ -18,6 +18,7 @@ function host(
     actorCount,
     mailboxDepth: 0,
     startedAtMs: 0,
+    epoch: 0,
     inbox: "",
     state,
     lastSeenMs: 0,

@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import { ActorSystem, createVirtualClock, type VirtualClock } from "../../mod.ts";
+import { MemoryBus, type MemoryTransport } from "../../transport/memory_bus.ts";
+import { Counter } from "../_helpers/actors.ts";
+
+/** Three hosts on one bus and one virtual clock; their transports are kept for the test to cut. */
+async function trio(): Promise<{
+  clock: VirtualClock;
+  hosts: ActorSystem[];
+  links: MemoryTransport[];
+  stop: () => Promise<void>;
+}> {
+  const clock = createVirtualClock(1_000_000);
+  const bus = new MemoryBus();
+  const links = [bus.connect(), bus.connect(), bus.connect()];
+  const hosts: ActorSystem[] = [];
+  for (let i = 0; i < 3; i++) {
+    hosts.push(
+      await ActorSystem.start({
+        hostId: `h${i}`,
+        clock,
+        logFailures: false,
+        deadLetters: { logPerSecond: 0 },
+        cluster: {
+          name: "m",
+          transport: links[i],
+          heartbeatIntervalMs: 100,
+          suspicionTimeoutMs: 500,
+        },
+      }),
+    );
+  }
+  await clock.advance(150);
+  return {
+    clock,
+    hosts,
+    links,
+    stop: async () => {
+      for (const link of links) link.setConnected(true);
+      const done = Promise.all(hosts.map((h) => h.shutdown({ timeoutMs: 100 })));
+      await clock.advance(200);
+      await done;
+    },
+  };
+}
+
+const state = (system: ActorSystem, hostId: string) =>
+  system.hosts().find((h) => h.hostId === hostId)?.state;
+
+async function step(clock: VirtualClock, totalMs: number, stepMs = 25): Promise<void> {
+  for (let t = 0; t < totalMs; t += stepMs) await clock.advance(stepMs);
+}
+
+Deno.test("a host that stops heartbeating is declared lost by every other host after the suspicion timeout", async () => {
+  const { clock, hosts: [a, b], links, stop } = await trio();
+  try {
+    assert.equal(state(a, "h2"), "alive");
+    await links[2].close(); // a crash: no goodbye, no more heartbeats
+    await step(clock, 400);
+    assert.equal(state(a, "h2"), "alive", "not yet: within the suspicion timeout");
+    await step(clock, 300);
+    assert.equal(state(a, "h2"), "lost");
+    assert.equal(state(b, "h2"), "lost");
+    assert.equal(state(a, "h1"), "alive", "the others stay alive");
+  } finally {
+    await stop();
+  }
+});
+
+Deno.test("hosts that keep heartbeating are never declared lost", async () => {
+  const { clock, hosts, stop } = await trio();
+  try {
+    await step(clock, 10_000, 50);
+    for (const host of hosts) {
+      assert.deepEqual(host.hosts().map((h) => h.state), ["alive", "alive", "alive"]);
+    }
+  } finally {
+    await stop();
+  }
+});
+
+Deno.test("a host that was cut off and comes back stops its old actors and rejoins as a new epoch", async () => {
+  const { clock, hosts: [a, , c], links, stop } = await trio();
+  try {
+    const counter = c.spawn(Counter, { name: "stale" });
+    await counter.ask("get");
+    const oldEpoch = c.hosts().find((h) => h.self)!.epoch;
+    links[2].setConnected(false); // like SIGSTOP or a network cut
+    await step(clock, 800);
+    assert.equal(state(a, "h2"), "lost");
+    assert.equal(state(c, "h0"), "alive", "the cut-off host does not declare the others lost");
+    links[2].setConnected(true);
+    await step(clock, 300);
+    assert.equal(counter.stats().status, "stopped", "its stale actor stopped");
+    const record = c.deaths.last(counter);
+    assert.equal(record?.kind, "host-lost");
+    const rejoined = a.hosts().find((h) => h.hostId === "h2")!;
+    assert.equal(rejoined.state, "alive");
+    assert.ok(rejoined.epoch > oldEpoch, "as a new epoch");
+    assert.equal(c.status, "running");
+  } finally {
+    await stop();
+  }
+});
+
+Deno.test("a host that stalled (its own timers ran late) declares nobody lost", async () => {
+  const { clock, hosts: [a], stop } = await trio();
+  try {
+    clock.jump(3_000); // nothing ran for 3 s, on every host
+    await step(clock, 200);
+    assert.deepEqual(a.hosts().map((h) => h.state), ["alive", "alive", "alive"]);
+  } finally {
+    await stop();
+  }
+});
+
+Deno.test("a graceful leave removes a host at once and is not a loss", async () => {
+  const { clock, hosts: [a, b], stop } = await trio();
+  try {
+    const done = b.shutdown({ timeoutMs: 100 });
+    await clock.advance(10);
+    await done;
+    assert.equal(state(a, "h1"), "left");
+    await step(clock, 1_000);
+    assert.equal(state(a, "h1"), "left");
+  } finally {
+    await stop();
+  }
+});
+
+Deno.test("a suspicion timeout not above twice the heartbeat is refused", async () => {
+  await assert.rejects(
+    ActorSystem.start({
+      cluster: {
+        name: "x",
+        transport: new MemoryBus().connect(),
+        heartbeatIntervalMs: 500,
+        suspicionTimeoutMs: 900,
+      },
+    }),
+    (err: Error) => err.name === "InvalidOptionError" && /suspicionTimeoutMs/.test(err.message),
+  );
+});
