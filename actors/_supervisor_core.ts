@@ -1,8 +1,15 @@
 /**
- * What a supervisor does when a child ends: decide by its restart type,
+ * What a supervisor does when children end: decide by their restart types,
  * check the restart intensity, stop the affected children in reverse start
- * order, wait out the backoff, and start them again in start order. Runs as a
- * turn of the supervisor, so exits are handled one at a time, in order.
+ * order, wait out the backoff, and start them again in start order. Runs as
+ * turns of the supervisor, so exits are handled one at a time, in order.
+ *
+ * Children may live on other hosts (a child spec with a `placement`). A
+ * local child that fails is restarted in place (same ref, mailbox kept); a
+ * remote child that fails has already stopped on its host, and is spawned
+ * again per its placement. When a host is lost, all the supervisor's
+ * children there end with `host-lost` as one event (one restart for the
+ * intensity, however many children it held).
  *
  * @module
  */
@@ -12,17 +19,20 @@ import type { ChildExit, HandlerEntry } from "./_compiled.ts";
 import type { ChildSpec, ResolvedStrategy } from "./supervisor_spec.ts";
 import type { RestartWindow } from "./restart_intensity.ts";
 import type { ActorContext } from "./context.ts";
+import type { RemoteChild } from "./_cell_runtime.ts";
 import { type ExitReason, isAbnormal, isTerminal, SHUTDOWN, STOPPED } from "./exit_reason.ts";
 import { backoffDelayMs } from "./backoff.ts";
 import { LocalRef } from "./local_ref.ts";
-import { RestartIntensityError } from "./errors.ts";
+import { describeError, RestartIntensityError } from "./errors.ts";
 
 /** One child as the supervisor tracks it. */
 export interface ChildEntry {
   /** Its spec. */
   readonly spec: ChildSpec;
-  /** Its cell, or `undefined` when it is not running. */
+  /** Its cell, when it runs on this host. */
   cell: Cell | undefined;
+  /** Its ref, when it runs on another host. */
+  remote: RemoteChild | undefined;
   /** How many times the supervisor restarted it. */
   restarts: number;
   /** Consecutive restarts, for the backoff. */
@@ -41,81 +51,248 @@ export interface SupervisorState {
   readonly window: RestartWindow;
 }
 
-/** Spawns a child of the supervisor from its spec. */
-export function startChild(supervisor: Cell, spec: ChildSpec): ChildEntry {
-  const cell = spawn(supervisor, spec);
-  return { spec, cell, restarts: 0, attempt: 0, lastFailureMs: -Infinity };
+/** One child that ended. */
+interface Exit {
+  readonly entry: ChildEntry;
+  readonly reason: ExitReason;
+  /** True when the child has stopped for good (remote children, final stops). */
+  readonly gone: boolean;
 }
 
-function spawn(supervisor: Cell, spec: ChildSpec): Cell {
-  return supervisor.runtime.spawn(
-    spec.definition,
-    { name: spec.name, args: spec.args, mailbox: spec.mailbox },
-    supervisor,
-    spec.shutdownTimeoutMs,
-  );
+/** A remote child's end, as reported by its host. */
+export interface RemoteChildExit {
+  /** The child's id. */
+  readonly childId: string;
+  /** Why it ended. */
+  readonly reason: ExitReason;
 }
 
-/** The runtime calls this when a child of a supervisor fails or stops: queue it as a turn. */
+/** A host where children may run is gone. */
+export interface HostGoneNotice {
+  /** The host. */
+  readonly hostId: string;
+  /** `"lost"`: declared lost; `"left"`: shut down gracefully. */
+  readonly reason: "lost" | "left";
+}
+
+/** Starts a child from its spec: here, or on the host its placement picks. */
+export async function startChild(supervisor: Cell, spec: ChildSpec): Promise<ChildEntry> {
+  const entry: ChildEntry = {
+    spec,
+    cell: undefined,
+    remote: undefined,
+    restarts: 0,
+    attempt: 0,
+    lastFailureMs: -Infinity,
+  };
+  await launch(supervisor, entry);
+  return entry;
+}
+
+async function launch(supervisor: Cell, entry: ChildEntry): Promise<void> {
+  const { spec } = entry;
+  const runtime = supervisor.runtime;
+  const cluster = runtime.remoteChildren;
+  const host = spec.placement === undefined || cluster === undefined
+    ? runtime.hostId
+    : cluster.chooseHost(spec.placement);
+  if (host === runtime.hostId) {
+    entry.cell = runtime.spawn(
+      spec.definition,
+      { name: spec.name, args: spec.args, mailbox: spec.mailbox },
+      supervisor,
+      spec.shutdownTimeoutMs,
+    );
+    entry.remote = undefined;
+  } else {
+    entry.remote = await cluster!.spawnRemoteChild(spec.definition, host, {
+      name: spec.name,
+      args: spec.args,
+      mailbox: spec.mailbox,
+    }, supervisor);
+    entry.cell = undefined;
+  }
+}
+
+function running(entry: ChildEntry): boolean {
+  return (entry.cell !== undefined && entry.cell.status !== "stopped") ||
+    entry.remote !== undefined;
+}
+
+/** The runtime calls this when a local child of a supervisor fails or stops: queue it as a turn. */
 export function onChildExit(supervisor: Cell, exit: ChildExit): void {
   supervisor.deliverInternal(CHILD_EXIT, exit);
 }
 
-const CHILD_EXIT: HandlerEntry = Object.freeze({
-  name: "~child-exit",
-  kind: "tell",
-  fn: (state: unknown, exit: unknown, ctx: ActorContext<never>) =>
-    handleExit(LocalRef.cellOf(ctx.self)!, state as SupervisorState, exit as ChildExit),
+/** The cluster calls this when a remote child of this supervisor ended on its host. */
+export function onRemoteChildExit(supervisor: Cell, exit: RemoteChildExit): void {
+  supervisor.deliverInternal(REMOTE_CHILD_EXIT, exit);
+}
+
+/** The cluster calls this when a host is gone: the supervisor checks for children there. */
+export function onHostGone(supervisor: Cell, gone: HostGoneNotice): void {
+  supervisor.deliverInternal(HOST_GONE, gone);
+}
+
+function entryPoint(
+  name: string,
+  handle: (supervisor: Cell, state: SupervisorState, payload: unknown) => Promise<SupervisorState>,
+): HandlerEntry {
+  return Object.freeze({
+    name,
+    kind: "tell",
+    fn: (state: unknown, payload: unknown, ctx: ActorContext<never>) =>
+      handle(LocalRef.cellOf(ctx.self)!, state as SupervisorState, payload),
+  });
+}
+
+const CHILD_EXIT = entryPoint("~child-exit", (supervisor, state, payload) => {
+  const exit = payload as ChildExit;
+  const entry = state.children.find((e) => e.cell === exit.child);
+  if (entry === undefined || exit.child.incarnation !== exit.incarnation) {
+    return Promise.resolve(state);
+  }
+  return handleExits(supervisor, state, [{ entry, reason: exit.reason, gone: exit.final }]);
 });
 
+const REMOTE_CHILD_EXIT = entryPoint("~remote-child-exit", (supervisor, state, payload) => {
+  const exit = payload as RemoteChildExit;
+  const entry = state.children.find((e) => e.remote?.id === exit.childId);
+  if (entry === undefined) return Promise.resolve(state);
+  return handleExits(supervisor, state, [{ entry, reason: exit.reason, gone: true }]);
+});
+
+const HOST_GONE = entryPoint("~host-gone", (supervisor, state, payload) => {
+  const gone = payload as HostGoneNotice;
+  const exits: Exit[] = [];
+  for (const entry of state.children) {
+    if (entry.remote?.hostId !== gone.hostId) continue;
+    const reason: ExitReason = gone.reason === "lost"
+      ? { kind: "host-lost", hostId: gone.hostId }
+      : SHUTDOWN;
+    if (gone.reason === "lost") recordLostChild(supervisor, entry, gone.hostId);
+    exits.push({ entry, reason, gone: true });
+  }
+  return exits.length === 0 ? Promise.resolve(state) : handleExits(supervisor, state, exits);
+});
+
+const RESTART_DUE = entryPoint(
+  "~restart-due",
+  (supervisor, state, payload) => restartAll(supervisor, state, payload as Restart),
+);
+
+/** A child on a lost host cannot write its own death record: its supervisor does. */
+function recordLostChild(supervisor: Cell, entry: ChildEntry, hostId: string): void {
+  const remote = entry.remote!;
+  const runtime = supervisor.runtime;
+  runtime.recordDeath({
+    actor: remote.name === undefined
+      ? { id: remote.id, type: remote.type }
+      : { id: remote.id, name: remote.name, type: remote.type },
+    parent: supervisor.describe(),
+    hostId,
+    kind: "host-lost",
+    error: undefined,
+    messageName: undefined,
+    escalatedFrom: undefined,
+    restartCount: entry.restarts,
+    outcome: entry.spec.restart === "temporary" ? "stopped" : "restarted",
+    forced: false,
+    stopHookError: undefined,
+    timestampMs: runtime.clock.now(),
+  });
+}
+
 /** Stops a child for good and forgets its spec. */
-export async function terminateChild(state: SupervisorState, id: string): Promise<boolean> {
+export async function terminateChild(
+  supervisor: Cell,
+  state: SupervisorState,
+  id: string,
+): Promise<boolean> {
   const index = state.children.findIndex((e) => e.spec.id === id);
   if (index < 0) return false;
   const [entry] = state.children.splice(index, 1);
-  await entry.cell?.stop(STOPPED, deadline(entry), false);
+  await stopChild(supervisor, entry, STOPPED);
   return true;
 }
 
-async function handleExit(
+/** Stops every remote child, in reverse start order (local ones stop with the supervisor's cell). */
+export async function stopRemoteChildren(supervisor: Cell, state: SupervisorState): Promise<void> {
+  for (const entry of [...state.children].reverse()) {
+    if (entry.remote !== undefined) await stopChild(supervisor, entry, SHUTDOWN);
+  }
+}
+
+async function stopChild(supervisor: Cell, entry: ChildEntry, reason: ExitReason): Promise<void> {
+  if (entry.cell !== undefined) await entry.cell.stop(reason, deadline(supervisor, entry), false);
+  if (entry.remote !== undefined) {
+    await supervisor.runtime.remoteChildren?.stopRemoteChild(
+      entry.remote,
+      reason,
+      entry.spec.shutdownTimeoutMs,
+    );
+  }
+  entry.cell = undefined;
+  entry.remote = undefined;
+}
+
+function shouldRestart(entry: ChildEntry, reason: ExitReason): boolean {
+  const type = entry.spec.restart;
+  if (type === "temporary" || isTerminal(reason)) return false;
+  return type === "permanent" || isAbnormal(reason);
+}
+
+async function handleExits(
   supervisor: Cell,
   state: SupervisorState,
-  exit: ChildExit,
+  exits: readonly Exit[],
 ): Promise<SupervisorState> {
-  const entry = state.children.find((e) => e.cell === exit.child);
-  if (entry === undefined || exit.child.incarnation !== exit.incarnation) return state;
-  const restartType = entry.spec.restart;
-  if (
-    restartType === "temporary" || isTerminal(exit.reason) ||
-    (restartType === "transient" && !isAbnormal(exit.reason))
-  ) {
-    if (!exit.final) await exit.child.stop(exit.reason, deadline(entry), false);
-    if (restartType === "temporary") state.children.splice(state.children.indexOf(entry), 1);
-    else entry.cell = undefined;
-    return state;
+  const toRestart: Exit[] = [];
+  for (const exit of exits) {
+    if (shouldRestart(exit.entry, exit.reason)) {
+      toRestart.push(exit);
+      continue;
+    }
+    if (!exit.gone) await stopChild(supervisor, exit.entry, exit.reason);
+    exit.entry.cell = undefined;
+    exit.entry.remote = undefined;
+    if (exit.entry.spec.restart === "temporary") {
+      state.children.splice(state.children.indexOf(exit.entry), 1);
+    }
   }
+  if (toRestart.length === 0) return state;
   const clock = supervisor.runtime.clock;
   const now = clock.now();
   if (!state.window.tryRestart(now)) {
-    await giveUp(state, entry, exit);
+    await giveUp(supervisor, state, toRestart);
+    const first = toRestart[0];
     const { maxRestarts, withinMs } = state.strategy;
-    throw new RestartIntensityError(supervisor.id, entry.spec.id, maxRestarts, withinMs, {
-      cause: "error" in exit.reason ? exit.reason.error : undefined,
+    throw new RestartIntensityError(supervisor.id, first.entry.spec.id, maxRestarts, withinMs, {
+      cause: "error" in first.reason ? first.reason.error : first.reason,
     });
   }
-  const delayMs = backoff(state, entry, now);
-  const affected = affectedBy(state, entry);
-  for (const e of [...affected].reverse()) {
-    const cell = e.cell;
-    if (cell === undefined || (e === entry && exit.final)) continue;
-    if (e !== entry && e.spec.restart === "temporary") {
-      await cell.stop(STOPPED, deadline(e), false);
-      state.children.splice(state.children.indexOf(e), 1);
-      continue;
+  const delayMs = Math.max(...toRestart.map((exit) => backoff(state, exit.entry, now)));
+  const failed = new Set(toRestart.map((exit) => exit.entry));
+  const affected = affectedBy(state, failed);
+  for (const entry of [...affected].reverse()) {
+    const exit = toRestart.find((x) => x.entry === entry);
+    if (exit !== undefined) {
+      if (exit.gone) {
+        entry.cell = undefined;
+        entry.remote = undefined;
+      } else {
+        await entry.cell!.endIncarnation(exit.reason, deadline(supervisor, entry));
+      }
+    } else if (entry.spec.restart === "temporary") {
+      await stopChild(supervisor, entry, STOPPED);
+      state.children.splice(state.children.indexOf(entry), 1);
+    } else if (entry.cell !== undefined && entry.cell.status !== "stopped") {
+      await entry.cell.endIncarnation(STOPPED, deadline(supervisor, entry));
+    } else if (entry.remote !== undefined) {
+      await stopChild(supervisor, entry, STOPPED);
     }
-    await cell.endIncarnation(e === entry ? exit.reason : STOPPED, deadline(e));
   }
-  const restart: Restart = { failed: entry, affected };
+  const restart: Restart = { failed, affected };
   if (delayMs <= 0) return restartAll(supervisor, state, restart);
   // The backoff is waited out between turns, so the supervisor keeps answering
   // (and can be stopped) meanwhile; the restart comes back as a message.
@@ -123,40 +300,41 @@ async function handleExit(
   return state;
 }
 
-/** A restart whose backoff is being waited out. */
+/** A restart whose children have been stopped, waiting to be started again. */
 interface Restart {
-  readonly failed: ChildEntry;
+  readonly failed: ReadonlySet<ChildEntry>;
   readonly affected: readonly ChildEntry[];
 }
 
-const RESTART_DUE: HandlerEntry = Object.freeze({
-  name: "~restart-due",
-  kind: "tell",
-  fn: (state: unknown, restart: unknown, ctx: ActorContext<never>) =>
-    restartAll(LocalRef.cellOf(ctx.self)!, state as SupervisorState, restart as Restart),
-});
-
 /** Starts the affected children again, in start order. */
-function restartAll(supervisor: Cell, state: SupervisorState, restart: Restart): SupervisorState {
-  for (const e of restart.affected) {
-    if (!state.children.includes(e) || e.cell === undefined) continue;
-    if (e.cell.status === "restarting") e.cell.beginIncarnation();
-    else if (e.cell.status === "stopped") e.cell = spawn(supervisor, e.spec);
+async function restartAll(
+  supervisor: Cell,
+  state: SupervisorState,
+  restart: Restart,
+): Promise<SupervisorState> {
+  for (const entry of restart.affected) {
+    if (supervisor.stopping !== undefined) return state;
+    if (!state.children.includes(entry)) continue;
+    if (entry.cell !== undefined && entry.cell.status === "restarting") {
+      entry.cell.beginIncarnation();
+    } else if (!running(entry)) await launch(supervisor, entry);
     else continue;
-    if (e === restart.failed) e.restarts++;
+    if (restart.failed.has(entry)) entry.restarts++;
   }
   return state;
 }
 
-/** The children that restart with `failed`, in start order. */
-function affectedBy(state: SupervisorState, failed: ChildEntry): ChildEntry[] {
+/** The children that restart with the failed ones, in start order. */
+function affectedBy(state: SupervisorState, failed: ReadonlySet<ChildEntry>): ChildEntry[] {
   switch (state.strategy.kind) {
     case "one_for_one":
-      return [failed];
+      return state.children.filter((e) => failed.has(e));
     case "one_for_all":
       return [...state.children];
-    case "rest_for_one":
-      return state.children.slice(state.children.indexOf(failed));
+    case "rest_for_one": {
+      const first = state.children.findIndex((e) => failed.has(e));
+      return state.children.slice(first);
+    }
     default: {
       const unknownKind: never = state.strategy.kind;
       throw new Error(`unknown strategy ${unknownKind}`);
@@ -174,15 +352,35 @@ function backoff(state: SupervisorState, entry: ChildEntry, now: number): number
 }
 
 /** The intensity is exceeded: stop every child for good, in reverse start order. */
-async function giveUp(state: SupervisorState, failed: ChildEntry, exit: ChildExit): Promise<void> {
-  for (const e of [...state.children].reverse()) {
-    const reason: ExitReason = e === failed ? exit.reason : SHUTDOWN;
-    await e.cell?.stop(reason, deadline(e), false);
-    e.cell = undefined;
+async function giveUp(
+  supervisor: Cell,
+  state: SupervisorState,
+  exits: readonly Exit[],
+): Promise<void> {
+  for (const entry of [...state.children].reverse()) {
+    const exit = exits.find((x) => x.entry === entry);
+    if (exit?.gone) {
+      entry.cell = undefined;
+      entry.remote = undefined;
+      continue;
+    }
+    await stopChild(supervisor, entry, exit?.reason ?? SHUTDOWN);
   }
 }
 
 /** When a child being stopped is cut off. */
-function deadline(entry: ChildEntry): number {
-  return (entry.cell?.runtime.clock.now() ?? 0) + entry.spec.shutdownTimeoutMs;
+function deadline(supervisor: Cell, entry: ChildEntry): number {
+  return supervisor.runtime.clock.now() + entry.spec.shutdownTimeoutMs;
+}
+
+/** Turns an exit reason into plain data for the wire (a remote child's host reports it). */
+export function exitReasonInfo(reason: ExitReason): unknown {
+  switch (reason.kind) {
+    case "error":
+      return { kind: "error", error: describeError(reason.error), messageName: reason.messageName };
+    case "escalated":
+      return { kind: "escalated", error: describeError(reason.error), childId: reason.childId };
+    default:
+      return reason;
+  }
 }

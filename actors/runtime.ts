@@ -121,6 +121,17 @@ export class Runtime implements CellRuntime {
   #status: RuntimeStatus = "running";
   /** This host's cluster membership, when it joined one. */
   cluster: ClusterHost | undefined = undefined;
+
+  get remoteChildren(): ClusterHost | undefined {
+    return this.cluster;
+  }
+
+  /** The live supervisors of this host (actors with a child-exit handler). */
+  supervisors(): Cell[] {
+    const found: Cell[] = [];
+    for (const cell of this.#cells.values()) if (cell.def.childExit !== undefined) found.push(cell);
+    return found;
+  }
   #cells = new Map<number, Cell>();
   #names = new Map<string, Cell>();
   #nextSequence = 0;
@@ -233,6 +244,11 @@ export class Runtime implements CellRuntime {
 
   failed(cell: Cell, reason: ExitReason): void {
     const parent = cell.parent;
+    if (parent === undefined && this.cluster?.supervisesRemotely(cell)) {
+      // Its supervisor is on another host: it stops here and reports there.
+      void cell.stop(reason, this.clock.now() + (cell.shutdownTimeoutMs ?? this.stopTimeoutMs));
+      return;
+    }
     if (parent?.def.childExit !== undefined && parent.stopping === undefined) {
       parent.def.childExit(parent, {
         child: cell,
@@ -252,6 +268,10 @@ export class Runtime implements CellRuntime {
 
   childStopped(cell: Cell, reason: ExitReason): void {
     const parent = cell.parent;
+    if (parent === undefined) {
+      this.cluster?.remoteChildStopped(cell, reason);
+      return;
+    }
     if (parent?.def.childExit === undefined || parent.stopping !== undefined) return;
     parent.def.childExit(parent, {
       child: cell,
@@ -287,7 +307,9 @@ export class Runtime implements CellRuntime {
     const deadlineMs = this.clock.now() + timeoutMs;
     const topLevel: Cell[] = [];
     for (const cell of this.#cells.values()) if (cell.parent === undefined) topLevel.push(cell);
-    for (let i = topLevel.length - 1; i >= 0; i--) await topLevel[i].stop(reason, deadlineMs, false);
+    for (let i = topLevel.length - 1; i >= 0; i--) {
+      await topLevel[i].stop(reason, deadlineMs, false);
+    }
   }
 
   /**

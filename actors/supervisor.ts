@@ -20,7 +20,7 @@ import { defineActor } from "./definition.ts";
 import { compileWith } from "./_compiled.ts";
 import { LocalRef } from "./local_ref.ts";
 import { RestartWindow } from "./restart_intensity.ts";
-import { onChildExit, startChild, terminateChild } from "./_supervisor_core.ts";
+import { onChildExit, startChild, stopRemoteChildren, terminateChild } from "./_supervisor_core.ts";
 import type { ChildEntry, SupervisorState } from "./_supervisor_core.ts";
 import { describeError, DuplicateChildIdError } from "./errors.ts";
 import { validateChildSpec } from "./supervisor_spec.ts";
@@ -35,8 +35,10 @@ export interface ChildInfo {
   readonly restart: RestartType;
   /** How many times the supervisor has restarted it. */
   readonly restarts: number;
-  /** Its status, or `"stopped"` when it is not running. */
+  /** Its status: `"remote"` when it runs on another host, `"stopped"` when it does not run. */
   readonly status: ActorStatus;
+  /** The host it runs on, when it runs. */
+  readonly hostId: string | undefined;
 }
 
 /** The answer to `startChild`: the new child's ref, or why it was refused. */
@@ -128,7 +130,7 @@ export function defineSupervisor<A = void>(
   const definition = defineActor<SupervisorProtocol, SupervisorState, A>({
     type: spec.type,
     module: spec.module,
-    init: (args, ctx) => {
+    init: async (args, ctx) => {
       const children = staticChildren ??
         validateChildren((spec.children as (args: A) => readonly ChildSpec[])(args));
       const self = LocalRef.cellOf(ctx.self)!;
@@ -137,25 +139,29 @@ export function defineSupervisor<A = void>(
         children: [],
         window: new RestartWindow(strategy.maxRestarts, strategy.withinMs),
       };
-      for (const child of children) state.children.push(startChild(self, child));
+      for (const child of children) state.children.push(await startChild(self, child));
       return state;
     },
+    onStop: (state, ctx) => stopRemoteChildren(LocalRef.cellOf(ctx.self)!, state),
     asks: {
       which: (state) => ({ state, reply: state.children.map(childInfo) }),
-      startChild: (state, raw, ctx) => {
+      startChild: async (state, raw, ctx) => {
         try {
           const child = validateChildSpec(raw);
           if (state.children.some((e) => e.spec.id === child.id)) {
             throw new DuplicateChildIdError(child.id);
           }
-          const entry = startChild(LocalRef.cellOf(ctx.self)!, child);
+          const entry = await startChild(LocalRef.cellOf(ctx.self)!, child);
           state.children.push(entry);
-          return { state, reply: { ok: true, ref: entry.cell!.ref } };
+          return { state, reply: { ok: true, ref: (entry.cell?.ref ?? entry.remote)! } };
         } catch (err) {
           return { state, reply: { ok: false, error: describeError(err) } };
         }
       },
-      terminateChild: async (state, id) => ({ state, reply: await terminateChild(state, id) }),
+      terminateChild: async (state, id, ctx) => ({
+        state,
+        reply: await terminateChild(LocalRef.cellOf(ctx.self)!, state, id),
+      }),
     },
   });
   compileWith(definition, onChildExit);
@@ -163,11 +169,13 @@ export function defineSupervisor<A = void>(
 }
 
 function childInfo(entry: ChildEntry): ChildInfo {
+  const cell = entry.cell?.status === "stopped" ? undefined : entry.cell;
   return {
     id: entry.spec.id,
-    ref: entry.cell?.ref,
+    ref: cell?.ref ?? entry.remote,
     restart: entry.spec.restart,
     restarts: entry.restarts,
-    status: entry.cell?.status ?? "stopped",
+    status: cell?.status ?? (entry.remote === undefined ? "stopped" : "remote"),
+    hostId: entry.remote?.hostId ?? (cell === undefined ? undefined : cell.runtime.hostId),
   };
 }

@@ -9,6 +9,7 @@
 import type { ActorDefinition } from "./definition.ts";
 import type { MailboxOptions } from "./mailbox.ts";
 import type { BackoffOptions } from "./backoff.ts";
+import type { Placement } from "../cluster/placement.ts";
 import { resolveMailbox } from "./mailbox.ts";
 import { validateName } from "./ids.ts";
 import { DuplicateChildIdError, InvalidOptionError } from "./errors.ts";
@@ -103,6 +104,8 @@ export interface ChildSpec {
   readonly shutdownTimeoutMs: number;
   /** Its mailbox, or `undefined` for the definition's. */
   readonly mailbox: MailboxOptions | undefined;
+  /** Where it runs: `undefined` for the supervisor's host. */
+  readonly placement: Placement | undefined;
 }
 
 /** Options of {@linkcode childSpec}; `args` is required when `init` needs arguments. */
@@ -130,6 +133,13 @@ export type ChildOptions<A> =
      * @default {the definition's}
      */
     readonly mailbox?: MailboxOptions;
+    /**
+     * Where the child runs, when the supervisor's host is in a cluster: a
+     * restart (after a failure, or after its host was lost) places it again.
+     * A remote child that fails is spawned anew (its mailbox is not kept).
+     * @default {undefined} (the supervisor's host)
+     */
+    readonly placement?: Placement;
   }
   & ([A] extends [void] ? { readonly args?: undefined } : {
     /** The arguments passed to `init`. */
@@ -200,10 +210,23 @@ export function validateChildSpec(raw: unknown): ChildSpec {
       "a positive finite number of milliseconds",
     );
   }
+  const placement = spec.placement as Placement | undefined;
+  const kinds = ["local", "host", "spread", "least-loaded", "hash"];
+  if (
+    placement !== undefined &&
+    (placement === null || !kinds.includes((placement as { kind?: string }).kind ?? ""))
+  ) {
+    throw new InvalidOptionError(
+      `child spec '${id}'.placement`,
+      JSON.stringify(placement),
+      `a placement (${kinds.join(", ")})`,
+    );
+  }
   return Object.freeze({
     id,
     definition,
     args: spec.args,
+    placement,
     name: spec.name === undefined ? undefined : validateName(spec.name, "name"),
     restart,
     shutdownTimeoutMs,

@@ -11,7 +11,11 @@ import type { Runtime } from "../actors/runtime.ts";
 import type { Cell } from "../actors/cell.ts";
 import type { PendingAsk } from "../actors/ask.ts";
 import type { AskOptions } from "../actors/protocol.ts";
-import type { SerializedRef } from "../actors/ref.ts";
+import type { BaseRef, SerializedRef } from "../actors/ref.ts";
+import type { ExitReason } from "../actors/exit_reason.ts";
+import type { RemoteChild } from "../actors/_cell_runtime.ts";
+import { SHUTDOWN, STOPPED } from "../actors/exit_reason.ts";
+import { exitReasonInfo, onHostGone, onRemoteChildExit } from "../actors/_supervisor_core.ts";
 import type { ActorDefinition } from "../actors/definition.ts";
 import type { SpawnOptions } from "../actors/spawn_options.ts";
 import type { TimerHandle } from "../actors/clock.ts";
@@ -441,6 +445,14 @@ export class ClusterHost {
       case 3:
         this.#remoteAsks.get(frame.correlation)?.ask.reject(rebuildError(frame.error, sender));
         return;
+      case 5: {
+        const supervisor = this.#runtime.cellById(frame.supervisor);
+        const reason = parseExitReason(frame.reason);
+        if (supervisor?.def.childExit !== undefined && reason !== undefined) {
+          onRemoteChildExit(supervisor, { childId: frame.child, reason });
+        }
+        return;
+      }
       case 4: {
         const reason = DEAD_LETTER_REASONS.includes(frame.reason as DeadLetterReason)
           ? frame.reason as DeadLetterReason
@@ -531,6 +543,21 @@ export class ClusterHost {
   /** Another host is gone: fail what waits on it, and tell the listeners (supervisors). */
   #hostGone(hostId: string, reason: HostGone["reason"]): void {
     this.#failAsksTo(hostId, reason === "lost" ? "it was declared lost" : "it left the cluster");
+    for (const supervisor of this.#runtime.supervisors()) {
+      onHostGone(supervisor, { hostId, reason });
+    }
+    // Children whose supervisor was there are orphans now; it (or its
+    // restarted self elsewhere) spawns new ones.
+    for (const [cell, supervisor] of [...this.#supervisedBy]) {
+      if (supervisor.hostId !== hostId) continue;
+      this.#supervisedBy.delete(cell);
+      const budgetMs = cell.shutdownTimeoutMs ?? this.#runtime.stopTimeoutMs;
+      void cell.stop(
+        reason === "lost" ? { kind: "host-lost", hostId } : SHUTDOWN,
+        this.#runtime.clock.now() + budgetMs,
+        false,
+      );
+    }
     for (const listener of this.#goneListeners) {
       try {
         listener({ hostId, reason });
@@ -579,16 +606,26 @@ export class ClusterHost {
     options: SpawnOptions<unknown> & { readonly placement: Placement },
   ): Promise<unknown> {
     const self = this.#runtime.hostId;
-    const hostId = this.#placer.choose(options.placement, this.view.hosts(), self);
+    const hostId = this.chooseHost(options.placement);
     const { placement: _placement, ...spawnOptions } = options;
     if (hostId === self) return this.#runtime.spawn(definition, spawnOptions, undefined).ref;
+    return await this.#requestSpawn(definition, hostId, spawnOptions, undefined);
+  }
+
+  async #requestSpawn(
+    definition: ActorDefinition<unknown, unknown, unknown>,
+    hostId: string,
+    options: SpawnOptions<unknown>,
+    supervisor: BaseRef | undefined,
+  ): Promise<RemoteRef> {
     const request = packValue({
       type: definition.type,
       module: definition.module,
-      name: spawnOptions.name,
-      args: spawnOptions.args,
-      mailbox: spawnOptions.mailbox,
-      persistKey: spawnOptions.persistKey,
+      name: options.name,
+      args: options.args,
+      mailbox: options.mailbox,
+      persistKey: options.persistKey,
+      supervisor,
     });
     let answer: Uint8Array;
     try {
@@ -624,7 +661,65 @@ export class ClusterHost {
     );
   }
 
+  // ---- children of supervisors on other hosts ------------------------------------
+
+  /** The supervisors (on other hosts) of actors spawned here on their behalf. */
+  #supervisedBy = new Map<Cell, RemoteRef>();
+
+  /**
+   * Picks a host for a placement.
+   *
+   * @throws {PlacementError} When none qualifies.
+   */
+  chooseHost(placement: Placement): string {
+    return this.#placer.choose(placement, this.view.hosts(), this.#runtime.hostId);
+  }
+
+  /** Spawns a supervisor's child on another host, linked to the supervisor. */
+  spawnRemoteChild(
+    definition: ActorDefinition<unknown, unknown, unknown>,
+    hostId: string,
+    options: SpawnOptions<unknown>,
+    supervisor: Cell,
+  ): Promise<RemoteRef> {
+    return this.#requestSpawn(definition, hostId, options, supervisor.ref);
+  }
+
+  /** Stops a remote child for good, without it reporting back. */
+  async stopRemoteChild(child: RemoteChild, reason: ExitReason, timeoutMs: number): Promise<void> {
+    try {
+      await this.#transport.request(
+        this.subjects.control(child.hostId, "stop"),
+        packValue({ id: child.id, reason: exitReasonInfo(reason) }),
+        timeoutMs + this.#settings.spawnTimeoutMs,
+      );
+    } catch {
+      // Its host is gone or did not answer: the child is gone with it, or will be
+      // stopped when that host learns that it was declared lost.
+    }
+  }
+
+  /** Whether a cell's supervisor is on another host. */
+  supervisesRemotely(cell: Cell): boolean {
+    return this.#supervisedBy.has(cell);
+  }
+
+  /** A remotely supervised cell stopped for good on its own account: tell its supervisor. */
+  remoteChildStopped(cell: Cell, reason: ExitReason): void {
+    const supervisor = this.#supervisedBy.get(cell);
+    if (supervisor === undefined) return;
+    this.#supervisedBy.delete(cell);
+    const frame = this.#encode(
+      { kind: 5, supervisor: supervisor.id, child: cell.id, reason: exitReasonInfo(reason) },
+      "child-exit",
+    );
+    if (frame instanceof Uint8Array) {
+      this.#outbound.enqueue(supervisor.hostId, frame, "undeliverable");
+    }
+  }
+
   async #onControl(message: TransportMessage): Promise<void> {
+    if (message.subject.endsWith(".stop")) return await this.#onStopRequest(message);
     if (!message.subject.endsWith(".spawn")) return;
     let answer: unknown;
     try {
@@ -635,6 +730,7 @@ export class ClusterHost {
         args?: unknown;
         mailbox?: never;
         persistKey?: string;
+        supervisor?: unknown;
       } | undefined;
       if (request === undefined || typeof request.type !== "string") {
         throw new InvalidOptionError("spawn request", request, "{ type, module?, name?, args? }");
@@ -652,6 +748,7 @@ export class ClusterHost {
         mailbox: request.mailbox,
         persistKey: request.persistKey,
       }, undefined);
+      if (request.supervisor instanceof RemoteRef) this.#supervisedBy.set(cell, request.supervisor);
       answer = {
         ok: true,
         id: cell.id,
@@ -666,6 +763,27 @@ export class ClusterHost {
       this.#transport.respond(message, packValue(answer));
     } catch {
       // The requester will time out; nothing else to do.
+    }
+  }
+
+  async #onStopRequest(message: TransportMessage): Promise<void> {
+    const request = unpackValue(message.data, () => undefined) as
+      | { id?: unknown; reason?: unknown }
+      | undefined;
+    const cell = typeof request?.id === "string" ? this.#runtime.cellById(request.id) : undefined;
+    if (cell !== undefined) {
+      this.#supervisedBy.delete(cell);
+      const budgetMs = cell.shutdownTimeoutMs ?? this.#runtime.stopTimeoutMs;
+      await cell.stop(
+        parseExitReason(request?.reason) ?? STOPPED,
+        this.#runtime.clock.now() + budgetMs,
+        false,
+      );
+    }
+    try {
+      this.#transport.respond(message, packValue({ ok: true }));
+    } catch {
+      // The requester gives up on its own.
     }
   }
 
@@ -690,5 +808,33 @@ export class ClusterHost {
     await this.#transport.flush().catch(() => {});
     for (const subscription of this.#subscriptions) subscription.unsubscribe();
     if (this.#settings.ownsTransport) await this.#transport.close();
+  }
+}
+
+/** Reads an exit reason that came over the wire; `undefined` when it is not one. */
+function parseExitReason(raw: unknown): ExitReason | undefined {
+  if (raw === null || typeof raw !== "object") return undefined;
+  const r = raw as Record<string, unknown>;
+  switch (r.kind) {
+    case "stopped":
+      return STOPPED;
+    case "shutdown":
+      return SHUTDOWN;
+    case "host-lost":
+      return typeof r.hostId === "string" ? { kind: "host-lost", hostId: r.hostId } : undefined;
+    case "error":
+      return {
+        kind: "error",
+        error: r.error,
+        messageName: typeof r.messageName === "string" ? r.messageName : undefined,
+      };
+    case "escalated":
+      return {
+        kind: "escalated",
+        error: r.error,
+        childId: typeof r.childId === "string" ? r.childId : "",
+      };
+    default:
+      return undefined;
   }
 }

@@ -29,6 +29,7 @@ export const FrameKind = {
   reply: 2,
   replyError: 3,
   undeliverable: 4,
+  childExit: 5,
 } as const;
 
 /**
@@ -36,7 +37,8 @@ export const FrameKind = {
  * - `tell`: a message to an actor;
  * - `ask`: a message that expects a reply, with a correlation id and the asker's timeout;
  * - `reply` / `replyError`: the answer to an ask from the receiving host;
- * - `undeliverable`: a tell that could not be delivered, returned to its sender.
+ * - `undeliverable`: a tell that could not be delivered, returned to its sender;
+ * - `childExit`: a child spawned for a supervisor on another host ended here.
  */
 export type Frame =
   | { readonly kind: 0; readonly to: string; readonly name: string; readonly body: unknown }
@@ -56,6 +58,12 @@ export type Frame =
     readonly name: string;
     readonly reason: string;
     readonly body: unknown;
+  }
+  | {
+    readonly kind: 5;
+    readonly supervisor: string;
+    readonly child: string;
+    readonly reason: unknown;
   };
 
 /** The MessagePack extension type of actor refs. */
@@ -105,6 +113,8 @@ export function encodeFrame(frame: Frame): Uint8Array {
       return packr.pack([3, frame.correlation, frame.error]);
     case 4:
       return packr.pack([4, frame.to, frame.name, frame.reason, frame.body]);
+    case 5:
+      return packr.pack([5, frame.supervisor, frame.child, frame.reason]);
     default: {
       const unknown: never = frame;
       throw new Error(`unknown frame ${JSON.stringify(unknown)}`);
@@ -272,6 +282,10 @@ function toFrame(raw: unknown): Frame | undefined {
     case 4:
       return raw.length === 5 && str(raw[1]) && str(raw[2]) && str(raw[3])
         ? { kind: 4, to: raw[1], name: raw[2], reason: raw[3], body: raw[4] }
+        : undefined;
+    case 5:
+      return raw.length === 4 && str(raw[1]) && str(raw[2])
+        ? { kind: 5, supervisor: raw[1], child: raw[2], reason: raw[3] }
         : undefined;
     default:
       return undefined;
