@@ -1,0 +1,71 @@
+/**
+ * Hosts in one process on an in-memory bus and one virtual clock, for
+ * membership and failover tests that must not sleep.
+ *
+ * @module
+ */
+
+import {
+  ActorSystem,
+  type ActorSystemOptions,
+  createVirtualClock,
+  type Labels,
+  type VirtualClock,
+} from "../../mod.ts";
+import { MemoryBus, type MemoryTransport } from "../../transport/memory_bus.ts";
+
+/** A cluster of hosts `h0`, `h1`, ... whose links the test can cut. */
+export interface VirtualCluster {
+  readonly clock: VirtualClock;
+  readonly hosts: ActorSystem[];
+  readonly links: MemoryTransport[];
+  /** Moves virtual time in small steps, so heartbeats and checks interleave. */
+  step(totalMs: number, stepMs?: number): Promise<void>;
+  /** Shuts every host down. */
+  stop(): Promise<void>;
+}
+
+/** Starts one host per label set: heartbeats every 100 ms, lost after 500 ms of silence. */
+export async function virtualCluster(
+  labels: Labels[],
+  options: ActorSystemOptions = {},
+): Promise<VirtualCluster> {
+  const clock = createVirtualClock(1_000_000);
+  const bus = new MemoryBus();
+  const links = labels.map(() => bus.connect());
+  const hosts: ActorSystem[] = [];
+  for (let i = 0; i < labels.length; i++) {
+    hosts.push(
+      await ActorSystem.start({
+        logFailures: false,
+        deadLetters: { logPerSecond: 0 },
+        ...options,
+        hostId: `h${i}`,
+        clock,
+        cluster: {
+          name: "v",
+          transport: links[i],
+          labels: labels[i],
+          heartbeatIntervalMs: 100,
+          suspicionTimeoutMs: 500,
+        },
+      }),
+    );
+  }
+  const step = async (totalMs: number, stepMs = 25) => {
+    for (let t = 0; t < totalMs; t += stepMs) await clock.advance(stepMs);
+  };
+  await step(150);
+  return {
+    clock,
+    hosts,
+    links,
+    step,
+    stop: async () => {
+      for (const link of links) link.setConnected(true);
+      const done = Promise.all(hosts.map((h) => h.shutdown({ timeoutMs: 200 })));
+      await step(400);
+      await done;
+    },
+  };
+}
