@@ -59,6 +59,7 @@ export {
   InvalidOptionError,
   MailboxFullError,
   MessageKindError,
+  NameTakenError,
   NatsServerMissingError,
   NoRespondersError,
   PayloadTooLargeError,

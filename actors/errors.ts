@@ -733,6 +733,29 @@ export class ClusterConnectError extends ActorSystemError {
   }
 }
 
+/** A cluster-wide name is held by another actor. */
+export class NameTakenError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "name_taken";
+  /** The name. */
+  readonly actorName: string;
+  /** The id of the actor that holds it. */
+  readonly holderId: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param actorName The name.
+   * @param holderId The actor that holds it.
+   * @param options `cause`: the store's conflict.
+   */
+  constructor(actorName: string, holderId: string, options?: ErrorOptions) {
+    super(`the cluster-wide name '${actorName}' is held by ${holderId}`, options);
+    this.actorName = actorName;
+    this.holderId = holderId;
+  }
+}
+
 /** A test probe did not see the expected message in time. */
 export class ExpectationTimeoutError extends ActorSystemError {
   /** The stable code of this error class. */

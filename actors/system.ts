@@ -21,6 +21,7 @@ import { LocalRef } from "./local_ref.ts";
 import { isSerializedRef } from "./ref.ts";
 import { STOPPED } from "./exit_reason.ts";
 import { ActorTypeMismatchError, ClusterConnectError, InvalidOptionError } from "./errors.ts";
+import { Directory } from "../cluster/directory.ts";
 import type { SpawnOptions, SpawnOptionsBase } from "./spawn_options.ts";
 import type { Placement } from "../cluster/placement.ts";
 import type { HostInfo } from "../cluster/view.ts";
@@ -149,6 +150,7 @@ export class ActorSystem {
    */
   static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
     const system = ActorSystem.#local(options);
+    system.#sharedStore = options.store !== undefined;
     if (options.cluster !== undefined) await system.#join(options.cluster);
     return system;
   }
@@ -200,7 +202,80 @@ export class ActorSystem {
       ownsTransport: options.transport === undefined,
       maxInboundBytes: options.maxInboundBytes ?? transport.maxPayloadBytes,
     });
+    // Names held on a host that is gone are cleared by one host: the live one with the lowest id.
+    this.#runtime.cluster.onHostGone((gone) => {
+      const lowest = this.hosts().find((h) => h.state === "alive");
+      if (lowest?.self && this.#sharedStore) {
+        void this.#directory().releaseHost(gone.hostId).catch(() => {});
+      }
+    });
   }
+
+  /**
+   * Registers a live actor of this host under a cluster-wide name: of
+   * racing registrations of one name, exactly one wins. The name is released
+   * when the actor stops for good, or when its host is lost or leaves.
+   * Without a cluster the name is known on this host only.
+   *
+   * @throws {NameTakenError} When another actor holds the name.
+   * @throws {InvalidOptionError} When the actor is not a live actor of this
+   *   host, or this host joined a cluster without a store the hosts share.
+   */
+  register(name: string, ref: BaseRef): Promise<void> {
+    try {
+      return this.#directory().register(name, ref);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Finds the actor registered under a cluster-wide name, from any host.
+   *
+   * @param name The name.
+   * @param definition The actor's definition, for a typed ref.
+   * @returns Its ref, or `undefined` when nobody holds the name.
+   * @throws {ActorTypeMismatchError} When the actor is of another type.
+   */
+  async whereIs<P extends ProtocolShape<P>, S, A>(
+    name: string,
+    definition?: ActorDefinition<P, S, A>,
+  ): Promise<ActorRef<P> | undefined> {
+    const ref = await this.#directory().whereIs(name);
+    if (ref !== undefined && definition !== undefined && ref.type !== definition.type) {
+      throw new ActorTypeMismatchError(ref.id, definition.type, ref.type);
+    }
+    return ref as ActorRef<P> | undefined;
+  }
+
+  /**
+   * Releases a cluster-wide name.
+   *
+   * @returns Whether the name was held (and is now free).
+   */
+  unregister(name: string): Promise<boolean> {
+    try {
+      return this.#directory().unregister(name);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  #names: Directory | undefined;
+
+  #directory(): Directory {
+    if (this.#names !== undefined) return this.#names;
+    if (this.#runtime.cluster !== undefined && !this.#sharedStore) {
+      throw new InvalidOptionError(
+        "store",
+        "the embedded file store",
+        "a store the hosts share (a JetStreamStore) for cluster-wide names",
+      );
+    }
+    return this.#names = new Directory(this.#runtime, () => this.#runtime.store());
+  }
+
+  #sharedStore = false;
 
   /**
    * The hosts of the cluster as this host sees them (only this host when it

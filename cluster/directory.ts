@@ -1,0 +1,127 @@
+/**
+ * Cluster-wide names: a directory in the state store, written with
+ * compare-and-set, so that of racing registrations exactly one wins. A name
+ * is released when its actor stops for good, or when its host is lost or
+ * leaves (then the live host with the lowest id clears it).
+ *
+ * @module
+ */
+
+import type { StateStore } from "../store/store.ts";
+import type { BaseRef, SerializedRef } from "../actors/ref.ts";
+import type { Runtime } from "../actors/runtime.ts";
+import { encodeKeyToken } from "../store/store.ts";
+import { packValue, unpackValue } from "../transport/codec.ts";
+import { LocalRef } from "../actors/local_ref.ts";
+import { InvalidOptionError, NameTakenError } from "../actors/errors.ts";
+import { RevisionConflictError } from "../store/errors.ts";
+
+/** What a directory entry holds. */
+interface Registration {
+  readonly ref: SerializedRef;
+  readonly hostId: string;
+}
+
+const PREFIX = "names.";
+
+/** The store key of a cluster-wide name. */
+export function nameKey(name: string): string {
+  return PREFIX + encodeKeyToken(name);
+}
+
+/** The directory of one host. */
+export class Directory {
+  #runtime: Runtime;
+  #store: () => Promise<StateStore>;
+
+  /**
+   * @param runtime This host's runtime.
+   * @param store The store shared by the cluster.
+   */
+  constructor(runtime: Runtime, store: () => Promise<StateStore>) {
+    this.#runtime = runtime;
+    this.#store = store;
+  }
+
+  /**
+   * Registers a live actor of this host under a cluster-wide name.
+   *
+   * @throws {NameTakenError} When another actor holds the name.
+   * @throws {InvalidOptionError} For an empty name or an actor that is not a live actor of this host.
+   */
+  async register(name: string, ref: BaseRef): Promise<void> {
+    if (typeof name !== "string" || name.length === 0 || name.length > 160) {
+      throw new InvalidOptionError("name", name, "a non-empty string of at most 160 characters");
+    }
+    const cell = LocalRef.cellOf(ref);
+    if (cell === undefined || cell.runtime !== this.#runtime || cell.stopping !== undefined) {
+      throw new InvalidOptionError("ref", ref?.id, "a live actor of this host");
+    }
+    const store = await this.#store();
+    const key = nameKey(name);
+    const value: Registration = { ref: ref.toJSON(), hostId: this.#runtime.hostId };
+    let revision: number;
+    try {
+      revision = await store.put(key, packValue(value), 0);
+    } catch (err) {
+      if (!RevisionConflictError.is(err)) throw err;
+      const holder = await this.#read(store, key);
+      throw new NameTakenError(name, holder?.ref.$ref ?? "another actor", { cause: err });
+    }
+    // Released when the actor stops for good (if it still holds the name then).
+    (cell.watchers ??= new Set()).add(() => {
+      void store.delete(key, revision).catch(() => {});
+    });
+  }
+
+  /** The actor registered under a name, or `undefined`. */
+  async whereIs(name: string): Promise<BaseRef | undefined> {
+    const registration = await this.#read(await this.#store(), nameKey(name));
+    return registration === undefined ? undefined : this.#runtime.resolveRef(registration.ref);
+  }
+
+  /**
+   * Releases a name if `ref` (or, without it, anyone) holds it.
+   *
+   * @returns Whether it was released.
+   */
+  async unregister(name: string, ref?: BaseRef): Promise<boolean> {
+    const store = await this.#store();
+    const key = nameKey(name);
+    const entry = await store.get(key);
+    if (entry === undefined) return false;
+    const registration = decode(entry.value);
+    if (ref !== undefined && registration?.ref.$ref !== ref.id) return false;
+    try {
+      await store.delete(key, entry.revision);
+      return true;
+    } catch (err) {
+      if (RevisionConflictError.is(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Clears every name held by a host that is gone. */
+  async releaseHost(hostId: string): Promise<void> {
+    const store = await this.#store();
+    for (const key of await store.keys(PREFIX)) {
+      const entry = await store.get(key);
+      if (entry === undefined || decode(entry.value)?.hostId !== hostId) continue;
+      await store.delete(key, entry.revision).catch(() => {});
+    }
+  }
+
+  async #read(store: StateStore, key: string): Promise<Registration | undefined> {
+    const entry = await store.get(key);
+    return entry === undefined ? undefined : decode(entry.value);
+  }
+}
+
+function decode(bytes: Uint8Array): Registration | undefined {
+  const value = unpackValue(bytes, () => undefined) as Partial<Registration> | undefined;
+  if (
+    value === undefined || value === null || typeof value.hostId !== "string" ||
+    typeof value.ref?.$ref !== "string" || typeof value.ref.type !== "string"
+  ) return undefined;
+  return value as Registration;
+}
