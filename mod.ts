@@ -127,6 +127,7 @@ export type {
 export type {
   ActorContext,
   ChildCapability,
+  NamingCapability,
   SelfCapability,
   TimerCapability,
   WatchCapability,

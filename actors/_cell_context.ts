@@ -80,6 +80,16 @@ export class CellContext implements ActorContext<never> {
     this.#cell.watching?.delete(target);
   }
 
+  register(name: string): Promise<void> {
+    const directory = this.#cell.runtime.directory;
+    if (directory === undefined) {
+      return Promise.reject(
+        new InvalidOptionError("register", name, "a system with a name directory"),
+      );
+    }
+    return directory.register(name, this.#cell.ref);
+  }
+
   stopSelf(): void {
     const runtime = this.#cell.runtime;
     void this.#cell.stop(STOPPED, runtime.clock.now() + runtime.stopTimeoutMs);

@@ -76,6 +76,8 @@ export interface CellRuntime {
   recordDeath(record: DeathRecord): void;
   /** The state store of persistent actors (opened on first use). */
   store(): Promise<StateStore>;
+  /** The name directory, once the system has one. */
+  readonly directory: { register(name: string, ref: BaseRef): Promise<void> } | undefined;
   /** The cluster, for supervisors with children on other hosts; `undefined` without one. */
   readonly remoteChildren: RemoteChildren | undefined;
 }

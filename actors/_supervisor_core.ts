@@ -23,7 +23,7 @@ import type { RemoteChild } from "./_cell_runtime.ts";
 import { type ExitReason, isAbnormal, isTerminal, SHUTDOWN, STOPPED } from "./exit_reason.ts";
 import { backoffDelayMs } from "./backoff.ts";
 import { LocalRef } from "./local_ref.ts";
-import { describeError, RestartIntensityError } from "./errors.ts";
+import { describeError, type ErrorInfo, RestartIntensityError } from "./errors.ts";
 
 /** One child as the supervisor tracks it. */
 export interface ChildEntry {
@@ -159,6 +159,7 @@ const REMOTE_CHILD_EXIT = entryPoint("~remote-child-exit", (supervisor, state, p
   const exit = payload as RemoteChildExit;
   const entry = state.children.find((e) => e.remote?.id === exit.childId);
   if (entry === undefined) return Promise.resolve(state);
+  recordRemoteChild(supervisor, entry, exit.reason, entry.remote!.hostId);
   return handleExits(supervisor, state, [{ entry, reason: exit.reason, gone: true }]);
 });
 
@@ -170,7 +171,7 @@ const HOST_GONE = entryPoint("~host-gone", (supervisor, state, payload) => {
     const reason: ExitReason = gone.reason === "lost"
       ? { kind: "host-lost", hostId: gone.hostId }
       : SHUTDOWN;
-    if (gone.reason === "lost") recordLostChild(supervisor, entry, gone.hostId);
+    recordRemoteChild(supervisor, entry, reason, gone.hostId);
     exits.push({ entry, reason, gone: true });
   }
   return exits.length === 0 ? Promise.resolve(state) : handleExits(supervisor, state, exits);
@@ -181,26 +182,47 @@ const RESTART_DUE = entryPoint(
   (supervisor, state, payload) => restartAll(supervisor, state, payload as Restart),
 );
 
-/** A child on a lost host cannot write its own death record: its supervisor does. */
-function recordLostChild(supervisor: Cell, entry: ChildEntry, hostId: string): void {
+/**
+ * Records the end of a remote child on the supervisor's host too, so that
+ * "why did it die" can be answered where its supervisor is (a child on a lost
+ * host cannot record anything itself).
+ */
+function recordRemoteChild(
+  supervisor: Cell,
+  entry: ChildEntry,
+  reason: ExitReason,
+  hostId: string,
+): void {
   const remote = entry.remote!;
   const runtime = supervisor.runtime;
+  const error = "error" in reason ? errorInfoOf(reason.error) : undefined;
   runtime.recordDeath({
     actor: remote.name === undefined
       ? { id: remote.id, type: remote.type }
       : { id: remote.id, name: remote.name, type: remote.type },
     parent: supervisor.describe(),
     hostId,
-    kind: "host-lost",
-    error: undefined,
-    messageName: undefined,
-    escalatedFrom: undefined,
+    kind: reason.kind,
+    error,
+    messageName: reason.kind === "error" ? reason.messageName : undefined,
+    escalatedFrom: reason.kind === "escalated" ? reason.childId : undefined,
     restartCount: entry.restarts,
-    outcome: entry.spec.restart === "temporary" ? "stopped" : "restarted",
+    outcome: shouldRestart(entry, reason) ? "restarted" : "stopped",
     forced: false,
     stopHookError: undefined,
     timestampMs: runtime.clock.now(),
   });
+}
+
+/** An error that came over the wire is already plain data; anything else is described. */
+function errorInfoOf(error: unknown): ErrorInfo {
+  if (error !== null && typeof error === "object" && !(error instanceof Error)) {
+    const e = error as Record<string, unknown>;
+    if (typeof e.name === "string" && typeof e.message === "string") {
+      return e as unknown as ErrorInfo;
+    }
+  }
+  return describeError(error);
 }
 
 /** Stops a child for good and forgets its spec. */

@@ -62,10 +62,25 @@ export interface WatchCapability {
   unwatch(ref: BaseRef): void;
 }
 
+/** Cluster-wide names for this actor. */
+export interface NamingCapability {
+  /**
+   * Registers this actor under a cluster-wide name (see `system.register`).
+   *
+   * @throws {NameTakenError} When another actor holds the name.
+   */
+  register(name: string): Promise<void>;
+}
+
 /**
  * The context passed to `init`, hooks and handlers.
  *
  * @typeParam P The actor's own protocol.
  */
 export interface ActorContext<P>
-  extends SelfCapability<P>, TimerCapability<P>, ChildCapability, WatchCapability {}
+  extends
+    SelfCapability<P>,
+    TimerCapability<P>,
+    ChildCapability,
+    WatchCapability,
+    NamingCapability {}

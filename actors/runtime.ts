@@ -121,6 +121,8 @@ export class Runtime implements CellRuntime {
   #status: RuntimeStatus = "running";
   /** This host's cluster membership, when it joined one. */
   cluster: ClusterHost | undefined = undefined;
+  /** The name directory (set by the system). */
+  directory: { register(name: string, ref: BaseRef): Promise<void> } | undefined = undefined;
 
   get remoteChildren(): ClusterHost | undefined {
     return this.cluster;

@@ -151,6 +151,10 @@ export class ActorSystem {
   static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
     const system = ActorSystem.#local(options);
     system.#sharedStore = options.store !== undefined;
+    // Actors may register names through their context; the directory is made on first use.
+    system.#runtime.directory = {
+      register: (name, ref) => system.register(name, ref),
+    };
     if (options.cluster !== undefined) await system.#join(options.cluster);
     return system;
   }
