@@ -8,7 +8,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { ActorSystem } from "../mod.ts";
+import { ActorSystem, JetStreamStore } from "../mod.ts";
 import type { NatsConnectOptions } from "../transport/nats_connect.ts";
 
 const HELP = `Host agent: joins a cluster over NATS and runs the actors spawned on it.
@@ -24,6 +24,10 @@ Options:
   --host-id <id>           this host's id (default: random)
   --prefix <token>         subject prefix (default: actors)
   --allow-module <prefix>  only import spawned definitions' modules under this URL prefix (repeatable)
+  --state-bucket <name>    keep persistent state in this JetStream KV bucket on the same servers
+                           (the store the hosts share; default: a local file store)
+  --heartbeat-ms <ms>      heartbeat interval (default 250)
+  --suspicion-ms <ms>      silence before a host is declared lost (default 1000)
   --user <name>            NATS user (with --password)
   --password <secret>      NATS password
   --token <secret>         NATS token
@@ -67,6 +71,9 @@ async function main(): Promise<number> {
         "host-id": { type: "string" },
         prefix: { type: "string" },
         "allow-module": { type: "string", multiple: true },
+        "state-bucket": { type: "string" },
+        "heartbeat-ms": { type: "string" },
+        "suspicion-ms": { type: "string" },
         user: { type: "string" },
         password: { type: "string" },
         token: { type: "string" },
@@ -101,13 +108,27 @@ async function main(): Promise<number> {
     }),
   };
   for (const specifier of values.import ?? []) await import(moduleUrl(specifier, Deno.cwd()));
+  const store = values["state-bucket"] === undefined ? undefined : await JetStreamStore.open({
+    servers: values.nats,
+    bucket: values["state-bucket"],
+    connectOptions: connect,
+  });
+  const ms = (flag: "heartbeat-ms" | "suspicion-ms") =>
+    values[flag] === undefined ? {} : {
+      [flag === "heartbeat-ms" ? "heartbeatIntervalMs" : "suspicionTimeoutMs"]: Number(
+        values[flag],
+      ),
+    };
   const system = await ActorSystem.start({
     ...(values["host-id"] === undefined ? {} : { hostId: values["host-id"] }),
+    ...(store === undefined ? {} : { store }),
     cluster: {
       name: values.cluster,
       servers: values.nats,
       labels: parseLabels(values.labels ?? []),
       connect,
+      ...ms("heartbeat-ms"),
+      ...ms("suspicion-ms"),
       ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
       ...(values["allow-module"] === undefined ? {} : { moduleAllowlist: values["allow-module"] }),
     },
@@ -119,6 +140,7 @@ async function main(): Promise<number> {
   }
   await stopped.promise;
   await system.shutdown();
+  await store?.close();
   return 0;
 }
 

@@ -96,3 +96,41 @@ export const ProcRelay = defineActor<
     },
   },
 });
+
+/** The persistent counter's messages. */
+export type ProcPCounterProtocol = {
+  addAndGet: Ask<number, number>;
+  get: Ask<void, number>;
+  where: Ask<void, string>;
+};
+
+/** A persistent counter. */
+export const ProcPCounter = defineActor<ProcPCounterProtocol, { count: number }>({
+  type: "proc-pcounter",
+  module: import.meta.url,
+  init: () => ({ count: 0 }),
+  persistence: { version: 1 },
+  asks: {
+    addAndGet: (s, n) => ({ state: { count: s.count + n }, reply: s.count + n }),
+    get: (s) => ({ state: s, reply: s.count }),
+    where: (s, _, ctx) => ({ state: s, reply: ctx.self.id.split("/")[0] }),
+  },
+});
+
+/** Claims cluster-wide names for itself. */
+export const ProcRegistrar = defineActor<{ claim: Ask<string, boolean> }, null>({
+  type: "proc-registrar",
+  module: import.meta.url,
+  init: () => null,
+  asks: {
+    claim: async (s, name, ctx) => {
+      try {
+        await ctx.register(name);
+        return { state: s, reply: true };
+      } catch (err) {
+        if ((err as Error).name === "NameTakenError") return { state: s, reply: false };
+        throw err;
+      }
+    },
+  },
+});
