@@ -36,6 +36,7 @@ import {
   DEFAULT_SUSPICION_TIMEOUT_MS,
 } from "../cluster/membership.ts";
 import { NatsTransport } from "../transport/nats_transport.ts";
+import type { TransportStatus } from "../transport/transport.ts";
 import { DEFAULT_SUBJECT_PREFIX } from "../transport/subjects.ts";
 
 /** Default ask timeout, in milliseconds. */
@@ -300,6 +301,15 @@ export class ActorSystem {
       lastSeenMs: this.#runtime.clock.now(),
       self: true,
     }];
+  }
+
+  /**
+   * This host's connection to the cluster: `"connected"`, `"disconnected"`
+   * (reconnecting; sends meanwhile are dead letters `disconnected`), or
+   * `"closed"`; `undefined` without a cluster.
+   */
+  connectionStatus(): TransportStatus | undefined {
+    return this.#runtime.cluster?.connectionStatus;
   }
 
   /** Counters of this host's cluster traffic, or `undefined` without a cluster. */

@@ -6,7 +6,12 @@
  * @module
  */
 
-import type { Transport, TransportMessage, TransportSubscription } from "../transport/transport.ts";
+import type {
+  Transport,
+  TransportMessage,
+  TransportStatus,
+  TransportSubscription,
+} from "../transport/transport.ts";
 import type { Runtime } from "../actors/runtime.ts";
 import type { Cell } from "../actors/cell.ts";
 import type { PendingAsk } from "../actors/ask.ts";
@@ -140,7 +145,7 @@ export class ClusterHost {
       this.subjects,
       runtime.hostId,
       runtime.clock,
-      (host, envelopes, reason) => this.#unsent(host, envelopes, reason),
+      (host, envelopes, reason, sentAtMs) => this.#unsent(host, envelopes, reason, sentAtMs),
     );
     const self = runtime.hostId;
     this.#subscriptions.push(
@@ -156,6 +161,19 @@ export class ClusterHost {
     this.#publish(this.subjects.discover(), new Uint8Array(0));
     this.#scheduleAnnounce();
     this.#membership.start();
+    // Back after an outage: say so, and ask everyone else to say so too.
+    this.#unsubscribeStatus = transport.onStatus((status) => {
+      if (status !== "connected") return;
+      this.#announce();
+      this.#publish(this.subjects.discover(), new Uint8Array(0));
+    });
+  }
+
+  #unsubscribeStatus: () => void;
+
+  /** Whether this host can reach the others. */
+  get connectionStatus(): TransportStatus {
+    return this.#transport.status;
   }
 
   /** This host's current epoch. */
@@ -317,8 +335,16 @@ export class ClusterHost {
   }
 
   /** Envelopes that were not delivered: tells become dead letters, asks fail fast. */
-  #unsent(host: string, envelopes: readonly SentEnvelope[], reason: UnsentReason): void {
-    if (reason === "host-unreachable") {
+  #unsent(
+    host: string,
+    envelopes: readonly SentEnvelope[],
+    reason: UnsentReason,
+    sentAtMs: number = this.#runtime.clock.now(),
+  ): void {
+    // A bounce says that *that* batch found no inbox. If the host has been heard
+    // from since it was sent (it reconnected meanwhile), it is not unreachable now.
+    const seen = this.view.get(host)?.lastSeenMs ?? -Infinity;
+    if (reason === "host-unreachable" && seen <= sentAtMs) {
       this.view.mark(host, "unreachable", this.#runtime.clock.now());
     }
     for (const e of envelopes) {
@@ -334,7 +360,6 @@ export class ClusterHost {
         );
       }
     }
-    if (reason === "host-unreachable") this.#failAsksTo(host, "its inbox has no subscriber");
   }
 
   #failAsksTo(host: string, why: string): void {
@@ -800,6 +825,7 @@ export class ClusterHost {
     if (this.#closed) return;
     this.#closed = true;
     this.#membership.stop();
+    this.#unsubscribeStatus();
     if (this.#announceTimer !== undefined) this.#runtime.clock.clearTimeout(this.#announceTimer);
     this.#outbound.flush();
     for (const [, { ask, host }] of this.#remoteAsks) {

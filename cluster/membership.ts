@@ -10,10 +10,11 @@
  * off): it then stops its actors and rejoins with a new epoch. Heartbeats of
  * a lost epoch are ignored and answered with the declaration again.
  *
- * Two guards keep a slow host from declaring others lost: no declarations
- * while its own connection is down (and a fresh start for everyone when it
- * comes back), and none in a check that ran late (the host itself was
- * stalled, so the silence may be its own).
+ * Guards keep a slow host from declaring others lost: no declarations while
+ * its own connection is down, none for a grace period after it comes back
+ * (the others reconnect one by one, each after nats.js's reconnect wait of
+ * about 2 s plus jitter), and none in a check that ran late (the host itself
+ * was stalled, so the silence may be its own).
  *
  * @module
  */
@@ -25,6 +26,12 @@ import type { ClusterView } from "./view.ts";
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 250;
 /** Default silence after which a host is declared lost, in milliseconds. */
 export const DEFAULT_SUSPICION_TIMEOUT_MS = 1_000;
+/**
+ * After this host reconnects, how long it declares nobody lost, in
+ * milliseconds: the others need up to nats.js's reconnect wait (2 s) plus
+ * jitter (up to 1 s) to come back too.
+ */
+export const RECONNECT_GRACE_MS = 4_000;
 
 /** A declaration that one epoch of a host is lost. */
 export interface LostDeclaration {
@@ -63,6 +70,7 @@ export class Membership {
   /** When a zombie was last told it is lost, to avoid answering every heartbeat. */
   #toldZombie = new Map<string, number>();
   #wasConnected = true;
+  #quietUntilMs = -Infinity;
 
   /**
    * @param seams Clock, view and publishing.
@@ -130,11 +138,12 @@ export class Membership {
     const late = now - this.#lastCheckMs - this.#checkEveryMs;
     this.#lastCheckMs = now;
     const isConnected = connected();
-    if (!isConnected || !this.#wasConnected || late > this.#suspicionTimeoutMs / 2) {
-      // This host could not hear anyone (disconnected, or stalled): the silence
-      // may be its own. Start everyone's clock afresh instead of declaring.
+    if (isConnected && !this.#wasConnected) this.#quietUntilMs = now + RECONNECT_GRACE_MS;
+    this.#wasConnected = isConnected;
+    if (!isConnected || now < this.#quietUntilMs || late > this.#suspicionTimeoutMs / 2) {
+      // This host could not hear anyone (disconnected, just back, or stalled):
+      // the silence may be its own. Start everyone's clock afresh instead of declaring.
       view.refreshAlive(now);
-      this.#wasConnected = isConnected;
       return;
     }
     for (const host of view.hosts()) {

@@ -38,6 +38,7 @@ export type UnsentHandler = (
   host: string,
   envelopes: readonly SentEnvelope[],
   reason: UnsentReason,
+  sentAtMs: number,
 ) => void;
 
 /** How long a sent batch is remembered for a "no responders" answer, in milliseconds. */
@@ -130,7 +131,7 @@ export class Outbound {
     const sent = this.#sent.get(batch);
     if (sent === undefined) return;
     this.#sent.delete(batch);
-    this.#onUnsent(sent.host, unflatten(sent.envelopes), "host-unreachable");
+    this.#onUnsent(sent.host, unflatten(sent.envelopes), "host-unreachable", sent.atMs);
   }
 
   #send(host: string, pending: Pending): void {
@@ -144,7 +145,7 @@ export class Outbound {
       );
     } catch {
       // Not connected: nats.js would have dropped it silently; say so instead.
-      this.#onUnsent(host, unflatten(pending.envelopes), "disconnected");
+      this.#onUnsent(host, unflatten(pending.envelopes), "disconnected", this.#clock.now());
       return;
     }
     this.batches++;
