@@ -304,6 +304,16 @@ export class ActorSystem {
   }
 
   /**
+   * Calls `listener` whenever a host's standing changes in this host's view
+   * (alive, unreachable, lost, left); a no-op without a cluster.
+   *
+   * @returns A function that ends the subscription.
+   */
+  onHostChange(listener: (host: HostInfo) => void): () => void {
+    return this.#runtime.cluster?.view.onChange(listener) ?? (() => {});
+  }
+
+  /**
    * This host's connection to the cluster: `"connected"`, `"disconnected"`
    * (reconnecting; sends meanwhile are dead letters `disconnected`), or
    * `"closed"`; `undefined` without a cluster.

@@ -28,3 +28,54 @@ export const Tiny = defineActor<{ ping: Ask<void, number> }, number>({
   init: () => 0,
   asks: { ping: (n) => ({ state: n, reply: n }) },
 });
+
+/** Sends a steady stream of tells to peers on other hosts (load for the soak). */
+export const Pinger = defineActor<
+  {
+    start: Ask<
+      { peers: import("../mod.ts").ActorRef<{ ping: Tell<number> }>[]; perTick: number },
+      void
+    >;
+    tick: Tell;
+    halt: Tell;
+    ping: Tell<number>;
+    received: Ask<void, number>;
+  },
+  {
+    peers: import("../mod.ts").ActorRef<{ ping: Tell<number> }>[];
+    perTick: number;
+    received: number;
+    sent: number;
+  }
+>({
+  type: "bench-pinger",
+  module: import.meta.url,
+  init: () => ({ peers: [], perTick: 0, received: 0, sent: 0 }),
+  tells: {
+    tick: (s) => {
+      for (let i = 0; i < s.perTick; i++) s.peers[(s.sent + i) % s.peers.length].tell("ping", i);
+      return { ...s, sent: s.sent + s.perTick };
+    },
+    ping: (s) => ({ ...s, received: s.received + 1 }),
+    halt: (s, _, ctx) => {
+      ctx.timers.cancel("tick");
+      return s;
+    },
+  },
+  asks: {
+    start: (s, { peers, perTick }, ctx) => {
+      ctx.timers.every("tick", 10, "tick");
+      return { state: { ...s, peers, perTick }, reply: undefined };
+    },
+    received: (s) => ({ state: s, reply: s.received }),
+  },
+});
+
+/** A persistent counter (state in the store the hosts share). */
+export const BenchPCounter = defineActor<{ addAndGet: Ask<number, number> }, { count: number }>({
+  type: "bench-pcounter",
+  module: import.meta.url,
+  init: () => ({ count: 0 }),
+  persistence: { version: 1 },
+  asks: { addAndGet: (s, n) => ({ state: { count: s.count + n }, reply: s.count + n }) },
+});

@@ -1,7 +1,8 @@
 /**
- * A host's membership in a cluster: its inbox, its outbound batches, remote
- * asks waiting for replies, the cluster view fed by announcements, and
- * remote spawns in both directions.
+ * A host's part in a cluster: its inbox, its outbound batches, remote asks
+ * waiting for replies, what happens when another host is gone, and remote
+ * spawns. Heartbeats and the view live in `presence.ts`; answering spawn
+ * and stop requests in `control.ts`.
  *
  * @module
  */
@@ -19,11 +20,10 @@ import type { AskOptions } from "../actors/protocol.ts";
 import type { BaseRef, SerializedRef } from "../actors/ref.ts";
 import type { ExitReason } from "../actors/exit_reason.ts";
 import type { RemoteChild } from "../actors/_cell_runtime.ts";
-import { SHUTDOWN, STOPPED } from "../actors/exit_reason.ts";
+import { SHUTDOWN } from "../actors/exit_reason.ts";
 import { exitReasonInfo, onHostGone, onRemoteChildExit } from "../actors/_supervisor_core.ts";
 import type { ActorDefinition } from "../actors/definition.ts";
 import type { SpawnOptions } from "../actors/spawn_options.ts";
-import type { TimerHandle } from "../actors/clock.ts";
 import { isSubjectToken, Subjects } from "../transport/subjects.ts";
 import {
   decodeBatch,
@@ -35,11 +35,11 @@ import {
   unpackValue,
 } from "../transport/codec.ts";
 import { Outbound, type SentEnvelope, type UnsentReason } from "./outbound.ts";
-import { ClusterView, type HostAnnouncement, type Labels } from "./view.ts";
-import { type LostDeclaration, Membership } from "./membership.ts";
+import { ClusterView, type Labels } from "./view.ts";
+import { type GoneReason, Presence } from "./presence.ts";
 import { type Placement, Placer } from "./placement.ts";
 import { RemoteRef } from "./remote_ref.ts";
-import { loadDefinition } from "./definitions.ts";
+import { answerControl, exitReasonFromWire } from "./control.ts";
 import { DEAD_LETTER_REASONS, type DeadLetterReason } from "../actors/dead_letters.ts";
 import { parseActorId } from "../actors/ids.ts";
 import {
@@ -80,7 +80,7 @@ export interface HostGone {
   /** The host. */
   readonly hostId: string;
   /** `"lost"` (it stopped heartbeating) or `"left"` (it shut down). */
-  readonly reason: "lost" | "left";
+  readonly reason: GoneReason;
 }
 
 /** Counters of a host's cluster traffic. */
@@ -108,10 +108,7 @@ export class ClusterHost {
   #subscriptions: TransportSubscription[] = [];
   #remoteAsks = new Map<number, { ask: PendingAsk; host: string }>();
   #nextCorrelation = 1;
-  #announceTimer: TimerHandle | undefined;
-  #startedAtMs: number;
-  #epoch: number;
-  #membership: Membership;
+  #presence: Presence;
   #goneListeners = new Set<(gone: HostGone) => void>();
   #closed = false;
   #batches = 0;
@@ -126,20 +123,6 @@ export class ClusterHost {
     this.labels = settings.labels;
     this.subjects = new Subjects(settings.cluster, settings.prefix);
     this.view = new ClusterView(runtime.hostId);
-    this.#startedAtMs = runtime.clock.now();
-    this.#epoch = this.#startedAtMs;
-    this.#membership = new Membership(
-      {
-        selfId: runtime.hostId,
-        clock: runtime.clock,
-        view: this.view,
-        connected: () => transport.status === "connected",
-        declare: (lost) => this.#publish(this.subjects.lost(), packValue(lost)),
-        onLost: (lost) => this.#hostGone(lost.hostId, "lost"),
-      },
-      settings.heartbeatIntervalMs,
-      settings.suspicionTimeoutMs,
-    );
     this.#outbound = new Outbound(
       transport,
       this.subjects,
@@ -148,28 +131,28 @@ export class ClusterHost {
       (host, envelopes, reason, sentAtMs) => this.#unsent(host, envelopes, reason, sentAtMs),
     );
     const self = runtime.hostId;
+    const control = {
+      runtime,
+      transport,
+      moduleAllowlist: settings.moduleAllowlist,
+      supervisedBy: this.#supervisedBy,
+    };
     this.#subscriptions.push(
       transport.subscribe(this.subjects.hostInbox(self), (m) => this.#onBatch(m)),
       transport.subscribe(this.subjects.bounces(self), (m) => this.#onBounce(m)),
-      transport.subscribe(this.subjects.announce(), (m) => this.#onAnnounce(m)),
-      transport.subscribe(this.subjects.discover(), () => this.#announce()),
-      transport.subscribe(this.subjects.leave(), (m) => this.#onLeave(m)),
-      transport.subscribe(this.subjects.lost(), (m) => this.#onLost(m)),
-      transport.subscribe(this.subjects.controls(self), (m) => void this.#onControl(m)),
+      transport.subscribe(this.subjects.controls(self), (m) => void answerControl(control, m)),
     );
-    this.#announce();
-    this.#publish(this.subjects.discover(), new Uint8Array(0));
-    this.#scheduleAnnounce();
-    this.#membership.start();
-    // Back after an outage: say so, and ask everyone else to say so too.
-    this.#unsubscribeStatus = transport.onStatus((status) => {
-      if (status !== "connected") return;
-      this.#announce();
-      this.#publish(this.subjects.discover(), new Uint8Array(0));
+    this.#presence = new Presence({
+      runtime,
+      transport,
+      subjects: this.subjects,
+      view: this.view,
+      labels: this.labels,
+      heartbeatIntervalMs: settings.heartbeatIntervalMs,
+      suspicionTimeoutMs: settings.suspicionTimeoutMs,
+      onGone: (hostId, reason) => this.#hostGone(hostId, reason),
     });
   }
-
-  #unsubscribeStatus: () => void;
 
   /** Whether this host can reach the others. */
   get connectionStatus(): TransportStatus {
@@ -178,7 +161,7 @@ export class ClusterHost {
 
   /** This host's current epoch. */
   get epoch(): number {
-    return this.#epoch;
+    return this.#presence.epoch;
   }
 
   /**
@@ -472,7 +455,7 @@ export class ClusterHost {
         return;
       case 5: {
         const supervisor = this.#runtime.cellById(frame.supervisor);
-        const reason = parseExitReason(frame.reason);
+        const reason = exitReasonFromWire(frame.reason);
         if (supervisor?.def.childExit !== undefined && reason !== undefined) {
           onRemoteChildExit(supervisor, { childId: frame.child, reason });
         }
@@ -498,72 +481,7 @@ export class ClusterHost {
     if (parsed !== undefined) this.#outbound.bounced(parsed.batch);
   }
 
-  // ---- membership --------------------------------------------------------------
-
-  #announcement(): HostAnnouncement {
-    return {
-      hostId: this.#runtime.hostId,
-      labels: this.labels,
-      actorCount: this.#runtime.size,
-      mailboxDepth: 0,
-      startedAtMs: this.#startedAtMs,
-      epoch: this.#epoch,
-      inbox: this.subjects.hostInbox(this.#runtime.hostId),
-    };
-  }
-
-  #announce(): void {
-    const announcement = this.#announcement();
-    this.view.announce(announcement, this.#runtime.clock.now());
-    this.#publish(this.subjects.announce(), packValue(announcement));
-  }
-
-  #scheduleAnnounce(): void {
-    this.#announceTimer = this.#runtime.clock.setTimeout(() => {
-      if (this.#closed) return;
-      this.#announce();
-      this.#scheduleAnnounce();
-    }, this.#settings.heartbeatIntervalMs);
-    this.#runtime.clock.keepAlive(this.#announceTimer, false);
-  }
-
-  #onAnnounce(message: TransportMessage): void {
-    const a = unpackValue(message.data, () => undefined) as Partial<HostAnnouncement> | undefined;
-    if (
-      a === undefined || typeof a.hostId !== "string" || a.hostId === this.#runtime.hostId ||
-      typeof a.inbox !== "string" || a.labels === null || typeof a.labels !== "object"
-    ) return;
-    const epoch = typeof a.epoch === "number" ? a.epoch : 0;
-    if (this.#membership.isZombie(a.hostId, epoch)) return;
-    const labels: Record<string, string> = {};
-    for (const [k, v] of Object.entries(a.labels)) if (typeof v === "string") labels[k] = v;
-    this.view.announce({
-      hostId: a.hostId,
-      labels,
-      actorCount: typeof a.actorCount === "number" ? a.actorCount : 0,
-      mailboxDepth: typeof a.mailboxDepth === "number" ? a.mailboxDepth : 0,
-      startedAtMs: typeof a.startedAtMs === "number" ? a.startedAtMs : 0,
-      epoch,
-      inbox: a.inbox,
-    }, this.#runtime.clock.now());
-  }
-
-  #onLeave(message: TransportMessage): void {
-    const host = new TextDecoder().decode(message.data);
-    if (host === this.#runtime.hostId || this.view.get(host)?.state === "left") return;
-    this.view.mark(host, "left", this.#runtime.clock.now());
-    this.#hostGone(host, "left");
-  }
-
-  #onLost(message: TransportMessage): void {
-    const lost = unpackValue(message.data, () => undefined) as Partial<LostDeclaration> | undefined;
-    if (typeof lost?.hostId !== "string" || typeof lost.epoch !== "number") return;
-    if (lost.hostId !== this.#runtime.hostId) {
-      this.#membership.declared({ hostId: lost.hostId, epoch: lost.epoch });
-    } else if (lost.epoch === this.#epoch) {
-      void this.#fenceSelf();
-    }
-  }
+  // ---- hosts gone ------------------------------------------------------------
 
   /** Another host is gone: fail what waits on it, and tell the listeners (supervisors). */
   #hostGone(hostId: string, reason: HostGone["reason"]): void {
@@ -589,34 +507,6 @@ export class ClusterHost {
       } catch (err) {
         console.error("host-gone listener threw", err);
       }
-    }
-  }
-
-  /**
-   * The others declared this host lost (it was frozen or cut off): its
-   * actors may already run elsewhere, so they stop now, and the host rejoins
-   * as a new epoch.
-   */
-  async #fenceSelf(): Promise<void> {
-    if (this.#fencing) return;
-    this.#fencing = true;
-    try {
-      await this.#runtime.stopAll({ kind: "host-lost", hostId: this.#runtime.hostId });
-      this.#epoch = Math.max(this.#runtime.clock.now(), this.#epoch + 1);
-      this.#announce();
-      this.#publish(this.subjects.discover(), new Uint8Array(0));
-    } finally {
-      this.#fencing = false;
-    }
-  }
-
-  #fencing = false;
-
-  #publish(subject: string, data: Uint8Array): void {
-    try {
-      this.#transport.publish(subject, data);
-    } catch {
-      // Disconnected: the periodic announcement will try again.
     }
   }
 
@@ -743,90 +633,18 @@ export class ClusterHost {
     }
   }
 
-  async #onControl(message: TransportMessage): Promise<void> {
-    if (message.subject.endsWith(".stop")) return await this.#onStopRequest(message);
-    if (!message.subject.endsWith(".spawn")) return;
-    let answer: unknown;
-    try {
-      const request = unpackValue(message.data, (ref) => this.#runtime.resolveRef(ref)) as {
-        type?: unknown;
-        module?: unknown;
-        name?: string;
-        args?: unknown;
-        mailbox?: never;
-        persistKey?: string;
-        supervisor?: unknown;
-      } | undefined;
-      if (request === undefined || typeof request.type !== "string") {
-        throw new InvalidOptionError("spawn request", request, "{ type, module?, name?, args? }");
-      }
-      const module = typeof request.module === "string" ? request.module : undefined;
-      const definition = await loadDefinition(
-        this.#runtime.hostId,
-        request.type,
-        module,
-        this.#settings.moduleAllowlist,
-      );
-      const cell = this.#runtime.spawn(definition, {
-        name: request.name,
-        args: request.args,
-        mailbox: request.mailbox,
-        persistKey: request.persistKey,
-      }, undefined);
-      if (request.supervisor instanceof RemoteRef) this.#supervisedBy.set(cell, request.supervisor);
-      answer = {
-        ok: true,
-        id: cell.id,
-        type: cell.def.type,
-        ...(cell.name === undefined ? {} : { name: cell.name }),
-      };
-    } catch (err) {
-      const info = describeError(err);
-      answer = { ok: false, error: { name: info.name, message: info.message, code: info.code } };
-    }
-    try {
-      this.#transport.respond(message, packValue(answer));
-    } catch {
-      // The requester will time out; nothing else to do.
-    }
-  }
-
-  async #onStopRequest(message: TransportMessage): Promise<void> {
-    const request = unpackValue(message.data, () => undefined) as
-      | { id?: unknown; reason?: unknown }
-      | undefined;
-    const cell = typeof request?.id === "string" ? this.#runtime.cellById(request.id) : undefined;
-    if (cell !== undefined) {
-      this.#supervisedBy.delete(cell);
-      const budgetMs = cell.shutdownTimeoutMs ?? this.#runtime.stopTimeoutMs;
-      await cell.stop(
-        parseExitReason(request?.reason) ?? STOPPED,
-        this.#runtime.clock.now() + budgetMs,
-        false,
-      );
-    }
-    try {
-      this.#transport.respond(message, packValue({ ok: true }));
-    } catch {
-      // The requester gives up on its own.
-    }
-  }
-
   // ---- leaving ---------------------------------------------------------------------
 
   /** Says goodbye (before actors stop), so others stop sending. */
   leave(): void {
-    if (this.#announceTimer !== undefined) this.#runtime.clock.clearTimeout(this.#announceTimer);
-    this.#publish(this.subjects.leave(), new TextEncoder().encode(this.#runtime.hostId));
+    this.#presence.leave();
   }
 
   /** Flushes, unsubscribes and closes the transport (if owned). */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#membership.stop();
-    this.#unsubscribeStatus();
-    if (this.#announceTimer !== undefined) this.#runtime.clock.clearTimeout(this.#announceTimer);
+    this.#presence.stop();
     this.#outbound.flush();
     for (const [, { ask, host }] of this.#remoteAsks) {
       ask.reject(new HostUnreachableError(host, "this host is shutting down"));
@@ -834,33 +652,5 @@ export class ClusterHost {
     await this.#transport.flush().catch(() => {});
     for (const subscription of this.#subscriptions) subscription.unsubscribe();
     if (this.#settings.ownsTransport) await this.#transport.close();
-  }
-}
-
-/** Reads an exit reason that came over the wire; `undefined` when it is not one. */
-function parseExitReason(raw: unknown): ExitReason | undefined {
-  if (raw === null || typeof raw !== "object") return undefined;
-  const r = raw as Record<string, unknown>;
-  switch (r.kind) {
-    case "stopped":
-      return STOPPED;
-    case "shutdown":
-      return SHUTDOWN;
-    case "host-lost":
-      return typeof r.hostId === "string" ? { kind: "host-lost", hostId: r.hostId } : undefined;
-    case "error":
-      return {
-        kind: "error",
-        error: r.error,
-        messageName: typeof r.messageName === "string" ? r.messageName : undefined,
-      };
-    case "escalated":
-      return {
-        kind: "escalated",
-        error: r.error,
-        childId: typeof r.childId === "string" ? r.childId : "",
-      };
-    default:
-      return undefined;
   }
 }

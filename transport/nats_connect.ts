@@ -45,8 +45,9 @@ export interface NatsConnectOptions {
    */
   readonly maxReconnectAttempts?: number;
   /**
-   * Seconds between pings; a server that misses `maxPingOut` pings is treated
-   * as dead. The nats.js default (120 s, 2) notices a frozen server after 6 min.
+   * Milliseconds between pings; a server that misses `maxPingOut` pings is
+   * treated as dead (here after about 4 to 6 s). The nats.js default (120 s,
+   * 2) notices a frozen server or a dead link only after minutes.
    * @default {2000}
    */
   readonly pingIntervalMs?: number;

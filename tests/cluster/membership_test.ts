@@ -55,6 +55,8 @@ Deno.test("a host that stops heartbeating is declared lost by every other host a
   const { clock, hosts: [a, b], links, stop } = await trio();
   try {
     assert.equal(state(a, "h2"), "alive");
+    const changes: string[] = [];
+    const unsubscribe = a.onHostChange((host) => changes.push(`${host.hostId}:${host.state}`));
     await links[2].close(); // a crash: no goodbye, no more heartbeats
     await step(clock, 400);
     assert.equal(state(a, "h2"), "alive", "not yet: within the suspicion timeout");
@@ -62,6 +64,8 @@ Deno.test("a host that stops heartbeating is declared lost by every other host a
     assert.equal(state(a, "h2"), "lost");
     assert.equal(state(b, "h2"), "lost");
     assert.equal(state(a, "h1"), "alive", "the others stay alive");
+    assert.deepEqual(changes, ["h2:lost"], "onHostChange reports the change once");
+    unsubscribe();
   } finally {
     await stop();
   }

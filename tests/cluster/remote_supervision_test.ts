@@ -16,8 +16,6 @@ async function until(
   throw new Error(`timed out waiting for ${what}`);
 }
 
-const hostOf = (ref: { id: string } | undefined) => ref?.id.split("/")[0];
-
 Deno.test("a supervisor restarts a child that fails on another host", async () => {
   const log: string[] = [];
   const Worker = tracedWorker(log);

@@ -1,0 +1,110 @@
+/**
+ * The failure-detection soak: 8 hosts (this process and 7 host agents) on one
+ * nats-server, every agent sending a steady stream of tells to the others,
+ * for a while (5 minutes by default). It counts every host declared lost
+ * (none should be: they all stay alive) and the messages moved.
+ *
+ * Usage: deno run -A bench/soak.ts [failover.false_positives] [seconds] [--heartbeat-ms N --suspicion-ms N]
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { type ActorRef, ActorSystem, startNatsServer, type Tell } from "../mod.ts";
+import { report } from "./_measure.ts";
+import { startReady, stop } from "./_processes.ts";
+import { Pinger } from "./remote_defs.ts";
+
+const { values, positionals } = parseArgs({
+  args: Deno.args,
+  allowPositionals: true,
+  options: { "heartbeat-ms": { type: "string" }, "suspicion-ms": { type: "string" } },
+});
+// The runner passes the figure's name first.
+const rest = positionals[0] === "failover.false_positives" ? positionals.slice(1) : positionals;
+const seconds = Number(rest[0] ?? 300);
+const timing = [
+  ...(values["heartbeat-ms"] === undefined ? [] : ["--heartbeat-ms", values["heartbeat-ms"]]),
+  ...(values["suspicion-ms"] === undefined ? [] : ["--suspicion-ms", values["suspicion-ms"]]),
+];
+const server = await startNatsServer({ jetstream: false });
+const agents: Deno.ChildProcess[] = [];
+for (let i = 0; i < 7; i++) {
+  agents.push(
+    await startReady([
+      "run",
+      "-A",
+      new URL("../cli/agent.ts", import.meta.url).pathname,
+      "--nats",
+      server.url,
+      "--cluster",
+      "soak",
+      "--host-id",
+      `s${i}`,
+      "--import",
+      new URL("./remote_defs.ts", import.meta.url).pathname,
+      ...timing,
+    ], `s${i}`),
+  );
+}
+const driver = await ActorSystem.start({
+  hostId: "driver",
+  deadLetters: { logPerSecond: 0 },
+  cluster: {
+    name: "soak",
+    servers: server.url,
+    ...(values["heartbeat-ms"] === undefined
+      ? {}
+      : { heartbeatIntervalMs: Number(values["heartbeat-ms"]) }),
+    ...(values["suspicion-ms"] === undefined
+      ? {}
+      : { suspicionTimeoutMs: Number(values["suspicion-ms"]) }),
+  },
+});
+const declared: string[] = [];
+driver.onHostChange((host) => {
+  if (host.state !== "alive") declared.push(`${host.hostId}:${host.state}`);
+});
+try {
+  while (driver.hosts().filter((h) => h.state === "alive").length < 8) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const pingers = [];
+  for (let i = 0; i < 7; i++) {
+    pingers.push(await driver.spawn(Pinger, { placement: { kind: "host", hostId: `s${i}` } }));
+  }
+  for (let i = 0; i < pingers.length; i++) {
+    const peers = pingers.filter((_, j) => j !== i) as unknown as ActorRef<
+      { ping: Tell<number> }
+    >[];
+    await pingers[i].ask("start", { peers, perTick: 20 });
+  }
+  const started = Date.now();
+  while (Date.now() - started < seconds * 1_000) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+  for (const pinger of pingers) pinger.tell("halt");
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  let received = 0;
+  for (const pinger of pingers) {
+    received += await pinger.ask("received", undefined, { timeoutMs: 30_000 });
+  }
+  const alive = driver.hosts().filter((h) => h.state === "alive").length;
+  console.error(
+    `soak: ${seconds} s, 8 hosts, ${received} messages between agents (${
+      Math.round(received / seconds)
+    }/s), ` +
+      `hosts declared lost or unreachable: ${declared.length} ${
+        declared.join(" ")
+      }, alive at the end: ${alive}`,
+  );
+  report({
+    value: declared.length,
+    unit: "declarations",
+    samples: [declared.length, received, seconds],
+  });
+} finally {
+  await driver.shutdown();
+  for (const agent of agents) await stop(agent);
+  await server.stop();
+}

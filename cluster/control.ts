@@ -1,0 +1,133 @@
+/**
+ * The serving side of requests to one host (`ctl.host.<id>.spawn` and
+ * `.stop`): spawning an actor on another host's behalf, possibly as the
+ * child of a supervisor there, and stopping such a child. The wire format is
+ * in docs/PROTOCOL.md.
+ *
+ * @module
+ */
+
+import type { Transport, TransportMessage } from "../transport/transport.ts";
+import type { Runtime } from "../actors/runtime.ts";
+import type { Cell } from "../actors/cell.ts";
+import type { ExitReason } from "../actors/exit_reason.ts";
+import { RemoteRef } from "./remote_ref.ts";
+import { SHUTDOWN, STOPPED } from "../actors/exit_reason.ts";
+import { packValue, unpackValue } from "../transport/codec.ts";
+import { loadDefinition } from "./definitions.ts";
+import { describeError, InvalidOptionError } from "../actors/errors.ts";
+
+/** What the request handlers work with. */
+export interface ControlSeams {
+  /** This host's runtime. */
+  readonly runtime: Runtime;
+  /** Where answers go. */
+  readonly transport: Transport;
+  /** Module URL prefixes a spawn may import; `undefined` allows any. */
+  readonly moduleAllowlist: readonly string[] | undefined;
+  /** The supervisors (on other hosts) of actors spawned here on their behalf. */
+  readonly supervisedBy: Map<Cell, RemoteRef>;
+}
+
+/** Answers one spawn or stop request; other operations are ignored. */
+export async function answerControl(seams: ControlSeams, message: TransportMessage): Promise<void> {
+  if (message.subject.endsWith(".stop")) return await answerStop(seams, message);
+  if (message.subject.endsWith(".spawn")) return await answerSpawn(seams, message);
+}
+
+async function answerSpawn(seams: ControlSeams, message: TransportMessage): Promise<void> {
+  const { runtime } = seams;
+  let answer: unknown;
+  try {
+    const request = unpackValue(message.data, (ref) => runtime.resolveRef(ref)) as {
+      type?: unknown;
+      module?: unknown;
+      name?: string;
+      args?: unknown;
+      mailbox?: never;
+      persistKey?: string;
+      supervisor?: unknown;
+    } | undefined;
+    if (request === undefined || request === null || typeof request.type !== "string") {
+      throw new InvalidOptionError("spawn request", request, "{ type, module?, name?, args? }");
+    }
+    const module = typeof request.module === "string" ? request.module : undefined;
+    const definition = await loadDefinition(
+      runtime.hostId,
+      request.type,
+      module,
+      seams.moduleAllowlist,
+    );
+    const cell = runtime.spawn(definition, {
+      name: request.name,
+      args: request.args,
+      mailbox: request.mailbox,
+      persistKey: request.persistKey,
+    }, undefined);
+    if (request.supervisor instanceof RemoteRef) seams.supervisedBy.set(cell, request.supervisor);
+    answer = {
+      ok: true,
+      id: cell.id,
+      type: cell.def.type,
+      ...(cell.name === undefined ? {} : { name: cell.name }),
+    };
+  } catch (err) {
+    const info = describeError(err);
+    answer = { ok: false, error: { name: info.name, message: info.message, code: info.code } };
+  }
+  respond(seams, message, answer);
+}
+
+async function answerStop(seams: ControlSeams, message: TransportMessage): Promise<void> {
+  const { runtime } = seams;
+  const request = unpackValue(message.data, () => undefined) as
+    | { id?: unknown; reason?: unknown }
+    | undefined;
+  const cell = typeof request?.id === "string" ? runtime.cellById(request.id) : undefined;
+  if (cell !== undefined) {
+    seams.supervisedBy.delete(cell);
+    const budgetMs = cell.shutdownTimeoutMs ?? runtime.stopTimeoutMs;
+    await cell.stop(
+      exitReasonFromWire(request?.reason) ?? STOPPED,
+      runtime.clock.now() + budgetMs,
+      false,
+    );
+  }
+  respond(seams, message, { ok: true });
+}
+
+function respond(seams: ControlSeams, message: TransportMessage, answer: unknown): void {
+  try {
+    seams.transport.respond(message, packValue(answer));
+  } catch {
+    // The requester gives up on its own (its request times out).
+  }
+}
+
+/** Reads an exit reason that came over the wire; `undefined` when it is not one. */
+export function exitReasonFromWire(raw: unknown): ExitReason | undefined {
+  if (raw === null || typeof raw !== "object") return undefined;
+  const r = raw as Record<string, unknown>;
+  switch (r.kind) {
+    case "stopped":
+      return STOPPED;
+    case "shutdown":
+      return SHUTDOWN;
+    case "host-lost":
+      return typeof r.hostId === "string" ? { kind: "host-lost", hostId: r.hostId } : undefined;
+    case "error":
+      return {
+        kind: "error",
+        error: r.error,
+        messageName: typeof r.messageName === "string" ? r.messageName : undefined,
+      };
+    case "escalated":
+      return {
+        kind: "escalated",
+        error: r.error,
+        childId: typeof r.childId === "string" ? r.childId : "",
+      };
+    default:
+      return undefined;
+  }
+}
