@@ -4,7 +4,8 @@
  * for a while (5 minutes by default). It counts every host declared lost
  * (none should be: they all stay alive) and the messages moved.
  *
- * Usage: deno run -A bench/soak.ts [failover.false_positives] [seconds] [--heartbeat-ms N --suspicion-ms N]
+ * Usage: deno run -A bench/soak.ts [failover.false_positives] [seconds]
+ *        [--heartbeat-ms N --suspicion-ms N] [--per-tick N (tells per agent every 10 ms, default 400)]
  *
  * @module
  */
@@ -18,7 +19,11 @@ import { Pinger } from "./remote_defs.ts";
 const { values, positionals } = parseArgs({
   args: Deno.args,
   allowPositionals: true,
-  options: { "heartbeat-ms": { type: "string" }, "suspicion-ms": { type: "string" } },
+  options: {
+    "heartbeat-ms": { type: "string" },
+    "suspicion-ms": { type: "string" },
+    "per-tick": { type: "string", default: "400" },
+  },
 });
 // The runner passes the figure's name first.
 const rest = positionals[0] === "failover.false_positives" ? positionals.slice(1) : positionals;
@@ -77,7 +82,7 @@ try {
     const peers = pingers.filter((_, j) => j !== i) as unknown as ActorRef<
       { ping: Tell<number> }
     >[];
-    await pingers[i].ask("start", { peers, perTick: 20 });
+    await pingers[i].ask("start", { peers, perTick: Number(values["per-tick"]) });
   }
   const started = Date.now();
   while (Date.now() - started < seconds * 1_000) {

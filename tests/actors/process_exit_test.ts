@@ -29,3 +29,42 @@ Deno.test("a script waiting on an ask nobody answers gets AskTimeoutError instea
   assert.equal(code, 0);
   assert.match(out, /rejected with AskTimeoutError/);
 });
+
+Deno.test("shutdownOnSignals: SIGTERM stops the actors, writes their state and exits with 0", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/state.db`;
+  const script = new URL("../_helpers/scripts/shuts_down_on_signal.ts", import.meta.url).pathname;
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", script, path, "serve"],
+      stdout: "piped",
+      stderr: "inherit",
+      signal: AbortSignal.timeout(30_000),
+    }).spawn();
+    const reader = child.stdout.getReader();
+    let out = "";
+    while (!out.includes("ready")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += new TextDecoder().decode(value);
+    }
+    child.kill("SIGTERM");
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += new TextDecoder().decode(value);
+    }
+    const { code } = await child.status;
+    assert.equal(code, 0, "a graceful exit, not death by SIGTERM (143)");
+    assert.match(out, /onStop ran/);
+    const read = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", script, path, "read"],
+      stdout: "piped",
+      stderr: "inherit",
+      signal: AbortSignal.timeout(30_000),
+    }).output();
+    assert.match(new TextDecoder().decode(read.stdout), /count: 1000/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
