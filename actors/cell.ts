@@ -540,6 +540,11 @@ export class Cell {
     this.#mailbox = undefined;
   }
 
+  /** How many messages wait in its mailbox. */
+  get queued(): number {
+    return this.#mailbox?.length ?? 0;
+  }
+
   /** A snapshot of the actor's counters. */
   stats(): ActorStats {
     return {

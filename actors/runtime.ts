@@ -128,6 +128,13 @@ export class Runtime implements CellRuntime {
     return this.cluster;
   }
 
+  /** The messages waiting in all mailboxes of this host (one pass over its actors). */
+  queuedMessages(): number {
+    let total = 0;
+    for (const cell of this.#cells.values()) total += cell.queued;
+    return total;
+  }
+
   /** The live supervisors of this host (actors with a child-exit handler). */
   supervisors(): Cell[] {
     const found: Cell[] = [];

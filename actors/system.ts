@@ -293,7 +293,7 @@ export class ActorSystem {
       hostId: this.hostId,
       labels: {},
       actorCount: this.#runtime.size,
-      mailboxDepth: 0,
+      mailboxDepth: this.#runtime.queuedMessages(),
       startedAtMs: 0,
       epoch: 0,
       inbox: "",

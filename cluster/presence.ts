@@ -112,13 +112,29 @@ export class Presence {
     this.#timer = undefined;
   }
 
+  /**
+   * The messages queued on this host, counted at most once a second: the
+   * count is one pass over every actor (about 6 ms for a million here).
+   */
+  #mailboxDepth(): number {
+    const now = this.#seams.runtime.clock.now();
+    if (now - this.#depthCountedAtMs >= 1_000) {
+      this.#depth = this.#seams.runtime.queuedMessages();
+      this.#depthCountedAtMs = now;
+    }
+    return this.#depth;
+  }
+
+  #depth = 0;
+  #depthCountedAtMs = -Infinity;
+
   #announcement(): HostAnnouncement {
     const { runtime, subjects } = this.#seams;
     return {
       hostId: runtime.hostId,
       labels: this.#seams.labels,
       actorCount: runtime.size,
-      mailboxDepth: 0,
+      mailboxDepth: this.#mailboxDepth(),
       startedAtMs: this.#startedAtMs,
       epoch: this.#epoch,
       inbox: subjects.hostInbox(runtime.hostId),

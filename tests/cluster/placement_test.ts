@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { PlacementError } from "../../mod.ts";
+import { defineActor, PlacementError, type Tell } from "../../mod.ts";
 import { Placer } from "../../cluster/placement.ts";
 import type { HostInfo } from "../../cluster/view.ts";
 import type { Placement } from "../../cluster/placement.ts";
 import { Counter } from "../_helpers/actors.ts";
 import { startMemoryCluster } from "../_helpers/cluster.ts";
+import { virtualCluster } from "../_helpers/virtual_cluster.ts";
 
 function host(
   hostId: string,
@@ -125,5 +126,39 @@ Deno.test("remote spawn places actors by every kind of placement across three ho
     assert.equal(named.name, "solo");
   } finally {
     await shutdown();
+  }
+});
+
+Deno.test("hosts announce their queued messages, and least-loaded prefers the shallower mailboxes at equal actor counts", async () => {
+  const release = Promise.withResolvers<void>();
+  const Stuck = defineActor<{ work: Tell }, null>({
+    type: "stuck",
+    init: () => null,
+    tells: {
+      work: async (s) => {
+        await release.promise;
+        return s;
+      },
+    },
+    asks: {},
+  });
+  const cluster = await virtualCluster([{ pool: "0" }, { pool: "1" }, { pool: "1" }]);
+  const [a, b, c] = cluster.hosts;
+  try {
+    const busy = b.spawn(Stuck);
+    for (let i = 0; i < 20; i++) busy.tell("work");
+    c.spawn(Counter);
+    await cluster.step(1_200);
+    const depth = (id: string) => a.hosts().find((h) => h.hostId === id)?.mailboxDepth;
+    assert.equal(depth("h1"), 19, "one message is in its turn, 19 wait");
+    assert.equal(depth("h2"), 0);
+    assert.equal(b.hosts().find((h) => h.self)?.mailboxDepth, 19);
+    const placed = await a.spawn(Counter, {
+      placement: { kind: "least-loaded", labels: { pool: "1" } },
+    });
+    assert.equal(placed.id.split("/")[0], "h2");
+  } finally {
+    release.resolve();
+    await cluster.stop();
   }
 });
