@@ -36,7 +36,13 @@ export {
   DEFAULT_WITHIN_MS,
 } from "./actors/supervisor_spec.ts";
 export { DeathRecords } from "./actors/death_records.ts";
-export { ActorSystem, DEFAULT_ASK_TIMEOUT_MS, DEFAULT_STOP_TIMEOUT_MS } from "./actors/system.ts";
+export {
+  ActorSystem,
+  DEFAULT_ASK_TIMEOUT_MS,
+  DEFAULT_INSPECT_RECENT,
+  DEFAULT_INSPECT_TIMEOUT_MS,
+  DEFAULT_STOP_TIMEOUT_MS,
+} from "./actors/system.ts";
 export { systemClock } from "./actors/clock.ts";
 export { MAX_NAME_LENGTH } from "./actors/ids.ts";
 export { DeadLetters } from "./actors/dead_letters.ts";
@@ -192,6 +198,17 @@ export type { HostAnnouncement, HostInfo, HostState, Labels } from "./cluster/vi
 export type { HostRefusal, Placement } from "./cluster/placement.ts";
 export type { LostDeclaration } from "./cluster/membership.ts";
 export type { TransportStats } from "./cluster/cluster_host.ts";
+export type {
+  ActorReport,
+  DeadLetterReport,
+  FailureReport,
+  HostReport,
+  HostSnapshot,
+  InspectedHostState,
+  Inspection,
+  InspectOptions,
+  TreeNode,
+} from "./actors/inspection.ts";
 export type {
   MessageHandler,
   Transport,

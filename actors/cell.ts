@@ -540,6 +540,11 @@ export class Cell {
     this.#mailbox = undefined;
   }
 
+  /** Messages handled (successfully or not), across incarnations. */
+  get handled(): number {
+    return this.#handled;
+  }
+
   /** How many messages wait in its mailbox. */
   get queued(): number {
     return this.#mailbox?.length ?? 0;

@@ -151,6 +151,19 @@ export class DeathRecords {
   }
 
   /**
+   * The newest records of all actors, newest first.
+   *
+   * @param limit At most this many.
+   */
+  recent(limit: number): DeathRecord[] {
+    // Actors are kept least recently died first, so the newest `limit` records
+    // are all among the last `limit` actors.
+    const actors = [...this.#byActor.values()];
+    const found = actors.slice(Math.max(0, actors.length - limit)).flat();
+    return found.sort((a, b) => b.timestampMs - a.timestampMs).slice(0, limit);
+  }
+
+  /**
    * Calls `listener` for every record from now on.
    *
    * @returns A function that ends the subscription.

@@ -18,6 +18,7 @@ import { resolveMailbox } from "./mailbox.ts";
 import { Scheduler, type SchedulerOptions } from "./scheduler.ts";
 import { compile } from "./_compiled.ts";
 import { SHUTDOWN } from "./exit_reason.ts";
+import { LoadMeter } from "./load_meter.ts";
 import {
   describeError,
   DuplicateNameError,
@@ -100,6 +101,16 @@ export interface RuntimeSettings {
  */
 export type TopLevelFailure = "keep-running" | "shutdown";
 
+/** A host's load at one moment. */
+export interface HostLoad {
+  /** Messages waiting in all mailboxes. */
+  readonly queuedMessages: number;
+  /** Messages handled since the host started. */
+  readonly handledMessages: number;
+  /** Messages handled per second, lately. */
+  readonly messagesPerSecond: number;
+}
+
 /** Whether the runtime accepts new actors. */
 export type RuntimeStatus = "running" | "shutting-down" | "shut-down";
 
@@ -128,12 +139,30 @@ export class Runtime implements CellRuntime {
     return this.cluster;
   }
 
-  /** The messages waiting in all mailboxes of this host (one pass over its actors). */
-  queuedMessages(): number {
-    let total = 0;
-    for (const cell of this.#cells.values()) total += cell.queued;
-    return total;
+  /**
+   * This host's load, in one pass over its actors: messages waiting in all
+   * mailboxes, and messages handled per second lately (see `LoadMeter`).
+   */
+  measureLoad(): HostLoad {
+    let queued = 0;
+    let handled = this.#handledByRemoved;
+    for (const cell of this.#cells.values()) {
+      queued += cell.queued;
+      handled += cell.handled;
+    }
+    const messagesPerSecond = this.#load.sample(this.clock.now(), handled);
+    return { queuedMessages: queued, handledMessages: handled, messagesPerSecond };
   }
+
+  /** The live actors of this host, in spawn order. */
+  cells(): IterableIterator<Cell> {
+    return this.#cells.values();
+  }
+
+  /** When this runtime started, in clock milliseconds. */
+  readonly startedAtMs: number;
+  #load: LoadMeter;
+  #handledByRemoved = 0;
 
   /** The live supervisors of this host (actors with a child-exit handler). */
   supervisors(): Cell[] {
@@ -157,6 +186,8 @@ export class Runtime implements CellRuntime {
     this.#topLevelFailure = settings.topLevelFailure;
     this.#logFailures = settings.logFailures;
     this.#givenStore = settings.store;
+    this.startedAtMs = settings.clock.now();
+    this.#load = new LoadMeter(this.startedAtMs);
     this.#stateFile = settings.stateFile;
     this.asks = new AskTracker(settings.clock, (ask, reply) => {
       this.deadLetters.publish({
@@ -244,7 +275,10 @@ export class Runtime implements CellRuntime {
   }
 
   removed(cell: Cell): void {
-    if (this.#cells.get(cell.sequence) === cell) this.#cells.delete(cell.sequence);
+    if (this.#cells.get(cell.sequence) === cell) {
+      this.#cells.delete(cell.sequence);
+      this.#handledByRemoved += cell.handled;
+    }
     if (cell.name !== undefined && this.#names.get(cell.name) === cell) {
       this.#names.delete(cell.name);
     }

@@ -25,6 +25,9 @@ import { Directory } from "../cluster/directory.ts";
 import type { SpawnOptions, SpawnOptionsBase } from "./spawn_options.ts";
 import type { Placement } from "../cluster/placement.ts";
 import type { HostInfo } from "../cluster/view.ts";
+import { type Inspection, type InspectOptions, mergeSnapshots } from "./inspection.ts";
+import { snapshotHost } from "./_snapshot.ts";
+import { inspectCluster } from "../cluster/inspect_cluster.ts";
 import {
   checkClusterOptions,
   type ClusterOptions,
@@ -43,6 +46,10 @@ import { DEFAULT_SUBJECT_PREFIX } from "../transport/subjects.ts";
 export const DEFAULT_ASK_TIMEOUT_MS = 5_000;
 /** Default time a stop or shutdown waits for turns and stop hooks, in milliseconds. */
 export const DEFAULT_STOP_TIMEOUT_MS = 5_000;
+/** How long `inspect()` waits for each host, in milliseconds. */
+export const DEFAULT_INSPECT_TIMEOUT_MS = 2_000;
+/** How many recent dead letters and death records `inspect()` reports per host. */
+export const DEFAULT_INSPECT_RECENT = 50;
 
 /** Options of {@linkcode ActorSystem.start}. */
 export interface ActorSystemOptions {
@@ -293,7 +300,7 @@ export class ActorSystem {
       hostId: this.hostId,
       labels: {},
       actorCount: this.#runtime.size,
-      mailboxDepth: this.#runtime.queuedMessages(),
+      mailboxDepth: this.#runtime.measureLoad().queuedMessages,
       startedAtMs: 0,
       epoch: 0,
       inbox: "",
@@ -301,6 +308,57 @@ export class ActorSystem {
       lastSeenMs: this.#runtime.clock.now(),
       self: true,
     }];
+  }
+
+  /**
+   * A picture of what runs where: hosts (load, uptime, connection), live
+   * actors (host, parent, mailbox depth, messages handled, restarts, last
+   * failure), the supervision tree across hosts, recent dead letters and
+   * death records. In a cluster every host is asked at once; a host that does
+   * not answer within `timeoutMs` is reported as `not-answering`, never
+   * waited on longer.
+   *
+   * @example
+   * ```ts
+   * import { ActorSystem, defineActor, type Tell } from "../mod.ts";
+   * const Worker = defineActor<{ work: Tell<number> }, number>({
+   *   type: "worker",
+   *   init: () => 0,
+   *   tells: { work: (done, n) => done + n },
+   *   asks: {},
+   * });
+   * const system = await ActorSystem.start();
+   * system.spawn(Worker, { name: "w1" }).tell("work", 1);
+   * const { hosts, actors } = await system.inspect();
+   * console.log(hosts[0].actorCount, actors.map((a) => `${a.name} on ${a.hostId}`));
+   * await system.shutdown();
+   * ```
+   *
+   * @param options Scope, timeout per host, and how many recent records.
+   * @throws {InvalidOptionError} For a bad option.
+   */
+  async inspect(options: InspectOptions = {}): Promise<Inspection> {
+    const timeoutMs = positiveMs("timeoutMs", options.timeoutMs, DEFAULT_INSPECT_TIMEOUT_MS);
+    const recent = options.recent ?? DEFAULT_INSPECT_RECENT;
+    if (!Number.isInteger(recent) || recent < 0) {
+      throw new InvalidOptionError("recent", recent, "a non-negative integer");
+    }
+    const cluster = this.#runtime.cluster;
+    const scope = options.scope ?? (cluster === undefined ? "host" : "cluster");
+    if (scope !== "host" && scope !== "cluster") {
+      throw new InvalidOptionError("scope", scope, `"host" or "cluster"`);
+    }
+    const clock = this.#runtime.clock;
+    if (cluster !== undefined && scope === "cluster") {
+      return await inspectCluster(cluster, () => clock.now(), recent, timeoutMs);
+    }
+    const snapshot = cluster?.snapshot(recent) ??
+      snapshotHost(this.#runtime, {
+        labels: {},
+        connection: "local",
+        supervisorOf: () => undefined,
+      }, recent);
+    return mergeSnapshots(clock.now(), "host", [snapshot], [], recent);
   }
 
   /**

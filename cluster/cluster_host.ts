@@ -40,6 +40,8 @@ import { type GoneReason, Presence } from "./presence.ts";
 import { type Placement, Placer } from "./placement.ts";
 import { RemoteRef } from "./remote_ref.ts";
 import { answerControl, exitReasonFromWire } from "./control.ts";
+import type { HostSnapshot } from "../actors/inspection.ts";
+import { snapshotHost } from "../actors/_snapshot.ts";
 import { DEAD_LETTER_REASONS, type DeadLetterReason } from "../actors/dead_letters.ts";
 import { parseActorId } from "../actors/ids.ts";
 import {
@@ -136,6 +138,7 @@ export class ClusterHost {
       transport,
       moduleAllowlist: settings.moduleAllowlist,
       supervisedBy: this.#supervisedBy,
+      snapshot: (recent: number) => this.snapshot(recent),
     };
     this.#subscriptions.push(
       transport.subscribe(this.subjects.hostInbox(self), (m) => this.#onBatch(m)),
@@ -612,6 +615,39 @@ export class ClusterHost {
       // Its host is gone or did not answer: the child is gone with it, or will be
       // stopped when that host learns that it was declared lost.
     }
+  }
+
+  /** This host's part of an inspection. */
+  snapshot(recent: number): HostSnapshot {
+    return snapshotHost(this.#runtime, {
+      labels: this.labels,
+      connection: this.#transport.status,
+      supervisorOf: (cell) => this.#supervisedBy.get(cell)?.id,
+    }, recent);
+  }
+
+  /**
+   * Asks another host for its part of an inspection.
+   *
+   * @throws When it does not answer in time, or answers with an error.
+   */
+  async inspectHost(hostId: string, recent: number, timeoutMs: number): Promise<HostSnapshot> {
+    const answer = unpackValue(
+      await this.#transport.request(
+        this.subjects.control(hostId, "inspect"),
+        packValue({ recent }),
+        timeoutMs,
+      ),
+      () => undefined,
+    ) as
+      | { ok: true; snapshot: HostSnapshot }
+      | { ok: false; error: { name: string; message: string; code?: string } }
+      | undefined;
+    if (answer === undefined || answer === null || typeof answer !== "object") {
+      throw new Error(`host ${hostId} gave an undecodable answer`);
+    }
+    if (!answer.ok) throw rebuildError(answer.error, hostId);
+    return { ...answer.snapshot, host: { ...answer.snapshot.host, self: false } };
   }
 
   /** Whether a cell's supervisor is on another host. */

@@ -1,7 +1,8 @@
 /**
- * The serving side of requests to one host (`ctl.host.<id>.spawn` and
- * `.stop`): spawning an actor on another host's behalf, possibly as the
- * child of a supervisor there, and stopping such a child. The wire format is
+ * The serving side of requests to one host (`ctl.host.<id>.spawn`, `.stop`
+ * and `.inspect`): spawning an actor on another host's behalf, possibly as
+ * the child of a supervisor there, stopping such a child, and reporting
+ * this host's snapshot for `system.inspect()`. The wire format is
  * in docs/PROTOCOL.md.
  *
  * @module
@@ -11,6 +12,7 @@ import type { Transport, TransportMessage } from "../transport/transport.ts";
 import type { Runtime } from "../actors/runtime.ts";
 import type { Cell } from "../actors/cell.ts";
 import type { ExitReason } from "../actors/exit_reason.ts";
+import type { HostSnapshot } from "../actors/inspection.ts";
 import { RemoteRef } from "./remote_ref.ts";
 import { SHUTDOWN, STOPPED } from "../actors/exit_reason.ts";
 import { packValue, unpackValue } from "../transport/codec.ts";
@@ -27,12 +29,55 @@ export interface ControlSeams {
   readonly moduleAllowlist: readonly string[] | undefined;
   /** The supervisors (on other hosts) of actors spawned here on their behalf. */
   readonly supervisedBy: Map<Cell, RemoteRef>;
+  /** This host's part of an inspection, with at most `recent` letters and records. */
+  readonly snapshot: (recent: number) => HostSnapshot;
 }
 
-/** Answers one spawn or stop request; other operations are ignored. */
+/** The most dead letters and death records one host reports. */
+const MAX_RECENT = 1_000;
+
+/** Answers one spawn, stop or inspect request; other operations are ignored. */
 export async function answerControl(seams: ControlSeams, message: TransportMessage): Promise<void> {
   if (message.subject.endsWith(".stop")) return await answerStop(seams, message);
   if (message.subject.endsWith(".spawn")) return await answerSpawn(seams, message);
+  if (message.subject.endsWith(".inspect")) answerInspect(seams, message);
+}
+
+function answerInspect(seams: ControlSeams, message: TransportMessage): void {
+  const request = unpackValue(message.data, () => undefined) as { recent?: unknown } | undefined;
+  const asked = typeof request?.recent === "number" && request.recent >= 0 ? request.recent : 50;
+  let bytes: Uint8Array;
+  try {
+    let snapshot = seams.snapshot(Math.min(Math.floor(asked), MAX_RECENT));
+    bytes = packValue({ ok: true, snapshot });
+    // The answer is one NATS message: a host with very many actors lists as many as fit.
+    const limit = seams.transport.maxPayloadBytes - 1_024;
+    const total = snapshot.actors.length;
+    while (bytes.byteLength > limit && snapshot.actors.length > 0) {
+      const keep = Math.floor(snapshot.actors.length * (limit / bytes.byteLength) * 0.9);
+      snapshot = {
+        ...snapshot,
+        actors: snapshot.actors.slice(0, keep),
+        host: {
+          ...snapshot.host,
+          problem:
+            `only ${keep} of its ${total} actors are listed (the answer must fit one message)`,
+        },
+      };
+      bytes = packValue({ ok: true, snapshot });
+    }
+  } catch (err) {
+    const info = describeError(err);
+    bytes = packValue({
+      ok: false,
+      error: { name: info.name, message: info.message, code: info.code },
+    });
+  }
+  try {
+    seams.transport.respond(message, bytes);
+  } catch {
+    // The requester reports this host as not answering.
+  }
 }
 
 async function answerSpawn(seams: ControlSeams, message: TransportMessage): Promise<void> {

@@ -119,7 +119,7 @@ export class Presence {
   #mailboxDepth(): number {
     const now = this.#seams.runtime.clock.now();
     if (now - this.#depthCountedAtMs >= 1_000) {
-      this.#depth = this.#seams.runtime.queuedMessages();
+      this.#depth = this.#seams.runtime.measureLoad().queuedMessages;
       this.#depthCountedAtMs = now;
     }
     return this.#depth;
