@@ -40,6 +40,36 @@ async function tell(): Promise<void> {
   await system.shutdown();
 }
 
+/**
+ * 1M tells to one actor among 1000 idle ones, sent in chunks of 10 000 with
+ * the event loop free between chunks; with `inspected`, `system.inspect()`
+ * runs every 20 ms meanwhile (its peer is the same run without it).
+ */
+async function tellInspected(): Promise<void> {
+  const inspected = Deno.args[1] === "inspected";
+  const system = await ActorSystem.start(quiet);
+  for (let i = 0; i < 1_000; i++) system.spawn(Counter);
+  const counter = system.spawn(Counter);
+  const count = 1_000_000;
+  const chunk = 10_000;
+  let inspections = 0;
+  const inspector = inspected
+    ? setInterval(() => void system.inspect().then(() => inspections++), 20)
+    : undefined;
+  report(
+    await rate(count, async () => {
+      for (let sent = 0; sent < count; sent += chunk) {
+        for (let i = 0; i < chunk; i++) counter.tell("inc", 1);
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      await counter.ask("get");
+    }),
+  );
+  clearInterval(inspector);
+  if (inspected && inspections === 0) throw new Error("no inspection ran during the measurement");
+  await system.shutdown();
+}
+
 /** Sequential asks to one actor. */
 async function ask(): Promise<void> {
   const system = await ActorSystem.start(quiet);
@@ -115,6 +145,7 @@ async function restart(): Promise<void> {
 
 const figures: Record<string, () => Promise<void>> = {
   "local.tell": tell,
+  "local.tell.inspected": tellInspected,
   "local.ask": ask,
   "local.spawn": spawn,
   "local.idle_bytes_per_actor": idleBytes,

@@ -45,6 +45,17 @@ const figures: Figure[] = [
     meets: { value: (v) => v >= 10_000_000 },
   },
   {
+    name: "local.tell.inspected",
+    unit: "msg/s",
+    program: "local.ts",
+    peer: "the same run, not inspected",
+    peerProgram: "local.ts",
+    args: ["inspected", "plain"],
+    higherIsBetter: true,
+    target: ">= 0.95x not inspected",
+    meets: { minRatio: 0.95 },
+  },
+  {
     name: "local.ask",
     unit: "asks/s",
     program: "local.ts",
