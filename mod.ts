@@ -198,6 +198,8 @@ export type { HostAnnouncement, HostInfo, HostState, Labels } from "./cluster/vi
 export type { HostRefusal, Placement } from "./cluster/placement.ts";
 export type { LostDeclaration } from "./cluster/membership.ts";
 export type { TransportStats } from "./cluster/cluster_host.ts";
+export { ClusterObserver } from "./cluster/observer.ts";
+export type { ObserveOptions, ObserverOptions } from "./cluster/observer.ts";
 export type {
   ActorReport,
   DeadLetterReport,

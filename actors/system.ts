@@ -27,7 +27,8 @@ import type { Placement } from "../cluster/placement.ts";
 import type { HostInfo } from "../cluster/view.ts";
 import { type Inspection, type InspectOptions, mergeSnapshots } from "./inspection.ts";
 import { snapshotHost } from "./_snapshot.ts";
-import { inspectCluster } from "../cluster/inspect_cluster.ts";
+import { inspectHosts } from "../cluster/inspect_cluster.ts";
+import { RemoteRef } from "../cluster/remote_ref.ts";
 import {
   checkClusterOptions,
   type ClusterOptions,
@@ -350,7 +351,16 @@ export class ActorSystem {
     }
     const clock = this.#runtime.clock;
     if (cluster !== undefined && scope === "cluster") {
-      return await inspectCluster(cluster, () => clock.now(), recent, timeoutMs);
+      return await inspectHosts(
+        {
+          hosts: cluster.view.hosts(),
+          own: cluster.snapshot(recent),
+          ask: (hostId) => cluster.inspectHost(hostId, recent, timeoutMs),
+        },
+        () => clock.now(),
+        recent,
+        timeoutMs,
+      );
     }
     const snapshot = cluster?.snapshot(recent) ??
       snapshotHost(this.#runtime, {
@@ -561,14 +571,27 @@ export class ActorSystem {
    * Stops an actor and its children (children first, in reverse spawn order).
    * Its running turn may finish; messages still queued become dead letters.
    *
+   * An actor on another host of the cluster is stopped there, by a request
+   * to its host.
+   *
    * @param ref The actor to stop. Stopping an actor that is gone does nothing.
    * @param options How long to wait before cutting off its turn and `onStop`.
    * @returns Resolves once the actor has stopped.
    * @throws {InvalidOptionError} When `ref` belongs to another system, or the timeout is invalid.
+   * @throws {RequestTimeoutError} When a remote actor's host does not answer.
    */
   stop(ref: BaseRef, options: StopOptions = {}): Promise<void> {
     const cell = LocalRef.cellOf(ref);
-    if (cell === undefined) return Promise.resolve();
+    if (cell === undefined) {
+      const cluster = this.#runtime.cluster;
+      if (!(ref instanceof RemoteRef) || cluster === undefined) return Promise.resolve();
+      try {
+        const timeoutMs = positiveMs("timeoutMs", options.timeoutMs, this.#runtime.stopTimeoutMs);
+        return cluster.stopRemote(ref, timeoutMs);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
     try {
       if (cell.runtime !== this.#runtime) {
         throw new InvalidOptionError("ref", ref.id, "a ref of an actor of this system");

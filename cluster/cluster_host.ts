@@ -20,7 +20,7 @@ import type { AskOptions } from "../actors/protocol.ts";
 import type { BaseRef, SerializedRef } from "../actors/ref.ts";
 import type { ExitReason } from "../actors/exit_reason.ts";
 import type { RemoteChild } from "../actors/_cell_runtime.ts";
-import { SHUTDOWN } from "../actors/exit_reason.ts";
+import { SHUTDOWN, STOPPED } from "../actors/exit_reason.ts";
 import { exitReasonInfo, onHostGone, onRemoteChildExit } from "../actors/_supervisor_core.ts";
 import type { ActorDefinition } from "../actors/definition.ts";
 import type { SpawnOptions } from "../actors/spawn_options.ts";
@@ -42,6 +42,7 @@ import { RemoteRef } from "./remote_ref.ts";
 import { answerControl, exitReasonFromWire } from "./control.ts";
 import type { HostSnapshot } from "../actors/inspection.ts";
 import { snapshotHost } from "../actors/_snapshot.ts";
+import { requestSnapshot } from "./inspect_cluster.ts";
 import { DEAD_LETTER_REASONS, type DeadLetterReason } from "../actors/dead_letters.ts";
 import { parseActorId } from "../actors/ids.ts";
 import {
@@ -617,6 +618,24 @@ export class ClusterHost {
     }
   }
 
+  /**
+   * Stops an actor on another host (`system.stop` of a remote ref) and waits
+   * until it has stopped; an actor whose host is gone is gone with it.
+   *
+   * @throws {RequestTimeoutError} When its host does not answer in time.
+   */
+  async stopRemote(ref: RemoteRef, timeoutMs: number): Promise<void> {
+    try {
+      await this.#transport.request(
+        this.subjects.control(ref.hostId, "stop"),
+        packValue({ id: ref.id, reason: exitReasonInfo(STOPPED) }),
+        timeoutMs + this.#settings.spawnTimeoutMs,
+      );
+    } catch (err) {
+      if (!NoRespondersError.is(err)) throw err;
+    }
+  }
+
   /** This host's part of an inspection. */
   snapshot(recent: number): HostSnapshot {
     return snapshotHost(this.#runtime, {
@@ -631,23 +650,8 @@ export class ClusterHost {
    *
    * @throws When it does not answer in time, or answers with an error.
    */
-  async inspectHost(hostId: string, recent: number, timeoutMs: number): Promise<HostSnapshot> {
-    const answer = unpackValue(
-      await this.#transport.request(
-        this.subjects.control(hostId, "inspect"),
-        packValue({ recent }),
-        timeoutMs,
-      ),
-      () => undefined,
-    ) as
-      | { ok: true; snapshot: HostSnapshot }
-      | { ok: false; error: { name: string; message: string; code?: string } }
-      | undefined;
-    if (answer === undefined || answer === null || typeof answer !== "object") {
-      throw new Error(`host ${hostId} gave an undecodable answer`);
-    }
-    if (!answer.ok) throw rebuildError(answer.error, hostId);
-    return { ...answer.snapshot, host: { ...answer.snapshot.host, self: false } };
+  inspectHost(hostId: string, recent: number, timeoutMs: number): Promise<HostSnapshot> {
+    return requestSnapshot(this.#transport, this.subjects, hostId, recent, timeoutMs);
   }
 
   /** Whether a cell's supervisor is on another host. */

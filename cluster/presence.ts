@@ -15,6 +15,26 @@ import type { ClusterView, HostAnnouncement, Labels } from "./view.ts";
 import { packValue, unpackValue } from "../transport/codec.ts";
 import { type LostDeclaration, Membership } from "./membership.ts";
 
+/** Decodes an announcement; `undefined` when it is not one. */
+export function readAnnouncement(data: Uint8Array): HostAnnouncement | undefined {
+  const a = unpackValue(data, () => undefined) as Partial<HostAnnouncement> | undefined;
+  if (
+    a === undefined || a === null || typeof a !== "object" || typeof a.hostId !== "string" ||
+    typeof a.inbox !== "string" || a.labels === null || typeof a.labels !== "object"
+  ) return undefined;
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(a.labels)) if (typeof v === "string") labels[k] = v;
+  return {
+    hostId: a.hostId,
+    labels,
+    actorCount: typeof a.actorCount === "number" ? a.actorCount : 0,
+    mailboxDepth: typeof a.mailboxDepth === "number" ? a.mailboxDepth : 0,
+    startedAtMs: typeof a.startedAtMs === "number" ? a.startedAtMs : 0,
+    epoch: typeof a.epoch === "number" ? a.epoch : 0,
+    inbox: a.inbox,
+  };
+}
+
 /** Why another host is gone: declared lost, or left gracefully. */
 export type GoneReason = "lost" | "left";
 
@@ -163,25 +183,10 @@ export class Presence {
   }
 
   #onAnnounce(message: TransportMessage): void {
-    const a = unpackValue(message.data, () => undefined) as Partial<HostAnnouncement> | undefined;
-    if (
-      a === undefined || a === null || typeof a.hostId !== "string" ||
-      a.hostId === this.#seams.runtime.hostId || typeof a.inbox !== "string" ||
-      a.labels === null || typeof a.labels !== "object"
-    ) return;
-    const epoch = typeof a.epoch === "number" ? a.epoch : 0;
-    if (this.#membership.isZombie(a.hostId, epoch)) return;
-    const labels: Record<string, string> = {};
-    for (const [k, v] of Object.entries(a.labels)) if (typeof v === "string") labels[k] = v;
-    this.#seams.view.announce({
-      hostId: a.hostId,
-      labels,
-      actorCount: typeof a.actorCount === "number" ? a.actorCount : 0,
-      mailboxDepth: typeof a.mailboxDepth === "number" ? a.mailboxDepth : 0,
-      startedAtMs: typeof a.startedAtMs === "number" ? a.startedAtMs : 0,
-      epoch,
-      inbox: a.inbox,
-    }, this.#seams.runtime.clock.now());
+    const announcement = readAnnouncement(message.data);
+    if (announcement === undefined || announcement.hostId === this.#seams.runtime.hostId) return;
+    if (this.#membership.isZombie(announcement.hostId, announcement.epoch)) return;
+    this.#seams.view.announce(announcement, this.#seams.runtime.clock.now());
   }
 
   #onLeave(message: TransportMessage): void {

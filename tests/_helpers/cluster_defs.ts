@@ -134,3 +134,17 @@ export const ProcRegistrar = defineActor<{ claim: Ask<string, boolean> }, null>(
     },
   },
 });
+
+/** A worker that fails on `crash`, for inspection and supervision tests. */
+export const ProcFlaky = defineActor<{ work: Tell<number>; crash: Tell<string> }, number>({
+  type: "proc-flaky",
+  module: import.meta.url,
+  init: () => 0,
+  tells: {
+    work: (n, by) => n + by,
+    crash: (_, why) => {
+      throw new Error(why);
+    },
+  },
+  asks: {},
+});

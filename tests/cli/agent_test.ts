@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { moduleUrl, parseLabels } from "../../cli/agent.ts";
+import { moduleUrl } from "../../cli/agent.ts";
+import { parseLabels } from "../../cli/_labels.ts";
 
 const agent = new URL("../../cli/agent.ts", import.meta.url).pathname;
 

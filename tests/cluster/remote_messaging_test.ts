@@ -249,3 +249,20 @@ Deno.test("traffic between actors of one host never touches the transport", asyn
     await shutdown();
   }
 });
+
+Deno.test("system.stop of a remote ref stops the actor on its host", async () => {
+  const { hosts: [a, b], shutdown } = await startMemoryCluster([{}, {}]);
+  try {
+    const counter = await a.spawn(Counter, {
+      name: "far",
+      placement: { kind: "host", hostId: "m1" },
+    });
+    assert.equal(await counter.ask("get"), 0);
+    await a.stop(counter);
+    assert.equal(b.lookup("far"), undefined, "stopped on its host");
+    assert.equal(b.deaths.last(counter)?.kind, "stopped");
+    await assert.rejects(counter.ask("get"), (err: Error) => err.name === "ActorStoppedError");
+  } finally {
+    await shutdown();
+  }
+});

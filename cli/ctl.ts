@@ -1,0 +1,345 @@
+/**
+ * `ctl`: look into a running cluster from a terminal or a script, without
+ * joining it.
+ *
+ * deno run -A cli/ctl.ts hosts --nats nats://127.0.0.1:4222 --cluster train
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { ClusterObserver } from "../cluster/observer.ts";
+import { Placer } from "../cluster/placement.ts";
+import type { Placement } from "../cluster/placement.ts";
+import type { Inspection } from "../actors/inspection.ts";
+import {
+  actorsText,
+  deadLettersText,
+  hostsText,
+  treeText,
+  whyText,
+} from "../actors/inspection_text.ts";
+import { CONNECT_FLAGS, CONNECT_HELP, connectOptions } from "./_connect_flags.ts";
+import { parseLabels } from "./_labels.ts";
+import { runTop } from "./ctl_top.ts";
+
+const COMMANDS = {
+  hosts: "every host: state, uptime, actors, queued messages, messages/s, connection, labels",
+  actors: "live actors [--host <id>] [--type <type>] [--name <name>]",
+  tree: "the supervision trees across hosts",
+  top: "a live view of the busiest hosts and actors [--interval-ms 1000] [--limit 15]; q quits",
+  deadletters: "recent dead letters of every host [--limit 50] [--follow]",
+  why: "why <actor>: where an actor (id or name) runs and its death records, host-lost included",
+  placement:
+    "placement explain --kind spread|least-loaded|hash|host [--labels k=v] [--key k] [--host id]",
+} as const;
+
+type Command = keyof typeof COMMANDS;
+
+const COMMON_HELP = `${CONNECT_HELP}
+  --timeout-ms <ms>        how long each host may take to answer (default 2000)
+  --discover-ms <ms>       how long to listen for hosts first (default 600)
+  --json                   machine-readable output (one JSON document; NDJSON with --follow)
+  --verbose                print stack traces of errors
+  -h, --help               show help
+
+--nats defaults to $ACTORS_NATS or nats://127.0.0.1:4222, --cluster to $ACTORS_CLUSTER.`;
+
+const HELP = `ctl: look into a running actor cluster without joining it.
+
+Usage:
+  deno run -A cli/ctl.ts <command> [options]
+
+Commands:
+${Object.entries(COMMANDS).map(([c, d]) => `  ${c.padEnd(12)} ${d}`).join("\n")}
+
+Options of every command:
+${COMMON_HELP}
+
+"deno run -A cli/ctl.ts <command> --help" describes one command.`;
+
+const FLAGS = {
+  ...CONNECT_FLAGS,
+  "timeout-ms": { type: "string" },
+  "discover-ms": { type: "string" },
+  json: { type: "boolean" },
+  verbose: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  host: { type: "string" },
+  type: { type: "string" },
+  name: { type: "string" },
+  limit: { type: "string" },
+  follow: { type: "boolean" },
+  "interval-ms": { type: "string" },
+  kind: { type: "string" },
+  labels: { type: "string", multiple: true },
+  key: { type: "string" },
+} as const;
+
+/** A failure to report in one line, with exit code 1 (or 2 for usage). */
+class CtlError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+  }
+}
+
+type Values = ReturnType<typeof parse>["values"];
+
+function parse(args: string[]) {
+  return parseArgs({ args, options: FLAGS, allowPositionals: true, strict: true });
+}
+
+function positiveNumber(
+  values: Values,
+  flag: "timeout-ms" | "discover-ms" | "limit" | "interval-ms",
+  fallback: number,
+): number {
+  const raw = values[flag];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new CtlError(`--${flag} must be a positive number, not '${raw}'`, 2);
+  }
+  return value;
+}
+
+async function observe<T>(
+  values: Values,
+  body: (observer: ClusterObserver) => Promise<T>,
+): Promise<T> {
+  const cluster = values.cluster ?? Deno.env.get("ACTORS_CLUSTER");
+  if (cluster === undefined) throw new CtlError("--cluster is required (or set ACTORS_CLUSTER)", 2);
+  const servers = values.nats ?? [Deno.env.get("ACTORS_NATS") ?? "nats://127.0.0.1:4222"];
+  let observer: ClusterObserver;
+  try {
+    observer = await ClusterObserver.connect({
+      cluster,
+      servers,
+      ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
+      connect: { ...connectOptions(values), connectTimeoutMs: 3_000 },
+    });
+  } catch (err) {
+    const cause = (err as Error).cause as Error | undefined;
+    throw new CtlError(
+      `cannot connect to NATS at ${servers.join(", ")}: ${
+        cause?.message ?? (err as Error).message
+      }`,
+    );
+  }
+  try {
+    return await body(observer);
+  } finally {
+    await observer.close();
+  }
+}
+
+async function inspect(
+  observer: ClusterObserver,
+  values: Values,
+  recent: number,
+  cluster: string,
+): Promise<Inspection> {
+  const inspection = await observer.inspect({
+    timeoutMs: positiveNumber(values, "timeout-ms", 2_000),
+    discoverMs: positiveNumber(values, "discover-ms", 600),
+    recent,
+  });
+  if (inspection.hosts.length === 0) {
+    throw new CtlError(
+      `no host of cluster '${cluster}' was heard (is the cluster name right? --prefix?)`,
+    );
+  }
+  return inspection;
+}
+
+function print(values: Values, json: unknown, text: string): void {
+  console.log(values.json ? JSON.stringify(json, null, 2) : text);
+}
+
+async function run(command: Command, values: Values, positionals: string[]): Promise<void> {
+  const cluster = values.cluster ?? Deno.env.get("ACTORS_CLUSTER") ?? "";
+  switch (command) {
+    case "hosts":
+      return await observe(values, async (o) => {
+        const { hosts } = await inspect(o, values, 0, cluster);
+        print(values, hosts, hostsText(hosts));
+      });
+    case "actors":
+      return await observe(values, async (o) => {
+        const actors = (await inspect(o, values, 0, cluster)).actors.filter((a) =>
+          (values.host === undefined || a.hostId === values.host) &&
+          (values.type === undefined || a.type === values.type) &&
+          (values.name === undefined || a.name === values.name)
+        );
+        print(values, actors, actors.length === 0 ? "(no matching actors)" : actorsText(actors));
+      });
+    case "tree":
+      return await observe(values, async (o) => {
+        const { tree } = await inspect(o, values, 0, cluster);
+        print(values, tree, treeText(tree));
+      });
+    case "deadletters":
+      return await observe(values, (o) => deadLetters(o, values, cluster));
+    case "why": {
+      const actor = positionals[0];
+      if (actor === undefined) {
+        throw new CtlError("why needs an actor id or name: ctl why <actor>", 2);
+      }
+      return await observe(values, async (o) => {
+        const inspection = await inspect(o, values, 1_000, cluster);
+        const text = whyText(inspection, actor);
+        if (text === undefined) {
+          throw new CtlError(
+            `no actor '${actor}' is running or has a death record on any host that answered`,
+          );
+        }
+        print(values, {
+          live: inspection.actors.filter((a) => a.id === actor || a.name === actor),
+          deaths: inspection.deaths.filter((d) => d.actor.id === actor || d.actor.name === actor)
+            .reverse(),
+        }, text);
+      });
+    }
+    case "placement":
+      return await observe(values, (o) => explainPlacement(o, values, positionals));
+    case "top":
+      return await observe(values, (o) =>
+        runTop(() => inspect(o, values, 0, cluster), {
+          intervalMs: positiveNumber(values, "interval-ms", 1_000),
+          limit: positiveNumber(values, "limit", 15),
+        }));
+  }
+}
+
+async function deadLetters(
+  observer: ClusterObserver,
+  values: Values,
+  cluster: string,
+): Promise<void> {
+  const limit = positiveNumber(values, "limit", 50);
+  const first = await inspect(observer, values, limit, cluster);
+  if (!values.follow) {
+    print(
+      values,
+      first.deadLetters,
+      first.deadLetters.length === 0 ? "(no dead letters)" : deadLettersText(first.deadLetters),
+    );
+    return;
+  }
+  const seen = new Set<string>();
+  const key = (l: Inspection["deadLetters"][number]) =>
+    `${l.hostId} ${l.timestampMs} ${l.targetId} ${l.messageName} ${l.payloadPreview}`;
+  const stop = Promise.withResolvers<void>();
+  const onSignal = () => stop.resolve();
+  Deno.addSignalListener("SIGINT", onSignal);
+  try {
+    let letters = first.deadLetters;
+    for (;;) {
+      const fresh = letters.filter((l) => !seen.has(key(l))).reverse();
+      for (const l of fresh) seen.add(key(l));
+      if (fresh.length > 0) {
+        console.log(
+          values.json ? fresh.map((l) => JSON.stringify(l)).join("\n") : deadLettersText(fresh),
+        );
+      }
+      const next = await Promise.race([
+        new Promise<"tick">((resolve) => setTimeout(() => resolve("tick"), 1_000)),
+        stop.promise.then(() => "stop" as const),
+      ]);
+      if (next === "stop") return;
+      letters = (await inspect(observer, values, limit, cluster)).deadLetters;
+    }
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSignal);
+  }
+}
+
+async function explainPlacement(
+  observer: ClusterObserver,
+  values: Values,
+  positionals: string[],
+): Promise<void> {
+  if (positionals[0] !== "explain") {
+    throw new CtlError("usage: ctl placement explain --kind <kind> [...]", 2);
+  }
+  const labels = parseLabels(values.labels ?? []);
+  const withLabels = Object.keys(labels).length === 0 ? {} : { labels };
+  let placement: Placement;
+  switch (values.kind) {
+    case "spread":
+    case "least-loaded":
+      placement = { kind: values.kind, ...withLabels };
+      break;
+    case "hash":
+      if (values.key === undefined) throw new CtlError("--kind hash needs --key", 2);
+      placement = { kind: "hash", key: values.key, ...withLabels };
+      break;
+    case "host":
+      if (values.host === undefined) throw new CtlError("--kind host needs --host", 2);
+      placement = { kind: "host", hostId: values.host };
+      break;
+    default:
+      throw new CtlError(
+        `--kind must be spread, least-loaded, hash or host, not '${values.kind}'`,
+        2,
+      );
+  }
+  const hosts = await observer.hosts(positiveNumber(values, "discover-ms", 600));
+  if (hosts.length === 0) throw new CtlError("no host was heard (is the cluster name right?)");
+  try {
+    const hostId = new Placer().choose(placement, hosts, "");
+    print(
+      values,
+      { ok: true, placement, hostId },
+      `${JSON.stringify(placement)} would go to ${hostId}`,
+    );
+  } catch (err) {
+    const refusals = (err as { refusals?: { hostId: string; reason: string }[] }).refusals;
+    if (refusals === undefined) throw err;
+    print(
+      values,
+      { ok: false, placement, refusals },
+      `no host can take ${JSON.stringify(placement)}:\n${
+        refusals.map((r) => `  ${r.hostId}: ${r.reason}`).join("\n")
+      }`,
+    );
+  }
+}
+
+/** Runs `ctl` with these arguments; returns the exit code. */
+export async function main(args: string[]): Promise<number> {
+  let values: Values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parse(args));
+  } catch (err) {
+    console.error(`ctl: ${(err as Error).message} (ctl --help lists the options)`);
+    return 2;
+  }
+  const [command, ...rest] = positionals;
+  if (command === undefined || !(command in COMMANDS)) {
+    if (values.help || command === undefined) {
+      console.log(HELP);
+      return values.help ? 0 : 2;
+    }
+    console.error(
+      `ctl: unknown command '${command}'; commands: ${Object.keys(COMMANDS).join(", ")}`,
+    );
+    return 2;
+  }
+  if (values.help) {
+    console.log(`ctl ${command}: ${COMMANDS[command as Command]}\n\nOptions:\n${COMMON_HELP}`);
+    return 0;
+  }
+  try {
+    await run(command as Command, values, rest);
+    return 0;
+  } catch (err) {
+    const e = err as Error;
+    console.error(`ctl: ${e instanceof CtlError ? e.message : `${e.name}: ${e.message}`}`);
+    if (values.verbose && !(e instanceof CtlError)) console.error(e.stack);
+    return e instanceof CtlError ? e.exitCode : 1;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
