@@ -5,6 +5,7 @@
  * @module
  */
 
+import { deathsBundle, type DisplayBundle, JUPYTER_DISPLAY } from "./display.ts";
 import type { ActorDescription } from "./dead_letters.ts";
 import type { ErrorInfo } from "./errors.ts";
 import type { BaseRef } from "./ref.ts";
@@ -148,6 +149,11 @@ export class DeathRecords {
       }
     }
     return found.sort((a, b) => a.timestampMs - b.timestampMs);
+  }
+
+  /** Shows the 20 newest records in a notebook. */
+  [JUPYTER_DISPLAY](): DisplayBundle {
+    return deathsBundle(this.recent(20));
   }
 
   /**

@@ -10,6 +10,7 @@ import type { AskOptions } from "./protocol.ts";
 import type { ActorId } from "./ids.ts";
 import { registerRefClass } from "../transport/codec.ts";
 import type { Cell } from "./cell.ts";
+import { type DisplayBundle, JUPYTER_DISPLAY, statsBundle } from "./display.ts";
 
 /**
  * A ref to a local actor: sends go straight to its cell, never over the
@@ -52,6 +53,11 @@ export class LocalRef implements BaseRef {
     if (other === this) return true;
     if (other === null || typeof other !== "object") return false;
     return (other as { id?: unknown }).id === this.id;
+  }
+
+  /** Shows the actor's counters in a notebook. */
+  [JUPYTER_DISPLAY](): DisplayBundle {
+    return statsBundle(this.#cell.stats(), this.#cell.runtime.hostId);
   }
 
   stats(): ActorStats {

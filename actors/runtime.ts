@@ -222,10 +222,19 @@ export class Runtime implements CellRuntime {
     }
     const compiled = compile(definition);
     const name = options?.name;
+    const existing = options?.existing ?? "error";
+    if (existing !== "error" && existing !== "reuse") {
+      throw new InvalidOptionError("existing", existing, `"error" or "reuse"`);
+    }
     if (name !== undefined) {
       validateName(name, "name");
       const holder = this.#names.get(name);
-      if (holder !== undefined) throw new DuplicateNameError(name, holder.id);
+      if (holder !== undefined) {
+        if (
+          existing === "reuse" && holder.def.type === compiled.type && holder.stopping === undefined
+        ) return holder;
+        throw new DuplicateNameError(name, holder.id);
+      }
     }
     const mailbox = options?.mailbox === undefined
       ? compiled.mailbox

@@ -15,6 +15,16 @@ export interface SpawnOptionsBase {
    */
   readonly name?: string;
   /**
+   * What a spawn does when `name` is held by a live actor:
+   * - `"error"`: throws `DuplicateNameError`;
+   * - `"reuse"`: returns that actor when it has the same type (re-running a
+   *   notebook cell that spawns named actors then neither crashes nor piles
+   *   up duplicates; `args` are ignored), and throws `DuplicateNameError`
+   *   when its type differs.
+   * @default {"error"}
+   */
+  readonly existing?: "error" | "reuse";
+  /**
    * Overrides the definition's mailbox for this actor.
    * @default {the definition's mailbox}
    */

@@ -27,6 +27,7 @@ import type { Placement } from "../cluster/placement.ts";
 import type { HostInfo } from "../cluster/view.ts";
 import { type Inspection, type InspectOptions, mergeSnapshots } from "./inspection.ts";
 import { snapshotHost } from "./_snapshot.ts";
+import { type DisplayBundle, inspectionBundle, JUPYTER_DISPLAY, withDisplay } from "./display.ts";
 import { inspectHosts } from "../cluster/inspect_cluster.ts";
 import { RemoteRef } from "../cluster/remote_ref.ts";
 import {
@@ -350,8 +351,8 @@ export class ActorSystem {
       throw new InvalidOptionError("scope", scope, `"host" or "cluster"`);
     }
     const clock = this.#runtime.clock;
-    if (cluster !== undefined && scope === "cluster") {
-      return await inspectHosts(
+    const inspection = cluster !== undefined && scope === "cluster"
+      ? await inspectHosts(
         {
           hosts: cluster.view.hosts(),
           own: cluster.snapshot(recent),
@@ -360,15 +361,34 @@ export class ActorSystem {
         () => clock.now(),
         recent,
         timeoutMs,
-      );
-    }
-    const snapshot = cluster?.snapshot(recent) ??
+      )
+      : this.#inspectHere(recent);
+    return withDisplay(inspection, () => inspectionBundle(inspection));
+  }
+
+  #inspectHere(recent: number): Inspection {
+    const snapshot = this.#runtime.cluster?.snapshot(recent) ??
       snapshotHost(this.#runtime, {
         labels: {},
         connection: "local",
         supervisorOf: () => undefined,
       }, recent);
-    return mergeSnapshots(clock.now(), "host", [snapshot], [], recent);
+    return mergeSnapshots(this.#runtime.clock.now(), "host", [snapshot], [], recent);
+  }
+
+  /**
+   * Shows this host in a notebook: its actors, supervision tree and recent
+   * deaths (`await system.inspect()` shows the whole cluster).
+   */
+  [JUPYTER_DISPLAY](): DisplayBundle {
+    return inspectionBundle(this.#inspectHere(10));
+  }
+
+  /** The plain-text view of {@linkcode ActorSystem.[JUPYTER_DISPLAY]}, for `console.log`. */
+  [Symbol.for("Deno.customInspect")](): string {
+    return `ActorSystem ${this.hostId} (${this.status})\n${
+      inspectionBundle(this.#inspectHere(10))["text/plain"]
+    }`;
   }
 
   /**

@@ -544,6 +544,7 @@ export class ClusterHost {
       args: options.args,
       mailbox: options.mailbox,
       persistKey: options.persistKey,
+      existing: options.existing,
       supervisor,
     });
     let answer: Uint8Array;

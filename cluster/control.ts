@@ -91,6 +91,7 @@ async function answerSpawn(seams: ControlSeams, message: TransportMessage): Prom
       args?: unknown;
       mailbox?: never;
       persistKey?: string;
+      existing?: unknown;
       supervisor?: unknown;
     } | undefined;
     if (request === undefined || request === null || typeof request.type !== "string") {
@@ -108,6 +109,7 @@ async function answerSpawn(seams: ControlSeams, message: TransportMessage): Prom
       args: request.args,
       mailbox: request.mailbox,
       persistKey: request.persistKey,
+      existing: request.existing === "reuse" ? "reuse" : "error",
     }, undefined);
     if (request.supervisor instanceof RemoteRef) seams.supervisedBy.set(cell, request.supervisor);
     answer = {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { type DisplayBundle, escapeHtml, JUPYTER_DISPLAY } from "../actors/display.ts";
 import type { ActorStats, BaseRef, SerializedRef } from "../actors/ref.ts";
 import { describeRef, serializeRef } from "../actors/ref.ts";
 import type { AskOptions } from "../actors/protocol.ts";
@@ -45,6 +46,12 @@ export class RemoteRef implements BaseRef {
     this.type = serialized.type;
     this.hostId = hostId;
     this.#sender = sender;
+  }
+
+  /** Shows where the actor lives, in a notebook. */
+  [JUPYTER_DISPLAY](): DisplayBundle {
+    const text = `${this.name ?? this.id} (${this.type}) on host ${this.hostId} [${this.id}]`;
+    return { "text/plain": text, "text/html": `<code>${escapeHtml(text)}</code>` };
   }
 
   tell(name: string, payload?: unknown): void {

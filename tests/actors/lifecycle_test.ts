@@ -6,6 +6,7 @@ import {
   type Ask,
   defineActor,
   DuplicateNameError,
+  InvalidOptionError,
   SystemStoppedError,
   type Tell,
 } from "../../mod.ts";
@@ -232,5 +233,26 @@ Deno.test("a parent stops a child through its context, and children count in sta
     assert.equal(await parent.ask("drop"), 1);
     assert.equal(parent.stats().children, 1);
     assert.equal(system.actorCount, 2);
+  });
+});
+
+Deno.test("spawn with existing 'reuse' returns the live actor of that name and type, so a re-run cell adds nothing", async () => {
+  await withSystem(async (system) => {
+    const first = system.spawn(Counter, { name: "jobs" });
+    first.tell("add", 5);
+    const again = system.spawn(Counter, { name: "jobs", existing: "reuse" });
+    assert.ok(again.equals(first));
+    assert.equal(await again.ask("get"), 5, "the same actor, state kept");
+    assert.equal(system.actorCount, 1);
+    assert.throws(() => system.spawn(Counter, { name: "jobs" }), DuplicateNameError);
+    assert.throws(
+      () => system.spawn(Recorder, { name: "jobs", existing: "reuse" }),
+      DuplicateNameError,
+      "another type under that name is still an error",
+    );
+    assert.throws(
+      () => system.spawn(Counter, { name: "x", existing: "replace" as "reuse" }),
+      InvalidOptionError,
+    );
   });
 });
