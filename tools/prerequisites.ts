@@ -13,10 +13,10 @@
 export interface Requirement {
   /** The command that must be on the PATH. */
   readonly command: string;
-  /** The argument that makes it print its version. */
-  readonly versionArg: string;
-  /** The Debian package that provides it. */
-  readonly debianPackage: string;
+  /** Arguments with which it must succeed (print its version, import a module). */
+  readonly checkArgs: readonly string[];
+  /** The Debian packages that provide it. */
+  readonly debianPackages: readonly string[];
   /** Why the tests need it. */
   readonly why: string;
 }
@@ -25,9 +25,17 @@ export interface Requirement {
 export const requirements: readonly Requirement[] = [
   {
     command: "nats-server",
-    versionArg: "--version",
-    debianPackage: "nats-server",
+    checkArgs: ["--version"],
+    debianPackages: ["nats-server"],
     why: "JetStream KV store and cluster tests start their own nats-server",
+  },
+  {
+    // Debian's own Python: the machine's default python3 may be another build
+    // that does not see Debian's Python packages.
+    command: "/usr/bin/python3",
+    checkArgs: ["-c", "import nbclient, jupyter_client"],
+    debianPackages: ["python3-nbclient", "jupyter-core", "jupyter-client"],
+    why: "the notebook test runs examples/notebook.ipynb headlessly with nbclient",
   },
 ];
 
@@ -51,11 +59,21 @@ export interface MachineFacts {
 export function plan(requirement: Requirement, facts: MachineFacts): Plan {
   if (facts.present) return { kind: "present" };
   if (facts.root && facts.apt) {
-    return { kind: "install", command: ["apt-get", "install", "-y", requirement.debianPackage] };
+    return {
+      kind: "install",
+      command: [
+        "apt-get",
+        "install",
+        "-y",
+        "--no-install-recommends",
+        ...requirement.debianPackages,
+      ],
+    };
   }
+  const packages = requirement.debianPackages.join(" ");
   const install = facts.apt
-    ? `sudo apt-get install -y ${requirement.debianPackage}`
-    : `install ${requirement.command} (Debian/Ubuntu: apt-get install -y ${requirement.debianPackage})`;
+    ? `sudo apt-get install -y ${packages}`
+    : `install ${requirement.command} (Debian/Ubuntu: apt-get install -y ${packages})`;
   return {
     kind: "stop",
     message: `missing '${requirement.command}' (${requirement.why}). Run: ${install}`,
@@ -92,18 +110,20 @@ if (import.meta.main) {
   const apt = await runs("apt-get", ["--version"]);
   let failed = false;
   for (const requirement of requirements) {
-    const present = await runs(requirement.command, [requirement.versionArg]);
+    const present = await runs(requirement.command, [...requirement.checkArgs]);
     const decision = plan(requirement, { present, root, apt });
     switch (decision.kind) {
       case "present":
         break;
       case "install":
-        console.error(`installing ${requirement.debianPackage}: ${decision.command.join(" ")}`);
+        console.error(
+          `installing ${decision.command.slice(4).join(" ")}: ${decision.command.join(" ")}`,
+        );
         if (
           !(await aptInstall(decision.command)) ||
-          !(await runs(requirement.command, [requirement.versionArg]))
+          !(await runs(requirement.command, [...requirement.checkArgs]))
         ) {
-          console.error(`could not install ${requirement.debianPackage}`);
+          console.error(`could not install ${requirement.debianPackages.join(" ")}`);
           failed = true;
         }
         break;

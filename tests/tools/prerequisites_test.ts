@@ -10,7 +10,7 @@ Deno.test("a present requirement needs nothing", () => {
 Deno.test("as root on Debian a missing requirement is installed with apt-get", () => {
   assert.deepEqual(plan(nats, { present: false, root: true, apt: true }), {
     kind: "install",
-    command: ["apt-get", "install", "-y", "nats-server"],
+    command: ["apt-get", "install", "-y", "--no-install-recommends", "nats-server"],
   });
 });
 
@@ -36,4 +36,21 @@ Deno.test("the nats-server launcher reports a missing program with the install c
     (err: Error) =>
       err.name === "NatsServerMissingError" && /apt-get install -y nats-server/.test(err.message),
   );
+});
+
+Deno.test("the notebook test's packages come from Debian's own python", () => {
+  const nb = requirements.find((r) => r.debianPackages.includes("python3-nbclient"))!;
+  assert.equal(nb.command, "/usr/bin/python3");
+  assert.deepEqual(plan(nb, { present: false, root: true, apt: true }), {
+    kind: "install",
+    command: [
+      "apt-get",
+      "install",
+      "-y",
+      "--no-install-recommends",
+      "python3-nbclient",
+      "jupyter-core",
+      "jupyter-client",
+    ],
+  });
 });

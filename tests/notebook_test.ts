@@ -1,0 +1,68 @@
+/**
+ * examples/notebook.ipynb, run headlessly with the Deno kernel and nbclient,
+ * and type-checked as one module.
+ */
+
+import assert from "node:assert/strict";
+
+const notebook = new URL("../examples/notebook.ipynb", import.meta.url).pathname;
+const runner = new URL("./_helpers/run_notebook.py", import.meta.url).pathname;
+
+interface CellSummary {
+  readonly type: "code" | "markdown";
+  readonly outputs: { readonly type: string; readonly mimes: string[]; readonly text: string }[];
+}
+
+Deno.test({
+  sanitizeResources: false,
+  name: "the notebook runs end to end, every code cell has output, and the rich ones are HTML",
+  fn: async () => {
+    const { code, stdout, stderr } = await new Deno.Command("/usr/bin/python3", {
+      args: [runner, notebook, Deno.execPath()],
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(240_000),
+    }).output();
+    const err = new TextDecoder().decode(stderr);
+    assert.equal(code, 0, `the notebook failed:\n${err}`);
+    const cells = JSON.parse(new TextDecoder().decode(stdout)) as CellSummary[];
+    const codeCells = cells.filter((c) => c.type === "code");
+    assert.equal(codeCells.length, 6);
+    codeCells.forEach((c, i) => assert.ok(c.outputs.length > 0, `code cell ${i} has no output`));
+    const [, pool, tree, deaths, progress, shutdown] = codeCells;
+    assert.equal(pool.outputs.at(-1)?.text, "[ 10, 20, 30 ]");
+    const html = (c: CellSummary) => c.outputs.find((o) => o.mimes.includes("text/html"));
+    assert.ok(html(tree), "the inspection renders as HTML");
+    assert.match(html(tree)!.text, /pool \(loader-pool\)/);
+    assert.match(html(tree)!.text, /loader-1 \(loader\).*1 restart/);
+    assert.ok(html(deaths), "the death records render as HTML");
+    assert.match(html(deaths)!.text, /Error: corrupt shard 1/);
+    assert.match(html(deaths)!.text, /while handling 'crash'/);
+    assert.ok(progress.outputs.some((o) => o.text.includes("steps after a restart: 3")));
+    assert.ok(html(progress), "a ref renders as HTML");
+    assert.equal(shutdown.outputs.at(-1)?.text, '"shut-down"');
+  },
+});
+
+Deno.test("the notebook's code type-checks as one module", async () => {
+  const nb = JSON.parse(await Deno.readTextFile(notebook)) as {
+    cells: { cell_type: string; source: string[] }[];
+  };
+  const mod = new URL("../mod.ts", import.meta.url).href;
+  const source = nb.cells.filter((c) => c.cell_type === "code")
+    .map((c) => c.source.join("").replaceAll('"../mod.ts"', JSON.stringify(mod)))
+    .join(";\n\n");
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/notebook.ts`, `${source};\nexport {};\n`);
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["check", "--quiet", `${dir}/notebook.ts`],
+      cwd: new URL("..", import.meta.url).pathname,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assert.equal(code, 0, new TextDecoder().decode(stderr));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
