@@ -200,6 +200,8 @@ export type { LostDeclaration } from "./cluster/membership.ts";
 export type { TransportStats } from "./cluster/cluster_host.ts";
 export { ClusterObserver } from "./cluster/observer.ts";
 export { JUPYTER_DISPLAY, showDeaths } from "./actors/display.ts";
+export { Logger } from "./actors/logger.ts";
+export type { LogFields, LogLevel, LogOptions, LogRecord, LogSink } from "./actors/logger.ts";
 export type { Displayable, DisplayBundle } from "./actors/display.ts";
 export type { ObserveOptions, ObserverOptions } from "./cluster/observer.ts";
 export type {

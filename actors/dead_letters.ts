@@ -7,6 +7,8 @@
 
 import type { ErrorInfo } from "./errors.ts";
 import type { Clock } from "./clock.ts";
+import { Logger } from "./logger.ts";
+import { describeError } from "./errors.ts";
 
 /**
  * Why a message became a dead letter:
@@ -109,6 +111,7 @@ export class DeadLetters {
   #logWindowStart = 0;
   #loggedInWindow = 0;
   #suppressed = 0;
+  #logger: Logger;
 
   /**
    * Made by the actor system; programs reach it as `system.deadLetters`.
@@ -116,8 +119,9 @@ export class DeadLetters {
    * @param clock Stamps each letter.
    * @param options Buffer size and logging.
    */
-  constructor(clock: Clock, options: DeadLetterOptions = {}) {
+  constructor(clock: Clock, options: DeadLetterOptions = {}, logger: Logger = new Logger("")) {
     this.#clock = clock;
+    this.#logger = logger;
     this.#keep = options.keep ?? 1000;
     this.#logPerSecond = options.logPerSecond ?? 10;
   }
@@ -171,7 +175,9 @@ export class DeadLetters {
       try {
         listener(full);
       } catch (err) {
-        console.error("dead-letter listener threw; it stays subscribed", err);
+        this.#logger.error("a dead-letter listener threw; it stays subscribed", {
+          error: describeError(err).message,
+        });
       }
     }
     if (this.#logPerSecond > 0) this.#log(full);
@@ -180,7 +186,7 @@ export class DeadLetters {
   /** @internal Prints the count of lines left out, if any (at shutdown). */
   flushLog(): void {
     if (this.#suppressed > 0) {
-      console.warn(`[dead letter] ${this.#suppressed} more dead letters not shown`);
+      this.#logger.warn(`[dead letter] ${this.#suppressed} more dead letters not shown`);
       this.#suppressed = 0;
     }
   }
@@ -200,8 +206,9 @@ export class DeadLetters {
       ? letter.target.id
       : `${letter.target.name} (${letter.target.id})`;
     const why = letter.error === undefined ? "" : `: ${letter.error.name}: ${letter.error.message}`;
-    console.warn(
+    this.#logger.warn(
       `[dead letter] ${letter.reason}: ${letter.kind} '${letter.messageName}' to ${who}${why}`,
+      { actor: letter.target.id, message: letter.messageName, reason: letter.reason },
     );
   }
 }

@@ -19,6 +19,7 @@ import { Scheduler, type SchedulerOptions } from "./scheduler.ts";
 import { compile } from "./_compiled.ts";
 import { SHUTDOWN } from "./exit_reason.ts";
 import { LoadMeter } from "./load_meter.ts";
+import type { Logger } from "./logger.ts";
 import {
   describeError,
   DuplicateNameError,
@@ -84,8 +85,10 @@ export interface RuntimeSettings {
   readonly deathRecords: DeathRecordOptions;
   /** What a failure that reaches the top does. */
   readonly topLevelFailure: TopLevelFailure;
-  /** Whether unsupervised failures are logged to `console.error`. */
+  /** Whether unsupervised failures are logged. */
   readonly logFailures: boolean;
+  /** Where the runtime's messages go. */
+  readonly logger: Logger;
   /** The store of persistent actors, or `undefined` to open the file store at `stateFile`. */
   readonly store: StateStore | undefined;
   /** The file of the embedded store, used when `store` is not given. */
@@ -124,6 +127,7 @@ export class Runtime implements CellRuntime {
   readonly askTimeoutMs: number;
   readonly stopTimeoutMs: number;
   readonly deaths: DeathRecords;
+  readonly logger: Logger;
   readonly #topLevelFailure: TopLevelFailure;
   readonly #logFailures: boolean;
   readonly #givenStore: StateStore | undefined;
@@ -181,7 +185,8 @@ export class Runtime implements CellRuntime {
     this.askTimeoutMs = settings.askTimeoutMs;
     this.stopTimeoutMs = settings.stopTimeoutMs;
     this.scheduler = new Scheduler(settings.scheduler);
-    this.deadLetters = new DeadLetters(settings.clock, settings.deadLetters);
+    this.logger = settings.logger;
+    this.deadLetters = new DeadLetters(settings.clock, settings.deadLetters, settings.logger);
     this.deaths = new DeathRecords(settings.deathRecords);
     this.#topLevelFailure = settings.topLevelFailure;
     this.#logFailures = settings.logFailures;
@@ -256,6 +261,12 @@ export class Runtime implements CellRuntime {
     this.#cells.set(cell.sequence, cell);
     if (name !== undefined) this.#names.set(name, cell);
     if (parent !== undefined) (parent.children ??= new Set()).add(cell);
+    if (this.logger.enabled("debug")) {
+      this.logger.debug(`spawned ${compiled.type} ${name ?? cell.id}`, {
+        actor: cell.id,
+        parent: parent?.id,
+      });
+    }
     cell.schedule();
     return cell;
   }
@@ -287,6 +298,9 @@ export class Runtime implements CellRuntime {
     if (this.#cells.get(cell.sequence) === cell) {
       this.#cells.delete(cell.sequence);
       this.#handledByRemoved += cell.handled;
+      if (this.logger.enabled("debug")) {
+        this.logger.debug(`${cell.def.type} ${cell.name ?? cell.id} stopped`, { actor: cell.id });
+      }
     }
     if (cell.name !== undefined && this.#names.get(cell.name) === cell) {
       this.#names.delete(cell.name);
@@ -312,7 +326,13 @@ export class Runtime implements CellRuntime {
     }
     // Nothing supervises it: it stops for good, and the failure is reported.
     const stopped = cell.stop(reason, this.clock.now() + this.stopTimeoutMs);
-    if (this.#logFailures) console.error(describeFailure(cell, reason));
+    if (this.#logFailures) {
+      this.logger.error(describeFailure(cell, reason), {
+        actor: cell.id,
+        type: cell.def.type,
+        message: reason.kind === "error" ? reason.messageName : undefined,
+      });
+    }
     if (parent === undefined && this.#topLevelFailure === "shutdown") {
       void stopped.then(() => this.shutdown(this.stopTimeoutMs));
     }

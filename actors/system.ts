@@ -27,6 +27,7 @@ import type { Placement } from "../cluster/placement.ts";
 import type { HostInfo } from "../cluster/view.ts";
 import { type Inspection, type InspectOptions, mergeSnapshots } from "./inspection.ts";
 import { snapshotHost } from "./_snapshot.ts";
+import { Logger, type LogOptions } from "./logger.ts";
 import { type DisplayBundle, inspectionBundle, JUPYTER_DISPLAY, withDisplay } from "./display.ts";
 import { inspectHosts } from "../cluster/inspect_cluster.ts";
 import { RemoteRef } from "../cluster/remote_ref.ts";
@@ -95,6 +96,13 @@ export interface ActorSystemOptions {
    * @default {true}
    */
   readonly logFailures?: boolean;
+  /**
+   * Logging: level, text or JSON lines, or a sink of your own. Quiet by
+   * default (warnings and errors only); `ACTORS_LOG=debug` and
+   * `ACTORS_LOG_FORMAT=json` in the environment change that without code.
+   * @default {{ level: "warn", format: "text" }}
+   */
+  readonly log?: LogOptions;
   /**
    * Where persistent actors keep their state: an open store (memory, file or
    * JetStream KV; the system will not close it). Without it, the embedded
@@ -184,6 +192,7 @@ export class ActorSystem {
         deathRecords: options.deathRecords ?? {},
         topLevelFailure: topLevelFailure(options.topLevelFailure),
         logFailures: options.logFailures ?? true,
+        logger: new Logger(hostId, options.log),
         store: options.store,
         stateFile: options.stateFile ?? DEFAULT_STATE_FILE,
       });

@@ -489,6 +489,13 @@ export class ClusterHost {
 
   /** Another host is gone: fail what waits on it, and tell the listeners (supervisors). */
   #hostGone(hostId: string, reason: HostGone["reason"]): void {
+    if (reason === "lost") {
+      this.#runtime.logger.warn(`host ${hostId} was declared lost; its actors move elsewhere`, {
+        lostHost: hostId,
+      });
+    } else {
+      this.#runtime.logger.info(`host ${hostId} left the cluster`, { leftHost: hostId });
+    }
     this.#failAsksTo(hostId, reason === "lost" ? "it was declared lost" : "it left the cluster");
     for (const supervisor of this.#runtime.supervisors()) {
       onHostGone(supervisor, { hostId, reason });
@@ -509,7 +516,7 @@ export class ClusterHost {
       try {
         listener({ hostId, reason });
       } catch (err) {
-        console.error("host-gone listener threw", err);
+        this.#runtime.logger.error("a host-gone listener threw", { error: String(err) });
       }
     }
   }

@@ -99,7 +99,12 @@ export class Presence {
     this.#membership.start();
     // Back after an outage: say so, and ask everyone else to say so too.
     this.#unsubscribeStatus = transport.onStatus((status) => {
-      if (status === "connected") this.#announceAndDiscover();
+      if (status === "connected") {
+        runtime.logger.info("connection to NATS is back; announcing and rediscovering");
+        this.#announceAndDiscover();
+      } else {
+        runtime.logger.warn(`connection to NATS is ${status}; sends become dead letters`);
+      }
     });
   }
 
@@ -216,6 +221,10 @@ export class Presence {
     if (this.#fencing) return;
     this.#fencing = true;
     const { runtime } = this.#seams;
+    runtime.logger.warn(
+      "the other hosts declared this host lost (it was frozen or cut off): " +
+        "stopping its actors and rejoining with a new epoch",
+    );
     try {
       await runtime.stopAll({ kind: "host-lost", hostId: runtime.hostId });
       this.#epoch = Math.max(runtime.clock.now(), this.#epoch + 1);

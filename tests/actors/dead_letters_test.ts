@@ -119,10 +119,12 @@ Deno.test("an unsubscribed listener hears nothing more, and a throwing listener 
 
 Deno.test("dead letters are logged at most logPerSecond times a second, then summarised", async () => {
   const lines: string[] = [];
-  const originalWarn = console.warn;
-  console.warn = (line: string) => lines.push(line);
   const clock = createVirtualClock();
-  const system = await ActorSystem.start({ clock, deadLetters: { logPerSecond: 2 } });
+  const system = await ActorSystem.start({
+    clock,
+    deadLetters: { logPerSecond: 2 },
+    log: { sink: (record) => void lines.push(record.text) },
+  });
   try {
     const counter = system.spawn(Counter);
     await system.stop(counter);
@@ -131,7 +133,6 @@ Deno.test("dead letters are logged at most logPerSecond times a second, then sum
     counter.tell("add", 5);
   } finally {
     await system.shutdown();
-    console.warn = originalWarn;
   }
   assert.equal(lines.length, 4);
   assert.match(lines[0], /^\[dead letter\] actor-stopped: tell 'add' to \w+\/0: ActorStoppedError/);
