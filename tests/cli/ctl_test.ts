@@ -118,6 +118,38 @@ Deno.test({
         );
       });
 
+      await t.step("deadletters --follow prints new ones as they come, until SIGINT", async () => {
+        const child = new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", ctlPath, "deadletters", ...on, "--follow", "--json"],
+          stdout: "piped",
+          stderr: "piped",
+          env: { NO_COLOR: "1" },
+          signal: AbortSignal.timeout(30_000),
+        }).spawn();
+        const reader = child.stdout.getReader();
+        let out = "";
+        const readUntil = async (pattern: RegExp) => {
+          while (!pattern.test(out)) {
+            const { value, done } = await reader.read();
+            if (done) throw new Error(`ctl ended early: ${out}`);
+            out += new TextDecoder().decode(value);
+          }
+        };
+        await readUntil(/"payloadPreview":"7"/);
+        gone.tell("add", 8); // a new dead letter while it follows
+        await readUntil(/"payloadPreview":"8"/);
+        child.kill("SIGINT");
+        for (;;) {
+          const { done } = await reader.read();
+          if (done) break;
+        }
+        const status = await child.status;
+        await child.stderr.cancel();
+        assert.equal(status.code, 0);
+        const lines = out.trim().split("\n").map((l) => JSON.parse(l));
+        assert.equal(lines.filter((l) => l.payloadPreview === "7").length, 1, "each letter once");
+      });
+
       await t.step("why", async () => {
         const { code, out } = await ctl(["why", "loader-0", ...on, "--json"]);
         assert.equal(code, 0);
