@@ -23,7 +23,14 @@ import type { RemoteChild } from "./_cell_runtime.ts";
 import { type ExitReason, isAbnormal, isTerminal, SHUTDOWN, STOPPED } from "./exit_reason.ts";
 import { backoffDelayMs } from "./backoff.ts";
 import { LocalRef } from "./local_ref.ts";
-import { describeError, type ErrorInfo, RestartIntensityError } from "./errors.ts";
+import {
+  describeError,
+  type ErrorInfo,
+  HostUnreachableError,
+  PlacementError,
+  RequestTimeoutError,
+  RestartIntensityError,
+} from "./errors.ts";
 
 /** One child as the supervisor tracks it. */
 export interface ChildEntry {
@@ -93,26 +100,42 @@ async function launch(supervisor: Cell, entry: ChildEntry): Promise<void> {
   const { spec } = entry;
   const runtime = supervisor.runtime;
   const cluster = runtime.remoteChildren;
-  const host = spec.placement === undefined || cluster === undefined
-    ? runtime.hostId
-    : cluster.chooseHost(spec.placement);
-  if (host === runtime.hostId) {
-    entry.cell = runtime.spawn(
-      spec.definition,
-      { name: spec.name, args: spec.args, mailbox: spec.mailbox },
-      supervisor,
-      spec.shutdownTimeoutMs,
-    );
-    entry.remote = undefined;
-  } else {
-    entry.remote = await cluster!.spawnRemoteChild(spec.definition, host, {
-      name: spec.name,
-      args: spec.args,
-      mailbox: spec.mailbox,
-    }, supervisor);
-    entry.cell = undefined;
+  // A host chosen by a movable placement may turn out to be gone (it crashed
+  // and is not declared lost yet): it is then marked unreachable, and the
+  // placement is asked again, among the others. A pinned placement fails.
+  const movable = spec.placement !== undefined && spec.placement.kind !== "host" &&
+    spec.placement.kind !== "local";
+  for (let attempt = 0;; attempt++) {
+    const host = spec.placement === undefined || cluster === undefined
+      ? runtime.hostId
+      : cluster.chooseHost(spec.placement);
+    if (host === runtime.hostId) {
+      entry.cell = runtime.spawn(
+        spec.definition,
+        { name: spec.name, args: spec.args, mailbox: spec.mailbox },
+        supervisor,
+        spec.shutdownTimeoutMs,
+      );
+      entry.remote = undefined;
+      return;
+    }
+    try {
+      entry.remote = await cluster!.spawnRemoteChild(spec.definition, host, {
+        name: spec.name,
+        args: spec.args,
+        mailbox: spec.mailbox,
+      }, supervisor);
+      entry.cell = undefined;
+      return;
+    } catch (err) {
+      const gone = HostUnreachableError.is(err) || RequestTimeoutError.is(err);
+      if (!movable || !gone || attempt >= MAX_PLACEMENT_ATTEMPTS) throw err;
+    }
   }
 }
+
+/** How many other hosts a movable child is tried on when its chosen host turns out to be gone. */
+const MAX_PLACEMENT_ATTEMPTS = 8;
 
 function running(entry: ChildEntry): boolean {
   return (entry.cell !== undefined && entry.cell.status !== "stopped") ||
@@ -334,16 +357,52 @@ async function restartAll(
   state: SupervisorState,
   restart: Restart,
 ): Promise<SupervisorState> {
-  for (const entry of restart.affected) {
+  for (const [index, entry] of restart.affected.entries()) {
     if (supervisor.stopping !== undefined) return state;
     if (!state.children.includes(entry)) continue;
     if (entry.cell !== undefined && entry.cell.status === "restarting") {
       entry.cell.beginIncarnation();
-    } else if (!running(entry)) await launch(supervisor, entry);
-    else continue;
+    } else if (!running(entry)) {
+      try {
+        await launch(supervisor, entry);
+      } catch (err) {
+        if (!noHostNow(entry, err)) throw err;
+        // No host can take it right now (every eligible one is gone or not
+        // answering): try again shortly, counting it as a restart, so that the
+        // intensity decides when to give up (OTP retries a failed restart too).
+        const now = supervisor.runtime.clock.now();
+        if (!state.window.tryRestart(now)) {
+          await giveUp(supervisor, state, []);
+          const { maxRestarts, withinMs } = state.strategy;
+          throw new RestartIntensityError(
+            supervisor.id,
+            entry.spec.id,
+            maxRestarts,
+            withinMs,
+            { cause: err },
+          );
+        }
+        const rest: Restart = { failed: restart.failed, affected: restart.affected.slice(index) };
+        supervisor.runtime.clock.setTimeout(
+          () => supervisor.deliverInternal(RESTART_DUE, rest),
+          PLACEMENT_RETRY_MS,
+        );
+        return state;
+      }
+    } else continue;
     if (restart.failed.has(entry)) entry.restarts++;
   }
   return state;
+}
+
+/** How long a supervisor waits before trying again to place a child no host could take. */
+const PLACEMENT_RETRY_MS = 250;
+
+/** Whether a launch failed only because no host can take the child now (and it may move). */
+function noHostNow(entry: ChildEntry, err: unknown): boolean {
+  const kind = entry.spec.placement?.kind;
+  if (kind === undefined || kind === "host" || kind === "local") return false;
+  return PlacementError.is(err) || HostUnreachableError.is(err) || RequestTimeoutError.is(err);
 }
 
 /** The children that restart with the failed ones, in start order. */

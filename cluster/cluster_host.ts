@@ -556,7 +556,8 @@ export class ClusterHost {
     });
     let answer: Uint8Array;
     try {
-      answer = await this.#transport.request(
+      answer = await this.#requestHost(
+        hostId,
         this.subjects.control(hostId, "spawn"),
         request,
         this.#settings.spawnTimeoutMs,
@@ -612,10 +613,52 @@ export class ClusterHost {
     return this.#requestSpawn(definition, hostId, options, supervisor.ref);
   }
 
+  /**
+   * A request to one host that gives up as soon as that host is declared
+   * lost or leaves, instead of waiting out the whole timeout (a supervisor
+   * waits on it inside its turn).
+   *
+   * @throws {HostUnreachableError} When the host is or becomes lost or left.
+   */
+  #requestHost(
+    hostId: string,
+    subject: string,
+    data: Uint8Array,
+    timeoutMs: number,
+  ): Promise<Uint8Array> {
+    const state = this.view.get(hostId)?.state;
+    if (state === "lost" || state === "left") {
+      return Promise.reject(new HostUnreachableError(hostId, `it is ${state}`));
+    }
+    return new Promise((resolve, reject) => {
+      const stopListening = this.onHostGone((gone) => {
+        if (gone.hostId !== hostId) return;
+        stopListening();
+        reject(
+          new HostUnreachableError(
+            hostId,
+            gone.reason === "lost" ? "it was declared lost" : "it left",
+          ),
+        );
+      });
+      this.#transport.request(subject, data, timeoutMs).then(
+        (answer) => {
+          stopListening();
+          resolve(answer);
+        },
+        (err) => {
+          stopListening();
+          reject(err);
+        },
+      );
+    });
+  }
+
   /** Stops a remote child for good, without it reporting back. */
   async stopRemoteChild(child: RemoteChild, reason: ExitReason, timeoutMs: number): Promise<void> {
     try {
-      await this.#transport.request(
+      await this.#requestHost(
+        child.hostId,
         this.subjects.control(child.hostId, "stop"),
         packValue({ id: child.id, reason: exitReasonInfo(reason) }),
         timeoutMs + this.#settings.spawnTimeoutMs,
@@ -634,13 +677,15 @@ export class ClusterHost {
    */
   async stopRemote(ref: RemoteRef, timeoutMs: number): Promise<void> {
     try {
-      await this.#transport.request(
+      await this.#requestHost(
+        ref.hostId,
         this.subjects.control(ref.hostId, "stop"),
         packValue({ id: ref.id, reason: exitReasonInfo(STOPPED) }),
         timeoutMs + this.#settings.spawnTimeoutMs,
       );
     } catch (err) {
-      if (!NoRespondersError.is(err)) throw err;
+      // Its host is gone, and the actor with it.
+      if (!NoRespondersError.is(err) && !HostUnreachableError.is(err)) throw err;
     }
   }
 

@@ -104,14 +104,23 @@ async function answerSpawn(seams: ControlSeams, message: TransportMessage): Prom
       module,
       seams.moduleAllowlist,
     );
-    const cell = runtime.spawn(definition, {
+    const supervisor = request.supervisor instanceof RemoteRef ? request.supervisor : undefined;
+    // A supervisor whose earlier spawn request timed out may ask again: the
+    // child that request made (same name and type, same supervisor) is the
+    // one it wants, not a second one.
+    const earlier = supervisor === undefined || typeof request.name !== "string"
+      ? undefined
+      : runtime.cellByName(request.name);
+    const adopt = earlier !== undefined && earlier.stopping === undefined &&
+      earlier.def.type === request.type && seams.supervisedBy.get(earlier)?.id === supervisor?.id;
+    const cell = adopt ? earlier : runtime.spawn(definition, {
       name: request.name,
       args: request.args,
       mailbox: request.mailbox,
       persistKey: request.persistKey,
       existing: request.existing === "reuse" ? "reuse" : "error",
     }, undefined);
-    if (request.supervisor instanceof RemoteRef) seams.supervisedBy.set(cell, request.supervisor);
+    if (supervisor !== undefined) seams.supervisedBy.set(cell, supervisor);
     answer = {
       ok: true,
       id: cell.id,

@@ -147,7 +147,9 @@ export class Membership {
       return;
     }
     for (const host of view.hosts()) {
-      if (host.self || host.state !== "alive") continue;
+      // An unreachable host (its inbox bounced) is still only suspected: it is
+      // declared lost like a silent one, so that its actors move.
+      if (host.self || (host.state !== "alive" && host.state !== "unreachable")) continue;
       if (now - host.lastSeenMs > this.#suspicionTimeoutMs) {
         const lost = { hostId: host.hostId, epoch: host.epoch };
         this.declared(lost);

@@ -94,10 +94,12 @@ export class ClusterView {
     this.#set({ ...host, state, lastSeenMs: host.lastSeenMs ?? nowMs });
   }
 
-  /** Treats every live host as just heard from (after this host could not hear for a while). */
+  /** Treats every live or suspected host as just heard from (after this host could not hear for a while). */
   refreshAlive(nowMs: number): void {
     for (const [id, host] of this.#hosts) {
-      if (host.state === "alive") this.#hosts.set(id, { ...host, lastSeenMs: nowMs });
+      if (host.state === "alive" || host.state === "unreachable") {
+        this.#hosts.set(id, { ...host, lastSeenMs: nowMs });
+      }
     }
   }
 

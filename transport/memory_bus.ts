@@ -15,6 +15,7 @@ import type {
   TransportSubscription,
 } from "./transport.ts";
 import { subjectMatches } from "./subject_match.ts";
+import { type Clock, systemClock } from "../actors/clock.ts";
 import {
   NoRespondersError,
   PayloadTooLargeError,
@@ -35,13 +36,30 @@ export interface MemoryBusOptions {
    * @default {1048576}
    */
   readonly maxPayloadBytes?: number;
+  /**
+   * The time source of request timeouts (a virtual clock in simulations).
+   * @default {systemClock}
+   */
+  readonly clock?: Clock;
+  /**
+   * Delays each delivery by this many milliseconds of `clock` (simulated
+   * network latency); deliveries from one publisher to one subscriber keep
+   * their order, as on NATS.
+   * @default {undefined} (delivered in the next microtask)
+   */
+  readonly deliveryDelayMs?: () => number;
 }
 
 /** A message bus in this process's memory. Connect one transport per host. */
 export class MemoryBus {
   /** The largest payload, in bytes. */
   readonly maxPayloadBytes: number;
+  /** The time source of request timeouts. */
+  readonly clock: Clock;
   #subscribers = new Set<Subscriber>();
+  #delayMs: (() => number) | undefined;
+  /** When the last delayed delivery from a publisher to a subscriber is due. */
+  #lastDue = new WeakMap<MemoryTransport, Map<Subscriber, number>>();
   #queue: (() => void)[] = [];
   #draining = false;
   #inboxes = 0;
@@ -53,6 +71,8 @@ export class MemoryBus {
    */
   constructor(options: MemoryBusOptions = {}) {
     this.maxPayloadBytes = options.maxPayloadBytes ?? 1024 * 1024;
+    this.clock = options.clock ?? systemClock;
+    this.#delayMs = options.deliveryDelayMs;
   }
 
   /** Makes a transport connected to this bus. */
@@ -76,7 +96,12 @@ export class MemoryBus {
   }
 
   /** @internal Routes a message: delivered in a later microtask, in publish order. */
-  route(subject: string, data: Uint8Array, reply: string | undefined): number {
+  route(
+    subject: string,
+    data: Uint8Array,
+    reply: string | undefined,
+    from?: MemoryTransport,
+  ): number {
     const targets = [...this.#subscribers].filter((s) =>
       s.owner.status === "connected" && subjectMatches(s.pattern, subject)
     );
@@ -85,13 +110,32 @@ export class MemoryBus {
       this.#enqueue(() => this.#deliver(reply, new Uint8Array(0), undefined, true));
     }
     for (const target of targets) {
-      this.#enqueue(() => {
+      const deliver = () => {
         if (this.#subscribers.has(target) && target.owner.status === "connected") {
           target.handler({ subject, data: copy, reply, noResponders: false });
         }
-      });
+      };
+      if (this.#delayMs === undefined) this.#enqueue(deliver);
+      else this.#later(from, target, Math.max(0, this.#delayMs()), deliver);
     }
     return targets.length;
+  }
+
+  /** Delivers after a delay, never before an earlier message of the same publisher to the same subscriber. */
+  #later(from: MemoryTransport | undefined, to: Subscriber, delayMs: number, deliver: () => void) {
+    const now = this.clock.now();
+    let due = now + delayMs;
+    let earlier = -Infinity;
+    if (from !== undefined) {
+      const pairs = this.#lastDue.get(from) ?? new Map<Subscriber, number>();
+      this.#lastDue.set(from, pairs);
+      earlier = pairs.get(to) ?? -Infinity;
+      due = Math.max(due, earlier);
+      pairs.set(to, due);
+    }
+    // A timer still pending for the same pair (due now or later) must fire first.
+    if (due <= now && earlier < now) this.#enqueue(deliver);
+    else this.clock.setTimeout(() => this.#enqueue(deliver), due - now);
   }
 
   #deliver(subject: string, data: Uint8Array, reply: string | undefined, noResponders: boolean) {
@@ -144,7 +188,7 @@ export class MemoryTransport implements Transport {
 
   publish(subject: string, data: Uint8Array, reply?: string): void {
     this.#check(subject, data);
-    this.#bus.route(subject, data, reply);
+    this.#bus.route(subject, data, reply, this);
   }
 
   request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
@@ -155,17 +199,18 @@ export class MemoryTransport implements Transport {
     }
     const inbox = this.#bus.inbox();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const clock = this.#bus.clock;
+      const timer = clock.setTimeout(() => {
         subscription.unsubscribe();
         reject(new RequestTimeoutError(subject, timeoutMs));
       }, timeoutMs);
       const subscription = this.subscribe(inbox, (message) => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         subscription.unsubscribe();
         if (message.noResponders) reject(new NoRespondersError(subject));
         else resolve(message.data);
       });
-      this.#bus.route(subject, data, inbox);
+      this.#bus.route(subject, data, inbox, this);
     });
   }
 
