@@ -22,10 +22,16 @@ import {
   ValueTooLargeError,
 } from "../store/errors.ts";
 
-/** How many times a write whose store was unavailable is retried. */
-const WRITE_RETRIES = 3;
-/** The first retry delay; it doubles. */
+/**
+ * How long a store that is unavailable is retried before the actor fails:
+ * long enough to ride out a JetStream leader election in a NATS cluster
+ * (a few seconds) or a server restart, short enough that a store that is
+ * really gone surfaces as a failure its supervisor sees.
+ */
+const UNAVAILABLE_BUDGET_MS = 15_000;
+/** The first retry delay; it doubles up to {@linkcode MAX_RETRY_DELAY_MS}. */
 const RETRY_DELAY_MS = 100;
+const MAX_RETRY_DELAY_MS = 1_000;
 
 interface HeldReply {
   readonly version: number;
@@ -113,23 +119,20 @@ export class StatePersister {
   /** A compare-and-set write, retried while the store is unavailable. */
   async #put(bytes: Uint8Array): Promise<number> {
     let ambiguous = false;
-    for (let attempt = 0;; attempt++) {
+    return await whileUnavailable(this.#cell, async () => {
       try {
         return await this.#store.put(this.#key, bytes, this.#revision);
       } catch (err) {
-        if (RevisionConflictError.is(err)) {
-          // After a write with an unknown outcome, the "conflict" may be our own write.
-          if (ambiguous) {
-            const current = await this.#store.get(this.#key);
-            if (current !== undefined && sameBytes(current.value, bytes)) return current.revision;
-          }
-          throw new StateConflictError(this.#key, this.#revision, { cause: err });
+        ambiguous ||= StoreUnavailableError.is(err) && err.outcomeUnknown;
+        if (!RevisionConflictError.is(err)) throw err;
+        // After a write with an unknown outcome, the "conflict" may be our own write.
+        if (ambiguous) {
+          const current = await this.#store.get(this.#key);
+          if (current !== undefined && sameBytes(current.value, bytes)) return current.revision;
         }
-        if (!StoreUnavailableError.is(err) || attempt >= WRITE_RETRIES) throw err;
-        ambiguous ||= (err as StoreUnavailableError).outcomeUnknown;
-        await sleep(this.#cell, RETRY_DELAY_MS * 2 ** attempt);
+        throw new StateConflictError(this.#key, this.#revision, { cause: err });
       }
-    }
+    });
   }
 
   #fail(err: unknown): void {
@@ -153,19 +156,24 @@ export class StatePersister {
 export async function loadState(cell: Cell, spec: PersistenceSpec<unknown>): Promise<void> {
   const store = await cell.runtime.store();
   const key = stateKey(cell.persistKey!);
-  const entry = await store.get(key);
+  const entry = await whileUnavailable(cell, () => store.get(key));
   let state: unknown;
   if (entry === undefined) state = await cell.def.init(cell.args, cell.context());
   else state = decodeState(entry.value, spec, key).state;
   const bytes = encodeState(state, spec);
   const expected = entry?.revision ?? 0;
-  let revision: number;
-  try {
-    revision = await store.put(key, bytes, expected);
-  } catch (err) {
-    if (RevisionConflictError.is(err)) throw new StateConflictError(key, expected, { cause: err });
-    throw err;
-  }
+  const revision = await whileUnavailable(cell, async () => {
+    try {
+      return await store.put(key, bytes, expected);
+    } catch (err) {
+      // Also after a claim whose outcome was unknown: this activation cannot
+      // tell its own claim from a rival's, so it fails and is started afresh.
+      if (RevisionConflictError.is(err)) {
+        throw new StateConflictError(key, expected, { cause: err });
+      }
+      throw err;
+    }
+  });
   cell.state = state;
   cell.initialized = true;
   cell.persister = new StatePersister(cell, store, key, spec, revision);
@@ -175,6 +183,25 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.byteLength !== b.byteLength) return false;
   for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/**
+ * Runs a store operation, again and again while the store is unavailable,
+ * with a doubling delay, for at most {@linkcode UNAVAILABLE_BUDGET_MS}; then
+ * (or on any other error) it throws. Stops retrying once the actor is stopping.
+ */
+async function whileUnavailable<T>(cell: Cell, operation: () => Promise<T>): Promise<T> {
+  const giveUpAt = cell.runtime.clock.now() + UNAVAILABLE_BUDGET_MS;
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await operation();
+    } catch (err) {
+      const delayMs = Math.min(RETRY_DELAY_MS * 2 ** attempt, MAX_RETRY_DELAY_MS);
+      const late = cell.runtime.clock.now() + delayMs > giveUpAt;
+      if (!StoreUnavailableError.is(err) || late || cell.stopping !== undefined) throw err;
+      await sleep(cell, delayMs);
+    }
+  }
 }
 
 function sleep(cell: Cell, ms: number): Promise<void> {

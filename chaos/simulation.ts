@@ -72,6 +72,8 @@ const STEP_MS = 20;
 const SETTLE_STEPS = 1_500;
 const HEARTBEAT_MS = 100;
 const SUSPICION_MS = 500;
+/** How long after healing every counter must be on a live host again. */
+const RECOVERY_BOUND_MS = 20_000;
 
 type CounterRef = ActorRef<{ add: Ask<number, number>; get: Ask<void, number> }>;
 type PingerRef = ActorRef<PingerProtocol>;
@@ -252,7 +254,25 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   for (const h of workers()) h.pinger?.tell("halt");
   await step(2_000);
   if (!(await settle(clock, pending))) violations.push("the workload did not settle in 30 s");
-  await settleOne(clock, refresh());
+  // Every counter serves again on a live host within a bound. A spawn request
+  // lost in flight to a host whose connection dropped holds its supervisor
+  // for the spawn timeout (10 s), so the bound is above that.
+  const onLiveHost = () =>
+    children.size === counterCount &&
+    [...children.values()].every((ref) =>
+      ref !== undefined && alive().some((h) => ref.id.startsWith(`${h.id}/`))
+    );
+  for (let waitedMs = 0;; waitedMs += 500) {
+    await settleOne(clock, refresh());
+    if (onLiveHost()) break;
+    if (waitedMs >= RECOVERY_BOUND_MS) {
+      violations.push(
+        `the counters were not all on live hosts ${RECOVERY_BOUND_MS} ms after healing`,
+      );
+      break;
+    }
+    await step(500);
+  }
 
   // ---- the oracle ------------------------------------------------------------------
   // 1. No acknowledged update lost.

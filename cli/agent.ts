@@ -25,6 +25,7 @@ ${CONNECT_HELP}
   --allow-module <prefix>  only import spawned definitions' modules under this URL prefix (repeatable)
   --state-bucket <name>    keep persistent state in this JetStream KV bucket on the same servers
                            (the store the hosts share; default: a local file store)
+  --state-replicas <n>     the bucket's replicas in a NATS cluster, when it creates it (default 1)
   --heartbeat-ms <ms>      heartbeat interval (default 250)
   --suspicion-ms <ms>      silence before a host is declared lost (default 1000)
   -h, --help               show this help
@@ -50,6 +51,7 @@ async function main(): Promise<number> {
         "host-id": { type: "string" },
         "allow-module": { type: "string", multiple: true },
         "state-bucket": { type: "string" },
+        "state-replicas": { type: "string" },
         "heartbeat-ms": { type: "string" },
         "suspicion-ms": { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -73,6 +75,9 @@ async function main(): Promise<number> {
     servers: values.nats,
     bucket: values["state-bucket"],
     connectOptions: connect,
+    ...(values["state-replicas"] === undefined
+      ? {}
+      : { replicas: Number(values["state-replicas"]) }),
   });
   const ms = (flag: "heartbeat-ms" | "suspicion-ms") =>
     values[flag] === undefined ? {} : {

@@ -191,6 +191,15 @@ export class Presence {
     const announcement = readAnnouncement(message.data);
     if (announcement === undefined || announcement.hostId === this.#seams.runtime.hostId) return;
     if (this.#membership.isZombie(announcement.hostId, announcement.epoch)) return;
+    const known = this.#seams.view.get(announcement.hostId);
+    if (
+      known !== undefined && announcement.epoch > known.epoch &&
+      (known.state === "alive" || known.state === "unreachable")
+    ) {
+      // It is back as a new epoch (it restarted, or fenced itself after a
+      // lost declaration this host missed): the old epoch's actors are gone.
+      this.#membership.declared({ hostId: announcement.hostId, epoch: known.epoch });
+    }
     this.#seams.view.announce(announcement, this.#seams.runtime.clock.now());
   }
 

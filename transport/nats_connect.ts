@@ -45,6 +45,16 @@ export interface NatsConnectOptions {
    */
   readonly maxReconnectAttempts?: number;
   /**
+   * Milliseconds to wait before trying a server again after losing it (a
+   * little random jitter is added). It must stay well below the cluster's
+   * suspicion timeout: a host whose server died reconnects to another server
+   * of a NATS cluster after about this long, and a host silent for longer
+   * than the suspicion timeout is declared lost. The nats.js default (2 s)
+   * would get every host of a killed server declared lost.
+   * @default {250}
+   */
+  readonly reconnectWaitMs?: number;
+  /**
    * Milliseconds between pings; a server that misses `maxPingOut` pings is
    * treated as dead (here after about 4 to 6 s). The nats.js default (120 s,
    * 2) notices a frozen server or a dead link only after minutes.
@@ -82,6 +92,8 @@ export function natsOptions(
     servers: typeof servers === "string" ? servers : [...servers],
     ...(authenticator === undefined ? {} : { authenticator }),
     maxReconnectAttempts: options.maxReconnectAttempts ?? -1,
+    reconnectTimeWait: options.reconnectWaitMs ?? 250,
+    reconnectJitter: 100,
     pingInterval: options.pingIntervalMs ?? 2_000,
     maxPingOut: options.maxPingOut ?? 2,
     timeout: options.connectTimeoutMs ?? 5_000,

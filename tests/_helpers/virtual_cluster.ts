@@ -21,6 +21,11 @@ export interface VirtualCluster {
   readonly links: MemoryTransport[];
   /** Moves virtual time in small steps, so heartbeats and checks interleave. */
   step(totalMs: number, stepMs?: number): Promise<void>;
+  /**
+   * Crashes host `index` (its link closes, nothing is said) and starts a new
+   * process with the same host id at once: the same host as a new epoch.
+   */
+  restart(index: number): Promise<ActorSystem>;
   /** Shuts every host down. */
   stop(): Promise<void>;
 }
@@ -33,25 +38,24 @@ export async function virtualCluster(
   const clock = createVirtualClock(1_000_000);
   const bus = new MemoryBus();
   const links = labels.map(() => bus.connect());
+  const startHost = (i: number) =>
+    ActorSystem.start({
+      logFailures: false,
+      deadLetters: { logPerSecond: 0 },
+      ...options,
+      hostId: `h${i}`,
+      clock,
+      cluster: {
+        name: "v",
+        transport: links[i],
+        labels: labels[i],
+        heartbeatIntervalMs: 100,
+        suspicionTimeoutMs: 500,
+      },
+    });
   const hosts: ActorSystem[] = [];
-  for (let i = 0; i < labels.length; i++) {
-    hosts.push(
-      await ActorSystem.start({
-        logFailures: false,
-        deadLetters: { logPerSecond: 0 },
-        ...options,
-        hostId: `h${i}`,
-        clock,
-        cluster: {
-          name: "v",
-          transport: links[i],
-          labels: labels[i],
-          heartbeatIntervalMs: 100,
-          suspicionTimeoutMs: 500,
-        },
-      }),
-    );
-  }
+  for (let i = 0; i < labels.length; i++) hosts.push(await startHost(i));
+  const crashed: ActorSystem[] = [];
   const step = async (totalMs: number, stepMs = 25) => {
     for (let t = 0; t < totalMs; t += stepMs) await clock.advance(stepMs);
   };
@@ -61,9 +65,18 @@ export async function virtualCluster(
     hosts,
     links,
     step,
+    restart: async (index) => {
+      await links[index].close();
+      crashed.push(hosts[index]);
+      links[index] = bus.connect();
+      hosts[index] = await startHost(index);
+      return hosts[index];
+    },
     stop: async () => {
       for (const link of links) link.setConnected(true);
-      const done = Promise.all(hosts.map((h) => h.shutdown({ timeoutMs: 200 })));
+      const done = Promise.all(
+        [...hosts, ...crashed].map((h) => h.shutdown({ timeoutMs: 200 })),
+      );
       await step(400);
       await done;
     },

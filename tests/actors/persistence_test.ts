@@ -3,6 +3,7 @@ import {
   ActorSystem,
   type ActorSystemOptions,
   childSpec,
+  createVirtualClock,
   defineActor,
   defineSupervisor,
   MemoryStore,
@@ -221,16 +222,40 @@ Deno.test("an oversized state fails with ValueTooLargeError before any write; th
   }
 });
 
-Deno.test("a store that is down at start fails the actor with StoreUnavailableError and writes nothing", async () => {
+Deno.test("a store down at start for longer than 15 s fails the actor with StoreUnavailableError and writes nothing", async () => {
   const store = new MemoryStore();
   store.available = false;
-  const system = await ActorSystem.start({ ...quiet, store });
+  const clock = createVirtualClock();
+  const system = await ActorSystem.start({ ...quiet, store, clock });
   try {
     const counter = system.spawn(PCounter, { name: "down" });
-    const record = await system.whenStopped(counter);
-    assert.equal(record?.error?.name, "StoreUnavailableError");
+    const stopped = system.whenStopped(counter);
+    for (let t = 0; t < 14_000; t += 500) await clock.advance(500);
+    assert.equal(counter.stats().status, "starting", "still trying after 14 s");
+    for (let t = 0; t < 2_000; t += 500) await clock.advance(500);
+    assert.equal((await stopped)?.error?.name, "StoreUnavailableError");
     store.available = true;
     assert.deepEqual(await store.keys(""), []);
+  } finally {
+    await system.shutdown();
+  }
+});
+
+Deno.test("a store down at start for a few seconds (a leader election) is waited out", async () => {
+  const store = new MemoryStore();
+  store.available = false;
+  const clock = createVirtualClock();
+  const system = await ActorSystem.start({ ...quiet, store, clock });
+  try {
+    const counter = system.spawn(PCounter, { name: "patient" });
+    const reply = counter.ask("addAndGet", 1, { timeoutMs: 60_000 });
+    for (let t = 0; t < 5_000; t += 500) await clock.advance(500);
+    store.available = true;
+    for (let t = 0; t < 2_000 && counter.stats().status !== "running"; t += 100) {
+      await clock.advance(100);
+    }
+    assert.equal(await reply, 1);
+    assert.equal(await storedCount(store, "patient"), 1);
   } finally {
     await system.shutdown();
   }

@@ -128,3 +128,24 @@ Deno.test("a supervisor's repeated spawn request (the first timed out) adopts th
     await cluster.stop();
   }
 });
+
+Deno.test("a host back as a new epoch before anyone declared it lost: its old children are restarted", async () => {
+  const cluster = await virtualCluster([{}, { worker: "1" }]);
+  const [a] = cluster.hosts;
+  try {
+    const sup = a.spawn(spreadSup(10));
+    const [first] = await sup.ask("which");
+    assert.equal(first.hostId, "h1");
+    await cluster.restart(1); // the process restarts with the same host id, well within 500 ms
+    await cluster.step(300);
+    const [child] = await sup.ask("which");
+    assert.equal(child.hostId, "h1");
+    const death = a.deaths.of(first.ref!.id)[0];
+    assert.equal(death?.kind, "host-lost", "the old activation ended with its process");
+    assert.equal(death?.outcome, "restarted");
+    const ref = a.resolveRef(child.ref!.toJSON(), Counter);
+    assert.equal(await ref.ask("get"), 0, "the new one answers");
+  } finally {
+    await cluster.stop();
+  }
+});
