@@ -84,7 +84,40 @@ export interface HostGoneNotice {
 
 /** Starts a child from its spec: here, or on the host its placement picks. */
 export async function startChild(supervisor: Cell, spec: ChildSpec): Promise<ChildEntry> {
-  const entry: ChildEntry = {
+  const entry = newEntry(spec);
+  await launch(supervisor, entry);
+  return entry;
+}
+
+/**
+ * Starts a supervisor's children in order. When one may move but no host
+ * can take it right now (every eligible host is gone for a moment), it and
+ * the ones after it are started a little later, as a restart that found no
+ * host is; any other failure fails the supervisor's start.
+ */
+export async function startChildren(
+  supervisor: Cell,
+  state: SupervisorState,
+  specs: readonly ChildSpec[],
+): Promise<void> {
+  const entries = specs.map(newEntry);
+  for (const [index, entry] of entries.entries()) {
+    try {
+      await launch(supervisor, entry);
+      state.children.push(entry);
+    } catch (err) {
+      if (!noHostNow(entry, err)) throw err;
+      state.children.push(...entries.slice(index));
+      if (!retryLater(supervisor, state, { failed: new Set(), affected: entries.slice(index) })) {
+        throw err;
+      }
+      return;
+    }
+  }
+}
+
+function newEntry(spec: ChildSpec): ChildEntry {
+  return {
     spec,
     cell: undefined,
     remote: undefined,
@@ -92,8 +125,6 @@ export async function startChild(supervisor: Cell, spec: ChildSpec): Promise<Chi
     attempt: 0,
     lastFailureMs: -Infinity,
   };
-  await launch(supervisor, entry);
-  return entry;
 }
 
 async function launch(supervisor: Cell, entry: ChildEntry): Promise<void> {
@@ -367,11 +398,8 @@ async function restartAll(
         await launch(supervisor, entry);
       } catch (err) {
         if (!noHostNow(entry, err)) throw err;
-        // No host can take it right now (every eligible one is gone or not
-        // answering): try again shortly, counting it as a restart, so that the
-        // intensity decides when to give up (OTP retries a failed restart too).
-        const now = supervisor.runtime.clock.now();
-        if (!state.window.tryRestart(now)) {
+        const rest: Restart = { failed: restart.failed, affected: restart.affected.slice(index) };
+        if (!retryLater(supervisor, state, rest)) {
           await giveUp(supervisor, state, []);
           const { maxRestarts, withinMs } = state.strategy;
           throw new RestartIntensityError(
@@ -382,17 +410,27 @@ async function restartAll(
             { cause: err },
           );
         }
-        const rest: Restart = { failed: restart.failed, affected: restart.affected.slice(index) };
-        supervisor.runtime.clock.setTimeout(
-          () => supervisor.deliverInternal(RESTART_DUE, rest),
-          PLACEMENT_RETRY_MS,
-        );
         return state;
       }
     } else continue;
     if (restart.failed.has(entry)) entry.restarts++;
   }
   return state;
+}
+
+/**
+ * No host can take a child right now (every eligible one is gone or not
+ * answering): its start is tried again shortly, counted as a restart, so
+ * that the intensity decides when to give up (OTP retries a failed restart
+ * too). False when the intensity is exceeded.
+ */
+function retryLater(supervisor: Cell, state: SupervisorState, rest: Restart): boolean {
+  if (!state.window.tryRestart(supervisor.runtime.clock.now())) return false;
+  supervisor.runtime.clock.setTimeout(
+    () => supervisor.deliverInternal(RESTART_DUE, rest),
+    PLACEMENT_RETRY_MS,
+  );
+  return true;
 }
 
 /** How long a supervisor waits before trying again to place a child no host could take. */

@@ -92,6 +92,15 @@ export interface DeadLetterOptions {
    */
   readonly keep?: number;
   /**
+   * How many bytes of binary payloads (typed arrays, `ArrayBuffer`s, long
+   * strings) the kept letters may hold. Past it, the oldest kept letters
+   * lose their payload (it becomes a short `"<dropped: N bytes>"` note), so
+   * that refused tensors under backpressure cannot pile up in memory; the
+   * letters themselves, and what subscribers saw, are unchanged.
+   * @default {16777216}
+   */
+  readonly keepPayloadBytes?: number;
+  /**
    * Writes a line per dead letter to `console.warn`, at most `logPerSecond`
    * lines a second plus a count of the ones left out. `0` turns logging off.
    * @default {10}
@@ -104,6 +113,10 @@ export class DeadLetters {
   #clock: Clock;
   #keep: number;
   #ring: DeadLetter[] = [];
+  /** The payload bytes of each kept letter, by ring slot. */
+  #bytes: number[] = [];
+  #keptBytes = 0;
+  #keepPayloadBytes: number;
   #next = 0;
   #total = 0;
   #listeners = new Set<DeadLetterListener>();
@@ -123,6 +136,7 @@ export class DeadLetters {
     this.#clock = clock;
     this.#logger = logger;
     this.#keep = options.keep ?? 1000;
+    this.#keepPayloadBytes = options.keepPayloadBytes ?? 16 * 2 ** 20;
     this.#logPerSecond = options.logPerSecond ?? 10;
   }
 
@@ -166,11 +180,7 @@ export class DeadLetters {
   publish(letter: Omit<DeadLetter, "timestampMs">): void {
     const full: DeadLetter = { ...letter, timestampMs: this.#clock.now() };
     this.#total++;
-    if (this.#keep > 0) {
-      if (this.#ring.length < this.#keep) this.#ring.push(full);
-      else this.#ring[this.#next] = full;
-      this.#next = (this.#next + 1) % this.#keep;
-    }
+    if (this.#keep > 0) this.#remember(full);
     for (const listener of this.#listeners) {
       try {
         listener(full);
@@ -181,6 +191,27 @@ export class DeadLetters {
       }
     }
     if (this.#logPerSecond > 0) this.#log(full);
+  }
+
+  #remember(letter: DeadLetter): void {
+    const slot = this.#next;
+    this.#keptBytes -= this.#bytes[slot] ?? 0;
+    const bytes = payloadBytes(letter.payload, 0);
+    this.#ring[slot] = letter;
+    this.#bytes[slot] = bytes;
+    this.#keptBytes += bytes;
+    this.#next = (slot + 1) % this.#keep;
+    // Drop payloads oldest first (never the newest) until back under budget.
+    const oldest = this.#ring.length < this.#keep ? 0 : this.#next;
+    if (this.#keptBytes <= this.#keepPayloadBytes) return;
+    for (let i = 0; i < this.#ring.length - 1 && this.#keptBytes > this.#keepPayloadBytes; i++) {
+      const at = (oldest + i) % this.#ring.length;
+      const size = this.#bytes[at];
+      if (size === 0) continue;
+      this.#ring[at] = { ...this.#ring[at], payload: `<dropped: ${size} bytes>` };
+      this.#bytes[at] = 0;
+      this.#keptBytes -= size;
+    }
   }
 
   /** @internal Prints the count of lines left out, if any (at shutdown). */
@@ -211,4 +242,19 @@ export class DeadLetters {
       { actor: letter.target.id, message: letter.messageName, reason: letter.reason },
     );
   }
+}
+
+/** The bytes a payload holds in buffers and long strings (a few levels deep; small values count 0). */
+function payloadBytes(value: unknown, depth: number): number {
+  if (typeof value === "string") return value.length > 1024 ? value.length * 2 : 0;
+  if (value === null || typeof value !== "object" || depth > 3) return 0;
+  if (ArrayBuffer.isView(value)) return value.byteLength;
+  if (value instanceof ArrayBuffer) return value.byteLength;
+  let total = 0;
+  let seen = 0;
+  for (const item of Array.isArray(value) ? value : Object.values(value)) {
+    total += payloadBytes(item, depth + 1);
+    if (++seen >= 64) break;
+  }
+  return total;
 }

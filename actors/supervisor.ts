@@ -20,7 +20,13 @@ import { defineActor } from "./definition.ts";
 import { compileWith } from "./_compiled.ts";
 import { LocalRef } from "./local_ref.ts";
 import { RestartWindow } from "./restart_intensity.ts";
-import { onChildExit, startChild, stopRemoteChildren, terminateChild } from "./_supervisor_core.ts";
+import {
+  onChildExit,
+  startChild,
+  startChildren,
+  stopRemoteChildren,
+  terminateChild,
+} from "./_supervisor_core.ts";
 import type { ChildEntry, SupervisorState } from "./_supervisor_core.ts";
 import { describeError, DuplicateChildIdError } from "./errors.ts";
 import { validateChildSpec } from "./supervisor_spec.ts";
@@ -139,7 +145,7 @@ export function defineSupervisor<A = void>(
         children: [],
         window: new RestartWindow(strategy.maxRestarts, strategy.withinMs),
       };
-      for (const child of children) state.children.push(await startChild(self, child));
+      await startChildren(self, state, children);
       return state;
     },
     onStop: (state, ctx) => stopRemoteChildren(LocalRef.cellOf(ctx.self)!, state),

@@ -475,7 +475,10 @@ export class ActorSystem {
   /**
    * Spawns a top-level actor on the host the placement picks: this one, a
    * given host, hosts with given labels, round robin, the least loaded, or
-   * the one a key hashes to. Resolves once the actor exists there.
+   * the one a key hashes to. Resolves once the actor exists there. A system
+   * that joined no cluster is the whole cluster: every placement puts the
+   * actor here (as a supervisor does with its children's placements), so
+   * code written for many hosts runs unchanged on one.
    *
    * @param definition What to spawn; another host finds it by its type (same
    *   entry script) or imports its `module`.
@@ -515,12 +518,13 @@ export class ActorSystem {
     if (options?.placement !== undefined) {
       const cluster = this.#runtime.cluster;
       if (cluster === undefined) {
-        if (options.placement.kind !== "local") {
+        const pinned = options.placement.kind === "host" ? options.placement.hostId : undefined;
+        if (pinned !== undefined && pinned !== this.hostId) {
           return Promise.reject(
             new InvalidOptionError(
-              "placement",
-              options.placement.kind,
-              `"local" (this system joined no cluster)`,
+              "placement.hostId",
+              pinned,
+              `"${this.hostId}" (this system joined no cluster, so it is the only host)`,
             ),
           );
         }

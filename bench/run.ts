@@ -162,6 +162,17 @@ const figures: Figure[] = [
     meets: { minRatio: 1 },
   },
   {
+    name: "ps.gradient_bytes",
+    unit: "MiB/s",
+    program: "param_server.ts",
+    peer: "raw NATS requests moving the same 512 KiB slices (no compute, no weights, no storage)",
+    peerProgram: "param_server.ts",
+    args: ["ours", "peer"],
+    higherIsBetter: true,
+    target: "reported (examples/06_parameter_server.ts --nats, sync, 12 steps)",
+    meets: { value: (v) => v > 0 },
+  },
+  {
     name: "failover.detect_ms",
     unit: "ms",
     program: "failover.ts",

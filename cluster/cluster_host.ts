@@ -295,15 +295,20 @@ export class ClusterHost {
   }
 
   #replyError(host: string, correlation: number, error: unknown): void {
-    const info = describeError(error);
-    const frame = this.#encode({
-      kind: 3,
-      correlation,
-      error: {
+    const wire = (err: unknown) => {
+      const info = describeError(err);
+      return {
         name: info.name,
         message: info.message,
         ...(info.code === undefined ? {} : { code: info.code }),
-      },
+      };
+    };
+    // What the handler threw travels as `cause`, as a local ask has it.
+    const cause = error instanceof Error && error.cause !== undefined ? error.cause : undefined;
+    const frame = this.#encode({
+      kind: 3,
+      correlation,
+      error: { ...wire(error), ...(cause === undefined ? {} : { cause: wire(cause) }) },
     }, "reply");
     if (frame instanceof Uint8Array) {
       this.#outbound.enqueue(host, frame, "reply");

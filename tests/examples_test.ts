@@ -3,74 +3,183 @@
  */
 
 import assert from "node:assert/strict";
+import { startNatsServer } from "../mod.ts";
 
-/** Per example, the output expected from each consecutive run. */
-const expectations: Record<string, RegExp[][]> = {
-  "01_hello.ts": [[/^counter \S+\/0 holds 55$/m, /^after reset: 0$/m, /^done$/m]],
-  "02_pipeline.ts": [[
+/** One run of an example: its flags, its exit code, and lines it must print. */
+interface Run {
+  readonly args?: readonly string[];
+  /** @default {0} */
+  readonly code?: number;
+  readonly expect: readonly RegExp[];
+}
+
+const run = (expect: RegExp[], args: string[] = [], code = 0): Run => ({ args, code, expect });
+
+/** Per example, the consecutive runs in one directory (state kept by a run is seen by the next). */
+const expectations: Record<string, Run[]> = {
+  "01_hello.ts": [run([/^counter \S+\/0 holds 55$/m, /^after reset: 0$/m, /^done$/m])],
+  "02_pipeline.ts": [run([
     /^batches sent: 100$/m,
     /^rows counted: 100000 by 4 workers$/m,
     /^matches direct computation: true$/m,
-  ]],
-  "03_supervision.ts": [[
+  ])],
+  "03_supervision.ts": [run([
     /^records scored: 97 of 100$/m,
     /^scorer-1: running, restarted 2 time\(s\)$/m,
     /^scorer-2: running, restarted 1 time\(s\)$/m,
     /^ {2}handler-failed scorer-1 record 13$/m,
     /^ {2}scorer-2 error in 'score': RangeError: record 42 has a non-finite value -> restarted$/m,
-  ]],
+  ])],
   "04_persistent_counter.ts": [
-    [/^started at 0, now 3$/m],
-    [/^started at 3, now 6$/m],
+    run([/^started at 0, now 3$/m]),
+    run([/^started at 3, now 6$/m]),
   ],
-  "05_cluster.ts": [[
+  "05_cluster.ts": [run([
     /^hosts: cpu-a\(gpu=0,zone=a\) driver\(role=driver\) gpu-a\(gpu=1,zone=a\) gpu-b\(gpu=1,zone=b\)$/m,
     /^gpu-worker-0 landed on gpu-a$/m,
     /^gpu-worker-1 landed on gpu-b$/m,
     /^worker-shard-0 landed on \S+$/m,
     /^close to pi: true$/m,
     /^all hosts stopped$/m,
-  ]],
+  ])],
+  ...examplesInBothModes("local"),
 };
+
+/**
+ * The examples that run on their own or across hosts (`--nats`): the same
+ * runs and results in both modes, plus what only the cluster shows.
+ */
+function examplesInBothModes(mode: "local" | "cluster"): Record<string, Run[]> {
+  const cluster = mode === "cluster";
+  const inMode = new RegExp(`${mode} mode`, "m");
+  return {
+    "06_parameter_server.ts": [
+      run(
+        [
+          /^model: 1048576 parameters in 8 shards, 4 workers, sync updates/m,
+          inMode,
+          /^resumed at step 0$/m,
+          /^step 4: loss \d\.\d+$/m,
+          /^crashing after step 4$/m,
+        ],
+        ["--steps", "8", "--crash-after", "4"],
+        3,
+      ),
+      run([
+        /^resumed at step 4$/m,
+        /^step 8: loss/m,
+        /^now at step 8$/m,
+        /^loss decreased: true/m,
+        /^gradients moved: 64 MiB in [\d.]+ s \([\d.]+ MiB\/s\)$/m,
+      ], ["--steps", "8"]),
+      run([
+        /async updates/m,
+        /^resumed at step 8$/m,
+        /^round 12: loss/m,
+        /^now at step 12$/m,
+        /^loss decreased: true/m,
+      ], ["--steps", "12", "--mode", "async"]),
+    ],
+    "07_data_pipeline.ts": [run([
+      inMode,
+      cluster ? /on 2 host\(s\)/m : /on 1 host\(s\)/m,
+      /^records written: 1023999 of 1024000$/m,
+      /^quarantined: record 9477 \(PoisonRecordError: record 9477 has a non-finite value\)$/m,
+      /^dead letters: 2 failed 'transform' asks/m,
+      /^worker restarts: 2$/m,
+      /\(flat: true\)$/m,
+      /^checksum matches a direct computation: true$/m,
+    ])],
+    "08_sweep.ts": [
+      run(
+        [
+          /^resumed: 0 of 9 trials already done/m,
+          /^stopping the scheduler the hard way after [4-8] trials$/m,
+        ],
+        ["--stop-after", "4"],
+        3,
+      ),
+      run([
+        /^resumed: [4-8] of 9 trials already done/m,
+        /^retried: lr0p05-b32 took 2 attempts$/m,
+        /^ {2}1\. lr0p5-b32: loss 3\.924e-6 on \S+$/m,
+        ...(cluster ? [/^trials ran on: gpu-1, gpu-2$/m] : []),
+      ]),
+    ],
+    "09_map_reduce.ts": [run([
+      inMode,
+      ...(cluster ? [/^mappers on: node-a, node-b, node-a, node-b$/m] : []),
+      /^words counted: 200000 \(405 distinct\)/m,
+      /^top 5: kare 25995, rivisu 7003, tori 5464, tore 3683, gasu 3445$/m,
+      /^matches the single-threaded count: true$/m,
+    ])],
+  };
+}
 
 const examplesDir = new URL("../examples/", import.meta.url);
 
 Deno.test("every example has an expectation here", () => {
   const files = [...Deno.readDirSync(examplesDir)]
-    .filter((entry) => entry.isFile && entry.name.endsWith(".ts"))
+    .filter((entry) => entry.isFile && entry.name.endsWith(".ts") && !entry.name.startsWith("_"))
     .map((entry) => entry.name)
     .sort();
   assert.deepEqual(files, Object.keys(expectations).sort());
 });
 
 /** Runs an example in its own process, in `cwd`, and returns what it printed. */
-async function runExample(file: string, cwd: string): Promise<string> {
+async function runExample(
+  file: string,
+  cwd: string,
+  { args = [], code = 0 }: Run,
+): Promise<string> {
   const command = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(file, examplesDir).pathname],
+    args: ["run", "-A", new URL(file, examplesDir).pathname, ...args],
     cwd,
     env: { NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
+    signal: AbortSignal.timeout(120_000),
   });
-  const { code, stdout, stderr } = await command.output();
-  const out = new TextDecoder().decode(stdout);
-  const err = new TextDecoder().decode(stderr);
-  assert.equal(code, 0, `exit code ${code}\nstdout:\n${out}\nstderr:\n${err}`);
+  const output = await command.output();
+  const out = new TextDecoder().decode(output.stdout);
+  const err = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, code, `exit code ${output.code}\nstdout:\n${out}\nstderr:\n${err}`);
   return out;
 }
 
-for (const [file, runs] of Object.entries(expectations)) {
-  Deno.test(`example ${file} runs, exits by itself with code 0, and prints its result`, async () => {
-    // Each example runs in a fresh directory, so files it keeps (state) start empty.
-    const cwd = await Deno.makeTempDir({ prefix: "example-" });
-    try {
-      for (const patterns of runs) {
-        const out = await runExample(file, cwd);
-        for (const pattern of patterns) assert.match(out, pattern);
-      }
-    } finally {
-      await Deno.remove(cwd, { recursive: true });
+/** Runs an example's runs in a fresh directory (so state it keeps starts empty). */
+async function runAll(file: string, runs: readonly Run[], extraArgs: string[] = []): Promise<void> {
+  const cwd = await Deno.makeTempDir({ prefix: "example-" });
+  try {
+    for (const one of runs) {
+      const out = await runExample(file, cwd, {
+        ...one,
+        args: [...(one.args ?? []), ...extraArgs],
+      });
+      for (const pattern of one.expect) assert.match(out, pattern);
     }
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+}
+
+for (const [file, runs] of Object.entries(expectations)) {
+  Deno.test(`example ${file} runs, exits by itself, and prints its result`, () =>
+    runAll(file, runs));
+}
+
+for (const [file, runs] of Object.entries(examplesInBothModes("cluster"))) {
+  Deno.test({
+    name: `example ${file} --nats runs across worker host processes and prints the same result`,
+    // The example's own hosts end before it exits; the server is this test's.
+    sanitizeResources: false,
+    fn: async () => {
+      const server = await startNatsServer();
+      try {
+        await runAll(file, runs, ["--nats", server.url]);
+      } finally {
+        await server.stop();
+      }
+    },
   });
 }

@@ -319,9 +319,15 @@ export function unpackValue(data: Uint8Array, resolver: RefResolver): unknown {
   }
 }
 
-/** Rebuilds an error from its wire form: `name`, `message` and `code` survive, so `X.is(err)` works. */
+/**
+ * Rebuilds an error from its wire form: `name`, `message` and `code` survive,
+ * so `X.is(err)` works, and so does a `cause` of the same form (what a
+ * remote handler threw, under `ActorFailedError`).
+ */
 export function rebuildError(info: ErrorInfo, remoteHost: string): Error {
-  const err = new Error(info.message);
+  const wireCause = (info as { cause?: unknown }).cause;
+  const cause = isErrorInfo(wireCause) ? rebuildError(wireCause, remoteHost) : undefined;
+  const err = new Error(info.message, cause === undefined ? undefined : { cause });
   err.name = info.name;
   Object.assign(err, {
     ...(info.code === undefined ? {} : { code: info.code }),

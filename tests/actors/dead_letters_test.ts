@@ -94,6 +94,30 @@ Deno.test("recent keeps only the newest letters, oldest first, and total counts 
   }, { deadLetters: { keep: 5 } });
 });
 
+Deno.test("kept letters hold at most keepPayloadBytes of buffers: the oldest lose their payload first", async () => {
+  const Sink = defineActor<{ take: Ask<Float64Array, void> }, null>({
+    type: "sink",
+    init: () => null,
+    asks: { take: (state) => ({ state, reply: undefined }) },
+  });
+  await withSystem(async (system) => {
+    const sink = system.spawn(Sink);
+    await system.stop(sink);
+    const seen: unknown[] = [];
+    system.deadLetters.subscribe((l) => seen.push(l.payload));
+    for (let i = 0; i < 10; i++) {
+      await sink.ask("take", new Float64Array(1024).fill(i)).catch(() => {});
+    }
+    const kept = system.deadLetters.recent();
+    assert.equal(kept.length, 10, "every letter is still kept");
+    const dropped = kept.filter((l) => typeof l.payload === "string");
+    assert.deepEqual(dropped.map((l) => l.payload), Array(6).fill("<dropped: 8192 bytes>"));
+    assert.ok(kept.slice(0, 6).every((l) => typeof l.payload === "string"), "the oldest six");
+    assert.deepEqual([...(kept[9].payload as Float64Array)].slice(0, 2), [9, 9]);
+    assert.ok(seen.every((p) => p instanceof Float64Array), "subscribers saw every payload");
+  }, { deadLetters: { keepPayloadBytes: 4 * 8192 } });
+});
+
 Deno.test("an unsubscribed listener hears nothing more, and a throwing listener breaks nothing", async () => {
   await withSystem(async (system) => {
     const heard: unknown[] = [];

@@ -149,3 +149,27 @@ Deno.test("a host back as a new epoch before anyone declared it lost: its old ch
     await cluster.stop();
   }
 });
+
+Deno.test("a supervisor started while no host can take its child starts it once a host is back", async () => {
+  const cluster = await virtualCluster([{}, { worker: "1" }]);
+  const [a] = cluster.hosts;
+  try {
+    cluster.links[1].setConnected(false); // the only worker is cut off, then declared lost
+    await cluster.step(1_500);
+    const sup = a.spawn(spreadSup(100));
+    await cluster.step(500);
+    assert.equal(sup.stats().status, "running", "no host at start is not a reason to die");
+    const [waiting] = await sup.ask("which");
+    assert.equal(waiting.status, "stopped");
+    cluster.links[1].setConnected(true); // it fences itself and rejoins
+    let child = waiting;
+    for (let i = 0; i < 200 && child.status !== "remote"; i++) {
+      await cluster.step(25);
+      [child] = await sup.ask("which");
+    }
+    assert.equal(child.hostId, "h1");
+    assert.equal(child.restarts, 0, "a first start, not a restart");
+  } finally {
+    await cluster.stop();
+  }
+});

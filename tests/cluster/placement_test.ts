@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { defineActor, PlacementError, type Tell } from "../../mod.ts";
+import { ActorSystem, defineActor, PlacementError, type Tell } from "../../mod.ts";
 import { Placer } from "../../cluster/placement.ts";
 import type { HostInfo } from "../../cluster/view.ts";
 import type { Placement } from "../../cluster/placement.ts";
@@ -160,5 +160,29 @@ Deno.test("hosts announce their queued messages, and least-loaded prefers the sh
   } finally {
     release.resolve();
     await cluster.stop();
+  }
+});
+
+Deno.test("a system that joined no cluster puts every placement on itself", async () => {
+  const system = await ActorSystem.start({ logFailures: false });
+  try {
+    for (
+      const placement of [
+        { kind: "spread", labels: { gpu: "1" } },
+        { kind: "hash", key: "shard-3" },
+        { kind: "least-loaded" },
+        { kind: "host", hostId: system.hostId },
+      ] as const
+    ) {
+      const ref = await system.spawn(Counter, { placement });
+      assert.equal(ref.id.split("/")[0], system.hostId, placement.kind);
+      assert.equal(await ref.ask("get"), 0);
+    }
+    await assert.rejects(
+      system.spawn(Counter, { placement: { kind: "host", hostId: "elsewhere" } }),
+      (err: Error) => err.name === "InvalidOptionError" && /only host/.test(err.message),
+    );
+  } finally {
+    await system.shutdown();
   }
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  ActorFailedError,
   type ActorRef,
   type Ask,
   defineActor,
@@ -262,6 +263,33 @@ Deno.test("system.stop of a remote ref stops the actor on its host", async () =>
     assert.equal(b.lookup("far"), undefined, "stopped on its host");
     assert.equal(b.deaths.last(counter)?.kind, "stopped");
     await assert.rejects(counter.ask("get"), (err: Error) => err.name === "ActorStoppedError");
+  } finally {
+    await shutdown();
+  }
+});
+
+Deno.test("a remote ask whose handler throws fails with ActorFailedError carrying what it threw", async () => {
+  class PoisonError extends Error {
+    override name = "PoisonError";
+  }
+  const Fragile = defineActor<{ eat: Ask<number, number> }, null>({
+    type: "fragile",
+    init: () => null,
+    asks: {
+      eat: (state, n) => {
+        if (n === 13) throw new PoisonError("13 is poison");
+        return { state, reply: n };
+      },
+    },
+  });
+  const { hosts: [a, b], shutdown } = await startMemoryCluster([{}, {}]);
+  try {
+    const fragile = await a.spawn(Fragile, { placement: { kind: "host", hostId: b.hostId } });
+    const err = await fragile.ask("eat", 13).catch((e) => e as Error);
+    assert.ok(ActorFailedError.is(err), String(err));
+    const cause = err.cause as Error;
+    assert.equal(cause.name, "PoisonError");
+    assert.equal(cause.message, "13 is poison");
   } finally {
     await shutdown();
   }

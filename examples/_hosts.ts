@@ -1,0 +1,182 @@
+/**
+ * The two ways the examples from 06 on run:
+ *
+ * - on their own (`deno run -A examples/<file>`): one process, the embedded
+ *   defaults (no NATS, state in `.actorcluster/state.db`); every placement
+ *   puts the actor on this one host;
+ * - across hosts (`--nats URL`): this process joins a cluster on that NATS as
+ *   the `driver` host and starts the example's worker hosts as subprocesses
+ *   (`cli/agent.ts`, importing the example module for its definitions). With
+ *   `bucket`, every host keeps persistent state in that JetStream KV bucket
+ *   (the server needs JetStream: `nats-server -js`).
+ *
+ * The example's code is the same in both modes: that is the point.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { ActorSystem, JetStreamStore, type Labels } from "../mod.ts";
+
+/** A worker host the example starts in cluster mode. */
+export interface WorkerHost {
+  readonly id: string;
+  readonly labels: Labels;
+}
+
+/** Options of {@linkcode startHosts}. */
+export interface StartHostsOptions {
+  /** The cluster's name (a prefix of its NATS subjects). */
+  readonly cluster: string;
+  /** The example module (`import.meta.url`): worker hosts import it for its definitions. */
+  readonly module: string;
+  /** The worker hosts to start in cluster mode. */
+  readonly hosts: readonly WorkerHost[];
+  /** The JetStream KV bucket of persistent state in cluster mode. */
+  readonly bucket?: string;
+  /** The NATS URL (`--nats`); `undefined` runs everything in this process. */
+  readonly nats: string | undefined;
+}
+
+/** A running example: the system this process drives, and how to end it. */
+export interface ExampleHosts {
+  readonly system: ActorSystem;
+  /** `"local"`: one process; `"cluster"`: worker hosts over NATS. */
+  readonly mode: "local" | "cluster";
+  /** Shuts down this host, then the worker hosts. */
+  close(): Promise<void>;
+  /**
+   * Ends the run the hard way, as a crash would (no shutdown, nothing
+   * flushed beyond what was acknowledged): worker hosts are killed, and this
+   * process exits with `code`.
+   */
+  crash(code: number): never;
+}
+
+/**
+ * Reads the example's flags: `--nats URL` and the example's own.
+ *
+ * @param own The example's flags, as for `node:util` `parseArgs`.
+ */
+export function exampleFlags<T extends Record<string, { type: "string" | "boolean" }>>(
+  own: T,
+):
+  & { nats: string | undefined }
+  & { [K in keyof T]?: T[K]["type"] extends "string" ? string : boolean } {
+  const { values } = parseArgs({ args: Deno.args, options: { nats: { type: "string" }, ...own } });
+  return values as never;
+}
+
+/**
+ * The examples print what matters themselves: failures and dead letters are
+ * counted and shown by each example (or by `system.inspect()`), not logged.
+ */
+const QUIET = { logFailures: false, deadLetters: { logPerSecond: 0 } } as const;
+
+/**
+ * All the hosts share one machine here (and, in the test suite, its cores
+ * with other tests): a host busy with a big batch for a second is not dead.
+ */
+const SUSPICION_MS = 3_000;
+
+/** Starts the example's hosts: this process alone, or this process and its worker hosts. */
+export async function startHosts(options: StartHostsOptions): Promise<ExampleHosts> {
+  if (options.nats === undefined) {
+    const system = await ActorSystem.start(QUIET);
+    return {
+      system,
+      mode: "local",
+      close: () => system.shutdown(),
+      crash: (code) => Deno.exit(code),
+    };
+  }
+  const url = options.nats;
+  const agents = await Promise.all(options.hosts.map((host) => startAgent(options, url, host)));
+  const store = options.bucket === undefined
+    ? undefined
+    : await JetStreamStore.open({ servers: url, bucket: options.bucket });
+  const system = await ActorSystem.start({
+    hostId: "driver",
+    ...QUIET,
+    ...(store === undefined ? {} : { store }),
+    cluster: {
+      name: options.cluster,
+      servers: url,
+      labels: { role: "driver" },
+      suspicionTimeoutMs: SUSPICION_MS,
+    },
+  });
+  const expected = options.hosts.length + 1;
+  for (
+    let i = 0;
+    i < 500 && system.hosts().filter((h) => h.state === "alive").length < expected;
+    i++
+  ) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const stopAgents = async (signal: Deno.Signal) => {
+    for (const agent of agents) {
+      try {
+        agent.kill(signal);
+      } catch {
+        // Already gone.
+      }
+    }
+    await Promise.all(agents.map((agent) => agent.status));
+  };
+  return {
+    system,
+    mode: "cluster",
+    close: async () => {
+      await system.shutdown();
+      await stopAgents("SIGTERM");
+      await store?.close();
+    },
+    crash: (code) => {
+      for (const agent of agents) agent.kill("SIGKILL");
+      Deno.exit(code);
+    },
+  };
+}
+
+const agentPath = new URL("../cli/agent.ts", import.meta.url).pathname;
+
+/** Starts one worker host and waits until it says it joined. */
+async function startAgent(
+  options: StartHostsOptions,
+  url: string,
+  host: WorkerHost,
+): Promise<Deno.ChildProcess> {
+  const labels = Object.entries(host.labels).map(([k, v]) => `${k}=${v}`).join(",");
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      agentPath,
+      "--nats",
+      url,
+      "--cluster",
+      options.cluster,
+      "--host-id",
+      host.id,
+      ...(labels === "" ? [] : ["--labels", labels]),
+      "--import",
+      options.module,
+      ...(options.bucket === undefined ? [] : ["--state-bucket", options.bucket]),
+      "--suspicion-ms",
+      String(SUSPICION_MS),
+    ],
+    stdout: "piped",
+    env: { ACTORS_LOG: "error" },
+  }).spawn();
+  const reader = child.stdout.getReader();
+  let out = "";
+  while (!out.includes(`ready ${host.id}`)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`worker host ${host.id} exited before it joined:\n${out}`);
+    out += new TextDecoder().decode(value);
+  }
+  reader.releaseLock();
+  child.stdout.cancel().catch(() => {});
+  return child;
+}
