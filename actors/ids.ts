@@ -61,6 +61,23 @@ export function newHostId(): HostId {
   return id as HostId;
 }
 
+/**
+ * The sequence number of the first actor of a process. A random host id is
+ * new with every process, so its actors count from 0. A host id chosen by
+ * the user (`hostId`, `--host-id`) comes back when the process restarts, and
+ * a ref kept from before the restart must not reach a different actor of the
+ * new process (as Erlang pids carry a creation number): such a process
+ * counts from its start time in milliseconds x 1024. Two processes of one
+ * host id collide only if the first spawned more than 1024 actors per
+ * millisecond between the two starts.
+ *
+ * @param chosenHostId Whether the host id was given rather than drawn at random.
+ * @param nowMs The start time, in milliseconds since the epoch.
+ */
+export function firstSequence(chosenHostId: boolean, nowMs: number): number {
+  return chosenHostId ? Math.floor(nowMs) * 1024 : 0;
+}
+
 /** Builds the id of the actor with the given sequence number on a host. */
 export function actorId(host: HostId, sequence: number): ActorId {
   return `${host}/${sequence.toString(36)}` as ActorId;

@@ -93,6 +93,8 @@ export interface RuntimeSettings {
   readonly store: StateStore | undefined;
   /** The file of the embedded store, used when `store` is not given. */
   readonly stateFile: string;
+  /** The sequence number of this process's first actor (see {@linkcode firstSequence}). */
+  readonly firstSequence: number;
 }
 
 /**
@@ -176,10 +178,11 @@ export class Runtime implements CellRuntime {
   }
   #cells = new Map<number, Cell>();
   #names = new Map<string, Cell>();
-  #nextSequence = 0;
+  #nextSequence: number;
 
   /** @param settings Checked settings. */
   constructor(settings: RuntimeSettings) {
+    this.#nextSequence = settings.firstSequence;
     this.hostId = settings.hostId;
     this.clock = settings.clock;
     this.askTimeoutMs = settings.askTimeoutMs;

@@ -12,7 +12,7 @@ import type { ProtocolShape } from "./protocol.ts";
 import type { DeadLetterOptions, DeadLetters } from "./dead_letters.ts";
 import type { SchedulerOptions } from "./scheduler.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import { type HostId, newHostId, validateName } from "./ids.ts";
+import { firstSequence, type HostId, newHostId, validateName } from "./ids.ts";
 import { Runtime, type RuntimeStatus, type TopLevelFailure } from "./runtime.ts";
 import type { DeathRecord, DeathRecordOptions, DeathRecords } from "./death_records.ts";
 import type { StateStore } from "../store/store.ts";
@@ -182,9 +182,11 @@ export class ActorSystem {
       const hostId = options.hostId === undefined
         ? newHostId()
         : validateName(options.hostId, "name") as HostId;
+      const clock = options.clock ?? systemClock;
       const runtime = new Runtime({
         hostId,
-        clock: options.clock ?? systemClock,
+        firstSequence: firstSequence(options.hostId !== undefined, clock.now()),
+        clock,
         askTimeoutMs: positiveMs("askTimeoutMs", options.askTimeoutMs, DEFAULT_ASK_TIMEOUT_MS),
         stopTimeoutMs: positiveMs("stopTimeoutMs", options.stopTimeoutMs, DEFAULT_STOP_TIMEOUT_MS),
         deadLetters: options.deadLetters ?? {},

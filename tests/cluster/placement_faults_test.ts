@@ -140,6 +140,7 @@ Deno.test("a host back as a new epoch before anyone declared it lost: its old ch
     await cluster.step(300);
     const [child] = await sup.ask("which");
     assert.equal(child.hostId, "h1");
+    assert.notEqual(child.ref?.id, first.ref?.id, "the new process never reuses an old actor id");
     const death = a.deaths.of(first.ref!.id)[0];
     assert.equal(death?.kind, "host-lost", "the old activation ended with its process");
     assert.equal(death?.outcome, "restarted");
