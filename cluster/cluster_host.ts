@@ -52,9 +52,13 @@ import {
   InvalidOptionError,
   NoRespondersError,
   PayloadTooLargeError,
+  RequestTimeoutError,
   TransportClosedError,
   UnknownActorError,
 } from "../actors/errors.ts";
+
+/** The longest one attempt of a spawn request waits before it is sent again. */
+const SPAWN_ATTEMPT_MS = 2_000;
 
 /** Settings of a host's cluster membership. */
 export interface ClusterHostSettings {
@@ -139,6 +143,7 @@ export class ClusterHost {
       transport,
       moduleAllowlist: settings.moduleAllowlist,
       supervisedBy: this.#supervisedBy,
+      spawnsById: new Map<string, Promise<unknown>>(),
       snapshot: (recent: number) => this.snapshot(recent),
     };
     this.#subscriptions.push(
@@ -558,21 +563,30 @@ export class ClusterHost {
       persistKey: options.persistKey,
       existing: options.existing,
       supervisor,
+      requestId: crypto.randomUUID(),
     });
+    // Asked again every few seconds with the same request id until the spawn
+    // timeout: a request (or its answer) lost with a connection that dropped
+    // for a moment would otherwise hold the caller (often a supervisor, in
+    // its turn) for the whole timeout. The target answers a repeated id once.
+    const subject = this.subjects.control(hostId, "spawn");
+    const clock = this.#runtime.clock;
+    const timeoutMs = this.#settings.spawnTimeoutMs;
+    const giveUpAt = clock.now() + timeoutMs;
     let answer: Uint8Array;
-    try {
-      answer = await this.#requestHost(
-        hostId,
-        this.subjects.control(hostId, "spawn"),
-        request,
-        this.#settings.spawnTimeoutMs,
-      );
-    } catch (err) {
-      if (NoRespondersError.is(err)) {
-        this.view.mark(hostId, "unreachable", this.#runtime.clock.now());
-        throw new HostUnreachableError(hostId, "no host listens for spawn requests");
+    for (;;) {
+      const attemptMs = Math.min(SPAWN_ATTEMPT_MS, giveUpAt - clock.now());
+      try {
+        answer = await this.#requestHost(hostId, subject, request, attemptMs);
+        break;
+      } catch (err) {
+        if (NoRespondersError.is(err)) {
+          this.view.mark(hostId, "unreachable", clock.now());
+          throw new HostUnreachableError(hostId, "no host listens for spawn requests");
+        }
+        if (!RequestTimeoutError.is(err)) throw err;
+        if (giveUpAt - clock.now() <= 0) throw new RequestTimeoutError(subject, timeoutMs);
       }
-      throw err;
     }
     const reply = unpackValue(answer, () => undefined) as
       | { ok: true; id: string; type: string; name?: string }

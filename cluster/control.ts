@@ -29,6 +29,8 @@ export interface ControlSeams {
   readonly moduleAllowlist: readonly string[] | undefined;
   /** The supervisors (on other hosts) of actors spawned here on their behalf. */
   readonly supervisedBy: Map<Cell, RemoteRef>;
+  /** The answers to recent spawn requests, by request id (a repeated request gets the same). */
+  readonly spawnsById: Map<string, Promise<unknown>>;
   /** This host's part of an inspection, with at most `recent` letters and records. */
   readonly snapshot: (recent: number) => HostSnapshot;
 }
@@ -80,20 +82,49 @@ function answerInspect(seams: ControlSeams, message: TransportMessage): void {
   }
 }
 
+/** How many spawn requests' answers a host remembers, for requests that come again. */
+const REMEMBERED_SPAWNS = 4_096;
+
+/** The fields of a spawn request, as they may arrive. */
+interface SpawnRequest {
+  type?: unknown;
+  module?: unknown;
+  name?: string;
+  args?: unknown;
+  mailbox?: never;
+  persistKey?: string;
+  existing?: unknown;
+  supervisor?: unknown;
+  requestId?: unknown;
+}
+
+/**
+ * Answers a spawn request. A requester whose attempt timed out asks again
+ * with the same request id (the request or its answer may have been lost
+ * with a connection, or the spawn is still importing a module): it gets the
+ * answer of the first, and no second actor is made.
+ */
 async function answerSpawn(seams: ControlSeams, message: TransportMessage): Promise<void> {
+  const request = unpackValue(message.data, (ref) => seams.runtime.resolveRef(ref)) as
+    | SpawnRequest
+    | undefined;
+  const requestId = typeof request?.requestId === "string" ? request.requestId : undefined;
+  let answer = requestId === undefined ? undefined : seams.spawnsById.get(requestId);
+  if (answer === undefined) {
+    answer = spawnAnswer(seams, request);
+    if (requestId !== undefined) {
+      seams.spawnsById.set(requestId, answer);
+      if (seams.spawnsById.size > REMEMBERED_SPAWNS) {
+        seams.spawnsById.delete(seams.spawnsById.keys().next().value!);
+      }
+    }
+  }
+  respond(seams, message, await answer);
+}
+
+async function spawnAnswer(seams: ControlSeams, request: SpawnRequest | undefined): Promise<unknown> {
   const { runtime } = seams;
-  let answer: unknown;
   try {
-    const request = unpackValue(message.data, (ref) => runtime.resolveRef(ref)) as {
-      type?: unknown;
-      module?: unknown;
-      name?: string;
-      args?: unknown;
-      mailbox?: never;
-      persistKey?: string;
-      existing?: unknown;
-      supervisor?: unknown;
-    } | undefined;
     if (request === undefined || request === null || typeof request.type !== "string") {
       throw new InvalidOptionError("spawn request", request, "{ type, module?, name?, args? }");
     }
@@ -121,7 +152,7 @@ async function answerSpawn(seams: ControlSeams, message: TransportMessage): Prom
       existing: request.existing === "reuse" ? "reuse" : "error",
     }, undefined);
     if (supervisor !== undefined) seams.supervisedBy.set(cell, supervisor);
-    answer = {
+    return {
       ok: true,
       id: cell.id,
       type: cell.def.type,
@@ -129,9 +160,8 @@ async function answerSpawn(seams: ControlSeams, message: TransportMessage): Prom
     };
   } catch (err) {
     const info = describeError(err);
-    answer = { ok: false, error: { name: info.name, message: info.message, code: info.code } };
+    return { ok: false, error: { name: info.name, message: info.message, code: info.code } };
   }
-  respond(seams, message, answer);
 }
 
 async function answerStop(seams: ControlSeams, message: TransportMessage): Promise<void> {

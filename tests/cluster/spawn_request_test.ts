@@ -1,0 +1,94 @@
+/**
+ * Remote spawn requests carry an id: one lost with a connection that
+ * dropped for a moment is asked again within seconds, and a repeated id is
+ * answered once, with the same actor.
+ */
+
+import assert from "node:assert/strict";
+import { ActorSystem, createVirtualClock } from "../../mod.ts";
+import { MemoryBus } from "../../transport/memory_bus.ts";
+import { packValue, unpackValue } from "../../transport/codec.ts";
+import { Subjects } from "../../transport/subjects.ts";
+import { Counter } from "../_helpers/actors.ts";
+
+async function twoHosts(deliveryDelayMs?: number) {
+  const clock = createVirtualClock(1_000_000);
+  const bus = new MemoryBus({
+    clock,
+    ...(deliveryDelayMs === undefined ? {} : { deliveryDelayMs: () => deliveryDelayMs }),
+  });
+  const links = [bus.connect(), bus.connect()];
+  const hosts = await Promise.all(links.map((transport, i) =>
+    ActorSystem.start({
+      hostId: `s${i}`,
+      clock,
+      logFailures: false,
+      deadLetters: { logPerSecond: 0 },
+      cluster: { name: "sr", transport, heartbeatIntervalMs: 100, suspicionTimeoutMs: 500 },
+    })
+  ));
+  const step = async (ms: number) => {
+    for (let t = 0; t < ms; t += 20) await clock.advance(20);
+  };
+  await step(300);
+  return { clock, links, hosts, step };
+}
+
+Deno.test("a spawn request lost in flight is asked again after 2 s instead of failing after 10 s", async () => {
+  const { clock, links, hosts: [a, b], step } = await twoHosts(30);
+  try {
+    const started = clock.now();
+    let spawnedAt: number | undefined;
+    const spawning = a.spawn(Counter, { placement: { kind: "host", hostId: "s1" } })
+      .then((ref) => (spawnedAt = clock.now(), ref));
+    await step(10);
+    links[1].setConnected(false); // the request is in flight: it is lost
+    await step(100);
+    links[1].setConnected(true); // back well within the suspicion timeout
+    for (let i = 0; i < 500 && spawnedAt === undefined; i++) await step(20);
+    const ref = await spawning;
+    assert.ok(
+      spawnedAt! - started < 5_000,
+      `answered after ${spawnedAt! - started} ms of virtual time`,
+    );
+    assert.ok(ref.id.startsWith("s1/"));
+    assert.equal(b.actorCount, 1, "one actor, not two");
+  } finally {
+    const done = Promise.all([a.shutdown({ timeoutMs: 200 }), b.shutdown({ timeoutMs: 200 })]);
+    await step(500);
+    await done;
+  }
+});
+
+Deno.test("a spawn request repeated with the same id is answered once, with the same actor", async () => {
+  const { links, hosts: [a, b], step } = await twoHosts();
+  try {
+    const subject = new Subjects("sr").control("s1", "spawn");
+    const request = packValue({ type: Counter.type, requestId: "r-1" });
+    const ask = async () => {
+      const answering = links[0].request(subject, request, 1_000);
+      await step(20);
+      return unpackValue(await answering, () => undefined) as { ok: boolean; id: string };
+    };
+    const first = await ask();
+    const second = await ask();
+    assert.equal(first.ok, true);
+    assert.equal(second.id, first.id);
+    assert.equal(b.actorCount, 1);
+    const other = await (async () => {
+      const answering = links[0].request(
+        subject,
+        packValue({ type: Counter.type, requestId: "r-2" }),
+        1_000,
+      );
+      await step(20);
+      return unpackValue(await answering, () => undefined) as { id: string };
+    })();
+    assert.notEqual(other.id, first.id, "another id is another spawn");
+    assert.equal(b.actorCount, 2);
+  } finally {
+    const done = Promise.all([a.shutdown({ timeoutMs: 200 }), b.shutdown({ timeoutMs: 200 })]);
+    await step(500);
+    await done;
+  }
+});
