@@ -18,20 +18,19 @@
  */
 
 import {
-  type ActorRef,
   ActorSystem,
-  type Ask,
   childSpec,
   createVirtualClock,
   defineSupervisor,
   MemoryStore,
-  type VirtualClock,
 } from "../mod.ts";
 import { MemoryBus, type MemoryTransport } from "../transport/memory_bus.ts";
 import { Rng } from "./rng.ts";
 import { RecordingStore } from "./recording_store.ts";
-import { type PingerProtocol, SimCounter, SimPinger, SimRecorder } from "./sim_actors.ts";
-import { checkCounter, checkTells, checkWriters } from "./oracle.ts";
+import { SimCounter, SimPinger, SimRecorder } from "./sim_actors.ts";
+import { checkWriters } from "./oracle.ts";
+import { settle, settleOne, STEP_MS } from "./sim_time.ts";
+import { checkCounters, checkPingers, type CounterRef, type SimHost } from "./sim_verdict.ts";
 
 /** Sizes of one simulated run. */
 export interface SimulationOptions {
@@ -67,25 +66,12 @@ export interface SimulationResult {
   readonly digest: string;
 }
 
-const STEP_MS = 20;
-/** The most steps to wait for something to settle: 30 s of virtual time. */
-const SETTLE_STEPS = 1_500;
 const HEARTBEAT_MS = 100;
 const SUSPICION_MS = 500;
 /** How long after healing every counter must be on a live host again. */
 const RECOVERY_BOUND_MS = 20_000;
 
-type CounterRef = ActorRef<{ add: Ask<number, number>; get: Ask<void, number> }>;
-type PingerRef = ActorRef<PingerProtocol>;
-
-interface Host {
-  readonly id: string;
-  readonly system: ActorSystem;
-  readonly link: MemoryTransport;
-  crashed: boolean;
-  cutUntilMs: number | undefined;
-  pinger: PingerRef | undefined;
-}
+type Host = SimHost & { readonly link: MemoryTransport; cutUntilMs: number | undefined };
 
 /** Runs one seeded simulation and checks its history. */
 export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
@@ -172,7 +158,6 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     );
   };
   const pending: Promise<unknown>[] = [];
-  let tellsSentByCrashed = 0;
   let garbage = 0;
 
   const alive = () => hosts.filter((h) => !h.crashed);
@@ -275,7 +260,6 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   }
 
   // ---- the oracle ------------------------------------------------------------------
-  // 1. No acknowledged update lost.
   if (children.size !== counterCount) {
     const why = driver.system.deaths.last(sup);
     violations.push(
@@ -285,59 +269,14 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
           : ` (it died: ${why.kind} ${why.error?.name}: ${why.error?.message})`),
     );
   }
-  for (const [id, ref] of children) {
-    const values = acked.get(id) ?? [];
-    if (ref === undefined) {
-      violations.push(`${id}: not running at the end`);
-      continue;
-    }
-    const finalAsk = ref.ask("get", undefined, { timeoutMs: 2_000 });
-    const final = await settleOne(clock, finalAsk).catch((err) => err as Error);
-    if (final instanceof Error) {
-      violations.push(`${id}: final read failed: ${final.name}: ${final.message}`);
-      continue;
-    }
-    violations.push(...checkCounter(id, values, unknown.get(id) ?? 0, final));
-  }
-  // 2. Never two activations writing one key.
+  violations.push(...await checkCounters(clock, children, acked, unknown));
   violations.push(...checkWriters(store.writes));
-  // 3. Every tell of a live sender handled or dead-lettered, once, in order.
-  const report = await settleOne(clock, recorder.ask("report", undefined, { timeoutMs: 2_000 }));
-  let tellsSent = 0;
-  let tellsHandled = 0;
-  let tellsDeadLettered = 0;
-  for (const h of hosts) {
-    if (h.pinger === undefined) continue;
-    const record = report[h.pinger.id] ?? { received: 0, lastSeq: 0, outOfOrder: 0 };
-    if (h.crashed) {
-      if (record.outOfOrder > 0) {
-        violations.push(`${h.id}: ${record.outOfOrder} tells out of order`);
-      }
-      tellsSentByCrashed += record.received;
-      continue;
-    }
-    const pinger = h.pinger;
-    const sent = await settleOne(clock, pinger.ask("sent", undefined, { timeoutMs: 2_000 }))
-      .catch(() => undefined);
-    if (sent === undefined) {
-      // Its host was declared lost (cut off too long) and fenced itself: the
-      // pinger stopped there with a host-lost record. Anything else is a fault.
-      const fenced = h.system.deaths.of(pinger.id).some((d) => d.kind === "host-lost");
-      if (!fenced) violations.push(`${h.id}: its pinger does not answer at the end`);
-      continue;
-    }
-    const dead = h.system.deadLetters.recent().filter((l) =>
-      l.messageName === "record" && l.target.id === recorder.id
-    ).length;
-    tellsSent += sent;
-    tellsHandled += record.received;
-    tellsDeadLettered += dead;
-    violations.push(...checkTells(h.id, sent, record.received, dead, record.outOfOrder));
-  }
-  // 4. No host stopped by input.
+  const tells = await checkPingers(clock, hosts, recorder);
+  violations.push(...tells.violations);
   for (const h of alive()) {
     if (h.system.status !== "running") violations.push(`${h.id}: ${h.system.status}`);
   }
+  const { tellsSent, tellsHandled, tellsDeadLettered, tellsSentByCrashed } = tells;
 
   const asksAcknowledged = [...acked.values()].reduce((n, v) => n + v.length, 0);
   const asksUnknown = [...unknown.values()].reduce((n, v) => n + v, 0);
@@ -371,20 +310,4 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     violations,
     digest,
   };
-}
-
-/** Moves virtual time until every promise has settled; false when they did not in 30 s. */
-async function settle(clock: VirtualClock, pending: Promise<unknown>[]): Promise<boolean> {
-  let done = false;
-  void Promise.allSettled(pending).then(() => void (done = true));
-  for (let i = 0; i < SETTLE_STEPS && !done; i++) await clock.advance(STEP_MS);
-  return done;
-}
-
-/** Moves virtual time until one promise settles. */
-async function settleOne<T>(clock: VirtualClock, promise: Promise<T>): Promise<T> {
-  let done = false;
-  promise.then(() => void (done = true), () => void (done = true));
-  for (let i = 0; i < SETTLE_STEPS && !done; i++) await clock.advance(STEP_MS);
-  return await promise;
 }
