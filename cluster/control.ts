@@ -122,7 +122,10 @@ async function answerSpawn(seams: ControlSeams, message: TransportMessage): Prom
   respond(seams, message, await answer);
 }
 
-async function spawnAnswer(seams: ControlSeams, request: SpawnRequest | undefined): Promise<unknown> {
+async function spawnAnswer(
+  seams: ControlSeams,
+  request: SpawnRequest | undefined,
+): Promise<unknown> {
   const { runtime } = seams;
   try {
     if (request === undefined || request === null || typeof request.type !== "string") {
