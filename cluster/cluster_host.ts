@@ -17,10 +17,10 @@ import type { Runtime } from "../actors/runtime.ts";
 import type { Cell } from "../actors/cell.ts";
 import type { PendingAsk } from "../actors/ask.ts";
 import type { AskOptions } from "../actors/protocol.ts";
-import type { BaseRef, SerializedRef } from "../actors/ref.ts";
+import type { SerializedRef } from "../actors/ref.ts";
 import type { ExitReason } from "../actors/exit_reason.ts";
 import type { RemoteChild } from "../actors/_cell_runtime.ts";
-import { SHUTDOWN, STOPPED } from "../actors/exit_reason.ts";
+import { SHUTDOWN } from "../actors/exit_reason.ts";
 import { exitReasonInfo, onHostGone, onRemoteChildExit } from "../actors/_supervisor_core.ts";
 import type { ActorDefinition } from "../actors/definition.ts";
 import type { SpawnOptions } from "../actors/spawn_options.ts";
@@ -30,9 +30,7 @@ import {
   encodeFrame,
   type Frame,
   frameOverheadBytes,
-  packValue,
   rebuildError,
-  unpackValue,
 } from "../transport/codec.ts";
 import { Outbound, type SentEnvelope, type UnsentReason } from "./outbound.ts";
 import { ClusterView, type Labels } from "./view.ts";
@@ -40,6 +38,7 @@ import { type GoneReason, Presence } from "./presence.ts";
 import { type Placement, Placer } from "./placement.ts";
 import { RemoteRef } from "./remote_ref.ts";
 import { answerControl, exitReasonFromWire } from "./control.ts";
+import { HostRequests } from "./host_requests.ts";
 import type { HostSnapshot } from "../actors/inspection.ts";
 import { snapshotHost } from "../actors/_snapshot.ts";
 import { requestSnapshot } from "./inspect_cluster.ts";
@@ -50,15 +49,10 @@ import {
   describeError,
   HostUnreachableError,
   InvalidOptionError,
-  NoRespondersError,
   PayloadTooLargeError,
-  RequestTimeoutError,
   TransportClosedError,
   UnknownActorError,
 } from "../actors/errors.ts";
-
-/** The longest one attempt of a spawn request waits before it is sent again. */
-const SPAWN_ATTEMPT_MS = 2_000;
 
 /** Settings of a host's cluster membership. */
 export interface ClusterHostSettings {
@@ -112,6 +106,7 @@ export class ClusterHost {
   #settings: ClusterHostSettings;
   #outbound: Outbound;
   #placer = new Placer();
+  #requests: HostRequests;
   #subscriptions: TransportSubscription[] = [];
   #remoteAsks = new Map<number, { ask: PendingAsk; host: string }>();
   #nextCorrelation = 1;
@@ -130,6 +125,15 @@ export class ClusterHost {
     this.labels = settings.labels;
     this.subjects = new Subjects(settings.cluster, settings.prefix);
     this.view = new ClusterView(runtime.hostId);
+    this.#requests = new HostRequests({
+      transport,
+      subjects: this.subjects,
+      view: this.view,
+      clock: runtime.clock,
+      spawnTimeoutMs: settings.spawnTimeoutMs,
+      onHostGone: (listener) => this.onHostGone(listener),
+      remoteRef: (serialized, hostId) => new RemoteRef(serialized, hostId, this),
+    });
     this.#outbound = new Outbound(
       transport,
       this.subjects,
@@ -545,67 +549,7 @@ export class ClusterHost {
     const hostId = this.chooseHost(options.placement);
     const { placement: _placement, ...spawnOptions } = options;
     if (hostId === self) return this.#runtime.spawn(definition, spawnOptions, undefined).ref;
-    return await this.#requestSpawn(definition, hostId, spawnOptions, undefined);
-  }
-
-  async #requestSpawn(
-    definition: ActorDefinition<unknown, unknown, unknown>,
-    hostId: string,
-    options: SpawnOptions<unknown>,
-    supervisor: BaseRef | undefined,
-  ): Promise<RemoteRef> {
-    const request = packValue({
-      type: definition.type,
-      module: definition.module,
-      name: options.name,
-      args: options.args,
-      mailbox: options.mailbox,
-      persistKey: options.persistKey,
-      existing: options.existing,
-      supervisor,
-      requestId: crypto.randomUUID(),
-    });
-    // Asked again every few seconds with the same request id until the spawn
-    // timeout: a request (or its answer) lost with a connection that dropped
-    // for a moment would otherwise hold the caller (often a supervisor, in
-    // its turn) for the whole timeout. The target answers a repeated id once.
-    const subject = this.subjects.control(hostId, "spawn");
-    const clock = this.#runtime.clock;
-    const timeoutMs = this.#settings.spawnTimeoutMs;
-    const giveUpAt = clock.now() + timeoutMs;
-    let answer: Uint8Array;
-    for (;;) {
-      const attemptMs = Math.min(SPAWN_ATTEMPT_MS, giveUpAt - clock.now());
-      try {
-        answer = await this.#requestHost(hostId, subject, request, attemptMs);
-        break;
-      } catch (err) {
-        if (NoRespondersError.is(err)) {
-          this.view.mark(hostId, "unreachable", clock.now());
-          throw new HostUnreachableError(hostId, "no host listens for spawn requests");
-        }
-        if (!RequestTimeoutError.is(err)) throw err;
-        if (giveUpAt - clock.now() <= 0) throw new RequestTimeoutError(subject, timeoutMs);
-      }
-    }
-    const reply = unpackValue(answer, () => undefined) as
-      | { ok: true; id: string; type: string; name?: string }
-      | { ok: false; error: { name: string; message: string; code?: string } }
-      | undefined;
-    if (reply === undefined || reply === null || typeof reply !== "object") {
-      throw new Error(`host ${hostId} gave an undecodable spawn answer`);
-    }
-    if (!reply.ok) throw rebuildError(reply.error, hostId);
-    this.view.countSpawn(hostId);
-    return new RemoteRef(
-      reply.name === undefined ? { $ref: reply.id as never, type: reply.type } : {
-        $ref: reply.id as never,
-        type: reply.type,
-        name: reply.name,
-      },
-      hostId,
-      this,
-    );
+    return await this.#requests.spawn(definition, hostId, spawnOptions, undefined);
   }
 
   // ---- children of supervisors on other hosts ------------------------------------
@@ -629,63 +573,12 @@ export class ClusterHost {
     options: SpawnOptions<unknown>,
     supervisor: Cell,
   ): Promise<RemoteRef> {
-    return this.#requestSpawn(definition, hostId, options, supervisor.ref);
-  }
-
-  /**
-   * A request to one host that gives up as soon as that host is declared
-   * lost or leaves, instead of waiting out the whole timeout (a supervisor
-   * waits on it inside its turn).
-   *
-   * @throws {HostUnreachableError} When the host is or becomes lost or left.
-   */
-  #requestHost(
-    hostId: string,
-    subject: string,
-    data: Uint8Array,
-    timeoutMs: number,
-  ): Promise<Uint8Array> {
-    const state = this.view.get(hostId)?.state;
-    if (state === "lost" || state === "left") {
-      return Promise.reject(new HostUnreachableError(hostId, `it is ${state}`));
-    }
-    return new Promise((resolve, reject) => {
-      const stopListening = this.onHostGone((gone) => {
-        if (gone.hostId !== hostId) return;
-        stopListening();
-        reject(
-          new HostUnreachableError(
-            hostId,
-            gone.reason === "lost" ? "it was declared lost" : "it left",
-          ),
-        );
-      });
-      this.#transport.request(subject, data, timeoutMs).then(
-        (answer) => {
-          stopListening();
-          resolve(answer);
-        },
-        (err) => {
-          stopListening();
-          reject(err);
-        },
-      );
-    });
+    return this.#requests.spawn(definition, hostId, options, supervisor.ref);
   }
 
   /** Stops a remote child for good, without it reporting back. */
-  async stopRemoteChild(child: RemoteChild, reason: ExitReason, timeoutMs: number): Promise<void> {
-    try {
-      await this.#requestHost(
-        child.hostId,
-        this.subjects.control(child.hostId, "stop"),
-        packValue({ id: child.id, reason: exitReasonInfo(reason) }),
-        timeoutMs + this.#settings.spawnTimeoutMs,
-      );
-    } catch {
-      // Its host is gone or did not answer: the child is gone with it, or will be
-      // stopped when that host learns that it was declared lost.
-    }
+  stopRemoteChild(child: RemoteChild, reason: ExitReason, timeoutMs: number): Promise<void> {
+    return this.#requests.stopChild(child, reason, timeoutMs);
   }
 
   /**
@@ -694,18 +587,8 @@ export class ClusterHost {
    *
    * @throws {RequestTimeoutError} When its host does not answer in time.
    */
-  async stopRemote(ref: RemoteRef, timeoutMs: number): Promise<void> {
-    try {
-      await this.#requestHost(
-        ref.hostId,
-        this.subjects.control(ref.hostId, "stop"),
-        packValue({ id: ref.id, reason: exitReasonInfo(STOPPED) }),
-        timeoutMs + this.#settings.spawnTimeoutMs,
-      );
-    } catch (err) {
-      // Its host is gone, and the actor with it.
-      if (!NoRespondersError.is(err) && !HostUnreachableError.is(err)) throw err;
-    }
+  stopRemote(ref: RemoteRef, timeoutMs: number): Promise<void> {
+    return this.#requests.stop(ref, timeoutMs);
   }
 
   /** This host's part of an inspection. */

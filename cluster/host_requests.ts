@@ -1,0 +1,193 @@
+/**
+ * The asking side of requests to one other host: spawning an actor there
+ * (possibly as a supervisor's child), and stopping one there. A request
+ * ends as soon as its host is declared lost or leaves, instead of waiting
+ * out its timeout (a supervisor waits on it inside its turn). The serving
+ * side is `control.ts`; the wire format is in docs/PROTOCOL.md.
+ *
+ * @module
+ */
+
+import type { Transport } from "../transport/transport.ts";
+import type { Clock } from "../actors/clock.ts";
+import type { BaseRef, SerializedRef } from "../actors/ref.ts";
+import type { ExitReason } from "../actors/exit_reason.ts";
+import type { RemoteChild } from "../actors/_cell_runtime.ts";
+import type { ActorDefinition } from "../actors/definition.ts";
+import type { SpawnOptions } from "../actors/spawn_options.ts";
+import type { Subjects } from "../transport/subjects.ts";
+import type { ClusterView } from "./view.ts";
+import type { RemoteRef } from "./remote_ref.ts";
+import type { GoneReason } from "./presence.ts";
+import { STOPPED } from "../actors/exit_reason.ts";
+import { exitReasonInfo } from "../actors/_supervisor_core.ts";
+import { packValue, rebuildError, unpackValue } from "../transport/codec.ts";
+import { HostUnreachableError, NoRespondersError, RequestTimeoutError } from "../actors/errors.ts";
+
+/** The longest one attempt of a spawn request waits before it is sent again. */
+const SPAWN_ATTEMPT_MS = 2_000;
+
+/** What the requests work with. */
+export interface HostRequestSeams {
+  readonly transport: Transport;
+  readonly subjects: Subjects;
+  readonly view: ClusterView;
+  readonly clock: Clock;
+  /** How long a spawn may take in all, in milliseconds. */
+  readonly spawnTimeoutMs: number;
+  /** Listens for hosts declared lost or leaving; returns the way to stop listening. */
+  readonly onHostGone: (
+    listener: (gone: { hostId: string; reason: GoneReason }) => void,
+  ) => () => void;
+  /** A working ref to an actor on another host. */
+  readonly remoteRef: (serialized: SerializedRef, hostId: string) => RemoteRef;
+}
+
+/** Spawn and stop requests to other hosts. */
+export class HostRequests {
+  #seams: HostRequestSeams;
+
+  /** @param seams Where requests go and what they watch. */
+  constructor(seams: HostRequestSeams) {
+    this.#seams = seams;
+  }
+
+  /**
+   * Spawns an actor on another host; with `supervisor`, as that
+   * supervisor's child (its host reports the child's end back).
+   *
+   * @throws {HostUnreachableError} When the host is gone or nobody listens there.
+   * @throws {RequestTimeoutError} When the host did not answer within the spawn timeout.
+   */
+  async spawn(
+    definition: ActorDefinition<unknown, unknown, unknown>,
+    hostId: string,
+    options: SpawnOptions<unknown>,
+    supervisor: BaseRef | undefined,
+  ): Promise<RemoteRef> {
+    const { subjects, view, clock, spawnTimeoutMs } = this.#seams;
+    const request = packValue({
+      type: definition.type,
+      module: definition.module,
+      name: options.name,
+      args: options.args,
+      mailbox: options.mailbox,
+      persistKey: options.persistKey,
+      existing: options.existing,
+      supervisor,
+      requestId: crypto.randomUUID(),
+    });
+    // Asked again every few seconds with the same request id until the spawn
+    // timeout: a request (or its answer) lost with a connection that dropped
+    // for a moment would otherwise hold the caller (often a supervisor, in
+    // its turn) for the whole timeout. The target answers a repeated id once.
+    const subject = subjects.control(hostId, "spawn");
+    const giveUpAt = clock.now() + spawnTimeoutMs;
+    let answer: Uint8Array;
+    for (;;) {
+      const attemptMs = Math.min(SPAWN_ATTEMPT_MS, giveUpAt - clock.now());
+      try {
+        answer = await this.#request(hostId, subject, request, attemptMs);
+        break;
+      } catch (err) {
+        if (NoRespondersError.is(err)) {
+          view.mark(hostId, "unreachable", clock.now());
+          throw new HostUnreachableError(hostId, "no host listens for spawn requests");
+        }
+        if (!RequestTimeoutError.is(err)) throw err;
+        if (giveUpAt - clock.now() <= 0) throw new RequestTimeoutError(subject, spawnTimeoutMs);
+      }
+    }
+    const reply = unpackValue(answer, () => undefined) as
+      | { ok: true; id: string; type: string; name?: string }
+      | { ok: false; error: { name: string; message: string; code?: string } }
+      | undefined;
+    if (reply === undefined || reply === null || typeof reply !== "object") {
+      throw new Error(`host ${hostId} gave an undecodable spawn answer`);
+    }
+    if (!reply.ok) throw rebuildError(reply.error, hostId);
+    view.countSpawn(hostId);
+    return this.#seams.remoteRef(
+      reply.name === undefined ? { $ref: reply.id as never, type: reply.type } : {
+        $ref: reply.id as never,
+        type: reply.type,
+        name: reply.name,
+      },
+      hostId,
+    );
+  }
+
+  /** Stops a supervisor's remote child for good, without it reporting back. */
+  async stopChild(child: RemoteChild, reason: ExitReason, timeoutMs: number): Promise<void> {
+    try {
+      await this.#stop(child.hostId, child.id, reason, timeoutMs);
+    } catch {
+      // Its host is gone or did not answer: the child is gone with it, or will be
+      // stopped when that host learns that it was declared lost.
+    }
+  }
+
+  /**
+   * Stops an actor on another host and waits until it has stopped; an actor
+   * whose host is gone is gone with it.
+   *
+   * @throws {RequestTimeoutError} When its host does not answer in time.
+   */
+  async stop(ref: RemoteRef, timeoutMs: number): Promise<void> {
+    try {
+      await this.#stop(ref.hostId, ref.id, STOPPED, timeoutMs);
+    } catch (err) {
+      if (!NoRespondersError.is(err) && !HostUnreachableError.is(err)) throw err;
+    }
+  }
+
+  /** A stop request: the actor's own stop budget, plus the usual margin of a request. */
+  #stop(hostId: string, id: string, reason: ExitReason, timeoutMs: number): Promise<Uint8Array> {
+    return this.#request(
+      hostId,
+      this.#seams.subjects.control(hostId, "stop"),
+      packValue({ id, reason: exitReasonInfo(reason) }),
+      timeoutMs + this.#seams.spawnTimeoutMs,
+    );
+  }
+
+  /**
+   * A request to one host that gives up as soon as that host is declared
+   * lost or leaves.
+   *
+   * @throws {HostUnreachableError} When the host is or becomes lost or left.
+   */
+  #request(
+    hostId: string,
+    subject: string,
+    data: Uint8Array,
+    timeoutMs: number,
+  ): Promise<Uint8Array> {
+    const state = this.#seams.view.get(hostId)?.state;
+    if (state === "lost" || state === "left") {
+      return Promise.reject(new HostUnreachableError(hostId, `it is ${state}`));
+    }
+    return new Promise((resolve, reject) => {
+      const stopListening = this.#seams.onHostGone((gone) => {
+        if (gone.hostId !== hostId) return;
+        stopListening();
+        reject(
+          new HostUnreachableError(
+            hostId,
+            gone.reason === "lost" ? "it was declared lost" : "it left",
+          ),
+        );
+      });
+      this.#seams.transport.request(subject, data, timeoutMs).then(
+        (answer) => {
+          stopListening();
+          resolve(answer);
+        },
+        (err) => {
+          stopListening();
+          reject(err);
+        },
+      );
+    });
+  }
+}
