@@ -102,6 +102,7 @@ export { DEFAULT_SUBJECT_PREFIX } from "./transport/subjects.ts";
 export { PROTOCOL_VERSION } from "./transport/codec.ts";
 export { createVirtualClock } from "./testkit/virtual_clock.ts";
 export { natsServerProgram, startNatsServer } from "./testkit/nats_server.ts";
+export { startHostAgent } from "./testkit/host_agent.ts";
 export { TestProbe } from "./testkit/probe.ts";
 
 export type {
@@ -224,5 +225,6 @@ export type {
 } from "./transport/transport.ts";
 export type { VirtualClock } from "./testkit/virtual_clock.ts";
 export type { NatsServer, NatsServerOptions } from "./testkit/nats_server.ts";
+export type { HostAgent, HostAgentOptions } from "./testkit/host_agent.ts";
 export type { MemoryBusOptions } from "./transport/memory_bus.ts";
 export type { ExpectOptions, ProbeMessage, ProbeOptions } from "./testkit/probe.ts";

@@ -196,7 +196,7 @@ export class DeadLetters {
   #remember(letter: DeadLetter): void {
     const slot = this.#next;
     this.#keptBytes -= this.#bytes[slot] ?? 0;
-    const bytes = payloadBytes(letter.payload, 0);
+    const bytes = payloadBytes(letter.payload);
     this.#ring[slot] = letter;
     this.#bytes[slot] = bytes;
     this.#keptBytes += bytes;
@@ -244,17 +244,32 @@ export class DeadLetters {
   }
 }
 
-/** The bytes a payload holds in buffers and long strings (a few levels deep; small values count 0). */
-function payloadBytes(value: unknown, depth: number): number {
-  if (typeof value === "string") return value.length > 1024 ? value.length * 2 : 0;
-  if (value === null || typeof value !== "object" || depth > 3) return 0;
-  if (ArrayBuffer.isView(value)) return value.byteLength;
-  if (value instanceof ArrayBuffer) return value.byteLength;
+/**
+ * The bytes a payload holds in buffers and long strings, looking at no more
+ * than 256 values in all (a dead letter is recorded on the sender's path:
+ * a huge nested payload must not make it slow); small values count 0.
+ */
+function payloadBytes(payload: unknown): number {
+  let budget = 256;
   let total = 0;
-  let seen = 0;
-  for (const item of Array.isArray(value) ? value : Object.values(value)) {
-    total += payloadBytes(item, depth + 1);
-    if (++seen >= 64) break;
-  }
+  const visit = (value: unknown): void => {
+    if (--budget < 0) return;
+    if (typeof value === "string") {
+      if (value.length > 1024) total += value.length * 2;
+    } else if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+      total += value.byteLength;
+    } else if (Array.isArray(value)) {
+      for (const item of value) {
+        if (budget > 0) visit(item);
+        else break;
+      }
+    } else if (value !== null && typeof value === "object") {
+      for (const key in value) {
+        if (budget <= 0) break;
+        visit((value as Record<string, unknown>)[key]);
+      }
+    }
+  };
+  visit(payload);
   return total;
 }

@@ -18,6 +18,8 @@ type CounterRef = ActorRef<{ addAndGet: Ask<number, number>; get: Ask<void, numb
 export interface CounterLoad {
   /** Where each counter runs now. */
   current(): Promise<Map<string, { ref: CounterRef | undefined; host: string | undefined }>>;
+  /** The counters running on one host now. */
+  onHost(hostId: string): Promise<string[]>;
   /** Marks "now": from here on, `servedAfterMark` records who answered. */
   mark(): void;
   /** Counters that answered an ask sent after the mark, with the host that answered. */
@@ -113,6 +115,8 @@ export async function countersUnderLoad(driver: ActorSystem, count: number): Pro
   });
   return {
     current,
+    onHost: async (hostId) =>
+      [...(await current()).entries()].filter(([, v]) => v.host === hostId).map(([id]) => id),
     mark: () => void (markedAt = Date.now()),
     servedAfterMark,
     acknowledged: () => [...acked.values()].reduce((n, v) => n + v.length, 0),

@@ -5,10 +5,9 @@
  * @module
  */
 
-import { ActorSystem, JetStreamStore, startNatsServer } from "../mod.ts";
+import { ActorSystem, JetStreamStore, startHostAgent, startNatsServer } from "../mod.ts";
 import type { NatsServer } from "../testkit/nats_server.ts";
 
-const agentPath = new URL("../cli/agent.ts", import.meta.url).pathname;
 const definitions = new URL("./process_actors.ts", import.meta.url).pathname;
 
 /** A running agent. */
@@ -54,29 +53,19 @@ export async function startProcessCluster(options: ProcessClusterOptions): Promi
   const urls = given?.map((s) => s.url) ?? [server.url];
   const agents: AgentProcess[] = [];
   const addAgent = async (hostId: string): Promise<AgentProcess> => {
-    const process = new Deno.Command(Deno.execPath(), {
+    const { process } = await startHostAgent({
+      servers: urls,
+      cluster: options.name,
+      hostId,
+      labels: { worker: "1" },
+      imports: [definitions],
+      ...(options.bucket === undefined ? {} : { stateBucket: options.bucket }),
       args: [
-        "run",
-        "-A",
-        agentPath,
-        ...urls.flatMap((url) => ["--nats", url]),
-        "--cluster",
-        options.name,
-        "--host-id",
-        hostId,
-        "--labels",
-        "worker=1",
-        "--import",
-        definitions,
-        ...(options.bucket === undefined ? [] : ["--state-bucket", options.bucket]),
         ...(options.replicas === undefined ? [] : ["--state-replicas", String(options.replicas)]),
         ...(options.agentFlags ?? []),
       ],
-      stdout: "piped",
-      stderr: "inherit",
       env: { ACTORS_LOG: Deno.env.get("CHAOS_AGENT_LOG") ?? "error" },
-    }).spawn();
-    await waitForLine(process, `ready ${hostId}`);
+    });
     const agent = { hostId, process };
     agents.push(agent);
     return agent;
@@ -128,22 +117,6 @@ export async function startProcessCluster(options: ProcessClusterOptions): Promi
       if (given === undefined) await server.stop();
     },
   };
-}
-
-/** Waits until a process prints a line, then keeps draining its output. */
-async function waitForLine(process: Deno.ChildProcess, line: string): Promise<void> {
-  const reader = process.stdout.getReader();
-  let out = "";
-  const deadline = Date.now() + 30_000;
-  while (!out.includes(line)) {
-    if (Date.now() > deadline) throw new Error(`no '${line}' within 30 s: ${out}`);
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`exited before '${line}': ${out}`);
-    out += new TextDecoder().decode(value);
-  }
-  (async () => {
-    while (!(await reader.read().catch(() => ({ done: true }))).done);
-  })();
 }
 
 /** Sleeps in real time. */

@@ -110,4 +110,12 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) Deno.exit(await main());
+if (import.meta.main) {
+  try {
+    Deno.exit(await main());
+  } catch (err) {
+    // A wrong URL, wrong credentials, a module that does not load: one line, no stack.
+    console.error(`agent: ${(err as Error)?.message ?? err}`);
+    Deno.exit(1);
+  }
+}

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { ActorSystem, type Ask, defineActor, startNatsServer } from "../mod.ts";
+import { ActorSystem, type Ask, defineActor, startHostAgent, startNatsServer } from "../mod.ts";
 
 /** A worker: estimates π from `samples` random points, seeded for repeatability. */
 export const Estimator = defineActor<
@@ -54,41 +54,21 @@ export const Estimator = defineActor<
 
 if (import.meta.main) {
   const server = await startNatsServer({ jetstream: false });
-  const agent = new URL("../cli/agent.ts", import.meta.url).pathname;
   const hosts = [
-    { id: "gpu-a", labels: "gpu=1,zone=a" },
-    { id: "gpu-b", labels: "gpu=1,zone=b" },
-    { id: "cpu-a", labels: "gpu=0,zone=a" },
+    { id: "gpu-a", labels: { gpu: "1", zone: "a" } },
+    { id: "gpu-b", labels: { gpu: "1", zone: "b" } },
+    { id: "cpu-a", labels: { gpu: "0", zone: "a" } },
   ];
-  const agents = await Promise.all(hosts.map(async ({ id, labels }) => {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        agent,
-        "--nats",
-        server.url,
-        "--cluster",
-        "demo",
-        "--host-id",
-        id,
-        "--labels",
-        labels,
-        "--import",
-        import.meta.url,
-      ],
-      stdout: "piped",
-    }).spawn();
-    // Wait for the agent to say it joined.
-    const reader = child.stdout.getReader();
-    let out = "";
-    while (!out.includes(`ready ${id}`)) {
-      out += new TextDecoder().decode((await reader.read()).value);
-    }
-    reader.releaseLock();
-    child.stdout.cancel().catch(() => {});
-    return child;
-  }));
+  // Each host is a `cli/agent.ts` process that imports this module for its definitions.
+  const agents = await Promise.all(hosts.map(({ id, labels }) =>
+    startHostAgent({
+      servers: server.url,
+      cluster: "demo",
+      hostId: id,
+      labels,
+      imports: [import.meta.url],
+    })
+  ));
 
   const system = await ActorSystem.start({
     hostId: "driver",
@@ -137,10 +117,7 @@ if (import.meta.main) {
   console.log(`close to pi: ${Math.abs(pi - Math.PI) < 0.01}`);
 
   await system.shutdown();
-  for (const child of agents) {
-    child.kill("SIGTERM");
-    await child.status;
-  }
+  for (const agent of agents) await agent.stop();
   await server.stop();
   console.log("all hosts stopped");
 }

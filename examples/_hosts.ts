@@ -16,7 +16,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { ActorSystem, JetStreamStore, type Labels } from "../mod.ts";
+import { ActorSystem, JetStreamStore, type Labels, startHostAgent } from "../mod.ts";
 
 /** A worker host the example starts in cluster mode. */
 export interface WorkerHost {
@@ -91,7 +91,18 @@ export async function startHosts(options: StartHostsOptions): Promise<ExampleHos
     };
   }
   const url = options.nats;
-  const agents = await Promise.all(options.hosts.map((host) => startAgent(options, url, host)));
+  const agents = await Promise.all(options.hosts.map((host) =>
+    startHostAgent({
+      servers: url,
+      cluster: options.cluster,
+      hostId: host.id,
+      labels: host.labels,
+      imports: [options.module],
+      ...(options.bucket === undefined ? {} : { stateBucket: options.bucket }),
+      args: ["--suspicion-ms", String(SUSPICION_MS)],
+      env: { ACTORS_LOG: "error" },
+    })
+  ));
   const store = options.bucket === undefined
     ? undefined
     : await JetStreamStore.open({ servers: url, bucket: options.bucket });
@@ -114,69 +125,17 @@ export async function startHosts(options: StartHostsOptions): Promise<ExampleHos
   ) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  const stopAgents = async (signal: Deno.Signal) => {
-    for (const agent of agents) {
-      try {
-        agent.kill(signal);
-      } catch {
-        // Already gone.
-      }
-    }
-    await Promise.all(agents.map((agent) => agent.status));
-  };
   return {
     system,
     mode: "cluster",
     close: async () => {
       await system.shutdown();
-      await stopAgents("SIGTERM");
+      await Promise.all(agents.map((agent) => agent.stop()));
       await store?.close();
     },
     crash: (code) => {
-      for (const agent of agents) agent.kill("SIGKILL");
+      for (const agent of agents) void agent.kill();
       Deno.exit(code);
     },
   };
-}
-
-const agentPath = new URL("../cli/agent.ts", import.meta.url).pathname;
-
-/** Starts one worker host and waits until it says it joined. */
-async function startAgent(
-  options: StartHostsOptions,
-  url: string,
-  host: WorkerHost,
-): Promise<Deno.ChildProcess> {
-  const labels = Object.entries(host.labels).map(([k, v]) => `${k}=${v}`).join(",");
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      agentPath,
-      "--nats",
-      url,
-      "--cluster",
-      options.cluster,
-      "--host-id",
-      host.id,
-      ...(labels === "" ? [] : ["--labels", labels]),
-      "--import",
-      options.module,
-      ...(options.bucket === undefined ? [] : ["--state-bucket", options.bucket]),
-      "--suspicion-ms",
-      String(SUSPICION_MS),
-    ],
-    stdout: "piped",
-    env: { ACTORS_LOG: "error" },
-  }).spawn();
-  const reader = child.stdout.getReader();
-  let out = "";
-  while (!out.includes(`ready ${host.id}`)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`worker host ${host.id} exited before it joined:\n${out}`);
-    out += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  child.stdout.cancel().catch(() => {});
-  return child;
 }

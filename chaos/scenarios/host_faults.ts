@@ -32,8 +32,7 @@ export const kill9: Scenario = {
       const load = await countersUnderLoad(c.driver, counters);
       await sleep(1_000);
       const victim = c.agents[1];
-      const onVictim = [...(await load.current()).entries()]
-        .filter(([, v]) => v.host === victim.hostId).map(([id]) => id);
+      const onVictim = await load.onHost(victim.hostId);
       const killedAt = Date.now();
       victim.process.kill("SIGKILL");
       load.mark();
@@ -90,8 +89,7 @@ export const sigstop: Scenario = {
       const load = await countersUnderLoad(c.driver, counters);
       await sleep(800);
       const frozen = c.agents[0];
-      const onFrozen = [...(await load.current()).entries()]
-        .filter(([, v]) => v.host === frozen.hostId).map(([id]) => id);
+      const onFrozen = await load.onHost(frozen.hostId);
       const stoppedAt = Date.now();
       frozen.process.kill("SIGSTOP");
       load.mark();

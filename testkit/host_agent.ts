@@ -1,0 +1,145 @@
+/**
+ * Starting a host agent (`cli/agent.ts`) as a child process: one more host
+ * of a cluster on this machine, for tests, examples and notebooks that want
+ * several hosts without several terminals.
+ *
+ * @module
+ */
+
+import type { Labels } from "../cluster/view.ts";
+
+const agentPath = new URL("../cli/agent.ts", import.meta.url).pathname;
+
+/** Options of {@linkcode startHostAgent}. */
+export interface HostAgentOptions {
+  /** The NATS server URL, or several (a NATS cluster). */
+  readonly servers: string | readonly string[];
+  /** The cluster's name. */
+  readonly cluster: string;
+  /** The host's id. */
+  readonly hostId: string;
+  /**
+   * Its labels, for placement.
+   * @default {{}}
+   */
+  readonly labels?: Labels;
+  /**
+   * Modules (paths or URLs) the agent imports at start, so that it knows their definitions.
+   * @default {[]}
+   */
+  readonly imports?: readonly string[];
+  /** A JetStream KV bucket for persistent state (`--state-bucket`); the default is a file store. */
+  readonly stateBucket?: string;
+  /** Any other agent flags (`["--suspicion-ms", "3000"]`). @default {[]} */
+  readonly args?: readonly string[];
+  /** Environment variables for the agent (`{ ACTORS_LOG: "error" }`). @default {{}} */
+  readonly env?: Record<string, string>;
+  /**
+   * How long it may take to join, in milliseconds.
+   * @default {30000}
+   */
+  readonly readyTimeoutMs?: number;
+}
+
+/** A running host agent. */
+export interface HostAgent {
+  /** Its host id. */
+  readonly hostId: string;
+  /** Its process (for signals such as SIGSTOP; `status` resolves when it exits). */
+  readonly process: Deno.ChildProcess;
+  /** SIGTERM (it leaves the cluster gracefully), then waits for it to exit. */
+  stop(): Promise<Deno.CommandStatus>;
+  /** SIGKILL (a crash: the others declare it lost), then waits for it to exit. */
+  kill(): Promise<Deno.CommandStatus>;
+}
+
+/**
+ * Starts `cli/agent.ts` in a child process and waits until it has joined
+ * (it prints `ready <hostId>`). Its stderr goes to this process's stderr.
+ *
+ * @param options Where it connects, its id and labels, what it imports.
+ * @returns The agent; stop it with `stop()` or `kill()`.
+ * @throws {Error} When it exits or does not join within `readyTimeoutMs`, with what it printed.
+ * @example
+ * ```ts ignore
+ * const server = await startNatsServer();
+ * const agent = await startHostAgent({
+ *   servers: server.url,
+ *   cluster: "lab",
+ *   hostId: "gpu-1",
+ *   labels: { gpu: "1" },
+ *   imports: [import.meta.url],
+ * });
+ * // ... join the cluster from this process and place actors on gpu-1 ...
+ * await agent.stop();
+ * await server.stop();
+ * ```
+ */
+export async function startHostAgent(options: HostAgentOptions): Promise<HostAgent> {
+  const servers = typeof options.servers === "string" ? [options.servers] : options.servers;
+  const labels = Object.entries(options.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
+  const args = [
+    "run",
+    "-A",
+    agentPath,
+    ...servers.flatMap((url) => ["--nats", url]),
+    "--cluster",
+    options.cluster,
+    "--host-id",
+    options.hostId,
+    ...(labels === "" ? [] : ["--labels", labels]),
+    ...(options.imports ?? []).flatMap((module) => ["--import", module]),
+    ...(options.stateBucket === undefined ? [] : ["--state-bucket", options.stateBucket]),
+    ...(options.args ?? []),
+  ];
+  const process = new Deno.Command(Deno.execPath(), {
+    args,
+    stdout: "piped",
+    stderr: "inherit",
+    ...(options.env === undefined ? {} : { env: options.env }),
+  }).spawn();
+  const reader = process.stdout.getReader();
+  const decoder = new TextDecoder();
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  let out = "";
+  while (!out.includes(`ready ${options.hostId}`)) {
+    if (Date.now() > deadline) {
+      process.kill("SIGKILL");
+      throw new Error(`agent ${options.hostId} did not join in time; it printed: ${out}`);
+    }
+    const { value, done } = await reader.read();
+    if (done) {
+      throw new Error(`agent ${options.hostId} exited before it joined; it printed: ${out}`);
+    }
+    out += decoder.decode(value);
+  }
+  // Keep draining stdout so the agent never blocks on a full pipe.
+  (async () => {
+    try {
+      while (!(await reader.read()).done);
+    } catch {
+      // the process is gone
+    }
+  })();
+  let exited = false;
+  const status = process.status.then((s) => {
+    exited = true;
+    return s;
+  });
+  const signal = (name: Deno.Signal) => {
+    if (!exited) {
+      try {
+        process.kill(name);
+      } catch {
+        // already gone
+      }
+    }
+    return status;
+  };
+  return {
+    hostId: options.hostId,
+    process,
+    stop: () => signal("SIGTERM"),
+    kill: () => signal("SIGKILL"),
+  };
+}
