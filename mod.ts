@@ -25,85 +25,56 @@
  * @module
  */
 
+export { ActorSystem } from "./system.ts";
 export { defineActor } from "./actors/definition.ts";
-export { defineSupervisor } from "./actors/supervisor.ts";
+export { defineSupervisor } from "./actors/supervision/supervisor.ts";
+export { childSpec } from "./actors/supervision/supervisor_spec.ts";
+export { MemoryStore } from "./store/memory_store.ts";
+export { FileStore } from "./store/file_store.ts";
+export { JetStreamStore } from "./store/jetstream_store.ts";
+export { ClusterObserver } from "./cluster/observer.ts";
+export { JUPYTER_DISPLAY, showDeaths } from "./actors/observe/display.ts";
 export {
-  childSpec,
-  DEFAULT_BACKOFF_FACTOR,
-  DEFAULT_BACKOFF_JITTER,
-  DEFAULT_MAX_RESTARTS,
-  DEFAULT_SHUTDOWN_TIMEOUT_MS,
-  DEFAULT_WITHIN_MS,
-} from "./actors/supervisor_spec.ts";
-export { DeathRecords } from "./actors/death_records.ts";
-export {
-  ActorSystem,
-  DEFAULT_ASK_TIMEOUT_MS,
-  DEFAULT_INSPECT_RECENT,
-  DEFAULT_INSPECT_TIMEOUT_MS,
-  DEFAULT_STOP_TIMEOUT_MS,
-} from "./actors/system.ts";
-export { systemClock } from "./actors/clock.ts";
-export { MAX_NAME_LENGTH } from "./actors/ids.ts";
-export { DeadLetters } from "./actors/dead_letters.ts";
+  ActorSystemError,
+  describeError,
+  InvalidNameError,
+  InvalidOptionError,
+  RequestTimeoutError,
+} from "./base/errors.ts";
 export {
   ActorFailedError,
   ActorStoppedError,
-  ActorSystemError,
   ActorTypeMismatchError,
   AskAbortedError,
   AskTimeoutError,
-  ClusterConnectError,
-  DefinitionLoadError,
-  describeError,
-  DuplicateChildIdError,
   DuplicateNameError,
-  ExpectationTimeoutError,
   HostUnreachableError,
   InvalidHandlerResultError,
-  InvalidNameError,
-  InvalidOptionError,
   MailboxFullError,
   MessageKindError,
-  NameTakenError,
-  NatsServerMissingError,
-  NoRespondersError,
-  PayloadTooLargeError,
   PlacementError,
-  RequestTimeoutError,
-  RestartIntensityError,
-  StateConflictError,
-  StateDecodeError,
-  StateEncodeError,
   SystemStoppedError,
-  TransportClosedError,
-  UnexpectedMessageError,
   UnknownActorError,
   UnknownMessageError,
 } from "./actors/errors.ts";
-export { MemoryStore } from "./store/memory_store.ts";
-export { DEFAULT_STATE_FILE, FileStore } from "./store/file_store.ts";
-export { JETSTREAM_HEADROOM_BYTES, JetStreamStore } from "./store/jetstream_store.ts";
-export { encodeKeyToken, MAX_STORE_KEY_LENGTH, validateKey } from "./store/store.ts";
+export { DuplicateChildIdError, RestartIntensityError } from "./actors/supervision/errors.ts";
+export {
+  StateConflictError,
+  StateDecodeError,
+  StateEncodeError,
+} from "./actors/persistence/errors.ts";
+export {
+  NoRespondersError,
+  PayloadTooLargeError,
+  TransportClosedError,
+} from "./transport/errors.ts";
+export { ClusterConnectError, DefinitionLoadError, NameTakenError } from "./cluster/errors.ts";
 export {
   KeyInvalidError,
   RevisionConflictError,
   StoreUnavailableError,
   ValueTooLargeError,
 } from "./store/errors.ts";
-export { MemoryBus, MemoryTransport } from "./transport/memory_bus.ts";
-export { NatsTransport } from "./transport/nats_transport.ts";
-export { DEFAULT_SPAWN_TIMEOUT_MS } from "./cluster/options.ts";
-export {
-  DEFAULT_HEARTBEAT_INTERVAL_MS,
-  DEFAULT_SUSPICION_TIMEOUT_MS,
-} from "./cluster/membership.ts";
-export { DEFAULT_SUBJECT_PREFIX } from "./transport/subjects.ts";
-export { PROTOCOL_VERSION } from "./transport/codec.ts";
-export { createVirtualClock } from "./testkit/virtual_clock.ts";
-export { natsServerProgram, startNatsServer } from "./testkit/nats_server.ts";
-export { startHostAgent } from "./testkit/host_agent.ts";
-export { TestProbe } from "./testkit/probe.ts";
 
 export type {
   AnyMessage,
@@ -139,35 +110,25 @@ export type {
   TimerCapability,
   WatchCapability,
 } from "./actors/context.ts";
-export type {
-  ActorRef,
-  ActorStats,
-  ActorStatus,
-  BaseRef,
-  SerializedRef,
-  UntypedRef,
-} from "./actors/ref.ts";
+export type { ActorRef, ActorStats, ActorStatus, BaseRef, LocalActorRef, SerializedRef } from "./actors/ref.ts";
 export type { SpawnArgs, SpawnOptions, SpawnOptionsBase } from "./actors/spawn_options.ts";
 export type { MailboxOptions, OverflowPolicy } from "./actors/mailbox.ts";
-export type { ActorSystemOptions, StopOptions } from "./actors/system.ts";
-export type { RuntimeStatus, TopLevelFailure } from "./actors/runtime.ts";
+export type { ActorSystemOptions, StopOptions } from "./system/options.ts";
 export type {
   ChildInfo,
   StartChildResult,
   SupervisorProtocol,
   SupervisorSpec,
-} from "./actors/supervisor.ts";
+} from "./actors/supervision/supervisor.ts";
 export type {
   ChildOptions,
   ChildSpec,
-  ResolvedStrategy,
   RestartType,
   StrategyKind,
   SupervisorStrategy,
-} from "./actors/supervisor_spec.ts";
-export type { BackoffOptions } from "./actors/backoff.ts";
+} from "./actors/supervision/supervisor_spec.ts";
 export type { Signal } from "./actors/signals.ts";
-export type { PersistenceSpec } from "./actors/persistence.ts";
+export type { PersistenceSpec } from "./actors/persistence/persistence.ts";
 export type {
   DeathFilter,
   DeathKind,
@@ -175,47 +136,47 @@ export type {
   DeathOutcome,
   DeathRecord,
   DeathRecordOptions,
-} from "./actors/death_records.ts";
-export type { Clock, TimerHandle } from "./actors/clock.ts";
-export type { Timers } from "./actors/timers.ts";
-export type { ActorId, HostId } from "./actors/ids.ts";
-export type { ExitReason } from "./actors/exit_reason.ts";
+  DeathRecords,
+} from "./actors/observe/death_records.ts";
 export type {
   ActorDescription,
   DeadLetter,
   DeadLetterListener,
   DeadLetterOptions,
   DeadLetterReason,
-} from "./actors/dead_letters.ts";
-export type { ErrorInfo } from "./actors/errors.ts";
-export type { SchedulerOptions } from "./actors/scheduler.ts";
+  DeadLetters,
+} from "./actors/observe/dead_letters.ts";
+export type { ExitReason } from "./actors/exit_reason.ts";
 export type { StateStore, StoreEntry, StoreKind } from "./store/store.ts";
-export type { MemoryStoreOptions } from "./store/memory_store.ts";
-export type { FileStoreOptions } from "./store/file_store.ts";
-export type { JetStreamStoreOptions } from "./store/jetstream_store.ts";
-export type { NatsConnectOptions } from "./transport/nats_connect.ts";
 export type { ClusterOptions } from "./cluster/options.ts";
-export type { HostAnnouncement, HostInfo, HostState, Labels } from "./cluster/view.ts";
-export type { HostRefusal, Placement } from "./cluster/placement.ts";
-export type { LostDeclaration } from "./cluster/membership.ts";
-export type { TransportStats } from "./cluster/cluster_host.ts";
-export { ClusterObserver } from "./cluster/observer.ts";
-export { JUPYTER_DISPLAY, showDeaths } from "./actors/display.ts";
-export { Logger } from "./actors/logger.ts";
-export type { LogFields, LogLevel, LogOptions, LogRecord, LogSink } from "./actors/logger.ts";
-export type { Displayable, DisplayBundle } from "./actors/display.ts";
-export type { ObserveOptions, ObserverOptions } from "./cluster/observer.ts";
+export type { Labels, Placement } from "./actors/placement.ts";
+export type { HostAnnouncement, HostInfo, HostState } from "./cluster/view.ts";
 export type {
   ActorReport,
   DeadLetterReport,
   FailureReport,
   HostReport,
-  HostSnapshot,
   InspectedHostState,
   Inspection,
   InspectOptions,
   TreeNode,
-} from "./actors/inspection.ts";
+} from "./actors/observe/inspection.ts";
+export type {
+  LogFields,
+  LogLevel,
+  LogOptions,
+  LogRecord,
+  LogSink,
+} from "./actors/observe/logger.ts";
+export type { Clock, TimerHandle } from "./base/clock.ts";
+export type { ActorId, HostId } from "./actors/ids.ts";
+export type { BackoffOptions } from "./actors/supervision/backoff.ts";
+export type { Displayable, DisplayBundle } from "./actors/observe/display.ts";
+export type { ErrorInfo } from "./base/errors.ts";
+export type { NatsConnectOptions } from "./transport/nats_connect.ts";
+export type { ObserveOptions } from "./cluster/observer.ts";
+export type { RuntimeStatus, TopLevelFailure } from "./actors/runtime.ts";
+export type { SchedulerOptions } from "./actors/scheduler.ts";
 export type {
   MessageHandler,
   Transport,
@@ -223,8 +184,5 @@ export type {
   TransportStatus,
   TransportSubscription,
 } from "./transport/transport.ts";
-export type { VirtualClock } from "./testkit/virtual_clock.ts";
-export type { NatsServer, NatsServerOptions } from "./testkit/nats_server.ts";
-export type { HostAgent, HostAgentOptions } from "./testkit/host_agent.ts";
-export type { MemoryBusOptions } from "./transport/memory_bus.ts";
-export type { ExpectOptions, ProbeMessage, ProbeOptions } from "./testkit/probe.ts";
+export type { TransportStats } from "./cluster/cluster_host.ts";
+export type { Timers } from "./actors/timers.ts";

@@ -5,14 +5,14 @@
  */
 
 import type { ActorContext } from "./context.ts";
-import type { ActorRef, BaseRef } from "./ref.ts";
+import type { BaseRef, LocalActorRef } from "./ref.ts";
 import type { ActorDefinition } from "./definition.ts";
 import type { SpawnArgs, SpawnOptions } from "./spawn_options.ts";
 import type { ProtocolShape } from "./protocol.ts";
 import type { Timers } from "./timers.ts";
 import type { Cell } from "./cell.ts";
 import { STOPPED } from "./exit_reason.ts";
-import { InvalidOptionError } from "./errors.ts";
+import { InvalidOptionError } from "../base/errors.ts";
 import { LocalRef } from "./local_ref.ts";
 
 /** The context of one cell; made once, on first use. */
@@ -24,8 +24,8 @@ export class CellContext implements ActorContext<never> {
     this.#cell = cell;
   }
 
-  get self(): ActorRef<never> {
-    return this.#cell.ref as unknown as ActorRef<never>;
+  get self(): LocalActorRef<never> {
+    return this.#cell.ref as unknown as LocalActorRef<never>;
   }
 
   get timers(): Timers<never> {
@@ -35,13 +35,13 @@ export class CellContext implements ActorContext<never> {
   spawn<Q extends ProtocolShape<Q>, S, A>(
     definition: ActorDefinition<Q, S, A>,
     ...options: SpawnArgs<A>
-  ): ActorRef<Q> {
+  ): LocalActorRef<Q> {
     const child = this.#cell.runtime.spawn(
       definition as unknown as ActorDefinition<unknown, unknown, unknown>,
       options[0] as SpawnOptions<unknown> | undefined,
       this.#cell,
     );
-    return child.ref as unknown as ActorRef<Q>;
+    return child.ref as unknown as LocalActorRef<Q>;
   }
 
   stop(child: BaseRef): Promise<void> {
@@ -65,17 +65,38 @@ export class CellContext implements ActorContext<never> {
       );
     }
     const target = LocalRef.cellOf(ref);
-    if (target === undefined || target.finalRecord !== undefined) {
-      self.signal({ kind: "terminated", ref, record: target?.finalRecord });
+    if (target === undefined) {
+      this.#watchRemote(ref);
+      return;
+    }
+    if (target.finalRecord !== undefined) {
+      self.signal({ kind: "terminated", ref, record: target.finalRecord });
       return;
     }
     (target.watchers ??= new Set()).add(self);
     (self.watching ??= new Set()).add(target);
   }
 
+  /** Watches an actor of another host through the runtime's port to other hosts. */
+  #watchRemote(ref: BaseRef): void {
+    const self = this.#cell;
+    if (self.remoteWatches?.has(ref.id)) return;
+    const unwatch = self.runtime.remote.watch(ref, (record) => {
+      self.remoteWatches?.delete(ref.id);
+      self.signal({ kind: "terminated", ref, record });
+    });
+    // A ref to nothing this host can reach: there is nothing to wait for.
+    if (unwatch === undefined) self.signal({ kind: "terminated", ref, record: undefined });
+    else (self.remoteWatches ??= new Map()).set(ref.id, unwatch);
+  }
+
   unwatch(ref: BaseRef): void {
     const target = LocalRef.cellOf(ref);
-    if (target === undefined) return;
+    if (target === undefined) {
+      this.#cell.remoteWatches?.get(ref.id)?.();
+      this.#cell.remoteWatches?.delete(ref.id);
+      return;
+    }
     target.watchers?.delete(this.#cell);
     this.#cell.watching?.delete(target);
   }

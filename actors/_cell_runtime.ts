@@ -6,42 +6,17 @@
 
 import type { AskTracker } from "./ask.ts";
 import type { Cell } from "./cell.ts";
-import type { DeathRecord } from "./death_records.ts";
+import type { DeathRecord } from "./observe/death_records.ts";
 import type { StateStore } from "../store/store.ts";
 import type { BaseRef } from "./ref.ts";
-import type { Placement } from "../cluster/placement.ts";
-import type { Clock } from "./clock.ts";
-import type { DeadLetters } from "./dead_letters.ts";
+import type { RemotePort } from "./remote_port.ts";
+import type { Clock } from "../base/clock.ts";
+import type { DeadLetters } from "./observe/dead_letters.ts";
 import type { ActorDefinition } from "./definition.ts";
 import type { ExitReason } from "./exit_reason.ts";
 import type { HostId } from "./ids.ts";
 import type { Scheduler } from "./scheduler.ts";
 import type { SpawnOptions } from "./spawn_options.ts";
-
-/** A child of a supervisor that lives on another host. */
-export interface RemoteChild extends BaseRef {
-  /** The host it lives on. */
-  readonly hostId: string;
-}
-
-/** What supervisors need of the cluster to keep children on other hosts. */
-export interface RemoteChildren {
-  /**
-   * Picks a host for a placement (this one included).
-   *
-   * @throws {PlacementError} When none qualifies.
-   */
-  chooseHost(placement: Placement): string;
-  /** Spawns a child on another host, linked to its supervisor here. */
-  spawnRemoteChild(
-    definition: ActorDefinition<unknown, unknown, unknown>,
-    hostId: string,
-    options: SpawnOptions<unknown>,
-    supervisor: Cell,
-  ): Promise<RemoteChild>;
-  /** Stops a remote child for good (without it reporting back); resolves once it stopped or its host is gone. */
-  stopRemoteChild(child: RemoteChild, reason: ExitReason, timeoutMs: number): Promise<void>;
-}
 
 /** The services a cell uses. */
 export interface CellRuntime {
@@ -78,6 +53,6 @@ export interface CellRuntime {
   store(): Promise<StateStore>;
   /** The name directory, once the system has one. */
   readonly directory: { register(name: string, ref: BaseRef): Promise<void> } | undefined;
-  /** The cluster, for supervisors with children on other hosts; `undefined` without one. */
-  readonly remoteChildren: RemoteChildren | undefined;
+  /** Other hosts, for supervisors with children there (a solo port without a cluster). */
+  readonly remote: RemotePort;
 }

@@ -6,7 +6,6 @@
  */
 
 import type { Cell } from "./cell.ts";
-import { loadState } from "./_persister.ts";
 
 /**
  * Runs `init` and `onStart` for the cell's current incarnation.
@@ -17,7 +16,11 @@ import { loadState } from "./_persister.ts";
 export function startIncarnation(cell: Cell): boolean {
   const persistence = cell.def.persistence;
   if (persistence !== undefined) {
-    cell.awaitStep(loadState(cell, persistence), () => {
+    // Persistence (and MessagePack, its state format) loads with the first persistent actor.
+    const loading = import("./persistence/_persister.ts").then(({ loadState }) =>
+      loadState(cell, persistence)
+    );
+    cell.awaitStep(loading, () => {
       if (runOnStart(cell)) cell.resume();
     }, (err) => cell.fail(err, undefined, undefined, undefined));
     return false;

@@ -9,10 +9,10 @@
  */
 
 import type { Cell } from "./cell.ts";
-import type { TimerHandle } from "./clock.ts";
-import type { DeathKind, DeathRecord } from "./death_records.ts";
+import type { TimerHandle } from "../base/clock.ts";
+import type { DeathKind, DeathRecord } from "./observe/death_records.ts";
 import { type ExitReason, STOPPED } from "./exit_reason.ts";
-import { describeError } from "./errors.ts";
+import { describeError } from "../base/errors.ts";
 
 /** A final stop, or the end of an incarnation before a restart. */
 export type StopMode = "final" | "restart";
@@ -179,6 +179,10 @@ export class CellStop {
         if (typeof watcher === "function") watcher(record);
         else watcher.signal({ kind: "terminated", ref: cell.ref, record });
       }
+    }
+    if (cell.remoteWatches !== undefined) {
+      for (const unwatch of cell.remoteWatches.values()) unwatch();
+      cell.remoteWatches = undefined;
     }
     if (cell.watching !== undefined) {
       for (const watched of cell.watching) watched.watchers?.delete(cell);

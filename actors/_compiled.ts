@@ -8,10 +8,10 @@
 import type { ActorDefinition } from "./definition.ts";
 import type { ActorContext } from "./context.ts";
 import type { MailboxOptions } from "./mailbox.ts";
-import type { PendingAsk } from "./ask.ts";
+import type { ReplyTarget } from "./ask.ts";
 import type { Cell } from "./cell.ts";
 import type { ExitReason } from "./exit_reason.ts";
-import type { PersistenceSpec } from "./persistence.ts";
+import type { PersistenceSpec } from "./persistence/persistence.ts";
 
 /**
  * How the cell treats a handler's result:
@@ -27,7 +27,7 @@ export type RawHandler = (
   state: unknown,
   payload: unknown,
   ctx: ActorContext<never>,
-  ask: PendingAsk | undefined,
+  ask: ReplyTarget | undefined,
   name: string,
 ) => unknown;
 
@@ -39,6 +39,12 @@ export interface HandlerEntry {
   readonly kind: HandlerKind;
   /** The handler. */
   readonly fn: RawHandler;
+  /**
+   * Set on the runtime's own messages (signals, a child's exit, a restart
+   * that is due): they are not the protocol's, so a failure while handling
+   * one leaves no dead letter and a final stop drops them silently.
+   */
+  readonly internal?: true;
 }
 
 /** What the cell needs of a definition at run time. */
@@ -87,7 +93,7 @@ export type ChildExitHandler = (parent: Cell, exit: ChildExit) => void;
 
 const cache = new WeakMap<object, CompiledDefinition>();
 
-/** The message name under which signals are queued (never a protocol name: it has a `~`). */
+/** The name signals are handled under in records (a protocol cannot use it: it has a `~`). */
 export const SIGNAL_MESSAGE = "~signal";
 
 /** Returns the compiled form of a definition, building it on first use. */
@@ -146,6 +152,7 @@ function build(definition: ActorDefinition<unknown, unknown, unknown>): Compiled
       {
         name: SIGNAL_MESSAGE,
         kind: "tell",
+        internal: true,
         fn: (state, signal, ctx) => onSignal(state, signal, ctx),
       } satisfies HandlerEntry,
     ),

@@ -12,7 +12,21 @@
  */
 
 import { AskAbortedError, AskTimeoutError } from "./errors.ts";
-import type { Clock, TimerHandle } from "./clock.ts";
+import type { Clock, TimerHandle } from "../base/clock.ts";
+
+/**
+ * Where an ask's reply goes: the asker's {@linkcode PendingAsk} on this host,
+ * or a correlation id on the asking host. The asker owns the only deadline;
+ * the receiving side only reads `settled`, to skip an ask nobody waits for.
+ */
+export interface ReplyTarget {
+  /** True once nobody waits for a reply any more (answered, timed out or aborted). */
+  readonly settled: boolean;
+  /** Delivers the reply; one that comes after the deadline is a dead letter on the asker. */
+  resolve(value: unknown): void;
+  /** Delivers a typed error instead of a reply. */
+  reject(reason: unknown): void;
+}
 
 /** Who was asked: enough to name the target in errors. */
 export interface AskTarget {
@@ -26,7 +40,7 @@ export interface AskTarget {
 export type LateReplyListener = (ask: PendingAsk, reply: unknown) => void;
 
 /** One ask waiting for its reply. Settles exactly once. */
-export class PendingAsk {
+export class PendingAsk implements ReplyTarget {
   /** The promise the asker awaits. */
   readonly promise: Promise<unknown>;
   /** The asked actor. */

@@ -6,8 +6,9 @@
  * awaited); a cell is in the scheduler's run queue at most once
  * (`#scheduled`); messages are handled only while `running`; a failed cell is
  * `suspended` (its mailbox kept) until its supervisor restarts or stops it;
- * once a final stop begins, nothing new is queued and every message left
- * becomes a dead letter.
+ * runtime messages (signals, child exits) go before queued user messages;
+ * once a final stop begins, nothing new is queued and every user message
+ * left becomes a dead letter.
  *
  * An actor keeps its cell (and so its id, ref and mailbox) across restarts;
  * each restart begins a new incarnation.
@@ -16,13 +17,13 @@
  */
 
 import type { CompiledDefinition, HandlerEntry } from "./_compiled.ts";
-import type { PendingAsk } from "./ask.ts";
+import type { ReplyTarget } from "./ask.ts";
 import type { AskOptions } from "./protocol.ts";
 import type { ActorStats, ActorStatus } from "./ref.ts";
 import type { ExitReason } from "./exit_reason.ts";
 import type { CellRuntime } from "./_cell_runtime.ts";
-import type { ActorDescription, DeadLetterReason } from "./dead_letters.ts";
-import type { DeathRecord } from "./death_records.ts";
+import type { ActorDescription, DeadLetterReason } from "./observe/dead_letters.ts";
+import type { DeathRecord } from "./observe/death_records.ts";
 import type { Signal } from "./signals.ts";
 import { type ActorId, actorId } from "./ids.ts";
 import { Mailbox, type MailboxOptions } from "./mailbox.ts";
@@ -31,18 +32,17 @@ import { CellContext } from "./_cell_context.ts";
 import { LocalRef } from "./local_ref.ts";
 import { CellStop } from "./_cell_stop.ts";
 import { startIncarnation } from "./_cell_start.ts";
-import type { StatePersister } from "./_persister.ts";
+import type { StatePersister } from "./persistence/_persister.ts";
 import {
   ActorFailedError,
   ActorStoppedError,
-  describeError,
   InvalidHandlerResultError,
-  InvalidOptionError,
   MailboxFullError,
   MessageKindError,
-  RestartIntensityError,
   UnknownMessageError,
 } from "./errors.ts";
+import { RestartIntensityError } from "./supervision/errors.ts";
+import { describeError, InvalidOptionError } from "../base/errors.ts";
 
 /** One actor, across its incarnations. */
 export class Cell {
@@ -80,6 +80,8 @@ export class Cell {
   watchers: Set<Cell | ((record: DeathRecord) => void)> | undefined = undefined;
   /** The actors this one watches, so that its watch ends when it stops. */
   watching: Set<Cell> | undefined = undefined;
+  /** The actors of other hosts this one watches, with the functions that end each watch. */
+  remoteWatches: Map<string, () => void> | undefined = undefined;
   /** The last death record, once the actor has stopped for good. */
   finalRecord: DeathRecord | undefined = undefined;
   /** The key of its persistent state, for persistent actors. */
@@ -89,7 +91,7 @@ export class Cell {
   readonly #runtime: CellRuntime;
   readonly #mailboxOptions: MailboxOptions;
   #id: ActorId | undefined = undefined;
-  #mailbox: Mailbox<HandlerEntry, PendingAsk> | undefined = undefined;
+  #mailbox: Mailbox<HandlerEntry, ReplyTarget> | undefined = undefined;
   #scheduled = false;
   #handled = 0;
   #context: CellContext | undefined = undefined;
@@ -155,19 +157,26 @@ export class Cell {
 
   // ---- sending -------------------------------------------------------------
 
-  /** Resolves a message name, throwing the typed error for an unknown one or the wrong kind. */
-  entryFor(name: string, kind: "tell" | "ask"): HandlerEntry {
+  /** The handler of a message name, or the typed error for an unknown name or the wrong kind. */
+  #lookup(
+    name: string,
+    kind: "tell" | "ask",
+  ): HandlerEntry | UnknownMessageError | MessageKindError {
     const entry = this.def.entries.get(name) ??
       (typeof name === "string" ? this.def.fallback?.(name) : undefined);
-    if (entry === undefined) {
-      const err = new UnknownMessageError(this.def.type, String(name));
-      this.deadLetter("unknown-message", String(name), kind, undefined, err);
-      throw err;
-    }
+    if (entry === undefined) return new UnknownMessageError(this.def.type, String(name));
     if (entry.kind !== kind && entry.kind !== "raw") {
-      const err = new MessageKindError(this.def.type, name, entry.kind as "tell" | "ask");
-      this.deadLetter("unknown-message", name, kind, undefined, err);
-      throw err;
+      return new MessageKindError(this.def.type, name, entry.kind as "tell" | "ask");
+    }
+    return entry;
+  }
+
+  /** Resolves a message name, throwing the typed error for an unknown one or the wrong kind. */
+  entryFor(name: string, kind: "tell" | "ask"): HandlerEntry {
+    const entry = this.#lookup(name, kind);
+    if (entry instanceof Error) {
+      this.deadLetter("unknown-message", String(name), kind, undefined, entry);
+      throw entry;
     }
     return entry;
   }
@@ -175,12 +184,20 @@ export class Cell {
   /** `ref.tell`: queue a tell, throwing for an unknown name or a rejecting full mailbox. */
   tell(name: string, payload: unknown): void {
     const entry = this.def.entries.get(name);
-    this.#enqueue(
+    const refused = this.#enqueue(
       entry !== undefined && entry.kind !== "ask" ? entry : this.entryFor(name, "tell"),
       payload,
       undefined,
-      true,
     );
+    if (refused === undefined) return;
+    this.deadLetter(refusalReason(refused), name, "tell", payload, refused);
+    const options = this.#mailboxOptions;
+    if (
+      MailboxFullError.is(refused) &&
+      !(options.kind === "bounded" && options.overflow === "drop-newest")
+    ) {
+      throw refused;
+    }
   }
 
   /** `ref.ask`: queue an ask and return the reply's promise. Never throws. */
@@ -203,19 +220,44 @@ export class Cell {
       return Promise.reject(err);
     }
     const ask = this.#runtime.asks.create(this.ref, name, timeoutMs, options?.signal);
-    this.#enqueue(entry, payload, ask, false);
+    const refused = this.#enqueue(entry, payload, ask);
+    if (refused !== undefined) {
+      this.deadLetter(refusalReason(refused), name, "ask", payload, refused);
+      ask.reject(refused);
+    }
     return ask.promise;
+  }
+
+  /**
+   * Queues a message that came from another host, with the reply target of
+   * an ask. A refusal records no dead letter here: the sender records the
+   * only one (an ask's reply target gets the typed error).
+   *
+   * @returns `undefined` when queued, else the typed error of the refusal.
+   */
+  offer(name: string, payload: unknown, reply: ReplyTarget | undefined): Error | undefined {
+    const entry = this.#lookup(name, reply === undefined ? "tell" : "ask");
+    const refused = entry instanceof Error ? entry : this.#enqueue(entry, payload, reply);
+    if (refused !== undefined) reply?.reject(refused);
+    return refused;
   }
 
   /** Timer delivery: queue a tell to self; refusals become dead letters, never exceptions. */
   deliverToSelf(entry: HandlerEntry, payload: unknown): void {
-    this.#enqueue(entry, payload, undefined, false);
+    const refused = this.#enqueue(entry, payload, undefined);
+    if (refused !== undefined) {
+      this.deadLetter(refusalReason(refused), entry.name, "tell", payload, refused);
+    }
   }
 
-  /** Queues a runtime message (a signal, a child exit): never refused for capacity. */
+  /**
+   * Queues a runtime message (a signal, a child exit, a restart that is due)
+   * in the mailbox's system lane: it is handled before any queued user
+   * message, and never counted against or refused for capacity.
+   */
   deliverInternal(entry: HandlerEntry, payload: unknown): void {
     if (this.stopping !== undefined) return;
-    (this.#mailbox ??= new Mailbox()).put(entry, payload, undefined);
+    (this.#mailbox ??= new Mailbox()).putSystem(entry, payload);
     this.#wake();
   }
 
@@ -225,57 +267,47 @@ export class Cell {
     if (entry !== undefined) this.deliverInternal(entry, signal);
   }
 
+  /**
+   * Queues a message, applying the overflow policy.
+   *
+   * @returns `undefined` when queued, else the typed error of the refusal
+   *   (the caller records the dead letter and rejects the ask).
+   */
   #enqueue(
     entry: HandlerEntry,
     payload: unknown,
-    ask: PendingAsk | undefined,
-    throwOnReject: boolean,
-  ): void {
-    if (this.stopping !== undefined) {
-      const err = new ActorStoppedError(this.id, entry.name);
-      this.deadLetter("actor-stopped", entry.name, ask ? "ask" : "tell", payload, err);
-      ask?.reject(err);
-      return;
-    }
+    ask: ReplyTarget | undefined,
+  ): ActorStoppedError | MailboxFullError | undefined {
+    if (this.stopping !== undefined) return new ActorStoppedError(this.id, entry.name);
     const mailbox = this.#mailbox ??= new Mailbox();
     const options = this.#mailboxOptions;
     if (options.kind === "bounded" && mailbox.length >= options.capacity) {
-      if (!this.#overflow(options.capacity, options.overflow, entry, payload, ask, throwOnReject)) {
-        return;
+      if (options.overflow !== "drop-oldest") {
+        return new MailboxFullError(this.id, options.capacity, entry.name);
       }
+      this.#dropOldest(options.capacity);
     }
     mailbox.put(entry, payload, ask);
     if (!this.#scheduled && !this.busy) this.#wake();
+    return undefined;
   }
 
   #wake(): void {
     if (!this.#scheduled && !this.busy && this.status === "running") this.schedule();
   }
 
-  /** Applies the overflow policy; returns `true` when the new message may still be queued. */
-  #overflow(
-    capacity: number,
-    policy: "reject" | "drop-newest" | "drop-oldest" | undefined,
-    entry: HandlerEntry,
-    payload: unknown,
-    ask: PendingAsk | undefined,
-    throwOnReject: boolean,
-  ): boolean {
-    if (policy === "drop-oldest") {
-      const mailbox = this.#mailbox!;
-      const oldest = mailbox.take();
-      const oldPayload = mailbox.takenPayload;
-      const oldAsk = mailbox.takenAsk;
-      const err = new MailboxFullError(this.id, capacity, oldest.name);
-      this.deadLetter("mailbox-full", oldest.name, oldAsk ? "ask" : "tell", oldPayload, err);
-      oldAsk?.reject(err);
-      return true;
-    }
-    const err = new MailboxFullError(this.id, capacity, entry.name);
-    this.deadLetter("mailbox-full", entry.name, ask ? "ask" : "tell", payload, err);
-    if (ask !== undefined) ask.reject(err);
-    else if (policy !== "drop-newest" && throwOnReject) throw err;
-    return false;
+  /**
+   * Makes room under `drop-oldest`: the oldest queued message becomes a dead
+   * letter here (its sender is not known), and its ask is rejected.
+   */
+  #dropOldest(capacity: number): void {
+    const mailbox = this.#mailbox!;
+    const oldest = mailbox.take();
+    const oldPayload = mailbox.takenPayload;
+    const oldAsk = mailbox.takenAsk;
+    const err = new MailboxFullError(this.id, capacity, oldest.name);
+    this.deadLetter("mailbox-full", oldest.name, oldAsk ? "ask" : "tell", oldPayload, err);
+    oldAsk?.reject(err);
   }
 
   /** Records a dead letter addressed to this actor. */
@@ -316,11 +348,14 @@ export class Cell {
       return false;
     }
     const ctx = this.context();
-    while (mailbox.length > 0 && this.status === "running") {
+    while (!mailbox.isEmpty && this.status === "running") {
       if (budget-- === 0) return true;
-      const entry = mailbox.take();
+      const entry = mailbox.takeNext();
       const payload = mailbox.takenPayload;
       const ask = mailbox.takenAsk;
+      // Nobody waits for this reply any more (its asker timed out or gave
+      // up): the asker already has its typed error, so the turn is skipped.
+      if (ask !== undefined && ask.settled) continue;
       let result: unknown;
       this.#handled++;
       try {
@@ -354,7 +389,7 @@ export class Cell {
     result: unknown,
     entry: HandlerEntry,
     payload: unknown,
-    ask: PendingAsk | undefined,
+    ask: ReplyTarget | undefined,
   ): boolean {
     if (entry.kind !== "ask") {
       if (result !== this.state) {
@@ -383,7 +418,7 @@ export class Cell {
     promise: Promise<unknown>,
     entry: HandlerEntry,
     payload: unknown,
-    ask: PendingAsk | undefined,
+    ask: ReplyTarget | undefined,
   ): void {
     this.awaitStep(
       promise,
@@ -450,7 +485,7 @@ export class Cell {
   /** Continues after an async step: schedules the next messages, if any. */
   resume(): void {
     const mailbox = this.#mailbox;
-    if (this.status === "running" && mailbox !== undefined && mailbox.length > 0) this.schedule();
+    if (this.status === "running" && mailbox !== undefined && !mailbox.isEmpty) this.schedule();
   }
 
   /**
@@ -462,9 +497,9 @@ export class Cell {
     err: unknown,
     entry: HandlerEntry | undefined,
     payload: unknown,
-    ask: PendingAsk | undefined,
+    ask: ReplyTarget | undefined,
   ): void {
-    if (entry !== undefined && !entry.name.startsWith("~")) {
+    if (entry !== undefined && entry.internal !== true) {
       this.deadLetter("handler-failed", entry.name, ask ? "ask" : "tell", payload, err);
       ask?.reject(new ActorFailedError(this.id, entry.name, { cause: err }));
     }
@@ -524,15 +559,19 @@ export class Cell {
     this.schedule();
   }
 
-  /** Empties the mailbox into the dead letters and rejects its asks (last step of a final stop). */
+  /**
+   * Empties both lanes of the mailbox: user messages go to the dead letters
+   * and their asks are rejected; runtime messages are dropped, as nobody sent
+   * them (last step of a final stop).
+   */
   drainToDeadLetters(): void {
     const mailbox = this.#mailbox;
     if (mailbox === undefined) return;
-    while (mailbox.length > 0) {
-      const entry = mailbox.take();
+    while (!mailbox.isEmpty) {
+      const entry = mailbox.takeNext();
       const payload = mailbox.takenPayload;
       const ask = mailbox.takenAsk;
-      if (entry.name.startsWith("~")) continue;
+      if (entry.internal === true) continue;
       const err = new ActorStoppedError(this.id, entry.name);
       this.deadLetter("actor-stopped", entry.name, ask ? "ask" : "tell", payload, err);
       ask?.reject(err);
@@ -545,7 +584,7 @@ export class Cell {
     return this.#handled;
   }
 
-  /** How many messages wait in its mailbox. */
+  /** How many user messages wait in its mailbox (runtime messages are not counted). */
   get queued(): number {
     return this.#mailbox?.length ?? 0;
   }
@@ -563,4 +602,11 @@ export class Cell {
       children: this.children?.size ?? 0,
     };
   }
+}
+
+/** The dead-letter reason of a refused message. */
+export function refusalReason(err: Error): DeadLetterReason {
+  if (MailboxFullError.is(err)) return "mailbox-full";
+  if (ActorStoppedError.is(err)) return "actor-stopped";
+  return "unknown-message";
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ActorRef, BaseRef } from "./ref.ts";
+import type { BaseRef, LocalActorRef } from "./ref.ts";
 import type { ActorDefinition } from "./definition.ts";
 import type { ProtocolShape } from "./protocol.ts";
 import type { SpawnArgs } from "./spawn_options.ts";
@@ -14,7 +14,7 @@ import type { Timers } from "./timers.ts";
 /** Access to the actor's own ref. */
 export interface SelfCapability<P> {
   /** This actor's ref: pass it in messages so others can reach it. */
-  readonly self: ActorRef<P>;
+  readonly self: LocalActorRef<P>;
 }
 
 /** Messages to self after a delay or periodically. */
@@ -35,7 +35,7 @@ export interface ChildCapability {
   spawn<Q extends ProtocolShape<Q>, S, A>(
     definition: ActorDefinition<Q, S, A>,
     ...options: SpawnArgs<A>
-  ): ActorRef<Q>;
+  ): LocalActorRef<Q>;
   /**
    * Stops a child (and its children). Resolves once it has stopped.
    * To stop this actor itself use {@linkcode ChildCapability.stopSelf}.

@@ -10,9 +10,9 @@ import type { ActorContext } from "./context.ts";
 import type { AskName, PayloadOf, ProtocolShape, ReplyOf, TellName } from "./protocol.ts";
 import { type MailboxOptions, resolveMailbox } from "./mailbox.ts";
 import { validateName } from "./ids.ts";
-import { InvalidOptionError } from "./errors.ts";
+import { InvalidOptionError } from "../base/errors.ts";
 import type { Signal } from "./signals.ts";
-import type { PersistenceSpec } from "./persistence.ts";
+import type { PersistenceSpec } from "./persistence/persistence.ts";
 import { registerDefinition } from "./_registry.ts";
 
 /**
@@ -100,7 +100,8 @@ export interface ActorSpecBase<P, S, A> {
   readonly onStop?: (state: S, ctx: ActorContext<P>) => void | Promise<void>;
   /**
    * Receives lifecycle signals, such as `"terminated"` for actors this one
-   * watches (`ctx.watch(ref)`), in mailbox order. Returns the next state.
+   * watches (`ctx.watch(ref)`), here or on another host, before any queued user
+   * message. Returns the next state.
    * Needed for `ctx.watch`.
    */
   readonly onSignal?: (state: S, signal: Signal, ctx: ActorContext<P>) => S | Promise<S>;

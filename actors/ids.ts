@@ -4,7 +4,7 @@
  * @module
  */
 
-import { InvalidNameError } from "./errors.ts";
+import { InvalidNameError } from "../base/errors.ts";
 
 /** The unique id of one actor incarnation: `<hostId>/<sequence>`. */
 export type ActorId = string & { readonly "~brand": "ActorId" };

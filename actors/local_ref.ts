@@ -8,9 +8,8 @@ import type { ActorStats, BaseRef, SerializedRef } from "./ref.ts";
 import { describeRef, serializeRef } from "./ref.ts";
 import type { AskOptions } from "./protocol.ts";
 import type { ActorId } from "./ids.ts";
-import { registerRefClass } from "../transport/codec.ts";
 import type { Cell } from "./cell.ts";
-import { type DisplayBundle, JUPYTER_DISPLAY, statsBundle } from "./display.ts";
+import { type DisplayBundle, JUPYTER_DISPLAY, statsBundle } from "./observe/display.ts";
 
 /**
  * A ref to a local actor: sends go straight to its cell, never over the
@@ -76,5 +75,3 @@ export class LocalRef implements BaseRef {
     return this.toString();
   }
 }
-
-registerRefClass(LocalRef);

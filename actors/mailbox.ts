@@ -6,10 +6,15 @@
  * costs no allocation per message and nothing for the garbage collector to
  * copy.
  *
+ * Runtime messages (a child's exit for its supervisor, lifecycle signals, a
+ * restart that is due) wait in a second, small lane that is taken first: a
+ * supervisor must react to a crashed child at once, not after the hundred
+ * thousand user messages queued before the crash.
+ *
  * @module
  */
 
-import { InvalidOptionError } from "./errors.ts";
+import { InvalidOptionError } from "../base/errors.ts";
 
 /**
  * What a bounded mailbox does with a message that does not fit:
@@ -86,29 +91,51 @@ const SHRINK_ABOVE_SLOTS = 1024 * SLOTS;
 const COMPACT_AFTER_SLOTS = 1024 * SLOTS;
 
 /**
- * A FIFO of messages, each three values: what to run, the payload, and the
- * pending ask (or `undefined` for a tell).
+ * An actor's pending messages in two FIFO lanes: user messages, each three
+ * values (what to run, the payload, and the pending ask or `undefined` for a
+ * tell), and runtime messages, each a handler and a payload, never an ask.
  *
- * Messages are appended at `#tail` (pushing grows the array with V8's own
+ * User messages are appended at `#tail` (pushing grows the array with V8's own
  * fast copy) and taken from `#head`; the taken front is cut off in bulk, and
  * an empty queue starts again at index 0 so that steady traffic reuses the
  * same slots.
+ *
+ * The system lane exists only while it holds a message, so that the turn loop
+ * pays a single field test for it and a mailbox that never gets one pays
+ * nothing else.
  */
 export class Mailbox<H, A> {
   #slots: unknown[] = [];
   #head = 0;
   #tail = 0;
-  /** The payload of the message last returned by {@linkcode Mailbox.take}. */
+  #system: unknown[] | undefined = undefined;
+  #systemHead = 0;
+  /** The payload of the message last taken (by either take method). */
   takenPayload: unknown = undefined;
-  /** The ask of the message last returned by {@linkcode Mailbox.take}. */
+  /** The ask of the message last taken (by either take method). */
   takenAsk: A | undefined = undefined;
 
-  /** How many messages are queued. */
+  /**
+   * How many user messages are queued. Runtime messages are left out: a
+   * bounded mailbox's capacity and the depth that stats report are about
+   * what senders queued.
+   */
   get length(): number {
     return (this.#tail - this.#head) / SLOTS;
   }
 
-  /** Appends a message. */
+  /** How many runtime messages wait in the system lane. */
+  get systemLength(): number {
+    const system = this.#system;
+    return system === undefined ? 0 : (system.length - this.#systemHead) / 2;
+  }
+
+  /** Whether neither lane holds a message. */
+  get isEmpty(): boolean {
+    return this.#tail === this.#head && this.#system === undefined;
+  }
+
+  /** Appends a user message. */
   put(handler: H, payload: unknown, ask: A | undefined): void {
     const slots = this.#slots;
     const at = this.#tail;
@@ -122,9 +149,24 @@ export class Mailbox<H, A> {
     this.#tail = at + SLOTS;
   }
 
+  /** Appends a runtime message to the system lane; it is taken before any user message. */
+  putSystem(handler: H, payload: unknown): void {
+    (this.#system ??= []).push(handler, payload);
+  }
+
   /**
-   * Removes the oldest message and returns its handler; its payload and ask
-   * are left in `takenPayload` and `takenAsk`. Call only when `length > 0`.
+   * Removes the next message to handle and returns its handler: the oldest
+   * runtime message if there is one, else the oldest user message. Its
+   * payload and ask are left in `takenPayload` and `takenAsk`. Call only when
+   * the mailbox is not {@linkcode Mailbox.isEmpty}.
+   */
+  takeNext(): H {
+    return this.#system === undefined ? this.take() : this.#takeSystem(this.#system);
+  }
+
+  /**
+   * Removes the oldest user message and returns its handler; its payload and
+   * ask are left in `takenPayload` and `takenAsk`. Call only when `length > 0`.
    */
   take(): H {
     const slots = this.#slots;
@@ -143,6 +185,23 @@ export class Mailbox<H, A> {
       this.#head = 0;
     } else {
       this.#head = head;
+    }
+    return handler;
+  }
+
+  #takeSystem(system: unknown[]): H {
+    // The lane is drained before any user message, so it empties soon: its
+    // taken front is only cleared, and the whole array dropped when empty.
+    const at = this.#systemHead;
+    const handler = system[at] as H;
+    this.takenPayload = system[at + 1];
+    this.takenAsk = undefined;
+    if (at + 2 === system.length) {
+      this.#system = undefined;
+      this.#systemHead = 0;
+    } else {
+      system[at] = system[at + 1] = undefined;
+      this.#systemHead = at + 2;
     }
     return handler;
   }

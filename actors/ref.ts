@@ -75,8 +75,14 @@ export interface BaseRef {
    * @returns `true` when `other` is a ref to the same actor.
    */
   equals(other: unknown): boolean;
-  /** A snapshot of the actor's counters, including its mailbox capacity and policy. */
-  stats(): ActorStats;
+  /**
+   * A snapshot of the actor's counters, including its mailbox capacity and
+   * policy: at once for an actor of this host, from its host (a promise) for
+   * an actor elsewhere. `await ref.stats()` works for both.
+   *
+   * @throws {HostUnreachableError} (rejects) When a remote actor's host is gone.
+   */
+  stats(): ActorStats | Promise<ActorStats>;
   /** The serializable form. */
   toJSON(): SerializedRef;
 }
@@ -91,12 +97,21 @@ export interface ActorRef<P> extends BaseRef {
    * Sends a message without waiting for it to be handled (at most once, FIFO
    * per sender). A message that cannot be delivered becomes a dead letter.
    *
+   * For an actor on this host these refusals throw at once; for an actor on
+   * another host the tell leaves at once and its host's refusal comes back
+   * as one dead letter here, with the same reason (`mailbox-full`,
+   * `unknown-message`, `actor-stopped`, `unknown-actor`).
+   *
    * @param name A tell message of the protocol.
    * @param payload Its payload; left out for `Tell<void>`.
-   * @throws {MailboxFullError} When the target's bounded mailbox is full and
-   *   its overflow policy is `"reject"`.
-   * @throws {UnknownMessageError} When `name` is not in the protocol (untyped callers only).
-   * @throws {MessageKindError} When `name` is an ask message (untyped callers only).
+   * @throws {MailboxFullError} When the target is on this host, its bounded
+   *   mailbox is full and its overflow policy is `"reject"`.
+   * @throws {UnknownMessageError} When `name` is not in the protocol (untyped
+   *   callers only; on this host).
+   * @throws {MessageKindError} When `name` is an ask message (untyped callers
+   *   only; on this host).
+   * @throws {PayloadTooLargeError} When the target is on another host and the
+   *   message cannot fit the transport's limit.
    */
   tell<K extends TellName<P>>(name: K, ...payload: PayloadArgs<P[K]>): void;
   /**
@@ -111,8 +126,23 @@ export interface ActorRef<P> extends BaseRef {
    * @throws {ActorFailedError} When the handler threw (`cause` is the error).
    * @throws {MailboxFullError} When the bounded mailbox refused it.
    * @throws {InvalidOptionError} When `timeoutMs` is not a positive finite number.
+   * @throws {HostUnreachableError} When the target's host is gone (at once).
+   *
+   * Every rejection holds for an actor on another host too; errors that
+   * crossed the wire keep their `code`, so test them with `X.is(err)`.
    */
   ask<K extends AskName<P>>(name: K, ...args: AskArgs<P[K]>): Promise<ReplyOf<P[K]>>;
+}
+
+/**
+ * A typed ref to an actor of this host (what a local spawn or `lookup`
+ * returns): its counters are read at once, without a promise.
+ *
+ * @typeParam P The target's protocol.
+ */
+export interface LocalActorRef<P> extends ActorRef<P> {
+  /** A snapshot of the actor's counters, read at once. */
+  stats(): ActorStats;
 }
 
 /**

@@ -6,32 +6,31 @@
  */
 
 import type { CellRuntime } from "./_cell_runtime.ts";
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../base/clock.ts";
 import type { ActorDefinition } from "./definition.ts";
 import type { ExitReason } from "./exit_reason.ts";
 import type { SpawnOptions } from "./spawn_options.ts";
 import { AskTracker } from "./ask.ts";
 import { Cell } from "./cell.ts";
-import { type DeadLetterOptions, DeadLetters } from "./dead_letters.ts";
+import { type DeadLetterOptions, DeadLetters } from "./observe/dead_letters.ts";
 import { type HostId, parseActorId, validateName } from "./ids.ts";
 import { resolveMailbox } from "./mailbox.ts";
 import { Scheduler, type SchedulerOptions } from "./scheduler.ts";
 import { compile } from "./_compiled.ts";
 import { SHUTDOWN } from "./exit_reason.ts";
 import { LoadMeter } from "./load_meter.ts";
-import type { Logger } from "./logger.ts";
-import {
-  describeError,
-  DuplicateNameError,
-  InvalidOptionError,
-  SystemStoppedError,
-} from "./errors.ts";
+import type { Logger } from "./observe/logger.ts";
+import { describeError, InvalidOptionError } from "../base/errors.ts";
+import { DuplicateNameError, SystemStoppedError } from "./errors.ts";
 import type { StateStore } from "../store/store.ts";
 import type { BaseRef, SerializedRef } from "./ref.ts";
-import type { ClusterHost } from "../cluster/cluster_host.ts";
+import { type RemotePort, SoloPort } from "./remote_port.ts";
 import { UnknownRef } from "./unknown_ref.ts";
-import { FileStore } from "../store/file_store.ts";
-import { type DeathRecord, type DeathRecordOptions, DeathRecords } from "./death_records.ts";
+import {
+  type DeathRecord,
+  type DeathRecordOptions,
+  DeathRecords,
+} from "./observe/death_records.ts";
 
 /** The longest persistence key, so that its encoded store key stays within the store's limit. */
 const MAX_PERSIST_KEY_LENGTH = 160;
@@ -136,14 +135,10 @@ export class Runtime implements CellRuntime {
   readonly #stateFile: string;
   #store: Promise<StateStore> | undefined = undefined;
   #status: RuntimeStatus = "running";
-  /** This host's cluster membership, when it joined one. */
-  cluster: ClusterHost | undefined = undefined;
+  /** Other hosts: a solo port until the system joins a cluster. */
+  remote: RemotePort;
   /** The name directory (set by the system). */
   directory: { register(name: string, ref: BaseRef): Promise<void> } | undefined = undefined;
-
-  get remoteChildren(): ClusterHost | undefined {
-    return this.cluster;
-  }
 
   /**
    * This host's load, in one pass over its actors: messages waiting in all
@@ -197,6 +192,7 @@ export class Runtime implements CellRuntime {
     this.startedAtMs = settings.clock.now();
     this.#load = new LoadMeter(this.startedAtMs);
     this.#stateFile = settings.stateFile;
+    this.remote = new SoloPort(settings.hostId);
     this.asks = new AskTracker(settings.clock, (ask, reply) => {
       this.deadLetters.publish({
         reason: "reply-after-timeout",
@@ -289,7 +285,7 @@ export class Runtime implements CellRuntime {
   resolveRef(serialized: SerializedRef): BaseRef {
     const cell = this.cellById(serialized.$ref);
     if (cell !== undefined) return cell.ref;
-    return this.cluster?.resolve(serialized) ?? new UnknownRef(serialized, this.deadLetters);
+    return this.remote.resolve(serialized) ?? new UnknownRef(serialized, this.deadLetters);
   }
 
   /** The live cell with this name. */
@@ -313,7 +309,7 @@ export class Runtime implements CellRuntime {
 
   failed(cell: Cell, reason: ExitReason): void {
     const parent = cell.parent;
-    if (parent === undefined && this.cluster?.supervisesRemotely(cell)) {
+    if (parent === undefined && this.remote.supervisesRemotely(cell.id)) {
       // Its supervisor is on another host: it stops here and reports there.
       void cell.stop(reason, this.clock.now() + (cell.shutdownTimeoutMs ?? this.stopTimeoutMs));
       return;
@@ -344,7 +340,7 @@ export class Runtime implements CellRuntime {
   childStopped(cell: Cell, reason: ExitReason): void {
     const parent = cell.parent;
     if (parent === undefined) {
-      this.cluster?.remoteChildStopped(cell, reason);
+      this.remote.remoteChildStopped(cell.id, reason);
       return;
     }
     if (parent?.def.childExit === undefined || parent.stopping !== undefined) return;
@@ -363,7 +359,10 @@ export class Runtime implements CellRuntime {
   store(): Promise<StateStore> {
     if (this.#givenStore !== undefined) return Promise.resolve(this.#givenStore);
     if (this.#store === undefined) {
-      const opening = FileStore.open({ path: this.#stateFile });
+      // The embedded store is loaded on first use, so a program without persistent actors never loads it.
+      const opening = import("../store/file_store.ts").then(({ FileStore }) =>
+        FileStore.open({ path: this.#stateFile })
+      );
       this.#store = opening;
       // A failed open is not cached: the next activation tries again.
       opening.catch(() => {
@@ -395,12 +394,12 @@ export class Runtime implements CellRuntime {
   async shutdown(timeoutMs: number): Promise<void> {
     if (this.#status !== "running") return this.#shutdownDone;
     this.#status = "shutting-down";
-    this.cluster?.leave();
+    this.remote.leave();
     const deadlineMs = this.clock.now() + timeoutMs;
     const topLevel: Cell[] = [];
     for (const cell of this.#cells.values()) if (cell.parent === undefined) topLevel.push(cell);
     for (let i = topLevel.length - 1; i >= 0; i--) await topLevel[i].stop(SHUTDOWN, deadlineMs);
-    await this.cluster?.close();
+    await this.remote.close();
     this.asks.rejectAll(() => new SystemStoppedError(this.hostId));
     this.deadLetters.flushLog();
     const opened = this.#store;

@@ -1,13 +1,14 @@
 /**
  * Lifecycle signals: what the runtime tells an actor about other actors.
  * They are a union of their own, apart from the protocol's messages, and
- * arrive at the definition's `onSignal` in mailbox order.
+ * arrive at the definition's `onSignal` before any queued user message
+ * (they travel in the mailbox's system lane and never wait behind a backlog).
  *
  * @module
  */
 
 import type { BaseRef } from "./ref.ts";
-import type { DeathRecord } from "./death_records.ts";
+import type { DeathRecord } from "./observe/death_records.ts";
 
 /**
  * A lifecycle signal:

@@ -7,9 +7,9 @@
  */
 
 import type { PayloadArgs, TellName } from "./protocol.ts";
-import type { Clock, TimerHandle } from "./clock.ts";
+import type { Clock, TimerHandle } from "../base/clock.ts";
 import type { HandlerEntry } from "./_compiled.ts";
-import { InvalidOptionError } from "./errors.ts";
+import { InvalidOptionError } from "../base/errors.ts";
 
 /**
  * The timers of one actor.

@@ -8,8 +8,7 @@
 import type { ActorStats, BaseRef, SerializedRef } from "./ref.ts";
 import { describeRef, serializeRef } from "./ref.ts";
 import type { ActorId } from "./ids.ts";
-import { registerRefClass } from "../transport/codec.ts";
-import type { DeadLetters } from "./dead_letters.ts";
+import type { DeadLetters } from "./observe/dead_letters.ts";
 import { UnknownActorError } from "./errors.ts";
 import { UNBOUNDED } from "./mailbox.ts";
 
@@ -80,5 +79,3 @@ export class UnknownRef implements BaseRef {
     return `ActorRef(${describeRef(this)}, unknown)`;
   }
 }
-
-registerRefClass(UnknownRef);

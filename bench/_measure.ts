@@ -12,6 +12,11 @@ export interface Measurement {
   readonly unit: string;
   /** Every repetition, for the spread. */
   readonly samples: readonly number[];
+  /**
+   * The peer's figure, when the program measured it too, in turn with ours
+   * (`startup.ts`): the runner then takes it instead of running a peer program.
+   */
+  readonly peer?: Measurement;
 }
 
 /** The median of some numbers. */
@@ -39,6 +44,14 @@ export async function rate(
     await cleanUp?.();
   }
   return { value: median(samples), unit: "per second", samples };
+}
+
+/**
+ * Throws unless an actor counted every message sent to it: a figure that
+ * lost or skipped messages would look faster than its peer.
+ */
+export function checkCounted(counted: number, sent: number): void {
+  if (counted !== sent) throw new Error(`counted ${counted} of ${sent} messages`);
 }
 
 /** Forces a full garbage collection (needs `--v8-flags=--expose-gc`). */

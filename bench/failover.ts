@@ -13,13 +13,8 @@
  * @module
  */
 
-import {
-  ActorSystem,
-  childSpec,
-  defineSupervisor,
-  JetStreamStore,
-  startNatsServer,
-} from "../mod.ts";
+import { ActorSystem, childSpec, defineSupervisor, JetStreamStore } from "../mod.ts";
+import { startNatsServer } from "../testing.ts";
 import { median, report } from "./_measure.ts";
 import { startReady, stop } from "./_processes.ts";
 import { BenchPCounter } from "./remote_defs.ts";

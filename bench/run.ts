@@ -19,6 +19,7 @@ interface Figure {
   /** The program and arguments that measure ours (the figure's name is added). */
   readonly program: string;
   readonly peer: string;
+  /** The program that measures the peer, or "" when none does (or ours reports it too). */
   readonly peerProgram: string;
   /** Extra arguments after the figure's name: ours, then the peer's. */
   readonly args?: readonly [string, string];
@@ -36,6 +37,16 @@ interface Figure {
 const figures: Figure[] = [
   {
     name: "local.tell",
+    unit: "msg/s",
+    program: "local.ts",
+    peer: "nact",
+    peerProgram: "nact_local.ts",
+    higherIsBetter: true,
+    target: ">= 10M msg/s",
+    meets: { value: (v) => v >= 10_000_000 },
+  },
+  {
+    name: "local.tell.numbers",
     unit: "msg/s",
     program: "local.ts",
     peer: "nact",
@@ -94,6 +105,27 @@ const figures: Figure[] = [
     higherIsBetter: false,
     target: "<= 1 ms (median)",
     meets: { value: (v) => v <= 1 },
+  },
+  {
+    name: "startup.hello_ms",
+    unit: "ms",
+    program: "startup.ts",
+    peer: "nact (the same program)",
+    // startup.ts times the peer's program itself, in turn with ours.
+    peerProgram: "",
+    higherIsBetter: false,
+    target: "<= 1.5x nact (median of 7)",
+    meets: { maxRatio: 1.5 },
+  },
+  {
+    name: "startup.trivial_ms",
+    unit: "ms",
+    program: "startup.ts",
+    peer: "none (the floor: a `deno run` that only prints)",
+    peerProgram: "",
+    higherIsBetter: false,
+    target: "reported (median of 7)",
+    meets: { value: () => true },
   },
   {
     name: "persist.turn.file",
@@ -312,8 +344,8 @@ const results: Result[] = [];
 for (const figure of selected) {
   console.error(`measuring ${figure.name} ...`);
   const ours = await measure(figure.program, figure.name, figure.args?.[0]);
-  let peer: Measurement | undefined;
-  if (figure.peerProgram !== "") {
+  let peer = ours.peer;
+  if (peer === undefined && figure.peerProgram !== "") {
     console.error(`measuring ${figure.name} on ${figure.peer} ...`);
     peer = await measure(figure.peerProgram, figure.name, figure.args?.[1]);
   }

@@ -11,7 +11,8 @@
  */
 
 import { parseArgs } from "node:util";
-import { type ActorRef, ActorSystem, startNatsServer, type Tell } from "../mod.ts";
+import { type ActorRef, ActorSystem, type Tell } from "../mod.ts";
+import { startNatsServer } from "../testing.ts";
 import { report } from "./_measure.ts";
 import { startReady, stop } from "./_processes.ts";
 import { Pinger } from "./remote_defs.ts";

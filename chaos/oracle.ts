@@ -5,7 +5,7 @@
  * @module
  */
 
-import { unpackValue } from "../transport/codec.ts";
+import { unpackValue } from "../cluster/codec.ts";
 import type { AcceptedWrite } from "./recording_store.ts";
 
 /** The stored-state header before the MessagePack body (format byte and schema version). */

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { ActorSystem, JetStreamStore, startHostAgent, startNatsServer } from "../mod.ts";
+import { ActorSystem, JetStreamStore } from "../mod.ts";
+import { startHostAgent, startNatsServer } from "../testing.ts";
 import type { NatsServer } from "../testkit/nats_server.ts";
 
 const definitions = new URL("./process_actors.ts", import.meta.url).pathname;

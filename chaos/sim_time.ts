@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { VirtualClock } from "../mod.ts";
+import type { VirtualClock } from "../testing.ts";
 
 /** One step of virtual time, in milliseconds. */
 export const STEP_MS = 20;

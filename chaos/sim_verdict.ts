@@ -5,7 +5,8 @@
  * @module
  */
 
-import type { ActorRef, ActorSystem, Ask, VirtualClock } from "../mod.ts";
+import type { ActorRef, ActorSystem, Ask } from "../mod.ts";
+import type { VirtualClock } from "../testing.ts";
 import type { PingerProtocol, RecorderProtocol } from "./sim_actors.ts";
 import { checkCounter, checkTells } from "./oracle.ts";
 import { settleOne } from "./sim_time.ts";

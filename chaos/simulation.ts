@@ -17,13 +17,8 @@
  * @module
  */
 
-import {
-  ActorSystem,
-  childSpec,
-  createVirtualClock,
-  defineSupervisor,
-  MemoryStore,
-} from "../mod.ts";
+import { ActorSystem, childSpec, defineSupervisor, MemoryStore } from "../mod.ts";
+import { createVirtualClock } from "../testing.ts";
 import { MemoryBus, type MemoryTransport } from "../transport/memory_bus.ts";
 import { Rng } from "./rng.ts";
 import { RecordingStore } from "./recording_store.ts";

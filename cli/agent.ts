@@ -99,11 +99,12 @@ async function main(): Promise<number> {
       ...(values["allow-module"] === undefined ? {} : { moduleAllowlist: values["allow-module"] }),
     },
   });
-  console.log(`ready ${system.hostId}`);
   const stopped = Promise.withResolvers<void>();
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     Deno.addSignalListener(signal, () => stopped.resolve());
   }
+  // Only now: a signal sent as soon as "ready" is read must find the listeners in place.
+  console.log(`ready ${system.hostId}`);
   await stopped.promise;
   await system.shutdown();
   await store?.close();

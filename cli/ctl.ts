@@ -11,14 +11,14 @@ import { parseArgs } from "node:util";
 import { ClusterObserver } from "../cluster/observer.ts";
 import { Placer } from "../cluster/placement.ts";
 import type { Placement } from "../cluster/placement.ts";
-import type { Inspection } from "../actors/inspection.ts";
+import type { Inspection } from "../actors/observe/inspection.ts";
 import {
   actorsText,
   deadLettersText,
   hostsText,
   treeText,
   whyText,
-} from "../actors/inspection_text.ts";
+} from "../actors/observe/inspection_text.ts";
 import { CONNECT_FLAGS, CONNECT_HELP, connectOptions } from "./_connect_flags.ts";
 import { parseLabels } from "./_labels.ts";
 import { runTop } from "./ctl_top.ts";

@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { ActorReport, Inspection } from "../actors/inspection.ts";
-import { hostsText, table } from "../actors/inspection_text.ts";
+import type { ActorReport, Inspection } from "../actors/observe/inspection.ts";
+import { hostsText, table } from "../actors/observe/inspection_text.ts";
 
 /** How often to refresh and how many actors to show. */
 export interface TopOptions {

@@ -9,40 +9,86 @@
  */
 
 import type { Transport, TransportMessage } from "../transport/transport.ts";
-import type { Runtime } from "../actors/runtime.ts";
-import type { Cell } from "../actors/cell.ts";
-import type { ExitReason } from "../actors/exit_reason.ts";
-import type { HostSnapshot } from "../actors/inspection.ts";
+import {
+  type DeathRecord,
+  type ExitReason,
+  type HostSnapshot,
+  type LocalHost,
+  type Runtime,
+  SHUTDOWN,
+  STOPPED,
+} from "../actors/internal.ts";
 import { RemoteRef } from "./remote_ref.ts";
-import { SHUTDOWN, STOPPED } from "../actors/exit_reason.ts";
-import { packValue, unpackValue } from "../transport/codec.ts";
+import { packValue, unpackValue } from "./codec.ts";
 import { loadDefinition } from "./definitions.ts";
-import { describeError, InvalidOptionError } from "../actors/errors.ts";
+import { describeError, InvalidOptionError } from "../base/errors.ts";
 
 /** What the request handlers work with. */
 export interface ControlSeams {
   /** This host's runtime. */
   readonly runtime: Runtime;
+  /** This host's actors, by id. */
+  readonly local: LocalHost;
   /** Where answers go. */
   readonly transport: Transport;
   /** Module URL prefixes a spawn may import; `undefined` allows any. */
   readonly moduleAllowlist: readonly string[] | undefined;
   /** The supervisors (on other hosts) of actors spawned here on their behalf. */
-  readonly supervisedBy: Map<Cell, RemoteRef>;
+  readonly supervisedBy: Map<string, RemoteRef>;
   /** The answers to recent spawn requests, by request id (a repeated request gets the same). */
   readonly spawnsById: Map<string, Promise<unknown>>;
   /** This host's part of an inspection, with at most `recent` letters and records. */
   readonly snapshot: (recent: number) => HostSnapshot;
+  /** The hosts that watch an actor of this host, by actor id (one notice per host). */
+  readonly watchers: Map<string, Set<string>>;
+  /** Sends frame 6 to a watching host: the actor stopped for good. */
+  readonly notifyStopped: (hostId: string, actorId: string, record: DeathRecord) => void;
 }
 
 /** The most dead letters and death records one host reports. */
 const MAX_RECENT = 1_000;
 
-/** Answers one spawn, stop or inspect request; other operations are ignored. */
+/** Answers one spawn, stop, inspect, watch or stats request; other operations are ignored. */
 export async function answerControl(seams: ControlSeams, message: TransportMessage): Promise<void> {
   if (message.subject.endsWith(".stop")) return await answerStop(seams, message);
   if (message.subject.endsWith(".spawn")) return await answerSpawn(seams, message);
   if (message.subject.endsWith(".inspect")) answerInspect(seams, message);
+  if (message.subject.endsWith(".watch")) answerWatch(seams, message);
+  if (message.subject.endsWith(".stats")) answerStats(seams, message);
+}
+
+/**
+ * A host watches an actor of this one: it gets frame 6 when the actor stops
+ * for good, or at once the actor's last record when it is gone already.
+ */
+function answerWatch(seams: ControlSeams, message: TransportMessage): void {
+  const request = unpackValue(message.data, () => undefined) as
+    | { id?: unknown; host?: unknown }
+    | undefined;
+  const id = request?.id;
+  const host = request?.host;
+  if (typeof id !== "string" || typeof host !== "string") return;
+  let hosts = seams.watchers.get(id);
+  if (hosts?.has(host)) return respond(seams, message, { ok: true, alive: true });
+  const alive = hosts !== undefined || seams.local.whenGone(id, (record) => {
+    const watching = seams.watchers.get(id);
+    seams.watchers.delete(id);
+    for (const watcher of watching ?? []) seams.notifyStopped(watcher, id, record);
+  });
+  if (!alive) {
+    const record = seams.runtime.deaths.last(id);
+    return respond(seams, message, { ok: true, alive: false, record });
+  }
+  if (hosts === undefined) seams.watchers.set(id, hosts = new Set());
+  hosts.add(host);
+  respond(seams, message, { ok: true, alive: true });
+}
+
+/** The counters of one actor of this host; `stats: undefined` when it is gone. */
+function answerStats(seams: ControlSeams, message: TransportMessage): void {
+  const request = unpackValue(message.data, () => undefined) as { id?: unknown } | undefined;
+  const stats = typeof request?.id === "string" ? seams.local.stats(request.id) : undefined;
+  respond(seams, message, { ok: true, stats });
 }
 
 function answerInspect(seams: ControlSeams, message: TransportMessage): void {
@@ -144,22 +190,22 @@ async function spawnAnswer(
     // one it wants, not a second one.
     const earlier = supervisor === undefined || typeof request.name !== "string"
       ? undefined
-      : runtime.cellByName(request.name);
-    const adopt = earlier !== undefined && earlier.stopping === undefined &&
-      earlier.def.type === request.type && seams.supervisedBy.get(earlier)?.id === supervisor?.id;
-    const cell = adopt ? earlier : runtime.spawn(definition, {
+      : seams.local.liveByName(request.name);
+    const adopt = earlier !== undefined && earlier.type === request.type &&
+      seams.supervisedBy.get(earlier.id)?.id === supervisor?.id;
+    const ref = adopt ? earlier : seams.local.spawn(definition, {
       name: request.name,
       args: request.args,
       mailbox: request.mailbox,
       persistKey: request.persistKey,
       existing: request.existing === "reuse" ? "reuse" : "error",
-    }, undefined);
-    if (supervisor !== undefined) seams.supervisedBy.set(cell, supervisor);
+    });
+    if (supervisor !== undefined) seams.supervisedBy.set(ref.id, supervisor);
     return {
       ok: true,
-      id: cell.id,
-      type: cell.def.type,
-      ...(cell.name === undefined ? {} : { name: cell.name }),
+      id: ref.id,
+      type: ref.type,
+      ...(ref.name === undefined ? {} : { name: ref.name }),
     };
   } catch (err) {
     const info = describeError(err);
@@ -168,19 +214,12 @@ async function spawnAnswer(
 }
 
 async function answerStop(seams: ControlSeams, message: TransportMessage): Promise<void> {
-  const { runtime } = seams;
   const request = unpackValue(message.data, () => undefined) as
     | { id?: unknown; reason?: unknown }
     | undefined;
-  const cell = typeof request?.id === "string" ? runtime.cellById(request.id) : undefined;
-  if (cell !== undefined) {
-    seams.supervisedBy.delete(cell);
-    const budgetMs = cell.shutdownTimeoutMs ?? runtime.stopTimeoutMs;
-    await cell.stop(
-      exitReasonFromWire(request?.reason) ?? STOPPED,
-      runtime.clock.now() + budgetMs,
-      false,
-    );
+  if (typeof request?.id === "string") {
+    seams.supervisedBy.delete(request.id);
+    await seams.local.stop(request.id, exitReasonFromWire(request?.reason) ?? STOPPED);
   }
   respond(seams, message, { ok: true });
 }

@@ -6,9 +6,8 @@
  * @module
  */
 
-import type { ActorDefinition } from "../actors/definition.ts";
-import { definitionOf } from "../actors/_registry.ts";
-import { DefinitionLoadError } from "../actors/errors.ts";
+import { type ActorDefinition, definitionOf } from "../actors/internal.ts";
+import { DefinitionLoadError } from "./errors.ts";
 
 /**
  * The definition of `type`, importing `module` first when this process does not have it.

@@ -8,12 +8,11 @@
  */
 
 import type { StateStore } from "../store/store.ts";
-import type { BaseRef, SerializedRef } from "../actors/ref.ts";
-import type { Runtime } from "../actors/runtime.ts";
+import type { BaseRef, LocalHost, SerializedRef } from "../actors/internal.ts";
 import { encodeKeyToken } from "../store/store.ts";
-import { packValue, unpackValue } from "../transport/codec.ts";
-import { LocalRef } from "../actors/local_ref.ts";
-import { InvalidOptionError, NameTakenError } from "../actors/errors.ts";
+import { packValue, unpackValue } from "./codec.ts";
+import { InvalidOptionError } from "../base/errors.ts";
+import { NameTakenError } from "./errors.ts";
 import { RevisionConflictError } from "../store/errors.ts";
 
 /** What a directory entry holds. */
@@ -31,15 +30,15 @@ export function nameKey(name: string): string {
 
 /** The directory of one host. */
 export class Directory {
-  #runtime: Runtime;
+  #local: LocalHost;
   #store: () => Promise<StateStore>;
 
   /**
-   * @param runtime This host's runtime.
+   * @param local This host's actors.
    * @param store The store shared by the cluster.
    */
-  constructor(runtime: Runtime, store: () => Promise<StateStore>) {
-    this.#runtime = runtime;
+  constructor(local: LocalHost, store: () => Promise<StateStore>) {
+    this.#local = local;
     this.#store = store;
   }
 
@@ -53,13 +52,12 @@ export class Directory {
     if (typeof name !== "string" || name.length === 0 || name.length > 160) {
       throw new InvalidOptionError("name", name, "a non-empty string of at most 160 characters");
     }
-    const cell = LocalRef.cellOf(ref);
-    if (cell === undefined || cell.runtime !== this.#runtime || cell.stopping !== undefined) {
+    if (typeof ref?.id !== "string" || !this.#local.isLive(ref.id)) {
       throw new InvalidOptionError("ref", ref?.id, "a live actor of this host");
     }
     const store = await this.#store();
     const key = nameKey(name);
-    const value: Registration = { ref: ref.toJSON(), hostId: this.#runtime.hostId };
+    const value: Registration = { ref: ref.toJSON(), hostId: this.#local.hostId };
     let revision: number;
     try {
       revision = await store.put(key, packValue(value), 0);
@@ -69,15 +67,14 @@ export class Directory {
       throw new NameTakenError(name, holder?.ref.$ref ?? "another actor", { cause: err });
     }
     // Released when the actor stops for good (if it still holds the name then).
-    (cell.watchers ??= new Set()).add(() => {
-      void store.delete(key, revision).catch(() => {});
-    });
+    const release = () => void store.delete(key, revision).catch(() => {});
+    if (!this.#local.whenGone(ref.id, release)) release();
   }
 
   /** The actor registered under a name, or `undefined`. */
   async whereIs(name: string): Promise<BaseRef | undefined> {
     const registration = await this.#read(await this.#store(), nameKey(name));
-    return registration === undefined ? undefined : this.#runtime.resolveRef(registration.ref);
+    return registration === undefined ? undefined : this.#local.resolveRef(registration.ref);
   }
 
   /**

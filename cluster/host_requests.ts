@@ -1,6 +1,7 @@
 /**
  * The asking side of requests to one other host: spawning an actor there
- * (possibly as a supervisor's child), and stopping one there. A request
+ * (possibly as a supervisor's child), stopping one there, watching one, and
+ * reading one's counters. A request
  * ends as soon as its host is declared lost or leaves, instead of waiting
  * out its timeout (a supervisor waits on it inside its turn). The serving
  * side is `control.ts`; the wire format is in docs/PROTOCOL.md.
@@ -9,26 +10,36 @@
  */
 
 import type { Transport } from "../transport/transport.ts";
-import type { Clock } from "../actors/clock.ts";
-import type { BaseRef, SerializedRef } from "../actors/ref.ts";
-import type { ExitReason } from "../actors/exit_reason.ts";
-import type { RemoteChild } from "../actors/_cell_runtime.ts";
-import type { ActorDefinition } from "../actors/definition.ts";
-import type { SpawnOptions } from "../actors/spawn_options.ts";
+import type { Clock } from "../base/clock.ts";
+import {
+  type ActorDefinition,
+  type ActorStats,
+  type BaseRef,
+  type DeathRecord,
+  type ExitReason,
+  exitReasonInfo,
+  HostUnreachableError,
+  type RemoteChild,
+  type SerializedRef,
+  type SpawnOptions,
+  STOPPED,
+} from "../actors/internal.ts";
 import type { Subjects } from "../transport/subjects.ts";
 import type { ClusterView } from "./view.ts";
 import type { RemoteRef } from "./remote_ref.ts";
 import type { GoneReason } from "./presence.ts";
-import { STOPPED } from "../actors/exit_reason.ts";
-import { exitReasonInfo } from "../actors/_supervisor_core.ts";
-import { packValue, rebuildError, unpackValue } from "../transport/codec.ts";
-import { HostUnreachableError, NoRespondersError, RequestTimeoutError } from "../actors/errors.ts";
+import type { WatchAnswer } from "./remote_watches.ts";
+import { packValue, rebuildError, unpackValue } from "./codec.ts";
+import { NoRespondersError } from "../transport/errors.ts";
+import { RequestTimeoutError } from "../base/errors.ts";
 
 /** The longest one attempt of a spawn request waits before it is sent again. */
 const SPAWN_ATTEMPT_MS = 2_000;
 
 /** What the requests work with. */
 export interface HostRequestSeams {
+  /** This host's id (a watch request says where to report). */
+  readonly selfId: string;
   readonly transport: Transport;
   readonly subjects: Subjects;
   readonly view: ClusterView;
@@ -139,6 +150,50 @@ export class HostRequests {
     } catch (err) {
       if (!NoRespondersError.is(err) && !HostUnreachableError.is(err)) throw err;
     }
+  }
+
+  /**
+   * Asks an actor's host to send frame 6 here when the actor stops for good.
+   *
+   * @returns Whether it lives (and will be reported), or its last record.
+   * @throws {HostUnreachableError} When its host is gone.
+   */
+  async watch(hostId: string, actorId: string): Promise<WatchAnswer> {
+    const answer = unpackValue(
+      await this.#request(
+        hostId,
+        this.#seams.subjects.control(hostId, "watch"),
+        packValue({ id: actorId, host: this.#seams.selfId }),
+        this.#seams.spawnTimeoutMs,
+      ),
+      () => undefined,
+    ) as { ok?: unknown; alive?: unknown; record?: unknown } | undefined;
+    if (answer?.alive === true) return { alive: true };
+    const record = answer?.record;
+    return record !== null && typeof record === "object" && "kind" in record
+      ? { alive: false, record: record as DeathRecord }
+      : { alive: false };
+  }
+
+  /**
+   * Reads the counters of an actor of another host.
+   *
+   * @returns Its counters, or `undefined` when its host has no live actor with the id.
+   * @throws {HostUnreachableError} When its host is gone.
+   * @throws {RequestTimeoutError} When its host does not answer in time.
+   */
+  async stats(hostId: string, actorId: string, timeoutMs: number): Promise<ActorStats | undefined> {
+    const answer = unpackValue(
+      await this.#request(
+        hostId,
+        this.#seams.subjects.control(hostId, "stats"),
+        packValue({ id: actorId }),
+        timeoutMs,
+      ),
+      () => undefined,
+    ) as { stats?: unknown } | undefined;
+    const stats = answer?.stats;
+    return stats !== null && typeof stats === "object" ? stats as ActorStats : undefined;
   }
 
   /** A stop request: the actor's own stop budget, plus the usual margin of a request. */

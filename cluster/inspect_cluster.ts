@@ -11,9 +11,13 @@
 import type { Transport } from "../transport/transport.ts";
 import type { Subjects } from "../transport/subjects.ts";
 import type { HostInfo } from "./view.ts";
-import type { HostReport, HostSnapshot, Inspection } from "../actors/inspection.ts";
-import { mergeSnapshots } from "../actors/inspection.ts";
-import { packValue, rebuildError, unpackValue } from "../transport/codec.ts";
+import {
+  type HostReport,
+  type HostSnapshot,
+  type Inspection,
+  mergeSnapshots,
+} from "../actors/internal.ts";
+import { packValue, rebuildError, unpackValue } from "./codec.ts";
 
 /** Where an inspection's parts come from. */
 export interface InspectSources {

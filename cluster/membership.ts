@@ -19,7 +19,7 @@
  * @module
  */
 
-import type { Clock, TimerHandle } from "../actors/clock.ts";
+import type { Clock, TimerHandle } from "../base/clock.ts";
 import type { ClusterView } from "./view.ts";
 
 /** Default heartbeat interval, in milliseconds. */

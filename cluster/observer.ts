@@ -8,17 +8,11 @@
  * @module
  */
 
-import type { Transport, TransportSubscription } from "../transport/transport.ts";
+import type { Transport } from "../transport/transport.ts";
 import type { NatsConnectOptions } from "../transport/nats_connect.ts";
 import type { HostInfo } from "./view.ts";
-import type { Inspection } from "../actors/inspection.ts";
-import { DEFAULT_SUBJECT_PREFIX, Subjects } from "../transport/subjects.ts";
-import { NatsTransport } from "../transport/nats_transport.ts";
-import { ClusterView } from "./view.ts";
-import { readAnnouncement } from "./presence.ts";
-import { unpackValue } from "../transport/codec.ts";
-import { inspectHosts, requestSnapshot } from "./inspect_cluster.ts";
-import { ClusterConnectError, InvalidOptionError } from "../actors/errors.ts";
+import type { Inspection } from "../actors/internal.ts";
+import type { ObserverSession } from "./_observer_session.ts";
 
 /** How an observer reaches a cluster: NATS `servers`, or a `transport` (tests). */
 export interface ObserverOptions {
@@ -58,30 +52,10 @@ export interface ObserveOptions {
 
 /** Watches a cluster from outside it. */
 export class ClusterObserver {
-  readonly #transport: Transport;
-  readonly #owned: boolean;
-  readonly #subjects: Subjects;
-  readonly #view = new ClusterView("");
-  readonly #subscriptions: TransportSubscription[];
+  readonly #session: ObserverSession;
 
-  private constructor(transport: Transport, owned: boolean, subjects: Subjects) {
-    this.#transport = transport;
-    this.#owned = owned;
-    this.#subjects = subjects;
-    const now = () => Date.now();
-    this.#subscriptions = [
-      transport.subscribe(subjects.announce(), (m) => {
-        const announcement = readAnnouncement(m.data);
-        if (announcement !== undefined) this.#view.announce(announcement, now());
-      }),
-      transport.subscribe(subjects.leave(), (m) => {
-        this.#view.mark(new TextDecoder().decode(m.data), "left", now());
-      }),
-      transport.subscribe(subjects.lost(), (m) => {
-        const lost = unpackValue(m.data, () => undefined) as { hostId?: unknown } | undefined;
-        if (typeof lost?.hostId === "string") this.#view.mark(lost.hostId, "lost", now());
-      }),
-    ];
+  private constructor(session: ObserverSession) {
+    this.#session = session;
   }
 
   /**
@@ -91,61 +65,26 @@ export class ClusterObserver {
    * @throws {InvalidOptionError} For a bad cluster name or missing servers.
    */
   static async connect(options: ObserverOptions): Promise<ClusterObserver> {
-    const subjects = new Subjects(options.cluster, options.prefix ?? DEFAULT_SUBJECT_PREFIX);
-    if (options.transport !== undefined) {
-      return new ClusterObserver(options.transport, false, subjects);
-    }
-    if (options.servers === undefined) {
-      throw new InvalidOptionError("servers", undefined, "NATS server URL(s) or a transport");
-    }
-    let transport: Transport;
-    try {
-      transport = await NatsTransport.connect(options.servers, {
-        name: "actor-cluster observer",
-        maxReconnectAttempts: 0,
-        ...options.connect,
-      });
-    } catch (err) {
-      throw new ClusterConnectError(String(options.servers), { cause: err });
-    }
-    return new ClusterObserver(transport, true, subjects);
+    // NATS and MessagePack load when an observer connects, not with the library.
+    const { ObserverSession } = await import("./_observer_session.ts");
+    return new ClusterObserver(await ObserverSession.connect(options));
   }
 
   /**
    * The hosts heard from: asks every host to announce itself and listens for
    * `discoverMs` (hosts also heartbeat on their own, every 250 ms by default).
    */
-  async hosts(discoverMs = 600): Promise<HostInfo[]> {
-    try {
-      this.#transport.publish(this.#subjects.discover(), new Uint8Array(0));
-    } catch {
-      // Disconnected: the heartbeats may still arrive once it is back.
-    }
-    await new Promise((resolve) => setTimeout(resolve, discoverMs));
-    return this.#view.hosts();
+  hosts(discoverMs = 600): Promise<HostInfo[]> {
+    return this.#session.hosts(discoverMs);
   }
 
   /** Inspects every host it hears from, like `system.inspect()` from inside. */
-  async inspect(options: ObserveOptions = {}): Promise<Inspection> {
-    const timeoutMs = options.timeoutMs ?? 2_000;
-    const recent = options.recent ?? 50;
-    const hosts = await this.hosts(options.discoverMs ?? 600);
-    return await inspectHosts(
-      {
-        hosts,
-        own: undefined,
-        ask: (hostId) =>
-          requestSnapshot(this.#transport, this.#subjects, hostId, recent, timeoutMs),
-      },
-      () => Date.now(),
-      recent,
-      timeoutMs,
-    );
+  inspect(options: ObserveOptions = {}): Promise<Inspection> {
+    return this.#session.inspect(options);
   }
 
   /** Stops listening, and closes the connection if it opened it. */
-  async close(): Promise<void> {
-    for (const subscription of this.#subscriptions) subscription.unsubscribe();
-    if (this.#owned) await this.#transport.close();
+  close(): Promise<void> {
+    return this.#session.close();
   }
 }

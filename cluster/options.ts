@@ -8,7 +8,7 @@ import type { Transport } from "../transport/transport.ts";
 import type { NatsConnectOptions } from "../transport/nats_connect.ts";
 import type { Labels } from "./view.ts";
 import { DEFAULT_SUBJECT_PREFIX, subjectToken } from "../transport/subjects.ts";
-import { InvalidOptionError } from "../actors/errors.ts";
+import { InvalidOptionError } from "../base/errors.ts";
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_SUSPICION_TIMEOUT_MS } from "./membership.ts";
 
 /** Default timeout of a remote spawn, in milliseconds. */

@@ -13,8 +13,8 @@
 
 import type { Transport } from "../transport/transport.ts";
 import type { Subjects } from "../transport/subjects.ts";
-import type { Clock } from "../actors/clock.ts";
-import { BatchWriter } from "../transport/codec.ts";
+import type { Clock } from "../base/clock.ts";
+import { BatchWriter } from "./codec.ts";
 
 /** What is remembered of a sent envelope, to report it if it is not delivered. */
 export interface SentEnvelope {
@@ -28,6 +28,8 @@ export interface SentEnvelope {
   readonly payload?: unknown;
   /** The correlation id (asks). */
   readonly correlation?: number;
+  /** The target's actor type (tells and asks). */
+  readonly type?: string;
 }
 
 /** Why envelopes were not delivered. */
@@ -45,7 +47,7 @@ export type UnsentHandler = (
 const REMEMBER_MS = 3_000;
 
 /** Values kept per envelope in a batch's flat list: kind, to, name, payload, correlation. */
-const STRIDE = 5;
+const STRIDE = 6;
 
 interface Pending {
   writer: BatchWriter;
@@ -97,6 +99,7 @@ export class Outbound {
     name?: string,
     payload?: unknown,
     correlation?: number,
+    type?: string,
   ): void {
     let pending = this.#pending.get(host);
     if (
@@ -111,7 +114,7 @@ export class Outbound {
       this.#pending.set(host, pending);
     }
     pending.writer.add(frame);
-    pending.envelopes.push(kind, to, name, payload, correlation);
+    pending.envelopes.push(kind, to, name, payload, correlation, type);
     if (!this.#scheduled) {
       this.#scheduled = true;
       queueMicrotask(this.flush);
@@ -170,6 +173,7 @@ function unflatten(flat: readonly unknown[]): SentEnvelope[] {
       name: flat[i + 2] as string | undefined,
       payload: flat[i + 3],
       correlation: flat[i + 4] as number | undefined,
+      type: flat[i + 5] as string | undefined,
     });
   }
   return envelopes;

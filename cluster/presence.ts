@@ -8,11 +8,11 @@
  */
 
 import type { Transport, TransportMessage, TransportSubscription } from "../transport/transport.ts";
-import type { Runtime } from "../actors/runtime.ts";
-import type { TimerHandle } from "../actors/clock.ts";
+import type { Runtime } from "../actors/internal.ts";
+import type { TimerHandle } from "../base/clock.ts";
 import type { Subjects } from "../transport/subjects.ts";
 import type { ClusterView, HostAnnouncement, Labels } from "./view.ts";
-import { packValue, unpackValue } from "../transport/codec.ts";
+import { packValue, unpackValue } from "./codec.ts";
 import { type LostDeclaration, Membership } from "./membership.ts";
 
 /** Decodes an announcement; `undefined` when it is not one. */

@@ -5,13 +5,19 @@
  * @module
  */
 
-import { type DisplayBundle, escapeHtml, JUPYTER_DISPLAY } from "../actors/display.ts";
-import type { ActorStats, BaseRef, SerializedRef } from "../actors/ref.ts";
-import { describeRef, serializeRef } from "../actors/ref.ts";
-import type { AskOptions } from "../actors/protocol.ts";
-import type { ActorId } from "../actors/ids.ts";
-import { UNBOUNDED } from "../actors/mailbox.ts";
-import { registerRefClass } from "../transport/codec.ts";
+import {
+  type ActorId,
+  type ActorStats,
+  type AskOptions,
+  type BaseRef,
+  describeRef,
+  type DisplayBundle,
+  escapeHtml,
+  JUPYTER_DISPLAY,
+  type SerializedRef,
+  serializeRef,
+} from "../actors/internal.ts";
+import { registerRefClass } from "./codec.ts";
 
 /** What a remote ref needs of its host: sending. */
 export interface RemoteSender {
@@ -24,6 +30,8 @@ export interface RemoteSender {
     payload: unknown,
     options: AskOptions | undefined,
   ): Promise<unknown>;
+  /** Reads the actor's counters from its host; see {@linkcode RemoteRef.stats}. */
+  stats(ref: RemoteRef): Promise<ActorStats>;
 }
 
 /** A ref to an actor on another host of the cluster. */
@@ -67,18 +75,15 @@ export class RemoteRef implements BaseRef {
       (other as { id?: unknown }).id === this.id;
   }
 
-  /** Counters live on the actor's host: this snapshot only says that it is remote. */
-  stats(): ActorStats {
-    return {
-      id: this.id,
-      name: this.name,
-      type: this.type,
-      status: "remote",
-      mailbox: { ...UNBOUNDED, depth: 0 },
-      handled: 0,
-      restarts: 0,
-      children: 0,
-    };
+  /**
+   * The actor's counters, read from its host: status, mailbox, messages
+   * handled, restarts, children. An actor that is gone reports `"stopped"`.
+   *
+   * @throws {HostUnreachableError} When its host is gone.
+   * @throws {RequestTimeoutError} When its host does not answer in time.
+   */
+  stats(): Promise<ActorStats> {
+    return this.#sender.stats(this);
   }
 
   toJSON(): SerializedRef {

@@ -6,8 +6,9 @@
  * @module
  */
 
-/** Key-value labels of a host, e.g. `{ gpu: "1", zone: "a" }`. */
-export type Labels = Readonly<Record<string, string>>;
+import type { Labels } from "../actors/internal.ts";
+
+export type { Labels };
 
 /** What a host announces about itself. */
 export interface HostAnnouncement {

@@ -15,7 +15,8 @@
  * @module
  */
 
-import { ActorSystem, type Ask, defineActor, startHostAgent, startNatsServer } from "../mod.ts";
+import { ActorSystem, type Ask, defineActor } from "../mod.ts";
+import { startHostAgent, startNatsServer } from "../testing.ts";
 
 /** A worker: estimates π from `samples` random points, seeded for repeatability. */
 export const Estimator = defineActor<

@@ -16,7 +16,8 @@
  */
 
 import { parseArgs } from "node:util";
-import { ActorSystem, JetStreamStore, type Labels, startHostAgent } from "../mod.ts";
+import { ActorSystem, JetStreamStore, type Labels } from "../mod.ts";
+import { startHostAgent } from "../testing.ts";
 
 /** A worker host the example starts in cluster mode. */
 export interface WorkerHost {

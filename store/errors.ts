@@ -4,7 +4,7 @@
  * @module
  */
 
-import { ActorSystemError } from "../actors/errors.ts";
+import { ActorSystemError } from "../base/errors.ts";
 
 /** A compare-and-set write found another revision than the one it expected. */
 export class RevisionConflictError extends ActorSystemError {

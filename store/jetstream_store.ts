@@ -15,8 +15,7 @@
 
 import type { NatsConnection } from "@nats-io/transport-node";
 import { connectNats, type NatsConnectOptions } from "../transport/nats_connect.ts";
-import { type KV, Kvm } from "@nats-io/kv";
-import { jetstream } from "@nats-io/jetstream";
+import type { KV } from "@nats-io/kv";
 import type { StateStore, StoreEntry } from "./store.ts";
 import { validateKey, validateRevision, validateValue } from "./store.ts";
 import { RevisionConflictError, StoreUnavailableError } from "./errors.ts";
@@ -24,25 +23,25 @@ import { RevisionConflictError, StoreUnavailableError } from "./errors.ts";
 let make: (kv: KV, connection: NatsConnection, owns: boolean, bucket: string) => JetStreamStore;
 
 /**
- * Opens the bucket on `connection` (which the store will then not close), or
- * on a new connection to `options.servers` (which it owns), creating the
- * bucket with `history: 1` if it does not exist.
+ * Opens the bucket on a new connection to `options.servers` (which the store
+ * owns and closes), creating the bucket with `history: 1` if it does not
+ * exist. The JetStream client loads here, not with the module.
  *
  * @throws {StoreUnavailableError} When the server or JetStream cannot be reached.
  */
-export async function openJetStreamStore(
-  given: NatsConnection | undefined,
-  options: JetStreamStoreOptions,
-): Promise<JetStreamStore> {
-  const owns = given === undefined;
-  let connection = given;
+async function openJetStreamStore(options: JetStreamStoreOptions): Promise<JetStreamStore> {
+  let connection: NatsConnection | undefined;
   try {
-    connection ??= await connectNats(options.servers, options.connectOptions);
+    const [{ Kvm }, { jetstream }] = await Promise.all([
+      import("@nats-io/kv"),
+      import("@nats-io/jetstream"),
+    ]);
+    connection = await connectNats(options.servers, options.connectOptions);
     const kvm = new Kvm(jetstream(connection, { timeout: options.timeoutMs ?? 5_000 }));
     const kv = await kvm.create(options.bucket, { history: 1, replicas: options.replicas ?? 1 });
-    return make(kv, connection, owns, options.bucket);
+    return make(kv, connection, true, options.bucket);
   } catch (err) {
-    if (owns) await connection?.close().catch(() => {});
+    await connection?.close().catch(() => {});
     throw new StoreUnavailableError("jetstream", `open bucket '${options.bucket}'`, false, {
       cause: err,
     });
@@ -102,7 +101,7 @@ export class JetStreamStore implements StateStore {
    * @throws {StoreUnavailableError} When the server or JetStream cannot be reached.
    */
   static open(options: JetStreamStoreOptions): Promise<JetStreamStore> {
-    return openJetStreamStore(undefined, options);
+    return openJetStreamStore(options);
   }
 
   static {

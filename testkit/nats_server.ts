@@ -6,7 +6,7 @@
  * @module
  */
 
-import { NatsServerMissingError } from "../actors/errors.ts";
+import { NatsServerMissingError } from "./errors.ts";
 
 /** Options of {@linkcode startNatsServer}. */
 export interface NatsServerOptions {
@@ -70,7 +70,7 @@ export function natsServerProgram(): string {
  *
  * @example
  * ```ts
- * import { startNatsServer } from "../mod.ts";
+ * import { startNatsServer } from "../testing.ts";
  * const server = await startNatsServer();
  * console.log(server.url);
  * await server.stop();

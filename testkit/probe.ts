@@ -5,16 +5,16 @@
  * @module
  */
 
-import type { ActorSystem } from "../actors/system.ts";
+import type { ActorSystem } from "../system.ts";
 import type { ActorRef } from "../actors/ref.ts";
 import type { ActorDefinition } from "../actors/definition.ts";
 import type { AskName, PayloadOf, ProtocolShape, ReplyOf } from "../actors/protocol.ts";
-import type { Clock, TimerHandle } from "../actors/clock.ts";
-import type { PendingAsk } from "../actors/ask.ts";
+import type { Clock, TimerHandle } from "../base/clock.ts";
+import type { ReplyTarget } from "../actors/ask.ts";
 import { type HandlerEntry, type RawHandler, registerCompiled } from "../actors/_compiled.ts";
 import { LocalRef } from "../actors/local_ref.ts";
 import { UNBOUNDED } from "../actors/mailbox.ts";
-import { ExpectationTimeoutError, UnexpectedMessageError } from "../actors/errors.ts";
+import { ExpectationTimeoutError, UnexpectedMessageError } from "./errors.ts";
 
 /** One message a probe received. */
 export interface ProbeMessage<T = unknown> {
@@ -67,7 +67,8 @@ interface Waiter {
  *
  * @example
  * ```ts
- * import { ActorSystem, type Tell, TestProbe } from "../mod.ts";
+ * import { ActorSystem, type Tell } from "../mod.ts";
+import { TestProbe } from "../testing.ts";
  *
  * const system = await ActorSystem.start();
  * const probe = TestProbe.spawn<{ done: Tell<number> }>(system);
@@ -205,7 +206,7 @@ export class TestProbe<P> {
   #record(
     name: string,
     payload: unknown,
-    ask: PendingAsk | undefined,
+    ask: ReplyTarget | undefined,
     autoReply: ((payload: unknown) => unknown) | undefined,
   ): void {
     const message: ProbeMessage = {

@@ -6,7 +6,7 @@
  */
 
 import { createClock } from "@sinonjs/fake-timers";
-import type { Clock, TimerHandle } from "../actors/clock.ts";
+import type { Clock, TimerHandle } from "../base/clock.ts";
 
 /** A {@linkcode Clock} whose time the test moves forward. */
 export interface VirtualClock extends Clock {
@@ -34,7 +34,8 @@ export interface VirtualClock extends Clock {
  *
  * @example
  * ```ts
- * import { ActorSystem, type Ask, createVirtualClock, defineActor, type Tell } from "../mod.ts";
+ * import { ActorSystem, type Ask, defineActor, type Tell } from "../mod.ts";
+import { createVirtualClock } from "../testing.ts";
  *
  * const Ticker = defineActor<{ tick: Tell; count: Ask<void, number> }, number>({
  *   type: "ticker",

@@ -3,7 +3,8 @@
  */
 
 import assert from "node:assert/strict";
-import { startNatsServer } from "../mod.ts";
+import { startNatsServer } from "../testing.ts";
+import { stopServer } from "./_helpers/nats.ts";
 
 /** One run of an example: its flags, its exit code, and lines it must print. */
 interface Run {
@@ -171,14 +172,12 @@ for (const [file, runs] of Object.entries(expectations)) {
 for (const [file, runs] of Object.entries(examplesInBothModes("cluster"))) {
   Deno.test({
     name: `example ${file} --nats runs across worker host processes and prints the same result`,
-    // The example's own hosts end before it exits; the server is this test's.
-    sanitizeResources: false,
     fn: async () => {
       const server = await startNatsServer();
       try {
         await runAll(file, runs, ["--nats", server.url]);
       } finally {
-        await server.stop();
+        await stopServer(server);
       }
     },
   });

@@ -14,8 +14,8 @@ import {
   MessageKindError,
   type Tell,
   UnknownMessageError,
-  type UntypedRef,
 } from "../mod.ts";
+import type { UntypedRef } from "../actors/ref.ts";
 import { withSystem } from "./_helpers/system.ts";
 
 type CounterProtocol = {

@@ -15,13 +15,9 @@ import type {
   TransportSubscription,
 } from "./transport.ts";
 import { subjectMatches } from "./subject_match.ts";
-import { type Clock, systemClock } from "../actors/clock.ts";
-import {
-  NoRespondersError,
-  PayloadTooLargeError,
-  RequestTimeoutError,
-  TransportClosedError,
-} from "../actors/errors.ts";
+import { type Clock, systemClock } from "../base/clock.ts";
+import { NoRespondersError, PayloadTooLargeError, TransportClosedError } from "./errors.ts";
+import { RequestTimeoutError } from "../base/errors.ts";
 
 interface Subscriber {
   readonly pattern: string;

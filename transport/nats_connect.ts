@@ -6,13 +6,7 @@
  * @module
  */
 
-import {
-  connect,
-  type ConnectionOptions,
-  credsAuthenticator,
-  type NatsConnection,
-  nkeyAuthenticator,
-} from "@nats-io/transport-node";
+import type { ConnectionOptions, NatsConnection } from "@nats-io/transport-node";
 import { readFileSync } from "node:fs";
 
 /** How to connect and authenticate to NATS. */
@@ -73,10 +67,17 @@ export interface NatsConnectOptions {
   readonly connectTimeoutMs?: number;
 }
 
+/** The parts of nats.js that build authenticators. */
+type Authenticators = Pick<
+  typeof import("@nats-io/transport-node"),
+  "credsAuthenticator" | "nkeyAuthenticator"
+>;
+
 /** Turns our options into nats.js connection options. */
 export function natsOptions(
   servers: string | readonly string[],
-  options: NatsConnectOptions = {},
+  options: NatsConnectOptions,
+  { credsAuthenticator, nkeyAuthenticator }: Authenticators,
 ): ConnectionOptions {
   const tls = options.tls === undefined ? undefined : {
     ...(options.tls.caFile === undefined ? {} : { caFile: options.tls.caFile }),
@@ -110,8 +111,10 @@ export async function connectNats(
   servers: string | readonly string[],
   options: NatsConnectOptions = {},
 ): Promise<NatsConnection> {
+  // nats.js loads only when something connects, so a program that never does starts faster.
+  const nats = await import("@nats-io/transport-node");
   try {
-    return await connect(natsOptions(servers, options));
+    return await nats.connect(natsOptions(servers, options, nats));
   } catch (err) {
     guardStraySocketErrors();
     throw err;

@@ -18,12 +18,8 @@ import type {
   TransportSubscription,
 } from "./transport.ts";
 import { connectNats, type NatsConnectOptions } from "./nats_connect.ts";
-import {
-  NoRespondersError,
-  PayloadTooLargeError,
-  RequestTimeoutError,
-  TransportClosedError,
-} from "../actors/errors.ts";
+import { NoRespondersError, PayloadTooLargeError, TransportClosedError } from "./errors.ts";
+import { RequestTimeoutError } from "../base/errors.ts";
 
 /** A transport over a NATS connection. */
 export class NatsTransport implements Transport {

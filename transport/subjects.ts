@@ -8,7 +8,7 @@
  * <prefix>.<cluster>.ctl.discover                      "everyone, announce yourselves"
  * <prefix>.<cluster>.ctl.leave                         a host leaving gracefully
  * <prefix>.<cluster>.ctl.lost                          "host X, epoch E, is lost"
- * <prefix>.<cluster>.ctl.host.<hostId>.<operation>     requests to one host (spawn, stop, inspect)
+ * <prefix>.<cluster>.ctl.host.<hostId>.<operation>     requests to one host (spawn, stop, inspect, watch, stats)
  * ```
  *
  * Host ids, the cluster name and the prefix are checked to be single tokens
@@ -17,7 +17,7 @@
  * @module
  */
 
-import { InvalidNameError } from "../actors/errors.ts";
+import { InvalidNameError } from "../base/errors.ts";
 
 const TOKEN = /^[A-Za-z0-9_:-]{1,128}$/;
 
@@ -91,7 +91,7 @@ export class Subjects {
   }
 
   /** A request to one host. */
-  control(hostId: string, operation: "spawn" | "stop" | "inspect"): string {
+  control(hostId: string, operation: "spawn" | "stop" | "inspect" | "watch" | "stats"): string {
     return `${this.root}.ctl.host.${hostId}.${operation}`;
   }
 

@@ -5,13 +5,14 @@
  * @module
  */
 
-import { ActorSystem, startNatsServer } from "../../mod.ts";
+import { ActorSystem } from "../../mod.ts";
+import { startNatsServer } from "../../testing.ts";
 import type { Scenario } from "../scenario.ts";
 import { Rng } from "../rng.ts";
 import { sleep, startProcessCluster } from "../process_cluster.ts";
 import { ChaosQuick, ChaosSlow } from "../process_actors.ts";
 import { NatsTransport } from "../../transport/nats_transport.ts";
-import { BatchWriter, encodeFrame } from "../../transport/codec.ts";
+import { BatchWriter, encodeFrame } from "../../cluster/codec.ts";
 import { Subjects } from "../../transport/subjects.ts";
 
 /** The lowest rejection rate accepted at full size, in batches per second. */
@@ -38,9 +39,9 @@ export const fuzz: Scenario = {
     try {
       const quick = host.spawn(ChaosQuick);
       const valid = new BatchWriter("attacker");
-      valid.add(encodeFrame({ kind: 0, to: quick.id, name: "poke", body: undefined }));
+      valid.add(encodeFrame({ kind: "tell", to: quick.id, name: "poke", body: undefined }));
       valid.add(encodeFrame({
-        kind: 1,
+        kind: "ask",
         to: quick.id,
         name: "ping",
         body: undefined,

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { startNatsServer } from "../../mod.ts";
+import { startNatsServer } from "../../testing.ts";
 import type { NatsServer } from "../../testkit/nats_server.ts";
 import type { Scenario } from "../scenario.ts";
 import { sleep, startProcessCluster } from "../process_cluster.ts";

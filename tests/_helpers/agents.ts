@@ -5,15 +5,19 @@
  * @module
  */
 
-import { type HostAgent, startHostAgent } from "../../mod.ts";
+import { type HostAgent, startHostAgent } from "../../testing.ts";
+import { within } from "./deadline.ts";
 
 const definitions = new URL("./cluster_defs.ts", import.meta.url).pathname;
 
 /** A running agent process. */
 export type Agent = HostAgent;
 
-/** Starts `cli/agent.ts` with the tests' definitions and waits until it has joined. */
-export function startAgent(options: {
+/**
+ * Starts `cli/agent.ts` with the tests' definitions and waits until it has
+ * joined, at most 40 s. Its `stop` and `kill` are bounded too.
+ */
+export async function startAgent(options: {
   url: string;
   cluster: string;
   hostId: string;
@@ -21,14 +25,55 @@ export function startAgent(options: {
   labels?: string;
   extraArgs?: string[];
 }): Promise<Agent> {
-  return startHostAgent({
-    servers: options.url,
-    cluster: options.cluster,
-    hostId: options.hostId,
-    imports: [definitions],
-    args: [
-      ...(options.labels === undefined ? [] : ["--labels", options.labels]),
-      ...(options.extraArgs ?? []),
-    ],
-  });
+  const agent = await within(
+    startHostAgent({
+      servers: options.url,
+      cluster: options.cluster,
+      hostId: options.hostId,
+      imports: [definitions],
+      args: [
+        ...(options.labels === undefined ? [] : ["--labels", options.labels]),
+        ...(options.extraArgs ?? []),
+      ],
+    }),
+    40_000,
+    `agent ${options.hostId} to join`,
+  );
+  return bounded(agent);
+}
+
+/**
+ * Starts several agents at once. If one fails to join, the others are
+ * stopped before the failure is thrown, so no process outlives the test.
+ */
+export async function startAgents(list: Parameters<typeof startAgent>[0][]): Promise<Agent[]> {
+  const results = await Promise.allSettled(list.map(startAgent));
+  const started = results.flatMap((r) => r.status === "fulfilled" ? [r.value] : []);
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed !== undefined) {
+    await Promise.allSettled(started.map((agent) => agent.stop()));
+    throw failed.reason;
+  }
+  return started;
+}
+
+/**
+ * The same agent, with a deadline on `stop` (after which it is killed and the
+ * test fails) and on `kill`.
+ */
+export function bounded(agent: HostAgent, ms = 15_000): Agent {
+  const kill = () => within(agent.kill(), ms, `agent ${agent.hostId} to die of SIGKILL`);
+  return {
+    hostId: agent.hostId,
+    process: agent.process,
+    stop: async () => {
+      try {
+        return await within(agent.stop(), ms, `agent ${agent.hostId} to exit after SIGTERM`);
+      } catch (err) {
+        await kill();
+        throw err;
+      }
+    },
+    kill,
+  };
 }

@@ -32,9 +32,20 @@ export async function killWriterAndCheck(
   let buffer = "";
   const reader = child.stdout.getReader();
   const decoder = new TextDecoder();
+  // A writer that stalls is killed, which ends its output and fails the read below.
+  let stalled = false;
+  const deadline = setTimeout(() => {
+    stalled = true;
+    child.kill("SIGKILL");
+  }, 60_000);
   while (seen < acks) {
     const { value, done } = await reader.read();
-    if (done) throw new Error(`the writer exited after ${seen} acknowledged writes`);
+    if (done) {
+      clearTimeout(deadline);
+      await child.status;
+      const why = stalled ? "was killed after 60 s" : "exited";
+      throw new Error(`the writer ${why} after ${seen} acknowledged writes`);
+    }
     buffer += decoder.decode(value, { stream: true });
     const lines = buffer.split("\n");
     buffer = lines.pop()!;
@@ -44,6 +55,7 @@ export async function killWriterAndCheck(
       seen++;
     }
   }
+  clearTimeout(deadline);
   child.kill("SIGKILL");
   const status = await child.status;
   assert.equal(status.signal, "SIGKILL");

@@ -4,8 +4,10 @@
  * @module
  */
 
-import { ActorSystem, type ActorSystemOptions, createVirtualClock } from "../../mod.ts";
-import type { VirtualClock } from "../../mod.ts";
+import { ActorSystem, type ActorSystemOptions } from "../../mod.ts";
+import { createVirtualClock } from "../../testing.ts";
+import type { VirtualClock } from "../../testing.ts";
+import { within } from "./deadline.ts";
 
 /** Starts a system that does not log dead letters, runs `body`, and shuts it down. */
 export async function withSystem(
@@ -41,27 +43,24 @@ export async function withVirtualSystem(
   } finally {
     const done = system.shutdown({ timeoutMs: 1_000 });
     await clock.advance(1_000);
-    await done;
+    await within(done, 5_000, "the system to shut down within 1 s of virtual time");
   }
-}
-
-/** Lets queued actor turns run (a few rounds of microtasks and one macrotask). */
-export async function settle(): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /**
  * Waits (in real time, a millisecond at a time) until `condition` holds.
+ * Use it for a positive event, never to let time pass before asserting that
+ * something did not happen.
  *
  * @throws {Error} When it does not hold within `withinMs`.
  */
 export async function waitFor(
-  condition: () => boolean,
+  condition: () => boolean | Promise<boolean>,
   what: string,
   withinMs = 2_000,
 ): Promise<void> {
   const started = Date.now();
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() - started > withinMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 1));
   }

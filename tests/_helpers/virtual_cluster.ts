@@ -5,14 +5,10 @@
  * @module
  */
 
-import {
-  ActorSystem,
-  type ActorSystemOptions,
-  createVirtualClock,
-  type Labels,
-  type VirtualClock,
-} from "../../mod.ts";
+import { ActorSystem, type ActorSystemOptions, type Labels } from "../../mod.ts";
+import { createVirtualClock, type VirtualClock } from "../../testing.ts";
 import { MemoryBus, type MemoryTransport } from "../../transport/memory_bus.ts";
+import { within } from "./deadline.ts";
 
 /** A cluster of hosts `h0`, `h1`, ... whose links the test can cut. */
 export interface VirtualCluster {
@@ -78,7 +74,7 @@ export async function virtualCluster(
         [...hosts, ...crashed].map((h) => h.shutdown({ timeoutMs: 200 })),
       );
       await step(400);
-      await done;
+      await within(done, 5_000, "every host to shut down within 400 ms of virtual time");
     },
   };
 }

@@ -8,8 +8,8 @@ import {
   SystemStoppedError,
   type Tell,
   UnknownMessageError,
-  type UntypedRef,
 } from "../../mod.ts";
+import type { UntypedRef } from "../../actors/ref.ts";
 import { Counter } from "../_helpers/actors.ts";
 import { withSystem } from "../_helpers/system.ts";
 

@@ -91,12 +91,18 @@ Deno.test("after unwatch no signal arrives", async () => {
   await withSystem(async (system) => {
     const watcher = system.spawn(Watcher);
     const target = system.spawn(Counter);
+    const marker = system.spawn(Counter);
     watcher.tell("watch", target);
+    watcher.tell("watch", marker);
     watcher.tell("unwatch", target);
     await watcher.ask("seen");
+    const handled = watcher.stats().handled;
     await system.stop(target);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    assert.deepEqual(await watcher.ask("seen"), []);
+    // The marker stops after the target, so its signal comes after any for the target.
+    await system.stop(marker);
+    await waitFor(() => watcher.stats().handled > handled, "the marker's signal");
+    const seen = await watcher.ask("seen");
+    assert.deepEqual(seen.map((s) => s.ref.id), [marker.id]);
   });
 });
 

@@ -1,88 +1,192 @@
+/**
+ * Every error class that the public entry points export: its name, its code,
+ * its `is()` guard and its cause. The classes are found by enumerating the
+ * exports, so a new class without an entry in {@linkcode ARGUMENTS} fails here.
+ */
+
 import assert from "node:assert/strict";
+import * as mod from "../../mod.ts";
+import * as testing from "../../testing.ts";
 import {
   ActorFailedError,
-  ActorStoppedError,
   ActorSystemError,
-  ActorTypeMismatchError,
-  AskAbortedError,
   AskTimeoutError,
   describeError,
-  DuplicateChildIdError,
-  DuplicateNameError,
-  ExpectationTimeoutError,
-  InvalidHandlerResultError,
-  InvalidNameError,
-  InvalidOptionError,
-  KeyInvalidError,
   MailboxFullError,
-  MessageKindError,
-  NatsServerMissingError,
-  RestartIntensityError,
-  RevisionConflictError,
-  StateConflictError,
-  StateDecodeError,
-  StateEncodeError,
-  StoreUnavailableError,
-  SystemStoppedError,
-  UnexpectedMessageError,
-  UnknownActorError,
-  UnknownMessageError,
-  ValueTooLargeError,
 } from "../../mod.ts";
 
-const cases: [ActorSystemError, string, string][] = [
-  [new AskTimeoutError("h/1", "get", 10), "AskTimeoutError", "ask_timeout"],
-  [new AskAbortedError("h/1", "get"), "AskAbortedError", "ask_aborted"],
-  [new ActorStoppedError("h/1", "get"), "ActorStoppedError", "actor_stopped"],
-  [new ActorFailedError("h/1", "get"), "ActorFailedError", "actor_failed"],
-  [new UnknownActorError("h/1"), "UnknownActorError", "unknown_actor"],
-  [new MailboxFullError("h/1", 3, "get"), "MailboxFullError", "mailbox_full"],
-  [new DuplicateNameError("n", "h/1"), "DuplicateNameError", "duplicate_name"],
-  [new InvalidNameError("a b", "name", "why"), "InvalidNameError", "invalid_name"],
-  [new InvalidOptionError("x", 1, "y"), "InvalidOptionError", "invalid_option"],
-  [new UnknownMessageError("t", "m"), "UnknownMessageError", "unknown_message"],
-  [new MessageKindError("t", "m", "ask"), "MessageKindError", "message_kind"],
-  [new InvalidHandlerResultError("t", "m"), "InvalidHandlerResultError", "invalid_handler_result"],
-  [new SystemStoppedError("h"), "SystemStoppedError", "system_stopped"],
-  [new ActorTypeMismatchError("h/1", "a", "b"), "ActorTypeMismatchError", "actor_type_mismatch"],
-  [new ExpectationTimeoutError("x", 5), "ExpectationTimeoutError", "expectation_timeout"],
-  [new UnexpectedMessageError("m"), "UnexpectedMessageError", "unexpected_message"],
-  [new DuplicateChildIdError("c"), "DuplicateChildIdError", "duplicate_child_id"],
-  [new RestartIntensityError("h/1", "c", 3, 5000), "RestartIntensityError", "restart_intensity"],
-  [new NatsServerMissingError("nats-server"), "NatsServerMissingError", "nats_server_missing"],
-  [new StateConflictError("state.k", 4), "StateConflictError", "state_conflict"],
-  [new StateDecodeError("state.k", "bad"), "StateDecodeError", "state_decode"],
-  [new StateEncodeError("state.x", "a Map"), "StateEncodeError", "state_encode"],
-  [new RevisionConflictError("k", 2), "RevisionConflictError", "revision_conflict"],
-  [new StoreUnavailableError("file", "get", false), "StoreUnavailableError", "store_unavailable"],
-  [new ValueTooLargeError("k", 10, 5), "ValueTooLargeError", "value_too_large"],
-  [new KeyInvalidError("a b", "spaces"), "KeyInvalidError", "key_invalid"],
-];
+/** Every public entry point: add a new one here. */
+const ENTRY_POINTS = { "mod.ts": mod, "testing.ts": testing };
 
-for (const [error, name, code] of cases) {
-  Deno.test(`${name} has its class name, the code '${code}' and an is() guard`, () => {
-    assert.ok(error instanceof ActorSystemError);
-    assert.ok(error instanceof Error);
-    assert.equal(error.name, name);
-    assert.equal(error.code, code);
-    assert.equal((error.constructor as typeof ActorSystemError).code, code);
-    assert.ok((error.constructor as typeof AskTimeoutError).is(error));
-    assert.ok(error.message.length > 0);
-  });
+type Exported = typeof mod & typeof testing;
+type ErrorClassName = {
+  [K in keyof Exported]: Exported[K] extends abstract new (...args: never[]) => Error ? K
+    : never;
+}[keyof Exported];
+
+/**
+ * Constructor arguments for each exported error class, without the options
+ * (the test appends `{ cause }` itself). The type makes a missing entry a
+ * type error; the first test below makes it a failure too.
+ */
+const ARGUMENTS: {
+  [K in ErrorClassName]: Exported[K] extends abstract new (...args: infer A) => Error ? A : never;
+} = {
+  ActorSystemError: ["the abstract base"],
+  InvalidNameError: ["a b", "name", "spaces"],
+  InvalidOptionError: ["timeoutMs", -1, "a positive number"],
+  RequestTimeoutError: ["actors.x.host.h", 100],
+  AskTimeoutError: ["h/1", "get", 10],
+  AskAbortedError: ["h/1", "get"],
+  ActorStoppedError: ["h/1", "get"],
+  ActorFailedError: ["h/1", "get"],
+  UnknownActorError: ["h/1"],
+  MailboxFullError: ["h/1", 3, "get"],
+  DuplicateNameError: ["n", "h/1"],
+  UnknownMessageError: ["t", "m"],
+  MessageKindError: ["t", "m", "ask"],
+  InvalidHandlerResultError: ["t", "m"],
+  ActorTypeMismatchError: ["h/1", "a", "b"],
+  SystemStoppedError: ["h"],
+  PlacementError: [{ kind: "host", hostId: "x" }, [{ hostId: "h", reason: "gone" }]],
+  HostUnreachableError: ["h", "no heartbeat"],
+  DuplicateChildIdError: ["c"],
+  RestartIntensityError: ["h/1", "c", 3, 5_000],
+  StateConflictError: ["state.k", 4],
+  StateDecodeError: ["state.k", "bad bytes"],
+  StateEncodeError: ["state.x", "a Map"],
+  DefinitionLoadError: ["h", "worker", "file:///w.ts", "not found"],
+  ClusterConnectError: ["nats://127.0.0.1:1"],
+  NameTakenError: ["leader", "h/1"],
+  NoRespondersError: ["actors.x.host.h"],
+  PayloadTooLargeError: ["a batch", 10, 5],
+  TransportClosedError: ["closed"],
+  RevisionConflictError: ["k", 2],
+  StoreUnavailableError: ["file", "get", false],
+  ValueTooLargeError: ["k", 10, 5],
+  KeyInvalidError: ["a b", "spaces"],
+  ExpectationTimeoutError: ["'done'", 5],
+  NatsServerMissingError: ["nats-server"],
+  UnexpectedMessageError: ["m"],
+};
+
+/**
+ * Classes whose constructor takes no `ErrorOptions`, so nothing they wrap can
+ * be chained as `cause`. The test checks that each really drops a given cause:
+ * once a constructor accepts options, remove its name here.
+ */
+const WITHOUT_OPTIONS = new Set<string>([
+  "InvalidNameError",
+  "InvalidOptionError",
+  "RequestTimeoutError",
+  "AskTimeoutError",
+  "UnknownActorError",
+  "MailboxFullError",
+  "DuplicateNameError",
+  "UnknownMessageError",
+  "MessageKindError",
+  "InvalidHandlerResultError",
+  "ActorTypeMismatchError",
+  "SystemStoppedError",
+  "PlacementError",
+  "HostUnreachableError",
+  "DuplicateChildIdError",
+  "StateEncodeError",
+  "NoRespondersError",
+  "PayloadTooLargeError",
+  "TransportClosedError",
+  "ValueTooLargeError",
+  "KeyInvalidError",
+  "ExpectationTimeoutError",
+  "UnexpectedMessageError",
+]);
+
+type ErrorClass = (new (...args: unknown[]) => Error) & {
+  readonly code?: unknown;
+  is?(err: unknown): boolean;
+};
+
+/** Every exported value that is Error or a subclass of it, once each, by export name. */
+function exportedErrorClasses(): Map<string, ErrorClass> {
+  const found = new Map<string, ErrorClass>();
+  for (const [file, entry] of Object.entries(ENTRY_POINTS)) {
+    for (const [name, value] of Object.entries(entry)) {
+      if (typeof value !== "function") continue;
+      if (value !== Error && !(value.prototype instanceof Error)) continue;
+      const known = found.get(name);
+      assert.ok(known === undefined || known === value, `${file} exports another ${name}`);
+      found.set(name, value as unknown as ErrorClass);
+    }
+  }
+  return found;
 }
 
-Deno.test("every error class has its own code", () => {
-  const codes = cases.map(([, , code]) => code);
-  assert.equal(new Set(codes).size, codes.length);
+const classes = exportedErrorClasses();
+const args = ARGUMENTS as Record<string, unknown[] | undefined>;
+
+function build(name: string, options?: ErrorOptions): Error {
+  const given = args[name];
+  if (given === undefined) throw new Error(`no constructor arguments for ${name} in ARGUMENTS`);
+  return new (classes.get(name)!)(...given, options);
+}
+
+Deno.test("the entry points export error classes, and each has constructor arguments in the table", () => {
+  assert.ok(classes.size >= 30, `only ${classes.size} error classes found: ${[...classes.keys()]}`);
+  const missing = [...classes.keys()].filter((name) => !(name in ARGUMENTS));
+  assert.deepEqual(missing, [], `add constructor arguments for: ${missing.join(", ")}`);
+  const stale = Object.keys(ARGUMENTS).filter((name) => !classes.has(name));
+  assert.deepEqual(stale, [], `no longer exported: ${stale.join(", ")}`);
+  const staleOptions = [...WITHOUT_OPTIONS].filter((name) => !classes.has(name));
+  assert.deepEqual(staleOptions, [], `no longer exported: ${staleOptions.join(", ")}`);
 });
 
-Deno.test("is() recognises an error rebuilt from the wire by its code, and nothing else", () => {
-  const rebuilt = Object.assign(new Error("from elsewhere"), { code: "ask_timeout" });
-  assert.ok(AskTimeoutError.is(rebuilt));
-  assert.ok(!ActorStoppedError.is(rebuilt));
-  assert.ok(!AskTimeoutError.is({ code: "ask_timeout" }), "a plain object is not an error");
-  assert.ok(!AskTimeoutError.is(undefined));
+Deno.test("every exported error class has its own non-empty static code", () => {
+  const owners = new Map<string, string>();
+  for (const [name, Class] of classes) {
+    assert.equal(typeof Class.code, "string", `${name}.code`);
+    const code = Class.code as string;
+    assert.ok(code.length > 0, `${name}.code is empty`);
+    assert.equal(owners.get(code), undefined, `${name} and ${owners.get(code)} share '${code}'`);
+    owners.set(code, name);
+  }
 });
+
+for (const [name, Class] of classes) {
+  Deno.test(`${name}: its name, its code, its is() guard and its cause`, () => {
+    assert.equal(Class.name, name, "exported under its own name");
+    assert.equal(typeof Class.is, "function", `${name}.is`);
+    const err = build(name);
+    assert.ok(err instanceof Class);
+    assert.ok(err instanceof ActorSystemError, "every library error derives from ActorSystemError");
+    assert.equal(err.name, name);
+    assert.ok(err.message.length > 0, "a message");
+    assert.equal((err as { code?: unknown }).code, Class.code, "the instance carries the code");
+
+    assert.equal(Class.is!(err), true, "recognises its own instance");
+    const rebuilt = Object.assign(new Error("from the wire"), { code: Class.code });
+    assert.equal(Class.is!(rebuilt), true, "recognises a plain Error with its code");
+    for (const other of classes.keys()) {
+      if (other !== name && args[other] !== undefined) {
+        assert.equal(Class.is!(build(other)), false, `rejects ${other}`);
+      }
+    }
+    assert.equal(Class.is!(new Error("plain")), false, "rejects an Error without a code");
+    assert.equal(Class.is!({ code: Class.code }), false, "rejects a non-Error with its code");
+    assert.equal(Class.is!(undefined), false);
+
+    const root = new Error("the underlying failure");
+    const chained = build(name, { cause: root });
+    if (WITHOUT_OPTIONS.has(name)) {
+      assert.equal(
+        chained.cause,
+        undefined,
+        `${name} now chains a cause: remove it from WITHOUT_OPTIONS`,
+      );
+    } else {
+      assert.equal(chained.cause, root, "the cause is chained");
+    }
+  });
+}
 
 Deno.test("errors keep their context fields and chain their cause", () => {
   const root = new Error("disk on fire");

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ActorSystem, createVirtualClock, defineActor } from "../../mod.ts";
+import { ActorSystem, defineActor } from "../../mod.ts";
+import { createVirtualClock } from "../../testing.ts";
 import { actorId, firstSequence, type HostId, parseActorId } from "../../actors/ids.ts";
 
 const Idle = defineActor<Record<never, never>, null>({ type: "idle", init: () => null, tells: {} });

@@ -12,6 +12,7 @@ import {
 } from "../../mod.ts";
 import { Counter, Recorder } from "../_helpers/actors.ts";
 import { withSystem, withVirtualSystem } from "../_helpers/system.ts";
+import { within } from "../_helpers/deadline.ts";
 
 type TracedProtocol = { spawnChild: Ask<string, string>; ping: Ask<void, string> };
 
@@ -130,11 +131,14 @@ Deno.test("shutdown stops children before parents and top-level actors in revers
 
 Deno.test("shutdown waits for an in-flight async turn to finish", async () => {
   const finished: number[] = [];
+  let started!: () => void;
+  const inFlight = new Promise<void>((resolve) => started = resolve);
   const Worker = defineActor<{ work: Tell<number> }, null>({
     type: "worker",
     init: () => null,
     tells: {
       work: async (state, n) => {
+        started();
         await new Promise((resolve) => setTimeout(resolve, 20));
         finished.push(n);
         return state;
@@ -145,7 +149,7 @@ Deno.test("shutdown waits for an in-flight async turn to finish", async () => {
   const worker = system.spawn(Worker);
   worker.tell("work", 1);
   worker.tell("work", 2);
-  await new Promise((resolve) => setTimeout(resolve, 5));
+  await inFlight; // the turn of 1 has begun and is waiting on its timer
   await system.shutdown({ timeoutMs: 5_000 });
   assert.deepEqual(finished, [1], "the running turn finished; the queued one did not start");
   const letters = system.deadLetters.recent();
@@ -171,7 +175,7 @@ Deno.test("shutdown cuts off a turn that outlives the timeout", async () => {
     await clock.advance(499);
     assert.equal(done, false);
     await clock.advance(1);
-    await shutdown;
+    await within(shutdown, 1_000, "the shutdown at its timeout");
     assert.equal(done, true);
     assert.equal((await pending).name, "ActorStoppedError");
     const reasons = system.deadLetters.recent().map((l) => `${l.reason}:${l.messageName}`);
@@ -201,7 +205,7 @@ Deno.test("an actor can stop itself after its current message", async () => {
     const once = system.spawn(Once);
     once.tell("go", 1);
     once.tell("go", 2);
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await within(system.whenStopped(once), 1_000, "the actor to stop itself");
     assert.equal(once.stats().status, "stopped");
     assert.equal(once.stats().handled, 1);
     const letters = system.deadLetters.recent();

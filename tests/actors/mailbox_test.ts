@@ -7,24 +7,30 @@ import {
   type Tell,
 } from "../../mod.ts";
 import { Mailbox } from "../../actors/mailbox.ts";
-import { withSystem } from "../_helpers/system.ts";
+import { waitFor, withSystem } from "../_helpers/system.ts";
 
-/** Holds its messages until released, so its mailbox fills up. */
+/**
+ * Holds its messages until released, so its mailbox fills up. `entered`
+ * resolves when the first message's turn has begun (it has left the mailbox).
+ */
 function gated() {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => release = resolve);
+  let entered!: () => void;
+  const first = new Promise<void>((resolve) => entered = resolve);
   const Gated = defineActor<{ item: Tell<number>; seen: Ask<void, number[]> }, number[]>({
     type: "gated",
     init: () => [],
     tells: {
       item: async (seen, n) => {
+        entered();
         await gate;
         return [...seen, n];
       },
     },
     asks: { seen: (seen) => ({ state: seen, reply: seen }) },
   });
-  return { Gated, release };
+  return { Gated, release, entered: first };
 }
 
 Deno.test("the queue keeps FIFO order across ring-buffer growth and wrap-around", () => {
@@ -65,6 +71,31 @@ Deno.test("the queue keeps FIFO order when it reclaims a long taken front", () =
   assert.deepEqual(out, Array.from({ length: next }, (_, i) => i));
 });
 
+Deno.test("runtime messages in the system lane are taken before every queued user message", () => {
+  const mailbox = new Mailbox<string, never>();
+  for (let i = 0; i < 3; i++) mailbox.put("user", i, undefined);
+  mailbox.putSystem("system", "a");
+  mailbox.putSystem("system", "b");
+  const out: unknown[] = [];
+  while (!mailbox.isEmpty) out.push(`${mailbox.takeNext()} ${mailbox.takenPayload}`);
+  assert.deepEqual(out, ["system a", "system b", "user 0", "user 1", "user 2"]);
+});
+
+Deno.test("length counts only user messages, and take() takes only user messages", () => {
+  const mailbox = new Mailbox<string, never>();
+  mailbox.putSystem("system", "signal");
+  assert.equal(mailbox.length, 0);
+  assert.equal(mailbox.systemLength, 1);
+  assert.equal(mailbox.isEmpty, false);
+  mailbox.put("user", 1, undefined);
+  assert.equal(mailbox.length, 1);
+  assert.equal(mailbox.take(), "user");
+  assert.equal(mailbox.takenPayload, 1);
+  assert.equal(mailbox.systemLength, 1);
+  assert.equal(mailbox.takeNext(), "system");
+  assert.equal(mailbox.isEmpty, true);
+});
+
 Deno.test("mailboxes are unbounded by default and say so in stats", async () => {
   await withSystem((system) => {
     const { Gated } = gated();
@@ -75,10 +106,10 @@ Deno.test("mailboxes are unbounded by default and say so in stats", async () => 
 
 Deno.test("a full bounded mailbox with 'reject' throws MailboxFullError at the sender", async () => {
   await withSystem(async (system) => {
-    const { Gated, release } = gated();
+    const { Gated, release, entered } = gated();
     const ref = system.spawn(Gated, { mailbox: { kind: "bounded", capacity: 2 } });
-    ref.tell("item", 0); // taken into the (blocked) turn once the actor starts
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    ref.tell("item", 0);
+    await entered; // 0 has left the mailbox for the (blocked) turn
     ref.tell("item", 1);
     ref.tell("item", 2);
     assert.throws(
@@ -100,43 +131,42 @@ Deno.test("a full bounded mailbox with 'reject' throws MailboxFullError at the s
       ["mailbox-full", "seen", undefined],
     ]);
     release();
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await waitFor(() => ref.stats().handled === 3, "the three items"); // room for the ask
     assert.deepEqual(await ref.ask("seen"), [0, 1, 2]);
   });
 });
 
 Deno.test("'drop-newest' drops the new message to the dead letters without throwing", async () => {
   await withSystem(async (system) => {
-    const { Gated, release } = gated();
+    const { Gated, release, entered } = gated();
     const ref = system.spawn(Gated, {
       mailbox: { kind: "bounded", capacity: 1, overflow: "drop-newest" },
     });
     ref.tell("item", 0);
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await entered;
     ref.tell("item", 1);
     ref.tell("item", 2);
     ref.tell("item", 3);
     assert.deepEqual(system.deadLetters.recent().map((l) => l.payload), [2, 3]);
     release();
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await waitFor(() => ref.stats().handled === 2, "the two kept items");
     assert.deepEqual(await ref.ask("seen"), [0, 1]);
   });
 });
 
 Deno.test("'drop-oldest' drops the oldest queued message and keeps the new one", async () => {
   await withSystem(async (system) => {
-    const { Gated, release } = gated();
+    const { Gated, release, entered } = gated();
     const ref = system.spawn(Gated, {
       mailbox: { kind: "bounded", capacity: 2, overflow: "drop-oldest" },
     });
     ref.tell("item", 0);
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await entered;
     for (let i = 1; i <= 5; i++) ref.tell("item", i);
     assert.deepEqual(system.deadLetters.recent().map((l) => l.payload), [1, 2, 3]);
     release();
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    const seen = ref.ask("seen");
-    assert.deepEqual(await seen, [0, 4, 5]);
+    await waitFor(() => ref.stats().handled === 3, "the three kept items");
+    assert.deepEqual(await ref.ask("seen"), [0, 4, 5]);
   });
 });
 

@@ -172,7 +172,10 @@ Deno.test("refs compare by actor identity and round-trip through JSON", async ()
 });
 
 Deno.test("a ref travels inside a message and works on arrival", async () => {
-  type PingProtocol = { ping: Tell<{ replyTo: import("../../mod.ts").ActorRef<PongProtocol> }> };
+  type PingProtocol = {
+    ping: Tell<{ replyTo: import("../../mod.ts").ActorRef<PongProtocol> }>;
+    sync: Ask<void, null>;
+  };
   type PongProtocol = { pong: Tell<string>; count: Ask<void, number> };
   const Pinger = defineActor<PingProtocol, null>({
     type: "pinger",
@@ -183,6 +186,7 @@ Deno.test("a ref travels inside a message and works on arrival", async () => {
         return state;
       },
     },
+    asks: { sync: (state) => ({ state, reply: null }) },
   });
   const Ponger = defineActor<PongProtocol, number>({
     type: "ponger",
@@ -195,7 +199,7 @@ Deno.test("a ref travels inside a message and works on arrival", async () => {
     const ponger = system.spawn(Ponger);
     pinger.tell("ping", { replyTo: ponger });
     pinger.tell("ping", { replyTo: ponger });
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await pinger.ask("sync"); // both pings handled: both pongs are queued before the next ask
     assert.equal(await ponger.ask("count"), 2);
   });
 });

@@ -6,8 +6,8 @@
 
 import assert from "node:assert/strict";
 import { Packr } from "msgpackr";
-import { unpackValue } from "../../transport/codec.ts";
-import { decodeState } from "../../actors/persistence.ts";
+import { unpackValue } from "../../cluster/codec.ts";
+import { decodeState } from "../../actors/persistence/persistence.ts";
 import { readAnnouncement } from "../../cluster/presence.ts";
 
 const evil = () =>

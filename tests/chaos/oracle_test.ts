@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { checkCounter, checkTells, checkWriters } from "../../chaos/oracle.ts";
-import { encodeState } from "../../actors/persistence.ts";
+import { encodeState } from "../../actors/persistence/persistence.ts";
 
 const write = (key: string, revision: number, writer: string) => ({
   key,

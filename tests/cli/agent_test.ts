@@ -9,6 +9,7 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
     args: ["run", "-A", agent, ...args],
     stdout: "piped",
     stderr: "piped",
+    signal: AbortSignal.timeout(30_000),
   }).output();
   return { code, out: new TextDecoder().decode(stdout), err: new TextDecoder().decode(stderr) };
 }

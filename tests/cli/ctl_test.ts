@@ -5,10 +5,12 @@
  */
 
 import assert from "node:assert/strict";
-import { ActorSystem, childSpec, defineSupervisor, startNatsServer } from "../../mod.ts";
+import { ActorSystem, childSpec, defineSupervisor } from "../../mod.ts";
+import { startNatsServer } from "../../testing.ts";
 import { ProcCounter, ProcFlaky } from "../_helpers/cluster_defs.ts";
-import { startAgent } from "../_helpers/agents.ts";
+import { startAgents } from "../_helpers/agents.ts";
 import { waitFor } from "../_helpers/system.ts";
+import { stopServer } from "../_helpers/nats.ts";
 
 const ctlPath = new URL("../../cli/ctl.ts", import.meta.url).pathname;
 
@@ -24,263 +26,262 @@ async function ctl(args: string[]): Promise<{ code: number; out: string; err: st
 }
 
 Deno.test({
-  sanitizeOps: false,
-  sanitizeResources: false,
   name: "ctl subcommands describe a running cluster, in text and as JSON",
   fn: async (t) => {
+    // Whatever started is stopped, in reverse order, however the test ends.
+    await using cleanup = new AsyncDisposableStack();
     const server = await startNatsServer({ jetstream: false });
-    const agents = await Promise.all([
-      startAgent({ url: server.url, cluster: "lab", hostId: "c1", labels: "gpu=1" }),
-      startAgent({ url: server.url, cluster: "lab", hostId: "c2", labels: "gpu=0" }),
+    cleanup.defer(() => stopServer(server));
+    const agents = await startAgents([
+      { url: server.url, cluster: "lab", hostId: "c1", labels: "gpu=1" },
+      { url: server.url, cluster: "lab", hostId: "c2", labels: "gpu=0" },
     ]);
+    cleanup.defer(async () => {
+      for (const agent of agents) await agent.stop();
+    });
     const driver = await ActorSystem.start({
       hostId: "driver",
       logFailures: false,
       deadLetters: { logPerSecond: 0 },
       cluster: { name: "lab", servers: server.url },
     });
+    cleanup.defer(() => driver.shutdown());
     const on = ["--nats", server.url, "--cluster", "lab"];
-    try {
-      await waitFor(() => driver.hosts().length === 3, "three hosts", 20_000);
-      const Trainer = defineSupervisor({
-        type: "trainer",
-        children: [
-          childSpec(ProcFlaky, {
-            id: "loader-0",
-            name: "loader-0",
-            placement: { kind: "host", hostId: "c1" },
-          }),
-          childSpec(ProcFlaky, {
-            id: "loader-1",
-            name: "loader-1",
-            placement: { kind: "host", hostId: "c2" },
-          }),
-        ],
-      });
-      const trainer = driver.spawn(Trainer, { name: "trainer" });
-      const [first] = await trainer.ask("which", undefined, { timeoutMs: 10_000 });
-      driver.resolveRef(first.ref!.toJSON(), ProcFlaky).tell("crash", "bad shard");
-      await waitFor(() => driver.deaths.find({ name: "loader-0" }).length > 0, "the crash", 10_000);
-      const gone = await driver.spawn(ProcCounter, { placement: { kind: "host", hostId: "c2" } });
-      await driver.stop(gone);
-      gone.tell("add", 7); // a dead letter on the driver
-      await waitFor(
-        () => driver.deadLetters.recent().some((l) => l.messageName === "add"),
-        "the dead letter",
-        10_000,
+    await waitFor(() => driver.hosts().length === 3, "three hosts", 20_000);
+    const Trainer = defineSupervisor({
+      type: "trainer",
+      children: [
+        childSpec(ProcFlaky, {
+          id: "loader-0",
+          name: "loader-0",
+          placement: { kind: "host", hostId: "c1" },
+        }),
+        childSpec(ProcFlaky, {
+          id: "loader-1",
+          name: "loader-1",
+          placement: { kind: "host", hostId: "c2" },
+        }),
+      ],
+    });
+    const trainer = driver.spawn(Trainer, { name: "trainer" });
+    const [first] = await trainer.ask("which", undefined, { timeoutMs: 10_000 });
+    driver.resolveRef(first.ref!.toJSON(), ProcFlaky).tell("crash", "bad shard");
+    await waitFor(() => driver.deaths.find({ name: "loader-0" }).length > 0, "the crash", 10_000);
+    const gone = await driver.spawn(ProcCounter, { placement: { kind: "host", hostId: "c2" } });
+    await driver.stop(gone);
+    gone.tell("add", 7); // a dead letter on the driver
+    await waitFor(
+      () => driver.deadLetters.recent().some((l) => l.messageName === "add"),
+      "the dead letter",
+      10_000,
+    );
+
+    await t.step("hosts", async () => {
+      const { code, out } = await ctl(["hosts", ...on, "--json"]);
+      assert.equal(code, 0);
+      const hosts = JSON.parse(out);
+      assert.deepEqual(hosts.map((h: { hostId: string }) => h.hostId), ["c1", "c2", "driver"]);
+      assert.ok(hosts.every((h: { state: string }) => h.state === "alive"));
+      assert.deepEqual(hosts[0].labels, { gpu: "1" });
+      const text = await ctl(["hosts", ...on]);
+      assert.match(text.out, /^HOST\s+STATE\s+UPTIME/);
+      assert.match(text.out, /c1\s+alive/);
+    });
+
+    await t.step("actors --host", async () => {
+      const { code, out } = await ctl(["actors", ...on, "--host", "c1", "--json"]);
+      assert.equal(code, 0);
+      const actors = JSON.parse(out);
+      assert.deepEqual(actors.map((a: { name: string }) => a.name), ["loader-0"]);
+      assert.equal(actors[0].parentId, trainer.id, "its supervisor is on another host");
+    });
+
+    await t.step("tree", async () => {
+      const { code, out } = await ctl(["tree", ...on, "--json"]);
+      assert.equal(code, 0);
+      const [root] = JSON.parse(out);
+      assert.equal(root.actor.name, "trainer");
+      assert.deepEqual(
+        root.children.map((c: { actor: { name: string; hostId: string } }) =>
+          `${c.actor.name}@${c.actor.hostId}`
+        ).sort(),
+        ["loader-0@c1", "loader-1@c2"],
       );
+      const text = await ctl(["tree", ...on]);
+      assert.match(text.out, /trainer \(trainer\) on driver/);
+      assert.match(text.out, /[├└]─ loader-\d \(proc-flaky\) on c\d/);
+    });
 
-      await t.step("hosts", async () => {
-        const { code, out } = await ctl(["hosts", ...on, "--json"]);
-        assert.equal(code, 0);
-        const hosts = JSON.parse(out);
-        assert.deepEqual(hosts.map((h: { hostId: string }) => h.hostId), ["c1", "c2", "driver"]);
-        assert.ok(hosts.every((h: { state: string }) => h.state === "alive"));
-        assert.deepEqual(hosts[0].labels, { gpu: "1" });
-        const text = await ctl(["hosts", ...on]);
-        assert.match(text.out, /^HOST\s+STATE\s+UPTIME/);
-        assert.match(text.out, /c1\s+alive/);
-      });
+    await t.step("deadletters", async () => {
+      const { code, out } = await ctl(["deadletters", ...on, "--json"]);
+      assert.equal(code, 0);
+      const letters = JSON.parse(out);
+      assert.ok(
+        letters.some((l: { hostId: string; messageName: string; payloadPreview: string }) =>
+          l.hostId === "driver" && l.messageName === "add" && l.payloadPreview === "7"
+        ),
+        out,
+      );
+    });
 
-      await t.step("actors --host", async () => {
-        const { code, out } = await ctl(["actors", ...on, "--host", "c1", "--json"]);
-        assert.equal(code, 0);
-        const actors = JSON.parse(out);
-        assert.deepEqual(actors.map((a: { name: string }) => a.name), ["loader-0"]);
-        assert.equal(actors[0].parentId, trainer.id, "its supervisor is on another host");
-      });
-
-      await t.step("tree", async () => {
-        const { code, out } = await ctl(["tree", ...on, "--json"]);
-        assert.equal(code, 0);
-        const [root] = JSON.parse(out);
-        assert.equal(root.actor.name, "trainer");
-        assert.deepEqual(
-          root.children.map((c: { actor: { name: string; hostId: string } }) =>
-            `${c.actor.name}@${c.actor.hostId}`
-          ).sort(),
-          ["loader-0@c1", "loader-1@c2"],
-        );
-        const text = await ctl(["tree", ...on]);
-        assert.match(text.out, /trainer \(trainer\) on driver/);
-        assert.match(text.out, /[├└]─ loader-\d \(proc-flaky\) on c\d/);
-      });
-
-      await t.step("deadletters", async () => {
-        const { code, out } = await ctl(["deadletters", ...on, "--json"]);
-        assert.equal(code, 0);
-        const letters = JSON.parse(out);
-        assert.ok(
-          letters.some((l: { hostId: string; messageName: string; payloadPreview: string }) =>
-            l.hostId === "driver" && l.messageName === "add" && l.payloadPreview === "7"
-          ),
-          out,
-        );
-      });
-
-      await t.step("deadletters --follow prints new ones as they come, until SIGINT", async () => {
-        const child = new Deno.Command(Deno.execPath(), {
-          args: ["run", "-A", ctlPath, "deadletters", ...on, "--follow", "--json"],
-          stdout: "piped",
-          stderr: "piped",
-          env: { NO_COLOR: "1" },
-          signal: AbortSignal.timeout(30_000),
-        }).spawn();
-        const reader = child.stdout.getReader();
-        let out = "";
-        const readUntil = async (pattern: RegExp) => {
-          while (!pattern.test(out)) {
-            const { value, done } = await reader.read();
-            if (done) throw new Error(`ctl ended early: ${out}`);
-            out += new TextDecoder().decode(value);
-          }
-        };
-        await readUntil(/"payloadPreview":"7"/);
-        gone.tell("add", 8); // a new dead letter while it follows
-        await readUntil(/"payloadPreview":"8"/);
-        child.kill("SIGINT");
-        for (;;) {
-          const { done } = await reader.read();
-          if (done) break;
-        }
-        const status = await child.status;
-        await child.stderr.cancel();
-        assert.equal(status.code, 0);
-        const lines = out.trim().split("\n").map((l) => JSON.parse(l));
-        assert.equal(lines.filter((l) => l.payloadPreview === "7").length, 1, "each letter once");
-      });
-
-      await t.step("why", async () => {
-        const { code, out } = await ctl(["why", "loader-0", ...on, "--json"]);
-        assert.equal(code, 0);
-        const why = JSON.parse(out);
-        assert.equal(why.live.length, 1);
-        assert.ok(
-          why.deaths.some((d: { kind: string; error?: { message: string } }) =>
-            d.kind === "error" && d.error?.message === "bad shard"
-          ),
-        );
-        const text = await ctl(["why", "loader-0", ...on]);
-        assert.match(text.out, /Error: bad shard/);
-        assert.match(text.out, /while handling 'crash'/);
-      });
-
-      await t.step("placement explain", async () => {
-        const none = await ctl([
-          "placement",
-          "explain",
-          ...on,
-          "--kind",
-          "spread",
-          "--labels",
-          "gpu=2",
-          "--json",
-        ]);
-        assert.equal(none.code, 0);
-        const explained = JSON.parse(none.out);
-        assert.equal(explained.ok, false);
-        assert.ok(
-          explained.refusals.some((r: { hostId: string; reason: string }) =>
-            r.hostId === "c1" && /gpu=2 wanted, has gpu=1/.test(r.reason)
-          ),
-        );
-        const some = await ctl([
-          "placement",
-          "explain",
-          ...on,
-          "--kind",
-          "spread",
-          "--labels",
-          "gpu=1",
-        ]);
-        assert.match(some.out, /would go to c1/);
-      });
-
-      await t.step("bad input gets one line and a non-zero exit", async () => {
-        const unknownCluster = await ctl(["hosts", "--nats", server.url, "--cluster", "nope"]);
-        assert.equal(unknownCluster.code, 1);
-        assert.equal(unknownCluster.err.trim().split("\n").length, 1);
-        assert.match(unknownCluster.err, /^ctl: no host of cluster 'nope' was heard/);
-        const unknownActor = await ctl(["why", "nobody", ...on]);
-        assert.equal(unknownActor.code, 1);
-        assert.match(unknownActor.err, /^ctl: no actor 'nobody'/);
-        const badUrl = await ctl(["hosts", "--nats", "nats://127.0.0.1:1", "--cluster", "lab"]);
-        assert.equal(badUrl.code, 1);
-        assert.match(badUrl.err, /^ctl: cannot connect to NATS at nats:\/\/127\.0\.0\.1:1/);
-        assert.equal(badUrl.err.trim().split("\n").length, 1, "no stack trace");
-        const guarded = await startNatsServer({
-          jetstream: false,
-          args: ["--user", "trainer", "--pass", "s3cret"],
-        });
-        try {
-          const wrong = await ctl([
-            "hosts",
-            "--nats",
-            guarded.url,
-            "--cluster",
-            "lab",
-            "--user",
-            "trainer",
-            "--password",
-            "wrong",
-          ]);
-          assert.equal(wrong.code, 1);
-          assert.match(wrong.err, /^ctl: cannot connect to NATS at .*: .*[Aa]uthorization/);
-          assert.equal(wrong.err.trim().split("\n").length, 1, "no stack trace");
-        } finally {
-          await guarded.stop();
-        }
-        const usage = await ctl(["frobnicate", ...on]);
-        assert.equal(usage.code, 2);
-        assert.match(usage.err, /unknown command 'frobnicate'/);
-      });
-
-      await t.step("top refreshes in a terminal and quits on q", async () => {
-        const command = [
-          Deno.execPath(),
-          "run",
-          "-A",
-          ctlPath,
-          "top",
-          ...on,
-          "--interval-ms",
-          "200",
-        ]
-          .join(" ");
-        const child = new Deno.Command("script", {
-          args: ["-qfec", command, "/dev/null"],
-          stdin: "piped",
-          stdout: "piped",
-          stderr: "piped",
-          env: { NO_COLOR: "1", TERM: "xterm" },
-          signal: AbortSignal.timeout(30_000),
-        }).spawn();
-        const reader = child.stdout.getReader();
-        let out = "";
-        while ((out.match(/ctl top/g) ?? []).length < 2) {
+    await t.step("deadletters --follow prints new ones as they come, until SIGINT", async () => {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", ctlPath, "deadletters", ...on, "--follow", "--json"],
+        stdout: "piped",
+        stderr: "piped",
+        env: { NO_COLOR: "1" },
+        signal: AbortSignal.timeout(30_000),
+      }).spawn();
+      const reader = child.stdout.getReader();
+      let out = "";
+      const readUntil = async (pattern: RegExp) => {
+        while (!pattern.test(out)) {
           const { value, done } = await reader.read();
-          if (done) break;
+          if (done) throw new Error(`ctl ended early: ${out}`);
           out += new TextDecoder().decode(value);
         }
-        const writer = child.stdin.getWriter();
-        await writer.write(new TextEncoder().encode("q"));
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          out += new TextDecoder().decode(value);
-        }
-        await writer.close().catch(() => {});
-        const status = await child.status;
-        await child.stderr.cancel();
-        assert.equal(status.code, 0, out);
-        assert.ok((out.match(/ctl top/g) ?? []).length >= 2, "at least one refresh");
-        assert.match(out, /loader-0/);
-        assert.match(out, /HOST\s+STATE/);
+      };
+      await readUntil(/"payloadPreview":"7"/);
+      gone.tell("add", 8); // a new dead letter while it follows
+      await readUntil(/"payloadPreview":"8"/);
+      child.kill("SIGINT");
+      for (;;) {
+        const { done } = await reader.read();
+        if (done) break;
+      }
+      const status = await child.status;
+      await child.stderr.cancel();
+      assert.equal(status.code, 0);
+      const lines = out.trim().split("\n").map((l) => JSON.parse(l));
+      assert.equal(lines.filter((l) => l.payloadPreview === "7").length, 1, "each letter once");
+    });
+
+    await t.step("why", async () => {
+      const { code, out } = await ctl(["why", "loader-0", ...on, "--json"]);
+      assert.equal(code, 0);
+      const why = JSON.parse(out);
+      assert.equal(why.live.length, 1);
+      assert.ok(
+        why.deaths.some((d: { kind: string; error?: { message: string } }) =>
+          d.kind === "error" && d.error?.message === "bad shard"
+        ),
+      );
+      const text = await ctl(["why", "loader-0", ...on]);
+      assert.match(text.out, /Error: bad shard/);
+      assert.match(text.out, /while handling 'crash'/);
+    });
+
+    await t.step("placement explain", async () => {
+      const none = await ctl([
+        "placement",
+        "explain",
+        ...on,
+        "--kind",
+        "spread",
+        "--labels",
+        "gpu=2",
+        "--json",
+      ]);
+      assert.equal(none.code, 0);
+      const explained = JSON.parse(none.out);
+      assert.equal(explained.ok, false);
+      assert.ok(
+        explained.refusals.some((r: { hostId: string; reason: string }) =>
+          r.hostId === "c1" && /gpu=2 wanted, has gpu=1/.test(r.reason)
+        ),
+      );
+      const some = await ctl([
+        "placement",
+        "explain",
+        ...on,
+        "--kind",
+        "spread",
+        "--labels",
+        "gpu=1",
+      ]);
+      assert.match(some.out, /would go to c1/);
+    });
+
+    await t.step("bad input gets one line and a non-zero exit", async () => {
+      const unknownCluster = await ctl(["hosts", "--nats", server.url, "--cluster", "nope"]);
+      assert.equal(unknownCluster.code, 1);
+      assert.equal(unknownCluster.err.trim().split("\n").length, 1);
+      assert.match(unknownCluster.err, /^ctl: no host of cluster 'nope' was heard/);
+      const unknownActor = await ctl(["why", "nobody", ...on]);
+      assert.equal(unknownActor.code, 1);
+      assert.match(unknownActor.err, /^ctl: no actor 'nobody'/);
+      const badUrl = await ctl(["hosts", "--nats", "nats://127.0.0.1:1", "--cluster", "lab"]);
+      assert.equal(badUrl.code, 1);
+      assert.match(badUrl.err, /^ctl: cannot connect to NATS at nats:\/\/127\.0\.0\.1:1/);
+      assert.equal(badUrl.err.trim().split("\n").length, 1, "no stack trace");
+      const guarded = await startNatsServer({
+        jetstream: false,
+        args: ["--user", "trainer", "--pass", "s3cret"],
       });
-    } finally {
-      await driver.shutdown();
-      for (const agent of agents) await agent.stop();
-      await server.stop();
-    }
+      try {
+        const wrong = await ctl([
+          "hosts",
+          "--nats",
+          guarded.url,
+          "--cluster",
+          "lab",
+          "--user",
+          "trainer",
+          "--password",
+          "wrong",
+        ]);
+        assert.equal(wrong.code, 1);
+        assert.match(wrong.err, /^ctl: cannot connect to NATS at .*: .*[Aa]uthorization/);
+        assert.equal(wrong.err.trim().split("\n").length, 1, "no stack trace");
+      } finally {
+        await stopServer(guarded);
+      }
+      const usage = await ctl(["frobnicate", ...on]);
+      assert.equal(usage.code, 2);
+      assert.match(usage.err, /unknown command 'frobnicate'/);
+    });
+
+    await t.step("top refreshes in a terminal and quits on q", async () => {
+      const command = [
+        Deno.execPath(),
+        "run",
+        "-A",
+        ctlPath,
+        "top",
+        ...on,
+        "--interval-ms",
+        "200",
+      ]
+        .join(" ");
+      const child = new Deno.Command("script", {
+        args: ["-qfec", command, "/dev/null"],
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+        env: { NO_COLOR: "1", TERM: "xterm" },
+        signal: AbortSignal.timeout(30_000),
+      }).spawn();
+      const reader = child.stdout.getReader();
+      let out = "";
+      while ((out.match(/ctl top/g) ?? []).length < 2) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        out += new TextDecoder().decode(value);
+      }
+      const writer = child.stdin.getWriter();
+      await writer.write(new TextEncoder().encode("q"));
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        out += new TextDecoder().decode(value);
+      }
+      await writer.close().catch(() => {});
+      const status = await child.status;
+      await child.stderr.cancel();
+      assert.equal(status.code, 0, out);
+      assert.ok((out.match(/ctl top/g) ?? []).length >= 2, "at least one refresh");
+      assert.match(out, /loader-0/);
+      assert.match(out, /HOST\s+STATE/);
+    });
   },
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ActorSystem, type Ask, defineActor, type Tell } from "../../mod.ts";
 import { MemoryBus } from "../../transport/memory_bus.ts";
-import { BatchWriter, encodeFrame, PROTOCOL_VERSION } from "../../transport/codec.ts";
+import { BatchWriter, encodeFrame, PROTOCOL_VERSION } from "../../cluster/codec.ts";
 import { Counter } from "../_helpers/actors.ts";
 import { waitFor } from "../_helpers/system.ts";
 
@@ -37,7 +37,7 @@ Deno.test("garbage, truncated, unknown-version and oversized batches are counted
   const { host, attacker, inbox } = await oneHost();
   try {
     const counter = host.spawn(Counter, { name: "c" });
-    const valid = batch([encodeFrame({ kind: 0, to: counter.id, name: "add", body: 1 })]);
+    const valid = batch([encodeFrame({ kind: "tell", to: counter.id, name: "add", body: 1 })]);
     const inputs: [string, Uint8Array][] = [
       ["garbage", crypto.getRandomValues(new Uint8Array(300))],
       ["truncated", valid.subarray(0, valid.byteLength - 2)],
@@ -84,7 +84,7 @@ Deno.test("a __proto__ or constructor payload changes no prototype and injects n
     );
     attacker.publish(
       inbox,
-      batch([encodeFrame({ kind: 0, to: keeper.id, name: "keep", body: evil })]),
+      batch([encodeFrame({ kind: "tell", to: keeper.id, name: "keep", body: evil })]),
     );
     await waitFor(() => keeper.stats().handled === 1, "the message");
     const kept = await keeper.ask("kept");
@@ -100,15 +100,20 @@ Deno.test("a __proto__ or constructor payload changes no prototype and injects n
 });
 
 Deno.test("a publish to the host subject with a wildcard token never reaches a host inbox", async () => {
-  const { host, attacker } = await oneHost();
+  const { host, attacker, inbox } = await oneHost();
   try {
     const counter = host.spawn(Counter, { name: "c" });
-    const frame = batch([encodeFrame({ kind: 0, to: counter.id, name: "add", body: 1 })]);
+    const frame = batch([encodeFrame({ kind: "tell", to: counter.id, name: "add", body: 1 })]);
     attacker.publish("actors.bad.host.*", frame);
     attacker.publish("actors.bad.host.>", frame);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.equal(host.transportStats()!.batchesReceived, 0);
-    assert.equal(await counter.ask("get"), 0);
+    // A marker to the real inbox, after them: the bus delivers in publish order.
+    attacker.publish(
+      inbox,
+      batch([encodeFrame({ kind: "tell", to: counter.id, name: "add", body: 100 })]),
+    );
+    await waitFor(() => host.transportStats()!.batchesReceived > 0, "the marker batch");
+    assert.equal(await counter.ask("get"), 100, "only the marker was handled");
+    assert.equal(host.transportStats()!.batchesReceived, 1);
   } finally {
     await attacker.close();
     await host.shutdown();
@@ -128,7 +133,9 @@ Deno.test("actor ids with '.', '*', '>' or spaces never reach a subject", async 
       assert.equal(err.name, "UnknownActorError", id);
     }
     await host.flush();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Everything the host sent is on the bus before this marker, which the spy also gets.
+    spy.publish("marker.end", new Uint8Array(1));
+    await waitFor(() => seen.includes("marker.end"), "the marker");
     assert.ok(
       seen.every((s) => !/[ ]|\.\*|\*\.|>/.test(s.replace(/^actors\.bad\./, ""))),
       seen.join(", "),

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ActorSystem, createVirtualClock, type VirtualClock } from "../../mod.ts";
+import { ActorSystem } from "../../mod.ts";
+import { createVirtualClock, type VirtualClock } from "../../testing.ts";
 import { MemoryBus, type MemoryTransport } from "../../transport/memory_bus.ts";
 import { Counter } from "../_helpers/actors.ts";
 

@@ -3,6 +3,7 @@ import { ActorSystem, MemoryStore, NameTakenError } from "../../mod.ts";
 import { Counter } from "../_helpers/actors.ts";
 import { virtualCluster } from "../_helpers/virtual_cluster.ts";
 import { startMemoryCluster } from "../_helpers/cluster.ts";
+import { waitFor } from "../_helpers/system.ts";
 
 Deno.test("of racing registrations of one name exactly one wins, round after round", async () => {
   const store = new MemoryStore();
@@ -23,8 +24,11 @@ Deno.test("of racing registrations of one name exactly one wins, round after rou
         assert.equal((await host.whereIs("leader", Counter))?.id, winner.id);
       }
       for (let i = 0; i < refs.length; i++) await hosts[i].stop(refs[i]);
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      assert.equal(await hosts[0].whereIs("leader"), undefined, "released when its actor stopped");
+      // The release is a store delete that the stop starts and does not wait for.
+      await waitFor(
+        async () => await hosts[0].whereIs("leader") === undefined,
+        `round ${round}: the name to be released when its actor stopped`,
+      );
     }
   } finally {
     await shutdown();

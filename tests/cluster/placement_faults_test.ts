@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { childSpec, defineSupervisor } from "../../mod.ts";
 import { Counter } from "../_helpers/actors.ts";
 import { virtualCluster } from "../_helpers/virtual_cluster.ts";
-import { packValue, unpackValue } from "../../transport/codec.ts";
+import { packValue, unpackValue } from "../../cluster/codec.ts";
 import { Subjects } from "../../transport/subjects.ts";
 
 const spreadSup = (maxRestarts = 3, childName = "c") =>

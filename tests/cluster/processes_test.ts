@@ -1,10 +1,11 @@
 /**
- * A real cluster: one nats-server started for this file, three host agent
+ * A real cluster: one nats-server started for this test, three host agent
  * processes with different labels, and this test process as a fourth host.
  */
 
 import assert from "node:assert/strict";
-import { ActorSystem, HostUnreachableError, startNatsServer, TestProbe } from "../../mod.ts";
+import { ActorSystem, HostUnreachableError } from "../../mod.ts";
+import { startNatsServer, TestProbe } from "../../testing.ts";
 import {
   ProcCounter,
   ProcEcho,
@@ -12,34 +13,41 @@ import {
   ProcRelay,
   ProcSender,
 } from "../_helpers/cluster_defs.ts";
-import { type Agent, startAgent } from "../_helpers/agents.ts";
+import { startAgent, startAgents } from "../_helpers/agents.ts";
 import { waitFor } from "../_helpers/system.ts";
+import { stopServer } from "../_helpers/nats.ts";
 
-const server = await startNatsServer({ jetstream: false });
-const agents: Agent[] = await Promise.all([
-  startAgent({ url: server.url, cluster: "proc", hostId: "gpu-a", labels: "gpu=1,zone=a" }),
-  startAgent({ url: server.url, cluster: "proc", hostId: "cpu-a", labels: "gpu=0,zone=a" }),
-  startAgent({ url: server.url, cluster: "proc", hostId: "gpu-b", labels: "gpu=1,zone=b" }),
-]);
-const driver = await ActorSystem.start({
-  hostId: "driver",
-  logFailures: false,
-  deadLetters: { logPerSecond: 0 },
-  cluster: { name: "proc", servers: server.url, labels: { role: "driver" } },
-});
-await waitFor(
-  () => driver.hosts().filter((h) => h.state === "alive").length === 4,
-  "four hosts",
-  20_000,
-);
-
-const opts = { sanitizeOps: false, sanitizeResources: false };
 const hostOf = (id: string) => id.split("/")[0];
 
-Deno.test({
-  ...opts,
-  name: "the driver sees the three agents with their labels",
-  fn: () => {
+// One test with a step per case: the cluster is started and stopped inside it, so nothing
+// started for one case (timers, sockets, processes) is left running across test boundaries.
+Deno.test("a real cluster of three agent processes and this host", async (t) => {
+  // Whatever started is stopped, in reverse order, however the test ends.
+  await using cleanup = new AsyncDisposableStack();
+  const server = await startNatsServer({ jetstream: false });
+  cleanup.defer(() => stopServer(server));
+  const agents = await startAgents([
+    { url: server.url, cluster: "proc", hostId: "gpu-a", labels: "gpu=1,zone=a" },
+    { url: server.url, cluster: "proc", hostId: "cpu-a", labels: "gpu=0,zone=a" },
+    { url: server.url, cluster: "proc", hostId: "gpu-b", labels: "gpu=1,zone=b" },
+  ]);
+  cleanup.defer(async () => {
+    for (const agent of agents) await agent.stop();
+  });
+  const driver = await ActorSystem.start({
+    hostId: "driver",
+    logFailures: false,
+    deadLetters: { logPerSecond: 0 },
+    cluster: { name: "proc", servers: server.url, labels: { role: "driver" } },
+  });
+  cleanup.defer(() => driver.shutdown());
+  await waitFor(
+    () => driver.hosts().filter((h) => h.state === "alive").length === 4,
+    "four hosts",
+    20_000,
+  );
+
+  await t.step("the driver sees the three agents with their labels", () => {
     const seen = Object.fromEntries(driver.hosts().map((h) => [h.hostId, h.labels]));
     assert.deepEqual(seen, {
       "cpu-a": { gpu: "0", zone: "a" },
@@ -47,57 +55,52 @@ Deno.test({
       "gpu-a": { gpu: "1", zone: "a" },
       "gpu-b": { gpu: "1", zone: "b" },
     });
-  },
-});
+  });
 
-Deno.test({
-  ...opts,
-  name: "remote spawn works for every placement kind, and each actor answers from its host",
-  fn: async () => {
-    const local = await driver.spawn(ProcCounter, { placement: { kind: "local" } });
-    assert.equal(hostOf(local.id), "driver");
-    const onHost = await driver.spawn(ProcCounter, {
-      placement: { kind: "host", hostId: "cpu-a" },
-    });
-    assert.equal(await onHost.ask("where"), "cpu-a");
-    const byLabels = [];
-    for (let i = 0; i < 4; i++) {
-      byLabels.push(
-        await driver.spawn(ProcCounter, { placement: { kind: "spread", labels: { gpu: "1" } } }),
+  await t.step(
+    "remote spawn works for every placement kind, and each actor answers from its host",
+    async () => {
+      const local = await driver.spawn(ProcCounter, { placement: { kind: "local" } });
+      assert.equal(hostOf(local.id), "driver");
+      const onHost = await driver.spawn(ProcCounter, {
+        placement: { kind: "host", hostId: "cpu-a" },
+      });
+      assert.equal(await onHost.ask("where"), "cpu-a");
+      const byLabels = [];
+      for (let i = 0; i < 4; i++) {
+        byLabels.push(
+          await driver.spawn(ProcCounter, { placement: { kind: "spread", labels: { gpu: "1" } } }),
+        );
+      }
+      assert.deepEqual(byLabels.map((r) => hostOf(r.id)).sort(), [
+        "gpu-a",
+        "gpu-a",
+        "gpu-b",
+        "gpu-b",
+      ]);
+      const inZoneB = await driver.spawn(ProcCounter, {
+        placement: { kind: "least-loaded", labels: { zone: "b" } },
+      });
+      assert.equal(await inZoneB.ask("where"), "gpu-b");
+      const hashed = await driver.spawn(ProcCounter, {
+        placement: { kind: "hash", key: "shard-3", labels: { zone: "a" } },
+      });
+      const again = await driver.spawn(ProcCounter, {
+        placement: { kind: "hash", key: "shard-3", labels: { zone: "a" } },
+      });
+      assert.equal(hostOf(hashed.id), hostOf(again.id));
+      assert.ok(["gpu-a", "cpu-a"].includes(hostOf(hashed.id)));
+      onHost.tell("add", 2);
+      assert.equal(await onHost.ask("get"), 2);
+      await assert.rejects(
+        driver.spawn(ProcCounter, { placement: { kind: "spread", labels: { gpu: "2" } } }),
+        (err: Error) =>
+          err.name === "PlacementError" && /gpu-a: label gpu=2 wanted, has gpu=1/.test(err.message),
       );
-    }
-    assert.deepEqual(byLabels.map((r) => hostOf(r.id)).sort(), [
-      "gpu-a",
-      "gpu-a",
-      "gpu-b",
-      "gpu-b",
-    ]);
-    const inZoneB = await driver.spawn(ProcCounter, {
-      placement: { kind: "least-loaded", labels: { zone: "b" } },
-    });
-    assert.equal(await inZoneB.ask("where"), "gpu-b");
-    const hashed = await driver.spawn(ProcCounter, {
-      placement: { kind: "hash", key: "shard-3", labels: { zone: "a" } },
-    });
-    const again = await driver.spawn(ProcCounter, {
-      placement: { kind: "hash", key: "shard-3", labels: { zone: "a" } },
-    });
-    assert.equal(hostOf(hashed.id), hostOf(again.id));
-    assert.ok(["gpu-a", "cpu-a"].includes(hostOf(hashed.id)));
-    onHost.tell("add", 2);
-    assert.equal(await onHost.ask("get"), 2);
-    await assert.rejects(
-      driver.spawn(ProcCounter, { placement: { kind: "spread", labels: { gpu: "2" } } }),
-      (err: Error) =>
-        err.name === "PlacementError" && /gpu-a: label gpu=2 wanted, has gpu=1/.test(err.message),
-    );
-  },
-});
+    },
+  );
 
-Deno.test({
-  ...opts,
-  name: "messages between hosts stay in order per sender under load",
-  fn: async () => {
+  await t.step("messages between hosts stay in order per sender under load", async () => {
     const recorder = await driver.spawn(ProcRecorder, {
       placement: { kind: "host", hostId: "gpu-b" },
     });
@@ -123,95 +126,97 @@ Deno.test({
     for (const [from, seqs] of Object.entries(sequences)) {
       assert.deepEqual(seqs, expected, `from ${from}`);
     }
-  },
-});
+  });
 
-Deno.test({
-  ...opts,
-  name: "refs passed between hosts arrive as working refs",
-  fn: async () => {
+  await t.step("refs passed between hosts arrive as working refs", async () => {
     const probe = TestProbe.spawn<{ heard: import("../../mod.ts").Tell<string> }>(driver);
     const relay = await driver.spawn(ProcRelay, { placement: { kind: "host", hostId: "gpu-a" } });
     const echo = await driver.spawn(ProcEcho, { placement: { kind: "host", hostId: "cpu-a" } });
     relay.tell("relay", { text: "hello", echo, replyTo: probe.ref });
     const heard = await probe.expectMessage("heard", undefined, { withinMs: 10_000 });
     assert.equal(heard.payload, `hello via ${relay.id} via ${echo.id}`);
-  },
-});
+  });
 
-Deno.test({
-  ...opts,
-  name:
+  await t.step(
     "a spawn whose definition cannot be loaded fails with DefinitionLoadError naming the module",
-  fn: async () => {
-    const { defineActor } = await import("../../mod.ts");
-    const Missing = defineActor<{ x: import("../../mod.ts").Tell }, null>({
-      type: "only-on-the-driver",
-      module: new URL("./no_such_module.ts", import.meta.url).href,
-      init: () => null,
-      tells: { x: (s) => s },
-    });
-    await assert.rejects(
-      driver.spawn(Missing, { placement: { kind: "host", hostId: "gpu-a" } }),
-      (err: Error) =>
-        err.name === "DefinitionLoadError" && err.message.includes("no_such_module.ts") &&
-        err.message.includes("gpu-a"),
-    );
-  },
-});
+    async () => {
+      const { defineActor } = await import("../../mod.ts");
+      const Missing = defineActor<{ x: import("../../mod.ts").Tell }, null>({
+        type: "only-on-the-driver",
+        module: new URL("./no_such_module.ts", import.meta.url).href,
+        init: () => null,
+        tells: { x: (s) => s },
+      });
+      await assert.rejects(
+        driver.spawn(Missing, { placement: { kind: "host", hostId: "gpu-a" } }),
+        (err: Error) =>
+          err.name === "DefinitionLoadError" && err.message.includes("no_such_module.ts") &&
+          err.message.includes("gpu-a"),
+      );
+    },
+  );
 
-Deno.test({
-  ...opts,
-  name: "a cluster with another name on the same server is invisible",
-  fn: async () => {
+  await t.step("a cluster with another name on the same server is invisible", async () => {
     const other = await startAgent({ url: server.url, cluster: "other", hostId: "stranger" });
+    const observer = await ActorSystem.start({
+      hostId: "observer",
+      logFailures: false,
+      deadLetters: { logPerSecond: 0 },
+      cluster: { name: "other", servers: server.url },
+    });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The observer, in the stranger's cluster, learns of it from the stranger's broadcasts.
+      // The server routed each of those to every matching subscription as it arrived, so
+      // once the driver has made a round trip to the server, all it could get is in.
+      await waitFor(
+        () => observer.hosts().some((h) => h.hostId === "stranger" && h.state === "alive"),
+        "the stranger's own cluster to see it",
+        10_000,
+      );
+      await driver.flush();
       assert.ok(!driver.hosts().some((h) => h.hostId === "stranger"));
+      assert.ok(!driver.hosts().some((h) => h.hostId === "observer"));
       await assert.rejects(
         driver.spawn(ProcCounter, { placement: { kind: "host", hostId: "stranger" } }),
         (err: Error) => err.name === "PlacementError",
       );
     } finally {
+      await observer.shutdown();
       await other.stop();
     }
-  },
-});
+  });
 
-Deno.test({
-  ...opts,
-  name: "an ask to a host killed with SIGKILL rejects fast instead of waiting for its timeout",
-  fn: async () => {
-    const counter = await driver.spawn(ProcCounter, {
-      placement: { kind: "host", hostId: "gpu-b" },
-    });
-    assert.equal(await counter.ask("get"), 0);
-    const status = await agents[2].kill();
-    assert.equal(status.signal, "SIGKILL");
-    // The server drops the dead connection's subscriptions once the socket closes.
-    const started = Date.now();
-    let err: unknown;
-    while (Date.now() - started < 10_000) {
-      err = await counter.ask("get", undefined, { timeoutMs: 30_000 }).catch((e) => e);
-      if (HostUnreachableError.is(err)) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    assert.ok(HostUnreachableError.is(err), String(err));
-    assert.ok(Date.now() - started < 10_000);
-    const gone = driver.hosts().find((h) => h.hostId === "gpu-b");
-    assert.equal(gone?.state, "unreachable");
-  },
-});
+  await t.step(
+    "an ask to a host killed with SIGKILL rejects fast instead of waiting for its timeout",
+    async () => {
+      const counter = await driver.spawn(ProcCounter, {
+        placement: { kind: "host", hostId: "gpu-b" },
+      });
+      assert.equal(await counter.ask("get"), 0);
+      const status = await agents[2].kill();
+      assert.equal(status.signal, "SIGKILL");
+      // The server drops the dead connection's subscriptions once the socket closes.
+      const started = Date.now();
+      const state = () => driver.hosts().find((h) => h.hostId === "gpu-b")?.state;
+      let err: unknown;
+      while (Date.now() - started < 10_000) {
+        err = await counter.ask("get", undefined, { timeoutMs: 30_000 }).catch((e) => e);
+        // A bounce marks the host only if nothing was heard from it after the send: a
+        // heartbeat still in flight at the kill can leave it "alive" until the next bounce.
+        if (HostUnreachableError.is(err) && state() === "unreachable") break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.ok(HostUnreachableError.is(err), String(err));
+      assert.ok(Date.now() - started < 10_000);
+      assert.equal(state(), "unreachable");
+    },
+  );
 
-Deno.test({
-  ...opts,
-  name: "agents shut down gracefully on SIGTERM",
-  fn: async () => {
+  await t.step("agents shut down gracefully on SIGTERM", async () => {
     await driver.shutdown();
     for (const agent of agents.slice(0, 2)) {
       const status = await agent.stop();
       assert.equal(status.code, 0);
     }
-    await server.stop();
-  },
+  });
 });

@@ -31,7 +31,7 @@ Deno.test("tell and ask reach an actor on another host like a local one", async 
   const { hosts: [a, b], shutdown } = await startMemoryCluster([{}, {}]);
   try {
     const counter = await a.spawn(Counter, { placement: { kind: "host", hostId: b.hostId } });
-    assert.equal(counter.stats().status, "remote");
+    assert.equal((await counter.stats()).status, "running");
     assert.ok(counter.id.startsWith(`${b.hostId}/`));
     counter.tell("add", 40);
     counter.tell("add", 2);
@@ -187,7 +187,14 @@ Deno.test("typed arrays travel as bytes and come back as typed arrays", async ()
 Deno.test("two clusters on one bus never see each other", async () => {
   const first = await startMemoryCluster([{}, {}], { name: "alpha" });
   const second = await startMemoryCluster([{}], { bus: first.bus, name: "beta" });
+  const spy = first.bus.connect();
   try {
+    // beta0 announced itself while it started; the bus delivers in publish order, so once
+    // this later marker has arrived, alpha has had every chance to hear beta0.
+    let marked = false;
+    spy.subscribe("test.marker", () => marked = true);
+    spy.publish("test.marker", new Uint8Array(1));
+    await waitFor(() => marked, "the marker");
     assert.deepEqual(first.hosts[0].hosts().map((h) => h.hostId), ["alpha0", "alpha1"]);
     assert.deepEqual(second.hosts[0].hosts().map((h) => h.hostId), ["beta0"]);
     await assert.rejects(
@@ -195,6 +202,7 @@ Deno.test("two clusters on one bus never see each other", async () => {
       (err: Error) => err.name === "PlacementError",
     );
   } finally {
+    await spy.close();
     await first.shutdown();
     await second.shutdown();
   }

@@ -5,9 +5,10 @@
  */
 
 import assert from "node:assert/strict";
-import { ActorSystem, createVirtualClock } from "../../mod.ts";
+import { ActorSystem } from "../../mod.ts";
+import { createVirtualClock } from "../../testing.ts";
 import { MemoryBus } from "../../transport/memory_bus.ts";
-import { packValue, unpackValue } from "../../transport/codec.ts";
+import { packValue, unpackValue } from "../../cluster/codec.ts";
 import { Subjects } from "../../transport/subjects.ts";
 import { Counter } from "../_helpers/actors.ts";
 

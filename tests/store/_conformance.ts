@@ -22,8 +22,6 @@ export interface Backend {
   readonly name: string;
   /** Makes a fresh, empty store. */
   readonly fresh: () => Promise<StoreFixture>;
-  /** Tests that need a server or subprocesses are sanitizer-exempt. */
-  readonly sanitizeResources?: boolean;
 }
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -34,8 +32,6 @@ export function storeConformance(backend: Backend): void {
   const test = (title: string, body: (store: StateStore) => Promise<void>) =>
     Deno.test({
       name: `${backend.name} store: ${title}`,
-      sanitizeResources: backend.sanitizeResources ?? true,
-      sanitizeOps: backend.sanitizeResources ?? true,
       fn: async () => {
         const { store, dispose } = await backend.fresh();
         try {

@@ -1,13 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  type ActorRef,
-  type Ask,
-  defineActor,
-  ExpectationTimeoutError,
-  type Tell,
-  TestProbe,
-  UnexpectedMessageError,
-} from "../../mod.ts";
+import { type ActorRef, type Ask, defineActor, type Tell } from "../../mod.ts";
+import { ExpectationTimeoutError, TestProbe, UnexpectedMessageError } from "../../testing.ts";
 import { withSystem, withVirtualSystem } from "../_helpers/system.ts";
 
 type ReportProtocol = { progress: Tell<number>; done: Tell<string>; total: Ask<void, number> };

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createVirtualClock } from "../../mod.ts";
+import { createVirtualClock } from "../../testing.ts";
 
 Deno.test("virtual time moves only when advanced, firing due timers in order", async () => {
   const clock = createVirtualClock(5_000);

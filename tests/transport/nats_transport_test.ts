@@ -2,8 +2,11 @@ import assert from "node:assert/strict";
 import { NatsTransport } from "../../transport/nats_transport.ts";
 import { startNatsServer } from "../../testkit/nats_server.ts";
 import { transportSuite } from "./_suite.ts";
+import { within } from "../_helpers/deadline.ts";
+import { stopServer } from "../_helpers/nats.ts";
 
 const server = await startNatsServer({ jetstream: false });
+Deno.test.afterAll(() => stopServer(server));
 
 transportSuite({
   name: "nats",
@@ -12,8 +15,6 @@ transportSuite({
 
 Deno.test({
   name: "nats transport: the server's max_payload is the limit",
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async () => {
     const t = await NatsTransport.connect(server.url);
     assert.equal(t.maxPayloadBytes, 1024 * 1024);
@@ -23,32 +24,31 @@ Deno.test({
 
 Deno.test({
   name: "nats transport: a killed server makes the transport report disconnected",
-  sanitizeOps: false,
-  sanitizeResources: false,
   fn: async () => {
     const own = await startNatsServer({ jetstream: false });
-    const t = await NatsTransport.connect(own.url, { pingIntervalMs: 200, maxPingOut: 1 });
     const seen: string[] = [];
-    t.onStatus((s) => seen.push(s));
-    own.kill("SIGKILL");
-    const started = Date.now();
-    while (t.status === "connected" && Date.now() - started < 5_000) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    try {
+      const t = await NatsTransport.connect(own.url, { pingIntervalMs: 200, maxPingOut: 1 });
+      try {
+        const disconnected = new Promise<void>((resolve) =>
+          t.onStatus((s) => {
+            seen.push(s);
+            if (s === "disconnected") resolve();
+          })
+        );
+        own.kill("SIGKILL");
+        await within(disconnected, 5_000, "the transport to report disconnected");
+        assert.equal(t.status, "disconnected");
+        assert.throws(
+          () => t.publish("x", new Uint8Array(1)),
+          (e: Error) => e.name === "TransportClosedError",
+        );
+      } finally {
+        await t.close();
+      }
+    } finally {
+      await stopServer(own);
     }
-    assert.equal(t.status, "disconnected");
-    assert.throws(
-      () => t.publish("x", new Uint8Array(1)),
-      (e: Error) => e.name === "TransportClosedError",
-    );
-    await t.close();
-    await own.stop();
     assert.deepEqual(seen, ["disconnected", "closed"]);
   },
-});
-
-Deno.test({
-  name: "nats transport: stop the server",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: () => server.stop(),
 });

@@ -1,0 +1,179 @@
+/**
+ * This host's actors as other hosts reach them: every operation names an
+ * actor by id, so the cluster never touches a cell. The cluster's remoting
+ * calls it with frames that arrived; it answers with what to send back.
+ *
+ * @module
+ */
+
+import { type Cell, refusalReason } from "./cell.ts";
+import type { Runtime } from "./runtime.ts";
+import type { ActorDefinition } from "./definition.ts";
+import type { SpawnOptions } from "./spawn_options.ts";
+import type { ActorStats, BaseRef, SerializedRef } from "./ref.ts";
+import type { DeathRecord } from "./observe/death_records.ts";
+import type { DeadLetterReason } from "./observe/dead_letters.ts";
+import type { HostSnapshot } from "./observe/inspection.ts";
+import { type ExitReason, STOPPED } from "./exit_reason.ts";
+import { type HostContext, snapshotHost } from "./observe/_snapshot.ts";
+import { onHostGone, onRemoteChildExit } from "./supervision/_supervisor_core.ts";
+import { ActorStoppedError, UnknownActorError } from "./errors.ts";
+import type { ReplyTarget } from "./ask.ts";
+
+/** Why a message from another host was not queued. */
+export interface Refusal {
+  /** The dead-letter reason. */
+  readonly reason: DeadLetterReason;
+  /** The target's actor type, when this host knows it. */
+  readonly type: string | undefined;
+}
+
+/** The actors of one host, by id. */
+export class LocalHost {
+  readonly #runtime: Runtime;
+  /** The cell of the previous delivery: most frames of a batch go to few actors. */
+  #last: { readonly id: string; readonly cell: Cell } | undefined;
+
+  /** @param runtime The runtime whose actors it reaches. */
+  constructor(runtime: Runtime) {
+    this.#runtime = runtime;
+  }
+
+  /**
+   * Delivers a tell that arrived from another host. A refusal records no
+   * dead letter here: the sender records the only one.
+   *
+   * @returns `undefined` when it was queued, else why it was refused.
+   */
+  deliverTell(to: string, name: string, payload: unknown): Refusal | undefined {
+    const cell = this.#lookup(to);
+    if (cell === undefined || cell.stopping !== undefined) return this.#gone(to, cell);
+    const refused = cell.offer(name, payload, undefined);
+    return refused === undefined
+      ? undefined
+      : { reason: refusalReason(refused), type: cell.def.type };
+  }
+
+  /**
+   * Delivers an ask that arrived from another host. Its reply (or the typed
+   * error of a refusal) goes to `reply`; the asker holds the only deadline,
+   * and an ask it no longer waits for when its turn comes is skipped.
+   *
+   * @returns `undefined` when it was queued, else why it was refused.
+   */
+  deliverAsk(to: string, name: string, payload: unknown, reply: ReplyTarget): Refusal | undefined {
+    const cell = this.#lookup(to);
+    if (cell === undefined || cell.stopping !== undefined) {
+      const refusal = this.#gone(to, cell);
+      reply.reject(
+        refusal.reason === "actor-stopped"
+          ? new ActorStoppedError(to, name)
+          : new UnknownActorError(to),
+      );
+      return refusal;
+    }
+    const refused = cell.offer(name, payload, reply);
+    return refused === undefined
+      ? undefined
+      : { reason: refusalReason(refused), type: cell.def.type };
+  }
+
+  /**
+   * Spawns a top-level actor here.
+   *
+   * @returns Its ref.
+   */
+  spawn(
+    definition: ActorDefinition<unknown, unknown, unknown>,
+    options: SpawnOptions<unknown> | undefined,
+  ): BaseRef {
+    return this.#runtime.spawn(definition, options, undefined).ref;
+  }
+
+  /** This host's id. */
+  get hostId(): string {
+    return this.#runtime.hostId;
+  }
+
+  /** Turns a serialized ref into a working ref: local, remote, or one whose sends are dead letters. */
+  resolveRef(serialized: SerializedRef): BaseRef {
+    return this.#runtime.resolveRef(serialized);
+  }
+
+  /** Whether a live (not stopping) actor of this host has this id. */
+  isLive(id: string): boolean {
+    const cell = this.#runtime.cellById(id);
+    return cell !== undefined && cell.stopping === undefined;
+  }
+
+  /** The live (not stopping) actor with this name, or `undefined`. */
+  liveByName(name: string): BaseRef | undefined {
+    const cell = this.#runtime.cellByName(name);
+    return cell === undefined || cell.stopping !== undefined ? undefined : cell.ref;
+  }
+
+  /**
+   * Stops an actor of this host for good, without telling a supervisor
+   * elsewhere (the request came from there, or it is gone), within its own
+   * shutdown budget.
+   *
+   * @returns Resolves once it stopped; at once when no such actor lives here.
+   */
+  stop(id: string, reason: ExitReason = STOPPED): Promise<void> {
+    const cell = this.#runtime.cellById(id);
+    if (cell === undefined) return Promise.resolve();
+    const budgetMs = cell.shutdownTimeoutMs ?? this.#runtime.stopTimeoutMs;
+    return cell.stop(reason, this.#runtime.clock.now() + budgetMs, false);
+  }
+
+  /**
+   * Calls `listener` once when the live actor with this id stops for good.
+   *
+   * @returns `false` (and never calls it) when no live actor of this host has the id.
+   */
+  whenGone(id: string, listener: (record: DeathRecord) => void): boolean {
+    const cell = this.#runtime.cellById(id);
+    if (cell === undefined || cell.stopping !== undefined) return false;
+    (cell.watchers ??= new Set()).add(listener);
+    return true;
+  }
+
+  /** The counters of an actor of this host, or `undefined` when no live actor has the id. */
+  stats(id: string): ActorStats | undefined {
+    return this.#runtime.cellById(id)?.stats();
+  }
+
+  /** A child that a supervisor of this host keeps on another host ended there. */
+  remoteChildExited(supervisorId: string, childId: string, reason: ExitReason): void {
+    const supervisor = this.#runtime.cellById(supervisorId);
+    if (supervisor?.def.childExit !== undefined) onRemoteChildExit(supervisor, { childId, reason });
+  }
+
+  /** Another host is gone: every supervisor here checks for children there. */
+  hostGone(hostId: string, reason: "lost" | "left"): void {
+    for (const supervisor of this.#runtime.supervisors()) {
+      onHostGone(supervisor, { hostId, reason });
+    }
+  }
+
+  /** This host's part of an inspection. */
+  snapshot(context: HostContext, recent: number): HostSnapshot {
+    return snapshotHost(this.#runtime, context, recent);
+  }
+
+  #lookup(id: string): Cell | undefined {
+    const last = this.#last;
+    if (last !== undefined && last.id === id && last.cell.stopping === undefined) return last.cell;
+    const cell = this.#runtime.cellById(id);
+    if (cell !== undefined) this.#last = { id, cell };
+    return cell;
+  }
+
+  #gone(id: string, cell: Cell | undefined): Refusal {
+    const record = this.#runtime.deaths.last(id);
+    return {
+      reason: cell !== undefined || record !== undefined ? "actor-stopped" : "unknown-actor",
+      type: cell?.def.type ?? record?.actor.type,
+    };
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * One host's own part of an inspection, gathered in one pass over its
+ * actors. Not part of the public API; `system.inspect()` is.
+ *
+ * @module
+ */
+
+import type { Runtime } from "../runtime.ts";
+import type { Cell } from "../cell.ts";
+import type { DeadLetter } from "./dead_letters.ts";
+import type { DeathRecord } from "./death_records.ts";
+import type {
+  ActorReport,
+  DeadLetterReport,
+  FailureReport,
+  HostReport,
+  HostSnapshot,
+} from "./inspection.ts";
+
+/** What the host adds that the runtime does not know. */
+export interface HostContext {
+  /** Its labels. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Its connection to the cluster. */
+  readonly connection: HostReport["connection"];
+  /** The id of a cell's supervisor on another host, if it has one. */
+  readonly supervisorOf: (actorId: string) => string | undefined;
+}
+
+/** The longest payload preview, in characters. */
+const PREVIEW_CHARS = 120;
+
+/** Gathers this host's snapshot. */
+export function snapshotHost(runtime: Runtime, context: HostContext, recent: number): HostSnapshot {
+  const load = runtime.measureLoad();
+  const host: HostReport = {
+    hostId: runtime.hostId,
+    labels: context.labels,
+    state: "alive",
+    problem: undefined,
+    self: true,
+    uptimeMs: runtime.clock.now() - runtime.startedAtMs,
+    actorCount: runtime.size,
+    queuedMessages: load.queuedMessages,
+    messagesPerSecond: Math.round(load.messagesPerSecond * 10) / 10,
+    connection: context.connection,
+  };
+  const actors: ActorReport[] = [];
+  for (const cell of runtime.cells()) actors.push(actorReport(runtime, cell, context));
+  const deadLetters = runtime.deadLetters.recent(recent).reverse()
+    .map((letter) => deadLetterReport(runtime.hostId, letter));
+  const deaths = runtime.deaths.recent(recent);
+  return { host, actors, deadLetters, deaths };
+}
+
+function actorReport(runtime: Runtime, cell: Cell, context: HostContext): ActorReport {
+  return {
+    id: cell.id,
+    name: cell.name,
+    type: cell.def.type,
+    hostId: runtime.hostId,
+    parentId: cell.parent?.id ?? context.supervisorOf(cell.id),
+    status: cell.status,
+    mailboxDepth: cell.queued,
+    handled: cell.handled,
+    restarts: cell.incarnation,
+    lastFailure: lastFailure(runtime.deaths.of(cell.id)),
+  };
+}
+
+function lastFailure(records: readonly DeathRecord[]): FailureReport | undefined {
+  for (let i = records.length - 1; i >= 0; i--) {
+    const r = records[i];
+    if (r.kind === "error" || r.kind === "escalated" || r.kind === "host-lost") {
+      return {
+        kind: r.kind,
+        error: r.error,
+        messageName: r.messageName,
+        timestampMs: r.timestampMs,
+      };
+    }
+  }
+  return undefined;
+}
+
+function deadLetterReport(hostId: string, letter: DeadLetter): DeadLetterReport {
+  return {
+    hostId,
+    reason: letter.reason,
+    targetId: letter.target.id,
+    targetType: letter.target.type,
+    messageName: letter.messageName,
+    kind: letter.kind,
+    payloadPreview: preview(letter.payload),
+    error: letter.error,
+    timestampMs: letter.timestampMs,
+  };
+}
+
+/** A short, safe description of any value (never throws, never long). */
+export function preview(value: unknown): string {
+  let text: string;
+  if (value === undefined) text = "undefined";
+  else if (typeof value === "bigint") text = `${value}n`;
+  else if (typeof value === "function") text = "[function]";
+  else if (ArrayBuffer.isView(value)) {
+    text = `${value.constructor.name}(${value.byteLength} bytes)`;
+  } else {
+    try {
+      text = JSON.stringify(value, (_key, v) => {
+        if (typeof v === "bigint") return `${v}n`;
+        if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${v.byteLength} bytes)`;
+        return v;
+      }) ?? String(value);
+    } catch {
+      text = Object.prototype.toString.call(value);
+    }
+  }
+  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text;
+}

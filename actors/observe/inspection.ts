@@ -1,0 +1,210 @@
+/**
+ * What `system.inspect()` returns: the hosts, the actors and where they run,
+ * the supervision tree across hosts, recent dead letters and death records.
+ * Every field is plain data (it travels between hosts and prints as JSON).
+ *
+ * @module
+ */
+
+import type { DeathRecord } from "./death_records.ts";
+import type { DeadLetterReason } from "./dead_letters.ts";
+import type { ErrorInfo } from "../../base/errors.ts";
+import type { ActorStatus } from "../ref.ts";
+
+/** How a host stands in an inspection. */
+export type InspectedHostState =
+  | "alive"
+  | "unreachable"
+  | "lost"
+  | "left"
+  /** It is in the view but did not answer within the timeout. */
+  | "not-answering";
+
+/** One host. Load fields are `undefined` when the host did not answer. */
+export interface HostReport {
+  /** Its id. */
+  readonly hostId: string;
+  /** Its labels. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** How it stands, as the inspecting host sees it. */
+  readonly state: InspectedHostState;
+  /** Why it has no details (did not answer, is lost, ...), when it has none. */
+  readonly problem: string | undefined;
+  /** Whether it is the inspecting host. */
+  readonly self: boolean;
+  /** How long it has been running, in milliseconds. */
+  readonly uptimeMs: number | undefined;
+  /** Its live actors. */
+  readonly actorCount: number | undefined;
+  /** Messages waiting in all its mailboxes. */
+  readonly queuedMessages: number | undefined;
+  /** Messages handled per second lately. */
+  readonly messagesPerSecond: number | undefined;
+  /** Its connection to the cluster: `"local"` for a system without one. */
+  readonly connection: "connected" | "disconnected" | "closed" | "local" | undefined;
+}
+
+/** The last failure of an actor (an error or an escalation). */
+export interface FailureReport {
+  /** `"error"`, `"escalated"` or `"host-lost"`. */
+  readonly kind: string;
+  /** What was thrown, when something was. */
+  readonly error: ErrorInfo | undefined;
+  /** The message it was handling. */
+  readonly messageName: string | undefined;
+  /** When, in the clock milliseconds of its host. */
+  readonly timestampMs: number;
+}
+
+/** One live actor. */
+export interface ActorReport {
+  /** Its id (`<hostId>/<sequence>`). */
+  readonly id: string;
+  /** Its host-wide name, when it has one. */
+  readonly name: string | undefined;
+  /** Its type. */
+  readonly type: string;
+  /** The host it runs on. */
+  readonly hostId: string;
+  /** Its parent's or supervisor's id (possibly on another host), or `undefined` at the top. */
+  readonly parentId: string | undefined;
+  /** Where it is in its life. */
+  readonly status: ActorStatus;
+  /** Messages waiting in its mailbox. */
+  readonly mailboxDepth: number;
+  /** Messages handled since it was spawned. */
+  readonly handled: number;
+  /** Restarts so far. */
+  readonly restarts: number;
+  /** Its last failure, if it ever failed. */
+  readonly lastFailure: FailureReport | undefined;
+}
+
+/** A dead letter, with its payload shortened to a preview. */
+export interface DeadLetterReport {
+  /** The host that recorded it. */
+  readonly hostId: string;
+  /** Why it was not delivered. */
+  readonly reason: DeadLetterReason;
+  /** The target's id. */
+  readonly targetId: string;
+  /** The target's type, when known. */
+  readonly targetType: string;
+  /** The message name. */
+  readonly messageName: string;
+  /** Tell, ask, or reply. */
+  readonly kind: "tell" | "ask" | "reply";
+  /** At most 120 characters describing the payload. */
+  readonly payloadPreview: string;
+  /** The error, when there was one. */
+  readonly error: ErrorInfo | undefined;
+  /** When, in the clock milliseconds of its host. */
+  readonly timestampMs: number;
+}
+
+/** One node of the supervision tree. */
+export interface TreeNode {
+  /** The actor. */
+  readonly actor: ActorReport;
+  /** Its children, in spawn order per host. */
+  readonly children: readonly TreeNode[];
+}
+
+/** What one host reports about itself. */
+export interface HostSnapshot {
+  /** The host. */
+  readonly host: HostReport;
+  /** Its live actors, in spawn order. */
+  readonly actors: readonly ActorReport[];
+  /** Its recent dead letters, newest first. */
+  readonly deadLetters: readonly DeadLetterReport[];
+  /** Its recent death records, newest first. */
+  readonly deaths: readonly DeathRecord[];
+}
+
+/** A whole inspection. */
+export interface Inspection {
+  /** When it was taken (the inspecting host's clock). */
+  readonly takenAtMs: number;
+  /** `"host"` (this host only) or `"cluster"`. */
+  readonly scope: "host" | "cluster";
+  /** Every host, sorted by id. */
+  readonly hosts: readonly HostReport[];
+  /** Every live actor of the hosts that answered. */
+  readonly actors: readonly ActorReport[];
+  /** The supervision trees: top-level actors with their descendants, across hosts. */
+  readonly tree: readonly TreeNode[];
+  /** Recent dead letters of every host that answered, newest first. */
+  readonly deadLetters: readonly DeadLetterReport[];
+  /** Recent death records of every host that answered, newest first. */
+  readonly deaths: readonly DeathRecord[];
+}
+
+/** Options of `system.inspect()`. */
+export interface InspectOptions {
+  /**
+   * `"cluster"` asks every host; `"host"` looks at this one only.
+   * @default {"cluster"} when the system joined a cluster
+   */
+  readonly scope?: "host" | "cluster";
+  /**
+   * How long to wait for each host's answer, in milliseconds; a host that
+   * does not answer in time is reported as `not-answering`.
+   * @default {2000}
+   */
+  readonly timeoutMs?: number;
+  /**
+   * How many recent dead letters and death records each host reports.
+   * @default {50}
+   */
+  readonly recent?: number;
+}
+
+/**
+ * Builds the supervision trees from actors that name their parents; an actor
+ * whose parent is not among them (it is at the top, or its parent's host did
+ * not answer) is a root.
+ */
+export function buildTree(actors: readonly ActorReport[]): TreeNode[] {
+  const byId = new Map(actors.map((a) => [a.id, a]));
+  const children = new Map<string, ActorReport[]>();
+  const roots: ActorReport[] = [];
+  for (const actor of actors) {
+    if (actor.parentId !== undefined && byId.has(actor.parentId)) {
+      const siblings = children.get(actor.parentId);
+      if (siblings === undefined) children.set(actor.parentId, [actor]);
+      else siblings.push(actor);
+    } else {
+      roots.push(actor);
+    }
+  }
+  const node = (actor: ActorReport): TreeNode => ({
+    actor,
+    children: (children.get(actor.id) ?? []).map(node),
+  });
+  return roots.map(node);
+}
+
+/** Merges host snapshots into one inspection. */
+export function mergeSnapshots(
+  takenAtMs: number,
+  scope: "host" | "cluster",
+  snapshots: readonly HostSnapshot[],
+  silent: readonly HostReport[],
+  recent: number,
+): Inspection {
+  const hosts = [...snapshots.map((s) => s.host), ...silent]
+    .sort((a, b) => (a.hostId < b.hostId ? -1 : a.hostId > b.hostId ? 1 : 0));
+  const actors = snapshots.flatMap((s) => s.actors);
+  const newestFirst = <T extends { timestampMs: number }>(items: T[]): T[] =>
+    items.sort((a, b) => b.timestampMs - a.timestampMs).slice(0, recent);
+  return {
+    takenAtMs,
+    scope,
+    hosts,
+    actors,
+    tree: buildTree(actors),
+    deadLetters: newestFirst(snapshots.flatMap((s) => s.deadLetters)),
+    deaths: newestFirst(snapshots.flatMap((s) => s.deaths)),
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * The errors of persistent actors: a second activation that lost the
+ * compare-and-set, and state that cannot be decoded or encoded.
+ *
+ * @module
+ */
+
+import { ActorSystemError } from "../../base/errors.ts";
+
+/**
+ * Another activation of a persistent actor owns its state: a compare-and-set
+ * write found a revision this activation did not write. The actor stops for
+ * good (its supervisor does not restart it) and never overwrites the state.
+ */
+export class StateConflictError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "state_conflict";
+  /** The actor's state key. */
+  readonly key: string;
+  /** The revision this activation expected. */
+  readonly expectedRevision: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param key The actor's state key.
+   * @param expectedRevision The revision this activation expected.
+   * @param options `cause`: the store's conflict error.
+   */
+  constructor(key: string, expectedRevision: number, options?: ErrorOptions) {
+    super(
+      `another activation owns the state at '${key}' (expected revision ${expectedRevision}); ` +
+        "this one stops without writing",
+      options,
+    );
+    this.key = key;
+    this.expectedRevision = expectedRevision;
+  }
+}
+
+/**
+ * Stored state could not be decoded (corrupt bytes, a newer schema version, or
+ * an older one without a `migrate` hook). The actor stops at start for good;
+ * the stored bytes are left untouched.
+ */
+export class StateDecodeError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "state_decode";
+  /** The actor's state key. */
+  readonly key: string;
+  /** What is wrong with the stored bytes. */
+  readonly reason: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param key The actor's state key.
+   * @param reason What is wrong.
+   * @param options `cause`: the decoder's error.
+   */
+  constructor(key: string, reason: string, options?: ErrorOptions) {
+    super(`cannot decode the stored state at '${key}': ${reason}`, options);
+    this.key = key;
+    this.reason = reason;
+  }
+}
+
+/** A persistent actor's state holds something the state codec cannot store faithfully. */
+export class StateEncodeError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "state_encode";
+  /** Where in the state, e.g. `state.byShard`. */
+  readonly path: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param path Where in the state.
+   * @param what What was found there.
+   */
+  constructor(path: string, what: string) {
+    super(
+      `cannot store ${what} at ${path}: persistent state must be plain data (objects, arrays, ` +
+        "strings, numbers, booleans, null, bigint, Date, Set, typed arrays); give the " +
+        "definition's persistence encode/decode hooks for anything else",
+    );
+    this.path = path;
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The port through which the local runtime reaches other hosts. The cluster
+ * implements it; a system that joined no cluster uses {@linkcode SoloPort},
+ * which keeps everything on this host. The runtime never imports the cluster.
+ *
+ * @module
+ */
+
+import type { ActorDefinition } from "./definition.ts";
+import type { ExitReason } from "./exit_reason.ts";
+import type { Placement } from "./placement.ts";
+import type { BaseRef, SerializedRef } from "./ref.ts";
+import type { SpawnOptions } from "./spawn_options.ts";
+import type { DeathRecord } from "./observe/death_records.ts";
+
+/** A child of a supervisor that lives on another host. */
+export interface RemoteChild extends BaseRef {
+  /** The host it lives on. */
+  readonly hostId: string;
+}
+
+/** What the local runtime needs of other hosts. */
+export interface RemotePort {
+  /**
+   * A working ref for an actor of another host, or `undefined` when the id
+   * names no other host this port can reach.
+   */
+  resolve(serialized: SerializedRef): BaseRef | undefined;
+  /**
+   * Picks a host for a placement (this one included).
+   *
+   * @throws {PlacementError} When none qualifies.
+   */
+  chooseHost(placement: Placement): string;
+  /** Spawns a supervisor's child on another host, linked to the supervisor here. */
+  spawnRemoteChild(
+    definition: ActorDefinition<unknown, unknown, unknown>,
+    hostId: string,
+    options: SpawnOptions<unknown>,
+    supervisor: BaseRef,
+  ): Promise<RemoteChild>;
+  /** Stops a remote child for good (it does not report back); resolves once it stopped or its host is gone. */
+  stopRemoteChild(child: RemoteChild, reason: ExitReason, timeoutMs: number): Promise<void>;
+  /** Whether the supervisor of the actor with this id is on another host. */
+  supervisesRemotely(actorId: string): boolean;
+  /** An actor supervised from another host stopped for good on its own account. */
+  remoteChildStopped(actorId: string, reason: ExitReason): void;
+  /**
+   * Calls `listener` once, when an actor of another host stops for good or
+   * its host is lost or leaves (with the record of why, when known).
+   *
+   * @returns The function that ends the watch; `undefined` when `ref` names
+   *   no actor of another host this port can reach.
+   */
+  watch(
+    ref: BaseRef,
+    listener: (record: DeathRecord | undefined) => void,
+  ): (() => void) | undefined;
+  /** Says goodbye before the actors stop, so others stop sending. */
+  leave(): void;
+  /** Flushes and closes the connection to the other hosts. */
+  close(): Promise<void>;
+}
+
+/** The port of a system that joined no cluster: this host is the whole cluster. */
+export class SoloPort implements RemotePort {
+  readonly #hostId: string;
+
+  /** @param hostId This host's id, which every placement picks. */
+  constructor(hostId: string) {
+    this.#hostId = hostId;
+  }
+
+  /** No other host exists: nothing resolves. */
+  resolve(): undefined {
+    return undefined;
+  }
+
+  /** Every placement picks this host, so code written for many hosts runs on one. */
+  chooseHost(): string {
+    return this.#hostId;
+  }
+
+  /** Never called: every child is placed here. */
+  spawnRemoteChild(): Promise<RemoteChild> {
+    return Promise.reject(new Error("a system without a cluster has no other host"));
+  }
+
+  /** Never called: no child lives elsewhere. */
+  stopRemoteChild(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** No supervisor is elsewhere. */
+  supervisesRemotely(): boolean {
+    return false;
+  }
+
+  /** Nothing to report. */
+  remoteChildStopped(): void {}
+
+  /** No other host: there is nothing to watch there. */
+  watch(): undefined {
+    return undefined;
+  }
+
+  /** Nobody to say goodbye to. */
+  leave(): void {}
+
+  /** Nothing to close. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,393 @@
+/**
+ * The wire codec: envelope frames in MessagePack, batched per target host.
+ * The format is specified in `docs/PROTOCOL.md`.
+ *
+ * Batch: `[version: u8][hostIdLength: u8][senderHostId: ASCII]` then the
+ * frames, each one MessagePack array, one after the other.
+ *
+ * Decoding trusts nothing: the size is checked first, then the version, then
+ * each frame's shape; the frames before a corrupt one are handled, and the
+ * corrupt one and everything after it in that batch are reported as refused
+ * (MessagePack has no resynchronisation point). MessagePack maps decode
+ * into plain objects whose `__proto__` key is renamed (msgpackr), so no
+ * payload can change a prototype.
+ *
+ * @module
+ */
+
+import { addExtension, Packr } from "msgpackr";
+import { LocalRef, type SerializedRef, UnknownRef } from "../actors/internal.ts";
+import { describeError, type ErrorInfo } from "../base/errors.ts";
+
+/** The protocol version this code speaks. */
+export const PROTOCOL_VERSION = 1;
+
+/** The number that stands for each frame kind on the wire (the first element of every frame). */
+export const WIRE_KIND = {
+  tell: 0,
+  ask: 1,
+  reply: 2,
+  replyError: 3,
+  undeliverable: 4,
+  childExit: 5,
+  actorStopped: 6,
+} as const;
+
+/**
+ * One envelope:
+ * - `tell`: a message to an actor;
+ * - `ask`: a message that expects a reply, with a correlation id and the asker's timeout;
+ * - `reply` / `replyError`: the answer to an ask from the receiving host;
+ * - `undeliverable`: a tell that could not be delivered, returned to its sender;
+ * - `childExit`: a child spawned for a supervisor on another host ended here;
+ * - `actorStopped`: an actor another host watches stopped for good.
+ */
+export type Frame =
+  | { readonly kind: "tell"; readonly to: string; readonly name: string; readonly body: unknown }
+  | {
+    readonly kind: "ask";
+    readonly to: string;
+    readonly name: string;
+    readonly body: unknown;
+    readonly correlation: number;
+    readonly timeoutMs: number;
+  }
+  | { readonly kind: "reply"; readonly correlation: number; readonly body: unknown }
+  | { readonly kind: "replyError"; readonly correlation: number; readonly error: ErrorInfo }
+  | {
+    readonly kind: "undeliverable";
+    readonly to: string;
+    readonly name: string;
+    readonly reason: string;
+    readonly body: unknown;
+    /** The target's actor type, when the receiving host knows it (added in 1.1; may be absent). */
+    readonly type?: string;
+  }
+  | {
+    readonly kind: "childExit";
+    readonly supervisor: string;
+    readonly child: string;
+    readonly reason: unknown;
+  }
+  | { readonly kind: "actorStopped"; readonly actor: string; readonly record: unknown };
+
+/** The MessagePack extension type of actor refs. */
+const REF_EXTENSION = 0x41;
+
+/** Turns a serialized ref into a working ref while a batch is decoded. */
+export type RefResolver = (serialized: SerializedRef) => unknown;
+
+let resolving: RefResolver | undefined;
+
+/**
+ * Teaches the codec to carry refs of a class: written as `[id, type, name]`,
+ * read back as working refs of the decoding host.
+ */
+export function registerRefClass(
+  refClass: new (...args: never[]) => { toJSON(): SerializedRef },
+): void {
+  addExtension({
+    Class: refClass,
+    type: REF_EXTENSION,
+    write: (ref: { toJSON(): SerializedRef }) => {
+      const s = ref.toJSON();
+      return s.name === undefined ? [s.$ref, s.type] : [s.$ref, s.type, s.name];
+    },
+    read: (data: unknown) => {
+      const [id, type, name] = Array.isArray(data) ? data : [];
+      if (typeof id !== "string" || typeof type !== "string") return undefined;
+      const serialized =
+        (typeof name === "string" ? { $ref: id, type, name } : { $ref: id, type }) as SerializedRef;
+      return resolving === undefined ? serialized : resolving(serialized);
+    },
+  });
+}
+
+// Refs of this host's actors, and refs that name nothing, travel as refs too
+// (remote refs register themselves in remote_ref.ts).
+registerRefClass(LocalRef);
+registerRefClass(UnknownRef);
+
+const packr = new Packr({ useRecords: false, moreTypes: true });
+
+/** Encodes one frame. The result is a fresh copy. */
+export function encodeFrame(frame: Frame): Uint8Array {
+  switch (frame.kind) {
+    case "tell":
+      return packr.pack([WIRE_KIND.tell, frame.to, frame.name, frame.body]);
+    case "ask":
+      return packr.pack([
+        WIRE_KIND.ask,
+        frame.to,
+        frame.name,
+        frame.body,
+        frame.correlation,
+        frame.timeoutMs,
+      ]);
+    case "reply":
+      return packr.pack([WIRE_KIND.reply, frame.correlation, frame.body]);
+    case "replyError":
+      return packr.pack([WIRE_KIND.replyError, frame.correlation, frame.error]);
+    case "undeliverable":
+      return frame.type === undefined
+        ? packr.pack([WIRE_KIND.undeliverable, frame.to, frame.name, frame.reason, frame.body])
+        : packr.pack([
+          WIRE_KIND.undeliverable,
+          frame.to,
+          frame.name,
+          frame.reason,
+          frame.body,
+          frame.type,
+        ]);
+    case "childExit":
+      return packr.pack([WIRE_KIND.childExit, frame.supervisor, frame.child, frame.reason]);
+    case "actorStopped":
+      return packr.pack([WIRE_KIND.actorStopped, frame.actor, frame.record]);
+    default: {
+      const unknown: never = frame;
+      throw new Error(`unknown frame ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/** Builds one batch for one target host. */
+export class BatchWriter {
+  #buffer: Uint8Array;
+  #length: number;
+
+  /** @param senderHostId The sending host (at most 255 ASCII characters). */
+  constructor(senderHostId: string) {
+    this.#buffer = new Uint8Array(4096);
+    this.#buffer[0] = PROTOCOL_VERSION;
+    this.#buffer[1] = senderHostId.length;
+    for (let i = 0; i < senderHostId.length; i++) this.#buffer[2 + i] = senderHostId.charCodeAt(i);
+    this.#length = 2 + senderHostId.length;
+  }
+
+  /** The batch's size so far, in bytes. */
+  get size(): number {
+    return this.#length;
+  }
+
+  /** The size the batch would have with a frame of `frameBytes` added. */
+  sizeWith(frameBytes: number): number {
+    return this.#length + frameBytes;
+  }
+
+  /** Appends an encoded frame. */
+  add(frame: Uint8Array): void {
+    const needed = this.sizeWith(frame.byteLength);
+    if (needed > this.#buffer.byteLength) {
+      const grown = new Uint8Array(Math.max(needed, this.#buffer.byteLength * 2));
+      grown.set(this.#buffer.subarray(0, this.#length));
+      this.#buffer = grown;
+    }
+    this.#buffer.set(frame, this.#length);
+    this.#length += frame.byteLength;
+  }
+
+  /** The finished batch. */
+  bytes(): Uint8Array {
+    return this.#buffer.subarray(0, this.#length);
+  }
+}
+
+/** Bytes of a batch header, for size checks. */
+export function frameOverheadBytes(senderHostId: string): number {
+  return 2 + senderHostId.length;
+}
+
+/** Why a batch or frame was refused. */
+export type RejectReason =
+  | "too-large"
+  | "unknown-version"
+  | "truncated"
+  | "undecodable"
+  | "malformed";
+
+/** What decoding found: the sender, and per frame either the frame or why it was refused. */
+export interface DecodeSink {
+  /** The sending host's id, reported before its frames. */
+  sender(hostId: string): void;
+  /** A well-formed frame. */
+  frame(frame: Frame): void;
+  /** A refused batch or frame. */
+  reject(reason: RejectReason, detail: string): void;
+}
+
+/**
+ * Decodes a batch. Never throws: everything wrong is reported to `sink.reject`.
+ *
+ * @returns The sender's host id, or `undefined` when the batch was refused whole.
+ */
+export function decodeBatch(
+  data: Uint8Array,
+  maxBytes: number,
+  resolver: RefResolver,
+  sink: DecodeSink,
+): string | undefined {
+  if (data.byteLength > maxBytes) {
+    sink.reject("too-large", `batch of ${data.byteLength} bytes, limit ${maxBytes}`);
+    return undefined;
+  }
+  if (data.byteLength < 2) {
+    sink.reject("truncated", "batch shorter than its header");
+    return undefined;
+  }
+  if (data[0] !== PROTOCOL_VERSION) {
+    sink.reject(
+      "unknown-version",
+      `protocol version ${data[0]}; this host speaks ${PROTOCOL_VERSION}`,
+    );
+    return undefined;
+  }
+  const hostLength = data[1];
+  if (data.byteLength < 2 + hostLength) {
+    sink.reject("truncated", "batch shorter than its sender id");
+    return undefined;
+  }
+  let sender = "";
+  for (let i = 0; i < hostLength; i++) sender += String.fromCharCode(data[2 + i]);
+  sink.sender(sender);
+  const at = 2 + hostLength;
+  if (at === data.byteLength) return sender;
+  let handled = 0;
+  resolving = resolver;
+  try {
+    packr.unpackMultiple(data.subarray(at), (raw: unknown) => {
+      handled++;
+      const frame = toFrame(raw);
+      if (frame === undefined) sink.reject("malformed", "a frame of an unknown kind or shape");
+      else sink.frame(frame);
+    });
+  } catch (err) {
+    const incomplete = (err as { incomplete?: boolean })?.incomplete === true;
+    sink.reject(
+      incomplete ? "truncated" : "undecodable",
+      `after ${handled} frames: ${(err as Error)?.message ?? String(err)}`,
+    );
+  } finally {
+    resolving = undefined;
+  }
+  return sender;
+}
+
+function toFrame(raw: unknown): Frame | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  const str = (v: unknown) => typeof v === "string";
+  const num = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v);
+  switch (raw[0]) {
+    case WIRE_KIND.tell:
+      return raw.length === 4 && str(raw[1]) && str(raw[2])
+        ? { kind: "tell", to: raw[1], name: raw[2], body: raw[3] }
+        : undefined;
+    case WIRE_KIND.ask:
+      return raw.length === 6 && str(raw[1]) && str(raw[2]) && num(raw[4]) && num(raw[5])
+        ? {
+          kind: "ask",
+          to: raw[1],
+          name: raw[2],
+          body: raw[3],
+          correlation: raw[4],
+          timeoutMs: raw[5],
+        }
+        : undefined;
+    case WIRE_KIND.reply:
+      return raw.length === 3 && num(raw[1])
+        ? { kind: "reply", correlation: raw[1], body: raw[2] }
+        : undefined;
+    case WIRE_KIND.replyError:
+      return raw.length === 3 && num(raw[1]) && isErrorInfo(raw[2])
+        ? { kind: "replyError", correlation: raw[1], error: raw[2] }
+        : undefined;
+    case WIRE_KIND.undeliverable:
+      if (raw.length === 6 && str(raw[1]) && str(raw[2]) && str(raw[3]) && str(raw[5])) {
+        return {
+          kind: "undeliverable",
+          to: raw[1],
+          name: raw[2],
+          reason: raw[3],
+          body: raw[4],
+          type: raw[5],
+        };
+      }
+      return raw.length === 5 && str(raw[1]) && str(raw[2]) && str(raw[3])
+        ? { kind: "undeliverable", to: raw[1], name: raw[2], reason: raw[3], body: raw[4] }
+        : undefined;
+    case WIRE_KIND.childExit:
+      return raw.length === 4 && str(raw[1]) && str(raw[2])
+        ? { kind: "childExit", supervisor: raw[1], child: raw[2], reason: raw[3] }
+        : undefined;
+    case WIRE_KIND.actorStopped:
+      return raw.length === 3 && str(raw[1]) && raw[2] !== null && typeof raw[2] === "object"
+        ? { kind: "actorStopped", actor: raw[1], record: raw[2] }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function isErrorInfo(value: unknown): value is ErrorInfo {
+  if (value === null || typeof value !== "object") return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.name === "string" && typeof v.message === "string";
+}
+
+/** Encodes any value with the wire codec (refs included). */
+export function packValue(value: unknown): Uint8Array {
+  return packr.pack(value);
+}
+
+/**
+ * Decodes a value encoded with {@linkcode packValue}, turning refs into working refs.
+ *
+ * @returns The value, or `undefined` when the bytes cannot be decoded.
+ */
+export function unpackValue(data: Uint8Array, resolver: RefResolver): unknown {
+  resolving = resolver;
+  try {
+    return packr.unpack(data);
+  } catch {
+    return undefined;
+  } finally {
+    resolving = undefined;
+  }
+}
+
+/**
+ * The error map of frame 3: name, message and code of what an ask failed
+ * with, and of its `cause` (what the handler threw), as a local ask has it.
+ */
+export function wireError(error: unknown): ErrorInfo {
+  const cause = error instanceof Error && error.cause !== undefined ? error.cause : undefined;
+  return cause === undefined
+    ? plainError(error)
+    : { ...plainError(error), cause: plainError(cause) } as ErrorInfo;
+}
+
+function plainError(err: unknown): ErrorInfo {
+  const info = describeError(err);
+  return {
+    name: info.name,
+    message: info.message,
+    ...(info.code === undefined ? {} : { code: info.code }),
+  };
+}
+
+/**
+ * Rebuilds an error from its wire form: `name`, `message` and `code` survive,
+ * so `X.is(err)` works, and so does a `cause` of the same form (what a
+ * remote handler threw, under `ActorFailedError`).
+ */
+export function rebuildError(info: ErrorInfo, remoteHost: string): Error {
+  const wireCause = (info as { cause?: unknown }).cause;
+  const cause = isErrorInfo(wireCause) ? rebuildError(wireCause, remoteHost) : undefined;
+  const err = new Error(info.message, cause === undefined ? undefined : { cause });
+  err.name = info.name;
+  Object.assign(err, {
+    ...(info.code === undefined ? {} : { code: info.code }),
+    remoteHost,
+    ...(info.stack === undefined ? {} : { remoteStack: info.stack }),
+  });
+  return err;
+}

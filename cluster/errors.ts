@@ -1,0 +1,89 @@
+/**
+ * The errors of a cluster: a definition a host cannot load, a failed
+ * connection, a cluster-wide name that is taken.
+ *
+ * @module
+ */
+
+import { ActorSystemError } from "../base/errors.ts";
+
+/** A host could not load an actor definition (its module failed to import or lacks the type). */
+export class DefinitionLoadError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "definition_load";
+  /** The actor type asked for. */
+  readonly actorType: string;
+  /** The module that was to define it, when known. */
+  readonly module: string | undefined;
+  /** The host that could not load it. */
+  readonly hostId: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param hostId The host.
+   * @param actorType The actor type.
+   * @param module The module.
+   * @param reason What went wrong.
+   * @param options `cause`: the import error.
+   */
+  constructor(
+    hostId: string,
+    actorType: string,
+    module: string | undefined,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `host ${hostId} cannot load actor type '${actorType}'` +
+        (module === undefined ? "" : ` from ${module}`) + `: ${reason}`,
+      options,
+    );
+    this.actorType = actorType;
+    this.module = module;
+    this.hostId = hostId;
+  }
+}
+
+/** Joining the cluster failed: the NATS servers refused or could not be reached. */
+export class ClusterConnectError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "cluster_connect";
+  /** The servers tried. */
+  readonly servers: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param servers The servers tried.
+   * @param options `cause`: the NATS client's error.
+   */
+  constructor(servers: string, options?: ErrorOptions) {
+    const cause = (options?.cause as Error | undefined)?.message ?? "unknown error";
+    super(`cannot join the cluster at ${servers}: ${cause}`, options);
+    this.servers = servers;
+  }
+}
+
+/** A cluster-wide name is held by another actor. */
+export class NameTakenError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "name_taken";
+  /** The name. */
+  readonly actorName: string;
+  /** The id of the actor that holds it. */
+  readonly holderId: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param actorName The name.
+   * @param holderId The actor that holds it.
+   * @param options `cause`: the store's conflict.
+   */
+  constructor(actorName: string, holderId: string, options?: ErrorOptions) {
+    super(`the cluster-wide name '${actorName}' is held by ${holderId}`, options);
+    this.actorName = actorName;
+    this.holderId = holderId;
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * The asks this host sent to other hosts, by correlation id. The asker holds
+ * the only deadline (its `PendingAsk`); a reply that arrives after it is a
+ * dead letter here, on the asker, naming the actor and message it answers,
+ * so the asks nobody waits for any more are remembered for a while.
+ *
+ * @module
+ */
+
+import type { DeadLetterReason, PendingAsk } from "../actors/internal.ts";
+import type { ErrorInfo } from "../base/errors.ts";
+import { rebuildError } from "./codec.ts";
+
+/** Records a dead letter on this (the asking) host. */
+export type AskDeadLetter = (
+  reason: DeadLetterReason,
+  to: string,
+  type: string,
+  name: string,
+  kind: "ask" | "reply",
+  payload: unknown,
+  error?: unknown,
+) => void;
+
+/** One ask in flight to another host. */
+export interface RemoteAsk {
+  /** The asker's pending ask. */
+  readonly ask: PendingAsk;
+  /** The host asked. */
+  readonly host: string;
+  /** The actor asked. */
+  readonly to: string;
+  /** Its actor type. */
+  readonly type: string;
+  /** The message name. */
+  readonly name: string;
+}
+
+/** How many asks that ended without an answer are remembered, to name their late replies. */
+const REMEMBERED_UNANSWERED = 4096;
+
+/** Asks in flight, and recently unanswered ones. */
+export class RemoteAsks {
+  readonly #deadLetter: AskDeadLetter;
+  #next = 1;
+  readonly #pending = new Map<number, RemoteAsk>();
+  readonly #unanswered = new Map<number, RemoteAsk>();
+
+  /** @param deadLetter Where late replies and refusals are recorded. */
+  constructor(deadLetter: AskDeadLetter) {
+    this.#deadLetter = deadLetter;
+  }
+
+  /** Asks still waiting. */
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  /** The correlation id the next ask gets. */
+  nextCorrelation(): number {
+    return this.#next++;
+  }
+
+  /**
+   * Waits for the answer to `correlation`. When the ask ends another way
+   * (timeout, abort, its host gone), it is remembered as unanswered.
+   */
+  add(correlation: number, waiting: RemoteAsk): void {
+    this.#pending.set(correlation, waiting);
+    waiting.ask.onSettled = () => {
+      if (!this.#pending.delete(correlation)) return;
+      this.#unanswered.set(correlation, waiting);
+      if (this.#unanswered.size > REMEMBERED_UNANSWERED) {
+        this.#unanswered.delete(this.#unanswered.keys().next().value!);
+      }
+    };
+  }
+
+  /** Takes the ask an answer is for; `undefined` when nobody waits for it. */
+  answer(correlation: number): RemoteAsk | undefined {
+    const waiting = this.#pending.get(correlation);
+    if (waiting !== undefined) this.#pending.delete(correlation);
+    return waiting;
+  }
+
+  /** The ask a late answer was for, if it is still remembered. */
+  unanswered(correlation: number): RemoteAsk | undefined {
+    const ended = this.#unanswered.get(correlation);
+    if (ended !== undefined) this.#unanswered.delete(correlation);
+    return ended;
+  }
+
+  /** Rejects every ask to `host` (or to every host) with the error `why` makes. */
+  rejectTo(host: string | undefined, why: (waiting: RemoteAsk) => unknown): void {
+    for (const waiting of [...this.#pending.values()]) {
+      if (host === undefined || waiting.host === host) waiting.ask.reject(why(waiting));
+    }
+  }
+
+  /**
+   * A reply frame arrived from `sender`: the waiting ask resolves, or the
+   * late reply is a dead letter here, naming the actor and message it answers.
+   */
+  replied(correlation: number, body: unknown, sender: string): void {
+    const waiting = this.answer(correlation);
+    if (waiting !== undefined) {
+      waiting.ask.resolve(body);
+      return;
+    }
+    const ended = this.unanswered(correlation);
+    this.#deadLetter(
+      "reply-after-timeout",
+      ended?.to ?? sender,
+      ended?.type ?? "unknown",
+      ended?.name ?? "reply",
+      "reply",
+      body,
+    );
+  }
+
+  /**
+   * An error frame arrived from `sender`: the waiting ask rejects with the
+   * typed error; a refusal (not a handler's failure) is the one dead letter
+   * of that ask, recorded here.
+   */
+  failed(correlation: number, info: ErrorInfo, sender: string): void {
+    const waiting = this.answer(correlation);
+    if (waiting === undefined) return;
+    const error = rebuildError(info, sender);
+    const refused = refusalOf(info.code);
+    if (refused !== undefined) {
+      this.#deadLetter(refused, waiting.to, waiting.type, waiting.name, "ask", undefined, error);
+    }
+    waiting.ask.reject(error);
+  }
+}
+
+/** The dead-letter reason of an ask the receiving host refused, by error code. */
+function refusalOf(code: string | undefined): DeadLetterReason | undefined {
+  switch (code) {
+    case "mailbox_full":
+      return "mailbox-full";
+    case "actor_stopped":
+      return "actor-stopped";
+    case "unknown_actor":
+      return "unknown-actor";
+    case "unknown_message":
+    case "message_kind":
+      return "unknown-message";
+    default:
+      return undefined;
+  }
+}

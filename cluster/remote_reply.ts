@@ -1,0 +1,57 @@
+/**
+ * The reply target of an ask that came from another host: the actor answers
+ * it like a local ask, and the answer goes back as a frame to the asker. It
+ * has no timer: the asker owns the deadline, and this side only reads it, to
+ * skip an ask whose asker stopped waiting before its turn came.
+ *
+ * @module
+ */
+
+import type { Clock } from "../base/clock.ts";
+import type { ReplyTarget } from "../actors/internal.ts";
+
+/** Where the answer of one incoming ask goes. */
+export class RemoteReply implements ReplyTarget {
+  readonly #clock: Clock;
+  readonly #deadlineMs: number;
+  readonly #send: (value: unknown) => void;
+  readonly #fail: (error: unknown) => void;
+  #answered = false;
+
+  /**
+   * @param clock This host's clock.
+   * @param timeoutMs The asker's timeout, counted here from the ask's arrival.
+   * @param send Sends a reply frame.
+   * @param fail Sends an error frame.
+   */
+  constructor(
+    clock: Clock,
+    timeoutMs: number,
+    send: (value: unknown) => void,
+    fail: (error: unknown) => void,
+  ) {
+    this.#clock = clock;
+    this.#deadlineMs = clock.now() + timeoutMs;
+    this.#send = send;
+    this.#fail = fail;
+  }
+
+  /** Answered, or past the asker's deadline. */
+  get settled(): boolean {
+    return this.#answered || this.#clock.now() > this.#deadlineMs;
+  }
+
+  /** Sends the reply, even after the deadline: the asker records a late one as a dead letter. */
+  resolve(value: unknown): void {
+    if (this.#answered) return;
+    this.#answered = true;
+    this.#send(value);
+  }
+
+  /** Sends the typed error. */
+  reject(reason: unknown): void {
+    if (this.#answered) return;
+    this.#answered = true;
+    this.#fail(reason);
+  }
+}

@@ -1,0 +1,413 @@
+/**
+ * Remoting: frames in, effects out. Sends tells and asks to actors of other
+ * hosts in batches, delivers the frames that arrive to this host's actors,
+ * answers asks through reply targets, and turns everything that cannot be
+ * delivered into exactly one dead letter, on the sending host. It knows
+ * nothing of membership or supervision: the cluster host gives it the view
+ * and the few callbacks it needs. The wire format is in docs/PROTOCOL.md.
+ *
+ * @module
+ */
+
+import type { Transport, TransportMessage } from "../transport/transport.ts";
+import type { Subjects } from "../transport/subjects.ts";
+import {
+  type AskOptions,
+  DEAD_LETTER_REASONS,
+  type DeadLetterReason,
+  type DeathRecord,
+  type ExitReason,
+  exitReasonInfo,
+  HostUnreachableError,
+  type LocalHost,
+  type Refusal,
+  type Runtime,
+} from "../actors/internal.ts";
+import { decodeBatch, encodeFrame, type Frame, frameOverheadBytes, wireError } from "./codec.ts";
+import { Outbound, type SentEnvelope, type UnsentReason } from "./outbound.ts";
+import type { ClusterView } from "./view.ts";
+import type { RemoteRef } from "./remote_ref.ts";
+import { RemoteAsks } from "./remote_asks.ts";
+import { RemoteReply } from "./remote_reply.ts";
+import { exitReasonFromWire } from "./control.ts";
+import { describeError, InvalidOptionError } from "../base/errors.ts";
+import { PayloadTooLargeError, TransportClosedError } from "../transport/errors.ts";
+
+/** Counters of a host's cluster traffic. */
+export interface TransportStats {
+  /** Batches this host published. */
+  readonly batchesSent: number;
+  /** Batches that arrived at its inbox. */
+  readonly batchesReceived: number;
+  /** Envelopes in them that were well formed. */
+  readonly framesReceived: number;
+  /** Batches or envelopes refused, by reason (`too-large`, `unknown-version`, `truncated`, ...). */
+  readonly rejected: Readonly<Record<string, number>>;
+}
+
+/** What remoting works with. */
+export interface RemotingSeams {
+  /** This host's runtime: its id, clock, dead letters, asks and default ask timeout. */
+  readonly runtime: Runtime;
+  /** This host's actors, by id. */
+  readonly local: LocalHost;
+  /** Where batches go. */
+  readonly transport: Transport;
+  /** The subjects of this cluster. */
+  readonly subjects: Subjects;
+  /** The other hosts as this one sees them. */
+  readonly view: ClusterView;
+  /** Inbound batches above this size are refused, in bytes. */
+  readonly maxInboundBytes: number;
+  /** An actor of another host that this one watches stopped for good (frame 6). */
+  readonly actorStopped: (actorId: string, record: DeathRecord | undefined) => void;
+}
+
+/** One host's sending and receiving of frames. */
+export class Remoting {
+  readonly #seams: RemotingSeams;
+  readonly #runtime: Runtime;
+  readonly #local: LocalHost;
+  readonly #transport: Transport;
+  readonly #subjects: Subjects;
+  readonly #view: ClusterView;
+  readonly #outbound: Outbound;
+  readonly #asks: RemoteAsks;
+  #batches = 0;
+  #frames = 0;
+  #rejected: Record<string, number> = {};
+
+  /** @param seams The runtime, transport and view it works with. */
+  constructor(seams: RemotingSeams) {
+    this.#seams = seams;
+    this.#runtime = seams.runtime;
+    this.#local = seams.local;
+    this.#transport = seams.transport;
+    this.#subjects = seams.subjects;
+    this.#view = seams.view;
+    this.#asks = new RemoteAsks((reason, to, type, name, kind, payload, error) =>
+      this.#deadLetter(reason, to, type, name, kind, payload, error)
+    );
+    this.#outbound = new Outbound(
+      seams.transport,
+      seams.subjects,
+      seams.runtime.hostId,
+      seams.runtime.clock,
+      (host, envelopes, reason, sentAtMs) => this.#unsent(host, envelopes, reason, sentAtMs),
+    );
+  }
+
+  /** Counters of this host's traffic. */
+  get stats(): TransportStats {
+    return {
+      batchesSent: this.#outbound.batches,
+      batchesReceived: this.#batches,
+      framesReceived: this.#frames,
+      rejected: { ...this.#rejected },
+    };
+  }
+
+  /** Publishes what is batched now (the transport may still hold it). */
+  flushBatches(): void {
+    this.#outbound.flush();
+  }
+
+  /** An inbound batch (the host inbox subscription). */
+  receive(message: TransportMessage): void {
+    this.#onBatch(message);
+  }
+
+  /** A "no responders" answer to a batch (the bounce subscription). */
+  bounced(message: TransportMessage): void {
+    this.#onBounce(message);
+  }
+
+  /** Fails every ask waiting on a host that is gone. */
+  hostGone(hostId: string, why: string): void {
+    this.#failAsksTo(hostId, why);
+  }
+
+  /** Rejects every ask still waiting: this host is shutting down. */
+  closing(): void {
+    this.#asks.rejectTo(
+      undefined,
+      ({ host }) => new HostUnreachableError(host, "this host is shutting down"),
+    );
+  }
+
+  /** Sends frame 5: a child this host keeps for a supervisor elsewhere stopped for good. */
+  childExited(supervisor: RemoteRef, childId: string, reason: ExitReason): void {
+    const frame = this.#encode(
+      {
+        kind: "childExit",
+        supervisor: supervisor.id,
+        child: childId,
+        reason: exitReasonInfo(reason),
+      },
+      "child-exit",
+    );
+    if (frame instanceof Uint8Array) {
+      this.#outbound.enqueue(supervisor.hostId, frame, "undeliverable");
+    }
+  }
+
+  /** Sends frame 6: an actor of this host that `host` watches stopped for good. */
+  actorStopped(host: string, actor: string, record: DeathRecord): void {
+    const frame = this.#encode({ kind: "actorStopped", actor, record }, "actor-stopped");
+    if (frame instanceof Uint8Array) this.#outbound.enqueue(host, frame, "undeliverable");
+  }
+
+  /** Sends a tell to a remote actor. */
+  tell(ref: RemoteRef, name: string, payload: unknown): void {
+    const host = this.#view.get(ref.hostId);
+    if (
+      (host !== undefined && host.state !== "alive") || this.#transport.status !== "connected"
+    ) {
+      this.#unreachable(ref.hostId, { kind: "tell", to: ref.id, name, payload });
+      return;
+    }
+    const frame = this.#encode({ kind: "tell", to: ref.id, name, body: payload }, name);
+    if (frame instanceof Error) {
+      this.#deadLetter("too-large", ref.id, ref.type, name, "tell", payload, frame);
+      throw frame;
+    }
+    this.#outbound.enqueue(ref.hostId, frame, "tell", ref.id, name, payload, undefined, ref.type);
+  }
+
+  /** Sends an ask to a remote actor. */
+  ask(
+    ref: RemoteRef,
+    name: string,
+    payload: unknown,
+    options: AskOptions | undefined,
+  ): Promise<unknown> {
+    const timeoutMs = options?.timeoutMs ?? this.#runtime.askTimeoutMs;
+    if (typeof timeoutMs !== "number" || !(timeoutMs > 0) || timeoutMs === Infinity) {
+      return Promise.reject(
+        new InvalidOptionError("timeoutMs", timeoutMs, "a positive finite number of milliseconds"),
+      );
+    }
+    const correlation = this.#asks.nextCorrelation();
+    const frame = this.#encode(
+      {
+        kind: "ask",
+        to: ref.id,
+        name,
+        body: payload,
+        correlation,
+        timeoutMs: Math.ceil(timeoutMs),
+      },
+      name,
+    );
+    if (frame instanceof Error) {
+      this.#deadLetter("too-large", ref.id, ref.type, name, "ask", payload, frame);
+      return Promise.reject(frame);
+    }
+    const ask = this.#runtime.asks.create(ref, name, timeoutMs, options?.signal);
+    if (ask.settled) return ask.promise;
+    const host = this.#view.get(ref.hostId);
+    if (host !== undefined && host.state !== "alive") {
+      this.#deadLetter("host-unreachable", ref.id, ref.type, name, "ask", payload);
+      ask.reject(new HostUnreachableError(ref.hostId, `it is ${host.state}`));
+      return ask.promise;
+    }
+    this.#asks.add(correlation, { ask, host: ref.hostId, to: ref.id, type: ref.type, name });
+    this.#outbound.enqueue(
+      ref.hostId,
+      frame,
+      "ask",
+      ref.id,
+      name,
+      payload,
+      correlation,
+      ref.type,
+    );
+    return ask.promise;
+  }
+
+  /** Encodes a frame; an `Error` when it cannot be sent at all. */
+  #encode(frame: Frame, name: string): Uint8Array | Error {
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeFrame(frame);
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
+    const size = bytes.byteLength + frameOverheadBytes(this.#runtime.hostId);
+    if (size > this.#transport.maxPayloadBytes) {
+      return new PayloadTooLargeError(`message '${name}'`, size, this.#transport.maxPayloadBytes);
+    }
+    return bytes;
+  }
+
+  /** Refuses a send to a host known to be gone (or while disconnected), recording it. */
+  #unreachable(hostId: string, envelope: SentEnvelope): boolean {
+    const host = this.#view.get(hostId);
+    if (host !== undefined && host.state !== "alive") {
+      this.#unsent(hostId, [envelope], "host-unreachable");
+      return true;
+    }
+    if (this.#transport.status !== "connected") {
+      this.#unsent(hostId, [envelope], "disconnected");
+      return true;
+    }
+    return false;
+  }
+
+  #reply(host: string, correlation: number, value: unknown): void {
+    const frame = this.#encode({ kind: "reply", correlation, body: value }, "reply");
+    // A reply that cannot be sent (too large, not encodable) answers with that error instead.
+    if (frame instanceof Error) this.#replyError(host, correlation, frame);
+    else this.#outbound.enqueue(host, frame, "reply");
+  }
+
+  #replyError(host: string, correlation: number, error: unknown): void {
+    const frame = this.#encode(
+      { kind: "replyError", correlation, error: wireError(error) },
+      "reply",
+    );
+    if (frame instanceof Uint8Array) {
+      this.#outbound.enqueue(host, frame, "reply");
+    }
+  }
+
+  #nack(host: string, to: string, name: string, refusal: Refusal, body: unknown): void {
+    const { reason, type } = refusal;
+    let frame = this.#encode({ kind: "undeliverable", to, name, reason, body, type }, name);
+    // The body came in one batch, but with our header it may not fit: send the notice without it.
+    if (frame instanceof Error) {
+      frame = this.#encode(
+        { kind: "undeliverable", to, name, reason, body: undefined, type },
+        name,
+      );
+    }
+    if (frame instanceof Uint8Array) {
+      this.#outbound.enqueue(host, frame, "undeliverable", to, name);
+    }
+  }
+
+  /** Envelopes that were not delivered: tells become dead letters, asks fail fast. */
+  #unsent(
+    host: string,
+    envelopes: readonly SentEnvelope[],
+    reason: UnsentReason,
+    sentAtMs: number = this.#runtime.clock.now(),
+  ): void {
+    // A bounce says that *that* batch found no inbox. If the host has been heard
+    // from since it was sent (it reconnected meanwhile), it is not unreachable now.
+    const seen = this.#view.get(host)?.lastSeenMs ?? -Infinity;
+    if (reason === "host-unreachable" && seen <= sentAtMs) {
+      this.#view.mark(host, "unreachable", this.#runtime.clock.now());
+    }
+    for (const e of envelopes) {
+      if (e.kind === "tell") {
+        this.#deadLetter(reason, e.to!, e.type ?? "unknown", e.name!, "tell", e.payload);
+      } else if (e.kind === "ask") {
+        const waiting = this.#asks.answer(e.correlation!);
+        this.#deadLetter(reason, e.to!, e.type ?? "unknown", e.name!, "ask", e.payload);
+        waiting?.ask.reject(
+          reason === "disconnected"
+            ? new TransportClosedError("disconnected")
+            : new HostUnreachableError(host, "its inbox has no subscriber"),
+        );
+      }
+    }
+  }
+
+  #failAsksTo(host: string, why: string): void {
+    this.#asks.rejectTo(host, () => new HostUnreachableError(host, why));
+  }
+
+  #deadLetter(
+    reason: DeadLetterReason,
+    to: string,
+    type: string,
+    name: string,
+    kind: "tell" | "ask" | "reply",
+    payload: unknown,
+    error?: unknown,
+  ): void {
+    this.#runtime.deadLetters.publish({
+      reason,
+      target: { id: to, type },
+      messageName: name,
+      kind,
+      payload,
+      ...(error === undefined ? {} : { error: describeError(error) }),
+    });
+  }
+
+  #onBatch(message: TransportMessage): void {
+    this.#batches++;
+    let sender = "";
+    decodeBatch(message.data, this.#seams.maxInboundBytes, (s) => this.#runtime.resolveRef(s), {
+      frame: (frame) => {
+        this.#frames++;
+        this.#handle(sender, frame);
+      },
+      reject: (reason, detail) => {
+        this.#rejected[reason] = (this.#rejected[reason] ?? 0) + 1;
+        this.#deadLetter("undecodable", this.#runtime.hostId, "host-inbox", reason, "tell", detail);
+      },
+      sender: (id) => sender = id,
+    });
+  }
+
+  #handle(sender: string, frame: Frame): void {
+    switch (frame.kind) {
+      case "tell": {
+        const refusal = this.#local.deliverTell(frame.to, frame.name, frame.body);
+        if (refusal !== undefined) {
+          this.#nack(sender, frame.to, frame.name, refusal, frame.body);
+        }
+        return;
+      }
+      case "ask": {
+        const { correlation } = frame;
+        this.#local.deliverAsk(
+          frame.to,
+          frame.name,
+          frame.body,
+          new RemoteReply(
+            this.#runtime.clock,
+            frame.timeoutMs,
+            (value) => this.#reply(sender, correlation, value),
+            (err) => this.#replyError(sender, correlation, err),
+          ),
+        );
+        return;
+      }
+      case "reply":
+        this.#asks.replied(frame.correlation, frame.body, sender);
+        return;
+      case "replyError":
+        this.#asks.failed(frame.correlation, frame.error, sender);
+        return;
+      case "childExit": {
+        const reason = exitReasonFromWire(frame.reason);
+        if (reason !== undefined) {
+          this.#local.remoteChildExited(frame.supervisor, frame.child, reason);
+        }
+        return;
+      }
+      case "actorStopped": {
+        const record = frame.record as DeathRecord;
+        this.#seams.actorStopped(frame.actor, typeof record.kind === "string" ? record : undefined);
+        return;
+      }
+      case "undeliverable": {
+        const reason = DEAD_LETTER_REASONS.includes(frame.reason as DeadLetterReason)
+          ? frame.reason as DeadLetterReason
+          : "unknown-actor";
+        this.#deadLetter(reason, frame.to, frame.type ?? "unknown", frame.name, "tell", frame.body);
+        return;
+      }
+    }
+  }
+
+  #onBounce(message: TransportMessage): void {
+    if (!message.noResponders) return;
+    const parsed = this.#subjects.parseBounce(message.subject);
+    if (parsed !== undefined) this.#outbound.bounced(parsed.batch);
+  }
+}

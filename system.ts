@@ -1,0 +1,499 @@
+/**
+ * `ActorSystem`: the entry point of a program. It spawns actors, finds them
+ * by name or serialized ref, stops them, and shuts everything down in order.
+ *
+ * @module
+ */
+
+import type { ActorDefinition } from "./actors/definition.ts";
+import type { ActorRef, BaseRef, LocalActorRef, SerializedRef } from "./actors/ref.ts";
+import type { SpawnArgs, SpawnOptions, SpawnOptionsBase } from "./actors/spawn_options.ts";
+import type { ProtocolShape } from "./actors/protocol.ts";
+import type { DeadLetters } from "./actors/observe/dead_letters.ts";
+import type { DeathRecord, DeathRecords } from "./actors/observe/death_records.ts";
+import type { Placement } from "./actors/placement.ts";
+import type { HostInfo } from "./cluster/view.ts";
+import type { TransportStats } from "./cluster/cluster_host.ts";
+import type { TransportStatus } from "./transport/transport.ts";
+import type { Hosts } from "./system/hosts.ts";
+import type { Inspection, InspectOptions } from "./actors/observe/inspection.ts";
+import type { HostId } from "./actors/ids.ts";
+import { Runtime, type RuntimeStatus } from "./actors/runtime.ts";
+import { LocalRef } from "./actors/local_ref.ts";
+import { isSerializedRef } from "./actors/ref.ts";
+import { STOPPED } from "./actors/exit_reason.ts";
+import { ActorTypeMismatchError } from "./actors/errors.ts";
+import { InvalidOptionError } from "./base/errors.ts";
+import {
+  type DisplayBundle,
+  inspectionBundle,
+  JUPYTER_DISPLAY,
+  withDisplay,
+} from "./actors/observe/display.ts";
+import {
+  type ActorSystemOptions,
+  DEFAULT_INSPECT_RECENT,
+  DEFAULT_INSPECT_TIMEOUT_MS,
+  positiveMs,
+  runtimeSettings,
+  type StopOptions,
+} from "./system/options.ts";
+import { SoloHosts } from "./system/solo_hosts.ts";
+import { onSignals } from "./system/signals.ts";
+import { Names } from "./system/names.ts";
+
+/**
+ * A set of actors on one host.
+ *
+ * @example
+ * ```ts
+ * import { type Ask, ActorSystem, defineActor } from "./mod.ts";
+ *
+ * const Greeter = defineActor<{ greet: Ask<string, string> }, number>({
+ *   type: "greeter",
+ *   init: () => 0,
+ *   asks: { greet: (n, who) => ({ state: n + 1, reply: `hello, ${who}` }) },
+ * });
+ *
+ * const system = await ActorSystem.start();
+ * const greeter = system.spawn(Greeter, { name: "greeter" });
+ * console.log(await greeter.ask("greet", "world"));
+ * await system.shutdown();
+ * ```
+ */
+export class ActorSystem {
+  #runtime: Runtime;
+  #hosts: Hosts;
+  #names: Names;
+
+  private constructor(runtime: Runtime, sharedStore: boolean) {
+    this.#runtime = runtime;
+    this.#hosts = new SoloHosts(runtime);
+    this.#names = new Names(runtime, () => this.#hosts, sharedStore);
+  }
+
+  /**
+   * Starts an actor system: with no options, one in-process host on the real clock.
+   *
+   * @param options Host id, clock, default timeouts, dead-letter and dispatcher settings.
+   * @returns The running system.
+   * @throws {InvalidOptionError} When a timeout is not a positive finite number.
+   * @throws {InvalidNameError} When `hostId` breaks the naming rules.
+   */
+  static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
+    const system = ActorSystem.#local(options);
+    // Actors may register names through their context; the directory is made on first use.
+    system.#runtime.directory = {
+      register: (name, ref) => system.register(name, ref),
+    };
+    if (options.cluster !== undefined) {
+      // The cluster (and with it NATS and MessagePack) loads only when a system joins one.
+      const { joinCluster } = await import("./system/cluster_hosts.ts");
+      system.#hosts = await joinCluster(
+        system.#runtime,
+        options.cluster,
+        (hostId) => system.#names.releaseHost(hostId),
+      );
+    }
+    return system;
+  }
+
+  static #local(options: ActorSystemOptions): ActorSystem {
+    return new ActorSystem(new Runtime(runtimeSettings(options)), options.store !== undefined);
+  }
+
+  /**
+   * Registers a live actor of this host under a cluster-wide name: of
+   * racing registrations of one name, exactly one wins. The name is released
+   * when the actor stops for good, or when its host is lost or leaves.
+   * Without a cluster the name is known on this host only.
+   *
+   * @throws {NameTakenError} When another actor holds the name.
+   * @throws {InvalidOptionError} When the actor is not a live actor of this
+   *   host, or this host joined a cluster without a store the hosts share.
+   */
+  register(name: string, ref: BaseRef): Promise<void> {
+    return this.#names.register(name, ref);
+  }
+
+  /**
+   * Finds the actor registered under a cluster-wide name, from any host.
+   *
+   * @param name The name.
+   * @param definition The actor's definition, for a typed ref.
+   * @returns Its ref, or `undefined` when nobody holds the name.
+   * @throws {ActorTypeMismatchError} When the actor is of another type.
+   */
+  whereIs<P extends ProtocolShape<P>, S, A>(
+    name: string,
+    definition?: ActorDefinition<P, S, A>,
+  ): Promise<ActorRef<P> | undefined> {
+    return this.#names.whereIs(name, definition?.type) as Promise<ActorRef<P> | undefined>;
+  }
+
+  /**
+   * Releases a cluster-wide name.
+   *
+   * @returns Whether the name was held (and is now free).
+   */
+  unregister(name: string): Promise<boolean> {
+    return this.#names.unregister(name);
+  }
+
+  /**
+   * The hosts of the cluster as this host sees them (only this host when it
+   * has not joined a cluster): id, labels, load, and whether each is alive.
+   */
+  hosts(): HostInfo[] {
+    return this.#hosts.hosts();
+  }
+
+  /**
+   * A picture of what runs where: hosts (load, uptime, connection), live
+   * actors (host, parent, mailbox depth, messages handled, restarts, last
+   * failure), the supervision tree across hosts, recent dead letters and
+   * death records. In a cluster every host is asked at once; a host that does
+   * not answer within `timeoutMs` is reported as `not-answering`, never
+   * waited on longer.
+   *
+   * @example
+   * ```ts
+   * import { ActorSystem, defineActor, type Tell } from "./mod.ts";
+   * const Worker = defineActor<{ work: Tell<number> }, number>({
+   *   type: "worker",
+   *   init: () => 0,
+   *   tells: { work: (done, n) => done + n },
+   *   asks: {},
+   * });
+   * const system = await ActorSystem.start();
+   * system.spawn(Worker, { name: "w1" }).tell("work", 1);
+   * const { hosts, actors } = await system.inspect();
+   * console.log(hosts[0].actorCount, actors.map((a) => `${a.name} on ${a.hostId}`));
+   * await system.shutdown();
+   * ```
+   *
+   * @param options Scope, timeout per host, and how many recent records.
+   * @throws {InvalidOptionError} For a bad option.
+   */
+  async inspect(options: InspectOptions = {}): Promise<Inspection> {
+    const timeoutMs = positiveMs("timeoutMs", options.timeoutMs, DEFAULT_INSPECT_TIMEOUT_MS);
+    const recent = options.recent ?? DEFAULT_INSPECT_RECENT;
+    if (!Number.isInteger(recent) || recent < 0) {
+      throw new InvalidOptionError("recent", recent, "a non-negative integer");
+    }
+    const scope = options.scope ?? this.#hosts.defaultScope;
+    if (scope !== "host" && scope !== "cluster") {
+      throw new InvalidOptionError("scope", scope, `"host" or "cluster"`);
+    }
+    const inspection = await this.#hosts.inspect(scope, recent, timeoutMs);
+    return withDisplay(inspection, () => inspectionBundle(inspection));
+  }
+
+  #inspectHere(recent: number): Inspection {
+    return this.#hosts.inspectHere(recent);
+  }
+
+  /**
+   * Shows this host in a notebook: its actors, supervision tree and recent
+   * deaths (`await system.inspect()` shows the whole cluster).
+   */
+  [JUPYTER_DISPLAY](): DisplayBundle {
+    return inspectionBundle(this.#inspectHere(10));
+  }
+
+  /** The plain-text view of {@linkcode ActorSystem.[JUPYTER_DISPLAY]}, for `console.log`. */
+  [Symbol.for("Deno.customInspect")](): string {
+    return `ActorSystem ${this.hostId} (${this.status})\n${
+      inspectionBundle(this.#inspectHere(10))["text/plain"]
+    }`;
+  }
+
+  /**
+   * Calls `listener` whenever a host's standing changes in this host's view
+   * (alive, unreachable, lost, left); a no-op without a cluster.
+   *
+   * @returns A function that ends the subscription.
+   */
+  onHostChange(listener: (host: HostInfo) => void): () => void {
+    return this.#hosts.onHostChange(listener);
+  }
+
+  /**
+   * This host's connection to the cluster: `"connected"`, `"disconnected"`
+   * (reconnecting; sends meanwhile are dead letters `disconnected`), or
+   * `"closed"`; `undefined` without a cluster.
+   */
+  connectionStatus(): TransportStatus | undefined {
+    return this.#hosts.connectionStatus();
+  }
+
+  /** Counters of this host's cluster traffic, or `undefined` without a cluster. */
+  transportStats(): TransportStats | undefined {
+    return this.#hosts.transportStats();
+  }
+
+  /** Waits until every message sent so far has left this host (a no-op without a cluster). */
+  async flush(): Promise<void> {
+    await this.#hosts.flush();
+  }
+
+  /** This host's id: the prefix of every actor id spawned here. */
+  get hostId(): HostId {
+    return this.#runtime.hostId;
+  }
+
+  /** The dead-letter stream: subscribe to it or read the recent ones. */
+  get deadLetters(): DeadLetters {
+    return this.#runtime.deadLetters;
+  }
+
+  /**
+   * The death records: why each actor stopped or failed.
+   *
+   * @example
+   * ```ts
+   * import { ActorSystem, defineActor, type Tell } from "./mod.ts";
+   * const Fragile = defineActor<{ poke: Tell }, null>({
+   *   type: "fragile",
+   *   init: () => null,
+   *   tells: { poke: () => { throw new Error("bad record"); } },
+   * });
+   * const system = await ActorSystem.start({ logFailures: false, deadLetters: { logPerSecond: 0 } });
+   * const fragile = system.spawn(Fragile);
+   * fragile.tell("poke");
+   * const record = await system.whenStopped(fragile);
+   * console.log(record?.kind, record?.messageName, record?.error?.message); // error poke bad record
+   * await system.shutdown();
+   * ```
+   */
+  get deaths(): DeathRecords {
+    return this.#runtime.deaths;
+  }
+
+  /** `"running"`, `"shutting-down"` or `"shut-down"`. */
+  get status(): RuntimeStatus {
+    return this.#runtime.status;
+  }
+
+  /** How many actors are live (stopping ones included). */
+  get actorCount(): number {
+    return this.#runtime.size;
+  }
+
+  /**
+   * Spawns a top-level actor on the host the placement picks: this one, a
+   * given host, hosts with given labels, round robin, the least loaded, or
+   * the one a key hashes to. Resolves once the actor exists there. A system
+   * that joined no cluster is the whole cluster: every placement puts the
+   * actor here (as a supervisor does with its children's placements), so
+   * code written for many hosts runs unchanged on one.
+   *
+   * @param definition What to spawn; another host finds it by its type (same
+   *   entry script) or imports its `module`.
+   * @param options `placement`, and name, mailbox, `args`, `persistKey` as for a local spawn.
+   * @returns The new actor's ref (a remote ref when it landed elsewhere).
+   * @throws {PlacementError} When no host can take it; the error says which constraint failed where.
+   * @throws {HostUnreachableError} When the chosen host is gone.
+   * @throws {DefinitionLoadError} When the chosen host cannot load the definition (naming the module).
+   * @throws {DuplicateNameError} When a live actor on the chosen host has the name.
+   */
+  spawn<P extends ProtocolShape<P>, S, A>(
+    definition: ActorDefinition<P, S, A>,
+    options: SpawnOptions<A> & { readonly placement: Placement },
+  ): Promise<ActorRef<P>>;
+  /**
+   * Spawns a top-level actor on this host. It starts (runs `init`) right
+   * after the current synchronous code; messages sent before that wait in its
+   * mailbox.
+   *
+   * @param definition What to spawn.
+   * @param options Name, mailbox, and `args` for `init` (required when `init` takes them).
+   * @returns The new actor's ref.
+   * @throws {DuplicateNameError} When a live actor has the name.
+   * @throws {InvalidNameError} When the name breaks the naming rules.
+   * @throws {InvalidOptionError} When the mailbox options are invalid.
+   * @throws {SystemStoppedError} When the system is shutting down or shut down.
+   */
+  spawn<P extends ProtocolShape<P>, S, A>(
+    definition: ActorDefinition<P, S, A>,
+    ...options: SpawnArgs<A>
+  ): LocalActorRef<P>;
+  spawn(
+    // deno-lint-ignore no-explicit-any
+    definition: ActorDefinition<any, any, any>,
+    options?: SpawnOptionsBase & { readonly args?: unknown; readonly placement?: Placement },
+  ): BaseRef | Promise<BaseRef> {
+    if (options?.placement !== undefined) {
+      return this.#hosts.spawn(
+        erase(definition),
+        options as SpawnOptions<unknown> & { placement: Placement },
+      );
+    }
+    return this.#runtime.spawn(erase(definition), options as never, undefined).ref;
+  }
+
+  /**
+   * Finds a live actor by name.
+   *
+   * @param name The name it was spawned with.
+   * @param definition Its definition, to get a typed ref back.
+   * @returns Its ref, or `undefined` when no live actor has the name.
+   * @throws {ActorTypeMismatchError} When the actor is of another type than `definition`.
+   */
+  lookup<P extends ProtocolShape<P>, S, A>(
+    name: string,
+    definition: ActorDefinition<P, S, A>,
+  ): LocalActorRef<P> | undefined;
+  /**
+   * Finds a live actor by name, as an untyped ref (enough to stop or inspect it).
+   *
+   * @param name The name it was spawned with.
+   * @returns Its ref, or `undefined` when no live actor has the name.
+   */
+  lookup(name: string): BaseRef | undefined;
+  lookup(
+    name: string,
+    definition?: ActorDefinition<unknown, unknown, unknown>,
+  ): BaseRef | undefined {
+    const cell = this.#runtime.cellByName(name);
+    if (cell === undefined) return undefined;
+    if (definition !== undefined && definition.type !== cell.def.type) {
+      throw new ActorTypeMismatchError(cell.id, definition.type, cell.def.type);
+    }
+    return cell.ref;
+  }
+
+  /**
+   * Turns a serialized ref (from `ref.toJSON()`) back into a working ref. A
+   * ref to an actor that does not exist here is still returned: its tells
+   * become dead letters and its asks fail with `UnknownActorError`.
+   *
+   * @param serialized The serialized form.
+   * @param definition The actor's definition, to get a typed ref back.
+   * @returns A ref.
+   * @throws {InvalidOptionError} When `serialized` is not a serialized ref.
+   * @throws {ActorTypeMismatchError} When the ref's type differs from `definition.type`.
+   */
+  resolveRef<P extends ProtocolShape<P>, S, A>(
+    serialized: SerializedRef,
+    definition: ActorDefinition<P, S, A>,
+  ): ActorRef<P> {
+    if (!isSerializedRef(serialized)) {
+      throw new InvalidOptionError("serialized", serialized, "a serialized ref { $ref, type }");
+    }
+    if (serialized.type !== definition.type) {
+      throw new ActorTypeMismatchError(serialized.$ref, definition.type, serialized.type);
+    }
+    return this.#runtime.resolveRef(serialized) as unknown as ActorRef<P>;
+  }
+
+  /**
+   * Stops an actor and its children (children first, in reverse spawn order).
+   * Its running turn may finish; messages still queued become dead letters.
+   *
+   * An actor on another host of the cluster is stopped there, by a request
+   * to its host.
+   *
+   * @param ref The actor to stop. Stopping an actor that is gone does nothing.
+   * @param options How long to wait before cutting off its turn and `onStop`.
+   * @returns Resolves once the actor has stopped.
+   * @throws {InvalidOptionError} When `ref` belongs to another system, or the timeout is invalid.
+   * @throws {RequestTimeoutError} When a remote actor's host does not answer.
+   */
+  stop(ref: BaseRef, options: StopOptions = {}): Promise<void> {
+    const cell = LocalRef.cellOf(ref);
+    if (cell === undefined) {
+      try {
+        const timeoutMs = positiveMs("timeoutMs", options.timeoutMs, this.#runtime.stopTimeoutMs);
+        return this.#hosts.stop(ref, timeoutMs);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    try {
+      if (cell.runtime !== this.#runtime) {
+        throw new InvalidOptionError("ref", ref.id, "a ref of an actor of this system");
+      }
+      const timeoutMs = positiveMs("timeoutMs", options.timeoutMs, this.#runtime.stopTimeoutMs);
+      return cell.stop(STOPPED, this.#runtime.clock.now() + timeoutMs);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Waits until an actor has stopped for good (restarts do not count), here
+   * or on another host of the cluster; an actor whose host is lost or leaves
+   * has stopped with it.
+   *
+   * @param ref The actor.
+   * @returns Its final death record (from its host, for a remote actor);
+   *   `undefined` when no host knows why (an actor nothing here can reach, or
+   *   one stopped so long ago that its record was dropped).
+   */
+  whenStopped(ref: BaseRef): Promise<DeathRecord | undefined> {
+    const cell = LocalRef.cellOf(ref);
+    if (cell === undefined || cell.runtime !== this.#runtime) {
+      return new Promise((resolve) => {
+        const watching = this.#runtime.remote.watch(ref, resolve);
+        if (watching === undefined) resolve(this.#runtime.deaths.last(ref));
+      });
+    }
+    if (cell.finalRecord !== undefined) return Promise.resolve(cell.finalRecord);
+    return new Promise((resolve) => (cell.watchers ??= new Set()).add(resolve));
+  }
+
+  /**
+   * Stops every actor: top-level actors in reverse spawn order, each after its
+   * children. Waits for running turns and stop hooks up to the timeout, then
+   * cuts them off. Calling it again returns the same completion.
+   *
+   * @param options The overall timeout.
+   */
+  shutdown(options: StopOptions = {}): Promise<void> {
+    try {
+      const timeoutMs = positiveMs("timeoutMs", options.timeoutMs, this.#runtime.stopTimeoutMs);
+      return this.#runtime.shutdown(timeoutMs);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Shuts down gracefully when the process gets SIGINT or SIGTERM, then exits:
+   * actors stop in order, persistent state is written, the host leaves its
+   * cluster (the others see `shutdown`, not a lost host) and the connection
+   * drains. Meant for entry scripts; a notebook kernel uses SIGINT for
+   * "interrupt", so do not call it there. The host agent does this itself.
+   *
+   * @example
+   * ```ts ignore
+   * const system = await ActorSystem.start({ cluster: { name: "training", servers } });
+   * system.shutdownOnSignals();
+   * ```
+   *
+   * @param options Which signals (default both), the exit code (default 0)
+   *   and the shutdown timeout.
+   * @returns A function that removes the listeners.
+   */
+  shutdownOnSignals(
+    options: {
+      readonly signals?: readonly ("SIGINT" | "SIGTERM")[];
+      readonly exitCode?: number;
+      readonly timeoutMs?: number;
+    } = {},
+  ): () => void {
+    const timeoutMs = positiveMs("timeoutMs", options.timeoutMs, this.#runtime.stopTimeoutMs);
+    return onSignals(
+      options.signals ?? ["SIGINT", "SIGTERM"],
+      () => this.#runtime.shutdown(timeoutMs).finally(() => Deno.exit(options.exitCode ?? 0)),
+    );
+  }
+}
+
+function erase(
+  // deno-lint-ignore no-explicit-any
+  definition: ActorDefinition<any, any, any>,
+): ActorDefinition<unknown, unknown, unknown> {
+  return definition as unknown as ActorDefinition<unknown, unknown, unknown>;
+}

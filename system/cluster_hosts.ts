@@ -1,0 +1,153 @@
+/**
+ * The hosts of a system that joined a cluster. This module (and with it
+ * NATS and MessagePack) is loaded only when a system joins one.
+ *
+ * @module
+ */
+
+import type { Hosts, InspectScope } from "./hosts.ts";
+import type { Runtime } from "../actors/runtime.ts";
+import type { ActorDefinition } from "../actors/definition.ts";
+import type { BaseRef } from "../actors/ref.ts";
+import type { SpawnOptions } from "../actors/spawn_options.ts";
+import type { Placement } from "../actors/placement.ts";
+import type { HostInfo } from "../cluster/view.ts";
+import type { TransportStatus } from "../transport/transport.ts";
+import { type Inspection, mergeSnapshots } from "../actors/observe/inspection.ts";
+import {
+  checkClusterOptions,
+  type ClusterOptions,
+  DEFAULT_SPAWN_TIMEOUT_MS,
+} from "../cluster/options.ts";
+import { ClusterHost, type TransportStats } from "../cluster/cluster_host.ts";
+import { RemoteRef } from "../cluster/remote_ref.ts";
+import { inspectHosts } from "../cluster/inspect_cluster.ts";
+import { ClusterConnectError } from "../cluster/errors.ts";
+import {
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_SUSPICION_TIMEOUT_MS,
+} from "../cluster/membership.ts";
+import { NatsTransport } from "../transport/nats_transport.ts";
+import { DEFAULT_SUBJECT_PREFIX } from "../transport/subjects.ts";
+import { InvalidOptionError } from "../base/errors.ts";
+
+/**
+ * Joins a cluster: connects (unless a transport is given), subscribes,
+ * announces this host, and attaches the cluster as the runtime's port to
+ * other hosts.
+ *
+ * @param runtime The system's runtime.
+ * @param options The cluster options.
+ * @param releaseNames Clears the cluster-wide names held on a host that is
+ *   gone (called on one live host only: the one with the lowest id).
+ * @returns The hosts port of the system.
+ * @throws {InvalidOptionError} For bad options.
+ * @throws {ClusterConnectError} When the NATS servers cannot be reached.
+ */
+export async function joinCluster(
+  runtime: Runtime,
+  options: ClusterOptions,
+  releaseNames: (hostId: string) => void,
+): Promise<Hosts> {
+  checkClusterOptions(options);
+  let transport = options.transport;
+  if (transport === undefined) {
+    const servers = options.servers!;
+    try {
+      transport = await NatsTransport.connect(servers, {
+        name: `actor-host ${runtime.hostId}`,
+        ...options.connect,
+      });
+    } catch (err) {
+      throw new ClusterConnectError(String(servers), { cause: err });
+    }
+  }
+  const cluster = new ClusterHost(runtime, transport, {
+    cluster: options.name,
+    prefix: options.prefix ?? DEFAULT_SUBJECT_PREFIX,
+    labels: { ...options.labels },
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+    suspicionTimeoutMs: options.suspicionTimeoutMs ?? DEFAULT_SUSPICION_TIMEOUT_MS,
+    spawnTimeoutMs: options.spawnTimeoutMs ?? DEFAULT_SPAWN_TIMEOUT_MS,
+    moduleAllowlist: options.moduleAllowlist,
+    ownsTransport: options.transport === undefined,
+    maxInboundBytes: options.maxInboundBytes ?? transport.maxPayloadBytes,
+  });
+  runtime.remote = cluster;
+  cluster.onHostGone((gone) => {
+    const lowest = cluster.view.hosts().find((h) => h.state === "alive");
+    if (lowest?.self) releaseNames(gone.hostId);
+  });
+  return new ClusterHosts(runtime, cluster);
+}
+
+/** The hosts of a cluster, through this host's membership. */
+class ClusterHosts implements Hosts {
+  readonly defaultScope: InspectScope = "cluster";
+  readonly #runtime: Runtime;
+  readonly #cluster: ClusterHost;
+
+  constructor(runtime: Runtime, cluster: ClusterHost) {
+    this.#runtime = runtime;
+    this.#cluster = cluster;
+  }
+
+  namesStoreProblem(sharedStore: boolean): Error | undefined {
+    return sharedStore ? undefined : new InvalidOptionError(
+      "store",
+      "the embedded file store",
+      "a store the hosts share (a JetStreamStore) for cluster-wide names",
+    );
+  }
+
+  spawn(
+    definition: ActorDefinition<unknown, unknown, unknown>,
+    options: SpawnOptions<unknown> & { readonly placement: Placement },
+  ): Promise<BaseRef> {
+    return this.#cluster.spawn(definition, options) as Promise<BaseRef>;
+  }
+
+  stop(ref: BaseRef, timeoutMs: number): Promise<void> {
+    return ref instanceof RemoteRef ? this.#cluster.stopRemote(ref, timeoutMs) : Promise.resolve();
+  }
+
+  hosts(): HostInfo[] {
+    return this.#cluster.view.hosts();
+  }
+
+  inspect(scope: InspectScope, recent: number, timeoutMs: number): Promise<Inspection> {
+    if (scope === "host") return Promise.resolve(this.inspectHere(recent));
+    const cluster = this.#cluster;
+    return inspectHosts(
+      {
+        hosts: cluster.view.hosts(),
+        own: cluster.snapshot(recent),
+        ask: (hostId) => cluster.inspectHost(hostId, recent, timeoutMs),
+      },
+      () => this.#runtime.clock.now(),
+      recent,
+      timeoutMs,
+    );
+  }
+
+  inspectHere(recent: number): Inspection {
+    const snapshot = this.#cluster.snapshot(recent);
+    return mergeSnapshots(this.#runtime.clock.now(), "host", [snapshot], [], recent);
+  }
+
+  onHostChange(listener: (host: HostInfo) => void): () => void {
+    return this.#cluster.view.onChange(listener);
+  }
+
+  connectionStatus(): TransportStatus {
+    return this.#cluster.connectionStatus;
+  }
+
+  transportStats(): TransportStats {
+    return this.#cluster.transportStats;
+  }
+
+  async flush(): Promise<void> {
+    await this.#cluster.flush();
+  }
+}

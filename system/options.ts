@@ -1,0 +1,151 @@
+/**
+ * The options of an `ActorSystem`, their defaults in one place, and their
+ * checks: what `ActorSystem.start` turns into the runtime's settings.
+ *
+ * @module
+ */
+
+import type { DeadLetterOptions } from "../actors/observe/dead_letters.ts";
+import type { SchedulerOptions } from "../actors/scheduler.ts";
+import type { DeathRecordOptions } from "../actors/observe/death_records.ts";
+import type { StateStore } from "../store/store.ts";
+import type { ClusterOptions } from "../cluster/options.ts";
+import type { RuntimeSettings, TopLevelFailure } from "../actors/runtime.ts";
+import { type Clock, systemClock } from "../base/clock.ts";
+import { firstSequence, type HostId, newHostId, validateName } from "../actors/ids.ts";
+import { Logger, type LogOptions } from "../actors/observe/logger.ts";
+import { InvalidOptionError } from "../base/errors.ts";
+
+/** Where the embedded store keeps its file, relative to the working directory. */
+const DEFAULT_STATE_FILE = ".actorcluster/state.db";
+/** Default ask timeout, in milliseconds. */
+export const DEFAULT_ASK_TIMEOUT_MS = 5_000;
+/** Default time a stop or shutdown waits for turns and stop hooks, in milliseconds. */
+export const DEFAULT_STOP_TIMEOUT_MS = 5_000;
+/** How long `inspect()` waits for each host, in milliseconds. */
+export const DEFAULT_INSPECT_TIMEOUT_MS = 2_000;
+/** How many recent dead letters and death records `inspect()` reports per host. */
+export const DEFAULT_INSPECT_RECENT = 50;
+
+/** Options of `ActorSystem.start`. */
+export interface ActorSystemOptions {
+  /**
+   * This host's id (letters, digits, `_`, `-`, `:`).
+   * @default {a random id like "h3k9x0c2m1qz"}
+   */
+  readonly hostId?: string;
+  /**
+   * The clock for timers, ask timeouts and stop deadlines; pass a virtual
+   * clock in tests.
+   * @default {the real clock}
+   */
+  readonly clock?: Clock;
+  /**
+   * How long an `ask` without its own `timeoutMs` waits, in milliseconds.
+   * @default {5000}
+   */
+  readonly askTimeoutMs?: number;
+  /**
+   * How long `stop` and `shutdown` wait for a running turn and `onStop`
+   * before cutting them off, in milliseconds.
+   * @default {5000}
+   */
+  readonly stopTimeoutMs?: number;
+  /** Dead-letter buffer size and console logging. */
+  readonly deadLetters?: DeadLetterOptions;
+  /** Dispatcher tuning (fairness and time slicing). */
+  readonly scheduler?: SchedulerOptions;
+  /** How many death records are kept. */
+  readonly deathRecords?: DeathRecordOptions;
+  /**
+   * What a failure that reaches the top does: `"keep-running"` stops that
+   * actor (with a record and a line on `console.error`) and keeps the rest;
+   * `"shutdown"` then shuts the whole system down.
+   * @default {"keep-running"}
+   */
+  readonly topLevelFailure?: TopLevelFailure;
+  /**
+   * Whether a failure that nothing supervises is also written to `console.error`.
+   * @default {true}
+   */
+  readonly logFailures?: boolean;
+  /**
+   * Logging: level, text or JSON lines, or a sink of your own. Quiet by
+   * default (warnings and errors only); `ACTORS_LOG=debug` and
+   * `ACTORS_LOG_FORMAT=json` in the environment change that without code.
+   * @default {{ level: "warn", format: "text" }}
+   */
+  readonly log?: LogOptions;
+  /**
+   * Where persistent actors keep their state: an open store (memory, file or
+   * JetStream KV; the system will not close it). Without it, the embedded
+   * file store at `stateFile` is opened when the first persistent actor starts.
+   * @default {undefined}
+   */
+  readonly store?: StateStore;
+  /**
+   * The file of the embedded store, when `store` is not given.
+   * @default {".actorcluster/state.db" in the working directory}
+   */
+  readonly stateFile?: string;
+  /**
+   * Joins a cluster of hosts over NATS (or another transport). Without it,
+   * the system is one host in this process.
+   * @default {undefined}
+   */
+  readonly cluster?: ClusterOptions;
+}
+
+/** Options of `ActorSystem.stop` and `ActorSystem.shutdown`. */
+export interface StopOptions {
+  /**
+   * How long to wait for running turns and stop hooks before cutting them off.
+   * @default {the system's stopTimeoutMs}
+   */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Checks the options and fills in the defaults.
+ *
+ * @throws {InvalidOptionError} When a timeout is not a positive finite number.
+ * @throws {InvalidNameError} When `hostId` breaks the naming rules.
+ */
+export function runtimeSettings(options: ActorSystemOptions): RuntimeSettings {
+  const hostId = options.hostId === undefined
+    ? newHostId()
+    : validateName(options.hostId, "name") as HostId;
+  const clock = options.clock ?? systemClock;
+  return {
+    hostId,
+    firstSequence: firstSequence(options.hostId !== undefined, clock.now()),
+    clock,
+    askTimeoutMs: positiveMs("askTimeoutMs", options.askTimeoutMs, DEFAULT_ASK_TIMEOUT_MS),
+    stopTimeoutMs: positiveMs("stopTimeoutMs", options.stopTimeoutMs, DEFAULT_STOP_TIMEOUT_MS),
+    deadLetters: options.deadLetters ?? {},
+    scheduler: options.scheduler ?? {},
+    deathRecords: options.deathRecords ?? {},
+    topLevelFailure: topLevelFailure(options.topLevelFailure),
+    logFailures: options.logFailures ?? true,
+    logger: new Logger(hostId, options.log),
+    store: options.store,
+    stateFile: options.stateFile ?? DEFAULT_STATE_FILE,
+  };
+}
+
+function topLevelFailure(value: TopLevelFailure | undefined): TopLevelFailure {
+  if (value === undefined) return "keep-running";
+  if (value !== "keep-running" && value !== "shutdown") {
+    throw new InvalidOptionError("topLevelFailure", value, `"keep-running" or "shutdown"`);
+  }
+  return value;
+}
+
+/** A positive finite number of milliseconds, or the fallback when not given. */
+export function positiveMs(option: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !(value > 0) || value === Infinity) {
+    throw new InvalidOptionError(option, value, "a positive finite number of milliseconds");
+  }
+  return value;
+}

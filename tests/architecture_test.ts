@@ -1,0 +1,192 @@
+/**
+ * The layers import downwards: checked by reading every module's imports.
+ * Type-only imports are erased at run time, so they may point anywhere
+ * below the composition root; value imports make the load order and the
+ * circles that matter.
+ */
+
+import assert from "node:assert/strict";
+import { dirname, join, normalize, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = normalize(join(dirname(fileURLToPath(import.meta.url)), ".."));
+
+interface Import {
+  readonly specifier: string;
+  /** Erased at run time (`import type`, or every name marked `type`). */
+  readonly typeOnly: boolean;
+  /** `import()`: loaded on demand, not with the module. */
+  readonly dynamic: boolean;
+}
+
+const STATIC = /(?:^|\n)\s*(import|export)\s+(type\s+)?([^;"']*?)\s*from\s*["']([^"']+)["']/g;
+const BARE = /(?:^|\n)\s*import\s+["']([^"']+)["']/g;
+const DYNAMIC = /\bimport\(\s*["']([^"']+)["']\s*\)/g;
+
+function importsOf(source: string): Import[] {
+  const code = source.replace(/^\s*\/\*\*[\s\S]*?\*\//gm, "").replace(/^\s*\/\/.*$/gm, "");
+  const found: Import[] = [];
+  for (const m of code.matchAll(STATIC)) {
+    const clause = m[3];
+    const named = /^\{([\s\S]*)\}$/.exec(clause.trim());
+    const allTyped = named !== null &&
+      named[1].split(",").map((s) => s.trim()).filter((s) => s !== "")
+        .every((s) => s.startsWith("type "));
+    found.push({ specifier: m[4], typeOnly: m[2] !== undefined || allTyped, dynamic: false });
+  }
+  for (const m of code.matchAll(BARE)) {
+    found.push({ specifier: m[1], typeOnly: false, dynamic: false });
+  }
+  for (const m of code.matchAll(DYNAMIC)) {
+    found.push({ specifier: m[1], typeOnly: false, dynamic: true });
+  }
+  return found;
+}
+
+/** Every library module (not tests, examples, benchmarks, chaos or tools), by path from the root. */
+async function libraryModules(): Promise<Map<string, Import[]>> {
+  const modules = new Map<string, Import[]>();
+  const folders = ["actors", "base", "cluster", "store", "system", "testkit", "transport", "cli"];
+  async function walk(dir: string): Promise<void> {
+    for await (const entry of Deno.readDir(join(root, dir))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory) await walk(path);
+      else if (entry.name.endsWith(".ts")) {
+        modules.set(path, importsOf(await Deno.readTextFile(join(root, path))));
+      }
+    }
+  }
+  for (const folder of folders) await walk(folder);
+  for (const file of ["mod.ts", "testing.ts", "system.ts"]) {
+    modules.set(file, importsOf(await Deno.readTextFile(join(root, file))));
+  }
+  return modules;
+}
+
+function target(from: string, specifier: string): string | undefined {
+  if (!specifier.startsWith(".")) return undefined;
+  return relative(root, normalize(join(root, dirname(from), specifier)));
+}
+
+const modules = await libraryModules();
+
+function importsInto(fromFolder: string, intoFolder: string) {
+  const hits: string[] = [];
+  for (const [file, imports] of modules) {
+    if (!file.startsWith(fromFolder + "/")) continue;
+    for (const i of imports) {
+      const to = target(file, i.specifier);
+      if (to?.startsWith(intoFolder + "/")) hits.push(`${file} -> ${to}`);
+    }
+  }
+  return hits;
+}
+
+Deno.test("the parser sees value, type-only and dynamic imports", () => {
+  const found = importsOf(
+    `import type { A } from "./a.ts";\nimport { type B, C } from "./b.ts";\n` +
+      `import { type D } from "./d.ts";\nexport { E } from "./e.ts";\nconst f = await import("./f.ts");`,
+  );
+  assert.deepEqual(
+    found.map((i) => [i.specifier, i.typeOnly, i.dynamic]),
+    [
+      ["./a.ts", true, false],
+      ["./b.ts", false, false],
+      ["./d.ts", true, false],
+      ["./e.ts", false, false],
+      ["./f.ts", false, true],
+    ],
+  );
+});
+
+Deno.test("base/ imports nothing of the library but itself", () => {
+  for (const folder of ["actors", "cluster", "store", "transport", "system", "testkit"]) {
+    assert.deepEqual(importsInto("base", folder), [], `base/ imports ${folder}/`);
+  }
+});
+
+Deno.test("store/ and transport/ know nothing of actors or the cluster", () => {
+  for (const lower of ["store", "transport"]) {
+    for (const upper of ["actors", "cluster", "system"]) {
+      assert.deepEqual(importsInto(lower, upper), [], `${lower}/ imports ${upper}/`);
+    }
+  }
+});
+
+Deno.test("actors/ imports neither the cluster nor a transport", () => {
+  assert.deepEqual(importsInto("actors", "cluster"), []);
+  assert.deepEqual(importsInto("actors", "transport"), []);
+  assert.deepEqual(importsInto("actors", "system"), []);
+});
+
+Deno.test("cluster/ reaches the local runtime only through actors/internal.ts", () => {
+  const hits = importsInto("cluster", "actors").filter((hit) =>
+    !hit.endsWith("-> actors/internal.ts")
+  );
+  assert.deepEqual(hits, []);
+});
+
+Deno.test("no circle of value imports crosses a folder", () => {
+  const edges = new Map<string, string[]>();
+  for (const [file, imports] of modules) {
+    edges.set(
+      file,
+      imports.filter((i) => !i.typeOnly && !i.dynamic)
+        .map((i) => target(file, i.specifier))
+        .filter((to): to is string => to !== undefined && modules.has(to)),
+    );
+  }
+  // Tarjan's strongly connected components.
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const circles: string[][] = [];
+  let next = 0;
+  const visit = (v: string) => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of edges.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1) circles.push(component.sort());
+    }
+  };
+  for (const v of edges.keys()) if (!index.has(v)) visit(v);
+  const crossing = circles.filter((c) => new Set(c.map((f) => dirname(f))).size > 1);
+  assert.deepEqual(crossing, []);
+});
+
+Deno.test("a local program loads no NATS, MessagePack or test-kit code", () => {
+  const loaded = new Set<string>();
+  const external = new Set<string>();
+  const pending = ["mod.ts"];
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (loaded.has(file)) continue;
+    loaded.add(file);
+    for (const i of modules.get(file) ?? []) {
+      if (i.typeOnly || i.dynamic) continue;
+      const to = target(file, i.specifier);
+      if (to === undefined) external.add(i.specifier);
+      else pending.push(to);
+    }
+  }
+  const heavy = [...external].filter((s) => /nats|msgpackr|sinonjs|fake-timers/.test(s));
+  assert.deepEqual(heavy, [], "mod.ts loads these with the program");
+  assert.deepEqual([...loaded].filter((f) => f.startsWith("testkit/")), []);
+  assert.deepEqual([...loaded].filter((f) => f.startsWith("cluster/codec")), []);
+});

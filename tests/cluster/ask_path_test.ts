@@ -1,0 +1,231 @@
+/**
+ * One ask, one deadline, one dead letter: the asker owns the only deadline,
+ * a late reply is a dead letter on the asker, and an undeliverable message
+ * leaves exactly one dead letter, on the sender, with the target's type.
+ * Every case runs on the in-memory bus and on a real nats-server.
+ */
+
+import assert from "node:assert/strict";
+import {
+  ActorSystem,
+  type Ask,
+  AskTimeoutError,
+  type DeadLetter,
+  defineActor,
+  MailboxFullError,
+  type Tell,
+} from "../../mod.ts";
+import type { UntypedRef } from "../../actors/ref.ts";
+import { startNatsServer } from "../../testing.ts";
+import { startMemoryCluster } from "../_helpers/cluster.ts";
+import { stopServer } from "../_helpers/nats.ts";
+import { waitFor } from "../_helpers/system.ts";
+
+type SlowProtocol = {
+  hold: Tell;
+  note: Tell<number>;
+  work: Ask<number, number>;
+  handled: Ask<void, number>;
+};
+
+/** Released by each test: the slow actor's turns wait for it. */
+let gate = Promise.withResolvers<void>();
+/** Resolved when a `hold` turn has begun (so the mailbox no longer holds it). */
+let holding = Promise.withResolvers<void>();
+/** Resolved when a `note` has been handled. */
+let noted = Promise.withResolvers<void>();
+
+const Slow = defineActor<SlowProtocol, number>({
+  type: "slow",
+  init: () => 0,
+  tells: {
+    hold: async (n) => {
+      holding.resolve();
+      await gate.promise;
+      return n + 1;
+    },
+    note: (n) => {
+      noted.resolve();
+      return n + 1;
+    },
+  },
+  asks: {
+    work: async (n, x) => {
+      await gate.promise;
+      return { state: n + 1, reply: x };
+    },
+    handled: (n) => ({ state: n, reply: n }),
+  },
+});
+
+interface Pair {
+  readonly asker: ActorSystem;
+  readonly host: ActorSystem;
+  readonly stop: () => Promise<void>;
+}
+
+const quiet = { logFailures: false, deadLetters: { logPerSecond: 0 } } as const;
+
+const transports: Record<string, () => Promise<Pair>> = {
+  memory: async () => {
+    const { hosts: [asker, host], shutdown } = await startMemoryCluster([{}, {}]);
+    return { asker, host, stop: shutdown };
+  },
+  nats: async () => {
+    const server = await startNatsServer();
+    const cluster = { name: "ask-path", servers: server.url };
+    const asker = await ActorSystem.start({ ...quiet, hostId: "asker", cluster });
+    const host = await ActorSystem.start({ ...quiet, hostId: "host", cluster });
+    await waitFor(
+      () => asker.hosts().filter((h) => h.state === "alive").length === 2,
+      "the two hosts to see each other",
+      10_000,
+    );
+    return {
+      asker,
+      host,
+      stop: async () => {
+        await asker.shutdown();
+        await host.shutdown();
+        await stopServer(server);
+      },
+    };
+  },
+};
+
+function lettersTo(system: ActorSystem, id: string): DeadLetter[] {
+  return system.deadLetters.recent().filter((letter) => letter.target.id === id);
+}
+
+async function onHost(pair: Pair, mailbox?: { capacity: number; overflow: string }) {
+  return await pair.asker.spawn(Slow, {
+    placement: { kind: "host", hostId: pair.host.hostId },
+    ...(mailbox === undefined ? {} : {
+      mailbox: {
+        kind: "bounded",
+        capacity: mailbox.capacity,
+        overflow: mailbox.overflow as "reject" | "drop-newest",
+      },
+    }),
+  });
+}
+
+for (const [transport, start] of Object.entries(transports)) {
+  Deno.test(`${transport}: a reply after the asker's timeout is one dead letter on the asker`, async () => {
+    gate = Promise.withResolvers<void>();
+    holding = Promise.withResolvers<void>();
+    const pair = await start();
+    try {
+      const slow = await onHost(pair);
+      await assert.rejects(slow.ask("work", 7, { timeoutMs: 200 }), AskTimeoutError);
+      gate.resolve();
+      await waitFor(() => lettersTo(pair.asker, slow.id).length > 0, "the late reply", 10_000);
+      const [late] = lettersTo(pair.asker, slow.id);
+      assert.equal(late.reason, "reply-after-timeout");
+      assert.equal(late.target.type, "slow");
+      assert.equal(late.messageName, "work");
+      assert.equal(late.payload, 7);
+      // The receiving host answered and recorded nothing: its reply went to the asker.
+      assert.equal(await slow.ask("handled"), 1);
+      assert.deepEqual(lettersTo(pair.host, slow.id), []);
+      assert.equal(lettersTo(pair.asker, slow.id).length, 1);
+    } finally {
+      gate.resolve();
+      await pair.stop();
+    }
+  });
+
+  Deno.test(`${transport}: an ask nobody waits for when its turn comes is not handled`, async () => {
+    gate = Promise.withResolvers<void>();
+    holding = Promise.withResolvers<void>();
+    const pair = await start();
+    try {
+      const slow = await onHost(pair);
+      slow.tell("hold");
+      await assert.rejects(slow.ask("work", 1, { timeoutMs: 200 }), AskTimeoutError);
+      // The receiving host counts the deadline from the ask's arrival, a little later than
+      // the asker. This wait makes the precondition (its deadline has passed there) true; the
+      // assertions below rest on the `handled` ask, which is handled after `work` in order.
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      gate.resolve();
+      // `hold` was handled; the expired `work` was skipped, so no reply came back late.
+      assert.equal(await slow.ask("handled"), 1);
+      assert.deepEqual(lettersTo(pair.asker, slow.id), []);
+      assert.deepEqual(lettersTo(pair.host, slow.id), []);
+    } finally {
+      gate.resolve();
+      await pair.stop();
+    }
+  });
+
+  for (const overflow of ["reject", "drop-newest"]) {
+    Deno.test(`${transport}: a tell refused by a full mailbox (${overflow}) is one dead letter on the sender`, async () => {
+      gate = Promise.withResolvers<void>();
+      holding = Promise.withResolvers<void>();
+      noted = Promise.withResolvers<void>();
+      const pair = await start();
+      try {
+        const slow = await onHost(pair, { capacity: 1, overflow });
+        slow.tell("hold");
+        await holding.promise; // taken from the mailbox, waiting on the gate
+        slow.tell("note", 1); // queued: the mailbox is full
+        slow.tell("note", 2); // refused on the receiving host
+        await waitFor(() => lettersTo(pair.asker, slow.id).length > 0, "the refusal", 10_000);
+        const [refused] = lettersTo(pair.asker, slow.id);
+        assert.equal(refused.reason, "mailbox-full");
+        assert.equal(refused.target.type, "slow");
+        assert.equal(refused.messageName, "note");
+        assert.equal(refused.payload, 2);
+        assert.deepEqual(lettersTo(pair.host, slow.id), []);
+        gate.resolve();
+        await noted.promise;
+        assert.equal(await slow.ask("handled"), 2);
+        assert.equal(lettersTo(pair.asker, slow.id).length, 1);
+      } finally {
+        gate.resolve();
+        await pair.stop();
+      }
+    });
+  }
+
+  Deno.test(`${transport}: an ask refused by a full mailbox rejects typed, with one dead letter on the asker`, async () => {
+    gate = Promise.withResolvers<void>();
+    holding = Promise.withResolvers<void>();
+    const pair = await start();
+    try {
+      const slow = await onHost(pair, { capacity: 1, overflow: "reject" });
+      slow.tell("hold");
+      await holding.promise;
+      slow.tell("note", 1);
+      await assert.rejects(slow.ask("work", 3), (err) => MailboxFullError.is(err));
+      const letters = lettersTo(pair.asker, slow.id);
+      assert.equal(letters.length, 1);
+      assert.equal(letters[0].reason, "mailbox-full");
+      assert.equal(letters[0].target.type, "slow");
+      assert.equal(letters[0].messageName, "work");
+      assert.deepEqual(lettersTo(pair.host, slow.id), []);
+    } finally {
+      gate.resolve();
+      await pair.stop();
+    }
+  });
+
+  Deno.test(`${transport}: a tell of an unknown message is one dead letter on the sender`, async () => {
+    gate = Promise.withResolvers<void>();
+    holding = Promise.withResolvers<void>();
+    const pair = await start();
+    try {
+      const slow = await onHost(pair);
+      (slow as unknown as UntypedRef).tell("nope", 1);
+      await waitFor(() => lettersTo(pair.asker, slow.id).length > 0, "the refusal", 10_000);
+      const letters = lettersTo(pair.asker, slow.id);
+      assert.equal(letters.length, 1);
+      assert.equal(letters[0].reason, "unknown-message");
+      assert.equal(letters[0].target.type, "slow");
+      assert.deepEqual(lettersTo(pair.host, slow.id), []);
+    } finally {
+      gate.resolve();
+      await pair.stop();
+    }
+  });
+}

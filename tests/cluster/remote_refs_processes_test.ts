@@ -1,0 +1,152 @@
+/**
+ * Remote refs keep the promises of local ones, across real processes: one
+ * nats-server, two host agent processes, and this test process as the
+ * driver host. `stats()` reads the real counters from the actor's host;
+ * `whenStopped` and `ctx.watch` hear of a stop on another host, and of an
+ * actor that went with its killed host.
+ */
+
+import assert from "node:assert/strict";
+import {
+  ActorSystem,
+  type Ask,
+  type BaseRef,
+  defineActor,
+  HostUnreachableError,
+  type Signal,
+  type Tell,
+} from "../../mod.ts";
+import { startNatsServer } from "../../testing.ts";
+import { ProcCounter, ProcFlaky } from "../_helpers/cluster_defs.ts";
+import { type Agent, startAgent } from "../_helpers/agents.ts";
+import { waitFor } from "../_helpers/system.ts";
+import { within } from "../_helpers/deadline.ts";
+import { stopServer } from "../_helpers/nats.ts";
+
+type WatcherProtocol = { watch: Tell<BaseRef>; unwatch: Tell<BaseRef>; seen: Ask<void, Signal[]> };
+
+/** Keeps every signal it gets; `seen` returns them. */
+const Watcher = defineActor<WatcherProtocol, Signal[]>({
+  type: "remote-watcher",
+  init: () => [],
+  tells: {
+    watch: (seen, ref, ctx) => {
+      ctx.watch(ref);
+      return seen;
+    },
+    unwatch: (seen, ref, ctx) => {
+      ctx.unwatch(ref);
+      return seen;
+    },
+  },
+  asks: { seen: (seen) => ({ state: seen, reply: seen }) },
+  onSignal: (seen, signal) => [...seen, signal],
+});
+
+const server = await startNatsServer({ jetstream: false });
+const [steady, doomed]: Agent[] = await Promise.all([
+  startAgent({ url: server.url, cluster: "refs", hostId: "steady" }),
+  startAgent({ url: server.url, cluster: "refs", hostId: "doomed" }),
+]);
+const driver = await ActorSystem.start({
+  hostId: "driver",
+  logFailures: false,
+  deadLetters: { logPerSecond: 0 },
+  cluster: { name: "refs", servers: server.url },
+});
+await waitFor(
+  () => driver.hosts().filter((h) => h.state === "alive").length === 3,
+  "three hosts",
+  20_000,
+);
+
+async function signalsOf(watcher: { ask(name: "seen"): Promise<Signal[]> }, count: number) {
+  let seen: Signal[] = [];
+  await waitFor(
+    async () => (seen = await watcher.ask("seen")).length >= count,
+    `${count} signal(s)`,
+    15_000,
+  );
+  return seen;
+}
+
+Deno.test("stats() of a remote ref reports the actor's real counters, read from its host", async () => {
+  const counter = await driver.spawn(ProcCounter, {
+    placement: { kind: "host", hostId: "steady" },
+    mailbox: { kind: "bounded", capacity: 50, overflow: "reject" },
+  });
+  for (let i = 0; i < 3; i++) counter.tell("add", 1);
+  assert.equal(await counter.ask("get"), 3);
+  const stats = await counter.stats();
+  assert.equal(stats.id, counter.id);
+  assert.equal(stats.status, "running");
+  assert.equal(stats.handled, 4);
+  assert.deepEqual(stats.mailbox, { kind: "bounded", capacity: 50, overflow: "reject", depth: 0 });
+  await driver.stop(counter);
+  assert.equal((await counter.stats()).status, "stopped");
+});
+
+Deno.test("whenStopped of a remote ref resolves with its host's record when it fails", async () => {
+  const flaky = await driver.spawn(ProcFlaky, { placement: { kind: "host", hostId: "steady" } });
+  const stopped = driver.whenStopped(flaky);
+  flaky.tell("crash", "disk full");
+  const record = await within(stopped, 15_000, "the remote actor's record");
+  assert.equal(record?.kind, "error");
+  assert.equal(record?.hostId, "steady");
+  assert.equal(record?.actor.id, flaky.id);
+  assert.equal(record?.messageName, "crash");
+  assert.equal(record?.error?.message, "disk full");
+  // Asked again once it is gone, the record comes at once from its host.
+  const again = await within(driver.whenStopped(flaky), 15_000, "the record again");
+  assert.equal(again?.kind, "error");
+});
+
+Deno.test("ctx.watch of a remote actor delivers 'terminated' with the record when it stops", async () => {
+  const watcher = driver.spawn(Watcher);
+  const counter = await driver.spawn(ProcCounter, {
+    placement: { kind: "host", hostId: "steady" },
+  });
+  const left = await driver.spawn(ProcCounter, { placement: { kind: "host", hostId: "steady" } });
+  watcher.tell("watch", counter);
+  watcher.tell("watch", left);
+  watcher.tell("unwatch", left);
+  await watcher.ask("seen");
+  await driver.stop(left);
+  await driver.stop(counter);
+  const [signal, ...more] = await signalsOf(watcher, 1);
+  assert.equal(signal.kind, "terminated");
+  assert.equal(signal.ref.id, counter.id);
+  assert.equal(signal.record?.kind, "stopped");
+  assert.equal(signal.record?.hostId, "steady");
+  // The watch that was ended before the stop stays silent: only one signal came.
+  assert.deepEqual(more, []);
+  assert.equal((await watcher.ask("seen")).length, 1);
+  await driver.stop(watcher);
+});
+
+Deno.test("an actor whose host is killed is terminated for its watchers, with host-lost", async () => {
+  const watcher = driver.spawn(Watcher);
+  const victim = await driver.spawn(ProcCounter, { placement: { kind: "host", hostId: "doomed" } });
+  watcher.tell("watch", victim);
+  const stopped = driver.whenStopped(victim);
+  await watcher.ask("seen");
+  assert.equal(await victim.ask("where"), "doomed");
+  await doomed.kill();
+  const record = await within(stopped, 20_000, "the victim's record");
+  assert.equal(record?.kind, "host-lost");
+  assert.equal(record?.hostId, "doomed");
+  const [signal] = await signalsOf(watcher, 1);
+  assert.equal(signal.ref.id, victim.id);
+  assert.equal(signal.record?.kind, "host-lost");
+  await assert.rejects(Promise.resolve(victim.stats()), (err) => HostUnreachableError.is(err));
+  await driver.stop(watcher);
+});
+
+Deno.test({
+  name: "the remote-refs cluster shuts down",
+  fn: async () => {
+    await driver.shutdown();
+    await steady.stop();
+    await stopServer(server);
+  },
+});

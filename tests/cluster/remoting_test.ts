@@ -1,0 +1,194 @@
+/**
+ * Remoting, tested with bytes: batches of frames go in as a peer host would
+ * send them, and what comes out is checked as frames on the peer's inbox and
+ * as dead letters here. No membership, no second host: one runtime, its
+ * remoting, and the in-memory bus.
+ */
+
+import assert from "node:assert/strict";
+import { type Ask, defineActor, type Tell } from "../../mod.ts";
+import { MemoryBus } from "../../testing.ts";
+import { Runtime } from "../../actors/runtime.ts";
+import { Logger } from "../../actors/observe/logger.ts";
+import { systemClock } from "../../base/clock.ts";
+import { BatchWriter, decodeBatch, encodeFrame, type Frame } from "../../cluster/codec.ts";
+import { Remoting } from "../../cluster/remoting.ts";
+import { LocalHost } from "../../actors/local_host.ts";
+import { ClusterView } from "../../cluster/view.ts";
+import { Subjects } from "../../transport/subjects.ts";
+import { waitFor } from "../_helpers/system.ts";
+
+const Box = defineActor<{ put: Tell<number>; sum: Ask<void, number> }, number>({
+  type: "box",
+  init: () => 0,
+  tells: { put: (n, x) => n + x },
+  asks: { sum: (n) => ({ state: n, reply: n }) },
+});
+
+/** One host ("here") with its remoting, and what a peer ("peer") receives from it. */
+function harness() {
+  const bus = new MemoryBus();
+  const transport = bus.connect();
+  const subjects = new Subjects("wire", "actors");
+  const runtime = new Runtime({
+    hostId: "here" as never,
+    clock: systemClock,
+    askTimeoutMs: 1_000,
+    stopTimeoutMs: 1_000,
+    deadLetters: { logPerSecond: 0 },
+    scheduler: {},
+    deathRecords: {},
+    topLevelFailure: "keep-running",
+    logFailures: false,
+    logger: new Logger("here", { level: "silent" }),
+    store: undefined,
+    stateFile: ":memory:",
+    firstSequence: 0,
+  });
+  const remoting = new Remoting({
+    runtime,
+    local: new LocalHost(runtime),
+    transport,
+    subjects,
+    view: new ClusterView("here"),
+    maxInboundBytes: 1 << 20,
+    actorStopped: () => {},
+  });
+  const out: Frame[] = [];
+  const peer = bus.connect();
+  peer.subscribe(subjects.hostInbox("peer"), (message) => {
+    decodeBatch(message.data, 1 << 20, (s) => s, {
+      sender: () => {},
+      frame: (frame) => out.push(frame),
+      reject: (reason) => assert.fail(`remoting sent a batch the codec refuses: ${reason}`),
+    });
+  });
+  const send = (...frames: Frame[]) => {
+    const writer = new BatchWriter("peer");
+    for (const frame of frames) writer.add(encodeFrame(frame));
+    remoting.receive({
+      subject: subjects.hostInbox("here"),
+      data: writer.bytes(),
+      reply: undefined,
+      noResponders: false,
+    });
+  };
+  const next = async (count: number) => {
+    remoting.flushBatches();
+    await waitFor(() => out.length >= count, `${count} frame(s) to the peer`);
+    return out.splice(0, count);
+  };
+  const stop = async () => {
+    await runtime.shutdown(1_000);
+    await transport.close();
+    await peer.close();
+  };
+  return { runtime, remoting, send, next, out, stop };
+}
+
+Deno.test("a tell frame reaches the actor, and nothing goes back", async () => {
+  const h = harness();
+  try {
+    const box = h.runtime.spawn(Box as never, { name: "box" } as never, undefined).ref;
+    h.send({ kind: "tell", to: box.id, name: "put", body: 5 });
+    h.send({
+      kind: "ask",
+      to: box.id,
+      name: "sum",
+      body: undefined,
+      correlation: 1,
+      timeoutMs: 500,
+    });
+    assert.deepEqual(await h.next(1), [{ kind: "reply", correlation: 1, body: 5 }]);
+    assert.deepEqual(h.runtime.deadLetters.recent(), []);
+  } finally {
+    await h.stop();
+  }
+});
+
+Deno.test("a tell to an unknown actor goes back as frame 4, with no dead letter here", async () => {
+  const h = harness();
+  try {
+    h.send({ kind: "tell", to: "here/999", name: "put", body: 1 });
+    const [frame] = await h.next(1);
+    assert.deepEqual(frame, {
+      kind: "undeliverable",
+      to: "here/999",
+      name: "put",
+      reason: "unknown-actor",
+      body: 1,
+    });
+    assert.deepEqual(h.runtime.deadLetters.recent(), []);
+  } finally {
+    await h.stop();
+  }
+});
+
+Deno.test("a tell of a message the actor lacks goes back as frame 4 with its type", async () => {
+  const h = harness();
+  try {
+    const box = h.runtime.spawn(Box as never, undefined, undefined).ref;
+    h.send({ kind: "tell", to: box.id, name: "nope", body: 1 });
+    const [frame] = await h.next(1);
+    assert.deepEqual(frame, {
+      kind: "undeliverable",
+      to: box.id,
+      name: "nope",
+      reason: "unknown-message",
+      body: 1,
+      type: "box",
+    });
+    assert.deepEqual(h.runtime.deadLetters.recent(), []);
+  } finally {
+    await h.stop();
+  }
+});
+
+Deno.test("an ask to an unknown actor is answered with frame 3, code unknown_actor", async () => {
+  const h = harness();
+  try {
+    h.send({
+      kind: "ask",
+      to: "here/77",
+      name: "sum",
+      body: undefined,
+      correlation: 9,
+      timeoutMs: 500,
+    });
+    const [frame] = await h.next(1);
+    assert.equal(frame.kind, "replyError");
+    assert.equal(frame.kind === "replyError" && frame.correlation, 9);
+    assert.equal(frame.kind === "replyError" && frame.error.code, "unknown_actor");
+  } finally {
+    await h.stop();
+  }
+});
+
+Deno.test("a reply nobody here waits for is one dead letter reply-after-timeout", async () => {
+  const h = harness();
+  try {
+    h.send({ kind: "reply", correlation: 12345, body: "late" });
+    const letters = h.runtime.deadLetters.recent();
+    assert.equal(letters.length, 1);
+    assert.equal(letters[0].reason, "reply-after-timeout");
+    assert.equal(letters[0].payload, "late");
+  } finally {
+    await h.stop();
+  }
+});
+
+Deno.test("a batch whose frame is no frame is refused, counted by reason, and recorded", async () => {
+  const h = harness();
+  try {
+    h.remoting.receive({
+      subject: "x",
+      data: Uint8Array.from([1, 4, 112, 101, 101, 114, 0xc1]),
+      reply: undefined,
+      noResponders: false,
+    });
+    assert.deepEqual(h.remoting.stats.rejected, { malformed: 1 });
+    assert.equal(h.runtime.deadLetters.recent()[0].reason, "undecodable");
+  } finally {
+    await h.stop();
+  }
+});

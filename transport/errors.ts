@@ -1,0 +1,67 @@
+/**
+ * The errors of the transport seam: a payload too large, no responders, a
+ * closed connection.
+ *
+ * @module
+ */
+
+import { ActorSystemError } from "../base/errors.ts";
+
+/** Data is larger than the transport carries; nothing was sent. */
+export class PayloadTooLargeError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "payload_too_large";
+  /** The data's size, in bytes. */
+  readonly sizeBytes: number;
+  /** The limit, in bytes. */
+  readonly maxBytes: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param what What was too large (a message name, a subject).
+   * @param sizeBytes Its size.
+   * @param maxBytes The limit.
+   */
+  constructor(what: string, sizeBytes: number, maxBytes: number) {
+    super(`${what} is ${sizeBytes} bytes; the transport carries at most ${maxBytes}`);
+    this.sizeBytes = sizeBytes;
+    this.maxBytes = maxBytes;
+  }
+}
+
+/** A request reached no subscriber (the host is gone, or never existed). */
+export class NoRespondersError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "no_responders";
+  /** The subject nobody listens on. */
+  readonly subject: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param subject The subject nobody listens on.
+   */
+  constructor(subject: string) {
+    super(`nobody listens on ${subject}`);
+    this.subject = subject;
+  }
+}
+
+/** The transport is disconnected or closed; nothing was sent. */
+export class TransportClosedError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "transport_closed";
+  /** `"disconnected"` (it may come back) or `"closed"`. */
+  readonly status: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param status The transport's status.
+   */
+  constructor(status: string) {
+    super(`the transport is ${status}; nothing was sent`);
+    this.status = status;
+  }
+}
