@@ -110,7 +110,14 @@ export type {
   TimerCapability,
   WatchCapability,
 } from "./actors/context.ts";
-export type { ActorRef, ActorStats, ActorStatus, BaseRef, LocalActorRef, SerializedRef } from "./actors/ref.ts";
+export type {
+  ActorRef,
+  ActorStats,
+  ActorStatus,
+  BaseRef,
+  LocalActorRef,
+  SerializedRef,
+} from "./actors/ref.ts";
 export type { SpawnArgs, SpawnOptions, SpawnOptionsBase } from "./actors/spawn_options.ts";
 export type { MailboxOptions, OverflowPolicy } from "./actors/mailbox.ts";
 export type { ActorSystemOptions, StopOptions } from "./system/options.ts";

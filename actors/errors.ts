@@ -25,9 +25,10 @@ export class AskTimeoutError extends ActorSystemError {
    * @param actorId The actor that was asked.
    * @param messageName The message that was asked.
    * @param timeoutMs The timeout that passed.
+   * @param options Standard error options; `cause` chains the underlying error.
    */
-  constructor(actorId: string, messageName: string, timeoutMs: number) {
-    super(`ask '${messageName}' to actor ${actorId} got no reply within ${timeoutMs} ms`);
+  constructor(actorId: string, messageName: string, timeoutMs: number, options?: ErrorOptions) {
+    super(`ask '${messageName}' to actor ${actorId} got no reply within ${timeoutMs} ms`, options);
     this.actorId = actorId;
     this.messageName = messageName;
     this.timeoutMs = timeoutMs;
@@ -114,9 +115,10 @@ export class UnknownActorError extends ActorSystemError {
    * Creates the error.
    *
    * @param actorId The id that was not found.
+   * @param options Standard error options; `cause` chains the underlying error.
    */
-  constructor(actorId: string) {
-    super(`no actor with id ${actorId} is known here`);
+  constructor(actorId: string, options?: ErrorOptions) {
+    super(`no actor with id ${actorId} is known here`, options);
     this.actorId = actorId;
   }
 }
@@ -138,9 +140,13 @@ export class MailboxFullError extends ActorSystemError {
    * @param actorId The actor whose mailbox is full.
    * @param capacity The capacity of that mailbox.
    * @param messageName The message that was refused.
+   * @param options Standard error options; `cause` chains the underlying error.
    */
-  constructor(actorId: string, capacity: number, messageName: string) {
-    super(`mailbox of actor ${actorId} is full (${capacity} messages); '${messageName}' refused`);
+  constructor(actorId: string, capacity: number, messageName: string, options?: ErrorOptions) {
+    super(
+      `mailbox of actor ${actorId} is full (${capacity} messages); '${messageName}' refused`,
+      options,
+    );
     this.actorId = actorId;
     this.capacity = capacity;
     this.messageName = messageName;
@@ -161,9 +167,10 @@ export class DuplicateNameError extends ActorSystemError {
    *
    * @param actorName The name that is taken.
    * @param existingId The actor holding it.
+   * @param options Standard error options; `cause` chains the underlying error.
    */
-  constructor(actorName: string, existingId: string) {
-    super(`the name '${actorName}' is already taken by actor ${existingId}`);
+  constructor(actorName: string, existingId: string, options?: ErrorOptions) {
+    super(`the name '${actorName}' is already taken by actor ${existingId}`, options);
     this.actorName = actorName;
     this.existingId = existingId;
   }
@@ -183,9 +190,10 @@ export class UnknownMessageError extends ActorSystemError {
    *
    * @param actorType The type of the target actor.
    * @param messageName The unknown message name.
+   * @param options Standard error options; `cause` chains the underlying error.
    */
-  constructor(actorType: string, messageName: string) {
-    super(`actor type '${actorType}' has no message '${messageName}'`);
+  constructor(actorType: string, messageName: string, options?: ErrorOptions) {
+    super(`actor type '${actorType}' has no message '${messageName}'`, options);
     this.actorType = actorType;
     this.messageName = messageName;
   }
@@ -208,9 +216,15 @@ export class MessageKindError extends ActorSystemError {
    * @param actorType The type of the target actor.
    * @param messageName The message name.
    * @param expected How the message must be sent.
+   * @param options Standard error options; `cause` chains the underlying error.
    */
-  constructor(actorType: string, messageName: string, expected: "tell" | "ask") {
-    super(`'${messageName}' of actor type '${actorType}' must be sent with ${expected}`);
+  constructor(
+    actorType: string,
+    messageName: string,
+    expected: "tell" | "ask",
+    options?: ErrorOptions,
+  ) {
+    super(`'${messageName}' of actor type '${actorType}' must be sent with ${expected}`, options);
     this.actorType = actorType;
     this.messageName = messageName;
     this.expected = expected;
@@ -231,10 +245,12 @@ export class InvalidHandlerResultError extends ActorSystemError {
    *
    * @param actorType The type of the actor.
    * @param messageName The message whose handler returned the bad value.
+   * @param options Standard error options; `cause` chains the underlying error.
    */
-  constructor(actorType: string, messageName: string) {
+  constructor(actorType: string, messageName: string, options?: ErrorOptions) {
     super(
       `ask handler '${messageName}' of actor type '${actorType}' must return { state, reply }`,
+      options,
     );
     this.actorType = actorType;
     this.messageName = messageName;
@@ -258,9 +274,10 @@ export class ActorTypeMismatchError extends ActorSystemError {
    * @param actorId The actor's id.
    * @param expectedType The type the caller expected.
    * @param actualType The type the actor has.
+   * @param options Standard error options; `cause` chains the underlying error.
    */
-  constructor(actorId: string, expectedType: string, actualType: string) {
-    super(`actor ${actorId} is of type '${actualType}', not '${expectedType}'`);
+  constructor(actorId: string, expectedType: string, actualType: string, options?: ErrorOptions) {
+    super(`actor ${actorId} is of type '${actualType}', not '${expectedType}'`, options);
     this.actorId = actorId;
     this.expectedType = expectedType;
     this.actualType = actualType;
@@ -278,9 +295,10 @@ export class SystemStoppedError extends ActorSystemError {
    * Creates the error.
    *
    * @param hostId The id of the stopped system's host.
+   * @param options Standard error options; `cause` chains the underlying error.
    */
-  constructor(hostId: string) {
-    super(`actor system ${hostId} is shut down`);
+  constructor(hostId: string, options?: ErrorOptions) {
+    super(`actor system ${hostId} is shut down`, options);
     this.hostId = hostId;
   }
 }
@@ -299,14 +317,17 @@ export class PlacementError extends ActorSystemError {
    *
    * @param placement The placement asked for.
    * @param refusals Each host and why.
+   * @param options Standard error options; `cause` chains the underlying error.
    */
   constructor(
     placement: unknown,
     refusals: readonly { readonly hostId: string; readonly reason: string }[],
+    options?: ErrorOptions,
   ) {
     super(
       `no host can take placement ${JSON.stringify(placement)}: ` +
         refusals.map((r) => `${r.hostId}: ${r.reason}`).join("; "),
+      options,
     );
     this.placement = placement;
     this.refusals = refusals;
@@ -325,9 +346,10 @@ export class HostUnreachableError extends ActorSystemError {
    *
    * @param hostId The host.
    * @param why What showed it.
+   * @param options Standard error options; `cause` chains the underlying error.
    */
-  constructor(hostId: string, why: string) {
-    super(`host ${hostId} is unreachable: ${why}`);
+  constructor(hostId: string, why: string, options?: ErrorOptions) {
+    super(`host ${hostId} is unreachable: ${why}`, options);
     this.hostId = hostId;
   }
 }

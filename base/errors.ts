@@ -71,9 +71,10 @@ export class InvalidNameError extends ActorSystemError {
    * @param value The refused value.
    * @param field Which field was refused.
    * @param reason Why.
+   * @param options Standard error options; `cause` chains the underlying error.
    */
-  constructor(value: string, field: "name" | "type", reason: string) {
-    super(`invalid actor ${field} '${value}': ${reason}`);
+  constructor(value: string, field: "name" | "type", reason: string, options?: ErrorOptions) {
+    super(`invalid actor ${field} '${value}': ${reason}`, options);
     this.value = value;
     this.field = field;
     this.reason = reason;
@@ -95,9 +96,10 @@ export class InvalidOptionError extends ActorSystemError {
    * @param option The option's name.
    * @param value The refused value.
    * @param expectation What a valid value looks like.
+   * @param options Standard error options; `cause` chains the underlying error.
    */
-  constructor(option: string, value: unknown, expectation: string) {
-    super(`invalid ${option}: ${String(value)} (${expectation})`);
+  constructor(option: string, value: unknown, expectation: string, options?: ErrorOptions) {
+    super(`invalid ${option}: ${String(value)} (${expectation})`, options);
     this.option = option;
     this.value = value;
   }
@@ -117,9 +119,10 @@ export class RequestTimeoutError extends ActorSystemError {
    *
    * @param subject The subject of the request.
    * @param timeoutMs The timeout.
+   * @param options Standard error options; `cause` chains the underlying error.
    */
-  constructor(subject: string, timeoutMs: number) {
-    super(`request to ${subject} got no reply within ${timeoutMs} ms`);
+  constructor(subject: string, timeoutMs: number, options?: ErrorOptions) {
+    super(`request to ${subject} got no reply within ${timeoutMs} ms`, options);
     this.subject = subject;
     this.timeoutMs = timeoutMs;
   }

@@ -79,9 +79,13 @@ export class ValueTooLargeError extends ActorSystemError {
    * @param key The key.
    * @param sizeBytes The value's size.
    * @param maxBytes The store's limit.
+   * @param options Standard error options; `cause` chains the underlying error.
    */
-  constructor(key: string, sizeBytes: number, maxBytes: number) {
-    super(`value for '${key}' is ${sizeBytes} bytes; the store accepts at most ${maxBytes}`);
+  constructor(key: string, sizeBytes: number, maxBytes: number, options?: ErrorOptions) {
+    super(
+      `value for '${key}' is ${sizeBytes} bytes; the store accepts at most ${maxBytes}`,
+      options,
+    );
     this.key = key;
     this.sizeBytes = sizeBytes;
     this.maxBytes = maxBytes;
@@ -100,10 +104,11 @@ export class KeyInvalidError extends ActorSystemError {
    *
    * @param key The refused key.
    * @param reason Why it was refused.
+   * @param options Standard error options; `cause` chains the underlying error.
    */
-  constructor(key: string, reason: string) {
+  constructor(key: string, reason: string, options?: ErrorOptions) {
     const shown = key.length > 60 ? `${key.slice(0, 60)}…` : key;
-    super(`invalid store key '${shown}': ${reason}`);
+    super(`invalid store key '${shown}': ${reason}`, options);
     this.key = shown;
   }
 }

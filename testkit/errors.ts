@@ -46,9 +46,10 @@ export class ExpectationTimeoutError extends ActorSystemError {
    *
    * @param expected What was expected.
    * @param withinMs How long the probe waited.
+   * @param options Standard error options; `cause` chains the underlying error.
    */
-  constructor(expected: string, withinMs: number) {
-    super(`expected ${expected} within ${withinMs} ms, but it did not arrive`);
+  constructor(expected: string, withinMs: number, options?: ErrorOptions) {
+    super(`expected ${expected} within ${withinMs} ms, but it did not arrive`, options);
     this.expected = expected;
     this.withinMs = withinMs;
   }
@@ -65,9 +66,10 @@ export class UnexpectedMessageError extends ActorSystemError {
    * Creates the error.
    *
    * @param messageName The message that arrived.
+   * @param options Standard error options; `cause` chains the underlying error.
    */
-  constructor(messageName: string) {
-    super(`expected no message, but '${messageName}' arrived`);
+  constructor(messageName: string, options?: ErrorOptions) {
+    super(`expected no message, but '${messageName}' arrived`, options);
     this.messageName = messageName;
   }
 }

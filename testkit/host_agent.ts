@@ -100,18 +100,29 @@ export async function startHostAgent(options: HostAgentOptions): Promise<HostAge
   }).spawn();
   const reader = process.stdout.getReader();
   const decoder = new TextDecoder();
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
   let out = "";
-  while (!out.includes(`ready ${options.hostId}`)) {
-    if (Date.now() > deadline) {
-      process.kill("SIGKILL");
-      throw new Error(`agent ${options.hostId} did not join in time; it printed: ${out}`);
+  // An agent that hangs without printing must not hang its caller: the wait has a deadline.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), readyTimeoutMs);
+  });
+  try {
+    while (!out.includes(`ready ${options.hostId}`)) {
+      const next = await Promise.race([reader.read(), timedOut]);
+      if (next === "timeout") {
+        process.kill("SIGKILL");
+        await process.status;
+        throw new Error(`agent ${options.hostId} did not join in time; it printed: ${out}`);
+      }
+      if (next.done) {
+        await process.status;
+        throw new Error(`agent ${options.hostId} exited before it joined; it printed: ${out}`);
+      }
+      out += decoder.decode(next.value);
     }
-    const { value, done } = await reader.read();
-    if (done) {
-      throw new Error(`agent ${options.hostId} exited before it joined; it printed: ${out}`);
-    }
-    out += decoder.decode(value);
+  } finally {
+    clearTimeout(timer);
   }
   // Keep draining stdout so the agent never blocks on a full pipe.
   (async () => {

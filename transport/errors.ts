@@ -22,9 +22,10 @@ export class PayloadTooLargeError extends ActorSystemError {
    * @param what What was too large (a message name, a subject).
    * @param sizeBytes Its size.
    * @param maxBytes The limit.
+   * @param options Standard error options; `cause` chains the underlying error.
    */
-  constructor(what: string, sizeBytes: number, maxBytes: number) {
-    super(`${what} is ${sizeBytes} bytes; the transport carries at most ${maxBytes}`);
+  constructor(what: string, sizeBytes: number, maxBytes: number, options?: ErrorOptions) {
+    super(`${what} is ${sizeBytes} bytes; the transport carries at most ${maxBytes}`, options);
     this.sizeBytes = sizeBytes;
     this.maxBytes = maxBytes;
   }
@@ -41,9 +42,10 @@ export class NoRespondersError extends ActorSystemError {
    * Creates the error.
    *
    * @param subject The subject nobody listens on.
+   * @param options Standard error options; `cause` chains the underlying error.
    */
-  constructor(subject: string) {
-    super(`nobody listens on ${subject}`);
+  constructor(subject: string, options?: ErrorOptions) {
+    super(`nobody listens on ${subject}`, options);
     this.subject = subject;
   }
 }
@@ -59,9 +61,10 @@ export class TransportClosedError extends ActorSystemError {
    * Creates the error.
    *
    * @param status The transport's status.
+   * @param options Standard error options; `cause` chains the underlying error.
    */
-  constructor(status: string) {
-    super(`the transport is ${status}; nothing was sent`);
+  constructor(status: string, options?: ErrorOptions) {
+    super(`the transport is ${status}; nothing was sent`, options);
     this.status = status;
   }
 }

@@ -77,12 +77,14 @@ export class StateEncodeError extends ActorSystemError {
    *
    * @param path Where in the state.
    * @param what What was found there.
+   * @param options Standard error options; `cause` chains the underlying error.
    */
-  constructor(path: string, what: string) {
+  constructor(path: string, what: string, options?: ErrorOptions) {
     super(
       `cannot store ${what} at ${path}: persistent state must be plain data (objects, arrays, ` +
         "strings, numbers, booleans, null, bigint, Date, Set, typed arrays); give the " +
         "definition's persistence encode/decode hooks for anything else",
+      options,
     );
     this.path = path;
   }

@@ -18,9 +18,10 @@ export class DuplicateChildIdError extends ActorSystemError {
    * Creates the error.
    *
    * @param childId The repeated id.
+   * @param options Standard error options; `cause` chains the underlying error.
    */
-  constructor(childId: string) {
-    super(`two children of one supervisor have the id '${childId}'`);
+  constructor(childId: string, options?: ErrorOptions) {
+    super(`two children of one supervisor have the id '${childId}'`, options);
     this.childId = childId;
   }
 }

@@ -199,16 +199,20 @@ Deno.test("a real cluster of three agent processes and this host", async (t) => 
       const started = Date.now();
       const state = () => driver.hosts().find((h) => h.hostId === "gpu-b")?.state;
       let err: unknown;
-      while (Date.now() - started < 10_000) {
+      let askedAt = started;
+      while (Date.now() - started < 20_000) {
+        askedAt = Date.now();
         err = await counter.ask("get", undefined, { timeoutMs: 30_000 }).catch((e) => e);
         // A bounce marks the host only if nothing was heard from it after the send: a
         // heartbeat still in flight at the kill can leave it "alive" until the next bounce.
-        if (HostUnreachableError.is(err) && state() === "unreachable") break;
+        // On a loaded machine it may be declared lost first: either way it is not alive.
+        if (HostUnreachableError.is(err) && state() !== "alive") break;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       assert.ok(HostUnreachableError.is(err), String(err));
-      assert.ok(Date.now() - started < 10_000);
-      assert.equal(state(), "unreachable");
+      // The ask that failed did not wait out its own 30 s timeout.
+      assert.ok(Date.now() - askedAt < 30_000);
+      assert.ok(["unreachable", "lost"].includes(state() ?? ""), `gpu-b is ${state()}`);
     },
   );
 
