@@ -22,6 +22,11 @@ import type { Clock, TimerHandle } from "../base/clock.ts";
 export interface ReplyTarget {
   /** True once nobody waits for a reply any more (answered, timed out or aborted). */
   readonly settled: boolean;
+  /**
+   * True when the asker is on another host: a refusal sent back to it is
+   * recorded there, as its one dead letter, so none is recorded here.
+   */
+  readonly remote?: boolean;
   /** Delivers the reply; one that comes after the deadline is a dead letter on the asker. */
   resolve(value: unknown): void;
   /** Delivers a typed error instead of a reply. */

@@ -306,7 +306,9 @@ export class Cell {
     const oldPayload = mailbox.takenPayload;
     const oldAsk = mailbox.takenAsk;
     const err = new MailboxFullError(this.id, capacity, oldest.name);
-    this.deadLetter("mailbox-full", oldest.name, oldAsk ? "ask" : "tell", oldPayload, err);
+    if (oldAsk?.remote !== true) {
+      this.deadLetter("mailbox-full", oldest.name, oldAsk ? "ask" : "tell", oldPayload, err);
+    }
     oldAsk?.reject(err);
   }
 
@@ -428,7 +430,9 @@ export class Cell {
       (err) => this.fail(err, entry, payload, ask),
       () => {
         const err = new ActorStoppedError(this.id, entry.name);
-        this.deadLetter("actor-stopped", entry.name, ask ? "ask" : "tell", payload, err);
+        if (ask?.remote !== true) {
+          this.deadLetter("actor-stopped", entry.name, ask ? "ask" : "tell", payload, err);
+        }
         ask?.reject(err);
       },
     );
@@ -573,7 +577,9 @@ export class Cell {
       const ask = mailbox.takenAsk;
       if (entry.internal === true) continue;
       const err = new ActorStoppedError(this.id, entry.name);
-      this.deadLetter("actor-stopped", entry.name, ask ? "ask" : "tell", payload, err);
+      if (ask?.remote !== true) {
+        this.deadLetter("actor-stopped", entry.name, ask ? "ask" : "tell", payload, err);
+      }
       ask?.reject(err);
     }
     this.#mailbox = undefined;

@@ -12,6 +12,8 @@ import type { ReplyTarget } from "../actors/internal.ts";
 
 /** Where the answer of one incoming ask goes. */
 export class RemoteReply implements ReplyTarget {
+  /** The asker records the dead letter of a refusal it is sent. */
+  readonly remote = true;
   readonly #clock: Clock;
   readonly #deadlineMs: number;
   readonly #send: (value: unknown) => void;

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type Ask, defineActor, type Tell } from "../../mod.ts";
+import { type Ask, type BaseRef, defineActor, type Signal, type Tell } from "../../mod.ts";
 
 /** A counter: the simplest stateful actor. */
 export type CounterProtocol = {
@@ -41,4 +41,29 @@ export const Recorder = defineActor<
   init: () => [],
   tells: { record: (log, item) => [...log, item] },
   asks: { all: (log) => ({ state: log, reply: log }) },
+});
+
+/** The messages of {@linkcode Watcher}. */
+export type WatcherProtocol = {
+  watch: Tell<BaseRef>;
+  unwatch: Tell<BaseRef>;
+  seen: Ask<void, Signal[]>;
+};
+
+/** Watches the actors it is told to, and keeps every signal it gets; `seen` returns them. */
+export const Watcher = defineActor<WatcherProtocol, Signal[]>({
+  type: "watcher",
+  init: () => [],
+  tells: {
+    watch: (seen, ref, ctx) => {
+      ctx.watch(ref);
+      return seen;
+    },
+    unwatch: (seen, ref, ctx) => {
+      ctx.unwatch(ref);
+      return seen;
+    },
+  },
+  asks: { seen: (seen) => ({ state: seen, reply: seen }) },
+  onSignal: (seen, signal) => [...seen, signal],
 });

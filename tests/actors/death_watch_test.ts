@@ -1,39 +1,8 @@
 import assert from "node:assert/strict";
-import {
-  type Ask,
-  type BaseRef,
-  childSpec,
-  defineActor,
-  defineSupervisor,
-  type Signal,
-  type Tell,
-} from "../../mod.ts";
-import { Counter } from "../_helpers/actors.ts";
+import { type Ask, type BaseRef, childSpec, defineActor, defineSupervisor } from "../../mod.ts";
+import { Counter, Watcher } from "../_helpers/actors.ts";
 import { tracedWorker } from "../_helpers/traced.ts";
 import { waitFor, withSystem } from "../_helpers/system.ts";
-
-type WatcherProtocol = {
-  watch: Tell<BaseRef>;
-  unwatch: Tell<BaseRef>;
-  seen: Ask<void, Signal[]>;
-};
-
-const Watcher = defineActor<WatcherProtocol, Signal[]>({
-  type: "watcher",
-  init: () => [],
-  tells: {
-    watch: (seen, ref, ctx) => {
-      ctx.watch(ref);
-      return seen;
-    },
-    unwatch: (seen, ref, ctx) => {
-      ctx.unwatch(ref);
-      return seen;
-    },
-  },
-  asks: { seen: (seen) => ({ state: seen, reply: seen }) },
-  onSignal: (seen, signal) => [...seen, signal],
-});
 
 Deno.test("a watcher receives 'terminated' with the death record when the watched actor stops", async () => {
   await withSystem(async (system) => {

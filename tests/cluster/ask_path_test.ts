@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import {
+  ActorStoppedError,
   ActorSystem,
   type Ask,
   AskTimeoutError,
@@ -202,6 +203,65 @@ for (const [transport, start] of Object.entries(transports)) {
       assert.equal(letters.length, 1);
       assert.equal(letters[0].reason, "mailbox-full");
       assert.equal(letters[0].target.type, "slow");
+      assert.equal(letters[0].messageName, "work");
+      assert.deepEqual(lettersTo(pair.host, slow.id), []);
+    } finally {
+      gate.resolve();
+      await pair.stop();
+    }
+  });
+
+  Deno.test(`${transport}: an ask still queued when its actor stops is one dead letter on the asker`, async () => {
+    gate = Promise.withResolvers<void>();
+    holding = Promise.withResolvers<void>();
+    const pair = await start();
+    try {
+      const slow = await onHost(pair);
+      slow.tell("hold");
+      await holding.promise;
+      const queued = slow.ask("work", 5);
+      await pair.asker.flush();
+      const stopped = pair.asker.stop(slow);
+      // The running turn is released only once its host is stopping the actor.
+      await waitFor(
+        async () => (await slow.stats()).status === "stopping",
+        "the stop to begin",
+        10_000,
+      );
+      gate.resolve();
+      await stopped;
+      await assert.rejects(queued, (err) => ActorStoppedError.is(err));
+      const letters = lettersTo(pair.asker, slow.id);
+      assert.equal(letters.length, 1);
+      assert.equal(letters[0].reason, "actor-stopped");
+      assert.equal(letters[0].target.type, "slow");
+      assert.equal(letters[0].messageName, "work");
+      assert.deepEqual(lettersTo(pair.host, slow.id), []);
+    } finally {
+      gate.resolve();
+      await pair.stop();
+    }
+  });
+
+  Deno.test(`${transport}: drop-oldest evicting a queued ask leaves one dead letter, on the asker`, async () => {
+    gate = Promise.withResolvers<void>();
+    holding = Promise.withResolvers<void>();
+    const pair = await start();
+    try {
+      const slow = await pair.asker.spawn(Slow, {
+        placement: { kind: "host", hostId: pair.host.hostId },
+        mailbox: { kind: "bounded", capacity: 1, overflow: "drop-oldest" },
+      });
+      slow.tell("hold");
+      await holding.promise;
+      const evicted = slow.ask("work", 1);
+      const kept = slow.ask("work", 2);
+      await assert.rejects(evicted, (err) => MailboxFullError.is(err));
+      gate.resolve();
+      assert.equal(await kept, 2);
+      const letters = lettersTo(pair.asker, slow.id);
+      assert.equal(letters.length, 1);
+      assert.equal(letters[0].reason, "mailbox-full");
       assert.equal(letters[0].messageName, "work");
       assert.deepEqual(lettersTo(pair.host, slow.id), []);
     } finally {

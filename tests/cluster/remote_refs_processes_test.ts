@@ -7,41 +7,14 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  ActorSystem,
-  type Ask,
-  type BaseRef,
-  defineActor,
-  HostUnreachableError,
-  type Signal,
-  type Tell,
-} from "../../mod.ts";
+import { ActorSystem, HostUnreachableError, type Signal } from "../../mod.ts";
 import { startNatsServer } from "../../testing.ts";
 import { ProcCounter, ProcFlaky } from "../_helpers/cluster_defs.ts";
+import { Watcher } from "../_helpers/actors.ts";
 import { type Agent, startAgent } from "../_helpers/agents.ts";
 import { waitFor } from "../_helpers/system.ts";
 import { within } from "../_helpers/deadline.ts";
 import { stopServer } from "../_helpers/nats.ts";
-
-type WatcherProtocol = { watch: Tell<BaseRef>; unwatch: Tell<BaseRef>; seen: Ask<void, Signal[]> };
-
-/** Keeps every signal it gets; `seen` returns them. */
-const Watcher = defineActor<WatcherProtocol, Signal[]>({
-  type: "remote-watcher",
-  init: () => [],
-  tells: {
-    watch: (seen, ref, ctx) => {
-      ctx.watch(ref);
-      return seen;
-    },
-    unwatch: (seen, ref, ctx) => {
-      ctx.unwatch(ref);
-      return seen;
-    },
-  },
-  asks: { seen: (seen) => ({ state: seen, reply: seen }) },
-  onSignal: (seen, signal) => [...seen, signal],
-});
 
 const server = await startNatsServer({ jetstream: false });
 const [steady, doomed]: Agent[] = await Promise.all([
