@@ -76,120 +76,29 @@ export {
   ValueTooLargeError,
 } from "./store/errors.ts";
 
-export type {
-  AnyMessage,
-  Ask,
-  AskArgs,
-  AskName,
-  AskOptions,
-  IsEmpty,
-  PayloadArgs,
-  PayloadOf,
-  ProtocolShape,
-  ReplyOf,
-  Tell,
-  TellName,
-} from "./actors/protocol.ts";
-export type {
-  ActorDefinition,
-  ActorSpec,
-  ActorSpecBase,
-  AskHandler,
-  AskHandlers,
-  AskSection,
-  Reply,
-  TellHandler,
-  TellHandlers,
-  TellSection,
-} from "./actors/definition.ts";
-export type {
-  ActorContext,
-  ChildCapability,
-  NamingCapability,
-  SelfCapability,
-  TimerCapability,
-  WatchCapability,
-} from "./actors/context.ts";
-export type {
-  ActorRef,
-  ActorStats,
-  ActorStatus,
-  BaseRef,
-  LocalActorRef,
-  SerializedRef,
-} from "./actors/ref.ts";
-export type { SpawnArgs, SpawnOptions, SpawnOptionsBase } from "./actors/spawn_options.ts";
-export type { MailboxOptions, OverflowPolicy } from "./actors/mailbox.ts";
+export type { Ask, AskOptions, ProtocolShape, Tell } from "./actors/protocol.ts";
+export type { ActorDefinition, ActorSpec } from "./actors/definition.ts";
+export type { ActorContext } from "./actors/context.ts";
+export type { ActorRef, ActorStats, BaseRef, LocalActorRef, SerializedRef } from "./actors/ref.ts";
+export type { SpawnOptions } from "./actors/spawn_options.ts";
+export type { MailboxOptions } from "./actors/mailbox.ts";
 export type { ActorSystemOptions, StopOptions } from "./system/options.ts";
-export type {
-  ChildInfo,
-  StartChildResult,
-  SupervisorProtocol,
-  SupervisorSpec,
-} from "./actors/supervision/supervisor.ts";
+export type { SupervisorProtocol, SupervisorSpec } from "./actors/supervision/supervisor.ts";
 export type {
   ChildOptions,
   ChildSpec,
   RestartType,
-  StrategyKind,
   SupervisorStrategy,
 } from "./actors/supervision/supervisor_spec.ts";
 export type { Signal } from "./actors/signals.ts";
 export type { PersistenceSpec } from "./actors/persistence/persistence.ts";
-export type {
-  DeathFilter,
-  DeathKind,
-  DeathListener,
-  DeathOutcome,
-  DeathRecord,
-  DeathRecordOptions,
-  DeathRecords,
-} from "./actors/observe/death_records.ts";
-export type {
-  ActorDescription,
-  DeadLetter,
-  DeadLetterListener,
-  DeadLetterOptions,
-  DeadLetterReason,
-  DeadLetters,
-} from "./actors/observe/dead_letters.ts";
+export type { DeathRecord } from "./actors/observe/death_records.ts";
+export type { DeadLetter } from "./actors/observe/dead_letters.ts";
 export type { ExitReason } from "./actors/exit_reason.ts";
-export type { StateStore, StoreEntry, StoreKind } from "./store/store.ts";
+export type { StateStore } from "./store/store.ts";
 export type { ClusterOptions } from "./cluster/options.ts";
 export type { Labels, Placement } from "./actors/placement.ts";
-export type { HostAnnouncement, HostInfo, HostState } from "./cluster/view.ts";
-export type {
-  ActorReport,
-  DeadLetterReport,
-  FailureReport,
-  HostReport,
-  InspectedHostState,
-  Inspection,
-  InspectOptions,
-  TreeNode,
-} from "./actors/observe/inspection.ts";
-export type {
-  LogFields,
-  LogLevel,
-  LogOptions,
-  LogRecord,
-  LogSink,
-} from "./actors/observe/logger.ts";
-export type { Clock, TimerHandle } from "./base/clock.ts";
-export type { ActorId, HostId } from "./actors/ids.ts";
-export type { BackoffOptions } from "./actors/supervision/backoff.ts";
-export type { Displayable, DisplayBundle } from "./actors/observe/display.ts";
-export type { ErrorInfo } from "./base/errors.ts";
-export type { NatsConnectOptions } from "./transport/nats_connect.ts";
-export type { ObserveOptions } from "./cluster/observer.ts";
-export type { RuntimeStatus, TopLevelFailure } from "./actors/runtime.ts";
-export type { SchedulerOptions } from "./actors/scheduler.ts";
-export type {
-  MessageHandler,
-  Transport,
-  TransportMessage,
-  TransportStatus,
-  TransportSubscription,
-} from "./transport/transport.ts";
-export type { TransportStats } from "./cluster/cluster_host.ts";
-export type { Timers } from "./actors/timers.ts";
+export type { HostInfo } from "./cluster/view.ts";
+export type { Inspection, InspectOptions } from "./actors/observe/inspection.ts";
+export type { LogOptions } from "./actors/observe/logger.ts";
+export type { Clock } from "./base/clock.ts";

@@ -57,7 +57,7 @@ async function libraryModules(): Promise<Map<string, Import[]>> {
     }
   }
   for (const folder of folders) await walk(folder);
-  for (const file of ["mod.ts", "testing.ts", "system.ts"]) {
+  for (const file of ["mod.ts", "testing.ts", "types.ts", "system.ts"]) {
     modules.set(file, importsOf(await Deno.readTextFile(join(root, file))));
   }
   return modules;
@@ -189,4 +189,26 @@ Deno.test("a local program loads no NATS, MessagePack or test-kit code", () => {
   assert.deepEqual(heavy, [], "mod.ts loads these with the program");
   assert.deepEqual([...loaded].filter((f) => f.startsWith("testkit/")), []);
   assert.deepEqual([...loaded].filter((f) => f.startsWith("cluster/codec")), []);
+});
+
+function exportedNames(file: string): { values: string[]; types: string[] } {
+  const source = Deno.readTextFileSync(join(root, file));
+  const values: string[] = [];
+  const types: string[] = [];
+  for (const m of source.matchAll(/export (type )?\{([^}]*)\}/g)) {
+    const names = m[2].split(",").map((s) => s.trim()).filter((s) => s !== "");
+    for (const name of names) {
+      if (m[1] !== undefined || name.startsWith("type ")) types.push(name.replace("type ", ""));
+      else values.push(name);
+    }
+  }
+  return { values, types };
+}
+
+Deno.test("mod.ts is a door of about 80 names; the rest of the type vocabulary is in types.ts", () => {
+  const { values, types } = exportedNames("mod.ts");
+  assert.ok(values.length + types.length <= 80, `mod.ts exports ${values.length + types.length}`);
+  assert.ok(!/export \*/.test(Deno.readTextFileSync(join(root, "mod.ts"))), "no export *");
+  assert.deepEqual(exportedNames("types.ts").values, [], "types.ts exports types only");
+  assert.ok(modules.get("types.ts")!.every((i) => i.typeOnly), "types.ts loads nothing");
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { duration, table, treeText } from "../../../actors/observe/inspection_text.ts";
-import type { ActorReport } from "../../../mod.ts";
+import type { ActorReport } from "../../../types.ts";
 import { buildTree } from "../../../actors/observe/inspection.ts";
 
 Deno.test("durations read as people say them", () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { InvalidOptionError, type LogRecord } from "../../../mod.ts";
+import { InvalidOptionError } from "../../../mod.ts";
+import type { LogRecord } from "../../../types.ts";
 import { jsonLine, Logger, textLine } from "../../../actors/observe/logger.ts";
 import { Counter } from "../../_helpers/actors.ts";
 import { withSystem } from "../../_helpers/system.ts";

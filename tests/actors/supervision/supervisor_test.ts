@@ -4,9 +4,9 @@ import {
   type ActorSystem,
   childSpec,
   defineSupervisor,
-  type StrategyKind,
   type SupervisorStrategy,
 } from "../../../mod.ts";
+import type { StrategyKind } from "../../../types.ts";
 import { type TracedProtocol, tracedWorker } from "../../_helpers/traced.ts";
 import { waitFor, withSystem, withVirtualSystem } from "../../_helpers/system.ts";
 import { within } from "../../_helpers/deadline.ts";
