@@ -32,7 +32,6 @@ import { CellContext } from "./_cell_context.ts";
 import { LocalRef } from "./local_ref.ts";
 import { CellStop } from "./_cell_stop.ts";
 import { startIncarnation } from "./_cell_start.ts";
-import type { StatePersister } from "./persistence/_persister.ts";
 import {
   ActorFailedError,
   ActorStoppedError,
@@ -43,6 +42,19 @@ import {
 } from "./errors.ts";
 import { RestartIntensityError } from "./supervision/errors.ts";
 import { describeError, InvalidOptionError } from "../base/errors.ts";
+
+/**
+ * What a cell needs of the writer of its persistent state (implemented in
+ * `persistence/_persister.ts`, which the cell does not import).
+ */
+export interface CellPersister {
+  /** The state changed in this turn: write it (coalesced). */
+  changed(): void;
+  /** Releases an ask's reply once the state it saw is stored. */
+  reply(ask: ReplyTarget | undefined, reply: unknown): void;
+  /** Resolves once everything changed so far is written (or the write failed). */
+  flush(): Promise<unknown>;
+}
 
 /** One actor, across its incarnations. */
 export class Cell {
@@ -87,7 +99,7 @@ export class Cell {
   /** The key of its persistent state, for persistent actors. */
   readonly persistKey: string | undefined;
   /** Saves the state of the current incarnation, for persistent actors. */
-  persister: StatePersister | undefined = undefined;
+  persister: CellPersister | undefined = undefined;
   readonly #runtime: CellRuntime;
   readonly #mailboxOptions: MailboxOptions;
   #id: ActorId | undefined = undefined;

@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { Cell } from "../cell.ts";
+import type { Cell, CellPersister } from "../cell.ts";
 import type { ReplyTarget } from "../ask.ts";
 import type { StateStore } from "../../store/store.ts";
 import { decodeState, encodeState, type PersistenceSpec, stateKey } from "./persistence.ts";
@@ -40,7 +40,7 @@ interface HeldReply {
 }
 
 /** The state persistence of one incarnation of one actor. */
-export class StatePersister {
+export class StatePersister implements CellPersister {
   #cell: Cell;
   #store: StateStore;
   #key: string;
