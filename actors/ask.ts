@@ -45,6 +45,24 @@ export interface AskTarget {
 export type LateReplyListener = (ask: PendingAsk, reply: unknown) => void;
 
 /** One ask waiting for its reply. Settles exactly once. */
+/**
+ * The host a tell came from, kept with the tell in the mailbox: a tell that
+ * is never handled here (still queued when its actor stops, or evicted by
+ * `drop-oldest`) goes back there, where its one dead letter is recorded.
+ */
+export abstract class TellOrigin {
+  /**
+   * Sends a tell that will not be handled back to its sender.
+   *
+   * @param to The actor it was for.
+   * @param type That actor's type.
+   * @param name The message name.
+   * @param payload The payload.
+   * @param error Why it is not handled (`ActorStoppedError` or `MailboxFullError`).
+   */
+  abstract refused(to: string, type: string, name: string, payload: unknown, error: Error): void;
+}
+
 export class PendingAsk implements ReplyTarget {
   /** The promise the asker awaits. */
   readonly promise: Promise<unknown>;

@@ -17,7 +17,7 @@
  */
 
 import type { CompiledDefinition, HandlerEntry } from "./_compiled.ts";
-import type { ReplyTarget } from "./ask.ts";
+import { type ReplyTarget, TellOrigin } from "./ask.ts";
 import type { AskOptions } from "./protocol.ts";
 import type { ActorStats, ActorStatus } from "./ref.ts";
 import type { ExitReason } from "./exit_reason.ts";
@@ -103,7 +103,7 @@ export class Cell {
   readonly #runtime: CellRuntime;
   readonly #mailboxOptions: MailboxOptions;
   #id: ActorId | undefined = undefined;
-  #mailbox: Mailbox<HandlerEntry, ReplyTarget> | undefined = undefined;
+  #mailbox: Mailbox<HandlerEntry, ReplyTarget | TellOrigin> | undefined = undefined;
   #scheduled = false;
   #handled = 0;
   #context: CellContext | undefined = undefined;
@@ -242,15 +242,19 @@ export class Cell {
 
   /**
    * Queues a message that came from another host, with the reply target of
-   * an ask. A refusal records no dead letter here: the sender records the
-   * only one (an ask's reply target gets the typed error).
+   * an ask or the origin of a tell. A refusal records no dead letter here:
+   * the sender records the only one (an ask's reply target gets the typed
+   * error; a tell's refusal is returned, and one never handled later goes
+   * back through its origin).
    *
    * @returns `undefined` when queued, else the typed error of the refusal.
    */
-  offer(name: string, payload: unknown, reply: ReplyTarget | undefined): Error | undefined {
-    const entry = this.#lookup(name, reply === undefined ? "tell" : "ask");
+  offer(name: string, payload: unknown, reply: ReplyTarget | TellOrigin): Error | undefined {
+    const isTell = reply instanceof TellOrigin;
+    const entry = this.#lookup(name, isTell ? "tell" : "ask");
     const refused = entry instanceof Error ? entry : this.#enqueue(entry, payload, reply);
-    if (refused !== undefined) reply?.reject(refused);
+    if (isTell) return refused;
+    if (refused !== undefined) reply.reject(refused);
     return refused;
   }
 
@@ -288,7 +292,7 @@ export class Cell {
   #enqueue(
     entry: HandlerEntry,
     payload: unknown,
-    ask: ReplyTarget | undefined,
+    ask: ReplyTarget | TellOrigin | undefined,
   ): ActorStoppedError | MailboxFullError | undefined {
     if (this.stopping !== undefined) return new ActorStoppedError(this.id, entry.name);
     const mailbox = this.#mailbox ??= new Mailbox();
@@ -309,19 +313,40 @@ export class Cell {
   }
 
   /**
-   * Makes room under `drop-oldest`: the oldest queued message becomes a dead
-   * letter here (its sender is not known), and its ask is rejected.
+   * Makes room under `drop-oldest`: the oldest queued message is not handled
+   * (its sender gets the one dead letter; its ask is rejected).
    */
   #dropOldest(capacity: number): void {
     const mailbox = this.#mailbox!;
     const oldest = mailbox.take();
     const oldPayload = mailbox.takenPayload;
-    const oldAsk = mailbox.takenAsk;
-    const err = new MailboxFullError(this.id, capacity, oldest.name);
-    if (oldAsk?.remote !== true) {
-      this.deadLetter("mailbox-full", oldest.name, oldAsk ? "ask" : "tell", oldPayload, err);
+    this.#unhandled(
+      oldest,
+      oldPayload,
+      mailbox.takenAsk,
+      new MailboxFullError(this.id, capacity, oldest.name),
+    );
+  }
+
+  /**
+   * A queued message that will never be handled: its one dead letter is
+   * recorded where its sender is (here, or back on the sending host), and
+   * its ask is rejected.
+   */
+  #unhandled(
+    entry: HandlerEntry,
+    payload: unknown,
+    from: ReplyTarget | TellOrigin | undefined,
+    err: Error,
+  ): void {
+    if (from instanceof TellOrigin) {
+      from.refused(this.id, this.def.type, entry.name, payload, err);
+      return;
     }
-    oldAsk?.reject(err);
+    if (from?.remote !== true) {
+      this.deadLetter(refusalReason(err), entry.name, from ? "ask" : "tell", payload, err);
+    }
+    from?.reject(err);
   }
 
   /** Records a dead letter addressed to this actor. */
@@ -366,10 +391,14 @@ export class Cell {
       if (budget-- === 0) return true;
       const entry = mailbox.takeNext();
       const payload = mailbox.takenPayload;
-      const ask = mailbox.takenAsk;
-      // Nobody waits for this reply any more (its asker timed out or gave
-      // up): the asker already has its typed error, so the turn is skipped.
-      if (ask !== undefined && ask.settled) continue;
+      const taken = mailbox.takenAsk;
+      let ask: ReplyTarget | undefined;
+      if (taken !== undefined && !(taken instanceof TellOrigin)) {
+        // Nobody waits for this reply any more (its asker timed out or gave
+        // up): the asker already has its typed error, so the turn is skipped.
+        if (taken.settled) continue;
+        ask = taken;
+      }
       let result: unknown;
       this.#handled++;
       try {
@@ -586,13 +615,8 @@ export class Cell {
     while (!mailbox.isEmpty) {
       const entry = mailbox.takeNext();
       const payload = mailbox.takenPayload;
-      const ask = mailbox.takenAsk;
       if (entry.internal === true) continue;
-      const err = new ActorStoppedError(this.id, entry.name);
-      if (ask?.remote !== true) {
-        this.deadLetter("actor-stopped", entry.name, ask ? "ask" : "tell", payload, err);
-      }
-      ask?.reject(err);
+      this.#unhandled(entry, payload, mailbox.takenAsk, new ActorStoppedError(this.id, entry.name));
     }
     this.#mailbox = undefined;
   }

@@ -8,6 +8,8 @@
 
 export { LocalHost } from "./local_host.ts";
 export { LocalRef } from "./local_ref.ts";
+export { TellOrigin } from "./ask.ts";
+export { refusalReason } from "./cell.ts";
 export { UnknownRef } from "./unknown_ref.ts";
 export { describeRef, serializeRef } from "./ref.ts";
 export { parseActorId } from "./ids.ts";

@@ -18,7 +18,7 @@ import { type ExitReason, STOPPED } from "./exit_reason.ts";
 import { type HostContext, snapshotHost } from "./observe/_snapshot.ts";
 import { onHostGone, onRemoteChildExit } from "./supervision/_supervisor_core.ts";
 import { ActorStoppedError, UnknownActorError } from "./errors.ts";
-import type { ReplyTarget } from "./ask.ts";
+import type { ReplyTarget, TellOrigin } from "./ask.ts";
 
 /** Why a message from another host was not queued. */
 export interface Refusal {
@@ -41,14 +41,20 @@ export class LocalHost {
 
   /**
    * Delivers a tell that arrived from another host. A refusal records no
-   * dead letter here: the sender records the only one.
+   * dead letter here: the sender records the only one; so does a tell that
+   * is queued but never handled, which goes back through `origin`.
    *
    * @returns `undefined` when it was queued, else why it was refused.
    */
-  deliverTell(to: string, name: string, payload: unknown): Refusal | undefined {
+  deliverTell(
+    to: string,
+    name: string,
+    payload: unknown,
+    origin: TellOrigin,
+  ): Refusal | undefined {
     const cell = this.#lookup(to);
     if (cell === undefined || cell.stopping !== undefined) return this.#gone(to, cell);
-    const refused = cell.offer(name, payload, undefined);
+    const refused = cell.offer(name, payload, origin);
     return refused === undefined
       ? undefined
       : { reason: refusalReason(refused), type: cell.def.type };

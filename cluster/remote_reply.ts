@@ -1,14 +1,16 @@
 /**
- * The reply target of an ask that came from another host: the actor answers
- * it like a local ask, and the answer goes back as a frame to the asker. It
- * has no timer: the asker owns the deadline, and this side only reads it, to
- * skip an ask whose asker stopped waiting before its turn came.
+ * Where answers to another host go. The reply target of an ask that came
+ * from another host: the actor answers it like a local ask, and the answer
+ * goes back as a frame to the asker. It has no timer: the asker owns the
+ * deadline, and this side only reads it, to skip an ask whose asker stopped
+ * waiting before its turn came. And the origin of the tells of one batch: a
+ * tell never handled goes back to its sender as frame 4.
  *
  * @module
  */
 
 import type { Clock } from "../base/clock.ts";
-import type { ReplyTarget } from "../actors/internal.ts";
+import { type ReplyTarget, TellOrigin } from "../actors/internal.ts";
 
 /** Where the answer of one incoming ask goes. */
 export class RemoteReply implements ReplyTarget {
@@ -55,5 +57,23 @@ export class RemoteReply implements ReplyTarget {
     if (this.#answered) return;
     this.#answered = true;
     this.#fail(reason);
+  }
+}
+
+/** The host a batch of tells came from. */
+export class RemoteTellOrigin extends TellOrigin {
+  readonly #send: (to: string, type: string, name: string, payload: unknown, error: Error) => void;
+
+  /** @param send Sends frame 4 for a tell that will not be handled. */
+  constructor(
+    send: (to: string, type: string, name: string, payload: unknown, error: Error) => void,
+  ) {
+    super();
+    this.#send = send;
+  }
+
+  /** Sends the tell back to its sender as frame 4, where its one dead letter is recorded. */
+  refused(to: string, type: string, name: string, payload: unknown, error: Error): void {
+    this.#send(to, type, name, payload, error);
   }
 }

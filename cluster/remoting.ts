@@ -21,6 +21,7 @@ import {
   HostUnreachableError,
   type LocalHost,
   type Refusal,
+  refusalReason,
   type Runtime,
 } from "../actors/internal.ts";
 import { decodeBatch, encodeFrame, type Frame, frameOverheadBytes, wireError } from "./codec.ts";
@@ -28,7 +29,7 @@ import { Outbound, type SentEnvelope, type UnsentReason } from "./outbound.ts";
 import type { ClusterView } from "./view.ts";
 import type { RemoteRef } from "./remote_ref.ts";
 import { RemoteAsks } from "./remote_asks.ts";
-import { RemoteReply } from "./remote_reply.ts";
+import { RemoteReply, RemoteTellOrigin } from "./remote_reply.ts";
 import { exitReasonFromWire } from "./control.ts";
 import { describeError, InvalidOptionError } from "../base/errors.ts";
 import { PayloadTooLargeError, TransportClosedError } from "../transport/errors.ts";
@@ -340,10 +341,14 @@ export class Remoting {
   #onBatch(message: TransportMessage): void {
     this.#batches++;
     let sender = "";
+    let origin: RemoteTellOrigin | undefined;
     decodeBatch(message.data, this.#seams.maxInboundBytes, (s) => this.#runtime.resolveRef(s), {
       frame: (frame) => {
         this.#frames++;
-        this.#handle(sender, frame);
+        origin ??= new RemoteTellOrigin((to, type, name, payload, error) =>
+          this.#nack(sender, to, name, { reason: refusalReason(error), type }, payload)
+        );
+        this.#handle(sender, frame, origin);
       },
       reject: (reason, detail) => {
         this.#rejected[reason] = (this.#rejected[reason] ?? 0) + 1;
@@ -353,10 +358,10 @@ export class Remoting {
     });
   }
 
-  #handle(sender: string, frame: Frame): void {
+  #handle(sender: string, frame: Frame, origin: RemoteTellOrigin): void {
     switch (frame.kind) {
       case "tell": {
-        const refusal = this.#local.deliverTell(frame.to, frame.name, frame.body);
+        const refusal = this.#local.deliverTell(frame.to, frame.name, frame.body, origin);
         if (refusal !== undefined) {
           this.#nack(sender, frame.to, frame.name, refusal, frame.body);
         }

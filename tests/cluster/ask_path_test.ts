@@ -270,6 +270,68 @@ for (const [transport, start] of Object.entries(transports)) {
     }
   });
 
+  Deno.test(`${transport}: a tell still queued when its actor stops is one dead letter on the sender`, async () => {
+    gate = Promise.withResolvers<void>();
+    holding = Promise.withResolvers<void>();
+    const pair = await start();
+    try {
+      const slow = await onHost(pair);
+      slow.tell("hold");
+      await holding.promise;
+      slow.tell("note", 7);
+      await pair.asker.flush();
+      const stopped = pair.asker.stop(slow);
+      await waitFor(
+        async () => (await slow.stats()).status === "stopping",
+        "the stop to begin",
+        10_000,
+      );
+      gate.resolve();
+      await stopped;
+      await waitFor(() => lettersTo(pair.asker, slow.id).length > 0, "the dead letter", 10_000);
+      const letters = lettersTo(pair.asker, slow.id);
+      assert.equal(letters.length, 1);
+      assert.equal(letters[0].reason, "actor-stopped");
+      assert.equal(letters[0].target.type, "slow");
+      assert.equal(letters[0].messageName, "note");
+      assert.equal(letters[0].payload, 7);
+      assert.deepEqual(lettersTo(pair.host, slow.id), []);
+    } finally {
+      gate.resolve();
+      await pair.stop();
+    }
+  });
+
+  Deno.test(`${transport}: drop-oldest evicting a queued tell is one dead letter on the sender`, async () => {
+    gate = Promise.withResolvers<void>();
+    holding = Promise.withResolvers<void>();
+    noted = Promise.withResolvers<void>();
+    const pair = await start();
+    try {
+      const slow = await pair.asker.spawn(Slow, {
+        placement: { kind: "host", hostId: pair.host.hostId },
+        mailbox: { kind: "bounded", capacity: 1, overflow: "drop-oldest" },
+      });
+      slow.tell("hold");
+      await holding.promise;
+      slow.tell("note", 1);
+      slow.tell("note", 2);
+      await waitFor(() => lettersTo(pair.asker, slow.id).length > 0, "the eviction", 10_000);
+      const [evicted] = lettersTo(pair.asker, slow.id);
+      assert.equal(evicted.reason, "mailbox-full");
+      assert.equal(evicted.target.type, "slow");
+      assert.equal(evicted.payload, 1);
+      assert.deepEqual(lettersTo(pair.host, slow.id), []);
+      gate.resolve();
+      await noted.promise;
+      assert.equal(await slow.ask("handled"), 2);
+      assert.equal(lettersTo(pair.asker, slow.id).length, 1);
+    } finally {
+      gate.resolve();
+      await pair.stop();
+    }
+  });
+
   Deno.test(`${transport}: a tell of an unknown message is one dead letter on the sender`, async () => {
     gate = Promise.withResolvers<void>();
     holding = Promise.withResolvers<void>();
