@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import {
+  type ActorRef,
   ActorStoppedError,
   ActorSystem,
   type Ask,
@@ -111,12 +112,41 @@ async function onHost(pair: Pair, mailbox?: { capacity: number; overflow: string
   });
 }
 
+/**
+ * Runs a test on a fresh pair of hosts with fresh gates; the gate is always
+ * released and the hosts stopped, whatever the test does.
+ */
+async function withPair(start: () => Promise<Pair>, test: (pair: Pair) => Promise<void>) {
+  gate = Promise.withResolvers<void>();
+  holding = Promise.withResolvers<void>();
+  noted = Promise.withResolvers<void>();
+  const pair = await start();
+  try {
+    await test(pair);
+  } finally {
+    gate.resolve();
+    await pair.stop();
+  }
+}
+
+/**
+ * Stops `slow` from the asker while its `hold` turn runs, releasing the turn
+ * only once the actor's host is stopping it, so what is queued is never handled.
+ */
+async function stopWhileHeld(pair: Pair, slow: ActorRef<SlowProtocol>): Promise<void> {
+  const stopped = pair.asker.stop(slow);
+  await waitFor(
+    async () => (await slow.stats()).status === "stopping",
+    "the stop to begin",
+    10_000,
+  );
+  gate.resolve();
+  await stopped;
+}
+
 for (const [transport, start] of Object.entries(transports)) {
   Deno.test(`${transport}: a reply after the asker's timeout is one dead letter on the asker`, async () => {
-    gate = Promise.withResolvers<void>();
-    holding = Promise.withResolvers<void>();
-    const pair = await start();
-    try {
+    await withPair(start, async (pair) => {
       const slow = await onHost(pair);
       await assert.rejects(slow.ask("work", 7, { timeoutMs: 200 }), AskTimeoutError);
       gate.resolve();
@@ -130,17 +160,11 @@ for (const [transport, start] of Object.entries(transports)) {
       assert.equal(await slow.ask("handled"), 1);
       assert.deepEqual(lettersTo(pair.host, slow.id), []);
       assert.equal(lettersTo(pair.asker, slow.id).length, 1);
-    } finally {
-      gate.resolve();
-      await pair.stop();
-    }
+    });
   });
 
   Deno.test(`${transport}: an ask nobody waits for when its turn comes is not handled`, async () => {
-    gate = Promise.withResolvers<void>();
-    holding = Promise.withResolvers<void>();
-    const pair = await start();
-    try {
+    await withPair(start, async (pair) => {
       const slow = await onHost(pair);
       slow.tell("hold");
       await assert.rejects(slow.ask("work", 1, { timeoutMs: 200 }), AskTimeoutError);
@@ -153,19 +177,12 @@ for (const [transport, start] of Object.entries(transports)) {
       assert.equal(await slow.ask("handled"), 1);
       assert.deepEqual(lettersTo(pair.asker, slow.id), []);
       assert.deepEqual(lettersTo(pair.host, slow.id), []);
-    } finally {
-      gate.resolve();
-      await pair.stop();
-    }
+    });
   });
 
   for (const overflow of ["reject", "drop-newest"]) {
     Deno.test(`${transport}: a tell refused by a full mailbox (${overflow}) is one dead letter on the sender`, async () => {
-      gate = Promise.withResolvers<void>();
-      holding = Promise.withResolvers<void>();
-      noted = Promise.withResolvers<void>();
-      const pair = await start();
-      try {
+      await withPair(start, async (pair) => {
         const slow = await onHost(pair, { capacity: 1, overflow });
         slow.tell("hold");
         await holding.promise; // taken from the mailbox, waiting on the gate
@@ -182,18 +199,12 @@ for (const [transport, start] of Object.entries(transports)) {
         await noted.promise;
         assert.equal(await slow.ask("handled"), 2);
         assert.equal(lettersTo(pair.asker, slow.id).length, 1);
-      } finally {
-        gate.resolve();
-        await pair.stop();
-      }
+      });
     });
   }
 
   Deno.test(`${transport}: an ask refused by a full mailbox rejects typed, with one dead letter on the asker`, async () => {
-    gate = Promise.withResolvers<void>();
-    holding = Promise.withResolvers<void>();
-    const pair = await start();
-    try {
+    await withPair(start, async (pair) => {
       const slow = await onHost(pair, { capacity: 1, overflow: "reject" });
       slow.tell("hold");
       await holding.promise;
@@ -205,31 +216,17 @@ for (const [transport, start] of Object.entries(transports)) {
       assert.equal(letters[0].target.type, "slow");
       assert.equal(letters[0].messageName, "work");
       assert.deepEqual(lettersTo(pair.host, slow.id), []);
-    } finally {
-      gate.resolve();
-      await pair.stop();
-    }
+    });
   });
 
   Deno.test(`${transport}: an ask still queued when its actor stops is one dead letter on the asker`, async () => {
-    gate = Promise.withResolvers<void>();
-    holding = Promise.withResolvers<void>();
-    const pair = await start();
-    try {
+    await withPair(start, async (pair) => {
       const slow = await onHost(pair);
       slow.tell("hold");
       await holding.promise;
       const queued = slow.ask("work", 5);
       await pair.asker.flush();
-      const stopped = pair.asker.stop(slow);
-      // The running turn is released only once its host is stopping the actor.
-      await waitFor(
-        async () => (await slow.stats()).status === "stopping",
-        "the stop to begin",
-        10_000,
-      );
-      gate.resolve();
-      await stopped;
+      await stopWhileHeld(pair, slow);
       await assert.rejects(queued, (err) => ActorStoppedError.is(err));
       const letters = lettersTo(pair.asker, slow.id);
       assert.equal(letters.length, 1);
@@ -237,17 +234,11 @@ for (const [transport, start] of Object.entries(transports)) {
       assert.equal(letters[0].target.type, "slow");
       assert.equal(letters[0].messageName, "work");
       assert.deepEqual(lettersTo(pair.host, slow.id), []);
-    } finally {
-      gate.resolve();
-      await pair.stop();
-    }
+    });
   });
 
   Deno.test(`${transport}: drop-oldest evicting a queued ask leaves one dead letter, on the asker`, async () => {
-    gate = Promise.withResolvers<void>();
-    holding = Promise.withResolvers<void>();
-    const pair = await start();
-    try {
+    await withPair(start, async (pair) => {
       const slow = await pair.asker.spawn(Slow, {
         placement: { kind: "host", hostId: pair.host.hostId },
         mailbox: { kind: "bounded", capacity: 1, overflow: "drop-oldest" },
@@ -264,30 +255,17 @@ for (const [transport, start] of Object.entries(transports)) {
       assert.equal(letters[0].reason, "mailbox-full");
       assert.equal(letters[0].messageName, "work");
       assert.deepEqual(lettersTo(pair.host, slow.id), []);
-    } finally {
-      gate.resolve();
-      await pair.stop();
-    }
+    });
   });
 
   Deno.test(`${transport}: a tell still queued when its actor stops is one dead letter on the sender`, async () => {
-    gate = Promise.withResolvers<void>();
-    holding = Promise.withResolvers<void>();
-    const pair = await start();
-    try {
+    await withPair(start, async (pair) => {
       const slow = await onHost(pair);
       slow.tell("hold");
       await holding.promise;
       slow.tell("note", 7);
       await pair.asker.flush();
-      const stopped = pair.asker.stop(slow);
-      await waitFor(
-        async () => (await slow.stats()).status === "stopping",
-        "the stop to begin",
-        10_000,
-      );
-      gate.resolve();
-      await stopped;
+      await stopWhileHeld(pair, slow);
       await waitFor(() => lettersTo(pair.asker, slow.id).length > 0, "the dead letter", 10_000);
       const letters = lettersTo(pair.asker, slow.id);
       assert.equal(letters.length, 1);
@@ -296,18 +274,11 @@ for (const [transport, start] of Object.entries(transports)) {
       assert.equal(letters[0].messageName, "note");
       assert.equal(letters[0].payload, 7);
       assert.deepEqual(lettersTo(pair.host, slow.id), []);
-    } finally {
-      gate.resolve();
-      await pair.stop();
-    }
+    });
   });
 
   Deno.test(`${transport}: drop-oldest evicting a queued tell is one dead letter on the sender`, async () => {
-    gate = Promise.withResolvers<void>();
-    holding = Promise.withResolvers<void>();
-    noted = Promise.withResolvers<void>();
-    const pair = await start();
-    try {
+    await withPair(start, async (pair) => {
       const slow = await pair.asker.spawn(Slow, {
         placement: { kind: "host", hostId: pair.host.hostId },
         mailbox: { kind: "bounded", capacity: 1, overflow: "drop-oldest" },
@@ -326,17 +297,11 @@ for (const [transport, start] of Object.entries(transports)) {
       await noted.promise;
       assert.equal(await slow.ask("handled"), 2);
       assert.equal(lettersTo(pair.asker, slow.id).length, 1);
-    } finally {
-      gate.resolve();
-      await pair.stop();
-    }
+    });
   });
 
   Deno.test(`${transport}: a tell of an unknown message is one dead letter on the sender`, async () => {
-    gate = Promise.withResolvers<void>();
-    holding = Promise.withResolvers<void>();
-    const pair = await start();
-    try {
+    await withPair(start, async (pair) => {
       const slow = await onHost(pair);
       (slow as unknown as UntypedRef).tell("nope", 1);
       await waitFor(() => lettersTo(pair.asker, slow.id).length > 0, "the refusal", 10_000);
@@ -345,9 +310,6 @@ for (const [transport, start] of Object.entries(transports)) {
       assert.equal(letters[0].reason, "unknown-message");
       assert.equal(letters[0].target.type, "slow");
       assert.deepEqual(lettersTo(pair.host, slow.id), []);
-    } finally {
-      gate.resolve();
-      await pair.stop();
-    }
+    });
   });
 }
