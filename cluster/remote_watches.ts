@@ -9,6 +9,7 @@
  */
 
 import type { DeathRecord } from "../actors/internal.ts";
+import { RequestTimeoutError } from "../base/errors.ts";
 
 /** The answer of a watch request: whether the actor lives, or how it ended. */
 export interface WatchAnswer {
@@ -60,13 +61,7 @@ export class RemoteWatches {
     if (watched === undefined) {
       watched = { hostId, actor, listeners: new Set() };
       this.#watched.set(actor.id, watched);
-      this.#seams.request(hostId, actor.id).then(
-        (answer) => {
-          if (!answer.alive) this.stopped(actor.id, answer.record);
-        },
-        // Its host is unreachable: a lost or left host ends the watch through hostGone.
-        () => {},
-      );
+      this.#ask(watched);
     }
     watched.listeners.add(listener);
     const current = watched;
@@ -76,6 +71,25 @@ export class RemoteWatches {
         this.#watched.delete(actor.id);
       }
     };
+  }
+
+  /**
+   * Asks the actor's host to report its stop. A host that is gone (lost,
+   * left, or with no one listening) ends the watch at once; one that does
+   * not answer in time is asked again while anyone still watches.
+   */
+  #ask(watched: Watched): void {
+    const { actor, hostId } = watched;
+    this.#seams.request(hostId, actor.id).then(
+      (answer) => {
+        if (!answer.alive) this.stopped(actor.id, answer.record);
+      },
+      (err) => {
+        if (this.#watched.get(actor.id) !== watched) return;
+        if (RequestTimeoutError.is(err)) this.#ask(watched);
+        else this.stopped(actor.id, this.#seams.goneWithHost(actor, hostId, "lost"));
+      },
+    );
   }
 
   /** An actor of another host stopped for good (frame 6, or a watch answer). */

@@ -112,6 +112,9 @@ Deno.test("an actor whose host is killed is terminated for its watchers, with ho
   assert.equal(signal.ref.id, victim.id);
   assert.equal(signal.record?.kind, "host-lost");
   await assert.rejects(Promise.resolve(victim.stats()), (err) => HostUnreachableError.is(err));
+  // Watched again after its host was declared lost, it is over at once.
+  const late = await within(driver.whenStopped(victim), 10_000, "a record after the loss");
+  assert.equal(late?.kind, "host-lost");
   await driver.stop(watcher);
 });
 
