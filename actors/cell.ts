@@ -393,11 +393,16 @@ export class Cell {
       const payload = mailbox.takenPayload;
       const taken = mailbox.takenAsk;
       let ask: ReplyTarget | undefined;
-      if (taken !== undefined && !(taken instanceof TellOrigin)) {
+      // A tell's slot holds nothing or its origin (another host); an ask's, its
+      // reply target; only a raw handler (the test probe) takes both kinds.
+      if (
+        taken !== undefined && entry.kind !== "tell" &&
+        (entry.kind === "ask" || !(taken instanceof TellOrigin))
+      ) {
+        ask = taken as ReplyTarget;
         // Nobody waits for this reply any more (its asker timed out or gave
         // up): the asker already has its typed error, so the turn is skipped.
-        if (taken.settled) continue;
-        ask = taken;
+        if (ask.settled) continue;
       }
       let result: unknown;
       this.#handled++;
