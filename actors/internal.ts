@@ -14,18 +14,12 @@ export { UnknownRef } from "./unknown_ref.ts";
 export { describeRef, serializeRef } from "./ref.ts";
 export { parseActorId } from "./ids.ts";
 export { SHUTDOWN, STOPPED } from "./exit_reason.ts";
-export { UNBOUNDED } from "./mailbox.ts";
 export { definitionOf } from "./_registry.ts";
 export { exitReasonInfo } from "./supervision/_supervisor_core.ts";
 export { mergeSnapshots } from "./observe/inspection.ts";
 export { escapeHtml, JUPYTER_DISPLAY } from "./observe/display.ts";
 export { DEAD_LETTER_REASONS } from "./observe/dead_letters.ts";
-export {
-  ActorStoppedError,
-  HostUnreachableError,
-  PlacementError,
-  UnknownActorError,
-} from "./errors.ts";
+export { HostUnreachableError, PlacementError } from "./errors.ts";
 
 export type { Refusal } from "./local_host.ts";
 export type { Runtime } from "./runtime.ts";
@@ -38,7 +32,6 @@ export type { ExitReason } from "./exit_reason.ts";
 export type { PendingAsk, ReplyTarget } from "./ask.ts";
 export type { SpawnOptions } from "./spawn_options.ts";
 export type { HostRefusal, Labels, Placement } from "./placement.ts";
-export type { HostContext } from "./observe/_snapshot.ts";
 export type { HostReport, HostSnapshot, Inspection } from "./observe/inspection.ts";
 export type { DeadLetterReason } from "./observe/dead_letters.ts";
 export type { DeathRecord } from "./observe/death_records.ts";

@@ -51,11 +51,6 @@ export class RemoteAsks {
     this.#deadLetter = deadLetter;
   }
 
-  /** Asks still waiting. */
-  get size(): number {
-    return this.#pending.size;
-  }
-
   /** The correlation id the next ask gets. */
   nextCorrelation(): number {
     return this.#next++;
@@ -84,7 +79,7 @@ export class RemoteAsks {
   }
 
   /** The ask a late answer was for, if it is still remembered. */
-  unanswered(correlation: number): RemoteAsk | undefined {
+  #takeUnanswered(correlation: number): RemoteAsk | undefined {
     const ended = this.#unanswered.get(correlation);
     if (ended !== undefined) this.#unanswered.delete(correlation);
     return ended;
@@ -107,7 +102,7 @@ export class RemoteAsks {
       waiting.ask.resolve(body);
       return;
     }
-    const ended = this.unanswered(correlation);
+    const ended = this.#takeUnanswered(correlation);
     this.#deadLetter(
       "reply-after-timeout",
       ended?.to ?? sender,

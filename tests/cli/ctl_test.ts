@@ -5,10 +5,10 @@
  */
 
 import assert from "node:assert/strict";
-import { ActorSystem, childSpec, defineSupervisor } from "../../mod.ts";
+import { childSpec, defineSupervisor } from "../../mod.ts";
 import { startNatsServer } from "../../testing.ts";
 import { ProcCounter, ProcFlaky } from "../_helpers/cluster_defs.ts";
-import { startAgents } from "../_helpers/agents.ts";
+import { startDriver, startServerAndAgents } from "../_helpers/process_cluster.ts";
 import { waitFor } from "../_helpers/system.ts";
 import { stopServer } from "../_helpers/nats.ts";
 
@@ -30,24 +30,12 @@ Deno.test({
   fn: async (t) => {
     // Whatever started is stopped, in reverse order, however the test ends.
     await using cleanup = new AsyncDisposableStack();
-    const server = await startNatsServer({ jetstream: false });
-    cleanup.defer(() => stopServer(server));
-    const agents = await startAgents([
-      { url: server.url, cluster: "lab", hostId: "c1", labels: "gpu=1" },
-      { url: server.url, cluster: "lab", hostId: "c2", labels: "gpu=0" },
-    ]);
-    cleanup.defer(async () => {
-      for (const agent of agents) await agent.stop();
+    const { server } = await startServerAndAgents(cleanup, {
+      cluster: "lab",
+      agents: [{ hostId: "c1", labels: "gpu=1" }, { hostId: "c2", labels: "gpu=0" }],
     });
-    const driver = await ActorSystem.start({
-      hostId: "driver",
-      logFailures: false,
-      deadLetters: { logPerSecond: 0 },
-      cluster: { name: "lab", servers: server.url },
-    });
-    cleanup.defer(() => driver.shutdown());
+    const driver = await startDriver(cleanup, server, { cluster: "lab", hosts: 3 });
     const on = ["--nats", server.url, "--cluster", "lab"];
-    await waitFor(() => driver.hosts().length === 3, "three hosts", 20_000);
     const Trainer = defineSupervisor({
       type: "trainer",
       children: [

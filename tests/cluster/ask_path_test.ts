@@ -106,7 +106,7 @@ async function onHost(pair: Pair, mailbox?: { capacity: number; overflow: string
       mailbox: {
         kind: "bounded",
         capacity: mailbox.capacity,
-        overflow: mailbox.overflow as "reject" | "drop-newest",
+        overflow: mailbox.overflow as "reject" | "drop-newest" | "drop-oldest",
       },
     }),
   });
@@ -144,18 +144,37 @@ async function stopWhileHeld(pair: Pair, slow: ActorRef<SlowProtocol>): Promise<
   await stopped;
 }
 
+/**
+ * Waits for the dead letter of a message to `id` on the sending host, then
+ * checks it is the only one there, with the target's type and these fields,
+ * and that the receiving host recorded none.
+ */
+async function oneDeadLetterOnSender(
+  pair: Pair,
+  id: string,
+  expected: Partial<Pick<DeadLetter, "reason" | "messageName" | "payload">>,
+): Promise<void> {
+  await waitFor(() => lettersTo(pair.asker, id).length > 0, "the dead letter", 10_000);
+  const letters = lettersTo(pair.asker, id);
+  assert.equal(letters.length, 1, "one dead letter on the sender");
+  assert.equal(letters[0].target.type, "slow");
+  for (const [field, value] of Object.entries(expected)) {
+    assert.equal(letters[0][field as keyof DeadLetter], value, field);
+  }
+  assert.deepEqual(lettersTo(pair.host, id), [], "none on the receiving host");
+}
+
 for (const [transport, start] of Object.entries(transports)) {
   Deno.test(`${transport}: a reply after the asker's timeout is one dead letter on the asker`, async () => {
     await withPair(start, async (pair) => {
       const slow = await onHost(pair);
       await assert.rejects(slow.ask("work", 7, { timeoutMs: 200 }), AskTimeoutError);
       gate.resolve();
-      await waitFor(() => lettersTo(pair.asker, slow.id).length > 0, "the late reply", 10_000);
-      const [late] = lettersTo(pair.asker, slow.id);
-      assert.equal(late.reason, "reply-after-timeout");
-      assert.equal(late.target.type, "slow");
-      assert.equal(late.messageName, "work");
-      assert.equal(late.payload, 7);
+      await oneDeadLetterOnSender(pair, slow.id, {
+        reason: "reply-after-timeout",
+        messageName: "work",
+        payload: 7,
+      });
       // The receiving host answered and recorded nothing: its reply went to the asker.
       assert.equal(await slow.ask("handled"), 1);
       assert.deepEqual(lettersTo(pair.host, slow.id), []);
@@ -188,13 +207,11 @@ for (const [transport, start] of Object.entries(transports)) {
         await holding.promise; // taken from the mailbox, waiting on the gate
         slow.tell("note", 1); // queued: the mailbox is full
         slow.tell("note", 2); // refused on the receiving host
-        await waitFor(() => lettersTo(pair.asker, slow.id).length > 0, "the refusal", 10_000);
-        const [refused] = lettersTo(pair.asker, slow.id);
-        assert.equal(refused.reason, "mailbox-full");
-        assert.equal(refused.target.type, "slow");
-        assert.equal(refused.messageName, "note");
-        assert.equal(refused.payload, 2);
-        assert.deepEqual(lettersTo(pair.host, slow.id), []);
+        await oneDeadLetterOnSender(pair, slow.id, {
+          reason: "mailbox-full",
+          messageName: "note",
+          payload: 2,
+        });
         gate.resolve();
         await noted.promise;
         assert.equal(await slow.ask("handled"), 2);
@@ -210,12 +227,7 @@ for (const [transport, start] of Object.entries(transports)) {
       await holding.promise;
       slow.tell("note", 1);
       await assert.rejects(slow.ask("work", 3), (err) => MailboxFullError.is(err));
-      const letters = lettersTo(pair.asker, slow.id);
-      assert.equal(letters.length, 1);
-      assert.equal(letters[0].reason, "mailbox-full");
-      assert.equal(letters[0].target.type, "slow");
-      assert.equal(letters[0].messageName, "work");
-      assert.deepEqual(lettersTo(pair.host, slow.id), []);
+      await oneDeadLetterOnSender(pair, slow.id, { reason: "mailbox-full", messageName: "work" });
     });
   });
 
@@ -228,21 +240,13 @@ for (const [transport, start] of Object.entries(transports)) {
       await pair.asker.flush();
       await stopWhileHeld(pair, slow);
       await assert.rejects(queued, (err) => ActorStoppedError.is(err));
-      const letters = lettersTo(pair.asker, slow.id);
-      assert.equal(letters.length, 1);
-      assert.equal(letters[0].reason, "actor-stopped");
-      assert.equal(letters[0].target.type, "slow");
-      assert.equal(letters[0].messageName, "work");
-      assert.deepEqual(lettersTo(pair.host, slow.id), []);
+      await oneDeadLetterOnSender(pair, slow.id, { reason: "actor-stopped", messageName: "work" });
     });
   });
 
   Deno.test(`${transport}: drop-oldest evicting a queued ask leaves one dead letter, on the asker`, async () => {
     await withPair(start, async (pair) => {
-      const slow = await pair.asker.spawn(Slow, {
-        placement: { kind: "host", hostId: pair.host.hostId },
-        mailbox: { kind: "bounded", capacity: 1, overflow: "drop-oldest" },
-      });
+      const slow = await onHost(pair, { capacity: 1, overflow: "drop-oldest" });
       slow.tell("hold");
       await holding.promise;
       const evicted = slow.ask("work", 1);
@@ -250,11 +254,7 @@ for (const [transport, start] of Object.entries(transports)) {
       await assert.rejects(evicted, (err) => MailboxFullError.is(err));
       gate.resolve();
       assert.equal(await kept, 2);
-      const letters = lettersTo(pair.asker, slow.id);
-      assert.equal(letters.length, 1);
-      assert.equal(letters[0].reason, "mailbox-full");
-      assert.equal(letters[0].messageName, "work");
-      assert.deepEqual(lettersTo(pair.host, slow.id), []);
+      await oneDeadLetterOnSender(pair, slow.id, { reason: "mailbox-full", messageName: "work" });
     });
   });
 
@@ -266,33 +266,22 @@ for (const [transport, start] of Object.entries(transports)) {
       slow.tell("note", 7);
       await pair.asker.flush();
       await stopWhileHeld(pair, slow);
-      await waitFor(() => lettersTo(pair.asker, slow.id).length > 0, "the dead letter", 10_000);
-      const letters = lettersTo(pair.asker, slow.id);
-      assert.equal(letters.length, 1);
-      assert.equal(letters[0].reason, "actor-stopped");
-      assert.equal(letters[0].target.type, "slow");
-      assert.equal(letters[0].messageName, "note");
-      assert.equal(letters[0].payload, 7);
-      assert.deepEqual(lettersTo(pair.host, slow.id), []);
+      await oneDeadLetterOnSender(pair, slow.id, {
+        reason: "actor-stopped",
+        messageName: "note",
+        payload: 7,
+      });
     });
   });
 
   Deno.test(`${transport}: drop-oldest evicting a queued tell is one dead letter on the sender`, async () => {
     await withPair(start, async (pair) => {
-      const slow = await pair.asker.spawn(Slow, {
-        placement: { kind: "host", hostId: pair.host.hostId },
-        mailbox: { kind: "bounded", capacity: 1, overflow: "drop-oldest" },
-      });
+      const slow = await onHost(pair, { capacity: 1, overflow: "drop-oldest" });
       slow.tell("hold");
       await holding.promise;
       slow.tell("note", 1);
       slow.tell("note", 2);
-      await waitFor(() => lettersTo(pair.asker, slow.id).length > 0, "the eviction", 10_000);
-      const [evicted] = lettersTo(pair.asker, slow.id);
-      assert.equal(evicted.reason, "mailbox-full");
-      assert.equal(evicted.target.type, "slow");
-      assert.equal(evicted.payload, 1);
-      assert.deepEqual(lettersTo(pair.host, slow.id), []);
+      await oneDeadLetterOnSender(pair, slow.id, { reason: "mailbox-full", payload: 1 });
       gate.resolve();
       await noted.promise;
       assert.equal(await slow.ask("handled"), 2);
@@ -304,12 +293,7 @@ for (const [transport, start] of Object.entries(transports)) {
     await withPair(start, async (pair) => {
       const slow = await onHost(pair);
       (slow as unknown as UntypedRef).tell("nope", 1);
-      await waitFor(() => lettersTo(pair.asker, slow.id).length > 0, "the refusal", 10_000);
-      const letters = lettersTo(pair.asker, slow.id);
-      assert.equal(letters.length, 1);
-      assert.equal(letters[0].reason, "unknown-message");
-      assert.equal(letters[0].target.type, "slow");
-      assert.deepEqual(lettersTo(pair.host, slow.id), []);
+      await oneDeadLetterOnSender(pair, slow.id, { reason: "unknown-message" });
     });
   });
 }

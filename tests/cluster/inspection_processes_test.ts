@@ -4,34 +4,24 @@
  */
 
 import assert from "node:assert/strict";
-import { ActorSystem } from "../../mod.ts";
-import { startNatsServer } from "../../testing.ts";
 import { ProcCounter } from "../_helpers/cluster_defs.ts";
-import { startAgents } from "../_helpers/agents.ts";
-import { waitFor } from "../_helpers/system.ts";
-import { stopServer } from "../_helpers/nats.ts";
+import { startDriver, startServerAndAgents } from "../_helpers/process_cluster.ts";
 
 Deno.test({
   name: "inspect on three hosts, one frozen: it is reported as not answering within the timeout",
   fn: async () => {
     await using cleanup = new AsyncDisposableStack();
-    const server = await startNatsServer({ jetstream: false });
-    cleanup.defer(() => stopServer(server));
     // A long suspicion timeout, so that the frozen host stays in the view as alive.
     const slow = ["--suspicion-ms", "20000"];
-    const agents = await startAgents(
-      ["i1", "i2"].map((id) => ({ url: server.url, cluster: "insp", hostId: id, extraArgs: slow })),
-    );
-    cleanup.defer(async () => {
-      for (const agent of agents) await agent.stop();
+    const { server, agents } = await startServerAndAgents(cleanup, {
+      cluster: "insp",
+      agents: ["i1", "i2"].map((hostId) => ({ hostId, extraArgs: slow })),
     });
-    const driver = await ActorSystem.start({
-      hostId: "driver",
-      deadLetters: { logPerSecond: 0 },
-      cluster: { name: "insp", servers: server.url, suspicionTimeoutMs: 20_000 },
+    const driver = await startDriver(cleanup, server, {
+      cluster: "insp",
+      hosts: 3,
+      join: { suspicionTimeoutMs: 20_000 },
     });
-    cleanup.defer(() => driver.shutdown());
-    await waitFor(() => driver.hosts().length === 3, "three hosts", 20_000);
     for (const hostId of ["i1", "i1", "i2"]) {
       await driver.spawn(ProcCounter, { placement: { kind: "host", hostId } });
     }

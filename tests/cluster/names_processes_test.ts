@@ -7,6 +7,7 @@ import { ActorSystem, childSpec, defineSupervisor, JetStreamStore } from "../../
 import { startNatsServer } from "../../testing.ts";
 import { ProcCounter, ProcRegistrar } from "../_helpers/cluster_defs.ts";
 import { startAgents } from "../_helpers/agents.ts";
+import { startDriver, startServerAndAgents } from "../_helpers/process_cluster.ts";
 import { waitFor } from "../_helpers/system.ts";
 import { stopServer } from "../_helpers/nats.ts";
 
@@ -15,29 +16,21 @@ Deno.test({
   fn: async () => {
     // Whatever started is stopped, in reverse order, however the test ends.
     await using cleanup = new AsyncDisposableStack();
-    const server = await startNatsServer();
-    cleanup.defer(() => stopServer(server));
-    const agents = await startAgents(
-      ["r1", "r2", "r3"].map((id) => ({
-        url: server.url,
-        cluster: "names",
-        hostId: id,
+    const { server } = await startServerAndAgents(cleanup, {
+      cluster: "names",
+      jetstream: true,
+      agents: ["r1", "r2", "r3"].map((hostId) => ({
+        hostId,
         extraArgs: ["--state-bucket", "dir"],
       })),
-    );
-    cleanup.defer(async () => {
-      for (const agent of agents) await agent.stop();
     });
     const store = await JetStreamStore.open({ servers: server.url, bucket: "dir" });
     cleanup.defer(() => store.close());
-    const driver = await ActorSystem.start({
-      hostId: "driver",
-      store,
-      deadLetters: { logPerSecond: 0 },
-      cluster: { name: "names", servers: server.url },
+    const driver = await startDriver(cleanup, server, {
+      cluster: "names",
+      hosts: 4,
+      system: { store },
     });
-    cleanup.defer(() => driver.shutdown());
-    await waitFor(() => driver.hosts().length === 4, "four hosts", 20_000);
     const registrars = await Promise.all(
       ["r1", "r2", "r3"].map((hostId) =>
         driver.spawn(ProcRegistrar, { placement: { kind: "host", hostId } })

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { ActorSystem, HostUnreachableError } from "../../mod.ts";
-import { startNatsServer, TestProbe } from "../../testing.ts";
+import { TestProbe } from "../../testing.ts";
 import {
   ProcCounter,
   ProcEcho,
@@ -13,9 +13,9 @@ import {
   ProcRelay,
   ProcSender,
 } from "../_helpers/cluster_defs.ts";
-import { startAgent, startAgents } from "../_helpers/agents.ts";
+import { startAgent } from "../_helpers/agents.ts";
+import { startDriver, startServerAndAgents } from "../_helpers/process_cluster.ts";
 import { waitFor } from "../_helpers/system.ts";
-import { stopServer } from "../_helpers/nats.ts";
 
 const hostOf = (id: string) => id.split("/")[0];
 
@@ -24,28 +24,19 @@ const hostOf = (id: string) => id.split("/")[0];
 Deno.test("a real cluster of three agent processes and this host", async (t) => {
   // Whatever started is stopped, in reverse order, however the test ends.
   await using cleanup = new AsyncDisposableStack();
-  const server = await startNatsServer({ jetstream: false });
-  cleanup.defer(() => stopServer(server));
-  const agents = await startAgents([
-    { url: server.url, cluster: "proc", hostId: "gpu-a", labels: "gpu=1,zone=a" },
-    { url: server.url, cluster: "proc", hostId: "cpu-a", labels: "gpu=0,zone=a" },
-    { url: server.url, cluster: "proc", hostId: "gpu-b", labels: "gpu=1,zone=b" },
-  ]);
-  cleanup.defer(async () => {
-    for (const agent of agents) await agent.stop();
+  const { server, agents } = await startServerAndAgents(cleanup, {
+    cluster: "proc",
+    agents: [
+      { hostId: "gpu-a", labels: "gpu=1,zone=a" },
+      { hostId: "cpu-a", labels: "gpu=0,zone=a" },
+      { hostId: "gpu-b", labels: "gpu=1,zone=b" },
+    ],
   });
-  const driver = await ActorSystem.start({
-    hostId: "driver",
-    logFailures: false,
-    deadLetters: { logPerSecond: 0 },
-    cluster: { name: "proc", servers: server.url, labels: { role: "driver" } },
+  const driver = await startDriver(cleanup, server, {
+    cluster: "proc",
+    hosts: 4,
+    join: { labels: { role: "driver" } },
   });
-  cleanup.defer(() => driver.shutdown());
-  await waitFor(
-    () => driver.hosts().filter((h) => h.state === "alive").length === 4,
-    "four hosts",
-    20_000,
-  );
 
   await t.step("the driver sees the three agents with their labels", () => {
     const seen = Object.fromEntries(driver.hosts().map((h) => [h.hostId, h.labels]));
