@@ -197,7 +197,8 @@ export class CellStop {
     const reason = this.reason;
     let kind: DeathKind = reason.kind;
     if (this.forced && (kind === "stopped" || kind === "shutdown")) kind = "timeout";
-    const failed = reason.kind === "error" || reason.kind === "escalated";
+    const failed = reason.kind === "error" || reason.kind === "escalated" ||
+      (reason.kind === "host-lost" && reason.error !== undefined);
     return {
       actor: cell.describe(),
       parent: cell.parent?.describe(),

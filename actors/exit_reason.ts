@@ -30,6 +30,11 @@ export type ExitReason =
     readonly kind: "host-lost";
     /** The lost host. */
     readonly hostId: string;
+    /**
+     * Why it was lost, when its own host knows: a `HostHungError` when its
+     * event loop stalled past the hang limit and it fenced itself.
+     */
+    readonly error?: unknown;
   }
   | {
     readonly kind: "escalated";

@@ -28,6 +28,9 @@ ${CONNECT_HELP}
   --state-replicas <n>     the bucket's replicas in a NATS cluster, when it creates it (default 1)
   --heartbeat-ms <ms>      heartbeat interval (default 250)
   --suspicion-ms <ms>      silence before a host is declared lost (default 1000)
+  --busy-after-ms <ms>     event-loop lag from which this host is announced busy (default 500)
+  --hang-limit-ms <ms>     event-loop stall after which this host is declared lost on purpose
+                           and its actors move (default 30000)
   -h, --help               show this help
 
 It prints "ready <hostId>" once it has joined, and shuts down gracefully on SIGINT or SIGTERM.`;
@@ -54,6 +57,8 @@ async function main(): Promise<number> {
         "state-replicas": { type: "string" },
         "heartbeat-ms": { type: "string" },
         "suspicion-ms": { type: "string" },
+        "busy-after-ms": { type: "string" },
+        "hang-limit-ms": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -79,12 +84,14 @@ async function main(): Promise<number> {
       ? {}
       : { replicas: Number(values["state-replicas"]) }),
   });
-  const ms = (flag: "heartbeat-ms" | "suspicion-ms") =>
-    values[flag] === undefined ? {} : {
-      [flag === "heartbeat-ms" ? "heartbeatIntervalMs" : "suspicionTimeoutMs"]: Number(
-        values[flag],
-      ),
-    };
+  const option = {
+    "heartbeat-ms": "heartbeatIntervalMs",
+    "suspicion-ms": "suspicionTimeoutMs",
+    "busy-after-ms": "busyAfterMs",
+    "hang-limit-ms": "hangLimitMs",
+  } as const;
+  const ms = (flag: keyof typeof option) =>
+    values[flag] === undefined ? {} : { [option[flag]]: Number(values[flag]) };
   const system = await ActorSystem.start({
     ...(values["host-id"] === undefined ? {} : { hostId: values["host-id"] }),
     ...(store === undefined ? {} : { store }),
@@ -95,6 +102,8 @@ async function main(): Promise<number> {
       connect,
       ...ms("heartbeat-ms"),
       ...ms("suspicion-ms"),
+      ...ms("busy-after-ms"),
+      ...ms("hang-limit-ms"),
       ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
       ...(values["allow-module"] === undefined ? {} : { moduleAllowlist: values["allow-module"] }),
     },

@@ -32,7 +32,9 @@ import {
 } from "../actors/internal.ts";
 import { isSubjectToken, Subjects } from "../transport/subjects.ts";
 import { ClusterView, type Labels } from "./view.ts";
-import { type GoneReason, Presence } from "./presence.ts";
+import type { FenceCause, GoneReason } from "./presence.ts";
+import type { Liveness, LivenessFactory } from "./liveness.ts";
+import { HostHungError } from "./errors.ts";
 import { type Placement, Placer } from "./placement.ts";
 import { RemoteRef, type RemoteSender } from "./remote_ref.ts";
 import { RemoteWatches } from "./remote_watches.ts";
@@ -64,6 +66,8 @@ export interface ClusterHostSettings {
   readonly ownsTransport: boolean;
   /** Inbound batches above this size are refused, in bytes. */
   readonly maxInboundBytes: number;
+  /** Where heartbeats and failure detection run: a liveness worker, or this loop. */
+  readonly liveness: LivenessFactory;
 }
 
 /** Another host is gone: declared lost by failure detection, or left gracefully. */
@@ -88,7 +92,7 @@ export class ClusterHost implements RemotePort {
   #requests: HostRequests;
   #children: RemoteChildren;
   #watches: RemoteWatches;
-  #presence: Presence;
+  #liveness: Liveness;
   #sender: RemoteSender;
   #subscriptions: TransportSubscription[] = [];
   #goneListeners = new Set<(gone: HostGone) => void>();
@@ -156,16 +160,36 @@ export class ClusterHost implements RemotePort {
         (m: TransportMessage) => void answerControl(control, m),
       ),
     );
-    this.#presence = new Presence({
-      runtime,
+    this.#liveness = settings.liveness({
+      hostId: self,
+      clock: runtime.clock,
+      log: { info: (text) => runtime.logger.info(text), warn: (text) => runtime.logger.warn(text) },
       transport,
       subjects: this.subjects,
       view: this.view,
       labels: this.labels,
       heartbeatIntervalMs: settings.heartbeatIntervalMs,
       suspicionTimeoutMs: settings.suspicionTimeoutMs,
+      actorCount: () => runtime.size,
+      mailboxDepth: () => runtime.measureLoad().queuedMessages,
+      fence: (cause) => this.#fence(cause),
       onGone: (hostId, reason) => this.#hostGone(hostId, reason),
     });
+  }
+
+  /** Resolves once this host has announced itself; rejects when its liveness could not start. */
+  get ready(): Promise<void> {
+    return this.#liveness.ready;
+  }
+
+  /** Stops every actor of this host: it was declared lost, or its loop hung. */
+  async #fence(cause: FenceCause): Promise<void> {
+    const hostId = this.#runtime.hostId;
+    const error = cause.kind === "hung"
+      ? new HostHungError(hostId, cause.stalledMs, cause.hangLimitMs)
+      : undefined;
+    if (error !== undefined) this.#runtime.logger.warn(error.message);
+    await this.#runtime.stopAll({ kind: "host-lost", hostId, ...(error ? { error } : {}) });
   }
 
   /** Whether this host can reach the others. */
@@ -175,7 +199,7 @@ export class ClusterHost implements RemotePort {
 
   /** This host's current epoch. */
   get epoch(): number {
-    return this.#presence.epoch;
+    return this.#liveness.epoch;
   }
 
   /**
@@ -342,19 +366,20 @@ export class ClusterHost implements RemotePort {
 
   /** Says goodbye (before actors stop), so others stop sending. */
   leave(): void {
-    this.#presence.leave();
+    this.#liveness.leave();
   }
 
   /** Flushes, unsubscribes and closes the transport (if owned). */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#presence.stop();
+    const livenessStopped = this.#liveness.stop();
     this.#remoting.flushBatches();
     this.#remoting.closing();
     await this.#transport.flush().catch(() => {});
     for (const subscription of this.#subscriptions) subscription.unsubscribe();
     if (this.#settings.ownsTransport) await this.#transport.close();
+    await livenessStopped;
   }
 }
 

@@ -87,3 +87,40 @@ export class NameTakenError extends ActorSystemError {
     this.holderId = holderId;
   }
 }
+
+/**
+ * A host's event loop stalled past its hang limit (a handler in an endless
+ * loop, or one that computes for longer than the limit in one go): its
+ * liveness worker declared it lost on purpose so that its actors restart
+ * elsewhere, and its actors stopped with this error in their death records.
+ */
+export class HostHungError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "host_hung";
+  /** The host. */
+  readonly hostId: string;
+  /** How long its loop had been stalled when it was fenced, in milliseconds. */
+  readonly stalledMs: number;
+  /** The hang limit it passed, in milliseconds. */
+  readonly hangLimitMs: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param hostId The host.
+   * @param stalledMs How long its loop had been stalled, in milliseconds.
+   * @param hangLimitMs The hang limit, in milliseconds.
+   * @param options `cause`, if any.
+   */
+  constructor(hostId: string, stalledMs: number, hangLimitMs: number, options?: ErrorOptions) {
+    super(
+      `host ${hostId} stopped its actors: its event loop was stalled for ` +
+        `${Math.round(stalledMs)} ms, past the hang limit of ${hangLimitMs} ms ` +
+        "(a handler computed that long without returning); they restart elsewhere",
+      options,
+    );
+    this.hostId = hostId;
+    this.stalledMs = stalledMs;
+    this.hangLimitMs = hangLimitMs;
+  }
+}

@@ -20,7 +20,7 @@
  */
 
 import type { Clock, TimerHandle } from "../base/clock.ts";
-import type { ClusterView } from "./view.ts";
+import { type ClusterView, isMember } from "./view.ts";
 
 /** Default heartbeat interval, in milliseconds. */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 250;
@@ -149,7 +149,7 @@ export class Membership {
     for (const host of view.hosts()) {
       // An unreachable host (its inbox bounced) is still only suspected: it is
       // declared lost like a silent one, so that its actors move.
-      if (host.self || (host.state !== "alive" && host.state !== "unreachable")) continue;
+      if (host.self || !isMember(host.state)) continue;
       if (now - host.lastSeenMs > this.#suspicionTimeoutMs) {
         const lost = { hostId: host.hostId, epoch: host.epoch };
         this.declared(lost);

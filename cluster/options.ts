@@ -75,6 +75,33 @@ export interface ClusterOptions {
    * @default {the transport's payload limit}
    */
   readonly maxInboundBytes?: number;
+  /**
+   * Where this host's heartbeats and failure detection run:
+   * - `"worker"`: on a liveness worker with a NATS connection of its own, so
+   *   that a handler computing for seconds, a large message or a loaded
+   *   machine never gets this host declared lost (it is announced `busy`);
+   * - `"same-loop"`: on the host's own event loop: a turn longer than
+   *   `suspicionTimeoutMs` gets the host declared lost. The only choice with
+   *   a `transport` (hosts in one process share one loop anyway).
+   * @default {"worker" with servers, "same-loop" with a transport}
+   */
+  readonly liveness?: "worker" | "same-loop";
+  /**
+   * How far this host's event loop may lag before it is announced `busy`
+   * (with its lag, in `system.hosts()`, `inspect()` and `ctl hosts`), in
+   * milliseconds. Busy hosts take new spawns only when every host is busy.
+   * @default {500}
+   */
+  readonly busyAfterMs?: number;
+  /**
+   * How long this host's event loop may stall (one turn that never yields,
+   * an endless loop) before its liveness worker declares it lost on purpose,
+   * so that supervisors restart its actors elsewhere; when the loop comes
+   * back, its actors stop with a `HostHungError` in their death records and
+   * the host rejoins as a new epoch. In milliseconds; worker liveness only.
+   * @default {30000}
+   */
+  readonly hangLimitMs?: number;
 }
 
 /** Checks cluster options. */
@@ -103,6 +130,8 @@ export function checkClusterOptions(options: ClusterOptions): void {
       "suspicionTimeoutMs",
       "spawnTimeoutMs",
       "maxInboundBytes",
+      "busyAfterMs",
+      "hangLimitMs",
     ] as const
   ) {
     const value = options[option];
@@ -113,6 +142,19 @@ export function checkClusterOptions(options: ClusterOptions): void {
         "a positive finite number of milliseconds",
       );
     }
+  }
+  if (
+    options.liveness !== undefined && options.liveness !== "worker" &&
+    options.liveness !== "same-loop"
+  ) {
+    throw new InvalidOptionError("cluster.liveness", options.liveness, '"worker" or "same-loop"');
+  }
+  if (options.liveness === "worker" && options.transport !== undefined) {
+    throw new InvalidOptionError(
+      "cluster.liveness",
+      "worker",
+      '"same-loop" with a transport (a liveness worker connects to servers on its own)',
+    );
   }
   const heartbeat = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
   const suspicion = options.suspicionTimeoutMs ?? DEFAULT_SUSPICION_TIMEOUT_MS;

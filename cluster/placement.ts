@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { HostInfo } from "./view.ts";
+import { type HostInfo, isUp } from "./view.ts";
 import {
   type HostRefusal,
   type Labels,
@@ -39,7 +39,7 @@ export class Placer {
             reason: "not a known host",
           }]);
         }
-        if (host.state !== "alive") {
+        if (!isUp(host.state)) {
           throw new PlacementError(placement, [{
             hostId: host.hostId,
             reason: `host is ${host.state}`,
@@ -53,9 +53,10 @@ export class Placer {
       }
       case "least-loaded": {
         const eligible = this.#eligible(placement, hosts);
+        // A busy host (its loop lags) takes work only when every other one is busy too.
         return eligible.reduce((best, h) =>
-          h.actorCount < best.actorCount ||
-            (h.actorCount === best.actorCount && h.mailboxDepth < best.mailboxDepth)
+          h.busy !== best.busy ? (h.busy ? best : h) : h.actorCount < best.actorCount ||
+              (h.actorCount === best.actorCount && h.mailboxDepth < best.mailboxDepth)
             ? h
             : best
         ).hostId;
@@ -84,7 +85,7 @@ export class Placer {
     const refusals: HostRefusal[] = [];
     const eligible: HostInfo[] = [];
     for (const host of hosts) {
-      if (host.state !== "alive") {
+      if (!isUp(host.state)) {
         refusals.push({ hostId: host.hostId, reason: `host is ${host.state}` });
         continue;
       }

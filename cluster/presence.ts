@@ -4,14 +4,19 @@
  * view up to date through the failure detector, and fences itself when the
  * others declared it lost. The wire format is in docs/PROTOCOL.md.
  *
+ * Presence runs where the host's work cannot block it: in the host's
+ * liveness worker (`liveness_worker.ts`), with a connection of its own. It
+ * runs on the host's own loop only for hosts on an in-process transport (the
+ * memory bus of tests and simulations), where a stalled loop stalls every
+ * host alike.
+ *
  * @module
  */
 
 import type { Transport, TransportMessage, TransportSubscription } from "../transport/transport.ts";
-import type { Runtime } from "../actors/internal.ts";
-import type { TimerHandle } from "../base/clock.ts";
+import type { Clock, TimerHandle } from "../base/clock.ts";
 import type { Subjects } from "../transport/subjects.ts";
-import type { ClusterView, HostAnnouncement, Labels } from "./view.ts";
+import { type ClusterView, type HostAnnouncement, isMember, type Labels } from "./view.ts";
 import { packValue, unpackValue } from "./codec.ts";
 import { type LostDeclaration, Membership } from "./membership.ts";
 
@@ -32,16 +37,42 @@ export function readAnnouncement(data: Uint8Array): HostAnnouncement | undefined
     startedAtMs: typeof a.startedAtMs === "number" ? a.startedAtMs : 0,
     epoch: typeof a.epoch === "number" ? a.epoch : 0,
     inbox: a.inbox,
+    loopLagMs: typeof a.loopLagMs === "number" && a.loopLagMs >= 0 ? a.loopLagMs : 0,
+    busy: a.busy === true,
   };
 }
 
 /** Why another host is gone: declared lost, or left gracefully. */
 export type GoneReason = "lost" | "left";
 
+/** What a host tells of itself in each heartbeat. */
+export interface HostLoad {
+  /** Its live actors. */
+  readonly actorCount: number;
+  /** Messages waiting in all its mailboxes. */
+  readonly mailboxDepth: number;
+  /** How late its event loop runs, in milliseconds. */
+  readonly loopLagMs: number;
+  /** Whether the lag is past the busy threshold. */
+  readonly busy: boolean;
+}
+
+/** Where presence reports what it has to say (a subset of the runtime's logger). */
+export interface PresenceLog {
+  /** Something worth knowing. */
+  info(text: string): void;
+  /** Something went wrong but is handled. */
+  warn(text: string): void;
+}
+
 /** What presence needs around it. */
 export interface PresenceSeams {
-  /** This host's runtime (its id, clock, actors). */
-  readonly runtime: Runtime;
+  /** This host's id. */
+  readonly hostId: string;
+  /** The time source and timers. */
+  readonly clock: Clock;
+  /** Where to say what happens. */
+  readonly log: PresenceLog;
   /** The connection to the others. */
   readonly transport: Transport;
   /** The cluster's subjects. */
@@ -54,9 +85,26 @@ export interface PresenceSeams {
   readonly heartbeatIntervalMs: number;
   /** Silence after which a host is lost, in milliseconds. */
   readonly suspicionTimeoutMs: number;
+  /** When the host started (its first epoch), in clock milliseconds; default: now. */
+  readonly startedAtMs?: number;
+  /** This host's load, read for each heartbeat. */
+  readonly load: () => HostLoad;
+  /**
+   * Stops every actor of this host: the others declared it lost (or its
+   * liveness fenced it after a stall). Resolves when they are stopped.
+   */
+  readonly fence: (why: FenceCause) => Promise<void>;
   /** Told once when another host is declared lost or leaves. */
   readonly onGone: (hostId: string, reason: GoneReason) => void;
 }
+
+/**
+ * Why a host fenced itself: the others declared it lost (it was frozen or
+ * cut off), or its event loop stalled past the hang limit.
+ */
+export type FenceCause =
+  | { readonly kind: "declared-lost" }
+  | { readonly kind: "hung"; readonly stalledMs: number; readonly hangLimitMs: number };
 
 /** The presence of one host. */
 export class Presence {
@@ -68,18 +116,19 @@ export class Presence {
   #startedAtMs: number;
   #epoch: number;
   #fencing = false;
+  #left = false;
   #stopped = false;
 
   /** Subscribes, announces this host, and asks the others to announce. */
   constructor(seams: PresenceSeams) {
     this.#seams = seams;
-    const { runtime, transport, subjects } = seams;
-    this.#startedAtMs = runtime.clock.now();
+    const { clock, transport, subjects } = seams;
+    this.#startedAtMs = seams.startedAtMs ?? clock.now();
     this.#epoch = this.#startedAtMs;
     this.#membership = new Membership(
       {
-        selfId: runtime.hostId,
-        clock: runtime.clock,
+        selfId: seams.hostId,
+        clock,
         view: seams.view,
         connected: () => transport.status === "connected",
         declare: (lost) => this.#publish(subjects.lost(), packValue(lost)),
@@ -100,10 +149,10 @@ export class Presence {
     // Back after an outage: say so, and ask everyone else to say so too.
     this.#unsubscribeStatus = transport.onStatus((status) => {
       if (status === "connected") {
-        runtime.logger.info("connection to NATS is back; announcing and rediscovering");
+        seams.log.info("connection to NATS is back; announcing and rediscovering");
         this.#announceAndDiscover();
       } else {
-        runtime.logger.warn(`connection to NATS is ${status}; sends become dead letters`);
+        seams.log.warn(`connection to NATS is ${status}; sends become dead letters`);
       }
     });
   }
@@ -115,11 +164,9 @@ export class Presence {
 
   /** Says goodbye, so that the others stop sending at once; no more heartbeats. */
   leave(): void {
+    this.#left = true;
     this.#stopHeartbeats();
-    this.#publish(
-      this.#seams.subjects.leave(),
-      new TextEncoder().encode(this.#seams.runtime.hostId),
-    );
+    this.#publish(this.#seams.subjects.leave(), new TextEncoder().encode(this.#seams.hostId));
   }
 
   /** Stops heartbeating, checking and listening. */
@@ -132,43 +179,50 @@ export class Presence {
     for (const subscription of this.#subscriptions) subscription.unsubscribe();
   }
 
+  /**
+   * This host's event loop stalled past the hang limit: it is declared lost
+   * on purpose (so that its actors restart elsewhere), then fences itself.
+   * Called by the liveness worker, which keeps running while the loop stalls.
+   */
+  hung(stalledMs: number, hangLimitMs: number): void {
+    if (this.#fencing || this.#left || this.#stopped) return;
+    this.#seams.log.warn(
+      `this host's event loop has been stalled for ${Math.round(stalledMs)} ms, past the ` +
+        `hang limit of ${hangLimitMs} ms: declaring it lost so that its actors move`,
+    );
+    this.#publish(
+      this.#seams.subjects.lost(),
+      packValue({ hostId: this.#seams.hostId, epoch: this.#epoch }),
+    );
+    void this.#fenceSelf({ kind: "hung", stalledMs, hangLimitMs });
+  }
+
   #stopHeartbeats(): void {
-    if (this.#timer !== undefined) this.#seams.runtime.clock.clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#seams.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 
-  /**
-   * The messages queued on this host, counted at most once a second: the
-   * count is one pass over every actor (about 6 ms for a million here).
-   */
-  #mailboxDepth(): number {
-    const now = this.#seams.runtime.clock.now();
-    if (now - this.#depthCountedAtMs >= 1_000) {
-      this.#depth = this.#seams.runtime.measureLoad().queuedMessages;
-      this.#depthCountedAtMs = now;
-    }
-    return this.#depth;
-  }
-
-  #depth = 0;
-  #depthCountedAtMs = -Infinity;
-
   #announcement(): HostAnnouncement {
-    const { runtime, subjects } = this.#seams;
+    const { hostId, subjects } = this.#seams;
+    const load = this.#seams.load();
     return {
-      hostId: runtime.hostId,
+      hostId,
       labels: this.#seams.labels,
-      actorCount: runtime.size,
-      mailboxDepth: this.#mailboxDepth(),
+      actorCount: load.actorCount,
+      mailboxDepth: load.mailboxDepth,
       startedAtMs: this.#startedAtMs,
       epoch: this.#epoch,
-      inbox: subjects.hostInbox(runtime.hostId),
+      inbox: subjects.hostInbox(hostId),
+      loopLagMs: Math.round(load.loopLagMs),
+      busy: load.busy,
     };
   }
 
   #announce(): void {
+    // While it fences itself, its old epoch is lost: it says nothing until the new one.
+    if (this.#fencing || this.#left || this.#stopped) return;
     const announcement = this.#announcement();
-    this.#seams.view.announce(announcement, this.#seams.runtime.clock.now());
+    this.#seams.view.announce(announcement, this.#seams.clock.now());
     this.#publish(this.#seams.subjects.announce(), packValue(announcement));
   }
 
@@ -178,9 +232,9 @@ export class Presence {
   }
 
   #schedule(): void {
-    const { clock } = this.#seams.runtime;
+    const { clock } = this.#seams;
     this.#timer = clock.setTimeout(() => {
-      if (this.#stopped) return;
+      if (this.#stopped || this.#left) return;
       this.#announce();
       this.#schedule();
     }, this.#seams.heartbeatIntervalMs);
@@ -189,58 +243,57 @@ export class Presence {
 
   #onAnnounce(message: TransportMessage): void {
     const announcement = readAnnouncement(message.data);
-    if (announcement === undefined || announcement.hostId === this.#seams.runtime.hostId) return;
+    if (announcement === undefined || announcement.hostId === this.#seams.hostId) return;
     if (this.#membership.isZombie(announcement.hostId, announcement.epoch)) return;
     const known = this.#seams.view.get(announcement.hostId);
-    if (
-      known !== undefined && announcement.epoch > known.epoch &&
-      (known.state === "alive" || known.state === "unreachable")
-    ) {
+    if (known !== undefined && announcement.epoch > known.epoch && isMember(known.state)) {
       // It is back as a new epoch (it restarted, or fenced itself after a
       // lost declaration this host missed): the old epoch's actors are gone.
       this.#membership.declared({ hostId: announcement.hostId, epoch: known.epoch });
     }
-    this.#seams.view.announce(announcement, this.#seams.runtime.clock.now());
+    this.#seams.view.announce(announcement, this.#seams.clock.now());
   }
 
   #onLeave(message: TransportMessage): void {
-    const { view, runtime } = this.#seams;
+    const { view, hostId, clock } = this.#seams;
     const host = new TextDecoder().decode(message.data);
-    if (host === runtime.hostId || view.get(host)?.state === "left") return;
-    view.mark(host, "left", runtime.clock.now());
+    if (host === hostId || view.get(host)?.state === "left") return;
+    view.mark(host, "left", clock.now());
     this.#seams.onGone(host, "left");
   }
 
   #onLost(message: TransportMessage): void {
     const lost = unpackValue(message.data, () => undefined) as Partial<LostDeclaration> | undefined;
     if (typeof lost?.hostId !== "string" || typeof lost.epoch !== "number") return;
-    if (lost.hostId !== this.#seams.runtime.hostId) {
+    if (lost.hostId !== this.#seams.hostId) {
       this.#membership.declared({ hostId: lost.hostId, epoch: lost.epoch });
     } else if (lost.epoch === this.#epoch) {
-      void this.#fenceSelf();
+      void this.#fenceSelf({ kind: "declared-lost" });
     }
   }
 
   /**
-   * The others declared this host lost (it was frozen or cut off): its
-   * actors may already run elsewhere, so they stop now, and the host rejoins
-   * as a new epoch.
+   * The others declared this host lost (it was frozen or cut off), or it
+   * hung: its actors may already run elsewhere, so they stop now, and the
+   * host rejoins as a new epoch.
    */
-  async #fenceSelf(): Promise<void> {
+  async #fenceSelf(cause: FenceCause): Promise<void> {
     if (this.#fencing) return;
     this.#fencing = true;
-    const { runtime } = this.#seams;
-    runtime.logger.warn(
-      "the other hosts declared this host lost (it was frozen or cut off): " +
-        "stopping its actors and rejoining with a new epoch",
-    );
+    const { clock, log } = this.#seams;
+    if (cause.kind === "declared-lost") {
+      log.warn(
+        "the other hosts declared this host lost (it was frozen or cut off): " +
+          "stopping its actors and rejoining with a new epoch",
+      );
+    }
     try {
-      await runtime.stopAll({ kind: "host-lost", hostId: runtime.hostId });
-      this.#epoch = Math.max(runtime.clock.now(), this.#epoch + 1);
-      this.#announceAndDiscover();
+      await this.#seams.fence(cause);
+      this.#epoch = Math.max(clock.now(), this.#epoch + 1);
     } finally {
       this.#fencing = false;
     }
+    this.#announceAndDiscover();
   }
 
   #publish(subject: string, data: Uint8Array): void {

@@ -26,7 +26,7 @@ import {
 } from "../actors/internal.ts";
 import { decodeBatch, encodeFrame, type Frame, frameOverheadBytes, wireError } from "./codec.ts";
 import { Outbound, type SentEnvelope, type UnsentReason } from "./outbound.ts";
-import type { ClusterView } from "./view.ts";
+import { type ClusterView, isUp } from "./view.ts";
 import type { RemoteRef } from "./remote_ref.ts";
 import { RemoteAsks } from "./remote_asks.ts";
 import { RemoteReply, RemoteTellOrigin } from "./remote_reply.ts";
@@ -162,7 +162,7 @@ export class Remoting {
   tell(ref: RemoteRef, name: string, payload: unknown): void {
     const host = this.#view.get(ref.hostId);
     if (
-      (host !== undefined && host.state !== "alive") || this.#transport.status !== "connected"
+      (host !== undefined && !isUp(host.state)) || this.#transport.status !== "connected"
     ) {
       this.#unreachable(ref.hostId, { kind: "tell", to: ref.id, name, payload });
       return;
@@ -207,7 +207,7 @@ export class Remoting {
     const ask = this.#runtime.asks.create(ref, name, timeoutMs, options?.signal);
     if (ask.settled) return ask.promise;
     const host = this.#view.get(ref.hostId);
-    if (host !== undefined && host.state !== "alive") {
+    if (host !== undefined && !isUp(host.state)) {
       this.#deadLetter("host-unreachable", ref.id, ref.type, name, "ask", payload);
       ask.reject(new HostUnreachableError(ref.hostId, `it is ${host.state}`));
       return ask.promise;
@@ -244,7 +244,7 @@ export class Remoting {
   /** Refuses a send to a host known to be gone (or while disconnected), recording it. */
   #unreachable(hostId: string, envelope: SentEnvelope): boolean {
     const host = this.#view.get(hostId);
-    if (host !== undefined && host.state !== "alive") {
+    if (host !== undefined && !isUp(host.state)) {
       this.#unsent(hostId, [envelope], "host-unreachable");
       return true;
     }

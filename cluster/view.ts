@@ -29,18 +29,39 @@ export interface HostAnnouncement {
   readonly epoch: number;
   /** Its inbox subject. */
   readonly inbox: string;
+  /**
+   * How late its event loop runs, in milliseconds (0 when it keeps up): a
+   * handler computing, a large message being decoded. Measured apart from
+   * the loop, by the host's liveness worker.
+   */
+  readonly loopLagMs: number;
+  /** Whether its loop lags past its busy threshold: it is alive, but slow to answer. */
+  readonly busy: boolean;
 }
 
 /**
  * A host's standing in the view:
  * - `"alive"`: it heartbeats;
+ * - `"busy"`: it heartbeats, but its event loop lags (its actors are
+ *   computing): messages to it wait, asks to it wait or time out by their
+ *   own deadline; it is never declared lost for being busy;
  * - `"unreachable"`: a message to it reached no subscriber (its inbox is gone);
  * - `"lost"`: it stopped heartbeating for longer than the suspicion timeout
  *   and was declared lost (its actors are re-placed; if it comes back, its
  *   old actors stop and it rejoins as a new epoch);
  * - `"left"`: it said goodbye (graceful shutdown).
  */
-export type HostState = "alive" | "unreachable" | "lost" | "left";
+export type HostState = "alive" | "busy" | "unreachable" | "lost" | "left";
+
+/** Whether a host in this state is a member that takes messages and work: alive or busy. */
+export function isUp(state: HostState): boolean {
+  return state === "alive" || state === "busy";
+}
+
+/** Whether a host in this state is still a member (up, or only suspected): not lost, not left. */
+export function isMember(state: HostState): boolean {
+  return state === "alive" || state === "busy" || state === "unreachable";
+}
 
 /** One host as this host sees it. */
 export interface HostInfo extends HostAnnouncement {
@@ -68,9 +89,9 @@ export class ClusterView {
     return [...this.#hosts.values()].sort((a, b) => (a.hostId < b.hostId ? -1 : 1));
   }
 
-  /** The hosts that can take work: alive ones. */
+  /** The hosts that can take work: alive or busy ones. */
   alive(): HostInfo[] {
-    return this.hosts().filter((h) => h.state === "alive");
+    return this.hosts().filter((h) => isUp(h.state));
   }
 
   /** One host, if known. */
@@ -78,18 +99,18 @@ export class ClusterView {
     return this.#hosts.get(hostId);
   }
 
-  /** Records an announcement (the host is alive). */
+  /** Records an announcement (the host is alive, or busy when it says so). */
   announce(announcement: HostAnnouncement, nowMs: number): void {
     this.#set({
       ...announcement,
-      state: "alive",
+      state: announcement.busy ? "busy" : "alive",
       lastSeenMs: nowMs,
       self: announcement.hostId === this.#selfId,
     });
   }
 
   /** Marks a host as unreachable or gone. */
-  mark(hostId: string, state: Exclude<HostState, "alive">, nowMs: number): void {
+  mark(hostId: string, state: Exclude<HostState, "alive" | "busy">, nowMs: number): void {
     const host = this.#hosts.get(hostId);
     if (host === undefined || host.state === state) return;
     this.#set({ ...host, state, lastSeenMs: host.lastSeenMs ?? nowMs });
@@ -98,7 +119,7 @@ export class ClusterView {
   /** Treats every live or suspected host as just heard from (after this host could not hear for a while). */
   refreshAlive(nowMs: number): void {
     for (const [id, host] of this.#hosts) {
-      if (host.state === "alive" || host.state === "unreachable") {
+      if (isMember(host.state)) {
         this.#hosts.set(id, { ...host, lastSeenMs: nowMs });
       }
     }
@@ -108,6 +129,24 @@ export class ClusterView {
   countSpawn(hostId: string): void {
     const host = this.#hosts.get(hostId);
     if (host !== undefined) this.#hosts.set(hostId, { ...host, actorCount: host.actorCount + 1 });
+  }
+
+  /**
+   * Takes every entry from another copy of the view (a host's liveness
+   * worker keeps the original); listeners hear of the entries whose state changed.
+   */
+  replace(hosts: readonly HostInfo[]): void {
+    const seen = new Set<string>();
+    for (const host of hosts) {
+      seen.add(host.hostId);
+      const here = this.#hosts.get(host.hostId);
+      // A bounce seen here marked it unreachable: that holds until it is heard from again.
+      if (
+        here?.state === "unreachable" && isUp(host.state) && host.lastSeenMs <= here.lastSeenMs
+      ) continue;
+      this.#set(host);
+    }
+    for (const id of this.#hosts.keys()) if (!seen.has(id)) this.#hosts.delete(id);
   }
 
   /** Calls `listener` whenever a host's entry changes state. */

@@ -11,7 +11,7 @@ import type { ActorDefinition } from "../actors/definition.ts";
 import type { BaseRef } from "../actors/ref.ts";
 import type { SpawnOptions } from "../actors/spawn_options.ts";
 import type { Placement } from "../actors/placement.ts";
-import type { HostInfo } from "../cluster/view.ts";
+import { type HostInfo, isUp } from "../cluster/view.ts";
 import type { TransportStatus } from "../transport/transport.ts";
 import { type Inspection, mergeSnapshots } from "../actors/observe/inspection.ts";
 import {
@@ -28,6 +28,12 @@ import {
   DEFAULT_SUSPICION_TIMEOUT_MS,
 } from "../cluster/membership.ts";
 import { NatsTransport } from "../transport/nats_transport.ts";
+import { sameLoopLiveness } from "../cluster/liveness.ts";
+import {
+  DEFAULT_BUSY_AFTER_MS,
+  DEFAULT_HANG_LIMIT_MS,
+  workerLiveness,
+} from "../cluster/worker_liveness.ts";
 import { DEFAULT_SUBJECT_PREFIX } from "../transport/subjects.ts";
 import { InvalidOptionError } from "../base/errors.ts";
 
@@ -62,9 +68,20 @@ export async function joinCluster(
       throw new ClusterConnectError(String(servers), { cause: err });
     }
   }
+  const prefix = options.prefix ?? DEFAULT_SUBJECT_PREFIX;
+  const liveness = options.servers !== undefined && options.liveness !== "same-loop"
+    ? workerLiveness({
+      servers: options.servers,
+      connect: { ...options.connect },
+      cluster: options.name,
+      prefix,
+      busyAfterMs: options.busyAfterMs ?? DEFAULT_BUSY_AFTER_MS,
+      hangLimitMs: options.hangLimitMs ?? DEFAULT_HANG_LIMIT_MS,
+    })
+    : sameLoopLiveness;
   const cluster = new ClusterHost(runtime, transport, {
     cluster: options.name,
-    prefix: options.prefix ?? DEFAULT_SUBJECT_PREFIX,
+    prefix,
     labels: { ...options.labels },
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
     suspicionTimeoutMs: options.suspicionTimeoutMs ?? DEFAULT_SUSPICION_TIMEOUT_MS,
@@ -72,10 +89,17 @@ export async function joinCluster(
     moduleAllowlist: options.moduleAllowlist,
     ownsTransport: options.transport === undefined,
     maxInboundBytes: options.maxInboundBytes ?? transport.maxPayloadBytes,
+    liveness,
   });
+  try {
+    await cluster.ready;
+  } catch (err) {
+    await cluster.close().catch(() => {});
+    throw new ClusterConnectError(String(options.servers), { cause: err });
+  }
   runtime.remote = cluster;
   cluster.onHostGone((gone) => {
-    const lowest = cluster.view.hosts().find((h) => h.state === "alive");
+    const lowest = cluster.view.hosts().find((h) => isUp(h.state));
     if (lowest?.self) releaseNames(gone.hostId);
   });
   return new ClusterHosts(runtime, cluster);

@@ -70,6 +70,8 @@ export class SoloHosts implements Hosts {
       startedAtMs: 0,
       epoch: 0,
       inbox: "",
+      loopLagMs: 0,
+      busy: false,
       state: "alive",
       lastSeenMs: this.#runtime.clock.now(),
       self: true,

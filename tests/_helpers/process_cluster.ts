@@ -24,9 +24,18 @@ export async function startServerAndAgents(
     }[];
     /** @default {false} */
     readonly jetstream?: boolean;
+    /** Lines of the server's configuration file (`max_payload: 67108864`). */
+    readonly serverConfig?: readonly string[];
   },
 ): Promise<{ server: NatsServer; agents: Agent[] }> {
-  const server = await startNatsServer({ jetstream: options.jetstream ?? false });
+  const args: string[] = [];
+  if (options.serverConfig !== undefined) {
+    const file = await Deno.makeTempFile({ suffix: ".conf" });
+    cleanup.defer(() => Deno.remove(file).catch(() => {}));
+    await Deno.writeTextFile(file, options.serverConfig.join("\n") + "\n");
+    args.push("--config", file);
+  }
+  const server = await startNatsServer({ jetstream: options.jetstream ?? false, args });
   cleanup.defer(() => stopServer(server));
   const agents = await startAgents(
     options.agents.map((agent) => ({ url: server.url, cluster: options.cluster, ...agent })),

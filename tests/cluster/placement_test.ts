@@ -21,6 +21,8 @@ function host(
     startedAtMs: 0,
     epoch: 0,
     inbox: "",
+    loopLagMs: state === "busy" ? 2_000 : 0,
+    busy: state === "busy",
     state,
     lastSeenMs: 0,
     self: hostId === "h0",
@@ -52,6 +54,15 @@ Deno.test("placement 'least-loaded' picks the eligible host with the fewest acto
   const placer = new Placer();
   assert.equal(placer.choose({ kind: "least-loaded" }, hosts, "h0"), "h1");
   assert.equal(placer.choose({ kind: "least-loaded", labels: { gpu: "0" } }, hosts, "h0"), "h0");
+});
+
+Deno.test("placement 'least-loaded' passes over a busy host unless every host is busy", () => {
+  const placer = new Placer();
+  const h1Busy = hosts.map((h) => h.hostId === "h1" ? host("h1", h.labels, 2, "busy") : h);
+  assert.equal(placer.choose({ kind: "least-loaded" }, h1Busy, "h0"), "h0");
+  const allBusy = hosts.map((h) => host(h.hostId, h.labels, h.actorCount, "busy"));
+  assert.equal(placer.choose({ kind: "least-loaded" }, allBusy, "h0"), "h1");
+  assert.equal(placer.choose({ kind: "host", hostId: "h1" }, h1Busy, "h0"), "h1");
 });
 
 Deno.test("placement 'hash' is stable for a key and moves only the keys of a host that leaves", () => {
