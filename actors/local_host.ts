@@ -15,7 +15,7 @@ import type { DeathRecord } from "./observe/death_records.ts";
 import type { DeadLetterReason } from "./observe/dead_letters.ts";
 import type { HostSnapshot } from "./observe/inspection.ts";
 import { type ExitReason, STOPPED } from "./exit_reason.ts";
-import { type HostContext, snapshotHost } from "./observe/_snapshot.ts";
+import { type HostContext, snapshotHost, snapshotHostInSlices } from "./observe/_snapshot.ts";
 import { onHostGone, onRemoteChildExit } from "./supervision/_supervisor_core.ts";
 import { ActorStoppedError, UnknownActorError } from "./errors.ts";
 import type { ReplyTarget, TellOrigin } from "./ask.ts";
@@ -162,9 +162,17 @@ export class LocalHost {
     }
   }
 
-  /** This host's part of an inspection. */
+  /**
+   * This host's part of an inspection, at once: it blocks the event loop for
+   * about a microsecond per actor, so only displays use it.
+   */
   snapshot(context: HostContext, recent: number): HostSnapshot {
     return snapshotHost(this.#runtime, context, recent);
+  }
+
+  /** This host's part of an inspection, gathered in slices that yield to the event loop. */
+  snapshotInSlices(context: HostContext, recent: number): Promise<HostSnapshot> {
+    return snapshotHostInSlices(this.#runtime, context, recent);
   }
 
   #lookup(id: string): Cell | undefined {

@@ -79,3 +79,31 @@ export const BenchPCounter = defineActor<{ addAndGet: Ask<number, number> }, { c
   persistence: { version: 1 },
   asks: { addAndGet: (s, n) => ({ state: { count: s.count + n }, reply: s.count + n }) },
 });
+
+/**
+ * Computes in its handlers the way a training step does: each `grind` runs
+ * the CPU for 0.5 to 5 s at random without yielding, then tells itself the
+ * next, until `halt`. Answers how many it ran and the longest, in ms.
+ */
+export const Grinder = defineActor<
+  { grind: Tell<void>; halt: Tell<void>; done: Ask<void, { runs: number; longestMs: number }> },
+  { runs: number; longestMs: number; halted: boolean }
+>({
+  type: "bench-grinder",
+  module: import.meta.url,
+  init: () => ({ runs: 0, longestMs: 0, halted: false }),
+  tells: {
+    grind: (s, _, ctx) => {
+      if (s.halted) return s;
+      const ms = 500 + Math.random() * 4_500;
+      const until = performance.now() + ms;
+      while (performance.now() < until) {
+        // A synchronous training step.
+      }
+      ctx.self.tell("grind", undefined);
+      return { ...s, runs: s.runs + 1, longestMs: Math.max(s.longestMs, Math.round(ms)) };
+    },
+    halt: (s) => ({ ...s, halted: true }),
+  },
+  asks: { done: (s) => ({ state: s, reply: { runs: s.runs, longestMs: s.longestMs } }) },
+});

@@ -239,6 +239,18 @@ const figures: Figure[] = [
     slow: true,
   },
   {
+    name: "failover.false_positives.busy",
+    unit: "declarations",
+    program: "soak.ts",
+    peer: "none",
+    peerProgram: "",
+    args: ["300", ""],
+    higherIsBetter: false,
+    target: "0 in 5 min, 8 hosts under load, 0.5-5 s synchronous handlers",
+    meets: { value: (v) => v === 0 },
+    slow: true,
+  },
+  {
     name: "remote.spawn",
     unit: "actors/s",
     program: "remote.ts",

@@ -21,6 +21,7 @@ import {
   type BaseRef,
   type DeathRecord,
   type ExitReason,
+  type HostContext,
   type HostSnapshot,
   LocalHost,
   parseActorId,
@@ -34,6 +35,7 @@ import { isSubjectToken, Subjects } from "../transport/subjects.ts";
 import { ClusterView, type Labels } from "./view.ts";
 import type { FenceCause, GoneReason } from "./presence.ts";
 import type { Liveness, LivenessFactory } from "./liveness.ts";
+import { runInSlices } from "../base/slices.ts";
 import { HostHungError } from "./errors.ts";
 import { type Placement, Placer } from "./placement.ts";
 import { RemoteRef, type RemoteSender } from "./remote_ref.ts";
@@ -171,7 +173,7 @@ export class ClusterHost implements RemotePort {
       heartbeatIntervalMs: settings.heartbeatIntervalMs,
       suspicionTimeoutMs: settings.suspicionTimeoutMs,
       actorCount: () => runtime.size,
-      mailboxDepth: () => runtime.measureLoad().queuedMessages,
+      mailboxDepth: () => runInSlices(runtime.loadSteps()).then((load) => load.queuedMessages),
       fence: (cause) => this.#fence(cause),
       onGone: (hostId, reason) => this.#hostGone(hostId, reason),
     });
@@ -306,13 +308,25 @@ export class ClusterHost implements RemotePort {
     return this.#requests.stop(ref, timeoutMs);
   }
 
-  /** This host's part of an inspection. */
-  snapshot(recent: number): HostSnapshot {
-    return this.#local.snapshot({
+  /** This host's part of an inspection, gathered in slices that yield to the event loop. */
+  snapshot(recent: number): Promise<HostSnapshot> {
+    return this.#local.snapshotInSlices(this.#snapshotContext(), recent);
+  }
+
+  /**
+   * This host's part of an inspection at once, for displays: it blocks the
+   * event loop for about a microsecond per actor.
+   */
+  snapshotNow(recent: number): HostSnapshot {
+    return this.#local.snapshot(this.#snapshotContext(), recent);
+  }
+
+  #snapshotContext(): HostContext {
+    return {
       labels: this.labels,
       connection: this.#transport.status,
       supervisorOf: (actorId) => this.#children.supervisorOf(actorId),
-    }, recent);
+    };
   }
 
   /**

@@ -18,58 +18,14 @@
 import { addExtension, Packr } from "msgpackr";
 import { LocalRef, type SerializedRef, UnknownRef } from "../actors/internal.ts";
 import { describeError, type ErrorInfo } from "../base/errors.ts";
+import { type Frame, frameFromWire, frameToWire, isErrorInfo } from "./frames.ts";
+import { runAtOnce, type Steps } from "../base/slices.ts";
+import { valueEnd } from "./_msgpack_extent.ts";
+
+export { type Frame, WIRE_KIND } from "./frames.ts";
 
 /** The protocol version this code speaks. */
 export const PROTOCOL_VERSION = 1;
-
-/** The number that stands for each frame kind on the wire (the first element of every frame). */
-export const WIRE_KIND = {
-  tell: 0,
-  ask: 1,
-  reply: 2,
-  replyError: 3,
-  undeliverable: 4,
-  childExit: 5,
-  actorStopped: 6,
-} as const;
-
-/**
- * One envelope:
- * - `tell`: a message to an actor;
- * - `ask`: a message that expects a reply, with a correlation id and the asker's timeout;
- * - `reply` / `replyError`: the answer to an ask from the receiving host;
- * - `undeliverable`: a tell that could not be delivered, returned to its sender;
- * - `childExit`: a child spawned for a supervisor on another host ended here;
- * - `actorStopped`: an actor another host watches stopped for good.
- */
-export type Frame =
-  | { readonly kind: "tell"; readonly to: string; readonly name: string; readonly body: unknown }
-  | {
-    readonly kind: "ask";
-    readonly to: string;
-    readonly name: string;
-    readonly body: unknown;
-    readonly correlation: number;
-    readonly timeoutMs: number;
-  }
-  | { readonly kind: "reply"; readonly correlation: number; readonly body: unknown }
-  | { readonly kind: "replyError"; readonly correlation: number; readonly error: ErrorInfo }
-  | {
-    readonly kind: "undeliverable";
-    readonly to: string;
-    readonly name: string;
-    readonly reason: string;
-    readonly body: unknown;
-    /** The target's actor type, when the receiving host knows it (added in 1.1; may be absent). */
-    readonly type?: string;
-  }
-  | {
-    readonly kind: "childExit";
-    readonly supervisor: string;
-    readonly child: string;
-    readonly reason: unknown;
-  }
-  | { readonly kind: "actorStopped"; readonly actor: string; readonly record: unknown };
 
 /** The MessagePack extension type of actor refs. */
 const REF_EXTENSION = 0x41;
@@ -112,42 +68,7 @@ const packr = new Packr({ useRecords: false, moreTypes: true });
 
 /** Encodes one frame. The result is a fresh copy. */
 export function encodeFrame(frame: Frame): Uint8Array {
-  switch (frame.kind) {
-    case "tell":
-      return packr.pack([WIRE_KIND.tell, frame.to, frame.name, frame.body]);
-    case "ask":
-      return packr.pack([
-        WIRE_KIND.ask,
-        frame.to,
-        frame.name,
-        frame.body,
-        frame.correlation,
-        frame.timeoutMs,
-      ]);
-    case "reply":
-      return packr.pack([WIRE_KIND.reply, frame.correlation, frame.body]);
-    case "replyError":
-      return packr.pack([WIRE_KIND.replyError, frame.correlation, frame.error]);
-    case "undeliverable":
-      return frame.type === undefined
-        ? packr.pack([WIRE_KIND.undeliverable, frame.to, frame.name, frame.reason, frame.body])
-        : packr.pack([
-          WIRE_KIND.undeliverable,
-          frame.to,
-          frame.name,
-          frame.reason,
-          frame.body,
-          frame.type,
-        ]);
-    case "childExit":
-      return packr.pack([WIRE_KIND.childExit, frame.supervisor, frame.child, frame.reason]);
-    case "actorStopped":
-      return packr.pack([WIRE_KIND.actorStopped, frame.actor, frame.record]);
-    default: {
-      const unknown: never = frame;
-      throw new Error(`unknown frame ${JSON.stringify(unknown)}`);
-    }
-  }
+  return packr.pack(frameToWire(frame));
 }
 
 /** Builds one batch for one target host. */
@@ -216,7 +137,18 @@ export interface DecodeSink {
 }
 
 /**
- * Decodes a batch. Never throws: everything wrong is reported to `sink.reject`.
+ * About how many bytes of a batch are decoded between two pause points (a
+ * few milliseconds of work for the smallest frames). A window always ends
+ * between two frames (see `_msgpack_extent.ts`): msgpackr reads ahead the
+ * strings up to the end of what it is given on every call, and gets much
+ * slower when a call ends inside a value, so a batch is never decoded from
+ * one point to its end again and again (that was quadratic) nor cut at
+ * random.
+ */
+const WINDOW_BYTES = 16 * 1024;
+
+/**
+ * Decodes a batch at once. Never throws: everything wrong is reported to `sink.reject`.
  *
  * @returns The sender's host id, or `undefined` when the batch was refused whole.
  */
@@ -226,6 +158,22 @@ export function decodeBatch(
   resolver: RefResolver,
   sink: DecodeSink,
 ): string | undefined {
+  return runAtOnce(decodeBatchSteps(data, maxBytes, resolver, sink));
+}
+
+/**
+ * Decodes a batch as a long step: it pauses every few hundred frames, so a
+ * batch of very many small frames can be handled in slices. The frames
+ * reach `sink` in order; never throws.
+ *
+ * @returns The sender's host id, or `undefined` when the batch was refused whole.
+ */
+export function* decodeBatchSteps(
+  data: Uint8Array,
+  maxBytes: number,
+  resolver: RefResolver,
+  sink: DecodeSink,
+): Steps<string | undefined> {
   if (data.byteLength > maxBytes) {
     sink.reject("too-large", `batch of ${data.byteLength} bytes, limit ${maxBytes}`);
     return undefined;
@@ -249,88 +197,37 @@ export function decodeBatch(
   let sender = "";
   for (let i = 0; i < hostLength; i++) sender += String.fromCharCode(data[2 + i]);
   sink.sender(sender);
-  const at = 2 + hostLength;
-  if (at === data.byteLength) return sender;
+  let at = 2 + hostLength;
   let handled = 0;
-  resolving = resolver;
-  try {
-    packr.unpackMultiple(data.subarray(at), (raw: unknown) => {
-      handled++;
-      const frame = toFrame(raw);
-      if (frame === undefined) sink.reject("malformed", "a frame of an unknown kind or shape");
-      else sink.frame(frame);
-    });
-  } catch (err) {
-    const incomplete = (err as { incomplete?: boolean })?.incomplete === true;
-    sink.reject(
-      incomplete ? "truncated" : "undecodable",
-      `after ${handled} frames: ${(err as Error)?.message ?? String(err)}`,
-    );
-  } finally {
-    resolving = undefined;
+  while (at < data.byteLength) {
+    let end = at;
+    while (end < data.byteLength && end - at < WINDOW_BYTES) {
+      const next = valueEnd(data, end, data.byteLength);
+      // A frame that does not end in the batch: the decoder reports what is wrong with it.
+      end = next < 0 ? data.byteLength : next;
+    }
+    resolving = resolver;
+    try {
+      packr.unpackMultiple(data.subarray(at, end), (raw: unknown) => {
+        handled++;
+        const frame = frameFromWire(raw);
+        if (frame === undefined) sink.reject("malformed", "a frame of an unknown kind or shape");
+        else sink.frame(frame);
+      });
+    } catch (err) {
+      const incomplete = (err as { incomplete?: boolean })?.incomplete === true;
+      sink.reject(
+        incomplete ? "truncated" : "undecodable",
+        `after ${handled} frames: ${(err as Error)?.message ?? String(err)}`,
+      );
+      return sender;
+    } finally {
+      resolving = undefined;
+    }
+    at = end;
+    if (at < data.byteLength) yield;
   }
   return sender;
-}
-
-function toFrame(raw: unknown): Frame | undefined {
-  if (!Array.isArray(raw)) return undefined;
-  const str = (v: unknown) => typeof v === "string";
-  const num = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v);
-  switch (raw[0]) {
-    case WIRE_KIND.tell:
-      return raw.length === 4 && str(raw[1]) && str(raw[2])
-        ? { kind: "tell", to: raw[1], name: raw[2], body: raw[3] }
-        : undefined;
-    case WIRE_KIND.ask:
-      return raw.length === 6 && str(raw[1]) && str(raw[2]) && num(raw[4]) && num(raw[5])
-        ? {
-          kind: "ask",
-          to: raw[1],
-          name: raw[2],
-          body: raw[3],
-          correlation: raw[4],
-          timeoutMs: raw[5],
-        }
-        : undefined;
-    case WIRE_KIND.reply:
-      return raw.length === 3 && num(raw[1])
-        ? { kind: "reply", correlation: raw[1], body: raw[2] }
-        : undefined;
-    case WIRE_KIND.replyError:
-      return raw.length === 3 && num(raw[1]) && isErrorInfo(raw[2])
-        ? { kind: "replyError", correlation: raw[1], error: raw[2] }
-        : undefined;
-    case WIRE_KIND.undeliverable:
-      if (raw.length === 6 && str(raw[1]) && str(raw[2]) && str(raw[3]) && str(raw[5])) {
-        return {
-          kind: "undeliverable",
-          to: raw[1],
-          name: raw[2],
-          reason: raw[3],
-          body: raw[4],
-          type: raw[5],
-        };
-      }
-      return raw.length === 5 && str(raw[1]) && str(raw[2]) && str(raw[3])
-        ? { kind: "undeliverable", to: raw[1], name: raw[2], reason: raw[3], body: raw[4] }
-        : undefined;
-    case WIRE_KIND.childExit:
-      return raw.length === 4 && str(raw[1]) && str(raw[2])
-        ? { kind: "childExit", supervisor: raw[1], child: raw[2], reason: raw[3] }
-        : undefined;
-    case WIRE_KIND.actorStopped:
-      return raw.length === 3 && str(raw[1]) && raw[2] !== null && typeof raw[2] === "object"
-        ? { kind: "actorStopped", actor: raw[1], record: raw[2] }
-        : undefined;
-    default:
-      return undefined;
-  }
-}
-
-function isErrorInfo(value: unknown): value is ErrorInfo {
-  if (value === null || typeof value !== "object") return false;
-  const v = value as Record<string, unknown>;
-  return typeof v.name === "string" && typeof v.message === "string";
 }
 
 /** Encodes any value with the wire codec (refs included). */

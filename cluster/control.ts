@@ -21,6 +21,7 @@ import {
 import { RemoteRef } from "./remote_ref.ts";
 import { packValue, unpackValue } from "./codec.ts";
 import { loadDefinition } from "./definitions.ts";
+import { packInspectAnswer } from "./inspect_cluster.ts";
 import { describeError, InvalidOptionError } from "../base/errors.ts";
 
 /** What the request handlers work with. */
@@ -37,8 +38,11 @@ export interface ControlSeams {
   readonly supervisedBy: Map<string, RemoteRef>;
   /** The answers to recent spawn requests, by request id (a repeated request gets the same). */
   readonly spawnsById: Map<string, Promise<unknown>>;
-  /** This host's part of an inspection, with at most `recent` letters and records. */
-  readonly snapshot: (recent: number) => HostSnapshot;
+  /**
+   * This host's part of an inspection, with at most `recent` letters and
+   * records; a host with many actors gathers it in slices (a promise).
+   */
+  readonly snapshot: (recent: number) => HostSnapshot | Promise<HostSnapshot>;
   /** The hosts that watch an actor of this host, by actor id (one notice per host). */
   readonly watchers: Map<string, Set<string>>;
   /** Sends frame 6 to a watching host: the actor stopped for good. */
@@ -52,7 +56,7 @@ const MAX_RECENT = 1_000;
 export async function answerControl(seams: ControlSeams, message: TransportMessage): Promise<void> {
   if (message.subject.endsWith(".stop")) return await answerStop(seams, message);
   if (message.subject.endsWith(".spawn")) return await answerSpawn(seams, message);
-  if (message.subject.endsWith(".inspect")) answerInspect(seams, message);
+  if (message.subject.endsWith(".inspect")) return await answerInspect(seams, message);
   if (message.subject.endsWith(".watch")) answerWatch(seams, message);
   if (message.subject.endsWith(".stats")) answerStats(seams, message);
 }
@@ -91,29 +95,17 @@ function answerStats(seams: ControlSeams, message: TransportMessage): void {
   respond(seams, message, { ok: true, stats });
 }
 
-function answerInspect(seams: ControlSeams, message: TransportMessage): void {
+/**
+ * Answers an inspect request with this host's snapshot, gathered and encoded
+ * in slices that yield to the event loop, cut to fit one message.
+ */
+async function answerInspect(seams: ControlSeams, message: TransportMessage): Promise<void> {
   const request = unpackValue(message.data, () => undefined) as { recent?: unknown } | undefined;
   const asked = typeof request?.recent === "number" && request.recent >= 0 ? request.recent : 50;
   let bytes: Uint8Array;
   try {
-    let snapshot = seams.snapshot(Math.min(Math.floor(asked), MAX_RECENT));
-    bytes = packValue({ ok: true, snapshot });
-    // The answer is one NATS message: a host with very many actors lists as many as fit.
-    const limit = seams.transport.maxPayloadBytes - 1_024;
-    const total = snapshot.actors.length;
-    while (bytes.byteLength > limit && snapshot.actors.length > 0) {
-      const keep = Math.floor(snapshot.actors.length * (limit / bytes.byteLength) * 0.9);
-      snapshot = {
-        ...snapshot,
-        actors: snapshot.actors.slice(0, keep),
-        host: {
-          ...snapshot.host,
-          problem:
-            `only ${keep} of its ${total} actors are listed (the answer must fit one message)`,
-        },
-      };
-      bytes = packValue({ ok: true, snapshot });
-    }
+    const snapshot = await seams.snapshot(Math.min(Math.floor(asked), MAX_RECENT));
+    bytes = await packInspectAnswer(snapshot, seams.transport.maxPayloadBytes - 1_024);
   } catch (err) {
     const info = describeError(err);
     bytes = packValue({

@@ -15,28 +15,32 @@ import {
   type HostReport,
   type HostSnapshot,
   type Inspection,
-  mergeSnapshots,
+  mergeSnapshotsInSlices,
 } from "../actors/internal.ts";
 import { packValue, rebuildError, unpackValue } from "./codec.ts";
+import { runInSlices, type Steps } from "../base/slices.ts";
 
 /** Where an inspection's parts come from. */
 export interface InspectSources {
   /** The hosts to report, as the inspector sees them (its own included, if it is one). */
   readonly hosts: readonly HostInfo[];
-  /** The inspector's own snapshot, when it is a host. */
-  readonly own: HostSnapshot | undefined;
+  /** The inspector's own snapshot (or its coming), when it is a host. */
+  readonly own: HostSnapshot | Promise<HostSnapshot> | undefined;
   /** Asks one other host for its snapshot. */
   readonly ask: (hostId: string) => Promise<HostSnapshot>;
 }
 
-/** Inspects every host: asks all at once, waits for each at most `timeoutMs`. */
+/**
+ * Inspects every host: asks all at once, waits for each at most `timeoutMs`,
+ * and merges the answers in slices that yield to the event loop.
+ */
 export async function inspectHosts(
   sources: InspectSources,
   nowMs: () => number,
   recent: number,
   timeoutMs: number,
 ): Promise<Inspection> {
-  const snapshots: HostSnapshot[] = sources.own === undefined ? [] : [sources.own];
+  const answered: HostSnapshot[] = [];
   const silent: HostReport[] = [];
   const asks: Promise<void>[] = [];
   for (const host of sources.hosts) {
@@ -47,7 +51,7 @@ export async function inspectHosts(
     }
     asks.push(
       sources.ask(host.hostId).then(
-        (snapshot) => void snapshots.push(snapshot),
+        (snapshot) => void answered.push(snapshot),
         (err: Error) =>
           void silent.push(
             hostWithoutDetails(
@@ -61,8 +65,11 @@ export async function inspectHosts(
       ),
     );
   }
+  // The own snapshot is gathered while the others answer; it comes first.
+  const own = await sources.own;
   await Promise.all(asks);
-  return mergeSnapshots(nowMs(), "cluster", snapshots, silent, recent);
+  const snapshots = own === undefined ? answered : [own, ...answered];
+  return await mergeSnapshotsInSlices(nowMs(), "cluster", snapshots, silent, recent);
 }
 
 /**
@@ -90,6 +97,80 @@ export async function requestSnapshot(
   }
   if (!answer.ok) throw rebuildError(answer.error, hostId);
   return { ...answer.snapshot, host: { ...answer.snapshot.host, self: false } };
+}
+
+/** Room kept in an answer for the problem note and the actor list's header, in bytes. */
+const NOTE_BYTES = 256;
+
+/** How many actor reports are measured at a time while fitting an answer. */
+const ACTORS_PER_MEASURE = 256;
+
+/**
+ * Encodes the answer to an inspect request, `{ ok: true, snapshot }`, within
+ * `limitBytes` (the answer is one message). A host with more actors than fit
+ * lists the first that do, and says so in `host.problem`; when even its
+ * recent dead letters and death records do not fit, fewer are sent. Only the
+ * actors that fit are measured, in slices that yield to the event loop, and
+ * the answer is encoded once: a host with a million actors is never encoded
+ * whole.
+ *
+ * @param snapshot This host's snapshot.
+ * @param limitBytes The largest answer, in bytes.
+ * @returns The encoded answer.
+ */
+export function packInspectAnswer(snapshot: HostSnapshot, limitBytes: number): Promise<Uint8Array> {
+  return runInSlices(answerSteps(snapshot, limitBytes));
+}
+
+function* answerSteps(snapshot: HostSnapshot, limitBytes: number): Steps<Uint8Array> {
+  const total = snapshot.actors.length;
+  let rest: HostSnapshot = { ...snapshot, actors: [] };
+  let room = limitBytes - NOTE_BYTES - packValue({ ok: true, snapshot: rest }).byteLength;
+  while (room < 0 && (rest.deadLetters.length > 0 || rest.deaths.length > 0)) {
+    rest = {
+      ...rest,
+      deadLetters: rest.deadLetters.slice(0, rest.deadLetters.length >> 1),
+      deaths: rest.deaths.slice(0, rest.deaths.length >> 1),
+    };
+    room = limitBytes - NOTE_BYTES - packValue({ ok: true, snapshot: rest }).byteLength;
+  }
+  // MessagePack is additive: an array's bytes are its header and its items' bytes.
+  let keep = 0;
+  while (keep < total && room > 0) {
+    const chunk = snapshot.actors.slice(keep, keep + ACTORS_PER_MEASURE);
+    const bytes = packValue(chunk).byteLength - arrayHeaderBytes(chunk.length);
+    if (bytes <= room) {
+      room -= bytes;
+      keep += chunk.length;
+    } else {
+      for (const actor of chunk) {
+        room -= packValue(actor).byteLength;
+        if (room < 0) break;
+        keep++;
+      }
+      break;
+    }
+    yield;
+  }
+  for (;;) {
+    const answer = packValue({ ok: true, snapshot: listing(rest, snapshot.actors, keep) });
+    if (answer.byteLength <= limitBytes || keep === 0) return answer;
+    keep = Math.floor(keep * 0.9);
+  }
+}
+
+function listing(rest: HostSnapshot, actors: HostSnapshot["actors"], keep: number): HostSnapshot {
+  const total = actors.length;
+  const host = keep === total ? rest.host : {
+    ...rest.host,
+    problem: `only ${keep} of its ${total} actors are listed (the answer must fit one message)`,
+  };
+  return { ...rest, host, actors: keep === total ? actors : actors.slice(0, keep) };
+}
+
+/** The bytes of a MessagePack array header for `length` items. */
+function arrayHeaderBytes(length: number): number {
+  return length < 16 ? 1 : length < 0x10000 ? 3 : 5;
 }
 
 function hostWithoutDetails(

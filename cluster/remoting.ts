@@ -1,10 +1,12 @@
 /**
  * Remoting: frames in, effects out. Sends tells and asks to actors of other
- * hosts in batches, delivers the frames that arrive to this host's actors,
- * answers asks through reply targets, and turns everything that cannot be
- * delivered into exactly one dead letter, on the sending host. It knows
- * nothing of membership or supervision: the cluster host gives it the view
- * and the few callbacks it needs. The wire format is in docs/PROTOCOL.md.
+ * hosts in batches, hands the batches that arrive to its inbound side
+ * (`inbound.ts`: delivery to this host's actors in slices, answers to asks,
+ * refusals), and turns everything that cannot be delivered into one dead
+ * letter on the sending host (one that counts them, for a flood of refused
+ * tells). It knows nothing of membership or supervision: the cluster host
+ * gives it the view and the few callbacks it needs. The wire format is in
+ * docs/PROTOCOL.md.
  *
  * @module
  */
@@ -13,24 +15,20 @@ import type { Transport, TransportMessage } from "../transport/transport.ts";
 import type { Subjects } from "../transport/subjects.ts";
 import {
   type AskOptions,
-  DEAD_LETTER_REASONS,
   type DeadLetterReason,
   type DeathRecord,
   type ExitReason,
   exitReasonInfo,
   HostUnreachableError,
   type LocalHost,
-  type Refusal,
-  refusalReason,
   type Runtime,
 } from "../actors/internal.ts";
-import { decodeBatch, encodeFrame, type Frame, frameOverheadBytes, wireError } from "./codec.ts";
+import { encodeFrame, type Frame, frameOverheadBytes } from "./codec.ts";
 import { Outbound, type SentEnvelope, type UnsentReason } from "./outbound.ts";
 import { type ClusterView, isUp } from "./view.ts";
 import type { RemoteRef } from "./remote_ref.ts";
 import { RemoteAsks } from "./remote_asks.ts";
-import { RemoteReply, RemoteTellOrigin } from "./remote_reply.ts";
-import { exitReasonFromWire } from "./control.ts";
+import { Inbound } from "./inbound.ts";
 import { describeError, InvalidOptionError } from "../base/errors.ts";
 import { PayloadTooLargeError, TransportClosedError } from "../transport/errors.ts";
 
@@ -66,23 +64,17 @@ export interface RemotingSeams {
 
 /** One host's sending and receiving of frames. */
 export class Remoting {
-  readonly #seams: RemotingSeams;
   readonly #runtime: Runtime;
-  readonly #local: LocalHost;
   readonly #transport: Transport;
   readonly #subjects: Subjects;
   readonly #view: ClusterView;
   readonly #outbound: Outbound;
   readonly #asks: RemoteAsks;
-  #batches = 0;
-  #frames = 0;
-  #rejected: Record<string, number> = {};
+  readonly #inbound: Inbound;
 
   /** @param seams The runtime, transport and view it works with. */
   constructor(seams: RemotingSeams) {
-    this.#seams = seams;
     this.#runtime = seams.runtime;
-    this.#local = seams.local;
     this.#transport = seams.transport;
     this.#subjects = seams.subjects;
     this.#view = seams.view;
@@ -96,26 +88,41 @@ export class Remoting {
       seams.runtime.clock,
       (host, envelopes, reason, sentAtMs) => this.#unsent(host, envelopes, reason, sentAtMs),
     );
+    this.#inbound = new Inbound({
+      runtime: seams.runtime,
+      local: seams.local,
+      asks: this.#asks,
+      maxInboundBytes: seams.maxInboundBytes,
+      encode: (frame, name) => this.#encode(frame, name),
+      enqueue: (host, frame, kind) => this.#outbound.enqueue(host, frame, kind),
+      deadLetter: (reason, to, type, name, kind, payload, error, count) =>
+        this.#deadLetter(reason, to, type, name, kind, payload, error, count),
+      actorStopped: seams.actorStopped,
+    });
   }
 
   /** Counters of this host's traffic. */
   get stats(): TransportStats {
     return {
       batchesSent: this.#outbound.batches,
-      batchesReceived: this.#batches,
-      framesReceived: this.#frames,
-      rejected: { ...this.#rejected },
+      batchesReceived: this.#inbound.batches,
+      framesReceived: this.#inbound.frames,
+      rejected: this.#inbound.rejected,
     };
   }
 
-  /** Publishes what is batched now (the transport may still hold it). */
+  /** Publishes what is batched now, refusals counted so far included (the transport may still hold it). */
   flushBatches(): void {
+    this.#inbound.flushRefusals();
     this.#outbound.flush();
   }
 
-  /** An inbound batch (the host inbox subscription). */
+  /**
+   * An inbound batch (the host inbox subscription): handled in the order
+   * batches arrive, in slices that yield to the event loop.
+   */
   receive(message: TransportMessage): void {
-    this.#onBatch(message);
+    this.#inbound.receive(message);
   }
 
   /** A "no responders" answer to a batch (the bounce subscription). */
@@ -128,8 +135,10 @@ export class Remoting {
     this.#failAsksTo(hostId, why);
   }
 
-  /** Rejects every ask still waiting: this host is shutting down. */
+  /** Handles the batches still waiting, and rejects every ask still waiting: this host is shutting down. */
   closing(): void {
+    this.#inbound.finish();
+    this.#inbound.flushRefusals();
     this.#asks.rejectTo(
       undefined,
       ({ host }) => new HostUnreachableError(host, "this host is shutting down"),
@@ -255,38 +264,6 @@ export class Remoting {
     return false;
   }
 
-  #reply(host: string, correlation: number, value: unknown): void {
-    const frame = this.#encode({ kind: "reply", correlation, body: value }, "reply");
-    // A reply that cannot be sent (too large, not encodable) answers with that error instead.
-    if (frame instanceof Error) this.#replyError(host, correlation, frame);
-    else this.#outbound.enqueue(host, frame, "reply");
-  }
-
-  #replyError(host: string, correlation: number, error: unknown): void {
-    const frame = this.#encode(
-      { kind: "replyError", correlation, error: wireError(error) },
-      "reply",
-    );
-    if (frame instanceof Uint8Array) {
-      this.#outbound.enqueue(host, frame, "reply");
-    }
-  }
-
-  #nack(host: string, to: string, name: string, refusal: Refusal, body: unknown): void {
-    const { reason, type } = refusal;
-    let frame = this.#encode({ kind: "undeliverable", to, name, reason, body, type }, name);
-    // The body came in one batch, but with our header it may not fit: send the notice without it.
-    if (frame instanceof Error) {
-      frame = this.#encode(
-        { kind: "undeliverable", to, name, reason, body: undefined, type },
-        name,
-      );
-    }
-    if (frame instanceof Uint8Array) {
-      this.#outbound.enqueue(host, frame, "undeliverable", to, name);
-    }
-  }
-
   /** Envelopes that were not delivered: tells become dead letters, asks fail fast. */
   #unsent(
     host: string,
@@ -327,6 +304,7 @@ export class Remoting {
     kind: "tell" | "ask" | "reply",
     payload: unknown,
     error?: unknown,
+    count?: number,
   ): void {
     this.#runtime.deadLetters.publish({
       reason,
@@ -335,79 +313,8 @@ export class Remoting {
       kind,
       payload,
       ...(error === undefined ? {} : { error: describeError(error) }),
+      ...(count === undefined ? {} : { count }),
     });
-  }
-
-  #onBatch(message: TransportMessage): void {
-    this.#batches++;
-    let sender = "";
-    let origin: RemoteTellOrigin | undefined;
-    decodeBatch(message.data, this.#seams.maxInboundBytes, (s) => this.#runtime.resolveRef(s), {
-      frame: (frame) => {
-        this.#frames++;
-        origin ??= new RemoteTellOrigin((to, type, name, payload, error) =>
-          this.#nack(sender, to, name, { reason: refusalReason(error), type }, payload)
-        );
-        this.#handle(sender, frame, origin);
-      },
-      reject: (reason, detail) => {
-        this.#rejected[reason] = (this.#rejected[reason] ?? 0) + 1;
-        this.#deadLetter("undecodable", this.#runtime.hostId, "host-inbox", reason, "tell", detail);
-      },
-      sender: (id) => sender = id,
-    });
-  }
-
-  #handle(sender: string, frame: Frame, origin: RemoteTellOrigin): void {
-    switch (frame.kind) {
-      case "tell": {
-        const refusal = this.#local.deliverTell(frame.to, frame.name, frame.body, origin);
-        if (refusal !== undefined) {
-          this.#nack(sender, frame.to, frame.name, refusal, frame.body);
-        }
-        return;
-      }
-      case "ask": {
-        const { correlation } = frame;
-        this.#local.deliverAsk(
-          frame.to,
-          frame.name,
-          frame.body,
-          new RemoteReply(
-            this.#runtime.clock,
-            frame.timeoutMs,
-            (value) => this.#reply(sender, correlation, value),
-            (err) => this.#replyError(sender, correlation, err),
-          ),
-        );
-        return;
-      }
-      case "reply":
-        this.#asks.replied(frame.correlation, frame.body, sender);
-        return;
-      case "replyError":
-        this.#asks.failed(frame.correlation, frame.error, sender);
-        return;
-      case "childExit": {
-        const reason = exitReasonFromWire(frame.reason);
-        if (reason !== undefined) {
-          this.#local.remoteChildExited(frame.supervisor, frame.child, reason);
-        }
-        return;
-      }
-      case "actorStopped": {
-        const record = frame.record as DeathRecord;
-        this.#seams.actorStopped(frame.actor, typeof record.kind === "string" ? record : undefined);
-        return;
-      }
-      case "undeliverable": {
-        const reason = DEAD_LETTER_REASONS.includes(frame.reason as DeadLetterReason)
-          ? frame.reason as DeadLetterReason
-          : "unknown-actor";
-        this.#deadLetter(reason, frame.to, frame.type ?? "unknown", frame.name, "tell", frame.body);
-        return;
-      }
-    }
   }
 
   #onBounce(message: TransportMessage): void {

@@ -168,8 +168,8 @@ class WorkerLiveness implements Liveness {
     const tick = () => {
       const now = clock.now();
       if (now - this.#depthCountedAtMs >= 1_000) {
-        this.#depth = this.#seams.mailboxDepth();
         this.#depthCountedAtMs = now;
+        void this.#seams.mailboxDepth().then((depth) => this.#depth = depth, () => {});
       }
       this.#post({ t: "tick", actorCount: this.#seams.actorCount(), mailboxDepth: this.#depth });
       this.#tick = clock.setTimeout(tick, TICK_INTERVAL_MS);

@@ -11,6 +11,10 @@
  * writes/s on our machines instead of tens of thousands) and also survives
  * those.
  *
+ * Another process that holds the file's lock never blocks this one's event
+ * loop: SQLite's own busy wait is off, and a call that finds the file locked
+ * is tried again on a timer (see `_busy_queue.ts`).
+ *
  * @module
  */
 
@@ -20,6 +24,10 @@ import { mkdirSync } from "node:fs";
 import type { StateStore, StoreEntry } from "./store.ts";
 import { validateKey, validateRevision, validateValue } from "./store.ts";
 import { RevisionConflictError, StoreUnavailableError } from "./errors.ts";
+import { BusyQueue } from "./_busy_queue.ts";
+
+/** The default of {@linkcode FileStoreOptions.busyTimeoutMs}, in milliseconds. */
+const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 
 /** Options of {@linkcode FileStore.open}. */
 export interface FileStoreOptions {
@@ -37,7 +45,9 @@ export interface FileStoreOptions {
    */
   readonly maxValueBytes?: number;
   /**
-   * How long a write waits for another process that holds the write lock, in milliseconds.
+   * How long a call waits in all for another process that holds the file's
+   * lock, in milliseconds; then it fails with `StoreUnavailableError`. It
+   * waits on timers, never blocking the event loop.
    * @default {5000}
    */
   readonly busyTimeoutMs?: number;
@@ -59,9 +69,11 @@ export class FileStore implements StateStore {
   #remove: StatementSync;
   #next: StatementSync;
   #keys: StatementSync;
+  #busy: BusyQueue;
 
-  private constructor(db: DatabaseSync, options: FileStoreOptions) {
+  private constructor(db: DatabaseSync, options: FileStoreOptions, busy: BusyQueue) {
     this.#db = db;
+    this.#busy = busy;
     this.path = options.path;
     this.maxValueBytes = options.maxValueBytes ?? 64 * 1024 * 1024;
     this.#get = db.prepare("SELECT value, revision FROM entries WHERE key = ?");
@@ -78,28 +90,24 @@ export class FileStore implements StateStore {
   /**
    * Opens (or creates) a file store.
    *
-   * @throws {StoreUnavailableError} When the file cannot be opened or created.
+   * @throws {StoreUnavailableError} When the file cannot be opened or created,
+   *   or stays locked by another process for `busyTimeoutMs`.
    */
-  static open(options: FileStoreOptions): Promise<FileStore> {
+  static async open(options: FileStoreOptions): Promise<FileStore> {
+    const unavailable = (cause: unknown) =>
+      new StoreUnavailableError("file", `open ${options.path}`, false, { cause });
+    let db: DatabaseSync | undefined;
     try {
       mkdirSync(dirname(options.path), { recursive: true });
-      const db = new DatabaseSync(options.path);
-      db.exec(`PRAGMA busy_timeout = ${Math.floor(options.busyTimeoutMs ?? 5_000)}`);
-      db.exec("PRAGMA journal_mode = WAL");
-      db.exec(`PRAGMA synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
-      db.exec(
-        "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL, " +
-          "revision INTEGER NOT NULL) WITHOUT ROWID",
-      );
-      db.exec(
-        "CREATE TABLE IF NOT EXISTS sequence (id INTEGER PRIMARY KEY CHECK (id = 0), value INTEGER NOT NULL)",
-      );
-      db.exec("INSERT OR IGNORE INTO sequence (id, value) VALUES (0, 0)");
-      return Promise.resolve(new FileStore(db, options));
+      db = new DatabaseSync(options.path);
+      db.exec("PRAGMA busy_timeout = 0");
+      const busy = new BusyQueue(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
+      const opened = db;
+      await busy.run(() => prepareFile(opened, options), unavailable);
+      return new FileStore(db, options, busy);
     } catch (err) {
-      return Promise.reject(
-        new StoreUnavailableError("file", `open ${options.path}`, false, { cause: err }),
-      );
+      db?.close();
+      throw err instanceof StoreUnavailableError ? err : unavailable(err);
     }
   }
 
@@ -144,6 +152,7 @@ export class FileStore implements StateStore {
   }
 
   close(): Promise<void> {
+    this.#busy.cancel(() => new StoreUnavailableError("file", "a call (closed)", false));
     this.#db?.close();
     this.#db = undefined;
     return Promise.resolve();
@@ -165,7 +174,8 @@ export class FileStore implements StateStore {
       db.exec("COMMIT");
       return result;
     } catch (err) {
-      db.exec("ROLLBACK");
+      // A failed COMMIT may have ended the transaction already.
+      if (db.isTransaction) db.exec("ROLLBACK");
       throw err;
     }
   }
@@ -174,16 +184,38 @@ export class FileStore implements StateStore {
     if (this.#db === undefined) {
       return Promise.reject(new StoreUnavailableError("file", `${operation} (closed)`, false));
     }
-    try {
-      return Promise.resolve(body());
-    } catch (err) {
+    // Closing rejects the calls that still wait, so a body never runs on a closed file.
+    return this.#busy.run(
+      body,
+      (cause) =>
+        new StoreUnavailableError(
+          "file",
+          `${operation} (the file stayed locked by another connection)`,
+          false,
+          { cause },
+        ),
+    ).catch((err) => {
       if (err instanceof RevisionConflictError || !(err instanceof Error) || !isSqliteError(err)) {
-        return Promise.reject(err);
+        throw err;
       }
       // A write that failed inside SQLite was rolled back: its outcome is known.
-      return Promise.reject(new StoreUnavailableError("file", operation, false, { cause: err }));
-    }
+      throw new StoreUnavailableError("file", operation, false, { cause: err });
+    });
   }
+}
+
+/** Sets a new or existing file up: WAL, durability, and the two tables. */
+function prepareFile(db: DatabaseSync, options: FileStoreOptions): void {
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec(`PRAGMA synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL, " +
+      "revision INTEGER NOT NULL) WITHOUT ROWID",
+  );
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS sequence (id INTEGER PRIMARY KEY CHECK (id = 0), value INTEGER NOT NULL)",
+  );
+  db.exec("INSERT OR IGNORE INTO sequence (id, value) VALUES (0, 0)");
 }
 
 function isSqliteError(err: Error): boolean {

@@ -13,7 +13,11 @@ import type { SpawnOptions } from "../actors/spawn_options.ts";
 import type { Placement } from "../actors/placement.ts";
 import { type HostInfo, isUp } from "../cluster/view.ts";
 import type { TransportStatus } from "../transport/transport.ts";
-import { type Inspection, mergeSnapshots } from "../actors/observe/inspection.ts";
+import {
+  type Inspection,
+  mergeSnapshots,
+  mergeSnapshotsInSlices,
+} from "../actors/observe/inspection.ts";
 import {
   checkClusterOptions,
   type ClusterOptions,
@@ -139,9 +143,12 @@ class ClusterHosts implements Hosts {
     return this.#cluster.view.hosts();
   }
 
-  inspect(scope: InspectScope, recent: number, timeoutMs: number): Promise<Inspection> {
-    if (scope === "host") return Promise.resolve(this.inspectHere(recent));
+  async inspect(scope: InspectScope, recent: number, timeoutMs: number): Promise<Inspection> {
     const cluster = this.#cluster;
+    if (scope === "host") {
+      const own = await cluster.snapshot(recent);
+      return await mergeSnapshotsInSlices(this.#runtime.clock.now(), "host", [own], [], recent);
+    }
     return inspectHosts(
       {
         hosts: cluster.view.hosts(),
@@ -155,7 +162,7 @@ class ClusterHosts implements Hosts {
   }
 
   inspectHere(recent: number): Inspection {
-    const snapshot = this.#cluster.snapshot(recent);
+    const snapshot = this.#cluster.snapshotNow(recent);
     return mergeSnapshots(this.#runtime.clock.now(), "host", [snapshot], [], recent);
   }
 

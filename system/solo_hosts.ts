@@ -13,8 +13,19 @@ import type { BaseRef } from "../actors/ref.ts";
 import type { SpawnOptions } from "../actors/spawn_options.ts";
 import type { Placement } from "../actors/placement.ts";
 import type { HostInfo } from "../cluster/view.ts";
-import { type Inspection, mergeSnapshots } from "../actors/observe/inspection.ts";
-import { snapshotHost } from "../actors/observe/_snapshot.ts";
+import {
+  type Inspection,
+  mergeSnapshots,
+  mergeSnapshotsInSlices,
+} from "../actors/observe/inspection.ts";
+import {
+  type HostContext,
+  snapshotHost,
+  snapshotHostInSlices,
+} from "../actors/observe/_snapshot.ts";
+
+/** What a host without a cluster adds to its snapshot. */
+const SOLO: HostContext = { labels: {}, connection: "local", supervisorOf: () => undefined };
 import { InvalidOptionError } from "../base/errors.ts";
 
 /** This host as the whole cluster. */
@@ -78,18 +89,15 @@ export class SoloHosts implements Hosts {
     }];
   }
 
-  /** This host is every host. */
-  inspect(_scope: InspectScope, recent: number): Promise<Inspection> {
-    return Promise.resolve(this.inspectHere(recent));
+  /** This host is every host: its snapshot, gathered in slices that yield to the event loop. */
+  async inspect(_scope: InspectScope, recent: number): Promise<Inspection> {
+    const snapshot = await snapshotHostInSlices(this.#runtime, SOLO, recent);
+    return await mergeSnapshotsInSlices(this.#runtime.clock.now(), "host", [snapshot], [], recent);
   }
 
-  /** This host's actors, tree, dead letters and deaths. */
+  /** This host's actors, tree, dead letters and deaths, at once (for displays). */
   inspectHere(recent: number): Inspection {
-    const snapshot = snapshotHost(this.#runtime, {
-      labels: {},
-      connection: "local",
-      supervisorOf: () => undefined,
-    }, recent);
+    const snapshot = snapshotHost(this.#runtime, SOLO, recent);
     return mergeSnapshots(this.#runtime.clock.now(), "host", [snapshot], [], recent);
   }
 

@@ -6,6 +6,7 @@
  */
 
 import type { Runtime } from "../runtime.ts";
+import { ITEMS_PER_PAUSE, runAtOnce, runInSlices, type Steps } from "../../base/slices.ts";
 import type { Cell } from "../cell.ts";
 import type { DeadLetter } from "./dead_letters.ts";
 import type { DeathRecord } from "./death_records.ts";
@@ -30,9 +31,36 @@ export interface HostContext {
 /** The longest payload preview, in characters. */
 const PREVIEW_CHARS = 120;
 
-/** Gathers this host's snapshot. */
+/**
+ * Gathers this host's snapshot in slices, giving the event loop a turn
+ * between them (a host with a million actors takes seconds). It is not one
+ * instant: an actor spawned or stopped while it is taken may or may not be
+ * listed, and `actorCount` is the count when it began.
+ */
+export function snapshotHostInSlices(
+  runtime: Runtime,
+  context: HostContext,
+  recent: number,
+): Promise<HostSnapshot> {
+  return runInSlices(snapshotSteps(runtime, context, recent));
+}
+
+/**
+ * Gathers this host's snapshot at once, blocking the event loop for as long
+ * as it takes (about a microsecond per actor): for displays, which must
+ * answer synchronously. Everything else uses {@linkcode snapshotHostInSlices}.
+ */
 export function snapshotHost(runtime: Runtime, context: HostContext, recent: number): HostSnapshot {
-  const load = runtime.measureLoad();
+  return runAtOnce(snapshotSteps(runtime, context, recent));
+}
+
+function* snapshotSteps(
+  runtime: Runtime,
+  context: HostContext,
+  recent: number,
+): Steps<HostSnapshot> {
+  const actorCount = runtime.size;
+  const load = yield* runtime.loadSteps();
   const host: HostReport = {
     hostId: runtime.hostId,
     labels: context.labels,
@@ -40,13 +68,16 @@ export function snapshotHost(runtime: Runtime, context: HostContext, recent: num
     problem: undefined,
     self: true,
     uptimeMs: runtime.clock.now() - runtime.startedAtMs,
-    actorCount: runtime.size,
+    actorCount,
     queuedMessages: load.queuedMessages,
     messagesPerSecond: Math.round(load.messagesPerSecond * 10) / 10,
     connection: context.connection,
   };
   const actors: ActorReport[] = [];
-  for (const cell of runtime.cells()) actors.push(actorReport(runtime, cell, context));
+  for (const cell of runtime.cells()) {
+    actors.push(actorReport(runtime, cell, context));
+    if (actors.length % ITEMS_PER_PAUSE === 0) yield;
+  }
   const deadLetters = runtime.deadLetters.recent(recent).reverse()
     .map((letter) => deadLetterReport(runtime.hostId, letter));
   const deaths = runtime.deaths.recent(recent);
@@ -94,6 +125,7 @@ function deadLetterReport(hostId: string, letter: DeadLetter): DeadLetterReport 
     payloadPreview: preview(letter.payload),
     error: letter.error,
     timestampMs: letter.timestampMs,
+    ...(letter.count === undefined ? {} : { count: letter.count }),
   };
 }
 

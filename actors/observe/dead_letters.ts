@@ -79,6 +79,14 @@ export interface DeadLetter {
   readonly timestampMs: number;
   /** The error, for `"handler-failed"` and refusals. */
   readonly error?: ErrorInfo;
+  /**
+   * How many messages this record stands for, when more than one: tells of
+   * one sender to one actor of another host, with one name, refused there
+   * for one reason at about the same time (a flood), come back as one
+   * record with their count, and `payload` is the first one's.
+   * `DeadLetters.total` counts every one of them.
+   */
+  readonly count?: number;
 }
 
 /** Receives each dead letter as it is recorded. */
@@ -140,7 +148,7 @@ export class DeadLetters {
     this.#logPerSecond = options.logPerSecond ?? 10;
   }
 
-  /** How many dead letters were recorded since the system started. */
+  /** How many messages became dead letters since the system started (a record's `count` included). */
   get total(): number {
     return this.#total;
   }
@@ -179,7 +187,7 @@ export class DeadLetters {
   /** @internal Records a dead letter and tells the subscribers. */
   publish(letter: Omit<DeadLetter, "timestampMs">): void {
     const full: DeadLetter = { ...letter, timestampMs: this.#clock.now() };
-    this.#total++;
+    this.#total += letter.count ?? 1;
     if (this.#keep > 0) this.#remember(full);
     for (const listener of this.#listeners) {
       try {
@@ -237,8 +245,9 @@ export class DeadLetters {
       ? letter.target.id
       : `${letter.target.name} (${letter.target.id})`;
     const why = letter.error === undefined ? "" : `: ${letter.error.name}: ${letter.error.message}`;
+    const what = letter.count === undefined ? letter.kind : `${letter.count} ${letter.kind}s`;
     this.#logger.warn(
-      `[dead letter] ${letter.reason}: ${letter.kind} '${letter.messageName}' to ${who}${why}`,
+      `[dead letter] ${letter.reason}: ${what} '${letter.messageName}' to ${who}${why}`,
       { actor: letter.target.id, message: letter.messageName, reason: letter.reason },
     );
   }

@@ -10,6 +10,7 @@ import type { DeathRecord } from "./death_records.ts";
 import type { DeadLetterReason } from "./dead_letters.ts";
 import type { ErrorInfo } from "../../base/errors.ts";
 import type { ActorStatus } from "../ref.ts";
+import { ITEMS_PER_PAUSE, runAtOnce, runInSlices, type Steps } from "../../base/slices.ts";
 
 /** How a host stands in an inspection. */
 export type InspectedHostState =
@@ -100,6 +101,8 @@ export interface DeadLetterReport {
   readonly error: ErrorInfo | undefined;
   /** When, in the clock milliseconds of its host. */
   readonly timestampMs: number;
+  /** How many messages it stands for, when more than one (see `DeadLetter.count`). */
+  readonly count?: number;
 }
 
 /** One node of the supervision tree. */
@@ -163,29 +166,31 @@ export interface InspectOptions {
 /**
  * Builds the supervision trees from actors that name their parents; an actor
  * whose parent is not among them (it is at the top, or its parent's host did
- * not answer) is a root.
+ * not answer) is a root. Children keep the order of `actors`.
  */
 export function buildTree(actors: readonly ActorReport[]): TreeNode[] {
-  const byId = new Map(actors.map((a) => [a.id, a]));
-  const children = new Map<string, ActorReport[]>();
-  const roots: ActorReport[] = [];
-  for (const actor of actors) {
-    if (actor.parentId !== undefined && byId.has(actor.parentId)) {
-      const siblings = children.get(actor.parentId);
-      if (siblings === undefined) children.set(actor.parentId, [actor]);
-      else siblings.push(actor);
-    } else {
-      roots.push(actor);
-    }
-  }
-  const node = (actor: ActorReport): TreeNode => ({
-    actor,
-    children: (children.get(actor.id) ?? []).map(node),
-  });
-  return roots.map(node);
+  return runAtOnce(treeSteps(actors));
 }
 
-/** Merges host snapshots into one inspection. */
+function* treeSteps(actors: readonly ActorReport[]): Steps<TreeNode[]> {
+  const nodes = new Map<string, { actor: ActorReport; children: TreeNode[] }>();
+  for (let i = 0; i < actors.length; i++) {
+    nodes.set(actors[i].id, { actor: actors[i], children: [] });
+    if (i % ITEMS_PER_PAUSE === ITEMS_PER_PAUSE - 1) yield;
+  }
+  const roots: TreeNode[] = [];
+  for (let i = 0; i < actors.length; i++) {
+    const actor = actors[i];
+    const node = nodes.get(actor.id)!;
+    const parent = actor.parentId === undefined ? undefined : nodes.get(actor.parentId);
+    if (parent === undefined) roots.push(node);
+    else parent.children.push(node);
+    if (i % ITEMS_PER_PAUSE === ITEMS_PER_PAUSE - 1) yield;
+  }
+  return roots;
+}
+
+/** Merges host snapshots into one inspection, at once (for displays). */
 export function mergeSnapshots(
   takenAtMs: number,
   scope: "host" | "cluster",
@@ -193,9 +198,44 @@ export function mergeSnapshots(
   silent: readonly HostReport[],
   recent: number,
 ): Inspection {
+  return runAtOnce(mergeSteps(takenAtMs, scope, snapshots, silent, recent));
+}
+
+/**
+ * Merges host snapshots into one inspection in slices, giving the event loop
+ * a turn between them (the tree of a million actors takes about a second).
+ */
+export function mergeSnapshotsInSlices(
+  takenAtMs: number,
+  scope: "host" | "cluster",
+  snapshots: readonly HostSnapshot[],
+  silent: readonly HostReport[],
+  recent: number,
+): Promise<Inspection> {
+  return runInSlices(mergeSteps(takenAtMs, scope, snapshots, silent, recent));
+}
+
+function* mergeSteps(
+  takenAtMs: number,
+  scope: "host" | "cluster",
+  snapshots: readonly HostSnapshot[],
+  silent: readonly HostReport[],
+  recent: number,
+): Steps<Inspection> {
   const hosts = [...snapshots.map((s) => s.host), ...silent]
     .sort((a, b) => (a.hostId < b.hostId ? -1 : a.hostId > b.hostId ? 1 : 0));
-  const actors = snapshots.flatMap((s) => s.actors);
+  let actors = snapshots.length === 1 ? snapshots[0].actors : [];
+  if (snapshots.length > 1) {
+    const all: ActorReport[] = [];
+    for (const snapshot of snapshots) {
+      for (let i = 0; i < snapshot.actors.length; i += ITEMS_PER_PAUSE) {
+        all.push(...snapshot.actors.slice(i, i + ITEMS_PER_PAUSE));
+        yield;
+      }
+    }
+    actors = all;
+  }
+  const tree = yield* treeSteps(actors);
   const newestFirst = <T extends { timestampMs: number }>(items: T[]): T[] =>
     items.sort((a, b) => b.timestampMs - a.timestampMs).slice(0, recent);
   return {
@@ -203,7 +243,7 @@ export function mergeSnapshots(
     scope,
     hosts,
     actors,
-    tree: buildTree(actors),
+    tree,
     deadLetters: newestFirst(snapshots.flatMap((s) => s.deadLetters)),
     deaths: newestFirst(snapshots.flatMap((s) => s.deaths)),
   };

@@ -119,7 +119,9 @@ export function deadLettersText(letters: readonly DeadLetterReport[]): string {
       l.hostId,
       l.reason,
       l.targetType === "unknown" ? l.targetId : `${l.targetId} (${l.targetType})`,
-      `${l.kind} ${l.messageName}`,
+      l.count === undefined
+        ? `${l.kind} ${l.messageName}`
+        : `${l.count} ${l.kind}s ${l.messageName}`,
       l.payloadPreview,
       l.error === undefined ? "" : `${l.error.name}: ${l.error.message}`,
     ]),

@@ -104,3 +104,24 @@ export const ProcFan = defineActor<FanProtocol, number>({
   },
   asks: { received: (s) => ({ state: s, reply: s }) },
 });
+
+/** An idle actor, one of a crowd. */
+export const ProcIdle = defineActor<{ ping: Ask<null, number> }, number>({
+  type: "proc-idle",
+  module: import.meta.url,
+  init: () => 0,
+  asks: { ping: (s) => ({ state: s + 1, reply: s + 1 }) },
+});
+
+/** Spawns a crowd of idle children on its host. */
+export const ProcCrowd = defineActor<{ populate: Ask<number, number> }, number>({
+  type: "proc-crowd",
+  module: import.meta.url,
+  init: () => 0,
+  asks: {
+    populate: (s, count, ctx) => {
+      for (let i = 0; i < count; i++) ctx.spawn(ProcIdle);
+      return { state: s + count, reply: s + count };
+    },
+  },
+});

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   BatchWriter,
   decodeBatch,
+  decodeBatchSteps,
   encodeFrame,
   type Frame,
   packValue,
@@ -34,6 +35,23 @@ Deno.test("every frame kind survives a batch round trip", () => {
       error: { name: "UnknownActorError", message: "no", code: "unknown_actor" },
     },
     { kind: "undeliverable", to: "h/3", name: "add", reason: "unknown-actor", body: 1 },
+    {
+      kind: "undeliverableMany",
+      to: "h/3",
+      name: "add",
+      reason: "mailbox-full",
+      count: 70_000,
+      body: 1,
+      type: "counter",
+    },
+    {
+      kind: "undeliverableMany",
+      to: "h/4",
+      name: "add",
+      reason: "unknown-actor",
+      count: 2,
+      body: 1,
+    },
   ];
   const writer = new BatchWriter("sender-1");
   for (const f of frames) writer.add(encodeFrame(f));
@@ -87,4 +105,50 @@ Deno.test("a rebuilt error keeps its name, message and code, so is() recognises 
   assert.ok(UnknownActorError.is(err));
   assert.equal(err.name, "UnknownActorError");
   assert.equal((err as unknown as { remoteHost: string }).remoteHost, "h2");
+});
+
+Deno.test("a batch decodes in windows of some 16 KiB that end between frames, to the same frames in order", () => {
+  const writer = new BatchWriter("s");
+  for (let i = 0; i < 1_000; i++) {
+    writer.add(encodeFrame({ kind: "reply", correlation: i, body: [i, "x".repeat(i % 300)] }));
+  }
+  const frames: Frame[] = [];
+  const steps = decodeBatchSteps(writer.bytes(), 1 << 20, () => undefined, {
+    sender: () => {},
+    frame: (f) => frames.push(f),
+    reject: (reason) => assert.fail(reason),
+  });
+  let pauses = 0;
+  let step = steps.next();
+  for (; !step.done; step = steps.next()) pauses++;
+  assert.equal(step.value, "s");
+  assert.ok(pauses >= 3, `${pauses} pauses`);
+  assert.equal(frames.length, 1_000);
+  assert.deepEqual(
+    frames.map((f) => f.kind === "reply" && (f.body as unknown[])[0]),
+    frames.map((_, i) => i),
+  );
+});
+
+Deno.test("frames before a corrupt one in a later window are handled, and it is refused", () => {
+  const writer = new BatchWriter("s");
+  for (let i = 0; i < 500; i++) {
+    writer.add(encodeFrame({ kind: "reply", correlation: i, body: "y".repeat(200) }));
+  }
+  writer.add(new Uint8Array([0x93, 0x02, 0xc1]));
+  writer.add(encodeFrame({ kind: "reply", correlation: 9_999, body: 1 }));
+  const { frames, rejects } = decodeAll(writer.bytes());
+  assert.deepEqual(
+    frames.slice(0, 500).map((f) => f.kind === "reply" && f.correlation),
+    Array.from({ length: 500 }, (_, i) => i),
+  );
+  assert.equal(rejects.length, 1, "the corrupt frame is refused");
+});
+
+Deno.test("a frame 7 without a count of at least one is malformed", () => {
+  const writer = new BatchWriter("s");
+  writer.add(packValue([7, "h/1", "add", "unknown-actor", 0, 1]));
+  writer.add(packValue([7, "h/1", "add", "unknown-actor", "2", 1]));
+  writer.add(packValue([7, "h/1", "add", "unknown-actor", 2, 1, 5]));
+  assert.deepEqual(decodeAll(writer.bytes()).rejects, ["malformed", "malformed", "malformed"]);
 });

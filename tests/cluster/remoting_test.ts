@@ -7,16 +7,7 @@
 
 import assert from "node:assert/strict";
 import { type Ask, defineActor, type Tell } from "../../mod.ts";
-import { MemoryBus } from "../../testing.ts";
-import { Runtime } from "../../actors/runtime.ts";
-import { Logger } from "../../actors/observe/logger.ts";
-import { systemClock } from "../../base/clock.ts";
-import { BatchWriter, decodeBatch, encodeFrame, type Frame } from "../../cluster/codec.ts";
-import { Remoting } from "../../cluster/remoting.ts";
-import { LocalHost } from "../../actors/local_host.ts";
-import { ClusterView } from "../../cluster/view.ts";
-import { Subjects } from "../../transport/subjects.ts";
-import { waitFor } from "../_helpers/system.ts";
+import { remotingHarness } from "../_helpers/remoting_harness.ts";
 
 const Box = defineActor<{ put: Tell<number>; sum: Ask<void, number> }, number>({
   type: "box",
@@ -25,69 +16,8 @@ const Box = defineActor<{ put: Tell<number>; sum: Ask<void, number> }, number>({
   asks: { sum: (n) => ({ state: n, reply: n }) },
 });
 
-/** One host ("here") with its remoting, and what a peer ("peer") receives from it. */
-function harness() {
-  const bus = new MemoryBus();
-  const transport = bus.connect();
-  const subjects = new Subjects("wire", "actors");
-  const runtime = new Runtime({
-    hostId: "here" as never,
-    clock: systemClock,
-    askTimeoutMs: 1_000,
-    stopTimeoutMs: 1_000,
-    deadLetters: { logPerSecond: 0 },
-    scheduler: {},
-    deathRecords: {},
-    topLevelFailure: "keep-running",
-    logFailures: false,
-    logger: new Logger("here", { level: "silent" }),
-    store: undefined,
-    stateFile: ":memory:",
-    firstSequence: 0,
-  });
-  const remoting = new Remoting({
-    runtime,
-    local: new LocalHost(runtime),
-    transport,
-    subjects,
-    view: new ClusterView("here"),
-    maxInboundBytes: 1 << 20,
-    actorStopped: () => {},
-  });
-  const out: Frame[] = [];
-  const peer = bus.connect();
-  peer.subscribe(subjects.hostInbox("peer"), (message) => {
-    decodeBatch(message.data, 1 << 20, (s) => s, {
-      sender: () => {},
-      frame: (frame) => out.push(frame),
-      reject: (reason) => assert.fail(`remoting sent a batch the codec refuses: ${reason}`),
-    });
-  });
-  const send = (...frames: Frame[]) => {
-    const writer = new BatchWriter("peer");
-    for (const frame of frames) writer.add(encodeFrame(frame));
-    remoting.receive({
-      subject: subjects.hostInbox("here"),
-      data: writer.bytes(),
-      reply: undefined,
-      noResponders: false,
-    });
-  };
-  const next = async (count: number) => {
-    remoting.flushBatches();
-    await waitFor(() => out.length >= count, `${count} frame(s) to the peer`);
-    return out.splice(0, count);
-  };
-  const stop = async () => {
-    await runtime.shutdown(1_000);
-    await transport.close();
-    await peer.close();
-  };
-  return { runtime, remoting, send, next, out, stop };
-}
-
 Deno.test("a tell frame reaches the actor, and nothing goes back", async () => {
-  const h = harness();
+  const h = remotingHarness();
   try {
     const box = h.runtime.spawn(Box as never, { name: "box" } as never, undefined).ref;
     h.send({ kind: "tell", to: box.id, name: "put", body: 5 });
@@ -107,7 +37,7 @@ Deno.test("a tell frame reaches the actor, and nothing goes back", async () => {
 });
 
 Deno.test("a tell to an unknown actor goes back as frame 4, with no dead letter here", async () => {
-  const h = harness();
+  const h = remotingHarness();
   try {
     h.send({ kind: "tell", to: "here/999", name: "put", body: 1 });
     const [frame] = await h.next(1);
@@ -125,7 +55,7 @@ Deno.test("a tell to an unknown actor goes back as frame 4, with no dead letter 
 });
 
 Deno.test("a tell of a message the actor lacks goes back as frame 4 with its type", async () => {
-  const h = harness();
+  const h = remotingHarness();
   try {
     const box = h.runtime.spawn(Box as never, undefined, undefined).ref;
     h.send({ kind: "tell", to: box.id, name: "nope", body: 1 });
@@ -145,7 +75,7 @@ Deno.test("a tell of a message the actor lacks goes back as frame 4 with its typ
 });
 
 Deno.test("an ask to an unknown actor is answered with frame 3, code unknown_actor", async () => {
-  const h = harness();
+  const h = remotingHarness();
   try {
     h.send({
       kind: "ask",
@@ -165,7 +95,7 @@ Deno.test("an ask to an unknown actor is answered with frame 3, code unknown_act
 });
 
 Deno.test("a reply nobody here waits for is one dead letter reply-after-timeout", async () => {
-  const h = harness();
+  const h = remotingHarness();
   try {
     h.send({ kind: "reply", correlation: 12345, body: "late" });
     const letters = h.runtime.deadLetters.recent();
@@ -178,7 +108,7 @@ Deno.test("a reply nobody here waits for is one dead letter reply-after-timeout"
 });
 
 Deno.test("a batch whose frame is no frame is refused, counted by reason, and recorded", async () => {
-  const h = harness();
+  const h = remotingHarness();
   try {
     h.remoting.receive({
       subject: "x",

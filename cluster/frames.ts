@@ -1,0 +1,192 @@
+/**
+ * The frames of the wire protocol: their kinds, their numbers on the wire,
+ * and the array each one is written as (`docs/PROTOCOL.md`). Reading checks
+ * every field's type: a frame of another shape is refused, never guessed.
+ *
+ * @module
+ */
+
+import type { ErrorInfo } from "../base/errors.ts";
+
+/** The number that stands for each frame kind on the wire (the first element of every frame). */
+export const WIRE_KIND = {
+  tell: 0,
+  ask: 1,
+  reply: 2,
+  replyError: 3,
+  undeliverable: 4,
+  childExit: 5,
+  actorStopped: 6,
+  undeliverableMany: 7,
+} as const;
+
+/**
+ * One envelope:
+ * - `tell`: a message to an actor;
+ * - `ask`: a message that expects a reply, with a correlation id and the asker's timeout;
+ * - `reply` / `replyError`: the answer to an ask from the receiving host;
+ * - `undeliverable`: a tell that could not be delivered, returned to its sender;
+ * - `undeliverableMany`: several tells of one sender to one actor, with one
+ *   name, refused for one reason at about the same time (a flood), returned
+ *   as one frame with their count;
+ * - `childExit`: a child spawned for a supervisor on another host ended here;
+ * - `actorStopped`: an actor another host watches stopped for good.
+ */
+export type Frame =
+  | { readonly kind: "tell"; readonly to: string; readonly name: string; readonly body: unknown }
+  | {
+    readonly kind: "ask";
+    readonly to: string;
+    readonly name: string;
+    readonly body: unknown;
+    readonly correlation: number;
+    readonly timeoutMs: number;
+  }
+  | { readonly kind: "reply"; readonly correlation: number; readonly body: unknown }
+  | { readonly kind: "replyError"; readonly correlation: number; readonly error: ErrorInfo }
+  | {
+    readonly kind: "undeliverable";
+    readonly to: string;
+    readonly name: string;
+    readonly reason: string;
+    readonly body: unknown;
+    /** The target's actor type, when the receiving host knows it (added in 1.1; may be absent). */
+    readonly type?: string;
+  }
+  | {
+    readonly kind: "childExit";
+    readonly supervisor: string;
+    readonly child: string;
+    readonly reason: unknown;
+  }
+  | { readonly kind: "actorStopped"; readonly actor: string; readonly record: unknown }
+  | {
+    readonly kind: "undeliverableMany";
+    readonly to: string;
+    readonly name: string;
+    readonly reason: string;
+    /** How many tells were refused (added in 1.2). */
+    readonly count: number;
+    /** The body of the first of them, or `undefined` when it would not fit. */
+    readonly body: unknown;
+    /** The target's actor type, when the receiving host knows it. */
+    readonly type?: string;
+  };
+
+/** The array a frame is written as: its wire kind first, then its fields. */
+export function frameToWire(frame: Frame): unknown[] {
+  switch (frame.kind) {
+    case "tell":
+      return [WIRE_KIND.tell, frame.to, frame.name, frame.body];
+    case "ask":
+      return [WIRE_KIND.ask, frame.to, frame.name, frame.body, frame.correlation, frame.timeoutMs];
+    case "reply":
+      return [WIRE_KIND.reply, frame.correlation, frame.body];
+    case "replyError":
+      return [WIRE_KIND.replyError, frame.correlation, frame.error];
+    case "undeliverable": {
+      const wire = [WIRE_KIND.undeliverable, frame.to, frame.name, frame.reason, frame.body];
+      return frame.type === undefined ? wire : [...wire, frame.type];
+    }
+    case "childExit":
+      return [WIRE_KIND.childExit, frame.supervisor, frame.child, frame.reason];
+    case "actorStopped":
+      return [WIRE_KIND.actorStopped, frame.actor, frame.record];
+    case "undeliverableMany": {
+      const wire = [
+        WIRE_KIND.undeliverableMany,
+        frame.to,
+        frame.name,
+        frame.reason,
+        frame.count,
+        frame.body,
+      ];
+      return frame.type === undefined ? wire : [...wire, frame.type];
+    }
+    default: {
+      const unknown: never = frame;
+      throw new Error(`unknown frame ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/**
+ * Reads a decoded frame array; `undefined` when it is not one of the frame
+ * shapes (an unknown kind, a missing or mistyped field).
+ */
+export function frameFromWire(raw: unknown): Frame | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  const str = (v: unknown) => typeof v === "string";
+  const num = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v);
+  switch (raw[0]) {
+    case WIRE_KIND.tell:
+      return raw.length === 4 && str(raw[1]) && str(raw[2])
+        ? { kind: "tell", to: raw[1], name: raw[2], body: raw[3] }
+        : undefined;
+    case WIRE_KIND.ask:
+      return raw.length === 6 && str(raw[1]) && str(raw[2]) && num(raw[4]) && num(raw[5])
+        ? {
+          kind: "ask",
+          to: raw[1],
+          name: raw[2],
+          body: raw[3],
+          correlation: raw[4],
+          timeoutMs: raw[5],
+        }
+        : undefined;
+    case WIRE_KIND.reply:
+      return raw.length === 3 && num(raw[1])
+        ? { kind: "reply", correlation: raw[1], body: raw[2] }
+        : undefined;
+    case WIRE_KIND.replyError:
+      return raw.length === 3 && num(raw[1]) && isErrorInfo(raw[2])
+        ? { kind: "replyError", correlation: raw[1], error: raw[2] }
+        : undefined;
+    case WIRE_KIND.undeliverable:
+      if (raw.length === 6 && str(raw[1]) && str(raw[2]) && str(raw[3]) && str(raw[5])) {
+        return {
+          kind: "undeliverable",
+          to: raw[1],
+          name: raw[2],
+          reason: raw[3],
+          body: raw[4],
+          type: raw[5],
+        };
+      }
+      return raw.length === 5 && str(raw[1]) && str(raw[2]) && str(raw[3])
+        ? { kind: "undeliverable", to: raw[1], name: raw[2], reason: raw[3], body: raw[4] }
+        : undefined;
+    case WIRE_KIND.childExit:
+      return raw.length === 4 && str(raw[1]) && str(raw[2])
+        ? { kind: "childExit", supervisor: raw[1], child: raw[2], reason: raw[3] }
+        : undefined;
+    case WIRE_KIND.actorStopped:
+      return raw.length === 3 && str(raw[1]) && raw[2] !== null && typeof raw[2] === "object"
+        ? { kind: "actorStopped", actor: raw[1], record: raw[2] }
+        : undefined;
+    case WIRE_KIND.undeliverableMany: {
+      const typed = raw.length === 7 && str(raw[6]);
+      return (raw.length === 6 || typed) && str(raw[1]) && str(raw[2]) && str(raw[3]) &&
+          num(raw[4]) && raw[4] >= 1
+        ? {
+          kind: "undeliverableMany",
+          to: raw[1],
+          name: raw[2],
+          reason: raw[3],
+          count: raw[4],
+          body: raw[5],
+          ...(typed ? { type: raw[6] } : {}),
+        }
+        : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Whether a decoded value has the shape of an error map (`name` and `message`). */
+export function isErrorInfo(value: unknown): value is ErrorInfo {
+  if (value === null || typeof value !== "object") return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.name === "string" && typeof v.message === "string";
+}

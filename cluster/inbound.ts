@@ -1,0 +1,260 @@
+/**
+ * Frames in: the batches that arrive at this host's inbox. Tells and asks
+ * go to this host's actors, replies to the asks this host sent, refusals
+ * become dead letters here (this host sent what was refused).
+ *
+ * Batches are handled in the order they arrive, in slices: a batch of very
+ * many envelopes never holds the event loop for longer than a slice (its
+ * frames are decoded and delivered a few hundred at a time), and nothing of
+ * a later batch overtakes it, so FIFO per sender and actor holds. A small
+ * batch that finds nothing waiting is handled at once.
+ *
+ * Refusals of tells are counted per sender, actor, name and reason while a
+ * stretch of work lasts, and go back as one frame each (see `refusals.ts`):
+ * a flood of tells to a missing actor costs both hosts a few frames per
+ * slice, not one per tell.
+ *
+ * @module
+ */
+
+import type { TransportMessage } from "../transport/transport.ts";
+import {
+  DEAD_LETTER_REASONS,
+  type DeadLetterReason,
+  type DeathRecord,
+  type LocalHost,
+  type Refusal,
+  refusalReason,
+  type Runtime,
+} from "../actors/internal.ts";
+import { decodeBatchSteps, type Frame, wireError } from "./codec.ts";
+import type { SentEnvelope } from "./outbound.ts";
+import type { RemoteAsks } from "./remote_asks.ts";
+import { RemoteReply, RemoteTellOrigin } from "./remote_reply.ts";
+import { RefusalTally, type TalliedRefusal } from "./refusals.ts";
+import { exitReasonFromWire } from "./control.ts";
+import { StepQueue, type Steps } from "../base/slices.ts";
+import { describeError } from "../base/errors.ts";
+
+/** Records a dead letter on this host; `count` when it stands for several messages. */
+export type InboundDeadLetter = (
+  reason: DeadLetterReason,
+  to: string,
+  type: string,
+  name: string,
+  kind: "tell" | "ask" | "reply",
+  payload: unknown,
+  error?: unknown,
+  count?: number,
+) => void;
+
+/** What inbound handling works with. */
+export interface InboundSeams {
+  /** This host's runtime: its id, clock and ref resolution. */
+  readonly runtime: Runtime;
+  /** This host's actors, by id. */
+  readonly local: LocalHost;
+  /** The asks this host sent, for their replies. */
+  readonly asks: RemoteAsks;
+  /** Inbound batches above this size are refused, in bytes. */
+  readonly maxInboundBytes: number;
+  /** Encodes a frame; an `Error` when it cannot be sent at all. */
+  readonly encode: (frame: Frame, name: string) => Uint8Array | Error;
+  /** Queues an encoded frame for a host. */
+  readonly enqueue: (host: string, frame: Uint8Array, kind: SentEnvelope["kind"]) => void;
+  /** Records a dead letter here. */
+  readonly deadLetter: InboundDeadLetter;
+  /** An actor of another host that this one watches stopped for good (frame 6). */
+  readonly actorStopped: (actorId: string, record: DeathRecord | undefined) => void;
+}
+
+/** The inbox side of one host's remoting. */
+export class Inbound {
+  readonly #seams: InboundSeams;
+  readonly #runtime: Runtime;
+  readonly #local: LocalHost;
+  readonly #queue: StepQueue;
+  readonly #refusals: RefusalTally;
+  #batches = 0;
+  #frames = 0;
+  #rejected: Record<string, number> = {};
+
+  /**
+   * Makes the inbox side of a host's remoting.
+   *
+   * @param seams The runtime, actors and sending functions it works with.
+   */
+  constructor(seams: InboundSeams) {
+    this.#seams = seams;
+    this.#runtime = seams.runtime;
+    this.#local = seams.local;
+    this.#queue = new StepQueue((err) =>
+      this.#runtime.logger.error("handling an inbound batch failed; the rest of it is dropped", {
+        error: describeError(err).message,
+      })
+    );
+    this.#refusals = new RefusalTally((refusal) => this.#sendRefusal(refusal));
+  }
+
+  /** Batches that arrived. */
+  get batches(): number {
+    return this.#batches;
+  }
+
+  /** Well-formed envelopes handled. */
+  get frames(): number {
+    return this.#frames;
+  }
+
+  /** Batches or envelopes refused, by reason. */
+  get rejected(): Readonly<Record<string, number>> {
+    return { ...this.#rejected };
+  }
+
+  /** Takes a batch: handled now if nothing waits and the slice allows, else in turn. */
+  receive(message: TransportMessage): void {
+    this.#batches++;
+    this.#queue.push(this.#batchSteps(message));
+  }
+
+  /** Handles every batch still waiting now, in one go: this host is closing. */
+  finish(): void {
+    this.#queue.finish();
+  }
+
+  /** Sends the refusals counted so far now (before a flush of the outbound batches). */
+  flushRefusals(): void {
+    this.#refusals.flush();
+  }
+
+  *#batchSteps(message: TransportMessage): Steps<void> {
+    let sender = "";
+    let origin: RemoteTellOrigin | undefined;
+    yield* decodeBatchSteps(
+      message.data,
+      this.#seams.maxInboundBytes,
+      (s) => this.#runtime.resolveRef(s),
+      {
+        frame: (frame) => {
+          this.#frames++;
+          origin ??= new RemoteTellOrigin((to, type, name, payload, error) =>
+            this.#refuse(sender, to, name, { reason: refusalReason(error), type }, payload)
+          );
+          this.#handle(sender, frame, origin);
+        },
+        reject: (reason, detail) => {
+          this.#rejected[reason] = (this.#rejected[reason] ?? 0) + 1;
+          this.#seams.deadLetter(
+            "undecodable",
+            this.#runtime.hostId,
+            "host-inbox",
+            reason,
+            "tell",
+            detail,
+          );
+        },
+        sender: (id) => sender = id,
+      },
+    );
+  }
+
+  #handle(sender: string, frame: Frame, origin: RemoteTellOrigin): void {
+    switch (frame.kind) {
+      case "tell": {
+        const refusal = this.#local.deliverTell(frame.to, frame.name, frame.body, origin);
+        if (refusal !== undefined) this.#refuse(sender, frame.to, frame.name, refusal, frame.body);
+        return;
+      }
+      case "ask": {
+        const { correlation } = frame;
+        this.#local.deliverAsk(
+          frame.to,
+          frame.name,
+          frame.body,
+          new RemoteReply(
+            this.#runtime.clock,
+            frame.timeoutMs,
+            (value) => this.#reply(sender, correlation, value),
+            (err) => this.#replyError(sender, correlation, err),
+          ),
+        );
+        return;
+      }
+      case "reply":
+        this.#seams.asks.replied(frame.correlation, frame.body, sender);
+        return;
+      case "replyError":
+        this.#seams.asks.failed(frame.correlation, frame.error, sender);
+        return;
+      case "childExit": {
+        const reason = exitReasonFromWire(frame.reason);
+        if (reason !== undefined) {
+          this.#local.remoteChildExited(frame.supervisor, frame.child, reason);
+        }
+        return;
+      }
+      case "actorStopped": {
+        const record = frame.record as DeathRecord;
+        this.#seams.actorStopped(frame.actor, typeof record.kind === "string" ? record : undefined);
+        return;
+      }
+      case "undeliverable":
+      case "undeliverableMany": {
+        const reason = DEAD_LETTER_REASONS.includes(frame.reason as DeadLetterReason)
+          ? frame.reason as DeadLetterReason
+          : "unknown-actor";
+        const count = frame.kind === "undeliverableMany" && frame.count > 1
+          ? frame.count
+          : undefined;
+        this.#seams.deadLetter(
+          reason,
+          frame.to,
+          frame.type ?? "unknown",
+          frame.name,
+          "tell",
+          frame.body,
+          undefined,
+          count,
+        );
+        return;
+      }
+      default: {
+        const unknown: never = frame;
+        throw new Error(`unknown frame ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  #reply(host: string, correlation: number, value: unknown): void {
+    const frame = this.#seams.encode({ kind: "reply", correlation, body: value }, "reply");
+    // A reply that cannot be sent (too large, not encodable) answers with that error instead.
+    if (frame instanceof Error) this.#replyError(host, correlation, frame);
+    else this.#seams.enqueue(host, frame, "reply");
+  }
+
+  #replyError(host: string, correlation: number, error: unknown): void {
+    const frame = this.#seams.encode(
+      { kind: "replyError", correlation, error: wireError(error) },
+      "reply",
+    );
+    if (frame instanceof Uint8Array) this.#seams.enqueue(host, frame, "reply");
+  }
+
+  /** A tell from `host` will not be handled: counted, and sent back when the stretch of work ends. */
+  #refuse(host: string, to: string, name: string, refusal: Refusal, body: unknown): void {
+    this.#refusals.add(host, to, name, refusal.reason, refusal.type, body);
+  }
+
+  /** Sends frame 4 for a lone refusal, frame 7 with the count for several. */
+  #sendRefusal(refusal: TalliedRefusal): void {
+    const { host, to, name, reason, type, count } = refusal;
+    const frame = (body: unknown): Frame =>
+      count === 1
+        ? { kind: "undeliverable", to, name, reason, body, type }
+        : { kind: "undeliverableMany", to, name, reason, count, body, type };
+    let bytes = this.#seams.encode(frame(refusal.body), name);
+    // The body came in one batch, but with our header it may not fit: send the notice without it.
+    if (bytes instanceof Error) bytes = this.#seams.encode(frame(undefined), name);
+    if (bytes instanceof Uint8Array) this.#seams.enqueue(host, bytes, "undeliverable");
+  }
+}
