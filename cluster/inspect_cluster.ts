@@ -68,8 +68,17 @@ export async function inspectHosts(
   // The own snapshot is gathered while the others answer; it comes first.
   const own = await sources.own;
   await Promise.all(asks);
-  const snapshots = own === undefined ? answered : [own, ...answered];
+  const snapshots = (own === undefined ? answered : [own, ...answered]).map((snapshot) =>
+    withLag(snapshot, sources.hosts.find((h) => h.hostId === snapshot.host.hostId))
+  );
   return await mergeSnapshotsInSlices(nowMs(), "cluster", snapshots, silent, recent);
+}
+
+/** A host's answer with its lag and busy state as the inspector heard them in its heartbeats. */
+function withLag(snapshot: HostSnapshot, seen: HostInfo | undefined): HostSnapshot {
+  if (seen === undefined) return snapshot;
+  const state = seen.state === "busy" ? "busy" : snapshot.host.state;
+  return { ...snapshot, host: { ...snapshot.host, state, loopLagMs: seen.loopLagMs } };
 }
 
 /**
@@ -189,5 +198,6 @@ function hostWithoutDetails(
     queuedMessages: undefined,
     messagesPerSecond: undefined,
     connection: undefined,
+    loopLagMs: host.loopLagMs,
   };
 }

@@ -72,6 +72,7 @@ function* snapshotSteps(
     queuedMessages: load.queuedMessages,
     messagesPerSecond: Math.round(load.messagesPerSecond * 10) / 10,
     connection: context.connection,
+    loopLagMs: undefined,
   };
   const actors: ActorReport[] = [];
   for (const cell of runtime.cells()) {

@@ -11,7 +11,7 @@
 import type { DeathRecord } from "./death_records.ts";
 import type { ActorStats } from "../ref.ts";
 import type { ActorReport, Inspection, TreeNode } from "./inspection.ts";
-import { deathText, failureText, hostsText, treeText } from "./inspection_text.ts";
+import { deathText, failureText, hostsText, stateText, treeText } from "./inspection_text.ts";
 
 /** The key of the method Deno's Jupyter kernel calls to display an object. */
 export const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display") as never;
@@ -101,7 +101,7 @@ export function inspectionBundle(inspection: Inspection): DisplayBundle {
     ["host", "state", "actors", "queued", "msg/s", "connection", "labels / problem"],
     inspection.hosts.map((h) => [
       h.self ? `${h.hostId} (this)` : h.hostId,
-      h.state,
+      stateText(h),
       h.actorCount === undefined ? "-" : String(h.actorCount),
       h.queuedMessages === undefined ? "-" : String(h.queuedMessages),
       h.messagesPerSecond === undefined ? "-" : String(Math.round(h.messagesPerSecond)),

@@ -15,6 +15,8 @@ import { ITEMS_PER_PAUSE, runAtOnce, runInSlices, type Steps } from "../../base/
 /** How a host stands in an inspection. */
 export type InspectedHostState =
   | "alive"
+  /** It heartbeats, but its event loop lags (its actors compute): it answers late. */
+  | "busy"
   | "unreachable"
   | "lost"
   | "left"
@@ -43,6 +45,11 @@ export interface HostReport {
   readonly messagesPerSecond: number | undefined;
   /** Its connection to the cluster: `"local"` for a system without one. */
   readonly connection: "connected" | "disconnected" | "closed" | "local" | undefined;
+  /**
+   * How late its event loop ran at its last heartbeat, in milliseconds, as
+   * the inspecting host heard it; `undefined` without a cluster.
+   */
+  readonly loopLagMs: number | undefined;
 }
 
 /** The last failure of an actor (an error or an escalation). */

@@ -38,13 +38,22 @@ export function duration(ms: number | undefined): string {
 
 const num = (value: number | undefined) => (value === undefined ? "-" : String(value));
 
+/** A host's state, with its loop's lag when it is busy: `busy (lag 2.3 s)`. */
+export function stateText(host: HostReport): string {
+  if (host.state !== "busy" || host.loopLagMs === undefined) return host.state;
+  const lag = host.loopLagMs >= 1_000
+    ? `${(host.loopLagMs / 1_000).toFixed(1)} s`
+    : `${Math.round(host.loopLagMs)} ms`;
+  return `busy (lag ${lag})`;
+}
+
 /** The hosts as a table. */
 export function hostsText(hosts: readonly HostReport[]): string {
   return table(
     ["HOST", "STATE", "UPTIME", "ACTORS", "QUEUED", "MSG/S", "CONNECTION", "LABELS / PROBLEM"],
     hosts.map((h) => [
       h.self ? `${h.hostId} *` : h.hostId,
-      h.state,
+      stateText(h),
       duration(h.uptimeMs),
       num(h.actorCount),
       num(h.queuedMessages),

@@ -37,6 +37,7 @@ function snapshotOf(count: number, letters = 0): HostSnapshot {
       queuedMessages: 0,
       messagesPerSecond: 0,
       connection: "connected",
+      loopLagMs: 0,
     },
     actors: Array.from({ length: count }, (_, i) => actor(i)),
     deadLetters: Array.from({ length: letters }, (_, i) => ({

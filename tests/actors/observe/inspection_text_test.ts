@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
-import { duration, table, treeText } from "../../../actors/observe/inspection_text.ts";
-import type { ActorReport } from "../../../types.ts";
+import {
+  duration,
+  stateText,
+  table,
+  treeText,
+} from "../../../actors/observe/inspection_text.ts";
+import type { ActorReport, HostReport } from "../../../types.ts";
 import { buildTree } from "../../../actors/observe/inspection.ts";
 
 Deno.test("durations read as people say them", () => {
@@ -10,6 +15,26 @@ Deno.test("durations read as people say them", () => {
   assert.equal(duration(200_000), "3m20s");
   assert.equal(duration(5 * 3_600_000 + 120_000), "5h02m");
   assert.equal(duration(2 * 86_400_000 + 4 * 3_600_000), "2d04h");
+});
+
+Deno.test("a busy host's state says how late its loop runs", () => {
+  const host = (state: HostReport["state"], loopLagMs: number | undefined): HostReport => ({
+    hostId: "h",
+    labels: {},
+    state,
+    problem: undefined,
+    self: false,
+    uptimeMs: 1,
+    actorCount: 1,
+    queuedMessages: 0,
+    messagesPerSecond: 0,
+    connection: "connected",
+    loopLagMs,
+  });
+  assert.equal(stateText(host("busy", 2_340)), "busy (lag 2.3 s)");
+  assert.equal(stateText(host("busy", 620)), "busy (lag 620 ms)");
+  assert.equal(stateText(host("alive", 3)), "alive");
+  assert.equal(stateText(host("lost", undefined)), "lost");
 });
 
 Deno.test("a table pads every column but the last to its widest cell", () => {
