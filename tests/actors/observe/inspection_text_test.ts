@@ -1,10 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  duration,
-  stateText,
-  table,
-  treeText,
-} from "../../../actors/observe/inspection_text.ts";
+import { duration, stateText, table, treeText } from "../../../actors/observe/inspection_text.ts";
 import type { ActorReport, HostReport } from "../../../types.ts";
 import { buildTree } from "../../../actors/observe/inspection.ts";
 
