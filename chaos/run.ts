@@ -3,7 +3,11 @@
  * of scenarios, pass/fail and figures, writes `chaos/results.json` and the
  * table in `RELIABILITY.md`.
  *
- * Usage: deno run -A chaos/run.ts [--only <name>] [--small] [--seed <n>]
+ * Usage: deno run -A chaos/run.ts [--only <name>] [--small] [--seed <n>] [--seeds <count>]
+ *
+ * A seed of the simulation replays alone: `--only simulation --seed 96
+ * --seeds 1` prints the digest of seed 96's history, to compare with the
+ * one in the failure it came from.
  *
  * @module
  */
@@ -18,11 +22,16 @@ const { values } = parseArgs({
     only: { type: "string" },
     small: { type: "boolean" },
     seed: { type: "string" },
+    seeds: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
 if (values.help) {
-  console.log(`deno task chaos [--only <name>] [--small] [--seed <n>]
+  console.log(`deno task chaos [--only <name>] [--small] [--seed <n>] [--seeds <count>]
+
+  --seed <n>        the first seed (default: the time)
+  --seeds <count>   how many seeds the simulation runs (default: 1000, or 20 with --small);
+                    "--only simulation --seed 96 --seeds 1" replays seed 96 and prints its digest
 
 Scenarios:
 ${scenarios.map((s) => `  ${s.name.padEnd(18)} ${s.description}`).join("\n")}`);
@@ -30,6 +39,11 @@ ${scenarios.map((s) => `  ${s.name.padEnd(18)} ${s.description}`).join("\n")}`);
 }
 const seed = values.seed === undefined ? Date.now() % 1_000_000 : Number(values.seed);
 const size = values.small ? "small" : "full";
+const seeds = values.seeds === undefined ? undefined : Number(values.seeds);
+if (seeds !== undefined && !(Number.isInteger(seeds) && seeds > 0)) {
+  console.error(`--seeds must be a positive integer, not '${values.seeds}'`);
+  Deno.exit(2);
+}
 const selected = scenarios.filter((s) => values.only === undefined || s.name === values.only);
 if (selected.length === 0) {
   console.error(`no scenario '${values.only}'; --help lists them`);
@@ -57,7 +71,7 @@ async function runOne(scenario: Scenario): Promise<Row> {
   const started = performance.now();
   let result: ScenarioResult;
   try {
-    result = await scenario.run(size, seed);
+    result = await scenario.run(size, seed, seeds);
   } catch (err) {
     result = { figures: {}, violations: [`the scenario itself failed: ${(err as Error).stack}`] };
   }
@@ -88,7 +102,7 @@ console.log(
   `${rows.filter((r) => r.passed).length} passed, ${rows.filter((r) => !r.passed).length} failed`,
 );
 
-if (values.only === undefined && size === "full") {
+if (values.only === undefined && size === "full" && seeds === undefined) {
   const document = {
     ranAt: new Date().toISOString(),
     seed,

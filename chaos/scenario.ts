@@ -23,6 +23,9 @@ export interface Scenario {
   readonly name: string;
   /** What it does, in one sentence. */
   readonly description: string;
-  /** Runs it. */
-  readonly run: (size: ScenarioSize, seed: number) => Promise<ScenarioResult>;
+  /**
+   * Runs it. `seeds` is how many seeds a seeded scenario runs from `seed`
+   * (its size's default unless given); the others ignore it.
+   */
+  readonly run: (size: ScenarioSize, seed: number, seeds?: number) => Promise<ScenarioResult>;
 }

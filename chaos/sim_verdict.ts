@@ -63,11 +63,16 @@ export async function checkPingers(
   recorder: ActorRef<RecorderProtocol>,
 ): Promise<TellsVerdict> {
   const violations: string[] = [];
-  const report = await settleOne(clock, recorder.ask("report", undefined, { timeoutMs: 2_000 }));
   let tellsSent = 0;
   let tellsHandled = 0;
   let tellsDeadLettered = 0;
   let tellsSentByCrashed = 0;
+  const report = await settleOne(clock, recorder.ask("report", undefined, { timeoutMs: 2_000 }))
+    .catch((err) => err as Error);
+  if (report instanceof Error) {
+    violations.push(`the recorder does not answer at the end: ${report.name}: ${report.message}`);
+    return { violations, tellsSent, tellsHandled, tellsDeadLettered, tellsSentByCrashed };
+  }
   for (const h of hosts) {
     if (h.pinger === undefined) continue;
     const record = report[h.pinger.id] ?? { received: 0, lastSeq: 0, outOfOrder: 0 };

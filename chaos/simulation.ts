@@ -21,6 +21,9 @@ import { ActorSystem, childSpec, defineSupervisor, MemoryStore } from "../mod.ts
 import { createVirtualClock } from "../testing.ts";
 import { MemoryBus, type MemoryTransport } from "../transport/memory_bus.ts";
 import { Rng } from "./rng.ts";
+import { frameFingerprint, History } from "./history.ts";
+import { SimLink } from "./sim_link.ts";
+import { withStoppedWallClock } from "./sim_wall_clock.ts";
 import { RecordingStore } from "./recording_store.ts";
 import { SimCounter, SimPinger, SimRecorder } from "./sim_actors.ts";
 import { checkWriters } from "./oracle.ts";
@@ -41,6 +44,12 @@ export interface SimulationOptions {
    * @default {6}
    */
   readonly counters?: number;
+  /**
+   * Whether to return every event of the history (`events`), to find where
+   * two runs of one seed parted.
+   * @default {false}
+   */
+  readonly keepEvents?: boolean;
 }
 
 /** What one run did and found. */
@@ -57,8 +66,13 @@ export interface SimulationResult {
   readonly writesAccepted: number;
   /** Every invariant that did not hold; empty when the run passed. */
   readonly violations: readonly string[];
-  /** A fingerprint of the run's history, for replay checks. */
+  /**
+   * A fingerprint of the run's history (every delivery, fault, ask outcome
+   * and write, in order, with its virtual time), for replay checks.
+   */
   readonly digest: string;
+  /** The history's events, with `keepEvents`. */
+  readonly events?: readonly string[];
 }
 
 const HEARTBEAT_MS = 100;
@@ -68,12 +82,23 @@ const RECOVERY_BOUND_MS = 20_000;
 
 type Host = SimHost & { readonly link: MemoryTransport; cutUntilMs: number | undefined };
 
-/** Runs one seeded simulation and checks its history. */
-export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
+/**
+ * Runs one seeded simulation and checks its history. Nothing in it depends
+ * on the machine's speed or load: the same seed gives the same history
+ * (`digest`), alone or in the suite.
+ */
+export function simulate(options: SimulationOptions): Promise<SimulationResult> {
+  return withStoppedWallClock(() => run(options));
+}
+
+async function run(options: SimulationOptions): Promise<SimulationResult> {
   const rng = new Rng(options.seed);
   const durationMs = options.durationMs ?? 12_000;
   const counterCount = options.counters ?? 6;
-  const clock = createVirtualClock(1_000_000);
+  const startMs = 1_000_000;
+  const clock = createVirtualClock(startMs);
+  const history = new History(options.keepEvents);
+  const at = () => clock.now() - startMs;
   // Network latency: usually none, sometimes a few milliseconds, now and then a spike.
   const latency = new Rng(options.seed ^ 0x5bd1e995);
   const bus = new MemoryBus({
@@ -86,6 +111,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const violations: string[] = [];
   const hosts: Host[] = [];
   let nextWorker = 1;
+  const fault = (t: number, text: string) => {
+    faults.push(`t=${t} ${text}`);
+    history.record(at(), "fault", text);
+  };
 
   const start = async (id: string, labels: Record<string, string>): Promise<Host> => {
     const link = bus.connect();
@@ -94,11 +123,14 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       clock,
       store,
       logFailures: false,
+      // The dispatcher never yields to the event loop on wall time: a yield
+      // parks actor turns on a platform task while the virtual clock runs on.
+      scheduler: { sliceMs: Number.POSITIVE_INFINITY },
       deadLetters: { logPerSecond: 0, keep: 100_000 },
       log: { level: "silent" },
       cluster: {
         name: "sim",
-        transport: link,
+        transport: new SimLink(link, id, clock, startMs, history),
         labels,
         heartbeatIntervalMs: HEARTBEAT_MS,
         suspicionTimeoutMs: SUSPICION_MS,
@@ -113,6 +145,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       pinger: undefined,
     };
     hosts.push(host);
+    history.record(at(), id, "started");
     return host;
   };
   const step = async (ms: number) => {
@@ -177,7 +210,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     if (rng.chance(0.004) && candidates.filter((h) => !h.crashed).length >= 2) {
       const victim = rng.pick(candidates);
       victim.crashed = true;
-      faults.push(`t=${t} crash ${victim.id}`);
+      fault(t, `crash ${victim.id}`);
       await victim.link.close();
     }
     if (rng.chance(0.005) && candidates.length > 0) {
@@ -186,18 +219,19 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         const forMs = rng.int(100, 1_500);
         victim.cutUntilMs = t + forMs;
         victim.link.setConnected(false);
-        faults.push(`t=${t} cut ${victim.id} for ${forMs} ms`);
+        fault(t, `cut ${victim.id} for ${forMs} ms`);
       }
     }
     for (const h of candidates) {
       if (h.cutUntilMs !== undefined && t >= h.cutUntilMs) {
         h.cutUntilMs = undefined;
         h.link.setConnected(true);
+        history.record(at(), "heal", h.id);
       }
     }
     if (rng.chance(0.003) && workers().length < 5) {
       const fresh = await start(`w${nextWorker++}`, { worker: "1" });
-      faults.push(`t=${t} join ${fresh.id}`);
+      fault(t, `join ${fresh.id}`);
       await spawnPinger(fresh);
     }
     if (rng.chance(0.02)) {
@@ -209,6 +243,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         ...rng.bytes(rng.int(1, 40)),
       ]);
       attacker.publish(`actors.sim.host.${target.id}`, data);
+      history.record(at(), "garbage", target.id, data.byteLength);
       garbage++;
     }
     // Workload.
@@ -217,8 +252,14 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       pending.push(
         ref.ask("add", 1, { timeoutMs: 1_000 })
           .then(
-            (value) => void (acked.get(id) ?? acked.set(id, []).get(id)!).push(value),
-            () => void unknown.set(id, (unknown.get(id) ?? 0) + 1),
+            (value) => {
+              history.record(at(), "ack", id, value);
+              (acked.get(id) ?? acked.set(id, []).get(id)!).push(value);
+            },
+            (err: Error) => {
+              history.record(at(), "unknown", id, err.name);
+              unknown.set(id, (unknown.get(id) ?? 0) + 1);
+            },
           ),
       );
     }
@@ -275,22 +316,30 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
 
   const asksAcknowledged = [...acked.values()].reduce((n, v) => n + v.length, 0);
   const asksUnknown = [...unknown.values()].reduce((n, v) => n + v, 0);
-  const digest = [
-    faults.join(";"),
+
+  // ---- tear down ------------------------------------------------------------------
+  history.record(at(), "tear down");
+  const shutdowns = alive().map((h) =>
+    h.system.shutdown({ timeoutMs: 200 }).then(() => history.record(at(), h.id, "shut down"))
+  );
+  if (!(await settle(clock, shutdowns))) {
+    violations.push("a host did not shut down in 30 s");
+  }
+  await attacker.close();
+
+  for (const w of store.writes) {
+    history.record("write", w.key, w.revision, frameFingerprint(w.value));
+  }
+  history.record(
+    "figures",
     asksAcknowledged,
     asksUnknown,
     tellsSent,
     tellsHandled,
     tellsDeadLettered,
     tellsSentByCrashed,
-    store.writes.length,
-  ].join("|");
-
-  // ---- tear down ------------------------------------------------------------------
-  if (!(await settle(clock, alive().map((h) => h.system.shutdown({ timeoutMs: 200 }))))) {
-    violations.push("a host did not shut down in 30 s");
-  }
-  await attacker.close();
+  );
+  for (const v of violations) history.record("violation", v);
 
   return {
     seed: options.seed,
@@ -303,6 +352,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     garbageMessages: garbage,
     writesAccepted: store.writes.length,
     violations,
-    digest,
+    digest: history.digest,
+    ...(history.events === undefined ? {} : { events: history.events }),
   };
 }

@@ -33,7 +33,7 @@ export interface MemoryBusOptions {
    */
   readonly maxPayloadBytes?: number;
   /**
-   * The time source of request timeouts (a virtual clock in simulations).
+   * The time source of request timeouts and of `flush` (a virtual clock in simulations).
    * @default {systemClock}
    */
   readonly clock?: Clock;
@@ -232,7 +232,9 @@ export class MemoryTransport implements Transport {
   }
 
   flush(): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, 0));
+    // On the bus's clock: a platform timer would resolve after a number of
+    // virtual steps that depends on how fast the machine runs them.
+    return new Promise((resolve) => this.#bus.clock.setTimeout(resolve, 0));
   }
 
   close(): Promise<void> {

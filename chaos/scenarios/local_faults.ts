@@ -9,6 +9,7 @@ import { ActorSystem, childSpec, defineActor, defineSupervisor, type Tell } from
 import type { Scenario } from "../scenario.ts";
 import { sleep } from "../process_cluster.ts";
 import { simulate } from "../simulation.ts";
+import { History } from "../history.ts";
 
 const Crasher = defineActor<{ crash: Tell }, null>({
   type: "chaos-crasher",
@@ -91,24 +92,32 @@ export const simulation: Scenario = {
   name: "simulation",
   description:
     "seeded simulation: 3-6 hosts in memory, crashes, cuts, joins, latency and garbage under load, checked by the oracle",
-  run: async (size, seed) => {
-    const count = size === "full" ? 1_000 : 20;
+  run: async (size, seed, seeds) => {
+    const count = seeds ?? (size === "full" ? 1_000 : 20);
     const violations: string[] = [];
+    const digests = new History();
     let acknowledged = 0;
     let faults = 0;
     let tells = 0;
     let deadLettered = 0;
+    let digest = "";
     for (let i = 0; i < count; i++) {
       const result = await simulate({ seed: seed + i });
       acknowledged += result.asksAcknowledged;
       faults += result.faults.length;
       tells += result.tellsSent;
       deadLettered += result.tellsDeadLettered;
-      for (const v of result.violations) violations.push(`seed ${seed + i}: ${v}`);
+      digest = result.digest;
+      digests.record(result.digest);
+      for (const v of result.violations) {
+        violations.push(`seed ${seed + i} (digest ${result.digest}): ${v}`);
+      }
     }
     return {
       figures: {
         seeds: `${seed}..${seed + count - 1}`,
+        // One seed's history, or a fingerprint of every seed's, to compare with a replay.
+        digest: count === 1 ? digest : digests.digest,
         faults,
         acknowledged_asks: acknowledged,
         tells_accounted: tells,

@@ -32,7 +32,8 @@ export async function virtualCluster(
   options: ActorSystemOptions = {},
 ): Promise<VirtualCluster> {
   const clock = createVirtualClock(1_000_000);
-  const bus = new MemoryBus();
+  // The bus on the same clock: request timeouts and flushes in virtual time, as everything else.
+  const bus = new MemoryBus({ clock });
   const links = labels.map(() => bus.connect());
   const startHost = (i: number) =>
     ActorSystem.start({
