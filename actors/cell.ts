@@ -82,6 +82,8 @@ export class Cell {
   busy = false;
   /** Restarts so far; incarnation 0 is the first. */
   incarnation = 0;
+  /** The dispatcher's: how many more of its messages it times one by one (see `scheduler.ts`). */
+  timedMessages = 0;
   /** The live children, in spawn order. */
   children: Set<Cell> | undefined = undefined;
   /** The final stop, once it has begun. */
