@@ -15,7 +15,7 @@
  * batches over small, and the actor that just ran is then timed after each of
  * its messages (its turn is cut into one-message runs) until `TIMED_MESSAGES`
  * of them in a row were short. So an actor with long turns is checked between
- * its own consecutive messages (the first time, after at most 3 of them),
+ * its own consecutive messages (the first time, after at most 20 of them),
  * while a flood of trivial tells reads the clock once per 256 messages. A
  * yield ends the running actor's turn: the others go first after it.
  *
@@ -73,9 +73,9 @@ export interface SchedulerOptions {
 }
 
 /** Messages a fresh run handles before it reads the clock again. */
-const FIRST_READING = 2;
+const FIRST_READING = 16;
 /** The batch after the first reading, and after a long one. */
-const FIRST_BATCH = 1;
+const FIRST_BATCH = 4;
 /** The most messages handled between two readings of the clock. */
 const MAX_BATCH = 256;
 /** Short messages in a row after which an actor that had long ones is counted in batches again. */
