@@ -16,32 +16,14 @@
  * @module
  */
 
-import type { Clock } from "../base/clock.ts";
-import type { Transport } from "../transport/transport.ts";
-import type { Subjects } from "../transport/subjects.ts";
-import type { ClusterView, Labels } from "./view.ts";
-import { type FenceCause, type GoneReason, Presence, type PresenceLog } from "./presence.ts";
+import { Presence, type PresenceSeams } from "./presence.ts";
 
-/** What a host's liveness needs of the host. */
-export interface LivenessSeams {
-  /** This host's id. */
-  readonly hostId: string;
-  /** The time source and timers of the host. */
-  readonly clock: Clock;
-  /** Where to say what happens. */
-  readonly log: PresenceLog;
-  /** The host's connection (used by same-loop liveness only). */
-  readonly transport: Transport;
-  /** The cluster's subjects. */
-  readonly subjects: Subjects;
-  /** The view to keep up to date. */
-  readonly view: ClusterView;
-  /** This host's labels. */
-  readonly labels: Labels;
-  /** How often to heartbeat, in milliseconds. */
-  readonly heartbeatIntervalMs: number;
-  /** Silence after which a host is lost, in milliseconds. */
-  readonly suspicionTimeoutMs: number;
+/**
+ * What a host's liveness needs of the host: what presence needs (the
+ * transport is used by same-loop liveness only), with the host's load as
+ * counts rather than as one heartbeat's figures.
+ */
+export interface LivenessSeams extends Omit<PresenceSeams, "load" | "startedAtMs"> {
   /** This host's live actors, for its heartbeats. */
   readonly actorCount: () => number;
   /**
@@ -49,10 +31,6 @@ export interface LivenessSeams {
    * slices; about 50 ms for a million here), so it is counted once a second.
    */
   readonly mailboxDepth: () => Promise<number>;
-  /** Stops every actor of this host; resolves when they are stopped. */
-  readonly fence: (why: FenceCause) => Promise<void>;
-  /** Told once when another host is declared lost or leaves. */
-  readonly onGone: (hostId: string, reason: GoneReason) => void;
 }
 
 /** A running liveness. */
