@@ -18,7 +18,7 @@ import { type ActorRef, ActorSystem, type Ask, defineActor, type Tell } from "..
 
 type AggregatorProtocol = {
   partial: Tell<{ worker: string; sumOfSquares: number; rows: number }>;
-  total: Ask<{ expectedRows: number }, { sumOfSquares: number; rows: number; workers: number }>;
+  total: Ask<void, { sumOfSquares: number; rows: number; workers: number }>;
 };
 
 type WorkerProtocol = {
@@ -35,35 +35,25 @@ type AggregatorState = {
   sumOfSquares: number;
   rows: number;
   workers: Set<string>;
-  waiting: { expectedRows: number; resolve: () => void }[];
 };
 
 const Aggregator = defineActor<AggregatorProtocol, AggregatorState>({
   type: "aggregator",
-  init: () => ({ sumOfSquares: 0, rows: 0, workers: new Set(), waiting: [] }),
+  init: () => ({ sumOfSquares: 0, rows: 0, workers: new Set() }),
   tells: {
-    partial: (state, { worker, sumOfSquares, rows }) => {
-      const next = {
-        ...state,
-        sumOfSquares: state.sumOfSquares + sumOfSquares,
-        rows: state.rows + rows,
-        workers: new Set(state.workers).add(worker),
-      };
-      for (const w of next.waiting) if (next.rows >= w.expectedRows) w.resolve();
-      return next;
-    },
+    partial: (state, { worker, sumOfSquares, rows }) => ({
+      sumOfSquares: state.sumOfSquares + sumOfSquares,
+      rows: state.rows + rows,
+      workers: new Set(state.workers).add(worker),
+    }),
   },
   asks: {
-    // An async ask handler: it waits until every expected row has been counted.
-    total: async (state, { expectedRows }) => {
-      if (state.rows < expectedRows) {
-        await new Promise<void>((resolve) => state.waiting.push({ expectedRows, resolve }));
-      }
-      return {
-        state,
-        reply: { sumOfSquares: state.sumOfSquares, rows: state.rows, workers: state.workers.size },
-      };
-    },
+    // What it has counted so far. (A handler must not wait for later messages
+    // of its own: while it waits, the actor handles nothing else.)
+    total: (state) => ({
+      state,
+      reply: { sumOfSquares: state.sumOfSquares, rows: state.rows, workers: state.workers.size },
+    }),
   },
 });
 
@@ -117,7 +107,12 @@ const loader = system.spawn(Loader, { name: "loader", args: { poolSize: 4, aggre
 
 const dataset = Float64Array.from({ length: 100_000 }, (_, i) => Math.sin(i) * 3);
 const batches = await loader.ask("run", { dataset, batchSize: 1_000 });
-const total = await aggregator.ask("total", { expectedRows: dataset.length });
+// The workers' partials may still be on their way: ask until every row is counted.
+let total = await aggregator.ask("total");
+while (total.rows < dataset.length) {
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  total = await aggregator.ask("total");
+}
 
 let expected = 0;
 for (const x of dataset) expected += x * x;
