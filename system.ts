@@ -41,6 +41,8 @@ import {
 import { SoloHosts } from "./system/solo_hosts.ts";
 import { onSignals } from "./system/signals.ts";
 import { Names } from "./system/names.ts";
+import { planWorkers, workerCount } from "./system/workers.ts";
+import type { WorkerHosts } from "./system/worker_hosts.ts";
 
 /**
  * A set of actors on one host.
@@ -65,6 +67,7 @@ export class ActorSystem {
   #runtime: Runtime;
   #hosts: Hosts;
   #names: Names;
+  #workers: { readonly hosts: WorkerHosts; readonly close: () => void } | undefined;
 
   private constructor(runtime: Runtime, sharedStore: boolean) {
     this.#runtime = runtime;
@@ -81,6 +84,10 @@ export class ActorSystem {
    * @throws {InvalidNameError} When `hostId` breaks the naming rules.
    */
   static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
+    const workers = workerCount(options);
+    // With worker hosts, this host joins their cluster (the port bus without one).
+    const plan = workers === 0 ? undefined : await planWorkers(options, workers);
+    if (plan !== undefined) options = plan.options;
     const system = ActorSystem.#local(options);
     // Actors may register names through their context; the directory is made on first use.
     system.#runtime.directory = {
@@ -94,6 +101,16 @@ export class ActorSystem {
         options.cluster,
         (hostId) => system.#names.releaseHost(hostId),
       );
+    }
+    if (plan !== undefined) {
+      try {
+        const hosts = await plan.start(system.#runtime);
+        system.#workers = { hosts, close: plan.close };
+      } catch (err) {
+        await system.#runtime.shutdown(1_000).catch(() => {});
+        plan.close();
+        throw err;
+      }
     }
     return system;
   }
@@ -453,7 +470,13 @@ export class ActorSystem {
   shutdown(options: StopOptions = {}): Promise<void> {
     try {
       const timeoutMs = positiveMs("timeoutMs", options.timeoutMs, this.#runtime.stopTimeoutMs);
-      return this.#runtime.shutdown(timeoutMs);
+      const workers = this.#workers;
+      if (workers === undefined) return this.#runtime.shutdown(timeoutMs);
+      // This host first (its supervisors stop their children on the workers),
+      // then the workers, then their bus.
+      return this.#runtime.shutdown(timeoutMs)
+        .then(() => workers.hosts.shutdown(timeoutMs))
+        .finally(() => workers.close());
     } catch (err) {
       return Promise.reject(err);
     }

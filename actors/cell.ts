@@ -378,7 +378,7 @@ export class Cell {
   }
 
   /** Scheduler entry point: start if needed, then handle up to `budget` messages. */
-  run(budget: number): boolean {
+  run(budget: number, preempt?: Int32Array): boolean {
     if (this.status === "starting" && !this.initialized && !this.busy && !startIncarnation(this)) {
       this.#scheduled = false;
       return false;
@@ -389,8 +389,13 @@ export class Cell {
       return false;
     }
     const ctx = this.context();
+    const first = this.#handled;
     while (!mailbox.isEmpty && this.status === "running") {
       if (budget-- === 0) return true;
+      // The liveness side saw the loop miss a tick: let timers and I/O run.
+      if (preempt !== undefined && this.#handled !== first && Atomics.load(preempt, 0) !== 0) {
+        return true;
+      }
       const entry = mailbox.takeNext();
       const payload = mailbox.takenPayload;
       const taken = mailbox.takenAsk;

@@ -121,14 +121,17 @@ export class LocalHost {
   /**
    * Stops an actor of this host for good, without telling a supervisor
    * elsewhere (the request came from there, or it is gone), within its own
-   * shutdown budget.
+   * shutdown budget or the one the request gives.
    *
+   * @param id The actor.
+   * @param reason Why it stops.
+   * @param timeoutMs How long its turn and `onStop` may take (default: its own budget).
    * @returns Resolves once it stopped; at once when no such actor lives here.
    */
-  stop(id: string, reason: ExitReason = STOPPED): Promise<void> {
+  stop(id: string, reason: ExitReason = STOPPED, timeoutMs?: number): Promise<void> {
     const cell = this.#runtime.cellById(id);
     if (cell === undefined) return Promise.resolve();
-    const budgetMs = cell.shutdownTimeoutMs ?? this.#runtime.stopTimeoutMs;
+    const budgetMs = timeoutMs ?? cell.shutdownTimeoutMs ?? this.#runtime.stopTimeoutMs;
     return cell.stop(reason, this.#runtime.clock.now() + budgetMs, false);
   }
 

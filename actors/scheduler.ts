@@ -46,9 +46,11 @@ export interface Runnable {
    * dispatcher hands out smaller budgets, down to one, to read the clock between them.
    *
    * @param budget The most messages to handle in this call (at least 1).
-   * @returns `true` when it used the whole budget and more messages are ready.
+   * @param preempt The dispatcher's preemption flag: once it is set (not 0),
+   *   the runnable returns after the message it is handling.
+   * @returns `true` when it used the whole budget, or stopped on the flag, and more messages are ready.
    */
-  run(budget: number): boolean;
+  run(budget: number, preempt?: Int32Array): boolean;
   /** Messages handled so far: the dispatcher counts the messages of a turn by it. */
   readonly handled: number;
   /**
@@ -85,6 +87,14 @@ const IDLE_EVERY_MS = 50;
 
 /** Runs actors that have work, fairly, without starving the event loop. */
 export class Scheduler {
+  /**
+   * The preemption flag, in shared memory: a thread that watches this loop
+   * (a host's liveness side) sets it to 1 when the loop missed a tick; the
+   * dispatcher then yields after the message being handled, whatever its
+   * count or clock readings say, and the host's next tick clears it. Between
+   * two messages it costs one atomic read.
+   */
+  readonly preempt: Int32Array = new Int32Array(new SharedArrayBuffer(4));
   #queue: (Runnable | undefined)[] = [];
   #head = 0;
   #pending = false;
@@ -114,6 +124,7 @@ export class Scheduler {
   #run = (): void => {
     const queue = this.#queue;
     const longMs = this.#longMs;
+    const preempt = this.preempt;
     // Most runs are a single short turn, and reading the time costs as much as
     // the turn: a fresh run reads the clock only once it has more than one
     // message to handle, and then after each of the next ones until it knows
@@ -141,7 +152,7 @@ export class Scheduler {
         const budget = timed ? 1 : Math.min(left, batch - counted);
         const before = runnable.handled;
         try {
-          again = runnable.run(budget);
+          again = runnable.run(budget, preempt);
         } catch (err) {
           again = false;
           console.error("actor runtime bug: a cell threw out of its turn", err);
@@ -149,9 +160,10 @@ export class Scheduler {
         left -= budget;
         // A turn without messages (an actor starting) counts as one.
         counted += again ? budget : runnable.handled - before || 1;
-        if (!timed && counted < batch) continue;
+        const preempted = Atomics.load(preempt, 0) !== 0;
+        if (!timed && counted < batch && !preempted) continue;
         // A fresh run with nothing more to do ends without reading the clock.
-        if (last === 0 && !again && this.#head >= queue.length) continue;
+        if (last === 0 && !again && this.#head >= queue.length && !preempted) continue;
         const now = performance.now();
         const took = now - last;
         if (last === 0) {
@@ -172,9 +184,9 @@ export class Scheduler {
         }
         last = now;
         counted = 0;
-        if (now - started >= this.#sliceMs) {
+        if (now - started >= this.#sliceMs || preempted) {
           if (again) queue.push(runnable);
-          this.#yield(now);
+          this.#yield(now, preempted);
           return;
         }
       } while (again && left > 0);
@@ -187,11 +199,11 @@ export class Scheduler {
     this.#busySince = 0;
   };
 
-  #yield(now: number): void {
+  #yield(now: number, preempted: boolean): void {
     this.#compact();
     this.#resumed = true;
     if (this.#busySince === 0) this.#busySince = now;
-    if (now - this.#busySince < IDLE_EVERY_MS) {
+    if (now - this.#busySince < IDLE_EVERY_MS && !preempted) {
       setImmediate(this.#run);
     } else {
       this.#busySince = 0;

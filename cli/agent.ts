@@ -31,6 +31,9 @@ ${CONNECT_HELP}
   --busy-after-ms <ms>     event-loop lag from which this host is announced busy (default 500)
   --hang-limit-ms <ms>     event-loop stall after which this host is declared lost on purpose
                            and its actors move (default 30000)
+  --workers <n|auto>       also run n worker hosts (Deno Workers of this process, hosts of their
+                           own labelled thread=worker; this one gets thread=main), so that its
+                           actors use every core; "auto": one per core (default 0)
   -h, --help               show this help
 
 It prints "ready <hostId>" once it has joined, and shuts down gracefully on SIGINT or SIGTERM.`;
@@ -59,6 +62,7 @@ async function main(): Promise<number> {
         "suspicion-ms": { type: "string" },
         "busy-after-ms": { type: "string" },
         "hang-limit-ms": { type: "string" },
+        workers: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -75,7 +79,13 @@ async function main(): Promise<number> {
     return 2;
   }
   const connect = connectOptions(values);
-  for (const specifier of values.import ?? []) await import(moduleUrl(specifier, Deno.cwd()));
+  const imports = (values.import ?? []).map((specifier) => moduleUrl(specifier, Deno.cwd()));
+  for (const url of imports) await import(url);
+  const workers = values.workers === undefined
+    ? undefined
+    : values.workers === "auto"
+    ? "auto" as const
+    : Number(values.workers);
   const store = values["state-bucket"] === undefined ? undefined : await JetStreamStore.open({
     servers: values.nats,
     bucket: values["state-bucket"],
@@ -95,6 +105,7 @@ async function main(): Promise<number> {
   const system = await ActorSystem.start({
     ...(values["host-id"] === undefined ? {} : { hostId: values["host-id"] }),
     ...(store === undefined ? {} : { store }),
+    ...(workers === undefined ? {} : { workers, workerImports: imports }),
     cluster: {
       name: values.cluster,
       servers: values.nats,

@@ -13,8 +13,11 @@ import type { FenceCause, GoneReason } from "./presence.ts";
 export interface LivenessInit {
   readonly t: "init";
   readonly hostId: string;
-  readonly servers: string | readonly string[];
-  readonly connect: NatsConnectOptions;
+  /** The side's own connection, when it makes one (a liveness worker). */
+  readonly nats?: {
+    readonly servers: string | readonly string[];
+    readonly connect: NatsConnectOptions;
+  };
   readonly cluster: string;
   readonly prefix: string;
   readonly labels: Labels;
@@ -24,6 +27,11 @@ export interface LivenessInit {
   readonly hangLimitMs: number;
   readonly tickIntervalMs: number;
   readonly startedAtMs: number;
+  /**
+   * A shared flag the side sets when the host's loop misses a tick: the
+   * dispatcher then yields between two messages (and the next tick clears it).
+   */
+  readonly preempt?: Int32Array;
 }
 
 /** From the host to its liveness worker. */

@@ -174,6 +174,7 @@ export class ClusterHost implements RemotePort {
       suspicionTimeoutMs: settings.suspicionTimeoutMs,
       actorCount: () => runtime.size,
       mailboxDepth: () => runInSlices(runtime.loadSteps()).then((load) => load.queuedMessages),
+      preempt: runtime.scheduler.preempt,
       fence: (cause) => this.#fence(cause),
       onGone: (hostId, reason) => this.#hostGone(hostId, reason),
     });

@@ -205,13 +205,23 @@ async function spawnAnswer(
   }
 }
 
+/** The longest stop deadline a request may ask for, in milliseconds (one day). */
+const MAX_STOP_TIMEOUT_MS = 86_400_000;
+
 async function answerStop(seams: ControlSeams, message: TransportMessage): Promise<void> {
   const request = unpackValue(message.data, () => undefined) as
-    | { id?: unknown; reason?: unknown }
+    | { id?: unknown; reason?: unknown; timeoutMs?: unknown }
     | undefined;
   if (typeof request?.id === "string") {
     seams.supervisedBy.delete(request.id);
-    await seams.local.stop(request.id, exitReasonFromWire(request?.reason) ?? STOPPED);
+    const timeoutMs = request.timeoutMs;
+    await seams.local.stop(
+      request.id,
+      exitReasonFromWire(request?.reason) ?? STOPPED,
+      typeof timeoutMs === "number" && timeoutMs > 0 && timeoutMs <= MAX_STOP_TIMEOUT_MS
+        ? timeoutMs
+        : undefined,
+    );
   }
   respond(seams, message, { ok: true });
 }

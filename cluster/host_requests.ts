@@ -201,7 +201,7 @@ export class HostRequests {
     return this.#request(
       hostId,
       this.#seams.subjects.control(hostId, "stop"),
-      packValue({ id, reason: exitReasonInfo(reason) }),
+      packValue({ id, reason: exitReasonInfo(reason), timeoutMs }),
       timeoutMs + this.#seams.spawnTimeoutMs,
     );
   }

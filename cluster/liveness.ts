@@ -31,6 +31,12 @@ export interface LivenessSeams extends Omit<PresenceSeams, "load" | "startedAtMs
    * slices; about 50 ms for a million here), so it is counted once a second.
    */
   readonly mailboxDepth: () => Promise<number>;
+  /**
+   * The dispatcher's preemption flag (shared memory): a liveness side that
+   * runs apart from the host's loop sets it when the loop misses a tick, so
+   * that a run of long turns yields between two messages.
+   */
+  readonly preempt: Int32Array;
 }
 
 /** A running liveness. */

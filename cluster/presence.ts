@@ -197,6 +197,19 @@ export class Presence {
     void this.#fenceSelf({ kind: "hung", stalledMs, hangLimitMs });
   }
 
+  /**
+   * This host was killed (its worker terminated): it is declared lost, so that
+   * the others move its actors at once, and this presence stops for good.
+   */
+  killed(): void {
+    if (this.#stopped) return;
+    this.#publish(
+      this.#seams.subjects.lost(),
+      packValue({ hostId: this.#seams.hostId, epoch: this.#epoch }),
+    );
+    this.stop();
+  }
+
   #stopHeartbeats(): void {
     if (this.#timer !== undefined) this.#seams.clock.clearTimeout(this.#timer);
     this.#timer = undefined;

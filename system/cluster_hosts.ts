@@ -40,6 +40,7 @@ import {
 } from "../cluster/worker_liveness.ts";
 import { DEFAULT_SUBJECT_PREFIX } from "../transport/subjects.ts";
 import { InvalidOptionError } from "../base/errors.ts";
+import { LIVENESS_OVERRIDE, type WithLivenessOverride } from "./_liveness_override.ts";
 
 /**
  * Joins a cluster: connects (unless a transport is given), subscribes,
@@ -73,7 +74,10 @@ export async function joinCluster(
     }
   }
   const prefix = options.prefix ?? DEFAULT_SUBJECT_PREFIX;
-  const liveness = options.servers !== undefined && options.liveness !== "same-loop"
+  const override = (options as WithLivenessOverride)[LIVENESS_OVERRIDE];
+  const liveness = override !== undefined
+    ? override
+    : options.servers !== undefined && options.liveness !== "same-loop"
     ? workerLiveness({
       servers: options.servers,
       connect: { ...options.connect },

@@ -17,7 +17,7 @@ import { Logger, type LogOptions } from "../actors/observe/logger.ts";
 import { InvalidOptionError } from "../base/errors.ts";
 
 /** Where the embedded store keeps its file, relative to the working directory. */
-const DEFAULT_STATE_FILE = ".actorcluster/state.db";
+export const DEFAULT_STATE_FILE = ".actorcluster/state.db";
 /** Default ask timeout, in milliseconds. */
 export const DEFAULT_ASK_TIMEOUT_MS = 5_000;
 /** Default time a stop or shutdown waits for turns and stop hooks, in milliseconds. */
@@ -94,6 +94,23 @@ export interface ActorSystemOptions {
    * @default {undefined}
    */
   readonly cluster?: ClusterOptions;
+  /**
+   * Runs actors on this many worker hosts too: Deno Workers of this process,
+   * each a host of its own in the cluster (labelled `thread: "worker"`; this
+   * host gets `thread: "main"`), so that actors use every core. `"auto"`:
+   * one per core. Without `cluster.servers`, this host and its workers form
+   * a cluster of their own over the process's port bus (no NATS server
+   * needed; `cluster` may still set its name, labels, `busyAfterMs` and
+   * `hangLimitMs`); with `cluster.servers`, each worker joins those servers. Place actors on them
+   * like on any host, e.g. `placement: { kind: "spread", labels: { thread: "worker" } }`;
+   * their definitions must have a `module` (they load it, as an agent does).
+   * Worker hosts keep persistent state in the file store at `stateFile`.
+   * See docs/cluster.md, "Worker hosts".
+   * @default {0}
+   */
+  readonly workers?: number | "auto";
+  /** Modules each worker host imports when it starts (paths or URLs). */
+  readonly workerImports?: readonly string[];
 }
 
 /** Options of `ActorSystem.stop` and `ActorSystem.shutdown`. */

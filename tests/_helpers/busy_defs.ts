@@ -125,3 +125,12 @@ export const ProcCrowd = defineActor<{ populate: Ask<number, number> }, number>(
     },
   },
 });
+
+/** An actor whose `onStop` takes a minute: a stop must cut it off. */
+export const ProcStubborn = defineActor<{ ping: Ask<null, string> }, null>({
+  type: "proc-stubborn",
+  module: import.meta.url,
+  init: () => null,
+  asks: { ping: (s) => ({ state: s, reply: "pong" }) },
+  onStop: () => new Promise((resolve) => setTimeout(resolve, 60_000)),
+});

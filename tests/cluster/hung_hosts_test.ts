@@ -48,3 +48,29 @@ Deno.test("a host stalled past its hang limit is declared lost, and its actors' 
   assert.equal(record?.error?.name, "HostHungError");
   assert.match(record?.error?.message ?? "", /stalled for \d+ ms, past the hang limit of 2000 ms/);
 });
+
+Deno.test("back-to-back long turns, longer together than the hang limit, do not make a host hung", async () => {
+  await using cleanup = new AsyncDisposableStack();
+  const { server } = await startServerAndAgents(cleanup, {
+    cluster: "turns",
+    agents: [{ hostId: "grinder", extraArgs: ["--hang-limit-ms", "2500"] }],
+  });
+  const driver = await startDriver(cleanup, server, { cluster: "turns", hosts: 2 });
+  const epoch = driver.hosts().find((h) => h.hostId === "grinder")!.epoch;
+  const worker = await driver.spawn(ProcBusy, { placement: { kind: "host", hostId: "grinder" } });
+  // Eight turns of 800 ms queued at once: 6.4 s in a row, each one well under
+  // the limit. The liveness side asks the dispatcher to yield between them.
+  const replies = await within(
+    Promise.all(
+      Array.from({ length: 8 }, () => worker.ask("spin", 800, { timeoutMs: 60_000 })),
+    ),
+    45_000,
+    "the eight replies",
+  );
+  assert.deepEqual(replies, Array(8).fill(800));
+  const host = driver.hosts().find((h) => h.hostId === "grinder")!;
+  assert.equal(host.epoch, epoch, "the host kept its epoch (never fenced)");
+  const stats = await worker.stats();
+  assert.equal(stats.restarts, 0);
+  assert.equal(stats.status, "running");
+});

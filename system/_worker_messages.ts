@@ -1,0 +1,63 @@
+/**
+ * The messages between the main thread and a worker host (structured
+ * clones over the worker's own port).
+ *
+ * @module
+ */
+
+import type { NatsConnectOptions } from "../transport/nats_connect.ts";
+import type { Labels } from "../cluster/view.ts";
+import type { LogLevel } from "../actors/observe/logger.ts";
+
+/** How the worker host joins: the in-process bus (two ports) or NATS servers. */
+export type WorkerHostLink =
+  | {
+    readonly kind: "ports";
+    /** Its transport's end of the bus. */
+    readonly data: MessagePort;
+    /** Its end of the port to its liveness side on the main thread. */
+    readonly liveness: MessagePort;
+    readonly maxPayloadBytes: number;
+  }
+  | {
+    readonly kind: "nats";
+    readonly servers: string | readonly string[];
+    readonly connect: NatsConnectOptions;
+  };
+
+/** Everything a worker host needs to start. */
+export interface WorkerHostInit {
+  readonly t: "init";
+  readonly hostId: string;
+  readonly link: WorkerHostLink;
+  readonly cluster: string;
+  readonly prefix: string;
+  readonly labels: Labels;
+  readonly heartbeatIntervalMs: number;
+  readonly suspicionTimeoutMs: number;
+  readonly busyAfterMs: number;
+  readonly hangLimitMs: number;
+  readonly spawnTimeoutMs: number;
+  readonly moduleAllowlist: readonly string[] | undefined;
+  readonly askTimeoutMs: number;
+  readonly stopTimeoutMs: number;
+  readonly stateFile: string;
+  readonly logLevel: LogLevel | undefined;
+  readonly logFormat: "text" | "json" | undefined;
+  /** Modules to import before joining (definitions the host serves by name). */
+  readonly imports: readonly string[];
+}
+
+/** From the main thread to a worker host. */
+export type ToWorkerHost =
+  | WorkerHostInit
+  /** Shut down gracefully within `timeoutMs`, then answer `stopped`. */
+  | { readonly t: "shutdown"; readonly timeoutMs: number };
+
+/** From a worker host to the main thread. */
+export type FromWorkerHost =
+  | { readonly t: "ready" }
+  | { readonly t: "failed"; readonly message: string }
+  /** A stop cut off an overrunning turn or `onStop`: it may still run; kill this worker. */
+  | { readonly t: "overran"; readonly actorId: string; readonly type: string }
+  | { readonly t: "stopped" };

@@ -1,0 +1,88 @@
+/**
+ * The entry of a worker host: a Deno Worker that runs a host of its own
+ * (an actor system joined to its process's cluster), started by
+ * `worker_hosts.ts`. Definitions spawned on it are loaded from their module
+ * URL, as the host agent does.
+ *
+ * Not a public module.
+ *
+ * @module
+ */
+
+/// <reference lib="deno.worker" />
+
+import type { FromWorkerHost, ToWorkerHost, WorkerHostInit } from "./_worker_messages.ts";
+import type { ClusterOptions } from "../cluster/options.ts";
+import { ActorSystem } from "../system.ts";
+import { PortTransport } from "../transport/port_bus.ts";
+import { portLiveness } from "../cluster/worker_liveness.ts";
+import { LIVENESS_OVERRIDE, type WithLivenessOverride } from "./_liveness_override.ts";
+
+const post = (message: FromWorkerHost): void => self.postMessage(message);
+let system: ActorSystem | undefined;
+
+self.onmessage = (event: MessageEvent<ToWorkerHost>) => {
+  const message = event.data;
+  if (message.t === "init") void start(message);
+  else void shutdown(message.timeoutMs);
+};
+
+async function start(init: WorkerHostInit): Promise<void> {
+  try {
+    for (const specifier of init.imports) await import(specifier);
+    const link = init.link;
+    const common = {
+      name: init.cluster,
+      prefix: init.prefix,
+      labels: init.labels,
+      heartbeatIntervalMs: init.heartbeatIntervalMs,
+      suspicionTimeoutMs: init.suspicionTimeoutMs,
+      busyAfterMs: init.busyAfterMs,
+      hangLimitMs: init.hangLimitMs,
+      spawnTimeoutMs: init.spawnTimeoutMs,
+      ...(init.moduleAllowlist === undefined ? {} : { moduleAllowlist: init.moduleAllowlist }),
+    };
+    const cluster: ClusterOptions & WithLivenessOverride = link.kind === "nats"
+      ? { ...common, servers: link.servers, connect: link.connect }
+      : {
+        ...common,
+        transport: new PortTransport(link.data, link.maxPayloadBytes),
+        [LIVENESS_OVERRIDE]: portLiveness(
+          {
+            cluster: init.cluster,
+            prefix: init.prefix,
+            busyAfterMs: init.busyAfterMs,
+            hangLimitMs: init.hangLimitMs,
+          },
+          link.liveness,
+        ),
+      };
+    system = await ActorSystem.start({
+      hostId: init.hostId,
+      askTimeoutMs: init.askTimeoutMs,
+      stopTimeoutMs: init.stopTimeoutMs,
+      stateFile: init.stateFile,
+      log: {
+        ...(init.logLevel === undefined ? {} : { level: init.logLevel }),
+        ...(init.logFormat === undefined ? {} : { format: init.logFormat }),
+      },
+      cluster,
+    });
+    // A turn or onStop cut off at its deadline may still be running: only a
+    // kill ends it, and only the main thread can kill this worker.
+    system.deaths.subscribe((record) => {
+      if (record.forced) post({ t: "overran", actorId: record.actor.id, type: record.actor.type });
+    });
+    post({ t: "ready" });
+  } catch (err) {
+    post({ t: "failed", message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+async function shutdown(timeoutMs: number): Promise<void> {
+  try {
+    await system?.shutdown({ timeoutMs });
+  } finally {
+    post({ t: "stopped" });
+  }
+}

@@ -1,0 +1,315 @@
+/**
+ * Worker hosts: hosts of their own on Deno Workers of this process, so that
+ * actors use every core. Each is a member of the cluster like any host (same
+ * placement, labels, supervision across hosts, inspection). Without NATS
+ * they talk over the process's port bus, and the main thread serves their
+ * liveness beside it: a worker whose actors compute is `busy`, never lost.
+ * Code on a worker can be killed for real: a worker whose stop overran its
+ * deadline, or whose loop stalled past the hang limit, is terminated, declared
+ * lost (its actors' supervisors restart them) and replaced by a fresh one.
+ *
+ * @module
+ */
+
+import type { FromWorkerHost, ToWorkerHost, WorkerHostInit } from "./_worker_messages.ts";
+import type { FromLiveness, ToLiveness } from "../cluster/_liveness_messages.ts";
+import type { NatsConnectOptions } from "../transport/nats_connect.ts";
+import type { Labels } from "../cluster/view.ts";
+import type { Logger, LogLevel } from "../actors/observe/logger.ts";
+import type { TransportSubscription } from "../transport/transport.ts";
+import type { PortHub } from "../transport/port_bus.ts";
+import { type LivenessSide, serveLiveness } from "../cluster/liveness_side.ts";
+import { TICK_INTERVAL_MS } from "../cluster/worker_liveness.ts";
+import { Subjects } from "../transport/subjects.ts";
+import { unpackValue } from "../cluster/codec.ts";
+
+/** How long a worker host may take to start, in milliseconds. */
+const START_TIMEOUT_MS = 30_000;
+/** Slack after a stop deadline before a stalled worker is killed, in milliseconds. */
+const KILL_GRACE_MS = 4 * TICK_INTERVAL_MS;
+
+/** Everything the worker hosts of a process share. */
+export interface WorkerHostsSettings {
+  /** How many. */
+  readonly count: number;
+  /** The main host's id: worker `i` is `<id>-w<i>`. */
+  readonly mainHostId: string;
+  /** The in-process bus, or NATS servers each worker connects to. */
+  readonly link:
+    | { readonly kind: "ports"; readonly hub: PortHub }
+    | {
+      readonly kind: "nats";
+      readonly servers: string | readonly string[];
+      readonly connect: NatsConnectOptions;
+    };
+  readonly cluster: string;
+  readonly prefix: string;
+  /** The workers' labels (the main host's, with `thread: "worker"`). */
+  readonly labels: Labels;
+  readonly heartbeatIntervalMs: number;
+  readonly suspicionTimeoutMs: number;
+  readonly busyAfterMs: number;
+  readonly hangLimitMs: number;
+  readonly spawnTimeoutMs: number;
+  readonly moduleAllowlist: readonly string[] | undefined;
+  readonly askTimeoutMs: number;
+  readonly stopTimeoutMs: number;
+  readonly stateFile: string;
+  readonly logLevel: LogLevel | undefined;
+  readonly logFormat: "text" | "json" | undefined;
+  readonly imports: readonly string[];
+  /** The main host's logger: kills and replacements are said there. */
+  readonly logger: Logger;
+}
+
+/** The worker hosts of this process. */
+export class WorkerHosts {
+  readonly #hosts: WorkerHost[];
+
+  private constructor(hosts: WorkerHost[]) {
+    this.#hosts = hosts;
+  }
+
+  /**
+   * Starts the worker hosts and waits until each has joined.
+   *
+   * @throws {Error} When one could not start (the others are shut down).
+   */
+  static async start(settings: WorkerHostsSettings): Promise<WorkerHosts> {
+    const hosts = Array.from(
+      { length: settings.count },
+      (_, i) => new WorkerHost(settings, `${settings.mainHostId}-w${i + 1}`),
+    );
+    const started = await Promise.allSettled(hosts.map((host) => host.started));
+    const failed = started.find((s) => s.status === "rejected");
+    if (failed !== undefined) {
+      await Promise.all(hosts.map((host) => host.shutdown(1_000)));
+      throw (failed as PromiseRejectedResult).reason;
+    }
+    return new WorkerHosts(hosts);
+  }
+
+  /** The worker hosts' ids. */
+  get hostIds(): string[] {
+    return this.#hosts.map((host) => host.hostId);
+  }
+
+  /** How many times workers were killed and replaced. */
+  get kills(): number {
+    return this.#hosts.reduce((sum, host) => sum + host.kills, 0);
+  }
+
+  /**
+   * Shuts every worker host down gracefully; one that does not finish in
+   * time (plus a second) is terminated.
+   */
+  async shutdown(timeoutMs: number): Promise<void> {
+    await Promise.all(this.#hosts.map((host) => host.shutdown(timeoutMs)));
+  }
+}
+
+/** One worker host, replaced by a fresh worker when it is killed. */
+class WorkerHost {
+  readonly hostId: string;
+  started: Promise<void>;
+  kills = 0;
+  #settings: WorkerHostsSettings;
+  #worker!: Worker;
+  #side: LivenessSide | undefined;
+  #detach: (() => void) | undefined;
+  #watch: TransportSubscription | undefined;
+  #stopTimers = new Set<ReturnType<typeof setTimeout>>();
+  #stopped: (() => void) | undefined;
+  #shuttingDown = false;
+  #dead = false;
+
+  constructor(settings: WorkerHostsSettings, hostId: string) {
+    this.#settings = settings;
+    this.hostId = hostId;
+    this.started = this.#spawn();
+  }
+
+  #spawn(): Promise<void> {
+    const settings = this.#settings;
+    this.#dead = false;
+    const worker = new Worker(new URL("./worker_host_main.ts", import.meta.url), {
+      type: "module",
+    });
+    this.#worker = worker;
+    const { promise: ready, resolve, reject } = Promise.withResolvers<void>();
+    const startTimer = setTimeout(
+      () => reject(new Error(`worker host ${this.hostId} did not start in ${START_TIMEOUT_MS} ms`)),
+      START_TIMEOUT_MS,
+    );
+    void ready.finally(() => clearTimeout(startTimer)).catch(() => {});
+    worker.onmessage = (event: MessageEvent<FromWorkerHost>) => {
+      const message = event.data;
+      switch (message.t) {
+        case "ready":
+          resolve();
+          return;
+        case "failed":
+          reject(new Error(`worker host ${this.hostId} could not start: ${message.message}`));
+          return;
+        case "overran":
+          this.#kill(
+            `${message.type} ${message.actorId} overran its stop deadline ` +
+              "(a turn or onStop that was cut off may still be running)",
+          );
+          return;
+        case "stopped":
+          this.#stopped?.();
+          return;
+      }
+    };
+    worker.onerror = (event: ErrorEvent) => {
+      // An error that nothing caught ends the worker: its host is gone.
+      event.preventDefault();
+      reject(new Error(`worker host ${this.hostId} failed: ${event.message}`));
+      this.#kill(`its worker failed: ${event.message}`);
+    };
+    const link = settings.link;
+    let linkInit: WorkerHostInit["link"];
+    const transfer: Transferable[] = [];
+    if (link.kind === "ports") {
+      const data = new MessageChannel();
+      const liveness = new MessageChannel();
+      this.#detach = link.hub.attach(data.port1);
+      this.#side = this.#serveLiveness(liveness.port1, link.hub);
+      linkInit = {
+        kind: "ports",
+        data: data.port2,
+        liveness: liveness.port2,
+        maxPayloadBytes: link.hub.bus.maxPayloadBytes,
+      };
+      transfer.push(data.port2, liveness.port2);
+    } else {
+      linkInit = { kind: "nats", servers: link.servers, connect: link.connect };
+    }
+    const init: ToWorkerHost = {
+      t: "init",
+      hostId: this.hostId,
+      link: linkInit,
+      cluster: settings.cluster,
+      prefix: settings.prefix,
+      labels: settings.labels,
+      heartbeatIntervalMs: settings.heartbeatIntervalMs,
+      suspicionTimeoutMs: settings.suspicionTimeoutMs,
+      busyAfterMs: settings.busyAfterMs,
+      hangLimitMs: settings.hangLimitMs,
+      spawnTimeoutMs: settings.spawnTimeoutMs,
+      moduleAllowlist: settings.moduleAllowlist,
+      askTimeoutMs: settings.askTimeoutMs,
+      stopTimeoutMs: settings.stopTimeoutMs,
+      stateFile: settings.stateFile,
+      logLevel: settings.logLevel,
+      logFormat: settings.logFormat,
+      imports: settings.imports,
+    };
+    worker.postMessage(init, transfer);
+    return ready;
+  }
+
+  /**
+   * Serves this worker's liveness on the main thread, on the bus, and
+   * watches its stop requests: a stop the worker has not come back from by
+   * its deadline (its loop stalled all along) gets the worker killed.
+   */
+  #serveLiveness(port: MessagePort, hub: PortHub): LivenessSide {
+    const transport = hub.connect();
+    const subjects = new Subjects(this.#settings.cluster, this.#settings.prefix);
+    this.#watch = transport.subscribe(subjects.control(this.hostId, "stop"), (message) => {
+      let timeoutMs = this.#settings.stopTimeoutMs;
+      try {
+        const request = unpackValue(message.data, () => undefined) as { timeoutMs?: unknown };
+        if (typeof request?.timeoutMs === "number" && request.timeoutMs > 0) {
+          timeoutMs = Math.min(request.timeoutMs, this.#settings.hangLimitMs);
+        }
+      } catch {
+        // Not a stop request the worker will act on either.
+      }
+      const timer = setTimeout(() => {
+        this.#stopTimers.delete(timer);
+        const lagMs = this.#side?.loopLagMs() ?? 0;
+        if (lagMs >= timeoutMs) {
+          this.#kill(
+            `a stop on it overran its deadline of ${timeoutMs} ms while its event loop ` +
+              `was stalled for ${Math.round(lagMs)} ms`,
+          );
+        }
+      }, timeoutMs + KILL_GRACE_MS);
+      Deno.unrefTimer(timer as unknown as number);
+      this.#stopTimers.add(timer);
+    });
+    return serveLiveness(
+      {
+        post: (message: FromLiveness) => port.postMessage(message),
+        onMessage: (handler: (message: ToLiveness) => void) => {
+          port.onmessage = (event: MessageEvent<ToLiveness>) => handler(event.data);
+        },
+      },
+      () => Promise.resolve(transport),
+      (stalledMs) =>
+        this.#kill(
+          `its event loop stalled for ${Math.round(stalledMs)} ms, past the hang limit of ` +
+            `${this.#settings.hangLimitMs} ms`,
+        ),
+    );
+  }
+
+  /**
+   * Ends the worker for real: it is declared lost (its actors' supervisors
+   * restart them), terminated, and replaced by a fresh worker host with the
+   * same id as a new epoch.
+   */
+  #kill(why: string): void {
+    if (this.#dead) return;
+    this.#dead = true;
+    this.kills++;
+    this.#settings.logger.warn(
+      `killing worker host ${this.hostId}: ${why}; its actors are restarted by their supervisors`,
+    );
+    this.#side?.killed();
+    this.#end();
+    if (this.#shuttingDown) {
+      this.#stopped?.();
+      return;
+    }
+    this.started = this.#spawn();
+    this.started.catch((err) =>
+      this.#settings.logger.warn(
+        `worker host ${this.hostId} could not be replaced: ${(err as Error).message}`,
+      )
+    );
+  }
+
+  #end(): void {
+    this.#worker.terminate();
+    for (const timer of this.#stopTimers) clearTimeout(timer);
+    this.#stopTimers.clear();
+    this.#watch?.unsubscribe();
+    this.#watch = undefined;
+    this.#detach?.();
+    this.#detach = undefined;
+  }
+
+  async shutdown(timeoutMs: number): Promise<void> {
+    this.#shuttingDown = true;
+    await this.started.catch(() => {});
+    if (this.#dead) return;
+    const stopped = new Promise<void>((resolve) => this.#stopped = resolve);
+    try {
+      this.#worker.postMessage({ t: "shutdown", timeoutMs } satisfies ToWorkerHost);
+    } catch {
+      // Gone already.
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs + 1_000);
+    });
+    await Promise.race([stopped, late]);
+    clearTimeout(timer);
+    this.#dead = true;
+    this.#end();
+  }
+}

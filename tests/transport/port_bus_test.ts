@@ -1,0 +1,43 @@
+import assert from "node:assert/strict";
+import { PortHub, PortTransport } from "../../transport/port_bus.ts";
+import { transportSuite } from "./_suite.ts";
+
+// Both ends in this thread: the same port protocol as between a worker and the main thread.
+let hub = new PortHub(1024 * 1024);
+transportSuite({
+  name: "port bus",
+  connect: () => {
+    const channel = new MessageChannel();
+    hub.attach(channel.port1);
+    return Promise.resolve(new PortTransport(channel.port2, 1024 * 1024));
+  },
+  reset: () => {
+    hub.close();
+    hub = new PortHub(1024 * 1024);
+    return Promise.resolve();
+  },
+});
+
+Deno.test("port bus: a host on the main thread and one behind a port hear each other", async () => {
+  const hub = new PortHub();
+  const channel = new MessageChannel();
+  hub.attach(channel.port1);
+  const worker = new PortTransport(channel.port2);
+  const main = hub.connect();
+  const heard: string[] = [];
+  main.subscribe("to.main", (m) => heard.push(`main ${new TextDecoder().decode(m.data)}`));
+  worker.subscribe("to.worker", (m) => {
+    heard.push(`worker ${new TextDecoder().decode(m.data)}`);
+    worker.respond(m, new TextEncoder().encode("pong"));
+  });
+  await worker.flush();
+  const buffer = new TextEncoder().encode("one");
+  worker.publish("to.main", buffer);
+  buffer.fill(0); // the bytes were taken when published
+  const reply = await main.request("to.worker", new TextEncoder().encode("ping"), 2_000);
+  assert.equal(new TextDecoder().decode(reply), "pong");
+  assert.deepEqual(heard.sort(), ["main one", "worker ping"]);
+  await worker.close();
+  await main.close();
+  hub.close();
+});
