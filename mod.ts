@@ -33,6 +33,8 @@ export { MemoryStore } from "./store/memory_store.ts";
 export { FileStore } from "./store/file_store.ts";
 export { JetStreamStore } from "./store/jetstream_store.ts";
 export { ClusterObserver } from "./cluster/observer.ts";
+export { transfer, type Transferable } from "./base/transfer.ts";
+export type { Isolation } from "./system/isolation.ts";
 export { JUPYTER_DISPLAY, showDeaths } from "./actors/observe/display.ts";
 export {
   ActorSystemError,

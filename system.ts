@@ -12,6 +12,7 @@ import type { ProtocolShape } from "./actors/protocol.ts";
 import type { DeadLetters } from "./actors/observe/dead_letters.ts";
 import type { DeathRecord, DeathRecords } from "./actors/observe/death_records.ts";
 import type { Placement } from "./actors/placement.ts";
+import { type Isolation, spawnIsolated } from "./system/isolation.ts";
 import type { HostInfo } from "./cluster/view.ts";
 import type { TransportStats } from "./cluster/cluster_host.ts";
 import type { TransportStatus } from "./transport/transport.ts";
@@ -319,6 +320,23 @@ export class ActorSystem {
     options: SpawnOptions<A> & { readonly placement: Placement },
   ): Promise<ActorRef<P>>;
   /**
+   * Spawns a top-level actor on a worker host of its own (a system started
+   * with `workers`): a stop that overruns its deadline, or a loop stalled past
+   * the hang limit, terminates that worker, so the actor can always be
+   * killed for real. The worker ends when the actor stops for good. See
+   * docs/cluster.md, "Worker hosts".
+   *
+   * @param definition What to spawn; it needs its `module`.
+   * @param options `isolation: "worker"`, and name, mailbox, `args`, `persistKey`.
+   * @returns The new actor's ref, once it exists on its worker.
+   * @throws {InvalidOptionError} On a system without workers, or with a `placement` too.
+   * @throws {DefinitionLoadError} When the worker cannot load the definition.
+   */
+  spawn<P extends ProtocolShape<P>, S, A>(
+    definition: ActorDefinition<P, S, A>,
+    options: SpawnOptions<A> & { readonly isolation: Isolation },
+  ): Promise<ActorRef<P>>;
+  /**
    * Spawns a top-level actor on this host. It starts (runs `init`) right
    * after the current synchronous code; messages sent before that wait in its
    * mailbox.
@@ -338,8 +356,23 @@ export class ActorSystem {
   spawn(
     // deno-lint-ignore no-explicit-any
     definition: ActorDefinition<any, any, any>,
-    options?: SpawnOptionsBase & { readonly args?: unknown; readonly placement?: Placement },
+    options?: SpawnOptionsBase & {
+      readonly args?: unknown;
+      readonly placement?: Placement;
+      readonly isolation?: Isolation;
+    },
   ): BaseRef | Promise<BaseRef> {
+    if (options?.isolation !== undefined) {
+      return spawnIsolated(
+        {
+          workers: this.#workers?.hosts,
+          hosts: this.#hosts,
+          whenStopped: (ref) => this.whenStopped(ref),
+        },
+        erase(definition),
+        options as SpawnOptions<unknown> & { isolation: Isolation },
+      );
+    }
     if (options?.placement !== undefined) {
       return this.#hosts.spawn(
         erase(definition),

@@ -21,6 +21,7 @@ import { describeError, type ErrorInfo } from "../base/errors.ts";
 import { type Frame, frameFromWire, frameToWire, isErrorInfo } from "./frames.ts";
 import { runAtOnce, type Steps } from "../base/slices.ts";
 import { valueEnd } from "./_msgpack_extent.ts";
+import { moveGivenUp, withMovedBuffers } from "./attachments.ts";
 
 export { type Frame, WIRE_KIND } from "./frames.ts";
 
@@ -66,9 +67,32 @@ registerRefClass(UnknownRef);
 
 const packr = new Packr({ useRecords: false, moreTypes: true });
 
-/** Encodes one frame. The result is a fresh copy. */
-export function encodeFrame(frame: Frame): Uint8Array {
+/** The buffers that travel beside encoded frames (see `attachments.ts`). */
+const movedWith = new WeakMap<Uint8Array, ArrayBuffer[]>();
+
+/**
+ * Encodes one frame. The result is a fresh copy.
+ *
+ * @param moving Whether the transport moves buffers: then the typed arrays
+ *   the sender gave up (`transfer()`) are left out of the bytes, and
+ *   {@linkcode buffersOf} names them.
+ */
+export function encodeFrame(frame: Frame, moving = false): Uint8Array {
+  if (moving && "body" in frame) {
+    const buffers: ArrayBuffer[] = [];
+    const body = moveGivenUp(frame.body, buffers);
+    if (buffers.length > 0) {
+      const bytes = packr.pack(frameToWire({ ...frame, body } as Frame));
+      movedWith.set(bytes, buffers);
+      return bytes;
+    }
+  }
   return packr.pack(frameToWire(frame));
+}
+
+/** The buffers that must travel beside an encoded frame, if any. */
+export function buffersOf(frame: Uint8Array): ArrayBuffer[] | undefined {
+  return movedWith.get(frame);
 }
 
 /** Builds one batch for one target host. */
@@ -173,6 +197,7 @@ export function* decodeBatchSteps(
   maxBytes: number,
   resolver: RefResolver,
   sink: DecodeSink,
+  buffers?: readonly ArrayBuffer[],
 ): Steps<string | undefined> {
   if (data.byteLength > maxBytes) {
     sink.reject("too-large", `batch of ${data.byteLength} bytes, limit ${maxBytes}`);
@@ -208,12 +233,17 @@ export function* decodeBatchSteps(
     }
     resolving = resolver;
     try {
-      packr.unpackMultiple(data.subarray(at, end), (raw: unknown) => {
-        handled++;
-        const frame = frameFromWire(raw);
-        if (frame === undefined) sink.reject("malformed", "a frame of an unknown kind or shape");
-        else sink.frame(frame);
-      });
+      withMovedBuffers(
+        buffers,
+        () =>
+          packr.unpackMultiple(data.subarray(at, end), (raw: unknown) => {
+            handled++;
+            const frame = frameFromWire(raw);
+            if (frame === undefined) {
+              sink.reject("malformed", "a frame of an unknown kind or shape");
+            } else sink.frame(frame);
+          }),
+      );
     } catch (err) {
       const incomplete = (err as { incomplete?: boolean })?.incomplete === true;
       sink.reject(

@@ -155,6 +155,7 @@ export class Inbound {
         },
         sender: (id) => sender = id,
       },
+      message.buffers,
     );
   }
 

@@ -14,7 +14,7 @@
 import type { Transport } from "../transport/transport.ts";
 import type { Subjects } from "../transport/subjects.ts";
 import type { Clock } from "../base/clock.ts";
-import { BatchWriter } from "./codec.ts";
+import { BatchWriter, buffersOf } from "./codec.ts";
 
 /** What is remembered of a sent envelope, to report it if it is not delivered. */
 export interface SentEnvelope {
@@ -53,6 +53,8 @@ interface Pending {
   writer: BatchWriter;
   /** The batch's envelopes, flat (no object per envelope on the hot path). */
   envelopes: unknown[];
+  /** The buffers moved beside the batch: those of one frame at most (see `attachments.ts`). */
+  buffers: ArrayBuffer[] | undefined;
 }
 
 /** The outbound batches of one host. */
@@ -102,17 +104,20 @@ export class Outbound {
     type?: string,
   ): void {
     let pending = this.#pending.get(host);
+    const buffers = buffersOf(frame);
     if (
       pending !== undefined &&
-      pending.writer.sizeWith(frame.byteLength) > this.#transport.maxPayloadBytes
+      (pending.writer.sizeWith(frame.byteLength) > this.#transport.maxPayloadBytes ||
+        (buffers !== undefined && pending.buffers !== undefined))
     ) {
       this.#send(host, pending);
       pending = undefined;
     }
     if (pending === undefined) {
-      pending = { writer: new BatchWriter(this.#selfId), envelopes: [] };
+      pending = { writer: new BatchWriter(this.#selfId), envelopes: [], buffers: undefined };
       this.#pending.set(host, pending);
     }
+    pending.buffers ??= buffers;
     pending.writer.add(frame);
     pending.envelopes.push(kind, to, name, payload, correlation, type);
     if (!this.#scheduled) {
@@ -145,6 +150,7 @@ export class Outbound {
         this.#subjects.hostInbox(host),
         pending.writer.bytes(),
         this.#subjects.bounce(this.#selfId, host, batch),
+        pending.buffers,
       );
     } catch {
       // Not connected: nats.js would have dropped it silently; say so instead.

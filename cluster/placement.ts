@@ -14,6 +14,15 @@ import {
 
 export type { HostRefusal, Placement };
 
+/** The label every worker host has: `"worker"` (a host of the main thread has `"main"`). */
+export const THREAD_LABEL = "thread";
+/**
+ * The value of {@linkcode THREAD_LABEL} of a worker host that runs one
+ * actor alone (`isolation: "worker"`): only a pin (`{ kind: "host" }`) places
+ * anything there.
+ */
+export const ISOLATED_THREAD = "isolated";
+
 /** Picks hosts; keeps the round-robin position of `spread`. */
 export class Placer {
   #next = 0;
@@ -87,6 +96,10 @@ export class Placer {
     for (const host of hosts) {
       if (!isUp(host.state)) {
         refusals.push({ hostId: host.hostId, reason: `host is ${host.state}` });
+        continue;
+      }
+      if (host.labels[THREAD_LABEL] === ISOLATED_THREAD) {
+        refusals.push({ hostId: host.hostId, reason: "runs one isolated actor alone" });
         continue;
       }
       const missing = Object.entries(placement.labels ?? {}).filter(([k, v]) =>

@@ -239,7 +239,7 @@ export class Remoting {
   #encode(frame: Frame, name: string): Uint8Array | Error {
     let bytes: Uint8Array;
     try {
-      bytes = encodeFrame(frame);
+      bytes = encodeFrame(frame, this.#transport.movesBuffers === true);
     } catch (err) {
       return err instanceof Error ? err : new Error(String(err));
     }

@@ -22,6 +22,7 @@ import { type LivenessSide, serveLiveness } from "../cluster/liveness_side.ts";
 import { TICK_INTERVAL_MS } from "../cluster/worker_liveness.ts";
 import { Subjects } from "../transport/subjects.ts";
 import { unpackValue } from "../cluster/codec.ts";
+import { ISOLATED_THREAD, THREAD_LABEL } from "../cluster/placement.ts";
 
 /** How long a worker host may take to start, in milliseconds. */
 const START_TIMEOUT_MS = 30_000;
@@ -65,9 +66,13 @@ export interface WorkerHostsSettings {
 /** The worker hosts of this process. */
 export class WorkerHosts {
   readonly #hosts: WorkerHost[];
+  readonly #isolated = new Set<WorkerHost>();
+  readonly #settings: WorkerHostsSettings;
+  #nextIsolated = 0;
 
-  private constructor(hosts: WorkerHost[]) {
+  private constructor(hosts: WorkerHost[], settings: WorkerHostsSettings) {
     this.#hosts = hosts;
+    this.#settings = settings;
   }
 
   /**
@@ -86,7 +91,35 @@ export class WorkerHosts {
       await Promise.all(hosts.map((host) => host.shutdown(1_000)));
       throw (failed as PromiseRejectedResult).reason;
     }
-    return new WorkerHosts(hosts);
+    return new WorkerHosts(hosts, settings);
+  }
+
+  /**
+   * Starts a worker host for one actor alone (`isolation: "worker"`): id
+   * `<main>-x<n>`, label `thread: "isolated"` (no placement but a pin picks
+   * it), not replaced when it is killed.
+   *
+   * @returns Its id, and how to end it once its actor has stopped.
+   * @throws {Error} When it could not start.
+   */
+  async isolate(): Promise<{ readonly hostId: string; retire(): Promise<void> }> {
+    const settings = {
+      ...this.#settings,
+      labels: { ...this.#settings.labels, [THREAD_LABEL]: ISOLATED_THREAD },
+    };
+    const host = new WorkerHost(settings, `${settings.mainHostId}-x${++this.#nextIsolated}`, false);
+    this.#isolated.add(host);
+    const retire = async () => {
+      if (!this.#isolated.delete(host)) return;
+      await host.shutdown(settings.stopTimeoutMs);
+    };
+    try {
+      await host.started;
+    } catch (err) {
+      await retire();
+      throw err;
+    }
+    return { hostId: host.hostId, retire };
   }
 
   /** The worker hosts' ids. */
@@ -94,9 +127,9 @@ export class WorkerHosts {
     return this.#hosts.map((host) => host.hostId);
   }
 
-  /** How many times workers were killed and replaced. */
+  /** How many times workers were killed (isolated ones included). */
   get kills(): number {
-    return this.#hosts.reduce((sum, host) => sum + host.kills, 0);
+    return [...this.#hosts, ...this.#isolated].reduce((sum, host) => sum + host.kills, 0);
   }
 
   /**
@@ -104,13 +137,16 @@ export class WorkerHosts {
    * time (plus a second) is terminated.
    */
   async shutdown(timeoutMs: number): Promise<void> {
-    await Promise.all(this.#hosts.map((host) => host.shutdown(timeoutMs)));
+    const all = [...this.#hosts, ...this.#isolated];
+    this.#isolated.clear();
+    await Promise.all(all.map((host) => host.shutdown(timeoutMs)));
   }
 }
 
-/** One worker host, replaced by a fresh worker when it is killed. */
+/** One worker host, replaced by a fresh worker when it is killed (unless isolated). */
 class WorkerHost {
   readonly hostId: string;
+  readonly #replaced: boolean;
   started: Promise<void>;
   kills = 0;
   #settings: WorkerHostsSettings;
@@ -123,9 +159,10 @@ class WorkerHost {
   #shuttingDown = false;
   #dead = false;
 
-  constructor(settings: WorkerHostsSettings, hostId: string) {
+  constructor(settings: WorkerHostsSettings, hostId: string, replaced = true) {
     this.#settings = settings;
     this.hostId = hostId;
+    this.#replaced = replaced;
     this.started = this.#spawn();
   }
 
@@ -267,11 +304,12 @@ class WorkerHost {
     this.#dead = true;
     this.kills++;
     this.#settings.logger.warn(
-      `killing worker host ${this.hostId}: ${why}; its actors are restarted by their supervisors`,
+      `killing worker host ${this.hostId}: ${why}; ` +
+        (this.#replaced ? "its actors are restarted by their supervisors" : "its actor ends"),
     );
     this.#side?.killed();
     this.#end();
-    if (this.#shuttingDown) {
+    if (this.#shuttingDown || !this.#replaced) {
       this.#stopped?.();
       return;
     }

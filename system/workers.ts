@@ -15,13 +15,12 @@ import type { WorkerHosts } from "./worker_hosts.ts";
 import type { PortHub } from "../transport/port_bus.ts";
 import { InvalidOptionError } from "../base/errors.ts";
 import { DEFAULT_STATE_FILE } from "./options.ts";
+import { THREAD_LABEL } from "../cluster/placement.ts";
 
 /** The most worker hosts one process may run. */
 export const MAX_WORKERS = 256;
 /** The cluster name of a process's own cluster (its hosts on the port bus). */
 export const LOCAL_CLUSTER = "local";
-/** The label every worker host has, with the value `"worker"` (the main host: `"main"`). */
-export const THREAD_LABEL = "thread";
 
 /**
  * How many worker hosts `workers` asks for: a whole number from 0 to 256, or

@@ -13,7 +13,14 @@ export type ToHub =
   /** Subscribes `pattern` as subscription `sid`. */
   | readonly ["sub", sid: number, pattern: string]
   | readonly ["unsub", sid: number]
-  | readonly ["pub", subject: string, data: Uint8Array, reply: string | null]
+  /** Publishes `data`, with `buffers` moved beside it. */
+  | readonly [
+    "pub",
+    subject: string,
+    data: Uint8Array,
+    reply: string | null,
+    buffers: readonly ArrayBuffer[] | null,
+  ]
   /** Answers `flushed` with the same number once everything before it was routed. */
   | readonly ["flush", n: number]
   /** Ends this worker's connection. */
@@ -28,6 +35,7 @@ export type FromHub =
     data: Uint8Array,
     reply: string | null,
     noResponders: boolean,
+    buffers: readonly ArrayBuffer[] | null,
   ]
   | readonly ["flushed", n: number]
   | readonly ["status", status: TransportStatus];

@@ -71,9 +71,15 @@ export class MemoryBus {
     this.#delayMs = options.deliveryDelayMs;
   }
 
-  /** Makes a transport connected to this bus. */
-  connect(): MemoryTransport {
-    return new MemoryTransport(this);
+  /**
+   * Makes a transport connected to this bus.
+   *
+   * @param movesBuffers Whether the transport says it moves buffers beside
+   *   its data (the hosts of a process's port bus do; on a plain memory bus
+   *   hosts encode everything, as over NATS).
+   */
+  connect(movesBuffers = false): MemoryTransport {
+    return new MemoryTransport(this, movesBuffers);
   }
 
   /** @internal */
@@ -97,6 +103,7 @@ export class MemoryBus {
     data: Uint8Array,
     reply: string | undefined,
     from?: MemoryTransport,
+    buffers?: readonly ArrayBuffer[],
   ): number {
     const targets = [...this.#subscribers].filter((s) =>
       s.owner.status === "connected" && subjectMatches(s.pattern, subject)
@@ -105,10 +112,20 @@ export class MemoryBus {
     if (targets.length === 0 && reply !== undefined) {
       this.#enqueue(() => this.#deliver(reply, new Uint8Array(0), undefined, true));
     }
-    for (const target of targets) {
+    for (let i = 0; i < targets.length; i++) {
+      const target = targets[i];
+      // Buffers go to one subscriber as they are; any other gets copies (one of them may move them).
+      const moved = buffers === undefined || buffers.length === 0
+        ? undefined
+        : i === 0
+        ? buffers
+        : buffers.map((b) => b.slice(0));
+      const message: TransportMessage = moved === undefined
+        ? { subject, data: copy, reply, noResponders: false }
+        : { subject, data: copy, reply, noResponders: false, buffers: moved };
       const deliver = () => {
         if (this.#subscribers.has(target) && target.owner.status === "connected") {
-          target.handler({ subject, data: copy, reply, noResponders: false });
+          target.handler(message);
         }
       };
       if (this.#delayMs === undefined) this.#enqueue(deliver);
@@ -158,15 +175,17 @@ export class MemoryBus {
 /** One host's connection to a {@linkcode MemoryBus}. */
 export class MemoryTransport implements Transport {
   readonly maxPayloadBytes: number;
+  readonly movesBuffers: boolean;
   #bus: MemoryBus;
   #status: TransportStatus = "connected";
   #mine = new Set<Subscriber>();
   #listeners = new Set<(status: TransportStatus) => void>();
 
   /** Made by {@linkcode MemoryBus.connect}. */
-  constructor(bus: MemoryBus) {
+  constructor(bus: MemoryBus, movesBuffers = false) {
     this.#bus = bus;
     this.maxPayloadBytes = bus.maxPayloadBytes;
+    this.movesBuffers = movesBuffers;
   }
 
   get status(): TransportStatus {
@@ -182,9 +201,14 @@ export class MemoryTransport implements Transport {
     for (const listener of this.#listeners) listener(next);
   }
 
-  publish(subject: string, data: Uint8Array, reply?: string): void {
+  publish(
+    subject: string,
+    data: Uint8Array,
+    reply?: string,
+    buffers?: readonly ArrayBuffer[],
+  ): void {
     this.#check(subject, data);
-    this.#bus.route(subject, data, reply, this);
+    this.#bus.route(subject, data, reply, this, this.movesBuffers ? buffers : undefined);
   }
 
   request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array> {

@@ -47,6 +47,20 @@ class Batcher<T> {
   }
 }
 
+/**
+ * The buffers to move with a batch: each operation's buffers at `at`, each
+ * once, none that moved already (a detached buffer cannot move again).
+ */
+function movable(batch: readonly (readonly unknown[])[], at: number): ArrayBuffer[] {
+  const moved = new Set<ArrayBuffer>();
+  for (const op of batch) {
+    const buffers = op[at] as readonly ArrayBuffer[] | null | undefined;
+    if (buffers === null || buffers === undefined) continue;
+    for (const b of buffers) if ((b as { detached?: boolean }).detached !== true) moved.add(b);
+  }
+  return [...moved];
+}
+
 /** The main thread's end: a memory bus that workers join through ports. */
 export class PortHub {
   /** The bus itself: the main thread's own hosts connect to it directly. */
@@ -58,9 +72,9 @@ export class PortHub {
     this.bus = new MemoryBus({ maxPayloadBytes });
   }
 
-  /** A transport for a host on the main thread. */
+  /** A transport for a host on the main thread (it moves buffers to the workers). */
   connect(): MemoryTransport {
-    return this.bus.connect();
+    return this.bus.connect(true);
   }
 
   /**
@@ -71,11 +85,11 @@ export class PortHub {
    * @returns A function that ends the worker's connection (its subscriptions stop).
    */
   attach(port: MessagePort): () => void {
-    const transport = this.bus.connect();
+    const transport = this.bus.connect(true);
     const subscriptions = new Map<number, TransportSubscription>();
     const out = new Batcher<FromHub>((batch) => {
       try {
-        port.postMessage(batch);
+        port.postMessage(batch, movable(batch, 6));
       } catch {
         // The worker is gone.
       }
@@ -96,7 +110,16 @@ export class PortHub {
               sid,
               transport.subscribe(
                 op[2],
-                (m) => out.push(["msg", sid, m.subject, m.data, m.reply ?? null, m.noResponders]),
+                (m) =>
+                  out.push([
+                    "msg",
+                    sid,
+                    m.subject,
+                    m.data,
+                    m.reply ?? null,
+                    m.noResponders,
+                    m.buffers ?? null,
+                  ]),
               ),
             );
             break;
@@ -107,7 +130,7 @@ export class PortHub {
             break;
           case "pub":
             try {
-              transport.publish(op[1], op[2], op[3] ?? undefined);
+              transport.publish(op[1], op[2], op[3] ?? undefined, op[4] ?? undefined);
             } catch {
               // Checked on the worker's side already; the bus is closing.
             }
@@ -161,8 +184,8 @@ export class PortTransport implements Transport {
     this.#port = port;
     this.maxPayloadBytes = maxPayloadBytes;
     this.#out = new Batcher((batch) => {
-      // Published bytes were copied when published: they move to the hub.
-      const moved: ArrayBuffer[] = [];
+      // Published bytes were copied when published: they move to the hub, with the buffers given up.
+      const moved = movable(batch, 4);
       for (const op of batch) if (op[0] === "pub") moved.push(op[2].buffer as ArrayBuffer);
       this.#port.postMessage(batch, moved);
     });
@@ -175,10 +198,23 @@ export class PortTransport implements Transport {
     return this.#status;
   }
 
-  publish(subject: string, data: Uint8Array, reply?: string): void {
+  readonly movesBuffers = true;
+
+  publish(
+    subject: string,
+    data: Uint8Array,
+    reply?: string,
+    buffers?: readonly ArrayBuffer[],
+  ): void {
     this.#check(subject, data);
     // A copy: the caller may reuse its buffer once this returns (as on NATS).
-    this.#out.push(["pub", subject, data.slice(), reply ?? null]);
+    this.#out.push([
+      "pub",
+      subject,
+      data.slice(),
+      reply ?? null,
+      buffers === undefined || buffers.length === 0 ? null : buffers,
+    ]);
   }
 
   request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
@@ -199,7 +235,7 @@ export class PortTransport implements Transport {
         if (message.noResponders) reject(new NoRespondersError(subject));
         else resolve(message.data);
       });
-      this.#out.push(["pub", subject, data.slice(), inbox]);
+      this.#out.push(["pub", subject, data.slice(), inbox, null]);
     });
   }
 
@@ -248,7 +284,12 @@ export class PortTransport implements Transport {
     switch (op[0]) {
       case "msg": {
         const handler = this.#handlers.get(op[1]);
-        handler?.({ subject: op[2], data: op[3], reply: op[4] ?? undefined, noResponders: op[5] });
+        const message = { subject: op[2], data: op[3], reply: op[4] ?? undefined };
+        handler?.(
+          op[6] === null
+            ? { ...message, noResponders: op[5] }
+            : { ...message, noResponders: op[5], buffers: op[6] },
+        );
         return;
       }
       case "flushed":

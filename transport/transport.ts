@@ -18,6 +18,11 @@ export interface TransportMessage {
    * message's subject as its reply subject reached no subscriber.
    */
   readonly noResponders: boolean;
+  /**
+   * Buffers moved beside the data (only on transports that move buffers:
+   * see {@linkcode Transport.movesBuffers}).
+   */
+  readonly buffers?: readonly ArrayBuffer[];
 }
 
 /** Receives messages of a subscription. Must not throw. */
@@ -44,13 +49,25 @@ export interface Transport {
   /** Whether publishing works now. */
   readonly status: TransportStatus;
   /**
+   * Whether `publish` can move `buffers` beside the data (the MessagePort
+   * bus of one process): they arrive as the message's `buffers`, detached
+   * on the publisher's side when they crossed a thread.
+   */
+  readonly movesBuffers?: boolean;
+  /**
    * Publishes bytes. With `reply`, a publish that reaches no subscriber makes
    * the transport deliver a `noResponders` message to `reply`.
    *
    * @throws {PayloadTooLargeError} Before sending, for data above `maxPayloadBytes`.
+   * @param buffers Buffers to move beside the data (transports that move buffers; others ignore them).
    * @throws {TransportClosedError} When the transport is not connected.
    */
-  publish(subject: string, data: Uint8Array, reply?: string): void;
+  publish(
+    subject: string,
+    data: Uint8Array,
+    reply?: string,
+    buffers?: readonly ArrayBuffer[],
+  ): void;
   /**
    * Sends a request and waits for one reply.
    *

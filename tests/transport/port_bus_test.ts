@@ -41,3 +41,31 @@ Deno.test("port bus: a host on the main thread and one behind a port hear each o
   await main.close();
   hub.close();
 });
+
+Deno.test("port bus: buffers published beside data move through the hub both ways", async () => {
+  const hub = new PortHub();
+  const channel = new MessageChannel();
+  hub.attach(channel.port1);
+  const worker = new PortTransport(channel.port2);
+  const main = hub.connect();
+  assert.equal(worker.movesBuffers, true);
+  assert.equal(main.movesBuffers, true);
+  const atMain = Promise.withResolvers<readonly ArrayBuffer[] | undefined>();
+  const atWorker = Promise.withResolvers<readonly ArrayBuffer[] | undefined>();
+  main.subscribe("to.main", (m) => atMain.resolve(m.buffers));
+  worker.subscribe("to.worker", (m) => atWorker.resolve(m.buffers));
+  await worker.flush();
+  const up = new Float32Array(256).fill(1).buffer;
+  worker.publish("to.main", new Uint8Array(1), undefined, [up]);
+  const got = await atMain.promise;
+  assert.equal(got?.length, 1);
+  assert.equal(got![0].byteLength, 1024);
+  assert.equal(up.byteLength, 0, "moved out of the sender");
+  const down = new ArrayBuffer(64);
+  main.publish("to.worker", new Uint8Array(1), undefined, [down]);
+  assert.equal((await atWorker.promise)?.[0].byteLength, 64);
+  assert.equal(down.byteLength, 0, "moved out of the main thread too");
+  await worker.close();
+  await main.close();
+  hub.close();
+});
