@@ -17,14 +17,20 @@
  * new weights are stored: kill the run (`--crash-after N` does it the hard
  * way) and the next run resumes from the last finished step.
  *
+ * The workers are spread over the worker hosts, where there are some: with
+ * `--workers N` they compute on N worker hosts in this one process (one core
+ * each), with `--nats` on 2 worker host processes. The last line says which
+ * hosts computed the gradients.
+ *
  * Run: deno run -A examples/06_parameter_server.ts [--steps 12] [--mode sync|async]
- *      [--crash-after N] [--nats nats://127.0.0.1:4222]   (with --nats: 2 worker hosts, JetStream state)
+ *      [--crash-after N] [--workers 2 | --nats nats://127.0.0.1:4222]
+ *      (--nats: 2 worker hosts, JetStream state)
  *
  * @module
  */
 
-import { type ActorRef, type Ask, defineActor } from "../mod.ts";
-import { exampleFlags, startHosts } from "./_hosts.ts";
+import { type ActorRef, type Ask, defineActor, transfer } from "../mod.ts";
+import { exampleFlags, PerHost, startHosts } from "./_hosts.ts";
 
 const ROWS = 1024;
 const COLS = 1024;
@@ -131,7 +137,9 @@ export const Worker = defineActor<WorkerProtocol, WorkerArgs & { truth: Float32A
       compute: async (state, { step }) => {
         const { loss, gradient } = await batchGradient(state, step);
         await Promise.all(
-          state.shards.map((shard, s) => shard.ask("accumulate", rowsOf(gradient, s), LONG)),
+          state.shards.map((shard, s) =>
+            shard.ask("accumulate", transfer(rowsOf(gradient, s)), LONG)
+          ),
         );
         return { state, reply: loss };
       },
@@ -140,7 +148,9 @@ export const Worker = defineActor<WorkerProtocol, WorkerArgs & { truth: Float32A
         for (let step = from; step < from + steps; step++) {
           const { loss, gradient } = await batchGradient(state, step);
           await Promise.all(
-            state.shards.map((shard, s) => shard.ask("applyNow", rowsOf(gradient, s), LONG)),
+            state.shards.map((shard, s) =>
+              shard.ask("applyNow", transfer(rowsOf(gradient, s)), LONG)
+            ),
           );
           losses.push(loss);
         }
@@ -152,6 +162,11 @@ export const Worker = defineActor<WorkerProtocol, WorkerArgs & { truth: Float32A
 
 const LONG = { timeoutMs: 120_000 };
 
+/**
+ * A shard's rows, copied into a buffer of their own: given up with
+ * `transfer()` when pushed, they move to a shard on a worker host of this
+ * process instead of being copied again (over NATS they are copied).
+ */
 function rowsOf(matrix: Float32Array, shard: number): Float32Array {
   return matrix.slice(shard * SHARD_ROWS * COLS, (shard + 1) * SHARD_ROWS * COLS);
 }
@@ -211,6 +226,7 @@ if (import.meta.main) {
     steps: { type: "string" },
     mode: { type: "string" },
     "crash-after": { type: "string" },
+    workers: { type: "string" },
   });
   const steps = Number(flags.steps ?? 12);
   const mode = flags.mode ?? "sync";
@@ -222,6 +238,7 @@ if (import.meta.main) {
     hosts: [{ id: "ps-a", labels: { gpu: "1" } }, { id: "ps-b", labels: { gpu: "1" } }],
     bucket: "ps_example",
     nats: flags.nats,
+    workers: flags.workers,
   });
   const { system } = hosts;
   const shards = await Promise.all(
@@ -236,7 +253,7 @@ if (import.meta.main) {
       system.spawn(Worker, {
         name: `worker-${index}`,
         args: { index, shards },
-        placement: { kind: "spread", labels: { gpu: "1" } },
+        placement: { kind: "spread", labels: hosts.workerLabels },
       })),
   );
   const placed = new Set([...shards, ...workers].map((ref) => ref.id.split("/")[0]));
@@ -248,9 +265,11 @@ if (import.meta.main) {
   console.log(`resumed at step ${start}`);
   const started = performance.now();
   const losses: number[] = [];
+  const gradients = new PerHost();
   if (mode === "sync") {
     for (let step = start; step < steps; step++) {
       const batchLosses = await Promise.all(workers.map((w) => w.ask("compute", { step }, LONG)));
+      workers.forEach((w) => gradients.add(w));
       await Promise.all(shards.map((shard) => shard.ask("apply", undefined, LONG)));
       losses.push(batchLosses.reduce((a, b) => a + b, 0) / WORKERS);
       console.log(`step ${step + 1}: loss ${losses.at(-1)!.toFixed(4)}`);
@@ -263,6 +282,7 @@ if (import.meta.main) {
     const perWorker = await Promise.all(
       workers.map((w) => w.ask("run", { from: start, steps: Math.max(0, steps - start) }, LONG)),
     );
+    workers.forEach((w, i) => gradients.add(w, perWorker[i].length));
     for (let i = 0; i < steps - start; i++) {
       losses.push(perWorker.reduce((sum, l) => sum + l[i], 0) / WORKERS);
       console.log(`round ${start + i + 1}: loss ${losses.at(-1)!.toFixed(4)}`);
@@ -282,5 +302,6 @@ if (import.meta.main) {
         `(${(gradientBytes / 2 ** 20 / seconds).toFixed(1)} MiB/s)`,
     );
   }
+  console.log(`gradients computed per host: ${gradients}`);
   await hosts.close();
 }

@@ -17,7 +17,12 @@
  * in the dead letters (cluster-wide, through `system.inspect()`), and the
  * other 255,999 records flow on.
  *
- * Run: deno run -A examples/07_data_pipeline.ts [--nats nats://127.0.0.1:4222]
+ * The workers are spread over the worker hosts, where there are some: with
+ * `--workers N` they transform on N worker hosts in this one process (one
+ * core each), with `--nats` on 2 worker host processes. A line says which
+ * hosts transformed the batches.
+ *
+ * Run: deno run -A examples/07_data_pipeline.ts [--workers 2 | --nats nats://127.0.0.1:4222]
  *
  * @module
  */
@@ -29,9 +34,10 @@ import {
   childSpec,
   defineActor,
   defineSupervisor,
+  type Labels,
   type SupervisorProtocol,
 } from "../mod.ts";
-import { exampleFlags, startHosts } from "./_hosts.ts";
+import { exampleFlags, PerHost, startHosts } from "./_hosts.ts";
 
 let BATCHES = 4_000;
 const RECORDS = 256;
@@ -108,21 +114,22 @@ export const Transformer = defineActor<
   },
 });
 
-/** The workers, spread over the hosts labelled `stage=transform`, restarted when they fail. */
-export const Pool = defineSupervisor<{ writer: ActorRef<WriterProtocol> }>({
+/** The workers, spread over the hosts with `labels`, restarted when they fail. */
+export const Pool = defineSupervisor<{ writer: ActorRef<WriterProtocol>; labels: Labels }>({
   type: "pipeline-pool",
   module: import.meta.url,
   strategy: { kind: "one_for_one", maxRestarts: 10, withinMs: 10_000 },
-  children: ({ writer }) =>
+  children: ({ writer, labels }) =>
     Array.from({ length: WORKERS }, (_, i) =>
       childSpec(Transformer, {
         id: `transform-${i}`,
         args: { writer },
-        placement: { kind: "spread", labels: { stage: "transform" } },
+        placement: { kind: "spread", labels },
       })),
 });
 
 let refusals = 0;
+const transformed = new PerHost();
 
 /** Backpressure: a full mailbox says "not now"; wait a moment and try again. */
 async function retryWhileFull<T>(send: () => Promise<T>): Promise<T> {
@@ -177,7 +184,9 @@ async function read(
       );
       busy.set(worker.id, (busy.get(worker.id) ?? 0) + 1);
       try {
-        return await retryWhileFull(() => worker.ask("transform", batch, { timeoutMs: 30_000 }));
+        await retryWhileFull(() => worker.ask("transform", batch, { timeoutMs: 30_000 }));
+        transformed.add(worker);
+        return;
       } catch (err) {
         const cause = (err as Error).cause as Error | undefined;
         if (cause?.name === "PoisonRecordError") {
@@ -212,7 +221,7 @@ async function read(
 }
 
 if (import.meta.main) {
-  const flags = exampleFlags({ batches: { type: "string" } });
+  const flags = exampleFlags({ batches: { type: "string" }, workers: { type: "string" } });
   BATCHES = Number(flags.batches ?? BATCHES);
   const hosts = await startHosts({
     cluster: "pipeline",
@@ -222,10 +231,11 @@ if (import.meta.main) {
       { id: "etl-b", labels: { stage: "transform" } },
     ],
     nats: flags.nats,
+    workers: flags.workers,
   });
   const { system } = hosts;
   const writer = system.spawn(Writer, { name: "writer" });
-  const pool = system.spawn(Pool, { name: "pool", args: { writer } });
+  const pool = system.spawn(Pool, { name: "pool", args: { writer, labels: hosts.workerLabels } });
   const placed = new Set((await pool.ask("which")).map((c) => c.hostId));
   console.log(
     `pipeline: ${WORKERS} transform workers on ${placed.size} host(s), a writer taking ${WRITE_MS} ms ` +
@@ -269,6 +279,7 @@ if (import.meta.main) {
   console.log(
     `dead letters: ${deadLetters.length} failed 'transform' asks (the batch holding it, then the record alone)`,
   );
+  console.log(`batches transformed per host: ${transformed}`);
   console.log(`worker restarts: ${restarts}`);
   console.log(`backpressure: ${refusals} sends refused with MailboxFullError and retried`);
   console.log(

@@ -1,9 +1,14 @@
 /**
- * The two ways the examples from 06 on run:
+ * The ways the examples from 06 on run:
  *
  * - on their own (`deno run -A examples/<file>`): one process, the embedded
  *   defaults (no NATS, state in `.actorcluster/state.db`); every placement
  *   puts the actor on this one host;
+ * - on worker hosts (`--workers N`, where the example offers it): still one
+ *   process and no NATS, but this process is the `driver` host and runs N
+ *   worker hosts on Deno Workers (`driver-w1` ...), each on a core of its
+ *   own; the example's compute goes to them (label `thread: "worker"`), and
+ *   persistent state stays in `.actorcluster/state.db`;
  * - across hosts (`--nats URL`): this process joins a cluster on that NATS as
  *   the `driver` host and starts the example's worker hosts as subprocesses
  *   (`cli/agent.ts`, importing the example module for its definitions). With
@@ -37,13 +42,28 @@ export interface StartHostsOptions {
   readonly bucket?: string;
   /** The NATS URL (`--nats`); `undefined` runs everything in this process. */
   readonly nats: string | undefined;
+  /**
+   * How many worker hosts to run in this process (`--workers`: a number or
+   * `auto`, one per core); not with `nats`.
+   * @default {none: no worker hosts}
+   */
+  readonly workers?: string | undefined;
 }
 
 /** A running example: the system this process drives, and how to end it. */
 export interface ExampleHosts {
   readonly system: ActorSystem;
-  /** `"local"`: one process; `"cluster"`: worker hosts over NATS. */
-  readonly mode: "local" | "cluster";
+  /**
+   * `"local"`: one process, one host; `"workers"`: one process, worker hosts
+   * on Deno Workers; `"cluster"`: worker hosts over NATS.
+   */
+  readonly mode: "local" | "workers" | "cluster";
+  /**
+   * The labels that pick the worker hosts, for the compute's placement: the
+   * labels all of `hosts` share (cluster mode; moot in local mode, where
+   * everything runs on the one host), or `thread: "worker"` (`--workers`).
+   */
+  readonly workerLabels: Labels;
   /** Shuts down this host, then the worker hosts. */
   close(): Promise<void>;
   /**
@@ -82,11 +102,33 @@ const SUSPICION_MS = 3_000;
 
 /** Starts the example's hosts: this process alone, or this process and its worker hosts. */
 export async function startHosts(options: StartHostsOptions): Promise<ExampleHosts> {
+  const shared = Object.fromEntries(
+    Object.entries(options.hosts[0]?.labels ?? {})
+      .filter(([key, value]) => options.hosts.every((host) => host.labels[key] === value)),
+  );
+  if (options.workers !== undefined) {
+    if (options.nats !== undefined) throw new Error("--workers or --nats, not both");
+    const workers = options.workers === "auto" ? "auto" : Number(options.workers);
+    const system = await ActorSystem.start({
+      hostId: "driver",
+      ...QUIET,
+      workers,
+      cluster: { name: options.cluster, suspicionTimeoutMs: SUSPICION_MS },
+    });
+    return {
+      system,
+      mode: "workers",
+      workerLabels: { thread: "worker" },
+      close: () => system.shutdown(),
+      crash: (code) => Deno.exit(code),
+    };
+  }
   if (options.nats === undefined) {
     const system = await ActorSystem.start(QUIET);
     return {
       system,
       mode: "local",
+      workerLabels: shared,
       close: () => system.shutdown(),
       crash: (code) => Deno.exit(code),
     };
@@ -129,6 +171,7 @@ export async function startHosts(options: StartHostsOptions): Promise<ExampleHos
   return {
     system,
     mode: "cluster",
+    workerLabels: shared,
     close: async () => {
       await system.shutdown();
       await Promise.all(agents.map((agent) => agent.stop()));
@@ -139,4 +182,21 @@ export async function startHosts(options: StartHostsOptions): Promise<ExampleHos
       Deno.exit(code);
     },
   };
+}
+
+/** Work counted per host, for a line that shows where it ran (and so on how many cores). */
+export class PerHost {
+  readonly #counts = new Map<string, number>();
+
+  /** Counts `n` pieces of work done by the actor `ref`, on its host (its id is `<host>/<n>`). */
+  add(ref: { readonly id: string }, n = 1): void {
+    const host = ref.id.split("/")[0];
+    this.#counts.set(host, (this.#counts.get(host) ?? 0) + n);
+  }
+
+  /** The counts by host id: `driver-w1 16, driver-w2 16`. */
+  toString(): string {
+    return [...this.#counts].sort(([a], [b]) => a < b ? -1 : 1).map(([host, n]) => `${host} ${n}`)
+      .join(", ");
+  }
 }

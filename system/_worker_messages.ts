@@ -8,6 +8,7 @@
 import type { NatsConnectOptions } from "../transport/nats_connect.ts";
 import type { Labels } from "../cluster/view.ts";
 import type { LogLevel } from "../actors/observe/logger.ts";
+import type { DeadLetterOptions } from "../actors/observe/dead_letters.ts";
 
 /** How the worker host joins: the in-process bus (two ports) or NATS servers. */
 export type WorkerHostLink =
@@ -44,6 +45,10 @@ export interface WorkerHostInit {
   readonly stateFile: string;
   readonly logLevel: LogLevel | undefined;
   readonly logFormat: "text" | "json" | undefined;
+  /** The dead-letter settings of the system that started the workers (all of them clone). */
+  readonly deadLetters: DeadLetterOptions | undefined;
+  /** Whether failures are logged (the system's `logFailures`). */
+  readonly logFailures: boolean | undefined;
   /** Modules to import before joining (definitions the host serves by name). */
   readonly imports: readonly string[];
 }

@@ -66,6 +66,8 @@ async function start(init: WorkerHostInit): Promise<void> {
         ...(init.logLevel === undefined ? {} : { level: init.logLevel }),
         ...(init.logFormat === undefined ? {} : { format: init.logFormat }),
       },
+      ...(init.deadLetters === undefined ? {} : { deadLetters: init.deadLetters }),
+      ...(init.logFailures === undefined ? {} : { logFailures: init.logFailures }),
       cluster,
     });
     // A turn or onStop cut off at its deadline may still be running: only a

@@ -14,6 +14,7 @@
 import type { FromWorkerHost, ToWorkerHost, WorkerHostInit } from "./_worker_messages.ts";
 import type { FromLiveness, ToLiveness } from "../cluster/_liveness_messages.ts";
 import type { NatsConnectOptions } from "../transport/nats_connect.ts";
+import type { DeadLetterOptions } from "../actors/observe/dead_letters.ts";
 import type { Labels } from "../cluster/view.ts";
 import type { Logger, LogLevel } from "../actors/observe/logger.ts";
 import type { TransportSubscription } from "../transport/transport.ts";
@@ -58,6 +59,8 @@ export interface WorkerHostsSettings {
   readonly stateFile: string;
   readonly logLevel: LogLevel | undefined;
   readonly logFormat: "text" | "json" | undefined;
+  readonly deadLetters: DeadLetterOptions | undefined;
+  readonly logFailures: boolean | undefined;
   readonly imports: readonly string[];
   /** The main host's logger: kills and replacements are said there. */
   readonly logger: Logger;
@@ -241,6 +244,8 @@ class WorkerHost {
       stateFile: settings.stateFile,
       logLevel: settings.logLevel,
       logFormat: settings.logFormat,
+      deadLetters: settings.deadLetters,
+      logFailures: settings.logFailures,
       imports: settings.imports,
     };
     worker.postMessage(init, transfer);

@@ -116,6 +116,8 @@ export async function planWorkers(
         stateFile: options.stateFile ?? DEFAULT_STATE_FILE,
         logLevel: runtime.logger.level,
         logFormat: options.log?.format,
+        deadLetters: options.deadLetters,
+        logFailures: options.logFailures,
         imports: [...(options.workerImports ?? [])],
         logger: runtime.logger,
       }),

@@ -43,16 +43,32 @@ const expectations: Record<string, Run[]> = {
     /^close to pi: true$/m,
     /^all hosts stopped$/m,
   ])],
-  ...examplesInBothModes("local"),
+  ...examplesInEveryMode("local"),
 };
 
+/** How the examples from 06 on run: one host, worker hosts in one process, hosts over NATS. */
+type Mode = "local" | "workers" | "cluster";
+
+/** The examples that also run on worker hosts in one process (`--workers 2`). */
+const onWorkerHosts = ["06_parameter_server.ts", "07_data_pipeline.ts"];
+
 /**
- * The examples that run on their own or across hosts (`--nats`): the same
- * runs and results in both modes, plus what only the cluster shows.
+ * The examples that run on their own, across hosts (`--nats`) and, for
+ * {@linkcode onWorkerHosts}, on worker hosts (`--workers 2`): the same runs
+ * and results in every mode, plus where the work ran.
  */
-function examplesInBothModes(mode: "local" | "cluster"): Record<string, Run[]> {
+function examplesInEveryMode(mode: Mode): Record<string, Run[]> {
   const cluster = mode === "cluster";
   const inMode = new RegExp(`${mode} mode`, "m");
+  /** The line that says where the work ran: `<what> per host: <host> <count>, ...`. */
+  const workedOn = (what: string, hosts: Record<Mode, string>) =>
+    new RegExp(`^${what} per host: ${hosts[mode]}$`, "m");
+  // 4 workers spread over the worker hosts, 2 on each; 4 batches each (steps 5-8, rounds 9-12).
+  const gradientsOn = workedOn("gradients computed", {
+    local: "\\S+ 16",
+    workers: "driver-w1 8, driver-w2 8",
+    cluster: "ps-a 8, ps-b 8",
+  });
   return {
     "06_parameter_server.ts": [
       run(
@@ -60,7 +76,7 @@ function examplesInBothModes(mode: "local" | "cluster"): Record<string, Run[]> {
           /^model: 1048576 parameters in 8 shards, 4 workers, sync updates/m,
           inMode,
           /^resumed at step 0$/m,
-          /^step 4: loss \d\.\d+$/m,
+          /^step 4: loss 0\.1031$/m,
           /^crashing after step 4$/m,
         ],
         ["--steps", "8", "--crash-after", "4"],
@@ -68,10 +84,11 @@ function examplesInBothModes(mode: "local" | "cluster"): Record<string, Run[]> {
       ),
       run([
         /^resumed at step 4$/m,
-        /^step 8: loss/m,
+        /^step 8: loss 0\.0814$/m,
         /^now at step 8$/m,
-        /^loss decreased: true/m,
+        /^loss decreased: true \(0\.0972 -> 0\.0814\)$/m,
         /^gradients moved: 64 MiB in [\d.]+ s \([\d.]+ MiB\/s\)$/m,
+        gradientsOn,
       ], ["--steps", "8"]),
       run([
         /async updates/m,
@@ -79,14 +96,21 @@ function examplesInBothModes(mode: "local" | "cluster"): Record<string, Run[]> {
         /^round 12: loss/m,
         /^now at step 12$/m,
         /^loss decreased: true/m,
+        gradientsOn,
       ], ["--steps", "12", "--mode", "async"]),
     ],
     "07_data_pipeline.ts": [run([
       inMode,
-      cluster ? /on 2 host\(s\)/m : /on 1 host\(s\)/m,
+      mode === "local" ? /on 1 host\(s\)/m : /on 2 host\(s\)/m,
       /^records written: 1023999 of 1024000$/m,
       /^quarantined: record 9477 \(PoisonRecordError: record 9477 has a non-finite value\)$/m,
       /^dead letters: 2 failed 'transform' asks/m,
+      // In all, the 4000 batches but the poison one, and that one's records but the poison record.
+      workedOn("batches transformed", {
+        local: "\\S+ 4254",
+        workers: "driver-w1 [1-9]\\d*, driver-w2 [1-9]\\d*",
+        cluster: "etl-a [1-9]\\d*, etl-b [1-9]\\d*",
+      }),
       /^worker restarts: 2$/m,
       /\(flat: true\)$/m,
       /^checksum matches a direct computation: true$/m,
@@ -169,7 +193,15 @@ for (const [file, runs] of Object.entries(expectations)) {
     runAll(file, runs));
 }
 
-for (const [file, runs] of Object.entries(examplesInBothModes("cluster"))) {
+for (const [file, runs] of Object.entries(examplesInEveryMode("workers"))) {
+  if (!onWorkerHosts.includes(file)) continue;
+  Deno.test(
+    `example ${file} --workers 2 computes on worker hosts in one process and prints the same result`,
+    () => runAll(file, runs, ["--workers", "2"]),
+  );
+}
+
+for (const [file, runs] of Object.entries(examplesInEveryMode("cluster"))) {
   Deno.test({
     name: `example ${file} --nats runs across worker host processes and prints the same result`,
     fn: async () => {

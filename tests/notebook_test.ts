@@ -5,7 +5,8 @@
 
 import assert from "node:assert/strict";
 
-const notebook = new URL("../examples/notebook.ipynb", import.meta.url).pathname;
+const examples = new URL("../examples/", import.meta.url);
+const notebook = new URL("notebook.ipynb", examples).pathname;
 const runner = new URL("./_helpers/run_notebook.py", import.meta.url).pathname;
 
 interface CellSummary {
@@ -26,9 +27,9 @@ Deno.test({
     assert.equal(code, 0, `the notebook failed:\n${err}`);
     const cells = JSON.parse(new TextDecoder().decode(stdout)) as CellSummary[];
     const codeCells = cells.filter((c) => c.type === "code");
-    assert.equal(codeCells.length, 6);
+    assert.equal(codeCells.length, 7);
     codeCells.forEach((c, i) => assert.ok(c.outputs.length > 0, `code cell ${i} has no output`));
-    const [, pool, tree, deaths, progress, shutdown] = codeCells;
+    const [, pool, tree, deaths, progress, workers, shutdown] = codeCells;
     assert.equal(pool.outputs.at(-1)?.text, "[ 10, 20, 30 ]");
     const html = (c: CellSummary) => c.outputs.find((o) => o.mimes.includes("text/html"));
     assert.ok(html(tree), "the inspection renders as HTML");
@@ -39,6 +40,14 @@ Deno.test({
     assert.match(html(deaths)!.text, /while handling 'crash'/);
     assert.ok(progress.outputs.some((o) => o.text.includes("steps after a restart: 3")));
     assert.ok(html(progress), "a ref renders as HTML");
+    const printed = workers.outputs.filter((o) => o.type === "stream").map((o) => o.text).join("");
+    for (const w of ["w1", "w2"]) {
+      assert.match(printed, new RegExp(`hostId: "\\w+-${w}", onWorker: true`), `an actor on ${w}`);
+      assert.match(printed, new RegExp(`-${w}\\b.*worker.*alive`), `${w} in system.hosts()`);
+    }
+    assert.match(printed, /main.*alive/, "the main host in system.hosts()");
+    assert.ok(html(workers), "the inspection of the system with workers renders as HTML");
+    assert.match(html(workers)!.text, /thread=worker/);
     assert.equal(shutdown.outputs.at(-1)?.text, '"shut-down"');
   },
 });
@@ -47,9 +56,14 @@ Deno.test("the notebook's code type-checks as one module", async () => {
   const nb = JSON.parse(await Deno.readTextFile(notebook)) as {
     cells: { cell_type: string; source: string[] }[];
   };
-  const mod = new URL("../mod.ts", import.meta.url).href;
+  // The cells import relative to the notebook's folder; the module checked lives elsewhere.
   const source = nb.cells.filter((c) => c.cell_type === "code")
-    .map((c) => c.source.join("").replaceAll('"../mod.ts"', JSON.stringify(mod)))
+    .map((c) =>
+      c.source.join("").replace(
+        /from "(\.\.?\/[^"]+)"/g,
+        (_, path: string) => `from ${JSON.stringify(new URL(path, examples).href)}`,
+      )
+    )
     .join(";\n\n");
   const dir = await Deno.makeTempDir();
   try {

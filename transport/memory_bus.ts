@@ -108,7 +108,8 @@ export class MemoryBus {
     const targets = [...this.#subscribers].filter((s) =>
       s.owner.status === "connected" && subjectMatches(s.pattern, subject)
     );
-    const copy = data.slice();
+    // A copy of the bytes (a Node Buffer's own `slice` would be a view of its pool).
+    const copy = Uint8Array.prototype.slice.call(data);
     if (targets.length === 0 && reply !== undefined) {
       this.#enqueue(() => this.#deliver(reply, new Uint8Array(0), undefined, true));
     }

@@ -48,6 +48,15 @@ class Batcher<T> {
 }
 
 /**
+ * A copy of `data` in a buffer of its own, which can move. Not `data.slice()`:
+ * for a Node `Buffer` (what msgpackr returns) that is a view of a shared
+ * pool, and moving the pool would detach every other message in it.
+ */
+function copyOf(data: Uint8Array): Uint8Array {
+  return Uint8Array.prototype.slice.call(data);
+}
+
+/**
  * The buffers to move with a batch: each operation's buffers at `at`, each
  * once, none that moved already (a detached buffer cannot move again).
  */
@@ -211,7 +220,7 @@ export class PortTransport implements Transport {
     this.#out.push([
       "pub",
       subject,
-      data.slice(),
+      copyOf(data),
       reply ?? null,
       buffers === undefined || buffers.length === 0 ? null : buffers,
     ]);
@@ -235,7 +244,7 @@ export class PortTransport implements Transport {
         if (message.noResponders) reject(new NoRespondersError(subject));
         else resolve(message.data);
       });
-      this.#out.push(["pub", subject, data.slice(), inbox, null]);
+      this.#out.push(["pub", subject, copyOf(data), inbox, null]);
     });
   }
 

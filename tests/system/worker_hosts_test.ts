@@ -218,3 +218,15 @@ Deno.test("a system without workers is one host, as before", async () => {
     await system.shutdown();
   }
 });
+
+Deno.test("many spawns and asks at once to one worker host all succeed (replies share one batch)", async () => {
+  await withWorkers({ workers: 1 }, async (system) => {
+    const w1 = { placement: { kind: "host", hostId: `${system.hostId}-w1` } } as const;
+    for (let n = 2; n <= 8; n *= 2) {
+      const refs = await Promise.all(Array.from({ length: n }, () => system.spawn(ProcIdle, w1)));
+      const replies = await Promise.all(refs.map((r) => r.ask("ping", null)));
+      assert.deepEqual(replies, refs.map(() => 1), `${n} at once`);
+    }
+    assert.equal(host(system, `${system.hostId}-w1`)?.state, "alive");
+  });
+});

@@ -69,3 +69,29 @@ Deno.test("port bus: buffers published beside data move through the hub both way
   await main.close();
   hub.close();
 });
+
+Deno.test("port bus: two messages cut from one Node Buffer pool in one microtask both arrive intact", async () => {
+  const { Buffer } = await import("node:buffer");
+  const hub = new PortHub();
+  const channel = new MessageChannel();
+  hub.attach(channel.port1);
+  const worker = new PortTransport(channel.port2);
+  const main = hub.connect();
+  const heard: string[] = [];
+  const both = Promise.withResolvers<void>();
+  main.subscribe("to.main", (m) => {
+    heard.push(new TextDecoder().decode(m.data));
+    if (heard.length === 2) both.resolve();
+  });
+  await worker.flush();
+  // What msgpackr returns: Buffers that are views of one shared pool.
+  const pool = Buffer.from("firstsecond");
+  worker.publish("to.main", pool.subarray(0, 5));
+  worker.publish("to.main", pool.subarray(5));
+  await both.promise;
+  assert.deepEqual(heard, ["first", "second"]);
+  assert.equal(pool.toString(), "firstsecond", "the pool itself stays with the sender");
+  await worker.close();
+  await main.close();
+  hub.close();
+});
