@@ -8,6 +8,7 @@
 
 import type { ConnectionOptions, NatsConnection } from "@nats-io/transport-node";
 import { readFileSync } from "node:fs";
+import { watchStaleness } from "./nats_stale.ts";
 
 /** How to connect and authenticate to NATS. */
 export interface NatsConnectOptions {
@@ -51,7 +52,10 @@ export interface NatsConnectOptions {
   /**
    * Milliseconds between pings; a server that misses `maxPingOut` pings is
    * treated as dead (here after about 4 to 6 s). The nats.js default (120 s,
-   * 2) notices a frozen server or a dead link only after minutes.
+   * 2) notices a frozen server or a dead link only after minutes. A ping
+   * counts as missed only when this process's event loop was free for its
+   * whole interval: a loop busy with a long handler does not get its healthy
+   * connection dropped.
    * @default {2000}
    */
   readonly pingIntervalMs?: number;
@@ -66,6 +70,13 @@ export interface NatsConnectOptions {
    */
   readonly connectTimeoutMs?: number;
 }
+
+/** Milliseconds between pings by default. */
+const DEFAULT_PING_INTERVAL_MS = 2_000;
+/** Missed pings before a connection is stale by default. */
+const DEFAULT_MAX_PING_OUT = 2;
+/** nats.js's own ping interval: so long that its wall-clock check never fires (about 24 days). */
+const NATS_JS_PING_OFF_MS = 2 ** 31 - 1;
 
 /** The parts of nats.js that build authenticators. */
 type Authenticators = Pick<
@@ -95,8 +106,9 @@ export function natsOptions(
     maxReconnectAttempts: options.maxReconnectAttempts ?? -1,
     reconnectTimeWait: options.reconnectWaitMs ?? 250,
     reconnectJitter: 100,
-    pingInterval: options.pingIntervalMs ?? 2_000,
-    maxPingOut: options.maxPingOut ?? 2,
+    // Pings are judged by `watchStaleness` (nats_stale.ts), on the loop's free time only.
+    pingInterval: NATS_JS_PING_OFF_MS,
+    maxPingOut: 2,
     timeout: options.connectTimeoutMs ?? 5_000,
     ...(options.user === undefined ? {} : { user: options.user }),
     ...(options.pass === undefined ? {} : { pass: options.pass }),
@@ -114,7 +126,14 @@ export async function connectNats(
   // nats.js loads only when something connects, so a program that never does starts faster.
   const nats = await import("@nats-io/transport-node");
   try {
-    return await nats.connect(natsOptions(servers, options, nats));
+    const nc = await nats.connect(natsOptions(servers, options, nats));
+    const stop = watchStaleness(
+      nc,
+      options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
+      options.maxPingOut ?? DEFAULT_MAX_PING_OUT,
+    );
+    void nc.closed().then(stop);
+    return nc;
   } catch (err) {
     guardStraySocketErrors();
     throw err;
