@@ -33,8 +33,7 @@ export { MemoryStore } from "./store/memory_store.ts";
 export { FileStore } from "./store/file_store.ts";
 export { JetStreamStore } from "./store/jetstream_store.ts";
 export { ClusterObserver } from "./cluster/observer.ts";
-export { transfer, type Transferable } from "./base/transfer.ts";
-export type { Isolation } from "./system/isolation.ts";
+export { transfer } from "./base/transfer.ts";
 export { JUPYTER_DISPLAY, showDeaths } from "./actors/observe/display.ts";
 export {
   ActorSystemError,
@@ -81,7 +80,7 @@ export {
 export type { Ask, AskOptions, ProtocolShape, Tell } from "./actors/protocol.ts";
 export type { ActorDefinition, ActorSpec } from "./actors/definition.ts";
 export type { ActorContext } from "./actors/context.ts";
-export type { ActorRef, ActorStats, BaseRef, LocalActorRef, SerializedRef } from "./actors/ref.ts";
+export type { ActorRef, ActorStats, BaseRef, LocalActorRef } from "./actors/ref.ts";
 export type { SpawnOptions } from "./actors/spawn_options.ts";
 export type { MailboxOptions } from "./actors/mailbox.ts";
 export type { ActorSystemOptions, StopOptions } from "./system/options.ts";

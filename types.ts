@@ -35,7 +35,9 @@ export type {
   TimerCapability,
   WatchCapability,
 } from "./actors/context.ts";
-export type { ActorStatus } from "./actors/ref.ts";
+export type { ActorStatus, SerializedRef } from "./actors/ref.ts";
+export type { Transferable } from "./base/transfer.ts";
+export type { Isolation } from "./system/isolation.ts";
 export type { SpawnArgs, SpawnOptionsBase } from "./actors/spawn_options.ts";
 export type { OverflowPolicy } from "./actors/mailbox.ts";
 export type { ChildInfo, StartChildResult } from "./actors/supervision/supervisor.ts";
