@@ -7,7 +7,7 @@
  * @module
  */
 
-import { dispatch, query, spawn, start, stop } from "nact";
+import { dispatch, query, spawn, start, stop } from "npm:nact@7.6.2";
 
 type Greet = { readonly name: string; readonly sender: unknown };
 

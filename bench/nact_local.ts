@@ -5,7 +5,7 @@
  * @module
  */
 
-import { dispatch, query, spawn, start, stop } from "nact";
+import { dispatch, query, spawn, start, stop } from "npm:nact@7.6.2";
 import { checkCounted, heapAfterGc, median, rate, report } from "./_measure.ts";
 
 type Message = { type: "inc"; by: number } | { type: "get"; sender: unknown };

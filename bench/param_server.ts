@@ -15,7 +15,7 @@
  * @module
  */
 
-import { connect } from "@nats-io/transport-node";
+import { connect } from "npm:@nats-io/transport-node@3.4.0";
 import { startNatsServer } from "../testkit/nats_server.ts";
 import { type Measurement, median, report } from "./_measure.ts";
 import { startReady, stop } from "./_processes.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { connect } from "@nats-io/transport-node";
+import { connect } from "npm:@nats-io/transport-node@3.4.0";
 
 const nc = await connect({ servers: Deno.args[0] });
 const sum = new Float32Array(128 * 1024);

@@ -5,9 +5,9 @@
  * @module
  */
 
-import { jetstream } from "@nats-io/jetstream";
-import { Kvm } from "@nats-io/kv";
-import { connect } from "@nats-io/transport-node";
+import { jetstream } from "npm:@nats-io/jetstream@3.4.0";
+import { Kvm } from "npm:@nats-io/kv@3.4.0";
+import { connect } from "npm:@nats-io/transport-node@3.4.0";
 import {
   ActorSystem,
   type Ask,

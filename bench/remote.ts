@@ -7,7 +7,7 @@
  * @module
  */
 
-import { connect } from "@nats-io/transport-node";
+import { connect } from "npm:@nats-io/transport-node@3.4.0";
 import { ActorSystem } from "../mod.ts";
 import { startNatsServer } from "../testkit/nats_server.ts";
 import { type Measurement, median, rate, report } from "./_measure.ts";

@@ -16,7 +16,7 @@
  * @module
  */
 
-import { addExtension } from "msgpackr";
+import { addExtension } from "npm:msgpackr@2.1.3";
 import { anyGivenUp, takeGivenUp } from "../base/transfer.ts";
 
 /** The MessagePack extension type of a moved buffer's placeholder. */

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { addExtension, Packr } from "msgpackr";
+import { addExtension, Packr } from "npm:msgpackr@2.1.3";
 import { LocalRef, type SerializedRef, UnknownRef } from "../actors/internal.ts";
 import { describeError, type ErrorInfo } from "../base/errors.ts";
 import { type Frame, frameFromWire, frameToWire, isErrorInfo } from "./frames.ts";

@@ -13,9 +13,9 @@
  * @module
  */
 
-import type { NatsConnection } from "@nats-io/transport-node";
+import type { NatsConnection } from "npm:@nats-io/transport-node@3.4.0";
 import { connectNats, type NatsConnectOptions } from "../transport/nats_connect.ts";
-import type { KV } from "@nats-io/kv";
+import type { KV } from "npm:@nats-io/kv@3.4.0";
 import type { StateStore, StoreEntry } from "./store.ts";
 import { validateKey, validateRevision, validateValue } from "./store.ts";
 import { RevisionConflictError, StoreUnavailableError } from "./errors.ts";
@@ -33,8 +33,8 @@ async function openJetStreamStore(options: JetStreamStoreOptions): Promise<JetSt
   let connection: NatsConnection | undefined;
   try {
     const [{ Kvm }, { jetstream }] = await Promise.all([
-      import("@nats-io/kv"),
-      import("@nats-io/jetstream"),
+      import("npm:@nats-io/kv@3.4.0"),
+      import("npm:@nats-io/jetstream@3.4.0"),
     ]);
     connection = await connectNats(options.servers, options.connectOptions);
     const kvm = new Kvm(jetstream(connection, { timeout: options.timeoutMs ?? 5_000 }));

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { createClock } from "@sinonjs/fake-timers";
+import { createClock } from "npm:@sinonjs/fake-timers@15.5.0";
 import type { Clock, TimerHandle } from "../base/clock.ts";
 
 /** A {@linkcode Clock} whose time the test moves forward. */

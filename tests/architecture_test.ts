@@ -43,20 +43,22 @@ function importsOf(source: string): Import[] {
   return found;
 }
 
+/** Adds the imports of every `.ts` file under `dir` (by path from the root) to `into`. */
+async function walkInto(into: Map<string, Import[]>, dir: string): Promise<void> {
+  for await (const entry of Deno.readDir(join(root, dir))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) await walkInto(into, path);
+    else if (entry.name.endsWith(".ts")) {
+      into.set(path, importsOf(await Deno.readTextFile(join(root, path))));
+    }
+  }
+}
+
 /** Every library module (not tests, examples, benchmarks, chaos or tools), by path from the root. */
 async function libraryModules(): Promise<Map<string, Import[]>> {
   const modules = new Map<string, Import[]>();
   const folders = ["actors", "base", "cluster", "store", "system", "testkit", "transport", "cli"];
-  async function walk(dir: string): Promise<void> {
-    for await (const entry of Deno.readDir(join(root, dir))) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory) await walk(path);
-      else if (entry.name.endsWith(".ts")) {
-        modules.set(path, importsOf(await Deno.readTextFile(join(root, path))));
-      }
-    }
-  }
-  for (const folder of folders) await walk(folder);
+  for (const folder of folders) await walkInto(modules, folder);
   for (const file of ["mod.ts", "testing.ts", "types.ts", "system.ts"]) {
     modules.set(file, importsOf(await Deno.readTextFile(join(root, file))));
   }
@@ -189,6 +191,69 @@ Deno.test("a local program loads no NATS, MessagePack or test-kit code", () => {
   assert.deepEqual(heavy, [], "mod.ts loads these with the program");
   assert.deepEqual([...loaded].filter((f) => f.startsWith("testkit/")), []);
   assert.deepEqual([...loaded].filter((f) => f.startsWith("cluster/codec")), []);
+});
+
+/** `node:x`, or `npm:name@1.2.3` with an optional `/subpath`: nothing resolved by a config. */
+const PINNED =
+  /^(?:node:.+|npm:((?:@[a-z0-9._-]+\/)?[a-z0-9._-]+)@(\d+\.\d+\.\d+(?:-[\w.]+)?)(?:\/.*)?)$/;
+
+function unpinned(files: Map<string, Import[]>): string[] {
+  const hits: string[] = [];
+  for (const [file, imports] of files) {
+    for (const i of imports) {
+      if (!i.specifier.startsWith(".") && !PINNED.test(i.specifier)) {
+        hits.push(`${file}: ${i.specifier}`);
+      }
+    }
+  }
+  return hits;
+}
+
+function versionsByPackage(files: Map<string, Import[]>): Map<string, Set<string>> {
+  const versions = new Map<string, Set<string>>();
+  for (const imports of files.values()) {
+    for (const i of imports) {
+      const m = PINNED.exec(i.specifier);
+      if (m?.[1] === undefined) continue;
+      versions.set(m[1], (versions.get(m[1]) ?? new Set()).add(m[2]));
+    }
+  }
+  return versions;
+}
+
+Deno.test("the pinning rule accepts node: and exact npm: versions and nothing else", () => {
+  const verdicts = [
+    "node:path",
+    "npm:msgpackr@2.1.3",
+    "npm:@nats-io/nats-core@3.4.0/internal",
+    "msgpackr",
+    "npm:msgpackr",
+    "npm:msgpackr@^2.1.3",
+    "npm:@nats-io/kv@3",
+    "jsr:@std/async@1.0.0",
+    "https://esm.sh/msgpackr@2.1.3",
+  ].map((s) => [s, PINNED.test(s)]);
+  assert.deepEqual(verdicts.filter(([, ok]) => ok).map(([s]) => s), [
+    "node:path",
+    "npm:msgpackr@2.1.3",
+    "npm:@nats-io/nats-core@3.4.0/internal",
+  ]);
+});
+
+Deno.test("every third-party import in the library is a pinned npm: specifier, so mod.ts imports from anywhere", () => {
+  assert.deepEqual(unpinned(modules), []);
+});
+
+Deno.test("each package is imported at one version, across the library, tests, examples and tools", async () => {
+  const everything = new Map(modules);
+  for (const folder of ["tests", "examples", "bench", "chaos", "tools"]) {
+    await walkInto(everything, folder);
+  }
+  assert.deepEqual(unpinned(everything), []);
+  const mixed = [...versionsByPackage(everything)].filter(([, v]) => v.size > 1)
+    .map(([name, v]) => `${name}: ${[...v].join(", ")}`);
+  assert.deepEqual(mixed, []);
+  assert.ok(versionsByPackage(everything).has("msgpackr"), "the scan saw the library's packages");
 });
 
 function exportedNames(file: string): { values: string[]; types: string[] } {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ConnectionOptions, NatsConnection } from "@nats-io/transport-node";
+import type { ConnectionOptions, NatsConnection } from "npm:@nats-io/transport-node@3.4.0";
 import { readFileSync } from "node:fs";
 import { watchStaleness } from "./nats_stale.ts";
 
@@ -80,7 +80,7 @@ const NATS_JS_PING_OFF_MS = 2 ** 31 - 1;
 
 /** The parts of nats.js that build authenticators. */
 type Authenticators = Pick<
-  typeof import("@nats-io/transport-node"),
+  typeof import("npm:@nats-io/transport-node@3.4.0"),
   "credsAuthenticator" | "nkeyAuthenticator"
 >;
 
@@ -124,7 +124,7 @@ export async function connectNats(
   options: NatsConnectOptions = {},
 ): Promise<NatsConnection> {
   // nats.js loads only when something connects, so a program that never does starts faster.
-  const nats = await import("@nats-io/transport-node");
+  const nats = await import("npm:@nats-io/transport-node@3.4.0");
   try {
     const nc = await nats.connect(natsOptions(servers, options, nats));
     const stop = watchStaleness(

@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { Msg, NatsConnection } from "@nats-io/transport-node";
+import type { Msg, NatsConnection } from "npm:@nats-io/transport-node@3.4.0";
 import type {
   MessageHandler,
   Transport,

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { Packr } from "msgpackr";
+import { Packr } from "npm:msgpackr@2.1.3";
 import { StateDecodeError, StateEncodeError } from "./errors.ts";
 import { encodeKeyToken } from "../../store/store.ts";
 

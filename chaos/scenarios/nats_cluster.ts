@@ -13,7 +13,7 @@ import type { Scenario } from "../scenario.ts";
 import { sleep, startProcessCluster } from "../process_cluster.ts";
 import { countersUnderLoad } from "../load.ts";
 import { connectNats } from "../../transport/nats_connect.ts";
-import { jetstreamManager } from "@nats-io/jetstream";
+import { jetstreamManager } from "npm:@nats-io/jetstream@3.4.0";
 
 function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
