@@ -55,7 +55,10 @@ export interface HostAgent {
 
 /**
  * Starts `cli/agent.ts` in a child process and waits until it has joined
- * (it prints `ready <hostId>`). Its stderr goes to this process's stderr.
+ * (it prints `ready <hostId>`). Its stderr (its warnings and errors) is
+ * relayed line by line through this process's `console.error`, so that
+ * whatever captures this process's console captures the agent's too (the
+ * test suite holds a passing test's output back).
  *
  * @param options Where it connects, its id and labels, what it imports.
  * @returns The agent; stop it with `stop()` or `kill()`.
@@ -95,9 +98,10 @@ export async function startHostAgent(options: HostAgentOptions): Promise<HostAge
   const process = new Deno.Command(Deno.execPath(), {
     args,
     stdout: "piped",
-    stderr: "inherit",
+    stderr: "piped",
     ...(options.env === undefined ? {} : { env: options.env }),
   }).spawn();
+  const relayed = relayLines(process.stderr);
   const reader = process.stdout.getReader();
   const decoder = new TextDecoder();
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
@@ -112,11 +116,11 @@ export async function startHostAgent(options: HostAgentOptions): Promise<HostAge
       const next = await Promise.race([reader.read(), timedOut]);
       if (next === "timeout") {
         process.kill("SIGKILL");
-        await process.status;
+        await Promise.all([process.status, relayed]);
         throw new Error(`agent ${options.hostId} did not join in time; it printed: ${out}`);
       }
       if (next.done) {
-        await process.status;
+        await Promise.all([process.status, relayed]);
         throw new Error(`agent ${options.hostId} exited before it joined; it printed: ${out}`);
       }
       out += decoder.decode(next.value);
@@ -133,7 +137,7 @@ export async function startHostAgent(options: HostAgentOptions): Promise<HostAge
     }
   })();
   let exited = false;
-  const status = process.status.then((s) => {
+  const status = Promise.all([process.status, relayed]).then(([s]) => {
     exited = true;
     return s;
   });
@@ -153,4 +157,19 @@ export async function startHostAgent(options: HostAgentOptions): Promise<HostAge
     stop: () => signal("SIGTERM"),
     kill: () => signal("SIGKILL"),
   };
+}
+
+/** Writes each line of `stream` with `console.error` as it arrives, until it ends. */
+async function relayLines(stream: ReadableStream<Uint8Array>): Promise<void> {
+  let rest = "";
+  try {
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      const lines = (rest + chunk).split("\n");
+      rest = lines.pop()!;
+      for (const line of lines) console.error(line);
+    }
+  } catch {
+    // the process is gone
+  }
+  if (rest !== "") console.error(rest);
 }
