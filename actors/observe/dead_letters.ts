@@ -111,6 +111,8 @@ export interface DeadLetterOptions {
   /**
    * Writes a line per dead letter to `console.warn`, at most `logPerSecond`
    * lines a second plus a count of the ones left out. `0` turns logging off.
+   * A dead letter whose sender gets the error (an ask's rejection, a refused
+   * tell that throws) is recorded but not logged: the failure is reported once.
    * @default {10}
    */
   readonly logPerSecond?: number;
@@ -184,8 +186,14 @@ export class DeadLetters {
     return ordered.slice(Math.max(0, ordered.length - limit));
   }
 
-  /** @internal Records a dead letter and tells the subscribers. */
-  publish(letter: Omit<DeadLetter, "timestampMs">): void {
+  /**
+   * @internal Records a dead letter and tells the subscribers. It is logged
+   * only when its sender does not get the error: an asker gets its ask
+   * rejected, and a refused tell that throws reaches its caller.
+   *
+   * @param received Whether the sender gets the error. @default {letter.kind === "ask"}
+   */
+  publish(letter: Omit<DeadLetter, "timestampMs">, received?: boolean): void {
     const full: DeadLetter = { ...letter, timestampMs: this.#clock.now() };
     this.#total += letter.count ?? 1;
     if (this.#keep > 0) this.#remember(full);
@@ -198,7 +206,7 @@ export class DeadLetters {
         });
       }
     }
-    if (this.#logPerSecond > 0) this.#log(full);
+    if (this.#logPerSecond > 0 && !(received ?? letter.kind === "ask")) this.#log(full);
   }
 
   #remember(letter: DeadLetter): void {
