@@ -48,6 +48,8 @@ export interface CellRuntime {
    * decides. `received`: an asker got the failure, so it is not logged.
    */
   failed(cell: Cell, reason: ExitReason, received?: boolean): void;
+  /** Whether a failure of the cell would now be logged as one that nothing supervises. */
+  logsFailure(cell: Cell): boolean;
   /** Called when a cell stopped for good on its own account: its supervisor may restart it. */
   childStopped(cell: Cell, reason: ExitReason): void;
   /** Stores a death record. */

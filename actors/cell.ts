@@ -352,8 +352,10 @@ export class Cell {
   /**
    * Records a dead letter addressed to this actor.
    *
-   * @param received Whether the sender gets the error (thrown, or its ask
-   *   rejected), so that it is not logged too. @default {kind === "ask"}
+   * @param reported Whether the failure reaches someone otherwise (its sender
+   *   gets the error, thrown or as its ask's rejection; or it is logged as an
+   *   unsupervised failure), so that it is not logged here too.
+   *   @default {kind === "ask"}
    */
   deadLetter(
     reason: DeadLetterReason,
@@ -361,7 +363,7 @@ export class Cell {
     kind: "tell" | "ask" | "reply",
     payload: unknown,
     error?: unknown,
-    received?: boolean,
+    reported?: boolean,
   ): void {
     this.#runtime.deadLetters.publish({
       reason,
@@ -370,7 +372,7 @@ export class Cell {
       kind,
       payload,
       ...(error === undefined ? {} : { error: describeError(error) }),
-    }, received);
+    }, reported);
   }
 
   // ---- running -------------------------------------------------------------
@@ -561,10 +563,13 @@ export class Cell {
     payload: unknown,
     ask: ReplyTarget | undefined,
   ): void {
-    // An asker that still waits receives the failure: it is recorded, not also logged.
+    // A failure is recorded, and logged only where nobody receives it: an
+    // asker that still waits gets it; else an unsupervised one is logged as such.
     const received = ask !== undefined && !ask.settled;
+    const reported = received ||
+      (this.stopping === undefined && this.ending === undefined && this.#runtime.logsFailure(this));
     if (entry !== undefined && entry.internal !== true) {
-      this.deadLetter("handler-failed", entry.name, ask ? "ask" : "tell", payload, err, received);
+      this.deadLetter("handler-failed", entry.name, ask ? "ask" : "tell", payload, err, reported);
       ask?.reject(new ActorFailedError(this.id, entry.name, { cause: err }));
     }
     if (this.stopping !== undefined || this.ending !== undefined) return;

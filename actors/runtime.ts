@@ -317,6 +317,13 @@ export class Runtime implements CellRuntime {
     cell.parent?.children?.delete(cell);
   }
 
+  logsFailure(cell: Cell): boolean {
+    if (!this.#logFailures) return false;
+    const parent = cell.parent;
+    if (parent === undefined) return !this.remote.supervisesRemotely(cell.id);
+    return parent.def.childExit === undefined || parent.stopping !== undefined;
+  }
+
   failed(cell: Cell, reason: ExitReason, received = false): void {
     const parent = cell.parent;
     if (parent === undefined && this.remote.supervisesRemotely(cell.id)) {

@@ -135,7 +135,7 @@ Deno.test("an ask whose actor's state cannot be stored fails with that StateEnco
   }, { store: new MemoryStore() });
 });
 
-Deno.test("a failure the asker receives is recorded but not logged; a tell's failure is logged", async () => {
+Deno.test("a failure the asker receives is recorded but not logged", async () => {
   const { records, sink } = captureLog();
   await withSystem(async (system) => {
     const buggy = system.spawn(Buggy, { name: "buggy" });
@@ -148,17 +148,34 @@ Deno.test("a failure the asker receives is recorded but not logged; a tell's fai
     );
     assert.equal(system.deaths.last(buggy)?.error?.name, "TypeError", "and the death is recorded");
     assert.deepEqual(records.map((r) => r.text), [], "nothing logged: the asker got both");
+  }, { log: { sink }, logFailures: true, deadLetters: { logPerSecond: 10 } });
+});
 
-    const other = system.spawn(Buggy, { name: "other" });
-    other.tell("crash");
-    await system.whenStopped(other);
-    assert.ok(
-      records.some((r) => r.level === "warn" && /handler-failed: tell 'crash'/.test(r.text)),
-    );
-    assert.ok(
-      records.some((r) =>
-        r.level === "error" && /other .* failed while handling 'crash'/.test(r.text)
-      ),
-    );
+Deno.test("a tell's failure that nobody receives is logged once", async () => {
+  const { records, sink } = captureLog();
+  await withSystem(async (system) => {
+    const alone = system.spawn(Buggy, { name: "alone" });
+    alone.tell("crash");
+    await system.whenStopped(alone);
+    assert.deepEqual(records.map((r) => r.level), ["error"], "one line, not a dead letter too");
+    assert.match(records[0].text, /alone .* failed while handling 'crash': Error: disk full/);
+    assert.equal(system.deadLetters.recent()[0]?.reason, "handler-failed", "still recorded");
+
+    records.length = 0;
+    const Sup = defineSupervisor({
+      type: "sup",
+      children: [childSpec(Buggy, { id: "b", name: "supervised" })],
+    });
+    const sup = system.spawn(Sup);
+    await sup.ask("which");
+    system.lookup("supervised", Buggy)!.tell("crash");
+    const restarted = Promise.withResolvers<void>();
+    const unsubscribe = system.deaths.subscribe((d) => {
+      if (d.actor.name === "supervised") restarted.resolve();
+    });
+    await restarted.promise;
+    unsubscribe();
+    assert.deepEqual(records.map((r) => r.level), ["warn"], "its dead letter, once");
+    assert.match(records[0].text, /handler-failed: tell 'crash' to supervised/);
   }, { log: { sink }, logFailures: true, deadLetters: { logPerSecond: 10 } });
 });
