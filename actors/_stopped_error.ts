@@ -1,7 +1,7 @@
 /**
  * The error a caller gets for a message that a stopping or stopped actor
  * will not handle: an `ActorStoppedError` that says why the actor stopped
- * (from its death record) with what it failed with as `cause`; or, when it
+ * (from its death record); or, when it
  * stopped because its state cannot be stored, that `StateEncodeError`
  * itself, which is what the caller has to fix.
  *
@@ -13,7 +13,7 @@ import type { DeathRecord } from "./observe/death_records.ts";
 import type { ExitReason } from "./exit_reason.ts";
 import { type DeathFacts, deathWords } from "./observe/death_words.ts";
 import { ActorStoppedError } from "./errors.ts";
-import { describeError, type ErrorInfo } from "../base/errors.ts";
+import { describeError } from "../base/errors.ts";
 
 /**
  * The error for a message that `cell`, which is stopping or stopped, will not handle.
@@ -27,16 +27,13 @@ export function stoppedError(cell: Cell, messageName: string): Error {
   const reason = stop.reason;
   const error = "error" in reason ? reason.error : undefined;
   if (isStateEncodeError(error)) return error as Error;
+  // The failure is said in words, not chained as `cause`: a caller that reads
+  // `cause` as what its own message's handler threw must not be misled.
   const facts: DeathFacts = cell.finalRecord ?? factsOf(cell, reason);
   const why = deathWords(
     facts.kind === "stopped" && !stop.byParent ? { ...facts, parent: undefined } : facts,
   );
-  return new ActorStoppedError(
-    cell.id,
-    messageName,
-    why,
-    error === undefined ? undefined : { cause: error },
-  );
+  return new ActorStoppedError(cell.id, messageName, why);
 }
 
 /**
@@ -53,8 +50,7 @@ export function stoppedErrorOf(
   record: DeathRecord | undefined,
 ): ActorStoppedError {
   if (record === undefined) return new ActorStoppedError(actorId, messageName);
-  const cause = record.error === undefined ? undefined : { cause: errorFrom(record.error) };
-  return new ActorStoppedError(actorId, messageName, deathWords(record), cause);
+  return new ActorStoppedError(actorId, messageName, deathWords(record));
 }
 
 /** The facts of a stop still in progress (its record is written when it ends). */
@@ -73,12 +69,4 @@ function factsOf(cell: Cell, reason: ExitReason): DeathFacts {
 
 function isStateEncodeError(error: unknown): boolean {
   return error instanceof Error && (error as { code?: unknown }).code === "state_encode";
-}
-
-/** An error rebuilt from a record's plain data: name, message and code survive. */
-function errorFrom(info: ErrorInfo): Error {
-  const err = new Error(info.message);
-  err.name = info.name;
-  if (info.code !== undefined) Object.assign(err, { code: info.code });
-  return err;
 }

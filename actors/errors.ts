@@ -62,7 +62,9 @@ export class AskAbortedError extends ActorSystemError {
  * The target actor has stopped (or is stopping), so the message cannot be
  * handled. The message says why it stopped, from its death record, e.g.
  * `actor h1/3 is stopped: failed while handling 'crash': Error: disk full;
- * 'get' was not handled`, and `cause` is what it failed with, when it failed.
+ * 'get' was not handled`. What it failed with is said in words, not chained
+ * as `cause` (that is for what the asked message's own handler threw, in
+ * {@linkcode ActorFailedError}); its death record has the details.
  */
 export class ActorStoppedError extends ActorSystemError {
   /** The stable code of this error class. */
@@ -80,7 +82,7 @@ export class ActorStoppedError extends ActorSystemError {
    * @param actorId The stopped actor.
    * @param messageName The message that could not be handled.
    * @param why Why the actor stopped, in words, when known.
-   * @param options `cause`: what the actor failed with, when it failed.
+   * @param options Standard error options.
    */
   constructor(actorId: string, messageName: string, why?: string, options?: ErrorOptions) {
     super(

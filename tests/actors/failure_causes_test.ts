@@ -88,7 +88,8 @@ Deno.test("an ask to an actor that stopped after a failure says what it failed w
       err.message,
       /is stopped: failed while handling 'crash': Error: disk full; 'get' was not handled/,
     );
-    assert.equal((err.cause as Error).message, "disk full");
+    assert.equal(err.why, "failed while handling 'crash': Error: disk full");
+    assert.equal(err.cause, undefined, "not chained: it is not what 'get' threw");
   });
 });
 
