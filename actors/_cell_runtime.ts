@@ -43,8 +43,13 @@ export interface CellRuntime {
   ): Cell;
   /** Called when a cell has stopped for good: forget it. */
   removed(cell: Cell): void;
-  /** Called when a cell failed: its supervisor (or the default policy) decides. */
-  failed(cell: Cell, reason: ExitReason): void;
+  /**
+   * Called when a cell failed: its supervisor (or the default policy)
+   * decides. `received`: an asker got the failure, so it is not logged.
+   */
+  failed(cell: Cell, reason: ExitReason, received?: boolean): void;
+  /** Whether a failure of the cell would now be logged as one that nothing supervises. */
+  logsFailure(cell: Cell): boolean;
   /** Called when a cell stopped for good on its own account: its supervisor may restart it. */
   childStopped(cell: Cell, reason: ExitReason): void;
   /** Stores a death record. */

@@ -61,6 +61,11 @@ export class CellStop {
     this.done = new Promise((resolve) => this.#resolve = resolve);
   }
 
+  /** True when its parent (or a supervisor on another host) asked for this stop. */
+  get byParent(): boolean {
+    return !this.#notifyParent;
+  }
+
   /** Starts the stop (called once, after the current synchronous turn). */
   begin(): void {
     if (this.#cell.busy) {

@@ -32,9 +32,9 @@ import { CellContext } from "./_cell_context.ts";
 import { LocalRef } from "./local_ref.ts";
 import { CellStop } from "./_cell_stop.ts";
 import { startIncarnation } from "./_cell_start.ts";
+import { stoppedError } from "./_stopped_error.ts";
 import {
   ActorFailedError,
-  ActorStoppedError,
   InvalidHandlerResultError,
   MailboxFullError,
   MessageKindError,
@@ -189,7 +189,7 @@ export class Cell {
   entryFor(name: string, kind: "tell" | "ask"): HandlerEntry {
     const entry = this.#lookup(name, kind);
     if (entry instanceof Error) {
-      this.deadLetter("unknown-message", String(name), kind, undefined, entry);
+      this.deadLetter("unknown-message", String(name), kind, undefined, entry, true);
       throw entry;
     }
     return entry;
@@ -204,14 +204,11 @@ export class Cell {
       undefined,
     );
     if (refused === undefined) return;
-    this.deadLetter(refusalReason(refused), name, "tell", payload, refused);
     const options = this.#mailboxOptions;
-    if (
-      MailboxFullError.is(refused) &&
-      !(options.kind === "bounded" && options.overflow === "drop-newest")
-    ) {
-      throw refused;
-    }
+    const thrown = MailboxFullError.is(refused) &&
+      !(options.kind === "bounded" && options.overflow === "drop-newest");
+    this.deadLetter(refusalReason(refused), name, "tell", payload, refused, thrown);
+    if (thrown && MailboxFullError.is(refused)) throw refused;
   }
 
   /** `ref.ask`: queue an ask and return the reply's promise. Never throws. */
@@ -229,7 +226,7 @@ export class Cell {
       );
     }
     if (this.stopping !== undefined) {
-      const err = new ActorStoppedError(this.id, name);
+      const err = stoppedError(this, name);
       this.deadLetter("actor-stopped", name, "ask", payload, err);
       return Promise.reject(err);
     }
@@ -295,8 +292,8 @@ export class Cell {
     entry: HandlerEntry,
     payload: unknown,
     ask: ReplyTarget | TellOrigin | undefined,
-  ): ActorStoppedError | MailboxFullError | undefined {
-    if (this.stopping !== undefined) return new ActorStoppedError(this.id, entry.name);
+  ): Error | undefined {
+    if (this.stopping !== undefined) return stoppedError(this, entry.name);
     const mailbox = this.#mailbox ??= new Mailbox();
     const options = this.#mailboxOptions;
     if (options.kind === "bounded" && mailbox.length >= options.capacity) {
@@ -346,18 +343,27 @@ export class Cell {
       return;
     }
     if (from?.remote !== true) {
-      this.deadLetter(refusalReason(err), entry.name, from ? "ask" : "tell", payload, err);
+      const kind = from ? "ask" : "tell";
+      this.deadLetter(refusalReason(err), entry.name, kind, payload, err, from?.settled === false);
     }
     from?.reject(err);
   }
 
-  /** Records a dead letter addressed to this actor. */
+  /**
+   * Records a dead letter addressed to this actor.
+   *
+   * @param reported Whether the failure reaches someone otherwise (its sender
+   *   gets the error, thrown or as its ask's rejection; or it is logged as an
+   *   unsupervised failure), so that it is not logged here too.
+   *   @default {kind === "ask"}
+   */
   deadLetter(
     reason: DeadLetterReason,
     messageName: string,
     kind: "tell" | "ask" | "reply",
     payload: unknown,
     error?: unknown,
+    reported?: boolean,
   ): void {
     this.#runtime.deadLetters.publish({
       reason,
@@ -366,7 +372,7 @@ export class Cell {
       kind,
       payload,
       ...(error === undefined ? {} : { error: describeError(error) }),
-    });
+    }, reported);
   }
 
   // ---- running -------------------------------------------------------------
@@ -483,7 +489,7 @@ export class Cell {
       },
       (err) => this.fail(err, entry, payload, ask),
       () => {
-        const err = new ActorStoppedError(this.id, entry.name);
+        const err = stoppedError(this, entry.name);
         if (ask?.remote !== true) {
           this.deadLetter("actor-stopped", entry.name, ask ? "ask" : "tell", payload, err);
         }
@@ -557,8 +563,13 @@ export class Cell {
     payload: unknown,
     ask: ReplyTarget | undefined,
   ): void {
+    // A failure is recorded, and logged only where nobody receives it: an
+    // asker that still waits gets it; else an unsupervised one is logged as such.
+    const received = ask !== undefined && !ask.settled;
+    const reported = received ||
+      (this.stopping === undefined && this.ending === undefined && this.#runtime.logsFailure(this));
     if (entry !== undefined && entry.internal !== true) {
-      this.deadLetter("handler-failed", entry.name, ask ? "ask" : "tell", payload, err);
+      this.deadLetter("handler-failed", entry.name, ask ? "ask" : "tell", payload, err, reported);
       ask?.reject(new ActorFailedError(this.id, entry.name, { cause: err }));
     }
     if (this.stopping !== undefined || this.ending !== undefined) return;
@@ -566,7 +577,7 @@ export class Cell {
     const reason: ExitReason = err instanceof RestartIntensityError
       ? { kind: "escalated", error: err, childId: err.childId }
       : { kind: "error", error: err, messageName: entry?.name };
-    this.#runtime.failed(this, reason);
+    this.#runtime.failed(this, reason, received);
   }
 
   // ---- incarnations and stopping ---------------------------------------------
@@ -629,7 +640,7 @@ export class Cell {
       const entry = mailbox.takeNext();
       const payload = mailbox.takenPayload;
       if (entry.internal === true) continue;
-      this.#unhandled(entry, payload, mailbox.takenAsk, new ActorStoppedError(this.id, entry.name));
+      this.#unhandled(entry, payload, mailbox.takenAsk, stoppedError(this, entry.name));
     }
     this.#mailbox = undefined;
   }
@@ -659,9 +670,12 @@ export class Cell {
   }
 }
 
-/** The dead-letter reason of a refused message. */
+/**
+ * The dead-letter reason of a refused message: a full mailbox, a name or kind
+ * the protocol does not have, or else a stopped actor (its error says why).
+ */
 export function refusalReason(err: Error): DeadLetterReason {
   if (MailboxFullError.is(err)) return "mailbox-full";
-  if (ActorStoppedError.is(err)) return "actor-stopped";
-  return "unknown-message";
+  if (UnknownMessageError.is(err) || MessageKindError.is(err)) return "unknown-message";
+  return "actor-stopped";
 }

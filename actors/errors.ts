@@ -6,7 +6,7 @@
  * @module
  */
 
-import { ActorSystemError } from "../base/errors.ts";
+import { ActorSystemError, errorText } from "../base/errors.ts";
 
 /** An `ask` got no reply within its timeout. The message may still be handled later. */
 export class AskTimeoutError extends ActorSystemError {
@@ -58,7 +58,14 @@ export class AskAbortedError extends ActorSystemError {
   }
 }
 
-/** The target actor has stopped (or is stopping), so the message cannot be handled. */
+/**
+ * The target actor has stopped (or is stopping), so the message cannot be
+ * handled. The message says why it stopped, from its death record, e.g.
+ * `actor h1/3 is stopped: failed while handling 'crash': Error: disk full;
+ * 'get' was not handled`. What it failed with is said in words, not chained
+ * as `cause` (that is for what the asked message's own handler threw, in
+ * {@linkcode ActorFailedError}); its death record has the details.
+ */
 export class ActorStoppedError extends ActorSystemError {
   /** The stable code of this error class. */
   static override readonly code: string = "actor_stopped";
@@ -66,22 +73,35 @@ export class ActorStoppedError extends ActorSystemError {
   readonly actorId: string;
   /** The message that could not be handled. */
   readonly messageName: string;
+  /** Why the actor stopped, in words (`"stopped by its supervisor"`), when known. */
+  readonly why: string | undefined;
 
   /**
    * Creates the error.
    *
    * @param actorId The stopped actor.
    * @param messageName The message that could not be handled.
-   * @param options `cause`: why the actor stopped, when known.
+   * @param why Why the actor stopped, in words, when known.
+   * @param options Standard error options.
    */
-  constructor(actorId: string, messageName: string, options?: ErrorOptions) {
-    super(`actor ${actorId} is stopped; '${messageName}' was not handled`, options);
+  constructor(actorId: string, messageName: string, why?: string, options?: ErrorOptions) {
+    super(
+      `actor ${actorId} is stopped${
+        why === undefined ? "" : `: ${why}`
+      }; '${messageName}' was not handled`,
+      options,
+    );
     this.actorId = actorId;
     this.messageName = messageName;
+    this.why = why;
   }
 }
 
-/** The handler of an asked message threw; `cause` is what it threw. */
+/**
+ * The handler of an asked message threw; `cause` is what it threw, and the
+ * message names it too: `actor h1/3 failed while handling 'add': TypeError:
+ * x is not a function`.
+ */
 export class ActorFailedError extends ActorSystemError {
   /** The stable code of this error class. */
   static override readonly code: string = "actor_failed";
@@ -98,7 +118,11 @@ export class ActorFailedError extends ActorSystemError {
    * @param options `cause`: the thrown value.
    */
   constructor(actorId: string, messageName: string, options?: ErrorOptions) {
-    super(`actor ${actorId} failed while handling '${messageName}'`, options);
+    super(
+      `actor ${actorId} failed while handling '${messageName}'` +
+        (options !== undefined && "cause" in options ? `: ${errorText(options.cause)}` : ""),
+      options,
+    );
     this.actorId = actorId;
     this.messageName = messageName;
   }

@@ -17,7 +17,8 @@ import type { HostSnapshot } from "./observe/inspection.ts";
 import { type ExitReason, STOPPED } from "./exit_reason.ts";
 import { type HostContext, snapshotHost, snapshotHostInSlices } from "./observe/_snapshot.ts";
 import { onHostGone, onRemoteChildExit } from "./supervision/_supervisor_core.ts";
-import { ActorStoppedError, UnknownActorError } from "./errors.ts";
+import { UnknownActorError } from "./errors.ts";
+import { stoppedError, stoppedErrorOf } from "./_stopped_error.ts";
 import type { ReplyTarget, TellOrigin } from "./ask.ts";
 
 /** Why a message from another host was not queued. */
@@ -72,9 +73,11 @@ export class LocalHost {
     if (cell === undefined || cell.stopping !== undefined) {
       const refusal = this.#gone(to, cell);
       reply.reject(
-        refusal.reason === "actor-stopped"
-          ? new ActorStoppedError(to, name)
-          : new UnknownActorError(to),
+        refusal.reason !== "actor-stopped"
+          ? new UnknownActorError(to)
+          : cell !== undefined
+          ? stoppedError(cell, name)
+          : stoppedErrorOf(to, name, this.#runtime.deaths.last(to)),
       );
       return refusal;
     }
@@ -87,13 +90,18 @@ export class LocalHost {
   /**
    * Spawns a top-level actor here.
    *
+   * @param restarts For a supervisor's child on another host: how many
+   *   times that child was restarted before (its restart count goes on).
    * @returns Its ref.
    */
   spawn(
     definition: ActorDefinition<unknown, unknown, unknown>,
     options: SpawnOptions<unknown> | undefined,
+    restarts = 0,
   ): BaseRef {
-    return this.#runtime.spawn(definition, options, undefined).ref;
+    const cell = this.#runtime.spawn(definition, options, undefined);
+    if (restarts > 0) cell.incarnation = restarts;
+    return cell.ref;
   }
 
   /** This host's id. */

@@ -32,12 +32,17 @@ export interface RemotePort {
    * @throws {PlacementError} When none qualifies.
    */
   chooseHost(placement: Placement): string;
-  /** Spawns a supervisor's child on another host, linked to the supervisor here. */
+  /**
+   * Spawns a supervisor's child on another host, linked to the supervisor
+   * here; `restarts` is how many times that child was restarted before (the
+   * new actor counts on from there, as a local child restarted in place does).
+   */
   spawnRemoteChild(
     definition: ActorDefinition<unknown, unknown, unknown>,
     hostId: string,
     options: SpawnOptions<unknown>,
     supervisor: BaseRef,
+    restarts: number,
   ): Promise<RemoteChild>;
   /** Stops a remote child for good (it does not report back); resolves once it stopped or its host is gone. */
   stopRemoteChild(child: RemoteChild, reason: ExitReason, timeoutMs: number): Promise<void>;

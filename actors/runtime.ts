@@ -317,7 +317,14 @@ export class Runtime implements CellRuntime {
     cell.parent?.children?.delete(cell);
   }
 
-  failed(cell: Cell, reason: ExitReason): void {
+  logsFailure(cell: Cell): boolean {
+    if (!this.#logFailures) return false;
+    const parent = cell.parent;
+    if (parent === undefined) return !this.remote.supervisesRemotely(cell.id);
+    return parent.def.childExit === undefined || parent.stopping !== undefined;
+  }
+
+  failed(cell: Cell, reason: ExitReason, received = false): void {
     const parent = cell.parent;
     if (parent === undefined && this.remote.supervisesRemotely(cell.id)) {
       // Its supervisor is on another host: it stops here and reports there.
@@ -333,9 +340,10 @@ export class Runtime implements CellRuntime {
       });
       return;
     }
-    // Nothing supervises it: it stops for good, and the failure is reported.
+    // Nothing supervises it: it stops for good, and the failure is reported,
+    // on the console only when no asker received it.
     const stopped = cell.stop(reason, this.clock.now() + this.stopTimeoutMs);
-    if (this.#logFailures) {
+    if (this.#logFailures && !received) {
       this.logger.error(describeFailure(cell, reason), {
         actor: cell.id,
         type: cell.def.type,

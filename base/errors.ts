@@ -173,6 +173,18 @@ export function describeError(err: unknown): ErrorInfo {
   return info;
 }
 
+/**
+ * One line naming a thrown value, for messages: `"TypeError: x is not a
+ * function"` for an error, the value itself for anything else thrown.
+ *
+ * @param err The thrown value.
+ * @returns Its name and message.
+ */
+export function errorText(err: unknown): string {
+  const info = describeError(err);
+  return info.name === "NonError" ? info.message : `${info.name}: ${info.message}`;
+}
+
 function safeString(value: unknown): string {
   try {
     return typeof value === "string" ? value : JSON.stringify(value) ?? String(value);

@@ -290,8 +290,9 @@ export class ClusterHost implements RemotePort {
     hostId: string,
     options: SpawnOptions<unknown>,
     supervisor: BaseRef,
+    restarts: number,
   ): Promise<RemoteRef> {
-    return this.#requests.spawn(definition, hostId, options, supervisor);
+    return this.#requests.spawn(definition, hostId, options, supervisor, restarts);
   }
 
   /** Stops a remote child for good, without it reporting back. */

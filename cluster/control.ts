@@ -133,6 +133,7 @@ interface SpawnRequest {
   persistKey?: string;
   existing?: unknown;
   supervisor?: unknown;
+  restarts?: unknown;
   requestId?: unknown;
 }
 
@@ -185,13 +186,17 @@ async function spawnAnswer(
       : seams.local.liveByName(request.name);
     const adopt = earlier !== undefined && earlier.type === request.type &&
       seams.supervisedBy.get(earlier.id)?.id === supervisor?.id;
+    const restarts = supervisor !== undefined && Number.isSafeInteger(request.restarts) &&
+        (request.restarts as number) > 0
+      ? request.restarts as number
+      : 0;
     const ref = adopt ? earlier : seams.local.spawn(definition, {
       name: request.name,
       args: request.args,
       mailbox: request.mailbox,
       persistKey: request.persistKey,
       existing: request.existing === "reuse" ? "reuse" : "error",
-    });
+    }, restarts);
     if (supervisor !== undefined) seams.supervisedBy.set(ref.id, supervisor);
     return {
       ok: true,

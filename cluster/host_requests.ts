@@ -75,6 +75,7 @@ export class HostRequests {
     hostId: string,
     options: SpawnOptions<unknown>,
     supervisor: BaseRef | undefined,
+    restarts = 0,
   ): Promise<RemoteRef> {
     const { subjects, view, clock, spawnTimeoutMs } = this.#seams;
     const request = packValue({
@@ -86,6 +87,7 @@ export class HostRequests {
       persistKey: options.persistKey,
       existing: options.existing,
       supervisor,
+      ...(restarts > 0 ? { restarts } : {}),
       requestId: crypto.randomUUID(),
     });
     // Asked again every few seconds with the same request id until the spawn

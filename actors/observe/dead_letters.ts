@@ -111,6 +111,9 @@ export interface DeadLetterOptions {
   /**
    * Writes a line per dead letter to `console.warn`, at most `logPerSecond`
    * lines a second plus a count of the ones left out. `0` turns logging off.
+   * A dead letter whose sender gets the error (an ask's rejection, a refused
+   * tell that throws), or whose failure is logged as one that nothing
+   * supervises, is recorded but not logged: each failure is reported once.
    * @default {10}
    */
   readonly logPerSecond?: number;
@@ -184,8 +187,15 @@ export class DeadLetters {
     return ordered.slice(Math.max(0, ordered.length - limit));
   }
 
-  /** @internal Records a dead letter and tells the subscribers. */
-  publish(letter: Omit<DeadLetter, "timestampMs">): void {
+  /**
+   * @internal Records a dead letter and tells the subscribers. It is logged
+   * only when its failure reaches nobody otherwise: an asker gets its ask
+   * rejected, a refused tell that throws reaches its caller, and a failure
+   * that nothing supervises is logged as such.
+   *
+   * @param reported Whether it reaches someone otherwise. @default {letter.kind === "ask"}
+   */
+  publish(letter: Omit<DeadLetter, "timestampMs">, reported?: boolean): void {
     const full: DeadLetter = { ...letter, timestampMs: this.#clock.now() };
     this.#total += letter.count ?? 1;
     if (this.#keep > 0) this.#remember(full);
@@ -198,7 +208,7 @@ export class DeadLetters {
         });
       }
     }
-    if (this.#logPerSecond > 0) this.#log(full);
+    if (this.#logPerSecond > 0 && !(reported ?? letter.kind === "ask")) this.#log(full);
   }
 
   #remember(letter: DeadLetter): void {

@@ -11,6 +11,7 @@ import type { DeadLetterReason } from "./dead_letters.ts";
 import type { ErrorInfo } from "../../base/errors.ts";
 import type { ActorStatus } from "../ref.ts";
 import { ITEMS_PER_PAUSE, runAtOnce, runInSlices, type Steps } from "../../base/slices.ts";
+import { mergeDeaths } from "./_merge_deaths.ts";
 
 /** How a host stands in an inspection. */
 export type InspectedHostState =
@@ -146,7 +147,11 @@ export interface Inspection {
   readonly tree: readonly TreeNode[];
   /** Recent dead letters of every host that answered, newest first. */
   readonly deadLetters: readonly DeadLetterReport[];
-  /** Recent death records of every host that answered, newest first. */
+  /**
+   * Recent death records of every host that answered, newest first, one per
+   * death: the end of a child on another host, which its host and its
+   * supervisor's host both record, is listed once.
+   */
   readonly deaths: readonly DeathRecord[];
 }
 
@@ -252,6 +257,8 @@ function* mergeSteps(
     actors,
     tree,
     deadLetters: newestFirst(snapshots.flatMap((s) => s.deadLetters)),
-    deaths: newestFirst(snapshots.flatMap((s) => s.deaths)),
+    deaths: newestFirst(
+      mergeDeaths(snapshots.map((s) => ({ reporter: s.host.hostId, deaths: s.deaths }))),
+    ),
   };
 }

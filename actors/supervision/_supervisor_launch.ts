@@ -24,7 +24,16 @@ export function newEntry(spec: ChildSpec): ChildEntry {
   };
 }
 
-export async function launch(supervisor: Cell, entry: ChildEntry): Promise<void> {
+/**
+ * Starts a child, here or on the host its placement picks.
+ *
+ * @param restarts How many times the child was restarted before this start.
+ */
+export async function launch(
+  supervisor: Cell,
+  entry: ChildEntry,
+  restarts: number = entry.restarts,
+): Promise<void> {
   const { spec } = entry;
   const runtime = supervisor.runtime;
   const remote = runtime.remote;
@@ -46,11 +55,17 @@ export async function launch(supervisor: Cell, entry: ChildEntry): Promise<void>
       return;
     }
     try {
-      entry.remote = await remote.spawnRemoteChild(spec.definition, host, {
-        name: spec.name,
-        args: spec.args,
-        mailbox: spec.mailbox,
-      }, supervisor.ref);
+      entry.remote = await remote.spawnRemoteChild(
+        spec.definition,
+        host,
+        {
+          name: spec.name,
+          args: spec.args,
+          mailbox: spec.mailbox,
+        },
+        supervisor.ref,
+        restarts,
+      );
       entry.cell = undefined;
       return;
     } catch (err) {

@@ -126,7 +126,7 @@ export async function restartAll(
       entry.cell.beginIncarnation();
     } else if (!running(entry)) {
       try {
-        await launch(supervisor, entry);
+        await launch(supervisor, entry, entry.restarts + (restart.failed.has(entry) ? 1 : 0));
       } catch (err) {
         if (!noHostNow(entry, err)) throw err;
         const rest: Restart = { failed: restart.failed, affected: restart.affected.slice(index) };

@@ -38,7 +38,7 @@ const ARGUMENTS: {
   RequestTimeoutError: ["actors.x.host.h", 100],
   AskTimeoutError: ["h/1", "get", 10],
   AskAbortedError: ["h/1", "get"],
-  ActorStoppedError: ["h/1", "get"],
+  ActorStoppedError: ["h/1", "get", "stopped normally"],
   ActorFailedError: ["h/1", "get"],
   UnknownActorError: ["h/1"],
   MailboxFullError: ["h/1", 3, "get"],

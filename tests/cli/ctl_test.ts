@@ -159,6 +159,34 @@ Deno.test({
       assert.match(text.out, /while handling 'crash'/);
     });
 
+    await t.step(
+      "why and actors agree about a child on another host: one record per death",
+      async () => {
+        await waitFor(
+          async () =>
+            (await trainer.ask("which")).some((c) =>
+              c.id === "loader-0" && c.restarts === 1 && c.status === "remote"
+            ),
+          "loader-0's restart",
+          10_000,
+        );
+        const actors = JSON.parse(
+          (await ctl(["actors", ...on, "--name", "loader-0", "--json"])).out,
+        );
+        assert.deepEqual(actors.map((a: { restarts: number }) => a.restarts), [1]);
+        const why = JSON.parse((await ctl(["why", "loader-0", ...on, "--json"])).out);
+        assert.deepEqual(
+          why.deaths.map((d: { hostId: string; restartCount: number; outcome: string }) =>
+            `${d.hostId} ${d.restartCount} ${d.outcome}`
+          ),
+          ["c1 0 restarted"],
+        );
+        const text = await ctl(["why", "loader-0", ...on]);
+        assert.match(text.out, /running, 1 restart,/);
+        assert.match(text.out, /error, restarted after 0 restarts\n {2}supervised by trainer/);
+      },
+    );
+
     await t.step("placement explain", async () => {
       const none = await ctl([
         "placement",
