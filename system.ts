@@ -13,6 +13,7 @@ import type { DeadLetters } from "./actors/observe/dead_letters.ts";
 import type { DeathRecord, DeathRecords } from "./actors/observe/death_records.ts";
 import type { Placement } from "./actors/placement.ts";
 import { type Isolation, spawnIsolated } from "./system/isolation.ts";
+import { shutdownWhenDone } from "./system/exit_when_done.ts";
 import type { HostInfo } from "./cluster/view.ts";
 import type { TransportStats } from "./cluster/cluster_host.ts";
 import type { TransportStatus } from "./transport/transport.ts";
@@ -69,6 +70,7 @@ export class ActorSystem {
   #hosts: Hosts;
   #names: Names;
   #workers: { readonly hosts: WorkerHosts; readonly close: () => void } | undefined;
+  #unwatchDone: () => void = () => {};
 
   private constructor(runtime: Runtime, sharedStore: boolean) {
     this.#runtime = runtime;
@@ -112,6 +114,9 @@ export class ActorSystem {
         plan.close();
         throw err;
       }
+    }
+    if (options.shutdownWhenDone !== false) {
+      system.#unwatchDone = shutdownWhenDone(() => system.shutdown());
     }
     return system;
   }
@@ -501,6 +506,7 @@ export class ActorSystem {
    * @param options The overall timeout.
    */
   shutdown(options: StopOptions = {}): Promise<void> {
+    this.#unwatchDone();
     try {
       const timeoutMs = positiveMs("timeoutMs", options.timeoutMs, this.#runtime.stopTimeoutMs);
       const workers = this.#workers;

@@ -86,6 +86,10 @@ export class HostRequests {
       persistKey: options.persistKey,
       existing: options.existing,
       supervisor,
+      // A supervisor's child answers to its supervisor; any other actor to this program.
+      ...(supervisor === undefined && options.detached !== true
+        ? { owner: this.#seams.selfId }
+        : {}),
       requestId: crypto.randomUUID(),
     });
     // Asked again every few seconds with the same request id until the spawn
