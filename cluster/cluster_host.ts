@@ -335,6 +335,7 @@ export class ClusterHost implements RemotePort {
       labels: this.labels,
       connection: this.#transport.status,
       supervisorOf: (actorId) => this.#children.supervisorOf(actorId),
+      ownerOf: (actorId) => this.#owned.ownerOf(actorId),
     };
   }
 

@@ -138,6 +138,7 @@ interface SpawnRequest {
   existing?: unknown;
   supervisor?: unknown;
   owner?: unknown;
+  version?: unknown;
   requestId?: unknown;
 }
 
@@ -180,6 +181,7 @@ async function spawnAnswer(
       request.type,
       module,
       seams.moduleAllowlist,
+      typeof request.version === "string" ? request.version : undefined,
     );
     const supervisor = request.supervisor instanceof RemoteRef ? request.supervisor : undefined;
     // A supervisor whose earlier spawn request timed out may ask again: the

@@ -15,6 +15,7 @@ import {
   type ActorDefinition,
   type ActorStats,
   type BaseRef,
+  codeVersionOf,
   type DeathRecord,
   type ExitReason,
   exitReasonInfo,
@@ -77,9 +78,11 @@ export class HostRequests {
     supervisor: BaseRef | undefined,
   ): Promise<RemoteRef> {
     const { subjects, view, clock, spawnTimeoutMs } = this.#seams;
+    const version = codeVersionOf(definition);
     const request = packValue({
       type: definition.type,
       module: definition.module,
+      ...(version === undefined ? {} : { version }),
       name: options.name,
       args: options.args,
       mailbox: options.mailbox,
