@@ -14,6 +14,13 @@ import type { DeathRecord, DeathRecords } from "./actors/observe/death_records.t
 import type { Placement } from "./actors/placement.ts";
 import { type Isolation, spawnIsolated } from "./system/isolation.ts";
 import { shutdownWhenDone } from "./system/exit_when_done.ts";
+import {
+  inNotebookKernel,
+  optionsKey,
+  othersRunning,
+  remember,
+  runningWith,
+} from "./system/kernel_systems.ts";
 import type { HostInfo } from "./cluster/view.ts";
 import type { TransportStats } from "./cluster/cluster_host.ts";
 import type { TransportStatus } from "./transport/transport.ts";
@@ -87,6 +94,13 @@ export class ActorSystem {
    * @throws {InvalidNameError} When `hostId` breaks the naming rules.
    */
   static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
+    // A notebook cell run again gets the system it started the first time.
+    const kernelKey = inNotebookKernel() ? optionsKey(options) : undefined;
+    if (kernelKey !== undefined) {
+      const same = runningWith(kernelKey);
+      if (same !== undefined) return same as ActorSystem;
+    }
+    const others = kernelKey === undefined ? [] : othersRunning();
     const workers = workerCount(options);
     // With worker hosts, this host joins their cluster (the port bus without one).
     const plan = workers === 0 ? undefined : await planWorkers(options, workers);
@@ -117,6 +131,16 @@ export class ActorSystem {
     }
     if (options.shutdownWhenDone !== false) {
       system.#unwatchDone = shutdownWhenDone(() => system.shutdown());
+    }
+    if (kernelKey !== undefined) {
+      remember(kernelKey, system);
+      if (others.length > 0) {
+        system.#runtime.logger.warn(
+          `another actor system is running in this kernel (host ${others[0].hostId}), started ` +
+            `with other options; this started a second one (host ${system.hostId}). ` +
+            `Shut the first down (await system.shutdown()) or restart the kernel.`,
+        );
+      }
     }
     return system;
   }
