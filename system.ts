@@ -13,6 +13,14 @@ import type { DeadLetters } from "./actors/observe/dead_letters.ts";
 import type { DeathRecord, DeathRecords } from "./actors/observe/death_records.ts";
 import type { Placement } from "./actors/placement.ts";
 import { type Isolation, spawnIsolated } from "./system/isolation.ts";
+import { shutdownWhenDone } from "./system/exit_when_done.ts";
+import {
+  inNotebookKernel,
+  optionsKey,
+  othersRunning,
+  remember,
+  runningWith,
+} from "./system/kernel_systems.ts";
 import type { HostInfo } from "./cluster/view.ts";
 import type { TransportStats } from "./cluster/cluster_host.ts";
 import type { TransportStatus } from "./transport/transport.ts";
@@ -69,6 +77,7 @@ export class ActorSystem {
   #hosts: Hosts;
   #names: Names;
   #workers: { readonly hosts: WorkerHosts; readonly close: () => void } | undefined;
+  #unwatchDone: () => void = () => {};
 
   private constructor(runtime: Runtime, sharedStore: boolean) {
     this.#runtime = runtime;
@@ -85,6 +94,13 @@ export class ActorSystem {
    * @throws {InvalidNameError} When `hostId` breaks the naming rules.
    */
   static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
+    // A notebook cell run again gets the system it started the first time.
+    const kernelKey = inNotebookKernel() ? optionsKey(options) : undefined;
+    if (kernelKey !== undefined) {
+      const same = runningWith(kernelKey);
+      if (same !== undefined) return same as ActorSystem;
+    }
+    const others = kernelKey === undefined ? [] : othersRunning();
     const workers = workerCount(options);
     // With worker hosts, this host joins their cluster (the port bus without one).
     const plan = workers === 0 ? undefined : await planWorkers(options, workers);
@@ -111,6 +127,19 @@ export class ActorSystem {
         await system.#runtime.shutdown(1_000).catch(() => {});
         plan.close();
         throw err;
+      }
+    }
+    if (options.shutdownWhenDone !== false) {
+      system.#unwatchDone = shutdownWhenDone(() => system.shutdown());
+    }
+    if (kernelKey !== undefined) {
+      remember(kernelKey, system);
+      if (others.length > 0) {
+        system.#runtime.logger.warn(
+          `another actor system is running in this kernel (host ${others[0].hostId}), started ` +
+            `with other options; this started a second one (host ${system.hostId}). ` +
+            `Shut the first down (await system.shutdown()) or restart the kernel.`,
+        );
       }
     }
     return system;
@@ -501,6 +530,7 @@ export class ActorSystem {
    * @param options The overall timeout.
    */
   shutdown(options: StopOptions = {}): Promise<void> {
+    this.#unwatchDone();
     try {
       const timeoutMs = positiveMs("timeoutMs", options.timeoutMs, this.#runtime.stopTimeoutMs);
       const workers = this.#workers;

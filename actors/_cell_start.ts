@@ -14,6 +14,15 @@ import type { Cell } from "./cell.ts";
  *   and succeeded); `false` when a step is awaited or the start failed.
  */
 export function startIncarnation(cell: Cell): boolean {
+  const after = cell.startAfter;
+  if (after !== undefined) {
+    cell.startAfter = undefined;
+    cell.awaitStep(after, () => {
+      // It may have been stopped while it waited.
+      if (cell.status === "starting" && startIncarnation(cell)) cell.resume();
+    }, (err) => cell.fail(err, undefined, undefined, undefined));
+    return false;
+  }
   const persistence = cell.def.persistence;
   if (persistence !== undefined) {
     // Persistence (and MessagePack, its state format) loads with the first persistent actor.

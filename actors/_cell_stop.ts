@@ -217,6 +217,9 @@ export class CellStop {
       forced: this.forced,
       stopHookError: this.hookError === undefined ? undefined : describeError(this.hookError),
       timestampMs: cell.runtime.clock.now(),
+      ...(reason.kind === "owner-gone"
+        ? { owner: { hostId: reason.ownerId, how: reason.how } }
+        : {}),
     };
   }
 

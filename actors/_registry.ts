@@ -8,12 +8,38 @@
  */
 
 import type { ActorDefinition } from "./definition.ts";
+import { loadedCodeVersion } from "./code_version.ts";
 
-const byType = new Map<string, ActorDefinition<unknown, unknown, unknown>>();
+type AnyDefinition = ActorDefinition<unknown, unknown, unknown>;
+
+const byType = new Map<string, AnyDefinition>();
+/** Every definition of each type, one per code version loaded (a host may run several). */
+const allByType = new Map<string, AnyDefinition[]>();
 
 /** Records a definition (the latest one of a type wins). */
-export function registerDefinition(definition: ActorDefinition<unknown, unknown, unknown>): void {
+export function registerDefinition(definition: AnyDefinition): void {
   byType.set(definition.type, definition);
+  const all = allByType.get(definition.type);
+  if (all === undefined) allByType.set(definition.type, [definition]);
+  else all.push(definition);
+  const module = definition.module;
+  if (module?.startsWith("file:")) {
+    // Hash the code as loaded, soon after its module was evaluated (see code_version.ts).
+    const timer = setTimeout(() => loadedCodeVersion(module), 0);
+    Deno.unrefTimer(timer as unknown as number);
+  }
+}
+
+/** The version of the code a definition runs, when its module has one (`code_version.ts`). */
+export function codeVersionOf(
+  definition: { readonly module: string | undefined },
+): string | undefined {
+  return definition.module === undefined ? undefined : loadedCodeVersion(definition.module);
+}
+
+/** The definition of a type whose code has this version, if this process loaded it. */
+export function definitionOfVersion(type: string, version: string): AnyDefinition | undefined {
+  return allByType.get(type)?.find((definition) => codeVersionOf(definition) === version);
 }
 
 /** The definition of a type, if this process has one. */

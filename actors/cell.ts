@@ -82,6 +82,8 @@ export class Cell {
   busy = false;
   /** Restarts so far; incarnation 0 is the first. */
   incarnation = 0;
+  /** What its first start waits for: the stop of the actor it replaces (`existing: "replace"`). */
+  startAfter: Promise<void> | undefined = undefined;
   /** The dispatcher's: how many more of its messages it times one by one (see `scheduler.ts`). */
   timedMessages = 0;
   /** The live children, in spawn order. */

@@ -194,7 +194,11 @@ export class DuplicateNameError extends ActorSystemError {
    * @param options Standard error options; `cause` chains the underlying error.
    */
   constructor(actorName: string, existingId: string, options?: ErrorOptions) {
-    super(`the name '${actorName}' is already taken by actor ${existingId}`, options);
+    super(
+      `the name '${actorName}' is already taken by actor ${existingId} (a re-run? spawn with` +
+        ` existing: "reuse" to get that actor, or "replace" to stop it and start a new one)`,
+      options,
+    );
     this.actorName = actorName;
     this.existingId = existingId;
   }

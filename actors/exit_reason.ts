@@ -14,7 +14,10 @@
  *   itself, so that its own parent decides;
  * - `"host-lost"`: its host was declared lost (it stopped heartbeating): on
  *   that host its actors stop when it learns so, and a supervisor elsewhere
- *   records its children there as lost.
+ *   records its children there as lost;
+ * - `"owner-gone"`: it was spawned on this host by a program on another host
+ *   (its owner, such as a driver script or a notebook) that left or was
+ *   declared lost, and it was not spawned `detached`.
  */
 export type ExitReason =
   | { readonly kind: "stopped" }
@@ -35,6 +38,13 @@ export type ExitReason =
      * event loop stalled past the hang limit and it fenced itself.
      */
     readonly error?: unknown;
+  }
+  | {
+    readonly kind: "owner-gone";
+    /** The host that spawned it. */
+    readonly ownerId: string;
+    /** Whether that host left (shut down) or was declared lost. */
+    readonly how: "left" | "lost";
   }
   | {
     readonly kind: "escalated";

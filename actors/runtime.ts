@@ -17,7 +17,7 @@ import { type HostId, parseActorId, validateName } from "./ids.ts";
 import { resolveMailbox } from "./mailbox.ts";
 import { Scheduler, type SchedulerOptions } from "./scheduler.ts";
 import { compile } from "./_compiled.ts";
-import { SHUTDOWN } from "./exit_reason.ts";
+import { SHUTDOWN, STOPPED } from "./exit_reason.ts";
 import { LoadMeter } from "./load_meter.ts";
 import type { Logger } from "./observe/logger.ts";
 import { describeError, InvalidOptionError } from "../base/errors.ts";
@@ -237,9 +237,10 @@ export class Runtime implements CellRuntime {
     const compiled = compile(definition);
     const name = options?.name;
     const existing = options?.existing ?? "error";
-    if (existing !== "error" && existing !== "reuse") {
-      throw new InvalidOptionError("existing", existing, `"error" or "reuse"`);
+    if (existing !== "error" && existing !== "reuse" && existing !== "replace") {
+      throw new InvalidOptionError("existing", existing, `"error", "reuse" or "replace"`);
     }
+    let replaced: Promise<void> | undefined;
     if (name !== undefined) {
       validateName(name, "name");
       const holder = this.#names.get(name);
@@ -247,7 +248,16 @@ export class Runtime implements CellRuntime {
         if (
           existing === "reuse" && holder.def.type === compiled.type && holder.stopping === undefined
         ) return holder;
-        throw new DuplicateNameError(name, holder.id);
+        // A supervisor's child is its supervisor's to stop or restart, not a spawn's.
+        if (existing !== "replace" || holder.parent !== undefined) {
+          throw new DuplicateNameError(name, holder.id);
+        }
+        // The name moves to the new actor now; it starts once the old one stopped.
+        replaced = holder.stop(
+          STOPPED,
+          this.clock.now() + (holder.shutdownTimeoutMs ?? this.stopTimeoutMs),
+        );
+        this.#names.delete(name);
       }
     }
     const mailbox = options?.mailbox === undefined
@@ -267,6 +277,7 @@ export class Runtime implements CellRuntime {
       shutdownTimeoutMs,
       persistKey,
     );
+    cell.startAfter = replaced;
     this.#cells.set(cell.sequence, cell);
     if (name !== undefined) this.#names.set(name, cell);
     if (parent !== undefined) (parent.children ??= new Set()).add(cell);

@@ -98,6 +98,8 @@ export class ActorTimers implements Timers<Record<string, never>> {
       this.#active.delete(key);
       this.#owner.deliverToSelf(entry, payload);
     }, delayMs);
+    // An actor's timers alone do not keep a finished program running.
+    this.#clock.keepAlive(handle, false);
     this.#active.set(key, handle);
   }
 
@@ -107,11 +109,16 @@ export class ActorTimers implements Timers<Record<string, never>> {
     }
     const entry = this.#owner.entryFor(name, "tell");
     this.cancel(key);
+    const arm = () => {
+      const handle = this.#clock.setTimeout(tick, intervalMs);
+      this.#clock.keepAlive(handle, false);
+      this.#active.set(key, handle);
+    };
     const tick = () => {
-      this.#active.set(key, this.#clock.setTimeout(tick, intervalMs));
+      arm();
       this.#owner.deliverToSelf(entry, payload);
     };
-    this.#active.set(key, this.#clock.setTimeout(tick, intervalMs));
+    arm();
   }
 
   cancel(key: string): boolean {

@@ -41,6 +41,7 @@ import { type Placement, Placer } from "./placement.ts";
 import { RemoteRef, type RemoteSender } from "./remote_ref.ts";
 import { RemoteWatches } from "./remote_watches.ts";
 import { RemoteChildren } from "./remote_children.ts";
+import { OwnedActors } from "./owned_actors.ts";
 import { Remoting, type TransportStats } from "./remoting.ts";
 import { answerControl } from "./control.ts";
 import { HostRequests } from "./host_requests.ts";
@@ -93,6 +94,7 @@ export class ClusterHost implements RemotePort {
   #placer = new Placer();
   #requests: HostRequests;
   #children: RemoteChildren;
+  #owned: OwnedActors;
   #watches: RemoteWatches;
   #liveness: Liveness;
   #sender: RemoteSender;
@@ -137,6 +139,10 @@ export class ClusterHost implements RemotePort {
       this.#local,
       (supervisor, childId, reason) => this.#remoting.childExited(supervisor, childId, reason),
     );
+    this.#owned = new OwnedActors(this.#local, (hostId) => {
+      const state = this.view.get(hostId)?.state;
+      return state === "left" || state === "lost" ? state : undefined;
+    });
     this.#watches = new RemoteWatches({
       request: (hostId, actorId) => this.#requests.watch(hostId, actorId),
       goneWithHost: (actor, hostId, reason) => goneWithHost(actor, hostId, reason, runtime),
@@ -147,6 +153,7 @@ export class ClusterHost implements RemotePort {
       transport,
       moduleAllowlist: settings.moduleAllowlist,
       supervisedBy: this.#children.supervisedBy,
+      owned: this.#owned,
       spawnsById: new Map<string, Promise<unknown>>(),
       snapshot: (recent: number) => this.snapshot(recent),
       watchers: new Map<string, Set<string>>(),
@@ -251,6 +258,7 @@ export class ClusterHost implements RemotePort {
     this.#local.hostGone(hostId, reason);
     this.#watches.hostGone(hostId, reason);
     this.#children.hostGone(hostId, reason);
+    this.#owned.hostGone(hostId, reason);
     for (const listener of this.#goneListeners) {
       try {
         listener({ hostId, reason });
@@ -328,6 +336,7 @@ export class ClusterHost implements RemotePort {
       labels: this.labels,
       connection: this.#transport.status,
       supervisorOf: (actorId) => this.#children.supervisorOf(actorId),
+      ownerOf: (actorId) => this.#owned.ownerOf(actorId),
     };
   }
 
@@ -378,6 +387,7 @@ export class ClusterHost implements RemotePort {
   /** A remotely supervised actor stopped for good on its own account: tell its supervisor. */
   remoteChildStopped(actorId: string, reason: ExitReason): void {
     this.#children.stopped(actorId, reason);
+    this.#owned.stopped(actorId);
   }
 
   /** Says goodbye (before actors stop), so others stop sending. */

@@ -19,6 +19,8 @@ import {
   STOPPED,
 } from "../actors/internal.ts";
 import { RemoteRef } from "./remote_ref.ts";
+import type { OwnedActors } from "./owned_actors.ts";
+import { isSubjectToken } from "../transport/subjects.ts";
 import { packValue, unpackValue } from "./codec.ts";
 import { loadDefinition } from "./definitions.ts";
 import { packInspectAnswer } from "./inspect_cluster.ts";
@@ -36,6 +38,8 @@ export interface ControlSeams {
   readonly moduleAllowlist: readonly string[] | undefined;
   /** The supervisors (on other hosts) of actors spawned here on their behalf. */
   readonly supervisedBy: Map<string, RemoteRef>;
+  /** The actors spawned here by programs on other hosts that own them. */
+  readonly owned: OwnedActors;
   /** The answers to recent spawn requests, by request id (a repeated request gets the same). */
   readonly spawnsById: Map<string, Promise<unknown>>;
   /**
@@ -134,6 +138,8 @@ interface SpawnRequest {
   existing?: unknown;
   supervisor?: unknown;
   restarts?: unknown;
+  owner?: unknown;
+  version?: unknown;
   requestId?: unknown;
 }
 
@@ -176,6 +182,7 @@ async function spawnAnswer(
       request.type,
       module,
       seams.moduleAllowlist,
+      typeof request.version === "string" ? request.version : undefined,
     );
     const supervisor = request.supervisor instanceof RemoteRef ? request.supervisor : undefined;
     // A supervisor whose earlier spawn request timed out may ask again: the
@@ -190,14 +197,25 @@ async function spawnAnswer(
         (request.restarts as number) > 0
       ? request.restarts as number
       : 0;
+    const before = typeof request.name === "string"
+      ? seams.local.liveByName(request.name)?.id
+      : undefined;
     const ref = adopt ? earlier : seams.local.spawn(definition, {
       name: request.name,
       args: request.args,
       mailbox: request.mailbox,
       persistKey: request.persistKey,
-      existing: request.existing === "reuse" ? "reuse" : "error",
+      existing: request.existing === "reuse" || request.existing === "replace"
+        ? request.existing
+        : "error",
     }, restarts);
     if (supervisor !== undefined) seams.supervisedBy.set(ref.id, supervisor);
+    else if (
+      ref.id !== before && typeof request.owner === "string" && isSubjectToken(request.owner)
+    ) {
+      // A new actor that a program elsewhere owns (an actor it reused keeps its lifetime).
+      seams.owned.own(ref.id, request.owner);
+    }
     return {
       ok: true,
       id: ref.id,
@@ -250,6 +268,10 @@ export function exitReasonFromWire(raw: unknown): ExitReason | undefined {
       return SHUTDOWN;
     case "host-lost":
       return typeof r.hostId === "string" ? { kind: "host-lost", hostId: r.hostId } : undefined;
+    case "owner-gone":
+      return typeof r.ownerId === "string" && (r.how === "left" || r.how === "lost")
+        ? { kind: "owner-gone", ownerId: r.ownerId, how: r.how }
+        : undefined;
     case "error":
       return {
         kind: "error",

@@ -15,6 +15,7 @@ import {
   type ActorDefinition,
   type ActorStats,
   type BaseRef,
+  codeVersionOf,
   type DeathRecord,
   type ExitReason,
   exitReasonInfo,
@@ -78,9 +79,11 @@ export class HostRequests {
     restarts = 0,
   ): Promise<RemoteRef> {
     const { subjects, view, clock, spawnTimeoutMs } = this.#seams;
+    const version = codeVersionOf(definition);
     const request = packValue({
       type: definition.type,
       module: definition.module,
+      ...(version === undefined ? {} : { version }),
       name: options.name,
       args: options.args,
       mailbox: options.mailbox,
@@ -88,6 +91,10 @@ export class HostRequests {
       existing: options.existing,
       supervisor,
       ...(restarts > 0 ? { restarts } : {}),
+      // A supervisor's child answers to its supervisor; any other actor to this program.
+      ...(supervisor === undefined && options.detached !== true
+        ? { owner: this.#seams.selfId }
+        : {}),
       requestId: crypto.randomUUID(),
     });
     // Asked again every few seconds with the same request id until the spawn

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { onMainThread } from "../base/main_thread.ts";
 import type { Hosts, InspectScope } from "./hosts.ts";
 import type { Runtime } from "../actors/runtime.ts";
 import type { ActorDefinition } from "../actors/definition.ts";
@@ -65,10 +66,13 @@ export async function joinCluster(
   if (transport === undefined) {
     const servers = options.servers!;
     try {
-      transport = await NatsTransport.connect(servers, {
+      const nats = await NatsTransport.connect(servers, {
         name: `actor-host ${runtime.hostId}`,
         ...options.connect,
       });
+      // On the main thread the connection alone does not keep a finished program running.
+      if (onMainThread()) nats.release();
+      transport = nats;
     } catch (err) {
       throw new ClusterConnectError(String(servers), { cause: err });
     }

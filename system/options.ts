@@ -70,6 +70,18 @@ export interface ActorSystemOptions {
    */
   readonly logFailures?: boolean;
   /**
+   * Whether the system shuts down by itself when the program has nothing
+   * left to do but the system's own background work (actor timers, its
+   * cluster connection): actors stop in order, persistent state is written,
+   * the host leaves its cluster, and the process exits, as if the program
+   * had ended with `await system.shutdown()`. Work the program awaits (an
+   * ask, a spawn) is never cut off. A program that should serve until it is
+   * stopped keeps itself alive: {@linkcode ActorSystem.shutdownOnSignals}
+   * does, as does the host agent; a notebook kernel always does.
+   * @default {true}
+   */
+  readonly shutdownWhenDone?: boolean;
+  /**
    * Logging: level, text or JSON lines, or a sink of your own. Quiet by
    * default (warnings and errors only); `ACTORS_LOG=debug` and
    * `ACTORS_LOG_FORMAT=json` in the environment change that without code.

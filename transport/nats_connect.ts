@@ -6,6 +6,7 @@
  * @module
  */
 
+import { probeNatsServers } from "./nats_probe.ts";
 import type { ConnectionOptions, NatsConnection } from "npm:@nats-io/transport-node@3.4.0";
 import { readFileSync } from "node:fs";
 import { watchStaleness } from "./nats_stale.ts";
@@ -125,6 +126,17 @@ export async function connectNats(
 ): Promise<NatsConnection> {
   // nats.js loads only when something connects, so a program that never does starts faster.
   const nats = await import("npm:@nats-io/transport-node@3.4.0");
+  const timeoutMs = options.connectTimeoutMs ?? 5_000;
+  const probed = await probeNatsServers(
+    typeof servers === "string" ? servers.split(",") : servers,
+    timeoutMs,
+  );
+  if (probed.kind === "silent") {
+    throw new Error(
+      `${probed.server} accepted the connection but sent no NATS greeting within ` +
+        `${probed.waitedMs} ms: is it a NATS server's client port?`,
+    );
+  }
   try {
     const nc = await nats.connect(natsOptions(servers, options, nats));
     const stop = watchStaleness(

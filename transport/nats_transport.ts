@@ -9,6 +9,7 @@
  * @module
  */
 
+import { unrefConnection } from "./nats_unref.ts";
 import type { Msg, NatsConnection } from "npm:@nats-io/transport-node@3.4.0";
 import type {
   MessageHandler,
@@ -46,6 +47,15 @@ export class NatsTransport implements Transport {
     options: NatsConnectOptions = {},
   ): Promise<NatsTransport> {
     return new NatsTransport(await connectNats(servers, options));
+  }
+
+  /**
+   * Lets the process exit while this connection is open and idle (a
+   * finished program's system then shuts down on the way out; see
+   * `system/exit_when_done.ts`). Requests in flight keep it alive still.
+   */
+  release(): void {
+    unrefConnection(this.#nc);
   }
 
   get status(): TransportStatus {

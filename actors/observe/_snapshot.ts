@@ -5,6 +5,7 @@
  * @module
  */
 
+import { codeVersionOf } from "../_registry.ts";
 import type { Runtime } from "../runtime.ts";
 import { ITEMS_PER_PAUSE, runAtOnce, runInSlices, type Steps } from "../../base/slices.ts";
 import type { Cell } from "../cell.ts";
@@ -26,6 +27,8 @@ export interface HostContext {
   readonly connection: HostReport["connection"];
   /** The id of a cell's supervisor on another host, if it has one. */
   readonly supervisorOf: (actorId: string) => string | undefined;
+  /** The host of the program that owns a cell, if one elsewhere does. */
+  readonly ownerOf?: (actorId: string) => string | undefined;
 }
 
 /** The longest payload preview, in characters. */
@@ -97,6 +100,8 @@ function actorReport(runtime: Runtime, cell: Cell, context: HostContext): ActorR
     handled: cell.handled,
     restarts: cell.incarnation,
     lastFailure: lastFailure(runtime.deaths.of(cell.id)),
+    ...optional("codeVersion", codeVersionOf(cell.def)),
+    ...optional("ownerId", context.ownerOf?.(cell.id)),
   };
 }
 
@@ -150,4 +155,8 @@ export function preview(value: unknown): string {
     }
   }
   return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text;
+}
+
+function optional<K extends string>(key: K, value: string | undefined): { [k in K]?: string } {
+  return value === undefined ? {} : { [key]: value } as { [k in K]?: string };
 }

@@ -18,9 +18,18 @@ import type { BaseRef } from "../ref.ts";
  * - `"shutdown"`: the system shut down, or its supervisor gave up;
  * - `"timeout"`: it was asked to stop but its turn or `onStop` outlived the
  *   stop timeout, so it was cut off;
- * - `"host-lost"`: its host was declared lost (stopped heartbeating).
+ * - `"host-lost"`: its host was declared lost (stopped heartbeating);
+ * - `"owner-gone"`: the program on another host that spawned it (its owner)
+ *   left or was lost, and it was not spawned `detached` (see `owner`).
  */
-export type DeathKind = "error" | "escalated" | "stopped" | "shutdown" | "timeout" | "host-lost";
+export type DeathKind =
+  | "error"
+  | "escalated"
+  | "stopped"
+  | "shutdown"
+  | "timeout"
+  | "host-lost"
+  | "owner-gone";
 
 /** What happened after the death: a restart of the same actor, or the end. */
 export type DeathOutcome = "restarted" | "stopped";
@@ -51,6 +60,8 @@ export interface DeathRecord {
   readonly stopHookError: ErrorInfo | undefined;
   /** When it died, in clock milliseconds. */
   readonly timestampMs: number;
+  /** For `"owner-gone"`: the host that spawned it, and whether that host left or was lost. */
+  readonly owner?: { readonly hostId: string; readonly how: "left" | "lost" };
 }
 
 /** Which records {@linkcode DeathRecords.find} returns; every field given must match. */

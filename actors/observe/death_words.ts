@@ -51,6 +51,8 @@ export function deathWords(death: DeathFacts): string {
       return "stopped, and cut off at its stop timeout";
     case "host-lost":
       return `its host ${death.hostId} was lost` + withError(death.error);
+    case "owner-gone":
+      return "stopped because the program that spawned it (on another host) ended or was lost";
     default: {
       const unknown: never = death.kind;
       return `stopped (${String(unknown)})`;

@@ -87,6 +87,13 @@ export interface ActorReport {
   readonly restarts: number;
   /** Its last failure, if it ever failed. */
   readonly lastFailure: FailureReport | undefined;
+  /**
+   * The version of the code it runs (a hash of its definition's module and
+   * what that imports), when its definition has a `file:` module.
+   */
+  readonly codeVersion?: string;
+  /** The host of the program that owns it, when it was spawned here by one elsewhere. */
+  readonly ownerId?: string;
 }
 
 /** A dead letter, with its payload shortened to a preview. */

@@ -86,6 +86,7 @@ export function actorsText(actors: readonly ActorReport[]): string {
       "HANDLED",
       "RESTARTS",
       "LAST FAILURE",
+      "CODE",
     ],
     actors.map((a) => [
       a.id,
@@ -98,6 +99,7 @@ export function actorsText(actors: readonly ActorReport[]): string {
       String(a.handled),
       String(a.restarts),
       failureText(a),
+      a.codeVersion ?? "-",
     ]),
   );
 }
@@ -153,6 +155,13 @@ export function deathText(record: DeathRecord): string {
     lines.push(`  supervised by ${record.parent.name ?? record.parent.id}`);
   }
   if (record.messageName !== undefined) lines.push(`  while handling '${record.messageName}'`);
+  if (record.owner !== undefined) {
+    lines.push(
+      `  the program that spawned it, on host ${record.owner.hostId}, ` +
+        (record.owner.how === "left" ? "ended" : "was declared lost") +
+        " (spawn with detached: true to outlive it)",
+    );
+  }
   if (record.escalatedFrom !== undefined) {
     lines.push(`  escalated from child '${record.escalatedFrom}'`);
   }

@@ -255,8 +255,37 @@ Deno.test("spawn with existing 'reuse' returns the live actor of that name and t
       "another type under that name is still an error",
     );
     assert.throws(
-      () => system.spawn(Counter, { name: "x", existing: "replace" as "reuse" }),
+      () => system.spawn(Counter, { name: "x", existing: "renew" as "reuse" }),
       InvalidOptionError,
     );
+  });
+});
+
+Deno.test("spawn with existing 'replace' stops the live actor of that name and starts a fresh one after its onStop", async () => {
+  await withSystem(async (system) => {
+    const events: string[] = [];
+    const Slow = defineActor<{ get: Ask<void, string> }, string, string>({
+      type: "slow-stopper",
+      init: (label) => {
+        events.push(`start ${label}`);
+        return label;
+      },
+      asks: { get: (label) => ({ state: label, reply: label }) },
+      onStop: async (label) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        events.push(`stopped ${label}`);
+      },
+    });
+    const first = system.spawn(Slow, { name: "jobs", args: "v1" });
+    assert.equal(await first.ask("get"), "v1");
+    const second = system.spawn(Slow, { name: "jobs", args: "v2", existing: "replace" });
+    assert.ok(!second.equals(first));
+    assert.equal(await second.ask("get"), "v2", "messages sent at once wait for its start");
+    assert.deepEqual(events, ["start v1", "stopped v1", "start v2"]);
+    assert.equal(system.lookup("jobs")?.id, second.id);
+    assert.equal(system.deaths.last(first)?.kind, "stopped");
+    const other = system.spawn(Counter, { name: "jobs", existing: "replace" });
+    assert.equal(await other.ask("get"), 0, "another type may replace it too");
+    assert.equal(system.actorCount, 1);
   });
 });
