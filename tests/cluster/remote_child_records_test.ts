@@ -47,7 +47,7 @@ Deno.test("ctl why and ctl actors agree about a remotely supervised child: one r
     const live = inspection.actors.filter((x) => x.name === "w");
     assert.equal(live.length, 1);
     assert.equal(live[0].restarts, 3, "ctl actors counts the restarts");
-    assert.match(actorsText(live), /\srunning\s+0\s+0\s+3$/m);
+    assert.match(actorsText(live), /\srunning\s+0\s+0\s+3\s/m);
 
     const deaths = inspection.deaths.filter((d) => d.actor.name === "w")
       .sort((x, y) => x.timestampMs - y.timestampMs);
