@@ -5,22 +5,13 @@
  */
 
 import assert from "node:assert/strict";
+import { runNotebook } from "./_helpers/notebook.ts";
 
 const notebook = new URL("./_helpers/notebooks/rerun.ipynb", import.meta.url).pathname;
-const runner = new URL("./_helpers/run_notebook.py", import.meta.url).pathname;
 
 Deno.test("a start cell run again returns the running system; a spawn cell run again explains existing", async () => {
-  const { code, stdout, stderr } = await new Deno.Command("/usr/bin/python3", {
-    args: [runner, notebook, Deno.execPath()],
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(240_000),
-  }).output();
-  assert.equal(code, 0, `the notebook failed:\n${new TextDecoder().decode(stderr)}`);
-  const cells = JSON.parse(new TextDecoder().decode(stdout)) as {
-    type: string;
-    outputs: { text: string }[];
-  }[];
+  const { code, cells, stderr } = await runNotebook(notebook);
+  assert.equal(code, 0, `the notebook failed:\n${stderr}`);
   const results = cells.filter((c) => c.type === "code").map((c) => c.outputs.at(-1)?.text ?? "");
   const [, started, again, duplicate, reused, shutdown] = results;
   assert.equal(started, '"nb"');

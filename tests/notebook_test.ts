@@ -4,28 +4,16 @@
  */
 
 import assert from "node:assert/strict";
+import { type CellSummary, runNotebook } from "./_helpers/notebook.ts";
 
 const examples = new URL("../examples/", import.meta.url);
 const notebook = new URL("notebook.ipynb", examples).pathname;
-const runner = new URL("./_helpers/run_notebook.py", import.meta.url).pathname;
-
-interface CellSummary {
-  readonly type: "code" | "markdown";
-  readonly outputs: { readonly type: string; readonly mimes: string[]; readonly text: string }[];
-}
 
 Deno.test({
   name: "the notebook runs end to end, every code cell has output, and the rich ones are HTML",
   fn: async () => {
-    const { code, stdout, stderr } = await new Deno.Command("/usr/bin/python3", {
-      args: [runner, notebook, Deno.execPath()],
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(240_000),
-    }).output();
-    const err = new TextDecoder().decode(stderr);
-    assert.equal(code, 0, `the notebook failed:\n${err}`);
-    const cells = JSON.parse(new TextDecoder().decode(stdout)) as CellSummary[];
+    const { code, cells, stderr } = await runNotebook(notebook);
+    assert.equal(code, 0, `the notebook failed:\n${stderr}`);
     const codeCells = cells.filter((c) => c.type === "code");
     assert.equal(codeCells.length, 7);
     codeCells.forEach((c, i) => assert.ok(c.outputs.length > 0, `code cell ${i} has no output`));

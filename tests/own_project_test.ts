@@ -5,10 +5,10 @@
  */
 
 import assert from "node:assert/strict";
+import { runNotebook } from "./_helpers/notebook.ts";
 import { unexpectedWarnings } from "./_helpers/deno_warnings.ts";
 
 const mod = new URL("../mod.ts", import.meta.url);
-const runner = new URL("./_helpers/run_notebook.py", import.meta.url).pathname;
 
 /** A counter that runs on a worker host, so that the worker loads the user's module too. */
 function script(modSpecifier: string): string {
@@ -139,27 +139,14 @@ system.status;`,
   });
 }
 
-interface CellSummary {
-  readonly type: "code" | "markdown";
-  readonly outputs: { readonly type: string; readonly mimes: string[]; readonly text: string }[];
-}
-
 Deno.test("a notebook in a folder of its own imports mod.ts by path and runs", async () => {
   const dir = await ownFolder();
   try {
     await Deno.writeTextFile(`${dir}/explore.ipynb`, notebook(mod.pathname));
-    const { code, stdout, stderr } = await new Deno.Command("/usr/bin/python3", {
-      args: [runner, `${dir}/explore.ipynb`, Deno.execPath()],
-      cwd: dir,
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(240_000),
-    }).output();
-    const err = new TextDecoder().decode(stderr);
+    const { code, cells, stderr: err } = await runNotebook(`${dir}/explore.ipynb`, { cwd: dir });
     assert.equal(code, 0, `the notebook failed:\n${err}`);
     assert.doesNotMatch(err, /not a dependency/);
     assert.deepEqual(unexpectedWarnings(err), [], err);
-    const cells = JSON.parse(new TextDecoder().decode(stdout)) as CellSummary[];
     const results = cells.filter((c) => c.type === "code").map((c) => c.outputs.at(-1)?.text);
     assert.deepEqual(results, [undefined, "55", '"shut-down"']);
   } finally {

@@ -5,9 +5,9 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { runNotebook } from "../_helpers/notebook.ts";
 
 const tool = new URL("../../tools/jupyter.ts", import.meta.url).pathname;
-const runner = new URL("../_helpers/run_notebook.py", import.meta.url).pathname;
 const notebook = new URL("../_helpers/notebooks/rerun.ipynb", import.meta.url).pathname;
 
 Deno.test("the installed kernel runs a copy of Deno of its own, and a notebook runs on it", async () => {
@@ -31,13 +31,8 @@ Deno.test("the installed kernel runs a copy of Deno of its own, and a notebook r
     assert.deepEqual(spec.argv.slice(1), ["jupyter", "--kernel", "--conn", "{connection_file}"]);
     const version = await new Deno.Command(deno, { args: ["--version"], stdout: "piped" }).output();
     assert.match(new TextDecoder().decode(version.stdout), new RegExp(`deno ${Deno.version.deno}`));
-    const run = await new Deno.Command("/usr/bin/python3", {
-      args: [runner, notebook, deno],
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(240_000),
-    }).output();
-    assert.equal(run.code, 0, new TextDecoder().decode(run.stderr));
+    const run = await runNotebook(notebook, { deno });
+    assert.equal(run.code, 0, run.stderr);
   } finally {
     await Deno.remove(home, { recursive: true });
   }
