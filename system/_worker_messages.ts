@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { LogRecord } from "../actors/observe/logger.ts";
+
 import type { NatsConnectOptions } from "../transport/nats_connect.ts";
 import type { Labels } from "../cluster/view.ts";
 import type { LogLevel } from "../actors/observe/logger.ts";
@@ -44,7 +46,6 @@ export interface WorkerHostInit {
   readonly stopTimeoutMs: number;
   readonly stateFile: string;
   readonly logLevel: LogLevel | undefined;
-  readonly logFormat: "text" | "json" | undefined;
   /** The dead-letter settings of the system that started the workers (all of them clone). */
   readonly deadLetters: DeadLetterOptions | undefined;
   /** Whether failures are logged (the system's `logFailures`). */
@@ -65,4 +66,6 @@ export type FromWorkerHost =
   | { readonly t: "failed"; readonly message: string }
   /** A stop cut off an overrunning turn or `onStop`: it may still run; kill this worker. */
   | { readonly t: "overran"; readonly actorId: string; readonly type: string }
+  /** A log record of the worker's host, written by the main thread's logger. */
+  | { readonly t: "log"; readonly record: LogRecord }
   | { readonly t: "stopped" };

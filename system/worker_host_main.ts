@@ -13,6 +13,7 @@
 
 import type { FromWorkerHost, ToWorkerHost, WorkerHostInit } from "./_worker_messages.ts";
 import type { ClusterOptions } from "../cluster/options.ts";
+import type { LogRecord } from "../actors/observe/logger.ts";
 import { ActorSystem } from "../system.ts";
 import { PortTransport } from "../transport/port_bus.ts";
 import { portLiveness } from "../cluster/worker_liveness.ts";
@@ -62,9 +63,11 @@ async function start(init: WorkerHostInit): Promise<void> {
       askTimeoutMs: init.askTimeoutMs,
       stopTimeoutMs: init.stopTimeoutMs,
       stateFile: init.stateFile,
+      // The main thread writes this host's records: to its console, where
+      // output is captured, or to the sink its system was given.
       log: {
         ...(init.logLevel === undefined ? {} : { level: init.logLevel }),
-        ...(init.logFormat === undefined ? {} : { format: init.logFormat }),
+        sink: (record) => post({ t: "log", record: cloneable(record) }),
       },
       ...(init.deadLetters === undefined ? {} : { deadLetters: init.deadLetters }),
       ...(init.logFailures === undefined ? {} : { logFailures: init.logFailures }),
@@ -78,6 +81,24 @@ async function start(init: WorkerHostInit): Promise<void> {
     post({ t: "ready" });
   } catch (err) {
     post({ t: "failed", message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+/** A record whose fields survive `postMessage` (anything else is sent as text). */
+function cloneable(record: LogRecord): LogRecord {
+  try {
+    structuredClone(record.fields);
+    return record;
+  } catch {
+    const fields: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(record.fields)) {
+      try {
+        fields[key] = structuredClone(value);
+      } catch {
+        fields[key] = String(value);
+      }
+    }
+    return { ...record, fields };
   }
 }
 

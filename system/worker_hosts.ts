@@ -58,7 +58,6 @@ export interface WorkerHostsSettings {
   readonly stopTimeoutMs: number;
   readonly stateFile: string;
   readonly logLevel: LogLevel | undefined;
-  readonly logFormat: "text" | "json" | undefined;
   readonly deadLetters: DeadLetterOptions | undefined;
   readonly logFailures: boolean | undefined;
   readonly imports: readonly string[];
@@ -197,6 +196,9 @@ class WorkerHost {
               "(a turn or onStop that was cut off may still be running)",
           );
           return;
+        case "log":
+          this.#settings.logger.relay(message.record);
+          return;
         case "stopped":
           this.#stopped?.();
           return;
@@ -243,7 +245,6 @@ class WorkerHost {
       stopTimeoutMs: settings.stopTimeoutMs,
       stateFile: settings.stateFile,
       logLevel: settings.logLevel,
-      logFormat: settings.logFormat,
       deadLetters: settings.deadLetters,
       logFailures: settings.logFailures,
       imports: settings.imports,

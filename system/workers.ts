@@ -115,7 +115,6 @@ export async function planWorkers(
         stopTimeoutMs: runtime.stopTimeoutMs,
         stateFile: options.stateFile ?? DEFAULT_STATE_FILE,
         logLevel: runtime.logger.level,
-        logFormat: options.log?.format,
         deadLetters: options.deadLetters,
         logFailures: options.logFailures,
         imports: [...(options.workerImports ?? [])],

@@ -157,9 +157,23 @@ export class Logger {
     if (RANK.error >= this.#rank) this.#write("error", text, fields);
   }
 
+  /**
+   * Writes a record another host made (a worker host in this process), if
+   * its level is enabled here, keeping its host and time.
+   *
+   * @param record The record as that host's logger made it.
+   */
+  relay(record: LogRecord): void {
+    if (RANK[record.level] >= this.#rank) this.#emit(record);
+  }
+
   #write(level: LogRecord["level"], text: string, fields: LogFields): void {
+    this.#emit({ level, timeMs: Date.now(), host: this.#host, text, fields });
+  }
+
+  #emit(record: LogRecord): void {
     try {
-      this.#sink({ level, timeMs: Date.now(), host: this.#host, text, fields });
+      this.#sink(record);
     } catch {
       // A failing sink must not take the host down with it.
     }

@@ -18,6 +18,7 @@ import {
 } from "../../mod.ts";
 import type { LogRecord } from "../../actors/observe/logger.ts";
 import { ProcBusy, ProcIdle, ProcStubborn } from "../_helpers/busy_defs.ts";
+import { ProcFlaky } from "../_helpers/cluster_defs.ts";
 import { waitFor } from "../_helpers/system.ts";
 import { within } from "../_helpers/deadline.ts";
 
@@ -229,4 +230,25 @@ Deno.test("many spawns and asks at once to one worker host all succeed (replies 
     }
     assert.equal(host(system, `${system.hostId}-w1`)?.state, "alive");
   });
+});
+
+Deno.test("a worker host's log lines are written by the main thread's logger, with the worker's host id", async () => {
+  const records: LogRecord[] = [];
+  const system = await ActorSystem.start({
+    workers: 1,
+    log: { level: "warn", sink: (record: LogRecord) => records.push(record) },
+  });
+  try {
+    const flaky = await system.spawn(ProcFlaky, { name: "flaky", placement: onWorkers });
+    flaky.tell("crash", "a corrupt shard");
+    const worker = `${system.hostId}-w1`;
+    await waitFor(
+      () => records.some((r) => r.level === "error" && r.host === worker),
+      "the failure logged on the worker host",
+    );
+    const line = records.find((r) => r.host === worker)!;
+    assert.match(`${line.text} ${JSON.stringify(line.fields)}`, /a corrupt shard/);
+  } finally {
+    await system.shutdown({ timeoutMs: 2_000 });
+  }
 });
