@@ -5,6 +5,7 @@
  * @module
  */
 
+import { cryptoRandom, type RandomSource } from "../base/random.ts";
 import type { CellRuntime } from "./_cell_runtime.ts";
 import type { Clock } from "../base/clock.ts";
 import type { ActorDefinition } from "./definition.ts";
@@ -73,6 +74,8 @@ export interface RuntimeSettings {
   readonly hostId: HostId;
   /** The time source. */
   readonly clock: Clock;
+  /** Randomness for ids nobody may guess; default: the platform's strong randomness. */
+  readonly random?: RandomSource;
   /** Default ask timeout. */
   readonly askTimeoutMs: number;
   /** Default stop timeout. */
@@ -122,6 +125,8 @@ export type RuntimeStatus = "running" | "shutting-down" | "shut-down";
 /** The registry and services of one host. */
 export class Runtime implements CellRuntime {
   readonly hostId: HostId;
+  /** Randomness for ids nobody may guess (ask correlation ids). */
+  readonly random: RandomSource;
   readonly clock: Clock;
   readonly scheduler: Scheduler;
   readonly deadLetters: DeadLetters;
@@ -190,6 +195,7 @@ export class Runtime implements CellRuntime {
     this.#nextSequence = settings.firstSequence;
     this.hostId = settings.hostId;
     this.clock = settings.clock;
+    this.random = settings.random ?? cryptoRandom;
     this.askTimeoutMs = settings.askTimeoutMs;
     this.stopTimeoutMs = settings.stopTimeoutMs;
     this.scheduler = new Scheduler(settings.scheduler);

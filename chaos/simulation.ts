@@ -21,6 +21,7 @@ import { ActorSystem, childSpec, defineSupervisor, MemoryStore } from "../mod.ts
 import { createVirtualClock } from "../testing.ts";
 import { MemoryBus, type MemoryTransport } from "../transport/memory_bus.ts";
 import { Rng } from "./rng.ts";
+import type { RandomSource } from "../base/random.ts";
 import { frameFingerprint, History } from "./history.ts";
 import { SimLink } from "./sim_link.ts";
 import { withStoppedWallClock } from "./sim_wall_clock.ts";
@@ -121,6 +122,7 @@ async function run(options: SimulationOptions): Promise<SimulationResult> {
     const system = await ActorSystem.start({
       hostId: id,
       clock,
+      random: seededRandom(options.seed, id),
       store,
       logFailures: false,
       // The dispatcher never yields to the event loop on wall time: a yield
@@ -238,11 +240,11 @@ async function run(options: SimulationOptions): Promise<SimulationResult> {
       const target = rng.pick(alive());
       const data = rng.chance(0.5) ? rng.bytes(rng.int(0, 64)) : new Uint8Array([
         1,
-        target.id.length,
-        ...new TextEncoder().encode(target.id),
+        "attacker".length,
+        ...new TextEncoder().encode("attacker"),
         ...rng.bytes(rng.int(1, 40)),
       ]);
-      attacker.publish(`actors.sim.host.${target.id}`, data);
+      attacker.publish(`actors.sim.attacker.to.${target.id}`, data);
       history.record(at(), "garbage", target.id, data.byteLength);
       garbage++;
     }
@@ -354,5 +356,17 @@ async function run(options: SimulationOptions): Promise<SimulationResult> {
     violations,
     digest: history.digest,
     ...(history.events === undefined ? {} : { events: history.events }),
+  };
+}
+
+/** A host's correlation ids, seeded from the run's seed and its id: the same every replay. */
+function seededRandom(seed: number, hostId: string): RandomSource {
+  let mixed = seed ^ 0x27d4eb2f;
+  for (let i = 0; i < hostId.length; i++) {
+    mixed = Math.imul(mixed ^ hostId.charCodeAt(i), 0x01000193);
+  }
+  const rng = new Rng(mixed);
+  return (into) => {
+    for (let i = 0; i < into.length; i++) into[i] = Math.floor(rng.next() * 4_294_967_296);
   };
 }

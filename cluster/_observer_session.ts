@@ -13,7 +13,7 @@ import type { ObserveOptions, ObserverOptions } from "./observer.ts";
 import { DEFAULT_SUBJECT_PREFIX, Subjects } from "../transport/subjects.ts";
 import { NatsTransport } from "../transport/nats_transport.ts";
 import { ClusterView } from "./view.ts";
-import { readAnnouncement } from "./presence.ts";
+import { hearAnnouncement } from "./wire_identity.ts";
 import { unpackValue } from "./codec.ts";
 import { inspectHosts, requestSnapshot } from "./inspect_cluster.ts";
 import { ClusterConnectError } from "./errors.ts";
@@ -33,14 +33,15 @@ export class ObserverSession {
     this.#subjects = subjects;
     const now = () => Date.now();
     this.#subscriptions = [
-      transport.subscribe(subjects.announce(), (m) => {
-        const announcement = readAnnouncement(m.data);
-        if (announcement !== undefined) this.#view.announce(announcement, now());
+      transport.subscribe(subjects.announcements(), (m) => {
+        const heard = hearAnnouncement(subjects, m);
+        if (heard.kind === "member") this.#view.announce(heard.announcement, now());
       }),
-      transport.subscribe(subjects.leave(), (m) => {
-        this.#view.mark(new TextDecoder().decode(m.data), "left", now());
+      transport.subscribe(subjects.leaves(), (m) => {
+        const host = new TextDecoder().decode(m.data);
+        if (host === subjects.senderOf(m.subject)) this.#view.mark(host, "left", now());
       }),
-      transport.subscribe(subjects.lost(), (m) => {
+      transport.subscribe(subjects.losts(), (m) => {
         const lost = unpackValue(m.data, () => undefined) as { hostId?: unknown } | undefined;
         if (typeof lost?.hostId === "string") this.#view.mark(lost.hostId, "lost", now());
       }),
@@ -54,7 +55,11 @@ export class ObserverSession {
    * @throws {InvalidOptionError} For a bad cluster name or missing servers.
    */
   static async connect(options: ObserverOptions): Promise<ObserverSession> {
-    const subjects = new Subjects(options.cluster, options.prefix ?? DEFAULT_SUBJECT_PREFIX);
+    const subjects = new Subjects(
+      options.cluster,
+      options.prefix ?? DEFAULT_SUBJECT_PREFIX,
+      options.id ?? observerId(),
+    );
     if (options.transport !== undefined) {
       return new ObserverSession(options.transport, false, subjects);
     }
@@ -111,4 +116,11 @@ export class ObserverSession {
     for (const subscription of this.#subscriptions) subscription.unsubscribe();
     if (this.#owned) await this.#transport.close();
   }
+}
+
+/** A fresh id for an observer that was given none: `observer-` and 12 random letters and digits. */
+function observerId(): string {
+  const alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return `observer-${Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("")}`;
 }

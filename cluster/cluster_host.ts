@@ -109,7 +109,7 @@ export class ClusterHost implements RemotePort {
     this.#transport = transport;
     this.#settings = settings;
     this.labels = settings.labels;
-    this.subjects = new Subjects(settings.cluster, settings.prefix);
+    this.subjects = new Subjects(settings.cluster, settings.prefix, runtime.hostId);
     this.view = new ClusterView(runtime.hostId);
     this.#remoting = new Remoting({
       runtime,
@@ -159,13 +159,14 @@ export class ClusterHost implements RemotePort {
       watchers: new Map<string, Set<string>>(),
       notifyStopped: (host: string, actor: string, record: DeathRecord) =>
         this.#remoting.actorStopped(host, actor, record),
+      senderOf: (subject: string) => this.subjects.senderOf(subject),
     };
     const self = runtime.hostId;
     this.#subscriptions.push(
-      transport.subscribe(this.subjects.hostInbox(self), (m) => this.#remoting.receive(m)),
-      transport.subscribe(this.subjects.bounces(self), (m) => this.#remoting.bounced(m)),
+      transport.subscribe(this.subjects.inbox(), (m) => this.#remoting.receive(m)),
+      transport.subscribe(this.subjects.bounces(), (m) => this.#remoting.bounced(m)),
       transport.subscribe(
-        this.subjects.controls(self),
+        this.subjects.controls(),
         (m: TransportMessage) => void answerControl(control, m),
       ),
     );

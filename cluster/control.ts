@@ -20,7 +20,6 @@ import {
 } from "../actors/internal.ts";
 import { RemoteRef } from "./remote_ref.ts";
 import type { OwnedActors } from "./owned_actors.ts";
-import { isSubjectToken } from "../transport/subjects.ts";
 import { packValue, unpackValue } from "./codec.ts";
 import { loadDefinition } from "./definitions.ts";
 import { packInspectAnswer } from "./inspect_cluster.ts";
@@ -51,6 +50,8 @@ export interface ControlSeams {
   readonly watchers: Map<string, Set<string>>;
   /** Sends frame 6 to a watching host: the actor stopped for good. */
   readonly notifyStopped: (hostId: string, actorId: string, record: DeathRecord) => void;
+  /** The member that sent a request, from its subject. */
+  readonly senderOf: (subject: string) => string | undefined;
 }
 
 /** The most dead letters and death records one host reports. */
@@ -58,10 +59,12 @@ const MAX_RECENT = 1_000;
 
 /** Answers one spawn, stop, inspect, watch or stats request; other operations are ignored. */
 export async function answerControl(seams: ControlSeams, message: TransportMessage): Promise<void> {
+  const sender = seams.senderOf(message.subject);
+  if (sender === undefined) return;
   if (message.subject.endsWith(".stop")) return await answerStop(seams, message);
-  if (message.subject.endsWith(".spawn")) return await answerSpawn(seams, message);
+  if (message.subject.endsWith(".spawn")) return await answerSpawn(seams, message, sender);
   if (message.subject.endsWith(".inspect")) return await answerInspect(seams, message);
-  if (message.subject.endsWith(".watch")) answerWatch(seams, message);
+  if (message.subject.endsWith(".watch")) answerWatch(seams, message, sender);
   if (message.subject.endsWith(".stats")) answerStats(seams, message);
 }
 
@@ -69,13 +72,14 @@ export async function answerControl(seams: ControlSeams, message: TransportMessa
  * A host watches an actor of this one: it gets frame 6 when the actor stops
  * for good, or at once the actor's last record when it is gone already.
  */
-function answerWatch(seams: ControlSeams, message: TransportMessage): void {
+function answerWatch(seams: ControlSeams, message: TransportMessage, sender: string): void {
   const request = unpackValue(message.data, () => undefined) as
     | { id?: unknown; host?: unknown }
     | undefined;
   const id = request?.id;
   const host = request?.host;
-  if (typeof id !== "string" || typeof host !== "string") return;
+  // Only a host itself can ask to be told: the notice goes to the host named.
+  if (typeof id !== "string" || typeof host !== "string" || host !== sender) return;
   let hosts = seams.watchers.get(id);
   if (hosts?.has(host)) return respond(seams, message, { ok: true, alive: true });
   const alive = hosts !== undefined || seams.local.whenGone(id, (record) => {
@@ -149,14 +153,18 @@ interface SpawnRequest {
  * with a connection, or the spawn is still importing a module): it gets the
  * answer of the first, and no second actor is made.
  */
-async function answerSpawn(seams: ControlSeams, message: TransportMessage): Promise<void> {
+async function answerSpawn(
+  seams: ControlSeams,
+  message: TransportMessage,
+  sender: string,
+): Promise<void> {
   const request = unpackValue(message.data, (ref) => seams.runtime.resolveRef(ref)) as
     | SpawnRequest
     | undefined;
   const requestId = typeof request?.requestId === "string" ? request.requestId : undefined;
   let answer = requestId === undefined ? undefined : seams.spawnsById.get(requestId);
   if (answer === undefined) {
-    answer = spawnAnswer(seams, request);
+    answer = spawnAnswer(seams, request, sender);
     if (requestId !== undefined) {
       seams.spawnsById.set(requestId, answer);
       if (seams.spawnsById.size > REMEMBERED_SPAWNS) {
@@ -170,11 +178,16 @@ async function answerSpawn(seams: ControlSeams, message: TransportMessage): Prom
 async function spawnAnswer(
   seams: ControlSeams,
   request: SpawnRequest | undefined,
+  sender: string,
 ): Promise<unknown> {
   const { runtime } = seams;
   try {
     if (request === undefined || request === null || typeof request.type !== "string") {
       throw new InvalidOptionError("spawn request", request, "{ type, module?, name?, args? }");
+    }
+    if (request.owner !== undefined && request.owner !== sender) {
+      // Only the program that asks can own what it spawns.
+      throw new InvalidOptionError("owner", request.owner, `the requester's own id (${sender})`);
     }
     const module = typeof request.module === "string" ? request.module : undefined;
     const definition = await loadDefinition(
@@ -211,7 +224,7 @@ async function spawnAnswer(
     }, restarts);
     if (supervisor !== undefined) seams.supervisedBy.set(ref.id, supervisor);
     else if (
-      ref.id !== before && typeof request.owner === "string" && isSubjectToken(request.owner)
+      ref.id !== before && typeof request.owner === "string"
     ) {
       // A new actor that a program elsewhere owns (an actor it reused keeps its lifetime).
       seams.owned.own(ref.id, request.owner);

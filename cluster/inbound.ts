@@ -111,10 +111,14 @@ export class Inbound {
     return { ...this.#rejected };
   }
 
-  /** Takes a batch: handled now if nothing waits and the slice allows, else in turn. */
-  receive(message: TransportMessage): void {
+  /**
+   * Takes a batch: handled now if nothing waits and the slice allows, else in turn.
+   *
+   * @param from The sender, from the subject: the batch's header must name it.
+   */
+  receive(message: TransportMessage, from: string | undefined): void {
     this.#batches++;
-    this.#queue.push(this.#batchSteps(message));
+    this.#queue.push(this.#batchSteps(message, from));
   }
 
   /** Handles every batch still waiting now, in one go: this host is closing. */
@@ -122,13 +126,18 @@ export class Inbound {
     this.#queue.finish();
   }
 
+  #count(reason: string): void {
+    this.#rejected[reason] = (this.#rejected[reason] ?? 0) + 1;
+  }
+
   /** Sends the refusals counted so far now (before a flush of the outbound batches). */
   flushRefusals(): void {
     this.#refusals.flush();
   }
 
-  *#batchSteps(message: TransportMessage): Steps<void> {
+  *#batchSteps(message: TransportMessage, from: string | undefined): Steps<void> {
     let sender = "";
+    let forged = false;
     let origin: RemoteTellOrigin | undefined;
     yield* decodeBatchSteps(
       message.data,
@@ -136,6 +145,7 @@ export class Inbound {
       (s) => this.#runtime.resolveRef(s),
       {
         frame: (frame) => {
+          if (forged) return;
           this.#frames++;
           origin ??= new RemoteTellOrigin((to, type, name, payload, error) =>
             this.#refuse(sender, to, name, { reason: refusalReason(error), type }, payload)
@@ -143,7 +153,7 @@ export class Inbound {
           this.#handle(sender, frame, origin);
         },
         reject: (reason, detail) => {
-          this.#rejected[reason] = (this.#rejected[reason] ?? 0) + 1;
+          this.#count(reason);
           this.#seams.deadLetter(
             "undecodable",
             this.#runtime.hostId,
@@ -153,7 +163,14 @@ export class Inbound {
             detail,
           );
         },
-        sender: (id) => sender = id,
+        sender: (id) => {
+          sender = id;
+          // A batch that names another sender than its subject: nothing in it is believed.
+          if (id !== from) {
+            forged = true;
+            this.#count("sender-mismatch");
+          }
+        },
       },
       message.buffers,
     );
@@ -182,10 +199,14 @@ export class Inbound {
         return;
       }
       case "reply":
-        this.#seams.asks.replied(frame.correlation, frame.body, sender);
+        if (!this.#seams.asks.replied(frame.correlation, frame.body, sender)) {
+          this.#count("reply-from-other-host");
+        }
         return;
       case "replyError":
-        this.#seams.asks.failed(frame.correlation, frame.error, sender);
+        if (!this.#seams.asks.failed(frame.correlation, frame.error, sender)) {
+          this.#count("reply-from-other-host");
+        }
         return;
       case "childExit": {
         const reason = exitReasonFromWire(frame.reason);

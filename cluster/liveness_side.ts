@@ -120,7 +120,7 @@ export function serveLiveness(
         warn: (text) => post({ t: "log", level: "warn", text }),
       },
       transport,
-      subjects: new Subjects(settings.cluster, settings.prefix),
+      subjects: new Subjects(settings.cluster, settings.prefix, settings.hostId),
       view,
       labels: settings.labels,
       heartbeatIntervalMs: settings.heartbeatIntervalMs,

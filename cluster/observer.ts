@@ -29,6 +29,12 @@ export interface ObserverOptions {
    * @default {"actors"}
    */
   readonly prefix?: string;
+  /**
+   * The id this observer speaks as: the sender token of every subject it
+   * publishes on (a NATS user can be limited to it). Not a host id.
+   * @default {"observer-" and 12 random letters and digits}
+   */
+  readonly id?: string;
 }
 
 /** Options of {@linkcode ClusterObserver.inspect}. */

@@ -147,9 +147,9 @@ export class Outbound {
     const batch = this.#nextBatch++;
     try {
       this.#transport.publish(
-        this.#subjects.hostInbox(host),
+        this.#subjects.batchTo(host),
         pending.writer.bytes(),
-        this.#subjects.bounce(this.#selfId, host, batch),
+        this.#subjects.bounce(host, batch),
         pending.buffers,
       );
     } catch {

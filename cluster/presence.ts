@@ -19,28 +19,8 @@ import type { Subjects } from "../transport/subjects.ts";
 import { type ClusterView, type HostAnnouncement, isMember, type Labels } from "./view.ts";
 import { packValue, unpackValue } from "./codec.ts";
 import { type LostDeclaration, Membership } from "./membership.ts";
-
-/** Decodes an announcement; `undefined` when it is not one. */
-export function readAnnouncement(data: Uint8Array): HostAnnouncement | undefined {
-  const a = unpackValue(data, () => undefined) as Partial<HostAnnouncement> | undefined;
-  if (
-    a === undefined || a === null || typeof a !== "object" || typeof a.hostId !== "string" ||
-    typeof a.inbox !== "string" || a.labels === null || typeof a.labels !== "object"
-  ) return undefined;
-  const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(a.labels)) if (typeof v === "string") labels[k] = v;
-  return {
-    hostId: a.hostId,
-    labels,
-    actorCount: typeof a.actorCount === "number" ? a.actorCount : 0,
-    mailboxDepth: typeof a.mailboxDepth === "number" ? a.mailboxDepth : 0,
-    startedAtMs: typeof a.startedAtMs === "number" ? a.startedAtMs : 0,
-    epoch: typeof a.epoch === "number" ? a.epoch : 0,
-    inbox: a.inbox,
-    loopLagMs: typeof a.loopLagMs === "number" && a.loopLagMs >= 0 ? a.loopLagMs : 0,
-    busy: a.busy === true,
-  };
-}
+import { hearAnnouncement, VersionNotices } from "./wire_identity.ts";
+import { PROTOCOL_VERSION } from "./protocol_version.ts";
 
 /** Why another host is gone: declared lost, or left gracefully. */
 export type GoneReason = "lost" | "left";
@@ -116,6 +96,8 @@ export class Presence {
   #startedAtMs: number;
   #epoch: number;
   #fencing = false;
+  readonly #versions: VersionNotices;
+  readonly #refused: Record<string, number> = {};
   #left = false;
   #stopped = false;
 
@@ -125,6 +107,7 @@ export class Presence {
     const { clock, transport, subjects } = seams;
     this.#startedAtMs = seams.startedAtMs ?? clock.now();
     this.#epoch = this.#startedAtMs;
+    this.#versions = new VersionNotices((text) => seams.log.warn(text));
     this.#membership = new Membership(
       {
         selfId: seams.hostId,
@@ -138,10 +121,10 @@ export class Presence {
       seams.suspicionTimeoutMs,
     );
     this.#subscriptions = [
-      transport.subscribe(subjects.announce(), (m) => this.#onAnnounce(m)),
-      transport.subscribe(subjects.discover(), () => this.#announce()),
-      transport.subscribe(subjects.leave(), (m) => this.#onLeave(m)),
-      transport.subscribe(subjects.lost(), (m) => this.#onLost(m)),
+      transport.subscribe(subjects.announcements(), (m) => this.#onAnnounce(m)),
+      transport.subscribe(subjects.discoveries(), () => this.#announce()),
+      transport.subscribe(subjects.leaves(), (m) => this.#onLeave(m)),
+      transport.subscribe(subjects.losts(), (m) => this.#onLost(m)),
     ];
     this.#announceAndDiscover();
     this.#schedule();
@@ -155,6 +138,15 @@ export class Presence {
         seams.log.warn(`connection to NATS is ${status}; sends become dead letters`);
       }
     });
+  }
+
+  /** Control messages refused, by reason (`undecodable`, `sender-mismatch`). */
+  get refused(): Readonly<Record<string, number>> {
+    return { ...this.#refused };
+  }
+
+  #count(reason: string): void {
+    this.#refused[reason] = (this.#refused[reason] ?? 0) + 1;
   }
 
   /** This host's current epoch. */
@@ -225,7 +217,8 @@ export class Presence {
       mailboxDepth: load.mailboxDepth,
       startedAtMs: this.#startedAtMs,
       epoch: this.#epoch,
-      inbox: subjects.hostInbox(hostId),
+      inbox: subjects.inbox(),
+      protocol: PROTOCOL_VERSION,
       loopLagMs: Math.round(load.loopLagMs),
       busy: load.busy,
     };
@@ -255,8 +248,11 @@ export class Presence {
   }
 
   #onAnnounce(message: TransportMessage): void {
-    const announcement = readAnnouncement(message.data);
-    if (announcement === undefined || announcement.hostId === this.#seams.hostId) return;
+    const heard = hearAnnouncement(this.#seams.subjects, message);
+    if (heard.kind === "other-version") return this.#versions.heard(heard.hostId, heard.protocol);
+    if (heard.kind === "refused") return this.#count(heard.reason);
+    const { announcement } = heard;
+    if (announcement.hostId === this.#seams.hostId) return;
     if (this.#membership.isZombie(announcement.hostId, announcement.epoch)) return;
     const known = this.#seams.view.get(announcement.hostId);
     if (known !== undefined && announcement.epoch > known.epoch && isMember(known.state)) {
@@ -268,14 +264,18 @@ export class Presence {
   }
 
   #onLeave(message: TransportMessage): void {
-    const { view, hostId, clock } = this.#seams;
+    const { view, hostId, clock, subjects } = this.#seams;
     const host = new TextDecoder().decode(message.data);
+    // Only a host itself can say it leaves.
+    if (host !== subjects.senderOf(message.subject)) return this.#count("sender-mismatch");
     if (host === hostId || view.get(host)?.state === "left") return;
     view.mark(host, "left", clock.now());
     this.#seams.onGone(host, "left");
   }
 
   #onLost(message: TransportMessage): void {
+    // Protocol 1's declarations (sender `ctl`) are about hosts that are not members here.
+    if (this.#seams.subjects.senderOf(message.subject) === "ctl") return;
     const lost = unpackValue(message.data, () => undefined) as Partial<LostDeclaration> | undefined;
     if (typeof lost?.hostId !== "string" || typeof lost.epoch !== "number") return;
     if (lost.hostId !== this.#seams.hostId) {

@@ -9,6 +9,7 @@
 
 import type { DeadLetterReason, PendingAsk } from "../actors/internal.ts";
 import type { ErrorInfo } from "../base/errors.ts";
+import type { RandomSource } from "../base/random.ts";
 import { rebuildError } from "./codec.ts";
 
 /** Records a dead letter on this (the asking) host. */
@@ -39,21 +40,40 @@ export interface RemoteAsk {
 /** How many asks that ended without an answer are remembered, to name their late replies. */
 const REMEMBERED_UNANSWERED = 4096;
 
+/** The counter part of a correlation id wraps here (2^21), keeping ids below 2^53. */
+const COUNTER_SPAN = 2 ** 21;
+
 /** Asks in flight, and recently unanswered ones. */
 export class RemoteAsks {
   readonly #deadLetter: AskDeadLetter;
-  #next = 1;
+  #counter = 0;
+  readonly #random = new Uint32Array(256);
+  #randomAt = 256;
+  readonly #fill: RandomSource;
   readonly #pending = new Map<number, RemoteAsk>();
   readonly #unanswered = new Map<number, RemoteAsk>();
 
-  /** @param deadLetter Where late replies and refusals are recorded. */
-  constructor(deadLetter: AskDeadLetter) {
+  /**
+   * @param deadLetter Where late replies and refusals are recorded.
+   * @param random The source of the random part of correlation ids.
+   */
+  constructor(deadLetter: AskDeadLetter, random: RandomSource) {
     this.#deadLetter = deadLetter;
+    this.#fill = random;
   }
 
-  /** The correlation id the next ask gets. */
+  /**
+   * The correlation id the next ask gets: a counter (unique among the asks
+   * in flight) above 32 random bits, so that nobody can guess the id of an
+   * ask to answer it in the asked host's place. A safe integer below 2^53.
+   */
   nextCorrelation(): number {
-    return this.#next++;
+    if (this.#randomAt === this.#random.length) {
+      this.#fill(this.#random);
+      this.#randomAt = 0;
+    }
+    this.#counter = (this.#counter + 1) % COUNTER_SPAN;
+    return this.#counter * 2 ** 32 + this.#random[this.#randomAt++];
   }
 
   /**
@@ -95,12 +115,15 @@ export class RemoteAsks {
   /**
    * A reply frame arrived from `sender`: the waiting ask resolves, or the
    * late reply is a dead letter here, naming the actor and message it answers.
+   *
+   * @returns `false` when another host than the one asked sent it: ignored.
    */
-  replied(correlation: number, body: unknown, sender: string): void {
+  replied(correlation: number, body: unknown, sender: string): boolean {
+    if (!this.#fromAsked(correlation, sender)) return false;
     const waiting = this.answer(correlation);
     if (waiting !== undefined) {
       waiting.ask.resolve(body);
-      return;
+      return true;
     }
     const ended = this.#takeUnanswered(correlation);
     this.#deadLetter(
@@ -111,22 +134,33 @@ export class RemoteAsks {
       "reply",
       body,
     );
+    return true;
   }
 
   /**
    * An error frame arrived from `sender`: the waiting ask rejects with the
    * typed error; a refusal (not a handler's failure) is the one dead letter
    * of that ask, recorded here.
+   *
+   * @returns `false` when another host than the one asked sent it: ignored.
    */
-  failed(correlation: number, info: ErrorInfo, sender: string): void {
+  failed(correlation: number, info: ErrorInfo, sender: string): boolean {
+    if (!this.#fromAsked(correlation, sender)) return false;
     const waiting = this.answer(correlation);
-    if (waiting === undefined) return;
+    if (waiting === undefined) return true;
     const error = rebuildError(info, sender);
     const refused = refusalOf(info.code);
     if (refused !== undefined) {
       this.#deadLetter(refused, waiting.to, waiting.type, waiting.name, "ask", undefined, error);
     }
     waiting.ask.reject(error);
+    return true;
+  }
+
+  /** Whether an answer to `correlation` comes from the host that was asked (or answers nothing known). */
+  #fromAsked(correlation: number, sender: string): boolean {
+    const asked = this.#pending.get(correlation)?.host ?? this.#unanswered.get(correlation)?.host;
+    return asked === undefined || asked === sender;
   }
 }
 

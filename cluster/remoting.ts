@@ -78,8 +78,10 @@ export class Remoting {
     this.#transport = seams.transport;
     this.#subjects = seams.subjects;
     this.#view = seams.view;
-    this.#asks = new RemoteAsks((reason, to, type, name, kind, payload, error) =>
-      this.#deadLetter(reason, to, type, name, kind, payload, error)
+    this.#asks = new RemoteAsks(
+      (reason, to, type, name, kind, payload, error) =>
+        this.#deadLetter(reason, to, type, name, kind, payload, error),
+      seams.runtime.random,
     );
     this.#outbound = new Outbound(
       seams.transport,
@@ -122,7 +124,7 @@ export class Remoting {
    * batches arrive, in slices that yield to the event loop.
    */
   receive(message: TransportMessage): void {
-    this.#inbound.receive(message);
+    this.#inbound.receive(message, this.#subjects.senderOf(message.subject));
   }
 
   /** A "no responders" answer to a batch (the bounce subscription). */

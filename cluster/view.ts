@@ -27,8 +27,10 @@ export interface HostAnnouncement {
    * declared lost, has a higher epoch.
    */
   readonly epoch: number;
-  /** Its inbox subject. */
+  /** Its inbox subject (a pattern: `R.*.to.<hostId>`). */
   readonly inbox: string;
+  /** The protocol version it speaks (1 when it did not say). */
+  readonly protocol: number;
   /**
    * How late its event loop runs, in milliseconds (0 when it keeps up): a
    * handler computing, a large message being decoded. Measured apart from

@@ -12,6 +12,7 @@ import type { StateStore } from "../store/store.ts";
 import type { ClusterOptions } from "../cluster/options.ts";
 import type { RuntimeSettings, TopLevelFailure } from "../actors/runtime.ts";
 import { type Clock, systemClock } from "../base/clock.ts";
+import type { RandomSource } from "../base/random.ts";
 import { firstSequence, type HostId, newHostId, validateName } from "../actors/ids.ts";
 import { Logger, type LogOptions } from "../actors/observe/logger.ts";
 import { InvalidOptionError } from "../base/errors.ts";
@@ -40,6 +41,12 @@ export interface ActorSystemOptions {
    * @default {the real clock}
    */
   readonly clock?: Clock;
+  /**
+   * Randomness for ids nobody may guess (ask correlation ids); pass a seeded
+   * one in deterministic simulations.
+   * @default {the platform's strong randomness}
+   */
+  readonly random?: RandomSource;
   /**
    * How long an `ask` without its own `timeoutMs` waits, in milliseconds.
    * @default {5000}
@@ -149,6 +156,7 @@ export function runtimeSettings(options: ActorSystemOptions): RuntimeSettings {
     hostId,
     firstSequence: firstSequence(options.hostId !== undefined, clock.now()),
     clock,
+    ...(options.random === undefined ? {} : { random: options.random }),
     askTimeoutMs: positiveMs("askTimeoutMs", options.askTimeoutMs, DEFAULT_ASK_TIMEOUT_MS),
     stopTimeoutMs: positiveMs("stopTimeoutMs", options.stopTimeoutMs, DEFAULT_STOP_TIMEOUT_MS),
     deadLetters: options.deadLetters ?? {},

@@ -13,6 +13,7 @@ import type { BaseRef } from "../actors/ref.ts";
 import type { SpawnOptions } from "../actors/spawn_options.ts";
 import type { Placement } from "../actors/placement.ts";
 import type { HostInfo } from "../cluster/view.ts";
+import { PROTOCOL_VERSION } from "../cluster/protocol_version.ts";
 import {
   type Inspection,
   mergeSnapshots,
@@ -81,6 +82,7 @@ export class SoloHosts implements Hosts {
       startedAtMs: 0,
       epoch: 0,
       inbox: "",
+      protocol: PROTOCOL_VERSION,
       loopLagMs: 0,
       busy: false,
       state: "alive",

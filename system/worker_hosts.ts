@@ -26,7 +26,7 @@ import { unpackValue } from "../cluster/codec.ts";
 import { ISOLATED_THREAD, THREAD_LABEL } from "../cluster/placement.ts";
 
 /** How long a worker host may take to start, in milliseconds. */
-const START_TIMEOUT_MS = 30_000;
+const START_TIMEOUT_MS = 120_000;
 /** Slack after a stop deadline before a stalled worker is killed, in milliseconds. */
 const KILL_GRACE_MS = 4 * TICK_INTERVAL_MS;
 
@@ -260,8 +260,8 @@ class WorkerHost {
    */
   #serveLiveness(port: MessagePort, hub: PortHub): LivenessSide {
     const transport = hub.connect();
-    const subjects = new Subjects(this.#settings.cluster, this.#settings.prefix);
-    this.#watch = transport.subscribe(subjects.control(this.hostId, "stop"), (message) => {
+    const subjects = new Subjects(this.#settings.cluster, this.#settings.prefix, this.hostId);
+    this.#watch = transport.subscribe(subjects.controlsOf(this.hostId, "stop"), (message) => {
       let timeoutMs = this.#settings.stopTimeoutMs;
       try {
         const request = unpackValue(message.data, () => undefined) as { timeoutMs?: unknown };

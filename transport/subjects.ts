@@ -1,18 +1,25 @@
 /**
- * Every NATS subject the framework uses is built here, and only here.
+ * Every NATS subject the framework uses is built here, and only here
+ * (protocol version 2). The member that publishes is always the token right
+ * after the cluster's root, so that a NATS user can be allowed to publish as
+ * one member id only (`R.<id>.>`), and receivers check that the id in the
+ * subject is the id in the body:
  *
  * ```
- * <prefix>.<cluster>.host.<hostId>                     a host's inbox (envelope batches)
- * <prefix>.<cluster>.bounce.<from>.<to>.<batch>        reply subject of a batch: "no responders" lands here
- * <prefix>.<cluster>.ctl.announce                      host announcements (id, labels, load)
- * <prefix>.<cluster>.ctl.discover                      "everyone, announce yourselves"
- * <prefix>.<cluster>.ctl.leave                         a host leaving gracefully
- * <prefix>.<cluster>.ctl.lost                          "host X, epoch E, is lost"
- * <prefix>.<cluster>.ctl.host.<hostId>.<operation>     requests to one host (spawn, stop, inspect, watch, stats)
+ * R = <prefix>.<cluster>
+ * R.<from>.to.<to>                  envelope batches from host <from> to host <to>
+ * R.<from>.bounce.<to>.<batch>      reply subject of a batch: "no responders" lands here
+ * R.<from>.announce                 host <from> announces itself (id, labels, load, epoch)
+ * R.<from>.discover                 "everyone, announce yourselves"
+ * R.<from>.leave                    host <from> leaves gracefully
+ * R.<from>.lost                     <from> declares "host X, epoch E, is lost"
+ * R.<from>.ctl.<to>.<operation>     requests to host <to> (spawn, stop, inspect, watch, stats)
  * ```
  *
- * Host ids, the cluster name and the prefix are checked to be single tokens
- * (letters, digits, `_`, `-`, `:`); actor ids never become subjects.
+ * Member ids (hosts and observers), the cluster name and the prefix are
+ * checked to be single tokens (letters, digits, `_`, `-`, `:`); `ctl` is not
+ * a member id (protocol 1's control subjects have it where v2 has the
+ * sender); actor ids never become subjects.
  *
  * @module
  */
@@ -38,73 +45,141 @@ export function subjectToken(value: unknown, what: "name" | "type" = "name"): st
   return value;
 }
 
+/** Protocol 1 published its control messages on `R.ctl.<kind>`: where v2 puts the sender. */
+const RESERVED_ID = "ctl";
+
+/** Checks that a value can be a member id (a host's or an observer's). */
+export function memberId(value: unknown): string {
+  const id = subjectToken(value);
+  if (id === RESERVED_ID) {
+    throw new InvalidNameError(id, "name", "is reserved: 'ctl' is not a host or observer id");
+  }
+  return id;
+}
+
 /** The default first token of every subject. */
 export const DEFAULT_SUBJECT_PREFIX = "actors";
 
-/** The subjects of one cluster. */
+/** A request to one host. */
+export type ControlOperation = "spawn" | "stop" | "inspect" | "watch" | "stats";
+
+/** The subjects one member of one cluster publishes on and listens to. */
 export class Subjects {
   /** `<prefix>.<cluster>` */
   readonly root: string;
+  /** The member that publishes: its id is in every subject it publishes on. */
+  readonly self: string;
 
   /**
    * @param cluster The cluster's name.
    * @param prefix The first token.
-   * @throws {InvalidNameError} When either is not a single token.
+   * @param self The id of the member (host or observer) that publishes.
+   * @throws {InvalidNameError} When any is not a single token, or `self` is reserved.
    */
-  constructor(cluster: string, prefix: string = DEFAULT_SUBJECT_PREFIX) {
+  constructor(cluster: string, prefix: string, self: string) {
     this.root = `${subjectToken(prefix)}.${subjectToken(cluster)}`;
+    this.self = memberId(self);
   }
 
-  /** A host's inbox. */
-  hostInbox(hostId: string): string {
-    return `${this.root}.host.${hostId}`;
+  /** Where this member sends a batch for host `to`. */
+  batchTo(to: string): string {
+    return `${this.root}.${this.self}.to.${to}`;
   }
 
-  /** The reply subject of batch `batch` from `from` to `to`. */
-  bounce(from: string, to: string, batch: number): string {
-    return `${this.root}.bounce.${from}.${to}.${batch}`;
+  /** This member's inbox: batches from anyone. */
+  inbox(): string {
+    return `${this.root}.*.to.${this.self}`;
   }
 
-  /** All bounce subjects of one sending host. */
-  bounces(from: string): string {
-    return `${this.root}.bounce.${from}.>`;
+  /** The reply subject of batch `batch` to `to`. */
+  bounce(to: string, batch: number): string {
+    return `${this.root}.${this.self}.bounce.${to}.${batch}`;
   }
 
-  /** Host announcements. */
+  /** All bounce subjects of this member. */
+  bounces(): string {
+    return `${this.root}.${this.self}.bounce.>`;
+  }
+
+  /** Where this member announces itself. */
   announce(): string {
-    return `${this.root}.ctl.announce`;
+    return `${this.root}.${this.self}.announce`;
   }
 
-  /** Requests that every host announce itself. */
+  /** Everyone's announcements. */
+  announcements(): string {
+    return `${this.root}.*.announce`;
+  }
+
+  /** Where this member asks everyone to announce. */
   discover(): string {
-    return `${this.root}.ctl.discover`;
+    return `${this.root}.${this.self}.discover`;
   }
 
-  /** Graceful leaves. */
+  /** Everyone's discovery requests. */
+  discoveries(): string {
+    return `${this.root}.*.discover`;
+  }
+
+  /** Where this member says goodbye. */
   leave(): string {
-    return `${this.root}.ctl.leave`;
+    return `${this.root}.${this.self}.leave`;
   }
 
-  /** Declarations that a host epoch is lost. */
+  /** Everyone's goodbyes. */
+  leaves(): string {
+    return `${this.root}.*.leave`;
+  }
+
+  /** Where this member declares a host epoch lost. */
   lost(): string {
-    return `${this.root}.ctl.lost`;
+    return `${this.root}.${this.self}.lost`;
   }
 
-  /** A request to one host. */
-  control(hostId: string, operation: "spawn" | "stop" | "inspect" | "watch" | "stats"): string {
-    return `${this.root}.ctl.host.${hostId}.${operation}`;
+  /** Everyone's lost declarations. */
+  losts(): string {
+    return `${this.root}.*.lost`;
   }
 
-  /** All requests to one host. */
-  controls(hostId: string): string {
-    return `${this.root}.ctl.host.${hostId}.*`;
+  /** Where this member sends a request to host `to`. */
+  control(to: string, operation: ControlOperation): string {
+    return `${this.root}.${this.self}.ctl.${to}.${operation}`;
   }
 
-  /** Parses a bounce subject back into its target host and batch number. */
+  /** Requests from anyone to this member. */
+  controls(): string {
+    return `${this.root}.*.ctl.${this.self}.*`;
+  }
+
+  /** Requests of one operation from anyone to host `to` (a worker's stops, watched by its process). */
+  controlsOf(to: string, operation: ControlOperation): string {
+    return `${this.root}.*.ctl.${to}.${operation}`;
+  }
+
+  /**
+   * The member that published on a subject of this cluster: the token after
+   * the root. `undefined` when the subject is not of this cluster.
+   */
+  senderOf(subject: string): string | undefined {
+    if (!subject.startsWith(this.root) || subject.charCodeAt(this.root.length) !== 46) {
+      return undefined;
+    }
+    const start = this.root.length + 1;
+    const end = subject.indexOf(".", start);
+    const sender = subject.slice(start, end < 0 ? undefined : end);
+    return isSubjectToken(sender) ? sender : undefined;
+  }
+
+  /** The operation of a request subject (`R.<from>.ctl.<to>.<operation>`). */
+  operationOf(subject: string): string {
+    return subject.slice(subject.lastIndexOf(".") + 1);
+  }
+
+  /** Parses one of this member's bounce subjects back into its target host and batch number. */
   parseBounce(subject: string): { to: string; batch: number } | undefined {
     const parts = subject.split(".");
     const base = this.root.split(".").length;
-    if (parts.length !== base + 4 || parts[base] !== "bounce") return undefined;
+    if (parts.length !== base + 4 || parts[base + 1] !== "bounce") return undefined;
     const batch = Number(parts[base + 3]);
     return Number.isSafeInteger(batch) ? { to: parts[base + 2], batch } : undefined;
   }

@@ -49,7 +49,7 @@ export const fuzz: Scenario = {
         timeoutMs: 100,
       }));
       const template = valid.bytes().slice();
-      const inbox = new Subjects("fz").hostInbox("target");
+      const inbox = new Subjects("fz", "actors", "fuzzer").batchTo("target");
       const before = host.transportStats()!;
       const started = performance.now();
       for (let i = 0; i < count; i++) {

@@ -40,7 +40,8 @@ export interface RemotingHarness {
 export function remotingHarness(): RemotingHarness {
   const bus = new MemoryBus();
   const transport = bus.connect();
-  const subjects = new Subjects("wire", "actors");
+  const subjects = new Subjects("wire", "actors", "here");
+  const peerSubjects = new Subjects("wire", "actors", "peer");
   const runtime = new Runtime({
     hostId: "here" as never,
     clock: systemClock,
@@ -67,7 +68,7 @@ export function remotingHarness(): RemotingHarness {
   });
   const out: Frame[] = [];
   const peer = bus.connect();
-  peer.subscribe(subjects.hostInbox("peer"), (message) => {
+  peer.subscribe(peerSubjects.inbox(), (message) => {
     decodeBatch(message.data, 1 << 20, (s) => s, {
       sender: () => {},
       frame: (frame) => out.push(frame),
@@ -78,7 +79,7 @@ export function remotingHarness(): RemotingHarness {
     const writer = new BatchWriter("peer");
     for (const frame of frames) writer.add(encodeFrame(frame));
     remoting.receive({
-      subject: subjects.hostInbox("here"),
+      subject: peerSubjects.batchTo("here"),
       data: writer.bytes(),
       reply: undefined,
       noResponders: false,

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { Packr } from "npm:msgpackr@2.1.3";
 import { unpackValue } from "../../cluster/codec.ts";
 import { decodeState } from "../../actors/persistence/persistence.ts";
-import { readAnnouncement } from "../../cluster/presence.ts";
+import { readAnnouncement } from "../../cluster/wire_identity.ts";
 
 const evil = () =>
   JSON.parse(

@@ -106,7 +106,7 @@ Deno.test("a supervisor's repeated spawn request (the first timed out) adopts th
     const sup = a.spawn(spreadSup(), { name: "owner" });
     await sup.ask("which");
     const request = packValue({ type: Counter.type, name: "adoptee", supervisor: sup });
-    const subject = new Subjects("v").control("h1", "spawn");
+    const subject = new Subjects("v", "actors", "h0").control("h1", "spawn");
     const ask = async () =>
       unpackValue(await cluster.links[0].request(subject, request, 1_000), () => undefined) as {
         ok: boolean;

@@ -21,6 +21,7 @@ function host(
     startedAtMs: 0,
     epoch: 0,
     inbox: "",
+    protocol: 2,
     loopLagMs: state === "busy" ? 2_000 : 0,
     busy: state === "busy",
     state,

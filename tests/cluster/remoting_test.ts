@@ -111,7 +111,7 @@ Deno.test("a batch whose frame is no frame is refused, counted by reason, and re
   const h = remotingHarness();
   try {
     h.remoting.receive({
-      subject: "x",
+      subject: "actors.wire.peer.to.here",
       data: Uint8Array.from([1, 4, 112, 101, 101, 114, 0xc1]),
       reply: undefined,
       noResponders: false,

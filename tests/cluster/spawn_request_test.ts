@@ -64,7 +64,7 @@ Deno.test("a spawn request lost in flight is asked again after 2 s instead of fa
 Deno.test("a spawn request repeated with the same id is answered once, with the same actor", async () => {
   const { links, hosts: [a, b], step } = await twoHosts();
   try {
-    const subject = new Subjects("sr").control("s1", "spawn");
+    const subject = new Subjects("sr", "actors", "s0").control("s1", "spawn");
     const request = packValue({ type: Counter.type, requestId: "r-1" });
     const ask = async () => {
       const answering = links[0].request(subject, request, 1_000);
