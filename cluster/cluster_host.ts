@@ -338,6 +338,7 @@ export class ClusterHost implements RemotePort {
       connection: this.#transport.status,
       supervisorOf: (actorId) => this.#children.supervisorOf(actorId),
       ownerOf: (actorId) => this.#owned.ownerOf(actorId),
+      refused: () => this.#remoting.stats.rejected,
     };
   }
 

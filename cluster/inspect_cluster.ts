@@ -199,5 +199,6 @@ function hostWithoutDetails(
     messagesPerSecond: undefined,
     connection: undefined,
     loopLagMs: host.loopLagMs,
+    refused: undefined,
   };
 }

@@ -29,6 +29,8 @@ export interface HostContext {
   readonly supervisorOf: (actorId: string) => string | undefined;
   /** The host of the program that owns a cell, if one elsewhere does. */
   readonly ownerOf?: (actorId: string) => string | undefined;
+  /** What it refused from the wire so far, by reason. */
+  readonly refused?: () => Readonly<Record<string, number>>;
 }
 
 /** The longest payload preview, in characters. */
@@ -76,6 +78,7 @@ function* snapshotSteps(
     messagesPerSecond: Math.round(load.messagesPerSecond * 10) / 10,
     connection: context.connection,
     loopLagMs: undefined,
+    refused: context.refused?.(),
   };
   const actors: ActorReport[] = [];
   for (const cell of runtime.cells()) {

@@ -51,6 +51,12 @@ export interface HostReport {
    * the inspecting host heard it; `undefined` without a cluster.
    */
   readonly loopLagMs: number | undefined;
+  /**
+   * What it refused from other hosts and clients since it started, by reason
+   * (`undecodable`, `sender-mismatch`, `reply-from-other-host`, ...);
+   * `undefined` without a cluster or without details.
+   */
+  readonly refused: Readonly<Record<string, number>> | undefined;
 }
 
 /** The last failure of an actor (an error or an escalation). */

@@ -50,7 +50,17 @@ export function stateText(host: HostReport): string {
 /** The hosts as a table. */
 export function hostsText(hosts: readonly HostReport[]): string {
   return table(
-    ["HOST", "STATE", "UPTIME", "ACTORS", "QUEUED", "MSG/S", "CONNECTION", "LABELS / PROBLEM"],
+    [
+      "HOST",
+      "STATE",
+      "UPTIME",
+      "ACTORS",
+      "QUEUED",
+      "MSG/S",
+      "CONNECTION",
+      "REFUSED",
+      "LABELS / PROBLEM",
+    ],
     hosts.map((h) => [
       h.self ? `${h.hostId} *` : h.hostId,
       stateText(h),
@@ -59,9 +69,17 @@ export function hostsText(hosts: readonly HostReport[]): string {
       num(h.queuedMessages),
       h.messagesPerSecond === undefined ? "-" : String(Math.round(h.messagesPerSecond)),
       h.connection ?? "-",
+      refusedText(h.refused),
       h.problem ?? Object.entries(h.labels).map(([k, v]) => `${k}=${v}`).join(","),
     ]),
   );
+}
+
+/** Refusals by reason, most frequent first: `3 undecodable, 1 sender-mismatch`; `-` for none. */
+function refusedText(refused: HostReport["refused"]): string {
+  const entries = Object.entries(refused ?? {}).filter(([, n]) => n > 0);
+  if (entries.length === 0) return "-";
+  return entries.sort((a, b) => b[1] - a[1]).map(([reason, n]) => `${n} ${reason}`).join(", ");
 }
 
 /** One line about an actor's last failure. */

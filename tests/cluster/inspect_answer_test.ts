@@ -38,6 +38,7 @@ function snapshotOf(count: number, letters = 0): HostSnapshot {
       messagesPerSecond: 0,
       connection: "connected",
       loopLagMs: 0,
+      refused: undefined,
     },
     actors: Array.from({ length: count }, (_, i) => actor(i)),
     deadLetters: Array.from({ length: letters }, (_, i) => ({

@@ -75,6 +75,9 @@ Deno.test("a batch whose header names another host than its subject is refused w
     await waitFor(() => b.transportStats()!.batchesReceived >= 2, "both batches");
     assert.equal(await counter.ask("get"), 1, "only the honest batch was handled");
     assert.equal(b.transportStats()!.rejected["sender-mismatch"], 1);
+    // Seen from the other host too, in its inspection.
+    const seen = (await a.inspect()).hosts.find((h) => h.hostId === b.hostId)!;
+    assert.equal(seen.refused?.["sender-mismatch"], 1);
   } finally {
     await shutdown();
   }

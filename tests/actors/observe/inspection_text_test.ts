@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { duration, stateText, table, treeText } from "../../../actors/observe/inspection_text.ts";
+import {
+  duration,
+  hostsText,
+  stateText,
+  table,
+  treeText,
+} from "../../../actors/observe/inspection_text.ts";
 import type { ActorReport, HostReport } from "../../../types.ts";
 import { buildTree } from "../../../actors/observe/inspection.ts";
 
@@ -25,11 +31,34 @@ Deno.test("a busy host's state says how late its loop runs", () => {
     messagesPerSecond: 0,
     connection: "connected",
     loopLagMs,
+    refused: undefined,
   });
   assert.equal(stateText(host("busy", 2_340)), "busy (lag 2.3 s)");
   assert.equal(stateText(host("busy", 620)), "busy (lag 620 ms)");
   assert.equal(stateText(host("alive", 3)), "alive");
   assert.equal(stateText(host("lost", undefined)), "lost");
+});
+
+Deno.test("the hosts table says what each host refused, most frequent reason first", () => {
+  const host = (refused: HostReport["refused"]): HostReport => ({
+    hostId: "h",
+    labels: {},
+    state: "alive",
+    problem: undefined,
+    self: false,
+    uptimeMs: 1,
+    actorCount: 1,
+    queuedMessages: 0,
+    messagesPerSecond: 0,
+    connection: "connected",
+    loopLagMs: 0,
+    refused,
+  });
+  const text = hostsText([host({ "sender-mismatch": 1, undecodable: 3 }), host(undefined)]);
+  const [header, first, second] = text.split("\n");
+  assert.match(header, /REFUSED/);
+  assert.match(first, /3 undecodable, 1 sender-mismatch/);
+  assert.match(second, /connected\s+-/);
 });
 
 Deno.test("a table pads every column but the last to its widest cell", () => {
