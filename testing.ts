@@ -24,6 +24,7 @@ export { natsServerProgram, startNatsServer } from "./testkit/nats_server.ts";
 export { startHostAgent } from "./testkit/host_agent.ts";
 export { TestProbe } from "./testkit/probe.ts";
 export { MemoryBus, MemoryTransport } from "./transport/memory_bus.ts";
+export { MemoryDisplaySink } from "./testkit/memory_display_sink.ts";
 export {
   ExpectationTimeoutError,
   NatsServerMissingError,

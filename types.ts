@@ -8,6 +8,7 @@
  */
 
 export type * from "./mod.ts";
+export type * from "./notebook.ts";
 export type {
   AnyMessage,
   AskArgs,

@@ -59,7 +59,7 @@ async function libraryModules(): Promise<Map<string, Import[]>> {
   const modules = new Map<string, Import[]>();
   const folders = ["actors", "base", "cluster", "store", "system", "testkit", "transport", "cli"];
   for (const folder of folders) await walkInto(modules, folder);
-  for (const file of ["mod.ts", "testing.ts", "types.ts", "system.ts"]) {
+  for (const file of ["mod.ts", "testing.ts", "types.ts", "notebook.ts", "system.ts"]) {
     modules.set(file, importsOf(await Deno.readTextFile(join(root, file))));
   }
   return modules;

@@ -10,7 +10,14 @@ const runner = new URL("./run_notebook.py", import.meta.url).pathname;
 /** One cell of the runner's summary. */
 export interface CellSummary {
   readonly type: "code" | "markdown";
-  readonly outputs: { readonly type: string; readonly mimes: string[]; readonly text: string }[];
+  readonly outputs: {
+    readonly type: string;
+    readonly mimes: string[];
+    /** The stream's text, or the `text/plain` of a result or display. */
+    readonly text: string;
+    /** The `text/html` of a result or display, or `""`. */
+    readonly html: string;
+  }[];
 }
 
 /** What the run printed: its exit code, the cells (when it succeeded) and its stderr. */

@@ -4,8 +4,10 @@ Usage: /usr/bin/python3 run_notebook.py <notebook.ipynb> <path to deno>
 
 It writes its own Deno kernelspec into a temporary folder (JUPYTER_PATH), adds a first cell that
 records background errors and a last cell that fails if any were recorded, keeps reading a cell's
-outputs for a moment after the kernel reports it idle (Deno 2.9 sometimes sends them late), and
-fails on any cell error. See ../../../shared/notes/notebook.md for why each of these is needed.
+outputs (and updates of displays, `update_display_data`) for a moment after the kernel reports it
+idle (Deno 2.9 sometimes sends them late), and fails on any cell error. An output shows the last
+state of its display: nbclient applies each update to the output with the same display_id. See
+../../../shared/notes/notebook.md for why each of these is needed.
 """
 
 import asyncio
@@ -50,7 +52,9 @@ class DrainingClient(NotebookClient):
                 msg = await self.kc.iopub_channel.get_msg(timeout=remaining)
             except queue.Empty:
                 break
-            if msg["msg_type"] in ("display_data", "execute_result", "stream", "error"):
+            if msg["msg_type"] in (
+                "display_data", "update_display_data", "execute_result", "stream", "error"
+            ):
                 self.process_message(msg, cell, cell_index)
         return result
 
@@ -92,6 +96,7 @@ def main():
                 "type": o["output_type"],
                 "mimes": sorted(data.keys()),
                 "text": o.get("text", "") or data.get("text/plain", ""),
+                "html": data.get("text/html", ""),
             })
         summary.append({"type": cell.cell_type, "outputs": outputs})
     print(json.dumps(summary))
