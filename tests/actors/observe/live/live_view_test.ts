@@ -18,6 +18,7 @@ function host(hostId: string, messagesPerSecond: number, self = false): HostRepo
     messagesPerSecond,
     connection: "local",
     loopLagMs: undefined,
+    refused: undefined,
   };
 }
 
