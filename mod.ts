@@ -103,4 +103,3 @@ export type { HostInfo } from "./cluster/view.ts";
 export type { Inspection, InspectOptions } from "./actors/observe/inspection.ts";
 export type { LogOptions } from "./actors/observe/logger.ts";
 export type { Clock } from "./base/clock.ts";
-export type { RandomSource } from "./base/random.ts";

@@ -87,3 +87,4 @@ export type {
 } from "./transport/transport.ts";
 export type { TransportStats } from "./cluster/cluster_host.ts";
 export type { Timers } from "./actors/timers.ts";
+export type { RandomSource } from "./base/random.ts";
