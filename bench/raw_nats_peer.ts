@@ -1,7 +1,7 @@
 /**
  * The raw-NATS peer's receiving side, in its own process: counts messages
- * on `bench.tell` (answering `bench.done` once `count` have arrived) and
- * echoes requests on `bench.echo`.
+ * on `bench.tell` and MessagePack values batched on `bench.batch`
+ * (answering `bench.done` with the count) and echoes requests on `bench.echo`.
  *
  * Usage: deno run -A bench/raw_nats_peer.ts <url>
  *
@@ -9,12 +9,22 @@
  */
 
 import { connect } from "npm:@nats-io/transport-node@3.4.0";
+import { Unpackr } from "npm:msgpackr@2.1.3";
 
 const nc = await connect({ servers: Deno.args[0] });
 let received = 0;
 nc.subscribe("bench.tell", {
   callback: () => {
     received++;
+  },
+});
+// Batched values: each one decoded and counted, as a host decodes its frames.
+const unpackr = new Unpackr({ useRecords: false });
+nc.subscribe("bench.batch", {
+  callback: (_err, msg) => {
+    unpackr.unpackMultiple(msg.data, () => {
+      received++;
+    });
   },
 });
 nc.subscribe("bench.echo", {

@@ -172,6 +172,17 @@ const figures: Figure[] = [
     meets: { minRatio: 2 },
   },
   {
+    name: "remote.tell.vs_batched",
+    unit: "msg/s",
+    program: "remote.ts",
+    peer: "raw NATS pub/sub, 128 MessagePack values per publish (msgpackr)",
+    peerProgram: "remote.ts",
+    args: ["ours", "peer"],
+    higherIsBetter: true,
+    target: ">= 0.5x raw batched pub/sub",
+    meets: { minRatio: 0.5 },
+  },
+  {
     name: "remote.ask.p50_us",
     unit: "µs",
     program: "remote.ts",
