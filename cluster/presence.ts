@@ -255,6 +255,9 @@ export class Presence {
     if (announcement.hostId === this.#seams.hostId) return;
     if (this.#membership.isZombie(announcement.hostId, announcement.epoch)) return;
     const known = this.#seams.view.get(announcement.hostId);
+    // A heartbeat of an epoch that said goodbye, arriving late (it may come
+    // over another connection than the goodbye): that life is over.
+    if (known?.state === "left" && announcement.epoch <= known.epoch) return;
     if (known !== undefined && announcement.epoch > known.epoch && isMember(known.state)) {
       // It is back as a new epoch (it restarted, or fenced itself after a
       // lost declaration this host missed): the old epoch's actors are gone.

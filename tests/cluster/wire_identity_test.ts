@@ -200,3 +200,24 @@ Deno.test("a spawn request that names another owner than its sender is refused",
     await shutdown();
   }
 });
+
+Deno.test("a heartbeat of a host that left, arriving late, does not bring it back", async () => {
+  const warnings: LogRecord[] = [];
+  const { a, b, outsider, shutdown } = await pair(warnings);
+  try {
+    const last = a.hosts().find((h) => h.hostId === b.hostId)!;
+    await b.shutdown();
+    await waitFor(
+      () => a.hosts().find((h) => h.hostId === b.hostId)?.state === "left",
+      "the goodbye heard",
+    );
+    // Its last heartbeat, delayed (a second connection may deliver it after the goodbye).
+    outsider.publish(`actors.wi.${b.hostId}.announce`, packValue(last));
+    outsider.publish("actors.wi.evil.discover", new Uint8Array(0));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(a.hosts().find((h) => h.hostId === b.hostId)?.state, "left");
+    assert.deepEqual(warnings.filter((w) => /lost/.test(w.text)), []);
+  } finally {
+    await shutdown();
+  }
+});
