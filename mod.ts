@@ -44,6 +44,7 @@ export {
 } from "./base/errors.ts";
 export {
   ActorFailedError,
+  ActorStartError,
   ActorStoppedError,
   ActorTypeMismatchError,
   AskAbortedError,
@@ -58,7 +59,11 @@ export {
   UnknownActorError,
   UnknownMessageError,
 } from "./actors/errors.ts";
-export { DuplicateChildIdError, RestartIntensityError } from "./actors/supervision/errors.ts";
+export {
+  ChildStartError,
+  DuplicateChildIdError,
+  RestartIntensityError,
+} from "./actors/supervision/errors.ts";
 export {
   StateConflictError,
   StateDecodeError,

@@ -13,6 +13,7 @@ import type { TimerHandle } from "../base/clock.ts";
 import type { DeathKind, DeathRecord } from "./observe/death_records.ts";
 import { type ExitReason, STOPPED } from "./exit_reason.ts";
 import { describeError } from "../base/errors.ts";
+import { startCutOff } from "./_cell_started.ts";
 
 /** A final stop, or the end of an incarnation before a restart. */
 export type StopMode = "final" | "restart";
@@ -167,6 +168,7 @@ export class CellStop {
     cell.initialized = false;
     cell.persister = undefined;
     cell.cancelTimers();
+    startCutOff(cell);
     const record = this.#record();
     runtime.recordDeath(record);
     if (this.mode === "restart") {
