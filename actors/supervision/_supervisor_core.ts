@@ -220,10 +220,27 @@ export async function terminateChild(
   return true;
 }
 
-/** Stops every remote child, in reverse start order (local ones stop with the supervisor's cell). */
-export async function stopRemoteChildren(supervisor: Cell, state: SupervisorState): Promise<void> {
-  for (const entry of [...state.children].reverse()) {
-    if (entry.remote !== undefined) await stopChild(supervisor, entry, SHUTDOWN);
+/**
+ * Stops every child, local or remote, in reverse start order (after
+ * restarts, a child that is a new actor keeps its place); the runtime calls
+ * it when the supervisor stops or restarts.
+ */
+export async function stopChildrenInOrder(
+  supervisor: Cell,
+  state: unknown,
+  reason: ExitReason,
+  deadlineMs: number,
+): Promise<void> {
+  const clock = supervisor.runtime.clock;
+  for (const entry of [...(state as SupervisorState).children].reverse()) {
+    const budgetMs = Math.max(0, Math.min(entry.spec.shutdownTimeoutMs, deadlineMs - clock.now()));
+    if (entry.cell !== undefined && entry.cell.status !== "stopped") {
+      await entry.cell.stop(reason, clock.now() + budgetMs, false);
+    } else if (entry.remote !== undefined) {
+      await supervisor.runtime.remote.stopRemoteChild(entry.remote, reason, budgetMs);
+    }
+    entry.cell = undefined;
+    entry.remote = undefined;
   }
 }
 

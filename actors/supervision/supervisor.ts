@@ -24,7 +24,7 @@ import {
   onChildExit,
   startChild,
   startChildren,
-  stopRemoteChildren,
+  stopChildrenInOrder,
   terminateChild,
 } from "./_supervisor_core.ts";
 import type { ChildEntry, SupervisorState } from "./_supervisor_core.ts";
@@ -159,7 +159,6 @@ export function defineSupervisor<A = void>(
       await startChildren(self, state, children);
       return state;
     },
-    onStop: (state, ctx) => stopRemoteChildren(LocalRef.cellOf(ctx.self)!, state),
     asks: {
       which: (state) => ({ state, reply: state.children.map(childInfo) }),
       startChild: async (state, raw, ctx) => {
@@ -183,7 +182,7 @@ export function defineSupervisor<A = void>(
       }),
     },
   });
-  compileWith(definition, onChildExit);
+  compileWith(definition, onChildExit, stopChildrenInOrder);
   return definition as unknown as ActorDefinition<SupervisorProtocol, unknown, A>;
 }
 

@@ -65,6 +65,10 @@ Deno.test("a child whose init fails fails its supervisor's start: the started on
   const failing = noneFailing();
   failing.always.add("c");
   await withSystem(async (system) => {
+    const deaths: string[] = [];
+    system.deaths.subscribe((r) =>
+      deaths.push(`${r.actor.name ?? r.actor.type} ${r.kind} ${r.outcome}`)
+    );
     const sup = system.spawn(supervisorOf(log, ["a", "b", "c", "d"], "one_for_one", failing));
     const err = await system.whenStarted(sup).then(() => undefined, (e) => e);
     assert.ok(ActorStartError.is(err), `not an ActorStartError: ${err}`);
@@ -77,7 +81,7 @@ Deno.test("a child whose init fails fails its supervisor's start: the started on
     assert.deepEqual(log, ["init a", "up a", "init b", "up b", "init c", "stop b", "stop a"]);
     assert.equal(system.actorCount, 0);
     assert.deepEqual(
-      system.deaths.recent(10).map((r) => `${r.actor.name ?? r.actor.type} ${r.kind} ${r.outcome}`),
+      deaths,
       [
         "c error stopped",
         "b shutdown stopped",
