@@ -83,7 +83,7 @@ export {
 } from "./store/errors.ts";
 
 export type { Ask, AskOptions, ProtocolShape, Tell } from "./actors/protocol.ts";
-export type { ActorDefinition, ActorSpec } from "./actors/definition.ts";
+export type { ActorDefinition } from "./actors/definition.ts";
 export type { ActorContext } from "./actors/context.ts";
 export type { ActorRef, ActorStats, BaseRef, LocalActorRef } from "./actors/ref.ts";
 export type { SpawnOptions } from "./actors/spawn_options.ts";
@@ -100,7 +100,6 @@ export type { Signal } from "./actors/signals.ts";
 export type { PersistenceSpec } from "./actors/persistence/persistence.ts";
 export type { DeathRecord } from "./actors/observe/death_records.ts";
 export type { DeadLetter } from "./actors/observe/dead_letters.ts";
-export type { ExitReason } from "./actors/exit_reason.ts";
 export type { StateStore } from "./store/store.ts";
 export type { ClusterOptions } from "./cluster/options.ts";
 export type { Labels, Placement } from "./actors/placement.ts";

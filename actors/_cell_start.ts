@@ -80,11 +80,15 @@ function runOnStart(cell: Cell): boolean {
   return running(cell);
 }
 
-/** Marks a started cell running, unless a stop or restart began meanwhile. */
+/**
+ * Marks a started cell running, unless a stop or restart began meanwhile.
+ * Either way its start is done: `init` and `onStart` completed (one that
+ * stopped itself in `onStart` did start; one whose step a stop cut off did not).
+ */
 function running(cell: Cell): boolean {
+  if (cell.startOutcome === undefined) settleStart(cell, STARTED);
   if (cell.status !== "starting") return false;
   cell.status = "running";
-  if (cell.startOutcome === undefined) settleStart(cell, STARTED);
   return true;
 }
 
