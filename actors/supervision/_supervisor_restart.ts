@@ -133,17 +133,26 @@ export async function restartAll(
     try {
       if (entry.cell !== undefined && entry.cell.status === "restarting") {
         entry.cell.beginIncarnation();
-        await restartedInPlace(entry.cell);
+        if (!(await startedInPlace(entry.cell))) {
+          // Its failure is queued to this supervisor already (as the exit of
+          // this incarnation), and is handled as the next exit.
+          if (counted) entry.restarts++;
+          return state;
+        }
       } else if (!running(entry)) {
         await launch(supervisor, entry, entry.restarts + (counted ? 1 : 0));
       } else continue;
     } catch (err) {
       if (supervisor.stopping !== undefined) return state;
-      if (StartFailure.is(err) || ChildStartError.is(err)) {
+      if (ChildStartError.is(err)) {
+        // A new actor that did not start: it is stopped already, and nothing else reports it.
         if (counted) entry.restarts++;
-        const error = StartFailure.is(err) ? err.error : (err as Error).cause;
-        const reason: ExitReason = { kind: "error", error, messageName: undefined };
-        return handleExits(supervisor, state, [{ entry, reason, gone: !running(entry) }]);
+        const reason: ExitReason = {
+          kind: "error",
+          error: (err as Error).cause,
+          messageName: undefined,
+        };
+        return handleExits(supervisor, state, [{ entry, reason, gone: true }]);
       }
       if (!noHostNow(entry, err)) throw err;
       const rest: Restart = { failed: restart.failed, affected: restart.affected.slice(index) };
@@ -165,20 +174,13 @@ export async function restartAll(
   return state;
 }
 
-/** A child restarted in place failed its start (it is suspended; its exit is handled here). */
-class StartFailure {
-  constructor(readonly error: unknown) {}
-  static is(err: unknown): err is StartFailure {
-    return err instanceof StartFailure;
-  }
-}
-
-/** Waits for the start of a child restarted in place (same cell, next incarnation). */
-async function restartedInPlace(cell: Cell): Promise<void> {
+/** Waits for the start of a child restarted in place (same cell, next incarnation); false when it failed. */
+async function startedInPlace(cell: Cell): Promise<boolean> {
   try {
     await awaitStart(cell);
-  } catch (err) {
-    throw new StartFailure(err);
+    return true;
+  } catch {
+    return false;
   }
 }
 

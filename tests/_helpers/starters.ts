@@ -2,15 +2,15 @@
  * A worker whose start takes a while and can fail, for start-order tests:
  * `init` logs `init <label>`, lets other work run, then logs `up <label>`
  * or throws `<label> cannot start` when its label is in `failing` (taken
- * out again with `once`); `onStop` logs `stop <label>`.
+ * out again with `once`); `onStop` logs `stop <label>`; `crash` throws.
  *
  * @module
  */
 
-import { type ActorDefinition, type Ask, defineActor } from "../../mod.ts";
+import { type ActorDefinition, type Ask, defineActor, type Tell } from "../../mod.ts";
 
 /** The starter's messages. */
-export type StarterProtocol = { label: Ask<void, string> };
+export type StarterProtocol = { label: Ask<void, string>; crash: Tell };
 
 /** Which labels fail their start. */
 export interface Failing {
@@ -46,5 +46,10 @@ export function starter(
       log.push(`stop ${label}`);
     },
     asks: { label: (label) => ({ state: label, reply: label }) },
+    tells: {
+      crash: (label) => {
+        throw new Error(`${label} crashed`);
+      },
+    },
   });
 }

@@ -251,3 +251,30 @@ Deno.test("whenStarted of an actor whose init fails rejects with ActorStartError
     await system.whenStarted(ok); // it did start
   });
 });
+
+Deno.test("with backoff, a restart whose init fails is one more restart, not two: two restarts fit an intensity of 2", async () => {
+  const log: string[] = [];
+  const failing = noneFailing();
+  const Starter = starter(log, failing);
+  const Sup = defineSupervisor({
+    type: "backoff-starters",
+    strategy: {
+      kind: "one_for_one",
+      maxRestarts: 2,
+      withinMs: 60_000,
+      backoff: { minMs: 5, maxMs: 50, jitter: 0 },
+    },
+    children: [childSpec(Starter, { id: "b", name: "b", args: "b" })],
+  });
+  await withSystem(async (system) => {
+    const sup = system.spawn(Sup);
+    await system.whenStarted(sup);
+    failing.once.add("b");
+    system.lookup("b", Starter)!.tell("crash");
+    await waitFor(() => log.filter((l) => l === "up b").length === 2, "b to be up again", 20_000);
+    assert.deepEqual(log, ["init b", "up b", "stop b", "init b", "init b", "up b"]);
+    const [b] = await sup.ask("which");
+    assert.equal(b.restarts, 2);
+    assert.equal(sup.stats().status, "running");
+  });
+});
