@@ -44,6 +44,7 @@ export {
 } from "./base/errors.ts";
 export {
   ActorFailedError,
+  ActorStartError,
   ActorStoppedError,
   ActorTypeMismatchError,
   AskAbortedError,
@@ -58,7 +59,11 @@ export {
   UnknownActorError,
   UnknownMessageError,
 } from "./actors/errors.ts";
-export { DuplicateChildIdError, RestartIntensityError } from "./actors/supervision/errors.ts";
+export {
+  ChildStartError,
+  DuplicateChildIdError,
+  RestartIntensityError,
+} from "./actors/supervision/errors.ts";
 export {
   StateConflictError,
   StateDecodeError,
@@ -78,7 +83,7 @@ export {
 } from "./store/errors.ts";
 
 export type { Ask, AskOptions, ProtocolShape, Tell } from "./actors/protocol.ts";
-export type { ActorDefinition, ActorSpec } from "./actors/definition.ts";
+export type { ActorDefinition } from "./actors/definition.ts";
 export type { ActorContext } from "./actors/context.ts";
 export type { ActorRef, ActorStats, BaseRef, LocalActorRef } from "./actors/ref.ts";
 export type { SpawnOptions } from "./actors/spawn_options.ts";
@@ -95,7 +100,6 @@ export type { Signal } from "./actors/signals.ts";
 export type { PersistenceSpec } from "./actors/persistence/persistence.ts";
 export type { DeathRecord } from "./actors/observe/death_records.ts";
 export type { DeadLetter } from "./actors/observe/dead_letters.ts";
-export type { ExitReason } from "./actors/exit_reason.ts";
 export type { StateStore } from "./store/store.ts";
 export type { ClusterOptions } from "./cluster/options.ts";
 export type { Labels, Placement } from "./actors/placement.ts";

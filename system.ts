@@ -32,6 +32,7 @@ import { LocalRef } from "./actors/local_ref.ts";
 import { isSerializedRef } from "./actors/ref.ts";
 import { STOPPED } from "./actors/exit_reason.ts";
 import { ActorTypeMismatchError } from "./actors/errors.ts";
+import { startedRef, whenStarted } from "./actors/when_started.ts";
 import { InvalidOptionError } from "./base/errors.ts";
 import {
   type DisplayBundle,
@@ -330,7 +331,8 @@ export class ActorSystem {
   /**
    * Spawns a top-level actor on the host the placement picks: this one, a
    * given host, hosts with given labels, round robin, the least loaded, or
-   * the one a key hashes to. Resolves once the actor exists there. A system
+   * the one a key hashes to. Resolves once the actor has started there (its
+   * `init` and `onStart` are done; a supervisor's whole tree is up). A system
    * that joined no cluster is the whole cluster: every placement puts the
    * actor here (as a supervisor does with its children's placements), so
    * code written for many hosts runs unchanged on one.
@@ -343,6 +345,7 @@ export class ActorSystem {
    * @throws {HostUnreachableError} When the chosen host is gone.
    * @throws {DefinitionLoadError} When the chosen host cannot load the definition (naming the module).
    * @throws {DuplicateNameError} When a live actor on the chosen host has the name.
+   * @throws {ActorStartError} When its `init` or `onStart` threw there (`cause`).
    */
   spawn<P extends ProtocolShape<P>, S, A>(
     definition: ActorDefinition<P, S, A>,
@@ -357,9 +360,10 @@ export class ActorSystem {
    *
    * @param definition What to spawn; it needs its `module`.
    * @param options `isolation: "worker"`, and name, mailbox, `args`, `persistKey`.
-   * @returns The new actor's ref, once it exists on its worker.
+   * @returns The new actor's ref, once it has started on its worker.
    * @throws {InvalidOptionError} On a system without workers, or with a `placement` too.
    * @throws {DefinitionLoadError} When the worker cannot load the definition.
+   * @throws {ActorStartError} When its `init` or `onStart` threw there (`cause`).
    */
   spawn<P extends ProtocolShape<P>, S, A>(
     definition: ActorDefinition<P, S, A>,
@@ -368,7 +372,8 @@ export class ActorSystem {
   /**
    * Spawns a top-level actor on this host. It starts (runs `init`) right
    * after the current synchronous code; messages sent before that wait in its
-   * mailbox.
+   * mailbox. `await system.whenStarted(ref)` waits for its start (for a
+   * supervisor, its whole tree's), and reports an `init` that failed.
    *
    * @param definition What to spawn.
    * @param options Name, mailbox, and `args` for `init` (required when `init` takes them).
@@ -406,7 +411,7 @@ export class ActorSystem {
       return this.#hosts.spawn(
         erase(definition),
         options as SpawnOptions<unknown> & { placement: Placement },
-      );
+      ).then((ref) => startedRef(this.#runtime, ref));
     }
     return this.#runtime.spawn(erase(definition), options as never, undefined).ref;
   }
@@ -520,6 +525,38 @@ export class ActorSystem {
     }
     if (cell.finalRecord !== undefined) return Promise.resolve(cell.finalRecord);
     return new Promise((resolve) => (cell.watchers ??= new Set()).add(resolve));
+  }
+
+  /**
+   * Waits until an actor has started: its `init` and `onStart` have
+   * completed. A supervisor has started once all its children have (each
+   * starts after the one before it, as with OTP's `start_link`), so names
+   * in its tree can be looked up then. A ref from a spawn with a `placement`
+   * or `isolation`, or of an actor of another host, has started already.
+   *
+   * @param ref The actor.
+   * @returns Resolves once it has started (at once when it has).
+   * @throws {ActorStartError} (as a rejection) When its `init` or `onStart`
+   *   threw (`cause` is what it threw; for a supervisor, a `ChildStartError`
+   *   naming the child that did not start), or it was stopped first.
+   *
+   * @example
+   * ```ts
+   * import { ActorSystem, childSpec, defineActor, defineSupervisor } from "./mod.ts";
+   * const Worker = defineActor({ type: "w", init: () => null });
+   * const Pool = defineSupervisor({
+   *   type: "pool",
+   *   children: [childSpec(Worker, { id: "w1", name: "w1" })],
+   * });
+   * const system = await ActorSystem.start();
+   * const pool = system.spawn(Pool);
+   * await system.whenStarted(pool);
+   * console.log(system.lookup("w1") !== undefined); // true
+   * await system.shutdown();
+   * ```
+   */
+  whenStarted(ref: BaseRef): Promise<void> {
+    return whenStarted(this.#runtime, ref);
   }
 
   /**

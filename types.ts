@@ -19,7 +19,9 @@ export type {
   ReplyOf,
   TellName,
 } from "./actors/protocol.ts";
+export type { ExitReason } from "./actors/exit_reason.ts";
 export type {
+  ActorSpec,
   ActorSpecBase,
   AskHandler,
   AskHandlers,

@@ -1,11 +1,13 @@
 /**
  * Starting an incarnation of an actor: `init`, then `onStart`, either of
- * which may be async. Messages that arrive meanwhile wait in the mailbox.
+ * which may be async. Messages that arrive meanwhile wait in the mailbox;
+ * whoever waits for the start (`_cell_started.ts`) hears how it ended.
  *
  * @module
  */
 
 import type { Cell } from "./cell.ts";
+import { settleStart, STARTED } from "./_cell_started.ts";
 
 /**
  * Runs `init` and `onStart` for the cell's current incarnation.
@@ -20,7 +22,7 @@ export function startIncarnation(cell: Cell): boolean {
     cell.awaitStep(after, () => {
       // It may have been stopped while it waited.
       if (cell.status === "starting" && startIncarnation(cell)) cell.resume();
-    }, (err) => cell.fail(err, undefined, undefined, undefined));
+    }, (err) => startFailed(cell, err));
     return false;
   }
   const persistence = cell.def.persistence;
@@ -31,21 +33,21 @@ export function startIncarnation(cell: Cell): boolean {
     );
     cell.awaitStep(loading, () => {
       if (runOnStart(cell)) cell.resume();
-    }, (err) => cell.fail(err, undefined, undefined, undefined));
+    }, (err) => startFailed(cell, err));
     return false;
   }
   let result: unknown;
   try {
     result = cell.def.init(cell.args, cell.context());
   } catch (err) {
-    cell.fail(err, undefined, undefined, undefined);
+    startFailed(cell, err);
     return false;
   }
   if (result instanceof Promise) {
     cell.awaitStep(result, (state) => {
       initialized(cell, state);
       if (runOnStart(cell)) cell.resume();
-    }, (err) => cell.fail(err, undefined, undefined, undefined));
+    }, (err) => startFailed(cell, err));
     return false;
   }
   initialized(cell, result);
@@ -65,22 +67,33 @@ function runOnStart(cell: Cell): boolean {
     try {
       result = hook(cell.state, cell.context());
     } catch (err) {
-      cell.fail(err, undefined, undefined, undefined);
+      startFailed(cell, err);
       return false;
     }
   }
   if (result instanceof Promise) {
     cell.awaitStep(result, () => {
       if (running(cell)) cell.resume();
-    }, (err) => cell.fail(err, undefined, undefined, undefined));
+    }, (err) => startFailed(cell, err));
     return false;
   }
   return running(cell);
 }
 
-/** Marks a started cell running, unless a stop or restart began meanwhile. */
+/**
+ * Marks a started cell running, unless a stop or restart began meanwhile.
+ * Either way its start is done: `init` and `onStart` completed (one that
+ * stopped itself in `onStart` did start; one whose step a stop cut off did not).
+ */
 function running(cell: Cell): boolean {
+  if (cell.startOutcome === undefined) settleStart(cell, STARTED);
   if (cell.status !== "starting") return false;
   cell.status = "running";
   return true;
+}
+
+/** `init` or `onStart` threw: the waiters get the error, and the actor fails. */
+function startFailed(cell: Cell, err: unknown): void {
+  const waited = settleStart(cell, { error: err });
+  cell.fail(err, undefined, undefined, undefined, waited);
 }

@@ -1,7 +1,8 @@
 /**
  * The end of an actor incarnation, with a deadline: wait for the running
- * turn, stop the children in reverse spawn order (each within its own
- * shutdown timeout), run `onStop`, write the death record. A final stop then
+ * turn, stop the children in reverse start order (a supervisor knows it; for
+ * other actors it is reverse spawn order), each within its own shutdown
+ * timeout, run `onStop`, write the death record. A final stop then
  * drops the mailbox to the dead letters, unregisters the actor and tells its
  * watchers and supervisor; a restart keeps all that for the next incarnation.
  *
@@ -13,6 +14,7 @@ import type { TimerHandle } from "../base/clock.ts";
 import type { DeathKind, DeathRecord } from "./observe/death_records.ts";
 import { type ExitReason, STOPPED } from "./exit_reason.ts";
 import { describeError } from "../base/errors.ts";
+import { startCutOff } from "./_cell_started.ts";
 
 /** A final stop, or the end of an incarnation before a restart. */
 export type StopMode = "final" | "restart";
@@ -108,20 +110,33 @@ export class CellStop {
 
   #stopChildrenPhase(): void {
     this.#phase = "children";
-    const children = this.#cell.children;
-    if (children !== undefined && children.size > 0) {
-      void this.#stopChildren([...children].reverse());
+    const cell = this.#cell;
+    const ordered = cell.def.stopChildren;
+    if (ordered !== undefined && cell.initialized) {
+      void ordered(cell, cell.state, this.#childReason(), this.deadlineMs)
+        .catch(() => {})
+        .then(() => this.#stopChildren());
       return;
     }
-    this.#runHook();
+    void this.#stopChildren();
   }
 
-  async #stopChildren(children: Cell[]): Promise<void> {
-    const reason = this.reason.kind === "shutdown" || this.reason.kind === "host-lost"
-      ? this.reason
-      : STOPPED;
+  /** What the children stop with: a shutdown or a lost host passes on; anything else is a stop. */
+  #childReason(): ExitReason {
+    const reason = this.reason;
+    return reason.kind === "shutdown" || reason.kind === "host-lost" ? reason : STOPPED;
+  }
+
+  /** Stops the children left, in reverse spawn order, then runs the stop hook. */
+  async #stopChildren(): Promise<void> {
+    const children = this.#cell.children;
+    if (children === undefined || children.size === 0) {
+      this.#runHook();
+      return;
+    }
+    const reason = this.#childReason();
     const runtime = this.#cell.runtime;
-    for (const child of children) {
+    for (const child of [...children].reverse()) {
       const budgetMs = child.shutdownTimeoutMs ?? runtime.stopTimeoutMs;
       const deadlineMs = Math.min(this.deadlineMs, runtime.clock.now() + budgetMs);
       await child.stop(reason, deadlineMs, false);
@@ -167,6 +182,7 @@ export class CellStop {
     cell.initialized = false;
     cell.persister = undefined;
     cell.cancelTimers();
+    startCutOff(cell);
     const record = this.#record();
     runtime.recordDeath(record);
     if (this.mode === "restart") {

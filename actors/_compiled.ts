@@ -74,7 +74,25 @@ export interface CompiledDefinition {
    * decides. Plain actors leave it `undefined` and their failed children stop.
    */
   readonly childExit: ChildExitHandler | undefined;
+  /**
+   * Set for supervisors: stops the children in reverse start order (which
+   * after restarts is not their spawn order, and includes children on other
+   * hosts). Others stop their children in reverse spawn order.
+   */
+  readonly stopChildren?: StopChildrenHandler;
 }
+
+/**
+ * Stops a supervisor's children when it stops or restarts, each by
+ * `deadlineMs` at the latest; children it leaves are stopped in reverse
+ * spawn order after it.
+ */
+export type StopChildrenHandler = (
+  parent: Cell,
+  state: unknown,
+  reason: ExitReason,
+  deadlineMs: number,
+) => Promise<void>;
 
 /** How a child ended, as reported to its supervisor. */
 export interface ChildExit {
@@ -111,13 +129,14 @@ export function registerCompiled(definition: object, compiled: CompiledDefinitio
   cache.set(definition, compiled);
 }
 
-/** Compiles a definition with a child-exit handler (supervisors). */
+/** Compiles a definition with a child-exit handler and a way to stop its children (supervisors). */
 export function compileWith<P, S, A>(
   definition: ActorDefinition<P, S, A>,
   childExit: ChildExitHandler,
+  stopChildren: StopChildrenHandler,
 ): void {
   const base = build(definition as unknown as ActorDefinition<unknown, unknown, unknown>);
-  cache.set(definition, Object.freeze({ ...base, childExit }));
+  cache.set(definition, Object.freeze({ ...base, childExit, stopChildren }));
 }
 
 function build(definition: ActorDefinition<unknown, unknown, unknown>): CompiledDefinition {

@@ -32,6 +32,8 @@ import { CellContext } from "./_cell_context.ts";
 import { LocalRef } from "./local_ref.ts";
 import { CellStop } from "./_cell_stop.ts";
 import { startIncarnation } from "./_cell_start.ts";
+import type { StartOutcome, StartWaiter } from "./_cell_started.ts";
+import { refusalReason } from "./_refusal_reason.ts";
 import { stoppedError } from "./_stopped_error.ts";
 import {
   ActorFailedError,
@@ -84,6 +86,10 @@ export class Cell {
   incarnation = 0;
   /** What its first start waits for: the stop of the actor it replaces (`existing: "replace"`). */
   startAfter: Promise<void> | undefined = undefined;
+  /** How the start of the current incarnation ended, once it has (see `_cell_started.ts`). */
+  startOutcome: StartOutcome | undefined = undefined;
+  /** Who waits for the start of the current incarnation. */
+  startWaiters: StartWaiter[] | undefined = undefined;
   /** The dispatcher's: how many more of its messages it times one by one (see `scheduler.ts`). */
   timedMessages = 0;
   /** The live children, in spawn order. */
@@ -558,16 +564,19 @@ export class Cell {
    * The actor failed (a handler, `init` or `onStart` threw, or a handler
    * returned garbage). The message goes to the dead letters, its ask is
    * rejected, the actor is suspended, and its parent decides.
+   *
+   * @param waited Whether someone waiting for the actor's start received the failure.
    */
   fail(
     err: unknown,
     entry: HandlerEntry | undefined,
     payload: unknown,
     ask: ReplyTarget | undefined,
+    waited = false,
   ): void {
     // A failure is recorded, and logged only where nobody receives it: an
-    // asker that still waits gets it; else an unsupervised one is logged as such.
-    const received = ask !== undefined && !ask.settled;
+    // asker (or a start's waiter) gets it; else an unsupervised one is logged as such.
+    const received = waited || (ask !== undefined && !ask.settled);
     const reported = received ||
       (this.stopping === undefined && this.ending === undefined && this.#runtime.logsFailure(this));
     if (entry !== undefined && entry.internal !== true) {
@@ -626,6 +635,7 @@ export class Cell {
     this.ending = undefined;
     this.incarnation++;
     this.initialized = false;
+    this.startOutcome = undefined;
     this.status = "starting";
     this.schedule();
   }
@@ -670,14 +680,4 @@ export class Cell {
       children: this.children?.size ?? 0,
     };
   }
-}
-
-/**
- * The dead-letter reason of a refused message: a full mailbox, a name or kind
- * the protocol does not have, or else a stopped actor (its error says why).
- */
-export function refusalReason(err: Error): DeadLetterReason {
-  if (MailboxFullError.is(err)) return "mailbox-full";
-  if (UnknownMessageError.is(err) || MessageKindError.is(err)) return "unknown-message";
-  return "actor-stopped";
 }

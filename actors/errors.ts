@@ -381,3 +381,33 @@ export class HostUnreachableError extends ActorSystemError {
     this.hostId = hostId;
   }
 }
+
+/**
+ * An actor did not start: its `init` or `onStart` threw (`cause` is what it
+ * threw; for a supervisor, a `ChildStartError` naming the child
+ * that did not start), or it was stopped before its start completed.
+ * `system.whenStarted` and spawns with a `placement` reject with it.
+ */
+export class ActorStartError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "actor_start_failed";
+  /** The actor that did not start. */
+  readonly actorId: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param actorId The actor that did not start.
+   * @param why Why, in words, when no thrown value says it (it was stopped first).
+   * @param options `cause`: what its `init` or `onStart` threw.
+   */
+  constructor(actorId: string, why?: string, options?: ErrorOptions) {
+    super(
+      `actor ${actorId} did not start: ${
+        why ?? (options !== undefined && "cause" in options ? errorText(options.cause) : "unknown")
+      }`,
+      options,
+    );
+    this.actorId = actorId;
+  }
+}

@@ -9,7 +9,7 @@
 export { LocalHost } from "./local_host.ts";
 export { LocalRef } from "./local_ref.ts";
 export { TellOrigin } from "./ask.ts";
-export { refusalReason } from "./cell.ts";
+export { refusalReason } from "./_refusal_reason.ts";
 export { UnknownRef } from "./unknown_ref.ts";
 export { describeRef, serializeRef } from "./ref.ts";
 export { parseActorId } from "./ids.ts";
@@ -20,7 +20,8 @@ export { exitReasonInfo } from "./supervision/_supervisor_core.ts";
 export { mergeSnapshots, mergeSnapshotsInSlices } from "./observe/inspection.ts";
 export { escapeHtml, JUPYTER_DISPLAY } from "./observe/display.ts";
 export { DEAD_LETTER_REASONS } from "./observe/dead_letters.ts";
-export { HostUnreachableError, PlacementError } from "./errors.ts";
+export { ActorStartError, HostUnreachableError, PlacementError } from "./errors.ts";
+export { startedRef, whenStarted } from "./when_started.ts";
 
 export type { Refusal } from "./local_host.ts";
 export type { Runtime } from "./runtime.ts";

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { type Cell, refusalReason } from "./cell.ts";
+import type { Cell } from "./cell.ts";
+import { refusalReason } from "./_refusal_reason.ts";
 import type { Runtime } from "./runtime.ts";
 import type { ActorDefinition } from "./definition.ts";
 import type { SpawnOptions } from "./spawn_options.ts";

@@ -17,6 +17,7 @@ import {
   type Runtime,
   SHUTDOWN,
   STOPPED,
+  whenStarted,
 } from "../actors/internal.ts";
 import { RemoteRef } from "./remote_ref.ts";
 import type { OwnedActors } from "./owned_actors.ts";
@@ -148,7 +149,9 @@ interface SpawnRequest {
 }
 
 /**
- * Answers a spawn request. A requester whose attempt timed out asks again
+ * Answers a spawn request once the actor has started (its `init` and
+ * `onStart` are done; a supervisor's whole tree is up), or with its
+ * `ActorStartError` when it did not. A requester whose attempt timed out asks again
  * with the same request id (the request or its answer may have been lost
  * with a connection, or the spawn is still importing a module): it gets the
  * answer of the first, and no second actor is made.
@@ -229,6 +232,9 @@ async function spawnAnswer(
       // A new actor that a program elsewhere owns (an actor it reused keeps its lifetime).
       seams.owned.own(ref.id, request.owner);
     }
+    // OTP's start_link: the answer waits for the start. An actor that fails
+    // it has stopped here already (reported to nobody: the answer says it).
+    await whenStarted(runtime, ref);
     return {
       ok: true,
       id: ref.id,
@@ -236,9 +242,24 @@ async function spawnAnswer(
       ...(ref.name === undefined ? {} : { name: ref.name }),
     };
   } catch (err) {
-    const info = describeError(err);
-    return { ok: false, error: { name: info.name, message: info.message, code: info.code } };
+    return { ok: false, error: wireError(err) };
   }
+}
+
+/** An error as a spawn answer carries it, with its cause (what an `init` threw) one level deep. */
+function wireError(err: unknown): unknown {
+  const info = describeError(err);
+  const cause = err instanceof Error && err.cause !== undefined
+    ? describeError(err.cause)
+    : undefined;
+  return {
+    name: info.name,
+    message: info.message,
+    code: info.code,
+    ...(cause === undefined
+      ? {}
+      : { cause: { name: cause.name, message: cause.message, code: cause.code } }),
+  };
 }
 
 /** The longest stop deadline a request may ask for, in milliseconds (one day). */

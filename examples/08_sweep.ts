@@ -17,7 +17,14 @@
  * @module
  */
 
-import { type ActorRef, type Ask, childSpec, defineActor, defineSupervisor } from "../mod.ts";
+import {
+  type ActorRef,
+  type Ask,
+  childSpec,
+  defineActor,
+  defineSupervisor,
+  type Tell,
+} from "../mod.ts";
 import { exampleFlags, startHosts } from "./_hosts.ts";
 
 /** One trial's hyperparameters. */
@@ -81,21 +88,31 @@ const GPU_SLOTS = 2;
 /** The trial that fails on its first attempt, as a flaky GPU job would. */
 const FLAKY_TRIAL = "lr0p05-b32";
 
-/** Runs one trial when it starts, reports it, and stops (a transient child: not restarted then). */
+/**
+ * Runs one trial once it has started, reports it, and stops (a transient
+ * child: not restarted then). The work is a message to itself, not part of
+ * `onStart`: `startChild` answers once the trial has started, as OTP's
+ * `start_link` does, and the next trial is started meanwhile.
+ */
 type TrialArgs = { params: TrialParams; scheduler: ActorRef<SchedulerProtocol> };
-export const Trial = defineActor<{ which: Ask<void, string> }, TrialArgs, TrialArgs>({
+export const Trial = defineActor<{ which: Ask<void, string>; run: Tell }, TrialArgs, TrialArgs>({
   type: "sweep-trial",
   module: import.meta.url,
   init: (args) => args,
+  onStart: (_, ctx) => ctx.self.tell("run"),
   asks: { which: (state) => ({ state, reply: state.params.id }) },
-  onStart: async ({ params, scheduler }, ctx) => {
-    const attempt = await scheduler.ask("begin", params.id);
-    if (params.id === FLAKY_TRIAL && attempt === 1) {
-      throw new Error(`CUDA out of memory (simulated) in trial ${params.id}, attempt ${attempt}`);
-    }
-    const loss = train(params);
-    await scheduler.ask("finish", { id: params.id, loss, host: ctx.self.id.split("/")[0] });
-    ctx.stopSelf();
+  tells: {
+    run: async (state, _, ctx) => {
+      const { params, scheduler } = state;
+      const attempt = await scheduler.ask("begin", params.id);
+      if (params.id === FLAKY_TRIAL && attempt === 1) {
+        throw new Error(`CUDA out of memory (simulated) in trial ${params.id}, attempt ${attempt}`);
+      }
+      const loss = train(params);
+      await scheduler.ask("finish", { id: params.id, loss, host: ctx.self.id.split("/")[0] });
+      ctx.stopSelf();
+      return state;
+    },
   },
 });
 

@@ -73,7 +73,12 @@ export interface HostGoneNotice {
   readonly reason: "lost" | "left";
 }
 
-/** Starts a child from its spec: here, or on the host its placement picks. */
+/**
+ * Starts a child from its spec, here or on the host its placement picks, and
+ * waits until it has started.
+ *
+ * @throws {ChildStartError} When its `init` or `onStart` failed (it is stopped then).
+ */
 export async function startChild(supervisor: Cell, spec: ChildSpec): Promise<ChildEntry> {
   const entry = newEntry(spec);
   await launch(supervisor, entry);
@@ -81,10 +86,13 @@ export async function startChild(supervisor: Cell, spec: ChildSpec): Promise<Chi
 }
 
 /**
- * Starts a supervisor's children in order. When one may move but no host
- * can take it right now (every eligible host is gone for a moment), it and
- * the ones after it are started a little later, as a restart that found no
- * host is; any other failure fails the supervisor's start.
+ * Starts a supervisor's children in order, each once the one before has
+ * started (OTP's `start_link`). When one may move but no host can take it
+ * right now (every eligible host is gone for a moment), it and the ones
+ * after it are started a little later, as a restart that found no host is.
+ * Any other failure (a child whose `init` failed: `ChildStartError`) fails
+ * the supervisor's start, after the children started so far are stopped,
+ * in reverse start order; the ones after it are never started.
  */
 export async function startChildren(
   supervisor: Cell,
@@ -97,12 +105,15 @@ export async function startChildren(
       await launch(supervisor, entry);
       state.children.push(entry);
     } catch (err) {
-      if (!noHostNow(entry, err)) throw err;
-      state.children.push(...entries.slice(index));
-      if (!retryLater(supervisor, state, { failed: new Set(), affected: entries.slice(index) })) {
-        throw err;
+      if (noHostNow(entry, err)) {
+        state.children.push(...entries.slice(index));
+        const rest = { failed: new Set<ChildEntry>(), affected: entries.slice(index) };
+        if (retryLater(supervisor, state, rest)) return;
       }
-      return;
+      for (const started of [...state.children].reverse()) {
+        await stopChild(supervisor, started, SHUTDOWN);
+      }
+      throw err;
     }
   }
 }
@@ -209,10 +220,27 @@ export async function terminateChild(
   return true;
 }
 
-/** Stops every remote child, in reverse start order (local ones stop with the supervisor's cell). */
-export async function stopRemoteChildren(supervisor: Cell, state: SupervisorState): Promise<void> {
-  for (const entry of [...state.children].reverse()) {
-    if (entry.remote !== undefined) await stopChild(supervisor, entry, SHUTDOWN);
+/**
+ * Stops every child, local or remote, in reverse start order (after
+ * restarts, a child that is a new actor keeps its place); the runtime calls
+ * it when the supervisor stops or restarts.
+ */
+export async function stopChildrenInOrder(
+  supervisor: Cell,
+  state: unknown,
+  reason: ExitReason,
+  deadlineMs: number,
+): Promise<void> {
+  const clock = supervisor.runtime.clock;
+  for (const entry of [...(state as SupervisorState).children].reverse()) {
+    const budgetMs = Math.max(0, Math.min(entry.spec.shutdownTimeoutMs, deadlineMs - clock.now()));
+    if (entry.cell !== undefined && entry.cell.status !== "stopped") {
+      await entry.cell.stop(reason, clock.now() + budgetMs, false);
+    } else if (entry.remote !== undefined) {
+      await supervisor.runtime.remote.stopRemoteChild(entry.remote, reason, budgetMs);
+    }
+    entry.cell = undefined;
+    entry.remote = undefined;
   }
 }
 

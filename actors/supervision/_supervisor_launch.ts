@@ -1,7 +1,9 @@
 /**
  * How a supervisor starts and stops one child: here, or on the host its
  * placement picks, trying other hosts when a movable child's chosen host
- * turns out to be gone.
+ * turns out to be gone. A start is done once the child's `init` and
+ * `onStart` are (OTP's `start_link`); a child that fails them is stopped and
+ * the start fails with a `ChildStartError`.
  *
  * @module
  */
@@ -10,8 +12,10 @@ import type { Cell } from "../cell.ts";
 import type { ChildSpec } from "./supervisor_spec.ts";
 import type { ExitReason } from "../exit_reason.ts";
 import type { ChildEntry } from "./_supervisor_core.ts";
-import { HostUnreachableError, PlacementError } from "../errors.ts";
+import { ActorStartError, HostUnreachableError, PlacementError } from "../errors.ts";
 import { RequestTimeoutError } from "../../base/errors.ts";
+import { awaitStart } from "../_cell_started.ts";
+import { ChildStartError } from "./errors.ts";
 
 export function newEntry(spec: ChildSpec): ChildEntry {
   return {
@@ -25,9 +29,11 @@ export function newEntry(spec: ChildSpec): ChildEntry {
 }
 
 /**
- * Starts a child, here or on the host its placement picks.
+ * Starts a child, here or on the host its placement picks, and waits until
+ * it has started.
  *
  * @param restarts How many times the child was restarted before this start.
+ * @throws {ChildStartError} When its `init` or `onStart` failed (it is stopped then).
  */
 export async function launch(
   supervisor: Cell,
@@ -45,13 +51,15 @@ export async function launch(
   for (let attempt = 0;; attempt++) {
     const host = spec.placement === undefined ? runtime.hostId : remote.chooseHost(spec.placement);
     if (host === runtime.hostId) {
-      entry.cell = runtime.spawn(
+      const cell = runtime.spawn(
         spec.definition,
         { name: spec.name, args: spec.args, mailbox: spec.mailbox },
         supervisor,
         spec.shutdownTimeoutMs,
       );
+      entry.cell = cell;
       entry.remote = undefined;
+      await startOf(supervisor, entry, cell);
       return;
     }
     try {
@@ -69,9 +77,33 @@ export async function launch(
       entry.cell = undefined;
       return;
     } catch (err) {
+      if (ActorStartError.is(err)) {
+        // Its host stopped it already; `cause` is what its init threw.
+        throw new ChildStartError(supervisor.id, spec.id, { cause: (err as Error).cause ?? err });
+      }
       const gone = HostUnreachableError.is(err) || RequestTimeoutError.is(err);
       if (!movable || !gone || attempt >= MAX_PLACEMENT_ATTEMPTS) throw err;
     }
+  }
+}
+
+/**
+ * Waits for the start of a local child; one that failed it is stopped for
+ * good (its supervisor does not restart it: the start itself failed).
+ *
+ * @throws {ChildStartError} When its start failed.
+ */
+export async function startOf(supervisor: Cell, entry: ChildEntry, cell: Cell): Promise<void> {
+  try {
+    await awaitStart(cell);
+  } catch (err) {
+    if (entry.cell === cell) entry.cell = undefined;
+    await cell.stop(
+      { kind: "error", error: err, messageName: undefined },
+      deadline(supervisor, entry),
+      false,
+    );
+    throw new ChildStartError(supervisor.id, entry.spec.id, { cause: err });
   }
 }
 

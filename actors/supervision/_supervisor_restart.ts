@@ -1,8 +1,9 @@
 /**
  * What a supervisor does when children end: decide by their restart types,
  * check the restart intensity, stop the affected children in reverse start
- * order, wait out the backoff, and start them again in start order (or
- * shortly, when no host can take a movable child right now).
+ * order, wait out the backoff, and start them again in start order, each
+ * after the one before has started (or shortly, when no host can take a
+ * movable child right now).
  *
  * @module
  */
@@ -14,7 +15,8 @@ import type { ChildEntry, SupervisorState } from "./_supervisor_core.ts";
 import { type ExitReason, isAbnormal, isTerminal, SHUTDOWN, STOPPED } from "../exit_reason.ts";
 import { backoffDelayMs } from "./backoff.ts";
 import { LocalRef } from "../local_ref.ts";
-import { RestartIntensityError } from "./errors.ts";
+import { ChildStartError, RestartIntensityError } from "./errors.ts";
+import { awaitStart } from "../_cell_started.ts";
 import { deadline, launch, noHostNow, running, stopChild } from "./_supervisor_launch.ts";
 
 /** One child that ended. */
@@ -113,7 +115,12 @@ export interface Restart {
   readonly affected: readonly ChildEntry[];
 }
 
-/** Starts the affected children again, in start order. */
+/**
+ * Starts the affected children again, in start order, each once the one
+ * before it has started. When one does not start, the ones after it are not
+ * started: its failure is handled as a new exit (OTP's "try again"), which
+ * counts against the intensity.
+ */
 export async function restartAll(
   supervisor: Cell,
   state: SupervisorState,
@@ -122,31 +129,59 @@ export async function restartAll(
   for (const [index, entry] of restart.affected.entries()) {
     if (supervisor.stopping !== undefined) return state;
     if (!state.children.includes(entry)) continue;
-    if (entry.cell !== undefined && entry.cell.status === "restarting") {
-      entry.cell.beginIncarnation();
-    } else if (!running(entry)) {
-      try {
-        await launch(supervisor, entry, entry.restarts + (restart.failed.has(entry) ? 1 : 0));
-      } catch (err) {
-        if (!noHostNow(entry, err)) throw err;
-        const rest: Restart = { failed: restart.failed, affected: restart.affected.slice(index) };
-        if (!retryLater(supervisor, state, rest)) {
-          await giveUp(supervisor, state, []);
-          const { maxRestarts, withinMs } = state.strategy;
-          throw new RestartIntensityError(
-            supervisor.id,
-            entry.spec.id,
-            maxRestarts,
-            withinMs,
-            { cause: err },
-          );
+    const counted = restart.failed.has(entry);
+    try {
+      if (entry.cell !== undefined && entry.cell.status === "restarting") {
+        entry.cell.beginIncarnation();
+        if (!(await startedInPlace(entry.cell))) {
+          // Its failure is queued to this supervisor already (as the exit of
+          // this incarnation), and is handled as the next exit.
+          if (counted) entry.restarts++;
+          return state;
         }
-        return state;
+      } else if (!running(entry)) {
+        await launch(supervisor, entry, entry.restarts + (counted ? 1 : 0));
+      } else continue;
+    } catch (err) {
+      if (supervisor.stopping !== undefined) return state;
+      if (ChildStartError.is(err)) {
+        // A new actor that did not start: it is stopped already, and nothing else reports it.
+        if (counted) entry.restarts++;
+        const reason: ExitReason = {
+          kind: "error",
+          error: (err as Error).cause,
+          messageName: undefined,
+        };
+        return handleExits(supervisor, state, [{ entry, reason, gone: true }]);
       }
-    } else continue;
-    if (restart.failed.has(entry)) entry.restarts++;
+      if (!noHostNow(entry, err)) throw err;
+      const rest: Restart = { failed: restart.failed, affected: restart.affected.slice(index) };
+      if (!retryLater(supervisor, state, rest)) {
+        await giveUp(supervisor, state, []);
+        const { maxRestarts, withinMs } = state.strategy;
+        throw new RestartIntensityError(
+          supervisor.id,
+          entry.spec.id,
+          maxRestarts,
+          withinMs,
+          { cause: err },
+        );
+      }
+      return state;
+    }
+    if (counted) entry.restarts++;
   }
   return state;
+}
+
+/** Waits for the start of a child restarted in place (same cell, next incarnation); false when it failed. */
+async function startedInPlace(cell: Cell): Promise<boolean> {
+  try {
+    await awaitStart(cell);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -1,11 +1,11 @@
 /**
- * The errors of supervisors: a duplicate child id, and a restart intensity
- * that was exceeded.
+ * The errors of supervisors: a duplicate child id, a child that did not
+ * start, and a restart intensity that was exceeded.
  *
  * @module
  */
 
-import { ActorSystemError } from "../../base/errors.ts";
+import { ActorSystemError, errorText } from "../../base/errors.ts";
 
 /** Two child specs of one supervisor have the same id. */
 export class DuplicateChildIdError extends ActorSystemError {
@@ -67,5 +67,38 @@ export class RestartIntensityError extends ActorSystemError {
     this.childId = childId;
     this.maxRestarts = maxRestarts;
     this.withinMs = withinMs;
+  }
+}
+
+/**
+ * A supervisor's child did not start: its `init` or `onStart` threw, here or
+ * on the host it was placed on (`cause` is what it threw). A supervisor
+ * whose own start meets it fails its start with it (OTP's
+ * `{shutdown, {failed_to_start_child, Id, Reason}}`), after stopping the
+ * children it had started, in reverse start order.
+ */
+export class ChildStartError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "child_start_failed";
+  /** The supervisor's id. */
+  readonly supervisorId: string;
+  /** The id of the child spec that did not start. */
+  readonly childId: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param supervisorId The supervisor's id.
+   * @param childId The child spec's id.
+   * @param options `cause`: what the child's `init` or `onStart` threw.
+   */
+  constructor(supervisorId: string, childId: string, options?: ErrorOptions) {
+    super(
+      `child '${childId}' of supervisor ${supervisorId} did not start` +
+        (options !== undefined && "cause" in options ? `: ${errorText(options.cause)}` : ""),
+      options,
+    );
+    this.supervisorId = supervisorId;
+    this.childId = childId;
   }
 }

@@ -24,12 +24,12 @@ import {
   onChildExit,
   startChild,
   startChildren,
-  stopRemoteChildren,
+  stopChildrenInOrder,
   terminateChild,
 } from "./_supervisor_core.ts";
 import type { ChildEntry, SupervisorState } from "./_supervisor_core.ts";
 import { describeError } from "../../base/errors.ts";
-import { DuplicateChildIdError } from "./errors.ts";
+import { ChildStartError, DuplicateChildIdError } from "./errors.ts";
 import { validateChildSpec } from "./supervisor_spec.ts";
 
 /** What `which` reports about one child. */
@@ -59,7 +59,11 @@ export type StartChildResult =
   | {
     /** Refused. */
     readonly ok: false;
-    /** Why (a duplicate id, an invalid spec, a name in use). */
+    /**
+     * Why: a duplicate id, an invalid spec, a name in use, or what the
+     * child's `init` or `onStart` threw (the child is stopped then, and the
+     * supervisor and its other children carry on untouched).
+     */
     readonly error: ErrorInfo;
   };
 
@@ -68,6 +72,7 @@ export type StartChildResult =
  *
  * - `which`: the children, in start order;
  * - `startChild`: adds a child (made with `childSpec`) at the end and starts it;
+ *   it answers once the child has started (its `init` and `onStart` are done);
  * - `terminateChild`: stops a child for good and forgets its spec; `false` when no child has the id.
  */
 export type SupervisorProtocol = {
@@ -93,7 +98,10 @@ export interface SupervisorSpec<A> {
 
 /**
  * Defines a supervisor. Spawn it like any actor; it starts its children in
- * order, restarts them by its strategy, and when they fail more than
+ * order, each once the one before has started (OTP's `start_link`: its own
+ * start is done when all its children's are, see `system.whenStarted`; a
+ * child whose `init` fails fails it with a `ChildStartError`), restarts
+ * them by its strategy, and when they fail more than
  * `maxRestarts` times within `withinMs` it stops them all (in reverse start
  * order) and fails itself, so that its own supervisor decides. A supervisor
  * without one is a top-level failure (see `topLevelFailure`).
@@ -123,6 +131,8 @@ export interface SupervisorSpec<A> {
  * });
  * const system = await ActorSystem.start();
  * const pool = system.spawn(Pool);
+ * await system.whenStarted(pool); // w1, then w2, have started
+ * console.log(system.lookup("w2") !== undefined); // true
  * console.log((await pool.ask("which")).map((child) => child.id)); // ["w1", "w2"]
  * await system.shutdown();
  * ```
@@ -149,7 +159,6 @@ export function defineSupervisor<A = void>(
       await startChildren(self, state, children);
       return state;
     },
-    onStop: (state, ctx) => stopRemoteChildren(LocalRef.cellOf(ctx.self)!, state),
     asks: {
       which: (state) => ({ state, reply: state.children.map(childInfo) }),
       startChild: async (state, raw, ctx) => {
@@ -162,7 +171,9 @@ export function defineSupervisor<A = void>(
           state.children.push(entry);
           return { state, reply: { ok: true, ref: (entry.cell?.ref ?? entry.remote)! } };
         } catch (err) {
-          return { state, reply: { ok: false, error: describeError(err) } };
+          // A child that did not start answers with what its start threw, as OTP's `{error, Reason}`.
+          const why = ChildStartError.is(err) ? (err as Error).cause : err;
+          return { state, reply: { ok: false, error: describeError(why) } };
         }
       },
       terminateChild: async (state, id, ctx) => ({
@@ -171,7 +182,7 @@ export function defineSupervisor<A = void>(
       }),
     },
   });
-  compileWith(definition, onChildExit);
+  compileWith(definition, onChildExit, stopChildrenInOrder);
   return definition as unknown as ActorDefinition<SupervisorProtocol, unknown, A>;
 }
 

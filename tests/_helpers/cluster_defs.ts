@@ -148,3 +148,47 @@ export const ProcFlaky = defineActor<{ work: Tell<number>; crash: Tell<string> }
   },
   asks: {},
 });
+
+/** The notes' messages: a shared, ordered log that actors on any host write into. */
+export type NotesProtocol = { note: Ask<string, true>; lines: Ask<void, string[]> };
+
+/** A log that actors on any host write into (with an ask, so a note is in before they go on). */
+export const ProcNotes = defineActor<NotesProtocol, string[]>({
+  type: "proc-notes",
+  module: import.meta.url,
+  init: () => [],
+  asks: {
+    note: (lines, line) => ({ state: [...lines, line], reply: true }),
+    lines: (lines) => ({ state: lines, reply: lines }),
+  },
+});
+
+/** What a starter is told at spawn. */
+export interface StarterArgs {
+  readonly label: string;
+  readonly notes: ActorRef<NotesProtocol>;
+  /** Whether its `init` throws `<label> cannot start`. */
+  readonly fail: boolean;
+  /** How long its `init` takes. */
+  readonly initMs: number;
+}
+
+/**
+ * A worker whose start takes `initMs` and notes `init <label>`, then
+ * `up <label>` (or throws); its stop notes `stop <label>`.
+ */
+export const ProcStarter = defineActor<{ label: Ask<void, string> }, StarterArgs, StarterArgs>({
+  type: "proc-starter",
+  module: import.meta.url,
+  init: async (args) => {
+    await args.notes.ask("note", `init ${args.label}`);
+    await new Promise((resolve) => setTimeout(resolve, args.initMs));
+    if (args.fail) throw new Error(`${args.label} cannot start`);
+    await args.notes.ask("note", `up ${args.label}`);
+    return args;
+  },
+  onStop: async (args) => {
+    await args.notes.ask("note", `stop ${args.label}`);
+  },
+  asks: { label: (args) => ({ state: args, reply: args.label }) },
+});

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import {
   ActorFailedError,
+  ActorStartError,
   ActorStoppedError,
   type Ask,
   defineActor,
@@ -71,18 +72,19 @@ Deno.test("a remote ask to an actor that failed and stopped says what it failed 
   }
 });
 
-Deno.test("a remote ask to an actor whose state cannot be stored fails with StateEncodeError", async () => {
+Deno.test("a remote spawn of an actor whose state cannot be stored fails its start with StateEncodeError as the cause", async () => {
   const { hosts: [a, b], shutdown } = await startMemoryCluster([{}, {}], {
     system: { store: new MemoryStore() },
   });
   try {
-    const map = await a.spawn(WithMap, {
+    const err = await a.spawn(WithMap, {
       name: "map",
       placement: { kind: "host", hostId: b.hostId },
-    });
-    const err = await map.ask("size").catch((e) => e as Error);
-    assert.ok(StateEncodeError.is(err), String(err));
-    assert.match(err.message, /a Map .* at state\.seen/);
+    }).then(() => undefined, (e) => e as Error);
+    assert.ok(ActorStartError.is(err), String(err));
+    const cause = err.cause as Error;
+    assert.ok(StateEncodeError.is(cause), String(cause));
+    assert.match(cause.message, /a Map .* at state\.seen/);
   } finally {
     await shutdown();
   }

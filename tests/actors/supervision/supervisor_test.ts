@@ -379,14 +379,26 @@ Deno.test("shutdown stops a supervision tree children-first, in reverse start or
     ],
   });
   await withSystem(async (system) => {
-    system.spawn(Outer);
-    await waitFor(() => log.length === 4, "the tree to start");
-    // Children are spawned in order and each runs init right after, so the
-    // inner supervisor's children may start before o2 does.
-    assert.deepEqual([...log].sort(), ["start i1", "start i2", "start o1", "start o2"]);
-    assert.ok(log.indexOf("start i1") < log.indexOf("start i2"));
+    await system.whenStarted(system.spawn(Outer));
+    assert.deepEqual(log, ["start o1", "start i1", "start i2", "start o2"]);
     log.length = 0;
     await system.shutdown();
     assert.deepEqual(log, ["stop o2", "stop i2", "stop i1", "stop o1"]);
+  });
+});
+
+Deno.test("a child restarted as a new actor keeps its place in the stop order: reverse start order, always", async () => {
+  const log: string[] = [];
+  await withSystem(async (system) => {
+    const sup = system.spawn(threeChildren(log, { kind: "one_for_one", maxRestarts: 10 }));
+    await system.whenStarted(sup);
+    const oldA = worker(system, "a");
+    await system.stop(oldA); // a permanent child that stops is restarted as a new actor
+    await waitFor(() => log.filter((l) => l === "start a").length === 2, "a new a", 20_000);
+    await sup.ask("which");
+    assert.notEqual(worker(system, "a").id, oldA.id);
+    log.length = 0;
+    await system.stop(sup);
+    assert.deepEqual(log, ["stop c", "stop b", "stop a"]);
   });
 });

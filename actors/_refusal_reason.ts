@@ -1,0 +1,18 @@
+/**
+ * The dead-letter reason of a message an actor refused.
+ *
+ * @module
+ */
+
+import type { DeadLetterReason } from "./observe/dead_letters.ts";
+import { MailboxFullError, MessageKindError, UnknownMessageError } from "./errors.ts";
+
+/**
+ * The dead-letter reason of a refused message: a full mailbox, a name or kind
+ * the protocol does not have, or else a stopped actor (its error says why).
+ */
+export function refusalReason(err: Error): DeadLetterReason {
+  if (MailboxFullError.is(err)) return "mailbox-full";
+  if (UnknownMessageError.is(err) || MessageKindError.is(err)) return "unknown-message";
+  return "actor-stopped";
+}
