@@ -53,6 +53,7 @@ export {
   InvalidHandlerResultError,
   MailboxFullError,
   MessageKindError,
+  MessageValidationError,
   PlacementError,
   SystemStoppedError,
   UnknownActorError,
@@ -83,6 +84,15 @@ export type { ActorContext } from "./actors/context.ts";
 export type { ActorRef, ActorStats, BaseRef, LocalActorRef } from "./actors/ref.ts";
 export type { SpawnOptions } from "./actors/spawn_options.ts";
 export type { MailboxOptions } from "./actors/mailbox.ts";
+export type {
+  MessageSchemas,
+  StandardSchemaIssue,
+  StandardSchemaProps,
+  StandardSchemaResult,
+  StandardSchemaV1,
+  ValidateMessages,
+} from "./actors/message_schemas.ts";
+export type { MessageIssue } from "./actors/errors.ts";
 export type { ActorSystemOptions, StopOptions } from "./system/options.ts";
 export type { SupervisorProtocol, SupervisorSpec } from "./actors/supervision/supervisor.ts";
 export type {

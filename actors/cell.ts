@@ -38,6 +38,7 @@ import {
   InvalidHandlerResultError,
   MailboxFullError,
   MessageKindError,
+  MessageValidationError,
   UnknownMessageError,
 } from "./errors.ts";
 import { RestartIntensityError } from "./supervision/errors.ts";
@@ -106,6 +107,8 @@ export class Cell {
   persister: CellPersister | undefined = undefined;
   readonly #runtime: CellRuntime;
   readonly #mailboxOptions: MailboxOptions;
+  /** The entries of messages sent on this host: checked ones when the system checks those. */
+  readonly #local: ReadonlyMap<string, HandlerEntry>;
   #id: ActorId | undefined = undefined;
   #mailbox: Mailbox<HandlerEntry, ReplyTarget | TellOrigin> | undefined = undefined;
   #scheduled = false;
@@ -134,6 +137,7 @@ export class Cell {
     this.parent = parent;
     this.args = args;
     this.#mailboxOptions = mailbox;
+    this.#local = runtime.validateLocal ? def.checked ?? def.entries : def.entries;
     this.shutdownTimeoutMs = shutdownTimeoutMs;
     this.persistKey = persistKey;
     this.ref = new LocalRef(this);
@@ -177,8 +181,9 @@ export class Cell {
   #lookup(
     name: string,
     kind: "tell" | "ask",
+    entries: ReadonlyMap<string, HandlerEntry>,
   ): HandlerEntry | UnknownMessageError | MessageKindError {
-    const entry = this.def.entries.get(name) ??
+    const entry = entries.get(name) ??
       (typeof name === "string" ? this.def.fallback?.(name) : undefined);
     if (entry === undefined) return new UnknownMessageError(this.def.type, String(name));
     if (entry.kind !== kind && entry.kind !== "raw") {
@@ -189,7 +194,7 @@ export class Cell {
 
   /** Resolves a message name, throwing the typed error for an unknown one or the wrong kind. */
   entryFor(name: string, kind: "tell" | "ask"): HandlerEntry {
-    const entry = this.#lookup(name, kind);
+    const entry = this.#lookup(name, kind, this.#local);
     if (entry instanceof Error) {
       this.deadLetter("unknown-message", String(name), kind, undefined, entry, true);
       throw entry;
@@ -199,7 +204,7 @@ export class Cell {
 
   /** `ref.tell`: queue a tell, throwing for an unknown name or a rejecting full mailbox. */
   tell(name: string, payload: unknown): void {
-    const entry = this.def.entries.get(name);
+    const entry = this.#local.get(name);
     const refused = this.#enqueue(
       entry !== undefined && entry.kind !== "ask" ? entry : this.entryFor(name, "tell"),
       payload,
@@ -215,7 +220,7 @@ export class Cell {
 
   /** `ref.ask`: queue an ask and return the reply's promise. Never throws. */
   ask(name: string, payload: unknown, options: AskOptions | undefined): Promise<unknown> {
-    let entry = this.def.entries.get(name);
+    let entry = this.#local.get(name);
     try {
       if (entry === undefined || entry.kind === "tell") entry = this.entryFor(name, "ask");
     } catch (err) {
@@ -246,13 +251,14 @@ export class Cell {
    * an ask or the origin of a tell. A refusal records no dead letter here:
    * the sender records the only one (an ask's reply target gets the typed
    * error; a tell's refusal is returned, and one never handled later goes
-   * back through its origin).
+   * back through its origin). A message with a runtime schema is checked
+   * in its turn.
    *
    * @returns `undefined` when queued, else the typed error of the refusal.
    */
   offer(name: string, payload: unknown, reply: ReplyTarget | TellOrigin): Error | undefined {
     const isTell = reply instanceof TellOrigin;
-    const entry = this.#lookup(name, isTell ? "tell" : "ask");
+    const entry = this.#lookup(name, isTell ? "tell" : "ask", this.def.checked ?? this.def.entries);
     const refused = entry instanceof Error ? entry : this.#enqueue(entry, payload, reply);
     if (isTell) return refused;
     if (refused !== undefined) reply.reject(refused);
@@ -375,6 +381,12 @@ export class Cell {
       payload,
       ...(error === undefined ? {} : { error: describeError(error) }),
     }, reported);
+  }
+
+  /** The host the message of the current turn came from, when it is a tell from another host. */
+  get takenOrigin(): TellOrigin | undefined {
+    const taken = this.#mailbox?.takenAsk;
+    return taken instanceof TellOrigin ? taken : undefined;
   }
 
   // ---- running -------------------------------------------------------------
@@ -674,10 +686,12 @@ export class Cell {
 
 /**
  * The dead-letter reason of a refused message: a full mailbox, a name or kind
- * the protocol does not have, or else a stopped actor (its error says why).
+ * the protocol does not have, a payload that failed its schema, or else a
+ * stopped actor (its error says why).
  */
 export function refusalReason(err: Error): DeadLetterReason {
   if (MailboxFullError.is(err)) return "mailbox-full";
   if (UnknownMessageError.is(err) || MessageKindError.is(err)) return "unknown-message";
+  if (MessageValidationError.is(err)) return "invalid-payload";
   return "actor-stopped";
 }
