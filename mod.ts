@@ -84,15 +84,6 @@ export type { ActorContext } from "./actors/context.ts";
 export type { ActorRef, ActorStats, BaseRef, LocalActorRef } from "./actors/ref.ts";
 export type { SpawnOptions } from "./actors/spawn_options.ts";
 export type { MailboxOptions } from "./actors/mailbox.ts";
-export type {
-  MessageSchemas,
-  StandardSchemaIssue,
-  StandardSchemaProps,
-  StandardSchemaResult,
-  StandardSchemaV1,
-  ValidateMessages,
-} from "./actors/message_schemas.ts";
-export type { MessageIssue } from "./actors/errors.ts";
 export type { ActorSystemOptions, StopOptions } from "./system/options.ts";
 export type { SupervisorProtocol, SupervisorSpec } from "./actors/supervision/supervisor.ts";
 export type {
@@ -110,6 +101,6 @@ export type { StateStore } from "./store/store.ts";
 export type { ClusterOptions } from "./cluster/options.ts";
 export type { Labels, Placement } from "./actors/placement.ts";
 export type { HostInfo } from "./cluster/view.ts";
-export type { Inspection, InspectOptions } from "./actors/observe/inspection.ts";
+export type { Inspection } from "./actors/observe/inspection.ts";
 export type { LogOptions } from "./actors/observe/logger.ts";
 export type { Clock } from "./base/clock.ts";

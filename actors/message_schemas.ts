@@ -28,7 +28,7 @@ import { InvalidOptionError } from "../base/errors.ts";
  *
  * @example
  * ```ts
- * import type { StandardSchemaV1 } from "../mod.ts";
+ * import type { StandardSchemaV1 } from "../types.ts";
  * const positive: StandardSchemaV1<unknown, number> = {
  *   "~standard": {
  *     version: 1,
@@ -97,7 +97,8 @@ const _conformsToSpec: Same<StandardSchemaV1<number, string>, SpecSchemaV1<numbe
  * @example
  * ```ts
  * import { z } from "npm:zod@4.6.7";
- * import { type Ask, defineActor, type MessageSchemas, type Tell } from "../mod.ts";
+ * import { type Ask, defineActor, type Tell } from "../mod.ts";
+ * import type { MessageSchemas } from "../types.ts";
  *
  * type Counter = { add: Tell<number>; get: Ask<void, number> };
  * const counterSchemas: MessageSchemas<Counter> = { add: z.number().int() };

@@ -8,13 +8,8 @@
  */
 
 import { z } from "npm:zod@4.6.7";
-import {
-  type Ask,
-  defineActor,
-  type StandardSchemaResult,
-  type StandardSchemaV1,
-  type Tell,
-} from "../../mod.ts";
+import { type Ask, defineActor, type Tell } from "../../mod.ts";
+import type { StandardSchemaResult, StandardSchemaV1 } from "../../types.ts";
 
 /** A hand-written Standard Schema: no library, just `~standard.validate`. */
 export function handSchema<T>(

@@ -11,11 +11,10 @@ import {
   type Ask,
   defineActor,
   InvalidOptionError,
-  type MessageSchemas,
   MessageValidationError,
   type Tell,
 } from "../../mod.ts";
-import type { DeadLetter, LogRecord } from "../../types.ts";
+import type { DeadLetter, LogRecord, MessageSchemas } from "../../types.ts";
 import type { UntypedRef } from "../../actors/ref.ts";
 import { pathText } from "../../actors/_message_check.ts";
 import { handSchema, Ledger } from "../_helpers/schema_defs.ts";
@@ -157,7 +156,7 @@ Deno.test("timer messages to self are checked in development mode", async () => 
     });
     const ticker = system.spawn(Ticker);
     ticker.tell("go");
-    await waitFor(() => system.deadLetters.total === 1, "the timer's dead letter");
+    await waitFor(() => system.deadLetters.total === 1, "the timer's dead letter", 10_000);
     assert.equal(system.deadLetters.recent()[0].reason, "invalid-payload");
     assert.deepEqual(await ticker.ask("seen"), []);
   }, { validateMessages: "always" });

@@ -43,7 +43,7 @@ Deno.test("a remote tell with a bad payload is one dead letter on the sender's h
     ledger.tell("add", 3);
     ledger.tell("label", "  Remote ");
     assert.deepEqual(await ledger.ask("seen"), [3, "remote"]);
-    await waitFor(() => a.deadLetters.total === 1, "the refused tell's dead letter");
+    await waitFor(() => a.deadLetters.total === 1, "the refused tell's dead letter", 10_000);
     const [letter] = a.deadLetters.recent();
     assert.equal(letter.reason, "invalid-payload");
     assert.equal(letter.kind, "tell");
@@ -66,7 +66,7 @@ Deno.test("messages between actors of one host are not checked by default, those
     untyped(fromA).tell("add", "remote");
     assert.deepEqual(await ledger.ask("seen"), ["local"]);
     assert.deepEqual(await fromA.ask("seen"), []);
-    await waitFor(() => a.deadLetters.total === 1, "the remote tell's dead letter");
+    await waitFor(() => a.deadLetters.total === 1, "the remote tell's dead letter", 10_000);
   } finally {
     await shutdown();
   }
@@ -83,7 +83,11 @@ Deno.test("remote tells with an async validator are handled in the order they we
       ledger.tell("add", n);
     }
     assert.deepEqual(await ledger.ask("seen"), sent.flatMap((n) => [n, n]));
-    await waitFor(() => a.deadLetters.total === sent.length, "a dead letter per refused tell");
+    await waitFor(
+      () => a.deadLetters.total === sent.length,
+      "a dead letter per refused tell",
+      10_000,
+    );
   } finally {
     await shutdown();
   }
