@@ -73,7 +73,7 @@ function checkedHandler(entry: HandlerEntry, schema: StandardSchemaV1): RawHandl
       if (result === null || typeof result !== "object") {
         return threw(new TypeError(`validate returned ${String(result)}, not a result object`));
       }
-      if (result.issues) return refuse(result.issues.map(toIssue));
+      if (result.issues) return refuse(issuesOf(result.issues));
       return fn(state, result.value, ctx, ask, name);
     };
     let result: ReturnType<typeof props.validate>;
@@ -88,8 +88,13 @@ function checkedHandler(entry: HandlerEntry, schema: StandardSchemaV1): RawHandl
   };
 }
 
-function toIssue(issue: StandardSchemaIssue): MessageIssue {
-  return { path: pathText(issue?.path), message: String(issue?.message) };
+/** The issues of a failed result, also when a validator made them badly. */
+function issuesOf(issues: unknown): MessageIssue[] {
+  if (!Array.isArray(issues)) return [{ path: "", message: `the schema refused it: ${issues}` }];
+  return issues.map((issue: StandardSchemaIssue | null | undefined) => ({
+    path: pathText(issue?.path),
+    message: String(issue?.message),
+  }));
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;

@@ -136,6 +136,28 @@ Deno.test("a validator that throws refuses the payload, says so, and the actor k
   }, { validateMessages: "always" });
 });
 
+Deno.test("a validator that returns no result, or malformed issues, refuses the payload too", async () => {
+  await withSystem(async (system) => {
+    const Odd = defineActor<{ a: Ask<number, number>; b: Ask<number, number> }, null>({
+      type: "odd-validators",
+      init: () => null,
+      schemas: {
+        a: handSchema(() => undefined as never),
+        b: handSchema(() => ({ issues: "bad" as never })),
+      },
+      asks: { a: (s, n) => ({ state: s, reply: n }), b: (s, n) => ({ state: s, reply: n }) },
+    });
+    const odd = system.spawn(Odd);
+    const a = await odd.ask("a", 1).catch((e) => e);
+    assert.ok(MessageValidationError.is(a), String(a));
+    assert.match(a.message, /validator threw TypeError: validate returned undefined/);
+    const b = await odd.ask("b", 1).catch((e) => e);
+    assert.ok(MessageValidationError.is(b), String(b));
+    assert.match(b.message, /the schema refused it: bad/);
+    assert.equal((await odd.stats()).status, "running");
+  }, { validateMessages: "always" });
+});
+
 Deno.test("timer messages to self are checked in development mode", async () => {
   await withSystem(async (system) => {
     const Ticker = defineActor<
