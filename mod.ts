@@ -54,6 +54,7 @@ export {
   InvalidHandlerResultError,
   MailboxFullError,
   MessageKindError,
+  MessageValidationError,
   PlacementError,
   SystemStoppedError,
   UnknownActorError,
@@ -104,6 +105,6 @@ export type { StateStore } from "./store/store.ts";
 export type { ClusterOptions } from "./cluster/options.ts";
 export type { Labels, Placement } from "./actors/placement.ts";
 export type { HostInfo } from "./cluster/view.ts";
-export type { Inspection, InspectOptions } from "./actors/observe/inspection.ts";
+export type { Inspection } from "./actors/observe/inspection.ts";
 export type { LogOptions } from "./actors/observe/logger.ts";
 export type { Clock } from "./base/clock.ts";

@@ -39,6 +39,16 @@ export type {
   WatchCapability,
 } from "./actors/context.ts";
 export type { ActorStatus, SerializedRef } from "./actors/ref.ts";
+export type {
+  MessageSchemas,
+  StandardSchemaIssue,
+  StandardSchemaProps,
+  StandardSchemaResult,
+  StandardSchemaV1,
+  ValidateMessages,
+} from "./actors/message_schemas.ts";
+export type { MessageIssue } from "./actors/errors.ts";
+export type { InspectOptions } from "./actors/observe/inspection.ts";
 export type { Transferable } from "./base/transfer.ts";
 export type { Isolation } from "./system/isolation.ts";
 export type { SpawnArgs, SpawnOptionsBase } from "./actors/spawn_options.ts";

@@ -34,6 +34,8 @@ export interface CellRuntime {
   readonly askTimeoutMs: number;
   /** The default stop timeout, in milliseconds. */
   readonly stopTimeoutMs: number;
+  /** Whether messages sent on this host are checked against their schemas (`"always"`). */
+  readonly validateLocal: boolean;
   /** Spawns an actor as a child of `parent` (or top-level when `undefined`). */
   spawn(
     definition: ActorDefinition<unknown, unknown, unknown>,

@@ -12,6 +12,8 @@ import type { ReplyTarget } from "./ask.ts";
 import type { Cell } from "./cell.ts";
 import type { ExitReason } from "./exit_reason.ts";
 import type { PersistenceSpec } from "./persistence/persistence.ts";
+import type { StandardSchemaV1 } from "./message_schemas.ts";
+import { checkedEntries } from "./_message_check.ts";
 
 /**
  * How the cell treats a handler's result:
@@ -57,6 +59,12 @@ export interface CompiledDefinition {
   readonly mailbox: MailboxOptions;
   /** The handler for each message name. */
   readonly entries: ReadonlyMap<string, HandlerEntry>;
+  /**
+   * The entries with each message that has a runtime schema replaced by one
+   * that checks its payload first, or `undefined` when the definition has no
+   * `schemas` (see `_message_check.ts`).
+   */
+  readonly checked: ReadonlyMap<string, HandlerEntry> | undefined;
   /** Makes a handler entry for a name that is not in `entries`, when the actor accepts anything. */
   readonly fallback: ((name: string) => HandlerEntry) | undefined;
   /** Makes the initial state. */
@@ -148,6 +156,7 @@ function build(definition: ActorDefinition<unknown, unknown, unknown>): Compiled
     readonly onStop?: CompiledDefinition["onStop"];
     readonly onSignal?: (state: unknown, signal: unknown, ctx: ActorContext<never>) => unknown;
     readonly persistence?: PersistenceSpec<unknown>;
+    readonly schemas?: Readonly<Record<string, StandardSchemaV1 | undefined>>;
   };
   const entries = new Map<string, HandlerEntry>();
   for (const [name, fn] of Object.entries(spec.tells ?? {})) {
@@ -162,6 +171,7 @@ function build(definition: ActorDefinition<unknown, unknown, unknown>): Compiled
     module: definition.module,
     mailbox: definition.mailbox,
     entries,
+    checked: checkedEntries(entries, spec.schemas),
     fallback: undefined,
     init: spec.init,
     onStart: spec.onStart,

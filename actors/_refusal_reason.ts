@@ -5,14 +5,21 @@
  */
 
 import type { DeadLetterReason } from "./observe/dead_letters.ts";
-import { MailboxFullError, MessageKindError, UnknownMessageError } from "./errors.ts";
+import {
+  MailboxFullError,
+  MessageKindError,
+  MessageValidationError,
+  UnknownMessageError,
+} from "./errors.ts";
 
 /**
  * The dead-letter reason of a refused message: a full mailbox, a name or kind
- * the protocol does not have, or else a stopped actor (its error says why).
+ * the protocol does not have, a payload that failed its schema, or else a
+ * stopped actor (its error says why).
  */
 export function refusalReason(err: Error): DeadLetterReason {
   if (MailboxFullError.is(err)) return "mailbox-full";
   if (UnknownMessageError.is(err) || MessageKindError.is(err)) return "unknown-message";
+  if (MessageValidationError.is(err)) return "invalid-payload";
   return "actor-stopped";
 }

@@ -112,6 +112,8 @@ export class Cell {
   persister: CellPersister | undefined = undefined;
   readonly #runtime: CellRuntime;
   readonly #mailboxOptions: MailboxOptions;
+  /** The entries of messages sent on this host: checked ones when the system checks those. */
+  readonly #local: ReadonlyMap<string, HandlerEntry>;
   #id: ActorId | undefined = undefined;
   #mailbox: Mailbox<HandlerEntry, ReplyTarget | TellOrigin> | undefined = undefined;
   #scheduled = false;
@@ -140,6 +142,7 @@ export class Cell {
     this.parent = parent;
     this.args = args;
     this.#mailboxOptions = mailbox;
+    this.#local = runtime.validateLocal ? def.checked ?? def.entries : def.entries;
     this.shutdownTimeoutMs = shutdownTimeoutMs;
     this.persistKey = persistKey;
     this.ref = new LocalRef(this);
@@ -183,8 +186,9 @@ export class Cell {
   #lookup(
     name: string,
     kind: "tell" | "ask",
+    entries: ReadonlyMap<string, HandlerEntry>,
   ): HandlerEntry | UnknownMessageError | MessageKindError {
-    const entry = this.def.entries.get(name) ??
+    const entry = entries.get(name) ??
       (typeof name === "string" ? this.def.fallback?.(name) : undefined);
     if (entry === undefined) return new UnknownMessageError(this.def.type, String(name));
     if (entry.kind !== kind && entry.kind !== "raw") {
@@ -195,7 +199,7 @@ export class Cell {
 
   /** Resolves a message name, throwing the typed error for an unknown one or the wrong kind. */
   entryFor(name: string, kind: "tell" | "ask"): HandlerEntry {
-    const entry = this.#lookup(name, kind);
+    const entry = this.#lookup(name, kind, this.#local);
     if (entry instanceof Error) {
       this.deadLetter("unknown-message", String(name), kind, undefined, entry, true);
       throw entry;
@@ -205,7 +209,7 @@ export class Cell {
 
   /** `ref.tell`: queue a tell, throwing for an unknown name or a rejecting full mailbox. */
   tell(name: string, payload: unknown): void {
-    const entry = this.def.entries.get(name);
+    const entry = this.#local.get(name);
     const refused = this.#enqueue(
       entry !== undefined && entry.kind !== "ask" ? entry : this.entryFor(name, "tell"),
       payload,
@@ -221,7 +225,7 @@ export class Cell {
 
   /** `ref.ask`: queue an ask and return the reply's promise. Never throws. */
   ask(name: string, payload: unknown, options: AskOptions | undefined): Promise<unknown> {
-    let entry = this.def.entries.get(name);
+    let entry = this.#local.get(name);
     try {
       if (entry === undefined || entry.kind === "tell") entry = this.entryFor(name, "ask");
     } catch (err) {
@@ -252,13 +256,14 @@ export class Cell {
    * an ask or the origin of a tell. A refusal records no dead letter here:
    * the sender records the only one (an ask's reply target gets the typed
    * error; a tell's refusal is returned, and one never handled later goes
-   * back through its origin).
+   * back through its origin). A message with a runtime schema is checked
+   * in its turn.
    *
    * @returns `undefined` when queued, else the typed error of the refusal.
    */
   offer(name: string, payload: unknown, reply: ReplyTarget | TellOrigin): Error | undefined {
     const isTell = reply instanceof TellOrigin;
-    const entry = this.#lookup(name, isTell ? "tell" : "ask");
+    const entry = this.#lookup(name, isTell ? "tell" : "ask", this.def.checked ?? this.def.entries);
     const refused = entry instanceof Error ? entry : this.#enqueue(entry, payload, reply);
     if (isTell) return refused;
     if (refused !== undefined) reply.reject(refused);
@@ -381,6 +386,12 @@ export class Cell {
       payload,
       ...(error === undefined ? {} : { error: describeError(error) }),
     }, reported);
+  }
+
+  /** The host the message of the current turn came from, when it is a tell from another host. */
+  get takenOrigin(): TellOrigin | undefined {
+    const taken = this.#mailbox?.takenAsk;
+    return taken instanceof TellOrigin ? taken : undefined;
   }
 
   // ---- running -------------------------------------------------------------

@@ -14,6 +14,7 @@ import { InvalidOptionError } from "../base/errors.ts";
 import type { Signal } from "./signals.ts";
 import type { PersistenceSpec } from "./persistence/persistence.ts";
 import { registerDefinition } from "./_registry.ts";
+import { checkSchemasOption, type MessageSchemas } from "./message_schemas.ts";
 
 /**
  * What an ask handler returns: the next state and either the reply for the
@@ -117,6 +118,16 @@ export interface ActorSpecBase<P, S, A> {
    * @default {{ kind: "unbounded" }}
    */
   readonly mailbox?: MailboxOptions;
+  /**
+   * Optional runtime schemas by message name (any Standard Schema: zod,
+   * valibot, arktype, or your own). A payload that fails its schema never
+   * reaches the handler: an ask rejects with `MessageValidationError`, a
+   * tell is a dead letter `"invalid-payload"`. The handler receives the
+   * schema's output. Checked on every message from another host, and on
+   * local ones when the system's `validateMessages` is `"always"`.
+   * @default {undefined}
+   */
+  readonly schemas?: MessageSchemas<P>;
 }
 
 /**
@@ -159,7 +170,9 @@ export interface ActorDefinition<P, S, A = void> {
  * @param spec The type name, `init`, hooks and handlers.
  * @returns A frozen definition to pass to `spawn`.
  * @throws {InvalidNameError} When `type` breaks the naming rules.
- * @throws {InvalidOptionError} When a handler is not a function or `mailbox` is invalid.
+ * @throws {InvalidOptionError} When a handler is not a function, `mailbox` is
+ *   invalid, or `schemas` names a message without a handler or holds
+ *   something that is not a Standard Schema.
  *
  * @example
  * ```ts
@@ -209,6 +222,7 @@ export function defineActor<P extends ProtocolShape<P>, S, A = void>(
       seen.add(name);
     }
   }
+  checkSchemasOption(spec.schemas, seen);
   const definition = Object.freeze({
     type: spec.type,
     module: spec.module,

@@ -259,6 +259,80 @@ export class MessageKindError extends ActorSystemError {
   }
 }
 
+/** One way a payload fails its message's schema. */
+export interface MessageIssue {
+  /** Where in the payload, like `items[2].name`; `""` for the payload itself. */
+  readonly path: string;
+  /** What is wrong, in the schema library's words. */
+  readonly message: string;
+}
+
+/**
+ * A payload failed the runtime schema of its message (the definition's
+ * `schemas`), or the schema's validator threw. Nothing reached the handler,
+ * and the actor keeps running: an ask rejects with this error, a tell is a
+ * dead letter `"invalid-payload"`. The message names the message and the
+ * first failing paths. From another host, `name`, `code` and the message
+ * arrive, not `issues`.
+ *
+ * @example
+ * ```ts
+ * import { MessageValidationError } from "../mod.ts";
+ * const err = new MessageValidationError("h1/0", "counter", "add", [
+ *   { path: "", message: "Expected number, received string" },
+ * ]);
+ * console.log(MessageValidationError.is(err), err.message);
+ * ```
+ */
+export class MessageValidationError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "message_validation";
+  /** The actor the message was for. */
+  readonly actorId: string;
+  /** That actor's type. */
+  readonly actorType: string;
+  /** The message whose payload failed. */
+  readonly messageName: string;
+  /** What failed, where: at least one issue. */
+  readonly issues: readonly MessageIssue[];
+
+  /**
+   * Creates the error.
+   *
+   * @param actorId The actor the message was for.
+   * @param actorType That actor's type.
+   * @param messageName The message.
+   * @param issues What failed, where.
+   * @param options `cause`: what the validator threw, when it threw.
+   */
+  constructor(
+    actorId: string,
+    actorType: string,
+    messageName: string,
+    issues: readonly MessageIssue[],
+    options?: ErrorOptions,
+  ) {
+    super(
+      `payload of '${messageName}' to ${actorType} actor ${actorId} failed its schema: ` +
+        issuesText(issues),
+      options,
+    );
+    this.actorId = actorId;
+    this.actorType = actorType;
+    this.messageName = messageName;
+    this.issues = issues;
+  }
+}
+
+/** The first few issues in one line: `items[2].name: Expected string; (+3 more)`. */
+function issuesText(issues: readonly MessageIssue[]): string {
+  const shown = issues.slice(0, 3).map((issue) =>
+    `${issue.path === "" ? "(payload)" : issue.path}: ${issue.message}`
+  );
+  const more = issues.length > shown.length ? ` (+${issues.length - shown.length} more)` : "";
+  return (shown.join("; ") || "(no details)") + more;
+}
+
 /** An ask handler returned something that is not `{ state, reply }`. */
 export class InvalidHandlerResultError extends ActorSystemError {
   /** The stable code of this error class. */

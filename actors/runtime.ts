@@ -28,6 +28,7 @@ import type { StateStore } from "../store/store.ts";
 import type { BaseRef, SerializedRef } from "./ref.ts";
 import { type RemotePort, SoloPort } from "./remote_port.ts";
 import { UnknownRef } from "./unknown_ref.ts";
+import type { ValidateMessages } from "./message_schemas.ts";
 import {
   type DeathRecord,
   type DeathRecordOptions,
@@ -98,6 +99,8 @@ export interface RuntimeSettings {
   readonly stateFile: string;
   /** The sequence number of this process's first actor (see {@linkcode firstSequence}). */
   readonly firstSequence: number;
+  /** Which messages are checked against their schemas; `"remote"` when not given. */
+  readonly validateMessages?: ValidateMessages;
 }
 
 /**
@@ -133,6 +136,7 @@ export class Runtime implements CellRuntime {
   readonly asks: AskTracker;
   readonly askTimeoutMs: number;
   readonly stopTimeoutMs: number;
+  readonly validateLocal: boolean;
   readonly deaths: DeathRecords;
   readonly logger: Logger;
   readonly #topLevelFailure: TopLevelFailure;
@@ -198,6 +202,7 @@ export class Runtime implements CellRuntime {
     this.random = settings.random ?? cryptoRandom;
     this.askTimeoutMs = settings.askTimeoutMs;
     this.stopTimeoutMs = settings.stopTimeoutMs;
+    this.validateLocal = settings.validateMessages === "always";
     this.scheduler = new Scheduler(settings.scheduler);
     this.logger = settings.logger;
     this.deadLetters = new DeadLetters(settings.clock, settings.deadLetters, settings.logger);

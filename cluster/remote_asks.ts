@@ -176,6 +176,8 @@ function refusalOf(code: string | undefined): DeadLetterReason | undefined {
     case "unknown_message":
     case "message_kind":
       return "unknown-message";
+    case "message_validation":
+      return "invalid-payload";
     default:
       return undefined;
   }

@@ -11,6 +11,7 @@ import type { NatsConnectOptions } from "../transport/nats_connect.ts";
 import type { Labels } from "../cluster/view.ts";
 import type { LogLevel } from "../actors/observe/logger.ts";
 import type { DeadLetterOptions } from "../actors/observe/dead_letters.ts";
+import type { ValidateMessages } from "../actors/message_schemas.ts";
 
 /** How the worker host joins: the in-process bus (two ports) or NATS servers. */
 export type WorkerHostLink =
@@ -50,6 +51,8 @@ export interface WorkerHostInit {
   readonly deadLetters: DeadLetterOptions | undefined;
   /** Whether failures are logged (the system's `logFailures`). */
   readonly logFailures: boolean | undefined;
+  /** Which messages are checked against their schemas (the system's `validateMessages`). */
+  readonly validateMessages: ValidateMessages | undefined;
   /** Modules to import before joining (definitions the host serves by name). */
   readonly imports: readonly string[];
 }

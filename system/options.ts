@@ -16,6 +16,7 @@ import type { RandomSource } from "../base/random.ts";
 import { firstSequence, type HostId, newHostId, validateName } from "../actors/ids.ts";
 import { Logger, type LogOptions } from "../actors/observe/logger.ts";
 import { InvalidOptionError } from "../base/errors.ts";
+import { type ValidateMessages, validateMessagesOption } from "../actors/message_schemas.ts";
 
 /** Where the embedded store keeps its file, relative to the working directory. */
 export const DEFAULT_STATE_FILE = ".actorcluster/state.db";
@@ -130,6 +131,15 @@ export interface ActorSystemOptions {
   readonly workers?: number | "auto";
   /** Modules each worker host imports when it starts (paths or URLs). */
   readonly workerImports?: readonly string[];
+  /**
+   * Which messages are checked against their definition's runtime `schemas`
+   * before the handler runs: `"remote"`, those that arrive from another
+   * host (types are not checked there); `"always"`, local ones too, for
+   * development (a notebook, plain `deno run`). A definition without
+   * `schemas` costs nothing either way. See docs/messages.md.
+   * @default {"remote"}
+   */
+  readonly validateMessages?: ValidateMessages;
 }
 
 /** Options of `ActorSystem.stop` and `ActorSystem.shutdown`. */
@@ -167,6 +177,7 @@ export function runtimeSettings(options: ActorSystemOptions): RuntimeSettings {
     logger: new Logger(hostId, options.log),
     store: options.store,
     stateFile: options.stateFile ?? DEFAULT_STATE_FILE,
+    validateMessages: validateMessagesOption(options.validateMessages),
   };
 }
 

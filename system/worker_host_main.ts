@@ -71,6 +71,7 @@ async function start(init: WorkerHostInit): Promise<void> {
       },
       ...(init.deadLetters === undefined ? {} : { deadLetters: init.deadLetters }),
       ...(init.logFailures === undefined ? {} : { logFailures: init.logFailures }),
+      ...(init.validateMessages === undefined ? {} : { validateMessages: init.validateMessages }),
       cluster,
     });
     // A turn or onStop cut off at its deadline may still be running: only a

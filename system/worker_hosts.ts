@@ -15,6 +15,7 @@ import type { FromWorkerHost, ToWorkerHost, WorkerHostInit } from "./_worker_mes
 import type { FromLiveness, ToLiveness } from "../cluster/_liveness_messages.ts";
 import type { NatsConnectOptions } from "../transport/nats_connect.ts";
 import type { DeadLetterOptions } from "../actors/observe/dead_letters.ts";
+import type { ValidateMessages } from "../actors/message_schemas.ts";
 import type { Labels } from "../cluster/view.ts";
 import type { Logger, LogLevel } from "../actors/observe/logger.ts";
 import type { TransportSubscription } from "../transport/transport.ts";
@@ -60,6 +61,7 @@ export interface WorkerHostsSettings {
   readonly logLevel: LogLevel | undefined;
   readonly deadLetters: DeadLetterOptions | undefined;
   readonly logFailures: boolean | undefined;
+  readonly validateMessages: ValidateMessages | undefined;
   readonly imports: readonly string[];
   /** The main host's logger: kills and replacements are said there. */
   readonly logger: Logger;
@@ -247,6 +249,7 @@ class WorkerHost {
       logLevel: settings.logLevel,
       deadLetters: settings.deadLetters,
       logFailures: settings.logFailures,
+      validateMessages: settings.validateMessages,
       imports: settings.imports,
     };
     worker.postMessage(init, transfer);

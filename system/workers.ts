@@ -117,6 +117,7 @@ export async function planWorkers(
         logLevel: runtime.logger.level,
         deadLetters: options.deadLetters,
         logFailures: options.logFailures,
+        validateMessages: options.validateMessages,
         imports: [...(options.workerImports ?? [])],
         logger: runtime.logger,
       }),

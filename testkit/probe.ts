@@ -104,6 +104,7 @@ export class TestProbe<P> {
       module: undefined,
       mailbox: UNBOUNDED,
       entries,
+      checked: undefined,
       fallback: (name) => {
         let entry = entries.get(name);
         if (entry === undefined) {

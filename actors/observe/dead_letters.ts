@@ -18,6 +18,9 @@ import { describeError } from "../../base/errors.ts";
  * - `"handler-failed"`: its handler threw (the error is attached);
  * - `"unknown-message"`: the target's protocol has no such message, or it was
  *   sent with the wrong kind (`tell` of an ask);
+ * - `"invalid-payload"`: the payload failed its message's schema (the
+ *   definition's `schemas`; the error, a `MessageValidationError`, says
+ *   where), so its handler never ran;
  * - `"reply-after-timeout"`: a reply arrived after its ask had timed out or
  *   been aborted;
  * - `"host-unreachable"`: the target's host has no inbox any more (it is
@@ -33,6 +36,7 @@ export type DeadLetterReason =
   | "mailbox-full"
   | "handler-failed"
   | "unknown-message"
+  | "invalid-payload"
   | "reply-after-timeout"
   | "host-unreachable"
   | "disconnected"
@@ -46,6 +50,7 @@ export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = [
   "mailbox-full",
   "handler-failed",
   "unknown-message",
+  "invalid-payload",
   "reply-after-timeout",
   "host-unreachable",
   "disconnected",

@@ -46,6 +46,7 @@ const ARGUMENTS: {
   DuplicateNameError: ["n", "h/1"],
   UnknownMessageError: ["t", "m"],
   MessageKindError: ["t", "m", "ask"],
+  MessageValidationError: ["h/1", "t", "m", [{ path: "items[2].name", message: "Required" }]],
   InvalidHandlerResultError: ["t", "m"],
   ActorTypeMismatchError: ["h/1", "a", "b"],
   SystemStoppedError: ["h"],
