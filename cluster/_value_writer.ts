@@ -48,9 +48,17 @@ export function addLocalExtension(extension: LocalExtension): void {
 const TWO_32 = 0x1_0000_0000;
 const textEncoder = new TextEncoder();
 
-/** Writes values into a buffer it keeps and grows; one value at a time. */
+/** Bytes of each buffer the encoded values are cut from. */
+const CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Writes values one at a time into a buffer it keeps, one after the other:
+ * each result is a view of that buffer that is never written again, so a
+ * small value costs no allocation of its own (a new buffer is taken when
+ * one is full).
+ */
 export class ValueWriter {
-  #bytes = new Uint8Array(8192);
+  #bytes = new Uint8Array(CHUNK_BYTES);
   #view = new DataView(this.#bytes.buffer);
   #at = 0;
   #busy = false;
@@ -63,23 +71,37 @@ export class ValueWriter {
   /**
    * Encodes one value.
    *
-   * @returns A fresh copy of its bytes.
+   * @returns Its bytes: a view that nothing writes to again.
    * @throws {UnencodableValueError} For a symbol, or nesting deeper than peers accept.
    */
   encode(value: unknown): Uint8Array {
+    if (this.#bytes.byteLength - this.#at < 256) this.#fresh(CHUNK_BYTES);
+    const start = this.#at;
     this.#busy = true;
     try {
-      this.#at = 0;
       this.#write(value, 1);
-      return this.#bytes.slice(0, this.#at);
+    } catch (err) {
+      this.#at = start;
+      throw err;
     } finally {
       this.#busy = false;
     }
+    const bytes = this.#bytes.subarray(start, this.#at);
+    // A buffer grown for one large value is not kept for the small ones after it.
+    if (this.#bytes.byteLength > CHUNK_BYTES) this.#fresh(CHUNK_BYTES);
+    return bytes;
+  }
+
+  #fresh(size: number): void {
+    this.#bytes = new Uint8Array(size);
+    this.#view = new DataView(this.#bytes.buffer);
+    this.#at = 0;
   }
 
   #room(bytes: number): void {
     const needed = this.#at + bytes;
     if (needed <= this.#bytes.byteLength) return;
+    // Offsets written so far stay valid: the value moves to a larger buffer as it is.
     const grown = new Uint8Array(Math.max(needed, this.#bytes.byteLength * 2));
     grown.set(this.#bytes.subarray(0, this.#at));
     this.#bytes = grown;
@@ -174,9 +196,9 @@ export class ValueWriter {
     const record = value as Record<string, unknown>;
     const keys = Object.keys(record);
     this.#mapHeader(keys.length);
-    for (const key of keys) {
-      this.#string(key);
-      this.#write(record[key], depth + 1);
+    for (let i = 0; i < keys.length; i++) {
+      this.#string(keys[i]);
+      this.#write(record[keys[i]], depth + 1);
     }
   }
 
@@ -213,7 +235,9 @@ export class ValueWriter {
   #number(n: number): void {
     this.#room(9);
     const b = this.#bytes;
-    if (!Number.isSafeInteger(n)) {
+    if (n >>> 0 === n && n < 0x80) {
+      b[this.#at++] = n;
+    } else if (!Number.isSafeInteger(n)) {
       b[this.#at++] = 0xcb;
       this.#view.setFloat64(this.#at, n);
       this.#at += 8;

@@ -66,7 +66,7 @@ function encode(value: unknown): Uint8Array {
 const movedWith = new WeakMap<Uint8Array, ArrayBuffer[]>();
 
 /**
- * Encodes one frame. The result is a fresh copy.
+ * Encodes one frame. The result is a view of a buffer that nothing writes to again.
  *
  * @param moving Whether the transport moves buffers: then the typed arrays
  *   the sender gave up (`transfer()`) are left out of the bytes, and
