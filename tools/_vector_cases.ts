@@ -142,7 +142,11 @@ export const CONTROL: readonly ValueCase[] = [
  */
 export const WIDE: readonly (ValueCase & { hex: string })[] = [
   { name: "uint 64 holding 5", hex: "cf0000000000000005", value: 5 },
-  { name: "int 64 holding an epoch (as Go writes an int64)", hex: "d30000018bcfe56800", value: 1700000000000 },
+  {
+    name: "int 64 holding an epoch (as Go writes an int64)",
+    hex: "d30000018bcfe56800",
+    value: 1700000000000,
+  },
   { name: "int 64 holding -1", hex: "d3ffffffffffffffff", value: -1 },
   {
     name: "uint 64 holding 2^53 (beyond safe: a bigint)",
