@@ -5,11 +5,8 @@
  * @module
  */
 
-import { unpackValue } from "../cluster/codec.ts";
+import { decodeState, type PersistenceSpec } from "../actors/persistence/persistence.ts";
 import type { AcceptedWrite } from "./recording_store.ts";
-
-/** The stored-state header before the MessagePack body (format byte and schema version). */
-const STATE_HEADER_BYTES = 5;
 
 /**
  * A counter that every acknowledged ask raised by 1: the committed values
@@ -57,9 +54,7 @@ export function checkCounter(
 export function checkWriters(writes: readonly AcceptedWrite[]): string[] {
   const writers = new Map<string, string[]>();
   for (const w of writes) {
-    const state = unpackValue(w.value.subarray(STATE_HEADER_BYTES), () => undefined) as
-      | { writer?: string }
-      | undefined;
+    const state = storedState(w.key, w.value);
     const writer = state?.writer ?? "";
     if (writer === "") continue;
     const list = writers.get(w.key) ?? writers.set(w.key, []).get(w.key)!;
@@ -95,4 +90,17 @@ export function checkTells(
     );
   }
   return violations;
+}
+
+/** A stored state, read with the store's own codec; `undefined` when it cannot be read. */
+function storedState(key: string, bytes: Uint8Array): { writer?: string } | undefined {
+  try {
+    const anyVersion: PersistenceSpec<{ writer?: string }> = {
+      version: 0xffff_ffff,
+      migrate: (_from, stored) => stored as { writer?: string },
+    };
+    return decodeState(bytes, anyVersion, key).state;
+  } catch {
+    return undefined;
+  }
 }

@@ -22,9 +22,10 @@ import {
 import { RemoteRef } from "./remote_ref.ts";
 import type { OwnedActors } from "./owned_actors.ts";
 import { packValue, unpackValue } from "./codec.ts";
+import { describeWireError } from "./wire_errors.ts";
 import { loadDefinition } from "./definitions.ts";
 import { packInspectAnswer } from "./inspect_cluster.ts";
-import { describeError, InvalidOptionError } from "../base/errors.ts";
+import { InvalidOptionError } from "../base/errors.ts";
 
 /** What the request handlers work with. */
 export interface ControlSeams {
@@ -116,11 +117,7 @@ async function answerInspect(seams: ControlSeams, message: TransportMessage): Pr
     const snapshot = await seams.snapshot(Math.min(Math.floor(asked), MAX_RECENT));
     bytes = await packInspectAnswer(snapshot, seams.transport.maxPayloadBytes - 1_024);
   } catch (err) {
-    const info = describeError(err);
-    bytes = packValue({
-      ok: false,
-      error: { name: info.name, message: info.message, code: info.code },
-    });
+    bytes = packValue({ ok: false, error: describeWireError(err, false) });
   }
   try {
     seams.transport.respond(message, bytes);
@@ -242,24 +239,8 @@ async function spawnAnswer(
       ...(ref.name === undefined ? {} : { name: ref.name }),
     };
   } catch (err) {
-    return { ok: false, error: wireError(err) };
+    return { ok: false, error: describeWireError(err, false) };
   }
-}
-
-/** An error as a spawn answer carries it, with its cause (what an `init` threw) one level deep. */
-function wireError(err: unknown): unknown {
-  const info = describeError(err);
-  const cause = err instanceof Error && err.cause !== undefined
-    ? describeError(err.cause)
-    : undefined;
-  return {
-    name: info.name,
-    message: info.message,
-    code: info.code,
-    ...(cause === undefined
-      ? {}
-      : { cause: { name: cause.name, message: cause.message, code: cause.code } }),
-  };
 }
 
 /** The longest stop deadline a request may ask for, in milliseconds (one day). */

@@ -39,7 +39,13 @@ export const Recorder = defineActor<
 >({
   type: "recorder",
   init: () => [],
-  tells: { record: (log, item) => [...log, item] },
+  // Appended in place: copying the log at every tell made 20,000 tells cost seconds.
+  tells: {
+    record: (log, item) => {
+      log.push(item);
+      return log;
+    },
+  },
   asks: { all: (log) => ({ state: log, reply: log }) },
 });
 
