@@ -16,11 +16,11 @@
  * @module
  */
 
-import { addExtension } from "npm:msgpackr@2.1.3";
 import { anyGivenUp, takeGivenUp } from "../base/transfer.ts";
-
-/** The MessagePack extension type of a moved buffer's placeholder. */
-const ATTACHED_EXTENSION = 0x4d;
+import { addLocalExtension } from "./_value_writer.ts";
+import type { LocalExtensionReader } from "./_value_reader.ts";
+import { EXTENSION } from "./value_extensions.ts";
+import { ValueRefusedError } from "./errors.ts";
 
 /** How deep in a body given-up arrays are looked for (the body itself is depth 0). */
 const MAX_DEPTH = 4;
@@ -52,34 +52,41 @@ class Attached {
   ) {}
 }
 
-/** The buffers of the batch being decoded now. */
-let decoding: readonly ArrayBuffer[] | undefined;
-
-addExtension({
+addLocalExtension({
   Class: Attached,
-  type: ATTACHED_EXTENSION,
+  type: EXTENSION.moved,
   write: (a: Attached) => [a.index, a.kind, a.byteOffset, a.length],
-  read: (data: unknown) => {
+});
+
+/**
+ * Reads placeholders against the buffers that came with a batch.
+ *
+ * @param buffers The batch's moved buffers.
+ * @returns The reader the value decoder calls for extension `0x4d`.
+ */
+export function movedBufferReader(buffers: readonly ArrayBuffer[]): LocalExtensionReader {
+  return (_type, data) => {
     const [index, kind, byteOffset, length] = Array.isArray(data) ? data : [];
-    const buffer = typeof index === "number" ? decoding?.[index] : undefined;
+    const buffer = typeof index === "number" ? buffers[index] : undefined;
     if (
       buffer === undefined || typeof kind !== "string" ||
       !Number.isSafeInteger(byteOffset) || !Number.isSafeInteger(length) ||
       byteOffset < 0 || length < 0
     ) {
-      throw new Error("a moved buffer's placeholder without its buffer");
+      throw new ValueRefusedError("undecodable", "a moved buffer's placeholder without its buffer");
     }
     if (kind === "ArrayBuffer") return buffer;
     const View = Object.hasOwn(VIEWS, kind) ? VIEWS[kind] : undefined;
-    if (View === undefined) throw new Error(`a moved buffer of an unknown kind '${kind}'`);
+    if (View === undefined) {
+      throw new ValueRefusedError("undecodable", `a moved buffer of an unknown kind '${kind}'`);
+    }
     const elementBytes = (View as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT ?? 1;
     if (byteOffset % elementBytes !== 0 || byteOffset + length * elementBytes > buffer.byteLength) {
-      // Not a RangeError: the decoder would take that for a batch cut short.
-      throw new Error(`a moved ${kind} that does not fit its buffer`);
+      throw new ValueRefusedError("undecodable", `a moved ${kind} that does not fit its buffer`);
     }
     return new View(buffer, byteOffset, length);
-  },
-});
+  };
+}
 
 /**
  * Replaces the given-up arrays found in `body` (down to a few levels of
@@ -146,18 +153,4 @@ function indexOf(
   seen.set(buffer, buffers.length);
   buffers.push(buffer);
   return buffers.length - 1;
-}
-
-/** Runs `decode` with `buffers` as the moved buffers its placeholders name. */
-export function withMovedBuffers<T>(
-  buffers: readonly ArrayBuffer[] | undefined,
-  decode: () => T,
-): T {
-  const outer = decoding;
-  decoding = buffers;
-  try {
-    return decode();
-  } finally {
-    decoding = outer;
-  }
 }

@@ -69,6 +69,8 @@ export interface ClusterHostSettings {
   readonly ownsTransport: boolean;
   /** Inbound batches above this size are refused, in bytes. */
   readonly maxInboundBytes: number;
+  /** Whether errors sent to other hosts carry stack traces (debugging). */
+  readonly wireStacks?: boolean;
   /** Where heartbeats and failure detection run: a liveness worker, or this loop. */
   readonly liveness: LivenessFactory;
 }
@@ -118,6 +120,7 @@ export class ClusterHost implements RemotePort {
       subjects: this.subjects,
       view: this.view,
       maxInboundBytes: settings.maxInboundBytes,
+      wireStacks: settings.wireStacks === true,
       actorStopped: (actorId, record) => this.#watches.stopped(actorId, record),
     });
     this.#sender = {

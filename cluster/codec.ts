@@ -1,63 +1,53 @@
 /**
- * The wire codec: envelope frames in MessagePack, batched per target host.
- * The format is specified in `docs/PROTOCOL.md`.
+ * The wire codec of protocol v2 (`docs/PROTOCOL.md`): values in standard
+ * MessagePack plus a few self-contained extensions (`value_extensions.ts`),
+ * envelope frames, and batches of frames per target host.
  *
  * Batch: `[version: u8][hostIdLength: u8][senderHostId: ASCII]` then the
  * frames, each one MessagePack array, one after the other.
  *
  * Decoding trusts nothing: the size is checked first, then the version, then
- * each frame's shape; the frames before a corrupt one are handled, and the
- * corrupt one and everything after it in that batch are reported as refused
- * (MessagePack has no resynchronisation point). MessagePack maps decode
- * into plain objects whose `__proto__` key is renamed (msgpackr), so no
- * payload can change a prototype.
+ * each frame, within {@linkcode DecodeBounds}. A frame that is a good value
+ * but no frame (an unknown frame kind, a field missing) is refused alone and
+ * the next one is read. A value the v2 value layer refuses (not MessagePack,
+ * an unknown extension, a bound passed, cut short) refuses its frame and
+ * the rest of the batch, counted once: a peer that writes what this host
+ * cannot read is not speaking v2, and where its frames end is a guess.
  *
  * @module
  */
 
-import { addExtension, Packr } from "npm:msgpackr@2.1.3";
 import { LocalRef, type SerializedRef, UnknownRef } from "../actors/internal.ts";
-import { describeError, type ErrorInfo } from "../base/errors.ts";
-import { type Frame, frameFromWire, frameToWire, isErrorInfo } from "./frames.ts";
+import type { ErrorInfo } from "../base/errors.ts";
+import { type Frame, frameFromWire, frameToWire } from "./frames.ts";
 import { runAtOnce, type Steps } from "../base/slices.ts";
-import { valueEnd } from "./_msgpack_extent.ts";
-import { moveGivenUp, withMovedBuffers } from "./attachments.ts";
+import { movedBufferReader, moveGivenUp } from "./attachments.ts";
+import { addRefClass, type RefClass, ValueWriter } from "./_value_writer.ts";
+import { type RefReader, ValueReader } from "./_value_reader.ts";
+import { type DecodeBounds, DEFAULT_DECODE_BOUNDS } from "./decode_bounds.ts";
+import { type ValueRefusal, ValueRefusedError } from "./errors.ts";
+import { describeWireError } from "./wire_errors.ts";
+import { PROTOCOL_VERSION } from "./batch_writer.ts";
 
 export { type Frame, WIRE_KIND } from "./frames.ts";
-
-/** The protocol version this code speaks. */
-export const PROTOCOL_VERSION = 1;
-
-/** The MessagePack extension type of actor refs. */
-const REF_EXTENSION = 0x41;
+export { rebuildError } from "./wire_errors.ts";
+export { type DecodeBounds, DEFAULT_DECODE_BOUNDS } from "./decode_bounds.ts";
+export { BatchWriter, frameOverheadBytes, PROTOCOL_VERSION } from "./batch_writer.ts";
 
 /** Turns a serialized ref into a working ref while a batch is decoded. */
 export type RefResolver = (serialized: SerializedRef) => unknown;
 
-let resolving: RefResolver | undefined;
-
 /**
- * Teaches the codec to carry refs of a class: written as `[id, type, name]`,
- * read back as working refs of the decoding host.
+ * Teaches the codec to carry refs of a class: written as extension `0x41`
+ * with payload `[id, type]` or `[id, type, name]`, read back as working
+ * refs of the decoding host.
+ *
+ * @param refClass A ref class whose `toJSON()` gives its serialized form.
  */
 export function registerRefClass(
   refClass: new (...args: never[]) => { toJSON(): SerializedRef },
 ): void {
-  addExtension({
-    Class: refClass,
-    type: REF_EXTENSION,
-    write: (ref: { toJSON(): SerializedRef }) => {
-      const s = ref.toJSON();
-      return s.name === undefined ? [s.$ref, s.type] : [s.$ref, s.type, s.name];
-    },
-    read: (data: unknown) => {
-      const [id, type, name] = Array.isArray(data) ? data : [];
-      if (typeof id !== "string" || typeof type !== "string") return undefined;
-      const serialized =
-        (typeof name === "string" ? { $ref: id, type, name } : { $ref: id, type }) as SerializedRef;
-      return resolving === undefined ? serialized : resolving(serialized);
-    },
-  });
+  addRefClass(refClass as RefClass);
 }
 
 // Refs of this host's actors, and refs that name nothing, travel as refs too
@@ -65,29 +55,35 @@ export function registerRefClass(
 registerRefClass(LocalRef);
 registerRefClass(UnknownRef);
 
-const packr = new Packr({ useRecords: false, moreTypes: true });
+const shared = new ValueWriter();
+
+/** Encodes a value with the writer that is free (a `toJSON` may encode while one is busy). */
+function encode(value: unknown): Uint8Array {
+  return (shared.busy ? new ValueWriter() : shared).encode(value);
+}
 
 /** The buffers that travel beside encoded frames (see `attachments.ts`). */
 const movedWith = new WeakMap<Uint8Array, ArrayBuffer[]>();
 
 /**
- * Encodes one frame. The result is a fresh copy.
+ * Encodes one frame. The result is a view of a buffer that nothing writes to again.
  *
  * @param moving Whether the transport moves buffers: then the typed arrays
  *   the sender gave up (`transfer()`) are left out of the bytes, and
  *   {@linkcode buffersOf} names them.
+ * @throws {UnencodableValueError} When a value in it cannot be written.
  */
 export function encodeFrame(frame: Frame, moving = false): Uint8Array {
   if (moving && "body" in frame) {
     const buffers: ArrayBuffer[] = [];
     const body = moveGivenUp(frame.body, buffers);
     if (buffers.length > 0) {
-      const bytes = packr.pack(frameToWire({ ...frame, body } as Frame));
+      const bytes = encode(frameToWire({ ...frame, body } as Frame));
       movedWith.set(bytes, buffers);
       return bytes;
     }
   }
-  return packr.pack(frameToWire(frame));
+  return encode(frameToWire(frame));
 }
 
 /** The buffers that must travel beside an encoded frame, if any. */
@@ -95,60 +91,12 @@ export function buffersOf(frame: Uint8Array): ArrayBuffer[] | undefined {
   return movedWith.get(frame);
 }
 
-/** Builds one batch for one target host. */
-export class BatchWriter {
-  #buffer: Uint8Array;
-  #length: number;
-
-  /** @param senderHostId The sending host (at most 255 ASCII characters). */
-  constructor(senderHostId: string) {
-    this.#buffer = new Uint8Array(4096);
-    this.#buffer[0] = PROTOCOL_VERSION;
-    this.#buffer[1] = senderHostId.length;
-    for (let i = 0; i < senderHostId.length; i++) this.#buffer[2 + i] = senderHostId.charCodeAt(i);
-    this.#length = 2 + senderHostId.length;
-  }
-
-  /** The batch's size so far, in bytes. */
-  get size(): number {
-    return this.#length;
-  }
-
-  /** The size the batch would have with a frame of `frameBytes` added. */
-  sizeWith(frameBytes: number): number {
-    return this.#length + frameBytes;
-  }
-
-  /** Appends an encoded frame. */
-  add(frame: Uint8Array): void {
-    const needed = this.sizeWith(frame.byteLength);
-    if (needed > this.#buffer.byteLength) {
-      const grown = new Uint8Array(Math.max(needed, this.#buffer.byteLength * 2));
-      grown.set(this.#buffer.subarray(0, this.#length));
-      this.#buffer = grown;
-    }
-    this.#buffer.set(frame, this.#length);
-    this.#length += frame.byteLength;
-  }
-
-  /** The finished batch. */
-  bytes(): Uint8Array {
-    return this.#buffer.subarray(0, this.#length);
-  }
-}
-
-/** Bytes of a batch header, for size checks. */
-export function frameOverheadBytes(senderHostId: string): number {
-  return 2 + senderHostId.length;
-}
-
-/** Why a batch or frame was refused. */
+/** Why a batch or frame was refused: the batch's own checks, a frame's shape, or its values. */
 export type RejectReason =
   | "too-large"
   | "unknown-version"
-  | "truncated"
-  | "undecodable"
-  | "malformed";
+  | "malformed"
+  | ValueRefusal;
 
 /** What decoding found: the sender, and per frame either the frame or why it was refused. */
 export interface DecodeSink {
@@ -160,15 +108,7 @@ export interface DecodeSink {
   reject(reason: RejectReason, detail: string): void;
 }
 
-/**
- * About how many bytes of a batch are decoded between two pause points (a
- * few milliseconds of work for the smallest frames). A window always ends
- * between two frames (see `_msgpack_extent.ts`): msgpackr reads ahead the
- * strings up to the end of what it is given on every call, and gets much
- * slower when a call ends inside a value, so a batch is never decoded from
- * one point to its end again and again (that was quadratic) nor cut at
- * random.
- */
+/** About how many bytes of a batch are decoded between two pause points. */
 const WINDOW_BYTES = 16 * 1024;
 
 /**
@@ -181,15 +121,17 @@ export function decodeBatch(
   maxBytes: number,
   resolver: RefResolver,
   sink: DecodeSink,
+  bounds: DecodeBounds = DEFAULT_DECODE_BOUNDS,
 ): string | undefined {
-  return runAtOnce(decodeBatchSteps(data, maxBytes, resolver, sink));
+  return runAtOnce(decodeBatchSteps(data, maxBytes, resolver, sink, undefined, bounds));
 }
 
 /**
- * Decodes a batch as a long step: it pauses every few hundred frames, so a
+ * Decodes a batch as a long step: it pauses every few KiB of frames, so a
  * batch of very many small frames can be handled in slices. The frames
- * reach `sink` in order; never throws.
+ * reach `sink` in order; decoding itself never throws.
  *
+ * @param buffers The buffers moved beside the batch (in-process transports only).
  * @returns The sender's host id, or `undefined` when the batch was refused whole.
  */
 export function* decodeBatchSteps(
@@ -198,6 +140,7 @@ export function* decodeBatchSteps(
   resolver: RefResolver,
   sink: DecodeSink,
   buffers?: readonly ArrayBuffer[],
+  bounds: DecodeBounds = DEFAULT_DECODE_BOUNDS,
 ): Steps<string | undefined> {
   if (data.byteLength > maxBytes) {
     sink.reject("too-large", `batch of ${data.byteLength} bytes, limit ${maxBytes}`);
@@ -222,99 +165,96 @@ export function* decodeBatchSteps(
   let sender = "";
   for (let i = 0; i < hostLength; i++) sender += String.fromCharCode(data[2 + i]);
   sink.sender(sender);
-  let at = 2 + hostLength;
+  const reader = new ValueReader(
+    data,
+    bounds,
+    resolver as RefReader,
+    buffers === undefined ? undefined : movedBufferReader(buffers),
+  );
+  reader.offset = 2 + hostLength;
   let handled = 0;
-  while (at < data.byteLength) {
-    let end = at;
-    while (end < data.byteLength && end - at < WINDOW_BYTES) {
-      const next = valueEnd(data, end, data.byteLength);
-      // A frame that does not end in the batch: the decoder reports what is wrong with it.
-      end = next < 0 ? data.byteLength : next;
-    }
-    resolving = resolver;
+  let windowStart = reader.offset;
+  while (reader.offset < data.byteLength) {
+    const at = reader.offset;
+    let raw: unknown;
     try {
-      withMovedBuffers(
-        buffers,
-        () =>
-          packr.unpackMultiple(data.subarray(at, end), (raw: unknown) => {
-            handled++;
-            const frame = frameFromWire(raw);
-            if (frame === undefined) {
-              sink.reject("malformed", "a frame of an unknown kind or shape");
-            } else sink.frame(frame);
-          }),
-      );
+      raw = reader.read();
     } catch (err) {
-      const incomplete = (err as { incomplete?: boolean })?.incomplete === true;
+      const reason: RejectReason = ValueRefusedError.is(err)
+        ? (err as ValueRefusedError).reason
+        : "undecodable";
       sink.reject(
-        incomplete ? "truncated" : "undecodable",
-        `after ${handled} frames: ${(err as Error)?.message ?? String(err)}`,
+        reason,
+        `frame at byte ${at} and the rest of the batch, after ${handled} frames: ${
+          (err as Error)?.message ?? String(err)
+        }`,
       );
       return sender;
-    } finally {
-      resolving = undefined;
     }
-    at = end;
-    if (at < data.byteLength) yield;
+    handled++;
+    const frame = frameFromWire(raw);
+    if (frame === undefined) sink.reject("malformed", "a frame of an unknown kind or shape");
+    else sink.frame(frame);
+    if (reader.offset - windowStart >= WINDOW_BYTES && reader.offset < data.byteLength) {
+      windowStart = reader.offset;
+      yield;
+    }
   }
   return sender;
 }
 
-/** Encodes any value with the wire codec (refs included). */
+/**
+ * Encodes any value with the wire codec (refs included).
+ *
+ * @throws {UnencodableValueError} When the value cannot be written.
+ */
 export function packValue(value: unknown): Uint8Array {
-  return packr.pack(value);
+  return encode(value);
+}
+
+/**
+ * Decodes one value, turning refs into working refs.
+ *
+ * @throws {ValueRefusedError} When the bytes break the value layer or a bound,
+ *   or hold more than one value.
+ */
+export function decodeValue(
+  data: Uint8Array,
+  resolver: RefResolver,
+  bounds: DecodeBounds = DEFAULT_DECODE_BOUNDS,
+): unknown {
+  const reader = new ValueReader(data, bounds, resolver as RefReader);
+  const value = reader.read();
+  if (reader.offset !== data.byteLength) {
+    throw new ValueRefusedError("undecodable", "bytes left over after the value");
+  }
+  return value;
 }
 
 /**
  * Decodes a value encoded with {@linkcode packValue}, turning refs into working refs.
  *
- * @returns The value, or `undefined` when the bytes cannot be decoded.
+ * @returns The value, or `undefined` when the bytes are refused (see {@linkcode decodeValue}).
  */
-export function unpackValue(data: Uint8Array, resolver: RefResolver): unknown {
-  resolving = resolver;
+export function unpackValue(
+  data: Uint8Array,
+  resolver: RefResolver,
+  bounds: DecodeBounds = DEFAULT_DECODE_BOUNDS,
+): unknown {
   try {
-    return packr.unpack(data);
+    return decodeValue(data, resolver, bounds);
   } catch {
     return undefined;
-  } finally {
-    resolving = undefined;
   }
 }
 
 /**
  * The error map of frame 3: name, message and code of what an ask failed
- * with, and of its `cause` (what the handler threw), as a local ask has it.
+ * with, and its cause chain (what the handler threw), as a local ask has it.
+ *
+ * @param error What the ask failed with.
+ * @param withStacks Whether stack traces go too (the debug option `wireStacks`).
  */
-export function wireError(error: unknown): ErrorInfo {
-  const cause = error instanceof Error && error.cause !== undefined ? error.cause : undefined;
-  return cause === undefined
-    ? plainError(error)
-    : { ...plainError(error), cause: plainError(cause) } as ErrorInfo;
-}
-
-function plainError(err: unknown): ErrorInfo {
-  const info = describeError(err);
-  return {
-    name: info.name,
-    message: info.message,
-    ...(info.code === undefined ? {} : { code: info.code }),
-  };
-}
-
-/**
- * Rebuilds an error from its wire form: `name`, `message` and `code` survive,
- * so `X.is(err)` works, and so does a `cause` of the same form (what a
- * remote handler threw, under `ActorFailedError`).
- */
-export function rebuildError(info: ErrorInfo, remoteHost: string): Error {
-  const wireCause = (info as { cause?: unknown }).cause;
-  const cause = isErrorInfo(wireCause) ? rebuildError(wireCause, remoteHost) : undefined;
-  const err = new Error(info.message, cause === undefined ? undefined : { cause });
-  err.name = info.name;
-  Object.assign(err, {
-    ...(info.code === undefined ? {} : { code: info.code }),
-    remoteHost,
-    ...(info.stack === undefined ? {} : { remoteStack: info.stack }),
-  });
-  return err;
+export function wireError(error: unknown, withStacks = false): ErrorInfo {
+  return describeWireError(error, withStacks);
 }

@@ -21,9 +21,10 @@ import {
 import { RemoteRef } from "./remote_ref.ts";
 import type { OwnedActors } from "./owned_actors.ts";
 import { packValue, unpackValue } from "./codec.ts";
+import { describeWireError } from "./wire_errors.ts";
 import { loadDefinition } from "./definitions.ts";
 import { packInspectAnswer } from "./inspect_cluster.ts";
-import { describeError, InvalidOptionError } from "../base/errors.ts";
+import { InvalidOptionError } from "../base/errors.ts";
 
 /** What the request handlers work with. */
 export interface ControlSeams {
@@ -115,11 +116,7 @@ async function answerInspect(seams: ControlSeams, message: TransportMessage): Pr
     const snapshot = await seams.snapshot(Math.min(Math.floor(asked), MAX_RECENT));
     bytes = await packInspectAnswer(snapshot, seams.transport.maxPayloadBytes - 1_024);
   } catch (err) {
-    const info = describeError(err);
-    bytes = packValue({
-      ok: false,
-      error: { name: info.name, message: info.message, code: info.code },
-    });
+    bytes = packValue({ ok: false, error: describeWireError(err, false) });
   }
   try {
     seams.transport.respond(message, bytes);
@@ -236,8 +233,7 @@ async function spawnAnswer(
       ...(ref.name === undefined ? {} : { name: ref.name }),
     };
   } catch (err) {
-    const info = describeError(err);
-    return { ok: false, error: { name: info.name, message: info.message, code: info.code } };
+    return { ok: false, error: describeWireError(err, false) };
   }
 }
 

@@ -124,3 +124,57 @@ export class HostHungError extends ActorSystemError {
     this.hangLimitMs = hangLimitMs;
   }
 }
+
+/**
+ * Why a value from the wire was refused (`docs/PROTOCOL.md`, "Bounds" and
+ * "Refusals"):
+ * - `truncated`: it ends past the bytes it came in;
+ * - `undecodable`: not MessagePack (byte `0xc1`), a map key that is not a
+ *   string or number, or an extension whose payload does not fit its layout;
+ * - `unknown-extension`: an extension type that is not in the v2 table
+ *   (msgpackr's structured-clone, record and bundled-string extensions too);
+ * - `too-deep`: containers nested deeper than the bound;
+ * - `too-many-elements`: one container with more elements than the bound;
+ * - `too-much-work`: more values in one batch than the bound.
+ */
+export type ValueRefusal =
+  | "truncated"
+  | "undecodable"
+  | "unknown-extension"
+  | "too-deep"
+  | "too-many-elements"
+  | "too-much-work";
+
+/** A value from the wire was refused: it breaks the v2 value layer or a decoding bound. */
+export class ValueRefusedError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "value_refused";
+  /** Why, one word (counted by this word). */
+  readonly reason: ValueRefusal;
+
+  /**
+   * Creates the error.
+   *
+   * @param reason Why the value was refused.
+   * @param detail What exactly, for the log and the dead letter.
+   */
+  constructor(reason: ValueRefusal, detail: string) {
+    super(`value refused (${reason}): ${detail}`);
+    this.reason = reason;
+  }
+}
+
+/** A value cannot be written in the v2 value layer (a symbol, a cycle, a nesting too deep). */
+export class UnencodableValueError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "unencodable_value";
+
+  /**
+   * Creates the error.
+   *
+   * @param what What cannot be written, and why.
+   */
+  constructor(what: string) {
+    super(`cannot encode ${what}`);
+  }
+}

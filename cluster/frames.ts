@@ -7,6 +7,7 @@
  */
 
 import type { ErrorInfo } from "../base/errors.ts";
+import { isErrorInfo } from "./wire_errors.ts";
 
 /** The number that stands for each frame kind on the wire (the first element of every frame). */
 export const WIRE_KIND = {
@@ -182,11 +183,4 @@ export function frameFromWire(raw: unknown): Frame | undefined {
     default:
       return undefined;
   }
-}
-
-/** Whether a decoded value has the shape of an error map (`name` and `message`). */
-export function isErrorInfo(value: unknown): value is ErrorInfo {
-  if (value === null || typeof value !== "object") return false;
-  const v = value as Record<string, unknown>;
-  return typeof v.name === "string" && typeof v.message === "string";
 }

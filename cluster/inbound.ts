@@ -58,6 +58,8 @@ export interface InboundSeams {
   readonly asks: RemoteAsks;
   /** Inbound batches above this size are refused, in bytes. */
   readonly maxInboundBytes: number;
+  /** Whether errors sent back carry stack traces (debugging). */
+  readonly wireStacks: boolean;
   /** Encodes a frame; an `Error` when it cannot be sent at all. */
   readonly encode: (frame: Frame, name: string) => Uint8Array | Error;
   /** Queues an encoded frame for a host. */
@@ -256,7 +258,7 @@ export class Inbound {
 
   #replyError(host: string, correlation: number, error: unknown): void {
     const frame = this.#seams.encode(
-      { kind: "replyError", correlation, error: wireError(error) },
+      { kind: "replyError", correlation, error: wireError(error, this.#seams.wireStacks) },
       "reply",
     );
     if (frame instanceof Uint8Array) this.#seams.enqueue(host, frame, "reply");

@@ -102,6 +102,14 @@ export interface ClusterOptions {
    * @default {30000}
    */
   readonly hangLimitMs?: number;
+  /**
+   * Whether the errors this host sends to others (failed asks, children's
+   * exits, death records of watched actors) carry their stack traces. Off,
+   * they carry name, code, message and cause chain only: stack traces name
+   * this host's files. For debugging.
+   * @default {false}
+   */
+  readonly wireStacks?: boolean;
 }
 
 /** Checks cluster options. */
@@ -155,6 +163,9 @@ export function checkClusterOptions(options: ClusterOptions): void {
       "worker",
       '"same-loop" with a transport (a liveness worker connects to servers on its own)',
     );
+  }
+  if (options.wireStacks !== undefined && typeof options.wireStacks !== "boolean") {
+    throw new InvalidOptionError("cluster.wireStacks", options.wireStacks, "true or false");
   }
   const heartbeat = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
   const suspicion = options.suspicionTimeoutMs ?? DEFAULT_SUSPICION_TIMEOUT_MS;

@@ -18,12 +18,12 @@ import {
   type DeadLetterReason,
   type DeathRecord,
   type ExitReason,
-  exitReasonInfo,
   HostUnreachableError,
   type LocalHost,
   type Runtime,
 } from "../actors/internal.ts";
 import { encodeFrame, type Frame, frameOverheadBytes } from "./codec.ts";
+import { sendableExitReason, sendableRecord } from "./_sendable_errors.ts";
 import { Outbound, type SentEnvelope, type UnsentReason } from "./outbound.ts";
 import { type ClusterView, isUp } from "./view.ts";
 import type { RemoteRef } from "./remote_ref.ts";
@@ -58,6 +58,8 @@ export interface RemotingSeams {
   readonly view: ClusterView;
   /** Inbound batches above this size are refused, in bytes. */
   readonly maxInboundBytes: number;
+  /** Whether errors sent to other hosts carry stack traces (debugging). */
+  readonly wireStacks?: boolean;
   /** An actor of another host that this one watches stopped for good (frame 6). */
   readonly actorStopped: (actorId: string, record: DeathRecord | undefined) => void;
 }
@@ -71,10 +73,12 @@ export class Remoting {
   readonly #outbound: Outbound;
   readonly #asks: RemoteAsks;
   readonly #inbound: Inbound;
+  readonly #wireStacks: boolean;
 
   /** @param seams The runtime, transport and view it works with. */
   constructor(seams: RemotingSeams) {
     this.#runtime = seams.runtime;
+    this.#wireStacks = seams.wireStacks === true;
     this.#transport = seams.transport;
     this.#subjects = seams.subjects;
     this.#view = seams.view;
@@ -95,6 +99,7 @@ export class Remoting {
       local: seams.local,
       asks: this.#asks,
       maxInboundBytes: seams.maxInboundBytes,
+      wireStacks: seams.wireStacks === true,
       encode: (frame, name) => this.#encode(frame, name),
       enqueue: (host, frame, kind) => this.#outbound.enqueue(host, frame, kind),
       deadLetter: (reason, to, type, name, kind, payload, error, count) =>
@@ -154,7 +159,7 @@ export class Remoting {
         kind: "childExit",
         supervisor: supervisor.id,
         child: childId,
-        reason: exitReasonInfo(reason),
+        reason: sendableExitReason(reason, this.#wireStacks),
       },
       "child-exit",
     );
@@ -165,7 +170,8 @@ export class Remoting {
 
   /** Sends frame 6: an actor of this host that `host` watches stopped for good. */
   actorStopped(host: string, actor: string, record: DeathRecord): void {
-    const frame = this.#encode({ kind: "actorStopped", actor, record }, "actor-stopped");
+    const sendable = sendableRecord(record, this.#wireStacks);
+    const frame = this.#encode({ kind: "actorStopped", actor, record: sendable }, "actor-stopped");
     if (frame instanceof Uint8Array) this.#outbound.enqueue(host, frame, "undeliverable");
   }
 

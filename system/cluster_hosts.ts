@@ -101,6 +101,7 @@ export async function joinCluster(
     moduleAllowlist: options.moduleAllowlist,
     ownsTransport: options.transport === undefined,
     maxInboundBytes: options.maxInboundBytes ?? transport.maxPayloadBytes,
+    wireStacks: options.wireStacks === true,
     liveness,
   });
   try {

@@ -36,8 +36,12 @@ export interface RemotingHarness {
   readonly stop: () => Promise<void>;
 }
 
-/** One host ("here") with its remoting, and what a peer ("peer") receives from it. */
-export function remotingHarness(): RemotingHarness {
+/**
+ * One host ("here") with its remoting, and what a peer ("peer") receives from it.
+ *
+ * @param options `wireStacks`: whether the host sends stack traces in error maps.
+ */
+export function remotingHarness(options: { wireStacks?: boolean } = {}): RemotingHarness {
   const bus = new MemoryBus();
   const transport = bus.connect();
   const subjects = new Subjects("wire", "actors", "here");
@@ -64,6 +68,7 @@ export function remotingHarness(): RemotingHarness {
     subjects,
     view: new ClusterView("here"),
     maxInboundBytes: 1 << 20,
+    wireStacks: options.wireStacks === true,
     actorStopped: () => {},
   });
   const out: Frame[] = [];

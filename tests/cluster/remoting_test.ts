@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { type Ask, defineActor, type Tell } from "../../mod.ts";
 import { remotingHarness } from "../_helpers/remoting_harness.ts";
+import { PROTOCOL_VERSION } from "../../cluster/codec.ts";
 
 const Box = defineActor<{ put: Tell<number>; sum: Ask<void, number> }, number>({
   type: "box",
@@ -107,16 +108,16 @@ Deno.test("a reply nobody here waits for is one dead letter reply-after-timeout"
   }
 });
 
-Deno.test("a batch whose frame is no frame is refused, counted by reason, and recorded", async () => {
+Deno.test("a batch whose frame is not MessagePack is refused, counted by reason, and recorded", async () => {
   const h = remotingHarness();
   try {
     h.remoting.receive({
       subject: "actors.wire.peer.to.here",
-      data: Uint8Array.from([1, 4, 112, 101, 101, 114, 0xc1]),
+      data: Uint8Array.from([PROTOCOL_VERSION, 4, 112, 101, 101, 114, 0xc1]),
       reply: undefined,
       noResponders: false,
     });
-    assert.deepEqual(h.remoting.stats.rejected, { malformed: 1 });
+    assert.deepEqual(h.remoting.stats.rejected, { undecodable: 1 });
     assert.equal(h.runtime.deadLetters.recent()[0].reason, "undecodable");
   } finally {
     await h.stop();
