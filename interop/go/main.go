@@ -80,6 +80,11 @@ func command(m *Member, name string, args []string, wait time.Duration) (any, er
 	}
 	switch name {
 	case "hosts":
+		// Every host answers the discovery request; give the slower ones two heartbeats more.
+		deadline := time.Now().Add(wait)
+		for len(m.Hosts()) == 0 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
 		time.Sleep(2 * heartbeatInterval)
 		return m.Hosts(), nil
 	case "tell", "ask":

@@ -32,6 +32,7 @@ type Member struct {
 	stopped  sync.WaitGroup
 
 	mu         sync.Mutex
+	left       bool               // after the goodbye nothing is announced: it would bring this member back
 	hosts      map[string]*Object // last announcement of each host heard
 	asks       map[int64]*pendingAsk
 	nextActor  int64
@@ -94,8 +95,17 @@ func (m *Member) announcement() *Object {
 
 func (m *Member) announce() {
 	data, err := encodeValue(m.announcement())
-	if err == nil {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err == nil && !m.left {
 		_ = m.nc.Publish(m.subjects.Announce(), data)
+	}
+}
+
+// onDiscover answers another member's discovery request by announcing.
+func (m *Member) onDiscover(msg *nats.Msg) {
+	if m.subjects.SenderOf(msg.Subject) != m.subjects.Self {
+		m.announce()
 	}
 }
 
@@ -179,7 +189,10 @@ func (m *Member) NewActor(typ string) Ref {
 func (m *Member) Leave() error {
 	close(m.stop)
 	m.stopped.Wait()
+	m.mu.Lock()
+	m.left = true
 	_ = m.nc.Publish(m.subjects.Leave(), []byte(m.subjects.Self))
+	m.mu.Unlock()
 	err := m.nc.Flush()
 	m.nc.Close()
 	return err
