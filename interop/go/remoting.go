@@ -98,9 +98,11 @@ func randomCorrelation() int64 {
 }
 
 // onBatch handles a batch from another host: only when the header names the subject's sender.
-func (m *Member) onBatch(msg *nats.Msg) {
-	sender := m.subjects.SenderOf(msg.Subject)
-	batch := decodeBatch(msg.Data)
+func (m *Member) onBatch(msg *nats.Msg) { m.onBatchData(msg.Subject, msg.Data) }
+
+func (m *Member) onBatchData(subject string, data []byte) {
+	sender := m.subjects.SenderOf(subject)
+	batch := decodeBatch(data)
 	for _, reason := range batch.Refused {
 		m.count(reason)
 	}

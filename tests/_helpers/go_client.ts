@@ -72,6 +72,31 @@ export async function buildGoClient(): Promise<GoClient> {
 }
 
 /**
+ * Runs the client's own Go tests (`go test`), offline like the build.
+ *
+ * @returns What `go test -v` printed.
+ * @throws {Error} When a test fails, with its output.
+ */
+export async function goTest(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "goclient-test-" });
+  try {
+    const output = await new Deno.Command("go", {
+      args: ["test", "-count=1", "-vet=off", "-v", "."],
+      cwd: source,
+      env: goEnv(`${dir}/cache`),
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(300_000),
+    }).output();
+    const text = new TextDecoder().decode(output.stdout) + new TextDecoder().decode(output.stderr);
+    if (!output.success) throw new Error(`go test of interop/go failed:\n${text}`);
+    return text;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/**
  * Runs the client with `args` (at most `timeoutMs`) and parses its JSON line.
  *
  * @throws {Error} When it exits unsuccessfully, with its stderr.

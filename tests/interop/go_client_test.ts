@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { type ActorRef, ActorSystem, type Ask, defineActor, type Tell } from "../../mod.ts";
 import { startNatsServer } from "../../testing.ts";
-import { buildGoClient, runGoClient } from "../_helpers/go_client.ts";
+import { buildGoClient, goTest, runGoClient } from "../_helpers/go_client.ts";
 import { stopServer } from "../_helpers/nats.ts";
 import { waitFor } from "../_helpers/system.ts";
 
@@ -85,6 +85,16 @@ Deno.test("the Go client decodes and encodes every golden vector as the document
   for (const file of ["values", "extensions", "frames", "batches", "refusals", "control"]) {
     assert.ok(results.some((r) => r.file === `${file}.json`), `no vector of ${file}.json`);
   }
+});
+
+Deno.test("the Go client's own tests pass: it drops forged senders and replies from hosts it did not ask", async () => {
+  const out = await goTest();
+  for (
+    const name of [
+      "TestABatchWhoseHeaderNamesAnotherSenderIsDroppedAndCounted",
+      "TestAReplyCountsOnlyFromTheAskedHost",
+    ]
+  ) assert.match(out, new RegExp(`--- PASS: ${name}`));
 });
 
 Deno.test({
