@@ -15,6 +15,8 @@ export interface Requirement {
   readonly command: string;
   /** Arguments with which it must succeed (print its version, import a module). */
   readonly checkArgs: readonly string[];
+  /** Environment of the check, beside the inherited one. */
+  readonly checkEnv?: Readonly<Record<string, string>>;
   /** The Debian packages that provide it. */
   readonly debianPackages: readonly string[];
   /** Why the tests need it. */
@@ -36,6 +38,18 @@ export const requirements: readonly Requirement[] = [
     checkArgs: ["-c", "import nbclient, jupyter_client"],
     debianPackages: ["python3-nbclient", "jupyter-core", "jupyter-client"],
     why: "the notebook test runs examples/notebook.ipynb headlessly with nbclient",
+  },
+  {
+    // Go's own libraries from Debian, built offline in GOPATH mode: no module downloads.
+    command: "go",
+    checkArgs: ["list", "github.com/nats-io/nats.go", "github.com/vmihailenco/msgpack/v5"],
+    checkEnv: { GO111MODULE: "off", GOPATH: "/usr/share/gocode", GOFLAGS: "", GOPROXY: "off" },
+    debianPackages: [
+      "golang-go",
+      "golang-github-nats-io-go-nats-dev",
+      "golang-github-vmihailenco-msgpack.v5-dev",
+    ],
+    why: "the interop test builds the Go client of interop/go against Debian's Go libraries",
   },
 ];
 
@@ -80,10 +94,18 @@ export function plan(requirement: Requirement, facts: MachineFacts): Plan {
   };
 }
 
-async function runs(command: string, args: string[]): Promise<boolean> {
+async function runs(
+  command: string,
+  args: string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<boolean> {
   try {
-    const { success } = await new Deno.Command(command, { args, stdout: "null", stderr: "null" })
-      .output();
+    const { success } = await new Deno.Command(command, {
+      args,
+      env: { ...env },
+      stdout: "null",
+      stderr: "null",
+    }).output();
     return success;
   } catch {
     return false;
@@ -110,7 +132,8 @@ if (import.meta.main) {
   const apt = await runs("apt-get", ["--version"]);
   let failed = false;
   for (const requirement of requirements) {
-    const present = await runs(requirement.command, [...requirement.checkArgs]);
+    const check = () => runs(requirement.command, [...requirement.checkArgs], requirement.checkEnv);
+    const present = await check();
     const decision = plan(requirement, { present, root, apt });
     switch (decision.kind) {
       case "present":
@@ -121,7 +144,7 @@ if (import.meta.main) {
         );
         if (
           !(await aptInstall(decision.command)) ||
-          !(await runs(requirement.command, [...requirement.checkArgs]))
+          !(await check())
         ) {
           console.error(`could not install ${requirement.debianPackages.join(" ")}`);
           failed = true;

@@ -54,3 +54,30 @@ Deno.test("the notebook test's packages come from Debian's own python", () => {
     ],
   });
 });
+
+Deno.test("the Go client's compiler and libraries come from Debian, checked offline in GOPATH mode", () => {
+  const go = requirements.find((r) => r.command === "go")!;
+  assert.deepEqual(go.checkEnv, {
+    GO111MODULE: "off",
+    GOPATH: "/usr/share/gocode",
+    GOFLAGS: "",
+    GOPROXY: "off",
+  });
+  assert.deepEqual(plan(go, { present: false, root: true, apt: true }), {
+    kind: "install",
+    command: [
+      "apt-get",
+      "install",
+      "-y",
+      "--no-install-recommends",
+      "golang-go",
+      "golang-github-nats-io-go-nats-dev",
+      "golang-github-vmihailenco-msgpack.v5-dev",
+    ],
+  });
+  const stop = plan(go, { present: false, root: false, apt: true });
+  assert.match(
+    stop.kind === "stop" ? stop.message : "",
+    /Run: sudo apt-get install -y golang-go golang-github-nats-io-go-nats-dev golang-github-vmihailenco-msgpack.v5-dev/,
+  );
+});

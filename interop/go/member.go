@@ -1,0 +1,211 @@
+package main
+
+// A member of a cluster: it announces itself with a heartbeat, answers
+// discovery, hears the others' announcements, and reads the batches sent to
+// its inbox (docs/PROTOCOL.md, "Subjects", "Announcements and heartbeats").
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+const heartbeatInterval = 250 * time.Millisecond
+
+// Delivery is a tell that reached one of this member's pseudo-actors.
+type Delivery struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	Name string `json:"name"`
+	Body any    `json:"body"`
+}
+
+// Member is one connection to a cluster, speaking as one member id.
+type Member struct {
+	nc       *nats.Conn
+	subjects Subjects
+	epoch    int64
+	subs     []*nats.Subscription
+	stop     chan struct{}
+	stopped  sync.WaitGroup
+
+	mu         sync.Mutex
+	left       bool               // after the goodbye nothing is announced: it would bring this member back
+	hosts      map[string]*Object // last announcement of each host heard
+	asks       map[int64]*pendingAsk
+	nextActor  int64
+	deliveries chan Delivery
+	refused    map[string]int // what this member dropped, by reason
+	notices    []*Object      // frames 4 and 7 about tells this member sent
+}
+
+// join connects and starts announcing.
+func join(url, prefix, cluster, id string) (*Member, error) {
+	subjects, err := newSubjects(prefix, cluster, id)
+	if err != nil {
+		return nil, err
+	}
+	nc, err := nats.Connect(url, nats.Name("goclient "+id))
+	if err != nil {
+		return nil, err
+	}
+	m := &Member{
+		nc: nc, subjects: subjects, epoch: time.Now().UnixMilli(), stop: make(chan struct{}),
+		hosts: map[string]*Object{}, asks: map[int64]*pendingAsk{}, refused: map[string]int{},
+		deliveries: make(chan Delivery, 1024),
+	}
+	for subject, handler := range map[string]nats.MsgHandler{
+		subjects.Inbox():                       m.onBatch,
+		subjects.Announcements():               m.onAnnouncement,
+		subjects.Discoveries():                 func(*nats.Msg) { m.announce() },
+		subjects.Root + "." + id + ".bounce.>": m.onBounce,
+	} {
+		sub, err := nc.Subscribe(subject, handler)
+		if err != nil {
+			nc.Close()
+			return nil, err
+		}
+		m.subs = append(m.subs, sub)
+	}
+	if err := nc.Flush(); err != nil {
+		nc.Close()
+		return nil, err
+	}
+	m.announce()
+	_ = nc.Publish(subjects.Discover(), nil)
+	m.stopped.Add(1)
+	go m.heartbeat()
+	return m, nil
+}
+
+func (m *Member) announcement() *Object {
+	return NewObject(
+		"hostId", m.subjects.Self,
+		"labels", NewObject("impl", "go"),
+		"actorCount", int64(0),
+		"mailboxDepth", int64(0),
+		"startedAtMs", m.epoch,
+		"epoch", m.epoch,
+		"inbox", m.subjects.Inbox(),
+		"protocol", int64(protocolVersion),
+	)
+}
+
+func (m *Member) announce() {
+	data, err := encodeValue(m.announcement())
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err == nil && !m.left {
+		_ = m.nc.Publish(m.subjects.Announce(), data)
+	}
+}
+
+// onDiscover answers another member's discovery request by announcing.
+func (m *Member) onDiscover(msg *nats.Msg) {
+	if m.subjects.SenderOf(msg.Subject) != m.subjects.Self {
+		m.announce()
+	}
+}
+
+func (m *Member) heartbeat() {
+	defer m.stopped.Done()
+	ticker := time.NewTicker(heartbeatInterval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-m.stop:
+			return
+		case <-ticker.C:
+			m.announce()
+		}
+	}
+}
+
+// onAnnouncement keeps a host's announcement when its subject and body agree.
+func (m *Member) onAnnouncement(msg *nats.Msg) {
+	sender := m.subjects.SenderOf(msg.Subject)
+	v, err := decodeValue(msg.Data)
+	a, ok := v.(*Object)
+	if err != nil || !ok {
+		m.count("undecodable")
+		return
+	}
+	if a.String("hostId") != sender {
+		m.count("sender-mismatch")
+		return
+	}
+	if p, _ := asInteger(a.Get("protocol")); p != protocolVersion {
+		m.count("other-version")
+		return
+	}
+	m.mu.Lock()
+	m.hosts[sender] = a
+	m.mu.Unlock()
+}
+
+func (m *Member) count(reason string) {
+	m.mu.Lock()
+	m.refused[reason]++
+	m.mu.Unlock()
+}
+
+// Hosts lists the members heard so far (this one excluded).
+func (m *Member) Hosts() map[string]*Object {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[string]*Object{}
+	for id, a := range m.hosts {
+		if id != m.subjects.Self {
+			out[id] = a
+		}
+	}
+	return out
+}
+
+// waitForHost waits until host has announced itself.
+func (m *Member) waitForHost(host string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if _, ok := m.Hosts()[host]; ok {
+			return nil
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return fmt.Errorf("host %s did not announce itself within %v", host, timeout)
+}
+
+// NewActor makes a pseudo-actor of this member: a ref that hosts can send to.
+func (m *Member) NewActor(typ string) Ref {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	id := fmt.Sprintf("%s/%s", m.subjects.Self, formatBase36(m.nextActor))
+	m.nextActor++
+	return Ref{ID: id, Type: typ}
+}
+
+// Leave says goodbye (R.<id>.leave, the id as UTF-8), stops heartbeating and closes.
+func (m *Member) Leave() error {
+	close(m.stop)
+	m.stopped.Wait()
+	m.mu.Lock()
+	m.left = true
+	_ = m.nc.Publish(m.subjects.Leave(), []byte(m.subjects.Self))
+	m.mu.Unlock()
+	err := m.nc.Flush()
+	m.nc.Close()
+	return err
+}
+
+func formatBase36(n int64) string {
+	const digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+	if n == 0 {
+		return "0"
+	}
+	var out []byte
+	for ; n > 0; n /= 36 {
+		out = append([]byte{digits[n%36]}, out...)
+	}
+	return string(out)
+}
