@@ -90,7 +90,7 @@ export const EXTENSIONS: readonly ValueCase[] = [
   },
 ];
 
-/** Values of the control subjects (`docs/PROTOCOL.md`, "Control plane"). */
+/** Values of the control subjects (`docs/PROTOCOL.md`, "Announcements and heartbeats" and after). */
 export const CONTROL: readonly ValueCase[] = [
   {
     name: "announcement",
@@ -101,7 +101,8 @@ export const CONTROL: readonly ValueCase[] = [
       mailboxDepth: 0,
       startedAtMs: 1700000000000,
       epoch: 1700000000000,
-      inbox: "actors.c.host.h1",
+      inbox: "actors.c.*.to.h1",
+      protocol: 2,
       loopLagMs: 1.5,
       busy: false,
     },
