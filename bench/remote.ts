@@ -15,6 +15,21 @@ import { type Measurement, median, rate, report } from "./_measure.ts";
 import { Sink, Tiny } from "./remote_defs.ts";
 import { startAgent, startReady, stop } from "./_processes.ts";
 
+/** Values per publish of the batched raw peer. */
+const BATCH_VALUES = 128;
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.byteLength;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
+}
+
 const [figure, side] = Deno.args;
 const server = await startNatsServer({ jetstream: false });
 const children: Deno.ChildProcess[] = [];
@@ -182,19 +197,4 @@ try {
 } finally {
   for (const child of children) await stop(child);
   await server.stop();
-}
-
-/** Values per publish of the batched raw peer. */
-const BATCH_VALUES = 128;
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.byteLength;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
 }
