@@ -9,38 +9,9 @@ import {
 import type { ActorReport, HostReport } from "../../../types.ts";
 import { buildTree } from "../../../actors/observe/inspection.ts";
 
-Deno.test("durations read as people say them", () => {
-  assert.equal(duration(undefined), "-");
-  assert.equal(duration(850), "850ms");
-  assert.equal(duration(12_400), "12s");
-  assert.equal(duration(200_000), "3m20s");
-  assert.equal(duration(5 * 3_600_000 + 120_000), "5h02m");
-  assert.equal(duration(2 * 86_400_000 + 4 * 3_600_000), "2d04h");
-});
-
-Deno.test("a busy host's state says how late its loop runs", () => {
-  const host = (state: HostReport["state"], loopLagMs: number | undefined): HostReport => ({
-    hostId: "h",
-    labels: {},
-    state,
-    problem: undefined,
-    self: false,
-    uptimeMs: 1,
-    actorCount: 1,
-    queuedMessages: 0,
-    messagesPerSecond: 0,
-    connection: "connected",
-    loopLagMs,
-    refused: undefined,
-  });
-  assert.equal(stateText(host("busy", 2_340)), "busy (lag 2.3 s)");
-  assert.equal(stateText(host("busy", 620)), "busy (lag 620 ms)");
-  assert.equal(stateText(host("alive", 3)), "alive");
-  assert.equal(stateText(host("lost", undefined)), "lost");
-});
-
-Deno.test("the hosts table says what each host refused, most frequent reason first", () => {
-  const host = (refused: HostReport["refused"]): HostReport => ({
+/** A host report with the fields a test cares about and plain values for the rest. */
+function host(fields: Partial<HostReport>): HostReport {
+  return {
     hostId: "h",
     labels: {},
     state: "alive",
@@ -52,9 +23,32 @@ Deno.test("the hosts table says what each host refused, most frequent reason fir
     messagesPerSecond: 0,
     connection: "connected",
     loopLagMs: 0,
-    refused,
-  });
-  const text = hostsText([host({ "sender-mismatch": 1, undecodable: 3 }), host(undefined)]);
+    refused: undefined,
+    ...fields,
+  };
+}
+
+Deno.test("durations read as people say them", () => {
+  assert.equal(duration(undefined), "-");
+  assert.equal(duration(850), "850ms");
+  assert.equal(duration(12_400), "12s");
+  assert.equal(duration(200_000), "3m20s");
+  assert.equal(duration(5 * 3_600_000 + 120_000), "5h02m");
+  assert.equal(duration(2 * 86_400_000 + 4 * 3_600_000), "2d04h");
+});
+
+Deno.test("a busy host's state says how late its loop runs", () => {
+  assert.equal(stateText(host({ state: "busy", loopLagMs: 2_340 })), "busy (lag 2.3 s)");
+  assert.equal(stateText(host({ state: "busy", loopLagMs: 620 })), "busy (lag 620 ms)");
+  assert.equal(stateText(host({ state: "alive", loopLagMs: 3 })), "alive");
+  assert.equal(stateText(host({ state: "lost", loopLagMs: undefined })), "lost");
+});
+
+Deno.test("the hosts table says what each host refused, most frequent reason first", () => {
+  const text = hostsText([
+    host({ refused: { "sender-mismatch": 1, undecodable: 3 } }),
+    host({ refused: undefined }),
+  ]);
   const [header, first, second] = text.split("\n");
   assert.match(header, /REFUSED/);
   assert.match(first, /3 undecodable, 1 sender-mismatch/);

@@ -27,14 +27,13 @@ function supervisorOf(
   });
 }
 
-Deno.test("a nested supervisor's children start before its younger uncles, each init done before the next", async () => {
-  const log: string[] = [];
-  const Starter = starter(log);
+/** An outer supervisor of o1, an inner supervisor (of i1 and i2) and o2, in that order. */
+function nestedTree(Starter: ReturnType<typeof starter>) {
   const Inner = defineSupervisor({
     type: "inner",
     children: ["i1", "i2"].map((id) => childSpec(Starter, { id, args: id })),
   });
-  const Outer = defineSupervisor({
+  return defineSupervisor({
     type: "outer",
     children: [
       childSpec(Starter, { id: "o1", args: "o1" }),
@@ -42,6 +41,11 @@ Deno.test("a nested supervisor's children start before its younger uncles, each 
       childSpec(Starter, { id: "o2", args: "o2" }),
     ],
   });
+}
+
+Deno.test("a nested supervisor's children start before its younger uncles, each init done before the next", async () => {
+  const log: string[] = [];
+  const Outer = nestedTree(starter(log));
   await withSystem(async (system) => {
     await system.whenStarted(system.spawn(Outer));
     assert.deepEqual(log, [
@@ -97,19 +101,7 @@ Deno.test("a nested supervisor whose child does not start fails the start of the
   const log: string[] = [];
   const failing = noneFailing();
   failing.always.add("i2");
-  const Starter = starter(log, failing);
-  const Inner = defineSupervisor({
-    type: "inner",
-    children: ["i1", "i2"].map((id) => childSpec(Starter, { id, args: id })),
-  });
-  const Outer = defineSupervisor({
-    type: "outer",
-    children: [
-      childSpec(Starter, { id: "o1", args: "o1" }),
-      childSpec(Inner, { id: "inner" }),
-      childSpec(Starter, { id: "o2", args: "o2" }),
-    ],
-  });
+  const Outer = nestedTree(starter(log, failing));
   await withSystem(async (system) => {
     const outer = system.spawn(Outer);
     const err = await system.whenStarted(outer).then(() => undefined, (e) => e);
