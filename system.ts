@@ -498,7 +498,9 @@ export class ActorSystem {
       if (cell.runtime !== this.#runtime) {
         throw new InvalidOptionError("ref", ref.id, "a ref of an actor of this system");
       }
-      const timeoutMs = positiveMs("timeoutMs", options.timeoutMs, this.#runtime.stopTimeoutMs);
+      // A supervisor waits for its subtree, each actor of it bounded by its own budget.
+      const fallbackMs = cell.def.childExit === undefined ? this.#runtime.stopTimeoutMs : Infinity;
+      const timeoutMs = positiveMs("timeoutMs", options.timeoutMs, fallbackMs);
       return cell.stop(STOPPED, this.#runtime.clock.now() + timeoutMs);
     } catch (err) {
       return Promise.reject(err);

@@ -16,8 +16,13 @@ import { type ExitReason, STOPPED } from "./exit_reason.ts";
 import { describeError } from "../base/errors.ts";
 import { startCutOff } from "./_cell_started.ts";
 
-/** A final stop, or the end of an incarnation before a restart. */
-export type StopMode = "final" | "restart";
+/**
+ * A final stop; the end of an incarnation before a restart; or the cleanup
+ * a crashed actor does by itself before its supervisor hears of the crash
+ * (children stopped, `onStop` run, no deadline, no record: the stop or
+ * restart its supervisor then orders writes the one record).
+ */
+export type StopMode = "final" | "restart" | "cleanup";
 
 type Phase = "waiting" | "turn" | "flush" | "children" | "hook" | "done";
 
@@ -68,8 +73,32 @@ export class CellStop {
     return !this.#notifyParent;
   }
 
+  /** True once it has ended. */
+  get finished(): boolean {
+    return this.#phase === "done";
+  }
+
+  /** A stop ordered during a crash cleanup cut it off at its own deadline: give up on it. */
+  cutOff(): void {
+    if (this.#phase === "done") return;
+    this.forced = true;
+    this.#finish();
+  }
+
   /** Starts the stop (called once, after the current synchronous turn). */
   begin(): void {
+    const cleanup = this.mode === "cleanup" ? undefined : this.#cell.cleanup;
+    if (cleanup !== undefined && !cleanup.finished) {
+      // A crashed actor is still cleaning up: an ordered stop waits for it, up to its deadline.
+      this.#phase = "turn";
+      this.#armDeadline(() => {
+        this.forced = true;
+        cleanup.cutOff();
+        this.#afterTurn();
+      });
+      cleanup.done.then(() => this.stepEnded());
+      return;
+    }
     if (this.#cell.busy) {
       this.#phase = "turn";
       this.#armDeadline(() => {
@@ -155,7 +184,7 @@ export class CellStop {
     }
     let result: unknown;
     try {
-      result = hook(cell.state, cell.context());
+      result = hook(cell.state, cell.context(), cell.crashReason ?? this.reason);
     } catch (err) {
       this.hookError = err;
     }
@@ -183,6 +212,10 @@ export class CellStop {
     cell.persister = undefined;
     cell.cancelTimers();
     startCutOff(cell);
+    if (this.mode === "cleanup") {
+      this.#resolve();
+      return;
+    }
     const record = this.#record();
     runtime.recordDeath(record);
     if (this.mode === "restart") {
@@ -215,9 +248,13 @@ export class CellStop {
 
   #record(): DeathRecord {
     const cell = this.#cell;
-    const reason = this.reason;
+    // An actor that crashed before (or while) being stopped died of its crash.
+    const reason = cell.crashReason ?? this.reason;
+    const cleanup = cell.cleanup;
+    const forced = this.forced || cleanup?.forced === true;
+    const hookError = this.hookError ?? cleanup?.hookError;
     let kind: DeathKind = reason.kind;
-    if (this.forced && (kind === "stopped" || kind === "shutdown")) kind = "timeout";
+    if (forced && (kind === "stopped" || kind === "shutdown")) kind = "timeout";
     const failed = reason.kind === "error" || reason.kind === "escalated" ||
       (reason.kind === "host-lost" && reason.error !== undefined);
     return {
@@ -230,8 +267,8 @@ export class CellStop {
       escalatedFrom: reason.kind === "escalated" ? reason.childId : undefined,
       restartCount: cell.incarnation,
       outcome: this.mode === "restart" ? "restarted" : "stopped",
-      forced: this.forced,
-      stopHookError: this.hookError === undefined ? undefined : describeError(this.hookError),
+      forced,
+      stopHookError: hookError === undefined ? undefined : describeError(hookError),
       timestampMs: cell.runtime.clock.now(),
       ...(reason.kind === "owner-gone"
         ? { owner: { hostId: reason.ownerId, how: reason.how } }
@@ -242,6 +279,8 @@ export class CellStop {
   #armDeadline(onTimeout: () => void): void {
     const clock = this.#cell.runtime.clock;
     const remainingMs = this.deadlineMs - clock.now();
+    // No deadline (a supervisor's, or a crashed actor's own cleanup): wait as long as it takes.
+    if (remainingMs === Infinity) return;
     if (remainingMs <= 0) {
       onTimeout();
       return;

@@ -72,7 +72,9 @@ export interface CompiledDefinition {
   /** Runs after init. */
   readonly onStart: ((state: unknown, ctx: ActorContext<never>) => unknown) | undefined;
   /** Runs at stop. */
-  readonly onStop: ((state: unknown, ctx: ActorContext<never>) => unknown) | undefined;
+  readonly onStop:
+    | ((state: unknown, ctx: ActorContext<never>, reason: ExitReason) => unknown)
+    | undefined;
   /** Makes the actor persistent, when set. */
   readonly persistence: PersistenceSpec<unknown> | undefined;
   /** Delivers lifecycle signals to `onSignal`; `undefined` when the definition has none. */

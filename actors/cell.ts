@@ -98,6 +98,10 @@ export class Cell {
   stopping: CellStop | undefined = undefined;
   /** The end of the current incarnation before a restart, while it runs. */
   ending: CellStop | undefined = undefined;
+  /** The cleanup after a crash of the current incarnation, once it has begun. */
+  cleanup: CellStop | undefined = undefined;
+  /** What the current incarnation crashed of, once it has (its death record says it). */
+  crashReason: ExitReason | undefined = undefined;
   /** The actors (or callbacks) told when this one stops for good. */
   watchers: Set<Cell | ((record: DeathRecord) => void)> | undefined = undefined;
   /** The actors this one watches, so that its watch ends when it stops. */
@@ -594,12 +598,28 @@ export class Cell {
       this.deadLetter("handler-failed", entry.name, ask ? "ask" : "tell", payload, err, reported);
       ask?.reject(new ActorFailedError(this.id, entry.name, { cause: err }));
     }
-    if (this.stopping !== undefined || this.ending !== undefined) return;
-    this.status = "suspended";
     const reason: ExitReason = err instanceof RestartIntensityError
       ? { kind: "escalated", error: err, childId: err.childId }
       : { kind: "error", error: err, messageName: entry?.name };
+    this.crashReason ??= reason;
+    if (this.stopping !== undefined || this.ending !== undefined) return;
+    this.status = "suspended";
     this.#runtime.failed(this, reason, received);
+  }
+
+  /**
+   * After a crash, before anyone decides about it (OTP runs `terminate` as
+   * the process crashes): stops the children and runs `onStop`, with no
+   * deadline. A stop or restart ordered meanwhile waits for it, up to its
+   * own deadline, and writes the death record.
+   */
+  cleanUp(reason: ExitReason): Promise<void> {
+    if (this.cleanup === undefined) {
+      const cleanup = new CellStop(this, "cleanup", reason, Infinity, false);
+      this.cleanup = cleanup;
+      queueMicrotask(() => cleanup.begin());
+    }
+    return this.cleanup.done;
   }
 
   // ---- incarnations and stopping ---------------------------------------------
@@ -644,6 +664,8 @@ export class Cell {
   beginIncarnation(): void {
     if (this.stopping !== undefined || this.status !== "restarting") return;
     this.ending = undefined;
+    this.cleanup = undefined;
+    this.crashReason = undefined;
     this.incarnation++;
     this.initialized = false;
     this.startOutcome = undefined;

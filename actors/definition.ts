@@ -7,6 +7,7 @@
  */
 
 import type { ActorContext } from "./context.ts";
+import type { ExitReason } from "./exit_reason.ts";
 import type { AskName, PayloadOf, ProtocolShape, ReplyOf, TellName } from "./protocol.ts";
 import { type MailboxOptions, resolveMailbox } from "./mailbox.ts";
 import { validateName } from "./ids.ts";
@@ -95,10 +96,13 @@ export interface ActorSpecBase<P, S, A> {
   /** Runs once after `init`, before the first message: start timers or children here. */
   readonly onStart?: (state: S, ctx: ActorContext<P>) => void | Promise<void>;
   /**
-   * Runs when the actor stops (after its children have stopped), with its last
-   * state. It is cut off after the stop timeout.
+   * Runs when the actor stops or crashes (after its children have stopped),
+   * with its last state and why it ends. After a crash it runs at once, before
+   * the supervisor acts, and may take as long as it needs; when a stop or a
+   * restart is ordered (by a supervisor, `system.stop`, a shutdown) it is cut
+   * off at that stop's deadline.
    */
-  readonly onStop?: (state: S, ctx: ActorContext<P>) => void | Promise<void>;
+  readonly onStop?: (state: S, ctx: ActorContext<P>, reason: ExitReason) => void | Promise<void>;
   /**
    * Receives lifecycle signals, such as `"terminated"` for actors this one
    * watches (`ctx.watch(ref)`), here or on another host, before any queued user

@@ -140,7 +140,9 @@ export class LocalHost {
   stop(id: string, reason: ExitReason = STOPPED, timeoutMs?: number): Promise<void> {
     const cell = this.#runtime.cellById(id);
     if (cell === undefined) return Promise.resolve();
-    const budgetMs = timeoutMs ?? cell.shutdownTimeoutMs ?? this.#runtime.stopTimeoutMs;
+    // A supervisor waits for its subtree, whose actors each have their own budget (OTP: infinity).
+    const budgetMs = timeoutMs ?? cell.shutdownTimeoutMs ??
+      (cell.def.childExit === undefined ? this.#runtime.stopTimeoutMs : Infinity);
     return cell.stop(reason, this.#runtime.clock.now() + budgetMs, false);
   }
 

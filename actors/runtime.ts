@@ -348,23 +348,27 @@ export class Runtime implements CellRuntime {
 
   failed(cell: Cell, reason: ExitReason, received = false): void {
     const parent = cell.parent;
+    const incarnation = cell.incarnation;
+    // The crashed actor cleans up first (children, `onStop`), with no deadline:
+    // only stops that someone orders have one. Then its supervisor decides.
+    const cleaned = cell.cleanUp(reason);
     if (parent === undefined && this.remote.supervisesRemotely(cell.id)) {
       // Its supervisor is on another host: it stops here and reports there.
-      void cell.stop(reason, this.clock.now() + (cell.shutdownTimeoutMs ?? this.stopTimeoutMs));
+      void cleaned.then(() =>
+        cell.stop(reason, this.clock.now() + (cell.shutdownTimeoutMs ?? this.stopTimeoutMs))
+      );
       return;
     }
     if (parent?.def.childExit !== undefined && parent.stopping === undefined) {
-      parent.def.childExit(parent, {
-        child: cell,
-        reason,
-        incarnation: cell.incarnation,
-        final: false,
+      const childExit = parent.def.childExit;
+      void cleaned.then(() => {
+        if (parent.stopping !== undefined) return;
+        childExit(parent, { child: cell, reason, incarnation, final: false });
       });
       return;
     }
     // Nothing supervises it: it stops for good, and the failure is reported,
     // on the console only when no asker received it.
-    const stopped = cell.stop(reason, this.clock.now() + this.stopTimeoutMs);
     if (this.#logFailures && !received) {
       this.logger.error(describeFailure(cell, reason), {
         actor: cell.id,
@@ -372,6 +376,7 @@ export class Runtime implements CellRuntime {
         message: reason.kind === "error" ? reason.messageName : undefined,
       });
     }
+    const stopped = cleaned.then(() => cell.stop(reason, this.clock.now() + this.stopTimeoutMs));
     if (parent === undefined && this.#topLevelFailure === "shutdown") {
       void stopped.then(() => this.shutdown(this.stopTimeoutMs));
     }

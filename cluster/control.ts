@@ -243,8 +243,8 @@ async function spawnAnswer(
   }
 }
 
-/** The longest stop deadline a request may ask for, in milliseconds (one day). */
-const MAX_STOP_TIMEOUT_MS = 86_400_000;
+/** The longest stop deadline a stop request may carry, in milliseconds (one day). */
+export const MAX_STOP_TIMEOUT_MS = 86_400_000;
 
 async function answerStop(seams: ControlSeams, message: TransportMessage): Promise<void> {
   const request = unpackValue(message.data, () => undefined) as

@@ -31,6 +31,7 @@ import type { RemoteRef } from "./remote_ref.ts";
 import type { GoneReason } from "./presence.ts";
 import type { WatchAnswer } from "./remote_watches.ts";
 import { packValue, rebuildError, unpackValue } from "./codec.ts";
+import { MAX_STOP_TIMEOUT_MS } from "./control.ts";
 import { NoRespondersError } from "../transport/errors.ts";
 import { RequestTimeoutError } from "../base/errors.ts";
 
@@ -205,13 +206,20 @@ export class HostRequests {
     return stats !== null && typeof stats === "object" ? stats as ActorStats : undefined;
   }
 
-  /** A stop request: the actor's own stop budget, plus the usual margin of a request. */
+  /**
+   * A stop request: the actor's own stop budget, plus the usual margin of a
+   * request. A budget without limit (a supervisor's) is left out, so that the
+   * target uses the actor's own; this side then waits up to the longest stop
+   * a request may ask for.
+   */
   #stop(hostId: string, id: string, reason: ExitReason, timeoutMs: number): Promise<Uint8Array> {
+    const limited = timeoutMs <= MAX_STOP_TIMEOUT_MS;
+    const wireReason = exitReasonInfo(reason);
     return this.#request(
       hostId,
       this.#seams.subjects.control(hostId, "stop"),
-      packValue({ id, reason: exitReasonInfo(reason), timeoutMs }),
-      timeoutMs + this.#seams.spawnTimeoutMs,
+      packValue(limited ? { id, reason: wireReason, timeoutMs } : { id, reason: wireReason }),
+      (limited ? timeoutMs : MAX_STOP_TIMEOUT_MS) + this.#seams.spawnTimeoutMs,
     );
   }
 

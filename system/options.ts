@@ -146,7 +146,7 @@ export interface ActorSystemOptions {
 export interface StopOptions {
   /**
    * How long to wait for running turns and stop hooks before cutting them off.
-   * @default {the system's stopTimeoutMs}
+   * @default {the system's stopTimeoutMs; for a supervisor, no limit: each actor of its tree has its own}
    */
   readonly timeoutMs?: number;
 }

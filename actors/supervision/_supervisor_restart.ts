@@ -45,10 +45,16 @@ const RESTART_DUE = entryPoint(
   (supervisor, state, payload) => restartAll(supervisor, state, payload as Restart),
 );
 
+/**
+ * Whether a child that ended is started again. A supervisor child that gave
+ * up (`escalated`) ended as OTP's supervisor does, with `shutdown`: a
+ * permanent parent restarts it, a transient one takes that as a normal exit.
+ */
 export function shouldRestart(entry: ChildEntry, reason: ExitReason): boolean {
   const type = entry.spec.restart;
   if (type === "temporary" || isTerminal(reason)) return false;
-  return type === "permanent" || isAbnormal(reason);
+  if (type === "permanent") return true;
+  return isAbnormal(reason) && reason.kind !== "escalated";
 }
 
 export async function handleExits(

@@ -14,6 +14,10 @@ import { resolveMailbox } from "../mailbox.ts";
 import { validateName } from "../ids.ts";
 import { DuplicateChildIdError } from "./errors.ts";
 import { InvalidOptionError } from "../../base/errors.ts";
+import { compile } from "../_compiled.ts";
+
+/** The longest delay a platform timer can wait (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * Which children restart when one fails (the OTP meanings):
@@ -37,6 +41,13 @@ export const DEFAULT_MAX_RESTARTS = 3;
 export const DEFAULT_WITHIN_MS = 5_000;
 /** How long a child gets to finish its turn and `onStop` when its supervisor stops it. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5_000;
+/**
+ * How long a child that is itself a supervisor gets: no limit, as OTP's
+ * `infinity` for supervisors. Its own children are each bounded by their own
+ * shutdown timeouts, so its stop still ends; a fixed budget would cut off a
+ * slow subtree half way.
+ */
+export const DEFAULT_SUPERVISOR_SHUTDOWN_TIMEOUT_MS = Infinity;
 /** Backoff growth factor when `backoff` is given without one. */
 export const DEFAULT_BACKOFF_FACTOR = 2;
 /** Backoff jitter when `backoff` is given without one. */
@@ -125,8 +136,10 @@ export type ChildOptions<A> =
      */
     readonly restart?: RestartType;
     /**
-     * How long the child gets to finish its turn and `onStop` when stopped by its supervisor.
-     * @default {5000}
+     * How long the child gets to finish its turn and `onStop` when stopped by
+     * its supervisor; `Infinity` waits as long as it takes. A child that is a
+     * supervisor waits for its own children, each bounded by its own timeout.
+     * @default {5000, or Infinity for a child that is a supervisor}
      */
     readonly shutdownTimeoutMs?: number;
     /**
@@ -200,15 +213,19 @@ export function validateChildSpec(raw: unknown): ChildSpec {
       `"permanent", "transient" or "temporary"`,
     );
   }
-  const shutdownTimeoutMs = spec.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  const shutdownTimeoutMs = spec.shutdownTimeoutMs ??
+    (compile(definition).childExit === undefined
+      ? DEFAULT_SHUTDOWN_TIMEOUT_MS
+      : DEFAULT_SUPERVISOR_SHUTDOWN_TIMEOUT_MS);
   if (
     typeof shutdownTimeoutMs !== "number" || !(shutdownTimeoutMs > 0) ||
-    !isFinite(shutdownTimeoutMs)
+    (!isFinite(shutdownTimeoutMs) && shutdownTimeoutMs !== Infinity) ||
+    (isFinite(shutdownTimeoutMs) && shutdownTimeoutMs > MAX_TIMER_MS)
   ) {
     throw new InvalidOptionError(
       `child spec '${id}'.shutdownTimeoutMs`,
       shutdownTimeoutMs,
-      "a positive finite number of milliseconds",
+      `a positive number of milliseconds up to ${MAX_TIMER_MS}, or Infinity (no limit)`,
     );
   }
   const placement = spec.placement as Placement | undefined;
