@@ -17,7 +17,7 @@ type Protocol = { crash: Tell<string> };
 /**
  * A worker that logs its start, the start and end of its `onStop` (with the
  * kind of reason it got), and whose `onStop` takes `stopMs[label]` real
- * milliseconds.
+ * milliseconds (`Infinity`: it never ends).
  */
 function slowStopper(log: string[], stopMs: Record<string, number> = {}) {
   return defineActor<Protocol, string, string>({
@@ -29,6 +29,7 @@ function slowStopper(log: string[], stopMs: Record<string, number> = {}) {
     onStop: async (label, _ctx, reason: ExitReason) => {
       log.push(`stop ${label} (${reason.kind})`);
       const ms = stopMs[label] ?? 0;
+      if (ms === Infinity) await new Promise(() => {});
       if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
       log.push(`stopped ${label}`);
     },
@@ -119,6 +120,33 @@ Deno.test("a child that crashes while its supervisor is restarting its siblings 
     for (const name of ["a", "b", "c"]) {
       assert.equal(system.lookup(name, slowStopper([]))?.stats().status, "running");
     }
+  });
+});
+
+Deno.test("a sibling whose onStop overruns the deadline of an ordered restart is cut off, and its record says so", async () => {
+  const log: string[] = [];
+  await withSystem(async (system) => {
+    const sup = system.spawn(threeOf(log, "one_for_all", { c: Infinity }, 50));
+    await system.whenStarted(sup);
+    log.length = 0;
+    const deaths: DeathRecord[] = [];
+    system.deaths.subscribe((r) => deaths.push(r));
+    system.lookup("b", slowStopper([]))!.tell("crash", "oops");
+    await waitFor(() => log.includes("start c"), "the restart", 10_000);
+    assert.deepEqual(log, [
+      "stop b (error)",
+      "stopped b",
+      "stop c (stopped)",
+      "stop a (stopped)",
+      "stopped a",
+      "start a",
+      "start b",
+      "start c",
+    ]);
+    const ofC = deaths.find((r) => r.actor.name === "c");
+    assert.equal(ofC?.kind, "timeout");
+    assert.equal(ofC?.forced, true, "the record says its onStop was cut off");
+    assert.equal(ofC?.outcome, "restarted");
   });
 });
 
