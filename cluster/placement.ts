@@ -26,6 +26,21 @@ export const ISOLATED_THREAD = "isolated";
 /** Picks hosts; keeps the round-robin position of `spread`. */
 export class Placer {
   #next = 0;
+  /**
+   * Actors this placer sent to each host since that host last reported a new
+   * actor count: many placements between two reports (a failover restarting
+   * hundreds of children at once) spread out instead of all going to the
+   * host that looked emptiest.
+   */
+  readonly #placedSinceReport = new Map<string, { reported: number; placed: number }>();
+
+  /** How many actors this placer sent to a host that its last report does not count yet. */
+  #placedSince(host: HostInfo): number {
+    const seen = this.#placedSinceReport.get(host.hostId);
+    if (seen !== undefined && seen.reported === host.actorCount) return seen.placed;
+    this.#placedSinceReport.set(host.hostId, { reported: host.actorCount, placed: 0 });
+    return 0;
+  }
 
   /**
    * Chooses a host.
@@ -62,13 +77,17 @@ export class Placer {
       }
       case "least-loaded": {
         const eligible = this.#eligible(placement, hosts);
+        const count = (h: HostInfo) => h.actorCount + this.#placedSince(h);
         // A busy host (its loop lags) takes work only when every other one is busy too.
-        return eligible.reduce((best, h) =>
-          h.busy !== best.busy ? (h.busy ? best : h) : h.actorCount < best.actorCount ||
-              (h.actorCount === best.actorCount && h.mailboxDepth < best.mailboxDepth)
+        const chosen = eligible.reduce((best, h) =>
+          h.busy !== best.busy ? (h.busy ? best : h) : count(h) < count(best) ||
+              (count(h) === count(best) && h.mailboxDepth < best.mailboxDepth)
             ? h
             : best
-        ).hostId;
+        );
+        this.#placedSince(chosen);
+        this.#placedSinceReport.get(chosen.hostId)!.placed++;
+        return chosen.hostId;
       }
       case "hash": {
         const eligible = this.#eligible(placement, hosts);

@@ -18,6 +18,7 @@ import { LocalRef } from "../local_ref.ts";
 import { ChildStartError, RestartIntensityError } from "./errors.ts";
 import { awaitStart } from "../_cell_started.ts";
 import { deadline, launch, noHostNow, running, stopChild } from "./_supervisor_launch.ts";
+import { restartEach } from "./_supervisor_parallel.ts";
 
 /** One child that ended. */
 export interface Exit {
@@ -89,8 +90,9 @@ export async function handleExits(
   const delayMs = Math.max(...toRestart.map((exit) => backoff(state, exit.entry, now)));
   const failed = new Set(toRestart.map((exit) => exit.entry));
   const affected = affectedBy(state, failed);
+  const exitOf = new Map(toRestart.map((exit) => [exit.entry, exit]));
   for (const entry of [...affected].reverse()) {
-    const exit = toRestart.find((x) => x.entry === entry);
+    const exit = exitOf.get(entry);
     if (exit !== undefined) {
       if (exit.gone) {
         entry.cell = undefined;
@@ -127,7 +129,19 @@ export interface Restart {
  * started: its failure is handled as a new exit (OTP's "try again"), which
  * counts against the intensity.
  */
-export async function restartAll(
+export function restartAll(
+  supervisor: Cell,
+  state: SupervisorState,
+  restart: Restart,
+): Promise<SupervisorState> {
+  // Under one_for_one no child's start waits for another's: many start side by side.
+  if (state.strategy.kind === "one_for_one" && restart.affected.length > 1) {
+    return restartEach(supervisor, state, restart);
+  }
+  return restartInOrder(supervisor, state, restart);
+}
+
+async function restartInOrder(
   supervisor: Cell,
   state: SupervisorState,
   restart: Restart,
@@ -181,7 +195,7 @@ export async function restartAll(
 }
 
 /** Waits for the start of a child restarted in place (same cell, next incarnation); false when it failed. */
-async function startedInPlace(cell: Cell): Promise<boolean> {
+export async function startedInPlace(cell: Cell): Promise<boolean> {
   try {
     await awaitStart(cell);
     return true;
@@ -236,7 +250,7 @@ function backoff(state: SupervisorState, entry: ChildEntry, now: number): number
 }
 
 /** The intensity is exceeded: stop every child for good, in reverse start order. */
-async function giveUp(
+export async function giveUp(
   supervisor: Cell,
   state: SupervisorState,
   exits: readonly Exit[],

@@ -198,3 +198,27 @@ Deno.test("a system that joined no cluster puts every placement on itself", asyn
     await system.shutdown();
   }
 });
+
+Deno.test("placement 'least-loaded' spreads many placements made between two load reports", () => {
+  const placer = new Placer();
+  const hosts = [host("h1", {}, 10), host("h2", {}, 10)];
+  const chosen = Array.from(
+    { length: 10 },
+    () => placer.choose({ kind: "least-loaded" }, hosts, "h0"),
+  );
+  assert.equal(chosen.filter((h) => h === "h1").length, 5);
+  assert.equal(chosen.filter((h) => h === "h2").length, 5);
+  // A new report counts what was placed: the placer starts again from it.
+  const reported = [host("h1", {}, 15), host("h2", {}, 12)];
+  assert.equal(placer.choose({ kind: "least-loaded" }, reported, "h0"), "h2");
+  assert.equal(placer.choose({ kind: "least-loaded" }, reported, "h0"), "h2");
+  assert.equal(placer.choose({ kind: "least-loaded" }, reported, "h0"), "h2");
+});
+
+Deno.test("placement 'least-loaded' with one eligible host picks it every time", () => {
+  const placer = new Placer();
+  const hosts = [host("h1", { gpu: "1" }, 3), host("h2", {}, 0)];
+  for (let i = 0; i < 3; i++) {
+    assert.equal(placer.choose({ kind: "least-loaded", labels: { gpu: "1" } }, hosts, "h0"), "h1");
+  }
+});
