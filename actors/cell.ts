@@ -43,7 +43,8 @@ import {
   UnknownMessageError,
 } from "./errors.ts";
 import { RestartIntensityError } from "./supervision/errors.ts";
-import { describeError, InvalidOptionError } from "../base/errors.ts";
+import { describeError } from "../base/errors.ts";
+import { timeoutError } from "../base/timeouts.ts";
 
 /**
  * What a cell needs of the writer of its persistent state (implemented in
@@ -232,11 +233,8 @@ export class Cell {
       return Promise.reject(err);
     }
     const timeoutMs = options?.timeoutMs ?? this.#runtime.askTimeoutMs;
-    if (typeof timeoutMs !== "number" || !(timeoutMs > 0) || timeoutMs === Infinity) {
-      return Promise.reject(
-        new InvalidOptionError("timeoutMs", timeoutMs, "a positive finite number of milliseconds"),
-      );
-    }
+    const badTimeout = timeoutError("timeoutMs", timeoutMs);
+    if (badTimeout !== undefined) return Promise.reject(badTimeout);
     if (this.stopping !== undefined) {
       const err = stoppedError(this, name);
       this.deadLetter("actor-stopped", name, "ask", payload, err);

@@ -125,7 +125,7 @@ export interface ActorRef<P> extends BaseRef {
    * @throws {ActorStoppedError} At once, when the target has stopped.
    * @throws {ActorFailedError} When the handler threw (`cause` is the error).
    * @throws {MailboxFullError} When the bounded mailbox refused it.
-   * @throws {InvalidOptionError} When `timeoutMs` is not a positive finite number.
+   * @throws {InvalidOptionError} When `timeoutMs` is not a number in `(0, 2^31-1]`.
    * @throws {HostUnreachableError} When the target's host is gone (at once).
    *
    * Every rejection holds for an actor on another host too; errors that

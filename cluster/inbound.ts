@@ -35,6 +35,7 @@ import { RefusalTally, type TalliedRefusal } from "./refusals.ts";
 import { exitReasonFromWire } from "./control.ts";
 import { StepQueue, type Steps } from "../base/slices.ts";
 import { describeError } from "../base/errors.ts";
+import { timeoutError } from "../base/timeouts.ts";
 
 /** Records a dead letter on this host; `count` when it stands for several messages. */
 export type InboundDeadLetter = (
@@ -187,6 +188,10 @@ export class Inbound {
       }
       case "ask": {
         const { correlation } = frame;
+        // A deadline out of a timer's range is refused with the typed error,
+        // never turned into one that has passed already or never comes.
+        const badTimeout = timeoutError("timeoutMs", frame.timeoutMs);
+        if (badTimeout !== undefined) return this.#replyError(sender, correlation, badTimeout);
         this.#local.deliverAsk(
           frame.to,
           frame.name,

@@ -9,6 +9,7 @@ import type { NatsConnectOptions } from "../transport/nats_connect.ts";
 import type { Labels } from "./view.ts";
 import { DEFAULT_SUBJECT_PREFIX, subjectToken } from "../transport/subjects.ts";
 import { InvalidOptionError } from "../base/errors.ts";
+import { checkTimeoutMs } from "../base/timeouts.ts";
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_SUSPICION_TIMEOUT_MS } from "./membership.ts";
 
 /** Default timeout of a remote spawn, in milliseconds. */
@@ -137,19 +138,19 @@ export function checkClusterOptions(options: ClusterOptions): void {
       "heartbeatIntervalMs",
       "suspicionTimeoutMs",
       "spawnTimeoutMs",
-      "maxInboundBytes",
       "busyAfterMs",
       "hangLimitMs",
     ] as const
   ) {
     const value = options[option];
-    if (value !== undefined && (typeof value !== "number" || !(value > 0) || !isFinite(value))) {
-      throw new InvalidOptionError(
-        `cluster.${option}`,
-        value,
-        "a positive finite number of milliseconds",
-      );
-    }
+    if (value !== undefined) checkTimeoutMs(`cluster.${option}`, value);
+  }
+  const maxInboundBytes = options.maxInboundBytes;
+  if (
+    maxInboundBytes !== undefined &&
+    (typeof maxInboundBytes !== "number" || !(maxInboundBytes > 0) || !isFinite(maxInboundBytes))
+  ) {
+    throw new InvalidOptionError("cluster.maxInboundBytes", maxInboundBytes, "a positive number");
   }
   if (
     options.liveness !== undefined && options.liveness !== "worker" &&

@@ -16,6 +16,7 @@ import type { RandomSource } from "../base/random.ts";
 import { firstSequence, type HostId, newHostId, validateName } from "../actors/ids.ts";
 import { Logger, type LogOptions } from "../actors/observe/logger.ts";
 import { InvalidOptionError } from "../base/errors.ts";
+import { checkTimeoutMs } from "../base/timeouts.ts";
 import { type ValidateMessages, validateMessagesOption } from "../actors/message_schemas.ts";
 
 /** Where the embedded store keeps its file, relative to the working directory. */
@@ -192,8 +193,5 @@ function topLevelFailure(value: TopLevelFailure | undefined): TopLevelFailure {
 /** A positive finite number of milliseconds, or the fallback when not given. */
 export function positiveMs(option: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !(value > 0) || value === Infinity) {
-    throw new InvalidOptionError(option, value, "a positive finite number of milliseconds");
-  }
-  return value;
+  return checkTimeoutMs(option, value);
 }

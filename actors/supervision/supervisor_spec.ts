@@ -14,6 +14,7 @@ import { resolveMailbox } from "../mailbox.ts";
 import { validateName } from "../ids.ts";
 import { DuplicateChildIdError } from "./errors.ts";
 import { InvalidOptionError } from "../../base/errors.ts";
+import { checkTimeoutMs } from "../../base/timeouts.ts";
 
 /**
  * Which children restart when one fails (the OTP meanings):
@@ -200,17 +201,10 @@ export function validateChildSpec(raw: unknown): ChildSpec {
       `"permanent", "transient" or "temporary"`,
     );
   }
-  const shutdownTimeoutMs = spec.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
-  if (
-    typeof shutdownTimeoutMs !== "number" || !(shutdownTimeoutMs > 0) ||
-    !isFinite(shutdownTimeoutMs)
-  ) {
-    throw new InvalidOptionError(
-      `child spec '${id}'.shutdownTimeoutMs`,
-      shutdownTimeoutMs,
-      "a positive finite number of milliseconds",
-    );
-  }
+  const shutdownTimeoutMs = checkTimeoutMs(
+    `child spec '${id}'.shutdownTimeoutMs`,
+    spec.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  );
   const placement = spec.placement as Placement | undefined;
   const kinds = ["local", "host", "spread", "least-loaded", "hash"];
   if (
@@ -295,8 +289,5 @@ export function resolveStrategy(strategy: SupervisorStrategy | undefined): Resol
 }
 
 function positive(option: string, value: unknown): number {
-  if (typeof value !== "number" || !(value > 0) || !isFinite(value)) {
-    throw new InvalidOptionError(option, value, "a positive finite number of milliseconds");
-  }
-  return value;
+  return checkTimeoutMs(option, value);
 }

@@ -115,3 +115,31 @@ Deno.test("frame 7 that comes back is one dead letter that counts every refused 
     await h.stop();
   }
 });
+
+Deno.test("an ask from the wire whose timeout is out of a timer's range is refused with InvalidOptionError", async () => {
+  const h = remotingHarness();
+  try {
+    const actor = h.runtime.spawn(Sequence as never, undefined, undefined).ref;
+    for (const [correlation, timeoutMs] of [[1, 2 ** 31], [2, 0], [3, -1], [4, 2 ** 53 - 1]]) {
+      h.send({ kind: "ask", to: actor.id, name: "state", body: undefined, correlation, timeoutMs });
+    }
+    const frames = await h.next(4);
+    for (const frame of frames) {
+      assert.equal(frame.kind, "replyError");
+      assert.equal(frame.kind === "replyError" && frame.error.code, "invalid_option");
+    }
+    h.send({
+      kind: "ask",
+      to: actor.id,
+      name: "state",
+      body: undefined,
+      correlation: 5,
+      timeoutMs: 2 ** 31 - 1,
+    });
+    assert.deepEqual(await h.next(1), [
+      { kind: "reply", correlation: 5, body: { last: -1, inOrder: true } },
+    ]);
+  } finally {
+    await h.stop();
+  }
+});
