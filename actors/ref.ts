@@ -38,10 +38,12 @@ export interface ActorStats {
   readonly type: string;
   /** Where the actor is in its life. */
   readonly status: ActorStatus;
-  /** The mailbox's options (capacity and overflow policy when bounded) and current depth. */
+  /** The mailbox's options (its limits when bounded) and current depth. */
   readonly mailbox: MailboxOptions & {
     /** Messages waiting, not counting the one being handled. */
     readonly depth: number;
+    /** Their estimated bytes (see `MailboxOptions.maxBytes`). */
+    readonly bytes: number;
   };
   /** Messages handled (successfully or not) since the actor started. */
   readonly handled: number;

@@ -147,13 +147,13 @@ export class Inbound {
       this.#seams.maxInboundBytes,
       (s) => this.#runtime.resolveRef(s),
       {
-        frame: (frame) => {
+        frame: (frame, bytes) => {
           if (forged) return;
           this.#frames++;
           origin ??= new RemoteTellOrigin((to, type, name, payload, error) =>
             this.#refuse(sender, to, name, { reason: refusalReason(error), type }, payload)
           );
-          this.#handle(sender, frame, origin);
+          this.#handle(sender, frame, origin, bytes);
         },
         reject: (reason, detail) => {
           this.#count(reason);
@@ -179,10 +179,10 @@ export class Inbound {
     );
   }
 
-  #handle(sender: string, frame: Frame, origin: RemoteTellOrigin): void {
+  #handle(sender: string, frame: Frame, origin: RemoteTellOrigin, bytes: number): void {
     switch (frame.kind) {
       case "tell": {
-        const refusal = this.#local.deliverTell(frame.to, frame.name, frame.body, origin);
+        const refusal = this.#local.deliverTell(frame.to, frame.name, frame.body, origin, bytes);
         if (refusal !== undefined) this.#refuse(sender, frame.to, frame.name, refusal, frame.body);
         return;
       }
@@ -202,6 +202,7 @@ export class Inbound {
             (value) => this.#reply(sender, correlation, value),
             (err) => this.#replyError(sender, correlation, err),
           ),
+          bytes,
         );
         return;
       }

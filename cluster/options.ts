@@ -10,6 +10,7 @@ import type { Labels } from "./view.ts";
 import { DEFAULT_SUBJECT_PREFIX, subjectToken } from "../transport/subjects.ts";
 import { InvalidOptionError } from "../base/errors.ts";
 import { checkTimeoutMs } from "../base/timeouts.ts";
+import { resolveSpawnRate, type SpawnRateOptions } from "./spawn_rate.ts";
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_SUSPICION_TIMEOUT_MS } from "./membership.ts";
 
 /** Default timeout of a remote spawn, in milliseconds. */
@@ -64,6 +65,14 @@ export interface ClusterOptions {
    * @default {10000}
    */
   readonly spawnTimeoutMs?: number;
+  /**
+   * How many spawn requests this host accepts from each requesting host: a
+   * burst, then a rate per second; beyond it a spawn is refused with
+   * `SpawnRateLimitedError` and counted (`refused["spawn-rate-limited"]` in
+   * the host report). See docs/limits.md.
+   * @default {{ burst: 10000, perSecond: 2000 }}
+   */
+  readonly spawnRate?: SpawnRateOptions;
   /**
    * Module URL prefixes this host may import to run a remote spawn's
    * definition; `undefined` allows any module (trust your cluster's NATS
@@ -145,6 +154,7 @@ export function checkClusterOptions(options: ClusterOptions): void {
     const value = options[option];
     if (value !== undefined) checkTimeoutMs(`cluster.${option}`, value);
   }
+  resolveSpawnRate(options.spawnRate);
   const maxInboundBytes = options.maxInboundBytes;
   if (
     maxInboundBytes !== undefined &&
