@@ -300,3 +300,33 @@ Deno.test("invalid mailbox options are refused with InvalidOptionError", async (
     assert.equal(system.actorCount, 0, "nothing was spawned");
   });
 });
+
+Deno.test("the queue counts the bytes of the messages that have any, through growth and compaction", () => {
+  const mailbox = new Mailbox<string, undefined>({
+    kind: "bounded",
+    capacity: 10_000,
+    maxBytes: 50_000,
+  });
+  let expected = 0;
+  const sizes: number[] = [];
+  for (let i = 0; i < 5_000; i++) {
+    const bytes = i % 3 === 0 ? 7 : 0;
+    assert.ok(mailbox.fits(bytes));
+    mailbox.put("m", i, undefined, bytes);
+    sizes.push(bytes);
+    expected += bytes;
+  }
+  assert.equal(mailbox.bytes, expected);
+  for (let i = 0; i < 4_000; i++) {
+    mailbox.take();
+    expected -= sizes[i];
+    if (i % 997 === 0) assert.equal(mailbox.bytes, expected, `after ${i + 1} taken`);
+  }
+  assert.equal(mailbox.bytes, expected);
+  assert.equal(mailbox.fits(50_000 - expected), true);
+  assert.equal(mailbox.fits(50_000 - expected + 1), false);
+  assert.equal(mailbox.refusal("h/1", "m").limit, "bytes");
+  while (mailbox.length > 0) mailbox.take();
+  assert.equal(mailbox.bytes, 0);
+  assert.equal(mailbox.fits(1e9), true, "an empty mailbox takes one message of any size");
+});
