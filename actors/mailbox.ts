@@ -138,8 +138,10 @@ export function resolveMailbox(
 export function payloadBytes(payload: unknown): number {
   if (typeof payload !== "object") return typeof payload === "string" ? payload.length : 0;
   if (payload === null) return 0;
-  if (ArrayBuffer.isView(payload) || payload instanceof ArrayBuffer) return payload.byteLength;
-  return 0;
+  // One property read (a cached miss for a plain object) instead of
+  // `ArrayBuffer.isView` and `instanceof`, which cost the object tell ~10%.
+  const bytes = (payload as { byteLength?: unknown }).byteLength;
+  return typeof bytes === "number" && bytes > 0 ? bytes : 0;
 }
 
 const SLOTS = 3;
