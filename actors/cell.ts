@@ -334,11 +334,9 @@ export class Cell {
    * (its sender gets the one dead letter; its ask is rejected).
    */
   #dropOldest(mailbox: Mailbox<HandlerEntry, ReplyTarget | TellOrigin>): void {
-    const refusal = mailbox.refusal(this.id, "");
+    const { capacity, maxBytes } = mailbox.refusal(this.id, "");
     const oldest = mailbox.take();
-    const err = new MailboxFullError(this.id, refusal.capacity, oldest.name, {
-      maxBytes: refusal.maxBytes,
-    });
+    const err = new MailboxFullError(this.id, capacity, oldest.name, { maxBytes });
     this.#unhandled(oldest, mailbox.takenPayload, mailbox.takenAsk, err);
   }
 
@@ -682,16 +680,13 @@ export class Cell {
 
   /** A snapshot of the actor's counters. */
   stats(): ActorStats {
+    const mailbox = this.#mailbox;
     return {
       id: this.id,
       name: this.name,
       type: this.def.type,
       status: this.status,
-      mailbox: {
-        ...this.#mailboxOptions,
-        depth: this.#mailbox?.length ?? 0,
-        bytes: this.#mailbox?.bytes ?? 0,
-      },
+      mailbox: { ...this.#mailboxOptions, depth: mailbox?.length ?? 0, bytes: mailbox?.bytes ?? 0 },
       handled: this.#handled,
       restarts: this.incarnation,
       children: this.children?.size ?? 0,
