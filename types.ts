@@ -88,6 +88,7 @@ export type { Displayable, DisplayBundle } from "./actors/observe/display.ts";
 export type { ErrorInfo } from "./base/errors.ts";
 export type { NatsConnectOptions } from "./transport/nats_connect.ts";
 export type { ObserveOptions } from "./cluster/observer.ts";
+export type { SpawnRateOptions } from "./cluster/spawn_rate.ts";
 export type { RuntimeStatus, TopLevelFailure } from "./actors/runtime.ts";
 export type { SchedulerOptions } from "./actors/scheduler.ts";
 export type {

@@ -55,8 +55,8 @@ export interface CompiledDefinition {
   readonly type: string;
   /** The defining module, when known. */
   readonly module: string | undefined;
-  /** The default mailbox. */
-  readonly mailbox: MailboxOptions;
+  /** The default mailbox, or `undefined` for the system's. */
+  readonly mailbox: MailboxOptions | undefined;
   /** The handler for each message name. */
   readonly entries: ReadonlyMap<string, HandlerEntry>;
   /**

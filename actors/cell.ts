@@ -26,7 +26,7 @@ import type { ActorDescription, DeadLetterReason } from "./observe/dead_letters.
 import type { DeathRecord } from "./observe/death_records.ts";
 import type { Signal } from "./signals.ts";
 import { type ActorId, actorId } from "./ids.ts";
-import { Mailbox, type MailboxOptions } from "./mailbox.ts";
+import { Mailbox, type MailboxOptions, payloadBytes } from "./mailbox.ts";
 import { ActorTimers } from "./timers.ts";
 import { CellContext } from "./_cell_context.ts";
 import { LocalRef } from "./local_ref.ts";
@@ -43,7 +43,8 @@ import {
   UnknownMessageError,
 } from "./errors.ts";
 import { RestartIntensityError } from "./supervision/errors.ts";
-import { describeError, InvalidOptionError } from "../base/errors.ts";
+import { describeError } from "../base/errors.ts";
+import { timeoutError } from "../base/timeouts.ts";
 
 /**
  * What a cell needs of the writer of its persistent state (implemented in
@@ -236,11 +237,8 @@ export class Cell {
       return Promise.reject(err);
     }
     const timeoutMs = options?.timeoutMs ?? this.#runtime.askTimeoutMs;
-    if (typeof timeoutMs !== "number" || !(timeoutMs > 0) || timeoutMs === Infinity) {
-      return Promise.reject(
-        new InvalidOptionError("timeoutMs", timeoutMs, "a positive finite number of milliseconds"),
-      );
-    }
+    const badTimeout = timeoutError("timeoutMs", timeoutMs);
+    if (badTimeout !== undefined) return Promise.reject(badTimeout);
     if (this.stopping !== undefined) {
       const err = stoppedError(this, name);
       this.deadLetter("actor-stopped", name, "ask", payload, err);
@@ -265,10 +263,15 @@ export class Cell {
    *
    * @returns `undefined` when queued, else the typed error of the refusal.
    */
-  offer(name: string, payload: unknown, reply: ReplyTarget | TellOrigin): Error | undefined {
+  offer(
+    name: string,
+    payload: unknown,
+    reply: ReplyTarget | TellOrigin,
+    bytes: number,
+  ): Error | undefined {
     const isTell = reply instanceof TellOrigin;
     const entry = this.#lookup(name, isTell ? "tell" : "ask", this.def.checked ?? this.def.entries);
-    const refused = entry instanceof Error ? entry : this.#enqueue(entry, payload, reply);
+    const refused = entry instanceof Error ? entry : this.#enqueue(entry, payload, reply, bytes);
     if (isTell) return refused;
     if (refused !== undefined) reply.reject(refused);
     return refused;
@@ -289,7 +292,7 @@ export class Cell {
    */
   deliverInternal(entry: HandlerEntry, payload: unknown): void {
     if (this.stopping !== undefined) return;
-    (this.#mailbox ??= new Mailbox()).putSystem(entry, payload);
+    (this.#mailbox ??= new Mailbox(this.#mailboxOptions)).putSystem(entry, payload);
     this.#wake();
   }
 
@@ -302,6 +305,7 @@ export class Cell {
   /**
    * Queues a message, applying the overflow policy.
    *
+   * @param bytes Its size: the envelope's for one from another host, else estimated.
    * @returns `undefined` when queued, else the typed error of the refusal
    *   (the caller records the dead letter and rejects the ask).
    */
@@ -309,17 +313,18 @@ export class Cell {
     entry: HandlerEntry,
     payload: unknown,
     ask: ReplyTarget | TellOrigin | undefined,
+    bytes: number = payloadBytes(payload),
   ): Error | undefined {
     if (this.stopping !== undefined) return stoppedError(this, entry.name);
-    const mailbox = this.#mailbox ??= new Mailbox();
-    const options = this.#mailboxOptions;
-    if (options.kind === "bounded" && mailbox.length >= options.capacity) {
-      if (options.overflow !== "drop-oldest") {
-        return new MailboxFullError(this.id, options.capacity, entry.name);
+    const mailbox = this.#mailbox ??= new Mailbox(this.#mailboxOptions);
+    if (!mailbox.fits(bytes)) {
+      const options = this.#mailboxOptions;
+      if (options.kind !== "bounded" || options.overflow !== "drop-oldest") {
+        return mailbox.refusal(this.id, entry.name);
       }
-      this.#dropOldest(options.capacity);
+      while (!mailbox.fits(bytes)) this.#dropOldest(mailbox);
     }
-    mailbox.put(entry, payload, ask);
+    mailbox.put(entry, payload, ask, bytes);
     if (!this.#scheduled && !this.busy) this.#wake();
     return undefined;
   }
@@ -332,16 +337,11 @@ export class Cell {
    * Makes room under `drop-oldest`: the oldest queued message is not handled
    * (its sender gets the one dead letter; its ask is rejected).
    */
-  #dropOldest(capacity: number): void {
-    const mailbox = this.#mailbox!;
+  #dropOldest(mailbox: Mailbox<HandlerEntry, ReplyTarget | TellOrigin>): void {
+    const { capacity, maxBytes } = mailbox.refusal(this.id, "");
     const oldest = mailbox.take();
-    const oldPayload = mailbox.takenPayload;
-    this.#unhandled(
-      oldest,
-      oldPayload,
-      mailbox.takenAsk,
-      new MailboxFullError(this.id, capacity, oldest.name),
-    );
+    const err = new MailboxFullError(this.id, capacity, oldest.name, { maxBytes });
+    this.#unhandled(oldest, mailbox.takenPayload, mailbox.takenAsk, err);
   }
 
   /**
@@ -702,12 +702,13 @@ export class Cell {
 
   /** A snapshot of the actor's counters. */
   stats(): ActorStats {
+    const mailbox = this.#mailbox;
     return {
       id: this.id,
       name: this.name,
       type: this.def.type,
       status: this.status,
-      mailbox: { ...this.#mailboxOptions, depth: this.#mailbox?.length ?? 0 },
+      mailbox: { ...this.#mailboxOptions, depth: mailbox?.length ?? 0, bytes: mailbox?.bytes ?? 0 },
       handled: this.#handled,
       restarts: this.incarnation,
       children: this.children?.size ?? 0,

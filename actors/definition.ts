@@ -119,7 +119,7 @@ export interface ActorSpecBase<P, S, A> {
   readonly persistence?: PersistenceSpec<S>;
   /**
    * The default mailbox of actors of this type; a spawn option overrides it.
-   * @default {{ kind: "unbounded" }}
+   * @default {the system's `mailbox`}
    */
   readonly mailbox?: MailboxOptions;
   /**
@@ -153,8 +153,8 @@ export interface ActorDefinition<P, S, A = void> {
   readonly type: string;
   /** The defining module's URL, when given. */
   readonly module: string | undefined;
-  /** The default mailbox of this type. */
-  readonly mailbox: MailboxOptions;
+  /** The default mailbox of this type, or `undefined` for the system's. */
+  readonly mailbox: MailboxOptions | undefined;
   /** The specification this definition was made from. */
   readonly spec: ActorSpec<P, S, A>;
   /** Phantom field: carries the protocol type for inference; always `undefined`. */
@@ -230,7 +230,7 @@ export function defineActor<P extends ProtocolShape<P>, S, A = void>(
   const definition = Object.freeze({
     type: spec.type,
     module: spec.module,
-    mailbox: resolveMailbox(spec.mailbox),
+    mailbox: spec.mailbox === undefined ? undefined : resolveMailbox(spec.mailbox),
     spec,
   });
   registerDefinition(definition as unknown as ActorDefinition<unknown, unknown, unknown>);

@@ -147,7 +147,11 @@ export class UnknownActorError extends ActorSystemError {
   }
 }
 
-/** A bounded mailbox with the `"reject"` overflow policy is full. */
+/**
+ * A bounded mailbox refused a message (or dropped one under `"drop-oldest"`):
+ * it held `capacity` messages, or the message's bytes would have taken it
+ * past `maxBytes`. `limit` says which bound was reached.
+ */
 export class MailboxFullError extends ActorSystemError {
   /** The stable code of this error class. */
   static override readonly code: string = "mailbox_full";
@@ -157,6 +161,10 @@ export class MailboxFullError extends ActorSystemError {
   readonly capacity: number;
   /** The message that was refused. */
   readonly messageName: string;
+  /** Which bound was reached: the count (`capacity`) or the bytes (`maxBytes`). */
+  readonly limit: "messages" | "bytes";
+  /** The mailbox's bytes bound, when that is the one reached. */
+  readonly maxBytes: number | undefined;
 
   /**
    * Creates the error.
@@ -164,16 +172,27 @@ export class MailboxFullError extends ActorSystemError {
    * @param actorId The actor whose mailbox is full.
    * @param capacity The capacity of that mailbox.
    * @param messageName The message that was refused.
-   * @param options Standard error options; `cause` chains the underlying error.
+   * @param options Standard error options; `cause` chains the underlying
+   *   error; `maxBytes` when the bytes bound is the one reached.
    */
-  constructor(actorId: string, capacity: number, messageName: string, options?: ErrorOptions) {
+  constructor(
+    actorId: string,
+    capacity: number,
+    messageName: string,
+    options?: ErrorOptions & { readonly maxBytes?: number },
+  ) {
+    const maxBytes = options?.maxBytes;
     super(
-      `mailbox of actor ${actorId} is full (${capacity} messages); '${messageName}' refused`,
+      `mailbox of actor ${actorId} is full (${
+        maxBytes === undefined ? `${capacity} messages` : `${maxBytes} bytes`
+      } limit); '${messageName}' refused`,
       options,
     );
     this.actorId = actorId;
     this.capacity = capacity;
     this.messageName = messageName;
+    this.limit = maxBytes === undefined ? "messages" : "bytes";
+    this.maxBytes = maxBytes;
   }
 }
 

@@ -11,6 +11,7 @@ export { LocalRef } from "./local_ref.ts";
 export { TellOrigin } from "./ask.ts";
 export { refusalReason } from "./_refusal_reason.ts";
 export { UnknownRef } from "./unknown_ref.ts";
+export { PersistKeyHeldError } from "./persistence/errors.ts";
 export { describeRef, serializeRef } from "./ref.ts";
 export { parseActorId } from "./ids.ts";
 export { SHUTDOWN, STOPPED } from "./exit_reason.ts";

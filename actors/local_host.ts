@@ -46,6 +46,7 @@ export class LocalHost {
    * dead letter here: the sender records the only one; so does a tell that
    * is queued but never handled, which goes back through `origin`.
    *
+   * @param bytes The size of its envelope on the wire (it counts against the mailbox's `maxBytes`).
    * @returns `undefined` when it was queued, else why it was refused.
    */
   deliverTell(
@@ -53,10 +54,11 @@ export class LocalHost {
     name: string,
     payload: unknown,
     origin: TellOrigin,
+    bytes: number,
   ): Refusal | undefined {
     const cell = this.#lookup(to);
     if (cell === undefined || cell.stopping !== undefined) return this.#gone(to, cell);
-    const refused = cell.offer(name, payload, origin);
+    const refused = cell.offer(name, payload, origin, bytes);
     return refused === undefined
       ? undefined
       : { reason: refusalReason(refused), type: cell.def.type };
@@ -67,9 +69,16 @@ export class LocalHost {
    * error of a refusal) goes to `reply`; the asker holds the only deadline,
    * and an ask it no longer waits for when its turn comes is skipped.
    *
+   * @param bytes The size of its envelope on the wire (it counts against the mailbox's `maxBytes`).
    * @returns `undefined` when it was queued, else why it was refused.
    */
-  deliverAsk(to: string, name: string, payload: unknown, reply: ReplyTarget): Refusal | undefined {
+  deliverAsk(
+    to: string,
+    name: string,
+    payload: unknown,
+    reply: ReplyTarget,
+    bytes: number,
+  ): Refusal | undefined {
     const cell = this.#lookup(to);
     if (cell === undefined || cell.stopping !== undefined) {
       const refusal = this.#gone(to, cell);
@@ -82,7 +91,7 @@ export class LocalHost {
       );
       return refusal;
     }
-    const refused = cell.offer(name, payload, reply);
+    const refused = cell.offer(name, payload, reply, bytes);
     return refused === undefined
       ? undefined
       : { reason: refusalReason(refused), type: cell.def.type };
@@ -124,6 +133,12 @@ export class LocalHost {
   /** The live (not stopping) actor with this name, or `undefined`. */
   liveByName(name: string): BaseRef | undefined {
     const cell = this.#runtime.cellByName(name);
+    return cell === undefined || cell.stopping !== undefined ? undefined : cell.ref;
+  }
+
+  /** The live persistent actor that holds this persistence key, if any. */
+  liveByPersistKey(key: string): BaseRef | undefined {
+    const cell = this.#runtime.cellByPersistKey(key);
     return cell === undefined || cell.stopping !== undefined ? undefined : cell.ref;
   }
 

@@ -91,7 +91,7 @@ export type PayloadArgs<M> = IsEmpty<PayloadOf<M>> extends true ? [payload?: und
 export interface AskOptions {
   /**
    * How long to wait for the reply before rejecting with `AskTimeoutError`.
-   * Must be a positive finite number.
+   * Must be a number in `(0, 2^31-1]` (what a platform timer honours; about 24.8 days).
    * @default {5000} (the system's `askTimeoutMs`)
    */
   readonly timeoutMs?: number;

@@ -38,10 +38,12 @@ export interface ActorStats {
   readonly type: string;
   /** Where the actor is in its life. */
   readonly status: ActorStatus;
-  /** The mailbox's options (capacity and overflow policy when bounded) and current depth. */
+  /** The mailbox's options (its limits when bounded) and current depth. */
   readonly mailbox: MailboxOptions & {
     /** Messages waiting, not counting the one being handled. */
     readonly depth: number;
+    /** Their estimated bytes (see `MailboxOptions.maxBytes`). */
+    readonly bytes: number;
   };
   /** Messages handled (successfully or not) since the actor started. */
   readonly handled: number;
@@ -125,7 +127,7 @@ export interface ActorRef<P> extends BaseRef {
    * @throws {ActorStoppedError} At once, when the target has stopped.
    * @throws {ActorFailedError} When the handler threw (`cause` is the error).
    * @throws {MailboxFullError} When the bounded mailbox refused it.
-   * @throws {InvalidOptionError} When `timeoutMs` is not a positive finite number.
+   * @throws {InvalidOptionError} When `timeoutMs` is not a number in `(0, 2^31-1]`.
    * @throws {HostUnreachableError} When the target's host is gone (at once).
    *
    * Every rejection holds for an actor on another host too; errors that

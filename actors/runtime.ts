@@ -15,7 +15,7 @@ import { AskTracker } from "./ask.ts";
 import { Cell } from "./cell.ts";
 import { type DeadLetterOptions, DeadLetters } from "./observe/dead_letters.ts";
 import { type HostId, parseActorId, validateName } from "./ids.ts";
-import { resolveMailbox } from "./mailbox.ts";
+import { DEFAULT_MAILBOX, type MailboxOptions, resolveMailbox } from "./mailbox.ts";
 import { Scheduler, type SchedulerOptions } from "./scheduler.ts";
 import { compile } from "./_compiled.ts";
 import { SHUTDOWN, STOPPED } from "./exit_reason.ts";
@@ -81,6 +81,8 @@ export interface RuntimeSettings {
   readonly askTimeoutMs: number;
   /** Default stop timeout. */
   readonly stopTimeoutMs: number;
+  /** The mailbox of actors whose spawn and definition name none; default: `DEFAULT_MAILBOX`. */
+  readonly mailbox?: MailboxOptions;
   /** Dead-letter buffer and logging. */
   readonly deadLetters: DeadLetterOptions;
   /** Dispatcher tuning. */
@@ -136,6 +138,7 @@ export class Runtime implements CellRuntime {
   readonly asks: AskTracker;
   readonly askTimeoutMs: number;
   readonly stopTimeoutMs: number;
+  readonly mailbox: MailboxOptions;
   readonly validateLocal: boolean;
   readonly deaths: DeathRecords;
   readonly logger: Logger;
@@ -192,6 +195,8 @@ export class Runtime implements CellRuntime {
   }
   #cells = new Map<number, Cell>();
   #names = new Map<string, Cell>();
+  /** Live persistent actors by persistence key (a spawn from the wire may not claim one). */
+  #keys = new Map<string, Cell>();
   #nextSequence: number;
 
   /** @param settings Checked settings. */
@@ -202,6 +207,7 @@ export class Runtime implements CellRuntime {
     this.random = settings.random ?? cryptoRandom;
     this.askTimeoutMs = settings.askTimeoutMs;
     this.stopTimeoutMs = settings.stopTimeoutMs;
+    this.mailbox = settings.mailbox ?? DEFAULT_MAILBOX;
     this.validateLocal = settings.validateMessages === "always";
     this.scheduler = new Scheduler(settings.scheduler);
     this.logger = settings.logger;
@@ -272,7 +278,7 @@ export class Runtime implements CellRuntime {
       }
     }
     const mailbox = options?.mailbox === undefined
-      ? compiled.mailbox
+      ? compiled.mailbox ?? this.mailbox
       : resolveMailbox(options.mailbox);
     const persistKey = compiled.persistence === undefined
       ? undefined
@@ -291,6 +297,7 @@ export class Runtime implements CellRuntime {
     cell.startAfter = replaced;
     this.#cells.set(cell.sequence, cell);
     if (name !== undefined) this.#names.set(name, cell);
+    if (persistKey !== undefined) this.#keys.set(persistKey, cell);
     if (parent !== undefined) (parent.children ??= new Set()).add(cell);
     if (this.logger.enabled("debug")) {
       this.logger.debug(`spawned ${compiled.type} ${name ?? cell.id}`, {
@@ -325,6 +332,11 @@ export class Runtime implements CellRuntime {
     return this.#names.get(name);
   }
 
+  /** The live persistent cell with this persistence key. */
+  cellByPersistKey(key: string): Cell | undefined {
+    return this.#keys.get(key);
+  }
+
   removed(cell: Cell): void {
     if (this.#cells.get(cell.sequence) === cell) {
       this.#cells.delete(cell.sequence);
@@ -335,6 +347,9 @@ export class Runtime implements CellRuntime {
     }
     if (cell.name !== undefined && this.#names.get(cell.name) === cell) {
       this.#names.delete(cell.name);
+    }
+    if (cell.persistKey !== undefined && this.#keys.get(cell.persistKey) === cell) {
+      this.#keys.delete(cell.persistKey);
     }
     cell.parent?.children?.delete(cell);
   }

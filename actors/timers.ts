@@ -9,7 +9,7 @@
 import type { PayloadArgs, TellName } from "./protocol.ts";
 import type { Clock, TimerHandle } from "../base/clock.ts";
 import type { HandlerEntry } from "./_compiled.ts";
-import { InvalidOptionError } from "../base/errors.ts";
+import { checkDelayMs, checkTimeoutMs } from "../base/timeouts.ts";
 
 /**
  * The timers of one actor.
@@ -36,7 +36,7 @@ export interface Timers<P> {
   /**
    * Sends `name` to self once, after `delayMs`.
    *
-   * @throws {InvalidOptionError} When `delayMs` is negative or not finite.
+   * @throws {InvalidOptionError} When `delayMs` is not a number in [0, 2^31-1] ms.
    */
   once<K extends TellName<P>>(
     key: string,
@@ -47,7 +47,7 @@ export interface Timers<P> {
   /**
    * Sends `name` to self every `intervalMs`, the first time after `intervalMs`.
    *
-   * @throws {InvalidOptionError} When `intervalMs` is not positive and finite.
+   * @throws {InvalidOptionError} When `intervalMs` is not a number in (0, 2^31-1] ms.
    */
   every<K extends TellName<P>>(
     key: string,
@@ -89,9 +89,7 @@ export class ActorTimers implements Timers<Record<string, never>> {
   }
 
   once(key: string, delayMs: number, name: string, payload?: unknown): void {
-    if (!Number.isFinite(delayMs) || delayMs < 0) {
-      throw new InvalidOptionError("delayMs", delayMs, "a finite number >= 0");
-    }
+    checkDelayMs("delayMs", delayMs);
     const entry = this.#owner.entryFor(name, "tell");
     this.cancel(key);
     const handle = this.#clock.setTimeout(() => {
@@ -104,9 +102,7 @@ export class ActorTimers implements Timers<Record<string, never>> {
   }
 
   every(key: string, intervalMs: number, name: string, payload?: unknown): void {
-    if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
-      throw new InvalidOptionError("intervalMs", intervalMs, "a finite number > 0");
-    }
+    checkTimeoutMs("intervalMs", intervalMs);
     const entry = this.#owner.entryFor(name, "tell");
     this.cancel(key);
     const arm = () => {

@@ -64,7 +64,7 @@ export class UnknownRef implements BaseRef {
       name: this.name,
       type: this.type,
       status: "stopped",
-      mailbox: { ...UNBOUNDED, depth: 0 },
+      mailbox: { ...UNBOUNDED, depth: 0, bytes: 0 },
       handled: 0,
       restarts: 0,
       children: 0,

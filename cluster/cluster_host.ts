@@ -44,6 +44,7 @@ import { RemoteChildren } from "./remote_children.ts";
 import { OwnedActors } from "./owned_actors.ts";
 import { Remoting, type TransportStats } from "./remoting.ts";
 import { answerControl } from "./control.ts";
+import { resolveSpawnRate, SpawnRateLimiter, type SpawnRateOptions } from "./spawn_rate.ts";
 import { HostRequests } from "./host_requests.ts";
 import { requestSnapshot } from "./inspect_cluster.ts";
 
@@ -65,6 +66,8 @@ export interface ClusterHostSettings {
   readonly spawnTimeoutMs: number;
   /** Module URL prefixes this host may import for remote spawns; `undefined`: any. */
   readonly moduleAllowlist: readonly string[] | undefined;
+  /** Spawn requests accepted per requesting host; default: `DEFAULT_SPAWN_BURST`, `..._PER_SECOND`. */
+  readonly spawnRate?: SpawnRateOptions;
   /** Whether the host owns (and closes) the transport. */
   readonly ownsTransport: boolean;
   /** Inbound batches above this size are refused, in bytes. */
@@ -92,6 +95,8 @@ export class ClusterHost implements RemotePort {
   #local: LocalHost;
   #transport: Transport;
   #settings: ClusterHostSettings;
+  /** Control requests refused, by reason (`spawn-rate-limited`). */
+  readonly #controlRefused: Record<string, number> = {};
   #remoting: Remoting;
   #placer = new Placer();
   #requests: HostRequests;
@@ -158,6 +163,8 @@ export class ClusterHost implements RemotePort {
       supervisedBy: this.#children.supervisedBy,
       owned: this.#owned,
       spawnsById: new Map<string, Promise<unknown>>(),
+      spawnRate: new SpawnRateLimiter(resolveSpawnRate(settings.spawnRate), runtime.clock),
+      refused: this.#controlRefused,
       snapshot: (recent: number) => this.snapshot(recent),
       watchers: new Map<string, Set<string>>(),
       notifyStopped: (host: string, actor: string, record: DeathRecord) =>
@@ -341,7 +348,7 @@ export class ClusterHost implements RemotePort {
       connection: this.#transport.status,
       supervisorOf: (actorId) => this.#children.supervisorOf(actorId),
       ownerOf: (actorId) => this.#owned.ownerOf(actorId),
-      refused: () => this.#remoting.stats.rejected,
+      refused: () => ({ ...this.#remoting.stats.rejected, ...this.#controlRefused }),
     };
   }
 
@@ -377,7 +384,7 @@ export class ClusterHost implements RemotePort {
       name: ref.name,
       type: ref.type,
       status: "stopped",
-      mailbox: { kind: "unbounded", depth: 0 },
+      mailbox: { kind: "unbounded", depth: 0, bytes: 0 },
       handled: 0,
       restarts: 0,
       children: 0,

@@ -102,8 +102,8 @@ export type RejectReason =
 export interface DecodeSink {
   /** The sending host's id, reported before its frames. */
   sender(hostId: string): void;
-  /** A well-formed frame. */
-  frame(frame: Frame): void;
+  /** A well-formed frame, and its size in the batch (what it costs a mailbox). */
+  frame(frame: Frame, bytes: number): void;
   /** A refused batch or frame. */
   reject(reason: RejectReason, detail: string): void;
 }
@@ -194,7 +194,7 @@ export function* decodeBatchSteps(
     handled++;
     const frame = frameFromWire(raw);
     if (frame === undefined) sink.reject("malformed", "a frame of an unknown kind or shape");
-    else sink.frame(frame);
+    else sink.frame(frame, reader.offset - at);
     if (reader.offset - windowStart >= WINDOW_BYTES && reader.offset < data.byteLength) {
       windowStart = reader.offset;
       yield;

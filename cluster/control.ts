@@ -14,6 +14,7 @@ import {
   type ExitReason,
   type HostSnapshot,
   type LocalHost,
+  PersistKeyHeldError,
   type Runtime,
   SHUTDOWN,
   STOPPED,
@@ -26,6 +27,8 @@ import { describeWireError } from "./wire_errors.ts";
 import { loadDefinition } from "./definitions.ts";
 import { packInspectAnswer } from "./inspect_cluster.ts";
 import { InvalidOptionError } from "../base/errors.ts";
+import { SpawnRateLimitedError } from "./errors.ts";
+import type { SpawnRateLimiter } from "./spawn_rate.ts";
 
 /** What the request handlers work with. */
 export interface ControlSeams {
@@ -54,6 +57,10 @@ export interface ControlSeams {
   readonly notifyStopped: (hostId: string, actorId: string, record: DeathRecord) => void;
   /** The member that sent a request, from its subject. */
   readonly senderOf: (subject: string) => string | undefined;
+  /** The spawn requests accepted per requesting host. */
+  readonly spawnRate: SpawnRateLimiter;
+  /** Requests refused, by reason, for the host report. */
+  readonly refused: Record<string, number>;
 }
 
 /** The most dead letters and death records one host reports. */
@@ -163,6 +170,14 @@ async function answerSpawn(
     | undefined;
   const requestId = typeof request?.requestId === "string" ? request.requestId : undefined;
   let answer = requestId === undefined ? undefined : seams.spawnsById.get(requestId);
+  if (answer === undefined && !seams.spawnRate.take(sender)) {
+    // Refused before any work, and not remembered: the same request may come
+    // again once the requester's bucket has refilled.
+    seams.refused["spawn-rate-limited"] = (seams.refused["spawn-rate-limited"] ?? 0) + 1;
+    const { burst, perSecond } = seams.spawnRate.rate;
+    const error = new SpawnRateLimitedError(seams.runtime.hostId, sender, burst, perSecond);
+    return respond(seams, message, { ok: false, error: describeWireError(error, false) });
+  }
   if (answer === undefined) {
     answer = spawnAnswer(seams, request, sender);
     if (requestId !== undefined) {
@@ -206,6 +221,9 @@ async function spawnAnswer(
       : seams.local.liveByName(request.name);
     const adopt = earlier !== undefined && earlier.type === request.type &&
       seams.supervisedBy.get(earlier.id)?.id === supervisor?.id;
+    if (!adopt && definition.spec.persistence !== undefined) {
+      checkKeyClaim(seams, request, sender);
+    }
     const restarts = supervisor !== undefined && Number.isSafeInteger(request.restarts) &&
         (request.restarts as number) > 0
       ? request.restarts as number
@@ -241,6 +259,28 @@ async function spawnAnswer(
   } catch (err) {
     return { ok: false, error: describeWireError(err, false) };
   }
+}
+
+/**
+ * Refuses a spawn that would make a second activation of a live persistent
+ * actor of this host: only the host that supervises it or owns it may name
+ * its key (a supervisor restarting it, a driver replacing it), and a
+ * `reuse` of that very actor by name makes no second one.
+ *
+ * @throws {PersistKeyHeldError} When the key is held and the requester may not claim it.
+ */
+function checkKeyClaim(seams: ControlSeams, request: SpawnRequest, sender: string): void {
+  const key = typeof request.persistKey === "string" ? request.persistKey : request.name;
+  if (typeof key !== "string") return;
+  const holder = seams.local.liveByPersistKey(key);
+  if (holder === undefined) return;
+  if (seams.supervisedBy.get(holder.id)?.hostId === sender) return;
+  if (seams.owned.ownerOf(holder.id) === sender) return;
+  if (
+    request.existing === "reuse" && typeof request.name === "string" &&
+    seams.local.liveByName(request.name)?.id === holder.id
+  ) return;
+  throw new PersistKeyHeldError(key, holder.id, sender);
 }
 
 /** The longest stop deadline a stop request may carry, in milliseconds (one day). */

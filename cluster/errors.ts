@@ -1,6 +1,6 @@
 /**
  * The errors of a cluster: a definition a host cannot load, a failed
- * connection, a cluster-wide name that is taken.
+ * connection, a cluster-wide name that is taken, a spawn over the rate.
  *
  * @module
  */
@@ -85,6 +85,53 @@ export class NameTakenError extends ActorSystemError {
     super(`the cluster-wide name '${actorName}' is held by ${holderId}`, options);
     this.actorName = actorName;
     this.holderId = holderId;
+  }
+}
+
+/**
+ * A host refused a spawn request: its requester sent more than the host's
+ * `spawnRate` allows (a burst, then a rate per second). The refusal is
+ * counted in the host's report (`refused["spawn-rate-limited"]`). A
+ * legitimate requester retries later; the defaults leave room for a failover
+ * of thousands of actors.
+ */
+export class SpawnRateLimitedError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "spawn_rate_limited";
+  /** The host that refused. */
+  readonly hostId: string;
+  /** The requesting host, over its rate. */
+  readonly requester: string;
+  /** The burst allowed per requester. */
+  readonly burst: number;
+  /** The requests per second allowed per requester after the burst. */
+  readonly perSecond: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param hostId The host that refused.
+   * @param requester The requesting host.
+   * @param burst The burst allowed.
+   * @param perSecond The rate allowed.
+   * @param options Standard error options.
+   */
+  constructor(
+    hostId: string,
+    requester: string,
+    burst: number,
+    perSecond: number,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `host ${hostId} refused a spawn from ${requester}: over its spawn rate ` +
+        `(burst ${burst}, ${perSecond}/s per requester)`,
+      options,
+    );
+    this.hostId = hostId;
+    this.requester = requester;
+    this.burst = burst;
+    this.perSecond = perSecond;
   }
 }
 

@@ -35,6 +35,7 @@ import { RefusalTally, type TalliedRefusal } from "./refusals.ts";
 import { exitReasonFromWire } from "./control.ts";
 import { StepQueue, type Steps } from "../base/slices.ts";
 import { describeError } from "../base/errors.ts";
+import { timeoutError } from "../base/timeouts.ts";
 
 /** Records a dead letter on this host; `count` when it stands for several messages. */
 export type InboundDeadLetter = (
@@ -146,13 +147,13 @@ export class Inbound {
       this.#seams.maxInboundBytes,
       (s) => this.#runtime.resolveRef(s),
       {
-        frame: (frame) => {
+        frame: (frame, bytes) => {
           if (forged) return;
           this.#frames++;
           origin ??= new RemoteTellOrigin((to, type, name, payload, error) =>
             this.#refuse(sender, to, name, { reason: refusalReason(error), type }, payload)
           );
-          this.#handle(sender, frame, origin);
+          this.#handle(sender, frame, origin, bytes);
         },
         reject: (reason, detail) => {
           this.#count(reason);
@@ -178,15 +179,19 @@ export class Inbound {
     );
   }
 
-  #handle(sender: string, frame: Frame, origin: RemoteTellOrigin): void {
+  #handle(sender: string, frame: Frame, origin: RemoteTellOrigin, bytes: number): void {
     switch (frame.kind) {
       case "tell": {
-        const refusal = this.#local.deliverTell(frame.to, frame.name, frame.body, origin);
+        const refusal = this.#local.deliverTell(frame.to, frame.name, frame.body, origin, bytes);
         if (refusal !== undefined) this.#refuse(sender, frame.to, frame.name, refusal, frame.body);
         return;
       }
       case "ask": {
         const { correlation } = frame;
+        // A deadline out of a timer's range is refused with the typed error,
+        // never turned into one that has passed already or never comes.
+        const badTimeout = timeoutError("timeoutMs", frame.timeoutMs);
+        if (badTimeout !== undefined) return this.#replyError(sender, correlation, badTimeout);
         this.#local.deliverAsk(
           frame.to,
           frame.name,
@@ -197,6 +202,7 @@ export class Inbound {
             (value) => this.#reply(sender, correlation, value),
             (err) => this.#replyError(sender, correlation, err),
           ),
+          bytes,
         );
         return;
       }

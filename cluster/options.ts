@@ -9,6 +9,8 @@ import type { NatsConnectOptions } from "../transport/nats_connect.ts";
 import type { Labels } from "./view.ts";
 import { DEFAULT_SUBJECT_PREFIX, subjectToken } from "../transport/subjects.ts";
 import { InvalidOptionError } from "../base/errors.ts";
+import { checkTimeoutMs } from "../base/timeouts.ts";
+import { resolveSpawnRate, type SpawnRateOptions } from "./spawn_rate.ts";
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_SUSPICION_TIMEOUT_MS } from "./membership.ts";
 
 /** Default timeout of a remote spawn, in milliseconds. */
@@ -63,6 +65,14 @@ export interface ClusterOptions {
    * @default {10000}
    */
   readonly spawnTimeoutMs?: number;
+  /**
+   * How many spawn requests this host accepts from each requesting host: a
+   * burst, then a rate per second; beyond it a spawn is refused with
+   * `SpawnRateLimitedError` and counted (`refused["spawn-rate-limited"]` in
+   * the host report). See docs/limits.md.
+   * @default {{ burst: 10000, perSecond: 2000 }}
+   */
+  readonly spawnRate?: SpawnRateOptions;
   /**
    * Module URL prefixes this host may import to run a remote spawn's
    * definition; `undefined` allows any module (trust your cluster's NATS
@@ -137,19 +147,20 @@ export function checkClusterOptions(options: ClusterOptions): void {
       "heartbeatIntervalMs",
       "suspicionTimeoutMs",
       "spawnTimeoutMs",
-      "maxInboundBytes",
       "busyAfterMs",
       "hangLimitMs",
     ] as const
   ) {
     const value = options[option];
-    if (value !== undefined && (typeof value !== "number" || !(value > 0) || !isFinite(value))) {
-      throw new InvalidOptionError(
-        `cluster.${option}`,
-        value,
-        "a positive finite number of milliseconds",
-      );
-    }
+    if (value !== undefined) checkTimeoutMs(`cluster.${option}`, value);
+  }
+  resolveSpawnRate(options.spawnRate);
+  const maxInboundBytes = options.maxInboundBytes;
+  if (
+    maxInboundBytes !== undefined &&
+    (typeof maxInboundBytes !== "number" || !(maxInboundBytes > 0) || !isFinite(maxInboundBytes))
+  ) {
+    throw new InvalidOptionError("cluster.maxInboundBytes", maxInboundBytes, "a positive number");
   }
   if (
     options.liveness !== undefined && options.liveness !== "worker" &&

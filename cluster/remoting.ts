@@ -29,7 +29,8 @@ import { type ClusterView, isUp } from "./view.ts";
 import type { RemoteRef } from "./remote_ref.ts";
 import { RemoteAsks } from "./remote_asks.ts";
 import { Inbound } from "./inbound.ts";
-import { describeError, InvalidOptionError } from "../base/errors.ts";
+import { describeError } from "../base/errors.ts";
+import { timeoutError } from "../base/timeouts.ts";
 import { PayloadTooLargeError, TransportClosedError } from "../transport/errors.ts";
 
 /** Counters of a host's cluster traffic. */
@@ -200,11 +201,8 @@ export class Remoting {
     options: AskOptions | undefined,
   ): Promise<unknown> {
     const timeoutMs = options?.timeoutMs ?? this.#runtime.askTimeoutMs;
-    if (typeof timeoutMs !== "number" || !(timeoutMs > 0) || timeoutMs === Infinity) {
-      return Promise.reject(
-        new InvalidOptionError("timeoutMs", timeoutMs, "a positive finite number of milliseconds"),
-      );
-    }
+    const badTimeout = timeoutError("timeoutMs", timeoutMs);
+    if (badTimeout !== undefined) return Promise.reject(badTimeout);
     const correlation = this.#asks.nextCorrelation();
     const frame = this.#encode(
       {

@@ -99,6 +99,7 @@ export async function joinCluster(
     suspicionTimeoutMs: options.suspicionTimeoutMs ?? DEFAULT_SUSPICION_TIMEOUT_MS,
     spawnTimeoutMs: options.spawnTimeoutMs ?? DEFAULT_SPAWN_TIMEOUT_MS,
     moduleAllowlist: options.moduleAllowlist,
+    ...(options.spawnRate === undefined ? {} : { spawnRate: options.spawnRate }),
     ownsTransport: options.transport === undefined,
     maxInboundBytes: options.maxInboundBytes ?? transport.maxPayloadBytes,
     wireStacks: options.wireStacks === true,

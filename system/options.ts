@@ -16,6 +16,8 @@ import type { RandomSource } from "../base/random.ts";
 import { firstSequence, type HostId, newHostId, validateName } from "../actors/ids.ts";
 import { Logger, type LogOptions } from "../actors/observe/logger.ts";
 import { InvalidOptionError } from "../base/errors.ts";
+import { type MailboxOptions, resolveMailbox } from "../actors/mailbox.ts";
+import { checkTimeoutMs } from "../base/timeouts.ts";
 import { type ValidateMessages, validateMessagesOption } from "../actors/message_schemas.ts";
 
 /** Where the embedded store keeps its file, relative to the working directory. */
@@ -59,6 +61,13 @@ export interface ActorSystemOptions {
    * @default {5000}
    */
   readonly stopTimeoutMs?: number;
+  /**
+   * The mailbox of every actor whose spawn and definition name none: bounded
+   * by count and by bytes, refusing what does not fit with
+   * `MailboxFullError` (a `mailbox-full` dead letter). See docs/limits.md.
+   * @default {{ kind: "bounded", capacity: 1048576, maxBytes: 268435456, overflow: "reject" }}
+   */
+  readonly mailbox?: MailboxOptions;
   /** Dead-letter buffer size and console logging. */
   readonly deadLetters?: DeadLetterOptions;
   /** Dispatcher tuning (fairness and time slicing). */
@@ -169,6 +178,7 @@ export function runtimeSettings(options: ActorSystemOptions): RuntimeSettings {
     ...(options.random === undefined ? {} : { random: options.random }),
     askTimeoutMs: positiveMs("askTimeoutMs", options.askTimeoutMs, DEFAULT_ASK_TIMEOUT_MS),
     stopTimeoutMs: positiveMs("stopTimeoutMs", options.stopTimeoutMs, DEFAULT_STOP_TIMEOUT_MS),
+    mailbox: resolveMailbox(options.mailbox),
     deadLetters: options.deadLetters ?? {},
     scheduler: options.scheduler ?? {},
     deathRecords: options.deathRecords ?? {},
@@ -192,8 +202,5 @@ function topLevelFailure(value: TopLevelFailure | undefined): TopLevelFailure {
 /** A positive finite number of milliseconds, or the fallback when not given. */
 export function positiveMs(option: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !(value > 0) || value === Infinity) {
-    throw new InvalidOptionError(option, value, "a positive finite number of milliseconds");
-  }
-  return value;
+  return checkTimeoutMs(option, value);
 }

@@ -145,7 +145,7 @@ export function statsBundle(stats: ActorStats, hostId: string): DisplayBundle {
     ["type", stats.type],
     ["host", hostId],
     ["status", stats.status],
-    ["mailbox", `${stats.mailbox.depth} queued (${stats.mailbox.kind})`],
+    ["mailbox", `${stats.mailbox.depth} queued (${mailboxLimits(stats.mailbox)})`],
     ["handled", String(stats.handled)],
     ["restarts", String(stats.restarts)],
     ["children", String(stats.children)],
@@ -179,4 +179,11 @@ export function showDeaths(records: DeathRecord | readonly DeathRecord[] | undef
   const sorted = list.sort((a, b) => b.timestampMs - a.timestampMs);
   const bundle = deathsBundle(sorted);
   return { [JUPYTER_DISPLAY]: () => bundle, toString: () => bundle["text/plain"] } as Displayable;
+}
+
+/** "unbounded", or the limits of a bounded mailbox: "bounded: 1048576 messages, 268435456 bytes". */
+function mailboxLimits(mailbox: ActorStats["mailbox"]): string {
+  if (mailbox.kind !== "bounded") return mailbox.kind;
+  const bytes = mailbox.maxBytes === undefined ? "" : `, ${mailbox.maxBytes} bytes`;
+  return `bounded: ${mailbox.capacity} messages${bytes}, ${mailbox.overflow ?? "reject"}`;
 }

@@ -53,7 +53,8 @@ export interface HostReport {
   readonly loopLagMs: number | undefined;
   /**
    * What it refused from other hosts and clients since it started, by reason
-   * (`undecodable`, `sender-mismatch`, `reply-from-other-host`, ...);
+   * (`undecodable`, `sender-mismatch`, `reply-from-other-host`,
+   * `spawn-rate-limited`, ...);
    * `undefined` without a cluster or without details.
    */
   readonly refused: Readonly<Record<string, number>> | undefined;

@@ -1,6 +1,7 @@
 /**
  * The errors of persistent actors: a second activation that lost the
- * compare-and-set, and state that cannot be decoded or encoded.
+ * compare-and-set, a spawn that claims a key a live actor holds, and state
+ * that cannot be decoded or encoded.
  *
  * @module
  */
@@ -87,5 +88,41 @@ export class StateEncodeError extends ActorSystemError {
       options,
     );
     this.path = path;
+  }
+}
+
+/**
+ * A spawn request from another host named the persistence key of a live
+ * actor of this host, and did not come from the host that supervises or owns
+ * that actor: a second activation would take the state over (the live actor
+ * would lose its next write and stop), so the spawn is refused instead.
+ */
+export class PersistKeyHeldError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "persist_key_held";
+  /** The persistence key asked for. */
+  readonly key: string;
+  /** The live actor that holds it. */
+  readonly holderId: string;
+  /** The host that asked. */
+  readonly requester: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param key The persistence key.
+   * @param holderId The live actor that holds it.
+   * @param requester The host that asked.
+   * @param options Standard error options.
+   */
+  constructor(key: string, holderId: string, requester: string, options?: ErrorOptions) {
+    super(
+      `persistence key '${key}' is held by the live actor ${holderId}; ` +
+        `a spawn from ${requester}, which neither supervises nor owns it, is refused`,
+      options,
+    );
+    this.key = key;
+    this.holderId = holderId;
+    this.requester = requester;
   }
 }

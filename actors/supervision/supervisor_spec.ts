@@ -15,9 +15,7 @@ import { validateName } from "../ids.ts";
 import { DuplicateChildIdError } from "./errors.ts";
 import { InvalidOptionError } from "../../base/errors.ts";
 import { compile } from "../_compiled.ts";
-
-/** The longest delay a platform timer can wait (2^31 - 1 ms, about 24.8 days). */
-const MAX_TIMER_MS = 2_147_483_647;
+import { checkTimeoutMs } from "../../base/timeouts.ts";
 
 /**
  * Which children restart when one fails (the OTP meanings):
@@ -213,21 +211,14 @@ export function validateChildSpec(raw: unknown): ChildSpec {
       `"permanent", "transient" or "temporary"`,
     );
   }
-  const shutdownTimeoutMs = spec.shutdownTimeoutMs ??
+  // Infinity (no limit) is a supervisor's default, and may be asked for; any number must fit a timer.
+  const given: unknown = spec.shutdownTimeoutMs ??
     (compile(definition).childExit === undefined
       ? DEFAULT_SHUTDOWN_TIMEOUT_MS
       : DEFAULT_SUPERVISOR_SHUTDOWN_TIMEOUT_MS);
-  if (
-    typeof shutdownTimeoutMs !== "number" || !(shutdownTimeoutMs > 0) ||
-    (!isFinite(shutdownTimeoutMs) && shutdownTimeoutMs !== Infinity) ||
-    (isFinite(shutdownTimeoutMs) && shutdownTimeoutMs > MAX_TIMER_MS)
-  ) {
-    throw new InvalidOptionError(
-      `child spec '${id}'.shutdownTimeoutMs`,
-      shutdownTimeoutMs,
-      `a positive number of milliseconds up to ${MAX_TIMER_MS}, or Infinity (no limit)`,
-    );
-  }
+  const shutdownTimeoutMs = given === Infinity
+    ? Infinity
+    : checkTimeoutMs(`child spec '${id}'.shutdownTimeoutMs`, given);
   const placement = spec.placement as Placement | undefined;
   const kinds = ["local", "host", "spread", "least-loaded", "hash"];
   if (
@@ -312,8 +303,5 @@ export function resolveStrategy(strategy: SupervisorStrategy | undefined): Resol
 }
 
 function positive(option: string, value: unknown): number {
-  if (typeof value !== "number" || !(value > 0) || !isFinite(value)) {
-    throw new InvalidOptionError(option, value, "a positive finite number of milliseconds");
-  }
-  return value;
+  return checkTimeoutMs(option, value);
 }

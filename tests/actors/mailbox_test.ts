@@ -6,7 +6,15 @@ import {
   MailboxFullError,
   type Tell,
 } from "../../mod.ts";
-import { Mailbox } from "../../actors/mailbox.ts";
+import {
+  DEFAULT_MAILBOX_CAPACITY,
+  DEFAULT_MAILBOX_MAX_BYTES,
+  Mailbox,
+} from "../../actors/mailbox.ts";
+import { statsBundle } from "../../actors/observe/display.ts";
+
+const inspectActor = (stats: Parameters<typeof statsBundle>[0], hostId: string) =>
+  statsBundle(stats, hostId)["text/plain"];
 import { waitFor, withSystem } from "../_helpers/system.ts";
 
 /**
@@ -38,7 +46,7 @@ Deno.test("the queue keeps FIFO order across ring-buffer growth and wrap-around"
   const out: unknown[] = [];
   let next = 0;
   for (let round = 0; round < 50; round++) {
-    for (let i = 0; i < round * 3 + 1; i++) mailbox.put("m", next++, undefined);
+    for (let i = 0; i < round * 3 + 1; i++) mailbox.put("m", next++, undefined, 0);
     for (let i = 0; i < round * 2 && mailbox.length > 0; i++) {
       mailbox.take();
       out.push(mailbox.takenPayload);
@@ -61,9 +69,9 @@ Deno.test("the queue keeps FIFO order when it reclaims a long taken front", () =
       out.push(mailbox.takenPayload);
     }
   };
-  for (let i = 0; i < 5_000; i++) mailbox.put("m", next++, undefined);
+  for (let i = 0; i < 5_000; i++) mailbox.put("m", next++, undefined, 0);
   drain(4_000);
-  for (let i = 0; i < 5_000; i++) mailbox.put("m", next++, undefined);
+  for (let i = 0; i < 5_000; i++) mailbox.put("m", next++, undefined, 0);
   drain(3_000);
   assert.equal(mailbox.length, 3_000);
   drain(3_000);
@@ -73,7 +81,7 @@ Deno.test("the queue keeps FIFO order when it reclaims a long taken front", () =
 
 Deno.test("runtime messages in the system lane are taken before every queued user message", () => {
   const mailbox = new Mailbox<string, never>();
-  for (let i = 0; i < 3; i++) mailbox.put("user", i, undefined);
+  for (let i = 0; i < 3; i++) mailbox.put("user", i, undefined, 0);
   mailbox.putSystem("system", "a");
   mailbox.putSystem("system", "b");
   const out: unknown[] = [];
@@ -87,7 +95,7 @@ Deno.test("length counts only user messages, and take() takes only user messages
   assert.equal(mailbox.length, 0);
   assert.equal(mailbox.systemLength, 1);
   assert.equal(mailbox.isEmpty, false);
-  mailbox.put("user", 1, undefined);
+  mailbox.put("user", 1, undefined, 0);
   assert.equal(mailbox.length, 1);
   assert.equal(mailbox.take(), "user");
   assert.equal(mailbox.takenPayload, 1);
@@ -96,12 +104,85 @@ Deno.test("length counts only user messages, and take() takes only user messages
   assert.equal(mailbox.isEmpty, true);
 });
 
-Deno.test("mailboxes are unbounded by default and say so in stats", async () => {
+Deno.test("mailboxes are bounded by count and bytes by default and say so in stats", async () => {
   await withSystem((system) => {
     const { Gated } = gated();
     const ref = system.spawn(Gated);
-    assert.deepEqual(ref.stats().mailbox, { kind: "unbounded", depth: 0 });
+    assert.deepEqual(ref.stats().mailbox, {
+      kind: "bounded",
+      capacity: DEFAULT_MAILBOX_CAPACITY,
+      maxBytes: DEFAULT_MAILBOX_MAX_BYTES,
+      overflow: "reject",
+      depth: 0,
+      bytes: 0,
+    });
+    assert.match(inspectActor(ref.stats(), system.hostId), /bounded: 1048576 messages, 268435456/);
   });
+});
+
+Deno.test("the default mailbox refuses the tell past its count bound with MailboxFullError", async () => {
+  const Counter = defineActor<{ add: Tell<number>; total: Ask<void, number> }, number>({
+    type: "counter",
+    init: () => 0,
+    tells: { add: (total, n) => total + n },
+    asks: { total: (total) => ({ state: total, reply: total }) },
+  });
+  await withSystem(async (system) => {
+    const ref = system.spawn(Counter);
+    // One synchronous loop: the actor gets no turn meanwhile, so every tell waits.
+    for (let i = 0; i < DEFAULT_MAILBOX_CAPACITY; i++) ref.tell("add", 1);
+    assert.throws(
+      () => ref.tell("add", 1),
+      (err: unknown) =>
+        MailboxFullError.is(err) && err.limit === "messages" &&
+        err.capacity === DEFAULT_MAILBOX_CAPACITY && /1048576 messages/.test(err.message) &&
+        err.messageName === "add",
+    );
+    assert.deepEqual(system.deadLetters.recent().map((l) => l.reason), ["mailbox-full"]);
+    await waitFor(() => ref.stats().mailbox.depth === 0, "the queued tells", 120_000);
+    assert.equal(await ref.ask("total"), DEFAULT_MAILBOX_CAPACITY);
+  });
+});
+
+Deno.test("the default mailbox refuses the tell past its bytes bound, naming the limit", async () => {
+  await withSystem(async (system) => {
+    const { Gated, release, entered } = gated();
+    const ref = system.spawn(Gated);
+    ref.tell("item", -1);
+    await entered;
+    // One 16 MiB buffer told again and again: each tell counts its bytes.
+    const chunk = new Uint8Array(16 * 1024 * 1024);
+    const Big = ref as unknown as { tell(name: string, payload: unknown): void };
+    for (let i = 0; i < 16; i++) Big.tell("item", chunk);
+    assert.equal(ref.stats().mailbox.bytes, DEFAULT_MAILBOX_MAX_BYTES);
+    assert.throws(
+      () => Big.tell("item", chunk),
+      (err: unknown) =>
+        MailboxFullError.is(err) && err.limit === "bytes" &&
+        err.maxBytes === DEFAULT_MAILBOX_MAX_BYTES && /268435456 bytes/.test(err.message),
+    );
+    Big.tell("item", 7); // a message without counted bytes still fits
+    assert.equal(ref.stats().mailbox.depth, 17);
+    release();
+  });
+});
+
+Deno.test("a system's mailbox option is the default of its actors, and strings count their length", async () => {
+  await withSystem(async (system) => {
+    const { Gated, release, entered } = gated();
+    const ref = system.spawn(Gated) as unknown as {
+      tell(name: string, payload: unknown): void;
+      stats(): { mailbox: { bytes: number } };
+    };
+    ref.tell("item", -1);
+    await entered;
+    ref.tell("item", "x".repeat(600));
+    assert.throws(() => ref.tell("item", "y".repeat(500)), MailboxFullError);
+    ref.tell("item", "z".repeat(400));
+    assert.equal(ref.stats().mailbox.bytes, 1_000);
+    assert.throws(() => ref.tell("item", 1), MailboxFullError, "the count bound");
+    release();
+  }, { mailbox: { kind: "bounded", capacity: 2, maxBytes: 1_000 } });
 });
 
 Deno.test("a full bounded mailbox with 'reject' throws MailboxFullError at the sender", async () => {
@@ -122,8 +203,10 @@ Deno.test("a full bounded mailbox with 'reject' throws MailboxFullError at the s
     assert.deepEqual(ref.stats().mailbox, {
       kind: "bounded",
       capacity: 2,
+      maxBytes: DEFAULT_MAILBOX_MAX_BYTES,
       overflow: "reject",
       depth: 2,
+      bytes: 0,
     });
     const letters = system.deadLetters.recent();
     assert.deepEqual(letters.map((l) => [l.reason, l.messageName, l.payload]), [
@@ -181,8 +264,10 @@ Deno.test("the definition's mailbox is the default and a spawn option overrides 
     assert.deepEqual(system.spawn(Bounded).stats().mailbox, {
       kind: "bounded",
       capacity: 10,
+      maxBytes: DEFAULT_MAILBOX_MAX_BYTES,
       overflow: "drop-newest",
       depth: 0,
+      bytes: 0,
     });
     assert.equal(
       system.spawn(Bounded, { mailbox: { kind: "unbounded" } }).stats().mailbox.kind,
@@ -201,6 +286,8 @@ Deno.test("invalid mailbox options are refused with InvalidOptionError", async (
         { kind: "bounded", capacity: 1.5 },
         { kind: "bounded", capacity: Infinity },
         { kind: "bounded", capacity: 3, overflow: "explode" },
+        { kind: "bounded", capacity: 3, maxBytes: 0 },
+        { kind: "bounded", capacity: 3, maxBytes: Infinity },
         { kind: "huge" },
       ]
     ) {
@@ -212,4 +299,34 @@ Deno.test("invalid mailbox options are refused with InvalidOptionError", async (
     }
     assert.equal(system.actorCount, 0, "nothing was spawned");
   });
+});
+
+Deno.test("the queue counts the bytes of the messages that have any, through growth and compaction", () => {
+  const mailbox = new Mailbox<string, undefined>({
+    kind: "bounded",
+    capacity: 10_000,
+    maxBytes: 50_000,
+  });
+  let expected = 0;
+  const sizes: number[] = [];
+  for (let i = 0; i < 5_000; i++) {
+    const bytes = i % 3 === 0 ? 7 : 0;
+    assert.ok(mailbox.fits(bytes));
+    mailbox.put("m", i, undefined, bytes);
+    sizes.push(bytes);
+    expected += bytes;
+  }
+  assert.equal(mailbox.bytes, expected);
+  for (let i = 0; i < 4_000; i++) {
+    mailbox.take();
+    expected -= sizes[i];
+    if (i % 997 === 0) assert.equal(mailbox.bytes, expected, `after ${i + 1} taken`);
+  }
+  assert.equal(mailbox.bytes, expected);
+  assert.equal(mailbox.fits(50_000 - expected), true);
+  assert.equal(mailbox.fits(50_000 - expected + 1), false);
+  assert.equal(mailbox.refusal("h/1", "m").limit, "bytes");
+  while (mailbox.length > 0) mailbox.take();
+  assert.equal(mailbox.bytes, 0);
+  assert.equal(mailbox.fits(1e9), true, "an empty mailbox takes one message of any size");
 });

@@ -115,3 +115,61 @@ Deno.test("frame 7 that comes back is one dead letter that counts every refused 
     await h.stop();
   }
 });
+
+Deno.test("an ask from the wire whose timeout is out of a timer's range is refused with InvalidOptionError", async () => {
+  const h = remotingHarness();
+  try {
+    const actor = h.runtime.spawn(Sequence as never, undefined, undefined).ref;
+    for (const [correlation, timeoutMs] of [[1, 2 ** 31], [2, 0], [3, -1], [4, 2 ** 53 - 1]]) {
+      h.send({ kind: "ask", to: actor.id, name: "state", body: undefined, correlation, timeoutMs });
+    }
+    const frames = await h.next(4);
+    for (const frame of frames) {
+      assert.equal(frame.kind, "replyError");
+      assert.equal(frame.kind === "replyError" && frame.error.code, "invalid_option");
+    }
+    h.send({
+      kind: "ask",
+      to: actor.id,
+      name: "state",
+      body: undefined,
+      correlation: 5,
+      timeoutMs: 2 ** 31 - 1,
+    });
+    assert.deepEqual(await h.next(1), [
+      { kind: "reply", correlation: 5, body: { last: -1, inOrder: true } },
+    ]);
+  } finally {
+    await h.stop();
+  }
+});
+
+Deno.test("tells from the wire count their envelope's bytes against the mailbox, and the excess goes back as mailbox-full", async () => {
+  const h = remotingHarness();
+  try {
+    const actor = h.runtime.spawn(Sequence as never, {
+      args: undefined,
+      mailbox: { kind: "bounded", capacity: 1_000, maxBytes: 10_000 },
+    }, undefined);
+    const body = { text: "x".repeat(1_000) };
+    h.sendAll(
+      Array.from({ length: 20 }, () => ({ kind: "tell", to: actor.id, name: "next", body })),
+    );
+    const queued = actor.stats().mailbox;
+    assert.ok(
+      queued.depth >= 5 && queued.depth < 10,
+      `${queued.depth} queued, ${queued.bytes} bytes`,
+    );
+    assert.ok(queued.bytes > 9_000 && queued.bytes <= 10_000, `${queued.bytes} bytes`);
+    const refused = () =>
+      h.out.filter((f) => "to" in f && f.to === actor.id)
+        .reduce((sum, f) =>
+          sum + (f.kind === "undeliverableMany" ? f.count : f.kind === "undeliverable" ? 1 : 0), 0);
+    h.remoting.flushBatches();
+    await waitFor(() => refused() === 20 - queued.depth, "the refusals");
+    const first = h.out.find((f) => "to" in f && f.to === actor.id);
+    assert.equal(first !== undefined && "reason" in first && first.reason, "mailbox-full");
+  } finally {
+    await h.stop();
+  }
+});

@@ -49,8 +49,10 @@ Deno.test("remote refs keep the promises of local ones across processes", async 
       assert.deepEqual(stats.mailbox, {
         kind: "bounded",
         capacity: 50,
+        maxBytes: 256 * 1024 * 1024,
         overflow: "reject",
         depth: 0,
+        bytes: 0,
       });
       await driver.stop(counter);
       assert.equal((await counter.stats()).status, "stopped");

@@ -1,0 +1,72 @@
+/**
+ * Persistence key claims, on a real nats-server: a forged spawn request,
+ * published by a plain NATS client with the subjects of docs/PROTOCOL.md,
+ * that names the key of a running persistent actor is refused with
+ * `PersistKeyHeldError`; the real actor keeps running with its state.
+ */
+
+import assert from "node:assert/strict";
+import { ActorSystem } from "../../mod.ts";
+import { startNatsServer } from "../../testing.ts";
+import { NatsTransport } from "../../transport/nats_transport.ts";
+import { packValue, unpackValue } from "../../cluster/codec.ts";
+import { PersistKeyHeldError } from "../../actors/persistence/errors.ts";
+import { PCounter } from "../_helpers/persistent.ts";
+import { stopServer } from "../_helpers/nats.ts";
+
+const quiet = {
+  logFailures: false,
+  deadLetters: { logPerSecond: 0 },
+  log: { level: "silent" },
+} as const;
+
+type Answer = {
+  ok: boolean;
+  id?: string;
+  error?: { name: string; code?: string; message: string };
+};
+
+Deno.test("a forged spawn that reuses a running persistent actor's key is refused, and the actor keeps its state", async () => {
+  const server = await startNatsServer();
+  const host = await ActorSystem.start({
+    ...quiet,
+    hostId: "keeper",
+    stateFile: ":memory:",
+    cluster: { name: "claims", servers: server.url },
+  });
+  const outsider = await NatsTransport.connect(server.url);
+  try {
+    const real = host.spawn(PCounter, { name: "ledger" });
+    assert.equal(await real.ask("addAndGet", 41), 41);
+    const forge = async (request: Record<string, unknown>) =>
+      unpackValue(
+        await outsider.request(
+          "actors.claims.intruder.ctl.keeper.spawn",
+          packValue({ type: PCounter.type, ...request }),
+          30_000,
+        ),
+        () => undefined,
+      ) as Answer;
+    for (
+      const request of [
+        { name: "other", persistKey: "ledger" },
+        { persistKey: "ledger" },
+        { name: "ledger", existing: "replace" },
+      ]
+    ) {
+      const answer = await forge(request);
+      assert.equal(answer.ok, false, JSON.stringify(request));
+      assert.equal(answer.error?.code, PersistKeyHeldError.code);
+      assert.match(answer.error!.message, /'ledger' is held by .*intruder/);
+    }
+    // The real one serves on, with its state, and still writes it.
+    assert.equal(await real.ask("addAndGet", 1), 42);
+    assert.equal(real.stats().status, "running");
+    // A key nobody holds is spawned as before.
+    assert.equal((await forge({ name: "fresh" })).ok, true);
+  } finally {
+    await outsider.close();
+    await host.shutdown();
+    await stopServer(server);
+  }
+});
