@@ -192,3 +192,34 @@ Deno.test("a host killed with SIGKILL is declared lost by two witnesses, and its
   assert.ok(voters.size >= 2, `two witnesses or more voted: ${[...voters]}`);
   assert.ok(!voters.has(where), "not the lost host itself");
 });
+
+Deno.test("a frozen host (SIGSTOP) is declared lost, and fences itself when it wakes: two witnesses still make a verdict", async () => {
+  await using cleanup = new AsyncDisposableStack();
+  const { server, agents } = await startServerAndAgents(cleanup, {
+    cluster: "frozen",
+    agents: AGENTS,
+  });
+  const driver = await startDriver(cleanup, server, { cluster: "frozen", hosts: 4 });
+  const counter = await driver.spawn(ProcCounter, { placement: { kind: "host", hostId: "a3" } });
+  assert.equal(await counter.ask("get"), 0);
+  const epoch = hostOf(driver, "a3")!.epoch;
+  const stopped = driver.whenStopped(counter);
+  const frozen = agents.find((a) => a.hostId === "a3")!;
+  frozen.process.kill("SIGSTOP");
+  try {
+    await waitFor(() => hostOf(driver, "a3")?.state === "lost", "a3 declared lost", 30_000);
+  } finally {
+    frozen.process.kill("SIGCONT");
+  }
+  assert.equal((await stopped)?.kind, "host-lost");
+  await waitFor(
+    () => hostOf(driver, "a3")?.state === "alive" && hostOf(driver, "a3")!.epoch > epoch,
+    "a3 back as a new epoch",
+    30_000,
+  );
+  const { deaths } = await driver.inspect({ recent: 100 });
+  assert.ok(
+    deaths.some((d) => d.actor.id === counter.id && d.hostId === "a3" && d.kind === "host-lost"),
+    "its own activation stopped when it learned it was lost (it fenced itself)",
+  );
+});
