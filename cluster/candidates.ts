@@ -2,8 +2,9 @@
  * Hosts heard of but not yet members. An announcement from a host id this
  * host does not know (or a new epoch of one that was lost or left) makes a
  * *candidate*; the candidate becomes a member when a second heartbeat of the
- * same epoch arrives at least `minSpacingMs` after the first: what a live
- * host does by itself (it announces twice when it joins, and every heartbeat
+ * same epoch arrives at least `minSpacingMs` after the first (hosts use 0:
+ * under load two announcements sent apart arrive together): what a live host
+ * does by itself (it announces twice when it joins, and every heartbeat
  * interval after). A flood of one-shot announcements with made-up ids never
  * enters the view: candidates are few (the oldest is evicted first), expire,
  * and are never answered (no `lost` about a host that never was a member).

@@ -97,8 +97,20 @@ export class Membership {
   #voted = new Map<string, number>();
   /** The lost epoch of each host declared lost, and when (in order of declaration). */
   #lost = new Map<string, { readonly epoch: number; readonly atMs: number }>();
-  /** When a zombie was last told it is lost, to avoid answering every heartbeat. */
+  /** When a zombie or a late voter was last told an epoch is lost, to avoid answering every message. */
   #toldZombie = new Map<string, number>();
+  /**
+   * When this host first counted each member epoch (`hostId@epoch`): a member
+   * that arrived after a suspect fell silent never heard it, so it is no
+   * observer of it (its vote will never come).
+   */
+  #firstCounted = new Map<string, number>();
+  /** When this host's last outage (disconnected or stalled) began and ended. */
+  #outage = { startMs: Infinity, endMs: -Infinity };
+  #inOutage = false;
+  #startedAtMs = -Infinity;
+  /** Reminders sent, by `hostId@epoch/voter`: a late voter gets a few, never a loop. */
+  #reminded = new Map<string, number>();
   #wasConnected = true;
   #quietUntilMs = -Infinity;
 
@@ -118,6 +130,10 @@ export class Membership {
 
   /** Starts checking. */
   start(): void {
+    // A process that is still starting can run its first check late: that is
+    // no outage the others saw.
+    this.#lastCheckMs = this.#seams.clock.now();
+    this.#startedAtMs = this.#lastCheckMs;
     this.#schedule();
   }
 
@@ -135,13 +151,27 @@ export class Membership {
   isZombie(hostId: string, epoch: number): boolean {
     const lostEpoch = this.#lostEpoch(hostId);
     if (lostEpoch === undefined || epoch > lostEpoch) return false;
-    const now = this.#seams.clock.now();
-    if (now - (this.#toldZombie.get(hostId) ?? -Infinity) >= this.#heartbeatIntervalMs) {
-      this.#toldZombie.set(hostId, now);
-      if (this.#toldZombie.size > MAX_LOST_EPOCHS) this.#toldZombie.clear();
-      this.#seams.declare({ hostId, epoch: lostEpoch });
-    }
+    this.#remind(hostId, lostEpoch);
     return true;
+  }
+
+  /** Reminds a member that votes on an epoch judged here, three times at most. */
+  #remindVoter(voter: string, hostId: string, lostEpoch: number): void {
+    const k = `${hostId}@${lostEpoch}/${voter}`;
+    const sent = this.#reminded.get(k) ?? 0;
+    if (sent >= 3) return;
+    if (this.#reminded.size >= MAX_LOST_EPOCHS) this.#reminded.clear();
+    this.#reminded.set(k, sent + 1);
+    this.#remind(hostId, lostEpoch);
+  }
+
+  /** Publishes this host's vote on a lost epoch again, at most once per heartbeat interval. */
+  #remind(hostId: string, lostEpoch: number): void {
+    const now = this.#seams.clock.now();
+    if (now - (this.#toldZombie.get(hostId) ?? -Infinity) < this.#heartbeatIntervalMs) return;
+    this.#toldZombie.set(hostId, now);
+    if (this.#toldZombie.size > MAX_LOST_EPOCHS) this.#toldZombie.clear();
+    this.#seams.declare({ hostId, epoch: lostEpoch });
   }
 
   /**
@@ -170,7 +200,12 @@ export class Membership {
     const { view, selfId, clock } = this.#seams;
     if (lost.hostId === selfId || voter === selfId) return undefined;
     const lostEpoch = this.#lostEpoch(lost.hostId);
-    if (lostEpoch !== undefined && lost.epoch <= lostEpoch) return undefined;
+    if (lostEpoch !== undefined && lost.epoch <= lostEpoch) {
+      // A member still voting on an epoch judged here missed the verdict's
+      // votes (it was cut off then): this host's vote again lets it conclude.
+      if (lost.epoch === lostEpoch) this.#remindVoter(voter, lost.hostId, lostEpoch);
+      return undefined;
+    }
     const host = view.get(lost.hostId);
     if (host === undefined || lost.epoch > host.epoch) return "lost-unknown-epoch";
     if (lost.epoch < host.epoch || !isMember(host.state)) return undefined;
@@ -198,6 +233,13 @@ export class Membership {
     const { selfId, clock } = this.#seams;
     if (voter === selfId || !this.#isVoter(voter)) return "ignore";
     const now = clock.now();
+    // Just back from an outage of its own (cut off, or stalled): the others
+    // had every reason to stop hearing it, and the members it counts may
+    // be dead ones it has not judged yet. One member's verdict is enough.
+    if (this.#recentLongOutage(now)) {
+      this.#aboutSelf = NO_VOTES;
+      return "fence";
+    }
     const vote = { voter, hostId: selfId, epoch };
     this.#aboutSelf = addVote(this.#aboutSelf, vote, now, this.#voteLifetimeMs);
     const verdict = standing(
@@ -224,14 +266,60 @@ export class Membership {
     return host !== undefined && isMember(host.state);
   }
 
-  /** The live members that observe `suspect`: those heard within the timeout, this host included. */
+  /**
+   * The live members that observe `suspect`: those heard within the timeout
+   * that were members before it fell silent, this host included.
+   */
   #observers(suspect: string, now: number): number {
+    const { view, selfId } = this.#seams;
+    const silentSinceMs = suspect === selfId
+      ? this.#selfSilentSinceMs(now)
+      : view.get(suspect)?.lastSeenMs ?? Infinity;
     let count = 0;
-    for (const host of this.#seams.view.hosts()) {
+    for (const host of view.hosts()) {
       if (host.hostId === suspect || !isMember(host.state)) continue;
-      if (host.self || now - host.lastSeenMs <= this.#suspicionTimeoutMs) count++;
+      if (host.self) {
+        count++;
+        continue;
+      }
+      // Not noted yet (no check since it arrived): counted, as a member.
+      const since = this.#firstCounted.get(`${host.hostId}@${host.epoch}`) ?? -Infinity;
+      if (now - host.lastSeenMs <= this.#suspicionTimeoutMs && since <= silentSinceMs) count++;
     }
     return count;
+  }
+
+  /**
+   * Since when the others may have stopped hearing this host: the start of
+   * its last outage, when that ended recently (members that arrived after it
+   * began never knew this epoch, so they will not vote on it); otherwise
+   * every member observes it.
+   */
+  #selfSilentSinceMs(now: number): number {
+    return this.#recentLongOutage(now) ? this.#outage.startMs : Infinity;
+  }
+
+  /**
+   * Whether this host came back, within ten suspicion timeouts, from an
+   * outage long enough for the others to declare it lost (a short stall, as
+   * when a process starts, is not one).
+   */
+  #recentLongOutage(now: number): boolean {
+    const { startMs, endMs } = this.#outage;
+    return endMs - startMs >= this.#suspicionTimeoutMs &&
+      now - endMs <= 10 * this.#suspicionTimeoutMs;
+  }
+
+  /** Notes when each member epoch was first seen here, and forgets those that are gone. */
+  #countMembers(now: number): void {
+    const members = new Set<string>();
+    for (const host of this.#seams.view.hosts()) {
+      if (host.self || !isMember(host.state)) continue;
+      const k = `${host.hostId}@${host.epoch}`;
+      members.add(k);
+      if (!this.#firstCounted.has(k)) this.#firstCounted.set(k, Math.min(now, host.lastSeenMs));
+    }
+    for (const k of this.#firstCounted.keys()) if (!members.has(k)) this.#firstCounted.delete(k);
   }
 
   #lostEpoch(hostId: string): number | undefined {
@@ -295,17 +383,27 @@ export class Membership {
   #check(): void {
     const { clock, view, connected } = this.#seams;
     const now = clock.now();
-    const late = now - this.#lastCheckMs - this.#checkEveryMs;
+    const previousCheckMs = this.#lastCheckMs;
+    const late = now - previousCheckMs - this.#checkEveryMs;
     this.#lastCheckMs = now;
     const isConnected = connected();
     if (isConnected && !this.#wasConnected) this.#quietUntilMs = now + RECONNECT_GRACE_MS;
+    const stalled = late > this.#suspicionTimeoutMs / 2;
+    const announcedForLong = previousCheckMs - this.#startedAtMs >= this.#suspicionTimeoutMs;
+    if ((!isConnected || stalled) && announcedForLong) {
+      // An outage begins at the last check that went well.
+      const startMs = this.#inOutage ? this.#outage.startMs : previousCheckMs;
+      this.#outage = { startMs, endMs: now };
+    }
+    this.#inOutage = !isConnected;
     this.#wasConnected = isConnected;
+    this.#countMembers(now);
     this.#tally = expireVotes(this.#tally, now, this.#voteLifetimeMs);
     this.#aboutSelf = expireVotes(this.#aboutSelf, now, this.#voteLifetimeMs);
     for (const [k, atMs] of this.#voted) {
       if (now - atMs > this.#voteLifetimeMs) this.#voted.delete(k);
     }
-    if (!isConnected || now < this.#quietUntilMs || late > this.#suspicionTimeoutMs / 2) {
+    if (!isConnected || now < this.#quietUntilMs || stalled) {
       // This host could not hear anyone (disconnected, just back, or stalled):
       // the silence may be its own. Start everyone's clock afresh instead of voting.
       view.refreshAlive(now);

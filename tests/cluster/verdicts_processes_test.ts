@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { type ActorSystem, childSpec, defineSupervisor, type HostInfo } from "../../mod.ts";
-import { packValue } from "../../cluster/codec.ts";
+import { packValue, unpackValue } from "../../cluster/codec.ts";
 import { NatsTransport } from "../../transport/nats_transport.ts";
 import type { Transport } from "../../transport/transport.ts";
 import { ProcCounter } from "../_helpers/cluster_defs.ts";
@@ -123,8 +123,13 @@ Deno.test("20,000 made-up announcements leave the view bounded and get no lost m
   const { server } = await startServerAndAgents(cleanup, { cluster: "flood", agents: AGENTS });
   const driver = await startDriver(cleanup, server, { cluster: "flood", hosts: 4 });
   const raw = await attacker(cleanup, server.url);
+  // A loaded machine may delay a real host's heartbeat enough for one vote
+  // (never a verdict): only votes about the made-up hosts are a flood.
   const losts: string[] = [];
-  raw.subscribe("actors.flood.*.lost", (m) => losts.push(m.subject));
+  raw.subscribe("actors.flood.*.lost", (m) => {
+    const vote = unpackValue(m.data, () => undefined) as { hostId?: string } | undefined;
+    if (vote?.hostId?.startsWith("fake-")) losts.push(`${m.subject}: ${vote.hostId}`);
+  });
   await raw.flush();
   for (let i = 0; i < 20_000; i++) {
     raw.publish(
@@ -146,7 +151,8 @@ Deno.test("20,000 made-up announcements leave the view bounded and get no lost m
   // Long past the suspicion timeout of any of them.
   await heardForAWhile(driver, "a1");
   assert.equal(driver.hosts().length, 4, "only the real hosts are in the view");
-  assert.deepEqual(losts, [], "nobody was voted lost");
+  assert.deepEqual(losts, [], "no made-up host was voted lost");
+  assert.deepEqual(driver.hosts().map((h) => h.state), ["alive", "alive", "alive", "alive"]);
   const { hosts } = await driver.inspect();
   assert.deepEqual(hosts.map((h) => h.hostId).sort(), ["a1", "a2", "a3", "driver"]);
 });
