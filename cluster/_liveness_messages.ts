@@ -53,7 +53,13 @@ export type FromLiveness =
   /** It could not connect. */
   | { readonly t: "failed"; readonly message: string }
   /** The view as the worker keeps it, and this host's epoch. */
-  | { readonly t: "view"; readonly epoch: number; readonly hosts: readonly HostInfo[] }
+  | {
+    readonly t: "view";
+    readonly epoch: number;
+    readonly hosts: readonly HostInfo[];
+    /** Control messages the side refused, by reason. */
+    readonly refused: Readonly<Record<string, number>>;
+  }
   | { readonly t: "gone"; readonly hostId: string; readonly reason: GoneReason }
   /** Stop every actor of the host, then answer `fenced`. */
   | { readonly t: "fence"; readonly cause: FenceCause }

@@ -348,7 +348,11 @@ export class ClusterHost implements RemotePort {
       connection: this.#transport.status,
       supervisorOf: (actorId) => this.#children.supervisorOf(actorId),
       ownerOf: (actorId) => this.#owned.ownerOf(actorId),
-      refused: () => ({ ...this.#remoting.stats.rejected, ...this.#controlRefused }),
+      refused: () =>
+        sumCounts(
+          sumCounts(this.#remoting.stats.rejected, this.#controlRefused),
+          this.#liveness.refused,
+        ),
     };
   }
 
@@ -444,4 +448,14 @@ function goneWithHost(
     stopHookError: undefined,
     timestampMs: runtime.clock.now(),
   };
+}
+
+/** Two counts by reason, added. */
+function sumCounts(
+  a: Readonly<Record<string, number>>,
+  b: Readonly<Record<string, number>>,
+): Record<string, number> {
+  const sum: Record<string, number> = { ...a };
+  for (const [reason, count] of Object.entries(b)) sum[reason] = (sum[reason] ?? 0) + count;
+  return sum;
 }

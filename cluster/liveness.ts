@@ -23,7 +23,8 @@ import { Presence, type PresenceSeams } from "./presence.ts";
  * transport is used by same-loop liveness only), with the host's load as
  * counts rather than as one heartbeat's figures.
  */
-export interface LivenessSeams extends Omit<PresenceSeams, "load" | "startedAtMs"> {
+export interface LivenessSeams
+  extends Omit<PresenceSeams, "load" | "startedAtMs" | "admitAfterHeartbeats"> {
   /** This host's live actors, for its heartbeats. */
   readonly actorCount: () => number;
   /**
@@ -43,8 +44,13 @@ export interface LivenessSeams extends Omit<PresenceSeams, "load" | "startedAtMs
 export interface Liveness {
   /** This host's current epoch (it changes when the host fences itself and rejoins). */
   readonly epoch: number;
-  /** Resolves once this host has announced itself. */
+  /** Resolves once this host has announced itself and the others can count it a member. */
   readonly ready: Promise<void>;
+  /**
+   * Control messages its liveness refused, by reason (votes for epochs never
+   * announced, votes from non-members, forged goodbyes, ...).
+   */
+  readonly refused: Readonly<Record<string, number>>;
   /** Says goodbye, so that the others stop sending at once; no more heartbeats. */
   leave(): void;
   /** Stops heartbeating, checking and listening; resolves when all is closed. */
@@ -64,6 +70,8 @@ export const sameLoopLiveness: LivenessFactory = (seams: LivenessSeams): Livenes
   let depthCountedAtMs = -Infinity;
   const presence = new Presence({
     ...seams,
+    // Nobody but the hosts of this process publishes on an in-process bus.
+    admitAfterHeartbeats: 1,
     load: () => {
       // The queued messages are one pass over every actor: counted at most once
       // a second (the heartbeat carries the last count).
@@ -79,7 +87,10 @@ export const sameLoopLiveness: LivenessFactory = (seams: LivenessSeams): Livenes
     get epoch() {
       return presence.epoch;
     },
-    ready: Promise.resolve(),
+    ready: presence.joined,
+    get refused() {
+      return presence.refused;
+    },
     leave: () => presence.leave(),
     stop: () => Promise.resolve(presence.stop()),
   };

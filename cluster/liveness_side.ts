@@ -109,7 +109,13 @@ export function serveLiveness(
     await start;
     if (stopped) return;
     const view = new ClusterView(settings.hostId);
-    const postView = () => post({ t: "view", epoch: presence?.epoch ?? 0, hosts: view.hosts() });
+    const postView = () =>
+      post({
+        t: "view",
+        epoch: presence?.epoch ?? 0,
+        hosts: view.hosts(),
+        refused: presence?.refused ?? {},
+      });
     view.onChange(postView);
     lastTickMs = performance.now();
     presence = new Presence({
@@ -126,6 +132,9 @@ export function serveLiveness(
       heartbeatIntervalMs: settings.heartbeatIntervalMs,
       suspicionTimeoutMs: settings.suspicionTimeoutMs,
       startedAtMs: settings.startedAtMs,
+      // Over NATS anyone with the subjects can announce: a host is a member
+      // after two heartbeats. The in-process bus has only this process's hosts.
+      admitAfterHeartbeats: settings.nats === undefined ? 1 : 2,
       load: () => {
         const lag = loopLagMs();
         return { actorCount, mailboxDepth, loopLagMs: lag, busy: lag >= settings.busyAfterMs };
@@ -138,6 +147,8 @@ export function serveLiveness(
       onGone: (hostId, reason) => post({ t: "gone", hostId, reason }),
     });
     postView();
+    await presence.joined;
+    if (stopped) return;
     post({ t: "ready" });
     // The view travels to the host every heartbeat (loads, lags, last seen);
     // changes of state travel at once. The hang check runs at the same pace.

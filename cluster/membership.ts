@@ -1,26 +1,40 @@
 /**
  * Membership and failure detection: every host heartbeats (its announcement,
- * every `heartbeatIntervalMs`), and every host declares a host lost when it
- * has not heard from it for `suspicionTimeoutMs`. Expiry comes from
+ * every `heartbeatIntervalMs`); a host that has not heard another for
+ * `suspicionTimeoutMs` votes that it is lost (a `lost` message on its own
+ * subject), and a host is declared lost when enough distinct live members
+ * voted (`lost_votes.ts`): a majority of the members that observe it, and at
+ * least two of them in a cluster of three hosts or more. Expiry comes from
  * heartbeats and local timestamps only, never from store TTLs.
  *
- * A declaration is about one *epoch* of a host (a process start, or a rejoin
- * after it was declared lost). It is published, so every host converges on
- * it, and the lost host learns it too if it comes back (it was frozen or cut
- * off): it then stops its actors and rejoins with a new epoch. Heartbeats of
- * a lost epoch are ignored and answered with the declaration again.
+ * A vote is about one *epoch* of a host (a process start, or a rejoin after
+ * it was declared lost), and only the epoch it announced counts: a vote for
+ * an epoch never announced is refused. Every host counts the same votes, so
+ * they converge; a host that reached a verdict votes too, so that the others
+ * do. The host voted on counts the votes about itself: when they reach a
+ * verdict it fences itself (it stops its actors and rejoins with a new
+ * epoch), otherwise it disputes them by announcing at once. Heartbeats of a
+ * lost epoch are ignored and answered with a vote again.
  *
- * Guards keep a slow host from declaring others lost: no declarations while
- * its own connection is down, none for a grace period after it comes back
- * (the others reconnect one by one, each after nats.js's reconnect wait of
- * about 2 s plus jitter), and none in a check that ran late (the host itself
- * was stalled, so the silence may be its own).
+ * Guards keep a slow host from voting: no votes while its own connection is
+ * down, none for a grace period after it comes back (the others reconnect
+ * one by one, each after nats.js's reconnect wait of about 2 s plus jitter),
+ * and none in a check that ran late (the host itself was stalled, so the
+ * silence may be its own).
  *
  * @module
  */
 
 import type { Clock, TimerHandle } from "../base/clock.ts";
-import { type ClusterView, isMember } from "./view.ts";
+import { type ClusterView, type HostInfo, isMember } from "./view.ts";
+import {
+  addVote,
+  expireVotes,
+  forgetHost,
+  NO_VOTES,
+  standing,
+  type VoteTally,
+} from "./lost_votes.ts";
 
 /** Default heartbeat interval, in milliseconds. */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 250;
@@ -32,14 +46,24 @@ export const DEFAULT_SUSPICION_TIMEOUT_MS = 1_000;
  * jitter (up to 1 s) to come back too.
  */
 export const RECONNECT_GRACE_MS = 4_000;
+/** Lost epochs remembered at most (the oldest is forgotten first). */
+export const MAX_LOST_EPOCHS = 1_024;
+/** How long a lost epoch is remembered, in milliseconds (the view keeps its entry after). */
+export const LOST_EPOCH_LIFETIME_MS = 3_600_000;
 
-/** A declaration that one epoch of a host is lost. */
+/** A declaration (a vote) that one epoch of a host is lost. */
 export interface LostDeclaration {
   /** The lost host. */
   readonly hostId: string;
   /** Its epoch that is lost. */
   readonly epoch: number;
 }
+
+/** Why a vote was not counted. */
+export type VoteRefusal = "lost-unknown-epoch" | "lost-from-non-member";
+
+/** What the host voted on does about the votes on its current epoch. */
+export type SelfVerdict = "fence" | "dispute" | "ignore";
 
 /** What the failure detector needs around it. */
 export interface MembershipSeams {
@@ -51,9 +75,9 @@ export interface MembershipSeams {
   readonly view: ClusterView;
   /** Whether this host's connection is up. */
   readonly connected: () => boolean;
-  /** Publishes a declaration to every host. */
+  /** Publishes this host's vote to every host. */
   readonly declare: (lost: LostDeclaration) => void;
-  /** Told when a host is declared lost (by this host or another). */
+  /** Told when a host is declared lost. */
   readonly onLost: (lost: LostDeclaration) => void;
 }
 
@@ -62,31 +86,54 @@ export class Membership {
   #seams: MembershipSeams;
   #heartbeatIntervalMs: number;
   #suspicionTimeoutMs: number;
+  #voteLifetimeMs: number;
   #checkEveryMs: number;
   #timer: TimerHandle | undefined;
   #lastCheckMs: number;
-  /** The lost epoch of each host declared lost. */
-  #lost = new Map<string, number>();
-  /** When a zombie was last told it is lost, to avoid answering every heartbeat. */
+  #tally: VoteTally = NO_VOTES;
+  /** Votes about this host's own epochs. */
+  #aboutSelf: VoteTally = NO_VOTES;
+  /** When this host last voted, by `hostId@epoch`. */
+  #voted = new Map<string, number>();
+  /** The lost epoch of each host declared lost, and when (in order of declaration). */
+  #lost = new Map<string, { readonly epoch: number; readonly atMs: number }>();
+  /** When a zombie or a late voter was last told an epoch is lost, to avoid answering every message. */
   #toldZombie = new Map<string, number>();
+  /**
+   * When this host first counted each member epoch (`hostId@epoch`): a member
+   * that arrived after a suspect fell silent never heard it, so it is no
+   * observer of it (its vote will never come).
+   */
+  #firstCounted = new Map<string, number>();
+  /** When this host's last outage (disconnected or stalled) began and ended. */
+  #outage = { startMs: Infinity, endMs: -Infinity };
+  #inOutage = false;
+  #startedAtMs = -Infinity;
+  /** Reminders sent, by `hostId@epoch/voter`: a late voter gets a few, never a loop. */
+  #reminded = new Map<string, number>();
   #wasConnected = true;
   #quietUntilMs = -Infinity;
 
   /**
    * @param seams Clock, view and publishing.
    * @param heartbeatIntervalMs How often hosts heartbeat.
-   * @param suspicionTimeoutMs Silence that makes a host lost.
+   * @param suspicionTimeoutMs Silence that makes a host suspected.
    */
   constructor(seams: MembershipSeams, heartbeatIntervalMs: number, suspicionTimeoutMs: number) {
     this.#seams = seams;
     this.#heartbeatIntervalMs = heartbeatIntervalMs;
     this.#suspicionTimeoutMs = suspicionTimeoutMs;
+    this.#voteLifetimeMs = 2 * suspicionTimeoutMs;
     this.#checkEveryMs = Math.max(10, Math.min(heartbeatIntervalMs, suspicionTimeoutMs / 4));
     this.#lastCheckMs = seams.clock.now();
   }
 
   /** Starts checking. */
   start(): void {
+    // A process that is still starting can run its first check late: that is
+    // no outage the others saw.
+    this.#lastCheckMs = this.#seams.clock.now();
+    this.#startedAtMs = this.#lastCheckMs;
     this.#schedule();
   }
 
@@ -98,30 +145,231 @@ export class Membership {
 
   /**
    * Whether a heartbeat of this host and epoch comes from a lost epoch (a
-   * zombie). Then the declaration is published again (at most once per
+   * zombie). Then this host's vote is published again (at most once per
    * heartbeat interval) so that the zombie learns it.
    */
   isZombie(hostId: string, epoch: number): boolean {
-    const lostEpoch = this.#lost.get(hostId);
+    const lostEpoch = this.#lostEpoch(hostId);
     if (lostEpoch === undefined || epoch > lostEpoch) return false;
-    const now = this.#seams.clock.now();
-    if (now - (this.#toldZombie.get(hostId) ?? -Infinity) >= this.#heartbeatIntervalMs) {
-      this.#toldZombie.set(hostId, now);
-      this.#seams.declare({ hostId, epoch: lostEpoch });
-    }
+    this.#remind(hostId, lostEpoch);
     return true;
   }
 
-  /** A declaration arrived (or this host made it): record it and tell the listener once. */
-  declared(lost: LostDeclaration): void {
-    if (lost.hostId === this.#seams.selfId) return;
-    const known = this.#lost.get(lost.hostId);
-    if (known !== undefined && known >= lost.epoch) return;
-    const host = this.#seams.view.get(lost.hostId);
-    if (host !== undefined && host.epoch > lost.epoch) return;
-    this.#lost.set(lost.hostId, lost.epoch);
-    this.#seams.view.mark(lost.hostId, "lost", this.#seams.clock.now());
+  /** Reminds a member that votes on an epoch judged here, three times at most. */
+  #remindVoter(voter: string, hostId: string, lostEpoch: number): void {
+    const k = `${hostId}@${lostEpoch}/${voter}`;
+    const sent = this.#reminded.get(k) ?? 0;
+    if (sent >= 3) return;
+    if (this.#reminded.size >= MAX_LOST_EPOCHS) this.#reminded.clear();
+    this.#reminded.set(k, sent + 1);
+    this.#remind(hostId, lostEpoch);
+  }
+
+  /** Publishes this host's vote on a lost epoch again, at most once per heartbeat interval. */
+  #remind(hostId: string, lostEpoch: number): void {
+    const now = this.#seams.clock.now();
+    if (now - (this.#toldZombie.get(hostId) ?? -Infinity) < this.#heartbeatIntervalMs) return;
+    this.#toldZombie.set(hostId, now);
+    if (this.#toldZombie.size > MAX_LOST_EPOCHS) this.#toldZombie.clear();
+    this.#seams.declare({ hostId, epoch: lostEpoch });
+  }
+
+  /**
+   * A host announced an epoch newer than the one that is a member here. If
+   * the member's epoch has missed a heartbeat (one and a half intervals of
+   * silence: the process restarted), this host votes it lost at once; a
+   * forged announcement for a host that keeps heartbeating changes nothing.
+   *
+   * @returns Whether the member's epoch is silent (false: the announcement conflicts with a live host).
+   */
+  newerEpochHeard(member: HostInfo): boolean {
+    const now = this.#seams.clock.now();
+    if (now - member.lastSeenMs < 1.5 * this.#heartbeatIntervalMs) return false;
+    if (this.#mayVote(now)) this.#vote({ hostId: member.hostId, epoch: member.epoch }, now);
+    this.#evaluate({ hostId: member.hostId, epoch: member.epoch }, now);
+    return true;
+  }
+
+  /**
+   * A `lost` message from `voter` (the sender token of its subject) about
+   * another host.
+   *
+   * @returns Why it was not counted, when it was refused.
+   */
+  heardVote(voter: string, lost: LostDeclaration): VoteRefusal | undefined {
+    const { view, selfId, clock } = this.#seams;
+    if (lost.hostId === selfId || voter === selfId) return undefined;
+    const lostEpoch = this.#lostEpoch(lost.hostId);
+    if (lostEpoch !== undefined && lost.epoch <= lostEpoch) {
+      // A member still voting on an epoch judged here missed the verdict's
+      // votes (it was cut off then): this host's vote again lets it conclude.
+      if (lost.epoch === lostEpoch) this.#remindVoter(voter, lost.hostId, lostEpoch);
+      return undefined;
+    }
+    const host = view.get(lost.hostId);
+    if (host === undefined || lost.epoch > host.epoch) return "lost-unknown-epoch";
+    if (lost.epoch < host.epoch || !isMember(host.state)) return undefined;
+    const now = clock.now();
+    // A host declares itself lost (its loop hung, its worker was killed): it is over.
+    if (voter === lost.hostId) return this.#judge(lost, now);
+    if (!this.#isVoter(voter)) return "lost-from-non-member";
+    this.#tally = addVote(this.#tally, { voter, ...lost }, now, this.#voteLifetimeMs);
+    // Second the vote at once when this host has not heard it for most of the timeout too.
+    if (
+      now - host.lastSeenMs > this.#suspicionTimeoutMs - this.#heartbeatIntervalMs &&
+      this.#mayVote(now)
+    ) this.#vote(lost, now);
+    this.#evaluate(lost, now);
+    return undefined;
+  }
+
+  /**
+   * A `lost` message from another member about this host's current epoch.
+   *
+   * @returns `fence` when the votes reach a verdict, `dispute` when they do
+   *   not (this host should announce at once), `ignore` when the voter is not a member.
+   */
+  heardVoteAboutSelf(voter: string, epoch: number): SelfVerdict {
+    const { selfId, clock } = this.#seams;
+    if (voter === selfId || !this.#isVoter(voter)) return "ignore";
+    const now = clock.now();
+    // Just back from an outage of its own (cut off, or stalled): the others
+    // had every reason to stop hearing it, and the members it counts may
+    // be dead ones it has not judged yet. One member's verdict is enough.
+    if (this.#recentLongOutage(now)) {
+      this.#aboutSelf = NO_VOTES;
+      return "fence";
+    }
+    const vote = { voter, hostId: selfId, epoch };
+    this.#aboutSelf = addVote(this.#aboutSelf, vote, now, this.#voteLifetimeMs);
+    const verdict = standing(
+      this.#aboutSelf,
+      selfId,
+      epoch,
+      (v) => this.#isVoter(v),
+      this.#observers(selfId, now),
+      now,
+      this.#voteLifetimeMs,
+    );
+    if (!verdict.lost) return "dispute";
+    this.#aboutSelf = NO_VOTES;
+    return "fence";
+  }
+
+  /** Forgets the votes about a host (it left). */
+  forget(hostId: string): void {
+    this.#tally = forgetHost(this.#tally, hostId);
+  }
+
+  #isVoter(voter: string): boolean {
+    const host = this.#seams.view.get(voter);
+    return host !== undefined && isMember(host.state);
+  }
+
+  /**
+   * The live members that observe `suspect`: those heard within the timeout
+   * that were members before it fell silent, this host included.
+   */
+  #observers(suspect: string, now: number): number {
+    const { view, selfId } = this.#seams;
+    const silentSinceMs = suspect === selfId
+      ? this.#selfSilentSinceMs(now)
+      : view.get(suspect)?.lastSeenMs ?? Infinity;
+    let count = 0;
+    for (const host of view.hosts()) {
+      if (host.hostId === suspect || !isMember(host.state)) continue;
+      if (host.self) {
+        count++;
+        continue;
+      }
+      // Not noted yet (no check since it arrived): counted, as a member.
+      const since = this.#firstCounted.get(`${host.hostId}@${host.epoch}`) ?? -Infinity;
+      if (now - host.lastSeenMs <= this.#suspicionTimeoutMs && since <= silentSinceMs) count++;
+    }
+    return count;
+  }
+
+  /**
+   * Since when the others may have stopped hearing this host: the start of
+   * its last outage, when that ended recently (members that arrived after it
+   * began never knew this epoch, so they will not vote on it); otherwise
+   * every member observes it.
+   */
+  #selfSilentSinceMs(now: number): number {
+    return this.#recentLongOutage(now) ? this.#outage.startMs : Infinity;
+  }
+
+  /**
+   * Whether this host came back, within ten suspicion timeouts, from an
+   * outage long enough for the others to declare it lost (a short stall, as
+   * when a process starts, is not one).
+   */
+  #recentLongOutage(now: number): boolean {
+    const { startMs, endMs } = this.#outage;
+    return endMs - startMs >= this.#suspicionTimeoutMs &&
+      now - endMs <= 10 * this.#suspicionTimeoutMs;
+  }
+
+  /** Notes when each member epoch was first seen here, and forgets those that are gone. */
+  #countMembers(now: number): void {
+    const members = new Set<string>();
+    for (const host of this.#seams.view.hosts()) {
+      if (host.self || !isMember(host.state)) continue;
+      const k = `${host.hostId}@${host.epoch}`;
+      members.add(k);
+      if (!this.#firstCounted.has(k)) this.#firstCounted.set(k, Math.min(now, host.lastSeenMs));
+    }
+    for (const k of this.#firstCounted.keys()) if (!members.has(k)) this.#firstCounted.delete(k);
+  }
+
+  #lostEpoch(hostId: string): number | undefined {
+    const entry = this.#lost.get(hostId);
+    if (entry !== undefined) return entry.epoch;
+    // Past the remembered ones, the view's entry still says which epoch was lost.
+    const host = this.#seams.view.get(hostId);
+    return host?.state === "lost" ? host.epoch : undefined;
+  }
+
+  #mayVote(now: number): boolean {
+    return this.#seams.connected() && now >= this.#quietUntilMs;
+  }
+
+  #vote(lost: LostDeclaration, now: number): void {
+    const k = `${lost.hostId}@${lost.epoch}`;
+    if (now - (this.#voted.get(k) ?? -Infinity) < this.#suspicionTimeoutMs) return;
+    this.#voted.set(k, now);
+    const vote = { voter: this.#seams.selfId, ...lost };
+    this.#tally = addVote(this.#tally, vote, now, this.#voteLifetimeMs);
+    this.#seams.declare(lost);
+  }
+
+  #evaluate(lost: LostDeclaration, now: number): void {
+    const verdict = standing(
+      this.#tally,
+      lost.hostId,
+      lost.epoch,
+      (v) => this.#isVoter(v),
+      this.#observers(lost.hostId, now),
+      now,
+      this.#voteLifetimeMs,
+    );
+    if (verdict.lost) this.#judge(lost, now);
+  }
+
+  #judge(lost: LostDeclaration, now: number): undefined {
+    // The verdict is this host's vote too: the others count it.
+    if (!this.#voted.has(`${lost.hostId}@${lost.epoch}`)) this.#seams.declare(lost);
+    this.#voted.delete(`${lost.hostId}@${lost.epoch}`);
+    this.#tally = forgetHost(this.#tally, lost.hostId);
+    this.#lost.delete(lost.hostId);
+    this.#lost.set(lost.hostId, { epoch: lost.epoch, atMs: now });
+    for (const [id, entry] of this.#lost) {
+      if (this.#lost.size <= MAX_LOST_EPOCHS && now - entry.atMs <= LOST_EPOCH_LIFETIME_MS) break;
+      this.#lost.delete(id);
+    }
+    this.#seams.view.mark(lost.hostId, "lost", now);
     this.#seams.onLost(lost);
+    return undefined;
   }
 
   #schedule(): void {
@@ -135,25 +383,40 @@ export class Membership {
   #check(): void {
     const { clock, view, connected } = this.#seams;
     const now = clock.now();
-    const late = now - this.#lastCheckMs - this.#checkEveryMs;
+    const previousCheckMs = this.#lastCheckMs;
+    const late = now - previousCheckMs - this.#checkEveryMs;
     this.#lastCheckMs = now;
     const isConnected = connected();
     if (isConnected && !this.#wasConnected) this.#quietUntilMs = now + RECONNECT_GRACE_MS;
+    const stalled = late > this.#suspicionTimeoutMs / 2;
+    const announcedForLong = previousCheckMs - this.#startedAtMs >= this.#suspicionTimeoutMs;
+    if ((!isConnected || stalled) && announcedForLong) {
+      // An outage begins at the last check that went well.
+      const startMs = this.#inOutage ? this.#outage.startMs : previousCheckMs;
+      this.#outage = { startMs, endMs: now };
+    }
+    this.#inOutage = !isConnected;
     this.#wasConnected = isConnected;
-    if (!isConnected || now < this.#quietUntilMs || late > this.#suspicionTimeoutMs / 2) {
+    this.#countMembers(now);
+    this.#tally = expireVotes(this.#tally, now, this.#voteLifetimeMs);
+    this.#aboutSelf = expireVotes(this.#aboutSelf, now, this.#voteLifetimeMs);
+    for (const [k, atMs] of this.#voted) {
+      if (now - atMs > this.#voteLifetimeMs) this.#voted.delete(k);
+    }
+    if (!isConnected || now < this.#quietUntilMs || stalled) {
       // This host could not hear anyone (disconnected, just back, or stalled):
-      // the silence may be its own. Start everyone's clock afresh instead of declaring.
+      // the silence may be its own. Start everyone's clock afresh instead of voting.
       view.refreshAlive(now);
       return;
     }
     for (const host of view.hosts()) {
       // An unreachable host (its inbox bounced) is still only suspected: it is
-      // declared lost like a silent one, so that its actors move.
+      // voted on like a silent one, so that its actors move.
       if (host.self || !isMember(host.state)) continue;
       if (now - host.lastSeenMs > this.#suspicionTimeoutMs) {
         const lost = { hostId: host.hostId, epoch: host.epoch };
-        this.declared(lost);
-        this.#seams.declare(lost);
+        this.#vote(lost, now);
+        this.#evaluate(lost, now);
       }
     }
   }

@@ -19,6 +19,7 @@ import type { Subjects } from "../transport/subjects.ts";
 import { type ClusterView, type HostAnnouncement, isMember, type Labels } from "./view.ts";
 import { packValue, unpackValue } from "./codec.ts";
 import { type LostDeclaration, Membership } from "./membership.ts";
+import { type CandidateRules, Candidates, DEFAULT_MAX_CANDIDATES } from "./candidates.ts";
 import { hearAnnouncement, VersionNotices } from "./wire_identity.ts";
 import { PROTOCOL_VERSION } from "./protocol_version.ts";
 
@@ -67,6 +68,12 @@ export interface PresenceSeams {
   readonly suspicionTimeoutMs: number;
   /** When the host started (its first epoch), in clock milliseconds; default: now. */
   readonly startedAtMs?: number;
+  /**
+   * Heartbeats an unknown host needs before it is a member: 2 over NATS (a
+   * flood of made-up one-shot announcements never enters the view), 1 on an
+   * in-process bus, where nobody else publishes. Default 2.
+   */
+  readonly admitAfterHeartbeats?: number;
   /** This host's load, read for each heartbeat. */
   readonly load: () => HostLoad;
   /**
@@ -100,6 +107,15 @@ export class Presence {
   readonly #refused: Record<string, number> = {};
   #left = false;
   #stopped = false;
+  readonly #candidates: Candidates;
+  readonly #minSpacingMs: number;
+  #followUp: TimerHandle | undefined;
+  #lastDisputeMs = -Infinity;
+  /**
+   * Resolves once this host has announced itself as a member would (twice,
+   * spaced, when the others need two heartbeats) and heard the others' answers.
+   */
+  readonly joined: Promise<void>;
 
   /** Subscribes, announces this host, and asks the others to announce. */
   constructor(seams: PresenceSeams) {
@@ -108,6 +124,17 @@ export class Presence {
     this.#startedAtMs = seams.startedAtMs ?? clock.now();
     this.#epoch = this.#startedAtMs;
     this.#versions = new VersionNotices((text) => seams.log.warn(text));
+    const heartbeats = seams.admitAfterHeartbeats ?? 2;
+    this.#minSpacingMs = Math.max(1, Math.floor(seams.heartbeatIntervalMs / 4));
+    const rules: CandidateRules = {
+      heartbeats,
+      // Spacing measured at the receiver means little under load (two
+      // announcements sent 67 ms apart arrive together): the second admits.
+      minSpacingMs: 0,
+      maxCandidates: DEFAULT_MAX_CANDIDATES,
+      lifetimeMs: 2 * seams.suspicionTimeoutMs,
+    };
+    this.#candidates = new Candidates(rules);
     this.#membership = new Membership(
       {
         selfId: seams.hostId,
@@ -122,11 +149,21 @@ export class Presence {
     );
     this.#subscriptions = [
       transport.subscribe(subjects.announcements(), (m) => this.#onAnnounce(m)),
-      transport.subscribe(subjects.discoveries(), () => this.#announce()),
+      transport.subscribe(subjects.discoveries(), () => this.#answerDiscovery()),
       transport.subscribe(subjects.leaves(), (m) => this.#onLeave(m)),
       transport.subscribe(subjects.losts(), (m) => this.#onLost(m)),
     ];
     this.#announceAndDiscover();
+    this.joined = heartbeats <= 1 ? Promise.resolve() : new Promise((resolve) => {
+      // The second heartbeat makes this host a member of the others' views; one
+      // spacing more lets the others' second answers to the discovery arrive.
+      const second = clock.setTimeout(() => {
+        this.#announce();
+        const settled = clock.setTimeout(resolve, this.#minSpacingMs + 10);
+        clock.keepAlive(settled, false);
+      }, this.#minSpacingMs + 5);
+      clock.keepAlive(second, false);
+    });
     this.#schedule();
     this.#membership.start();
     // Back after an outage: say so, and ask everyone else to say so too.
@@ -140,7 +177,10 @@ export class Presence {
     });
   }
 
-  /** Control messages refused, by reason (`undecodable`, `sender-mismatch`). */
+  /**
+   * Control messages refused, by reason (`undecodable`, `sender-mismatch`,
+   * `lost-unknown-epoch`, `lost-from-non-member`, `epoch-conflict`).
+   */
   get refused(): Readonly<Record<string, number>> {
     return { ...this.#refused };
   }
@@ -166,6 +206,7 @@ export class Presence {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#stopHeartbeats();
+    if (this.#followUp !== undefined) this.#seams.clock.clearTimeout(this.#followUp);
     this.#membership.stop();
     this.#unsubscribeStatus();
     for (const subscription of this.#subscriptions) subscription.unsubscribe();
@@ -232,6 +273,22 @@ export class Presence {
     this.#publish(this.#seams.subjects.announce(), packValue(announcement));
   }
 
+  /**
+   * Someone asked everyone to announce (a host joining): announce now, and
+   * once more a spacing later, so that the joining host admits this one at
+   * once. Requests while a second announcement is pending are one request.
+   */
+  #answerDiscovery(): void {
+    if (this.#followUp !== undefined) return;
+    this.#announce();
+    const { clock } = this.#seams;
+    this.#followUp = clock.setTimeout(() => {
+      this.#followUp = undefined;
+      this.#announce();
+    }, this.#minSpacingMs + 5);
+    clock.keepAlive(this.#followUp, false);
+  }
+
   #announceAndDiscover(): void {
     this.#announce();
     this.#publish(this.#seams.subjects.discover(), new Uint8Array(0));
@@ -252,18 +309,26 @@ export class Presence {
     if (heard.kind === "other-version") return this.#versions.heard(heard.hostId, heard.protocol);
     if (heard.kind === "refused") return this.#count(heard.reason);
     const { announcement } = heard;
-    if (announcement.hostId === this.#seams.hostId) return;
-    if (this.#membership.isZombie(announcement.hostId, announcement.epoch)) return;
-    const known = this.#seams.view.get(announcement.hostId);
+    const { hostId, epoch } = announcement;
+    if (hostId === this.#seams.hostId) return;
+    if (this.#membership.isZombie(hostId, epoch)) return;
+    const now = this.#seams.clock.now();
+    const known = this.#seams.view.get(hostId);
+    if (known !== undefined && isMember(known.state)) {
+      if (epoch === known.epoch) return this.#seams.view.announce(announcement, now);
+      // An older life's heartbeat, late: ignored.
+      if (epoch < known.epoch) return;
+      // A newer epoch while the member's epoch still heartbeats is made up;
+      // once the member's epoch is silent, it restarted: it is voted lost,
+      // and the new epoch is admitted after that like any new host.
+      if (!this.#membership.newerEpochHeard(known)) return this.#count("epoch-conflict");
+      if (isMember(this.#seams.view.get(hostId)!.state)) return;
+    }
     // A heartbeat of an epoch that said goodbye, arriving late (it may come
     // over another connection than the goodbye): that life is over.
-    if (known?.state === "left" && announcement.epoch <= known.epoch) return;
-    if (known !== undefined && announcement.epoch > known.epoch && isMember(known.state)) {
-      // It is back as a new epoch (it restarted, or fenced itself after a
-      // lost declaration this host missed): the old epoch's actors are gone.
-      this.#membership.declared({ hostId: announcement.hostId, epoch: known.epoch });
-    }
-    this.#seams.view.announce(announcement, this.#seams.clock.now());
+    if (known !== undefined && epoch <= known.epoch) return;
+    if (!this.#candidates.heard(hostId, epoch, now)) return;
+    this.#seams.view.announce(announcement, now);
   }
 
   #onLeave(message: TransportMessage): void {
@@ -271,20 +336,64 @@ export class Presence {
     const host = new TextDecoder().decode(message.data);
     // Only a host itself can say it leaves.
     if (host !== subjects.senderOf(message.subject)) return this.#count("sender-mismatch");
-    if (host === hostId || view.get(host)?.state === "left") return;
+    if (host === hostId) {
+      if (this.#left || this.#stopped || this.#fencing) return;
+      // A goodbye in this host's name that it did not say (only possible on a
+      // server without per-member permissions): the others already moved its
+      // work, so its actors stop and it rejoins, rather than run twice.
+      this.#seams.log.warn(
+        "a goodbye in this host's name was published by someone else: the others took it as " +
+          "leaving, so this host stops its actors and rejoins with a new epoch",
+      );
+      this.#count("forged-leave");
+      void this.#fenceSelf({ kind: "declared-lost" });
+      return;
+    }
+    this.#candidates.forget(host);
+    if (view.get(host)?.state === "left" || view.get(host) === undefined) return;
+    this.#membership.forget(host);
     view.mark(host, "left", clock.now());
     this.#seams.onGone(host, "left");
   }
 
   #onLost(message: TransportMessage): void {
+    const voter = this.#seams.subjects.senderOf(message.subject);
     // Protocol 1's declarations (sender `ctl`) are about hosts that are not members here.
-    if (this.#seams.subjects.senderOf(message.subject) === "ctl") return;
+    if (voter === undefined || voter === "ctl") return;
     const lost = unpackValue(message.data, () => undefined) as Partial<LostDeclaration> | undefined;
-    if (typeof lost?.hostId !== "string" || typeof lost.epoch !== "number") return;
+    if (typeof lost?.hostId !== "string" || typeof lost.epoch !== "number") {
+      return this.#count("undecodable");
+    }
     if (lost.hostId !== this.#seams.hostId) {
-      this.#membership.declared({ hostId: lost.hostId, epoch: lost.epoch });
-    } else if (lost.epoch === this.#epoch) {
+      const refused = this.#membership.heardVote(voter, { hostId: lost.hostId, epoch: lost.epoch });
+      if (refused !== undefined) this.#count(refused);
+      return;
+    }
+    if (lost.epoch > this.#epoch) return this.#count("lost-unknown-epoch");
+    if (lost.epoch !== this.#epoch || this.#fencing || this.#stopped) return;
+    if (voter === this.#seams.hostId) {
+      // Its own subject, but not said by this host (which says it only when
+      // it hung or was killed, and is fencing or stopped by then): everyone
+      // took it as this host's own word, so it stops its actors.
+      this.#count("forged-lost");
       void this.#fenceSelf({ kind: "declared-lost" });
+      return;
+    }
+    switch (this.#membership.heardVoteAboutSelf(voter, lost.epoch)) {
+      case "fence":
+        void this.#fenceSelf({ kind: "declared-lost" });
+        return;
+      case "dispute": {
+        // Still here: a heartbeat now shows every host that hears it.
+        const now = this.#seams.clock.now();
+        if (now - this.#lastDisputeMs < this.#minSpacingMs) return;
+        this.#lastDisputeMs = now;
+        this.#announce();
+        return;
+      }
+      case "ignore":
+        this.#count("lost-from-non-member");
+        return;
     }
   }
 

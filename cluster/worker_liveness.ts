@@ -118,6 +118,7 @@ class SideLiveness implements Liveness {
   #depthCountedAtMs = -Infinity;
   #stopping = false;
   #stopped: (() => void) | undefined;
+  #refused: Readonly<Record<string, number>> = {};
 
   constructor(
     judgement: LivenessJudgement,
@@ -137,6 +138,10 @@ class SideLiveness implements Liveness {
 
   get epoch(): number {
     return this.#epoch;
+  }
+
+  get refused(): Readonly<Record<string, number>> {
+    return this.#refused;
   }
 
   leave(): void {
@@ -177,6 +182,7 @@ class SideLiveness implements Liveness {
         case "view":
           this.#epoch = message.epoch || this.#epoch;
           seams.view.replace(message.hosts);
+          this.#refused = message.refused;
           return;
         case "gone":
           seams.onGone(message.hostId, message.reason);

@@ -14,6 +14,9 @@ import (
 
 const heartbeatInterval = 250 * time.Millisecond
 
+// joinSpacing separates the two announcements of a joining member.
+const joinSpacing = heartbeatInterval/4 + 5*time.Millisecond
+
 // Delivery is a tell that reached one of this member's pseudo-actors.
 type Delivery struct {
 	From string `json:"from"`
@@ -75,6 +78,11 @@ func join(url, prefix, cluster, id string) (*Member, error) {
 	}
 	m.announce()
 	_ = nc.Publish(subjects.Discover(), nil)
+	// Hosts admit a new member at its second announcement of one epoch, a
+	// quarter of a heartbeat interval or more after the first
+	// (docs/PROTOCOL.md, "Admission"): announce again before acting.
+	time.Sleep(joinSpacing)
+	m.announce()
 	m.stopped.Add(1)
 	go m.heartbeat()
 	return m, nil

@@ -1,0 +1,133 @@
+/**
+ * Votes, disputes and goodbyes on the in-memory bus and a virtual clock:
+ * what a forged message from one member does to the others, and to the host
+ * it names. (The same with real processes: verdicts_processes_test.ts.)
+ */
+
+import assert from "node:assert/strict";
+import { ActorSystem } from "../../mod.ts";
+import { createVirtualClock, type VirtualClock } from "../../testing.ts";
+import { MemoryBus, type MemoryTransport } from "../../transport/memory_bus.ts";
+import { packValue } from "../../cluster/codec.ts";
+import { Counter } from "../_helpers/actors.ts";
+
+async function trio(): Promise<{
+  clock: VirtualClock;
+  hosts: ActorSystem[];
+  raw: MemoryTransport;
+  step: (ms: number) => Promise<void>;
+  stop: () => Promise<void>;
+}> {
+  const clock = createVirtualClock(1_000_000);
+  const bus = new MemoryBus();
+  const hosts: ActorSystem[] = [];
+  for (let i = 0; i < 3; i++) {
+    hosts.push(
+      await ActorSystem.start({
+        hostId: `h${i}`,
+        clock,
+        logFailures: false,
+        deadLetters: { logPerSecond: 0 },
+        log: { level: "error" },
+        cluster: {
+          name: "m",
+          transport: bus.connect(),
+          heartbeatIntervalMs: 100,
+          suspicionTimeoutMs: 500,
+        },
+      }),
+    );
+  }
+  const step = async (ms: number) => {
+    for (let t = 0; t < ms; t += 25) await clock.advance(25);
+  };
+  await step(150);
+  return {
+    clock,
+    hosts,
+    raw: bus.connect(),
+    step,
+    stop: async () => {
+      const done = Promise.all(hosts.map((h) => h.shutdown({ timeoutMs: 100 })));
+      await clock.advance(200);
+      await done;
+    },
+  };
+}
+
+const hostIn = (system: ActorSystem, hostId: string) =>
+  system.hosts().find((h) => h.hostId === hostId)!;
+
+Deno.test("one member's lost vote does not fence a live host: it disputes, and nobody declares it lost", async () => {
+  const { hosts: [a, b, c], raw, step, stop } = await trio();
+  try {
+    const counter = c.spawn(Counter, { name: "kept" });
+    counter.tell("add", 3);
+    const epoch = hostIn(c, "h2").epoch;
+    for (let i = 0; i < 5; i++) {
+      raw.publish("actors.m.h0.lost", packValue({ hostId: "h2", epoch }));
+      await step(100);
+    }
+    await step(1_000);
+    for (const system of [a, b, c]) assert.equal(hostIn(system, "h2").state, "alive");
+    assert.equal(hostIn(a, "h2").epoch, epoch, "h2 kept its epoch");
+    assert.equal(counter.stats().status, "running");
+    assert.equal(await counter.ask("get"), 3);
+  } finally {
+    await stop();
+  }
+});
+
+Deno.test("votes for an epoch never announced, or for a host never heard, are refused and counted", async () => {
+  const { hosts: [a, , c], raw, step, stop } = await trio();
+  try {
+    const epoch = hostIn(c, "h2").epoch;
+    raw.publish("actors.m.h1.lost", packValue({ hostId: "h2", epoch: epoch + 1e12 }));
+    raw.publish("actors.m.h1.lost", packValue({ hostId: "ghost", epoch: 5 }));
+    raw.publish("actors.m.stranger.lost", packValue({ hostId: "h2", epoch }));
+    await step(1_000);
+    assert.equal(hostIn(a, "h2").state, "alive", "no ban of h2");
+    const report = (await a.inspect()).hosts.find((h) => h.hostId === "h0")!;
+    assert.equal(report.refused?.["lost-unknown-epoch"], 2);
+    assert.equal(report.refused?.["lost-from-non-member"], 1);
+  } finally {
+    await stop();
+  }
+});
+
+Deno.test("a goodbye forged in a live host's name: the host stops its actors and rejoins, so nothing runs twice", async () => {
+  const { hosts: [a, , c], raw, step, stop } = await trio();
+  try {
+    const counter = c.spawn(Counter, { name: "moved" });
+    const epoch = hostIn(c, "h2").epoch;
+    raw.publish("actors.m.h2.leave", new TextEncoder().encode("h2"));
+    await step(500);
+    assert.equal(counter.stats().status, "stopped", "the host's own actors stopped");
+    assert.equal(c.deaths.last(counter)?.kind, "host-lost");
+    const back = hostIn(a, "h2");
+    assert.equal(back.state, "alive");
+    assert.ok(back.epoch > epoch, "it rejoined as a new epoch");
+  } finally {
+    await stop();
+  }
+});
+
+Deno.test("two members' votes are a verdict in a cluster of three", async () => {
+  const { hosts: [a], raw, step, stop } = await trio();
+  try {
+    const epoch = hostIn(a, "h2").epoch;
+    raw.publish("actors.m.h1.lost", packValue({ hostId: "h2", epoch }));
+    await step(25);
+    assert.equal(hostIn(a, "h2").state, "alive", "one vote is no verdict");
+    raw.publish("actors.m.h0.lost", packValue({ hostId: "h2", epoch }));
+    await step(25);
+    // h0 does not count a vote on its own subject that it did not cast: still one.
+    assert.equal(hostIn(a, "h2").state, "alive");
+    raw.publish("actors.m.h1.lost", packValue({ hostId: "h2", epoch }));
+    await step(600);
+    // h2 counted the two votes about itself and fenced: a new epoch now.
+    assert.ok(hostIn(a, "h2").epoch > epoch);
+  } finally {
+    await stop();
+  }
+});
