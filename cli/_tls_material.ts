@@ -70,18 +70,37 @@ export async function makeTlsMaterial(
     "basicConstraints=critical,CA:TRUE",
     "-addext",
     "keyUsage=critical,keyCertSign,cRLSign",
-  ]); // deno-fmt-ignore
+  ]);
   const sign = async (name: string, commonName: string, extensions: string) => {
     await openssl([
-      "req", ...key, "-keyout", at(`${name}.key`), "-out", at(`${name}.csr`),
-      "-subj", `/CN=${commonName}`,
-    ]); // deno-fmt-ignore
+      "req",
+      ...key,
+      "-keyout",
+      at(`${name}.key`),
+      "-out",
+      at(`${name}.csr`),
+      "-subj",
+      `/CN=${commonName}`,
+    ]);
     await Deno.writeTextFile(at(`${name}.ext`), extensions);
     await openssl([
-      "x509", "-req", "-in", at(`${name}.csr`), "-CA", at("ca.pem"), "-CAkey", at("ca.key"),
-      "-set_serial", `0x${randomHex(16)}`, "-days", String(VALID_DAYS),
-      "-extfile", at(`${name}.ext`), "-out", at(`${name}.pem`),
-    ]); // deno-fmt-ignore
+      "x509",
+      "-req",
+      "-in",
+      at(`${name}.csr`),
+      "-CA",
+      at("ca.pem"),
+      "-CAkey",
+      at("ca.key"),
+      "-set_serial",
+      `0x${randomHex(16)}`,
+      "-days",
+      String(VALID_DAYS),
+      "-extfile",
+      at(`${name}.ext`),
+      "-out",
+      at(`${name}.pem`),
+    ]);
     await Deno.remove(at(`${name}.csr`));
     await Deno.remove(at(`${name}.ext`));
     await Deno.chmod(at(`${name}.key`), 0o600);

@@ -36,7 +36,7 @@ Deno.test("ctl auth init writes a server configuration nats-server accepts and o
       "4555",
       "--out",
       dir,
-    ]); // deno-fmt-ignore
+    ]);
     assert.equal(code, 0);
     const conf = await Deno.readTextFile(`${dir}/nats.conf`);
     assert.match(conf, /^port: 4555$/m);
@@ -54,7 +54,7 @@ Deno.test("ctl auth init writes a server configuration nats-server accepts and o
         "train",
         "lab",
         `_INBOX_${id}`,
-      ]); // deno-fmt-ignore
+      ]);
       assert.equal(file.tls, undefined);
     }
     const checked = await new Deno.Command(natsServerProgram(), {

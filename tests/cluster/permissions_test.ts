@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { ActorSystem, ClusterConnectError, JetStreamStore } from "../../mod.ts";
 import { ClusterObserver } from "../../cluster/observer.ts";
+import { main as ctlMain } from "../../cli/ctl.ts";
 import { packValue } from "../../cluster/codec.ts";
 import { connectNats } from "../../transport/nats_connect.ts";
 import { ProcCounter, ProcPCounter } from "../_helpers/cluster_defs.ts";
@@ -24,24 +25,17 @@ Deno.test({
   name: "a cluster whose members each have their own NATS user",
   fn: async (t) => {
     await using cleanup = new AsyncDisposableStack();
-    const { server, auth, refusedSubjects } = await startSecuredServer(cleanup, [
-      "--cluster",
-      "sec",
-      "--hosts",
-      "h1,h2",
-      "--drivers",
-      "d1",
-      "--operators",
-      "op1",
-      "--bucket",
-      "sec-state",
-    ]); // deno-fmt-ignore
+    const { server, auth, refusedSubjects } = await startSecuredServer(
+      cleanup,
+      "--cluster sec --hosts h1,h2 --drivers d1 --operators op1 --bucket sec-state --workers 1"
+        .split(" "),
+    );
     const refusedSoFar: string[] = [];
     const agent = await startAgent({
       url: server.url,
       cluster: "sec",
       hostId: "h2",
-      extraArgs: ["--auth", auth("h2"), "--state-bucket", "sec-state"],
+      extraArgs: ["--auth", auth("h2"), "--state-bucket", "sec-state", "--workers", "1"],
     });
     cleanup.defer(async () => void await agent.stop());
     const storeOf = async (id: string) => {
@@ -69,19 +63,31 @@ Deno.test({
     assert.equal(d1.hostId, "d1");
     const upIds = (s: ActorSystem) =>
       s.hosts().filter((h) => h.state === "alive").map((h) => h.hostId).sort().join(",");
-    await waitFor(() => upIds(d1) === "d1,h1,h2", "d1 to see h1 and h2", 30_000);
+    await waitFor(() => upIds(d1) === "d1,h1,h2,h2-w1", "d1 to see h1, h2 and h2-w1", 30_000)
+      .catch(async (e) => {
+        throw new Error(`${e.message}: ${upIds(d1)}; refused ${await refusedSubjects()}`);
+      });
 
     const onH2 = await d1.spawn(ProcCounter, { placement: { kind: "host", hostId: "h2" } });
 
-    await t.step("the driver spawns on the agent and on h1, tells and asks", async () => {
-      assert.equal(await onH2.ask("where"), "h2");
-      onH2.tell("add", 2);
-      assert.equal(await onH2.ask("get"), 2);
-      const onH1 = await d1.spawn(ProcCounter, { placement: { kind: "host", hostId: "h1" } });
-      onH1.tell("add", 5);
-      assert.equal(await onH1.ask("get"), 5);
-      await d1.stop(onH1);
-    });
+    await t.step(
+      "the driver spawns on the agent, its worker host and h1, tells and asks",
+      async () => {
+        assert.equal(await onH2.ask("where"), "h2");
+        onH2.tell("add", 2);
+        assert.equal(await onH2.ask("get"), 2);
+        const onH1 = await d1.spawn(ProcCounter, { placement: { kind: "host", hostId: "h1" } });
+        onH1.tell("add", 5);
+        assert.equal(await onH1.ask("get"), 5);
+        await d1.stop(onH1);
+        // The agent's worker host speaks as h2-w1 with h2's credentials.
+        const onWorker = await d1.spawn(ProcCounter, {
+          placement: { kind: "host", hostId: "h2-w1" },
+        });
+        onWorker.tell("add", 1);
+        assert.equal(await onWorker.ask("get"), 1);
+      },
+    );
 
     await t.step("a persistent actor on the agent keeps its state in the KV bucket", async () => {
       const counter = await d1.spawn(ProcPCounter, {
@@ -121,8 +127,8 @@ Deno.test({
         assert.ok(!rogue.violations.includes(`publish ${R}.h1.discover`));
         refusedSoFar.push(...rogue.violations.map((v) => v.split(" ")[1]));
         // h2 was not affected: still alive for everyone, and its actor still answers.
-        assert.equal(upIds(h1), "d1,h1,h2");
-        assert.equal(upIds(d1), "d1,h1,h2");
+        assert.equal(upIds(h1), "d1,h1,h2,h2-w1");
+        assert.equal(upIds(d1), "d1,h1,h2,h2-w1");
         onH2.tell("add", 1);
         assert.equal(await onH2.ask("get"), 3);
       },
@@ -137,12 +143,19 @@ Deno.test({
       });
       try {
         const inspection = await observer.inspect({ discoverMs: 1_500, timeoutMs: 10_000 });
-        assert.deepEqual(inspection.hosts.map((h) => h.hostId).sort(), ["d1", "h1", "h2"]);
+        assert.deepEqual(inspection.hosts.map((h) => h.hostId).sort(), [
+          "d1",
+          "h1",
+          "h2",
+          "h2-w1",
+        ]);
         assert.ok(inspection.actors.some((a) => a.id === onH2.id));
       } finally {
         await observer.close();
       }
-      assert.deepEqual(await refusedSubjects(), refusedSoFar, "the inspection was not refused");
+      // `ctl --auth` takes the cluster and its id from the file.
+      assert.equal(await ctlMain(["hosts", "--nats", server.url, "--auth", auth("op1")]), 0);
+      assert.deepEqual(await refusedSubjects(), refusedSoFar, "the inspections were not refused");
       const operator = await connectRecording(cleanup, server.url, auth("op1"));
       for (const op of ["spawn", "stop"]) {
         const subject = `${R}.op1.ctl.h2.${op}`;

@@ -26,7 +26,7 @@ Deno.test({
       "--hosts",
       "h1,h2",
       "--tls",
-    ]); // deno-fmt-ignore
+    ]);
     const files = readAuthFile(auth("h1")).tls;
     assert.equal(files?.caFile, `${dir}/tls/ca.pem`);
     assert.equal(files?.certFile, `${dir}/tls/h1.pem`);
