@@ -15,7 +15,7 @@ import { createUser } from "npm:@nats-io/nkeys@2.0.3";
 import { type AuthMember, bucketName, natsServerConfig } from "../cluster/auth_config.ts";
 import { authFileText, type AuthRole, inboxPrefixOf } from "../transport/auth_file.ts";
 import { DEFAULT_SUBJECT_PREFIX, memberId, subjectToken } from "../transport/subjects.ts";
-import { makeTlsMaterial, OpensslError } from "./_tls_material.ts";
+import { makeTlsMaterial } from "./_tls_material.ts";
 
 /** Help of `ctl auth`. */
 export const AUTH_HELP = `ctl auth init: NATS users and permissions for one cluster, one per member.
@@ -213,7 +213,6 @@ function checked<T>(flag: string, make: () => T): T {
   try {
     return make();
   } catch (err) {
-    if (err instanceof OpensslError) throw err;
     throw new AuthUsageError(`${flag}: ${(err as Error).message}`);
   }
 }

@@ -138,7 +138,7 @@ Deno.test({
       const observer = await ClusterObserver.connect({
         cluster: "sec",
         servers: server.url,
-        id: "op1",
+        // No id: the credentials file gives it.
         connect: { authFile: auth("op1") },
       });
       try {
