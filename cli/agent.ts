@@ -9,7 +9,7 @@
 
 import { parseArgs } from "node:util";
 import { ActorSystem, JetStreamStore } from "../mod.ts";
-import { CONNECT_FLAGS, CONNECT_HELP, connectOptions } from "./_connect_flags.ts";
+import { authIdentity, CONNECT_FLAGS, CONNECT_HELP, connectOptions } from "./_connect_flags.ts";
 import { parseLabels } from "./_labels.ts";
 
 const HELP = `Host agent: joins a cluster over NATS and runs the actors spawned on it.
@@ -17,7 +17,7 @@ const HELP = `Host agent: joins a cluster over NATS and runs the actors spawned 
 Usage:
   deno run -A cli/agent.ts --nats <url> --cluster <name> [options]
 
-Options (--nats and --cluster are required):
+Options (--nats and --cluster are required; --auth gives --cluster and --host-id):
 ${CONNECT_HELP}
   --labels <k=v,...>       labels for placement, e.g. gpu=1,zone=a (repeatable)
   --import <module>        import a module that defines actors (path or URL; repeatable)
@@ -74,7 +74,11 @@ async function main(): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  if (values.nats === undefined || values.cluster === undefined) {
+  const auth = authIdentity(values, { flag: "--host-id", value: values["host-id"] });
+  const cluster = values.cluster ?? auth?.cluster;
+  const hostId = values["host-id"] ?? auth?.id;
+  const prefix = values.prefix ?? auth?.prefix;
+  if (values.nats === undefined || cluster === undefined) {
     console.error(`--nats and --cluster are required\n\n${HELP}`);
     return 2;
   }
@@ -103,11 +107,11 @@ async function main(): Promise<number> {
   const ms = (flag: keyof typeof option) =>
     values[flag] === undefined ? {} : { [option[flag]]: Number(values[flag]) };
   const system = await ActorSystem.start({
-    ...(values["host-id"] === undefined ? {} : { hostId: values["host-id"] }),
+    ...(hostId === undefined ? {} : { hostId }),
     ...(store === undefined ? {} : { store }),
     ...(workers === undefined ? {} : { workers, workerImports: imports }),
     cluster: {
-      name: values.cluster,
+      name: cluster,
       servers: values.nats,
       labels: parseLabels(values.labels ?? []),
       connect,
@@ -115,7 +119,7 @@ async function main(): Promise<number> {
       ...ms("suspicion-ms"),
       ...ms("busy-after-ms"),
       ...ms("hang-limit-ms"),
-      ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
+      ...(prefix === undefined ? {} : { prefix }),
       ...(values["allow-module"] === undefined ? {} : { moduleAllowlist: values["allow-module"] }),
     },
   });

@@ -19,7 +19,8 @@ import {
   treeText,
   whyText,
 } from "../actors/observe/inspection_text.ts";
-import { CONNECT_FLAGS, CONNECT_HELP, connectOptions } from "./_connect_flags.ts";
+import { authIdentity, CONNECT_FLAGS, CONNECT_HELP, connectOptions } from "./_connect_flags.ts";
+import { authMain } from "./ctl_auth.ts";
 import { parseLabels } from "./_labels.ts";
 import { runTop } from "./ctl_top.ts";
 
@@ -32,6 +33,7 @@ const COMMANDS = {
   why: "why <actor>: where an actor (id or name) runs and its death records, host-lost included",
   placement:
     "placement explain --kind spread|least-loaded|hash|host [--labels k=v] [--key k] [--host id]",
+  auth: "auth init: NATS users, permissions and credentials files per member (ctl auth --help)",
 } as const;
 
 type Command = keyof typeof COMMANDS;
@@ -107,15 +109,24 @@ async function observe<T>(
   values: Values,
   body: (observer: ClusterObserver) => Promise<T>,
 ): Promise<T> {
-  const cluster = values.cluster ?? Deno.env.get("ACTORS_CLUSTER");
+  let auth;
+  try {
+    auth = authIdentity(values);
+  } catch (err) {
+    throw new CtlError((err as Error).message, 2);
+  }
+  const cluster = values.cluster ?? auth?.cluster ?? Deno.env.get("ACTORS_CLUSTER");
   if (cluster === undefined) throw new CtlError("--cluster is required (or set ACTORS_CLUSTER)", 2);
   const servers = values.nats ?? [Deno.env.get("ACTORS_NATS") ?? "nats://127.0.0.1:4222"];
+  const prefix = values.prefix ?? auth?.prefix;
   let observer: ClusterObserver;
   try {
     observer = await ClusterObserver.connect({
       cluster,
       servers,
-      ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
+      ...(prefix === undefined ? {} : { prefix }),
+      // Its NATS user may publish only as its own id.
+      ...(auth === undefined ? {} : { id: auth.id }),
       connect: { ...connectOptions(values), connectTimeoutMs: 3_000 },
     });
   } catch (err) {
@@ -159,6 +170,8 @@ function print(values: Values, json: unknown, text: string): void {
 async function run(command: Command, values: Values, positionals: string[]): Promise<void> {
   const cluster = values.cluster ?? Deno.env.get("ACTORS_CLUSTER") ?? "";
   switch (command) {
+    case "auth":
+      throw new CtlError("ctl auth takes its own flags: ctl auth init --help", 2);
     case "hosts":
       return await observe(values, async (o) => {
         const { hosts } = await inspect(o, values, 0, cluster);
@@ -308,6 +321,8 @@ async function explainPlacement(
 
 /** Runs `ctl` with these arguments; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
+  // `auth` writes files and takes flags of its own; it never connects.
+  if (args[0] === "auth") return await authMain(args.slice(1));
   let values: Values;
   let positionals: string[];
   try {

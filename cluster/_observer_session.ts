@@ -18,6 +18,7 @@ import { unpackValue } from "./codec.ts";
 import { inspectHosts, requestSnapshot } from "./inspect_cluster.ts";
 import { ClusterConnectError } from "./errors.ts";
 import { InvalidOptionError } from "../base/errors.ts";
+import { readAuthFile } from "../transport/auth_file.ts";
 
 /** A connection that watches a cluster from outside it. */
 export class ObserverSession {
@@ -58,7 +59,7 @@ export class ObserverSession {
     const subjects = new Subjects(
       options.cluster,
       options.prefix ?? DEFAULT_SUBJECT_PREFIX,
-      options.id ?? observerId(),
+      options.id ?? authFileId(options) ?? observerId(),
     );
     if (options.transport !== undefined) {
       return new ObserverSession(options.transport, false, subjects);
@@ -116,6 +117,12 @@ export class ObserverSession {
     for (const subscription of this.#subscriptions) subscription.unsubscribe();
     if (this.#owned) await this.#transport.close();
   }
+}
+
+/** An operator's credentials file lets it publish only as the file's id: its default id. */
+function authFileId(options: ObserverOptions): string | undefined {
+  const path = options.connect?.authFile;
+  return path === undefined ? undefined : readAuthFile(path).id;
 }
 
 /** A fresh id for an observer that was given none: `observer-` and 12 random letters and digits. */

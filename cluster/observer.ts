@@ -32,7 +32,7 @@ export interface ObserverOptions {
   /**
    * The id this observer speaks as: the sender token of every subject it
    * publishes on (a NATS user can be limited to it). Not a host id.
-   * @default {"observer-" and 12 random letters and digits}
+   * @default {the id of `connect.authFile`, else "observer-" and 12 random letters and digits}
    */
   readonly id?: string;
 }
@@ -69,6 +69,7 @@ export class ClusterObserver {
    *
    * @throws {ClusterConnectError} When NATS cannot be reached or refuses the credentials.
    * @throws {InvalidOptionError} For a bad cluster name or missing servers.
+   * @throws {AuthFileError} When `connect.authFile` cannot be read.
    */
   static async connect(options: ObserverOptions): Promise<ClusterObserver> {
     // NATS and MessagePack load when an observer connects, not with the library.

@@ -33,6 +33,9 @@ import {
   DEFAULT_SUSPICION_TIMEOUT_MS,
 } from "../cluster/membership.ts";
 import { NatsTransport } from "../transport/nats_transport.ts";
+import { withoutCredentials } from "../transport/nats_connect.ts";
+import { readAuthFile } from "../transport/auth_file.ts";
+import { authFileProblem } from "../cluster/auth_config.ts";
 import { sameLoopLiveness } from "../cluster/liveness.ts";
 import {
   DEFAULT_BUSY_AFTER_MS,
@@ -62,6 +65,8 @@ export async function joinCluster(
   releaseNames: (hostId: string) => void,
 ): Promise<Hosts> {
   checkClusterOptions(options);
+  const prefix = options.prefix ?? DEFAULT_SUBJECT_PREFIX;
+  checkAuthFile(options, runtime.hostId, prefix);
   let transport = options.transport;
   if (transport === undefined) {
     const servers = options.servers!;
@@ -73,11 +78,16 @@ export async function joinCluster(
       // On the main thread the connection alone does not keep a finished program running.
       if (onMainThread()) nats.release();
       transport = nats;
+      if (onMainThread() && withoutCredentials(options.connect ?? {})) {
+        runtime.logger.info(
+          "joined an open NATS server without credentials: any client on it can act as any " +
+            "host; see docs/security.md",
+        );
+      }
     } catch (err) {
       throw new ClusterConnectError(String(servers), { cause: err });
     }
   }
-  const prefix = options.prefix ?? DEFAULT_SUBJECT_PREFIX;
   const override = (options as WithLivenessOverride)[LIVENESS_OVERRIDE];
   const liveness = override !== undefined
     ? override
@@ -117,6 +127,20 @@ export async function joinCluster(
     if (lowest?.self) releaseNames(gone.hostId);
   });
   return new ClusterHosts(runtime, cluster);
+}
+
+/**
+ * A host that joins with a credentials file must speak as the file's
+ * member: any other id, cluster or prefix would have the server refuse all
+ * it publishes, which is better said now, once.
+ */
+function checkAuthFile(options: ClusterOptions, hostId: string, prefix: string): void {
+  const path = options.connect?.authFile;
+  if (path === undefined) return;
+  const problem = authFileProblem(readAuthFile(path), hostId, options.name, prefix);
+  if (problem !== undefined) {
+    throw new InvalidOptionError("cluster.connect.authFile", path, problem);
+  }
 }
 
 /** The hosts of a cluster, through this host's membership. */

@@ -18,6 +18,7 @@ import { Logger, type LogOptions } from "../actors/observe/logger.ts";
 import { InvalidOptionError } from "../base/errors.ts";
 import { type MailboxOptions, resolveMailbox } from "../actors/mailbox.ts";
 import { checkTimeoutMs } from "../base/timeouts.ts";
+import { readAuthFile } from "../transport/auth_file.ts";
 import { type ValidateMessages, validateMessagesOption } from "../actors/message_schemas.ts";
 
 /** Where the embedded store keeps its file, relative to the working directory. */
@@ -35,7 +36,7 @@ export const DEFAULT_INSPECT_RECENT = 50;
 export interface ActorSystemOptions {
   /**
    * This host's id (letters, digits, `_`, `-`, `:`).
-   * @default {a random id like "h3k9x0c2m1qz"}
+   * @default {the id of `cluster.connect.authFile`, else a random id like "h3k9x0c2m1qz"}
    */
   readonly hostId?: string;
   /**
@@ -165,15 +166,17 @@ export interface StopOptions {
  *
  * @throws {InvalidOptionError} When a timeout is not a positive finite number.
  * @throws {InvalidNameError} When `hostId` breaks the naming rules.
+ * @throws {AuthFileError} When `cluster.connect.authFile` cannot be read.
  */
 export function runtimeSettings(options: ActorSystemOptions): RuntimeSettings {
-  const hostId = options.hostId === undefined
-    ? newHostId()
-    : validateName(options.hostId, "name") as HostId;
+  // A member with a credentials file may speak only as the file's id: that is its default.
+  const authFile = options.cluster?.connect?.authFile;
+  const chosen = options.hostId ?? (authFile === undefined ? undefined : readAuthFile(authFile).id);
+  const hostId = chosen === undefined ? newHostId() : validateName(chosen, "name") as HostId;
   const clock = options.clock ?? systemClock;
   return {
     hostId,
-    firstSequence: firstSequence(options.hostId !== undefined, clock.now()),
+    firstSequence: firstSequence(chosen !== undefined, clock.now()),
     clock,
     ...(options.random === undefined ? {} : { random: options.random }),
     askTimeoutMs: positiveMs("askTimeoutMs", options.askTimeoutMs, DEFAULT_ASK_TIMEOUT_MS),

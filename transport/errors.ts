@@ -68,3 +68,23 @@ export class TransportClosedError extends ActorSystemError {
     this.status = status;
   }
 }
+
+/** A credentials file of `ctl auth init` is missing, unreadable or malformed. */
+export class AuthFileError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "auth_file";
+  /** The file. */
+  readonly path: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param path The file.
+   * @param problem What is wrong with it.
+   * @param options Standard error options; `cause` chains the underlying error.
+   */
+  constructor(path: string, problem: string, options?: ErrorOptions) {
+    super(`credentials file ${path}: ${problem}`, options);
+    this.path = path;
+  }
+}

@@ -10,6 +10,7 @@ import { probeNatsServers } from "./nats_probe.ts";
 import type { ConnectionOptions, NatsConnection } from "npm:@nats-io/transport-node@3.4.0";
 import { readFileSync } from "node:fs";
 import { watchStaleness } from "./nats_stale.ts";
+import { readAuthFile } from "./auth_file.ts";
 
 /** How to connect and authenticate to NATS. */
 export interface NatsConnectOptions {
@@ -23,6 +24,19 @@ export interface NatsConnectOptions {
   readonly credsFile?: string;
   /** A file holding an nkey seed (`SU...`), for nkey authentication. */
   readonly nkeySeedFile?: string;
+  /**
+   * A credentials file written by `ctl auth init` (see docs/security.md):
+   * its nkey seed authenticates, its inbox prefix and TLS files are used
+   * unless `inboxPrefix` or `tls` are given here too.
+   */
+  readonly authFile?: string;
+  /**
+   * The prefix of this connection's reply subjects (its requests' inboxes).
+   * A NATS user limited by permissions needs its own (`_INBOX.>` would let
+   * it read everyone's replies).
+   * @default {"_INBOX" (or the credentials file's)}
+   */
+  readonly inboxPrefix?: string;
   /** TLS: CA, certificate and key files (client certificates for mutual TLS). */
   readonly tls?: {
     /** A CA bundle to verify the server with. */
@@ -91,12 +105,17 @@ export function natsOptions(
   options: NatsConnectOptions,
   { credsAuthenticator, nkeyAuthenticator }: Authenticators,
 ): ConnectionOptions {
-  const tls = options.tls === undefined ? undefined : {
-    ...(options.tls.caFile === undefined ? {} : { caFile: options.tls.caFile }),
-    ...(options.tls.certFile === undefined ? {} : { certFile: options.tls.certFile }),
-    ...(options.tls.keyFile === undefined ? {} : { keyFile: options.tls.keyFile }),
+  const file = options.authFile === undefined ? undefined : readAuthFile(options.authFile);
+  const givenTls = options.tls ?? file?.tls;
+  const tls = givenTls === undefined ? undefined : {
+    ...(givenTls.caFile === undefined ? {} : { caFile: givenTls.caFile }),
+    ...(givenTls.certFile === undefined ? {} : { certFile: givenTls.certFile }),
+    ...(givenTls.keyFile === undefined ? {} : { keyFile: givenTls.keyFile }),
   };
-  const authenticator = options.credsFile !== undefined
+  const inboxPrefix = options.inboxPrefix ?? file?.inboxPrefix;
+  const authenticator = file !== undefined
+    ? nkeyAuthenticator(new TextEncoder().encode(file.nkeySeed))
+    : options.credsFile !== undefined
     ? credsAuthenticator(readFileSync(options.credsFile))
     : options.nkeySeedFile !== undefined
     ? nkeyAuthenticator(new TextEncoder().encode(readFileSync(options.nkeySeedFile, "utf8").trim()))
@@ -116,7 +135,18 @@ export function natsOptions(
     ...(options.token === undefined ? {} : { token: options.token }),
     ...(options.name === undefined ? {} : { name: options.name }),
     ...(tls === undefined ? {} : { tls }),
+    ...(inboxPrefix === undefined ? {} : { inboxPrefix }),
   };
+}
+
+/**
+ * Whether these options carry no credentials at all (a host that joins with
+ * them joins an open server).
+ */
+export function withoutCredentials(options: NatsConnectOptions): boolean {
+  return options.user === undefined && options.token === undefined &&
+    options.credsFile === undefined && options.nkeySeedFile === undefined &&
+    options.authFile === undefined && options.tls?.certFile === undefined;
 }
 
 /** Connects to NATS. */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { ActorSystem, ClusterConnectError } from "../../mod.ts";
+import type { LogRecord } from "../../types.ts";
 import { startNatsServer } from "../../testing.ts";
 import { Counter } from "../_helpers/actors.ts";
 import { waitFor } from "../_helpers/system.ts";
@@ -36,6 +37,35 @@ Deno.test({
       await stopServer(server);
     }
   },
+});
+
+Deno.test("a host that joins an open server says once, at info level, that anyone can act as any host", async () => {
+  const server = await startNatsServer({ jetstream: false });
+  const said: LogRecord[] = [];
+  const join = (hostId: string, url: string, connect = {}) =>
+    ActorSystem.start({
+      hostId,
+      log: { level: "info", sink: (record) => said.push(record) },
+      cluster: { name: "open", servers: url, connect },
+    });
+  const warning = "joined an open NATS server without credentials: any client on it can act as " +
+    "any host; see docs/security.md";
+  try {
+    const a = await join("a", server.url);
+    await a.shutdown();
+    assert.deepEqual(said.filter((r) => r.text === warning).map((r) => r.level), ["info"]);
+  } finally {
+    await stopServer(server);
+  }
+  const guarded = await startNatsServer({ jetstream: false, args: ["--user", "u", "--pass", "p"] });
+  try {
+    said.length = 0;
+    const b = await join("b", guarded.url, { user: "u", pass: "p" });
+    await b.shutdown();
+    assert.equal(said.filter((r) => r.text === warning).length, 0);
+  } finally {
+    await stopServer(guarded);
+  }
 });
 
 Deno.test({

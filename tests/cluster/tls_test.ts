@@ -1,0 +1,66 @@
+/**
+ * A TLS-only server (mutual TLS) with certificates made by
+ * `ctl auth init --tls` (openssl): a host agent process and a host in this
+ * process join with their credentials files and work; a client without a
+ * certificate, or that does not speak TLS, does not get in.
+ */
+
+import assert from "node:assert/strict";
+import { ActorSystem } from "../../mod.ts";
+import { connectNats } from "../../transport/nats_connect.ts";
+import { readAuthFile } from "../../transport/auth_file.ts";
+import { ProcCounter } from "../_helpers/cluster_defs.ts";
+import { startAgent } from "../_helpers/agents.ts";
+import { startSecuredServer } from "../_helpers/auth.ts";
+import { waitFor } from "../_helpers/system.ts";
+
+Deno.test({
+  // A refused connection leaves transport/nats_connect.ts's 3 s guard timer.
+  sanitizeOps: false,
+  name: "hosts and an agent join a TLS-only server with the certificates of ctl auth init --tls",
+  fn: async () => {
+    await using cleanup = new AsyncDisposableStack();
+    const { server, auth, dir } = await startSecuredServer(cleanup, [
+      "--cluster",
+      "tls",
+      "--hosts",
+      "h1,h2",
+      "--tls",
+    ]);
+    const files = readAuthFile(auth("h1")).tls;
+    assert.equal(files?.caFile, `${dir}/tls/ca.pem`);
+    assert.equal(files?.certFile, `${dir}/tls/h1.pem`);
+    for (const key of ["ca.key", "h1.key", "server.key"]) {
+      assert.equal((await Deno.stat(`${dir}/tls/${key}`)).mode! & 0o777, 0o600, key);
+    }
+    assert.equal((await Deno.stat(auth("h1"))).mode! & 0o777, 0o600);
+
+    const agent = await startAgent({
+      url: server.url,
+      cluster: "tls",
+      hostId: "h2",
+      extraArgs: ["--auth", auth("h2")],
+    });
+    cleanup.defer(async () => void await agent.stop());
+    const h1 = await ActorSystem.start({
+      deadLetters: { logPerSecond: 0 },
+      cluster: { name: "tls", servers: server.url, connect: { authFile: auth("h1") } },
+    });
+    cleanup.defer(() => h1.shutdown());
+    await waitFor(() => h1.hosts().some((h) => h.hostId === "h2"), "h1 to see h2", 30_000);
+    const counter = await h1.spawn(ProcCounter, { placement: { kind: "host", hostId: "h2" } });
+    counter.tell("add", 7);
+    assert.equal(await counter.ask("get"), 7);
+
+    // The CA alone (no client certificate) is not enough for a server that verifies clients.
+    const noCert = await connectNats(server.url, {
+      authFile: auth("h1"),
+      tls: { caFile: files!.caFile },
+      maxReconnectAttempts: 0,
+    }).catch((e) => e);
+    assert.ok(noCert instanceof Error, "refused without a client certificate");
+    // Plain text is not spoken at all.
+    const plain = await connectNats(server.url, { maxReconnectAttempts: 0 }).catch((e) => e);
+    assert.ok(plain instanceof Error, "refused without TLS");
+  },
+});
