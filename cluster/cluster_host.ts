@@ -44,6 +44,7 @@ import { RemoteChildren } from "./remote_children.ts";
 import { OwnedActors } from "./owned_actors.ts";
 import { Remoting, type TransportStats } from "./remoting.ts";
 import { answerControl } from "./control.ts";
+import type { ModuleGate } from "./definitions.ts";
 import { HostRequests } from "./host_requests.ts";
 import { requestSnapshot } from "./inspect_cluster.ts";
 
@@ -63,8 +64,8 @@ export interface ClusterHostSettings {
   readonly suspicionTimeoutMs: number;
   /** Timeout of a remote spawn request, in milliseconds. */
   readonly spawnTimeoutMs: number;
-  /** Module URL prefixes this host may import for remote spawns; `undefined`: any. */
-  readonly moduleAllowlist: readonly string[] | undefined;
+  /** Which modules a remote spawn may have this host import. */
+  readonly moduleGate: ModuleGate;
   /** Whether the host owns (and closes) the transport. */
   readonly ownsTransport: boolean;
   /** Inbound batches above this size are refused, in bytes. */
@@ -154,7 +155,7 @@ export class ClusterHost implements RemotePort {
       runtime,
       local: this.#local,
       transport,
-      moduleAllowlist: settings.moduleAllowlist,
+      moduleGate: settings.moduleGate,
       supervisedBy: this.#children.supervisedBy,
       owned: this.#owned,
       spawnsById: new Map<string, Promise<unknown>>(),
