@@ -21,7 +21,7 @@
 
 export { createVirtualClock } from "./testkit/virtual_clock.ts";
 export { natsServerProgram, startNatsServer } from "./testkit/nats_server.ts";
-export { startHostAgent } from "./testkit/host_agent.ts";
+export { agentPermissions, startHostAgent } from "./testkit/host_agent.ts";
 export { TestProbe } from "./testkit/probe.ts";
 export { MemoryBus, MemoryTransport } from "./transport/memory_bus.ts";
 export { MemoryDisplaySink } from "./testkit/memory_display_sink.ts";

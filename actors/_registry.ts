@@ -46,3 +46,28 @@ export function definitionOfVersion(type: string, version: string): AnyDefinitio
 export function definitionOf(type: string): ActorDefinition<unknown, unknown, unknown> | undefined {
   return byType.get(type);
 }
+
+/**
+ * Whether this process has a definition from the module at `file` (a URL
+ * without query; a definition's module compares without its query too, so
+ * a versioned import `?v=` counts as its file).
+ */
+export function hasDefinitionsFrom(file: string): boolean {
+  for (const all of allByType.values()) {
+    for (const definition of all) {
+      if (definition.module !== undefined && withoutQuery(definition.module) === file) return true;
+    }
+  }
+  return false;
+}
+
+function withoutQuery(module: string): string | undefined {
+  try {
+    const url = new URL(module);
+    url.search = "";
+    url.hash = "";
+    return url.href;
+  } catch {
+    return undefined;
+  }
+}

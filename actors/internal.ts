@@ -15,7 +15,12 @@ export { PersistKeyHeldError } from "./persistence/errors.ts";
 export { describeRef, serializeRef } from "./ref.ts";
 export { parseActorId } from "./ids.ts";
 export { SHUTDOWN, STOPPED } from "./exit_reason.ts";
-export { codeVersionOf, definitionOf, definitionOfVersion } from "./_registry.ts";
+export {
+  codeVersionOf,
+  definitionOf,
+  definitionOfVersion,
+  hasDefinitionsFrom,
+} from "./_registry.ts";
 export { changedSinceLoaded, diskCodeVersion, wasLoaded } from "./code_version.ts";
 export { exitReasonInfo } from "./supervision/_supervisor_core.ts";
 export { mergeSnapshots, mergeSnapshotsInSlices } from "./observe/inspection.ts";

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { agentPermissions } from "../testing.ts";
+
 /** Starts a process and waits until it prints `ready <what>`. */
 export async function startReady(args: string[], what: string): Promise<Deno.ChildProcess> {
   const child = new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "inherit" })
@@ -21,12 +23,23 @@ export async function startReady(args: string[], what: string): Promise<Deno.Chi
   return child;
 }
 
+/** The benchmark actors' module, which the agents import. */
+export const REMOTE_DEFS = new URL("./remote_defs.ts", import.meta.url).pathname;
+
+/**
+ * The narrow permissions of an agent that imports the benchmark actors (as
+ * documented for agents; no `-A`).
+ */
+export function agentFlags(url: string): string[] {
+  return agentPermissions({ servers: url, imports: [REMOTE_DEFS] });
+}
+
 /** Starts a host agent that knows the benchmark actors. */
 export function startAgent(url: string, hostId: string): Promise<Deno.ChildProcess> {
   const flags = Deno.env.get("BENCH_AGENT_FLAGS")?.split(" ").filter((f) => f.length > 0) ?? [];
   return startReady([
     "run",
-    "-A",
+    ...agentFlags(url),
     ...flags,
     new URL("../cli/agent.ts", import.meta.url).pathname,
     "--nats",
@@ -36,7 +49,7 @@ export function startAgent(url: string, hostId: string): Promise<Deno.ChildProce
     "--host-id",
     hostId,
     "--import",
-    new URL("./remote_defs.ts", import.meta.url).pathname,
+    REMOTE_DEFS,
   ], hostId);
 }
 

@@ -16,7 +16,7 @@
 import { ActorSystem, childSpec, defineSupervisor, JetStreamStore } from "../mod.ts";
 import { startNatsServer } from "../testing.ts";
 import { median, report } from "./_measure.ts";
-import { startReady, stop } from "./_processes.ts";
+import { agentFlags, REMOTE_DEFS, startReady, stop } from "./_processes.ts";
 import { BenchPCounter } from "./remote_defs.ts";
 
 const figure = Deno.args[0];
@@ -31,7 +31,7 @@ async function startAgent(): Promise<string> {
     id,
     await startReady([
       "run",
-      "-A",
+      ...agentFlags(server.url),
       new URL("../cli/agent.ts", import.meta.url).pathname,
       "--nats",
       server.url,
@@ -44,7 +44,7 @@ async function startAgent(): Promise<string> {
       "--state-bucket",
       "state",
       "--import",
-      new URL("./remote_defs.ts", import.meta.url).pathname,
+      REMOTE_DEFS,
     ], id),
   );
   return id;

@@ -18,7 +18,7 @@ import { parseArgs } from "node:util";
 import { type ActorRef, ActorSystem, type Tell } from "../mod.ts";
 import { startNatsServer } from "../testing.ts";
 import { report } from "./_measure.ts";
-import { startReady, stop } from "./_processes.ts";
+import { agentFlags, REMOTE_DEFS, startReady, stop } from "./_processes.ts";
 import { Grinder, Pinger } from "./remote_defs.ts";
 
 const { values, positionals } = parseArgs({
@@ -46,7 +46,7 @@ for (let i = 0; i < 7; i++) {
   agents.push(
     await startReady([
       "run",
-      "-A",
+      ...agentFlags(server.url),
       new URL("../cli/agent.ts", import.meta.url).pathname,
       "--nats",
       server.url,
@@ -55,7 +55,7 @@ for (let i = 0; i < 7; i++) {
       "--host-id",
       `s${i}`,
       "--import",
-      new URL("./remote_defs.ts", import.meta.url).pathname,
+      REMOTE_DEFS,
       ...timing,
     ], `s${i}`),
   );

@@ -2,7 +2,15 @@
  * The generic host agent: joins a cluster and runs whatever actors other
  * hosts spawn on it, importing their definitions' modules on demand.
  *
- * deno run -A cli/agent.ts --nats nats://127.0.0.1:4222 --cluster train --labels gpu=1,zone=a
+ * It imports only the modules given with `--import` and those under the
+ * `--allow-module` locations: a spawn request is input from the wire, and
+ * naming a module must not be a way to run code (docs/security.md). Run it
+ * with narrow permissions (`deno task agent` does, for a NATS server on this
+ * machine):
+ *
+ * deno run --allow-net=127.0.0.1:4222 --allow-read=. --allow-write=.actorcluster \
+ *   --allow-env=ACTORS_LOG,ACTORS_LOG_FORMAT,MSGPACKR_NATIVE_ACCELERATION_DISABLED \
+ *   cli/agent.ts --nats nats://127.0.0.1:4222 --cluster train --import ./actors.ts
  *
  * @module
  */
@@ -11,18 +19,25 @@ import { parseArgs } from "node:util";
 import { ActorSystem, JetStreamStore } from "../mod.ts";
 import { authIdentity, CONNECT_FLAGS, CONNECT_HELP, connectOptions } from "./_connect_flags.ts";
 import { parseLabels } from "./_labels.ts";
+import { moduleFileOf } from "../cluster/module_allowlist.ts";
 
 const HELP = `Host agent: joins a cluster over NATS and runs the actors spawned on it.
 
 Usage:
-  deno run -A cli/agent.ts --nats <url> --cluster <name> [options]
+  deno task agent --nats <url> --cluster <name> [options]      (a NATS server on this machine)
+  deno run --allow-net=<nats host:port> --allow-read=. --allow-write=.actorcluster \
+    --allow-env=ACTORS_LOG,ACTORS_LOG_FORMAT,MSGPACKR_NATIVE_ACCELERATION_DISABLED \
+    cli/agent.ts --nats <url> --cluster <name> [options]
 
 Options (--nats and --cluster are required; --auth gives --cluster and --host-id):
 ${CONNECT_HELP}
   --labels <k=v,...>       labels for placement, e.g. gpu=1,zone=a (repeatable)
-  --import <module>        import a module that defines actors (path or URL; repeatable)
+  --import <module>        import a module that defines actors (path or URL; repeatable); spawns
+                           may have it imported again at a new code version
   --host-id <id>           this host's id (default: random)
-  --allow-module <prefix>  only import spawned definitions' modules under this URL prefix (repeatable)
+  --allow-module <where>   also import spawned definitions' modules from this folder or file (path
+                           or URL; repeatable); other schemes only when named: npm:, https://host/.
+                           Without it, spawns run only definitions of the --import modules
   --state-bucket <name>    keep persistent state in this JetStream KV bucket on the same servers
                            (the store the hosts share; default: a local file store)
   --state-replicas <n>     the bucket's replicas in a NATS cluster, when it creates it (default 1)
@@ -35,6 +50,9 @@ ${CONNECT_HELP}
                            own labelled thread=worker; this one gets thread=main), so that its
                            actors use every core; "auto": one per core (default 0)
   -h, --help               show this help
+
+A spawn naming any other module is refused (DefinitionLoadError) and its code never runs.
+--allow-read must cover the --import and --allow-module locations.
 
 It prints "ready <hostId>" once it has joined, and shuts down gracefully on SIGINT or SIGTERM.`;
 
@@ -82,8 +100,27 @@ async function main(): Promise<number> {
     console.error(`--nats and --cluster are required\n\n${HELP}`);
     return 2;
   }
+  const allowed = values["allow-module"] ?? [];
+  if (allowed.some((location) => location.trim() === "")) {
+    console.error(
+      `--allow-module "" would allow every module: give a folder or file (e.g. --allow-module ./actors/)\n\n${HELP}`,
+    );
+    return 2;
+  }
   const connect = connectOptions(values);
   const imports = (values.import ?? []).map((specifier) => moduleUrl(specifier, Deno.cwd()));
+  // Only the modules given here, and those under the allowed locations, may
+  // be imported for a spawn: a spawn request is input from the wire.
+  const moduleAllowlist = [
+    ...allowed.map((location) => moduleUrl(location, Deno.cwd())),
+    ...imports.flatMap((url) => {
+      try {
+        return [moduleFileOf(url)];
+      } catch {
+        return [];
+      }
+    }),
+  ];
   for (const url of imports) await import(url);
   const workers = values.workers === undefined
     ? undefined
@@ -120,7 +157,7 @@ async function main(): Promise<number> {
       ...ms("busy-after-ms"),
       ...ms("hang-limit-ms"),
       ...(prefix === undefined ? {} : { prefix }),
-      ...(values["allow-module"] === undefined ? {} : { moduleAllowlist: values["allow-module"] }),
+      moduleAllowlist,
     },
   });
   const stopped = Promise.withResolvers<void>();

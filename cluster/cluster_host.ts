@@ -45,6 +45,7 @@ import { OwnedActors } from "./owned_actors.ts";
 import { Remoting, type TransportStats } from "./remoting.ts";
 import { answerControl } from "./control.ts";
 import { resolveSpawnRate, SpawnRateLimiter, type SpawnRateOptions } from "./spawn_rate.ts";
+import type { ModuleGate } from "./definitions.ts";
 import { HostRequests } from "./host_requests.ts";
 import { requestSnapshot } from "./inspect_cluster.ts";
 
@@ -64,10 +65,10 @@ export interface ClusterHostSettings {
   readonly suspicionTimeoutMs: number;
   /** Timeout of a remote spawn request, in milliseconds. */
   readonly spawnTimeoutMs: number;
-  /** Module URL prefixes this host may import for remote spawns; `undefined`: any. */
-  readonly moduleAllowlist: readonly string[] | undefined;
   /** Spawn requests accepted per requesting host; default: `DEFAULT_SPAWN_BURST`, `..._PER_SECOND`. */
   readonly spawnRate?: SpawnRateOptions;
+  /** Which modules a remote spawn may have this host import. */
+  readonly moduleGate: ModuleGate;
   /** Whether the host owns (and closes) the transport. */
   readonly ownsTransport: boolean;
   /** Inbound batches above this size are refused, in bytes. */
@@ -159,7 +160,7 @@ export class ClusterHost implements RemotePort {
       runtime,
       local: this.#local,
       transport,
-      moduleAllowlist: settings.moduleAllowlist,
+      moduleGate: settings.moduleGate,
       supervisedBy: this.#children.supervisedBy,
       owned: this.#owned,
       spawnsById: new Map<string, Promise<unknown>>(),

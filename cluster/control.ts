@@ -24,7 +24,7 @@ import { RemoteRef } from "./remote_ref.ts";
 import type { OwnedActors } from "./owned_actors.ts";
 import { packValue, unpackValue } from "./codec.ts";
 import { describeWireError } from "./wire_errors.ts";
-import { loadDefinition } from "./definitions.ts";
+import { loadDefinition, type ModuleGate } from "./definitions.ts";
 import { packInspectAnswer } from "./inspect_cluster.ts";
 import { InvalidOptionError } from "../base/errors.ts";
 import { SpawnRateLimitedError } from "./errors.ts";
@@ -38,8 +38,8 @@ export interface ControlSeams {
   readonly local: LocalHost;
   /** Where answers go. */
   readonly transport: Transport;
-  /** Module URL prefixes a spawn may import; `undefined` allows any. */
-  readonly moduleAllowlist: readonly string[] | undefined;
+  /** Which modules a spawn may have this host import. */
+  readonly moduleGate: ModuleGate;
   /** The supervisors (on other hosts) of actors spawned here on their behalf. */
   readonly supervisedBy: Map<string, RemoteRef>;
   /** The actors spawned here by programs on other hosts that own them. */
@@ -209,7 +209,7 @@ async function spawnAnswer(
       runtime.hostId,
       request.type,
       module,
-      seams.moduleAllowlist,
+      seams.moduleGate,
       typeof request.version === "string" ? request.version : undefined,
     );
     const supervisor = request.supervisor instanceof RemoteRef ? request.supervisor : undefined;

@@ -15,6 +15,38 @@ import {
   wasLoaded,
 } from "../actors/internal.ts";
 import { DefinitionLoadError } from "./errors.ts";
+import {
+  checkModule,
+  moduleFileOf,
+  type ModuleLocation,
+  moduleUrlOf,
+  type ModuleVerdict,
+} from "./module_allowlist.ts";
+
+/**
+ * Decides whether this host may import the module a spawn names: the
+ * normalised URL to import, or why not (`module_allowlist.ts`).
+ */
+export type ModuleGate = (module: string) => Promise<ModuleVerdict>;
+
+/**
+ * The gate of a host: modules under its allowed locations, and, for a worker
+ * host, the modules its parent process trusts (the same program).
+ *
+ * @param locations The allowed locations; none: nothing is imported from the wire.
+ * @param trusts Asks whether a module file (URL without query) is trusted elsewhere.
+ */
+export function moduleGate(
+  locations: readonly ModuleLocation[],
+  trusts?: (file: string) => Promise<boolean>,
+): ModuleGate {
+  return async (module) => {
+    const verdict = checkModule(module, locations);
+    if (verdict.ok || trusts === undefined) return verdict;
+    const url = moduleUrlOf(module);
+    return url.ok && await trusts(moduleFileOf(url.url)) ? url : verdict;
+  };
+}
 
 /**
  * The definition of `type`, importing `module` first when this process does
@@ -23,7 +55,8 @@ import { DefinitionLoadError } from "./errors.ts";
  * version, or the module imported again when the files here now hold that
  * version (a driver re-run after an edit); never another version silently.
  *
- * @param allowlist Module URL prefixes that may be imported; `undefined` allows any.
+ * @param gate Whether the module may be imported (definitions this process
+ *   has already are found without importing anything).
  * @param version The code version the spawner runs (`actors/code_version.ts`).
  * @throws {DefinitionLoadError} Naming the module, when it is not allowed, fails to
  *   import, does not define the type, or this host cannot run that version.
@@ -32,7 +65,7 @@ export async function loadDefinition(
   hostId: string,
   type: string,
   module: string | undefined,
-  allowlist: readonly string[] | undefined,
+  gate: ModuleGate,
   version?: string,
 ): Promise<ActorDefinition<unknown, unknown, unknown>> {
   if (version !== undefined && module?.startsWith("file:")) {
@@ -50,15 +83,13 @@ export async function loadDefinition(
       "this host does not define it and the definition names no module (give it module: import.meta.url)",
     );
   }
-  if (allowlist !== undefined && !allowlist.some((prefix) => module.startsWith(prefix))) {
-    throw new DefinitionLoadError(
-      hostId,
-      type,
-      module,
-      "the module is not on this host's allowlist",
-    );
+  const allowed = await gate(module);
+  if (!allowed.ok) {
+    throw new DefinitionLoadError(hostId, type, module, `not allowed: ${allowed.reason}`);
   }
-  const url = version === undefined ? module : versionedUrl(hostId, type, module, version);
+  const url = version === undefined
+    ? allowed.url
+    : versionedUrl(hostId, type, allowed.url, version);
   try {
     await import(url);
   } catch (err) {

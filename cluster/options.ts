@@ -12,6 +12,7 @@ import { InvalidOptionError } from "../base/errors.ts";
 import { checkTimeoutMs } from "../base/timeouts.ts";
 import { resolveSpawnRate, type SpawnRateOptions } from "./spawn_rate.ts";
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_SUSPICION_TIMEOUT_MS } from "./membership.ts";
+import { parseModuleLocations } from "./module_allowlist.ts";
 
 /** Default timeout of a remote spawn, in milliseconds. */
 export const DEFAULT_SPAWN_TIMEOUT_MS = 10_000;
@@ -74,10 +75,15 @@ export interface ClusterOptions {
    */
   readonly spawnRate?: SpawnRateOptions;
   /**
-   * Module URL prefixes this host may import to run a remote spawn's
-   * definition; `undefined` allows any module (trust your cluster's NATS
-   * permissions), `[]` allows none.
-   * @default {undefined}
+   * Where this host may import modules from to run a remote spawn's
+   * definition: absolute URLs of directories (`file:///srv/actors/`) or
+   * files, compared as normalised URLs on whole path segments; `npm:`,
+   * `data:`, `https://host/` and other schemes only when named. Without it,
+   * this host imports nothing from the wire: a spawn runs only definitions
+   * this process has already loaded (every host running the same entry
+   * script has them). A worker host also imports the modules its own
+   * process has definitions from. See docs/security.md.
+   * @default {[] (nothing beyond what this process loaded)}
    */
   readonly moduleAllowlist?: readonly string[];
   /**
@@ -161,6 +167,16 @@ export function checkClusterOptions(options: ClusterOptions): void {
     (typeof maxInboundBytes !== "number" || !(maxInboundBytes > 0) || !isFinite(maxInboundBytes))
   ) {
     throw new InvalidOptionError("cluster.maxInboundBytes", maxInboundBytes, "a positive number");
+  }
+  if (options.moduleAllowlist !== undefined) {
+    if (!Array.isArray(options.moduleAllowlist)) {
+      throw new InvalidOptionError(
+        "cluster.moduleAllowlist",
+        options.moduleAllowlist,
+        "an array of absolute URLs",
+      );
+    }
+    parseModuleLocations(options.moduleAllowlist, "cluster.moduleAllowlist");
   }
   if (
     options.liveness !== undefined && options.liveness !== "worker" &&

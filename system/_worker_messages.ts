@@ -61,7 +61,9 @@ export interface WorkerHostInit {
 export type ToWorkerHost =
   | WorkerHostInit
   /** Shut down gracefully within `timeoutMs`, then answer `stopped`. */
-  | { readonly t: "shutdown"; readonly timeoutMs: number };
+  | { readonly t: "shutdown"; readonly timeoutMs: number }
+  /** The answer to `trusts`: whether this process has definitions from the module. */
+  | { readonly t: "trusted"; readonly id: number; readonly trusted: boolean };
 
 /** From a worker host to the main thread. */
 export type FromWorkerHost =
@@ -71,4 +73,6 @@ export type FromWorkerHost =
   | { readonly t: "overran"; readonly actorId: string; readonly type: string }
   /** A log record of the worker's host, written by the main thread's logger. */
   | { readonly t: "log"; readonly record: LogRecord }
+  /** May a spawn have this worker import the module at `file` (the main thread's own code)? */
+  | { readonly t: "trusts"; readonly id: number; readonly file: string }
   | { readonly t: "stopped" };

@@ -45,6 +45,9 @@ import {
 import { DEFAULT_SUBJECT_PREFIX } from "../transport/subjects.ts";
 import { InvalidOptionError } from "../base/errors.ts";
 import { LIVENESS_OVERRIDE, type WithLivenessOverride } from "./_liveness_override.ts";
+import { MODULE_TRUST, type WithModuleTrust } from "./_module_trust.ts";
+import { moduleGate } from "../cluster/definitions.ts";
+import { parseModuleLocations } from "../cluster/module_allowlist.ts";
 
 /**
  * Joins a cluster: connects (unless a transport is given), subscribes,
@@ -108,7 +111,10 @@ export async function joinCluster(
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
     suspicionTimeoutMs: options.suspicionTimeoutMs ?? DEFAULT_SUSPICION_TIMEOUT_MS,
     spawnTimeoutMs: options.spawnTimeoutMs ?? DEFAULT_SPAWN_TIMEOUT_MS,
-    moduleAllowlist: options.moduleAllowlist,
+    moduleGate: moduleGate(
+      parseModuleLocations(options.moduleAllowlist ?? [], "cluster.moduleAllowlist"),
+      (options as WithModuleTrust)[MODULE_TRUST],
+    ),
     ...(options.spawnRate === undefined ? {} : { spawnRate: options.spawnRate }),
     ownsTransport: options.transport === undefined,
     maxInboundBytes: options.maxInboundBytes ?? transport.maxPayloadBytes,

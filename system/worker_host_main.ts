@@ -18,15 +18,39 @@ import { ActorSystem } from "../system.ts";
 import { PortTransport } from "../transport/port_bus.ts";
 import { portLiveness } from "../cluster/worker_liveness.ts";
 import { LIVENESS_OVERRIDE, type WithLivenessOverride } from "./_liveness_override.ts";
+import { MODULE_TRUST, type WithModuleTrust } from "./_module_trust.ts";
 
 const post = (message: FromWorkerHost): void => self.postMessage(message);
 let system: ActorSystem | undefined;
 
+/** The main thread's answers about modules, by question id. */
+const trustAnswers = new Map<number, (trusted: boolean) => void>();
+let nextQuestion = 0;
+
 self.onmessage = (event: MessageEvent<ToWorkerHost>) => {
   const message = event.data;
-  if (message.t === "init") void start(message);
-  else void shutdown(message.timeoutMs);
+  switch (message.t) {
+    case "init":
+      void start(message);
+      return;
+    case "shutdown":
+      void shutdown(message.timeoutMs);
+      return;
+    case "trusted":
+      trustAnswers.get(message.id)?.(message.trusted);
+      trustAnswers.delete(message.id);
+      return;
+  }
 };
+
+/** Asks the main thread whether its program has definitions from the module at `file`. */
+function trusts(file: string): Promise<boolean> {
+  const id = nextQuestion++;
+  const { promise, resolve } = Promise.withResolvers<boolean>();
+  trustAnswers.set(id, resolve);
+  post({ t: "trusts", id, file });
+  return promise;
+}
 
 async function start(init: WorkerHostInit): Promise<void> {
   try {
@@ -43,10 +67,11 @@ async function start(init: WorkerHostInit): Promise<void> {
       spawnTimeoutMs: init.spawnTimeoutMs,
       ...(init.moduleAllowlist === undefined ? {} : { moduleAllowlist: init.moduleAllowlist }),
     };
-    const cluster: ClusterOptions & WithLivenessOverride = link.kind === "nats"
-      ? { ...common, servers: link.servers, connect: link.connect }
+    const cluster: ClusterOptions & WithLivenessOverride & WithModuleTrust = link.kind === "nats"
+      ? { ...common, servers: link.servers, connect: link.connect, [MODULE_TRUST]: trusts }
       : {
         ...common,
+        [MODULE_TRUST]: trusts,
         transport: new PortTransport(link.data, link.maxPayloadBytes),
         [LIVENESS_OVERRIDE]: portLiveness(
           {

@@ -25,6 +25,7 @@ import { TICK_INTERVAL_MS } from "../cluster/worker_liveness.ts";
 import { Subjects } from "../transport/subjects.ts";
 import { unpackValue } from "../cluster/codec.ts";
 import { ISOLATED_THREAD, THREAD_LABEL } from "../cluster/placement.ts";
+import { hasDefinitionsFrom } from "../actors/internal.ts";
 
 /** How long a worker host may take to start, in milliseconds. */
 const START_TIMEOUT_MS = 120_000;
@@ -200,6 +201,17 @@ class WorkerHost {
           return;
         case "log":
           this.#settings.logger.relay(message.record);
+          return;
+        case "trusts":
+          // The worker runs this process's program: what this thread has
+          // definitions from is the program's own code.
+          worker.postMessage(
+            {
+              t: "trusted",
+              id: message.id,
+              trusted: hasDefinitionsFrom(message.file),
+            } satisfies ToWorkerHost,
+          );
           return;
         case "stopped":
           this.#stopped?.();

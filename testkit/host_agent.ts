@@ -6,6 +6,8 @@
  * @module
  */
 
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Labels } from "../cluster/view.ts";
 
 const agentPath = new URL("../cli/agent.ts", import.meta.url).pathname;
@@ -28,6 +30,19 @@ export interface HostAgentOptions {
    * @default {[]}
    */
   readonly imports?: readonly string[];
+  /**
+   * Folders or files (paths or URLs) the agent may import spawned
+   * definitions' modules from (`--allow-module`), beyond `imports`.
+   * @default {[]}
+   */
+  readonly allowModules?: readonly string[];
+  /**
+   * The agent's Deno permission flags. By default the narrowest that work
+   * ({@linkcode agentPermissions}); `["-A"]` for an agent that runs code
+   * needing more.
+   * @default {agentPermissions(options)}
+   */
+  readonly permissions?: readonly string[];
   /** A JetStream KV bucket for persistent state (`--state-bucket`); the default is a file store. */
   readonly stateBucket?: string;
   /** Any other agent flags (`["--suspicion-ms", "3000"]`). @default {[]} */
@@ -83,7 +98,7 @@ export async function startHostAgent(options: HostAgentOptions): Promise<HostAge
   const labels = Object.entries(options.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(",");
   const args = [
     "run",
-    "-A",
+    ...(options.permissions ?? agentPermissions(options)),
     agentPath,
     ...servers.flatMap((url) => ["--nats", url]),
     "--cluster",
@@ -92,6 +107,7 @@ export async function startHostAgent(options: HostAgentOptions): Promise<HostAge
     options.hostId,
     ...(labels === "" ? [] : ["--labels", labels]),
     ...(options.imports ?? []).flatMap((module) => ["--import", module]),
+    ...(options.allowModules ?? []).flatMap((location) => ["--allow-module", location]),
     ...(options.stateBucket === undefined ? [] : ["--state-bucket", options.stateBucket]),
     ...(options.args ?? []),
   ];
@@ -157,6 +173,59 @@ export async function startHostAgent(options: HostAgentOptions): Promise<HostAge
     stop: () => signal("SIGTERM"),
     kill: () => signal("SIGKILL"),
   };
+}
+
+/** The environment variables an agent reads: its log settings, and msgpackr's switch. */
+const AGENT_ENV = ["ACTORS_LOG", "ACTORS_LOG_FORMAT", "MSGPACKR_NATIVE_ACCELERATION_DISABLED"];
+
+/**
+ * The narrowest Deno permissions an agent started with these options works
+ * with: net to its NATS servers; read of this library's folder (its modules
+ * and worker scripts), of the folders of `imports` and of `allowModules`,
+ * and of its state folder (`.actorcluster` in the working directory), which
+ * it may also write; the environment variables it reads.
+ *
+ * @param options The agent's servers, imports and allowed module locations.
+ * @returns Flags for `deno run`.
+ */
+export function agentPermissions(
+  options: Pick<HostAgentOptions, "servers" | "imports" | "allowModules">,
+): string[] {
+  const servers = typeof options.servers === "string" ? [options.servers] : options.servers;
+  const hosts = servers.map((server) => {
+    try {
+      return new URL(server.includes("://") ? server : `nats://${server}`).host;
+    } catch {
+      return server;
+    }
+  });
+  const state = resolve(".actorcluster");
+  const read = [
+    ...(libraryRoot === undefined ? [] : [libraryRoot]),
+    state,
+    ...(options.imports ?? []).flatMap((module) => localPath(module, true)),
+    ...(options.allowModules ?? []).flatMap((location) => localPath(location, false)),
+  ];
+  return [
+    `--allow-net=${hosts.join(",")}`,
+    `--allow-read=${[...new Set(read)].join(",")}`,
+    `--allow-write=${state}`,
+    `--allow-env=${AGENT_ENV.join(",")}`,
+  ];
+}
+
+/** This library's folder, when it is on this machine. */
+const libraryRoot = new URL("..", import.meta.url).protocol === "file:"
+  ? fileURLToPath(new URL("..", import.meta.url))
+  : undefined;
+
+/** The local path of a module or location (its folder, for a module), if it has one. */
+function localPath(specifier: string, folder: boolean): string[] {
+  let path: string;
+  if (specifier.startsWith("file:")) path = fileURLToPath(specifier);
+  else if (/^[a-z][a-z0-9+.-]*:/i.test(specifier)) return [];
+  else path = resolve(specifier);
+  return [folder ? dirname(path) : path];
 }
 
 /** Writes each line of `stream` with `console.error` as it arrives, until it ends. */

@@ -9,13 +9,16 @@ import { type HostAgent, startHostAgent } from "../../testing.ts";
 import { within } from "./deadline.ts";
 
 const definitions = new URL("./cluster_defs.ts", import.meta.url).pathname;
+/** The tests' definition modules: agents may import any of them for a spawn. */
+const helpers = new URL("./", import.meta.url).pathname;
 
 /** A running agent process. */
 export type Agent = HostAgent;
 
 /**
- * Starts `cli/agent.ts` with the tests' definitions and waits until it has
- * joined, at most 40 s. Its `stop` and `kill` are bounded too.
+ * Starts `cli/agent.ts` with the tests' definitions (it imports
+ * `cluster_defs.ts`, and may import any module of `tests/_helpers/` for a
+ * spawn) and waits until it has joined, at most 40 s. Its `stop` and `kill` are bounded too.
  */
 export async function startAgent(options: {
   url: string;
@@ -24,6 +27,8 @@ export async function startAgent(options: {
   /** `k=v,k=v`, as on the agent's command line. */
   labels?: string;
   extraArgs?: string[];
+  /** Where it may import spawned definitions' modules from (`--allow-module`). */
+  allowModules?: string[];
 }): Promise<Agent> {
   const agent = await within(
     startHostAgent({
@@ -31,6 +36,7 @@ export async function startAgent(options: {
       cluster: options.cluster,
       hostId: options.hostId,
       imports: [definitions],
+      allowModules: [helpers, ...(options.allowModules ?? [])],
       args: [
         ...(options.labels === undefined ? [] : ["--labels", options.labels]),
         ...(options.extraArgs ?? []),

@@ -21,6 +21,7 @@ export async function startServerAndAgents(
       readonly hostId: string;
       readonly labels?: string;
       readonly extraArgs?: string[];
+      readonly allowModules?: string[];
     }[];
     /** @default {false} */
     readonly jetstream?: boolean;

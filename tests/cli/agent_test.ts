@@ -17,7 +17,10 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 Deno.test("agent --help prints the usage and exits 0", async () => {
   const { code, out } = await run(["--help"]);
   assert.equal(code, 0);
-  assert.match(out, /deno run -A cli\/agent\.ts --nats <url> --cluster <name>/);
+  assert.match(out, /deno task agent --nats <url> --cluster <name>/);
+  assert.match(out, /--allow-net=<nats host:port> --allow-read=\. --allow-write=\.actorcluster/);
+  assert.doesNotMatch(out, / -A /);
+  assert.match(out, /--allow-module <where>/);
   assert.match(out, /--labels <k=v,\.\.\.>/);
   assert.match(out, /--import <module>/);
 });

@@ -78,7 +78,8 @@ Deno.test({
     cleanup.defer(() => Deno.remove(dir, { recursive: true }));
     const { server } = await startServerAndAgents(cleanup, {
       cluster: "versions",
-      agents: [{ hostId: "agent" }],
+      // The definitions live outside the repository: the agent imports them from there only.
+      agents: [{ hostId: "agent", allowModules: [dir] }],
     });
     const observer = await startDriver(cleanup, server, { cluster: "versions", hosts: 2 });
     await writeHelper(dir, "!");
