@@ -182,14 +182,15 @@ const AGENT_ENV = ["ACTORS_LOG", "ACTORS_LOG_FORMAT", "MSGPACKR_NATIVE_ACCELERAT
  * The narrowest Deno permissions an agent started with these options works
  * with: net to its NATS servers; read of this library's folder (its modules
  * and worker scripts), of the folders of `imports` and of `allowModules`,
- * and of its state folder (`.actorcluster` in the working directory), which
- * it may also write; the environment variables it reads.
+ * of the folders of credentials files its `args` name (`--auth`, `--creds`,
+ * `--nkey`, `--tls-*`), and of its state folder (`.actorcluster` in the
+ * working directory), which it may also write; the environment variables it reads.
  *
- * @param options The agent's servers, imports and allowed module locations.
+ * @param options The agent's servers, imports, allowed module locations and extra arguments.
  * @returns Flags for `deno run`.
  */
 export function agentPermissions(
-  options: Pick<HostAgentOptions, "servers" | "imports" | "allowModules">,
+  options: Pick<HostAgentOptions, "servers" | "imports" | "allowModules" | "args">,
 ): string[] {
   const servers = typeof options.servers === "string" ? [options.servers] : options.servers;
   const hosts = servers.map((server) => {
@@ -205,6 +206,7 @@ export function agentPermissions(
     state,
     ...(options.imports ?? []).flatMap((module) => localPath(module, true)),
     ...(options.allowModules ?? []).flatMap((location) => localPath(location, false)),
+    ...credentialFolders(options.args ?? []),
   ];
   return [
     `--allow-net=${hosts.join(",")}`,
@@ -212,6 +214,24 @@ export function agentPermissions(
     `--allow-write=${state}`,
     `--allow-env=${AGENT_ENV.join(",")}`,
   ];
+}
+
+/** The flags of the agent that name files of its credentials. */
+const CREDENTIAL_FLAGS = ["--auth", "--creds", "--nkey", "--tls-ca", "--tls-cert", "--tls-key"];
+
+/**
+ * The folders of the credentials files in an agent's arguments: an
+ * `--auth` file names its TLS files relative to itself, so its whole
+ * folder is readable.
+ */
+function credentialFolders(args: readonly string[]): string[] {
+  const folders: string[] = [];
+  args.forEach((arg, index) => {
+    if (CREDENTIAL_FLAGS.includes(arg) && index + 1 < args.length) {
+      folders.push(dirname(resolve(args[index + 1])));
+    }
+  });
+  return folders;
 }
 
 /** This library's folder, when it is on this machine. */

@@ -183,20 +183,25 @@ export async function connectNats(
 }
 
 /** How long after a failed connection attempt a stray socket reset is swallowed. */
-const STRAY_ERROR_WINDOW_MS = 3_000;
+const STRAY_ERROR_WINDOW_MS = 10_000;
 
 /**
  * After a refused connection (for example a wrong password), nats.js
  * discards its socket and removes the socket's listeners; Deno's node
  * compatibility layer can still emit a `read ECONNRESET` from that socket a
- * moment later, with no listener left, which would crash the process. For a
- * short window this swallows exactly that error (the connection attempt
- * itself has already failed with a clear error).
+ * moment later, with no listener left, which would crash the process; a TLS
+ * connection the server refused (no client certificate) can likewise emit
+ * the server's fatal alert. For a short window this swallows exactly those
+ * errors (the connection attempt itself has already failed with a clear error).
  */
 function guardStraySocketErrors(): void {
   const guard = (event: ErrorEvent) => {
-    const err = event.error as { code?: unknown; syscall?: unknown } | undefined;
-    if (err?.code === "ECONNRESET" && err.syscall === "read") event.preventDefault();
+    const err = event.error as
+      | { code?: unknown; syscall?: unknown; message?: unknown }
+      | undefined;
+    const reset = err?.code === "ECONNRESET" && err.syscall === "read";
+    const tlsAlert = typeof err?.message === "string" && err.message.includes("fatal alert");
+    if (reset || tlsAlert) event.preventDefault();
   };
   globalThis.addEventListener("error", guard);
   const timer = setTimeout(
