@@ -52,7 +52,7 @@ ${CONNECT_HELP}
   -h, --help               show this help
 
 A spawn naming any other module is refused (DefinitionLoadError) and its code never runs.
---allow-read must cover the --import and --allow-module locations.
+--allow-read must cover the --import and --allow-module locations (code versions are read there).
 
 It prints "ready <hostId>" once it has joined, and shuts down gracefully on SIGINT or SIGTERM.`;
 
