@@ -37,6 +37,12 @@
 /** How long a slice of framework work runs before the event loop gets a turn, in milliseconds. */
 export const SLICE_MS = 10;
 
+/**
+ * A stretch of a {@linkcode StepQueue}'s work that took less than this, in
+ * milliseconds, ends with the task that started it (see {@linkcode StepQueue}).
+ */
+export const QUICK_TASK_MS = 1;
+
 /** How many items a step handles between two pause points (clock reads). */
 export const ITEMS_PER_PAUSE = 512;
 
@@ -98,6 +104,12 @@ export function runAtOnce<T>(steps: Steps<T>): T {
  * slices: while the queue's work in the current turn of the event loop is
  * shorter than a slice, a step added runs at once, so a short piece of work
  * waits for nothing; past that, the rest runs after a turn of the loop.
+ *
+ * The queue's work in a turn (a stretch) is timed from its first step.
+ * When the task that started it took the queue less than
+ * {@linkcode QUICK_TASK_MS} (a lone ask, a reply), the stretch ends with that
+ * task; a longer one lasts until the loop's next turn (a zero timer, which
+ * costs a few microseconds: too much to pay for every small batch).
  *
  * @example
  * ```ts
@@ -168,8 +180,7 @@ export class StepQueue {
     try {
       if (this.#stretchStartedMs === undefined) {
         this.#stretchStartedMs = performance.now();
-        // Fires at the loop's next turn, before a resume scheduled later in this stretch.
-        setTimeout(() => this.#stretchStartedMs = undefined, 0);
+        queueMicrotask(this.#taskEnded);
       }
       while (this.#head < this.#queue.length) {
         if (performance.now() - this.#stretchStartedMs >= sliceMs) {
@@ -197,8 +208,22 @@ export class StepQueue {
     }
   }
 
+  /** The task that started the stretch is over: a quick stretch ends with it. */
+  #taskEnded = (): void => {
+    const started = this.#stretchStartedMs;
+    // With a resume waiting, the resume starts the next stretch.
+    if (started === undefined || this.#resumeScheduled) return;
+    if (performance.now() - started < QUICK_TASK_MS) this.#stretchStartedMs = undefined;
+    else setTimeout(this.#endStretch, 0);
+  };
+
+  #endStretch = (): void => {
+    this.#stretchStartedMs = undefined;
+  };
+
   #resume = (): void => {
     this.#resumeScheduled = false;
+    this.#stretchStartedMs = undefined;
     this.#run();
   };
 }

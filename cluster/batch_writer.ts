@@ -1,55 +1,114 @@
 /**
- * Builds the batch of envelope frames for one target host
+ * Builds the batches of envelope frames for one target host
  * (`docs/PROTOCOL.md`, "Batches"): the protocol version, the sender's host
- * id, then the encoded frames one after the other.
+ * id, then the encoded frames one after the other. Frames are encoded
+ * straight into the batch ({@linkcode BatchWriter.addFrame}), or copied into
+ * it when they were encoded before ({@linkcode BatchWriter.add}).
+ *
+ * One writer makes the batches to one host one after the other, cut from a
+ * buffer it keeps ({@linkcode BatchWriter.next}): a batch that was taken is
+ * never written again, and a small batch (an ask, a reply) costs no buffer
+ * of its own.
  *
  * @module
  */
 
 import { PROTOCOL_VERSION } from "./protocol_version.ts";
+import { ValueWriter } from "./_value_writer.ts";
+import { type Frame, frameToWire, WIRE_KIND } from "./frames.ts";
 
 /** The protocol version this code speaks (byte 0 of every batch). */
 export { PROTOCOL_VERSION };
 
-/** Builds one batch for one target host. */
-export class BatchWriter {
-  #buffer: Uint8Array;
-  #length: number;
+/** Bytes of each buffer batches are cut from (a larger batch grows one of its own). */
+const CHUNK_BYTES = 16 * 1024;
+
+/** A batch starts in a fresh buffer when less than this is left in the current one. */
+const MIN_ROOM_BYTES = 1024;
+
+/** Builds the batches for one target host, one at a time. */
+export class BatchWriter extends ValueWriter {
+  readonly #header: Uint8Array;
+  /** Where the batch being built starts in the buffer. */
+  #start = 0;
 
   /** @param senderHostId The sending host (at most 255 ASCII characters). */
   constructor(senderHostId: string) {
-    this.#buffer = new Uint8Array(4096);
-    this.#buffer[0] = PROTOCOL_VERSION;
-    this.#buffer[1] = senderHostId.length;
-    for (let i = 0; i < senderHostId.length; i++) this.#buffer[2 + i] = senderHostId.charCodeAt(i);
-    this.#length = 2 + senderHostId.length;
+    super(CHUNK_BYTES);
+    const header = new Uint8Array(2 + senderHostId.length);
+    header[0] = PROTOCOL_VERSION;
+    header[1] = senderHostId.length;
+    for (let i = 0; i < senderHostId.length; i++) header[2 + i] = senderHostId.charCodeAt(i);
+    this.#header = header;
+    this.#begin();
   }
 
   /** The batch's size so far, in bytes. */
   get size(): number {
-    return this.#length;
+    return this.at - this.#start;
+  }
+
+  /** Whether the batch holds no frame yet. */
+  get empty(): boolean {
+    return this.at - this.#start === this.#header.byteLength;
   }
 
   /** The size the batch would have with a frame of `frameBytes` added. */
   sizeWith(frameBytes: number): number {
-    return this.#length + frameBytes;
+    return this.size + frameBytes;
   }
 
   /** Appends an encoded frame. */
   add(frame: Uint8Array): void {
-    const needed = this.sizeWith(frame.byteLength);
-    if (needed > this.#buffer.byteLength) {
-      const grown = new Uint8Array(Math.max(needed, this.#buffer.byteLength * 2));
-      grown.set(this.#buffer.subarray(0, this.#length));
-      this.#buffer = grown;
-    }
-    this.#buffer.set(frame, this.#length);
-    this.#length += frame.byteLength;
+    this.room(frame.byteLength);
+    this.buffer.set(frame, this.at);
+    this.at += frame.byteLength;
   }
 
-  /** The finished batch. */
+  /**
+   * Encodes a frame at the end of the batch.
+   *
+   * @returns Its size in bytes.
+   * @throws {UnencodableValueError} When a value in it cannot be written; then the batch is as before.
+   */
+  addFrame(frame: Frame): number {
+    const start = this.at;
+    // The frames sent most are written without making their array (as `frameToWire` makes it).
+    if (frame.kind === "tell") {
+      this.appendArray(4, WIRE_KIND.tell, frame.to, frame.name, frame.body);
+    } else if (frame.kind === "reply") {
+      this.appendArray(3, WIRE_KIND.reply, frame.correlation, frame.body);
+    } else this.append(frameToWire(frame));
+    return this.at - start;
+  }
+
+  /**
+   * Takes the last `frameBytes` bytes (the last frame) out of the batch.
+   *
+   * @returns A copy of them.
+   */
+  takeLast(frameBytes: number): Uint8Array {
+    this.at -= frameBytes;
+    return this.buffer.slice(this.at, this.at + frameBytes);
+  }
+
+  /** The batch so far. */
   bytes(): Uint8Array {
-    return this.#buffer.subarray(0, this.#length);
+    return this.buffer.subarray(this.#start, this.at);
+  }
+
+  /** Starts the next batch after this one, whose bytes are never written again. */
+  next(): void {
+    // A buffer grown for a large batch is not kept for the small ones after it.
+    if (this.buffer.byteLength > CHUNK_BYTES || this.buffer.byteLength - this.at < MIN_ROOM_BYTES) {
+      this.fresh(CHUNK_BYTES);
+    }
+    this.#begin();
+  }
+
+  #begin(): void {
+    this.#start = this.at;
+    this.add(this.#header);
   }
 }
 

@@ -22,7 +22,7 @@ import type { ErrorInfo } from "../base/errors.ts";
 import { type Frame, frameFromWire, frameToWire } from "./frames.ts";
 import { runAtOnce, type Steps } from "../base/slices.ts";
 import { movedBufferReader, moveGivenUp } from "./attachments.ts";
-import { addRefClass, type RefClass, ValueWriter } from "./_value_writer.ts";
+import { addRefClass, type RefClass, ValueEncoder } from "./_value_writer.ts";
 import { type RefReader, ValueReader } from "./_value_reader.ts";
 import { type DecodeBounds, DEFAULT_DECODE_BOUNDS } from "./decode_bounds.ts";
 import { type ValueRefusal, ValueRefusedError } from "./errors.ts";
@@ -55,11 +55,11 @@ export function registerRefClass(
 registerRefClass(LocalRef);
 registerRefClass(UnknownRef);
 
-const shared = new ValueWriter();
+const shared = new ValueEncoder();
 
 /** Encodes a value with the writer that is free (a `toJSON` may encode while one is busy). */
 function encode(value: unknown): Uint8Array {
-  return (shared.busy ? new ValueWriter() : shared).encode(value);
+  return (shared.busy ? new ValueEncoder() : shared).encode(value);
 }
 
 /** The buffers that travel beside encoded frames (see `attachments.ts`). */
@@ -104,6 +104,12 @@ export interface DecodeSink {
   sender(hostId: string): void;
   /** A well-formed frame, and its size in the batch (what it costs a mailbox). */
   frame(frame: Frame, bytes: number): void;
+  /**
+   * A well-formed tell frame, and its size in the batch, when the sink takes
+   * tells this way: no `Frame` object is made for it (most frames of a busy
+   * batch are tells).
+   */
+  tell?(to: string, name: string, body: unknown, bytes: number): void;
   /** A refused batch or frame. */
   reject(reason: RejectReason, detail: string): void;
 }
@@ -174,11 +180,14 @@ export function* decodeBatchSteps(
   reader.offset = 2 + hostLength;
   let handled = 0;
   let windowStart = reader.offset;
+  const tells = sink.tell !== undefined;
   while (reader.offset < data.byteLength) {
     const at = reader.offset;
+    let tell = false;
     let raw: unknown;
     try {
-      raw = reader.read();
+      tell = tells && reader.readTell();
+      if (!tell) raw = reader.read();
     } catch (err) {
       const reason: RejectReason = ValueRefusedError.is(err)
         ? (err as ValueRefusedError).reason
@@ -192,9 +201,17 @@ export function* decodeBatchSteps(
       return sender;
     }
     handled++;
-    const frame = frameFromWire(raw);
-    if (frame === undefined) sink.reject("malformed", "a frame of an unknown kind or shape");
-    else sink.frame(frame, reader.offset - at);
+    if (tell) {
+      // The checks of `frameFromWire` for a tell: its target and name are strings.
+      const { to, name, body } = reader.lastTell;
+      if (typeof to === "string" && typeof name === "string") {
+        sink.tell!(to, name, body, reader.offset - at);
+      } else sink.reject("malformed", "a frame of an unknown kind or shape");
+    } else {
+      const frame = frameFromWire(raw);
+      if (frame === undefined) sink.reject("malformed", "a frame of an unknown kind or shape");
+      else sink.frame(frame, reader.offset - at);
+    }
     if (reader.offset - windowStart >= WINDOW_BYTES && reader.offset < data.byteLength) {
       windowStart = reader.offset;
       yield;

@@ -117,8 +117,6 @@ export function frameToWire(frame: Frame): unknown[] {
  */
 export function frameFromWire(raw: unknown): Frame | undefined {
   if (!Array.isArray(raw)) return undefined;
-  const str = (v: unknown) => typeof v === "string";
-  const num = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v);
   switch (raw[0]) {
     case WIRE_KIND.tell:
       return raw.length === 4 && str(raw[1]) && str(raw[2])
@@ -184,3 +182,6 @@ export function frameFromWire(raw: unknown): Frame | undefined {
       return undefined;
   }
 }
+
+const str = (v: unknown): v is string => typeof v === "string";
+const num = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v);

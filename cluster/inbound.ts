@@ -28,7 +28,6 @@ import {
   type Runtime,
 } from "../actors/internal.ts";
 import { decodeBatchSteps, type Frame, wireError } from "./codec.ts";
-import type { SentEnvelope } from "./outbound.ts";
 import type { RemoteAsks } from "./remote_asks.ts";
 import { RemoteReply, RemoteTellOrigin } from "./remote_reply.ts";
 import { RefusalTally, type TalliedRefusal } from "./refusals.ts";
@@ -61,10 +60,11 @@ export interface InboundSeams {
   readonly maxInboundBytes: number;
   /** Whether errors sent back carry stack traces (debugging). */
   readonly wireStacks: boolean;
-  /** Encodes a frame; an `Error` when it cannot be sent at all. */
-  readonly encode: (frame: Frame, name: string) => Uint8Array | Error;
-  /** Queues an encoded frame for a host. */
-  readonly enqueue: (host: string, frame: Uint8Array, kind: SentEnvelope["kind"]) => void;
+  /**
+   * Queues a frame for a host; `label` names what it carries in the error
+   * returned when it cannot be sent at all (then nothing was queued).
+   */
+  readonly send: (host: string, frame: Frame, label: string) => Error | undefined;
   /** Records a dead letter here. */
   readonly deadLetter: InboundDeadLetter;
   /** An actor of another host that this one watches stopped for good (frame 6). */
@@ -150,10 +150,16 @@ export class Inbound {
         frame: (frame, bytes) => {
           if (forged) return;
           this.#frames++;
-          origin ??= new RemoteTellOrigin((to, type, name, payload, error) =>
-            this.#refuse(sender, to, name, { reason: refusalReason(error), type }, payload)
-          );
-          this.#handle(sender, frame, origin, bytes);
+          if (frame.kind === "tell") {
+            origin ??= this.#origin(sender);
+            this.#tell(sender, frame.to, frame.name, frame.body, origin, bytes);
+          } else this.#handle(sender, frame, bytes);
+        },
+        tell: (to, name, body, bytes) => {
+          if (forged) return;
+          this.#frames++;
+          origin ??= this.#origin(sender);
+          this.#tell(sender, to, name, body, origin, bytes);
         },
         reject: (reason, detail) => {
           this.#count(reason);
@@ -179,13 +185,28 @@ export class Inbound {
     );
   }
 
-  #handle(sender: string, frame: Frame, origin: RemoteTellOrigin, bytes: number): void {
+  /** Where the tells of a batch from `sender` go back to when they are not handled. */
+  #origin(sender: string): RemoteTellOrigin {
+    return new RemoteTellOrigin((to, type, name, payload, error) =>
+      this.#refuse(sender, to, name, { reason: refusalReason(error), type }, payload)
+    );
+  }
+
+  #tell(
+    sender: string,
+    to: string,
+    name: string,
+    body: unknown,
+    origin: RemoteTellOrigin,
+    bytes: number,
+  ): void {
+    const refusal = this.#local.deliverTell(to, name, body, origin, bytes);
+    if (refusal !== undefined) this.#refuse(sender, to, name, refusal, body);
+  }
+
+  /** Handles a frame other than a tell, of `bytes` in its batch. */
+  #handle(sender: string, frame: Exclude<Frame, { kind: "tell" }>, bytes: number): void {
     switch (frame.kind) {
-      case "tell": {
-        const refusal = this.#local.deliverTell(frame.to, frame.name, frame.body, origin, bytes);
-        if (refusal !== undefined) this.#refuse(sender, frame.to, frame.name, refusal, frame.body);
-        return;
-      }
       case "ask": {
         const { correlation } = frame;
         // A deadline out of a timer's range is refused with the typed error,
@@ -256,18 +277,17 @@ export class Inbound {
   }
 
   #reply(host: string, correlation: number, value: unknown): void {
-    const frame = this.#seams.encode({ kind: "reply", correlation, body: value }, "reply");
+    const error = this.#seams.send(host, { kind: "reply", correlation, body: value }, "reply");
     // A reply that cannot be sent (too large, not encodable) answers with that error instead.
-    if (frame instanceof Error) this.#replyError(host, correlation, frame);
-    else this.#seams.enqueue(host, frame, "reply");
+    if (error !== undefined) this.#replyError(host, correlation, error);
   }
 
   #replyError(host: string, correlation: number, error: unknown): void {
-    const frame = this.#seams.encode(
+    this.#seams.send(
+      host,
       { kind: "replyError", correlation, error: wireError(error, this.#seams.wireStacks) },
       "reply",
     );
-    if (frame instanceof Uint8Array) this.#seams.enqueue(host, frame, "reply");
   }
 
   /** A tell from `host` will not be handled: counted, and sent back when the stretch of work ends. */
@@ -282,9 +302,9 @@ export class Inbound {
       count === 1
         ? { kind: "undeliverable", to, name, reason, body, type }
         : { kind: "undeliverableMany", to, name, reason, count, body, type };
-    let bytes = this.#seams.encode(frame(refusal.body), name);
     // The body came in one batch, but with our header it may not fit: send the notice without it.
-    if (bytes instanceof Error) bytes = this.#seams.encode(frame(undefined), name);
-    if (bytes instanceof Uint8Array) this.#seams.enqueue(host, bytes, "undeliverable");
+    if (this.#seams.send(host, frame(refusal.body), name) !== undefined) {
+      this.#seams.send(host, frame(undefined), name);
+    }
   }
 }

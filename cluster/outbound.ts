@@ -1,7 +1,10 @@
 /**
  * Outbound batching: envelopes to the same host go out as one NATS message,
  * flushed at the end of the current microtask (so a lone ask is not held
- * back) or as soon as the next frame would not fit.
+ * back) or as soon as the next frame would not fit. Frames are encoded
+ * straight into their batch, and the batches to one host are cut one after
+ * the other from the buffer of that host's writer: a tell costs no buffer
+ * of its own and no copy, a lone ask no buffer either.
  *
  * Each batch is published with a reply subject naming its target and number.
  * When the target's inbox has no subscriber, NATS answers there with "no
@@ -14,23 +17,11 @@
 import type { Transport } from "../transport/transport.ts";
 import type { Subjects } from "../transport/subjects.ts";
 import type { Clock } from "../base/clock.ts";
-import { BatchWriter, buffersOf } from "./codec.ts";
+import { BatchWriter, buffersOf, encodeFrame, type Frame, frameOverheadBytes } from "./codec.ts";
+import { SentBatches, type SentEnvelope, SentLog } from "./_sent_log.ts";
+import { PayloadTooLargeError } from "../transport/errors.ts";
 
-/** What is remembered of a sent envelope, to report it if it is not delivered. */
-export interface SentEnvelope {
-  /** Its kind. */
-  readonly kind: "tell" | "ask" | "reply" | "undeliverable";
-  /** The target actor (tells and asks). */
-  readonly to?: string;
-  /** The message name (tells and asks). */
-  readonly name?: string;
-  /** The payload (tells). */
-  readonly payload?: unknown;
-  /** The correlation id (asks). */
-  readonly correlation?: number;
-  /** The target's actor type (tells and asks). */
-  readonly type?: string;
-}
+export type { SentEnvelope };
 
 /** Why envelopes were not delivered. */
 export type UnsentReason = "host-unreachable" | "disconnected";
@@ -46,13 +37,12 @@ export type UnsentHandler = (
 /** How long a sent batch is remembered for a "no responders" answer, in milliseconds. */
 const REMEMBER_MS = 3_000;
 
-/** Values kept per envelope in a batch's flat list: kind, to, name, payload, correlation. */
-const STRIDE = 6;
-
+/** The batch being built for one host. */
 interface Pending {
-  writer: BatchWriter;
-  /** The batch's envelopes, flat (no object per envelope on the hot path). */
-  envelopes: unknown[];
+  /** Writes this host's batches, one after the other. */
+  readonly writer: BatchWriter;
+  /** The batch's tells and asks, once it has one. */
+  envelopes: SentLog | undefined;
   /** The buffers moved beside the batch: those of one frame at most (see `attachments.ts`). */
   buffers: ArrayBuffer[] | undefined;
 }
@@ -64,10 +54,14 @@ export class Outbound {
   #selfId: string;
   #clock: Clock;
   #onUnsent: UnsentHandler;
+  /** The hosts sent to since the last flush but one, with their batches. */
   #pending = new Map<string, Pending>();
-  #sent = new Map<number, { host: string; envelopes: unknown[]; atMs: number }>();
-  #nextBatch = 0;
+  #sent = new SentBatches();
   #scheduled = false;
+  /** Sends made while a batch was in the middle of a frame (a `toJSON` that sends): after it. */
+  #deferred: (() => void)[] = [];
+  /** How many frames are being encoded into batches now (more than one: a `toJSON` that sends). */
+  #writing = 0;
   /** Batches published so far. */
   batches = 0;
 
@@ -92,7 +86,41 @@ export class Outbound {
     this.#onUnsent = onUnsent;
   }
 
-  /** Queues an encoded frame for a host (the caller has checked that it fits in a batch). */
+  /**
+   * Encodes a frame at the end of the batch for a host and queues it (alone
+   * first when the transport moves buffers, see {@linkcode enqueue}).
+   *
+   * @param label What the frame carries (a message name, `reply`), for the error when it is too large.
+   * @param type The target's actor type (tells and asks), to report it if it is not delivered.
+   * @returns `undefined` once it is queued; else why it cannot be sent at all, and nothing was queued.
+   */
+  enqueueFrame(host: string, frame: Frame, label: string, type?: string): Error | undefined {
+    const pending = this.#pending.get(host) ?? this.#open(host);
+    if (this.#transport.movesBuffers === true || pending.writer.busy) {
+      const bytes = this.#encodeAlone(frame, label);
+      if (bytes instanceof Error) return bytes;
+      if (frame.kind === "tell" || frame.kind === "ask") {
+        const correlation = frame.kind === "ask" ? frame.correlation : undefined;
+        this.enqueue(host, bytes, frame.kind, frame.to, frame.name, frame.body, correlation, type);
+      } else this.enqueue(host, bytes, otherKind(frame));
+      return undefined;
+    }
+    this.#writing++;
+    let error: Error | undefined;
+    try {
+      error = this.#append(host, pending, frame, label, type);
+    } finally {
+      this.#writing--;
+    }
+    if (this.#writing === 0 && this.#deferred.length > 0) this.#sendDeferred();
+    return error;
+  }
+
+  /**
+   * Queues an encoded frame for a host (the caller has checked that it fits
+   * in a batch); `kind` and the fields after it are what is reported if it
+   * is not delivered (only tells and asks are).
+   */
   enqueue(
     host: string,
     frame: Uint8Array,
@@ -103,84 +131,156 @@ export class Outbound {
     correlation?: number,
     type?: string,
   ): void {
-    let pending = this.#pending.get(host);
-    const buffers = buffersOf(frame);
+    const pending = this.#pending.get(host) ?? this.#open(host);
+    if (pending.writer.busy) {
+      this.#deferred.push(() =>
+        this.enqueue(host, frame, kind, to, name, payload, correlation, type)
+      );
+      return;
+    }
+    const buffers = this.#transport.movesBuffers === true ? buffersOf(frame) : undefined;
     if (
-      pending !== undefined &&
+      !pending.writer.empty &&
       (pending.writer.sizeWith(frame.byteLength) > this.#transport.maxPayloadBytes ||
         (buffers !== undefined && pending.buffers !== undefined))
-    ) {
-      this.#send(host, pending);
-      pending = undefined;
-    }
-    if (pending === undefined) {
-      pending = { writer: new BatchWriter(this.#selfId), envelopes: [], buffers: undefined };
-      this.#pending.set(host, pending);
-    }
+    ) this.#send(host, pending);
     pending.buffers ??= buffers;
     pending.writer.add(frame);
-    pending.envelopes.push(kind, to, name, payload, correlation, type);
+    if (kind === "tell" || kind === "ask") {
+      (pending.envelopes ??= new SentLog()).add(kind, to, name, payload, correlation, type);
+    }
+    this.#schedule();
+  }
+
+  /**
+   * Publishes every pending batch now (but one in the middle of a frame: at
+   * the next flush); forgets the hosts that had nothing to send since the last flush.
+   */
+  flush = (): void => {
+    this.#scheduled = false;
+    for (const [host, pending] of this.#pending) {
+      if (pending.writer.busy) this.#schedule();
+      else if (!pending.writer.empty) this.#send(host, pending);
+      else this.#pending.delete(host);
+    }
+    this.#sent.forgetUntil(this.#clock.now() - REMEMBER_MS);
+  };
+
+  /** A "no responders" answer for a batch: report its envelopes. */
+  bounced(batch: number): void {
+    const sent = this.#sent.take(batch);
+    if (sent === undefined) return;
+    this.#onUnsent(sent.host, sent.log?.envelopes() ?? [], "host-unreachable", sent.atMs);
+  }
+
+  /** Encodes a frame into a batch; one that makes the batch too large goes into the next. */
+  #append(
+    host: string,
+    pending: Pending,
+    frame: Frame,
+    label: string,
+    type: string | undefined,
+  ): Error | undefined {
+    let size: number;
+    try {
+      size = pending.writer.addFrame(frame);
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
+    const max = this.#transport.maxPayloadBytes;
+    if (pending.writer.size > max) {
+      const bytes = pending.writer.takeLast(size);
+      const alone = size + frameOverheadBytes(this.#selfId);
+      if (alone > max) return new PayloadTooLargeError(`message '${label}'`, alone, max);
+      // It fits alone, so the batch held frames before it: they go now.
+      this.#send(host, pending);
+      pending.writer.add(bytes);
+    }
+    if (frame.kind === "tell") {
+      (pending.envelopes ??= new SentLog()).add(
+        "tell",
+        frame.to,
+        frame.name,
+        frame.body,
+        undefined,
+        type,
+      );
+    } else if (frame.kind === "ask") {
+      (pending.envelopes ??= new SentLog()).add(
+        "ask",
+        frame.to,
+        frame.name,
+        frame.body,
+        frame.correlation,
+        type,
+      );
+    }
+    this.#schedule();
+    return undefined;
+  }
+
+  /** Encodes a frame on its own (to move buffers beside it, or to queue it later). */
+  #encodeAlone(frame: Frame, label: string): Uint8Array | Error {
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeFrame(frame, this.#transport.movesBuffers === true);
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
+    const size = bytes.byteLength + frameOverheadBytes(this.#selfId);
+    const max = this.#transport.maxPayloadBytes;
+    return size > max ? new PayloadTooLargeError(`message '${label}'`, size, max) : bytes;
+  }
+
+  #sendDeferred(): void {
+    const deferred = this.#deferred;
+    this.#deferred = [];
+    for (const send of deferred) send();
+  }
+
+  #open(host: string): Pending {
+    const pending: Pending = {
+      writer: new BatchWriter(this.#selfId),
+      envelopes: undefined,
+      buffers: undefined,
+    };
+    this.#pending.set(host, pending);
+    return pending;
+  }
+
+  #schedule(): void {
     if (!this.#scheduled) {
       this.#scheduled = true;
       queueMicrotask(this.flush);
     }
   }
 
-  /** Publishes every pending batch now. */
-  flush = (): void => {
-    this.#scheduled = false;
-    for (const [host, pending] of this.#pending) this.#send(host, pending);
-    this.#pending.clear();
-    this.#forgetOld();
-  };
-
-  /** A "no responders" answer for a batch: report its envelopes. */
-  bounced(batch: number): void {
-    const sent = this.#sent.get(batch);
-    if (sent === undefined) return;
-    this.#sent.delete(batch);
-    this.#onUnsent(sent.host, unflatten(sent.envelopes), "host-unreachable", sent.atMs);
-  }
-
+  /** Publishes the batch of `host`, and starts its next batch. */
   #send(host: string, pending: Pending): void {
-    this.#pending.delete(host);
-    const batch = this.#nextBatch++;
+    const bytes = pending.writer.bytes();
+    const { envelopes, buffers } = pending;
+    pending.writer.next();
+    pending.envelopes = undefined;
+    pending.buffers = undefined;
+    const batch = this.#sent.remember(host, envelopes, this.#clock.now());
     try {
       this.#transport.publish(
         this.#subjects.batchTo(host),
-        pending.writer.bytes(),
+        bytes,
         this.#subjects.bounce(host, batch),
-        pending.buffers,
+        buffers,
       );
     } catch {
       // Not connected: nats.js would have dropped it silently; say so instead.
-      this.#onUnsent(host, unflatten(pending.envelopes), "disconnected", this.#clock.now());
+      this.#sent.take(batch);
+      this.#onUnsent(host, envelopes?.envelopes() ?? [], "disconnected", this.#clock.now());
       return;
     }
     this.batches++;
-    this.#sent.set(batch, { host, envelopes: pending.envelopes, atMs: this.#clock.now() });
-  }
-
-  #forgetOld(): void {
-    const cutoff = this.#clock.now() - REMEMBER_MS;
-    for (const [batch, sent] of this.#sent) {
-      if (sent.atMs > cutoff) break;
-      this.#sent.delete(batch);
-    }
   }
 }
 
-function unflatten(flat: readonly unknown[]): SentEnvelope[] {
-  const envelopes: SentEnvelope[] = [];
-  for (let i = 0; i < flat.length; i += STRIDE) {
-    envelopes.push({
-      kind: flat[i] as SentEnvelope["kind"],
-      to: flat[i + 1] as string | undefined,
-      name: flat[i + 2] as string | undefined,
-      payload: flat[i + 3],
-      correlation: flat[i + 4] as number | undefined,
-      type: flat[i + 5] as string | undefined,
-    });
-  }
-  return envelopes;
+/** How a frame other than a tell or an ask is queued (it is not reported if it is not delivered). */
+function otherKind(frame: Frame): "reply" | "undeliverable" {
+  return frame.kind === "reply" || frame.kind === "replyError" ? "reply" : "undeliverable";
 }

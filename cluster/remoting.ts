@@ -101,8 +101,7 @@ export class Remoting {
       asks: this.#asks,
       maxInboundBytes: seams.maxInboundBytes,
       wireStacks: seams.wireStacks === true,
-      encode: (frame, name) => this.#encode(frame, name),
-      enqueue: (host, frame, kind) => this.#outbound.enqueue(host, frame, kind),
+      send: (host, frame, label) => this.#outbound.enqueueFrame(host, frame, label),
       deadLetter: (reason, to, type, name, kind, payload, error, count) =>
         this.#deadLetter(reason, to, type, name, kind, payload, error, count),
       actorStopped: seams.actorStopped,
@@ -155,25 +154,22 @@ export class Remoting {
 
   /** Sends frame 5: a child this host keeps for a supervisor elsewhere stopped for good. */
   childExited(supervisor: RemoteRef, childId: string, reason: ExitReason): void {
-    const frame = this.#encode(
-      {
-        kind: "childExit",
-        supervisor: supervisor.id,
-        child: childId,
-        reason: sendableExitReason(reason, this.#wireStacks),
-      },
-      "child-exit",
-    );
-    if (frame instanceof Uint8Array) {
-      this.#outbound.enqueue(supervisor.hostId, frame, "undeliverable");
-    }
+    this.#outbound.enqueueFrame(supervisor.hostId, {
+      kind: "childExit",
+      supervisor: supervisor.id,
+      child: childId,
+      reason: sendableExitReason(reason, this.#wireStacks),
+    }, "child-exit");
   }
 
   /** Sends frame 6: an actor of this host that `host` watches stopped for good. */
   actorStopped(host: string, actor: string, record: DeathRecord): void {
     const sendable = sendableRecord(record, this.#wireStacks);
-    const frame = this.#encode({ kind: "actorStopped", actor, record: sendable }, "actor-stopped");
-    if (frame instanceof Uint8Array) this.#outbound.enqueue(host, frame, "undeliverable");
+    this.#outbound.enqueueFrame(
+      host,
+      { kind: "actorStopped", actor, record: sendable },
+      "actor-stopped",
+    );
   }
 
   /** Sends a tell to a remote actor. */
@@ -185,12 +181,16 @@ export class Remoting {
       this.#unreachable(ref.hostId, { kind: "tell", to: ref.id, name, payload });
       return;
     }
-    const frame = this.#encode({ kind: "tell", to: ref.id, name, body: payload }, name);
-    if (frame instanceof Error) {
-      this.#deadLetter("too-large", ref.id, ref.type, name, "tell", payload, frame);
-      throw frame;
+    const error = this.#outbound.enqueueFrame(
+      ref.hostId,
+      { kind: "tell", to: ref.id, name, body: payload },
+      name,
+      ref.type,
+    );
+    if (error !== undefined) {
+      this.#deadLetter("too-large", ref.id, ref.type, name, "tell", payload, error);
+      throw error;
     }
-    this.#outbound.enqueue(ref.hostId, frame, "tell", ref.id, name, payload, undefined, ref.type);
   }
 
   /** Sends an ask to a remote actor. */

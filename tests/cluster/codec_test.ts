@@ -11,6 +11,7 @@ import {
   unpackValue,
 } from "../../cluster/codec.ts";
 import { UnknownActorError } from "../../mod.ts";
+import { type DecodeBounds, DEFAULT_DECODE_BOUNDS } from "../../cluster/decode_bounds.ts";
 
 function decodeAll(bytes: Uint8Array, max = 1 << 20) {
   const frames: Frame[] = [];
@@ -59,6 +60,98 @@ Deno.test("every frame kind survives a batch round trip", () => {
   assert.equal(sender, "sender-1");
   assert.deepEqual(rejects, []);
   assert.deepEqual(back, frames);
+});
+
+Deno.test("a frame encoded into a batch is the same bytes as the frame encoded alone", () => {
+  const frames: Frame[] = [
+    { kind: "tell", to: "h/1", name: "add", body: { n: 1, tags: ["a", 2n, new Date(7)] } },
+    { kind: "tell", to: "h/é", name: "ajouté", body: undefined },
+    { kind: "ask", to: "h/2", name: "get", body: [1.5], correlation: 2 ** 40, timeoutMs: 5000 },
+    { kind: "reply", correlation: 0xffff_ffff, body: new Map([[1, "one"]]) },
+    { kind: "reply", correlation: 7, body: null },
+    { kind: "undeliverable", to: "h/3", name: "add", reason: "unknown-actor", body: 1 },
+  ];
+  const alone = new BatchWriter("s");
+  const inPlace = new BatchWriter("s");
+  for (const f of frames) {
+    alone.add(encodeFrame(f));
+    const size = inPlace.addFrame(f);
+    assert.equal(size, encodeFrame(f).byteLength);
+  }
+  assert.deepEqual(inPlace.bytes(), alone.bytes());
+});
+
+Deno.test("a frame that cannot be encoded leaves the batch as it was", () => {
+  const writer = new BatchWriter("s");
+  writer.addFrame({ kind: "tell", to: "h/1", name: "a", body: 1 });
+  const before = writer.bytes().slice();
+  const deep: unknown[] = [];
+  let inner = deep;
+  for (let i = 0; i < 100; i++) inner = (inner[0] = []) as unknown[];
+  assert.throws(() => writer.addFrame({ kind: "tell", to: "h/1", name: "b", body: deep }));
+  assert.throws(() => writer.addFrame({ kind: "reply", correlation: 1, body: Symbol("x") }));
+  assert.deepEqual(writer.bytes(), before);
+});
+
+Deno.test("tells read without a frame object give the same frames, refusals and bounds", () => {
+  // A sink that takes tells apart, and one that takes every frame as a Frame: same story.
+  const decodeBoth = (bytes: Uint8Array, bounds: DecodeBounds) => {
+    const log = (fast: boolean) => {
+      const out: unknown[] = [];
+      decodeBatch(bytes, 1 << 20, (s) => s, {
+        sender: (id) => out.push(["sender", id]),
+        frame: (f) => out.push(f),
+        reject: (reason, detail) => out.push(["reject", reason, detail]),
+        ...(fast
+          ? {
+            tell: (to: string, name: string, body: unknown) =>
+              out.push({ kind: "tell", to, name, body }),
+          }
+          : {}),
+      }, bounds);
+      return out;
+    };
+    assert.deepEqual(log(true), log(false), `bytes ${Array.from(bytes).join(",")}`);
+  };
+  const frames: unknown[][] = [
+    [0, "h/1", "add", 1],
+    [0, "h/1", "add", { deep: [[[1]]] }],
+    [0, 7, "add", 1],
+    [0, "h/1", ["x"], 1],
+    [0, "h/1", "add"],
+    [0, "h/1", "add", 1, 2],
+    [1, "h/2", "get", null, 3, 1000],
+    [0, "h/é", "ajouté", "x".repeat(40)],
+  ];
+  const boundsList: DecodeBounds[] = [
+    DEFAULT_DECODE_BOUNDS,
+    { maxDepth: 0, maxContainerElements: 10, maxBatchElements: 100 },
+    { maxDepth: 1, maxContainerElements: 10, maxBatchElements: 100 },
+    { maxDepth: 2, maxContainerElements: 3, maxBatchElements: 100 },
+    { maxDepth: 64, maxContainerElements: 4, maxBatchElements: 100 },
+    ...Array.from({ length: 12 }, (_, n) => ({
+      maxDepth: 64,
+      maxContainerElements: 100,
+      maxBatchElements: n + 1,
+    })),
+  ];
+  let seed = 1;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let round = 0; round < 400; round++) {
+    const writer = new BatchWriter("s");
+    for (let i = 0; i < 1 + random() * 6; i++) {
+      writer.add(packValue(frames[Math.floor(random() * frames.length)]));
+    }
+    const bytes = writer.bytes().slice();
+    // The batch as it is, cut short, and with a byte changed.
+    const variants = [bytes, bytes.slice(0, 3 + Math.floor(random() * (bytes.length - 3)))];
+    const changed = bytes.slice();
+    changed[3 + Math.floor(random() * (bytes.length - 3))] = Math.floor(random() * 256);
+    variants.push(changed);
+    for (const variant of variants) {
+      for (const bounds of boundsList) decodeBoth(variant, bounds);
+    }
+  }
 });
 
 Deno.test("typed arrays, bigints and dates keep their types on the wire", () => {
