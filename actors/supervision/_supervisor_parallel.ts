@@ -12,7 +12,6 @@
 
 import type { Cell } from "../cell.ts";
 import type { ChildEntry, SupervisorState } from "./_supervisor_core.ts";
-import type { ExitReason } from "../exit_reason.ts";
 import { ChildStartError, RestartIntensityError } from "./errors.ts";
 import { launch, noHostNow, running } from "./_supervisor_launch.ts";
 import { forEachConcurrently } from "../../base/concurrently.ts";
@@ -23,6 +22,7 @@ import {
   type Restart,
   retryLater,
   startedInPlace,
+  startFailure,
 } from "./_supervisor_restart.ts";
 
 /** How many children of one supervisor start at once in a `one_for_one` restart. */
@@ -57,14 +57,8 @@ export async function restartEach(
     } catch (err) {
       if (supervisor.stopping !== undefined) return;
       if (ChildStartError.is(err)) {
-        // A new actor that did not start: it is stopped already, and nothing else reports it.
         if (counted) entry.restarts++;
-        const reason: ExitReason = {
-          kind: "error",
-          error: (err as Error).cause,
-          messageName: undefined,
-        };
-        failedStarts.push({ entry, reason, gone: true });
+        failedStarts.push(startFailure(entry, err as ChildStartError));
         return;
       }
       if (!noHostNow(entry, err)) throw err;

@@ -165,14 +165,8 @@ async function restartInOrder(
     } catch (err) {
       if (supervisor.stopping !== undefined) return state;
       if (ChildStartError.is(err)) {
-        // A new actor that did not start: it is stopped already, and nothing else reports it.
         if (counted) entry.restarts++;
-        const reason: ExitReason = {
-          kind: "error",
-          error: (err as Error).cause,
-          messageName: undefined,
-        };
-        return handleExits(supervisor, state, [{ entry, reason, gone: true }]);
+        return handleExits(supervisor, state, [startFailure(entry, err as ChildStartError)]);
       }
       if (!noHostNow(entry, err)) throw err;
       const rest: Restart = { failed: restart.failed, affected: restart.affected.slice(index) };
@@ -192,6 +186,15 @@ async function restartInOrder(
     if (counted) entry.restarts++;
   }
   return state;
+}
+
+/**
+ * The exit of a new actor whose start failed: it is stopped already, and
+ * nothing else reports it, so the restart handles it as the next exit.
+ */
+export function startFailure(entry: ChildEntry, err: ChildStartError): Exit {
+  const reason: ExitReason = { kind: "error", error: err.cause, messageName: undefined };
+  return { entry, reason, gone: true };
 }
 
 /** Waits for the start of a child restarted in place (same cell, next incarnation); false when it failed. */
