@@ -228,6 +228,14 @@ export class Cell {
     if (thrown && MailboxFullError.is(refused)) throw refused;
   }
 
+  /** `ref.whenRoom`: resolves once a tell fits its mailbox, or at once when it is stopping. */
+  whenRoom(): Promise<void> {
+    const mailbox = this.#mailbox;
+    return mailbox === undefined || this.stopping !== undefined
+      ? Promise.resolve()
+      : mailbox.whenRoom();
+  }
+
   /** `ref.ask`: queue an ask and return the reply's promise. Never throws. */
   ask(name: string, payload: unknown, options: AskOptions | undefined): Promise<unknown> {
     let entry = this.#local.get(name);
@@ -687,6 +695,7 @@ export class Cell {
       if (entry.internal === true) continue;
       this.#unhandled(entry, payload, mailbox.takenAsk, stoppedError(this, entry.name));
     }
+    mailbox.releaseRoomWaiters();
     this.#mailbox = undefined;
   }
 

@@ -48,6 +48,10 @@ export class LocalRef implements BaseRef {
     return this.#cell.ask(name, payload, options);
   }
 
+  whenRoom(): Promise<void> {
+    return this.#cell.whenRoom();
+  }
+
   equals(other: unknown): boolean {
     if (other === this) return true;
     if (other === null || typeof other !== "object") return false;

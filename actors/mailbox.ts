@@ -184,6 +184,8 @@ export class Mailbox<H, A> {
   readonly #capacitySlots: number;
   readonly #maxBytes: number;
   #system: unknown[] | undefined = undefined;
+  /** Senders awaiting room (`ref.whenRoom()`), oldest first; `undefined` while none wait. */
+  #roomWaiters: (() => void)[] | undefined = undefined;
   #systemHead = 0;
   /** The payload of the message last taken (by either take method). */
   takenPayload: unknown = undefined;
@@ -303,7 +305,33 @@ export class Mailbox<H, A> {
     } else {
       this.#head = head;
     }
+    if (this.#roomWaiters !== undefined) this.#wakeRoomWaiter(this.#roomWaiters);
     return handler;
+  }
+
+  /**
+   * Resolves once one more user message fits (now, if it does). Each message
+   * taken wakes one waiter, oldest first: the slot it freed is theirs.
+   */
+  whenRoom(): Promise<void> {
+    if (this.fits(0)) return Promise.resolve();
+    const { promise, resolve } = Promise.withResolvers<void>();
+    (this.#roomWaiters ??= []).push(resolve);
+    return promise;
+  }
+
+  /** Wakes every waiter: the mailbox is going away, so their sends go to the dead letters. */
+  releaseRoomWaiters(): void {
+    const waiters = this.#roomWaiters;
+    this.#roomWaiters = undefined;
+    for (const resolve of waiters ?? []) resolve();
+  }
+
+  #wakeRoomWaiter(waiters: (() => void)[]): void {
+    if (!this.fits(0)) return;
+    const resolve = waiters.shift()!;
+    if (waiters.length === 0) this.#roomWaiters = undefined;
+    resolve();
   }
 
   #takeSized(sized: number[]): void {

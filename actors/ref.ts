@@ -145,6 +145,27 @@ export interface ActorRef<P> extends BaseRef {
 export interface LocalActorRef<P> extends ActorRef<P> {
   /** A snapshot of the actor's counters, read at once. */
   stats(): ActorStats;
+  /**
+   * Backpressure for a local sender: resolves once one more tell fits the
+   * actor's bounded mailbox (at once when it fits now, or when the actor is
+   * stopping, whose tells go to the dead letters). Like a stream writer's
+   * `ready`: await it before each tell instead of catching `MailboxFullError`.
+   * Waiting senders are woken one per message the actor takes, oldest
+   * first; another sender that tells in between can still take the room, so
+   * a tell after it can be refused as before. The tell itself stays
+   * synchronous and costs nothing more. Remote senders get typed refusals
+   * (`mailbox-full` dead letters) instead. See docs/limits.md.
+   *
+   * @returns A promise that resolves (never rejects) when there is room.
+   * @example
+   * ```ts ignore
+   * for (const batch of batches) {
+   *   await loader.whenRoom();
+   *   loader.tell("load", batch);
+   * }
+   * ```
+   */
+  whenRoom(): Promise<void>;
 }
 
 /**

@@ -109,9 +109,9 @@ export class Inbound {
     return this.#frames;
   }
 
-  /** Batches or envelopes refused, by reason. */
+  /** Batches or envelopes refused, by reason; tells refused for a full mailbox (`mailbox-full`). */
   get rejected(): Readonly<Record<string, number>> {
-    return { ...this.#rejected };
+    return { ...this.#rejected, ...this.#refusals.counted };
   }
 
   /**

@@ -48,6 +48,7 @@ export class RefusalTally {
   /** The kind counted last: a flood is one kind over and over, counted without a lookup. */
   #last: Tally | undefined;
   #scheduled = false;
+  readonly #counted: Record<string, number> = {};
 
   /**
    * Makes an empty tally.
@@ -77,6 +78,8 @@ export class RefusalTally {
     type: string | undefined,
     body: unknown,
   ): void {
+    // A full mailbox is a limit at work: the receiving host reports it too.
+    if (reason === "mailbox-full") this.#counted[reason] = (this.#counted[reason] ?? 0) + 1;
     const last = this.#last;
     if (
       last !== undefined && last.to === to && last.name === name && last.reason === reason &&
@@ -101,6 +104,11 @@ export class RefusalTally {
   }
 
   /** Sends every counted refusal now, in the order their kinds were first seen. */
+  /** Refusals this host reports in its inspection, by reason (`mailbox-full`). */
+  get counted(): Readonly<Record<string, number>> {
+    return { ...this.#counted };
+  }
+
   flush = (): void => {
     this.#scheduled = false;
     const pending = this.#pending;

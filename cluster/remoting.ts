@@ -41,7 +41,7 @@ export interface TransportStats {
   readonly batchesReceived: number;
   /** Envelopes in them that were well formed. */
   readonly framesReceived: number;
-  /** Batches or envelopes refused, by reason (`too-large`, `unknown-version`, `truncated`, ...). */
+  /** Batches or envelopes refused, by reason (`too-large`, `unknown-version`, `truncated`, ...), and tells refused for a full mailbox (`mailbox-full`). */
   readonly rejected: Readonly<Record<string, number>>;
 }
 

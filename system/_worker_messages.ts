@@ -9,6 +9,8 @@ import type { LogRecord } from "../actors/observe/logger.ts";
 
 import type { NatsConnectOptions } from "../transport/nats_connect.ts";
 import type { Labels } from "../cluster/view.ts";
+import type { SpawnRateOptions } from "../cluster/spawn_rate.ts";
+import type { MailboxOptions } from "../actors/mailbox.ts";
 import type { LogLevel } from "../actors/observe/logger.ts";
 import type { DeadLetterOptions } from "../actors/observe/dead_letters.ts";
 import type { ValidateMessages } from "../actors/message_schemas.ts";
@@ -43,6 +45,10 @@ export interface WorkerHostInit {
   readonly hangLimitMs: number;
   readonly spawnTimeoutMs: number;
   readonly moduleAllowlist: readonly string[] | undefined;
+  /** The main host's `cluster.spawnRate`: a worker host limits spawn requests the same way. */
+  readonly spawnRate: SpawnRateOptions | undefined;
+  /** The main system's default `mailbox`. */
+  readonly mailbox: MailboxOptions | undefined;
   readonly askTimeoutMs: number;
   readonly stopTimeoutMs: number;
   readonly stateFile: string;

@@ -66,6 +66,7 @@ async function start(init: WorkerHostInit): Promise<void> {
       hangLimitMs: init.hangLimitMs,
       spawnTimeoutMs: init.spawnTimeoutMs,
       ...(init.moduleAllowlist === undefined ? {} : { moduleAllowlist: init.moduleAllowlist }),
+      ...(init.spawnRate === undefined ? {} : { spawnRate: init.spawnRate }),
     };
     const cluster: ClusterOptions & WithLivenessOverride & WithModuleTrust = link.kind === "nats"
       ? { ...common, servers: link.servers, connect: link.connect, [MODULE_TRUST]: trusts }
@@ -88,6 +89,7 @@ async function start(init: WorkerHostInit): Promise<void> {
       askTimeoutMs: init.askTimeoutMs,
       stopTimeoutMs: init.stopTimeoutMs,
       stateFile: init.stateFile,
+      ...(init.mailbox === undefined ? {} : { mailbox: init.mailbox }),
       // The main thread writes this host's records: to its console, where
       // output is captured, or to the sink its system was given.
       log: {

@@ -17,6 +17,8 @@ import type { NatsConnectOptions } from "../transport/nats_connect.ts";
 import type { DeadLetterOptions } from "../actors/observe/dead_letters.ts";
 import type { ValidateMessages } from "../actors/message_schemas.ts";
 import type { Labels } from "../cluster/view.ts";
+import type { SpawnRateOptions } from "../cluster/spawn_rate.ts";
+import type { MailboxOptions } from "../actors/mailbox.ts";
 import type { Logger, LogLevel } from "../actors/observe/logger.ts";
 import type { TransportSubscription } from "../transport/transport.ts";
 import type { PortHub } from "../transport/port_bus.ts";
@@ -56,6 +58,10 @@ export interface WorkerHostsSettings {
   readonly hangLimitMs: number;
   readonly spawnTimeoutMs: number;
   readonly moduleAllowlist: readonly string[] | undefined;
+  /** The main host's spawn rate: each worker host limits spawn requests the same way. */
+  readonly spawnRate: SpawnRateOptions | undefined;
+  /** The system's default mailbox, for the workers' actors too. */
+  readonly mailbox: MailboxOptions | undefined;
   readonly askTimeoutMs: number;
   readonly stopTimeoutMs: number;
   readonly stateFile: string;
@@ -255,6 +261,8 @@ class WorkerHost {
       hangLimitMs: settings.hangLimitMs,
       spawnTimeoutMs: settings.spawnTimeoutMs,
       moduleAllowlist: settings.moduleAllowlist,
+      spawnRate: settings.spawnRate,
+      mailbox: settings.mailbox,
       askTimeoutMs: settings.askTimeoutMs,
       stopTimeoutMs: settings.stopTimeoutMs,
       stateFile: settings.stateFile,

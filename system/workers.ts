@@ -111,6 +111,8 @@ export async function planWorkers(
         hangLimitMs: cluster.hangLimitMs ?? DEFAULT_HANG_LIMIT_MS,
         spawnTimeoutMs: cluster.spawnTimeoutMs ?? DEFAULT_SPAWN_TIMEOUT_MS,
         moduleAllowlist: cluster.moduleAllowlist,
+        spawnRate: cluster.spawnRate,
+        mailbox: options.mailbox,
         askTimeoutMs: runtime.askTimeoutMs,
         stopTimeoutMs: runtime.stopTimeoutMs,
         stateFile: options.stateFile ?? DEFAULT_STATE_FILE,

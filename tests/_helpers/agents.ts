@@ -29,6 +29,8 @@ export async function startAgent(options: {
   extraArgs?: string[];
   /** Where it may import spawned definitions' modules from (`--allow-module`). */
   allowModules?: string[];
+  /** Its Deno permission flags (`["-A"]`); the narrowest that work by default. */
+  permissions?: string[];
 }): Promise<Agent> {
   const agent = await within(
     startHostAgent({
@@ -37,6 +39,7 @@ export async function startAgent(options: {
       hostId: options.hostId,
       imports: [definitions],
       allowModules: [helpers, ...(options.allowModules ?? [])],
+      ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
       args: [
         ...(options.labels === undefined ? [] : ["--labels", options.labels]),
         ...(options.extraArgs ?? []),

@@ -66,13 +66,19 @@ export interface RecordingConnection {
   refused(operation: "publish" | "subscription", subject: string): Promise<void>;
 }
 
-/** Connects with a member's credentials file and records every permission violation. */
+/**
+ * Connects with a member's credentials file (or none, on an open server) and
+ * records every permission violation.
+ */
 export async function connectRecording(
   cleanup: AsyncDisposableStack,
   url: string,
-  authFile: string,
+  authFile?: string,
 ): Promise<RecordingConnection> {
-  const nc = await connectNats(url, { authFile, maxReconnectAttempts: 0 });
+  const nc = await connectNats(url, {
+    ...(authFile === undefined ? {} : { authFile }),
+    maxReconnectAttempts: 0,
+  });
   cleanup.defer(() => nc.close());
   const violations: string[] = [];
   void (async () => {

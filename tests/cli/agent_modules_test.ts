@@ -17,50 +17,14 @@ import { startHostAgent, startNatsServer } from "../../testing.ts";
 import { NatsTransport } from "../../transport/nats_transport.ts";
 import { packValue, unpackValue } from "../../cluster/codec.ts";
 import { bounded } from "../_helpers/agents.ts";
+import { evilModules as folder } from "../_helpers/evil_modules.ts";
 import { stopServer } from "../_helpers/nats.ts";
-
-const mod = new URL("../../mod.ts", import.meta.url).href;
 
 type Answer = {
   ok: boolean;
   id?: string;
   error?: { name: string; code?: string; message: string };
 };
-
-/**
- * A folder outside the repository: `allowed/good.ts` (a definition),
- * `outside/evil.js` and `allowed-evil/evil.js` (code that leaves a marker).
- */
-async function folder(cleanup: AsyncDisposableStack) {
-  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "agent-modules-" }));
-  cleanup.defer(() => Deno.remove(dir, { recursive: true }));
-  const markers = join(dir, "markers");
-  for (const sub of ["allowed", "outside", "allowed-evil", "markers"]) {
-    await Deno.mkdir(join(dir, sub));
-  }
-  const evil = (name: string) =>
-    `Deno.writeTextFileSync(${JSON.stringify(join(markers, name))}, "ran");\n`;
-  await Deno.writeTextFile(join(dir, "outside", "evil.js"), evil("outside"));
-  await Deno.writeTextFile(join(dir, "allowed-evil", "evil.js"), evil("sibling"));
-  await Deno.writeTextFile(
-    join(dir, "allowed", "good.ts"),
-    `import { type Ask, defineActor } from "${mod}";
-export const Good = defineActor<{ hello: Ask<void, string> }, null>({
-  type: "allowed-good",
-  module: import.meta.url,
-  init: () => null,
-  asks: { hello: (s) => ({ state: s, reply: "good" }) },
-});
-`,
-  );
-  const url = (path: string) => `file://${join(dir, path)}`;
-  return {
-    dir,
-    markers,
-    url,
-    dataModule: `data:text/javascript,${encodeURIComponent(evil("data"))}`,
-  };
-}
 
 async function startAttack(cleanup: AsyncDisposableStack, cluster: string, args: string[]) {
   const server = await startNatsServer({ jetstream: false });
@@ -102,12 +66,6 @@ function assertRefused(answer: Answer, module: string): void {
   assert.match(answer.error!.message, /not allowed/);
 }
 
-async function markers(dir: string): Promise<string[]> {
-  const names: string[] = [];
-  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
-  return names;
-}
-
 Deno.test({
   name: "an agent refuses spawns naming modules outside its allowed folder, and stays up",
   fn: async (t) => {
@@ -126,14 +84,14 @@ Deno.test({
     for (const [what, module] of attacks) {
       await t.step(`${what} is refused and never runs`, async () => {
         assertRefused(await spawn("evil", module), module);
-        assert.deepEqual(await markers(f.markers), []);
+        assert.deepEqual(await f.ran(), []);
       });
     }
     await t.step("a module in the allowed folder is still imported and spawned", async () => {
       const answer = await spawn("allowed-good", f.url("allowed/good.ts"));
       assert.equal(answer.ok, true, JSON.stringify(answer));
       assert.match(answer.id!, /^agent\//);
-      assert.deepEqual(await markers(f.markers), []);
+      assert.deepEqual(await f.ran(), []);
     });
   },
 });
@@ -150,7 +108,7 @@ Deno.test({
     const evil = f.url("outside/evil.js");
     assertRefused(await spawn("evil", evil), evil);
     assertRefused(await spawn("evil", f.dataModule), f.dataModule);
-    assert.deepEqual(await markers(f.markers), []);
+    assert.deepEqual(await f.ran(), []);
     const answer = await spawn("allowed-good", f.url("allowed/good.ts"));
     assert.equal(answer.ok, true, JSON.stringify(answer));
   },

@@ -2,9 +2,9 @@
  * A TLS-only server (mutual TLS) with certificates made by
  * `ctl auth init --tls` (openssl): a host agent process and a host in this
  * process join with their credentials files and work; a client that does not speak
- * TLS does not get in. (A client without a certificate is refused too, but
- * nats.js leaves the server's fatal alert uncaught in this process, so that
- * case is not tried here.)
+ * TLS does not get in, nor does one with a valid nkey but no client
+ * certificate (tried in a subprocess: nats.js can leave the server's fatal
+ * TLS alert uncaught, which would fail the test runner).
  */
 
 import assert from "node:assert/strict";
@@ -57,5 +57,16 @@ Deno.test({
     // Plain text is not spoken at all.
     const plain = await connectNats(server.url, { maxReconnectAttempts: 0 }).catch((e) => e);
     assert.ok(plain instanceof Error, "refused without TLS");
+
+    // TLS with the CA and h1's nkey, but no client certificate: mutual TLS refuses it.
+    const script = new URL("../_helpers/scripts/connect_without_cert.ts", import.meta.url);
+    const { stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", script.pathname, server.url, auth("h1"), files!.caFile!],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const said = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
+    assert.doesNotMatch(said, /connected/, said);
+    assert.match(said, /refused|alert|certificate/i, said);
   },
 });

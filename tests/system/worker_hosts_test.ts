@@ -252,3 +252,27 @@ Deno.test("a worker host's log lines are written by the main thread's logger, wi
     await system.shutdown({ timeoutMs: 2_000 });
   }
 });
+
+Deno.test("worker hosts take the system's mailbox default and its cluster's spawn rate", async () => {
+  const system = await ActorSystem.start({
+    workers: 1,
+    mailbox: { kind: "bounded", capacity: 7, maxBytes: 4_096 },
+    log: { level: "error" },
+    cluster: { name: "local", spawnRate: { burst: 3, perSecond: 0.01 } },
+  });
+  try {
+    const worker = `${system.hostId}-w1`;
+    const onWorker = { placement: { kind: "host", hostId: worker } } as const;
+    const first = await system.spawn(ProcIdle, onWorker);
+    const { mailbox } = await first.stats();
+    assert.equal(mailbox.kind, "bounded");
+    assert.equal(mailbox.kind === "bounded" && mailbox.capacity, 7);
+    assert.equal(mailbox.kind === "bounded" && mailbox.maxBytes, 4_096);
+    await system.spawn(ProcIdle, onWorker);
+    await system.spawn(ProcIdle, onWorker);
+    const refused = await system.spawn(ProcIdle, onWorker).catch((e) => e);
+    assert.equal(refused?.code, "spawn_rate_limited", String(refused));
+  } finally {
+    await system.shutdown({ timeoutMs: 2_000 });
+  }
+});
