@@ -31,6 +31,8 @@ Options:
   --operators <id,...>     operator ids: ctl users, who may only look (repeatable)
   --bucket <name>          the JetStream KV bucket of the hosts' state (--state-bucket of the agent)
   --workers <n>            worker hosts each host or driver may run (agent --workers; default 0)
+  --isolated <n>           actors each host or driver may isolate (isolation: "worker") over its
+                           process's life, as hosts <id>-x1 ... <id>-x<n> (default 0)
   --out <dir>              where to write nats.conf and <id>.auth.json (required)
   --listen <host>          the address the server listens on (default 127.0.0.1)
   --port <port>            its client port (default 4222)
@@ -51,6 +53,7 @@ const FLAGS = {
   operators: { type: "string", multiple: true },
   bucket: { type: "string" },
   workers: { type: "string" },
+  isolated: { type: "string" },
   out: { type: "string" },
   listen: { type: "string" },
   port: { type: "string" },
@@ -151,6 +154,7 @@ async function authInit(values: Values): Promise<AuthInitResult> {
     seen.add(id);
   }
   const workers = wholeNumber("--workers", values.workers, 0);
+  const isolated = wholeNumber("--isolated", values.isolated, 0);
   const port = wholeNumber("--port", values.port, 4222);
   const out = resolve(values.out);
   const configFile = join(out, "nats.conf");
@@ -177,6 +181,7 @@ async function authInit(values: Values): Promise<AuthInitResult> {
         prefix,
         nkeySeed: new TextDecoder().decode(keys.getSeed()),
         inboxPrefix: inboxPrefixOf(id),
+        ...(role === "operator" || isolated === 0 ? {} : { isolated }),
         ...(tls === undefined ? {} : { tls: { caFile: tls.caFile, ...client } }),
       }),
       { mode: 0o600 },
@@ -192,6 +197,7 @@ async function authInit(values: Values): Promise<AuthInitResult> {
       members,
       ...(bucket === undefined ? {} : { bucket }),
       workers,
+      isolated,
       host: values.listen ?? "127.0.0.1",
       port,
       storeDir: resolve(values["store-dir"] ?? join(out, "jetstream")),

@@ -60,6 +60,13 @@ export interface AuthScope {
    * @default {0}
    */
   readonly workers?: number;
+  /**
+   * Actors each host and driver may isolate (`isolation: "worker"`) over its
+   * process's life: their worker hosts speak as `<id>-x1` ... `<id>-x<n>`
+   * with the process's credentials (numbers are not reused).
+   * @default {0}
+   */
+  readonly isolated?: number;
 }
 
 /** Requests an operator may make: they read, they change nothing on the host. */
@@ -79,7 +86,11 @@ export function permissionsOf(scope: AuthScope, role: AuthRole, id: string): Per
   switch (role) {
     case "host":
     case "driver": {
-      const ids = [id, ...workerIds(id, scope.workers ?? 0)];
+      const ids = [
+        id,
+        ...workerIds(id, "workers", scope.workers ?? 0),
+        ...workerIds(id, "isolated", scope.isolated ?? 0),
+      ];
       const speakers = ids.map((i) => new Subjects(scope.cluster, scope.prefix, i));
       return {
         publish: [
@@ -143,11 +154,13 @@ export function bucketName(bucket: string): string {
   return bucket;
 }
 
-function workerIds(id: string, workers: number): string[] {
-  if (!Number.isSafeInteger(workers) || workers < 0) {
-    throw new InvalidOptionError("workers", workers, "a whole number, 0 or more");
+/** The ids of a process's worker hosts (`<id>-w<n>`) or isolated worker hosts (`<id>-x<n>`). */
+function workerIds(id: string, kind: "workers" | "isolated", count: number): string[] {
+  if (!Number.isSafeInteger(count) || count < 0) {
+    throw new InvalidOptionError(kind, count, "a whole number, 0 or more");
   }
-  return Array.from({ length: workers }, (_, i) => memberId(`${id}-w${i + 1}`));
+  const letter = kind === "workers" ? "w" : "x";
+  return Array.from({ length: count }, (_, i) => memberId(`${id}-${letter}${i + 1}`));
 }
 
 /** TLS of the server, in its configuration. */

@@ -28,6 +28,7 @@ import { Subjects } from "../transport/subjects.ts";
 import { unpackValue } from "../cluster/codec.ts";
 import { ISOLATED_THREAD, THREAD_LABEL } from "../cluster/placement.ts";
 import { hasDefinitionsFrom } from "../actors/internal.ts";
+import { InvalidOptionError } from "../base/errors.ts";
 
 /** How long a worker host may take to start, in milliseconds. */
 const START_TIMEOUT_MS = 120_000;
@@ -60,6 +61,11 @@ export interface WorkerHostsSettings {
   readonly moduleAllowlist: readonly string[] | undefined;
   /** The main host's spawn rate: each worker host limits spawn requests the same way. */
   readonly spawnRate: SpawnRateOptions | undefined;
+  /**
+   * How many actors this process may isolate over its life (`<main>-x1` ...):
+   * its credentials file's `isolated`, unlimited without one.
+   */
+  readonly maxIsolated: number;
   /** The system's default mailbox, for the workers' actors too. */
   readonly mailbox: MailboxOptions | undefined;
   readonly askTimeoutMs: number;
@@ -111,9 +117,21 @@ export class WorkerHosts {
    * it), not replaced when it is killed.
    *
    * @returns Its id, and how to end it once its actor has stopped.
+   * @throws {InvalidOptionError} When the process's credentials allow no more isolated hosts.
    * @throws {Error} When it could not start.
    */
   async isolate(): Promise<{ readonly hostId: string; retire(): Promise<void> }> {
+    const max = this.#settings.maxIsolated;
+    if (this.#nextIsolated >= max) {
+      // Its publishes would be refused by the server: refuse the spawn instead.
+      throw new InvalidOptionError(
+        "isolation",
+        "worker",
+        `this process's credentials allow ${max} isolated actors over its life ` +
+          `(hosts ${this.#settings.mainHostId}-x1 ... -x${max}): ` +
+          `write them with ctl auth init --isolated <n>`,
+      );
+    }
     const settings = {
       ...this.#settings,
       labels: { ...this.#settings.labels, [THREAD_LABEL]: ISOLATED_THREAD },

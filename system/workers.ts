@@ -85,6 +85,9 @@ export async function planWorkers(
   );
   const { DEFAULT_SUBJECT_PREFIX } = await import("../transport/subjects.ts");
   const given = options.cluster;
+  const authFile = given?.connect?.authFile;
+  const { readAuthFile } = await import("../transport/auth_file.ts");
+  const maxIsolated = authFile === undefined ? Infinity : readAuthFile(authFile).isolated ?? 0;
   // Without servers, the hosts of this process are a cluster of their own.
   const hub: PortHub | undefined = given?.servers === undefined ? new PortHub() : undefined;
   const cluster: ClusterOptions = {
@@ -112,6 +115,7 @@ export async function planWorkers(
         spawnTimeoutMs: cluster.spawnTimeoutMs ?? DEFAULT_SPAWN_TIMEOUT_MS,
         moduleAllowlist: cluster.moduleAllowlist,
         spawnRate: cluster.spawnRate,
+        maxIsolated,
         mailbox: options.mailbox,
         askTimeoutMs: runtime.askTimeoutMs,
         stopTimeoutMs: runtime.stopTimeoutMs,

@@ -64,6 +64,13 @@ export interface AuthFile {
   readonly inboxPrefix: string;
   /** TLS files, when the server speaks TLS. */
   readonly tls?: AuthTlsFiles;
+  /**
+   * How many actors the member's process may isolate (`isolation: "worker"`,
+   * hosts `<id>-x1` ... `<id>-x<n>`): the server refuses the publishes of any
+   * further one, so the system refuses such a spawn first.
+   * @default {0}
+   */
+  readonly isolated?: number;
 }
 
 /** The inbox prefix of a member: its own, so that nobody else can read its replies. */
@@ -136,6 +143,12 @@ export function parseAuthFile(text: string, path: string): AuthFile {
   if (typeof value.inboxPrefix !== "string" || !/^[A-Za-z0-9_:-]+$/.test(value.inboxPrefix)) {
     throw new AuthFileError(path, "inboxPrefix must be one subject token");
   }
+  if (
+    value.isolated !== undefined &&
+    (!Number.isSafeInteger(value.isolated) || (value.isolated as number) < 0)
+  ) {
+    throw new AuthFileError(path, "isolated must be a whole number, 0 or more");
+  }
   const tls = value.tls as Record<string, unknown> | undefined;
   if (tls !== undefined) {
     const files = ["caFile", "certFile", "keyFile"].map((k) => tls?.[k]);
@@ -157,6 +170,7 @@ export function parseAuthFile(text: string, path: string): AuthFile {
     nkeySeed: value.nkeySeed,
     inboxPrefix: value.inboxPrefix,
     ...(tls === undefined ? {} : { tls: withoutUndefined(tls as AuthTlsFiles) }),
+    ...(value.isolated === undefined ? {} : { isolated: value.isolated as number }),
   };
 }
 
