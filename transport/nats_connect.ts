@@ -167,8 +167,12 @@ export async function connectNats(
         `${probed.waitedMs} ms: is it a NATS server's client port?`,
     );
   }
+  const natsOpts = natsOptions(servers, options, nats);
+  // A TLS server that refuses this client (no client certificate) sends a
+  // fatal alert that nats.js can leave uncaught while it still connects.
+  if (natsOpts.tls !== undefined) guardStraySocketErrors();
   try {
-    const nc = await nats.connect(natsOptions(servers, options, nats));
+    const nc = await nats.connect(natsOpts);
     const stop = watchStaleness(
       nc,
       options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
