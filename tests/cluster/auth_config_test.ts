@@ -67,6 +67,22 @@ Deno.test("worker hosts of a host speak as <id>-w<n> with its credentials", () =
   assert.ok(subscribe.includes("_INBOX_h1.>"));
 });
 
+Deno.test("isolated worker hosts of a host speak as <id>-x1 ... <id>-x<n> with its credentials", () => {
+  const { publish, subscribe } = permissionsOf(
+    { ...scope, workers: 1, isolated: 2 },
+    "driver",
+    "d",
+  );
+  assert.deepEqual(publish, [
+    "actors.train.d.>",
+    "actors.train.d-w1.>",
+    "actors.train.d-x1.>",
+    "actors.train.d-x2.>",
+  ]);
+  assert.ok(subscribe.includes("actors.train.*.to.d-x2"));
+  assert.throws(() => permissionsOf({ ...scope, isolated: -1 }, "host", "h"), /isolated/);
+});
+
 Deno.test("the server configuration has one nkey user per member, nobody else", () => {
   const text = natsServerConfig({
     ...scope,

@@ -19,6 +19,8 @@ const file = {
 
 Deno.test("a credentials file reads back what was written", () => {
   assert.deepEqual(parseAuthFile(authFileText(file), "h1.auth.json"), file);
+  const isolating = { ...file, isolated: 3 };
+  assert.deepEqual(parseAuthFile(authFileText(isolating), "h1.auth.json"), isolating);
   assert.equal(JSON.parse(authFileText(file)).format, AUTH_FILE_FORMAT);
 });
 
@@ -47,6 +49,7 @@ Deno.test("a missing or malformed credentials file is an AuthFileError that says
     [authFileText({ ...file, id: "a.b" }), /id must be one subject token/],
     [authFileText({ ...file, nkeySeed: "SAxxxx" }), /user nkey seed/],
     [authFileText({ ...file, inboxPrefix: "_INBOX.>" }), /inboxPrefix/],
+    [authFileText({ ...file, isolated: -1 }), /isolated must be a whole number/],
   ];
   for (const [text, message] of bad) {
     const err = (() => {
