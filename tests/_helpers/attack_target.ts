@@ -13,6 +13,7 @@
 import type { NatsConnection } from "npm:@nats-io/transport-node@3.4.0";
 import type { ActorSystem, HostInfo } from "../../mod.ts";
 import { type NatsServer, startNatsServer } from "../../testing.ts";
+import assert from "node:assert/strict";
 import { packValue, unpackValue } from "../../cluster/codec.ts";
 import { type Agent, startAgents } from "./agents.ts";
 import { connectRecording, type RecordingConnection, startSecuredServer } from "./auth.ts";
@@ -165,4 +166,49 @@ export async function startTarget(
 async function ask(nc: NatsConnection, subject: string, body: unknown): Promise<unknown> {
   const answer = await nc.request(subject, packValue(body), { timeout: 20_000 });
   return unpackValue(answer.data, () => undefined);
+}
+
+/** One attack and what it achieves in each setup. */
+export interface Attack {
+  readonly name: string;
+  readonly outcome: Readonly<Record<Setup, string>>;
+  run(target: Target): Promise<void>;
+}
+
+/** Publishes as the attacker; under the secure setup, waits for the server's refusal. */
+export async function publishRefused(
+  target: Target,
+  attacker: Attacker,
+  subject: string,
+  data: Uint8Array,
+): Promise<void> {
+  attacker.nc.publish(subject, data);
+  await attacker.nc.flush();
+  if (target.setup === "secure") await attacker.refused("publish", subject);
+}
+
+/** An announcement (heartbeat) of a host, as docs/PROTOCOL.md describes it. */
+export function announcement(
+  hostId: string,
+  epoch: number,
+  labels: Record<string, string> = {},
+): Uint8Array {
+  return packValue({
+    hostId,
+    labels,
+    actorCount: 0,
+    mailboxDepth: 0,
+    startedAtMs: 1,
+    epoch,
+    inbox: `${R}.*.to.${hostId}`,
+    protocol: 2,
+  });
+}
+
+/** Asserts that a spawn was refused with the error of this code and name. */
+export function spawnRefusedAs(answer: unknown, code: string, name: string): void {
+  const a = answer as SpawnAnswer;
+  assert.equal(a.ok, false, JSON.stringify(a));
+  assert.equal(a.error?.code, code, JSON.stringify(a));
+  assert.equal(a.error?.name, name);
 }
