@@ -151,11 +151,17 @@ export const twoVotes: Attack = {
     await publishRefused(target, attacker, `${R}.a1.lost`, vote);
     await publishRefused(target, attacker, `${R}.a2.lost`, vote);
     if (target.setup === "open") {
+      // An attacker repeats its forgeries: on a loaded machine the first pair
+      // can arrive while a voter is itself rejoining and does not count yet.
+      const again = setInterval(() => {
+        attacker.nc.publish(`${R}.a1.lost`, vote);
+        attacker.nc.publish(`${R}.a2.lost`, vote);
+      }, 1_000);
       await waitFor(
         () => target.host("a3")?.state === "alive" && target.host("a3")!.epoch > epoch,
         "a3 back as a new epoch",
-        30_000,
-      ).catch(async (e) => {
+        60_000,
+      ).finally(() => clearInterval(again)).catch(async (e) => {
         const views = target.driver.hosts().map((h) => `${h.hostId}:${h.state}:${h.epoch}`);
         const refused = (await target.driver.inspect()).hosts.map((h) =>
           `${h.hostId} ${JSON.stringify(h.refused)}`
