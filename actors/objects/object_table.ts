@@ -1,0 +1,267 @@
+/**
+ * One host's objects: those it holds (put here), and the copies it fetched
+ * of other hosts' objects. Lifetimes end by release, by the owner's stop,
+ * by a lease, or with the holder's host; each end is remembered for a while
+ * (a bounded list of tombstones), so a later `get` fails at once with the
+ * reason instead of waiting for anything.
+ *
+ * @module
+ */
+
+import type { Clock, TimerHandle } from "../../base/clock.ts";
+import type { BaseRef, SerializedRef } from "../ref.ts";
+import type { AskOptions } from "../protocol.ts";
+import { InvalidOptionError } from "../../base/errors.ts";
+import { HostUnreachableError, UnknownActorError } from "../errors.ts";
+import { ObjectLostError, type ObjectLostReason } from "./errors.ts";
+import {
+  type ObjectAccess,
+  ObjectHandle,
+  type ObjectRef,
+  type SerializedObjectRef,
+} from "./object_ref.ts";
+import { type FetchAnswer, KEEPER_TYPE, type KeeperSide } from "./keeper.ts";
+import { freezeDeep } from "./freeze.ts";
+import { Tombstones } from "./tombstones.ts";
+
+/**
+ * How an object is put.
+ */
+export interface PutOptions {
+  /**
+   * How long the object lives at most, in milliseconds from the put; it may
+   * still be released (or lose its owner) sooner.
+   *
+   * @default {undefined} (until released, or until its owner stops)
+   */
+  readonly leaseMs?: number;
+}
+
+/** What the table needs of its runtime. */
+export interface ObjectTableSeams {
+  readonly hostId: string;
+  readonly clock: Clock;
+  /** The longest a fetch from another host may take, in milliseconds. */
+  readonly fetchTimeoutMs: number;
+  /** Spawns this host's keeper with the table's side of it. */
+  spawnKeeper(side: KeeperSide): BaseRef;
+  /** A working ref from a serialized one. */
+  resolveRef(serialized: SerializedRef): BaseRef;
+}
+
+/** An object this host holds. */
+interface Held {
+  readonly value: unknown;
+  /** The actor that put it (`ctx.put`); `undefined` for the system. */
+  readonly owner: string | undefined;
+  lease: TimerHandle | undefined;
+  /** The keepers of the hosts that read it, told when it is dropped. */
+  readonly readers: Map<string, BaseRef>;
+}
+
+type Asking = BaseRef & {
+  ask(name: string, payload?: unknown, options?: AskOptions): Promise<unknown>;
+  tell(name: string, payload?: unknown): void;
+};
+
+const ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/** A fresh object id: 22 random letters and digits (about 113 bits). */
+function newObjectId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(22));
+  let id = "o";
+  for (let i = 1; i < bytes.length; i++) id += ID_ALPHABET[bytes[i] % ID_ALPHABET.length];
+  return id;
+}
+
+/** The objects of one host. */
+export class ObjectTable implements ObjectAccess, KeeperSide {
+  readonly #seams: ObjectTableSeams;
+  readonly #held = new Map<string, Held>();
+  readonly #byOwner = new Map<string, Set<string>>();
+  /** Values fetched from other hosts (or in flight), by object id. */
+  readonly #copies = new Map<string, { hostId: string; value: Promise<unknown> }>();
+  readonly #lost = new Tombstones<ObjectLostReason>(4096);
+  #keeper: Asking | undefined;
+
+  /** @param seams The runtime's services. */
+  constructor(seams: ObjectTableSeams) {
+    this.#seams = seams;
+  }
+
+  /** How many objects this host holds, and how many copies of others' it keeps. */
+  get counts(): { held: number; copies: number } {
+    return { held: this.#held.size, copies: this.#copies.size };
+  }
+
+  /**
+   * Puts a value: this host holds it from now on.
+   *
+   * @param owner The actor that puts it, or `undefined` for the system.
+   * @throws {InvalidOptionError} When `leaseMs` is not a positive finite number.
+   */
+  put<T>(value: T, options: PutOptions, owner: string | undefined): ObjectRef<T> {
+    const leaseMs = options.leaseMs;
+    if (leaseMs !== undefined && !(typeof leaseMs === "number" && leaseMs > 0 && leaseMs < Infinity)) {
+      throw new InvalidOptionError("leaseMs", leaseMs, "a positive finite number of milliseconds");
+    }
+    const keeper = this.#ownKeeper();
+    const id = newObjectId();
+    const held: Held = { value: freezeDeep(value), owner, lease: undefined, readers: new Map() };
+    if (leaseMs !== undefined) {
+      const { clock } = this.#seams;
+      held.lease = clock.setTimeout(() => this.#drop(id, "lease-expired"), leaseMs);
+      // A lease alone must not keep a finished program running.
+      clock.keepAlive(held.lease, false);
+    }
+    this.#held.set(id, held);
+    if (owner !== undefined) {
+      let ids = this.#byOwner.get(owner);
+      if (ids === undefined) this.#byOwner.set(owner, ids = new Set());
+      ids.add(id);
+    }
+    return new ObjectHandle<T>({ $object: id, keeper: keeper.id, durable: false }, this);
+  }
+
+  /** A working object ref from its serialized form (decoded from a message). */
+  handle(serialized: SerializedObjectRef): ObjectRef<unknown> {
+    return new ObjectHandle({
+      $object: serialized.$object,
+      keeper: serialized.keeper,
+      durable: serialized.durable,
+    }, this);
+  }
+
+  get(ref: ObjectHandle<unknown>): Promise<unknown> {
+    const held = this.#held.get(ref.id);
+    if (held !== undefined) return Promise.resolve(held.value);
+    const lost = this.#lost.get(ref.id);
+    if (lost !== undefined) return Promise.reject(new ObjectLostError(ref.id, ref.hostId, lost));
+    if (ref.hostId === this.#seams.hostId) {
+      return Promise.reject(new ObjectLostError(ref.id, ref.hostId, "not-found"));
+    }
+    const copy = this.#copies.get(ref.id);
+    if (copy !== undefined) return copy.value;
+    const value = this.#fetch(ref);
+    this.#copies.set(ref.id, { hostId: ref.hostId, value });
+    // A failed fetch is forgotten (a lost object is remembered as a tombstone instead).
+    value.catch(() => {
+      if (this.#copies.get(ref.id)?.value === value) this.#copies.delete(ref.id);
+    });
+    return value;
+  }
+
+  async release(ref: ObjectHandle<unknown>): Promise<void> {
+    if (this.#held.has(ref.id)) {
+      this.#drop(ref.id, "released");
+      return;
+    }
+    if (this.#lost.get(ref.id) !== undefined) return;
+    this.#copies.delete(ref.id);
+    this.#lost.set(ref.id, "released");
+    if (ref.hostId === this.#seams.hostId) return;
+    const keeper = this.#seams.resolveRef({ $ref: ref.keeper as never, type: KEEPER_TYPE });
+    if (typeof (keeper as Partial<Asking>).tell === "function") {
+      (keeper as Asking).tell("release", ref.id);
+    }
+    await Promise.resolve();
+  }
+
+  /** Every object that the actor with this id put ends with it. */
+  ownerStopped(actorId: string): void {
+    const ids = this.#byOwner.get(actorId);
+    if (ids === undefined) return;
+    for (const id of ids) this.#drop(id, "owner-stopped");
+  }
+
+  /** Another host is gone: copies not yet read from it cannot be, and it reads nothing more. */
+  hostGone(hostId: string): void {
+    for (const [id, copy] of this.#copies) {
+      if (copy.hostId !== hostId) continue;
+      this.#copies.delete(id);
+      this.#lost.set(id, "owner-host-lost");
+    }
+    for (const held of this.#held.values()) {
+      for (const [keeperId] of held.readers) {
+        if (keeperId.startsWith(`${hostId}/`)) held.readers.delete(keeperId);
+      }
+    }
+  }
+
+  serve(id: string, reader: BaseRef | undefined): FetchAnswer {
+    const held = this.#held.get(id);
+    if (held === undefined) return { kind: "lost", reason: this.#lost.get(id) ?? "not-found" };
+    if (reader !== undefined) held.readers.set(reader.id, reader);
+    return { kind: "value", value: held.value };
+  }
+
+  releaseHeld(id: string): void {
+    if (this.#held.has(id)) this.#drop(id, "released");
+  }
+
+  dropCopy(id: string, reason: ObjectLostReason): void {
+    if (this.#copies.delete(id)) this.#lost.set(id, reason);
+  }
+
+  keeperStopped(): void {
+    this.#keeper = undefined;
+    for (const id of [...this.#held.keys()]) this.#drop(id, "owner-stopped");
+  }
+
+  /** Ends an object's life here and tells the hosts that read it. */
+  #drop(id: string, reason: ObjectLostReason): void {
+    const held = this.#held.get(id);
+    if (held === undefined) return;
+    this.#held.delete(id);
+    this.#lost.set(id, reason);
+    if (held.lease !== undefined) this.#seams.clock.clearTimeout(held.lease);
+    if (held.owner !== undefined) {
+      const ids = this.#byOwner.get(held.owner);
+      ids?.delete(id);
+      if (ids?.size === 0) this.#byOwner.delete(held.owner);
+    }
+    for (const reader of held.readers.values()) {
+      (reader as Partial<Asking>).tell?.("dropped", { id, reason });
+    }
+  }
+
+  /** This host's keeper, spawned on first use. */
+  #ownKeeper(): Asking {
+    return this.#keeper ??= this.#seams.spawnKeeper(this) as Asking;
+  }
+
+  /** Reads an object from its holder's keeper: one ask, answered with the value or why not. */
+  async #fetch(ref: ObjectHandle<unknown>): Promise<unknown> {
+    const keeper = this.#seams.resolveRef({ $ref: ref.keeper as never, type: KEEPER_TYPE });
+    if (typeof (keeper as Partial<Asking>).ask !== "function") {
+      throw new ObjectLostError(ref.id, ref.hostId, "not-found");
+    }
+    let answer: unknown;
+    try {
+      answer = await (keeper as Asking).ask(
+        "get",
+        { id: ref.id, reader: this.#ownKeeper() },
+        { timeoutMs: this.#seams.fetchTimeoutMs },
+      );
+    } catch (err) {
+      const reason = lostReasonOf(err);
+      if (reason === undefined) throw err;
+      this.#lost.set(ref.id, reason);
+      throw new ObjectLostError(ref.id, ref.hostId, reason, { cause: err });
+    }
+    const a = answer as Partial<FetchAnswer> | undefined;
+    if (a?.kind === "value") return freezeDeep((a as { value: unknown }).value);
+    const reason = a?.kind === "lost" ? (a as { reason: ObjectLostReason }).reason : "not-found";
+    this.#lost.set(ref.id, reason);
+    throw new ObjectLostError(ref.id, ref.hostId, reason);
+  }
+}
+
+/** What an ask's failure says of the object: lost (and why), or nothing known. */
+function lostReasonOf(err: unknown): ObjectLostReason | undefined {
+  if (HostUnreachableError.is(err)) return "owner-host-lost";
+  // The keeper is no more: its host shut down (or restarted under the same id).
+  if (UnknownActorError.is(err)) return "owner-host-lost";
+  if ((err as { code?: unknown })?.code === "actor_stopped") return "owner-stopped";
+  return undefined;
+}
