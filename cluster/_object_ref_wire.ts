@@ -8,7 +8,11 @@
  * @module
  */
 
-import { isSerializedObjectRef, ObjectHandle, type SerializedObjectRef } from "../actors/internal.ts";
+import {
+  isSerializedObjectRef,
+  ObjectHandle,
+  type SerializedObjectRef,
+} from "../actors/internal.ts";
 import { addLocalExtension } from "./_value_writer.ts";
 import { refuse } from "./_extension_readers.ts";
 import { EXTENSION } from "./value_extensions.ts";

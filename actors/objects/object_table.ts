@@ -102,7 +102,9 @@ export class ObjectTable implements ObjectAccess, KeeperSide {
    */
   put<T>(value: T, options: PutOptions, owner: string | undefined): ObjectRef<T> {
     const leaseMs = options.leaseMs;
-    if (leaseMs !== undefined && !(typeof leaseMs === "number" && leaseMs > 0 && leaseMs < Infinity)) {
+    if (
+      leaseMs !== undefined && !(typeof leaseMs === "number" && leaseMs > 0 && leaseMs < Infinity)
+    ) {
       throw new InvalidOptionError("leaseMs", leaseMs, "a positive finite number of milliseconds");
     }
     const keeper = this.#ownKeeper();
