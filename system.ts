@@ -315,7 +315,7 @@ export class ActorSystem {
    */
   put<T>(value: T, options: PutOptions = {}): Promise<ObjectRef<T>> {
     try {
-      return Promise.resolve(this.#runtime.objects.put(value, options, undefined));
+      return this.#runtime.objects.put(value, options, undefined);
     } catch (err) {
       return Promise.reject(err);
     }

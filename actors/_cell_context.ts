@@ -115,7 +115,7 @@ export class CellContext implements ActorContext<never> {
 
   put<T>(value: T, options: PutOptions = {}): Promise<ObjectRef<T>> {
     try {
-      return Promise.resolve(this.#cell.runtime.objects.put(value, options, this.#cell.id));
+      return this.#cell.runtime.objects.put(value, options, this.#cell.id);
     } catch (err) {
       return Promise.reject(err);
     }

@@ -12,6 +12,8 @@ import type { Clock, TimerHandle } from "../../base/clock.ts";
 import type { BaseRef, SerializedRef } from "../ref.ts";
 import type { AskOptions } from "../protocol.ts";
 import { InvalidOptionError } from "../../base/errors.ts";
+import type { StateStore } from "../../store/store.ts";
+import { durableEnd, durableStore, endDurable, readDurable, writeDurable } from "./durable.ts";
 import { HostUnreachableError, UnknownActorError } from "../errors.ts";
 import { ObjectLostError, type ObjectLostReason } from "./errors.ts";
 import {
@@ -35,6 +37,15 @@ export interface PutOptions {
    * @default {undefined} (until released, or until its owner stops)
    */
   readonly leaseMs?: number;
+  /**
+   * Whether the value is also written to the state store (JetStream's
+   * object store, the file store, or the memory store), so that it outlives
+   * its owner and its host: any host that shares the store reads it there.
+   * It ends only by release or lease. `put` resolves once it is stored.
+   *
+   * @default {false}
+   */
+  readonly durable?: boolean;
 }
 
 /** What the table needs of its runtime. */
@@ -47,6 +58,10 @@ export interface ObjectTableSeams {
   spawnKeeper(side: KeeperSide): BaseRef;
   /** A working ref from a serialized one. */
   resolveRef(serialized: SerializedRef): BaseRef;
+  /** The state store (durable objects live there). */
+  store(): Promise<StateStore>;
+  /** Reports what failed in the background (ending a durable object). */
+  warn(text: string, error: unknown): void;
 }
 
 /** An object this host holds. */
@@ -57,6 +72,16 @@ interface Held {
   lease: TimerHandle | undefined;
   /** The keepers of the hosts that read it, told when it is dropped. */
   readonly readers: Map<string, BaseRef>;
+  /** Whether it is in the store too. */
+  readonly durable: boolean;
+}
+
+/** A value read from elsewhere (or being read). */
+interface Copy {
+  /** The holder's host. */
+  readonly hostId: string;
+  readonly durable: boolean;
+  readonly value: Promise<unknown>;
 }
 
 type Asking = BaseRef & {
@@ -80,7 +105,7 @@ export class ObjectTable implements ObjectAccess, KeeperSide {
   readonly #held = new Map<string, Held>();
   readonly #byOwner = new Map<string, Set<string>>();
   /** Values fetched from other hosts (or in flight), by object id. */
-  readonly #copies = new Map<string, { hostId: string; value: Promise<unknown> }>();
+  readonly #copies = new Map<string, Copy>();
   readonly #lost = new Tombstones<ObjectLostReason>(4096);
   #keeper: Asking | undefined;
 
@@ -100,29 +125,37 @@ export class ObjectTable implements ObjectAccess, KeeperSide {
    * @param owner The actor that puts it, or `undefined` for the system.
    * @throws {InvalidOptionError} When `leaseMs` is not a positive finite number.
    */
-  put<T>(value: T, options: PutOptions, owner: string | undefined): ObjectRef<T> {
+  async put<T>(value: T, options: PutOptions, owner: string | undefined): Promise<ObjectRef<T>> {
     const leaseMs = options.leaseMs;
     if (
       leaseMs !== undefined && !(typeof leaseMs === "number" && leaseMs > 0 && leaseMs < Infinity)
     ) {
       throw new InvalidOptionError("leaseMs", leaseMs, "a positive finite number of milliseconds");
     }
+    const durable = options.durable === true;
     const keeper = this.#ownKeeper();
     const id = newObjectId();
-    const held: Held = { value: freezeDeep(value), owner, lease: undefined, readers: new Map() };
+    const { clock } = this.#seams;
+    freezeDeep(value);
+    if (durable) {
+      const expiresAtMs = leaseMs === undefined ? undefined : clock.now() + leaseMs;
+      await writeDurable(await this.#seams.store(), id, value, expiresAtMs);
+    }
+    // A durable object outlives its owner: only a release or its lease ends it.
+    const ownedBy = durable ? undefined : owner;
+    const held: Held = { value, owner: ownedBy, lease: undefined, readers: new Map(), durable };
     if (leaseMs !== undefined) {
-      const { clock } = this.#seams;
-      held.lease = clock.setTimeout(() => this.#drop(id, "lease-expired"), leaseMs);
+      held.lease = clock.setTimeout(() => void this.#drop(id, "lease-expired"), leaseMs);
       // A lease alone must not keep a finished program running.
       clock.keepAlive(held.lease, false);
     }
     this.#held.set(id, held);
-    if (owner !== undefined) {
-      let ids = this.#byOwner.get(owner);
-      if (ids === undefined) this.#byOwner.set(owner, ids = new Set());
+    if (ownedBy !== undefined) {
+      let ids = this.#byOwner.get(ownedBy);
+      if (ids === undefined) this.#byOwner.set(ownedBy, ids = new Set());
       ids.add(id);
     }
-    return new ObjectHandle<T>({ $object: id, keeper: keeper.id, durable: false }, this);
+    return new ObjectHandle<T>({ $object: id, keeper: keeper.id, durable }, this);
   }
 
   /** A working object ref from its serialized form (decoded from a message). */
@@ -139,13 +172,13 @@ export class ObjectTable implements ObjectAccess, KeeperSide {
     if (held !== undefined) return Promise.resolve(held.value);
     const lost = this.#lost.get(ref.id);
     if (lost !== undefined) return Promise.reject(new ObjectLostError(ref.id, ref.hostId, lost));
-    if (ref.hostId === this.#seams.hostId) {
+    if (ref.hostId === this.#seams.hostId && !ref.durable) {
       return Promise.reject(new ObjectLostError(ref.id, ref.hostId, "not-found"));
     }
     const copy = this.#copies.get(ref.id);
-    if (copy !== undefined) return copy.value;
-    const value = this.#fetch(ref);
-    this.#copies.set(ref.id, { hostId: ref.hostId, value });
+    if (copy !== undefined) return copy.durable ? this.#stillDurable(ref, copy.value) : copy.value;
+    const value = ref.durable ? this.#fetchDurable(ref) : this.#fetch(ref);
+    this.#copies.set(ref.id, { hostId: ref.hostId, durable: ref.durable, value });
     // A failed fetch is forgotten (a lost object is remembered as a tombstone instead).
     value.catch(() => {
       if (this.#copies.get(ref.id)?.value === value) this.#copies.delete(ref.id);
@@ -155,31 +188,30 @@ export class ObjectTable implements ObjectAccess, KeeperSide {
 
   async release(ref: ObjectHandle<unknown>): Promise<void> {
     if (this.#held.has(ref.id)) {
-      this.#drop(ref.id, "released");
+      await this.#drop(ref.id, "released");
       return;
     }
     if (this.#lost.get(ref.id) !== undefined) return;
     this.#copies.delete(ref.id);
     this.#lost.set(ref.id, "released");
+    if (ref.durable) await endDurable(await this.#seams.store(), ref.id, "released");
     if (ref.hostId === this.#seams.hostId) return;
+    // The holder drops its value and tells its readers (if it is still there).
     const keeper = this.#seams.resolveRef({ $ref: ref.keeper as never, type: KEEPER_TYPE });
-    if (typeof (keeper as Partial<Asking>).tell === "function") {
-      (keeper as Asking).tell("release", ref.id);
-    }
-    await Promise.resolve();
+    (keeper as Partial<Asking>).tell?.("release", ref.id);
   }
 
   /** Every object that the actor with this id put ends with it. */
   ownerStopped(actorId: string): void {
     const ids = this.#byOwner.get(actorId);
     if (ids === undefined) return;
-    for (const id of ids) this.#drop(id, "owner-stopped");
+    for (const id of ids) void this.#drop(id, "owner-stopped");
   }
 
   /** Another host is gone: copies not yet read from it cannot be, and it reads nothing more. */
   hostGone(hostId: string): void {
     for (const [id, copy] of this.#copies) {
-      if (copy.hostId !== hostId) continue;
+      if (copy.hostId !== hostId || copy.durable) continue;
       this.#copies.delete(id);
       this.#lost.set(id, "owner-host-lost");
     }
@@ -198,7 +230,7 @@ export class ObjectTable implements ObjectAccess, KeeperSide {
   }
 
   releaseHeld(id: string): void {
-    if (this.#held.has(id)) this.#drop(id, "released");
+    if (this.#held.has(id)) void this.#drop(id, "released");
   }
 
   dropCopy(id: string, reason: ObjectLostReason): void {
@@ -207,24 +239,64 @@ export class ObjectTable implements ObjectAccess, KeeperSide {
 
   keeperStopped(): void {
     this.#keeper = undefined;
-    for (const id of [...this.#held.keys()]) this.#drop(id, "owner-stopped");
+    for (const [id, held] of [...this.#held]) {
+      // A durable object stays in the store; this host only lets go of its value.
+      if (held.durable) this.#forget(id, held);
+      else void this.#drop(id, "owner-stopped");
+    }
   }
 
-  /** Ends an object's life here and tells the hosts that read it. */
-  #drop(id: string, reason: ObjectLostReason): void {
+  /**
+   * Ends an object's life here and tells the hosts that read it; a durable
+   * one ends in the store too (resolves once it has).
+   */
+  async #drop(id: string, reason: ObjectLostReason): Promise<void> {
     const held = this.#held.get(id);
     if (held === undefined) return;
-    this.#held.delete(id);
+    this.#forget(id, held);
     this.#lost.set(id, reason);
+    for (const reader of held.readers.values()) {
+      (reader as Partial<Asking>).tell?.("dropped", { id, reason });
+    }
+    if (!held.durable) return;
+    try {
+      await endDurable(await this.#seams.store(), id, reason);
+    } catch (err) {
+      this.#seams.warn(`durable object ${id} could not be ended in the store (${reason})`, err);
+    }
+  }
+
+  /** Lets go of a held value. */
+  #forget(id: string, held: Held): void {
+    this.#held.delete(id);
     if (held.lease !== undefined) this.#seams.clock.clearTimeout(held.lease);
     if (held.owner !== undefined) {
       const ids = this.#byOwner.get(held.owner);
       ids?.delete(id);
       if (ids?.size === 0) this.#byOwner.delete(held.owner);
     }
-    for (const reader of held.readers.values()) {
-      (reader as Partial<Asking>).tell?.("dropped", { id, reason });
-    }
+  }
+
+  /** Reads a durable object from the store. */
+  async #fetchDurable(ref: ObjectHandle<unknown>): Promise<unknown> {
+    const store = await this.#seams.store();
+    durableStore(store);
+    const read = await readDurable(store, ref.id, this.#seams.clock.now());
+    if ("value" in read) return freezeDeep(read.value);
+    this.#lost.set(ref.id, read.lost);
+    throw new ObjectLostError(ref.id, ref.hostId, read.lost);
+  }
+
+  /**
+   * A kept copy of a durable object, once its end marker (one small key)
+   * says it has not ended meanwhile: no holder tells this host of its end.
+   */
+  async #stillDurable(ref: ObjectHandle<unknown>, value: Promise<unknown>): Promise<unknown> {
+    const ended = await durableEnd(await this.#seams.store(), ref.id);
+    if (ended === undefined) return value;
+    this.#copies.delete(ref.id);
+    this.#lost.set(ref.id, ended);
+    throw new ObjectLostError(ref.id, ref.hostId, ended);
   }
 
   /** This host's keeper, spawned on first use. */

@@ -46,7 +46,7 @@ Deno.test("an object ref written by a standard encoder reads the object it names
   const h = remotingHarness();
   try {
     const getter = h.runtime.spawn(Getter as never, {} as never, undefined).ref;
-    const obj = h.runtime.objects.put({ n: 42 }, {}, undefined);
+    const obj = await h.runtime.objects.put({ n: 42 }, {}, undefined);
     const keeper = obj.toJSON().keeper;
     receive(
       h,
@@ -88,7 +88,7 @@ Deno.test("malformed object refs are refused and counted, and the host serves on
     }
     await waitFor(() => h.remoting.stats.rejected.undecodable === bad.length, "every refusal");
     assert.deepEqual(h.remoting.stats.rejected, { undecodable: bad.length });
-    const obj = h.runtime.objects.put("still here", {}, undefined);
+    const obj = await h.runtime.objects.put("still here", {}, undefined);
     receive(
       h,
       encode([
