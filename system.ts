@@ -27,7 +27,11 @@ import type { TransportStatus } from "./transport/transport.ts";
 import type { Hosts } from "./system/hosts.ts";
 import type { Inspection, InspectOptions } from "./actors/observe/inspection.ts";
 import type { HostId } from "./actors/ids.ts";
-import type { ObjectRef } from "./actors/objects/object_ref.ts";
+import {
+  isSerializedObjectRef,
+  type ObjectRef,
+  type SerializedObjectRef,
+} from "./actors/objects/object_ref.ts";
 import type { PutOptions } from "./actors/objects/object_table.ts";
 import { Runtime, type RuntimeStatus } from "./actors/runtime.ts";
 import { LocalRef } from "./actors/local_ref.ts";
@@ -319,6 +323,26 @@ export class ActorSystem {
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /**
+   * Turns a serialized object ref (from `obj.toJSON()`, e.g. kept as JSON)
+   * back into a working object ref on this host. A ref inside a message
+   * needs no call: it arrives working.
+   *
+   * @param serialized The serialized form.
+   * @returns The object ref; its `get` fails with `ObjectLostError` when nothing holds it.
+   * @throws {InvalidOptionError} When `serialized` is not a serialized object ref.
+   */
+  resolveObjectRef<T>(serialized: SerializedObjectRef): ObjectRef<T> {
+    if (!isSerializedObjectRef(serialized)) {
+      throw new InvalidOptionError(
+        "serialized",
+        serialized,
+        "a serialized object ref { $object, keeper, durable }",
+      );
+    }
+    return this.#runtime.objects.handle(serialized) as ObjectRef<T>;
   }
 
   /** This host's id: the prefix of every actor id spawned here. */

@@ -97,7 +97,7 @@ export async function readDurable(
   store: StateStore,
   id: string,
   nowMs: number,
-): Promise<{ value: unknown } | { lost: ObjectLostReason }> {
+): Promise<{ value: unknown; expiresAtMs: number | undefined } | { lost: ObjectLostReason }> {
   const ended = await store.get(durableName(id));
   if (ended !== undefined) return { lost: decodeEnd(ended.value) };
   const bytes = await durableStore(store).getBlob(durableName(id));
@@ -106,7 +106,7 @@ export async function readDurable(
   if (decoded.expiresAtMs !== undefined && decoded.expiresAtMs <= nowMs) {
     return { lost: "lease-expired" };
   }
-  return { value: decoded.value };
+  return decoded;
 }
 
 /** Whether a durable object has ended (its end marker is there). */

@@ -82,6 +82,8 @@ interface Copy {
   readonly hostId: string;
   readonly durable: boolean;
   readonly value: Promise<unknown>;
+  /** When a durable object's lease ends, once read. */
+  expiresAtMs?: number;
 }
 
 type Asking = BaseRef & {
@@ -176,9 +178,11 @@ export class ObjectTable implements ObjectAccess, KeeperSide {
       return Promise.reject(new ObjectLostError(ref.id, ref.hostId, "not-found"));
     }
     const copy = this.#copies.get(ref.id);
-    if (copy !== undefined) return copy.durable ? this.#stillDurable(ref, copy.value) : copy.value;
-    const value = ref.durable ? this.#fetchDurable(ref) : this.#fetch(ref);
-    this.#copies.set(ref.id, { hostId: ref.hostId, durable: ref.durable, value });
+    if (copy !== undefined) return copy.durable ? this.#stillDurable(ref, copy) : copy.value;
+    const made: { copy?: Copy } = {};
+    const value = ref.durable ? this.#fetchDurable(ref, made) : this.#fetch(ref);
+    made.copy = { hostId: ref.hostId, durable: ref.durable, value };
+    this.#copies.set(ref.id, made.copy);
     // A failed fetch is forgotten (a lost object is remembered as a tombstone instead).
     value.catch(() => {
       if (this.#copies.get(ref.id)?.value === value) this.#copies.delete(ref.id);
@@ -278,11 +282,14 @@ export class ObjectTable implements ObjectAccess, KeeperSide {
   }
 
   /** Reads a durable object from the store. */
-  async #fetchDurable(ref: ObjectHandle<unknown>): Promise<unknown> {
+  async #fetchDurable(ref: ObjectHandle<unknown>, made: { copy?: Copy }): Promise<unknown> {
     const store = await this.#seams.store();
     durableStore(store);
     const read = await readDurable(store, ref.id, this.#seams.clock.now());
-    if ("value" in read) return freezeDeep(read.value);
+    if ("value" in read) {
+      if (made.copy !== undefined) made.copy.expiresAtMs = read.expiresAtMs;
+      return freezeDeep(read.value);
+    }
     this.#lost.set(ref.id, read.lost);
     throw new ObjectLostError(ref.id, ref.hostId, read.lost);
   }
@@ -291,8 +298,10 @@ export class ObjectTable implements ObjectAccess, KeeperSide {
    * A kept copy of a durable object, once its end marker (one small key)
    * says it has not ended meanwhile: no holder tells this host of its end.
    */
-  async #stillDurable(ref: ObjectHandle<unknown>, value: Promise<unknown>): Promise<unknown> {
-    const ended = await durableEnd(await this.#seams.store(), ref.id);
+  async #stillDurable(ref: ObjectHandle<unknown>, copy: Copy): Promise<unknown> {
+    const value = await copy.value;
+    const expired = copy.expiresAtMs !== undefined && copy.expiresAtMs <= this.#seams.clock.now();
+    const ended = expired ? "lease-expired" : await durableEnd(await this.#seams.store(), ref.id);
     if (ended === undefined) return value;
     this.#copies.delete(ref.id);
     this.#lost.set(ref.id, ended);

@@ -90,6 +90,7 @@ Deno.test("an object put with a lease ends when it runs out: reason 'lease-expir
 
 Deno.test("a lease that is not a positive number is refused", async () => {
   await withSystem(async (system) => {
+    assert.throws(() => system.resolveObjectRef({ $object: "a.b" } as never), InvalidOptionError);
     for (const leaseMs of [0, -1, Infinity, NaN]) {
       await assert.rejects(system.put(1, { leaseMs }), InvalidOptionError);
     }
@@ -99,10 +100,7 @@ Deno.test("a lease that is not a positive number is refused", async () => {
 Deno.test("a ref to an object this host never had fails with reason 'not-found'", async () => {
   await withSystem(async (system) => {
     const real = await system.put(1);
-    const forged = system.resolveRef(
-      { ...real.toJSON(), $object: "onothere", $ref: real.toJSON().keeper, type: "x" } as never,
-      { type: "x" } as never,
-    ) as unknown as ObjectRef<unknown>;
+    const forged = system.resolveObjectRef({ ...real.toJSON(), $object: "onothere" });
     assert.equal(await lostReason(forged), "not-found");
   });
 });
