@@ -18,7 +18,7 @@ export type ReadResult =
 /** Puts Float32Arrays whose element i is i % 7, owned by this actor. */
 export const ObjHolder = defineActor<
   {
-    put: Ask<{ length: number; leaseMs?: number }, ObjectRef<Float32Array>>;
+    put: Ask<{ length: number; leaseMs?: number; durable?: boolean }, ObjectRef<Float32Array>>;
     quit: Tell;
   },
   null
@@ -27,10 +27,16 @@ export const ObjHolder = defineActor<
   module: import.meta.url,
   init: () => null,
   asks: {
-    put: async (s, { length, leaseMs }, ctx) => {
+    put: async (s, { length, leaseMs, durable }, ctx) => {
       const values = new Float32Array(length);
       for (let i = 0; i < length; i++) values[i] = i % 7;
-      return { state: s, reply: await ctx.put(values, leaseMs === undefined ? {} : { leaseMs }) };
+      return {
+        state: s,
+        reply: await ctx.put(values, {
+          ...(leaseMs === undefined ? {} : { leaseMs }),
+          ...(durable === undefined ? {} : { durable }),
+        }),
+      };
     },
   },
   tells: { quit: (s, _, ctx) => (ctx.stopSelf(), s) },

@@ -11,6 +11,8 @@ import { expectedSum, ObjHolder, ObjReader, readObject } from "../_helpers/objec
 import { startDriver, startServerAndAgents } from "../_helpers/process_cluster.ts";
 import { waitFor } from "../_helpers/system.ts";
 import { within } from "../_helpers/deadline.ts";
+import { JetStreamStore } from "../../mod.ts";
+import { blobsOf } from "../../store/blobs.ts";
 
 const on = (hostId: string) => ({ placement: { kind: "host" as const, hostId } });
 
@@ -90,4 +92,42 @@ Deno.test("object refs across processes: read anywhere, and lost with a reason, 
       assert.deepEqual(await reader.ask("read", read), { lost: "owner-host-lost" });
     },
   );
+});
+
+Deno.test("a durable object in JetStream's object store outlives its owner's host (kill -9)", async () => {
+  await using cleanup = new AsyncDisposableStack();
+  const stateArgs = ["--state-bucket", "objstate"];
+  const { server, agents: [doomed] } = await startServerAndAgents(cleanup, {
+    cluster: "durable",
+    jetstream: true,
+    agents: [
+      { hostId: "doomed", extraArgs: stateArgs },
+      { hostId: "reader", extraArgs: stateArgs },
+      { hostId: "other", extraArgs: stateArgs },
+    ],
+  });
+  const store = await JetStreamStore.open({ servers: server.url, bucket: "objstate" });
+  cleanup.defer(() => store.close());
+  const driver = await startDriver(cleanup, server, {
+    cluster: "durable",
+    hosts: 4,
+    system: { store },
+  });
+  const holder = await driver.spawn(ObjHolder, on("doomed"));
+  const reader = await driver.spawn(ObjReader, on("reader"));
+  const length = 300 * 1024; // 1.2 MiB: more than one message, in the object store's chunks
+  const durable = await holder.ask("put", { length, durable: true });
+  const plain = await holder.ask("put", { length: 16 });
+  assert.equal(durable.durable, true);
+  await doomed.kill();
+  const expected = { sum: expectedSum(length), length };
+  assert.deepEqual(await reader.ask("read", durable), expected);
+  assert.deepEqual(await readObject(durable), expected);
+  assert.deepEqual(
+    await within(reader.ask("read", plain), 30_000, "the plain object's get"),
+    { lost: "owner-host-lost" },
+  );
+  await durable.release();
+  assert.deepEqual(await reader.ask("read", durable), { lost: "released" });
+  assert.equal(await blobsOf(store)!.getBlob(`objects.${durable.id}`), undefined);
 });
