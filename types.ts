@@ -52,6 +52,7 @@ export type { ObjectCapability } from "./actors/context.ts";
 export type { ObjectRef, SerializedObjectRef } from "./actors/objects/object_ref.ts";
 export type { PutOptions } from "./actors/objects/object_table.ts";
 export type { ObjectLostReason } from "./actors/objects/errors.ts";
+export type { BlobStore } from "./store/blobs.ts";
 export type { InspectOptions } from "./actors/observe/inspection.ts";
 export type { Transferable } from "./base/transfer.ts";
 export type { Isolation } from "./system/isolation.ts";
