@@ -30,9 +30,9 @@ import type { HostId } from "./actors/ids.ts";
 import {
   isSerializedObjectRef,
   type ObjectRef,
+  type PutOptions,
   type SerializedObjectRef,
 } from "./actors/objects/object_ref.ts";
-import type { PutOptions } from "./actors/objects/object_table.ts";
 import { Runtime, type RuntimeStatus } from "./actors/runtime.ts";
 import { LocalRef } from "./actors/local_ref.ts";
 import { isSerializedRef } from "./actors/ref.ts";

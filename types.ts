@@ -49,8 +49,7 @@ export type {
 } from "./actors/message_schemas.ts";
 export type { MessageIssue } from "./actors/errors.ts";
 export type { ObjectCapability } from "./actors/context.ts";
-export type { ObjectRef, SerializedObjectRef } from "./actors/objects/object_ref.ts";
-export type { PutOptions } from "./actors/objects/object_table.ts";
+export type { ObjectRef, PutOptions, SerializedObjectRef } from "./actors/objects/object_ref.ts";
 export type { ObjectLostReason } from "./actors/objects/errors.ts";
 export type { BlobStore } from "./store/blobs.ts";
 export type { InspectOptions } from "./actors/observe/inspection.ts";

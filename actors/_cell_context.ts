@@ -14,8 +14,7 @@ import type { Cell } from "./cell.ts";
 import { STOPPED } from "./exit_reason.ts";
 import { InvalidOptionError } from "../base/errors.ts";
 import { LocalRef } from "./local_ref.ts";
-import type { ObjectRef } from "./objects/object_ref.ts";
-import type { PutOptions } from "./objects/object_table.ts";
+import type { ObjectRef, PutOptions } from "./objects/object_ref.ts";
 
 /** The context of one cell; made once, on first use. */
 export class CellContext implements ActorContext<never> {

@@ -10,8 +10,7 @@ import type { ActorDefinition } from "./definition.ts";
 import type { ProtocolShape } from "./protocol.ts";
 import type { SpawnArgs } from "./spawn_options.ts";
 import type { Timers } from "./timers.ts";
-import type { ObjectRef } from "./objects/object_ref.ts";
-import type { PutOptions } from "./objects/object_table.ts";
+import type { ObjectRef, PutOptions } from "./objects/object_ref.ts";
 
 /** Access to the actor's own ref. */
 export interface SelfCapability<P> {

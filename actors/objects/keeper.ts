@@ -17,26 +17,7 @@ import type { Ask, Tell } from "../protocol.ts";
 import type { BaseRef } from "../ref.ts";
 import { isObjectId } from "./object_ref.ts";
 import { OBJECT_LOST_REASONS, type ObjectLostReason } from "./errors.ts";
-
-/** The keeper's actor type. */
-export const KEEPER_TYPE = "system:objects";
-
-/** A holder's answer to a fetch: the value, or why there is none. */
-export type FetchAnswer =
-  | { readonly kind: "value"; readonly value: unknown }
-  | { readonly kind: "lost"; readonly reason: ObjectLostReason };
-
-/** What the keeper does for its table. */
-export interface KeeperSide {
-  /** A fetch from another host; `reader` is that host's keeper, told when the object is dropped. */
-  serve(id: string, reader: BaseRef | undefined): FetchAnswer;
-  /** A release from another host. */
-  releaseHeld(id: string): void;
-  /** An object this host read was dropped by its holder. */
-  dropCopy(id: string, reason: ObjectLostReason): void;
-  /** The keeper stopped: the host is shutting down. */
-  keeperStopped(): void;
-}
+import { type FetchAnswer, KEEPER_TYPE, type KeeperSide } from "./keeper_side.ts";
 
 /** The keeper's messages. */
 export type KeeperProtocol = {

@@ -58,6 +58,28 @@ export interface ObjectRef<T> {
   toJSON(): SerializedObjectRef;
 }
 
+/**
+ * How an object is put.
+ */
+export interface PutOptions {
+  /**
+   * How long the object lives at most, in milliseconds from the put; it may
+   * still be released (or lose its owner) sooner.
+   *
+   * @default {undefined} (until released, or until its owner stops)
+   */
+  readonly leaseMs?: number;
+  /**
+   * Whether the value is also written to the state store (JetStream's
+   * object store, the file store, or the memory store), so that it outlives
+   * its owner and its host: any host that shares the store reads it there.
+   * It ends only by release or lease. `put` resolves once it is stored.
+   *
+   * @default {false}
+   */
+  readonly durable?: boolean;
+}
+
 /** The serialized form of an object ref. */
 export interface SerializedObjectRef {
   /** The object's id. */

@@ -13,40 +13,18 @@ import type { BaseRef, SerializedRef } from "../ref.ts";
 import type { AskOptions } from "../protocol.ts";
 import { InvalidOptionError } from "../../base/errors.ts";
 import type { StateStore } from "../../store/store.ts";
-import { durableEnd, durableStore, endDurable, readDurable, writeDurable } from "./durable.ts";
 import { HostUnreachableError, UnknownActorError } from "../errors.ts";
 import { ObjectLostError, type ObjectLostReason } from "./errors.ts";
 import {
   type ObjectAccess,
   ObjectHandle,
   type ObjectRef,
+  type PutOptions,
   type SerializedObjectRef,
 } from "./object_ref.ts";
-import { type FetchAnswer, KEEPER_TYPE, type KeeperSide } from "./keeper.ts";
+import { type FetchAnswer, KEEPER_TYPE, type KeeperSide } from "./keeper_side.ts";
 import { freezeDeep } from "./freeze.ts";
 import { Tombstones } from "./tombstones.ts";
-
-/**
- * How an object is put.
- */
-export interface PutOptions {
-  /**
-   * How long the object lives at most, in milliseconds from the put; it may
-   * still be released (or lose its owner) sooner.
-   *
-   * @default {undefined} (until released, or until its owner stops)
-   */
-  readonly leaseMs?: number;
-  /**
-   * Whether the value is also written to the state store (JetStream's
-   * object store, the file store, or the memory store), so that it outlives
-   * its owner and its host: any host that shares the store reads it there.
-   * It ends only by release or lease. `put` resolves once it is stored.
-   *
-   * @default {false}
-   */
-  readonly durable?: boolean;
-}
 
 /** What the table needs of its runtime. */
 export interface ObjectTableSeams {
@@ -90,6 +68,9 @@ type Asking = BaseRef & {
   ask(name: string, payload?: unknown, options?: AskOptions): Promise<unknown>;
   tell(name: string, payload?: unknown): void;
 };
+
+/** Durable objects' code (and MessagePack with it) loads only when a program uses them. */
+const durable_ = () => import("./durable.ts");
 
 const ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -141,6 +122,7 @@ export class ObjectTable implements ObjectAccess, KeeperSide {
     freezeDeep(value);
     if (durable) {
       const expiresAtMs = leaseMs === undefined ? undefined : clock.now() + leaseMs;
+      const { writeDurable } = await durable_();
       await writeDurable(await this.#seams.store(), id, value, expiresAtMs);
     }
     // A durable object outlives its owner: only a release or its lease ends it.
@@ -198,7 +180,10 @@ export class ObjectTable implements ObjectAccess, KeeperSide {
     if (this.#lost.get(ref.id) !== undefined) return;
     this.#copies.delete(ref.id);
     this.#lost.set(ref.id, "released");
-    if (ref.durable) await endDurable(await this.#seams.store(), ref.id, "released");
+    if (ref.durable) {
+      const { endDurable } = await durable_();
+      await endDurable(await this.#seams.store(), ref.id, "released");
+    }
     if (ref.hostId === this.#seams.hostId) return;
     // The holder drops its value and tells its readers (if it is still there).
     const keeper = this.#seams.resolveRef({ $ref: ref.keeper as never, type: KEEPER_TYPE });
@@ -264,6 +249,7 @@ export class ObjectTable implements ObjectAccess, KeeperSide {
     }
     if (!held.durable) return;
     try {
+      const { endDurable } = await durable_();
       await endDurable(await this.#seams.store(), id, reason);
     } catch (err) {
       this.#seams.warn(`durable object ${id} could not be ended in the store (${reason})`, err);
@@ -284,6 +270,7 @@ export class ObjectTable implements ObjectAccess, KeeperSide {
   /** Reads a durable object from the store. */
   async #fetchDurable(ref: ObjectHandle<unknown>, made: { copy?: Copy }): Promise<unknown> {
     const store = await this.#seams.store();
+    const { durableStore, readDurable } = await durable_();
     durableStore(store);
     const read = await readDurable(store, ref.id, this.#seams.clock.now());
     if ("value" in read) {
@@ -301,6 +288,7 @@ export class ObjectTable implements ObjectAccess, KeeperSide {
   async #stillDurable(ref: ObjectHandle<unknown>, copy: Copy): Promise<unknown> {
     const value = await copy.value;
     const expired = copy.expiresAtMs !== undefined && copy.expiresAtMs <= this.#seams.clock.now();
+    const { durableEnd } = await durable_();
     const ended = expired ? "lease-expired" : await durableEnd(await this.#seams.store(), ref.id);
     if (ended === undefined) return value;
     this.#copies.delete(ref.id);
