@@ -249,6 +249,7 @@ export class Runtime implements CellRuntime {
       fetchTimeoutMs: Math.max(this.askTimeoutMs, MIN_FETCH_TIMEOUT_MS),
       spawnKeeper: (side) => this.spawn(Keeper as never, { args: side } as never, undefined).ref,
       resolveRef: (serialized) => this.resolveRef(serialized),
+      knowsHost: (hostId) => this.remote.knowsHost(hostId),
       store: () => this.store(),
       warn: (text, error) => this.logger.warn(text, { error: describeError(error).message }),
     });

@@ -36,6 +36,8 @@ export interface ObjectTableSeams {
   spawnKeeper(side: KeeperSide): BaseRef;
   /** A working ref from a serialized one. */
   resolveRef(serialized: SerializedRef): BaseRef;
+  /** Whether a host by this id is known (see `RemotePort.knowsHost`). */
+  knowsHost(hostId: string): boolean;
   /** The state store (durable objects live there). */
   store(): Promise<StateStore>;
   /** Reports what failed in the background (ending a durable object). */
@@ -303,6 +305,11 @@ export class ObjectTable implements ObjectAccess, KeeperSide {
 
   /** Reads an object from its holder's keeper: one ask, answered with the value or why not. */
   async #fetch(ref: ObjectHandle<unknown>): Promise<unknown> {
+    if (!this.#seams.knowsHost(ref.hostId)) {
+      // A host never heard of: nothing would answer, so do not wait for a timeout.
+      this.#lost.set(ref.id, "owner-host-lost");
+      throw new ObjectLostError(ref.id, ref.hostId, "owner-host-lost");
+    }
     const keeper = this.#seams.resolveRef({ $ref: ref.keeper as never, type: KEEPER_TYPE });
     if (typeof (keeper as Partial<Asking>).ask !== "function") {
       throw new ObjectLostError(ref.id, ref.hostId, "not-found");
@@ -331,8 +338,12 @@ export class ObjectTable implements ObjectAccess, KeeperSide {
 /** What an ask's failure says of the object: lost (and why), or nothing known. */
 function lostReasonOf(err: unknown): ObjectLostReason | undefined {
   if (HostUnreachableError.is(err)) return "owner-host-lost";
-  // The keeper is no more: its host shut down (or restarted under the same id).
-  if (UnknownActorError.is(err)) return "owner-host-lost";
-  if ((err as { code?: unknown })?.code === "actor_stopped") return "owner-stopped";
+  // No such keeper on a live host: a made-up ref, or one from before its host
+  // restarted under the same id; either way nothing there holds the object.
+  if (UnknownActorError.is(err)) return "not-found";
+  const code = (err as { code?: unknown })?.code;
+  if (code === "actor_stopped") return "owner-stopped";
+  // The ref names an actor that is no keeper: nothing there holds objects.
+  if (code === "unknown_message" || code === "message_kind") return "not-found";
   return undefined;
 }
