@@ -88,7 +88,12 @@ Deno.test("object refs across processes: read anywhere, and lost with a reason, 
         30_000,
       );
       assert.deepEqual(await readObject(unread), { lost: "owner-host-lost" });
-      // A host that read it before the kill drops its copy with the host.
+      // A host that read it before the kill drops its copy once it too declares the host lost.
+      await waitFor(
+        async () => "lost" in await reader.ask("read", read),
+        "the reader to drop its copy with the lost host",
+        30_000,
+      );
       assert.deepEqual(await reader.ask("read", read), { lost: "owner-host-lost" });
     },
   );
