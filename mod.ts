@@ -60,6 +60,7 @@ export {
   UnknownActorError,
   UnknownMessageError,
 } from "./actors/errors.ts";
+export { ObjectLostError } from "./actors/objects/errors.ts";
 export {
   ChildStartError,
   DuplicateChildIdError,

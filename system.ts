@@ -27,6 +27,12 @@ import type { TransportStatus } from "./transport/transport.ts";
 import type { Hosts } from "./system/hosts.ts";
 import type { Inspection, InspectOptions } from "./actors/observe/inspection.ts";
 import type { HostId } from "./actors/ids.ts";
+import {
+  isSerializedObjectRef,
+  type ObjectRef,
+  type PutOptions,
+  type SerializedObjectRef,
+} from "./actors/objects/object_ref.ts";
 import { Runtime, type RuntimeStatus } from "./actors/runtime.ts";
 import { LocalRef } from "./actors/local_ref.ts";
 import { isSerializedRef } from "./actors/ref.ts";
@@ -283,6 +289,60 @@ export class ActorSystem {
   /** Waits until every message sent so far has left this host (a no-op without a cluster). */
   async flush(): Promise<void> {
     await this.#hosts.flush();
+  }
+
+  /**
+   * Puts a value on this host and returns a small ref to it that can travel
+   * inside any message to any host; `await obj.get()` returns the value
+   * there (fetched from this host once per reading host, then kept there),
+   * and here the value itself, not a copy. The object lives until
+   * `obj.release()`, until this system shuts down, or for `leaseMs`; a get
+   * after that fails at once with `ObjectLostError` saying which. See
+   * docs/moving-data.md.
+   *
+   * @param value The value; plain objects and arrays in it are frozen, and
+   *   typed arrays must not be written to afterwards (readers of this
+   *   process would see the change, other hosts may or may not).
+   * @param options `leaseMs`: the longest it lives.
+   * @returns Its ref.
+   * @throws {InvalidOptionError} (rejects) When `leaseMs` is not a positive number.
+   *
+   * @example
+   * ```ts
+   * import { ActorSystem } from "./mod.ts";
+   * const system = await ActorSystem.start();
+   * const batch = await system.put({ rows: [1, 2, 3] });
+   * console.log((await batch.get()).rows.length); // 3
+   * await batch.release();
+   * await system.shutdown();
+   * ```
+   */
+  put<T>(value: T, options: PutOptions = {}): Promise<ObjectRef<T>> {
+    try {
+      return this.#runtime.objects.put(value, options, undefined);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Turns a serialized object ref (from `obj.toJSON()`, e.g. kept as JSON)
+   * back into a working object ref on this host. A ref inside a message
+   * needs no call: it arrives working.
+   *
+   * @param serialized The serialized form.
+   * @returns The object ref; its `get` fails with `ObjectLostError` when nothing holds it.
+   * @throws {InvalidOptionError} When `serialized` is not a serialized object ref.
+   */
+  resolveObjectRef<T>(serialized: SerializedObjectRef): ObjectRef<T> {
+    if (!isSerializedObjectRef(serialized)) {
+      throw new InvalidOptionError(
+        "serialized",
+        serialized,
+        "a serialized object ref { $object, keeper, durable }",
+      );
+    }
+    return this.#runtime.objects.handle(serialized) as ObjectRef<T>;
   }
 
   /** This host's id: the prefix of every actor id spawned here. */

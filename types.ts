@@ -48,6 +48,10 @@ export type {
   ValidateMessages,
 } from "./actors/message_schemas.ts";
 export type { MessageIssue } from "./actors/errors.ts";
+export type { ObjectCapability } from "./actors/context.ts";
+export type { ObjectRef, PutOptions, SerializedObjectRef } from "./actors/objects/object_ref.ts";
+export type { ObjectLostReason } from "./actors/objects/errors.ts";
+export type { BlobStore } from "./store/blobs.ts";
 export type { InspectOptions } from "./actors/observe/inspection.ts";
 export type { Transferable } from "./base/transfer.ts";
 export type { Isolation } from "./system/isolation.ts";

@@ -14,6 +14,7 @@ import type { Cell } from "./cell.ts";
 import { STOPPED } from "./exit_reason.ts";
 import { InvalidOptionError } from "../base/errors.ts";
 import { LocalRef } from "./local_ref.ts";
+import type { ObjectRef, PutOptions } from "./objects/object_ref.ts";
 
 /** The context of one cell; made once, on first use. */
 export class CellContext implements ActorContext<never> {
@@ -109,6 +110,14 @@ export class CellContext implements ActorContext<never> {
       );
     }
     return directory.register(name, this.#cell.ref);
+  }
+
+  put<T>(value: T, options: PutOptions = {}): Promise<ObjectRef<T>> {
+    try {
+      return this.#cell.runtime.objects.put(value, options, this.#cell.id);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   stopSelf(): void {

@@ -17,6 +17,7 @@ import type { ExitReason } from "./exit_reason.ts";
 import type { HostId } from "./ids.ts";
 import type { Scheduler } from "./scheduler.ts";
 import type { SpawnOptions } from "./spawn_options.ts";
+import type { ObjectTable } from "./objects/object_table.ts";
 
 /** The services a cell uses. */
 export interface CellRuntime {
@@ -32,6 +33,8 @@ export interface CellRuntime {
   readonly asks: AskTracker;
   /** The default ask timeout, in milliseconds. */
   readonly askTimeoutMs: number;
+  /** The host's objects (`ctx.put`). */
+  readonly objects: ObjectTable;
   /** The default stop timeout, in milliseconds. */
   readonly stopTimeoutMs: number;
   /** Whether messages sent on this host are checked against their schemas (`"always"`). */

@@ -10,6 +10,7 @@ import type { ActorDefinition } from "./definition.ts";
 import type { ProtocolShape } from "./protocol.ts";
 import type { SpawnArgs } from "./spawn_options.ts";
 import type { Timers } from "./timers.ts";
+import type { ObjectRef, PutOptions } from "./objects/object_ref.ts";
 
 /** Access to the actor's own ref. */
 export interface SelfCapability<P> {
@@ -72,6 +73,24 @@ export interface NamingCapability {
   register(name: string): Promise<void>;
 }
 
+/** Values that other actors, on any host, read by reference. */
+export interface ObjectCapability {
+  /**
+   * Puts a value on this host and returns a small ref to it that can travel
+   * inside any message; `await obj.get()` returns the value anywhere (see
+   * `system.put`). The object is owned by this actor: it ends when this
+   * actor stops for good (restarts do not end it), when released, or when
+   * its lease runs out.
+   *
+   * @param value The value; plain objects and arrays in it are frozen, and
+   *   typed arrays must not be written to afterwards.
+   * @param options `leaseMs`: the longest it lives.
+   * @returns Its ref.
+   * @throws {InvalidOptionError} (rejects) When `leaseMs` is not a positive number.
+   */
+  put<T>(value: T, options?: PutOptions): Promise<ObjectRef<T>>;
+}
+
 /**
  * The context passed to `init`, hooks and handlers.
  *
@@ -83,4 +102,5 @@ export interface ActorContext<P>
     TimerCapability<P>,
     ChildCapability,
     WatchCapability,
-    NamingCapability {}
+    NamingCapability,
+    ObjectCapability {}

@@ -186,6 +186,7 @@ export class LocalHost {
 
   /** Another host is gone: every supervisor here checks for children there. */
   hostGone(hostId: string, reason: "lost" | "left"): void {
+    this.#runtime.objectHostGone(hostId);
     for (const supervisor of this.#runtime.supervisors()) {
       onHostGone(supervisor, { hostId, reason });
     }

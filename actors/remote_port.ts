@@ -61,6 +61,11 @@ export interface RemotePort {
     ref: BaseRef,
     listener: (record: DeathRecord | undefined) => void,
   ): (() => void) | undefined;
+  /**
+   * Whether another host by this id is known here (alive or not): a ref to
+   * a host never heard of is a made-up one, not worth waiting for.
+   */
+  knowsHost(hostId: string): boolean;
   /** Says goodbye before the actors stop, so others stop sending. */
   leave(): void;
   /** Flushes and closes the connection to the other hosts. */
@@ -109,6 +114,10 @@ export class SoloPort implements RemotePort {
     return undefined;
   }
 
+  /** Only this host exists. */
+  knowsHost(hostId: string): boolean {
+    return hostId === this.#hostId;
+  }
   /** Nobody to say goodbye to. */
   leave(): void {}
 

@@ -28,12 +28,21 @@ import type { StateStore } from "../store/store.ts";
 import type { BaseRef, SerializedRef } from "./ref.ts";
 import { type RemotePort, SoloPort } from "./remote_port.ts";
 import { UnknownRef } from "./unknown_ref.ts";
+import { ObjectTable } from "./objects/object_table.ts";
+import { isSerializedObjectRef } from "./objects/object_ref.ts";
+import { Keeper } from "./objects/keeper.ts";
 import type { ValidateMessages } from "./message_schemas.ts";
 import {
   type DeathRecord,
   type DeathRecordOptions,
   DeathRecords,
 } from "./observe/death_records.ts";
+
+/**
+ * The shortest time an object fetch from another host may take before it is
+ * given up: a large value takes longer than an ordinary ask.
+ */
+const MIN_FETCH_TIMEOUT_MS = 60_000;
 
 /** The longest persistence key, so that its encoded store key stays within the store's limit. */
 const MAX_PERSIST_KEY_LENGTH = 160;
@@ -147,6 +156,7 @@ export class Runtime implements CellRuntime {
   readonly #givenStore: StateStore | undefined;
   readonly #stateFile: string;
   #store: Promise<StateStore> | undefined = undefined;
+  #objects: ObjectTable | undefined = undefined;
   #status: RuntimeStatus = "running";
   /** Other hosts: a solo port until the system joins a cluster. */
   remote: RemotePort;
@@ -229,6 +239,25 @@ export class Runtime implements CellRuntime {
         payload: reply,
       });
     });
+  }
+
+  /** This host's objects (`put` / `get`), made on first use. */
+  get objects(): ObjectTable {
+    return this.#objects ??= new ObjectTable({
+      hostId: this.hostId,
+      clock: this.clock,
+      fetchTimeoutMs: Math.max(this.askTimeoutMs, MIN_FETCH_TIMEOUT_MS),
+      spawnKeeper: (side) => this.spawn(Keeper as never, { args: side } as never, undefined).ref,
+      resolveRef: (serialized) => this.resolveRef(serialized),
+      knowsHost: (hostId) => this.remote.knowsHost(hostId),
+      store: () => this.store(),
+      warn: (text, error) => this.logger.warn(text, { error: describeError(error).message }),
+    });
+  }
+
+  /** Another host is gone: the objects read from it go with it. */
+  objectHostGone(hostId: string): void {
+    this.#objects?.hostGone(hostId);
   }
 
   /** Whether the runtime accepts new actors. */
@@ -322,6 +351,11 @@ export class Runtime implements CellRuntime {
    * sends are dead letters when nothing matches.
    */
   resolveRef(serialized: SerializedRef): BaseRef {
+    // An object ref read from the wire comes here too: the one resolver of
+    // a decoded message makes working refs of both kinds.
+    if (isSerializedObjectRef(serialized)) {
+      return this.objects.handle(serialized) as unknown as BaseRef;
+    }
     const cell = this.cellById(serialized.$ref);
     if (cell !== undefined) return cell.ref;
     return this.remote.resolve(serialized) ?? new UnknownRef(serialized, this.deadLetters);
@@ -338,6 +372,7 @@ export class Runtime implements CellRuntime {
   }
 
   removed(cell: Cell): void {
+    this.#objects?.ownerStopped(cell.id);
     if (this.#cells.get(cell.sequence) === cell) {
       this.#cells.delete(cell.sequence);
       this.#handledByRemoved += cell.handled;

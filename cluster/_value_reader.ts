@@ -12,6 +12,7 @@ import type { DecodeBounds } from "./decode_bounds.ts";
 import { EXTENSION } from "./value_extensions.ts";
 import { readBigint, readDate, readTyped, refFromPayload, refuse } from "./_extension_readers.ts";
 import { ByteReader } from "./_byte_reader.ts";
+import { objectRefFromPayload } from "./_object_ref_wire.ts";
 
 /** Turns a ref read from the wire (`$ref`, `type`, `name?`) into what the value holds. */
 export type RefReader = (serialized: { $ref: string; type: string; name?: string }) => unknown;
@@ -222,6 +223,8 @@ export class ValueReader extends ByteReader {
         return readTyped(this.bytes, start, end);
       case EXTENSION.ref:
         return this.#refs(refFromPayload(this.#payload(start, end, depth)));
+      case EXTENSION.objectRef:
+        return this.#refs(objectRefFromPayload(this.#payload(start, end, depth)));
       case EXTENSION.set: {
         const items = this.#payload(start, end, depth);
         if (!Array.isArray(items)) return refuse("undecodable", "a Set that is not an array");

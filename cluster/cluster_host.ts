@@ -245,6 +245,11 @@ export class ClusterHost implements RemotePort {
     await this.#transport.flush();
   }
 
+  /** Whether this host's view has the host (in whatever state). */
+  knowsHost(hostId: string): boolean {
+    return hostId === this.#runtime.hostId || this.view.get(hostId) !== undefined;
+  }
+
   /** Turns a serialized ref into a working ref: local, remote, or unknown. */
   resolve(serialized: SerializedRef): RemoteRef | undefined {
     const parsed = parseActorId(serialized.$ref);

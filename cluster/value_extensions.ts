@@ -17,6 +17,8 @@ export const EXTENSION = {
   ref: 0x41,
   /** A `bigint`: payload a sign byte (0 or 1 for negative) then the magnitude, big-endian. */
   bigint: 0x42,
+  /** An object ref: payload a MessagePack array `[objectId, keeperActorId, durable]`. */
+  objectRef: 0x4f,
   /** A moved buffer's placeholder, between the hosts of one process only, never on NATS. */
   moved: 0x4d,
   /** A `Map`: payload one MessagePack map whose keys may be of any type. */

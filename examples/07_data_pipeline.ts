@@ -3,7 +3,12 @@
  *
  * A reader (this program) streams 4000 batches of 256 records x 64 features
  * (`Float64Array`s, 500 MiB in all) to a pool of 4 transform workers under a
- * supervisor, spread over the hosts; each worker turns a batch into one
+ * supervisor, spread over the hosts. Batches travel by object ref: the
+ * reader puts each batch's values (`system.put`) and sends the small ref;
+ * a worker on this host reads the very array (no copy), a worker elsewhere
+ * fetches it once from this host (`await ref.get()`); the reader releases
+ * it when the batch is done, so no batch outlives its turn on any host
+ * (see docs/moving-data.md). Each worker turns a batch into one
  * feature sum per record and hands it to a deliberately slow writer (1 ms per
  * batch), waiting for it. Backpressure works twice over: the reader keeps at
  * most 8 batches in hand (what the workers' bounded mailboxes hold: 2 each),
@@ -37,6 +42,7 @@ import {
   type Labels,
   type SupervisorProtocol,
 } from "../mod.ts";
+import type { ObjectRef } from "../types.ts";
 import { exampleFlags, PerHost, startHosts } from "./_hosts.ts";
 
 let BATCHES = 4_000;
@@ -46,11 +52,14 @@ const POISON_RECORD = 37 * RECORDS + 5;
 const WRITE_MS = 1;
 const WORKERS = 4;
 
-/** A batch: records `first` .. `first + count - 1`, `FEATURES` values each. */
+/**
+ * A batch: records `first` .. `first + count - 1`, `FEATURES` values each,
+ * by reference (the values stay with the reader until a worker gets them).
+ */
 interface Batch {
   readonly first: number;
   readonly count: number;
-  readonly values: Float64Array;
+  readonly values: ObjectRef<Float64Array>;
 }
 
 type WriterProtocol = {
@@ -99,10 +108,11 @@ export const Transformer = defineActor<
   mailbox: { kind: "bounded", capacity: 2, overflow: "reject" },
   asks: {
     transform: async (state, batch) => {
+      const values = await batch.values.get();
       const sums = new Float64Array(batch.count);
       for (let r = 0; r < batch.count; r++) {
         let sum = 0;
-        for (let f = 0; f < FEATURES; f++) sum += batch.values[r * FEATURES + f];
+        for (let f = 0; f < FEATURES; f++) sum += values[r * FEATURES + f];
         if (!Number.isFinite(sum)) {
           throw new PoisonRecordError(`record ${batch.first + r} has a non-finite value`);
         }
@@ -151,10 +161,11 @@ function fill(values: Float64Array, offset: number, record: number): void {
   }
 }
 
-function makeBatch(first: number, count: number): Batch {
+/** The values of records `first` .. `first + count - 1`, put where workers can get them. */
+async function makeBatch(system: ActorSystem, first: number, count: number): Promise<Batch> {
   const values = new Float64Array(count * FEATURES);
   for (let r = 0; r < count; r++) fill(values, r * FEATURES, first + r);
-  return { first, count, values };
+  return { first, count, values: await system.put(values) };
 }
 
 /**
@@ -177,7 +188,16 @@ async function read(
   };
   await refresh();
   const quarantined: string[] = [];
-  const send = async (batch: Batch): Promise<void> => {
+  // A batch's values live until it is done: released, on every host that read them.
+  const send = async (first: number, count: number): Promise<void> => {
+    const batch = await makeBatch(system, first, count);
+    try {
+      await sendBatch(batch);
+    } finally {
+      await batch.values.release();
+    }
+  };
+  const sendBatch = async (batch: Batch): Promise<void> => {
     for (;;) {
       const worker = workers.reduce((a, b) =>
         (busy.get(a.id) ?? 0) <= (busy.get(b.id) ?? 0) ? a : b
@@ -195,7 +215,7 @@ async function read(
             return;
           }
           // Split it: only the poison record should stay behind.
-          for (let r = 0; r < batch.count; r++) await send(makeBatch(batch.first + r, 1));
+          for (let r = 0; r < batch.count; r++) await send(batch.first + r, 1);
           return;
         }
         // The worker was being restarted (a remote one comes back as a new actor): ask again.
@@ -209,7 +229,7 @@ async function read(
   const inFlight = new Set<Promise<void>>();
   let done = 0;
   for (let b = 0; b < BATCHES; b++) {
-    const sending = send(makeBatch(b * RECORDS, RECORDS)).finally(() => {
+    const sending = send(b * RECORDS, RECORDS).finally(() => {
       inFlight.delete(sending);
       onProgress(++done);
     });

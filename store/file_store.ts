@@ -25,6 +25,14 @@ import type { StateStore, StoreEntry } from "./store.ts";
 import { validateKey, validateRevision, validateValue } from "./store.ts";
 import { RevisionConflictError, StoreUnavailableError } from "./errors.ts";
 import { BusyQueue } from "./_busy_queue.ts";
+import type { BlobStore } from "./blobs.ts";
+
+/**
+ * A blob is written in parts of this size, one call each: SQLite holds at
+ * most about 1 GB in one value, and a call of this size keeps the event
+ * loop free for other work between parts.
+ */
+const BLOB_PART_BYTES = 16 * 1024 * 1024;
 
 /** The default of {@linkcode FileStoreOptions.busyTimeoutMs}, in milliseconds. */
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
@@ -57,7 +65,7 @@ export interface FileStoreOptions {
 export const DEFAULT_STATE_FILE = ".actorcluster/state.db";
 
 /** A state store in a SQLite file. */
-export class FileStore implements StateStore {
+export class FileStore implements StateStore, BlobStore {
   readonly kind = "file";
   readonly maxValueBytes: number;
   /** The database file. */
@@ -70,6 +78,9 @@ export class FileStore implements StateStore {
   #next: StatementSync;
   #keys: StatementSync;
   #busy: BusyQueue;
+  #blobPart: StatementSync;
+  #blobParts: StatementSync;
+  #blobRemove: StatementSync;
 
   private constructor(db: DatabaseSync, options: FileStoreOptions, busy: BusyQueue) {
     this.#db = db;
@@ -85,6 +96,9 @@ export class FileStore implements StateStore {
     this.#remove = db.prepare("DELETE FROM entries WHERE key = ?");
     this.#next = db.prepare("UPDATE sequence SET value = value + 1 WHERE id = 0 RETURNING value");
     this.#keys = db.prepare("SELECT key FROM entries WHERE substr(key, 1, ?) = ? ORDER BY key");
+    this.#blobPart = db.prepare("INSERT INTO blobs (name, part, value) VALUES (?, ?, ?)");
+    this.#blobParts = db.prepare("SELECT value FROM blobs WHERE name = ? ORDER BY part");
+    this.#blobRemove = db.prepare("DELETE FROM blobs WHERE name = ?");
   }
 
   /**
@@ -151,6 +165,43 @@ export class FileStore implements StateStore {
     );
   }
 
+  /**
+   * Writes a blob in parts. Until the last part is written a reader may see
+   * a part of it: refer to a blob (from a key) only once its write resolved.
+   */
+  async putBlob(name: string, bytes: Uint8Array): Promise<void> {
+    validateKey(name);
+    await this.#call("putBlob", () => this.#blobRemove.run(name));
+    for (let part = 0, at = 0; at < bytes.byteLength || part === 0; part++) {
+      const end = Math.min(at + BLOB_PART_BYTES, bytes.byteLength);
+      const slice = bytes.subarray(at, end);
+      await this.#call("putBlob", () => this.#blobPart.run(name, part, slice));
+      at = end;
+    }
+  }
+
+  async getBlob(name: string): Promise<Uint8Array | undefined> {
+    validateKey(name);
+    const rows = await this.#call(
+      "getBlob",
+      () => this.#blobParts.all(name) as { value: Uint8Array }[],
+    );
+    if (rows.length === 0) return undefined;
+    if (rows.length === 1) return rows[0].value;
+    const bytes = new Uint8Array(rows.reduce((n, row) => n + row.value.byteLength, 0));
+    let at = 0;
+    for (const row of rows) {
+      bytes.set(row.value, at);
+      at += row.value.byteLength;
+    }
+    return bytes;
+  }
+
+  async deleteBlob(name: string): Promise<void> {
+    validateKey(name);
+    await this.#call("deleteBlob", () => this.#blobRemove.run(name));
+  }
+
   close(): Promise<void> {
     this.#busy.cancel(() => new StoreUnavailableError("file", "a call (closed)", false));
     this.#db?.close();
@@ -204,7 +255,7 @@ export class FileStore implements StateStore {
   }
 }
 
-/** Sets a new or existing file up: WAL, durability, and the two tables. */
+/** Sets a new or existing file up: WAL, durability, and the tables. */
 function prepareFile(db: DatabaseSync, options: FileStoreOptions): void {
   db.exec("PRAGMA journal_mode = WAL");
   db.exec(`PRAGMA synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
@@ -216,6 +267,10 @@ function prepareFile(db: DatabaseSync, options: FileStoreOptions): void {
     "CREATE TABLE IF NOT EXISTS sequence (id INTEGER PRIMARY KEY CHECK (id = 0), value INTEGER NOT NULL)",
   );
   db.exec("INSERT OR IGNORE INTO sequence (id, value) VALUES (0, 0)");
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS blobs (name TEXT NOT NULL, part INTEGER NOT NULL, " +
+      "value BLOB NOT NULL, PRIMARY KEY (name, part))",
+  );
 }
 
 function isSqliteError(err: Error): boolean {

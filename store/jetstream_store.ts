@@ -16,9 +16,14 @@
 import type { NatsConnection } from "npm:@nats-io/transport-node@3.4.0";
 import { connectNats, type NatsConnectOptions } from "../transport/nats_connect.ts";
 import type { KV } from "npm:@nats-io/kv@3.4.0";
+import type { ObjectStore } from "npm:@nats-io/obj@3.4.0";
+import type { BlobStore } from "./blobs.ts";
 import type { StateStore, StoreEntry } from "./store.ts";
 import { validateKey, validateRevision, validateValue } from "./store.ts";
 import { RevisionConflictError, StoreUnavailableError } from "./errors.ts";
+
+/** The JetStream API timeout of blob calls (each chunk of a blob is acknowledged within it). */
+const BLOB_TIMEOUT_MS = 30_000;
 
 let make: (kv: KV, connection: NatsConnection, owns: boolean, bucket: string) => JetStreamStore;
 
@@ -75,7 +80,7 @@ export interface JetStreamStoreOptions {
 }
 
 /** A state store in a JetStream KV bucket. */
-export class JetStreamStore implements StateStore {
+export class JetStreamStore implements StateStore, BlobStore {
   readonly kind = "jetstream";
   readonly maxValueBytes: number;
   /** The bucket's name. */
@@ -84,6 +89,7 @@ export class JetStreamStore implements StateStore {
   #connection: NatsConnection;
   #ownsConnection: boolean;
   #closed = false;
+  #objects: Promise<ObjectStore> | undefined;
 
   private constructor(kv: KV, connection: NatsConnection, owns: boolean, bucket: string) {
     this.#kv = kv;
@@ -153,6 +159,59 @@ export class JetStreamStore implements StateStore {
       for await (const key of await this.#kv.keys()) if (key.startsWith(prefix)) found.push(key);
     });
     return found.sort();
+  }
+
+  /**
+   * The object store that holds this store's blobs: bucket `<bucket>-blobs`
+   * (JetStream's object store, `npm:@nats-io/obj`), opened or created on
+   * first use with the KV bucket's replicas.
+   */
+  get blobBucket(): string {
+    return `${this.bucket}-blobs`;
+  }
+
+  /** Writes a blob into the object store, in the object store's chunks. */
+  async putBlob(name: string, bytes: Uint8Array): Promise<void> {
+    validateKey(name);
+    const objects = await this.#objectStore();
+    await this.#call("putBlob", true, () => objects.putBlob({ name }, bytes));
+  }
+
+  /** Reads a blob from the object store. */
+  async getBlob(name: string): Promise<Uint8Array | undefined> {
+    validateKey(name);
+    const objects = await this.#objectStore();
+    const bytes = await this.#call("getBlob", false, () => objects.getBlob(name));
+    // A plain view (the client gives a node Buffer), over the same memory.
+    return bytes === null
+      ? undefined
+      : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** Deletes a blob (purges its chunks). */
+  async deleteBlob(name: string): Promise<void> {
+    validateKey(name);
+    const objects = await this.#objectStore();
+    await this.#call("deleteBlob", true, async () => {
+      if ((await objects.info(name)) !== null) await objects.delete(name);
+    });
+  }
+
+  #objectStore(): Promise<ObjectStore> {
+    const opening = this.#objects ??= this.#call("open object store", false, async () => {
+      const [{ Objm }, { jetstream }] = await Promise.all([
+        import("npm:@nats-io/obj@3.4.0"),
+        import("npm:@nats-io/jetstream@3.4.0"),
+      ]);
+      const replicas = (await this.#kv.status()).replicas;
+      const objm = new Objm(jetstream(this.#connection, { timeout: BLOB_TIMEOUT_MS }));
+      return await objm.create(this.blobBucket, { replicas });
+    });
+    // A failed open is tried again on the next call.
+    opening.catch(() => {
+      if (this.#objects === opening) this.#objects = undefined;
+    });
+    return opening;
   }
 
   async close(): Promise<void> {

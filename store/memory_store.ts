@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { BlobStore } from "./blobs.ts";
 import type { StateStore, StoreEntry } from "./store.ts";
 import { validateKey, validateRevision, validateValue } from "./store.ts";
 import { RevisionConflictError, StoreUnavailableError } from "./errors.ts";
@@ -20,10 +21,11 @@ export interface MemoryStoreOptions {
 }
 
 /** A state store in this process's memory. Lost when the process ends. */
-export class MemoryStore implements StateStore {
+export class MemoryStore implements StateStore, BlobStore {
   readonly kind = "memory";
   readonly maxValueBytes: number;
   #entries = new Map<string, StoreEntry>();
+  #blobs = new Map<string, Uint8Array>();
   #sequence = 0;
   #available = true;
   #closed = false;
@@ -92,6 +94,26 @@ export class MemoryStore implements StateStore {
   close(): Promise<void> {
     this.#closed = true;
     return Promise.resolve();
+  }
+
+  /** Writes a blob (a copy, as for keys). */
+  putBlob(name: string, bytes: Uint8Array): Promise<void> {
+    return this.#call("putBlob", () => void this.#blobs.set(validateKey(name), bytes.slice()));
+  }
+
+  /** Reads a blob. */
+  getBlob(name: string): Promise<Uint8Array | undefined> {
+    return this.#call("getBlob", () => this.#blobs.get(validateKey(name)));
+  }
+
+  /** Deletes a blob. */
+  deleteBlob(name: string): Promise<void> {
+    return this.#call("deleteBlob", () => void this.#blobs.delete(validateKey(name)));
+  }
+
+  /** How many blobs it holds (for tests of what is written and deleted). */
+  get blobCount(): number {
+    return this.#blobs.size;
   }
 
   #call<T>(operation: string, body: () => T): Promise<T> {

@@ -270,9 +270,9 @@ function exportedNames(file: string): { values: string[]; types: string[] } {
   return { values, types };
 }
 
-Deno.test("mod.ts is a door of about 80 names; the rest of the type vocabulary is in types.ts", () => {
+Deno.test("mod.ts is a door of about 81 names; the rest of the type vocabulary is in types.ts", () => {
   const { values, types } = exportedNames("mod.ts");
-  assert.ok(values.length + types.length <= 80, `mod.ts exports ${values.length + types.length}`);
+  assert.ok(values.length + types.length <= 81, `mod.ts exports ${values.length + types.length}`);
   assert.ok(!/export \*/.test(Deno.readTextFileSync(join(root, "mod.ts"))), "no export *");
   assert.deepEqual(exportedNames("types.ts").values, [], "types.ts exports types only");
   assert.ok(modules.get("types.ts")!.every((i) => i.typeOnly), "types.ts loads nothing");

@@ -81,6 +81,14 @@ export const EXTENSIONS: readonly ValueCase[] = [
   { name: "actor ref (0x41)", value: { $ref: "h1/2s", type: "counter" } },
   { name: "actor ref with a name", value: { $ref: "h1/2s", type: "counter", name: "main" } },
   {
+    name: "object ref (0x4f)",
+    value: { $objectRef: "o3k9x2mbq7c1vd8e0fj5ha", keeper: "h1/0", durable: false },
+  },
+  {
+    name: "durable object ref",
+    value: { $objectRef: "o3k9x2mbq7c1vd8e0fj5ha", keeper: "h1/0", durable: true },
+  },
+  {
     name: "a body mixing them",
     value: {
       ids: { $set: [{ $bigint: "1" }] },

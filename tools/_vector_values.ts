@@ -13,13 +13,19 @@
  * | `{"$set": [...]}`                         | a `Set`                                 |
  * | `{"$map": [[key, value], ...]}`           | a `Map`                                 |
  * | `{"$ref": "h1/2s", "type": "t", "name"?}` | an actor ref                            |
+ * | `{"$objectRef": "o1", "keeper": "h1/2s", "durable": false}` | an object ref |
  * | `{"$object": {...}}`                      | a map whose keys may start with `$`     |
  *
  * @module
  */
 
 import { registerRefClass } from "../cluster/codec.ts";
-import type { ActorId, SerializedRef } from "../actors/internal.ts";
+import {
+  type ActorId,
+  isSerializedObjectRef,
+  ObjectHandle,
+  type SerializedRef,
+} from "../actors/internal.ts";
 
 /** A ref as the vectors hold it: its id, type and name, nothing that works. */
 export class VectorRef {
@@ -39,8 +45,29 @@ export class VectorRef {
 
 registerRefClass(VectorRef);
 
-/** A ref resolver for decoding vectors: refs come back as {@linkcode VectorRef}s. */
-export const vectorRefs = (s: SerializedRef): VectorRef => new VectorRef(s.$ref, s.type, s.name);
+/** An object ref as the vectors hold it: nothing can read it. */
+export class VectorObjectRef extends ObjectHandle<unknown> {
+  /**
+   * @param id The object's id.
+   * @param keeper The id of its holder's keeper actor.
+   * @param durable Whether it is durable.
+   */
+  constructor(id: string, keeper: string, durable: boolean) {
+    super({ $object: id, keeper, durable }, {
+      get: () => Promise.reject(new Error("a vector's object ref reads nothing")),
+      release: () => Promise.resolve(),
+    });
+  }
+}
+
+/**
+ * A ref resolver for decoding vectors: refs come back as {@linkcode VectorRef}s,
+ * object refs as {@linkcode VectorObjectRef}s.
+ */
+export const vectorRefs = (s: SerializedRef): VectorRef | VectorObjectRef =>
+  isSerializedObjectRef(s)
+    ? new VectorObjectRef(s.$object, s.keeper, s.durable)
+    : new VectorRef(s.$ref, s.type, s.name);
 
 const TYPED: Record<string, new (values: ArrayLike<never>) => ArrayBufferView> = {
   Int8Array,
@@ -88,6 +115,9 @@ export function fromTagged(t: unknown): unknown {
       (o.$map as [unknown, unknown][]).map(([k, v]) => [fromTagged(k), fromTagged(v)]),
     );
   }
+  if ("$objectRef" in o) {
+    return new VectorObjectRef(o.$objectRef as string, o.keeper as string, o.durable as boolean);
+  }
   if ("$ref" in o) return new VectorRef(o.$ref as string, o.type as string, o.name as string);
   const fields = "$object" in o ? o.$object as Record<string, unknown> : o;
   return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, fromTagged(v)]));
@@ -110,6 +140,7 @@ export function toTagged(v: unknown): unknown {
   }
   if (v instanceof Set) return { $set: [...v].map(toTagged) };
   if (v instanceof Map) return { $map: [...v].map(([k, x]) => [toTagged(k), toTagged(x)]) };
+  if (v instanceof ObjectHandle) return { $objectRef: v.id, keeper: v.keeper, durable: v.durable };
   if (v instanceof VectorRef) {
     return v.name === undefined
       ? { $ref: v.id, type: v.type }

@@ -135,6 +135,24 @@ await write("refusals.json", [
     refuse: "undecodable",
   },
   {
+    name: "an object ref whose payload is not [objectId, keeperActorId, durable]",
+    as: "value",
+    hex: "c7034f920101",
+    refuse: "undecodable",
+  },
+  {
+    name: "an object ref whose id has a '.' (ids may become subject tokens)",
+    as: "value",
+    hex: "c70b4f93a36f2e78a468312f30c2",
+    refuse: "undecodable",
+  },
+  {
+    name: "an object ref whose keeper is not an actor id",
+    as: "value",
+    hex: "d74f93a26f31a26831c2",
+    refuse: "undecodable",
+  },
+  {
     name: "a batch of protocol version 1",
     as: "batch",
     hex: header("h1", 1) + goodReply,

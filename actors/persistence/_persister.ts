@@ -14,8 +14,24 @@
 import type { Cell, CellPersister } from "../cell.ts";
 import type { ReplyTarget } from "../ask.ts";
 import type { StateStore } from "../../store/store.ts";
-import { decodeState, encodeState, type PersistenceSpec, stateKey } from "./persistence.ts";
-import { StateConflictError } from "./errors.ts";
+import {
+  decodeState,
+  packData,
+  type PersistenceSpec,
+  plainData,
+  stateFromData,
+  stateKey,
+} from "./persistence.ts";
+import { blobsOf } from "../../store/blobs.ts";
+import { BlobWriter } from "./_blob_writer.ts";
+import {
+  type BlobRef,
+  hasBlobs,
+  packWithBlobs,
+  splitLarge,
+  unpackWithBlobs,
+} from "./_state_blobs.ts";
+import { StateConflictError, StateDecodeError } from "./errors.ts";
 import {
   RevisionConflictError,
   StoreUnavailableError,
@@ -52,6 +68,7 @@ export class StatePersister implements CellPersister {
   #held: HeldReply[] = [];
   #failed = false;
   #failure: unknown = undefined;
+  #blobs: BlobWriter | undefined;
 
   /**
    * @param cell The actor.
@@ -59,6 +76,7 @@ export class StatePersister implements CellPersister {
    * @param key Its store key.
    * @param spec Its persistence spec.
    * @param revision The revision of the stored state it loaded and claimed.
+   * @param blobs Where its large arrays go, when the store has blobs.
    */
   constructor(
     cell: Cell,
@@ -66,7 +84,9 @@ export class StatePersister implements CellPersister {
     key: string,
     spec: PersistenceSpec<unknown>,
     revision: number,
+    blobs: BlobWriter | undefined,
   ) {
+    this.#blobs = blobs;
     this.#cell = cell;
     this.#store = store;
     this.#key = key;
@@ -99,11 +119,14 @@ export class StatePersister implements CellPersister {
     while (this.#written < this.#version && !this.#failed) {
       const version = this.#version;
       try {
-        const bytes = encodeState(this.#cell.state, this.#spec);
-        if (bytes.byteLength > this.#store.maxValueBytes) {
-          throw new ValueTooLargeError(this.#key, bytes.byteLength, this.#store.maxValueBytes);
-        }
-        this.#revision = await this.#put(bytes);
+        this.#revision = await writeState(
+          this.#store,
+          this.#key,
+          plainData(this.#cell.state, this.#spec),
+          this.#spec.version,
+          this.#blobs,
+          (bytes) => this.#put(bytes),
+        );
       } catch (err) {
         this.#fail(err);
         break;
@@ -156,27 +179,90 @@ export class StatePersister implements CellPersister {
 export async function loadState(cell: Cell, spec: PersistenceSpec<unknown>): Promise<void> {
   const store = await cell.runtime.store();
   const key = stateKey(cell.persistKey!);
+  const blobStore = blobsOf(store);
+  const blobs = blobStore === undefined ? undefined : new BlobWriter(blobStore, key);
   const entry = await whileUnavailable(cell, () => store.get(key));
   let state: unknown;
   if (entry === undefined) state = await cell.def.init(cell.args, cell.context());
-  else state = decodeState(entry.value, spec, key).state;
-  const bytes = encodeState(state, spec);
-  const expected = entry?.revision ?? 0;
-  const revision = await whileUnavailable(cell, async () => {
+  else if (hasBlobs(entry.value)) {
+    if (blobStore === undefined || blobs === undefined) {
+      throw new StateDecodeError(key, "it was stored with blobs, and this store has none");
+    }
+    let stored: { version: number; data: unknown; refs: BlobRef[] };
     try {
-      return await store.put(key, bytes, expected);
+      stored = await whileUnavailable(cell, () => unpackWithBlobs(entry.value, key, blobStore));
     } catch (err) {
-      // Also after a claim whose outcome was unknown: this activation cannot
-      // tell its own claim from a rival's, so it fails and is started afresh.
-      if (RevisionConflictError.is(err)) {
-        throw new StateConflictError(key, expected, { cause: err });
+      // A blob gone missing under a newer revision: another activation moved on.
+      const now = (err as { missing?: boolean }).missing === true ? await store.get(key) : entry;
+      if (now?.revision !== entry.revision) {
+        throw new StateConflictError(key, entry.revision, { cause: err });
       }
       throw err;
     }
-  });
+    blobs.adopt(stored.refs);
+    state = stateFromData(stored.version, stored.data, spec, key).state;
+  } else state = decodeState(entry.value, spec, key).state;
+  const expected = entry?.revision ?? 0;
+  const revision = await writeState(
+    store,
+    key,
+    plainData(state, spec),
+    spec.version,
+    blobs,
+    (bytes) =>
+      whileUnavailable(cell, async () => {
+        try {
+          return await store.put(key, bytes, expected);
+        } catch (err) {
+          // Also after a claim whose outcome was unknown: this activation cannot
+          // tell its own claim from a rival's, so it fails and is started afresh.
+          if (RevisionConflictError.is(err)) {
+            throw new StateConflictError(key, expected, { cause: err });
+          }
+          throw err;
+        }
+      }),
+  );
   cell.state = state;
   cell.initialized = true;
-  cell.persister = new StatePersister(cell, store, key, spec, revision);
+  cell.persister = new StatePersister(cell, store, key, spec, revision, blobs);
+}
+
+/**
+ * Writes one state: its large arrays that changed to blobs first, then the
+ * key with compare-and-set (`put`). A write that lost the compare-and-set
+ * deletes the blobs it wrote; one whose outcome is unknown leaves them (a
+ * stored state may refer to them).
+ *
+ * @returns The new revision.
+ */
+async function writeState(
+  store: StateStore,
+  key: string,
+  data: unknown,
+  version: number,
+  blobs: BlobWriter | undefined,
+  put: (bytes: Uint8Array) => Promise<number>,
+): Promise<number> {
+  const split = blobs === undefined ? { data, slots: [] } : splitLarge(data);
+  const { refs, written } = blobs === undefined
+    ? { refs: [], written: [] }
+    : await blobs.write(split.slots);
+  const bytes = refs.length === 0
+    ? packData(data, version)
+    : packWithBlobs(split.data, version, refs);
+  let revision: number;
+  try {
+    if (bytes.byteLength > store.maxValueBytes) {
+      throw new ValueTooLargeError(key, bytes.byteLength, store.maxValueBytes);
+    }
+    revision = await put(bytes);
+  } catch (err) {
+    if (StateConflictError.is(err) || ValueTooLargeError.is(err)) await blobs?.abandon(written);
+    throw err;
+  }
+  await blobs?.committed(refs);
+  return revision;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

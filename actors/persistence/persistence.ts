@@ -58,12 +58,26 @@ export function stateKey(persistKey: string): string {
  * @throws {StateEncodeError} When the state holds something that would not come back the same.
  */
 export function encodeState<S>(state: S, spec: PersistenceSpec<S>): Uint8Array {
+  return packData(plainData(state, spec), spec.version);
+}
+
+/**
+ * The plain data state is stored as (after `spec.encode`), checked.
+ *
+ * @throws {StateEncodeError} When it holds something that would not come back the same.
+ */
+export function plainData<S>(state: S, spec: PersistenceSpec<S>): unknown {
   const data = spec.encode === undefined ? state : spec.encode(state);
   checkPlain(data, "state", new Set());
+  return data;
+}
+
+/** Plain data with its schema version, in the stored format. */
+export function packData(data: unknown, version: number): Uint8Array {
   const body = packr.pack(data);
   const bytes = new Uint8Array(HEADER_BYTES + body.byteLength);
   bytes[0] = FORMAT;
-  new DataView(bytes.buffer).setUint32(1, spec.version);
+  new DataView(bytes.buffer).setUint32(1, version);
   bytes.set(body, HEADER_BYTES);
   return bytes;
 }
@@ -95,6 +109,27 @@ export function decodeState<S>(
     data = packr.unpack(bytes.subarray(HEADER_BYTES));
   } catch (err) {
     throw new StateDecodeError(key, "corrupt MessagePack", { cause: err });
+  }
+  return stateFromData(version, data, spec, key);
+}
+
+/**
+ * State from stored plain data of a schema version, migrating it when it is older.
+ *
+ * @throws {StateDecodeError} For a newer version, or an older version
+ *   without `migrate` (or a `decode` or `migrate` that throws).
+ */
+export function stateFromData<S>(
+  version: number,
+  data: unknown,
+  spec: PersistenceSpec<S>,
+  key: string,
+): { state: S; migrated: boolean } {
+  if (version > spec.version) {
+    throw new StateDecodeError(
+      key,
+      `stored schema version ${version} is newer than this definition's ${spec.version}`,
+    );
   }
   try {
     const decoded = spec.decode === undefined ? data : spec.decode(data);

@@ -13,6 +13,7 @@ const (
 	extDate      int8 = -1
 	extRef       int8 = 0x41
 	extBigInt    int8 = 0x42
+	extObjectRef int8 = 0x4f
 	extMap       int8 = 0x50
 	extSet       int8 = 0x53
 	extTyped     int8 = 0x54

@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"regexp"
 	"strconv"
 
 	"github.com/vmihailenco/msgpack/v5"
@@ -233,7 +234,7 @@ func (r *reader) extension(depth int) (any, error) {
 			return payload[1:], nil
 		}
 		return Typed{Element: payload[0], Bytes: payload[1:]}, nil
-	case extRef, extMap, extSet:
+	case extRef, extMap, extSet, extObjectRef:
 		if depth > maxDepth {
 			return nil, refuse("too-deep", "nesting deeper than %d", maxDepth)
 		}
@@ -265,9 +266,28 @@ func (r *reader) extension(depth int) (any, error) {
 	return nil, refuse("unknown-extension", "type 0x%02x", byte(id))
 }
 
-// shaped checks the one value inside a ref, Map or Set payload.
+// objectIDPattern is what an object id may be (it may become a store key or subject token).
+var objectIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// actorIDPattern is an actor id: a host id, a slash, a sequence number in base 36.
+var actorIDPattern = regexp.MustCompile(`^.+/(0|[1-9a-z][0-9a-z]*)$`)
+
+// shaped checks the one value inside a ref, object ref, Map or Set payload.
 func shaped(id int8, v any, bad func(string) error) (any, error) {
 	switch id {
+	case extObjectRef:
+		a, ok := v.([]any)
+		if !ok || len(a) != 3 {
+			return nil, bad("not [objectId, keeperActorId, durable]")
+		}
+		objectID, ok1 := a[0].(string)
+		keeper, ok2 := a[1].(string)
+		durable, ok3 := a[2].(bool)
+		if !ok1 || !ok2 || !ok3 || !objectIDPattern.MatchString(objectID) ||
+			len(keeper) > 256 || !actorIDPattern.MatchString(keeper) {
+			return nil, bad("not [objectId, keeperActorId, durable] with well-formed ids")
+		}
+		return ObjectRef{ID: objectID, Keeper: keeper, Durable: durable}, nil
 	case extRef:
 		a, ok := v.([]any)
 		if !ok || len(a) < 2 || len(a) > 3 {

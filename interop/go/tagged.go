@@ -123,6 +123,8 @@ func toTagged(v any) any {
 			o.Set("name", v.Name)
 		}
 		return o
+	case ObjectRef:
+		return NewObject("$objectRef", v.ID, "keeper", v.Keeper, "durable", v.Durable)
 	case Set:
 		return NewObject("$set", toTagged([]any(v)))
 	case Map:
@@ -192,6 +194,9 @@ func fromTaggedObject(o *Object) (any, error) {
 		return hex.DecodeString(o.String("$bin"))
 	case "$ref":
 		return Ref{ID: o.String("$ref"), Type: o.String("type"), Name: o.String("name")}, nil
+	case "$objectRef":
+		durable, _ := o.Get("durable").(bool)
+		return ObjectRef{ID: o.String("$objectRef"), Keeper: o.String("keeper"), Durable: durable}, nil
 	case "$set":
 		members, err := fromTagged(o.Get("$set"))
 		if err != nil {

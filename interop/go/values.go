@@ -16,6 +16,14 @@ type Ref struct {
 	Name string
 }
 
+// ObjectRef is an object ref (extension 0x4f): the object's id, the actor id
+// of the keeper on the host that holds it, and whether it is durable.
+type ObjectRef struct {
+	ID      string
+	Keeper  string
+	Durable bool
+}
+
 // Set is a JavaScript Set (extension 0x53), its members in order.
 type Set []any
 

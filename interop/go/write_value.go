@@ -75,6 +75,8 @@ func writeValue(e *msgpack.Encoder, v any) error {
 			fields = append(fields, v.Name)
 		}
 		return writeNested(e, extRef, fields)
+	case ObjectRef:
+		return writeNested(e, extObjectRef, []any{v.ID, v.Keeper, v.Durable})
 	case Set:
 		return writeNested(e, extSet, []any(v))
 	case Map:

@@ -52,6 +52,7 @@ const ARGUMENTS: {
   SystemStoppedError: ["h"],
   PlacementError: [{ kind: "host", hostId: "x" }, [{ hostId: "h", reason: "gone" }]],
   HostUnreachableError: ["h", "no heartbeat"],
+  ObjectLostError: ["o1", "h", "released"],
   DuplicateChildIdError: ["c"],
   ChildStartError: ["h/1", "c"],
   RestartIntensityError: ["h/1", "c", 3, 5_000],

@@ -9,7 +9,13 @@ import { decode, encode, ExtData } from "npm:@msgpack/msgpack@3.1.3";
 import { decodeValue, packValue } from "../../cluster/codec.ts";
 import { readAnnouncement } from "../../cluster/wire_identity.ts";
 import { EXTENSION } from "../../cluster/value_extensions.ts";
-import { fromHex, fromTagged, VectorRef, vectorRefs } from "../../tools/_vector_values.ts";
+import {
+  fromHex,
+  fromTagged,
+  VectorObjectRef,
+  VectorRef,
+  vectorRefs,
+} from "../../tools/_vector_values.ts";
 
 const dir = new URL("../../docs/protocol-vectors/", import.meta.url);
 const read = async (file: string): Promise<{ name: string; hex: string; value: unknown }[]> =>
@@ -19,7 +25,15 @@ const hexOf = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).pad
 
 /** Checks what a standard decoder made of our bytes against the value they mean. */
 function assertStandard(decoded: unknown, value: unknown, where: string): void {
-  if (value instanceof VectorRef) {
+  if (value instanceof VectorObjectRef) {
+    assert.ok(decoded instanceof ExtData, where);
+    assert.equal(decoded.type, EXTENSION.objectRef, where);
+    assert.deepEqual(
+      decode(decoded.data as Uint8Array),
+      [value.id, value.keeper, value.durable],
+      where,
+    );
+  } else if (value instanceof VectorRef) {
     assert.ok(decoded instanceof ExtData, where);
     assert.equal(decoded.type, EXTENSION.ref, where);
     const fields = value.name === undefined
@@ -95,6 +109,14 @@ Deno.test("refs, sets, maps, typed arrays and bigints written by a standard enco
   assert.deepEqual(value.floats, new Float32Array([1.5]));
   assert.equal(value.big, -256n);
   assert.deepEqual(value.when, new Date(1700000000123));
+});
+
+Deno.test("an object ref written by a standard encoder as documented is read", () => {
+  const value = decodeValue(
+    encode({ obj: new ExtData(0x4f, encode(["o1", "h1/2s", true])) }),
+    vectorRefs,
+  ) as Record<string, unknown>;
+  assert.deepEqual(value.obj, new VectorObjectRef("o1", "h1/2s", true));
 });
 
 Deno.test("integers a standard encoder writes as uint 64 or int 64 are read as numbers when safe", () => {

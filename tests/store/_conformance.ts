@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import type { StateStore } from "../../store/store.ts";
+import { blobsOf } from "../../store/blobs.ts";
 import { KeyInvalidError, RevisionConflictError, ValueTooLargeError } from "../../store/errors.ts";
 
 /** A fresh, empty store for one test, and how to dispose of it. */
@@ -145,4 +146,33 @@ export function storeConformance(backend: Backend): void {
     await store.put("bin", value, 0);
     assert.deepEqual((await store.get("bin"))?.value, value);
   });
+
+  test("blobs larger than any value come back byte for byte, and go when deleted", async (store) => {
+    const blobs = blobsOf(store);
+    assert.ok(blobs !== undefined, "the store has blobs");
+    // Larger than a key's limit, and than one part of the file store (16 MiB).
+    const big = new Uint8Array(store.maxValueBytes + 20 * 1024 * 1024 + 3);
+    for (let i = 0; i < big.length; i += 4093) big[i] = i & 0xff;
+    big[big.length - 1] = 7;
+    await blobs.putBlob("objects.big", big);
+    assert.equal(await blobs.getBlob("objects.missing"), undefined);
+    const back = await blobs.getBlob("objects.big");
+    assert.equal(back?.byteLength, big.byteLength);
+    assert.ok(back !== undefined && sameBytes(back, big), "same bytes");
+    await blobs.putBlob("objects.big", new Uint8Array([1, 2]));
+    assert.deepEqual(await blobs.getBlob("objects.big"), new Uint8Array([1, 2]), "replaced");
+    await blobs.putBlob("objects.empty", new Uint8Array(0));
+    assert.deepEqual(await blobs.getBlob("objects.empty"), new Uint8Array(0));
+    await blobs.deleteBlob("objects.big");
+    await blobs.deleteBlob("objects.never");
+    assert.equal(await blobs.getBlob("objects.big"), undefined);
+    assert.deepEqual(await store.keys(""), [], "blobs are not keys");
+    await assert.rejects(blobs.putBlob("a b", new Uint8Array(1)), KeyInvalidError);
+  });
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
