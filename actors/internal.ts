@@ -14,6 +14,11 @@ export { UnknownRef } from "./unknown_ref.ts";
 export { PersistKeyHeldError } from "./persistence/errors.ts";
 export { describeRef, serializeRef } from "./ref.ts";
 export { parseActorId } from "./ids.ts";
+export { parseEntityAddress, parseEntityId } from "./entities/address.ts";
+export { EntityRef } from "./entities/entity_ref.ts";
+export { SOLO_CLAIMS } from "./entities/claims.ts";
+export type { ClaimResult, EntityClaims } from "./entities/claims.ts";
+export type { EntityCounts } from "./entities/registry.ts";
 export { SHUTDOWN, STOPPED } from "./exit_reason.ts";
 export {
   codeVersionOf,
