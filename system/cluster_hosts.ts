@@ -5,6 +5,7 @@
  * @module
  */
 
+import { StoreClaims } from "../cluster/entity_claims.ts";
 import { onMainThread } from "../base/main_thread.ts";
 import type { Hosts, InspectScope } from "./hosts.ts";
 import type { Runtime } from "../actors/runtime.ts";
@@ -128,6 +129,11 @@ export async function joinCluster(
     throw new ClusterConnectError(String(options.servers), { cause: err });
   }
   runtime.remote = cluster;
+  // A holder that is only unreachable may be alive behind a cut: its claim stands until it is lost.
+  runtime.entities.claims = new StoreClaims(runtime.hostId, () => runtime.store(), (hostId) => {
+    const state = cluster.view.get(hostId)?.state;
+    return state !== undefined && state !== "lost" && state !== "left";
+  });
   cluster.onHostGone((gone) => {
     const lowest = cluster.view.hosts().find((h) => isUp(h.state));
     if (lowest?.self) releaseNames(gone.hostId);
