@@ -134,6 +134,10 @@ export async function joinCluster(
     const state = cluster.view.get(hostId)?.state;
     return state !== undefined && state !== "lost" && state !== "left";
   });
+  // The one view hook entities need: hand keys to a host that came up, stop forwarding to one that went.
+  cluster.view.onChange((host) => {
+    if (!host.self) runtime.entities.hostChanged(host.hostId, isUp(host.state));
+  });
   cluster.onHostGone((gone) => {
     const lowest = cluster.view.hosts().find((h) => isUp(h.state));
     if (lowest?.self) releaseNames(gone.hostId);

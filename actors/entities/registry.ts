@@ -24,6 +24,7 @@ import { type EntityClaims, SOLO_CLAIMS } from "./claims.ts";
 import { entityAddress, entityId, entityPersistKey } from "./address.ts";
 import {
   DEFAULT_MAX_RESIDENT_ENTITIES,
+  DEFAULT_MOVES_PER_SECOND,
   type ResolvedEntityOptions,
   resolveEntityOptions,
 } from "./entity_options.ts";
@@ -57,6 +58,8 @@ interface Activation {
   holder: string | undefined;
   held: Held[];
   lastUsedMs: number;
+  /** The host it hands off to, while it passivates to move there. */
+  movingTo: string | undefined;
 }
 
 /** How long this host forwards to another host's activation before asking the arbiter again. */
@@ -74,6 +77,8 @@ export interface EntityCounts {
   readonly passivations: number;
   /** Passivations because the host reached its cap. */
   readonly evictions: number;
+  /** Entities handed off to another host by a rebalance. */
+  readonly moves: number;
 }
 
 /** The entities of one host. */
@@ -92,6 +97,11 @@ export class EntityRegistry {
   claims: EntityClaims = SOLO_CLAIMS;
   /** The most entities resident at once; more activations passivate the least recently used. */
   maxResident: number = DEFAULT_MAX_RESIDENT_ENTITIES;
+  /** How many entities a rebalance hands off per second at most, so that a join causes no storm. */
+  movesPerSecond: number = DEFAULT_MOVES_PER_SECOND;
+  /** Whether resident entities whose key now hashes to another host are being handed off. */
+  #rebalancing = false;
+  #moves = 0;
 
   /** @param runtime The host's runtime. */
   constructor(runtime: EntityHost) {
@@ -105,6 +115,7 @@ export class EntityRegistry {
       activations: this.#activations,
       passivations: this.#passivations,
       evictions: this.#evictions,
+      moves: this.#moves,
     };
   }
 
@@ -149,6 +160,7 @@ export class EntityRegistry {
         holder: undefined,
         held: [],
         lastUsedMs: now,
+        movingTo: undefined,
       };
       this.#known.set(id, activation);
       this.#shortestIdleMs = Math.min(this.#shortestIdleMs, activation.options.idleMs);
@@ -273,16 +285,77 @@ export class EntityRegistry {
     activation.cell = undefined;
     this.#resident--;
     const release = this.claims.release(activation.type, activation.key).catch(() => {});
-    if (activation.held.length === 0 || this.#runtime.status !== "running") {
+    const movingTo = activation.movingTo;
+    activation.movingTo = undefined;
+    if (this.#runtime.status !== "running") {
       if (this.#known.get(activation.id) === activation) this.#known.delete(activation.id);
-      if (activation.held.length > 0) {
-        this.#fail(activation, new SystemStoppedError(this.#runtime.hostId));
-      }
+      return this.#fail(activation, new SystemStoppedError(this.#runtime.hostId));
+    }
+    if (movingTo !== undefined) {
+      // Handed off: once the claim is free, what came meanwhile (and what
+      // comes from senders with an older view) goes to the new host, in order.
+      activation.phase = "claiming";
+      void release.then(() => {
+        if (this.#known.get(activation.id) !== activation) return;
+        activation.phase = "forwarding";
+        activation.holder = movingTo;
+        activation.lastUsedMs = this.#runtime.clock.now();
+        this.#flush(activation);
+      });
+      return;
+    }
+    if (activation.held.length === 0) {
+      if (this.#known.get(activation.id) === activation) this.#known.delete(activation.id);
       return;
     }
     // Messages came while it stopped: the next activation takes them, in order.
     activation.phase = "claiming";
     void release.then(() => this.#claim(activation));
+  }
+
+  /**
+   * The cluster's view changed: a host that is gone no longer receives
+   * forwarded messages (the next one claims again), and a host that came
+   * up may own keys resident here (a rebalance hands them off, bounded).
+   */
+  hostChanged(hostId: string, up: boolean): void {
+    if (up) {
+      this.#rebalancing = true;
+      if (this.#known.size > 0) this.#schedule();
+      return;
+    }
+    for (const activation of [...this.#known.values()]) {
+      if (activation.phase === "forwarding" && activation.holder === hostId) {
+        this.#known.delete(activation.id);
+      }
+    }
+  }
+
+  /** Hands off up to `budget` idle resident entities whose key now hashes to another host. */
+  #rebalance(budget: number): void {
+    let misplaced = 0;
+    for (const activation of this.#known.values()) {
+      const cell = activation.cell;
+      if (activation.phase !== "active" || cell === undefined) continue;
+      let owner: string;
+      try {
+        owner = this.#runtime.remote.chooseHost({
+          kind: "hash",
+          key: activation.id,
+          labels: activation.options.labels,
+        });
+      } catch {
+        continue;
+      }
+      if (owner === this.#runtime.hostId) continue;
+      misplaced++;
+      if (budget <= 0 || cell.queued > 0 || cell.busy) continue;
+      budget--;
+      this.#moves++;
+      activation.movingTo = owner;
+      this.#passivate(activation);
+    }
+    if (misplaced === 0) this.#rebalancing = false;
   }
 
   /** Passivates one activation: it finishes its turn and stops; held messages wait for the next one. */
@@ -313,7 +386,9 @@ export class EntityRegistry {
     this.#sweep = clock.setTimeout(() => {
       this.#sweep = undefined;
       this.#sweepIdle();
-      if (this.#known.size > 0 && this.#runtime.status === "running") this.#schedule();
+      if (
+        (this.#known.size > 0 || this.#rebalancing) && this.#runtime.status === "running"
+      ) this.#schedule();
     }, this.#sweepMs());
     clock.keepAlive(this.#sweep, false);
   }
@@ -324,6 +399,9 @@ export class EntityRegistry {
 
   #sweepIdle(): void {
     const now = this.#runtime.clock.now();
+    if (this.#rebalancing) {
+      this.#rebalance(Math.max(1, Math.floor(this.movesPerSecond * this.#sweepMs() / 1_000)));
+    }
     for (const activation of [...this.#known.values()]) {
       const idleMs = now - activation.lastUsedMs;
       if (activation.phase === "forwarding") {

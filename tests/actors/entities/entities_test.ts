@@ -93,3 +93,20 @@ Deno.test("a bad key or a definition that is not an entity type is refused with 
     );
   });
 });
+
+Deno.test("inspection counts a host's resident entities, activations and passivations", async () => {
+  await withSystem(async (system) => {
+    for (const key of ["a", "b", "c"]) await system.entity(Ledger, `seen-${key}`).ask("total");
+    await system.entity(Ledger, "seen-d").ask("total");
+    await waitFor(() => system.actorCount === 3, "the least recently used to passivate", 10_000);
+    const { hosts } = await system.inspect();
+    assert.deepEqual(hosts[0].entities, {
+      resident: 3,
+      activations: 4,
+      passivations: 1,
+      evictions: 1,
+      moves: 0,
+    });
+    assert.match(Deno.inspect(system), /3 \(\+4 -1\)/);
+  }, { store: new MemoryStore(), maxResidentEntities: 3 });
+});
