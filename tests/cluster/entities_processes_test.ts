@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { type ActorRef, type ActorSystem, JetStreamStore } from "../../mod.ts";
 import { Ledger, type TallyProtocol } from "../_helpers/entity_defs.ts";
 import { startDriver, startServerAndAgents } from "../_helpers/process_cluster.ts";
+import { startAgent } from "../_helpers/agents.ts";
 import { waitFor } from "../_helpers/system.ts";
 
 const entityDefs = new URL("../_helpers/entity_defs.ts", import.meta.url).pathname;
@@ -20,19 +21,22 @@ function onHost(driver: ActorSystem, hostId: string, key: string): ActorRef<Tall
   return driver.resolveRef({ $ref: `${hostId}/~ledger~${key}` as never, type: "ledger" }, Ledger);
 }
 
-async function cluster(cleanup: AsyncDisposableStack, name: string) {
+const agentArgs = ["--state-bucket", "ents", "--import", entityDefs];
+
+async function cluster(cleanup: AsyncDisposableStack, name: string, hosts = HOSTS) {
   const { server, agents } = await startServerAndAgents(cleanup, {
     cluster: name,
     jetstream: true,
-    agents: HOSTS.map((hostId) => ({
-      hostId,
-      extraArgs: ["--state-bucket", "ents", "--import", entityDefs],
-    })),
+    agents: hosts.map((hostId) => ({ hostId, extraArgs: agentArgs })),
   });
   const store = await JetStreamStore.open({ servers: server.url, bucket: "ents" });
   cleanup.defer(() => store.close());
-  const driver = await startDriver(cleanup, server, { cluster: name, hosts: 4, system: { store } });
-  return { driver, agents };
+  const driver = await startDriver(cleanup, server, {
+    cluster: name,
+    hosts: hosts.length + 1,
+    system: { store },
+  });
+  return { driver, agents, server };
 }
 
 Deno.test({
@@ -88,5 +92,60 @@ Deno.test({
     ]);
     assert.equal(new Set(where.map((w) => w.actor)).size, 1, JSON.stringify(where));
     assert.notEqual(where[0].actor.split("/")[0], holder);
+  },
+});
+
+Deno.test({
+  name: "a host that joins takes over its share of entities, and no acknowledged update is lost",
+  fn: async () => {
+    await using cleanup = new AsyncDisposableStack();
+    const { driver, server } = await cluster(cleanup, "ents-join", ["j1", "j2"]);
+    const keys = Array.from({ length: 24 }, (_, i) => `moving-${i}`);
+    const acked = new Map<string, number[]>(keys.map((k) => [k, []]));
+    const failed = new Map<string, number>(keys.map((k) => [k, 0]));
+    let joined = false;
+    let roundsAfterJoin = 0;
+    const load = Promise.all(keys.map(async (key) => {
+      while (!joined || roundsAfterJoin < 30) {
+        if (joined && key === keys[0]) roundsAfterJoin++;
+        try {
+          acked.get(key)!.push(
+            await driver.entity(Ledger, key).ask("addAndGet", 1, { timeoutMs: 20_000 }),
+          );
+        } catch {
+          failed.set(key, failed.get(key)! + 1);
+        }
+      }
+    }));
+    const agent = await startAgent({
+      url: server.url,
+      cluster: "ents-join",
+      hostId: "j3",
+      extraArgs: agentArgs,
+    });
+    cleanup.defer(async () => {
+      await agent.stop();
+    });
+    await waitFor(
+      () => driver.hosts().filter((h) => h.state === "alive").length === 4,
+      "the new host to be seen",
+      30_000,
+    );
+    joined = true;
+    await load;
+    let onNewHost = 0;
+    for (const key of keys) {
+      const values = acked.get(key)!;
+      assert.equal(new Set(values).size, values.length, `${key}: a value acknowledged twice`);
+      const total = await driver.entity(Ledger, key).ask("total", undefined, { timeoutMs: 20_000 });
+      assert.ok(total >= Math.max(...values), `${key}: ${total} < ${Math.max(...values)}`);
+      assert.ok(
+        total - values.length <= failed.get(key)!,
+        `${key}: ${total} after ${values.length}`,
+      );
+      const where = await driver.entity(Ledger, key).ask("where", undefined, { timeoutMs: 20_000 });
+      if (where.actor.startsWith("j3/")) onNewHost++;
+    }
+    assert.ok(onNewHost > 0, "some entities moved to the new host");
   },
 });
