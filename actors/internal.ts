@@ -18,7 +18,7 @@ export { parseEntityAddress, parseEntityId } from "./entities/address.ts";
 export { EntityRef } from "./entities/entity_ref.ts";
 export { SOLO_CLAIMS } from "./entities/claims.ts";
 export type { ClaimResult, EntityClaims } from "./entities/claims.ts";
-export type { EntityCounts } from "./entities/registry.ts";
+export type { EntityCounts } from "./entities/entity_counts.ts";
 export { SHUTDOWN, STOPPED } from "./exit_reason.ts";
 export {
   codeVersionOf,

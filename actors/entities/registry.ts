@@ -29,6 +29,9 @@ import {
   resolveEntityOptions,
 } from "./entity_options.ts";
 import { describeError } from "../../base/errors.ts";
+import type { EntityCounts } from "./entity_counts.ts";
+
+export type { EntityCounts };
 
 /** One message on its way to an entity: a tell's origin or an ask's reply target. */
 interface Held {
@@ -66,20 +69,6 @@ interface Activation {
 const FORWARD_FOR_MS = 2_000;
 /** The longest pause between two idle sweeps. */
 const MAX_SWEEP_MS = 1_000;
-
-/** Counters of a host's entities, for inspection. */
-export interface EntityCounts {
-  /** Entities resident on this host now. */
-  readonly resident: number;
-  /** Activations since the host started. */
-  readonly activations: number;
-  /** Passivations (idle or evicted) since the host started. */
-  readonly passivations: number;
-  /** Passivations because the host reached its cap. */
-  readonly evictions: number;
-  /** Entities handed off to another host by a rebalance. */
-  readonly moves: number;
-}
 
 /** The entities of one host. */
 export class EntityRegistry {

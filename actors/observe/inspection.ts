@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { EntityCounts } from "../entities/registry.ts";
+import type { EntityCounts } from "../entities/entity_counts.ts";
 import type { DeathRecord } from "./death_records.ts";
 import type { DeadLetterReason } from "./dead_letters.ts";
 import type { ErrorInfo } from "../../base/errors.ts";
