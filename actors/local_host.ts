@@ -222,7 +222,7 @@ export class LocalHost {
   ): boolean {
     const entity = parseEntityAddress(to);
     if (entity === undefined || entity.host !== this.#runtime.hostId) return false;
-    this.#runtime.entities.deliver(entity.type, entity.key, name, payload, via, bytes);
+    this.#runtime.entities.deliver(entity.type, entity.key, name, payload, via, bytes, true);
     return true;
   }
 

@@ -118,6 +118,8 @@ export class EntityRegistry {
    * Delivers a message to an entity of this host, activating it when it has
    * none. A refusal goes through `via`: an ask's reply target rejects, a
    * tell's origin records (or sends back) its dead letter.
+   *
+   * @param fromHost Whether the message came from another host.
    */
   deliver(
     type: string,
@@ -126,6 +128,7 @@ export class EntityRegistry {
     payload: unknown,
     via: ReplyTarget | TellOrigin,
     bytes: number,
+    fromHost = false,
   ): void {
     const id = entityId(type, key);
     let activation = this.#known.get(id);
@@ -159,6 +162,10 @@ export class EntityRegistry {
       this.#known.delete(id);
       this.#known.set(id, activation);
       activation.lastUsedMs = now;
+      // A message another host forwarded here while this host forwards to
+      // it: one of the two views is stale, so ask the arbiter again rather
+      // than send it back (two stale hosts would bounce it between them).
+      if (activation.phase === "forwarding" && fromHost) this.#claim(activation);
     }
     this.#route(activation, { name, payload, via, bytes });
   }
