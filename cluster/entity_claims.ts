@@ -24,6 +24,14 @@ import { ClaimContendedError } from "./errors.ts";
 /** The store key prefix of entity claims. */
 export const CLAIM_PREFIX = "entities.";
 
+/**
+ * How long a claim whose holder this host does not know yet is respected:
+ * a host that just joined, or just came back from a cut, has not heard of
+ * every member yet, and must not take an entity from one of them. A holder
+ * still unknown after this is taken over (a host gone before this one came).
+ */
+export const UNKNOWN_HOLDER_GRACE_MS = 10_000;
+
 /** Races lost in a row before a claim gives up (each loss means another host moved). */
 const MAX_ATTEMPTS = 8;
 
@@ -36,20 +44,44 @@ export function claimKey(type: string, key: string): string {
 export class StoreClaims implements EntityClaims {
   readonly #hostId: string;
   readonly #store: () => Promise<StateStore>;
-  readonly #isUp: (hostId: string) => boolean;
+  readonly #standing: (hostId: string) => "member" | "gone" | "unknown";
+  readonly #now: () => number;
+  /** When each holder this host does not know was first seen in a claim. */
+  readonly #unknownSince = new Map<string, number>();
   /** The revisions of the claims this host holds, for a release that touches only its own. */
   readonly #held = new Map<string, number>();
 
   /**
    * @param hostId This host.
    * @param store The store the hosts share.
-   * @param isUp Whether this host's view has a host as a member that is not
-   *   lost or gone (one that is only unreachable keeps its claims).
+   * @param standing How this host's view has a host: a `"member"` (alive,
+   *   busy, or only unreachable: it keeps its claims), `"gone"` (lost or
+   *   left), or `"unknown"` (not in the view).
+   * @param now The host's clock, in milliseconds.
    */
-  constructor(hostId: string, store: () => Promise<StateStore>, isUp: (hostId: string) => boolean) {
+  constructor(
+    hostId: string,
+    store: () => Promise<StateStore>,
+    standing: (hostId: string) => "member" | "gone" | "unknown",
+    now: () => number,
+  ) {
     this.#hostId = hostId;
     this.#store = store;
-    this.#isUp = isUp;
+    this.#standing = standing;
+    this.#now = now;
+  }
+
+  /** Whether a holder's claim stands. */
+  #holds(holder: string): boolean {
+    const standing = this.#standing(holder);
+    if (standing !== "unknown") {
+      this.#unknownSince.delete(holder);
+      return standing === "member";
+    }
+    const now = this.#now();
+    const since = this.#unknownSince.get(holder);
+    if (since === undefined) this.#unknownSince.set(holder, now);
+    return since === undefined || now - since < UNKNOWN_HOLDER_GRACE_MS;
   }
 
   /** Takes the claim, unless a live host holds it. */
@@ -60,7 +92,7 @@ export class StoreClaims implements EntityClaims {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const entry = await store.get(storeKey);
       const holder = entry === undefined ? undefined : holderOf(entry.value);
-      if (holder !== undefined && holder !== this.#hostId && this.#isUp(holder)) {
+      if (holder !== undefined && holder !== this.#hostId && this.#holds(holder)) {
         return { kind: "held", hostId: holder };
       }
       try {

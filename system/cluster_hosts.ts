@@ -130,10 +130,19 @@ export async function joinCluster(
   }
   runtime.remote = cluster;
   // A holder that is only unreachable may be alive behind a cut: its claim stands until it is lost.
-  runtime.entities.claims = new StoreClaims(runtime.hostId, () => runtime.store(), (hostId) => {
-    const state = cluster.view.get(hostId)?.state;
-    return state !== undefined && state !== "lost" && state !== "left";
-  });
+  runtime.entities.claims = new StoreClaims(
+    runtime.hostId,
+    () => runtime.store(),
+    (hostId) => {
+      const state = cluster.view.get(hostId)?.state;
+      return state === undefined
+        ? "unknown"
+        : state === "lost" || state === "left"
+        ? "gone"
+        : "member";
+    },
+    () => runtime.clock.now(),
+  );
   // The one view hook entities need: hand keys to a host that came up, stop forwarding to one that went.
   cluster.view.onChange((host) => {
     if (!host.self) runtime.entities.hostChanged(host.hostId, isUp(host.state));

@@ -9,13 +9,14 @@
 import assert from "node:assert/strict";
 import { simulate } from "../../chaos/simulation.ts";
 
-const SEEDS = 8;
+/** Seeds 1-8, and 11 and 14, which once started a second activation (a holder not yet in a new host's view). */
+const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 11, 14];
 
-Deno.test(`${SEEDS} seeded simulations with entities: never two live activations, no update lost`, async () => {
+Deno.test(`${SEEDS.length} seeded simulations with entities: never two live activations, no update lost`, async () => {
   const failing: string[] = [];
   let activations = 0;
   let asks = 0;
-  for (let seed = 1; seed <= SEEDS; seed++) {
+  for (const seed of SEEDS) {
     const result = await simulate({ seed, entities: 8 });
     activations += result.entityActivations;
     asks += result.entityAsks;
@@ -25,6 +26,9 @@ Deno.test(`${SEEDS} seeded simulations with entities: never two live activations
     }
   }
   assert.deepEqual(failing, []);
-  assert.ok(asks > SEEDS * 100, `the workload ran (${asks} entity asks)`);
-  assert.ok(activations > SEEDS * 8, `entities activated again after passivating (${activations})`);
+  assert.ok(asks > SEEDS.length * 100, `the workload ran (${asks} entity asks)`);
+  assert.ok(
+    activations > SEEDS.length * 8,
+    `entities activated again after passivating (${activations})`,
+  );
 });
