@@ -59,6 +59,7 @@ import { onSignals } from "./system/signals.ts";
 import { Names } from "./system/names.ts";
 import { planWorkers, workerCount } from "./system/workers.ts";
 import type { WorkerHosts } from "./system/worker_hosts.ts";
+import { entityRef } from "./system/entities.ts";
 
 /**
  * A set of actors on one host.
@@ -474,6 +475,49 @@ export class ActorSystem {
       ).then((ref) => startedRef(this.#runtime, ref));
     }
     return this.#runtime.spawn(erase(definition), options as never, undefined).ref;
+  }
+
+  /**
+   * A ref to the entity (virtual actor) of an entity type with a key. The
+   * entity exists virtually forever: the ref works at once, before its first
+   * activation, while it activates, after it passivated or moved, from any
+   * host and after travelling in a message. Its first message activates it
+   * on the host its key hashes to among the live hosts with the type's
+   * labels (persistent state loads first, `init` gets the key); at most one
+   * activation lives across the cluster; an idle one passivates. Messages
+   * that arrive while it activates, passivates or moves wait (bounded) and
+   * are delivered in order. See docs/cluster.md, "Entities".
+   *
+   * @example
+   * ```ts
+   * import { type Ask, ActorSystem, defineActor, type Tell } from "./mod.ts";
+   *
+   * const Trial = defineActor<{ report: Tell<number>; best: Ask<void, number> }, number, string>({
+   *   type: "trial",
+   *   entity: { idleMs: 60_000 },
+   *   init: () => -Infinity,
+   *   tells: { report: (best, score) => Math.max(best, score) },
+   *   asks: { best: (best) => ({ state: best, reply: best }) },
+   * });
+   *
+   * const system = await ActorSystem.start();
+   * system.entity(Trial, "lr-0.01").tell("report", 0.7);
+   * console.log(await system.entity(Trial, "lr-0.01").ask("best")); // 0.7
+   * await system.shutdown();
+   * ```
+   *
+   * @param definition An entity type: a definition with an `entity` option,
+   *   known to every host that may activate it (same entry script, or imported).
+   * @param key The entity's key: letters, digits, `_`, `-` and `:`.
+   * @returns A typed ref.
+   * @throws {InvalidOptionError} When the definition has no `entity` option.
+   * @throws {InvalidNameError} (`field: "key"`) When the key breaks the naming rules.
+   */
+  entity<P extends ProtocolShape<P>, S, A extends string | void | undefined>(
+    definition: ActorDefinition<P, S, A>,
+    key: string,
+  ): ActorRef<P> {
+    return entityRef(this.#runtime, erase(definition), key) as unknown as ActorRef<P>;
   }
 
   /**

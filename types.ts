@@ -105,3 +105,5 @@ export type {
 export type { TransportStats } from "./cluster/cluster_host.ts";
 export type { Timers } from "./actors/timers.ts";
 export type { RandomSource } from "./base/random.ts";
+export type { EntityOptions } from "./actors/entities/entity_options.ts";
+export type { EntityCounts } from "./actors/entities/entity_counts.ts";

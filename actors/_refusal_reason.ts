@@ -9,6 +9,8 @@ import {
   MailboxFullError,
   MessageKindError,
   MessageValidationError,
+  PlacementError,
+  UnknownActorError,
   UnknownMessageError,
 } from "./errors.ts";
 
@@ -21,5 +23,8 @@ export function refusalReason(err: Error): DeadLetterReason {
   if (MailboxFullError.is(err)) return "mailbox-full";
   if (UnknownMessageError.is(err) || MessageKindError.is(err)) return "unknown-message";
   if (MessageValidationError.is(err)) return "invalid-payload";
+  // An entity whose type no host here knows, or that no live host may activate.
+  if (UnknownActorError.is(err)) return "unknown-actor";
+  if (PlacementError.is(err)) return "host-unreachable";
   return "actor-stopped";
 }

@@ -16,6 +16,7 @@ import type { Signal } from "./signals.ts";
 import type { PersistenceSpec } from "./persistence/persistence.ts";
 import { registerDefinition } from "./_registry.ts";
 import { checkSchemasOption, type MessageSchemas } from "./message_schemas.ts";
+import { type EntityOptions, resolveEntityOptions } from "./entities/entity_options.ts";
 
 /**
  * What an ask handler returns: the next state and either the reply for the
@@ -132,6 +133,15 @@ export interface ActorSpecBase<P, S, A> {
    * @default {undefined}
    */
   readonly schemas?: MessageSchemas<P>;
+  /**
+   * Makes the type an entity type (a virtual actor): `system.entity(Def, key)`
+   * gives a ref to the entity with that key, activated on first message on
+   * the host its key hashes to, passivated when idle (`idleMs`), and at most
+   * once across the cluster. `init` receives the key. Give it `persistence`
+   * to keep its state across activations. See docs/cluster.md, "Entities".
+   * @default {undefined}
+   */
+  readonly entity?: EntityOptions;
 }
 
 /**
@@ -205,6 +215,7 @@ export function defineActor<P extends ProtocolShape<P>, S, A = void>(
     }
   }
   validatePersistence(spec.persistence);
+  if (spec.entity !== undefined) resolveEntityOptions(spec.entity);
   const seen = new Set<string>();
   for (const section of ["tells", "asks"] as const) {
     const table = (spec as unknown as { readonly [k: string]: unknown })[section];

@@ -30,7 +30,7 @@ const NAME_PATTERN = /^[A-Za-z0-9_:-]+$/;
  * @returns The value, unchanged.
  * @throws {InvalidNameError} When the value is empty, too long or has forbidden characters.
  */
-export function validateName(value: unknown, what: "name" | "type"): string {
+export function validateName(value: unknown, what: "name" | "type" | "key"): string {
   if (typeof value !== "string" || value.length === 0) {
     throw new InvalidNameError(String(value), what, "must be a non-empty string");
   }

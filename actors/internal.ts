@@ -15,6 +15,11 @@ export { isSerializedObjectRef, ObjectHandle } from "./objects/object_ref.ts";
 export { PersistKeyHeldError } from "./persistence/errors.ts";
 export { describeRef, serializeRef } from "./ref.ts";
 export { parseActorId } from "./ids.ts";
+export { parseEntityAddress, parseEntityId } from "./entities/address.ts";
+export { EntityRef } from "./entities/entity_ref.ts";
+export { SOLO_CLAIMS } from "./entities/claims.ts";
+export type { ClaimResult, EntityClaims } from "./entities/claims.ts";
+export type { EntityCounts } from "./entities/entity_counts.ts";
 export { SHUTDOWN, STOPPED } from "./exit_reason.ts";
 export {
   codeVersionOf,

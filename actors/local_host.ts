@@ -21,6 +21,7 @@ import { onHostGone, onRemoteChildExit } from "./supervision/_supervisor_core.ts
 import { UnknownActorError } from "./errors.ts";
 import { stoppedError, stoppedErrorOf } from "./_stopped_error.ts";
 import type { ReplyTarget, TellOrigin } from "./ask.ts";
+import { parseEntityAddress } from "./entities/address.ts";
 
 /** Why a message from another host was not queued. */
 export interface Refusal {
@@ -57,6 +58,7 @@ export class LocalHost {
     bytes: number,
   ): Refusal | undefined {
     const cell = this.#lookup(to);
+    if (cell === undefined && this.#toEntity(to, name, payload, origin, bytes)) return undefined;
     if (cell === undefined || cell.stopping !== undefined) return this.#gone(to, cell);
     const refused = cell.offer(name, payload, origin, bytes);
     return refused === undefined
@@ -80,6 +82,7 @@ export class LocalHost {
     bytes: number,
   ): Refusal | undefined {
     const cell = this.#lookup(to);
+    if (cell === undefined && this.#toEntity(to, name, payload, reply, bytes)) return undefined;
     if (cell === undefined || cell.stopping !== undefined) {
       const refusal = this.#gone(to, cell);
       reply.reject(
@@ -203,6 +206,25 @@ export class LocalHost {
   /** This host's part of an inspection, gathered in slices that yield to the event loop. */
   snapshotInSlices(context: HostContext, recent: number): Promise<HostSnapshot> {
     return snapshotHostInSlices(this.#runtime, context, recent);
+  }
+
+  /**
+   * Hands a message for an entity address of this host to the entity
+   * registry, which answers refusals through `via` itself.
+   *
+   * @returns Whether `to` was such an address.
+   */
+  #toEntity(
+    to: string,
+    name: string,
+    payload: unknown,
+    via: ReplyTarget | TellOrigin,
+    bytes: number,
+  ): boolean {
+    const entity = parseEntityAddress(to);
+    if (entity === undefined || entity.host !== this.#runtime.hostId) return false;
+    this.#runtime.entities.deliver(entity.type, entity.key, name, payload, via, bytes, true);
+    return true;
   }
 
   #lookup(id: string): Cell | undefined {

@@ -31,6 +31,10 @@ import { UnknownRef } from "./unknown_ref.ts";
 import { ObjectTable } from "./objects/object_table.ts";
 import { isSerializedObjectRef } from "./objects/object_ref.ts";
 import { Keeper } from "./objects/keeper.ts";
+import { EntityRegistry } from "./entities/registry.ts";
+import { EntityRef } from "./entities/entity_ref.ts";
+import { parseEntityId } from "./entities/address.ts";
+import { definitionOf } from "./_registry.ts";
 import type { ValidateMessages } from "./message_schemas.ts";
 import {
   type DeathRecord,
@@ -112,6 +116,8 @@ export interface RuntimeSettings {
   readonly firstSequence: number;
   /** Which messages are checked against their schemas; `"remote"` when not given. */
   readonly validateMessages?: ValidateMessages;
+  /** The most entities resident at once; default `DEFAULT_MAX_RESIDENT_ENTITIES`. */
+  readonly maxResidentEntities?: number;
 }
 
 /**
@@ -160,6 +166,8 @@ export class Runtime implements CellRuntime {
   #status: RuntimeStatus = "running";
   /** Other hosts: a solo port until the system joins a cluster. */
   remote: RemotePort;
+  /** This host's entities (virtual actors): activations, held messages, passivation. */
+  readonly entities: EntityRegistry = new EntityRegistry(this);
   /** The name directory (set by the system). */
   directory: { register(name: string, ref: BaseRef): Promise<void> } | undefined = undefined;
 
@@ -230,6 +238,9 @@ export class Runtime implements CellRuntime {
     this.#load = new LoadMeter(this.startedAtMs);
     this.#stateFile = settings.stateFile;
     this.remote = new SoloPort(settings.hostId);
+    if (settings.maxResidentEntities !== undefined) {
+      this.entities.maxResident = settings.maxResidentEntities;
+    }
     this.asks = new AskTracker(settings.clock, (ask, reply) => {
       this.deadLetters.publish({
         reason: "reply-after-timeout",
@@ -358,6 +369,11 @@ export class Runtime implements CellRuntime {
     }
     const cell = this.cellById(serialized.$ref);
     if (cell !== undefined) return cell.ref;
+    const entity = parseEntityId(serialized.$ref);
+    if (entity !== undefined) {
+      const labels = definitionOf(entity.type)?.spec.entity?.labels;
+      return new EntityRef(this, entity.type, entity.key, labels);
+    }
     return this.remote.resolve(serialized) ?? new UnknownRef(serialized, this.deadLetters);
   }
 

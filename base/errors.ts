@@ -61,7 +61,7 @@ export class InvalidNameError extends ActorSystemError {
   /** The refused value (shortened when very long). */
   readonly value: string;
   /** Which field was refused. */
-  readonly field: "name" | "type";
+  readonly field: "name" | "type" | "key";
   /** Why it was refused. */
   readonly reason: string;
 
@@ -73,8 +73,16 @@ export class InvalidNameError extends ActorSystemError {
    * @param reason Why.
    * @param options Standard error options; `cause` chains the underlying error.
    */
-  constructor(value: string, field: "name" | "type", reason: string, options?: ErrorOptions) {
-    super(`invalid actor ${field} '${value}': ${reason}`, options);
+  constructor(
+    value: string,
+    field: "name" | "type" | "key",
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `invalid ${field === "key" ? "entity" : "actor"} ${field} '${value}': ${reason}`,
+      options,
+    );
     this.value = value;
     this.field = field;
     this.reason = reason;

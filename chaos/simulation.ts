@@ -30,6 +30,7 @@ import { SimCounter, SimPinger, SimRecorder } from "./sim_actors.ts";
 import { checkWriters } from "./oracle.ts";
 import { settle, settleOne, STEP_MS } from "./sim_time.ts";
 import { checkCounters, checkPingers, type CounterRef, type SimHost } from "./sim_verdict.ts";
+import { EntityLoad } from "./sim_entities.ts";
 
 /** Sizes of one simulated run. */
 export interface SimulationOptions {
@@ -45,6 +46,12 @@ export interface SimulationOptions {
    * @default {6}
    */
   readonly counters?: number;
+  /**
+   * Persistent entities (chaos/sim_entities.ts) asked by key from random
+   * hosts, checked for duplicate activations and lost updates.
+   * @default {0}
+   */
+  readonly entities?: number;
   /**
    * Whether to return every event of the history (`events`), to find where
    * two runs of one seed parted.
@@ -65,6 +72,12 @@ export interface SimulationResult {
   readonly tellsDeadLettered: number;
   readonly garbageMessages: number;
   readonly writesAccepted: number;
+  /** Entity activations that started (with `entities`). */
+  readonly entityActivations: number;
+  /** Entity asks sent (with `entities`). */
+  readonly entityAsks: number;
+  /** Activations that started while another of their key lived on a reachable host. */
+  readonly entityDuplicates: number;
   /** Every invariant that did not hold; empty when the run passed. */
   readonly violations: readonly string[];
   /**
@@ -189,6 +202,11 @@ async function run(options: SimulationOptions): Promise<SimulationResult> {
   };
   const pending: Promise<unknown>[] = [];
   let garbage = 0;
+  const reachable = (id: string) =>
+    hosts.some((h) => h.id === id && !h.crashed && h.cutUntilMs === undefined);
+  const entities = (options.entities ?? 0) === 0
+    ? undefined
+    : new EntityLoad(options.entities!, options.seed, reachable, at);
 
   const alive = () => hosts.filter((h) => !h.crashed);
   const workers = () => alive().filter((h) => h !== driver);
@@ -265,6 +283,11 @@ async function run(options: SimulationOptions): Promise<SimulationResult> {
           ),
       );
     }
+    entities?.step(
+      alive().filter((h) => h.cutUntilMs === undefined),
+      pending,
+      (event) => history.record(at(), event),
+    );
     await clock.advance(STEP_MS);
   }
 
@@ -309,6 +332,8 @@ async function run(options: SimulationOptions): Promise<SimulationResult> {
   }
   violations.push(...await checkCounters(clock, children, acked, unknown));
   violations.push(...checkWriters(store.writes));
+  if (entities !== undefined) violations.push(...await entities.check(clock, driver));
+  entities?.close();
   const tells = await checkPingers(clock, hosts, recorder);
   violations.push(...tells.violations);
   for (const h of alive()) {
@@ -353,6 +378,9 @@ async function run(options: SimulationOptions): Promise<SimulationResult> {
     tellsDeadLettered,
     garbageMessages: garbage,
     writesAccepted: store.writes.length,
+    entityActivations: entities?.activations ?? 0,
+    entityAsks: entities?.asks ?? 0,
+    entityDuplicates: entities?.duplicates ?? 0,
     violations,
     digest: history.digest,
     ...(history.events === undefined ? {} : { events: history.events }),

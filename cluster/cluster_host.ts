@@ -25,6 +25,7 @@ import {
   type HostSnapshot,
   LocalHost,
   parseActorId,
+  parseEntityAddress,
   type RemoteChild,
   type RemotePort,
   type Runtime,
@@ -252,7 +253,7 @@ export class ClusterHost implements RemotePort {
 
   /** Turns a serialized ref into a working ref: local, remote, or unknown. */
   resolve(serialized: SerializedRef): RemoteRef | undefined {
-    const parsed = parseActorId(serialized.$ref);
+    const parsed = parseActorId(serialized.$ref) ?? parseEntityAddress(serialized.$ref);
     if (parsed === undefined || parsed.host === this.#runtime.hostId) return undefined;
     // Only a host id that is a valid subject token may ever become part of a subject.
     if (!isSubjectToken(parsed.host)) return undefined;

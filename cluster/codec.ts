@@ -17,7 +17,7 @@
  * @module
  */
 
-import { LocalRef, type SerializedRef, UnknownRef } from "../actors/internal.ts";
+import { EntityRef, LocalRef, type SerializedRef, UnknownRef } from "../actors/internal.ts";
 import type { ErrorInfo } from "../base/errors.ts";
 import { type Frame, frameFromWire, frameToWire } from "./frames.ts";
 import { runAtOnce, type Steps } from "../base/slices.ts";
@@ -54,6 +54,7 @@ export function registerRefClass(
 // (remote refs register themselves in remote_ref.ts).
 registerRefClass(LocalRef);
 registerRefClass(UnknownRef);
+registerRefClass(EntityRef);
 
 const shared = new ValueEncoder();
 

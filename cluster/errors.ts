@@ -65,6 +65,37 @@ export class ClusterConnectError extends ActorSystemError {
   }
 }
 
+/**
+ * A host could not settle an entity's claim: the claim changed under it
+ * every time it tried (other hosts kept taking and releasing it). The
+ * messages that waited for that activation are refused with this error;
+ * the next message tries again.
+ */
+export class ClaimContendedError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "claim_contended";
+  /** The claim's store key. */
+  readonly claimKey: string;
+  /** How many times it tried. */
+  readonly attempts: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param claimKey The claim's store key.
+   * @param attempts How many times it tried.
+   * @param options Standard error options.
+   */
+  constructor(claimKey: string, attempts: number, options?: ErrorOptions) {
+    super(
+      `the entity claim ${claimKey} changed ${attempts} times while this host took it`,
+      options,
+    );
+    this.claimKey = claimKey;
+    this.attempts = attempts;
+  }
+}
+
 /** A cluster-wide name is held by another actor. */
 export class NameTakenError extends ActorSystemError {
   /** The stable code of this error class. */

@@ -1,15 +1,22 @@
 /**
- * 08 — A hyperparameter sweep that survives its scheduler.
+ * 08 — A hyperparameter sweep whose trials are entities.
  *
- * A scheduler actor keeps the sweep (9 trials: 3 learning rates x 3 batch
- * sizes), each trial's attempts and the leaderboard in persistent state.
- * Trials run as children of a supervisor, placed on hosts labelled `gpu=1`;
- * each trains a small model (linear regression by minibatch SGD) and reports
- * its final loss. One trial fails on its first attempt (a simulated
- * out-of-memory): the supervisor restarts it with backoff, and it succeeds.
+ * Each trial of the sweep (9 trials: 3 learning rates x 3 batch sizes) is
+ * an entity: a virtual actor addressed by its key (`lr0p05-b32`), which
+ * nobody spawns, names or places. `system.entity(Trial, key)` is its ref;
+ * its first message activates it on a host labelled `gpu=1` that the key
+ * hashes to, with its persistent state (attempts, loss, host) loaded first.
+ * An idle trial passivates; asking it again later brings it back with that
+ * state, on whichever host owns its key then. At most one activation of a
+ * trial lives in the cluster, so a trial never trains twice at once.
+ *
+ * Each trial trains a small model (linear regression by minibatch SGD) and
+ * keeps its final loss. One trial fails its first attempt (a simulated
+ * out-of-memory): its `run` ask rejects, and the driver retries it after a
+ * backoff; the attempt count lives in the trial, so it survives anything.
  *
  * `--stop-after N` kills the run the hard way once N trials are done; run it
- * again and the sweep resumes: the finished trials are not run again.
+ * again and the sweep resumes: each trial knows whether it is done.
  *
  * Run: deno run -A examples/08_sweep.ts [--stop-after 4] [--nats nats://127.0.0.1:4222]
  *      (with --nats: two GPU hosts and one CPU host, state in JetStream)
@@ -17,117 +24,54 @@
  * @module
  */
 
-import {
-  type ActorRef,
-  type Ask,
-  childSpec,
-  defineActor,
-  defineSupervisor,
-  type Tell,
-} from "../mod.ts";
+import { type Ask, defineActor } from "../mod.ts";
 import { exampleFlags, startHosts } from "./_hosts.ts";
 
 /** One trial's hyperparameters. */
 interface TrialParams {
-  readonly id: string;
   readonly learningRate: number;
   readonly batchSize: number;
 }
 
+/** What a trial remembers, across passivations, moves and crashes of the program. */
 interface TrialRecord {
-  readonly params: TrialParams;
+  readonly key: string;
   readonly attempts: number;
   readonly loss: number | undefined;
   readonly host: string | undefined;
 }
 
-type SchedulerProtocol = {
-  /** Adds the trials it does not know yet; returns how many are already done. */
-  plan: Ask<TrialParams[], number>;
-  /** A trial starts an attempt: returns the attempt's number (1, 2, ...). */
-  begin: Ask<string, number>;
-  /** A trial finished; answered once stored. */
-  finish: Ask<{ id: string; loss: number; host: string }, void>;
-  /** Every trial, best first (unfinished last). */
-  board: Ask<void, TrialRecord[]>;
-};
+/** The trial that fails on its first attempt, as a flaky GPU job would. */
+const FLAKY_TRIAL = "lr0p05-b32";
 
-/** The scheduler's memory: the sweep survives a restart of the program. */
-export const Scheduler = defineActor<SchedulerProtocol, { trials: Record<string, TrialRecord> }>({
-  type: "sweep-scheduler",
+/** A trial: an entity of type `sweep-trial`, keyed by its hyperparameters. */
+export const Trial = defineActor<
+  { run: Ask<TrialParams, TrialRecord>; record: Ask<void, TrialRecord> },
+  TrialRecord,
+  string
+>({
+  type: "sweep-trial",
   module: import.meta.url,
-  init: () => ({ trials: {} }),
+  entity: { idleMs: 2_000, labels: { gpu: "1" } },
   persistence: { version: 1 },
+  init: (key) => ({ key, attempts: 0, loss: undefined, host: undefined }),
   asks: {
-    plan: (state, trials) => {
-      const next = { ...state.trials };
-      for (const params of trials) {
-        next[params.id] ??= { params, attempts: 0, loss: undefined, host: undefined };
+    run: (trial, params, ctx) => {
+      // Done before (in this run or an earlier one): nothing to train.
+      if (trial.loss !== undefined) return { state: trial, reply: trial };
+      const attempts = trial.attempts + 1;
+      if (trial.key === FLAKY_TRIAL && attempts === 1) {
+        const error = new Error(`CUDA out of memory (simulated) in trial ${trial.key}`);
+        return { state: { ...trial, attempts }, error };
       }
-      const done = Object.values(next).filter((t) => t.loss !== undefined).length;
-      return { state: { trials: next }, reply: done };
+      const done = { ...trial, attempts, loss: train(params), host: ctx.self.id.split("/")[0] };
+      return { state: done, reply: done };
     },
-    begin: (state, id) => {
-      const trial = { ...state.trials[id], attempts: state.trials[id].attempts + 1 };
-      return { state: { trials: { ...state.trials, [id]: trial } }, reply: trial.attempts };
-    },
-    finish: (state, { id, loss, host }) => ({
-      state: { trials: { ...state.trials, [id]: { ...state.trials[id], loss, host } } },
-      reply: undefined,
-    }),
-    board: (state) => ({
-      state,
-      reply: Object.values(state.trials).sort((a, b) =>
-        (a.loss ?? Infinity) - (b.loss ?? Infinity) || a.params.id.localeCompare(b.params.id)
-      ),
-    }),
+    record: (trial) => ({ state: trial, reply: trial }),
   },
 });
 
 const GPU_SLOTS = 2;
-/** The trial that fails on its first attempt, as a flaky GPU job would. */
-const FLAKY_TRIAL = "lr0p05-b32";
-
-/**
- * Runs one trial once it has started, reports it, and stops (a transient
- * child: not restarted then). The work is a message to itself, not part of
- * `onStart`: `startChild` answers once the trial has started, as OTP's
- * `start_link` does, and the next trial is started meanwhile.
- */
-type TrialArgs = { params: TrialParams; scheduler: ActorRef<SchedulerProtocol> };
-export const Trial = defineActor<{ which: Ask<void, string>; run: Tell }, TrialArgs, TrialArgs>({
-  type: "sweep-trial",
-  module: import.meta.url,
-  init: (args) => args,
-  onStart: (_, ctx) => ctx.self.tell("run"),
-  asks: { which: (state) => ({ state, reply: state.params.id }) },
-  tells: {
-    run: async (state, _, ctx) => {
-      const { params, scheduler } = state;
-      const attempt = await scheduler.ask("begin", params.id);
-      if (params.id === FLAKY_TRIAL && attempt === 1) {
-        throw new Error(`CUDA out of memory (simulated) in trial ${params.id}, attempt ${attempt}`);
-      }
-      const loss = train(params);
-      await scheduler.ask("finish", { id: params.id, loss, host: ctx.self.id.split("/")[0] });
-      ctx.stopSelf();
-      return state;
-    },
-  },
-});
-
-/** The trials' supervisor: a failed trial is restarted after a backoff. */
-export const TrialPool = defineSupervisor({
-  type: "sweep-trials",
-  module: import.meta.url,
-  strategy: {
-    kind: "one_for_one",
-    maxRestarts: 5,
-    withinMs: 10_000,
-    backoff: { minMs: 100, maxMs: 2_000 },
-  },
-  children: [],
-});
 
 /** Fits y = 3x - 1 by minibatch SGD for 30 steps; returns the final mean squared error. */
 function train({ learningRate, batchSize }: TrialParams): number {
@@ -173,60 +117,64 @@ if (import.meta.main) {
     nats: flags.nats,
   });
   const { system } = hosts;
-  const grid: TrialParams[] = [];
+  const grid = new Map<string, TrialParams>();
   for (const learningRate of [0.005, 0.05, 0.5]) {
     for (const batchSize of [8, 32, 128]) {
-      // Ids are actor names: letters, digits, '_', '-' and ':' (no '.').
-      const id = `lr${String(learningRate).replace(".", "p")}-b${batchSize}`;
-      grid.push({ id, learningRate, batchSize });
+      // Keys: letters, digits, '_', '-' and ':' (no '.').
+      grid.set(`lr${String(learningRate).replace(".", "p")}-b${batchSize}`, {
+        learningRate,
+        batchSize,
+      });
     }
   }
-  const scheduler = system.spawn(Scheduler, { name: "sweep" });
-  const done = await scheduler.ask("plan", grid);
-  console.log(`resumed: ${done} of ${grid.length} trials already done (${hosts.mode} mode)`);
+  // Every trial answers for itself: no scheduler, no registry of who runs where.
+  const records = () =>
+    Promise.all([...grid.keys()].map((key) => system.entity(Trial, key).ask("record")));
+  const waiting = (await records()).filter((t) => t.loss === undefined).map((t) => t.key);
+  console.log(
+    `resumed: ${
+      grid.size - waiting.length
+    } of ${grid.size} trials already done (${hosts.mode} mode)`,
+  );
 
-  // Two GPUs: at most two trials run at a time.
-  const pool = system.spawn(TrialPool, { name: "trials" });
-  const waiting = (await scheduler.ask("board")).filter((t) => t.loss === undefined);
-  const running = new Set<string>();
-  let board = await scheduler.ask("board");
-  for (;;) {
-    const finished = board.filter((t) => t.loss !== undefined);
-    for (const t of finished) running.delete(t.params.id);
-    if (finished.length >= stopAfter && finished.length < grid.length) {
-      console.log(`stopping the scheduler the hard way after ${finished.length} trials`);
-      hosts.crash(3);
+  // Two GPUs: at most two trials run at a time; a failed attempt is retried after a backoff.
+  let finished = grid.size - waiting.length;
+  let failedAttempts = 0;
+  const slot = async () => {
+    for (let key = waiting.shift(); key !== undefined; key = waiting.shift()) {
+      for (let backoffMs = 100;; backoffMs *= 2) {
+        try {
+          await system.entity(Trial, key).ask("run", grid.get(key)!, { timeoutMs: 30_000 });
+          break;
+        } catch (err) {
+          failedAttempts++;
+          console.log(`  ${key}: ${(err as Error).message}; again in ${backoffMs} ms`);
+          await new Promise((resolve) => setTimeout(resolve, backoffMs));
+        }
+      }
+      if (++finished >= stopAfter && finished < grid.size) {
+        console.log(`stopping the sweep the hard way after ${finished} trials`);
+        hosts.crash(3);
+      }
     }
-    if (finished.length === grid.length) break;
-    while (running.size < GPU_SLOTS && waiting.length > 0) {
-      const { params } = waiting.shift()!;
-      running.add(params.id);
-      const started = await pool.ask(
-        "startChild",
-        childSpec(Trial, {
-          id: params.id,
-          args: { params, scheduler },
-          restart: "transient",
-          placement: { kind: "spread", labels: { gpu: "1" } },
-        }),
-      );
-      if (!started.ok) throw new Error(`trial ${params.id}: ${started.error.message}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    board = await scheduler.ask("board");
-  }
+  };
+  await Promise.all(Array.from({ length: GPU_SLOTS }, slot));
 
-  const retried = system.deaths.find({ kind: "error" })
-    .map((d) => `${d.actor.type} on ${d.hostId}: ${d.error?.message} -> ${d.outcome}`);
-  console.log(`failed attempts this run: ${retried.length}`);
-  for (const line of retried) console.log(`  ${line}`);
+  const board = (await records()).sort((a, b) =>
+    (a.loss ?? Infinity) - (b.loss ?? Infinity) || a.key.localeCompare(b.key)
+  );
+  console.log(`failed attempts this run: ${failedAttempts}`);
   for (const t of board.filter((t) => t.attempts > 1)) {
-    console.log(`retried: ${t.params.id} took ${t.attempts} attempts`);
+    console.log(`retried: ${t.key} took ${t.attempts} attempts`);
   }
   console.log("leaderboard (lowest loss first):");
   for (const [rank, t] of board.slice(0, 3).entries()) {
-    console.log(`  ${rank + 1}. ${t.params.id}: loss ${t.loss!.toExponential(3)} on ${t.host}`);
+    console.log(`  ${rank + 1}. ${t.key}: loss ${t.loss!.toExponential(3)} on ${t.host}`);
   }
   console.log(`trials ran on: ${[...new Set(board.map((t) => t.host))].sort().join(", ")}`);
+  const here = (await system.inspect()).hosts.map((h) =>
+    `${h.hostId} ${h.entities?.activations ?? 0}`
+  );
+  console.log(`trial activations by host: ${here.join(", ")}`);
   await hosts.close();
 }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { StoreClaims } from "../cluster/entity_claims.ts";
 import { onMainThread } from "../base/main_thread.ts";
 import type { Hosts, InspectScope } from "./hosts.ts";
 import type { Runtime } from "../actors/runtime.ts";
@@ -128,6 +129,24 @@ export async function joinCluster(
     throw new ClusterConnectError(String(options.servers), { cause: err });
   }
   runtime.remote = cluster;
+  // A holder that is only unreachable may be alive behind a cut: its claim stands until it is lost.
+  runtime.entities.claims = new StoreClaims(
+    runtime.hostId,
+    () => runtime.store(),
+    (hostId) => {
+      const state = cluster.view.get(hostId)?.state;
+      return state === undefined
+        ? "unknown"
+        : state === "lost" || state === "left"
+        ? "gone"
+        : "member";
+    },
+    () => runtime.clock.now(),
+  );
+  // The one view hook entities need: hand keys to a host that came up, stop forwarding to one that went.
+  cluster.view.onChange((host) => {
+    if (!host.self) runtime.entities.hostChanged(host.hostId, isUp(host.state));
+  });
   cluster.onHostGone((gone) => {
     const lowest = cluster.view.hosts().find((h) => isUp(h.state));
     if (lowest?.self) releaseNames(gone.hostId);

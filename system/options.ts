@@ -5,6 +5,7 @@
  * @module
  */
 
+import { DEFAULT_MAX_RESIDENT_ENTITIES } from "../actors/entities/entity_options.ts";
 import type { DeadLetterOptions } from "../actors/observe/dead_letters.ts";
 import type { SchedulerOptions } from "../actors/scheduler.ts";
 import type { DeathRecordOptions } from "../actors/observe/death_records.ts";
@@ -150,6 +151,13 @@ export interface ActorSystemOptions {
    * @default {"remote"}
    */
   readonly validateMessages?: ValidateMessages;
+  /**
+   * The most entities resident on this host at once: an activation beyond it
+   * first passivates the least recently used idle entity, so a backlog of
+   * first messages cannot activate without bound.
+   * @default {100_000}
+   */
+  readonly maxResidentEntities?: number;
 }
 
 /** Options of `ActorSystem.stop` and `ActorSystem.shutdown`. */
@@ -191,7 +199,16 @@ export function runtimeSettings(options: ActorSystemOptions): RuntimeSettings {
     store: options.store,
     stateFile: options.stateFile ?? DEFAULT_STATE_FILE,
     validateMessages: validateMessagesOption(options.validateMessages),
+    maxResidentEntities: maxResident(options.maxResidentEntities),
   };
+}
+
+function maxResident(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_RESIDENT_ENTITIES;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidOptionError("maxResidentEntities", value, "a positive integer");
+  }
+  return value;
 }
 
 function topLevelFailure(value: TopLevelFailure | undefined): TopLevelFailure {

@@ -119,7 +119,7 @@ function examplesInEveryMode(mode: Mode): Record<string, Run[]> {
       run(
         [
           /^resumed: 0 of 9 trials already done/m,
-          /^stopping the scheduler the hard way after [4-8] trials$/m,
+          /^stopping the sweep the hard way after [4-8] trials$/m,
         ],
         ["--stop-after", "4"],
         3,

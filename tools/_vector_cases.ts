@@ -80,6 +80,7 @@ export const EXTENSIONS: readonly ValueCase[] = [
   { name: "empty Float32Array", value: { $typed: "Float32Array", values: [] } },
   { name: "actor ref (0x41)", value: { $ref: "h1/2s", type: "counter" } },
   { name: "actor ref with a name", value: { $ref: "h1/2s", type: "counter", name: "main" } },
+  { name: "entity ref (an entity id)", value: { $ref: "~trial~lr0p5-b8", type: "trial" } },
   {
     name: "object ref (0x4f)",
     value: { $objectRef: "o3k9x2mbq7c1vd8e0fj5ha", keeper: "h1/0", durable: false },
@@ -200,6 +201,10 @@ const errorMap = {
 /** One case per frame kind (`docs/PROTOCOL.md`, "Frames"). */
 export const FRAMES: readonly FrameCase[] = [
   { name: "0 tell", frame: { kind: "tell", to: "h2/1", name: "add", body: { n: 1 } } },
+  {
+    name: "0 tell to an entity address",
+    frame: { kind: "tell", to: "h2/~trial~lr0p5-b8", name: "report", body: 0.5 },
+  },
   {
     name: "1 ask, carrying a ref to reply to",
     frame: {

@@ -79,6 +79,7 @@ function* snapshotSteps(
     connection: context.connection,
     loopLagMs: undefined,
     refused: context.refused?.(),
+    entities: runtime.entities.counts(),
   };
   const actors: ActorReport[] = [];
   for (const cell of runtime.cells()) {

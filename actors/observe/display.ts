@@ -11,7 +11,14 @@
 import type { DeathRecord } from "./death_records.ts";
 import type { ActorStats } from "../ref.ts";
 import type { ActorReport, Inspection, TreeNode } from "./inspection.ts";
-import { deathText, failureText, hostsText, stateText, treeText } from "./inspection_text.ts";
+import {
+  deathText,
+  entitiesText,
+  failureText,
+  hostsText,
+  stateText,
+  treeText,
+} from "./inspection_text.ts";
 
 /** The key of the method Deno's Jupyter kernel calls to display an object. */
 export const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display") as never;
@@ -98,11 +105,12 @@ export function deathsHtml(records: readonly DeathRecord[]): string {
 /** An inspection as a MIME bundle: hosts, the tree, recent deaths. */
 export function inspectionBundle(inspection: Inspection): DisplayBundle {
   const hosts = htmlTable(
-    ["host", "state", "actors", "queued", "msg/s", "connection", "labels / problem"],
+    ["host", "state", "actors", "entities", "queued", "msg/s", "connection", "labels / problem"],
     inspection.hosts.map((h) => [
       h.self ? `${h.hostId} (this)` : h.hostId,
       stateText(h),
       h.actorCount === undefined ? "-" : String(h.actorCount),
+      entitiesText(h.entities),
       h.queuedMessages === undefined ? "-" : String(h.queuedMessages),
       h.messagesPerSecond === undefined ? "-" : String(Math.round(h.messagesPerSecond)),
       h.connection ?? "-",

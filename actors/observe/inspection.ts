@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { EntityCounts } from "../entities/entity_counts.ts";
 import type { DeathRecord } from "./death_records.ts";
 import type { DeadLetterReason } from "./dead_letters.ts";
 import type { ErrorInfo } from "../../base/errors.ts";
@@ -58,6 +59,11 @@ export interface HostReport {
    * `undefined` without a cluster or without details.
    */
   readonly refused: Readonly<Record<string, number>> | undefined;
+  /**
+   * Its entities: resident now, activations and passivations (idle or
+   * evicted by the cap) since it started; `undefined` without details.
+   */
+  readonly entities?: EntityCounts;
 }
 
 /** The last failure of an actor (an error or an escalation). */

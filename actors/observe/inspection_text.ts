@@ -55,6 +55,7 @@ export function hostsText(hosts: readonly HostReport[]): string {
       "STATE",
       "UPTIME",
       "ACTORS",
+      "ENTITIES",
       "QUEUED",
       "MSG/S",
       "CONNECTION",
@@ -66,6 +67,7 @@ export function hostsText(hosts: readonly HostReport[]): string {
       stateText(h),
       duration(h.uptimeMs),
       num(h.actorCount),
+      entitiesText(h.entities),
       num(h.queuedMessages),
       h.messagesPerSecond === undefined ? "-" : String(Math.round(h.messagesPerSecond)),
       h.connection ?? "-",
@@ -73,6 +75,15 @@ export function hostsText(hosts: readonly HostReport[]): string {
       h.problem ?? Object.entries(h.labels).map(([k, v]) => `${k}=${v}`).join(","),
     ]),
   );
+}
+
+/** A host's entities: resident, then activations and passivations since it started. */
+export function entitiesText(
+  counts: { resident: number; activations: number; passivations: number } | undefined,
+): string {
+  return counts === undefined || counts.activations === 0
+    ? "-"
+    : `${counts.resident} (+${counts.activations} -${counts.passivations})`;
 }
 
 /** Refusals by reason, most frequent first: `3 undecodable, 1 sender-mismatch`; `-` for none. */

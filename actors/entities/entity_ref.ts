@@ -1,0 +1,164 @@
+/**
+ * The ref of an entity: a type and a key, not a place. Each send picks the
+ * host that owns the key now (a rendezvous hash of the key over the live
+ * hosts with the type's labels, as `{ kind: "hash" }` placement does) and
+ * goes to that host's registry, which activates the entity when needed. So
+ * the ref works before the entity was ever activated, while it activates,
+ * after it passivated or moved, from any host, and after it travelled inside
+ * a message.
+ *
+ * @module
+ */
+
+import type { ActorStats, BaseRef, SerializedRef, UntypedRef } from "../ref.ts";
+import type { ActorId } from "../ids.ts";
+import type { AskOptions } from "../protocol.ts";
+import type { EntityHost } from "./host.ts";
+import type { Labels } from "../placement.ts";
+import { describeRef, serializeRef } from "../ref.ts";
+import { TellOrigin } from "../ask.ts";
+import { refusalReason } from "../_refusal_reason.ts";
+import { describeError } from "../../base/errors.ts";
+import { timeoutError } from "../../base/timeouts.ts";
+import { UNBOUNDED } from "../mailbox.ts";
+import { type DisplayBundle, escapeHtml, JUPYTER_DISPLAY } from "../observe/display.ts";
+import { entityAddress, entityId } from "./address.ts";
+
+/** A ref to the entity of a type with a key, wherever it is active. */
+export class EntityRef implements BaseRef {
+  /** The entity's id, `~<type>~<key>`: the same on every host. */
+  readonly id: ActorId;
+  /** The entity's key. */
+  readonly key: string;
+  /** Entities have keys, not names. */
+  readonly name: undefined = undefined;
+  /** The definition's type. */
+  readonly type: string;
+  readonly #runtime: EntityHost;
+  readonly #labels: Labels | undefined;
+  #origin: TellOrigin | undefined;
+  #remote: { readonly host: string; readonly ref: UntypedRef } | undefined;
+
+  /**
+   * @param runtime The sending host's runtime.
+   * @param type The definition's type.
+   * @param key The entity's key (checked by the caller).
+   * @param labels The labels a host needs to activate it.
+   */
+  constructor(runtime: EntityHost, type: string, key: string, labels: Labels | undefined) {
+    this.#runtime = runtime;
+    this.type = type;
+    this.key = key;
+    this.#labels = labels;
+    this.id = entityId(type, key);
+  }
+
+  /** Sends a tell; one that cannot be delivered is a dead letter with its reason. */
+  tell(name: string, payload?: unknown): void {
+    const runtime = this.#runtime;
+    let host: string;
+    try {
+      host = this.#owner();
+    } catch (err) {
+      this.#tellOrigin().refused(this.id, this.type, name, payload, err as Error);
+      return;
+    }
+    if (host === runtime.hostId) {
+      runtime.entities.deliver(this.type, this.key, name, payload, this.#tellOrigin(), 0);
+    } else {
+      this.#remoteRef(host).tell(name, payload);
+    }
+  }
+
+  /** Sends an ask; it rejects with a typed error when the entity cannot be reached. */
+  ask(name: string, payload?: unknown, options?: AskOptions): Promise<unknown> {
+    const runtime = this.#runtime;
+    let host: string;
+    try {
+      host = this.#owner();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (host !== runtime.hostId) return this.#remoteRef(host).ask(name, payload, options);
+    const timeoutMs = options?.timeoutMs ?? runtime.askTimeoutMs;
+    const badTimeout = timeoutError("timeoutMs", timeoutMs);
+    if (badTimeout !== undefined) return Promise.reject(badTimeout);
+    const ask = runtime.asks.create(this, name, timeoutMs, options?.signal);
+    runtime.entities.deliver(this.type, this.key, name, payload, ask, 0);
+    return ask.promise;
+  }
+
+  /** The host that owns the key now, by the cluster's view. */
+  #owner(): string {
+    return this.#runtime.remote.chooseHost({ kind: "hash", key: this.id, labels: this.#labels });
+  }
+
+  #remoteRef(host: string): UntypedRef {
+    const cached = this.#remote;
+    if (cached !== undefined && cached.host === host) return cached.ref;
+    const ref = this.#runtime.remote.resolve({
+      $ref: entityAddress(host, this.type, this.key) as ActorId,
+      type: this.type,
+    }) as UntypedRef;
+    this.#remote = { host, ref };
+    return ref;
+  }
+
+  #tellOrigin(): TellOrigin {
+    return this.#origin ??= new LocalOrigin(this.#runtime);
+  }
+
+  equals(other: unknown): boolean {
+    return other !== null && typeof other === "object" &&
+      (other as { id?: unknown }).id === this.id;
+  }
+
+  /** The counters of its activation when it is resident here; else a stub with status `"remote"`. */
+  stats(): ActorStats {
+    return this.#runtime.entities.stats(this.type, this.key) ?? {
+      id: this.id,
+      name: undefined,
+      type: this.type,
+      status: "remote",
+      mailbox: { ...UNBOUNDED, depth: 0, bytes: 0 },
+      handled: 0,
+      restarts: 0,
+      children: 0,
+    };
+  }
+
+  toJSON(): SerializedRef {
+    return serializeRef(this);
+  }
+
+  /** Shows the entity in a notebook. */
+  [JUPYTER_DISPLAY](): DisplayBundle {
+    const text = `entity ${this.type} '${this.key}' [${this.id}]`;
+    return { "text/plain": text, "text/html": `<code>${escapeHtml(text)}</code>` };
+  }
+
+  toString(): string {
+    return `EntityRef(${describeRef(this)})`;
+  }
+}
+
+/** Where the local tells of entity refs go when they cannot be handled: this host's dead letters. */
+class LocalOrigin extends TellOrigin {
+  readonly #runtime: EntityHost;
+
+  constructor(runtime: EntityHost) {
+    super();
+    this.#runtime = runtime;
+  }
+
+  refused(to: string, type: string, name: string, payload: unknown, error: Error): void {
+    this.#runtime.deadLetters.publish({
+      reason: refusalReason(error),
+      target: { id: to as ActorId, type },
+      messageName: name,
+      kind: "tell",
+      payload,
+      error: describeError(error),
+    });
+  }
+}

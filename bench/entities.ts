@@ -1,0 +1,158 @@
+/**
+ * Entity figures: a driver and 3 host agents (labelled `bench=entity`, so
+ * every entity lives on an agent) on one private nats-server with JetStream,
+ * the claims and state in one KV bucket. The peer of each figure is our own
+ * spawned-actor path measured in the same run on the same cluster: a remote
+ * ask to a spawned actor (p50 and 256 in flight) and remote spawns.
+ * `entity.duplicates` counts duplicate activations over seeded simulations
+ * with the entity workload (chaos/sim_entities.ts).
+ *
+ * Usage: deno run -A bench/entities.ts <figure> <ours|peer>
+ *
+ * @module
+ */
+
+import { ActorSystem, JetStreamStore } from "../mod.ts";
+import { agentPermissions, startNatsServer } from "../testing.ts";
+import { type Measurement, median, rate, report } from "./_measure.ts";
+import { Sink, Tiny } from "./remote_defs.ts";
+import { REMOTE_DEFS, startReady, stop } from "./_processes.ts";
+import { ColdEntity, KeptEntity } from "./entity_defs.ts";
+import { simulate } from "../chaos/simulation.ts";
+
+const ENTITY_DEFS = new URL("./entity_defs.ts", import.meta.url).pathname;
+const BUCKET = "bench_entities";
+const [figure, side] = Deno.args;
+
+if (figure === "entity.duplicates") {
+  let duplicates = 0;
+  const samples: number[] = [];
+  for (let seed = 1; seed <= 20; seed++) {
+    const result = await simulate({ seed, entities: 8 });
+    duplicates += result.entityDuplicates;
+    samples.push(result.entityActivations);
+  }
+  report({ value: duplicates, unit: "duplicates", samples });
+  Deno.exit(0);
+}
+
+const server = await startNatsServer({ jetstream: true });
+const children: Deno.ChildProcess[] = [];
+
+function startAgent(hostId: string): Promise<Deno.ChildProcess> {
+  return startReady([
+    "run",
+    ...agentPermissions({ servers: server.url, imports: [REMOTE_DEFS, ENTITY_DEFS] }),
+    new URL("../cli/agent.ts", import.meta.url).pathname,
+    "--nats",
+    server.url,
+    "--cluster",
+    "bench",
+    "--host-id",
+    hostId,
+    "--labels",
+    "bench=entity",
+    "--state-bucket",
+    BUCKET,
+    "--import",
+    REMOTE_DEFS,
+    "--import",
+    ENTITY_DEFS,
+  ], hostId);
+}
+
+/** Runs `count` tasks with at most `width` in flight. */
+async function inFlight(count: number, width: number, task: (i: number) => Promise<unknown>) {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < count) await task(next++);
+  }));
+}
+
+async function main(system: ActorSystem): Promise<Measurement> {
+  const sink = await system.spawn(Sink, { placement: { kind: "host", hostId: "e1" } });
+  switch (figure) {
+    case "entity.first_message_ms": {
+      const samples: number[] = [];
+      for (let i = 0; i < 400; i++) {
+        const started = performance.now();
+        if (side === "ours") await system.entity(KeptEntity, `first-${i}`).ask("echo", i);
+        else await sink.ask("echo", i);
+        samples.push(performance.now() - started);
+      }
+      const warm = samples.slice(100);
+      return { value: median(warm), unit: "ms", samples: [median(warm)] };
+    }
+    case "entity.ask": {
+      const keys = 3_000;
+      if (side === "ours") {
+        // Activated first, a few at a time: the figure is asks to resident entities.
+        await inFlight(keys, 32, (i) => system.entity(KeptEntity, `k${i}`).ask("echo", i));
+      }
+      const count = 50_000;
+      return await rate(
+        count,
+        () =>
+          inFlight(
+            count,
+            256,
+            (i) =>
+              side === "ours"
+                ? system.entity(KeptEntity, `k${(i * 7919) % keys}`).ask("echo", i)
+                : sink.ask("echo", i),
+          ),
+        3,
+      );
+    }
+    case "entity.activations_per_s": {
+      const count = 2_000;
+      let round = 0;
+      return await rate(count, async () => {
+        round++;
+        if (side === "ours") {
+          await inFlight(
+            count,
+            512,
+            (i) =>
+              system.entity(ColdEntity, `r${round}-${i}`).ask("echo", i, { timeoutMs: 60_000 }),
+          );
+        } else {
+          const refs = await Promise.all(
+            Array.from(
+              { length: count },
+              () =>
+                system.spawn(Tiny, { placement: { kind: "spread", labels: { bench: "entity" } } }),
+            ),
+          );
+          await Promise.all(refs.slice(-3).map((r) => r.ask("ping")));
+        }
+      }, 3);
+    }
+  }
+  throw new Error(`unknown figure ${figure}`);
+}
+
+try {
+  for (const id of ["e1", "e2", "e3"]) children.push(await startAgent(id));
+  const store = await JetStreamStore.open({ servers: server.url, bucket: BUCKET });
+  const system = await ActorSystem.start({
+    hostId: "driver",
+    deadLetters: { logPerSecond: 0 },
+    store,
+    cluster: { name: "bench", servers: server.url },
+  });
+  const startedAt = Date.now();
+  while (system.hosts().filter((h) => h.state === "alive").length < 4) {
+    if (Date.now() - startedAt > 30_000) throw new Error("hosts did not see each other");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  try {
+    report(await main(system));
+  } finally {
+    await system.shutdown();
+    await store.close();
+  }
+} finally {
+  for (const child of children) await stop(child);
+  await server.stop();
+}

@@ -1,0 +1,170 @@
+/**
+ * The entity workload of the seeded simulation: persistent entities asked by
+ * key from random hosts (each routes by its own view, so views that differ
+ * during crashes, cuts and joins send first messages for one key to
+ * different hosts), passivating when idle, and the oracle of single
+ * activation: whenever an activation starts, no other activation of its key
+ * may be live on a host that is neither crashed nor cut off at that moment.
+ * Lost updates and interleaved writers are checked by the simulation's
+ * counter and writer oracles (an entity's state names its writer too).
+ *
+ * @module
+ */
+
+import { type Ask, defineActor } from "../mod.ts";
+import type { VirtualClock } from "../testing.ts";
+import { checkCounter } from "./oracle.ts";
+import { Rng } from "./rng.ts";
+import { settleOne } from "./sim_time.ts";
+import type { SimHost } from "./sim_verdict.ts";
+
+/** An entity's stored state: its key, the count and the activation that wrote it last. */
+interface SimEntityState {
+  readonly key: string;
+  readonly count: number;
+  readonly writer: string;
+}
+
+/** The run whose activations are being watched (runs are sequential in one process). */
+let watching: ActivationWatch | undefined;
+
+/** A persistent entity; its activations report to the run's watch. */
+export const SimEntity = defineActor<
+  { add: Ask<number, number>; get: Ask<void, number> },
+  SimEntityState,
+  string
+>({
+  type: "sim-entity",
+  entity: { idleMs: 600 },
+  persistence: { version: 1 },
+  init: (key) => ({ key, count: 0, writer: "" }),
+  onStart: (s, ctx) => watching?.started(s.key, ctx.self.id),
+  onStop: (s, ctx) => watching?.stopped(s.key, ctx.self.id),
+  asks: {
+    add: (s, n, ctx) => ({
+      state: { ...s, count: s.count + n, writer: ctx.self.id },
+      reply: s.count + n,
+    }),
+    get: (s) => ({ state: s, reply: s.count }),
+  },
+});
+
+/** The live activations of a run, and the duplicates seen. */
+class ActivationWatch {
+  readonly #live = new Map<string, Set<string>>();
+  readonly #upHost: (hostId: string) => boolean;
+  readonly #now: () => number;
+  readonly duplicates: string[] = [];
+  activations = 0;
+
+  constructor(upHost: (hostId: string) => boolean, now: () => number) {
+    this.#upHost = upHost;
+    this.#now = now;
+  }
+
+  started(key: string, actorId: string): void {
+    this.activations++;
+    const host = hostOf(actorId);
+    const live = this.#live.get(key) ?? this.#live.set(key, new Set()).get(key)!;
+    for (const other of live) {
+      if (hostOf(other) !== host && this.#upHost(hostOf(other)) && this.#upHost(host)) {
+        this.duplicates.push(`${key}: t=${this.#now()} ${actorId} started while ${other} lived`);
+      }
+    }
+    live.add(actorId);
+  }
+
+  stopped(key: string, actorId: string): void {
+    this.#live.get(key)?.delete(actorId);
+  }
+}
+
+function hostOf(actorId: string): string {
+  return actorId.slice(0, actorId.indexOf("/"));
+}
+
+/** The entity workload of one run. */
+export class EntityLoad {
+  readonly #keys: string[];
+  readonly #rng: Rng;
+  readonly #watch: ActivationWatch;
+  readonly #acked = new Map<string, number[]>();
+  readonly #unknown = new Map<string, number>();
+  /** Asks sent. */
+  asks = 0;
+
+  /**
+   * @param count How many entity keys.
+   * @param seed The run's seed (the workload draws from its own generator,
+   *   so runs without entities stay as they were).
+   * @param upHost Whether a host is neither crashed nor cut off now.
+   * @param now The run's time, for the records.
+   */
+  constructor(count: number, seed: number, upHost: (hostId: string) => boolean, now: () => number) {
+    this.#keys = Array.from({ length: count }, (_, i) => `e${i}`);
+    this.#rng = new Rng(seed ^ 0x1b873593);
+    this.#watch = new ActivationWatch(upHost, now);
+    watching = this.#watch;
+  }
+
+  /** One step: some keys get an `add` from a random host. */
+  step(hosts: readonly SimHost[], pending: Promise<unknown>[], record: (e: string) => void): void {
+    if (hosts.length === 0) return;
+    for (const key of this.#keys) {
+      if (!this.#rng.chance(0.08)) continue;
+      const from = this.#rng.pick(hosts);
+      this.asks++;
+      pending.push(
+        from.system.entity(SimEntity, key).ask("add", 1, { timeoutMs: 1_000 }).then(
+          (value) => {
+            record(`entity ack ${key} ${value}`);
+            (this.#acked.get(key) ?? this.#acked.set(key, []).get(key)!).push(value);
+          },
+          (err: Error) => {
+            record(`entity unknown ${key} ${err.name}`);
+            this.#unknown.set(key, (this.#unknown.get(key) ?? 0) + 1);
+          },
+        ),
+      );
+    }
+  }
+
+  /** How many activations started. */
+  get activations(): number {
+    return this.#watch.activations;
+  }
+
+  /** Duplicate activations seen. */
+  get duplicates(): number {
+    return this.#watch.duplicates.length;
+  }
+
+  /** The oracle: no duplicate activation, no acknowledged update lost. */
+  async check(clock: VirtualClock, reader: SimHost): Promise<string[]> {
+    const violations = this.#watch.duplicates.map((d) => `entity duplicate activation: ${d}`);
+    for (const key of this.#keys) {
+      const final = await settleOne(
+        clock,
+        reader.system.entity(SimEntity, key).ask("get", undefined, { timeoutMs: 2_000 }),
+      ).catch((err) => err as Error);
+      if (final instanceof Error) {
+        violations.push(`entity ${key}: final read failed: ${final.name}: ${final.message}`);
+        continue;
+      }
+      violations.push(
+        ...checkCounter(
+          `entity ${key}`,
+          this.#acked.get(key) ?? [],
+          this.#unknown.get(key) ?? 0,
+          final,
+        ),
+      );
+    }
+    return violations;
+  }
+
+  /** Stops reporting activations to this run. */
+  close(): void {
+    if (watching === this.#watch) watching = undefined;
+  }
+}

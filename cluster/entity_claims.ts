@@ -1,0 +1,122 @@
+/**
+ * Entity claims in the store the hosts share: the arbiter of "at most one
+ * activation per entity". A host activates an entity only after it holds the
+ * entity's claim, a key `entities.<~type~key>` whose value names the holder.
+ * The claim is taken with a compare-and-set (create when absent, or replace
+ * the exact revision of a claim whose holder this host's view says is lost
+ * or left), so of hosts racing for one entity exactly one wins and the
+ * others forward to it. The holder deletes its claim when the activation
+ * stops. A holder that is cut off but alive can still run while another
+ * host, which sees it lost, takes over: then the compare-and-set on the
+ * entity's persistent state is the last line of defence (the second writer
+ * loses and stops). See docs/cluster.md, "Entities".
+ *
+ * @module
+ */
+
+import type { StateStore } from "../store/store.ts";
+import { encodeKeyToken } from "../store/store.ts";
+import { RevisionConflictError } from "../store/errors.ts";
+import type { ClaimResult, EntityClaims } from "../actors/internal.ts";
+import { packValue, unpackValue } from "./codec.ts";
+import { ClaimContendedError } from "./errors.ts";
+
+/** The store key prefix of entity claims. */
+export const CLAIM_PREFIX = "entities.";
+
+/**
+ * How long a claim whose holder this host does not know yet is respected:
+ * a host that just joined, or just came back from a cut, has not heard of
+ * every member yet, and must not take an entity from one of them. A holder
+ * still unknown after this is taken over (a host gone before this one came).
+ */
+export const UNKNOWN_HOLDER_GRACE_MS = 10_000;
+
+/** Races lost in a row before a claim gives up (each loss means another host moved). */
+const MAX_ATTEMPTS = 8;
+
+/** The store key of an entity's claim. */
+export function claimKey(type: string, key: string): string {
+  return CLAIM_PREFIX + encodeKeyToken(`~${type}~${key}`);
+}
+
+/** The claims of one host. */
+export class StoreClaims implements EntityClaims {
+  readonly #hostId: string;
+  readonly #store: () => Promise<StateStore>;
+  readonly #standing: (hostId: string) => "member" | "gone" | "unknown";
+  readonly #now: () => number;
+  /** When each holder this host does not know was first seen in a claim. */
+  readonly #unknownSince = new Map<string, number>();
+  /** The revisions of the claims this host holds, for a release that touches only its own. */
+  readonly #held = new Map<string, number>();
+
+  /**
+   * @param hostId This host.
+   * @param store The store the hosts share.
+   * @param standing How this host's view has a host: a `"member"` (alive,
+   *   busy, or only unreachable: it keeps its claims), `"gone"` (lost or
+   *   left), or `"unknown"` (not in the view).
+   * @param now The host's clock, in milliseconds.
+   */
+  constructor(
+    hostId: string,
+    store: () => Promise<StateStore>,
+    standing: (hostId: string) => "member" | "gone" | "unknown",
+    now: () => number,
+  ) {
+    this.#hostId = hostId;
+    this.#store = store;
+    this.#standing = standing;
+    this.#now = now;
+  }
+
+  /** Whether a holder's claim stands. */
+  #holds(holder: string): boolean {
+    const standing = this.#standing(holder);
+    if (standing !== "unknown") {
+      this.#unknownSince.delete(holder);
+      return standing === "member";
+    }
+    const now = this.#now();
+    const since = this.#unknownSince.get(holder);
+    if (since === undefined) this.#unknownSince.set(holder, now);
+    return since === undefined || now - since < UNKNOWN_HOLDER_GRACE_MS;
+  }
+
+  /** Takes the claim, unless a live host holds it. */
+  async claim(type: string, key: string): Promise<ClaimResult> {
+    const store = await this.#store();
+    const storeKey = claimKey(type, key);
+    const mine = packValue({ host: this.#hostId });
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const entry = await store.get(storeKey);
+      const holder = entry === undefined ? undefined : holderOf(entry.value);
+      if (holder !== undefined && holder !== this.#hostId && this.#holds(holder)) {
+        return { kind: "held", hostId: holder };
+      }
+      try {
+        const revision = await store.put(storeKey, mine, entry?.revision ?? 0);
+        this.#held.set(storeKey, revision);
+        return { kind: "mine" };
+      } catch (err) {
+        if (!RevisionConflictError.is(err)) throw err;
+      }
+    }
+    throw new ClaimContendedError(storeKey, MAX_ATTEMPTS);
+  }
+
+  /** Deletes this host's claim, if it still holds it. */
+  async release(type: string, key: string): Promise<void> {
+    const storeKey = claimKey(type, key);
+    const revision = this.#held.get(storeKey);
+    if (revision === undefined) return;
+    this.#held.delete(storeKey);
+    await (await this.#store()).delete(storeKey, revision).catch(() => {});
+  }
+}
+
+function holderOf(bytes: Uint8Array): string | undefined {
+  const value = unpackValue(bytes, () => undefined) as { host?: unknown } | undefined;
+  return typeof value?.host === "string" ? value.host : undefined;
+}
