@@ -149,6 +149,30 @@ async function idleBytes(): Promise<void> {
   await system.shutdown();
 }
 
+/**
+ * Heap bytes per actor that has worked: 1M actors started, each told one
+ * message and handled it (the idle figure plus what a first message leaves).
+ */
+async function usedBytes(): Promise<void> {
+  const count = 1_000_000;
+  const system = await ActorSystem.start(quiet);
+  const before = heapAfterGc();
+  let last = system.spawn(Counter);
+  last.tell("inc", 1);
+  for (let i = 1; i < count; i++) {
+    last = system.spawn(Counter);
+    last.tell("inc", 1);
+  }
+  // Actors run in the order they were scheduled: the last one answering means all have handled theirs.
+  if (await last.ask("get", undefined, { timeoutMs: 120_000 }) !== 1) {
+    throw new Error("the last actor did not handle its message");
+  }
+  const after = heapAfterGc();
+  const perActor = (after - before) / count;
+  report({ value: perActor, unit: "bytes", samples: [perActor] });
+  await system.shutdown();
+}
+
 /** Median time from a child's failure to its restarted incarnation answering. */
 async function restart(): Promise<void> {
   const Child = defineActor<{ crash: Tell; ping: Ask<void, number> }, number>({
@@ -187,6 +211,7 @@ const figures: Record<string, () => Promise<void>> = {
   "local.ask": ask,
   "local.spawn": spawn,
   "local.idle_bytes_per_actor": idleBytes,
+  "local.bytes_per_actor_used": usedBytes,
   "local.restart": restart,
 };
 

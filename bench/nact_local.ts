@@ -125,6 +125,24 @@ async function idleBytes(): Promise<void> {
   stop(system);
 }
 
+/** Heap bytes per actor after each of 1M actors handled one message. */
+async function usedBytes(): Promise<void> {
+  const count = 1_000_000;
+  const system = start();
+  const before = heapAfterGc();
+  let last = counter(system, "a0");
+  dispatch(last, { type: "inc", by: 1 });
+  for (let i = 1; i < count; i++) {
+    last = counter(system, `a${i}`);
+    dispatch(last, { type: "inc", by: 1 });
+  }
+  await get(last);
+  const after = heapAfterGc();
+  const perActor = (after - before) / count;
+  report({ value: perActor, unit: "bytes", samples: [perActor] });
+  stop(system);
+}
+
 /** Median time from a crash to the reset actor answering, with nact's `onCrash: reset`. */
 async function restart(): Promise<void> {
   const system = start();
@@ -157,6 +175,7 @@ const figures: Record<string, () => Promise<void>> = {
   "local.ask": ask,
   "local.spawn": spawnMany,
   "local.idle_bytes_per_actor": idleBytes,
+  "local.bytes_per_actor_used": usedBytes,
   "local.restart": restart,
 };
 

@@ -5,7 +5,6 @@
  */
 
 import { type Ask, defineActor, type Tell } from "../mod.ts";
-import type { ObjectRef } from "../types.ts";
 
 /** Counts tells; answers asks at once. */
 export const Sink = defineActor<
@@ -73,12 +72,19 @@ export const Pinger = defineActor<
 });
 
 /** A persistent counter (state in the store the hosts share). */
-export const BenchPCounter = defineActor<{ addAndGet: Ask<number, number> }, { count: number }>({
+export const BenchPCounter = defineActor<
+  { addAndGet: Ask<number, number>; get: Ask<void, number> },
+  { count: number }
+>({
   type: "bench-pcounter",
   module: import.meta.url,
   init: () => ({ count: 0 }),
   persistence: { version: 1 },
-  asks: { addAndGet: (s, n) => ({ state: { count: s.count + n }, reply: s.count + n }) },
+  asks: {
+    addAndGet: (s, n) => ({ state: { count: s.count + n }, reply: s.count + n }),
+    // A read: no state write, so checking that thousands serve again writes nothing.
+    get: (s) => ({ state: s, reply: s.count }),
+  },
 });
 
 /**
@@ -107,18 +113,4 @@ export const Grinder = defineActor<
     halt: (s) => ({ ...s, halted: true }),
   },
   asks: { done: (s) => ({ state: s, reply: { runs: s.runs, longestMs: s.longestMs } }) },
-});
-
-/** Reads what it is sent: an object ref (fetched from its holder) or the array itself. */
-export const BulkReader = defineActor<
-  { read: Ask<ObjectRef<Float32Array>, number>; take: Ask<Float32Array, number> },
-  null
->({
-  type: "bench-bulk-reader",
-  module: import.meta.url,
-  init: () => null,
-  asks: {
-    read: async (s, obj) => ({ state: s, reply: (await obj.get()).length }),
-    take: (s, array) => ({ state: s, reply: array.length }),
-  },
 });

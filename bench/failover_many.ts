@@ -1,0 +1,123 @@
+/**
+ * Failover of many persistent actors under one supervisor, with real
+ * processes: a nats-server with JetStream, one agent that holds all of a
+ * driver's supervisor's `count` persistent counters, two more agents that
+ * join after, and the driver. The first agent is killed (`kill -9`); the
+ * figure is the time from the kill until every counter has answered a read
+ * from another agent, resumed from its saved state (the children's refs are
+ * read from the supervisor's `which`, which answers once its restart turn
+ * has ended).
+ *
+ * Prints one JSON line, with the phases in `samples`: [all serving, declared
+ * lost, first one serving].
+ *
+ * Usage: deno run -A bench/failover_many.ts <failover.serving_1000_ms|failover.serving_10000_ms>
+ *
+ * @module
+ */
+
+import { ActorSystem, childSpec, defineSupervisor, JetStreamStore } from "../mod.ts";
+import { startNatsServer } from "../testing.ts";
+import { report } from "./_measure.ts";
+import { agentFlags, REMOTE_DEFS, startReady, stop } from "./_processes.ts";
+import { BenchPCounter } from "./remote_defs.ts";
+
+const figure = Deno.args[0];
+const count = figure === "failover.serving_10000_ms" ? 10_000 : 1_000;
+const server = await startNatsServer();
+const agents = new Map<string, Deno.ChildProcess>();
+
+async function startAgent(id: string): Promise<void> {
+  agents.set(
+    id,
+    await startReady([
+      "run",
+      ...agentFlags(server.url),
+      // 10,000 actors and their spawn answers need more than an agent's small default heap.
+      "--v8-flags=--max-old-space-size=2048",
+      new URL("../cli/agent.ts", import.meta.url).pathname,
+      "--nats",
+      server.url,
+      "--cluster",
+      "fom",
+      "--host-id",
+      id,
+      "--labels",
+      "pool=1",
+      "--state-bucket",
+      "state",
+      "--import",
+      REMOTE_DEFS,
+    ], id),
+  );
+}
+
+const store = await JetStreamStore.open({ servers: server.url, bucket: "state" });
+const driver = await ActorSystem.start({
+  hostId: "driver",
+  store,
+  logFailures: false,
+  deadLetters: { logPerSecond: 0 },
+  cluster: { name: "fom", servers: server.url },
+});
+const alive = (id: string) => driver.hosts().some((h) => h.hostId === id && h.state === "alive");
+const until = async (test: () => boolean) => {
+  while (!test()) await new Promise((resolve) => setTimeout(resolve, 5));
+};
+
+try {
+  await startAgent("victim");
+  await until(() => alive("victim"));
+  const Sup = defineSupervisor({
+    type: "bench-fom-sup",
+    strategy: { kind: "one_for_one", maxRestarts: count * 4, withinMs: 60_000 },
+    children: Array.from({ length: count }, (_, i) =>
+      childSpec(BenchPCounter, {
+        id: `c${i}`,
+        name: `fom-${i}`,
+        placement: { kind: "spread", labels: { pool: "1" } },
+      })),
+  });
+  const sup = driver.spawn(Sup);
+  const asked = async (children: Awaited<ReturnType<typeof which>>) =>
+    await Promise.all(children.map(async (child) => {
+      const counter = driver.resolveRef(child.ref!.toJSON(), BenchPCounter);
+      return await counter.ask("addAndGet", 1, { timeoutMs: 60_000 });
+    }));
+  const which = () => sup.ask("which", undefined, { timeoutMs: 120_000 });
+  await asked(await which());
+  await startAgent("s1");
+  await startAgent("s2");
+  await until(() => alive("s1") && alive("s2"));
+  const killedAt = performance.now();
+  agents.get("victim")!.kill("SIGKILL");
+  let lostMs = NaN;
+  void until(() => !driver.hosts().some((h) => h.hostId === "victim" && h.state !== "lost"))
+    .then(() => lostMs = performance.now() - killedAt);
+  let firstMs = NaN;
+  const serving = new Set<string>();
+  while (serving.size < count) {
+    const moved = (await which()).filter((c) =>
+      !serving.has(c.id) && c.ref !== undefined && c.hostId !== "victim"
+    );
+    await Promise.all(moved.map(async (child) => {
+      const counter = driver.resolveRef(child.ref!.toJSON(), BenchPCounter);
+      // A read (no state write): what is measured is the failover, not the checks' writes.
+      const value = await counter.ask("get", undefined, { timeoutMs: 5_000 }).catch(() =>
+        undefined
+      );
+      if (value === undefined) return;
+      if (value !== 1) throw new Error(`${child.id}: state lost (${value} after 1)`);
+      if (serving.size === 0) firstMs = performance.now() - killedAt;
+      serving.add(child.id);
+    }));
+    if (moved.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const allMs = performance.now() - killedAt;
+  report({ value: allMs, unit: "ms", samples: [allMs, lostMs, firstMs] });
+} finally {
+  await driver.shutdown();
+  await store.close();
+  for (const child of agents.values()) await stop(child);
+  await server.stop();
+}
