@@ -20,57 +20,18 @@
  */
 
 import type { Clock, TimerHandle } from "../base/clock.ts";
-import type { ChunkedKind, Frame } from "./frames.ts";
+import type { Frame } from "./frames.ts";
+import type { ChunkedEnvelope, ChunkPolicy, TransferFailure } from "./chunk_policy.ts";
+import { CHUNK_FRAME_HEADER_BYTES, chunkBatch } from "./_chunk_batch.ts";
+
+export {
+  type ChunkedEnvelope,
+  type ChunkPolicy,
+  DEFAULT_CHUNK_POLICY,
+  type TransferFailure,
+} from "./chunk_policy.ts";
 import { PROTOCOL_VERSION } from "./protocol_version.ts";
-
-/** How chunked envelopes are sent and received. */
-export interface ChunkPolicy {
-  /**
-   * Chunks in flight without credit, per transfer.
-   * @default {8}
-   */
-  readonly windowChunks: number;
-  /**
-   * A transfer without progress for this long fails (on both sides), in milliseconds.
-   * @default {10000}
-   */
-  readonly stallTimeoutMs: number;
-  /**
-   * The largest envelope sent or accepted, in bytes (at most 2^32 - 1: sizes travel as uint 32).
-   * @default {2147483648} (2 GiB)
-   */
-  readonly maxMessageBytes: number;
-}
-
-/** The defaults of {@linkcode ChunkPolicy}, in one place. */
-export const DEFAULT_CHUNK_POLICY: ChunkPolicy = Object.freeze({
-  windowChunks: 8,
-  stallTimeoutMs: 10_000,
-  maxMessageBytes: 2 ** 31,
-});
-
-/** What is kept of a chunked envelope to report it (never its payload). */
-export interface ChunkedEnvelope {
-  readonly kind: ChunkedKind;
-  /** The target actor (tell, ask). */
-  readonly to?: string;
-  /** The message name (tell, ask). */
-  readonly name?: string;
-  /** The target's actor type (tell, ask). */
-  readonly type?: string;
-  /** The ask's or reply's correlation id. */
-  readonly correlation?: number;
-  /** The envelope's size in bytes. */
-  readonly bytes: number;
-}
-
-/** Why a transfer out failed. */
-export type TransferFailure =
-  | "host-unreachable"
-  | "disconnected"
-  | "cancelled"
-  | "stalled"
-  | "closing";
+import { PayloadTooLargeError } from "../transport/errors.ts";
 
 /** What chunked sending works with. */
 export interface ChunksOutSeams {
@@ -107,9 +68,6 @@ interface Transfer {
   acked: number;
   progressMs: number;
 }
-
-/** Bytes of a chunk batch besides its data, at most: frame 9's array, kind, two uint 64, bin 32. */
-const CHUNK_FRAME_HEADER_BYTES = 2 + 9 + 9 + 5;
 
 /** The transfers this host is sending. */
 export class ChunksOut {
@@ -174,6 +132,46 @@ export class ChunksOut {
       target,
       align,
     };
+  }
+
+  /**
+   * Starts a transfer of a frame taken out of its batch
+   * (`BatchWriter.takeFrame`), of `total` bytes.
+   *
+   * @returns Frame 8 to queue now; or the error when the frame cannot go in chunks at all.
+   */
+  beginFrame(
+    host: string,
+    frame: Frame,
+    parts: Uint8Array[],
+    total: number,
+    type: string | undefined,
+    label: string,
+  ): Frame | Error {
+    const limit = Math.min(this.#seams.policy.maxMessageBytes, 2 ** 32 - 1);
+    if (frame.kind !== "tell" && frame.kind !== "ask" && frame.kind !== "reply") {
+      return new PayloadTooLargeError(`message '${label}'`, total, this.#seams.maxPayloadBytes);
+    }
+    if (total > limit) return new PayloadTooLargeError(`message '${label}'`, total, limit);
+    // Where the first large typed array's elements start, for the receiver to align them.
+    let align = 0;
+    for (let i = 0, at = 0; i < parts.length; at += parts[i].byteLength, i++) {
+      if (parts[i].byteLength >= 64 * 1024) {
+        align = at % 8;
+        break;
+      }
+    }
+    const envelope: ChunkedEnvelope = frame.kind === "reply"
+      ? { kind: "reply", bytes: total, correlation: frame.correlation }
+      : {
+        kind: frame.kind,
+        bytes: total,
+        to: frame.to,
+        name: frame.name,
+        type,
+        correlation: frame.kind === "ask" ? frame.correlation : undefined,
+      };
+    return this.begin(host, parts, envelope, align);
   }
 
   /** Frame 10 from `host`: it holds `bytes` bytes of transfer `id`. */
@@ -252,35 +250,21 @@ export class ChunksOut {
   #chunk(transfer: Transfer): Uint8Array {
     const total = transfer.envelope.bytes;
     const n = Math.min(this.#chunkBytes, total - transfer.sent);
-    const header = this.#header;
-    const frame = new Uint8Array(CHUNK_FRAME_HEADER_BYTES);
-    frame[0] = 0x94;
-    frame[1] = 9;
-    let at = writeUint(frame, 2, transfer.id);
-    at = writeUint(frame, at, transfer.sent);
-    frame[at] = 0xc6;
-    frame[at + 1] = n >>> 24;
-    frame[at + 2] = n >>> 16;
-    frame[at + 3] = n >>> 8;
-    frame[at + 4] = n;
-    at += 5;
-    const out = new Uint8Array(header.byteLength + at + n);
-    out.set(header, 0);
-    out.set(frame.subarray(0, at), header.byteLength);
-    let to = header.byteLength + at;
-    const end = to + n;
-    while (to < end) {
-      const part = transfer.parts[transfer.part];
-      const take = Math.min(end - to, part.byteLength - transfer.partOffset);
-      out.set(part.subarray(transfer.partOffset, transfer.partOffset + take), to);
-      to += take;
-      transfer.partOffset += take;
-      if (transfer.partOffset === part.byteLength) {
-        transfer.parts[transfer.part] = EMPTY;
-        transfer.part++;
-        transfer.partOffset = 0;
+    const out = chunkBatch(this.#header, transfer.id, transfer.sent, n, (into, at) => {
+      const end = at + n;
+      while (at < end) {
+        const part = transfer.parts[transfer.part];
+        const take = Math.min(end - at, part.byteLength - transfer.partOffset);
+        into.set(part.subarray(transfer.partOffset, transfer.partOffset + take), at);
+        at += take;
+        transfer.partOffset += take;
+        if (transfer.partOffset === part.byteLength) {
+          transfer.parts[transfer.part] = EMPTY;
+          transfer.part++;
+          transfer.partOffset = 0;
+        }
       }
-    }
+    });
     transfer.sent += n;
     // The sender keeps nothing of what it sent.
     if (transfer.sent === total) transfer.parts = [];
@@ -310,42 +294,3 @@ export class ChunksOut {
 }
 
 const EMPTY = new Uint8Array(0);
-
-/** Writes a non-negative safe integer in its smallest MessagePack form at `at`; returns the end. */
-export function writeUint(b: Uint8Array, at: number, n: number): number {
-  if (n < 0x80) {
-    b[at] = n;
-    return at + 1;
-  }
-  if (n < 0x100) {
-    b[at] = 0xcc;
-    b[at + 1] = n;
-    return at + 2;
-  }
-  if (n < 0x10000) {
-    b[at] = 0xcd;
-    b[at + 1] = n >>> 8;
-    b[at + 2] = n;
-    return at + 3;
-  }
-  if (n < 0x1_0000_0000) {
-    b[at] = 0xce;
-    b[at + 1] = n >>> 24;
-    b[at + 2] = n >>> 16;
-    b[at + 3] = n >>> 8;
-    b[at + 4] = n;
-    return at + 5;
-  }
-  const high = Math.floor(n / 0x1_0000_0000);
-  b[at] = 0xcf;
-  writeUint32(b, at + 1, high);
-  writeUint32(b, at + 5, n >>> 0);
-  return at + 9;
-}
-
-function writeUint32(b: Uint8Array, at: number, n: number): void {
-  b[at] = n >>> 24;
-  b[at + 1] = n >>> 16;
-  b[at + 2] = n >>> 8;
-  b[at + 3] = n;
-}

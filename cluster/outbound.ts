@@ -274,27 +274,8 @@ export class Outbound {
     total: number,
   ): Error | undefined {
     const parts = pending.writer.takeFrame(size);
-    const limit = Math.min(this.#policy.maxMessageBytes, 2 ** 32 - 1);
-    if (frame.kind !== "tell" && frame.kind !== "ask" && frame.kind !== "reply") {
-      return new PayloadTooLargeError(`message '${label}'`, total, this.#transport.maxPayloadBytes);
-    }
-    if (total > limit) return new PayloadTooLargeError(`message '${label}'`, total, limit);
-    // Where the first large typed array's elements start, for the receiver to align them.
-    let align = 0;
-    for (let i = 0, at = 0; i < parts.length; at += parts[i].byteLength, i++) {
-      if (parts[i].byteLength >= 64 * 1024) {
-        align = at % 8;
-        break;
-      }
-    }
-    const start = this.chunks.begin(host, parts, {
-      kind: frame.kind,
-      bytes: total,
-      ...(frame.kind === "reply"
-        ? { correlation: frame.correlation }
-        : { to: frame.to, name: frame.name, type }),
-      ...(frame.kind === "ask" ? { correlation: frame.correlation } : {}),
-    }, align);
+    const start = this.chunks.beginFrame(host, frame, parts, total, type, label);
+    if (start instanceof Error) return start;
     const startBytes = pending.writer.addFrame(start);
     if (pending.writer.size > this.#transport.maxPayloadBytes) {
       const bytes = pending.writer.takeLast(startBytes);
