@@ -107,3 +107,18 @@ export const Grinder = defineActor<
   },
   asks: { done: (s) => ({ state: s, reply: { runs: s.runs, longestMs: s.longestMs } }) },
 });
+
+/** Takes large typed arrays: counts their elements (the bulk benchmarks). */
+export const BulkSink = defineActor<
+  { take: Tell<Float32Array>; see: Ask<Float32Array, number>; taken: Ask<void, number> },
+  number
+>({
+  type: "bench-bulk",
+  module: import.meta.url,
+  init: () => 0,
+  tells: { take: (n, t) => n + t.length },
+  asks: {
+    see: (n, t) => ({ state: n, reply: t.length }),
+    taken: (n) => ({ state: n, reply: n }),
+  },
+});

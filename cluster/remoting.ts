@@ -31,7 +31,12 @@ import { Inbound } from "./inbound.ts";
 import { describeError } from "../base/errors.ts";
 import { timeoutError } from "../base/timeouts.ts";
 import { TransportClosedError } from "../transport/errors.ts";
-import { type ChunkedEnvelope, DEFAULT_CHUNK_POLICY, type TransferFailure } from "./chunks_out.ts";
+import {
+  type ChunkedEnvelope,
+  type ChunkPolicy,
+  DEFAULT_CHUNK_POLICY,
+  type TransferFailure,
+} from "./chunks_out.ts";
 import { TransferFailedError } from "./errors.ts";
 
 /** Counters of a host's cluster traffic. */
@@ -62,6 +67,11 @@ export interface RemotingSeams {
   readonly view: ClusterView;
   /** Inbound batches above this size are refused, in bytes. */
   readonly maxInboundBytes: number;
+  /**
+   * The largest envelope sent or accepted (chunked above a batch), in bytes.
+   * @default {DEFAULT_CHUNK_POLICY.maxMessageBytes}
+   */
+  readonly maxMessageBytes?: number;
   /** Whether errors sent to other hosts carry stack traces (debugging). */
   readonly wireStacks?: boolean;
   /** An actor of another host that this one watches stopped for good (frame 6). */
@@ -81,6 +91,10 @@ export class Remoting {
 
   /** @param seams The runtime, transport and view it works with. */
   constructor(seams: RemotingSeams) {
+    const chunkPolicy: ChunkPolicy = {
+      ...DEFAULT_CHUNK_POLICY,
+      ...(seams.maxMessageBytes === undefined ? {} : { maxMessageBytes: seams.maxMessageBytes }),
+    };
     this.#runtime = seams.runtime;
     this.#wireStacks = seams.wireStacks === true;
     this.#transport = seams.transport;
@@ -98,7 +112,7 @@ export class Remoting {
       seams.runtime.clock,
       (host, envelopes, reason, sentAtMs) => this.#unsent(host, envelopes, reason, sentAtMs),
       (host, envelope, failure, detail) => this.#transferFailed(host, envelope, failure, detail),
-      DEFAULT_CHUNK_POLICY,
+      chunkPolicy,
     );
     this.#inbound = new Inbound({
       runtime: seams.runtime,
@@ -111,7 +125,7 @@ export class Remoting {
         this.#deadLetter(reason, to, type, name, kind, payload, error, count),
       actorStopped: seams.actorStopped,
       chunksOut: this.#outbound.chunks,
-      chunkPolicy: DEFAULT_CHUNK_POLICY,
+      chunkPolicy,
     });
   }
 

@@ -9,6 +9,7 @@ import { type Ask, defineActor, type Tell } from "../../mod.ts";
 import { remotingHarness } from "../_helpers/remoting_harness.ts";
 import { encodeFrame, type Frame } from "../../cluster/codec.ts";
 import { waitFor } from "../_helpers/system.ts";
+import { checkClusterOptions } from "../../cluster/options.ts";
 
 const Log = defineActor<
   { put: Tell<unknown>; seen: Ask<void, string[]>; make: Ask<number, Float32Array> },
@@ -189,4 +190,19 @@ Deno.test("a cancel from the receiver fails a large ask at once with transfer_fa
   } finally {
     await h.stop();
   }
+});
+
+Deno.test("the message limit is an option: a value that is not a positive integer below 2^32 is refused", () => {
+  for (const bad of [0, -1, 1.5, 2 ** 32, Number.NaN]) {
+    assert.throws(
+      () =>
+        checkClusterOptions({ name: "c", servers: "nats://127.0.0.1:4222", maxMessageBytes: bad }),
+      (err: Error & { code?: string }) => err.code === "invalid_option",
+    );
+  }
+  checkClusterOptions({
+    name: "c",
+    servers: "nats://127.0.0.1:4222",
+    maxMessageBytes: 2 ** 32 - 1,
+  });
 });
