@@ -52,6 +52,25 @@ Deno.test("large tells, asks and replies cross host processes at the default max
     });
   }
 
+  await t.step(
+    "an ask to another actor of that host is answered while a large tell is still on its way",
+    async () => {
+      const other = await driver.spawn(Bulk, { placement: { kind: "host", hostId: "far" } });
+      await other.ask("history");
+      const big = new Float32Array(200 * MiB / 4).fill(3);
+      bulk.tell("take", big);
+      await within(other.ask("see", new Float32Array(4), { timeoutMs: 60_000 }), 60_000, "see");
+      const open = driver.transportStats()?.transfersOpen?.out;
+      const history = await within(
+        bulk.ask("history", undefined, { timeoutMs: 300_000 }),
+        300_000,
+        "history",
+      );
+      assert.deepEqual(history.at(-1), glance(big));
+      assert.equal(open, 1, "the small ask did not wait for the large tell");
+    },
+  );
+
   await t.step("no host was declared lost meanwhile, and no transfer is left open", () => {
     const far = driver.hosts().find((h) => h.hostId === "far")!;
     assert.deepEqual([far.state, far.epoch], ["alive", epoch]);
