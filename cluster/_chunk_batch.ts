@@ -14,6 +14,7 @@ export const CHUNK_FRAME_HEADER_BYTES = 2 + 9 + 9 + 5;
  *
  * @param header The batch header (version, sender id).
  * @param fill Writes the `n` data bytes into `into` from `at`.
+ * @param reuse A buffer to write into when it is large enough (else a new one is made).
  */
 export function chunkBatch(
   header: Uint8Array,
@@ -21,6 +22,7 @@ export function chunkBatch(
   offset: number,
   n: number,
   fill: (into: Uint8Array, at: number) => void,
+  reuse?: Uint8Array,
 ): Uint8Array {
   const frame = new Uint8Array(CHUNK_FRAME_HEADER_BYTES);
   frame[0] = 0x94;
@@ -30,7 +32,10 @@ export function chunkBatch(
   frame[at] = 0xc6;
   writeUint32(frame, at + 1, n);
   at += 5;
-  const out = new Uint8Array(header.byteLength + at + n);
+  const length = header.byteLength + at + n;
+  const out = reuse !== undefined && reuse.byteLength >= length
+    ? reuse.subarray(0, length)
+    : new Uint8Array(length);
   out.set(header, 0);
   out.set(frame.subarray(0, at), header.byteLength);
   fill(out, header.byteLength + at);

@@ -67,6 +67,8 @@ interface Transfer {
   sent: number;
   acked: number;
   progressMs: number;
+  /** The chunk batches not acknowledged yet: where each ends, and its buffer (reused once acknowledged). */
+  inFlight: { readonly end: number; readonly buffer: Uint8Array }[];
 }
 
 /** The transfers this host is sending. */
@@ -77,6 +79,8 @@ export class ChunksOut {
   readonly #transfers = new Map<number, Transfer>();
   #next = 0;
   #timer: TimerHandle | undefined;
+  /** Chunk buffers free for reuse (a fresh 1 MiB buffer per chunk costs its page faults again). */
+  readonly #free: Uint8Array[] = [];
 
   /** @param seams Where chunks go and failures are reported. */
   constructor(seams: ChunksOutSeams) {
@@ -119,6 +123,7 @@ export class ChunksOut {
       sent: 0,
       acked: 0,
       progressMs: now,
+      inFlight: [],
     };
     this.#transfers.set(id, transfer);
     queueMicrotask(() => this.#pump(transfer));
@@ -181,6 +186,11 @@ export class ChunksOut {
     if (bytes <= transfer.acked || bytes > transfer.sent) return;
     transfer.acked = bytes;
     transfer.progressMs = this.#seams.clock.now();
+    // An acknowledged chunk was written to the socket long ago: its buffer takes a later chunk.
+    while (transfer.inFlight.length > 0 && transfer.inFlight[0].end <= bytes) {
+      const { buffer } = transfer.inFlight.shift()!;
+      if (this.#free.length < FREE_BUFFERS) this.#free.push(buffer);
+    }
     if (bytes === transfer.envelope.bytes) this.#transfers.delete(id);
     else this.#pump(transfer);
   }
@@ -264,7 +274,8 @@ export class ChunksOut {
           transfer.partOffset = 0;
         }
       }
-    });
+    }, this.#free.pop());
+    transfer.inFlight.push({ end: transfer.sent + n, buffer: new Uint8Array(out.buffer) });
     transfer.sent += n;
     // The sender keeps nothing of what it sent.
     if (transfer.sent === total) transfer.parts = [];
@@ -294,3 +305,6 @@ export class ChunksOut {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** How many chunk buffers are kept for reuse, at most. */
+const FREE_BUFFERS = 16;

@@ -16,6 +16,8 @@ export interface Glance {
   readonly first: number;
   /** Its last element (`-1` when empty). */
   readonly last: number;
+  /** A weighted sum of its elements (every element counts: a chunk out of place changes it). */
+  readonly sum: number;
 }
 
 /** The bulk actor's messages. */
@@ -34,7 +36,9 @@ export type BulkProtocol = {
 export function glance(t: Float32Array | string): Glance | string {
   if (typeof t === "string") return t;
   const n = t.length;
-  return { length: n, first: n === 0 ? -1 : t[0], last: n === 0 ? -1 : t[n - 1] };
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += t[i] * ((i % 7) + 1);
+  return { length: n, first: n === 0 ? -1 : t[0], last: n === 0 ? -1 : t[n - 1], sum };
 }
 
 /** An array of `length` elements, element i being i % 1000. */

@@ -73,7 +73,9 @@ Deno.test("large tells, asks and replies cross host processes at the default max
 
   await t.step("no host was declared lost meanwhile, and no transfer is left open", () => {
     const far = driver.hosts().find((h) => h.hostId === "far")!;
-    assert.deepEqual([far.state, far.epoch], ["alive", epoch]);
+    // Busy (its loop lags behind a large handler) is alive; lost would change its epoch.
+    assert.ok(["alive", "busy"].includes(far.state), far.state);
+    assert.equal(far.epoch, epoch);
     assert.deepEqual(driver.transportStats()?.transfersOpen, { out: 0, in: 0 });
   });
 });
@@ -164,8 +166,10 @@ Deno.test("a 1 GiB tell arrives whole at the default max_payload, and no host is
     600_000,
     "the 1 GiB tell and the one after it",
   );
-  assert.deepEqual(history, [{ length: big.length, first: 7, last: 8 }, "after"]);
+  assert.deepEqual(history, [glance(big), "after"]);
+  // Summing a GiB in one handler may show the host busy (its loop lags), never lost.
   const far = driver.hosts().find((h) => h.hostId === "far")!;
-  assert.deepEqual([far.state, far.epoch], ["alive", epoch]);
+  assert.ok(["alive", "busy"].includes(far.state), far.state);
+  assert.equal(far.epoch, epoch);
   assert.deepEqual(driver.transportStats()?.transfersOpen, { out: 0, in: 0 });
 });
