@@ -5,6 +5,7 @@
  */
 
 import { type Ask, defineActor, type Tell } from "../mod.ts";
+import type { ObjectRef } from "../types.ts";
 
 /** Counts tells; answers asks at once. */
 export const Sink = defineActor<
@@ -113,4 +114,33 @@ export const Grinder = defineActor<
     halt: (s) => ({ ...s, halted: true }),
   },
   asks: { done: (s) => ({ state: s, reply: { runs: s.runs, longestMs: s.longestMs } }) },
+});
+
+/** Reads what it is sent: an object ref (fetched from its holder) or the array itself. */
+export const BulkReader = defineActor<
+  { read: Ask<ObjectRef<Float32Array>, number>; take: Ask<Float32Array, number> },
+  null
+>({
+  type: "bench-bulk-reader",
+  module: import.meta.url,
+  init: () => null,
+  asks: {
+    read: async (s, obj) => ({ state: s, reply: (await obj.get()).length }),
+    take: (s, array) => ({ state: s, reply: array.length }),
+  },
+});
+
+/** Takes large typed arrays: counts their elements (the bulk benchmarks). */
+export const BulkSink = defineActor<
+  { take: Tell<Float32Array>; see: Ask<Float32Array, number>; taken: Ask<void, number> },
+  number
+>({
+  type: "bench-bulk",
+  module: import.meta.url,
+  init: () => 0,
+  tells: { take: (n, t) => n + t.length },
+  asks: {
+    see: (n, t) => ({ state: n, reply: t.length }),
+    taken: (n) => ({ state: n, reply: n }),
+  },
 });

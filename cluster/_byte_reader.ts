@@ -23,6 +23,12 @@ export class ByteReader {
   protected end: number;
   /** A view of the bytes for floats and 64-bit integers, made when one is read. */
   #view: DataView | undefined;
+  /**
+   * Whether `bin` values and aligned typed arrays are read as views of the
+   * bytes rather than copies: only for bytes that belong to the values read
+   * (a reassembled chunked envelope), never for a batch the transport owns.
+   */
+  views = false;
 
   /** @param bytes The bytes to read. */
   constructor(bytes: Uint8Array) {
@@ -94,11 +100,13 @@ export class ByteReader {
     return textDecoder.decode(this.bytes.subarray(start, end));
   }
 
-  /** `bin` of `length` bytes: a copy. */
+  /** `bin` of `length` bytes: a copy (a view when {@linkcode views}). */
   protected bin(length: number): Uint8Array {
     this.need(length);
     this.at += length;
-    return this.bytes.slice(this.at - length, this.at);
+    return this.views
+      ? this.bytes.subarray(this.at - length, this.at)
+      : this.bytes.slice(this.at - length, this.at);
   }
 
   /** The unsigned 32-bit integer at `at`, big-endian. */

@@ -43,8 +43,18 @@ export function readBigint(bytes: Uint8Array, start: number, end: number): bigin
   return sign === 1 ? -magnitude : magnitude;
 }
 
-/** A typed array: an element-type byte, then the elements, little-endian. */
-export function readTyped(bytes: Uint8Array, start: number, end: number): ArrayBufferView {
+/**
+ * A typed array: an element-type byte, then the elements, little-endian.
+ *
+ * @param view Whether a view of `bytes` may be returned (when the elements are aligned
+ *   and little-endian): the bytes then belong to the value alone.
+ */
+export function readTyped(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  view = false,
+): ArrayBufferView {
   const Class = ELEMENT_TYPES[bytes[start]];
   if (Class === undefined) {
     return refuse("undecodable", `a typed array of element type ${bytes[start]}`);
@@ -52,6 +62,18 @@ export function readTyped(bytes: Uint8Array, start: number, end: number): ArrayB
   const size = Class.BYTES_PER_ELEMENT;
   if ((end - start - 1) % size !== 0) {
     return refuse("undecodable", "a typed array whose length is not a whole number of elements");
+  }
+  const offset = bytes.byteOffset + start + 1;
+  if (view && LITTLE_ENDIAN_HOST && offset % size === 0) {
+    return new (Class as unknown as new (
+      b: ArrayBufferLike,
+      o: number,
+      n: number,
+    ) => ArrayBufferView)(
+      bytes.buffer,
+      offset,
+      (end - start - 1) / size,
+    );
   }
   // One copy into memory of its own: aligned, and independent of the batch.
   const copy = bytes.slice(start + 1, end);

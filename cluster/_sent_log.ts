@@ -7,7 +7,8 @@
  * envelope (and a correlation id per ask) and those fields once per run of
  * envelopes that share them: no object per envelope, one slot in one list
  * for a tell (measured: six slots per envelope cost a remote tell more than
- * its encoding).
+ * its encoding). Payloads of large envelopes are not kept at all (the
+ * caller passes `undefined`): a report names their message, not their bytes.
  *
  * @module
  */
@@ -105,26 +106,31 @@ export class SentBatches {
   #hosts: (string | undefined)[] = [];
   #logs: (SentLog | undefined)[] = [];
   #times: number[] = [];
+  /** The chunked transfer of each chunk batch (`undefined` for other batches). */
+  #transfers: (number | undefined)[] = [];
 
   /**
    * Remembers a batch: its host, its tells and asks, and when it went.
    *
    * @returns Its number.
    */
-  remember(host: string, log: SentLog | undefined, atMs: number): number {
+  remember(host: string, log: SentLog | undefined, atMs: number, transfer?: number): number {
     this.#hosts.push(host);
     this.#logs.push(log);
     this.#times.push(atMs);
+    this.#transfers.push(transfer);
     return this.#first + this.#hosts.length - 1;
   }
 
   /** Takes a batch out (a bounce): `undefined` when it is forgotten or was taken already. */
-  take(batch: number): { host: string; log: SentLog | undefined; atMs: number } | undefined {
+  take(
+    batch: number,
+  ): { host: string; log: SentLog | undefined; atMs: number; transfer?: number } | undefined {
     const i = batch - this.#first;
     if (!Number.isSafeInteger(i) || i < this.#head || i >= this.#hosts.length) return undefined;
     const host = this.#hosts[i];
     if (host === undefined) return undefined;
-    const taken = { host, log: this.#logs[i], atMs: this.#times[i] };
+    const taken = { host, log: this.#logs[i], atMs: this.#times[i], transfer: this.#transfers[i] };
     this.#hosts[i] = undefined;
     this.#logs[i] = undefined;
     return taken;
@@ -142,6 +148,7 @@ export class SentBatches {
     if (head > 1024 && head * 2 > times.length) {
       this.#hosts.splice(0, head);
       this.#logs.splice(0, head);
+      this.#transfers.splice(0, head);
       times.splice(0, head);
       this.#first += head;
       head = 0;

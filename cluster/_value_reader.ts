@@ -220,7 +220,7 @@ export class ValueReader extends ByteReader {
       case EXTENSION.bigint:
         return readBigint(this.bytes, start, end);
       case EXTENSION.typedArray:
-        return readTyped(this.bytes, start, end);
+        return readTyped(this.bytes, start, end, this.views);
       case EXTENSION.ref:
         return this.#refs(refFromPayload(this.#payload(start, end, depth)));
       case EXTENSION.objectRef:

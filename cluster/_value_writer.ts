@@ -55,6 +55,14 @@ const TWO_32 = 0x1_0000_0000;
  */
 export class ValueWriter extends ByteWriter {
   #busy = false;
+  /**
+   * Typed arrays and `bin` of at least this many bytes are not copied: their
+   * header is written, and their bytes are left where they are, named in
+   * {@linkcode spills} (a writer whose output is sent in pieces takes them from there).
+   */
+  protected spillMinBytes = Infinity;
+  /** The bytes left out so far: where they belong in the buffer, and them. */
+  protected spills: { at: number; bytes: Uint8Array }[] = [];
 
   /** Whether the writer is in the middle of a value (a `toJSON` that encodes). */
   get busy(): boolean {
@@ -74,6 +82,9 @@ export class ValueWriter extends ByteWriter {
       this.#write(value, 1);
     } catch (err) {
       this.at = start;
+      while (this.spills.length > 0 && this.spills[this.spills.length - 1].at > start) {
+        this.spills.pop();
+      }
       throw err;
     } finally {
       this.#busy = false;
@@ -109,6 +120,9 @@ export class ValueWriter extends ByteWriter {
       if (count > 5) this.#write(e5, 2);
     } catch (err) {
       this.at = start;
+      while (this.spills.length > 0 && this.spills[this.spills.length - 1].at > start) {
+        this.spills.pop();
+      }
       throw err;
     } finally {
       this.#busy = false;
@@ -214,10 +228,31 @@ export class ValueWriter extends ByteWriter {
     for (let i = 0; i < value.length; i++) this.#write(value[i], depth + 1);
   }
 
+  /** `bin`, left out when it is large (see {@linkcode spillMinBytes}). */
+  protected override bin(bytes: Uint8Array): void {
+    if (bytes.byteLength < this.spillMinBytes) return super.bin(bytes);
+    this.room(5);
+    this.buffer[this.at] = 0xc6;
+    this.u32(this.at + 1, bytes.byteLength);
+    this.at += 5;
+    this.spills.push({ at: this.at, bytes });
+  }
+
   #typed(value: ArrayBufferView): void {
     const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
     const code = ELEMENT_CODE.get(value.constructor);
     if (code === undefined || code === 0) return this.bin(bytes);
+    if (bytes.byteLength >= this.spillMinBytes && LITTLE_ENDIAN_HOST) {
+      // ext 32: the payload is the element-type byte and the elements.
+      this.room(7);
+      this.buffer[this.at] = 0xc9;
+      this.u32(this.at + 1, bytes.byteLength + 1);
+      this.buffer[this.at + 5] = EXTENSION.typedArray;
+      this.buffer[this.at + 6] = code;
+      this.at += 7;
+      this.spills.push({ at: this.at, bytes });
+      return;
+    }
     const start = this.extStart();
     this.room(1 + bytes.byteLength);
     this.buffer[this.at++] = code;

@@ -26,6 +26,13 @@ const CHUNK_BYTES = 16 * 1024;
 /** A batch starts in a fresh buffer when less than this is left in the current one. */
 const MIN_ROOM_BYTES = 1024;
 
+/**
+ * Typed arrays and `bin` of at least this many bytes are written into a
+ * batch only once it is known that the frame fits (else they are sent as
+ * chunks straight from the caller's memory, `chunks_out.ts`).
+ */
+const SPILL_MIN_BYTES = 64 * 1024;
+
 /** Builds the batches for one target host, one at a time. */
 export class BatchWriter extends ValueWriter {
   readonly #header: Uint8Array;
@@ -35,6 +42,7 @@ export class BatchWriter extends ValueWriter {
   /** @param senderHostId The sending host (at most 255 ASCII characters). */
   constructor(senderHostId: string) {
     super(CHUNK_BYTES);
+    this.spillMinBytes = SPILL_MIN_BYTES;
     const header = new Uint8Array(2 + senderHostId.length);
     header[0] = PROTOCOL_VERSION;
     header[1] = senderHostId.length;
@@ -80,6 +88,39 @@ export class BatchWriter extends ValueWriter {
       this.appendArray(3, WIRE_KIND.reply, frame.correlation, frame.body);
     } else this.append(frameToWire(frame));
     return this.at - start;
+  }
+
+  /** Bytes of the last frame left out of the buffer (large typed arrays), to be placed or taken. */
+  get spilledBytes(): number {
+    let bytes = 0;
+    for (const spill of this.spills) bytes += spill.bytes.byteLength;
+    return bytes;
+  }
+
+  /**
+   * Takes the last frame, of `frameBytes` bytes in the buffer, out of the
+   * batch with the bytes left out of it.
+   *
+   * @returns Its bytes in order: copies of what the buffer held, and the
+   *   caller's own typed arrays' bytes (not copied).
+   */
+  takeFrame(frameBytes: number): Uint8Array[] {
+    const parts: Uint8Array[] = [];
+    let from = this.at - frameBytes;
+    for (const spill of this.spills) {
+      if (spill.at > from) parts.push(this.buffer.slice(from, spill.at));
+      parts.push(spill.bytes);
+      from = spill.at;
+    }
+    if (this.at > from) parts.push(this.buffer.slice(from, this.at));
+    this.at -= frameBytes;
+    this.spills = [];
+    return parts;
+  }
+
+  /** Appends a frame taken with {@linkcode takeFrame}, its bytes copied into the batch. */
+  addParts(parts: readonly Uint8Array[]): void {
+    for (const part of parts) this.add(part);
   }
 
   /**

@@ -74,6 +74,8 @@ export interface ClusterHostSettings {
   readonly ownsTransport: boolean;
   /** Inbound batches above this size are refused, in bytes. */
   readonly maxInboundBytes: number;
+  /** The largest envelope sent or accepted (chunked above a batch), in bytes. */
+  readonly maxMessageBytes?: number;
   /** Whether errors sent to other hosts carry stack traces (debugging). */
   readonly wireStacks?: boolean;
   /** Where heartbeats and failure detection run: a liveness worker, or this loop. */
@@ -127,6 +129,9 @@ export class ClusterHost implements RemotePort {
       subjects: this.subjects,
       view: this.view,
       maxInboundBytes: settings.maxInboundBytes,
+      ...(settings.maxMessageBytes === undefined
+        ? {}
+        : { maxMessageBytes: settings.maxMessageBytes }),
       wireStacks: settings.wireStacks === true,
       actorStopped: (actorId, record) => this.#watches.stopped(actorId, record),
     });

@@ -19,7 +19,7 @@
 
 import { EntityRef, LocalRef, type SerializedRef, UnknownRef } from "../actors/internal.ts";
 import type { ErrorInfo } from "../base/errors.ts";
-import { type Frame, frameFromWire, frameToWire } from "./frames.ts";
+import { type Frame, frameFromWire, frameToWire, WIRE_KIND } from "./frames.ts";
 import { runAtOnce, type Steps } from "../base/slices.ts";
 import { movedBufferReader, moveGivenUp } from "./attachments.ts";
 import { addRefClass, type RefClass, ValueEncoder } from "./_value_writer.ts";
@@ -188,7 +188,12 @@ export function* decodeBatchSteps(
     let raw: unknown;
     try {
       tell = tells && reader.readTell();
-      if (!tell) raw = reader.read();
+      if (!tell) {
+        // A chunk's data is copied into its reassembly buffer at once: read it as a view.
+        reader.views = data[at] === 0x94 && data[at + 1] === WIRE_KIND.chunk;
+        raw = reader.read();
+        reader.views = false;
+      }
     } catch (err) {
       const reason: RejectReason = ValueRefusedError.is(err)
         ? (err as ValueRefusedError).reason
@@ -219,6 +224,33 @@ export function* decodeBatchSteps(
     }
   }
   return sender;
+}
+
+/**
+ * Decodes the bytes of one chunked envelope (`chunks_in.ts`): one frame,
+ * whose `bin` values and aligned typed arrays are views of `bytes` (the
+ * bytes belong to it alone).
+ *
+ * @returns The frame, or why it was refused.
+ */
+export function decodeEnvelope(
+  bytes: Uint8Array,
+  resolver: RefResolver,
+  bounds: DecodeBounds = DEFAULT_DECODE_BOUNDS,
+): Frame | { readonly reason: RejectReason; readonly detail: string } {
+  const reader = new ValueReader(bytes, bounds, resolver as RefReader);
+  reader.views = true;
+  let raw: unknown;
+  try {
+    raw = reader.read();
+  } catch (err) {
+    const reason: RejectReason = ValueRefusedError.is(err)
+      ? (err as ValueRefusedError).reason
+      : "undecodable";
+    return { reason, detail: `a chunked envelope: ${(err as Error)?.message ?? String(err)}` };
+  }
+  const frame = reader.offset === bytes.byteLength ? frameFromWire(raw) : undefined;
+  return frame ?? { reason: "malformed", detail: "a chunked envelope that is not one frame" };
 }
 
 /**

@@ -256,3 +256,36 @@ export class UnencodableValueError extends ActorSystemError {
     super(`cannot encode ${what}`);
   }
 }
+
+/**
+ * A chunked envelope (a tell, ask or reply larger than one NATS message)
+ * could not be moved whole: the receiver dropped it (a chunk lost, the size
+ * over its limit), its host went away, this host disconnected, or it made
+ * no progress for the stall timeout. Nothing of it was delivered. Match on
+ * `code` (`transfer_failed`); this class is not exported from `mod.ts`.
+ */
+export class TransferFailedError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "transfer_failed";
+  /** The other host of the transfer. */
+  readonly hostId: string;
+  /** The envelope's size, in bytes. */
+  readonly bytes: number;
+  /** Why, one word: `cancelled`, `host-unreachable`, `disconnected`, `stalled`, `closing`, `dropped`. */
+  readonly reason: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param hostId The other host of the transfer.
+   * @param bytes The envelope's size, in bytes.
+   * @param reason Why, one word.
+   * @param detail What exactly.
+   */
+  constructor(hostId: string, bytes: number, reason: string, detail: string) {
+    super(`a chunked envelope of ${bytes} bytes with host ${hostId} failed (${reason}): ${detail}`);
+    this.hostId = hostId;
+    this.bytes = bytes;
+    this.reason = reason;
+  }
+}

@@ -19,7 +19,15 @@ export const WIRE_KIND = {
   childExit: 5,
   actorStopped: 6,
   undeliverableMany: 7,
+  chunkStart: 8,
+  chunk: 9,
+  chunkAck: 10,
+  chunkCancel: 11,
+  chunkAbort: 12,
 } as const;
+
+/** The kinds of frame a chunked envelope can hold (`chunks_out.ts`). */
+export type ChunkedKind = "tell" | "ask" | "reply";
 
 /**
  * One envelope:
@@ -31,7 +39,9 @@ export const WIRE_KIND = {
  *   name, refused for one reason at about the same time (a flood), returned
  *   as one frame with their count;
  * - `childExit`: a child spawned for a supervisor on another host ended here;
- * - `actorStopped`: an actor another host watches stopped for good.
+ * - `actorStopped`: an actor another host watches stopped for good;
+ * - `chunkStart` ... `chunkAbort`: one envelope too large for a batch, sent
+ *   as chunks with flow control (`chunks_out.ts`, `chunks_in.ts`).
  */
 export type Frame =
   | { readonly kind: "tell"; readonly to: string; readonly name: string; readonly body: unknown }
@@ -72,7 +82,35 @@ export type Frame =
     readonly body: unknown;
     /** The target's actor type, when the receiving host knows it. */
     readonly type?: string;
-  };
+  }
+  | {
+    readonly kind: "chunkStart";
+    /** The sender's number for the transfer. */
+    readonly transfer: number;
+    /** The envelope's size: the bytes of one frame of kind `of`. */
+    readonly bytes: number;
+    /** The kind of the frame the chunks make up. */
+    readonly of: ChunkedKind;
+    /** The target actor (tell, ask) or the correlation id (reply). */
+    readonly target: string | number;
+    /** Where the first large typed array's elements start in the envelope, modulo 8. */
+    readonly align: number;
+  }
+  | {
+    readonly kind: "chunk";
+    readonly transfer: number;
+    /** Where `data` goes in the envelope. */
+    readonly offset: number;
+    readonly data: Uint8Array;
+  }
+  /** From the receiver: it holds `bytes` bytes of the transfer (credit for more). */
+  | { readonly kind: "chunkAck"; readonly transfer: number; readonly bytes: number }
+  /** From the receiver: it dropped the transfer; the sender stops and fails it. */
+  | { readonly kind: "chunkCancel"; readonly transfer: number; readonly reason: string }
+  /** From the sender: it stopped sending the transfer; the receiver drops what it has. */
+  | { readonly kind: "chunkAbort"; readonly transfer: number; readonly reason: string };
+
+const CHUNKED_KINDS: readonly ChunkedKind[] = ["tell", "ask", "reply"];
 
 /** The array a frame is written as: its wire kind first, then its fields. */
 export function frameToWire(frame: Frame): unknown[] {
@@ -104,6 +142,23 @@ export function frameToWire(frame: Frame): unknown[] {
       ];
       return frame.type === undefined ? wire : [...wire, frame.type];
     }
+    case "chunkStart":
+      return [
+        WIRE_KIND.chunkStart,
+        frame.transfer,
+        frame.bytes,
+        WIRE_KIND[frame.of],
+        frame.target,
+        frame.align,
+      ];
+    case "chunk":
+      return [WIRE_KIND.chunk, frame.transfer, frame.offset, frame.data];
+    case "chunkAck":
+      return [WIRE_KIND.chunkAck, frame.transfer, frame.bytes];
+    case "chunkCancel":
+      return [WIRE_KIND.chunkCancel, frame.transfer, frame.reason];
+    case "chunkAbort":
+      return [WIRE_KIND.chunkAbort, frame.transfer, frame.reason];
     default: {
       const unknown: never = frame;
       throw new Error(`unknown frame ${JSON.stringify(unknown)}`);
@@ -178,6 +233,40 @@ export function frameFromWire(raw: unknown): Frame | undefined {
         }
         : undefined;
     }
+    case WIRE_KIND.chunkStart: {
+      const of = num(raw[3]) ? CHUNKED_KINDS[raw[3]] : undefined;
+      const target = raw[4];
+      return raw.length === 6 && num(raw[1]) && num(raw[2]) && raw[2] >= 0 && of !== undefined &&
+          (of === "reply" ? num(target) : str(target)) && num(raw[5]) && raw[5] >= 0 &&
+          raw[5] < 8
+        ? {
+          kind: "chunkStart",
+          transfer: raw[1],
+          bytes: raw[2],
+          of,
+          target: target as string | number,
+          align: raw[5],
+        }
+        : undefined;
+    }
+    case WIRE_KIND.chunk:
+      return raw.length === 4 && num(raw[1]) && num(raw[2]) && raw[2] >= 0 &&
+          raw[3] instanceof Uint8Array
+        ? { kind: "chunk", transfer: raw[1], offset: raw[2], data: raw[3] }
+        : undefined;
+    case WIRE_KIND.chunkAck:
+      return raw.length === 3 && num(raw[1]) && num(raw[2]) && raw[2] >= 0
+        ? { kind: "chunkAck", transfer: raw[1], bytes: raw[2] }
+        : undefined;
+    case WIRE_KIND.chunkCancel:
+    case WIRE_KIND.chunkAbort:
+      return raw.length === 3 && num(raw[1]) && str(raw[2])
+        ? {
+          kind: raw[0] === WIRE_KIND.chunkCancel ? "chunkCancel" : "chunkAbort",
+          transfer: raw[1],
+          reason: raw[2],
+        }
+        : undefined;
     default:
       return undefined;
   }

@@ -35,6 +35,8 @@ import { exitReasonFromWire } from "./control.ts";
 import { StepQueue, type Steps } from "../base/slices.ts";
 import { describeError } from "../base/errors.ts";
 import { timeoutError } from "../base/timeouts.ts";
+import { type ChunkFrame, InboundChunks } from "./inbound_chunks.ts";
+import type { ChunkPolicy, ChunksOut } from "./chunks_out.ts";
 
 /** Records a dead letter on this host; `count` when it stands for several messages. */
 export type InboundDeadLetter = (
@@ -69,6 +71,10 @@ export interface InboundSeams {
   readonly deadLetter: InboundDeadLetter;
   /** An actor of another host that this one watches stopped for good (frame 6). */
   readonly actorStopped: (actorId: string, record: DeathRecord | undefined) => void;
+  /** The chunked envelopes this host sends (for their credit and cancels). */
+  readonly chunksOut: ChunksOut;
+  /** How chunked envelopes are received. */
+  readonly chunkPolicy: ChunkPolicy;
 }
 
 /** The inbox side of one host's remoting. */
@@ -78,6 +84,8 @@ export class Inbound {
   readonly #local: LocalHost;
   readonly #queue: StepQueue;
   readonly #refusals: RefusalTally;
+  /** The chunk frames: reassembly, and the order of what waits behind it. */
+  readonly chunks: InboundChunks;
   #batches = 0;
   #frames = 0;
   #rejected: Record<string, number> = {};
@@ -97,6 +105,26 @@ export class Inbound {
       })
     );
     this.#refusals = new RefusalTally((refusal) => this.#sendRefusal(refusal));
+    this.chunks = new InboundChunks({
+      clock: this.#runtime.clock,
+      policy: seams.chunkPolicy,
+      resolver: (s) => this.#runtime.resolveRef(s),
+      out: seams.chunksOut,
+      send: (host, frame) => void seams.send(host, frame, frame.kind),
+      count: (reason) => this.#count(reason),
+      deliver: (sender, frame, bytes) => {
+        if (frame.kind === "tell") {
+          this.#tellNow(sender, frame.to, frame.name, frame.body, this.#origin(sender), bytes);
+        } else this.#handleNow(sender, frame, bytes);
+      },
+      undecodable: (sender, reason, detail) =>
+        seams.deadLetter("undecodable", this.#runtime.hostId, "host-inbox", reason, "tell", {
+          sender,
+          detail,
+        }),
+      replyLost: (sender, correlation, error) =>
+        void seams.asks.failed(correlation, wireError(error), sender),
+    });
   }
 
   /** Batches that arrived. */
@@ -200,12 +228,35 @@ export class Inbound {
     origin: RemoteTellOrigin,
     bytes: number,
   ): void {
+    const order = this.chunks.order;
+    if (!order.idle && order.holds(sender, to)) {
+      return order.hold(sender, to, () => this.#tellNow(sender, to, name, body, origin, bytes));
+    }
+    this.#tellNow(sender, to, name, body, origin, bytes);
+  }
+
+  #tellNow(
+    sender: string,
+    to: string,
+    name: string,
+    body: unknown,
+    origin: RemoteTellOrigin,
+    bytes: number,
+  ): void {
     const refusal = this.#local.deliverTell(to, name, body, origin, bytes);
     if (refusal !== undefined) this.#refuse(sender, to, name, refusal, body);
   }
 
   /** Handles a frame other than a tell, of `bytes` in its batch. */
   #handle(sender: string, frame: Exclude<Frame, { kind: "tell" }>, bytes: number): void {
+    const order = this.chunks.order;
+    if (frame.kind === "ask" && !order.idle && order.holds(sender, frame.to)) {
+      return order.hold(sender, frame.to, () => this.#handleNow(sender, frame, bytes));
+    }
+    this.#handleNow(sender, frame, bytes);
+  }
+
+  #handleNow(sender: string, frame: Exclude<Frame, { kind: "tell" }>, bytes: number): void {
     switch (frame.kind) {
       case "ask": {
         const { correlation } = frame;
@@ -269,6 +320,12 @@ export class Inbound {
         );
         return;
       }
+      case "chunkStart":
+      case "chunk":
+      case "chunkAck":
+      case "chunkCancel":
+      case "chunkAbort":
+        return this.chunks.handle(sender, frame as ChunkFrame);
       default: {
         const unknown: never = frame;
         throw new Error(`unknown frame ${JSON.stringify(unknown)}`);

@@ -92,6 +92,13 @@ export interface ClusterOptions {
    */
   readonly maxInboundBytes?: number;
   /**
+   * The largest tell, ask or reply this host sends or accepts, in bytes (at
+   * most 2^32 - 1). One larger than a NATS message goes in chunks
+   * (docs/PROTOCOL.md, "Chunked envelopes").
+   * @default {2147483648} (2 GiB)
+   */
+  readonly maxMessageBytes?: number;
+  /**
    * Where this host's heartbeats and failure detection run:
    * - `"worker"`: on a liveness worker with a NATS connection of its own, so
    *   that a handler computing for seconds, a large message or a loaded
@@ -167,6 +174,17 @@ export function checkClusterOptions(options: ClusterOptions): void {
     (typeof maxInboundBytes !== "number" || !(maxInboundBytes > 0) || !isFinite(maxInboundBytes))
   ) {
     throw new InvalidOptionError("cluster.maxInboundBytes", maxInboundBytes, "a positive number");
+  }
+  const maxMessageBytes = options.maxMessageBytes;
+  if (
+    maxMessageBytes !== undefined &&
+    (!Number.isSafeInteger(maxMessageBytes) || maxMessageBytes < 1 || maxMessageBytes >= 2 ** 32)
+  ) {
+    throw new InvalidOptionError(
+      "cluster.maxMessageBytes",
+      maxMessageBytes,
+      "a positive integer below 2^32",
+    );
   }
   if (options.moduleAllowlist !== undefined) {
     if (!Array.isArray(options.moduleAllowlist)) {

@@ -9,7 +9,12 @@
  * Each batch is published with a reply subject naming its target and number.
  * When the target's inbox has no subscriber, NATS answers there with "no
  * responders", and the batch's envelopes are reported as undeliverable;
- * batches are remembered for a few seconds for that.
+ * batches are remembered for a few seconds for that (with the payloads of
+ * small envelopes only: a report of a large one names it without its bytes).
+ *
+ * A frame too large for one batch goes as a chunked envelope
+ * (`chunks_out.ts`): its frame 8 takes its place in the batch, its chunks
+ * follow as batches of their own.
  *
  * @module
  */
@@ -20,6 +25,13 @@ import type { Clock } from "../base/clock.ts";
 import { BatchWriter, buffersOf, encodeFrame, type Frame, frameOverheadBytes } from "./codec.ts";
 import { SentBatches, type SentEnvelope, SentLog } from "./_sent_log.ts";
 import { PayloadTooLargeError } from "../transport/errors.ts";
+import {
+  type ChunkedEnvelope,
+  type ChunkPolicy,
+  ChunksOut,
+  DEFAULT_CHUNK_POLICY,
+  type TransferFailure,
+} from "./chunks_out.ts";
 
 export type { SentEnvelope };
 
@@ -36,6 +48,17 @@ export type UnsentHandler = (
 
 /** How long a sent batch is remembered for a "no responders" answer, in milliseconds. */
 const REMEMBER_MS = 3_000;
+
+/** Payloads of envelopes larger than this are not kept for reports, in bytes. */
+const KEPT_PAYLOAD_MAX_BYTES = 64 * 1024;
+
+/** Receives a chunked envelope that failed (once). */
+export type TransferFailedHandler = (
+  host: string,
+  envelope: ChunkedEnvelope,
+  failure: TransferFailure,
+  detail: string,
+) => void;
 
 /** The batch being built for one host. */
 interface Pending {
@@ -64,6 +87,9 @@ export class Outbound {
   #writing = 0;
   /** Batches published so far. */
   batches = 0;
+  /** The chunked envelopes being sent. */
+  readonly chunks: ChunksOut;
+  readonly #policy: ChunkPolicy;
 
   /**
    * @param transport Where batches go.
@@ -71,6 +97,8 @@ export class Outbound {
    * @param selfId This host's id.
    * @param clock For remembering batches.
    * @param onUnsent Told about envelopes that were not delivered.
+   * @param onTransferFailed Told about chunked envelopes that failed.
+   * @param policy How chunked envelopes are sent.
    */
   constructor(
     transport: Transport,
@@ -78,12 +106,24 @@ export class Outbound {
     selfId: string,
     clock: Clock,
     onUnsent: UnsentHandler,
+    onTransferFailed: TransferFailedHandler = () => {},
+    policy: ChunkPolicy = DEFAULT_CHUNK_POLICY,
   ) {
     this.#transport = transport;
     this.#subjects = subjects;
     this.#selfId = selfId;
     this.#clock = clock;
     this.#onUnsent = onUnsent;
+    this.#policy = policy;
+    this.chunks = new ChunksOut({
+      selfId,
+      clock,
+      policy,
+      maxPayloadBytes: Math.min(transport.maxPayloadBytes, 2 ** 30),
+      publish: (host, bytes, transfer) => this.#publishChunk(host, bytes, transfer),
+      send: (host, frame) => void this.enqueueFrame(host, frame, frame.kind),
+      failed: onTransferFailed,
+    });
   }
 
   /**
@@ -170,6 +210,7 @@ export class Outbound {
   bounced(batch: number): void {
     const sent = this.#sent.take(batch);
     if (sent === undefined) return;
+    if (sent.transfer !== undefined) return this.chunks.bounced(sent.transfer);
     this.#onUnsent(sent.host, sent.log?.envelopes() ?? [], "host-unreachable", sent.atMs);
   }
 
@@ -188,35 +229,83 @@ export class Outbound {
       return err instanceof Error ? err : new Error(String(err));
     }
     const max = this.#transport.maxPayloadBytes;
-    if (pending.writer.size > max) {
-      const bytes = pending.writer.takeLast(size);
-      const alone = size + frameOverheadBytes(this.#selfId);
-      if (alone > max) return new PayloadTooLargeError(`message '${label}'`, alone, max);
-      // It fits alone, so the batch held frames before it: they go now.
+    const spilled = pending.writer.spilledBytes;
+    if (spilled > 0 || pending.writer.size > max) {
+      const total = size + spilled;
+      if (total + frameOverheadBytes(this.#selfId) > max) {
+        return this.#chunked(host, pending, frame, label, type, size, total);
+      }
+      const parts = pending.writer.takeFrame(size);
+      // It fits alone, so when it does not fit here the batch held frames before it: they go now.
+      if (pending.writer.size + total > max) this.#send(host, pending);
+      pending.writer.addParts(parts);
+    }
+    this.#log(pending, frame, type, size + spilled);
+    this.#schedule();
+    return undefined;
+  }
+
+  /** Records a tell or an ask of the batch, with its payload when it is small. */
+  #log(pending: Pending, frame: Frame, type: string | undefined, bytes: number): void {
+    if (frame.kind !== "tell" && frame.kind !== "ask") return;
+    const payload = bytes <= KEPT_PAYLOAD_MAX_BYTES ? frame.body : undefined;
+    const correlation = frame.kind === "ask" ? frame.correlation : undefined;
+    (pending.envelopes ??= new SentLog()).add(
+      frame.kind,
+      frame.to,
+      frame.name,
+      payload,
+      correlation,
+      type,
+    );
+  }
+
+  /**
+   * Sends the last frame of the batch, of `size` bytes there and `total` in
+   * all, as a chunked envelope: frame 8 takes its place, chunks follow.
+   */
+  #chunked(
+    host: string,
+    pending: Pending,
+    frame: Frame,
+    label: string,
+    type: string | undefined,
+    size: number,
+    total: number,
+  ): Error | undefined {
+    const parts = pending.writer.takeFrame(size);
+    const start = this.chunks.beginFrame(host, frame, parts, total, type, label);
+    if (start instanceof Error) return start;
+    const startBytes = pending.writer.addFrame(start);
+    if (pending.writer.size > this.#transport.maxPayloadBytes) {
+      const bytes = pending.writer.takeLast(startBytes);
       this.#send(host, pending);
       pending.writer.add(bytes);
     }
-    if (frame.kind === "tell") {
-      (pending.envelopes ??= new SentLog()).add(
-        "tell",
-        frame.to,
-        frame.name,
-        frame.body,
-        undefined,
-        type,
-      );
-    } else if (frame.kind === "ask") {
-      (pending.envelopes ??= new SentLog()).add(
-        "ask",
-        frame.to,
-        frame.name,
-        frame.body,
-        frame.correlation,
-        type,
-      );
-    }
+    // Not logged with the batch: the transfer reports its own failure, once.
     this.#schedule();
     return undefined;
+  }
+
+  /** Publishes a chunk's batch after what is queued for its host. */
+  #publishChunk(host: string, bytes: Uint8Array, transfer: number): boolean {
+    const pending = this.#pending.get(host);
+    if (pending !== undefined && !pending.writer.busy && !pending.writer.empty) {
+      this.#send(host, pending);
+    }
+    const batch = this.#sent.remember(host, undefined, this.#clock.now(), transfer);
+    try {
+      this.#transport.publish(
+        this.#subjects.batchTo(host),
+        bytes,
+        this.#subjects.bounce(host, batch),
+      );
+    } catch {
+      this.#sent.take(batch);
+      return false;
+    }
+    this.batches++;
+    return true;
   }
 
   /** Encodes a frame on its own (to move buffers beside it, or to queue it later). */

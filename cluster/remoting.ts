@@ -22,7 +22,6 @@ import {
   type LocalHost,
   type Runtime,
 } from "../actors/internal.ts";
-import { encodeFrame, type Frame, frameOverheadBytes } from "./codec.ts";
 import { sendableExitReason, sendableRecord } from "./_sendable_errors.ts";
 import { Outbound, type SentEnvelope, type UnsentReason } from "./outbound.ts";
 import { type ClusterView, isUp } from "./view.ts";
@@ -31,7 +30,14 @@ import { RemoteAsks } from "./remote_asks.ts";
 import { Inbound } from "./inbound.ts";
 import { describeError } from "../base/errors.ts";
 import { timeoutError } from "../base/timeouts.ts";
-import { PayloadTooLargeError, TransportClosedError } from "../transport/errors.ts";
+import { TransportClosedError } from "../transport/errors.ts";
+import {
+  type ChunkedEnvelope,
+  type ChunkPolicy,
+  DEFAULT_CHUNK_POLICY,
+  type TransferFailure,
+} from "./chunks_out.ts";
+import { TransferFailedError } from "./errors.ts";
 
 /** Counters of a host's cluster traffic. */
 export interface TransportStats {
@@ -43,6 +49,8 @@ export interface TransportStats {
   readonly framesReceived: number;
   /** Batches or envelopes refused, by reason (`too-large`, `unknown-version`, `truncated`, ...), and tells refused for a full mailbox (`mailbox-full`). */
   readonly rejected: Readonly<Record<string, number>>;
+  /** Chunked envelopes being sent and being received now (large tells, asks and replies). */
+  readonly transfersOpen?: { readonly out: number; readonly in: number };
 }
 
 /** What remoting works with. */
@@ -59,6 +67,11 @@ export interface RemotingSeams {
   readonly view: ClusterView;
   /** Inbound batches above this size are refused, in bytes. */
   readonly maxInboundBytes: number;
+  /**
+   * The largest envelope sent or accepted (chunked above a batch), in bytes.
+   * @default {DEFAULT_CHUNK_POLICY.maxMessageBytes}
+   */
+  readonly maxMessageBytes?: number;
   /** Whether errors sent to other hosts carry stack traces (debugging). */
   readonly wireStacks?: boolean;
   /** An actor of another host that this one watches stopped for good (frame 6). */
@@ -78,6 +91,10 @@ export class Remoting {
 
   /** @param seams The runtime, transport and view it works with. */
   constructor(seams: RemotingSeams) {
+    const chunkPolicy: ChunkPolicy = {
+      ...DEFAULT_CHUNK_POLICY,
+      ...(seams.maxMessageBytes === undefined ? {} : { maxMessageBytes: seams.maxMessageBytes }),
+    };
     this.#runtime = seams.runtime;
     this.#wireStacks = seams.wireStacks === true;
     this.#transport = seams.transport;
@@ -94,6 +111,8 @@ export class Remoting {
       seams.runtime.hostId,
       seams.runtime.clock,
       (host, envelopes, reason, sentAtMs) => this.#unsent(host, envelopes, reason, sentAtMs),
+      (host, envelope, failure, detail) => this.#transferFailed(host, envelope, failure, detail),
+      chunkPolicy,
     );
     this.#inbound = new Inbound({
       runtime: seams.runtime,
@@ -105,6 +124,8 @@ export class Remoting {
       deadLetter: (reason, to, type, name, kind, payload, error, count) =>
         this.#deadLetter(reason, to, type, name, kind, payload, error, count),
       actorStopped: seams.actorStopped,
+      chunksOut: this.#outbound.chunks,
+      chunkPolicy,
     });
   }
 
@@ -115,6 +136,7 @@ export class Remoting {
       batchesReceived: this.#inbound.batches,
       framesReceived: this.#inbound.frames,
       rejected: this.#inbound.rejected,
+      transfersOpen: { out: this.#outbound.chunks.open, in: this.#inbound.chunks.open },
     };
   }
 
@@ -139,6 +161,8 @@ export class Remoting {
 
   /** Fails every ask waiting on a host that is gone. */
   hostGone(hostId: string, why: string): void {
+    this.#outbound.chunks.hostGone(hostId, why);
+    this.#inbound.chunks.senderGone(hostId, why);
     this.#failAsksTo(hostId, why);
   }
 
@@ -146,6 +170,8 @@ export class Remoting {
   closing(): void {
     this.#inbound.finish();
     this.#inbound.flushRefusals();
+    this.#outbound.chunks.closing();
+    this.#inbound.chunks.closing();
     this.#asks.rejectTo(
       undefined,
       ({ host }) => new HostUnreachableError(host, "this host is shutting down"),
@@ -204,21 +230,6 @@ export class Remoting {
     const badTimeout = timeoutError("timeoutMs", timeoutMs);
     if (badTimeout !== undefined) return Promise.reject(badTimeout);
     const correlation = this.#asks.nextCorrelation();
-    const frame = this.#encode(
-      {
-        kind: "ask",
-        to: ref.id,
-        name,
-        body: payload,
-        correlation,
-        timeoutMs: Math.ceil(timeoutMs),
-      },
-      name,
-    );
-    if (frame instanceof Error) {
-      this.#deadLetter("too-large", ref.id, ref.type, name, "ask", payload, frame);
-      return Promise.reject(frame);
-    }
     const ask = this.#runtime.asks.create(ref, name, timeoutMs, options?.signal);
     if (ask.settled) return ask.promise;
     const host = this.#view.get(ref.hostId);
@@ -228,32 +239,53 @@ export class Remoting {
       return ask.promise;
     }
     this.#asks.add(correlation, { ask, host: ref.hostId, to: ref.id, type: ref.type, name });
-    this.#outbound.enqueue(
+    const error = this.#outbound.enqueueFrame(
       ref.hostId,
-      frame,
-      "ask",
-      ref.id,
+      {
+        kind: "ask",
+        to: ref.id,
+        name,
+        body: payload,
+        correlation,
+        timeoutMs: Math.ceil(timeoutMs),
+      },
       name,
-      payload,
-      correlation,
       ref.type,
     );
+    if (error !== undefined) {
+      this.#asks.answer(correlation);
+      this.#deadLetter("too-large", ref.id, ref.type, name, "ask", payload, error);
+      ask.reject(error);
+    }
     return ask.promise;
   }
 
-  /** Encodes a frame; an `Error` when it cannot be sent at all. */
-  #encode(frame: Frame, name: string): Uint8Array | Error {
-    let bytes: Uint8Array;
-    try {
-      bytes = encodeFrame(frame, this.#transport.movesBuffers === true);
-    } catch (err) {
-      return err instanceof Error ? err : new Error(String(err));
+  /** A chunked envelope this host sent failed: a tell becomes a dead letter, an ask fails. */
+  #transferFailed(
+    host: string,
+    envelope: ChunkedEnvelope,
+    failure: TransferFailure,
+    detail: string,
+  ): void {
+    const error = new TransferFailedError(host, envelope.bytes, failure, detail);
+    const reason: DeadLetterReason = failure === "host-unreachable" || failure === "disconnected"
+      ? failure
+      : "transfer-failed";
+    const { to = host, type = "unknown", name = "reply" } = envelope;
+    if (envelope.kind === "tell") {
+      this.#deadLetter(reason, to, type, name, "tell", undefined, error);
+    } else if (envelope.kind === "ask") {
+      const waiting = this.#asks.answer(envelope.correlation!);
+      this.#deadLetter(reason, to, type, name, "ask", undefined, error);
+      waiting?.ask.reject(error);
+    } else {
+      this.#runtime.logger.warn("a large reply was not delivered", {
+        host,
+        bytes: envelope.bytes,
+        reason: failure,
+        detail,
+      });
     }
-    const size = bytes.byteLength + frameOverheadBytes(this.#runtime.hostId);
-    if (size > this.#transport.maxPayloadBytes) {
-      return new PayloadTooLargeError(`message '${name}'`, size, this.#transport.maxPayloadBytes);
-    }
-    return bytes;
   }
 
   /** Refuses a send to a host known to be gone (or while disconnected), recording it. */

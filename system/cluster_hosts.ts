@@ -119,6 +119,7 @@ export async function joinCluster(
     ...(options.spawnRate === undefined ? {} : { spawnRate: options.spawnRate }),
     ownsTransport: options.transport === undefined,
     maxInboundBytes: options.maxInboundBytes ?? transport.maxPayloadBytes,
+    ...(options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes }),
     wireStacks: options.wireStacks === true,
     liveness,
   });

@@ -258,4 +258,33 @@ export const FRAMES: readonly FrameCase[] = [
       type: "counter",
     },
   },
+  {
+    name: "8 chunk start of a tell",
+    frame: {
+      kind: "chunkStart",
+      transfer: 3,
+      bytes: 2000000,
+      of: "tell",
+      target: "h2/1",
+      align: 5,
+    },
+  },
+  {
+    name: "8 chunk start of a reply",
+    frame: {
+      kind: "chunkStart",
+      transfer: 4,
+      bytes: 70000,
+      of: "reply",
+      target: 1700000000001,
+      align: 0,
+    },
+  },
+  {
+    name: "9 chunk",
+    frame: { kind: "chunk", transfer: 3, offset: 1048000, data: { $bin: "0001020304" } },
+  },
+  { name: "10 chunk ack", frame: { kind: "chunkAck", transfer: 3, bytes: 1048005 } },
+  { name: "11 chunk cancel", frame: { kind: "chunkCancel", transfer: 3, reason: "lost-chunk" } },
+  { name: "12 chunk abort", frame: { kind: "chunkAbort", transfer: 3, reason: "stalled" } },
 ];

@@ -15,6 +15,7 @@ import { Packr } from "npm:msgpackr@2.1.3";
 import { BatchWriter, encodeFrame, type Frame, packValue } from "../cluster/codec.ts";
 import { fromTagged, toHex } from "./_vector_values.ts";
 import { transfer } from "../base/transfer.ts";
+import { chunkBatch } from "../cluster/_chunk_batch.ts";
 import { CONTROL, EXTENSIONS, FRAMES, VALUES, WIDE } from "./_vector_cases.ts";
 
 const here = new URL("../docs/protocol-vectors/", import.meta.url);
@@ -55,6 +56,45 @@ await write("batches.json", [{
   hex: toHex(batch.bytes()),
   sender: "h1",
   frames: batchFrames,
+}]);
+
+// A chunked envelope (docs/PROTOCOL.md, "Chunked envelopes"), cut into 16-byte chunks.
+const chunkedFrame = {
+  kind: "tell",
+  to: "h2/1",
+  name: "put",
+  body: { $typed: "Float32Array", values: [1, 2, 3, 4, 5, 6, 7, 8] },
+};
+const envelope = encodeFrame(fromTagged(chunkedFrame) as Frame);
+const chunkedStart = {
+  kind: "chunkStart",
+  transfer: 0,
+  bytes: envelope.byteLength,
+  of: "tell",
+  target: "h2/1",
+  align: (envelope.byteLength - 32) % 8,
+};
+const startBatch = new BatchWriter("h1");
+startBatch.add(encodeFrame(chunkedStart as Frame));
+const h1 = Uint8Array.from([2, 2, ...new TextEncoder().encode("h1")]);
+const chunkBatches: string[] = [];
+const acks: unknown[] = [];
+for (let offset = 0; offset < envelope.byteLength; offset += 16) {
+  const piece = envelope.subarray(offset, offset + 16);
+  chunkBatches.push(
+    toHex(chunkBatch(h1, 0, offset, piece.byteLength, (into, at) => into.set(piece, at))),
+  );
+  acks.push({ kind: "chunkAck", transfer: 0, bytes: offset + piece.byteLength });
+}
+await write("chunked.json", [{
+  name: "h1 tells h2/1 'put' with a Float32Array of 8 elements in 16-byte chunks",
+  sender: "h1",
+  start: toHex(startBatch.bytes()),
+  startFrame: chunkedStart,
+  chunks: chunkBatches,
+  acks,
+  envelope: toHex(envelope),
+  frame: chunkedFrame,
 }]);
 
 // The attacks, written by msgpackr's own extensions as an attacker's peer would.

@@ -27,6 +27,9 @@ import { describeError } from "../../base/errors.ts";
  *   gone) or left the cluster;
  * - `"disconnected"`: this host was disconnected from NATS, so nothing was sent;
  * - `"too-large"`: the message was larger than the transport carries;
+ * - `"transfer-failed"`: a message sent in chunks (larger than one NATS
+ *   message) was not moved whole: a chunk lost, the receiver gone or
+ *   refusing it, or no progress for the stall timeout (the error says which);
  * - `"undecodable"`: bytes that arrived at this host could not be decoded
  *   (garbage, a truncated batch, an unknown protocol version).
  */
@@ -41,6 +44,7 @@ export type DeadLetterReason =
   | "host-unreachable"
   | "disconnected"
   | "too-large"
+  | "transfer-failed"
   | "undecodable";
 
 /** Every dead-letter reason, for checking a reason that came over the wire. */
@@ -55,6 +59,7 @@ export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = [
   "host-unreachable",
   "disconnected",
   "too-large",
+  "transfer-failed",
   "undecodable",
 ];
 

@@ -15,7 +15,13 @@ type field struct {
 	name    string
 	integer bool // a safe integer (any int format, or a float 64 holding one)
 	text    bool // a string
+	kindOf  bool // the number of a frame kind that a chunked envelope holds: 0 tell, 1 ask, 2 reply
+	target  bool // a string (an actor id) or a safe integer (a correlation id)
+	bytes   bool // bin
 }
+
+// chunkedKinds names the frame kinds a chunked envelope can hold, by number.
+var chunkedKinds = []string{"tell", "ask", "reply"}
 
 // frameKinds lists each kind's fields in order; the last field of
 // undeliverable and undeliverableMany (type) is optional.
@@ -36,6 +42,13 @@ var frameKinds = []struct {
 	{"undeliverableMany", []field{{name: "to", text: true}, {name: "name", text: true},
 		{name: "reason", text: true}, {name: "count", integer: true}, {name: "body"},
 		{name: "type", text: true}}, 1},
+	{"chunkStart", []field{{name: "transfer", integer: true}, {name: "bytes", integer: true},
+		{name: "of", kindOf: true}, {name: "target", target: true}, {name: "align", integer: true}}, 0},
+	{"chunk", []field{{name: "transfer", integer: true}, {name: "offset", integer: true},
+		{name: "data", bytes: true}}, 0},
+	{"chunkAck", []field{{name: "transfer", integer: true}, {name: "bytes", integer: true}}, 0},
+	{"chunkCancel", []field{{name: "transfer", integer: true}, {name: "reason", text: true}}, 0},
+	{"chunkAbort", []field{{name: "transfer", integer: true}, {name: "reason", text: true}}, 0},
 }
 
 // encodeFrame writes a frame given as an Object of its fields by name.
@@ -49,6 +62,13 @@ func encodeFrame(frame *Object) ([]byte, error) {
 			v, present := frame.Values[f.name]
 			if !present && i >= len(k.fields)-k.optional {
 				break
+			}
+			if f.kindOf {
+				for n, name := range chunkedKinds {
+					if name == v {
+						v = int64(n)
+					}
+				}
 			}
 			array = append(array, v)
 		}
@@ -83,6 +103,23 @@ func frameOf(v any) (*Object, error) {
 		}
 		if _, ok := x.(string); f.text && !ok {
 			return nil, refuse("malformed", "%s.%s is not a string", k.kind, f.name)
+		}
+		if f.kindOf {
+			n, ok := asInteger(x)
+			if !ok || n < 0 || int(n) >= len(chunkedKinds) {
+				return nil, refuse("malformed", "%s.%s is not 0, 1 or 2", k.kind, f.name)
+			}
+			x = chunkedKinds[n]
+		}
+		if f.target {
+			if n, ok := asInteger(x); ok {
+				x = n
+			} else if _, ok := x.(string); !ok {
+				return nil, refuse("malformed", "%s.%s is neither a string nor an integer", k.kind, f.name)
+			}
+		}
+		if _, ok := x.([]byte); f.bytes && !ok {
+			return nil, refuse("malformed", "%s.%s is not bin", k.kind, f.name)
 		}
 		frame.Set(f.name, x)
 	}

@@ -40,8 +40,10 @@ type Member struct {
 	asks       map[int64]*pendingAsk
 	nextActor  int64
 	deliveries chan Delivery
-	refused    map[string]int // what this member dropped, by reason
-	notices    []*Object      // frames 4 and 7 about tells this member sent
+	refused    map[string]int         // what this member dropped, by reason
+	notices    []*Object              // frames 4 and 7 about tells this member sent
+	transfers  map[string]*reassembly // chunked envelopes being received, by sender and transfer
+	outbox     []*Object              // frames sent while not connected (the tests with bytes)
 }
 
 // join connects and starts announcing.

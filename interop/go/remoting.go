@@ -38,6 +38,12 @@ func hostOf(actorID string) (string, error) {
 }
 
 func (m *Member) send(host string, frames ...*Object) error {
+	if m.nc == nil {
+		m.mu.Lock()
+		m.outbox = append(m.outbox, frames...)
+		m.mu.Unlock()
+		return nil
+	}
 	data, err := encodeBatch(m.subjects.Self, frames...)
 	if err != nil {
 		return err
@@ -146,6 +152,8 @@ func (m *Member) onFrame(sender string, frame *Object) {
 		case pending.result <- result:
 		default:
 		}
+	case "chunkStart", "chunk", "chunkAbort":
+		m.onChunkFrame(sender, frame)
 	case "undeliverable", "undeliverableMany":
 		m.mu.Lock()
 		m.notices = append(m.notices, frame)

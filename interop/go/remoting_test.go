@@ -4,7 +4,10 @@ package main
 // only when its header names the subject's sender, and a reply only when it
 // comes from the host that was asked.
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func testMember() *Member {
 	subjects, _ := newSubjects("actors", "c", "go-1")
@@ -57,5 +60,34 @@ func TestCorrelationIdsAreSafeIntegersThatDoNotRepeat(t *testing.T) {
 			t.Fatalf("correlation %d", c)
 		}
 		seen[c] = true
+	}
+}
+
+func TestAChunkedTellIsAcknowledgedChunkByChunkAndALostChunkCancelsIt(t *testing.T) {
+	m := testMember()
+	envelope, err := encodeFrame(NewObject("kind", "tell", "to", "go-1/0", "name", "hi",
+		"body", make([]byte, 40)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := NewObject("kind", "chunkStart", "transfer", int64(1), "bytes", int64(len(envelope)),
+		"of", "tell", "target", "go-1/0", "align", int64(0))
+	chunk := func(transfer int64, from, to int) *Object {
+		return NewObject("kind", "chunk", "transfer", transfer, "offset", int64(from),
+			"data", envelope[from:to])
+	}
+	m.onBatchData("actors.c.h1.to.go-1", batchFrom(t, "h1", start, chunk(1, 0, 20)))
+	m.onBatchData("actors.c.h1.to.go-1", batchFrom(t, "h1", chunk(1, 20, len(envelope))))
+	if d := <-m.deliveries; d.From != "h1" || d.Name != "hi" || len(d.Body.([]byte)) != 40 {
+		t.Fatalf("delivered %+v", d)
+	}
+	start.Set("transfer", int64(2))
+	m.onBatchData("actors.c.h1.to.go-1", batchFrom(t, "h1", start, chunk(2, 20, 30)))
+	kinds := []string{}
+	for _, f := range m.outbox {
+		kinds = append(kinds, f.String("kind")+" "+f.String("reason"))
+	}
+	if fmt.Sprint(kinds) != "[chunkAck  chunkAck  chunkCancel lost-chunk]" || len(m.transfers) != 0 {
+		t.Fatalf("sent %v, open %d", kinds, len(m.transfers))
 	}
 }

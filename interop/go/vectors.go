@@ -32,6 +32,7 @@ func checkVectors(dir string) ([]VectorResult, error) {
 		{"frames.json", checkFrame},
 		{"batches.json", checkBatch},
 		{"refusals.json", checkRefusal},
+		{"chunked.json", checkChunked},
 	}
 	var results []VectorResult
 	for _, c := range checks {
@@ -188,4 +189,35 @@ func numbersAsFloats(v any) any {
 		return o
 	}
 	return v
+}
+
+// checkChunked feeds a chunked envelope to a member as batches and checks
+// the frames 10 it answers and the tell it delivers.
+func checkChunked(vector *Object) string {
+	m := &Member{refused: map[string]int{}, deliveries: make(chan Delivery, 1)}
+	sender := vector.String("sender")
+	subject := "actors.c." + sender + ".to.h2"
+	m.subjects, _ = newSubjects("actors", "c", "h2")
+	start, _ := hex.DecodeString(vector.String("start"))
+	m.onBatchData(subject, start)
+	for _, c := range vector.Get("chunks").([]any) {
+		data, _ := hex.DecodeString(c.(string))
+		m.onBatchData(subject, data)
+	}
+	acks := []any{}
+	for _, f := range m.outbox {
+		acks = append(acks, toTagged(f))
+	}
+	if problem := sameJSON(acks, vector.Get("acks")); problem != "" {
+		return "acks: " + problem
+	}
+	if len(m.deliveries) != 1 {
+		return fmt.Sprintf("%d deliveries, refused %v", len(m.deliveries), m.refused)
+	}
+	d := <-m.deliveries
+	frame := vector.Get("frame").(*Object)
+	if d.To != frame.String("to") || d.Name != frame.String("name") {
+		return fmt.Sprintf("delivered %+v", d)
+	}
+	return sameJSON(toTagged(d.Body), frame.Get("body"))
 }

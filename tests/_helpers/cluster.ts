@@ -12,7 +12,13 @@ import { waitFor } from "./system.ts";
 /** One host per label set, all on one bus, each seeing all the others. */
 export async function startMemoryCluster(
   labels: Labels[],
-  options: { bus?: MemoryBus; name?: string; system?: ActorSystemOptions } = {},
+  options: {
+    bus?: MemoryBus;
+    name?: string;
+    system?: ActorSystemOptions;
+    /** More cluster options of every host. */
+    cluster?: { readonly maxMessageBytes?: number };
+  } = {},
 ): Promise<{ bus: MemoryBus; hosts: ActorSystem[]; shutdown: () => Promise<void> }> {
   const bus = options.bus ?? new MemoryBus();
   const hosts: ActorSystem[] = [];
@@ -23,7 +29,12 @@ export async function startMemoryCluster(
         deadLetters: { logPerSecond: 0 },
         ...options.system,
         hostId: `${options.name ?? "m"}${i}`,
-        cluster: { name: options.name ?? "test", transport: bus.connect(), labels: labels[i] },
+        cluster: {
+          name: options.name ?? "test",
+          transport: bus.connect(),
+          labels: labels[i],
+          ...options.cluster,
+        },
       }),
     );
   }

@@ -14,6 +14,7 @@ import { systemClock } from "../../base/clock.ts";
 import { PayloadTooLargeError } from "../../transport/errors.ts";
 import { UnencodableValueError } from "../../cluster/errors.ts";
 import type { Transport } from "../../transport/transport.ts";
+import { DEFAULT_CHUNK_POLICY } from "../../cluster/chunks_out.ts";
 
 interface Published {
   readonly subject: string;
@@ -33,7 +34,7 @@ function framesOf(data: Uint8Array): Frame[] {
   return frames;
 }
 
-function harness(maxPayloadBytes = 1 << 20) {
+function harness(maxPayloadBytes = 1 << 20, maxMessageBytes = 2 ** 31) {
   const published: Published[] = [];
   const unsent: { host: string; envelopes: readonly SentEnvelope[]; reason: UnsentReason }[] = [];
   let connected = true;
@@ -53,6 +54,8 @@ function harness(maxPayloadBytes = 1 << 20) {
     "me",
     systemClock,
     (host, envelopes, reason) => unsent.push({ host, envelopes, reason }),
+    () => {},
+    { ...DEFAULT_CHUNK_POLICY, maxMessageBytes },
   );
   return {
     outbound,
@@ -83,24 +86,29 @@ Deno.test("frames to one host in one microtask go out as one batch, in order", a
   ]);
 });
 
-Deno.test("a frame that does not fit goes into the next batch; one larger than a batch is refused and leaves nothing", async () => {
-  const h = harness(4096);
+Deno.test("a frame that does not fit goes into the next batch; one larger than a batch goes as frame 8 and chunks; one over the message limit is refused and leaves nothing", async () => {
+  const h = harness(4096, 8192);
   const body = "x".repeat(1000);
   for (let i = 0; i < 10; i++) {
     assert.equal(h.outbound.enqueueFrame("b", tell("b/1", body), "put"), undefined);
   }
-  const tooLarge = h.outbound.enqueueFrame("b", tell("b/1", "y".repeat(5000)), "put");
-  assert.ok(tooLarge instanceof PayloadTooLargeError, String(tooLarge));
+  assert.equal(h.outbound.enqueueFrame("b", tell("b/1", "y".repeat(5000)), "put"), undefined);
   await h.flushed();
-  assert.deepEqual(h.published.map((p) => p.frames.length), [4, 4, 2]);
+  assert.deepEqual(h.published.map((p) => p.frames.map((f) => f.kind).join()), [
+    "tell,tell,tell,tell",
+    "tell,tell,tell,tell",
+    "tell,tell,chunkStart",
+    "chunk",
+    "chunk",
+  ]);
   assert.ok(h.published.every((p) => p.bytes <= 4096));
-  // A refused frame alone opens no batch.
+  // Over the message limit: refused, and it opens no batch.
   assert.ok(
-    h.outbound.enqueueFrame("d", tell("d/1", "z".repeat(5000)), "put") instanceof
+    h.outbound.enqueueFrame("d", tell("d/1", "z".repeat(10_000)), "put") instanceof
       PayloadTooLargeError,
   );
   await h.flushed();
-  assert.equal(h.published.length, 3);
+  assert.equal(h.published.length, 5);
 });
 
 Deno.test("a value that cannot be encoded is refused and the batch goes on without it", async () => {

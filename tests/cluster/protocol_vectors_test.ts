@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import {
   BatchWriter,
   decodeBatch,
+  decodeEnvelope,
   decodeValue,
   encodeFrame,
   type Frame,
@@ -15,6 +16,7 @@ import {
   type RejectReason,
 } from "../../cluster/codec.ts";
 import { ValueRefusedError } from "../../cluster/errors.ts";
+import { chunkBatch } from "../../cluster/_chunk_batch.ts";
 import { fromHex, fromTagged, toHex, toTagged, vectorRefs } from "../../tools/_vector_values.ts";
 
 const dir = new URL("../../docs/protocol-vectors/", import.meta.url);
@@ -108,5 +110,48 @@ Deno.test("refusals.json: every attack and malformed value is refused for its re
       assert.deepEqual(rejects, v.rejects, v.name);
       assert.equal(frames.length, v.frames, v.name);
     }
+  }
+});
+
+interface ChunkedVector {
+  readonly name: string;
+  readonly sender: string;
+  readonly start: string;
+  readonly startFrame: unknown;
+  readonly chunks: readonly string[];
+  readonly acks: readonly unknown[];
+  readonly envelope: string;
+  readonly frame: unknown;
+}
+
+Deno.test("chunked.json: frame 8 in a batch, chunk batches that make up the envelope, and the frame it decodes to", async () => {
+  for (const v of await vectors<ChunkedVector>("chunked.json")) {
+    const start = decodeFrames(fromHex(v.start));
+    assert.deepEqual([start.sender, start.frames.map(toTagged)], [v.sender, [v.startFrame]]);
+    const envelope = fromHex(v.envelope);
+    const header = fromHex(v.start).subarray(0, 2 + v.sender.length);
+    let offset = 0;
+    for (const hex of v.chunks) {
+      const { frames, rejects, sender } = decodeFrames(fromHex(hex));
+      assert.deepEqual([sender, rejects, frames.length], [v.sender, [], 1], v.name);
+      const chunk = frames[0] as Extract<Frame, { kind: "chunk" }>;
+      assert.deepEqual([chunk.kind, chunk.offset], ["chunk", offset]);
+      assert.deepEqual(chunk.data, envelope.subarray(offset, offset + chunk.data.byteLength));
+      const piece = chunk.data;
+      const built = chunkBatch(
+        header,
+        0,
+        offset,
+        piece.byteLength,
+        (into, at) => into.set(piece, at),
+      );
+      assert.equal(toHex(built), hex, "the chunk batch as the reference writes it");
+      offset += chunk.data.byteLength;
+    }
+    assert.equal(offset, envelope.byteLength);
+    assert.equal(v.acks.length, v.chunks.length);
+    const frame = decodeEnvelope(envelope, vectorRefs);
+    assert.deepEqual(toTagged(frame), v.frame, v.name);
+    assert.equal(toHex(encodeFrame(fromTagged(v.frame) as Frame)), v.envelope);
   }
 });

@@ -141,17 +141,25 @@ Deno.test("asks and tells to a host that left fail fast, not after the timeout",
   }
 });
 
-Deno.test("a message too large to send is refused at the sender before anything is published", async () => {
-  const { hosts: [a, b], shutdown } = await startMemoryCluster([{}, {}]);
+Deno.test("a message larger than a batch arrives whole in chunks; one over the message limit is refused at the sender before anything is published", async () => {
+  const MiB = 1024 * 1024;
+  const { hosts: [a, b], shutdown } = await startMemoryCluster([{}, {}], {
+    cluster: { maxMessageBytes: 3 * MiB },
+  });
   try {
     const recorder = await a.spawn(Recorder, { placement: { kind: "host", hostId: b.hostId } });
+    recorder.tell("record", new Uint8Array(2 * MiB).fill(7));
+    const [got] = await recorder.ask("all", undefined, { timeoutMs: 60_000 }) as Uint8Array[];
+    assert.equal(got.byteLength, 2 * MiB);
+    assert.equal(got[2 * MiB - 1], 7);
+    await a.flush();
     const before = a.transportStats()!.batchesSent;
     assert.throws(
-      () => recorder.tell("record", new Uint8Array(2 * 1024 * 1024)),
+      () => recorder.tell("record", new Uint8Array(4 * MiB)),
       PayloadTooLargeError,
     );
     await assert.rejects(
-      recorder.ask("all", new Uint8Array(2 * 1024 * 1024) as never),
+      recorder.ask("all", new Uint8Array(4 * MiB) as never),
       PayloadTooLargeError,
     );
     await a.flush();

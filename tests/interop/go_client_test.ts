@@ -70,6 +70,15 @@ const Divider = defineActor<{ divide: Ask<{ n: number; by: number }, number> }, 
   },
 });
 
+/** Replies with more bytes than one NATS message holds: a chunked envelope. */
+const Big = defineActor<{ make: Ask<number, Uint8Array> }, null>({
+  type: "interop-big",
+  init: () => null,
+  asks: {
+    make: (s, n) => ({ state: s, reply: Uint8Array.from({ length: n }, (_, i) => i % 251) }),
+  },
+});
+
 const client = await buildGoClient();
 Deno.test.afterAll(() => client.remove());
 
@@ -82,7 +91,9 @@ Deno.test("the Go client decodes and encodes every golden vector as the document
   }[];
   assert.ok(results.length > 90, `only ${results.length} vectors checked`);
   assert.deepEqual(results.filter((r) => r.problem !== undefined), []);
-  for (const file of ["values", "extensions", "frames", "batches", "refusals", "control"]) {
+  for (
+    const file of ["values", "extensions", "frames", "batches", "refusals", "control", "chunked"]
+  ) {
     assert.ok(results.some((r) => r.file === `${file}.json`), `no vector of ${file}.json`);
   }
 });
@@ -93,6 +104,7 @@ Deno.test("the Go client's own tests pass: it drops forged senders and replies f
     const name of [
       "TestABatchWhoseHeaderNamesAnotherSenderIsDroppedAndCounted",
       "TestAReplyCountsOnlyFromTheAskedHost",
+      "TestAChunkedTellIsAcknowledgedChunkByChunkAndALostChunkCancelsIt",
     ]
   ) assert.match(out, new RegExp(`--- PASS: ${name}`));
 });
@@ -140,6 +152,28 @@ Deno.test({
       assert.deepEqual(await go("go-tell", "tell", ledger.id, "add", "5"), { ok: true });
       await go("go-tell-2", "tell", ledger.id, "add", "2.5");
       await waitFor(async () => await ledger.ask("total") === 7.5, "both tells", 10_000);
+    });
+
+    await t.step("a reply larger than max_payload reaches it in chunks, whole", async () => {
+      const big = system.spawn(Big, { name: "big" });
+      const n = 1_500_000;
+      const answer = await go("go-big", "ask", big.id, "make", String(n)) as {
+        ok: boolean;
+        reply: { $bin: string };
+      };
+      assert.equal(answer.ok, true);
+      assert.equal(answer.reply.$bin.length, 2 * n);
+      const expected = Array.from(
+        { length: 300 },
+        (_, i) => (i % 251).toString(16).padStart(2, "0"),
+      )
+        .join("");
+      assert.equal(answer.reply.$bin.slice(0, 600), expected);
+      assert.equal(
+        answer.reply.$bin.slice(-2),
+        ((n - 1) % 251).toString(16).padStart(2, "0"),
+      );
+      await system.stop(big);
     });
 
     await t.step("its asks are answered with the reply", async () => {
@@ -261,7 +295,7 @@ Deno.test({
       "every Go client left gracefully: the host marked each one left, none lost",
       async () => {
         const ids = [...new Set(seen.map((line) => line.split(" ")[0]))];
-        assert.equal(ids.length, 11);
+        assert.equal(ids.length, 12);
         await waitFor(
           () => ids.every((id) => seen.includes(`${id} left go`)),
           "every Go client to be marked left",

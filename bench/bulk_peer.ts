@@ -1,0 +1,50 @@
+/**
+ * The receiving side of the bulk peers, in its own process: raw NATS
+ * (answers each request on `bench.bulk` with an empty reply, as a chunked
+ * transfer acknowledges each chunk) or a loopback TCP socket (reads the
+ * bytes announced by an 8-byte length, answers with one byte).
+ *
+ * Usage: deno run -A bench/bulk_peer.ts nats <url> | tcp <port>
+ *
+ * @module
+ */
+
+import { connect } from "npm:@nats-io/transport-node@3.4.0";
+
+const [kind, where] = Deno.args;
+if (kind === "nats") {
+  const nc = await connect({ servers: where });
+  const empty = new Uint8Array(0);
+  nc.subscribe("bench.bulk", {
+    callback: (_err, msg) => {
+      msg.respond(empty);
+    },
+  });
+  await nc.flush();
+  console.log("ready bulk");
+  await nc.closed();
+} else {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: Number(where) });
+  console.log("ready bulk");
+  for await (const conn of listener) {
+    const buffer = new Uint8Array(1 << 20);
+    const header = new Uint8Array(8);
+    let headerAt = 0;
+    let left = -1;
+    while (true) {
+      const n = await conn.read(left < 0 ? header.subarray(headerAt) : buffer);
+      if (n === null) break;
+      if (left < 0) {
+        headerAt += n;
+        if (headerAt < 8) continue;
+        left = Number(new DataView(header.buffer).getBigUint64(0));
+        headerAt = 0;
+      } else left -= n;
+      if (left === 0) {
+        await conn.write(new Uint8Array([1]));
+        left = -1;
+      }
+    }
+    conn.close();
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The policy of chunked envelopes (`chunks_out.ts`, `chunks_in.ts`), with
+ * its defaults in one place, and what a failed transfer is reported with.
+ *
+ * @module
+ */
+
+import type { ChunkedKind } from "./frames.ts";
+
+/** How chunked envelopes are sent and received. */
+export interface ChunkPolicy {
+  /**
+   * Chunks in flight without credit, per transfer.
+   * @default {8}
+   */
+  readonly windowChunks: number;
+  /**
+   * A transfer without progress for this long fails (on both sides), in milliseconds.
+   * @default {10000}
+   */
+  readonly stallTimeoutMs: number;
+  /**
+   * The largest envelope sent or accepted, in bytes (at most 2^32 - 1: sizes travel as uint 32).
+   * @default {2147483648} (2 GiB)
+   */
+  readonly maxMessageBytes: number;
+}
+
+/** The defaults of {@linkcode ChunkPolicy}, in one place. */
+export const DEFAULT_CHUNK_POLICY: ChunkPolicy = Object.freeze({
+  windowChunks: 8,
+  stallTimeoutMs: 10_000,
+  maxMessageBytes: 2 ** 31,
+});
+
+/** What is kept of a chunked envelope to report it (never its payload). */
+export interface ChunkedEnvelope {
+  readonly kind: ChunkedKind;
+  /** The target actor (tell, ask). */
+  readonly to?: string;
+  /** The message name (tell, ask). */
+  readonly name?: string;
+  /** The target's actor type (tell, ask). */
+  readonly type?: string;
+  /** The ask's or reply's correlation id. */
+  readonly correlation?: number;
+  /** The envelope's size in bytes. */
+  readonly bytes: number;
+}
+
+/** Why a transfer out failed. */
+export type TransferFailure =
+  | "host-unreachable"
+  | "disconnected"
+  | "cancelled"
+  | "stalled"
+  | "closing";

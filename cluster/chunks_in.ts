@@ -1,0 +1,186 @@
+/**
+ * Chunked envelopes in (`docs/PROTOCOL.md`, "Chunked envelopes"): frame 8
+ * opens a reassembly buffer of the envelope's size, each chunk (frame 9) is
+ * copied into it at its offset and acknowledged (frame 10), and the full
+ * buffer is handed on as the bytes of one frame. The buffer is laid out so
+ * that the first large typed array's elements are aligned: decoding builds
+ * typed arrays over it instead of copying them.
+ *
+ * Chunks of one transfer come in order on one connection, so a chunk whose
+ * offset is not the bytes received so far means one was lost: the transfer
+ * is dropped and the sender told (frame 11). So is one larger than the
+ * limit, one the runtime cannot allocate, one whose sender stopped sending
+ * (frame 12), whose host is gone, or that made no progress for the stall
+ * timeout: nothing partial is kept.
+ *
+ * @module
+ */
+
+import type { Clock, TimerHandle } from "../base/clock.ts";
+import type { ChunkedKind, Frame } from "./frames.ts";
+import type { ChunkPolicy } from "./chunks_out.ts";
+
+/** One envelope being reassembled. */
+export interface IncomingTransfer {
+  readonly sender: string;
+  readonly id: number;
+  readonly of: ChunkedKind;
+  /** The target actor (tell, ask) or correlation id (reply) that frame 8 named. */
+  readonly target: string | number;
+  readonly bytes: number;
+}
+
+/** What chunked receiving works with. */
+export interface ChunksInSeams {
+  readonly clock: Clock;
+  readonly policy: ChunkPolicy;
+  /** Queues a frame in the batches for `host`. */
+  readonly send: (host: string, frame: Frame) => void;
+  /** A transfer is complete: `bytes` are its frame's (a view of a buffer of its own). */
+  readonly complete: (transfer: IncomingTransfer, bytes: Uint8Array) => void;
+  /** A transfer was dropped (after frame 8 was taken): reported once. */
+  readonly dropped: (transfer: IncomingTransfer, reason: string) => void;
+  /** Counts a refused chunk frame by reason. */
+  readonly count: (reason: string) => void;
+}
+
+interface Reassembly extends IncomingTransfer {
+  readonly buffer: Uint8Array;
+  received: number;
+  progressMs: number;
+}
+
+/** The transfers this host is receiving. */
+export class ChunksIn {
+  readonly #seams: ChunksInSeams;
+  readonly #transfers = new Map<string, Reassembly>();
+  #timer: TimerHandle | undefined;
+
+  /** @param seams Where acks go and envelopes are handed on. */
+  constructor(seams: ChunksInSeams) {
+    this.#seams = seams;
+  }
+
+  /** Transfers being received. */
+  get open(): number {
+    return this.#transfers.size;
+  }
+
+  /**
+   * Frame 8 from `sender`.
+   *
+   * @returns The transfer when it was taken; `undefined` when it was refused (and the sender told).
+   */
+  begin(
+    sender: string,
+    frame: Extract<Frame, { kind: "chunkStart" }>,
+  ): IncomingTransfer | undefined {
+    const key = keyOf(sender, frame.transfer);
+    const { transfer: id, bytes, of, target, align } = frame;
+    const cancel = (reason: string) => {
+      this.#seams.count(`chunk-${reason}`);
+      this.#seams.send(sender, { kind: "chunkCancel", transfer: id, reason });
+      return undefined;
+    };
+    if (this.#transfers.has(key)) return cancel("duplicate");
+    if (bytes > this.#seams.policy.maxMessageBytes) return cancel("too-large");
+    let buffer: Uint8Array;
+    try {
+      const at = (8 - align) % 8;
+      buffer = new Uint8Array(new ArrayBuffer(bytes + at), at, bytes);
+    } catch {
+      return cancel("too-large");
+    }
+    const transfer: Reassembly = {
+      sender,
+      id,
+      of,
+      target,
+      bytes,
+      buffer,
+      received: 0,
+      progressMs: this.#seams.clock.now(),
+    };
+    this.#transfers.set(key, transfer);
+    this.#arm();
+    if (bytes === 0) this.#finish(key, transfer);
+    return transfer;
+  }
+
+  /** Frame 9 from `sender`: copied into its place at once (its data is the batch's). */
+  chunk(sender: string, id: number, offset: number, data: Uint8Array): void {
+    const key = keyOf(sender, id);
+    const transfer = this.#transfers.get(key);
+    // Chunks still in flight after a transfer was dropped.
+    if (transfer === undefined) return this.#seams.count("chunk-unknown-transfer");
+    if (offset !== transfer.received) {
+      return this.#drop(key, transfer, "lost-chunk", true);
+    }
+    if (offset + data.byteLength > transfer.bytes) {
+      return this.#drop(key, transfer, "malformed", true);
+    }
+    transfer.buffer.set(data, offset);
+    transfer.received += data.byteLength;
+    transfer.progressMs = this.#seams.clock.now();
+    this.#seams.send(sender, { kind: "chunkAck", transfer: id, bytes: transfer.received });
+    if (transfer.received === transfer.bytes) this.#finish(key, transfer);
+  }
+
+  /** Frame 12 from `sender`: it stopped sending transfer `id`. */
+  aborted(sender: string, id: number, reason: string): void {
+    const key = keyOf(sender, id);
+    const transfer = this.#transfers.get(key);
+    if (transfer !== undefined) {
+      this.#drop(key, transfer, `aborted by the sender: ${reason}`, false);
+    }
+  }
+
+  /** Drops every transfer from `sender` (its host is gone). */
+  senderGone(sender: string, why: string): void {
+    for (const [key, transfer] of [...this.#transfers]) {
+      if (transfer.sender === sender) this.#drop(key, transfer, why, false);
+    }
+  }
+
+  /** Drops every transfer: this host is shutting down. */
+  closing(): void {
+    for (const [key, transfer] of [...this.#transfers]) {
+      this.#drop(key, transfer, "the receiving host is shutting down", true);
+    }
+    if (this.#timer !== undefined) this.#seams.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #finish(key: string, transfer: Reassembly): void {
+    this.#transfers.delete(key);
+    this.#seams.complete(transfer, transfer.buffer);
+  }
+
+  #drop(key: string, transfer: Reassembly, reason: string, tellSender: boolean): void {
+    if (!this.#transfers.delete(key)) return;
+    if (tellSender) {
+      this.#seams.count(`chunk-${reason}`);
+      this.#seams.send(transfer.sender, { kind: "chunkCancel", transfer: transfer.id, reason });
+    }
+    this.#seams.dropped(transfer, reason);
+  }
+
+  /** Checks for stalled transfers while there are any. */
+  #arm(): void {
+    if (this.#timer !== undefined) return;
+    const { stallTimeoutMs } = this.#seams.policy;
+    this.#timer = this.#seams.clock.setTimeout(() => {
+      this.#timer = undefined;
+      const cutoff = this.#seams.clock.now() - stallTimeoutMs;
+      for (const [key, transfer] of [...this.#transfers]) {
+        if (transfer.progressMs <= cutoff) this.#drop(key, transfer, "stalled", true);
+      }
+      if (this.#transfers.size > 0) this.#arm();
+    }, Math.max(10, stallTimeoutMs / 4));
+    this.#seams.clock.keepAlive(this.#timer, false);
+  }
+}
+
+function keyOf(sender: string, id: number): string {
+  return `${sender} ${id}`;
+}

@@ -1,0 +1,310 @@
+/**
+ * Chunked envelopes out (`docs/PROTOCOL.md`, "Chunked envelopes"): a tell,
+ * ask or reply too large for one batch is announced by frame 8 in the
+ * ordinary batches (so it keeps its place among the sender's other frames
+ * to that host), then its bytes follow as chunks (frame 9), one per NATS
+ * message, at most a window of them unacknowledged (frame 10 from the
+ * receiver gives credit). Other frames to the same host keep flowing in
+ * their own batches between the chunks; heartbeats run on a connection of
+ * their own anyway.
+ *
+ * The envelope's bytes are the caller's typed arrays themselves plus the
+ * few bytes around them (`BatchWriter.takeFrame`): each chunk copies its
+ * share into the one buffer that is published, and a transfer forgets its
+ * bytes once the last chunk is out. A transfer fails at once when the
+ * receiver cancels it (frame 11), its batches bounce, its host is gone or
+ * this host disconnects, and after `stallTimeoutMs` without credit; the
+ * failure is reported once (a dead letter for a tell, a typed error for an ask).
+ *
+ * @module
+ */
+
+import type { Clock, TimerHandle } from "../base/clock.ts";
+import type { Frame } from "./frames.ts";
+import type { ChunkedEnvelope, ChunkPolicy, TransferFailure } from "./chunk_policy.ts";
+import { CHUNK_FRAME_HEADER_BYTES, chunkBatch } from "./_chunk_batch.ts";
+
+export {
+  type ChunkedEnvelope,
+  type ChunkPolicy,
+  DEFAULT_CHUNK_POLICY,
+  type TransferFailure,
+} from "./chunk_policy.ts";
+import { PROTOCOL_VERSION } from "./protocol_version.ts";
+import { PayloadTooLargeError } from "../transport/errors.ts";
+
+/** What chunked sending works with. */
+export interface ChunksOutSeams {
+  readonly selfId: string;
+  readonly clock: Clock;
+  readonly policy: ChunkPolicy;
+  /** The largest NATS message, in bytes. */
+  readonly maxPayloadBytes: number;
+  /**
+   * Publishes one chunk's batch after every batch queued for `host` before it.
+   * @returns `false` when it could not be published (disconnected).
+   */
+  readonly publish: (host: string, bytes: Uint8Array, transfer: number) => boolean;
+  /** Queues a frame in the batches for `host`. */
+  readonly send: (host: string, frame: Frame) => void;
+  /** A transfer failed: reported once. */
+  readonly failed: (
+    host: string,
+    envelope: ChunkedEnvelope,
+    failure: TransferFailure,
+    detail: string,
+  ) => void;
+}
+
+interface Transfer {
+  readonly id: number;
+  readonly host: string;
+  readonly envelope: ChunkedEnvelope;
+  /** The envelope's bytes still to send, in order (emptied once all are out). */
+  parts: Uint8Array[];
+  part: number;
+  partOffset: number;
+  sent: number;
+  acked: number;
+  progressMs: number;
+  /** The chunk batches not acknowledged yet: where each ends, and its buffer (reused once acknowledged). */
+  inFlight: { readonly end: number; readonly buffer: Uint8Array }[];
+}
+
+/** The transfers this host is sending. */
+export class ChunksOut {
+  readonly #seams: ChunksOutSeams;
+  readonly #header: Uint8Array;
+  readonly #chunkBytes: number;
+  readonly #transfers = new Map<number, Transfer>();
+  #next = 0;
+  #timer: TimerHandle | undefined;
+  /** Chunk buffers free for reuse (a fresh 1 MiB buffer per chunk costs its page faults again). */
+  readonly #free: Uint8Array[] = [];
+
+  /** @param seams Where chunks go and failures are reported. */
+  constructor(seams: ChunksOutSeams) {
+    this.#seams = seams;
+    const id = seams.selfId;
+    this.#header = new Uint8Array(2 + id.length);
+    this.#header[0] = PROTOCOL_VERSION;
+    this.#header[1] = id.length;
+    for (let i = 0; i < id.length; i++) this.#header[2 + i] = id.charCodeAt(i);
+    this.#chunkBytes = seams.maxPayloadBytes - this.#header.byteLength - CHUNK_FRAME_HEADER_BYTES;
+  }
+
+  /** Transfers being sent. */
+  get open(): number {
+    return this.#transfers.size;
+  }
+
+  /** The data bytes of one chunk. */
+  get chunkBytes(): number {
+    return this.#chunkBytes;
+  }
+
+  /**
+   * Starts a transfer: its chunks follow once the returned frame 8 is queued
+   * (the caller queues it now, in order with its other frames to `host`).
+   *
+   * @param parts The envelope's bytes in order (not copied; read as chunks go out).
+   * @param align Where the first large typed array's elements start in the envelope, modulo 8.
+   */
+  begin(host: string, parts: Uint8Array[], envelope: ChunkedEnvelope, align: number): Frame {
+    const id = this.#next++;
+    const now = this.#seams.clock.now();
+    const transfer: Transfer = {
+      id,
+      host,
+      envelope,
+      parts,
+      part: 0,
+      partOffset: 0,
+      sent: 0,
+      acked: 0,
+      progressMs: now,
+      inFlight: [],
+    };
+    this.#transfers.set(id, transfer);
+    queueMicrotask(() => this.#pump(transfer));
+    this.#arm();
+    const target = envelope.kind === "reply" ? envelope.correlation! : envelope.to!;
+    return {
+      kind: "chunkStart",
+      transfer: id,
+      bytes: envelope.bytes,
+      of: envelope.kind,
+      target,
+      align,
+    };
+  }
+
+  /**
+   * Starts a transfer of a frame taken out of its batch
+   * (`BatchWriter.takeFrame`), of `total` bytes.
+   *
+   * @returns Frame 8 to queue now; or the error when the frame cannot go in chunks at all.
+   */
+  beginFrame(
+    host: string,
+    frame: Frame,
+    parts: Uint8Array[],
+    total: number,
+    type: string | undefined,
+    label: string,
+  ): Frame | Error {
+    const limit = Math.min(this.#seams.policy.maxMessageBytes, 2 ** 32 - 1);
+    if (frame.kind !== "tell" && frame.kind !== "ask" && frame.kind !== "reply") {
+      return new PayloadTooLargeError(`message '${label}'`, total, this.#seams.maxPayloadBytes);
+    }
+    if (total > limit) return new PayloadTooLargeError(`message '${label}'`, total, limit);
+    // Where the first large typed array's elements start, for the receiver to align them.
+    let align = 0;
+    for (let i = 0, at = 0; i < parts.length; at += parts[i].byteLength, i++) {
+      if (parts[i].byteLength >= 64 * 1024) {
+        align = at % 8;
+        break;
+      }
+    }
+    const envelope: ChunkedEnvelope = frame.kind === "reply"
+      ? { kind: "reply", bytes: total, correlation: frame.correlation }
+      : {
+        kind: frame.kind,
+        bytes: total,
+        to: frame.to,
+        name: frame.name,
+        type,
+        correlation: frame.kind === "ask" ? frame.correlation : undefined,
+      };
+    return this.begin(host, parts, envelope, align);
+  }
+
+  /** Frame 10 from `host`: it holds `bytes` bytes of transfer `id`. */
+  acked(host: string, id: number, bytes: number): void {
+    const transfer = this.#transfers.get(id);
+    if (transfer === undefined || transfer.host !== host) return;
+    if (bytes <= transfer.acked || bytes > transfer.sent) return;
+    transfer.acked = bytes;
+    transfer.progressMs = this.#seams.clock.now();
+    // An acknowledged chunk was written to the socket long ago: its buffer takes a later chunk.
+    while (transfer.inFlight.length > 0 && transfer.inFlight[0].end <= bytes) {
+      const { buffer } = transfer.inFlight.shift()!;
+      if (this.#free.length < FREE_BUFFERS) this.#free.push(buffer);
+    }
+    if (bytes === transfer.envelope.bytes) this.#transfers.delete(id);
+    else this.#pump(transfer);
+  }
+
+  /** Frame 11 from `host`: it dropped transfer `id`. */
+  cancelled(host: string, id: number, reason: string): void {
+    const transfer = this.#transfers.get(id);
+    if (transfer !== undefined && transfer.host === host) {
+      this.#fail(transfer, "cancelled", `the receiver dropped it: ${reason}`);
+    }
+  }
+
+  /** A chunk of transfer `id` found no subscriber: its host is gone. */
+  bounced(id: number): void {
+    const transfer = this.#transfers.get(id);
+    if (transfer !== undefined) {
+      this.#fail(transfer, "host-unreachable", "its inbox has no subscriber");
+    }
+  }
+
+  /** Fails every transfer to `host` (lost or left). */
+  hostGone(host: string, why: string): void {
+    for (const transfer of [...this.#transfers.values()]) {
+      if (transfer.host === host) this.#fail(transfer, "host-unreachable", why);
+    }
+  }
+
+  /** Fails every transfer: this host is shutting down. */
+  closing(): void {
+    for (const transfer of [...this.#transfers.values()]) {
+      this.#fail(transfer, "closing", "this host is shutting down");
+    }
+    if (this.#timer !== undefined) this.#seams.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #fail(transfer: Transfer, failure: TransferFailure, detail: string): void {
+    if (!this.#transfers.delete(transfer.id)) return;
+    transfer.parts = [];
+    if (failure === "stalled" || failure === "closing") {
+      this.#seams.send(transfer.host, {
+        kind: "chunkAbort",
+        transfer: transfer.id,
+        reason: failure,
+      });
+    }
+    this.#seams.failed(transfer.host, transfer.envelope, failure, detail);
+  }
+
+  /** Sends chunks while the window allows. */
+  #pump(transfer: Transfer): void {
+    const total = transfer.envelope.bytes;
+    const window = this.#seams.policy.windowChunks * this.#chunkBytes;
+    while (
+      this.#transfers.has(transfer.id) && transfer.sent < total &&
+      transfer.sent - transfer.acked < window
+    ) {
+      const bytes = this.#chunk(transfer);
+      if (!this.#seams.publish(transfer.host, bytes, transfer.id)) {
+        this.#fail(transfer, "disconnected", "this host is not connected");
+        return;
+      }
+    }
+  }
+
+  /** The next chunk's batch: header, frame 9's header, then its data (the one copy). */
+  #chunk(transfer: Transfer): Uint8Array {
+    const total = transfer.envelope.bytes;
+    const n = Math.min(this.#chunkBytes, total - transfer.sent);
+    const out = chunkBatch(this.#header, transfer.id, transfer.sent, n, (into, at) => {
+      const end = at + n;
+      while (at < end) {
+        const part = transfer.parts[transfer.part];
+        const take = Math.min(end - at, part.byteLength - transfer.partOffset);
+        into.set(part.subarray(transfer.partOffset, transfer.partOffset + take), at);
+        at += take;
+        transfer.partOffset += take;
+        if (transfer.partOffset === part.byteLength) {
+          transfer.parts[transfer.part] = EMPTY;
+          transfer.part++;
+          transfer.partOffset = 0;
+        }
+      }
+    }, this.#free.pop());
+    transfer.inFlight.push({ end: transfer.sent + n, buffer: new Uint8Array(out.buffer) });
+    transfer.sent += n;
+    // The sender keeps nothing of what it sent.
+    if (transfer.sent === total) transfer.parts = [];
+    return out;
+  }
+
+  /** Checks for stalled transfers while there are any. */
+  #arm(): void {
+    if (this.#timer !== undefined) return;
+    const every = Math.max(10, this.#seams.policy.stallTimeoutMs / 4);
+    this.#timer = this.#seams.clock.setTimeout(() => {
+      this.#timer = undefined;
+      const cutoff = this.#seams.clock.now() - this.#seams.policy.stallTimeoutMs;
+      for (const transfer of [...this.#transfers.values()]) {
+        if (transfer.progressMs <= cutoff) {
+          this.#fail(
+            transfer,
+            "stalled",
+            `no credit from the receiver for ${this.#seams.policy.stallTimeoutMs} ms`,
+          );
+        }
+      }
+      if (this.#transfers.size > 0) this.#arm();
+    }, every);
+    this.#seams.clock.keepAlive(this.#timer, false);
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** How many chunk buffers are kept for reuse, at most. */
+const FREE_BUFFERS = 16;
