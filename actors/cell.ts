@@ -44,6 +44,7 @@ import {
 } from "./errors.ts";
 import { RestartIntensityError } from "./supervision/errors.ts";
 import { describeError } from "../base/errors.ts";
+import { untraced } from "./observe/tracing.ts";
 import { timeoutError } from "../base/timeouts.ts";
 
 /**
@@ -324,7 +325,8 @@ export class Cell {
       }
       while (!mailbox.fits(bytes)) this.#dropOldest(mailbox);
     }
-    mailbox.put(entry, payload, ask, bytes);
+    const tracer = this.#runtime.tracer;
+    mailbox.put(entry, tracer === undefined ? payload : tracer.wrap(payload), ask, bytes);
     if (!this.#scheduled && !this.busy) this.#wake();
     return undefined;
   }
@@ -341,7 +343,7 @@ export class Cell {
     const { capacity, maxBytes } = mailbox.refusal(this.id, "");
     const oldest = mailbox.take();
     const err = new MailboxFullError(this.id, capacity, oldest.name, { maxBytes });
-    this.#unhandled(oldest, mailbox.takenPayload, mailbox.takenAsk, err);
+    this.#unhandled(oldest, untraced(mailbox.takenPayload), mailbox.takenAsk, err);
   }
 
   /**
@@ -419,6 +421,7 @@ export class Cell {
     }
     const ctx = this.context();
     const first = this.#handled;
+    const tracer = this.#runtime.tracer;
     while (!mailbox.isEmpty && this.status === "running") {
       if (budget-- === 0) return true;
       // The liveness side saw the loop miss a tick: let timers and I/O run.
@@ -427,7 +430,7 @@ export class Cell {
         return true;
       }
       const entry = mailbox.takeNext();
-      const payload = mailbox.takenPayload;
+      let payload = mailbox.takenPayload;
       const taken = mailbox.takenAsk;
       let ask: ReplyTarget | undefined;
       // A tell's slot holds nothing or its origin (another host); an ask's, its
@@ -444,7 +447,13 @@ export class Cell {
       let result: unknown;
       this.#handled++;
       try {
-        result = entry.fn(this.state, payload, ctx, ask, entry.name);
+        if (tracer === undefined) result = entry.fn(this.state, payload, ctx, ask, entry.name);
+        else {
+          const queued = payload;
+          payload = untraced(queued);
+          const run = () => entry.fn(this.state, payload, ctx, ask, entry.name);
+          result = tracer.turn(this, entry.name, entry.kind, queued, run);
+        }
       } catch (err) {
         this.#scheduled = false;
         this.fail(err, entry, payload, ask);
@@ -667,6 +676,7 @@ export class Cell {
     this.cleanup = undefined;
     this.crashReason = undefined;
     this.incarnation++;
+    this.#runtime.tracer?.restarted(this);
     this.initialized = false;
     this.startOutcome = undefined;
     this.status = "starting";
@@ -683,7 +693,7 @@ export class Cell {
     if (mailbox === undefined) return;
     while (!mailbox.isEmpty) {
       const entry = mailbox.takeNext();
-      const payload = mailbox.takenPayload;
+      const payload = untraced(mailbox.takenPayload);
       if (entry.internal === true) continue;
       this.#unhandled(entry, payload, mailbox.takenAsk, stoppedError(this, entry.name));
     }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { tracerRegistered, TurnTracer } from "./observe/tracing.ts";
 import { cryptoRandom, type RandomSource } from "../base/random.ts";
 import type { CellRuntime } from "./_cell_runtime.ts";
 import type { Clock } from "../base/clock.ts";
@@ -103,6 +104,11 @@ export interface RuntimeSettings {
   readonly firstSequence: number;
   /** Which messages are checked against their schemas; `"remote"` when not given. */
   readonly validateMessages?: ValidateMessages;
+  /**
+   * Whether handler turns are traced; when not given, whether a tracer
+   * provider is registered with `@opentelemetry/api` as the runtime starts.
+   */
+  readonly tracing?: boolean;
 }
 
 /**
@@ -140,6 +146,7 @@ export class Runtime implements CellRuntime {
   readonly stopTimeoutMs: number;
   readonly mailbox: MailboxOptions;
   readonly validateLocal: boolean;
+  readonly tracer: TurnTracer | undefined;
   readonly deaths: DeathRecords;
   readonly logger: Logger;
   readonly #topLevelFailure: TopLevelFailure;
@@ -209,6 +216,9 @@ export class Runtime implements CellRuntime {
     this.stopTimeoutMs = settings.stopTimeoutMs;
     this.mailbox = settings.mailbox ?? DEFAULT_MAILBOX;
     this.validateLocal = settings.validateMessages === "always";
+    this.tracer = (settings.tracing ?? tracerRegistered())
+      ? new TurnTracer(settings.hostId)
+      : undefined;
     this.scheduler = new Scheduler(settings.scheduler);
     this.logger = settings.logger;
     this.deadLetters = new DeadLetters(settings.clock, settings.deadLetters, settings.logger);

@@ -181,9 +181,10 @@ export class Remoting {
       this.#unreachable(ref.hostId, { kind: "tell", to: ref.id, name, payload });
       return;
     }
+    const trace = this.#runtime.tracer?.outgoing();
     const error = this.#outbound.enqueueFrame(
       ref.hostId,
-      { kind: "tell", to: ref.id, name, body: payload },
+      { kind: "tell", to: ref.id, name, body: payload, ...trace },
       name,
       ref.type,
     );
@@ -212,6 +213,7 @@ export class Remoting {
         body: payload,
         correlation,
         timeoutMs: Math.ceil(timeoutMs),
+        ...this.#runtime.tracer?.outgoing(),
       },
       name,
     );

@@ -150,6 +150,13 @@ export interface ActorSystemOptions {
    * @default {"remote"}
    */
   readonly validateMessages?: ValidateMessages;
+  /**
+   * Whether each handler turn is an OpenTelemetry span (through
+   * `npm:@opentelemetry/api`), nested under the span the message was sent
+   * from, across hosts. Off, it costs one check per send and per mailbox run.
+   * @default {whether a tracer provider is registered as the system starts: Deno's with `OTEL_DENO=true`, or an SDK's}
+   */
+  readonly tracing?: boolean;
 }
 
 /** Options of `ActorSystem.stop` and `ActorSystem.shutdown`. */
@@ -191,6 +198,7 @@ export function runtimeSettings(options: ActorSystemOptions): RuntimeSettings {
     store: options.store,
     stateFile: options.stateFile ?? DEFAULT_STATE_FILE,
     validateMessages: validateMessagesOption(options.validateMessages),
+    ...(options.tracing === undefined ? {} : { tracing: options.tracing === true }),
   };
 }
 

@@ -29,6 +29,8 @@ export async function startAgent(options: {
   extraArgs?: string[];
   /** Where it may import spawned definitions' modules from (`--allow-module`). */
   allowModules?: string[];
+  /** Environment variables added to the agent's (`OTEL_DENO=true`, ...). */
+  env?: Record<string, string>;
 }): Promise<Agent> {
   const agent = await within(
     startHostAgent({
@@ -37,6 +39,7 @@ export async function startAgent(options: {
       hostId: options.hostId,
       imports: [definitions],
       allowModules: [helpers, ...(options.allowModules ?? [])],
+      ...(options.env === undefined ? {} : { env: options.env }),
       args: [
         ...(options.labels === undefined ? [] : ["--labels", options.labels]),
         ...(options.extraArgs ?? []),
