@@ -6,6 +6,7 @@
  */
 
 import { tracerRegistered, TurnTracer } from "./observe/tracing.ts";
+import { TurnTimes } from "./observe/turn_times.ts";
 import { cryptoRandom, type RandomSource } from "../base/random.ts";
 import type { CellRuntime } from "./_cell_runtime.ts";
 import type { Clock } from "../base/clock.ts";
@@ -109,6 +110,8 @@ export interface RuntimeSettings {
    * provider is registered with `@opentelemetry/api` as the runtime starts.
    */
   readonly tracing?: boolean;
+  /** Whether handler turns are timed by actor type (see {@linkcode Runtime.turnTimes}). */
+  readonly metrics?: boolean;
 }
 
 /**
@@ -147,6 +150,8 @@ export class Runtime implements CellRuntime {
   readonly mailbox: MailboxOptions;
   readonly validateLocal: boolean;
   readonly tracer: TurnTracer | undefined;
+  /** Handler turn times by actor type, when metrics are on. */
+  readonly turnTimes: TurnTimes | undefined;
   readonly deaths: DeathRecords;
   readonly logger: Logger;
   readonly #topLevelFailure: TopLevelFailure;
@@ -216,8 +221,10 @@ export class Runtime implements CellRuntime {
     this.stopTimeoutMs = settings.stopTimeoutMs;
     this.mailbox = settings.mailbox ?? DEFAULT_MAILBOX;
     this.validateLocal = settings.validateMessages === "always";
-    this.tracer = (settings.tracing ?? tracerRegistered())
-      ? new TurnTracer(settings.hostId)
+    const spans = settings.tracing ?? tracerRegistered();
+    this.turnTimes = settings.metrics === true ? new TurnTimes() : undefined;
+    this.tracer = spans || this.turnTimes !== undefined
+      ? new TurnTracer(settings.hostId, spans, this.turnTimes)
       : undefined;
     this.scheduler = new Scheduler(settings.scheduler);
     this.logger = settings.logger;

@@ -43,6 +43,10 @@ export interface TransportStats {
   readonly framesReceived: number;
   /** Batches or envelopes refused, by reason (`too-large`, `unknown-version`, `truncated`, ...). */
   readonly rejected: Readonly<Record<string, number>>;
+  /** Bytes the host's connection sent, when its transport counts them. */
+  readonly bytesSent?: number;
+  /** Bytes the host's connection received, when its transport counts them. */
+  readonly bytesReceived?: number;
 }
 
 /** What remoting works with. */

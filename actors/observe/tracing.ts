@@ -28,6 +28,7 @@ import {
 } from "npm:@opentelemetry/api@1.9.0";
 import { describeError } from "../../base/errors.ts";
 import { fromWire, toWire, type WireTrace } from "./_traceparent.ts";
+import type { TurnTimes } from "./turn_times.ts";
 
 export type { WireTrace } from "./_traceparent.ts";
 
@@ -77,17 +78,28 @@ export function tracerRegistered(): boolean {
   return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_PROVIDER;
 }
 
-/** Starts and ends the spans of one host's handler turns. */
+/**
+ * Observes one host's handler turns: starts and ends their spans (when
+ * tracing), and records their times (when given {@linkcode TurnTimes}).
+ */
 export class TurnTracer {
   readonly #hostId: string;
   readonly #tracer: Tracer;
+  readonly #spans: boolean;
+  readonly #times: TurnTimes | undefined;
   /** The span of the turn each failed actor failed in, for the event of its restart. */
   readonly #failedIn = new WeakMap<TracedActor, SpanContext>();
 
-  /** @param hostId The host whose turns it traces. */
-  constructor(hostId: string) {
+  /**
+   * @param hostId The host whose turns it observes.
+   * @param spans Whether turns are spans (tracing on), or only timed.
+   * @param times Where turn times go (metrics on).
+   */
+  constructor(hostId: string, spans = true, times?: TurnTimes) {
     this.#hostId = hostId;
     this.#tracer = trace.getTracer(SCOPE);
+    this.#spans = spans;
+    this.#times = times;
   }
 
   /** Wraps a payload being queued with the context it is sent in. */
@@ -97,7 +109,7 @@ export class TurnTracer {
 
   /** The trace fields of an envelope sent now, or `undefined` outside any span. */
   outgoing(): WireTrace | undefined {
-    return toWire(context.active());
+    return this.#spans ? toWire(context.active()) : undefined;
   }
 
   /**
@@ -109,7 +121,7 @@ export class TurnTracer {
     tracestate: string | undefined,
     deliver: () => T,
   ): T {
-    if (traceparent === undefined) return deliver();
+    if (traceparent === undefined || !this.#spans) return deliver();
     const remote = fromWire(traceparent, tracestate);
     if (remote === undefined) return deliver();
     return context.with(trace.setSpanContext(ROOT_CONTEXT, remote), deliver);
@@ -132,6 +144,7 @@ export class TurnTracer {
   ): unknown {
     if (!(queued instanceof Traced)) return run();
     const startMs = performance.now();
+    if (!this.#spans) return this.#timed(actor, startMs, run);
     const span = this.#tracer.startSpan(`${actor.def.type} ${messageName}`, {
       kind: kind === "ask" ? SpanKind.SERVER : SpanKind.CONSUMER,
       attributes: {
@@ -149,15 +162,15 @@ export class TurnTracer {
     try {
       result = context.with(trace.setSpan(queued.parent, span), run);
     } catch (err) {
-      this.#end(actor, span, err, true);
+      this.#end(actor, span, startMs, err, true);
       throw err;
     }
     if (result instanceof Promise) {
       result.then(
-        () => this.#end(actor, span, undefined, false),
-        (err) => this.#end(actor, span, err, true),
+        () => this.#end(actor, span, startMs, undefined, false),
+        (err) => this.#end(actor, span, startMs, err, true),
       );
-    } else this.#end(actor, span, undefined, false);
+    } else this.#end(actor, span, startMs, undefined, false);
     return result;
   }
 
@@ -166,6 +179,7 @@ export class TurnTracer {
    * span under the turn it failed in (when it failed in a traced turn).
    */
   restarted(actor: TracedActor): void {
+    if (!this.#spans) return;
     const failed = this.#failedIn.get(actor);
     this.#failedIn.delete(actor);
     const parent = failed === undefined
@@ -185,7 +199,26 @@ export class TurnTracer {
     span.end();
   }
 
-  #end(actor: TracedActor, span: Span, err: unknown, failed: boolean): void {
+  /** A turn only timed, not a span. */
+  #timed(actor: TracedActor, startMs: number, run: () => unknown): unknown {
+    const times = this.#times!;
+    const type = actor.def.type;
+    let result: unknown;
+    try {
+      result = run();
+    } catch (err) {
+      times.record(type, performance.now() - startMs);
+      throw err;
+    }
+    if (result instanceof Promise) {
+      const end = () => times.record(type, performance.now() - startMs);
+      result.then(end, end);
+    } else times.record(type, performance.now() - startMs);
+    return result;
+  }
+
+  #end(actor: TracedActor, span: Span, startMs: number, err: unknown, failed: boolean): void {
+    this.#times?.record(actor.def.type, performance.now() - startMs);
     span.setAttribute("actor.outcome", failed ? "failed" : "ok");
     if (failed) {
       const info = describeError(err);

@@ -48,6 +48,31 @@ const plain = (v: AnyValue): unknown =>
 const attributesOf = (list: KeyValue[] | undefined): Record<string, unknown> =>
   Object.fromEntries((list ?? []).map(({ key, value }) => [key, plain(value)]));
 
+/** The names of the metrics received so far, with the attributes of each data point. */
+export function receivedMetrics(
+  receiver: OtlpReceiver,
+): { name: string; attributes: Record<string, unknown>; value: number }[] {
+  const out: { name: string; attributes: Record<string, unknown>; value: number }[] = [];
+  // deno-lint-ignore no-explicit-any
+  for (const body of receiver.metrics as any[]) {
+    for (const resource of body.resourceMetrics ?? []) {
+      for (const scope of resource.scopeMetrics ?? []) {
+        for (const metric of scope.metrics ?? []) {
+          const points = metric.sum?.dataPoints ?? metric.gauge?.dataPoints ?? [];
+          for (const point of points) {
+            out.push({
+              name: metric.name,
+              attributes: attributesOf(point.attributes),
+              value: Number(point.asInt ?? point.asDouble ?? NaN),
+            });
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /** Starts a receiver on a free loopback port. */
 export function startOtlpReceiver(): OtlpReceiver {
   const spans: ReceivedSpan[] = [];
@@ -71,6 +96,7 @@ export function startOtlpReceiver(): OtlpReceiver {
       OTEL_DENO: "true",
       OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
       OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      OTEL_METRIC_EXPORT_INTERVAL: "500",
     },
     close: () => server.shutdown(),
   };

@@ -7,7 +7,11 @@
 
 import assert from "node:assert/strict";
 import { startServerAndAgents } from "../_helpers/process_cluster.ts";
-import { type ReceivedSpan, startOtlpReceiver } from "../_helpers/otlp_receiver.ts";
+import {
+  receivedMetrics,
+  type ReceivedSpan,
+  startOtlpReceiver,
+} from "../_helpers/otlp_receiver.ts";
 import { waitFor } from "../_helpers/system.ts";
 import { within } from "../_helpers/deadline.ts";
 
@@ -20,7 +24,11 @@ Deno.test("one ask through two hosts is one trace of nested handler spans", asyn
   const { server } = await startServerAndAgents(cleanup, {
     cluster: "traces",
     agents: [
-      { hostId: "a", env: { ...receiver.env, OTEL_SERVICE_NAME: "host-a" } },
+      {
+        hostId: "a",
+        env: { ...receiver.env, OTEL_SERVICE_NAME: "host-a" },
+        extraArgs: ["--metrics-port", "0"],
+      },
       { hostId: "b", env: { ...receiver.env, OTEL_SERVICE_NAME: "host-b" } },
     ],
   });
@@ -67,4 +75,18 @@ Deno.test("one ask through two hosts is one trace of nested handler spans", asyn
   expect(relay, "a", "trace-relay", "forward", "ask");
   expect(echo, "b", "trace-echo", "echo", "ask");
   expect(note, "b", "trace-echo", "note", "tell");
+
+  // Host a also exports its metrics through the same API (it runs with --metrics-port).
+  // (The relay stopped with its driver: the host's own counter still counts its turn.)
+  const handledByRelays = () =>
+    receivedMetrics(receiver).find((m) =>
+      m.name === "actorcluster.host.messages_handled" && m.attributes["actor.host"] === "a" &&
+      m.value >= 1
+    );
+  await waitFor(() => handledByRelays() !== undefined, "host a's OTLP metrics", 30_000).catch(
+    (err) => {
+      const seen = receivedMetrics(receiver).filter((m) => m.name.startsWith("actorcluster"));
+      throw new Error(`${err.message}; received: ${JSON.stringify(seen.slice(0, 20))}`);
+    },
+  );
 });
