@@ -44,7 +44,7 @@ import {
 } from "./errors.ts";
 import { RestartIntensityError } from "./supervision/errors.ts";
 import { describeError } from "../base/errors.ts";
-import { untraced } from "./observe/tracing.ts";
+import { type TurnTracer, untraced } from "./observe/tracing.ts";
 import { timeoutError } from "../base/timeouts.ts";
 
 /**
@@ -451,8 +451,7 @@ export class Cell {
         else {
           const queued = payload;
           payload = untraced(queued);
-          const run = () => entry.fn(this.state, payload, ctx, ask, entry.name);
-          result = tracer.turn(this, entry.name, entry.kind, queued, run);
+          result = this.#tracedTurn(tracer, entry, queued, payload, ctx, ask);
         }
       } catch (err) {
         this.#scheduled = false;
@@ -476,6 +475,28 @@ export class Cell {
     }
     this.#scheduled = false;
     return false;
+  }
+
+  /**
+   * Runs a turn as a span. Apart from `run` so that its closure captures
+   * nothing of `run`'s loop: captured variables would cost every turn a
+   * context object, traced or not.
+   */
+  #tracedTurn(
+    tracer: TurnTracer,
+    entry: HandlerEntry,
+    queued: unknown,
+    payload: unknown,
+    ctx: CellContext,
+    ask: ReplyTarget | undefined,
+  ): unknown {
+    return tracer.turn(
+      this,
+      entry.name,
+      entry.kind,
+      queued,
+      () => entry.fn(this.state, payload, ctx, ask, entry.name),
+    );
   }
 
   /** Applies a handler's result; returns `false` when the result was invalid (the actor failed). */
