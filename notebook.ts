@@ -27,6 +27,12 @@ export { LiveView, liveView } from "./actors/observe/live/live_view.ts";
 export { LiveChart, liveChart } from "./actors/observe/live/live_chart.ts";
 export { LiveDisplay, liveDisplay } from "./actors/observe/live/live_display.ts";
 export { jupyterSink, textSink } from "./actors/observe/live/display_sink.ts";
+export {
+  SpanCollector,
+  spansFromOtlp,
+  traceWaterfall,
+} from "./actors/observe/live/trace_waterfall.ts";
+export type { WaterfallSpan } from "./actors/observe/live/trace_waterfall.ts";
 
 export type { LiveViewOptions, LiveViewSource } from "./actors/observe/live/live_view.ts";
 export type { LiveChartOptions } from "./actors/observe/live/live_chart.ts";

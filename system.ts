@@ -55,6 +55,7 @@ import {
   type StopOptions,
 } from "./system/options.ts";
 import { SoloHosts } from "./system/solo_hosts.ts";
+import { HostMetrics, type HostMetricsSnapshot } from "./system/metrics.ts";
 import { onSignals } from "./system/signals.ts";
 import { Names } from "./system/names.ts";
 import { planWorkers, workerCount } from "./system/workers.ts";
@@ -86,11 +87,13 @@ export class ActorSystem {
   #names: Names;
   #workers: { readonly hosts: WorkerHosts; readonly close: () => void } | undefined;
   #unwatchDone: () => void = () => {};
+  #metrics: HostMetrics;
 
   private constructor(runtime: Runtime, sharedStore: boolean) {
     this.#runtime = runtime;
     this.#hosts = new SoloHosts(runtime);
     this.#names = new Names(runtime, () => this.#hosts, sharedStore);
+    this.#metrics = new HostMetrics(runtime, () => this.#hosts.transportStats());
   }
 
   /**
@@ -136,6 +139,10 @@ export class ActorSystem {
         plan.close();
         throw err;
       }
+    }
+    if (options.metrics === true) {
+      system.#metrics.sampleLag();
+      system.#metrics.observe();
     }
     if (options.shutdownWhenDone !== false) {
       system.#unwatchDone = shutdownWhenDone(() => system.shutdown());
@@ -285,6 +292,18 @@ export class ActorSystem {
   /** Counters of this host's cluster traffic, or `undefined` without a cluster. */
   transportStats(): TransportStats | undefined {
     return this.#hosts.transportStats();
+  }
+
+  /**
+   * This host's metrics now: per actor type (live actors, messages handled,
+   * mailbox depth, restarts; handler times with the `metrics` option) and
+   * for the host (messages per second, event-loop lag since the last call,
+   * dead letters by reason, batches and bytes sent and received). With
+   * `metrics: true` they are also OpenTelemetry instruments, and the host
+   * agent serves them to Prometheus (`--metrics-port`).
+   */
+  metrics(): HostMetricsSnapshot {
+    return this.#metrics.snapshot();
   }
 
   /** Waits until every message sent so far has left this host (a no-op without a cluster). */
@@ -674,6 +693,7 @@ export class ActorSystem {
    */
   shutdown(options: StopOptions = {}): Promise<void> {
     this.#unwatchDone();
+    this.#metrics.close();
     try {
       const timeoutMs = positiveMs("timeoutMs", options.timeoutMs, this.#runtime.stopTimeoutMs);
       const workers = this.#workers;

@@ -20,6 +20,8 @@ export type {
   TellName,
 } from "./actors/protocol.ts";
 export type { ExitReason } from "./actors/exit_reason.ts";
+export type { ActorTypeMetrics, HostMetricsSnapshot } from "./system/metrics.ts";
+export type { TurnHistogram } from "./actors/observe/turn_times.ts";
 export type {
   ActorSpec,
   ActorSpecBase,

@@ -18,6 +18,7 @@ import type { HostId } from "./ids.ts";
 import type { Scheduler } from "./scheduler.ts";
 import type { SpawnOptions } from "./spawn_options.ts";
 import type { ObjectTable } from "./objects/object_table.ts";
+import type { TurnTracer } from "./observe/tracing.ts";
 
 /** The services a cell uses. */
 export interface CellRuntime {
@@ -39,6 +40,8 @@ export interface CellRuntime {
   readonly stopTimeoutMs: number;
   /** Whether messages sent on this host are checked against their schemas (`"always"`). */
   readonly validateLocal: boolean;
+  /** Traces handler turns, or `undefined` when tracing is off (see `observe/tracing.ts`). */
+  readonly tracer: TurnTracer | undefined;
   /** Spawns an actor as a child of `parent` (or top-level when `undefined`). */
   spawn(
     definition: ActorDefinition<unknown, unknown, unknown>,

@@ -44,6 +44,7 @@ import {
 } from "./errors.ts";
 import { RestartIntensityError } from "./supervision/errors.ts";
 import { describeError } from "../base/errors.ts";
+import { type TurnTracer, untraced } from "./observe/tracing.ts";
 import { timeoutError } from "../base/timeouts.ts";
 
 /**
@@ -332,7 +333,8 @@ export class Cell {
       }
       while (!mailbox.fits(bytes)) this.#dropOldest(mailbox);
     }
-    mailbox.put(entry, payload, ask, bytes);
+    const tracer = this.#runtime.tracer;
+    mailbox.put(entry, tracer === undefined ? payload : tracer.wrap(payload), ask, bytes);
     if (!this.#scheduled && !this.busy) this.#wake();
     return undefined;
   }
@@ -349,7 +351,7 @@ export class Cell {
     const { capacity, maxBytes } = mailbox.refusal(this.id, "");
     const oldest = mailbox.take();
     const err = new MailboxFullError(this.id, capacity, oldest.name, { maxBytes });
-    this.#unhandled(oldest, mailbox.takenPayload, mailbox.takenAsk, err);
+    this.#unhandled(oldest, untraced(mailbox.takenPayload), mailbox.takenAsk, err);
   }
 
   /**
@@ -427,6 +429,7 @@ export class Cell {
     }
     const ctx = this.context();
     const first = this.#handled;
+    const tracer = this.#runtime.tracer;
     while (!mailbox.isEmpty && this.status === "running") {
       if (budget-- === 0) return true;
       // The liveness side saw the loop miss a tick: let timers and I/O run.
@@ -435,7 +438,7 @@ export class Cell {
         return true;
       }
       const entry = mailbox.takeNext();
-      const payload = mailbox.takenPayload;
+      let payload = mailbox.takenPayload;
       const taken = mailbox.takenAsk;
       let ask: ReplyTarget | undefined;
       // A tell's slot holds nothing or its origin (another host); an ask's, its
@@ -452,7 +455,12 @@ export class Cell {
       let result: unknown;
       this.#handled++;
       try {
-        result = entry.fn(this.state, payload, ctx, ask, entry.name);
+        if (tracer === undefined) result = entry.fn(this.state, payload, ctx, ask, entry.name);
+        else {
+          const queued = payload;
+          payload = untraced(queued);
+          result = this.#tracedTurn(tracer, entry, queued, payload, ctx, ask);
+        }
       } catch (err) {
         this.#scheduled = false;
         this.fail(err, entry, payload, ask);
@@ -475,6 +483,28 @@ export class Cell {
     }
     this.#scheduled = false;
     return false;
+  }
+
+  /**
+   * Runs a turn as a span. Apart from `run` so that its closure captures
+   * nothing of `run`'s loop: captured variables would cost every turn a
+   * context object, traced or not.
+   */
+  #tracedTurn(
+    tracer: TurnTracer,
+    entry: HandlerEntry,
+    queued: unknown,
+    payload: unknown,
+    ctx: CellContext,
+    ask: ReplyTarget | undefined,
+  ): unknown {
+    return tracer.turn(
+      this,
+      entry.name,
+      entry.kind,
+      queued,
+      () => entry.fn(this.state, payload, ctx, ask, entry.name),
+    );
   }
 
   /** Applies a handler's result; returns `false` when the result was invalid (the actor failed). */
@@ -675,6 +705,7 @@ export class Cell {
     this.cleanup = undefined;
     this.crashReason = undefined;
     this.incarnation++;
+    this.#runtime.tracer?.restarted(this);
     this.initialized = false;
     this.startOutcome = undefined;
     this.status = "starting";
@@ -691,7 +722,7 @@ export class Cell {
     if (mailbox === undefined) return;
     while (!mailbox.isEmpty) {
       const entry = mailbox.takeNext();
-      const payload = mailbox.takenPayload;
+      const payload = untraced(mailbox.takenPayload);
       if (entry.internal === true) continue;
       this.#unhandled(entry, payload, mailbox.takenAsk, stoppedError(this, entry.name));
     }

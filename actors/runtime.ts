@@ -5,6 +5,8 @@
  * @module
  */
 
+import { tracerRegistered, TurnTracer } from "./observe/tracing.ts";
+import { TurnTimes } from "./observe/turn_times.ts";
 import { cryptoRandom, type RandomSource } from "../base/random.ts";
 import type { CellRuntime } from "./_cell_runtime.ts";
 import type { Clock } from "../base/clock.ts";
@@ -118,6 +120,13 @@ export interface RuntimeSettings {
   readonly validateMessages?: ValidateMessages;
   /** The most entities resident at once; default `DEFAULT_MAX_RESIDENT_ENTITIES`. */
   readonly maxResidentEntities?: number;
+  /**
+   * Whether handler turns are traced; when not given, whether a tracer
+   * provider is registered with `@opentelemetry/api` as the runtime starts.
+   */
+  readonly tracing?: boolean;
+  /** Whether handler turns are timed by actor type (see {@linkcode Runtime.turnTimes}). */
+  readonly metrics?: boolean;
 }
 
 /**
@@ -155,6 +164,9 @@ export class Runtime implements CellRuntime {
   readonly stopTimeoutMs: number;
   readonly mailbox: MailboxOptions;
   readonly validateLocal: boolean;
+  readonly tracer: TurnTracer | undefined;
+  /** Handler turn times by actor type, when metrics are on. */
+  readonly turnTimes: TurnTimes | undefined;
   readonly deaths: DeathRecords;
   readonly logger: Logger;
   readonly #topLevelFailure: TopLevelFailure;
@@ -227,6 +239,11 @@ export class Runtime implements CellRuntime {
     this.stopTimeoutMs = settings.stopTimeoutMs;
     this.mailbox = settings.mailbox ?? DEFAULT_MAILBOX;
     this.validateLocal = settings.validateMessages === "always";
+    const spans = settings.tracing ?? tracerRegistered();
+    this.turnTimes = settings.metrics === true ? new TurnTimes() : undefined;
+    this.tracer = spans || this.turnTimes !== undefined
+      ? new TurnTracer(settings.hostId, spans, this.turnTimes)
+      : undefined;
     this.scheduler = new Scheduler(settings.scheduler);
     this.logger = settings.logger;
     this.deadLetters = new DeadLetters(settings.clock, settings.deadLetters, settings.logger);

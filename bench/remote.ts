@@ -9,6 +9,7 @@
 
 import { connect } from "npm:@nats-io/transport-node@3.4.0";
 import { Packr } from "npm:msgpackr@2.1.3";
+import { trace } from "npm:@opentelemetry/api@1.9.0";
 import { ActorSystem } from "../mod.ts";
 import { startNatsServer } from "../testkit/nats_server.ts";
 import { type Measurement, median, rate, report } from "./_measure.ts";
@@ -84,11 +85,21 @@ async function ours(): Promise<Measurement> {
         }, 3);
       }
       case "remote.ask.p50_us": {
-        for (let i = 0; i < 2_000; i++) await sink.ask("echo", i);
+        // Traced (bench/remote_traced.ts): each ask is made in a span of its own, as in a
+        // traced program, so its envelope carries the trace context.
+        const tracer = Deno.env.get("ACTORS_BENCH_SPANS") === "1"
+          ? trace.getTracer("bench")
+          : undefined;
+        const ask = (i: number) =>
+          tracer === undefined ? sink.ask("echo", i) : tracer.startActiveSpan(
+            "ask",
+            (span) => sink.ask("echo", i).finally(() => span.end()),
+          );
+        for (let i = 0; i < 2_000; i++) await ask(i);
         const samples: number[] = [];
         for (let i = 0; i < 5_000; i++) {
           const t = performance.now();
-          await sink.ask("echo", i);
+          await ask(i);
           samples.push((performance.now() - t) * 1_000);
         }
         return { value: median(samples), unit: "µs", samples: [median(samples)] };

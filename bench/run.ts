@@ -204,6 +204,16 @@ const figures: Figure[] = [
     meets: { maxRatio: 1.25 },
   },
   {
+    name: "remote.ask.traced_p50_us",
+    unit: "µs",
+    program: "remote_traced.ts",
+    peer: "the same ask untraced (alternated, same minutes)",
+    peerProgram: "",
+    higherIsBetter: false,
+    target: "<= 1.15x untraced p50",
+    meets: { maxRatio: 1.15 },
+  },
+  {
     name: "remote.ask.concurrent",
     unit: "asks/s",
     program: "remote.ts",

@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import { ActorSystem, JetStreamStore } from "../mod.ts";
 import { authIdentity, CONNECT_FLAGS, CONNECT_HELP, connectOptions } from "./_connect_flags.ts";
 import { parseLabels } from "./_labels.ts";
+import { serveMetrics } from "./_metrics_server.ts";
 import { moduleFileOf } from "../cluster/module_allowlist.ts";
 
 const HELP = `Host agent: joins a cluster over NATS and runs the actors spawned on it.
@@ -49,6 +50,10 @@ ${CONNECT_HELP}
   --workers <n|auto>       also run n worker hosts (Deno Workers of this process, hosts of their
                            own labelled thread=worker; this one gets thread=main), so that its
                            actors use every core; "auto": one per core (default 0)
+  --metrics-port <port>    serve this host's metrics in the Prometheus text format at
+                           http://<metrics-host>:<port>/metrics, and time handler turns
+                           (also OpenTelemetry metrics with OTEL_DENO=true)
+  --metrics-host <addr>    the address it listens on (default 127.0.0.1: this machine only)
   -h, --help               show this help
 
 A spawn naming any other module is refused (DefinitionLoadError) and its code never runs.
@@ -81,6 +86,8 @@ async function main(): Promise<number> {
         "busy-after-ms": { type: "string" },
         "hang-limit-ms": { type: "string" },
         workers: { type: "string" },
+        "metrics-port": { type: "string" },
+        "metrics-host": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -143,8 +150,16 @@ async function main(): Promise<number> {
   } as const;
   const ms = (flag: keyof typeof option) =>
     values[flag] === undefined ? {} : { [option[flag]]: Number(values[flag]) };
+  const metricsPort = values["metrics-port"] === undefined
+    ? undefined
+    : Number(values["metrics-port"]);
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 0)) {
+    console.error(`--metrics-port must be a port number\n\n${HELP}`);
+    return 2;
+  }
   const system = await ActorSystem.start({
     ...(hostId === undefined ? {} : { hostId }),
+    ...(metricsPort === undefined ? {} : { metrics: true }),
     ...(store === undefined ? {} : { store }),
     ...(workers === undefined ? {} : { workers, workerImports: imports }),
     cluster: {
@@ -160,6 +175,9 @@ async function main(): Promise<number> {
       moduleAllowlist,
     },
   });
+  const metrics = metricsPort === undefined
+    ? undefined
+    : serveMetrics(system, metricsPort, values["metrics-host"] ?? "127.0.0.1");
   const stopped = Promise.withResolvers<void>();
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     Deno.addSignalListener(signal, () => stopped.resolve());
@@ -167,6 +185,7 @@ async function main(): Promise<number> {
   // Only now: a signal sent as soon as "ready" is read must find the listeners in place.
   console.log(`ready ${system.hostId}`);
   await stopped.promise;
+  await metrics?.shutdown();
   await system.shutdown();
   await store?.close();
   return 0;

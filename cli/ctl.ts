@@ -21,6 +21,7 @@ import {
 } from "../actors/observe/inspection_text.ts";
 import { authIdentity, CONNECT_FLAGS, CONNECT_HELP, connectOptions } from "./_connect_flags.ts";
 import { authMain } from "./ctl_auth.ts";
+import { dashboardMain } from "./ctl_dashboard.ts";
 import { parseLabels } from "./_labels.ts";
 import { runTop } from "./ctl_top.ts";
 
@@ -34,6 +35,7 @@ const COMMANDS = {
   placement:
     "placement explain --kind spread|least-loaded|hash|host [--labels k=v] [--key k] [--host id]",
   auth: "auth init: NATS users, permissions and credentials files per member (ctl auth --help)",
+  dashboard: "a live web page of the cluster on this machine (ctl dashboard --help)",
 } as const;
 
 type Command = keyof typeof COMMANDS;
@@ -171,7 +173,8 @@ async function run(command: Command, values: Values, positionals: string[]): Pro
   const cluster = values.cluster ?? Deno.env.get("ACTORS_CLUSTER") ?? "";
   switch (command) {
     case "auth":
-      throw new CtlError("ctl auth takes its own flags: ctl auth init --help", 2);
+    case "dashboard":
+      throw new CtlError(`ctl ${command} takes its own flags: ctl ${command} --help`, 2);
     case "hosts":
       return await observe(values, async (o) => {
         const { hosts } = await inspect(o, values, 0, cluster);
@@ -323,6 +326,7 @@ async function explainPlacement(
 export async function main(args: string[]): Promise<number> {
   // `auth` writes files and takes flags of its own; it never connects.
   if (args[0] === "auth") return await authMain(args.slice(1));
+  if (args[0] === "dashboard") return await dashboardMain(args.slice(1));
   let values: Values;
   let positionals: string[];
   try {

@@ -82,7 +82,7 @@ export class BatchWriter extends ValueWriter {
   addFrame(frame: Frame): number {
     const start = this.at;
     // The frames sent most are written without making their array (as `frameToWire` makes it).
-    if (frame.kind === "tell") {
+    if (frame.kind === "tell" && frame.traceparent === undefined) {
       this.appendArray(4, WIRE_KIND.tell, frame.to, frame.name, frame.body);
     } else if (frame.kind === "reply") {
       this.appendArray(3, WIRE_KIND.reply, frame.correlation, frame.body);

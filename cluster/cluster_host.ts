@@ -242,7 +242,10 @@ export class ClusterHost implements RemotePort {
 
   /** Counters of this host's traffic. */
   get transportStats(): TransportStats {
-    return this.#remoting.stats;
+    const bytes = this.#transport.byteCounts?.();
+    return bytes === undefined
+      ? this.#remoting.stats
+      : { ...this.#remoting.stats, bytesSent: bytes.sentBytes, bytesReceived: bytes.receivedBytes };
   }
 
   /** Waits until everything published so far has reached the server. */

@@ -44,7 +44,16 @@ export type ChunkedKind = "tell" | "ask" | "reply";
  *   as chunks with flow control (`chunks_out.ts`, `chunks_in.ts`).
  */
 export type Frame =
-  | { readonly kind: "tell"; readonly to: string; readonly name: string; readonly body: unknown }
+  | {
+    readonly kind: "tell";
+    readonly to: string;
+    readonly name: string;
+    readonly body: unknown;
+    /** The sender's span as a W3C `traceparent`, when traced (added in 1.3; may be absent). */
+    readonly traceparent?: string;
+    /** Its W3C `tracestate`, only beside a `traceparent`. */
+    readonly tracestate?: string;
+  }
   | {
     readonly kind: "ask";
     readonly to: string;
@@ -52,6 +61,10 @@ export type Frame =
     readonly body: unknown;
     readonly correlation: number;
     readonly timeoutMs: number;
+    /** The asker's span as a W3C `traceparent`, when traced (added in 1.3; may be absent). */
+    readonly traceparent?: string;
+    /** Its W3C `tracestate`, only beside a `traceparent`. */
+    readonly tracestate?: string;
   }
   | { readonly kind: "reply"; readonly correlation: number; readonly body: unknown }
   | { readonly kind: "replyError"; readonly correlation: number; readonly error: ErrorInfo }
@@ -116,9 +129,12 @@ const CHUNKED_KINDS: readonly ChunkedKind[] = ["tell", "ask", "reply"];
 export function frameToWire(frame: Frame): unknown[] {
   switch (frame.kind) {
     case "tell":
-      return [WIRE_KIND.tell, frame.to, frame.name, frame.body];
+      return withTrace([WIRE_KIND.tell, frame.to, frame.name, frame.body], frame);
     case "ask":
-      return [WIRE_KIND.ask, frame.to, frame.name, frame.body, frame.correlation, frame.timeoutMs];
+      return withTrace(
+        [WIRE_KIND.ask, frame.to, frame.name, frame.body, frame.correlation, frame.timeoutMs],
+        frame,
+      );
     case "reply":
       return [WIRE_KIND.reply, frame.correlation, frame.body];
     case "replyError":
@@ -174,11 +190,12 @@ export function frameFromWire(raw: unknown): Frame | undefined {
   if (!Array.isArray(raw)) return undefined;
   switch (raw[0]) {
     case WIRE_KIND.tell:
-      return raw.length === 4 && str(raw[1]) && str(raw[2])
-        ? { kind: "tell", to: raw[1], name: raw[2], body: raw[3] }
+      return raw.length >= 4 && str(raw[1]) && str(raw[2]) && traced(raw, 4)
+        ? { kind: "tell", to: raw[1], name: raw[2], body: raw[3], ...traceOf(raw, 4) }
         : undefined;
     case WIRE_KIND.ask:
-      return raw.length === 6 && str(raw[1]) && str(raw[2]) && num(raw[4]) && num(raw[5])
+      return raw.length >= 6 && str(raw[1]) && str(raw[2]) && num(raw[4]) && num(raw[5]) &&
+          traced(raw, 6)
         ? {
           kind: "ask",
           to: raw[1],
@@ -186,6 +203,7 @@ export function frameFromWire(raw: unknown): Frame | undefined {
           body: raw[3],
           correlation: raw[4],
           timeoutMs: raw[5],
+          ...traceOf(raw, 6),
         }
         : undefined;
     case WIRE_KIND.reply:
@@ -273,4 +291,24 @@ export function frameFromWire(raw: unknown): Frame | undefined {
 }
 
 const str = (v: unknown): v is string => typeof v === "string";
+
+/** Tell and ask frames end with an optional `traceparent`, then an optional `tracestate`. */
+type TraceFields = { readonly traceparent?: string; readonly tracestate?: string };
+
+function withTrace(wire: unknown[], { traceparent, tracestate }: TraceFields): unknown[] {
+  if (traceparent !== undefined) wire.push(traceparent);
+  if (traceparent !== undefined && tracestate !== undefined) wire.push(tracestate);
+  return wire;
+}
+
+/** Whether the fields after the first `at` are at most the two trace strings. */
+const traced = (raw: unknown[], at: number): boolean =>
+  raw.length <= at + 2 && raw.slice(at).every(str);
+
+function traceOf(raw: unknown[], at: number): TraceFields {
+  if (raw.length === at) return {};
+  return raw.length === at + 1
+    ? { traceparent: raw[at] as string }
+    : { traceparent: raw[at] as string, tracestate: raw[at + 1] as string };
+}
 const num = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v);

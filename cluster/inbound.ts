@@ -178,9 +178,18 @@ export class Inbound {
         frame: (frame, bytes) => {
           if (forged) return;
           this.#frames++;
+          const tracer = this.#runtime.tracer;
           if (frame.kind === "tell") {
-            origin ??= this.#origin(sender);
-            this.#tell(sender, frame.to, frame.name, frame.body, origin, bytes);
+            const o = origin ??= this.#origin(sender);
+            const tell = () => this.#tell(sender, frame.to, frame.name, frame.body, o, bytes);
+            if (tracer === undefined) tell();
+            else tracer.incoming(frame.traceparent, frame.tracestate, tell);
+          } else if (frame.kind === "ask" && tracer !== undefined) {
+            tracer.incoming(
+              frame.traceparent,
+              frame.tracestate,
+              () => this.#handle(sender, frame, bytes),
+            );
           } else this.#handle(sender, frame, bytes);
         },
         tell: (to, name, body, bytes) => {

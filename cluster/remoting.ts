@@ -51,6 +51,10 @@ export interface TransportStats {
   readonly rejected: Readonly<Record<string, number>>;
   /** Chunked envelopes being sent and being received now (large tells, asks and replies). */
   readonly transfersOpen?: { readonly out: number; readonly in: number };
+  /** Bytes the host's connection sent, when its transport counts them. */
+  readonly bytesSent?: number;
+  /** Bytes the host's connection received, when its transport counts them. */
+  readonly bytesReceived?: number;
 }
 
 /** What remoting works with. */
@@ -207,9 +211,10 @@ export class Remoting {
       this.#unreachable(ref.hostId, { kind: "tell", to: ref.id, name, payload });
       return;
     }
+    const trace = this.#runtime.tracer?.outgoing();
     const error = this.#outbound.enqueueFrame(
       ref.hostId,
-      { kind: "tell", to: ref.id, name, body: payload },
+      { kind: "tell", to: ref.id, name, body: payload, ...trace },
       name,
       ref.type,
     );
@@ -248,6 +253,7 @@ export class Remoting {
         body: payload,
         correlation,
         timeoutMs: Math.ceil(timeoutMs),
+        ...this.#runtime.tracer?.outgoing(),
       },
       name,
       ref.type,

@@ -158,6 +158,20 @@ export interface ActorSystemOptions {
    * @default {100_000}
    */
   readonly maxResidentEntities?: number;
+  /**
+   * Whether each handler turn is an OpenTelemetry span (through
+   * `npm:@opentelemetry/api`), nested under the span the message was sent
+   * from, across hosts. Off, it costs one check per send and per mailbox run.
+   * @default {whether a tracer provider is registered as the system starts: Deno's with `OTEL_DENO=true`, or an SDK's}
+   */
+  readonly tracing?: boolean;
+  /**
+   * Whether this host keeps metrics that cost time per turn: each handler
+   * turn is timed into a histogram per actor type (`system.metrics()`).
+   * The other metrics are read when asked and cost nothing meanwhile.
+   * @default {false}
+   */
+  readonly metrics?: boolean;
 }
 
 /** Options of `ActorSystem.stop` and `ActorSystem.shutdown`. */
@@ -200,6 +214,8 @@ export function runtimeSettings(options: ActorSystemOptions): RuntimeSettings {
     stateFile: options.stateFile ?? DEFAULT_STATE_FILE,
     validateMessages: validateMessagesOption(options.validateMessages),
     maxResidentEntities: maxResident(options.maxResidentEntities),
+    ...(options.tracing === undefined ? {} : { tracing: options.tracing === true }),
+    ...(options.metrics === true ? { metrics: true } : {}),
   };
 }
 

@@ -209,11 +209,21 @@ export function agentPermissions(
     ...credentialFolders(options.args ?? []),
   ];
   return [
-    `--allow-net=${hosts.join(",")}`,
+    `--allow-net=${[...hosts, ...metricsListen(options.args ?? [])].join(",")}`,
     `--allow-read=${[...new Set(read)].join(",")}`,
     `--allow-write=${state}`,
     `--allow-env=${AGENT_ENV.join(",")}`,
   ];
+}
+
+/** Where the agent's metrics endpoint listens, when its `args` ask for one (`--metrics-port`). */
+function metricsListen(args: readonly string[]): string[] {
+  const at = (flag: string) => {
+    const index = args.indexOf(flag);
+    return index >= 0 && index + 1 < args.length ? args[index + 1] : undefined;
+  };
+  const port = at("--metrics-port");
+  return port === undefined ? [] : [`${at("--metrics-host") ?? "127.0.0.1"}:${port}`];
 }
 
 /** The flags of the agent that name files of its credentials. */

@@ -216,6 +216,29 @@ export const FRAMES: readonly FrameCase[] = [
       timeoutMs: 5000,
     },
   },
+  {
+    name: "0 tell, with the sender's trace context (traceparent)",
+    frame: {
+      kind: "tell",
+      to: "h2/1",
+      name: "add",
+      body: { n: 1 },
+      traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    },
+  },
+  {
+    name: "1 ask, with the asker's trace context (traceparent and tracestate)",
+    frame: {
+      kind: "ask",
+      to: "h2/1",
+      name: "get",
+      body: null,
+      correlation: 9,
+      timeoutMs: 5000,
+      traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+      tracestate: "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7",
+    },
+  },
   { name: "2 reply", frame: { kind: "reply", correlation: 1700000000001, body: [1, 2, 3] } },
   { name: "3 reply error", frame: { kind: "replyError", correlation: 9, error: errorMap } },
   {

@@ -51,6 +51,12 @@ export const requirements: readonly Requirement[] = [
     ],
     why: "the interop test builds the Go client of interop/go against Debian's Go libraries",
   },
+  {
+    command: "chromium",
+    checkArgs: ["--headless", "--no-sandbox", "--version"],
+    debianPackages: ["chromium"],
+    why: "the dashboard test drives headless Chromium through the DevTools protocol",
+  },
 ];
 
 /** What to do about one missing requirement on this machine. */

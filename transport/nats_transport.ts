@@ -62,6 +62,11 @@ export class NatsTransport implements Transport {
     return this.#status;
   }
 
+  byteCounts(): { sentBytes: number; receivedBytes: number } {
+    const stats = this.#nc.stats();
+    return { sentBytes: stats.outBytes, receivedBytes: stats.inBytes };
+  }
+
   publish(subject: string, data: Uint8Array, reply?: string): void {
     this.#check(subject, data);
     this.#nc.publish(subject, data, reply === undefined ? undefined : { reply });

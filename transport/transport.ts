@@ -55,6 +55,11 @@ export interface Transport {
    */
   readonly movesBuffers?: boolean;
   /**
+   * Bytes the connection sent and received so far (headers and control
+   * traffic included), when the transport counts them.
+   */
+  byteCounts?(): { readonly sentBytes: number; readonly receivedBytes: number };
+  /**
    * Publishes bytes. With `reply`, a publish that reaches no subscriber makes
    * the transport deliver a `noResponders` message to `reply`.
    *

@@ -24,15 +24,18 @@ type field struct {
 var chunkedKinds = []string{"tell", "ask", "reply"}
 
 // frameKinds lists each kind's fields in order; the last field of
-// undeliverable and undeliverableMany (type) is optional.
+// undeliverable and undeliverableMany (type) is optional, and so are the last
+// two of tell and ask (traceparent, tracestate: W3C trace context, protocol 1.3).
 var frameKinds = []struct {
 	kind     string
 	fields   []field
 	optional int
 }{
-	{"tell", []field{{name: "to", text: true}, {name: "name", text: true}, {name: "body"}}, 0},
+	{"tell", []field{{name: "to", text: true}, {name: "name", text: true}, {name: "body"},
+		{name: "traceparent", text: true}, {name: "tracestate", text: true}}, 2},
 	{"ask", []field{{name: "to", text: true}, {name: "name", text: true}, {name: "body"},
-		{name: "correlation", integer: true}, {name: "timeoutMs", integer: true}}, 0},
+		{name: "correlation", integer: true}, {name: "timeoutMs", integer: true},
+		{name: "traceparent", text: true}, {name: "tracestate", text: true}}, 2},
 	{"reply", []field{{name: "correlation", integer: true}, {name: "body"}}, 0},
 	{"replyError", []field{{name: "correlation", integer: true}, {name: "error"}}, 0},
 	{"undeliverable", []field{{name: "to", text: true}, {name: "name", text: true},

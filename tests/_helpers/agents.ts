@@ -31,6 +31,8 @@ export async function startAgent(options: {
   allowModules?: string[];
   /** Its Deno permission flags (`["-A"]`); the narrowest that work by default. */
   permissions?: string[];
+  /** Environment variables added to the agent's (`OTEL_DENO=true`, ...). */
+  env?: Record<string, string>;
 }): Promise<Agent> {
   const agent = await within(
     startHostAgent({
@@ -40,6 +42,7 @@ export async function startAgent(options: {
       imports: [definitions],
       allowModules: [helpers, ...(options.allowModules ?? [])],
       ...(options.permissions === undefined ? {} : { permissions: options.permissions }),
+      ...(options.env === undefined ? {} : { env: options.env }),
       args: [
         ...(options.labels === undefined ? [] : ["--labels", options.labels]),
         ...(options.extraArgs ?? []),

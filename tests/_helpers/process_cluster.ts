@@ -22,6 +22,7 @@ export async function startServerAndAgents(
       readonly labels?: string;
       readonly extraArgs?: string[];
       readonly allowModules?: string[];
+      readonly env?: Record<string, string>;
     }[];
     /** @default {false} */
     readonly jetstream?: boolean;

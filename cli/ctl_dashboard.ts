@@ -1,0 +1,162 @@
+/**
+ * `ctl dashboard`: serves a live web page of a running cluster on this
+ * machine. It watches the cluster the way `ctl` does (an observer, not a
+ * member; the operator's credentials with `--auth`), inspects it every
+ * interval, and pushes each frame to open pages as server-sent events. The
+ * page (`cli/dashboard/`) is plain HTML and JavaScript from this folder: no
+ * build step, nothing from a CDN.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { ClusterObserver } from "../cluster/observer.ts";
+import { authIdentity, CONNECT_FLAGS, CONNECT_HELP, connectOptions } from "./_connect_flags.ts";
+import { DashboardFeed } from "./_dashboard_feed.ts";
+
+const HELP = `ctl dashboard: a live web page of the cluster (hosts, supervision trees, rates,
+dead letters and deaths as they happen, a search for an actor).
+
+Usage:
+  deno run -A cli/ctl.ts dashboard --nats <url> --cluster <name> [options]
+
+Options:
+${CONNECT_HELP}
+  --port <port>            the page's port (default 8470; 0: any free port)
+  --listen <addr>          the address it listens on (default 127.0.0.1: this machine only)
+  --interval-ms <ms>       between frames (default 1000)
+  --timeout-ms <ms>        how long each host may take to answer (default 2000)
+  -h, --help               show this help
+
+It prints "dashboard http://<addr>:<port>/" once it serves, and stops on Ctrl-C or SIGTERM.`;
+
+const FLAGS = {
+  ...CONNECT_FLAGS,
+  port: { type: "string" },
+  listen: { type: "string" },
+  "interval-ms": { type: "string" },
+  "timeout-ms": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const PAGE_FILES: Readonly<Record<string, string>> = {
+  "/": "index.html",
+  "/dashboard.js": "dashboard.js",
+  "/dashboard.css": "dashboard.css",
+};
+
+const TYPES: Readonly<Record<string, string>> = {
+  html: "text/html; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  css: "text/css; charset=utf-8",
+};
+
+function number(raw: string | undefined, flag: string, fallback: number, min: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`--${flag} must be an integer of at least ${min}, not '${raw}'`);
+  }
+  return value;
+}
+
+/** Runs `ctl dashboard` with these arguments; returns the exit code. */
+export async function dashboardMain(args: string[]): Promise<number> {
+  let values;
+  let port: number;
+  let intervalMs: number;
+  let timeoutMs: number;
+  let auth;
+  try {
+    ({ values } = parseArgs({ args, options: FLAGS, strict: true }));
+    port = number(values.port, "port", 8470, 0);
+    intervalMs = number(values["interval-ms"], "interval-ms", 1_000, 50);
+    timeoutMs = number(values["timeout-ms"], "timeout-ms", 2_000, 1);
+    auth = authIdentity(values);
+  } catch (err) {
+    console.error(`ctl dashboard: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const cluster = values.cluster ?? auth?.cluster ?? Deno.env.get("ACTORS_CLUSTER") ?? "";
+  const servers = values.nats ?? [Deno.env.get("ACTORS_NATS") ?? "nats://127.0.0.1:4222"];
+  const prefix = values.prefix ?? auth?.prefix;
+  let observer: ClusterObserver;
+  try {
+    observer = await ClusterObserver.connect({
+      cluster,
+      servers,
+      ...(prefix === undefined ? {} : { prefix }),
+      ...(auth === undefined ? {} : { id: auth.id }),
+      connect: { ...connectOptions(values), connectTimeoutMs: 3_000 },
+    });
+  } catch (err) {
+    const cause = (err as Error).cause as Error | undefined;
+    console.error(
+      `ctl dashboard: cannot connect to NATS at ${servers.join(", ")}: ${
+        cause?.message ?? (err as Error).message
+      }`,
+    );
+    return 1;
+  }
+  const feed = new DashboardFeed();
+  const pages = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  const encoder = new TextEncoder();
+  let last: Uint8Array | undefined;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const started = Date.now();
+      try {
+        const inspection = await observer.inspect({ timeoutMs, discoverMs: 300, recent: 100 });
+        last = encoder.encode(`data: ${JSON.stringify(feed.frame(inspection))}\n\n`);
+        for (const page of pages) page.enqueue(last);
+      } catch (err) {
+        console.error(`ctl dashboard: inspecting failed: ${(err as Error).message}`);
+      }
+      await new Promise((r) => setTimeout(r, Math.max(0, intervalMs - (Date.now() - started))));
+    }
+  })();
+  const listen = values.listen ?? "127.0.0.1";
+  const server = Deno.serve({
+    hostname: listen,
+    port,
+    onListen: ({ port }) => console.log(`dashboard http://${listen}:${port}/`),
+  }, async (request) => {
+    const path = new URL(request.url).pathname;
+    if (path === "/events") {
+      let controller: ReadableStreamDefaultController<Uint8Array>;
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          controller = c;
+          pages.add(c);
+          if (last !== undefined) c.enqueue(last);
+        },
+        cancel() {
+          pages.delete(controller);
+        },
+      });
+      return new Response(body, {
+        headers: { "content-type": "text/event-stream", "cache-control": "no-store" },
+      });
+    }
+    const file = PAGE_FILES[path];
+    if (file === undefined) return new Response("not found\n", { status: 404 });
+    const text = await Deno.readTextFile(new URL(`./dashboard/${file}`, import.meta.url));
+    return new Response(text, { headers: { "content-type": TYPES[file.split(".").pop()!] } });
+  });
+  const stop = Promise.withResolvers<void>();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => stop.resolve());
+  }
+  await stop.promise;
+  running = false;
+  for (const page of pages) page.close();
+  await server.shutdown();
+  await loop;
+  await observer.close();
+  return 0;
+}
