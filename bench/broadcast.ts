@@ -4,10 +4,9 @@
  * `bulk.broadcast`: one object (`system.put`) read by 4 host agent
  * processes (`obj.get()` in an actor on each), against the peer: the same
  * array sent by the owner to each of the 4 as the payload of an ask (4
- * unicasts). The value is 512 KiB, under the server's default
- * `max_payload` (1 MiB), because object fetches travel as one reply until
- * chunked envelopes are merged; each repetition puts a fresh object (no
- * reader has it yet). The figure is MiB/s delivered (4 x the value's size
+ * unicasts). The value is a 64 MiB `Float32Array`, so both sides travel as
+ * chunked envelopes over a server at its default `max_payload`; each
+ * repetition puts a fresh object (no reader has it yet). The figure is MiB/s delivered (4 x the value's size
  * per repetition's time).
  *
  * Usage: deno run -A bench/broadcast.ts bulk.broadcast <ours|peer>
@@ -22,9 +21,9 @@ import { BulkReader } from "./remote_defs.ts";
 import { startAgent, stop } from "./_processes.ts";
 
 const READERS = 4;
-const BYTES = 512 * 1024;
-const REPETITIONS = 15;
-const WARM_UP = 10;
+const BYTES = 64 * 1024 * 1024;
+const REPETITIONS = 5;
+const WARM_UP = 2;
 
 const [figure, side] = Deno.args;
 if (figure !== "bulk.broadcast") throw new Error(`unknown figure ${figure}`);
