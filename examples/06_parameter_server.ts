@@ -2,7 +2,8 @@
  * 06 — A parameter server.
  *
  * A linear model of 1024 x 1024 = 1,048,576 parameters (`Float32Array`s) is
- * sharded over 8 persistent actors of 128 rows each. Four worker actors fit
+ * sharded over 2 persistent actors of 512 rows each (2 MiB tensors, sent
+ * whole: a message of any size is chunked on the wire). Four worker actors fit
  * it to synthetic data (multi-output linear regression, `y = W* x + noise`):
  * each pulls the weights, computes the gradient of a batch, and pushes each
  * shard its slice.
@@ -34,7 +35,7 @@ import { exampleFlags, PerHost, startHosts } from "./_hosts.ts";
 
 const ROWS = 1024;
 const COLS = 1024;
-const SHARDS = 8;
+const SHARDS = 2;
 const SHARD_ROWS = ROWS / SHARDS;
 const WORKERS = 4;
 const BATCH = 16;
@@ -63,7 +64,7 @@ interface ShardState {
 
 const emptyPending = () => new Float32Array(SHARD_ROWS * COLS);
 
-/** One shard of the model: 128 rows of 1024 weights. */
+/** One shard of the model: 512 rows of 1024 weights. */
 export const Shard = defineActor<ShardProtocol, ShardState>({
   type: "ps-shard",
   module: import.meta.url,

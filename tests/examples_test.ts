@@ -73,7 +73,7 @@ function examplesInEveryMode(mode: Mode): Record<string, Run[]> {
     "06_parameter_server.ts": [
       run(
         [
-          /^model: 1048576 parameters in 8 shards, 4 workers, sync updates/m,
+          /^model: 1048576 parameters in 2 shards, 4 workers, sync updates/m,
           inMode,
           /^resumed at step 0$/m,
           /^step 4: loss 0\.1031$/m,
