@@ -335,7 +335,8 @@ const figures: Figure[] = [
     name: "ps.gradient_bytes",
     unit: "MiB/s",
     program: "param_server.ts",
-    peer: "raw NATS requests moving the same 512 KiB slices (no compute, no weights, no storage)",
+    peer:
+      "raw NATS requests moving the same bytes in 512 KiB messages (no compute, no weights, no storage)",
     peerProgram: "param_server.ts",
     args: ["ours", "peer"],
     higherIsBetter: true,
