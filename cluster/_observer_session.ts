@@ -6,11 +6,7 @@
  * @module
  */
 
-import type {
-  Transport,
-  TransportMessage,
-  TransportSubscription,
-} from "../transport/transport.ts";
+import type { Transport, TransportMessage, TransportSubscription } from "../transport/transport.ts";
 import type { HostInfo } from "./view.ts";
 import type { Inspection } from "../actors/internal.ts";
 import type { ObserveOptions, ObserverOptions } from "./observer.ts";

@@ -30,7 +30,7 @@
 
 import type { Clock, TimerHandle } from "../base/clock.ts";
 import { type ClusterView, type HostInfo, isMember } from "./view.ts";
-import { MONITORS_PER_HOST, MonitorRing } from "./monitors.ts";
+import { MonitorRing, MONITORS_PER_HOST } from "./monitors.ts";
 import {
   addVote,
   expireVotes,
@@ -105,8 +105,16 @@ export class Membership {
   #toldZombie = new Map<string, number>();
   /** The monitoring ring of the members, made again when the view's members change. */
   #ring: MonitorRing | undefined;
+  /**
+   * When this host first counted each member epoch (`hostId@epoch`), noted
+   * as the ring is made: a member that arrived after a suspect fell silent
+   * never heard it, so it is no observer of it (its vote will never come).
+   */
+  #firstCounted = new Map<string, number>();
   /** The hosts this host watches, and since when (silence counts from then at most). */
   #watching = new Map<string, number>();
+  /** The ring `#watching` was taken from. */
+  #watchingRing: MonitorRing | undefined;
   #unwatchView: () => void;
   /** When this host's last outage (disconnected or stalled) began and ended. */
   #outage = { startMs: Infinity, endMs: -Infinity };
@@ -153,20 +161,28 @@ export class Membership {
   #currentRing(): MonitorRing {
     if (this.#ring !== undefined) return this.#ring;
     const members = [];
+    const now = this.#seams.clock.now();
+    const counted = new Map<string, number>();
     for (const host of this.#seams.view.hosts()) {
-      if (isMember(host.state)) members.push({ hostId: host.hostId, watcher: host.monitors === true });
+      if (!isMember(host.state)) continue;
+      members.push({ hostId: host.hostId, watcher: host.monitors === true });
+      const k = `${host.hostId}@${host.epoch}`;
+      counted.set(k, this.#firstCounted.get(k) ?? Math.min(now, host.lastSeenMs));
     }
+    this.#firstCounted = counted;
     this.#ring = new MonitorRing(members, MONITORS_PER_HOST);
     return this.#ring;
   }
 
   #updateWatching(now: number): void {
-    const ring = this.#ring;
     const current = this.#currentRing();
-    if (ring === current) return;
+    if (this.#watchingRing === current) return;
+    this.#watchingRing = current;
     const next = new Map<string, number>();
+    // A host newly watched is heard only once the subscription to its
+    // heartbeats is in place (at the next heartbeat here): a beat of grace.
     for (const id of current.watchedBy(this.#seams.selfId)) {
-      next.set(id, this.#watching.get(id) ?? now);
+      next.set(id, this.#watching.get(id) ?? now + this.#heartbeatIntervalMs);
     }
     this.#watching = next;
   }
@@ -331,6 +347,7 @@ export class Membership {
   #observers(suspect: string, now: number): number {
     const { view, selfId } = this.#seams;
     this.#updateWatching(now);
+    const silentSince = this.#silentSinceMs(suspect, now);
     let count = 0;
     for (const id of this.#monitors(suspect)) {
       if (id === selfId) {
@@ -341,9 +358,28 @@ export class Membership {
       if (host === undefined || !isMember(host.state)) continue;
       if (this.#silenceMs(host, now) > this.#suspicionTimeoutMs) continue;
       if (this.#suspected(host.hostId, host.epoch, now)) continue;
+      if ((this.#firstCounted.get(`${id}@${host.epoch}`) ?? -Infinity) > silentSince) continue;
       count++;
     }
     return count;
+  }
+
+  /**
+   * Since when `suspect` may be silent: from its last heartbeat for a host
+   * this one watches; else a suspicion timeout before the first live vote
+   * on it (no vote is cast sooner); never for this host itself.
+   */
+  #silentSinceMs(suspect: string, now: number): number {
+    if (suspect === this.#seams.selfId) return Infinity;
+    const host = this.#seams.view.get(suspect);
+    if (host === undefined) return Infinity;
+    const since = this.#watching.get(suspect);
+    if (since !== undefined) return Math.max(host.lastSeenMs, since);
+    let first = Infinity;
+    for (const atMs of this.#tally.get(`${suspect}@${host.epoch}`)?.values() ?? []) {
+      if (now - atMs <= this.#voteLifetimeMs) first = Math.min(first, atMs);
+    }
+    return first - this.#suspicionTimeoutMs;
   }
 
   /** Whether a live vote against this epoch of a host is in the tally. */

@@ -321,14 +321,16 @@ export class Presence {
   /**
    * One heartbeat: to this host's monitors; to everyone as well when it
    * changed (busy or idle, load moved by a quarter, at most once a
-   * `LOAD_SPREAD_MS`) or when this host was stalled (hosts that declared it
-   * lost meanwhile hear it and say so).
+   * `LOAD_SPREAD_MS`) or when this host was silent for a suspicion timeout
+   * (hosts that declared it lost meanwhile hear it and say so).
    */
   #beat(): void {
     if (this.#silent()) return;
     const { clock, subjects, view } = this.#seams;
     const now = clock.now();
-    const stalled = now - this.#lastBeatMs > this.#seams.suspicionTimeoutMs / 2;
+    // Silent long enough to have been declared lost: say so to everyone (a
+    // beat merely late on a busy machine goes to the monitors alone).
+    const stalled = now - this.#lastBeatMs > this.#seams.suspicionTimeoutMs;
     this.#lastBeatMs = now;
     const announcement = this.#announcement();
     const last = this.#spread;
