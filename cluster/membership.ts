@@ -349,6 +349,7 @@ export class Membership {
     this.#updateWatching(now);
     const silentSince = this.#silentSinceMs(suspect, now);
     let count = 0;
+    let suspectedOut = 0;
     for (const id of this.#monitors(suspect)) {
       if (id === selfId) {
         count++;
@@ -357,11 +358,16 @@ export class Membership {
       const host = view.get(id);
       if (host === undefined || !isMember(host.state)) continue;
       if (this.#silenceMs(host, now) > this.#suspicionTimeoutMs) continue;
-      if (this.#suspected(host.hostId, host.epoch, now)) continue;
       if ((this.#firstCounted.get(`${id}@${host.epoch}`) ?? -Infinity) > silentSince) continue;
+      if (this.#suspected(host.hostId, host.epoch, now)) {
+        suspectedOut++;
+        continue;
+      }
       count++;
     }
-    return count;
+    // Votes can be forged by a member, silence heard here cannot: a monitor
+    // left out only for the votes against it never brings a verdict below two votes.
+    return suspectedOut > 0 ? Math.max(count, 2) : count;
   }
 
   /**
