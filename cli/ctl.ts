@@ -8,7 +8,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { ClusterObserver } from "../cluster/observer.ts";
+import type { ClusterObserver } from "../cluster/observer.ts";
 import { Placer } from "../cluster/placement.ts";
 import type { Placement } from "../cluster/placement.ts";
 import type { Inspection } from "../actors/observe/inspection.ts";
@@ -19,7 +19,8 @@ import {
   treeText,
   whyText,
 } from "../actors/observe/inspection_text.ts";
-import { authIdentity, CONNECT_FLAGS, CONNECT_HELP, connectOptions } from "./_connect_flags.ts";
+import { authIdentity, CONNECT_FLAGS, CONNECT_HELP } from "./_connect_flags.ts";
+import { connectObserver } from "./_observer_connect.ts";
 import { authMain } from "./ctl_auth.ts";
 import { dashboardMain } from "./ctl_dashboard.ts";
 import { parseLabels } from "./_labels.ts";
@@ -119,25 +120,11 @@ async function observe<T>(
   }
   const cluster = values.cluster ?? auth?.cluster ?? Deno.env.get("ACTORS_CLUSTER");
   if (cluster === undefined) throw new CtlError("--cluster is required (or set ACTORS_CLUSTER)", 2);
-  const servers = values.nats ?? [Deno.env.get("ACTORS_NATS") ?? "nats://127.0.0.1:4222"];
-  const prefix = values.prefix ?? auth?.prefix;
   let observer: ClusterObserver;
   try {
-    observer = await ClusterObserver.connect({
-      cluster,
-      servers,
-      ...(prefix === undefined ? {} : { prefix }),
-      // Its NATS user may publish only as its own id.
-      ...(auth === undefined ? {} : { id: auth.id }),
-      connect: { ...connectOptions(values), connectTimeoutMs: 3_000 },
-    });
+    observer = await connectObserver(values, auth, cluster);
   } catch (err) {
-    const cause = (err as Error).cause as Error | undefined;
-    throw new CtlError(
-      `cannot connect to NATS at ${servers.join(", ")}: ${
-        cause?.message ?? (err as Error).message
-      }`,
-    );
+    throw new CtlError((err as Error).message);
   }
   try {
     return await body(observer);

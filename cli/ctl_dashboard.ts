@@ -10,8 +10,9 @@
  */
 
 import { parseArgs } from "node:util";
-import { ClusterObserver } from "../cluster/observer.ts";
-import { authIdentity, CONNECT_FLAGS, CONNECT_HELP, connectOptions } from "./_connect_flags.ts";
+import type { ClusterObserver } from "../cluster/observer.ts";
+import { authIdentity, CONNECT_FLAGS, CONNECT_HELP } from "./_connect_flags.ts";
+import { connectObserver } from "./_observer_connect.ts";
 import { DashboardFeed } from "./_dashboard_feed.ts";
 
 const HELP = `ctl dashboard: a live web page of the cluster (hosts, supervision trees, rates,
@@ -82,24 +83,11 @@ export async function dashboardMain(args: string[]): Promise<number> {
     return 0;
   }
   const cluster = values.cluster ?? auth?.cluster ?? Deno.env.get("ACTORS_CLUSTER") ?? "";
-  const servers = values.nats ?? [Deno.env.get("ACTORS_NATS") ?? "nats://127.0.0.1:4222"];
-  const prefix = values.prefix ?? auth?.prefix;
   let observer: ClusterObserver;
   try {
-    observer = await ClusterObserver.connect({
-      cluster,
-      servers,
-      ...(prefix === undefined ? {} : { prefix }),
-      ...(auth === undefined ? {} : { id: auth.id }),
-      connect: { ...connectOptions(values), connectTimeoutMs: 3_000 },
-    });
+    observer = await connectObserver(values, auth, cluster);
   } catch (err) {
-    const cause = (err as Error).cause as Error | undefined;
-    console.error(
-      `ctl dashboard: cannot connect to NATS at ${servers.join(", ")}: ${
-        cause?.message ?? (err as Error).message
-      }`,
-    );
+    console.error(`ctl dashboard: ${(err as Error).message}`);
     return 1;
   }
   const feed = new DashboardFeed();
