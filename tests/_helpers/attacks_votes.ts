@@ -8,8 +8,31 @@
 import assert from "node:assert/strict";
 import { packValue, unpackValue } from "../../cluster/codec.ts";
 import { ProcCounter } from "./cluster_defs.ts";
-import { announcement, type Attack, publishRefused, R } from "./attack_target.ts";
+import { announcement, type Attack, publishRefused, R, type Target } from "./attack_target.ts";
 import { waitFor } from "./system.ts";
+
+/** A counter placed on a host, told `count`, and that host's epoch now. */
+async function counterOn(target: Target, hostId: string, count: number) {
+  const counter = await target.driver.spawn(ProcCounter, {
+    placement: { kind: "host", hostId },
+  });
+  if (count > 0) counter.tell("add", count);
+  assert.equal(await counter.ask("get"), count);
+  return { counter, epoch: target.host(hostId)!.epoch };
+}
+
+/** What the secure setup leaves: the host heard on, its epoch and its actor's count unchanged. */
+async function untouched(
+  target: Target,
+  hostId: string,
+  epoch: number,
+  counter: { ask(name: "get"): Promise<number> },
+  count: number,
+): Promise<void> {
+  await target.heardForAWhile(hostId);
+  assert.equal(target.host(hostId)!.epoch, epoch);
+  assert.equal(await counter.ask("get"), count);
+}
 
 /** One forged vote that a live host is lost. */
 export const oneLost: Attack = {
@@ -141,11 +164,7 @@ export const twoVotes: Attack = {
     secure: "refused by the server",
   },
   run: async (target) => {
-    const counter = await target.driver.spawn(ProcCounter, {
-      placement: { kind: "host", hostId: "a3" },
-    });
-    assert.equal(await counter.ask("get"), 0);
-    const epoch = target.host("a3")!.epoch;
+    const { counter, epoch } = await counterOn(target, "a3", 0);
     const attacker = await target.attacker();
     const vote = packValue({ hostId: "a3", epoch });
     await publishRefused(target, attacker, `${R}.a1.lost`, vote);
@@ -170,9 +189,7 @@ export const twoVotes: Attack = {
       });
       assert.equal((await target.driver.whenStopped(counter))?.kind, "host-lost");
     } else {
-      await target.heardForAWhile("a3");
-      assert.equal(target.host("a3")!.epoch, epoch);
-      assert.equal(await counter.ask("get"), 0);
+      await untouched(target, "a3", epoch, counter, 0);
     }
   },
 };
@@ -185,11 +202,7 @@ export const ownName: Attack = {
     secure: "refused by the server",
   },
   run: async (target) => {
-    const counter = await target.driver.spawn(ProcCounter, {
-      placement: { kind: "host", hostId: "a3" },
-    });
-    assert.equal(await counter.ask("get"), 0);
-    const epoch = target.host("a3")!.epoch;
+    const { counter, epoch } = await counterOn(target, "a3", 0);
     const attacker = await target.attacker();
     await publishRefused(target, attacker, `${R}.a3.lost`, packValue({ hostId: "a3", epoch }));
     if (target.setup === "open") {
@@ -200,9 +213,7 @@ export const ownName: Attack = {
       );
       assert.ok(await target.driver.whenStopped(counter), "its actor stopped");
     } else {
-      await target.heardForAWhile("a3");
-      assert.equal(target.host("a3")!.epoch, epoch);
-      assert.equal(await counter.ask("get"), 0);
+      await untouched(target, "a3", epoch, counter, 0);
     }
   },
 };
@@ -215,12 +226,7 @@ export const forgedLeave: Attack = {
     secure: "refused by the server",
   },
   run: async (target) => {
-    const counter = await target.driver.spawn(ProcCounter, {
-      placement: { kind: "host", hostId: "a2" },
-    });
-    counter.tell("add", 2);
-    assert.equal(await counter.ask("get"), 2);
-    const epoch = target.host("a2")!.epoch;
+    const { counter, epoch } = await counterOn(target, "a2", 2);
     const attacker = await target.attacker();
     await publishRefused(target, attacker, `${R}.a2.leave`, new TextEncoder().encode("a2"));
     if (target.setup === "open") {
@@ -233,9 +239,7 @@ export const forgedLeave: Attack = {
         30_000,
       );
     } else {
-      await target.heardForAWhile("a2");
-      assert.equal(target.host("a2")!.epoch, epoch);
-      assert.equal(await counter.ask("get"), 2);
+      await untouched(target, "a2", epoch, counter, 2);
     }
   },
 };
