@@ -10,7 +10,6 @@ import { natsDown2s, natsDown30s } from "./nats_outage.ts";
 import { natsCluster3 } from "./nats_cluster.ts";
 import { restartStorm, simulation } from "./local_faults.ts";
 import { fuzz, slowActor } from "./input_faults.ts";
-import { simulationAtScale } from "./scale.ts";
 
 /** The scenarios. */
 export const scenarios: readonly Scenario[] = [
@@ -24,5 +23,4 @@ export const scenarios: readonly Scenario[] = [
   restartStorm,
   fuzz,
   simulation,
-  simulationAtScale,
 ];

@@ -1,10 +1,8 @@
 package main
 
-// A member of a cluster: it announces itself when it joins, heartbeats to
-// the hosts that monitor it, answers discovery to the asker alone, hears the
-// others' announcements and answers to its own discovery, and reads the
-// batches sent to its inbox (docs/PROTOCOL.md, "Subjects", "Announcements
-// and heartbeats"). It monitors nobody (no "monitors" in its announcement).
+// A member of a cluster: it announces itself with a heartbeat, answers
+// discovery, hears the others' announcements, and reads the batches sent to
+// its inbox (docs/PROTOCOL.md, "Subjects", "Announcements and heartbeats").
 
 import (
 	"fmt"
@@ -66,8 +64,7 @@ func join(url, prefix, cluster, id string) (*Member, error) {
 	for subject, handler := range map[string]nats.MsgHandler{
 		subjects.Inbox():                       m.onBatch,
 		subjects.Announcements():               m.onAnnouncement,
-		subjects.Hellos():                      m.onAnnouncement,
-		subjects.Discoveries():                 m.onDiscover,
+		subjects.Discoveries():                 func(*nats.Msg) { m.announce() },
 		subjects.Root + "." + id + ".bounce.>": m.onBounce,
 	} {
 		sub, err := nc.Subscribe(subject, handler)
@@ -106,26 +103,20 @@ func (m *Member) announcement() *Object {
 	)
 }
 
-func (m *Member) announce() { m.publishAnnouncement(m.subjects.Announce()) }
-
-func (m *Member) publishAnnouncement(subject string) {
+func (m *Member) announce() {
 	data, err := encodeValue(m.announcement())
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err == nil && !m.left {
-		_ = m.nc.Publish(subject, data)
+		_ = m.nc.Publish(m.subjects.Announce(), data)
 	}
 }
 
-// onDiscover answers another member's discovery request, to it alone, twice
-// (a member is admitted at its second announcement).
+// onDiscover answers another member's discovery request by announcing.
 func (m *Member) onDiscover(msg *nats.Msg) {
-	asker := m.subjects.SenderOf(msg.Subject)
-	if asker == "" || asker == m.subjects.Self {
-		return
+	if m.subjects.SenderOf(msg.Subject) != m.subjects.Self {
+		m.announce()
 	}
-	m.publishAnnouncement(m.subjects.Hello(asker))
-	time.AfterFunc(joinSpacing, func() { m.publishAnnouncement(m.subjects.Hello(asker)) })
 }
 
 func (m *Member) heartbeat() {
@@ -137,7 +128,7 @@ func (m *Member) heartbeat() {
 		case <-m.stop:
 			return
 		case <-ticker.C:
-			m.publishAnnouncement(m.subjects.Heartbeat())
+			m.announce()
 		}
 	}
 }
