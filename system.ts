@@ -520,8 +520,8 @@ export class ActorSystem {
    * });
    *
    * const system = await ActorSystem.start();
-   * system.entity(Trial, "lr-0.01").tell("report", 0.7);
-   * console.log(await system.entity(Trial, "lr-0.01").ask("best")); // 0.7
+   * system.entity(Trial, "lr-0_01").tell("report", 0.7);
+   * console.log(await system.entity(Trial, "lr-0_01").ask("best")); // 0.7
    * await system.shutdown();
    * ```
    *
