@@ -21,26 +21,10 @@ import { addLocalExtension } from "./_value_writer.ts";
 import type { LocalExtensionReader } from "./_value_reader.ts";
 import { EXTENSION } from "./value_extensions.ts";
 import { ValueRefusedError } from "./errors.ts";
+import { typedArrayClass } from "../base/typed_arrays.ts";
 
 /** How deep in a body given-up arrays are looked for (the body itself is depth 0). */
 const MAX_DEPTH = 4;
-
-/** The views a placeholder can rebuild, by the name written on the wire. */
-const VIEWS: Record<string, new (buffer: ArrayBuffer, offset: number, length: number) => unknown> =
-  {
-    Int8Array,
-    Uint8Array,
-    Uint8ClampedArray,
-    Int16Array,
-    Uint16Array,
-    Int32Array,
-    Uint32Array,
-    Float32Array,
-    Float64Array,
-    BigInt64Array,
-    BigUint64Array,
-    DataView,
-  };
 
 /** A moved buffer's place in a frame. */
 class Attached {
@@ -76,7 +60,7 @@ export function movedBufferReader(buffers: readonly ArrayBuffer[]): LocalExtensi
       throw new ValueRefusedError("undecodable", "a moved buffer's placeholder without its buffer");
     }
     if (kind === "ArrayBuffer") return buffer;
-    const View = Object.hasOwn(VIEWS, kind) ? VIEWS[kind] : undefined;
+    const View = kind === "DataView" ? DataView : typedArrayClass(kind);
     if (View === undefined) {
       throw new ValueRefusedError("undecodable", `a moved buffer of an unknown kind '${kind}'`);
     }

@@ -26,6 +26,7 @@ import {
   ObjectHandle,
   type SerializedRef,
 } from "../actors/internal.ts";
+import { typedArrayClass } from "../base/typed_arrays.ts";
 
 /** A ref as the vectors hold it: its id, type and name, nothing that works. */
 export class VectorRef {
@@ -69,19 +70,6 @@ export const vectorRefs = (s: SerializedRef): VectorRef | VectorObjectRef =>
     ? new VectorObjectRef(s.$object, s.keeper, s.durable)
     : new VectorRef(s.$ref, s.type, s.name);
 
-const TYPED: Record<string, new (values: ArrayLike<never>) => ArrayBufferView> = {
-  Int8Array,
-  Uint8ClampedArray,
-  Int16Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-  Float32Array,
-  Float64Array,
-  BigInt64Array,
-  BigUint64Array,
-} as unknown as Record<string, new (values: ArrayLike<never>) => ArrayBufferView>;
-
 /** Hex digits of bytes, lower case, no separators. */
 export function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -107,7 +95,10 @@ export function fromTagged(t: unknown): unknown {
   if ("$bin" in o) return fromHex(o.$bin as string);
   if ("$typed" in o) {
     const values = (o.values as unknown[]).map((v) => typeof v === "string" ? BigInt(v) : v);
-    return new TYPED[o.$typed as string](values as never[]);
+    // A Uint8Array is `bin` on the wire, never a typed-array extension.
+    const Class = o.$typed === "Uint8Array" ? undefined : typedArrayClass(o.$typed as string);
+    if (Class === undefined) throw new Error(`not a typed-array kind of the vectors: ${o.$typed}`);
+    return new (Class as unknown as new (values: unknown[]) => ArrayBufferView)(values);
   }
   if ("$set" in o) return new Set((o.$set as unknown[]).map(fromTagged));
   if ("$map" in o) {

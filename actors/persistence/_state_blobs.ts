@@ -26,6 +26,7 @@
 import { Packr } from "npm:msgpackr@2.1.3";
 import type { BlobStore } from "../../store/blobs.ts";
 import { StateDecodeError } from "./errors.ts";
+import { typedArrayClass } from "../../base/typed_arrays.ts";
 
 /** Typed arrays at least this large (in bytes) are stored as blobs. */
 export const BLOB_MIN_BYTES = 256 * 1024;
@@ -52,23 +53,6 @@ export interface BlobRef {
   readonly hash: string;
 }
 
-const TYPED: Record<
-  string,
-  new (buffer: ArrayBuffer, offset: number, length: number) => ArrayBufferView
-> = {
-  Int8Array,
-  Uint8Array,
-  Uint8ClampedArray,
-  Int16Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-  Float32Array,
-  Float64Array,
-  BigInt64Array,
-  BigUint64Array,
-} as never;
-
 /**
  * Takes the large typed arrays out of plain state data (through plain
  * objects and arrays only): each becomes `null`, and only the containers on
@@ -82,7 +66,9 @@ export function splitLarge(
   const walk = (value: unknown, path: (string | number)[]): unknown => {
     if (value === null || typeof value !== "object") return value;
     if (ArrayBuffer.isView(value)) {
-      if (value.byteLength < minBytes || TYPED[value.constructor.name] === undefined) return value;
+      if (value.byteLength < minBytes || typedArrayClass(value.constructor.name) === undefined) {
+        return value;
+      }
       slots.push({ path: [...path], array: value });
       return null;
     }
@@ -151,7 +137,7 @@ export async function unpackWithBlobs(
     throw new StateDecodeError(key, "corrupt MessagePack", { cause: err });
   }
   for (const ref of refs) {
-    const Class = TYPED[ref.type];
+    const Class = typedArrayClass(ref.type);
     const stored = await blobs.getBlob(ref.name);
     if (Class === undefined || stored === undefined || stored.byteLength !== ref.bytes) {
       throw Object.assign(
