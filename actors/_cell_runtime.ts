@@ -48,6 +48,7 @@ export interface CellRuntime {
     options: SpawnOptions<unknown> | undefined,
     parent: Cell | undefined,
     shutdownTimeoutMs?: number,
+    requester?: string,
   ): Cell;
   /** Called when a cell has stopped for good: forget it. */
   removed(cell: Cell): void;

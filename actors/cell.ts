@@ -116,6 +116,12 @@ export class Cell {
   readonly persistKey: string | undefined;
   /** Saves the state of the current incarnation, for persistent actors. */
   persister: CellPersister | undefined = undefined;
+  /**
+   * The host whose request spawned it, when that is another host (its
+   * supervisor's or owner's): only that host may activate its persistence
+   * key again while it may still run.
+   */
+  requester: string | undefined = undefined;
   readonly #runtime: CellRuntime;
   readonly #mailboxOptions: MailboxOptions;
   /** The entries of messages sent on this host: checked ones when the system checks those. */

@@ -13,6 +13,7 @@ export { refusalReason } from "./_refusal_reason.ts";
 export { UnknownRef } from "./unknown_ref.ts";
 export { isSerializedObjectRef, ObjectHandle } from "./objects/object_ref.ts";
 export { PersistKeyHeldError } from "./persistence/errors.ts";
+export type { KeyHolder } from "./persistence/key_holder.ts";
 export { describeRef, serializeRef } from "./ref.ts";
 export { parseActorId } from "./ids.ts";
 export { parseEntityAddress, parseEntityId } from "./entities/address.ts";

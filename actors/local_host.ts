@@ -105,14 +105,16 @@ export class LocalHost {
    *
    * @param restarts For a supervisor's child on another host: how many
    *   times that child was restarted before (its restart count goes on).
+   * @param requester The host that asked (its key claims are checked against it).
    * @returns Its ref.
    */
   spawn(
     definition: ActorDefinition<unknown, unknown, unknown>,
     options: SpawnOptions<unknown> | undefined,
     restarts = 0,
+    requester?: string,
   ): BaseRef {
-    const cell = this.#runtime.spawn(definition, options, undefined);
+    const cell = this.#runtime.spawn(definition, options, undefined, undefined, requester);
     if (restarts > 0) cell.incarnation = restarts;
     return cell.ref;
   }

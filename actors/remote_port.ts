@@ -12,6 +12,7 @@ import type { Placement } from "./placement.ts";
 import type { BaseRef, SerializedRef } from "./ref.ts";
 import type { SpawnOptions } from "./spawn_options.ts";
 import type { DeathRecord } from "./observe/death_records.ts";
+import type { KeyHolder } from "./persistence/key_holder.ts";
 
 /** A child of a supervisor that lives on another host. */
 export interface RemoteChild extends BaseRef {
@@ -66,6 +67,15 @@ export interface RemotePort {
    * a host never heard of is a made-up one, not worth waiting for.
    */
   knowsHost(hostId: string): boolean;
+  /** This host's epoch, recorded with the state its persistent actors write (0 without a cluster). */
+  readonly epoch: number;
+  /**
+   * Resolves when an activation asked for by `requester` may take the
+   * persistence key `key` over from the activation that last wrote it
+   * (another host's); rejects with `PersistKeyHeldError` when that holder
+   * may still be running and `requester` is not the host that asked for it.
+   */
+  mayTakeKey(key: string, holder: KeyHolder, requester: string): Promise<void>;
   /** Says goodbye before the actors stop, so others stop sending. */
   leave(): void;
   /** Flushes and closes the connection to the other hosts. */
@@ -118,6 +128,14 @@ export class SoloPort implements RemotePort {
   knowsHost(hostId: string): boolean {
     return hostId === this.#hostId;
   }
+  /** A system without a cluster has one incarnation. */
+  readonly epoch = 0;
+
+  /** Only this host writes the store it owns: whatever holder a state names is gone. */
+  mayTakeKey(): Promise<void> {
+    return Promise.resolve();
+  }
+
   /** Nobody to say goodbye to. */
   leave(): void {}
 

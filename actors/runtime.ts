@@ -303,6 +303,7 @@ export class Runtime implements CellRuntime {
     options: SpawnOptions<unknown> | undefined,
     parent: Cell | undefined,
     shutdownTimeoutMs?: number,
+    requester?: string,
   ): Cell {
     if (this.#status !== "running") throw new SystemStoppedError(this.hostId);
     if (parent !== undefined && parent.stopping !== undefined) {
@@ -352,6 +353,7 @@ export class Runtime implements CellRuntime {
       persistKey,
     );
     cell.startAfter = replaced;
+    cell.requester = requester;
     this.#cells.set(cell.sequence, cell);
     if (name !== undefined) this.#names.set(name, cell);
     if (persistKey !== undefined) this.#keys.set(persistKey, cell);

@@ -23,6 +23,7 @@ import {
   type ExitReason,
   type HostContext,
   type HostSnapshot,
+  type KeyHolder,
   LocalHost,
   parseActorId,
   parseEntityAddress,
@@ -33,7 +34,8 @@ import {
   type SpawnOptions,
 } from "../actors/internal.ts";
 import { isSubjectToken, Subjects } from "../transport/subjects.ts";
-import { ClusterView, type Labels } from "./view.ts";
+import { ClusterView, isMember, type Labels } from "./view.ts";
+import { mayTakeKey } from "./key_takeover.ts";
 import type { FenceCause, GoneReason } from "./presence.ts";
 import type { Liveness, LivenessFactory } from "./liveness.ts";
 import { runInSlices } from "../base/slices.ts";
@@ -81,6 +83,12 @@ export interface ClusterHostSettings {
   /** Where heartbeats and failure detection run: a liveness worker, or this loop. */
   readonly liveness: LivenessFactory;
 }
+
+/**
+ * How long a host asked whether a persistence key's holder still runs has to
+ * answer; a member that stays silent keeps the key (the spawn is refused).
+ */
+const HOLDER_QUERY_TIMEOUT_MS = 5_000;
 
 /** Another host is gone: declared lost by failure detection, or left gracefully. */
 export interface HostGone {
@@ -252,6 +260,24 @@ export class ClusterHost implements RemotePort {
   async flush(): Promise<void> {
     this.#remoting.flushBatches();
     await this.#transport.flush();
+  }
+
+  /** Resolves when an activation may take a persistence key from its holder elsewhere (`key_takeover.ts`). */
+  mayTakeKey(key: string, holder: KeyHolder, requester: string): Promise<void> {
+    return mayTakeKey(
+      {
+        view: this.view,
+        holderRuns: async (hostId, actorId) =>
+          await this.#requests.stats(hostId, actorId, HOLDER_QUERY_TIMEOUT_MS) !== undefined,
+        isMember: (hostId) => {
+          const state = this.view.get(hostId)?.state;
+          return state !== undefined && isMember(state);
+        },
+      },
+      key,
+      holder,
+      requester,
+    );
   }
 
   /** Whether this host's view has the host (in whatever state). */

@@ -10,6 +10,7 @@
 
 import type { Transport, TransportMessage } from "../transport/transport.ts";
 import {
+  ActorStartError,
   type DeathRecord,
   type ExitReason,
   type HostSnapshot,
@@ -231,15 +232,20 @@ async function spawnAnswer(
     const before = typeof request.name === "string"
       ? seams.local.liveByName(request.name)?.id
       : undefined;
-    const ref = adopt ? earlier : seams.local.spawn(definition, {
-      name: request.name,
-      args: request.args,
-      mailbox: request.mailbox,
-      persistKey: request.persistKey,
-      existing: request.existing === "reuse" || request.existing === "replace"
-        ? request.existing
-        : "error",
-    }, restarts);
+    const ref = adopt ? earlier : seams.local.spawn(
+      definition,
+      {
+        name: request.name,
+        args: request.args,
+        mailbox: request.mailbox,
+        persistKey: request.persistKey,
+        existing: request.existing === "reuse" || request.existing === "replace"
+          ? request.existing
+          : "error",
+      },
+      restarts,
+      sender,
+    );
     if (supervisor !== undefined) seams.supervisedBy.set(ref.id, supervisor);
     else if (
       ref.id !== before && typeof request.owner === "string"
@@ -257,13 +263,17 @@ async function spawnAnswer(
       ...(ref.name === undefined ? {} : { name: ref.name }),
     };
   } catch (err) {
-    return { ok: false, error: describeWireError(err, false) };
+    // A key held elsewhere is found as the actor loads its state: the answer says so by code.
+    const cause = ActorStartError.is(err) ? (err as Error).cause : undefined;
+    const refusal = PersistKeyHeldError.is(cause) ? cause : err;
+    return { ok: false, error: describeWireError(refusal, false) };
   }
 }
 
 /**
  * Refuses a spawn that would make a second activation of a live persistent
- * actor of this host: only the host that supervises it or owns it may name
+ * actor of this host (a holder on another host is judged as the new actor
+ * loads its state: `key_takeover.ts`): only the host that supervises it or owns it may name
  * its key (a supervisor restarting it, a driver replacing it), and a
  * `reuse` of that very actor by name makes no second one.
  *

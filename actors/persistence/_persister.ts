@@ -32,6 +32,7 @@ import {
   unpackWithBlobs,
 } from "./_state_blobs.ts";
 import { StateConflictError, StateDecodeError } from "./errors.ts";
+import { holderPrefix, splitHolder } from "./key_holder.ts";
 import {
   RevisionConflictError,
   StoreUnavailableError,
@@ -69,6 +70,7 @@ export class StatePersister implements CellPersister {
   #failed = false;
   #failure: unknown = undefined;
   #blobs: BlobWriter | undefined;
+  #holder: Uint8Array;
 
   /**
    * @param cell The actor.
@@ -77,6 +79,7 @@ export class StatePersister implements CellPersister {
    * @param spec Its persistence spec.
    * @param revision The revision of the stored state it loaded and claimed.
    * @param blobs Where its large arrays go, when the store has blobs.
+   * @param holder The holder record that goes first in every write (`key_holder.ts`).
    */
   constructor(
     cell: Cell,
@@ -85,8 +88,10 @@ export class StatePersister implements CellPersister {
     spec: PersistenceSpec<unknown>,
     revision: number,
     blobs: BlobWriter | undefined,
+    holder: Uint8Array,
   ) {
     this.#blobs = blobs;
+    this.#holder = holder;
     this.#cell = cell;
     this.#store = store;
     this.#key = key;
@@ -125,6 +130,7 @@ export class StatePersister implements CellPersister {
           plainData(this.#cell.state, this.#spec),
           this.#spec.version,
           this.#blobs,
+          this.#holder,
           (bytes) => this.#put(bytes),
         );
       } catch (err) {
@@ -170,8 +176,11 @@ export class StatePersister implements CellPersister {
 
 /**
  * Loads (or initialises) a persistent actor's state and claims it. Runs as
- * the start step of an incarnation.
+ * the start step of an incarnation. The stored state names the activation
+ * that wrote it; one of another host that may still run, and that this
+ * activation's requester did not ask for, keeps the key (the cluster says).
  *
+ * @throws {PersistKeyHeldError} When the state's holder keeps the key.
  * @throws {StateDecodeError} When the stored state cannot be decoded.
  * @throws {StateConflictError} When another activation claimed the state meanwhile.
  * @throws {StoreUnavailableError} When the store cannot be reached.
@@ -182,6 +191,15 @@ export async function loadState(cell: Cell, spec: PersistenceSpec<unknown>): Pro
   const blobStore = blobsOf(store);
   const blobs = blobStore === undefined ? undefined : new BlobWriter(blobStore, key);
   const entry = await whileUnavailable(cell, () => store.get(key));
+  const { hostId, remote } = cell.runtime;
+  const requester = cell.requester ?? hostId;
+  const previous = entry === undefined ? undefined : splitHolder(entry.value).holder;
+  // This host's own activations are its own business (a restart in place,
+  // a local spawn); a holder elsewhere is judged by the cluster.
+  if (previous !== undefined && previous.host !== hostId) {
+    await remote.mayTakeKey(cell.persistKey!, previous, requester);
+  }
+  const holder = holderPrefix({ actor: cell.id, host: hostId, epoch: remote.epoch, by: requester });
   let state: unknown;
   if (entry === undefined) state = await cell.def.init(cell.args, cell.context());
   else if (hasBlobs(entry.value)) {
@@ -209,6 +227,7 @@ export async function loadState(cell: Cell, spec: PersistenceSpec<unknown>): Pro
     plainData(state, spec),
     spec.version,
     blobs,
+    holder,
     (bytes) =>
       whileUnavailable(cell, async () => {
         try {
@@ -225,7 +244,7 @@ export async function loadState(cell: Cell, spec: PersistenceSpec<unknown>): Pro
   );
   cell.state = state;
   cell.initialized = true;
-  cell.persister = new StatePersister(cell, store, key, spec, revision, blobs);
+  cell.persister = new StatePersister(cell, store, key, spec, revision, blobs, holder);
 }
 
 /**
@@ -242,6 +261,7 @@ async function writeState(
   data: unknown,
   version: number,
   blobs: BlobWriter | undefined,
+  holder: Uint8Array,
   put: (bytes: Uint8Array) => Promise<number>,
 ): Promise<number> {
   const split = blobs === undefined ? { data, slots: [] } : splitLarge(data);
@@ -249,8 +269,8 @@ async function writeState(
     ? { refs: [], written: [] }
     : await blobs.write(split.slots);
   const bytes = refs.length === 0
-    ? packData(data, version)
-    : packWithBlobs(split.data, version, refs);
+    ? packData(data, version, holder)
+    : packWithBlobs(split.data, version, refs, holder);
   let revision: number;
   try {
     if (bytes.byteLength > store.maxValueBytes) {

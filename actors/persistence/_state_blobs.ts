@@ -27,6 +27,7 @@ import { Packr } from "npm:msgpackr@2.1.3";
 import type { BlobStore } from "../../store/blobs.ts";
 import { StateDecodeError } from "./errors.ts";
 import { typedArrayClass } from "../../base/typed_arrays.ts";
+import { stateBytes } from "./key_holder.ts";
 
 /** Typed arrays at least this large (in bytes) are stored as blobs. */
 export const BLOB_MIN_BYTES = 256 * 1024;
@@ -97,21 +98,30 @@ export function splitLarge(
   return { data: walk(data, []), slots };
 }
 
-/** Whether stored bytes are in the format with blobs. */
-export const hasBlobs = (bytes: Uint8Array): boolean =>
-  bytes.byteLength >= HEADER_BYTES && bytes[0] === FORMAT;
+/** Whether stored bytes (with or without a holder record) are in the format with blobs. */
+export function hasBlobs(stored: Uint8Array): boolean {
+  const bytes = stateBytes(stored);
+  return bytes.byteLength >= HEADER_BYTES && bytes[0] === FORMAT;
+}
 
-/** State data with references to its blobs, in the stored format `0xa6`. */
+/**
+ * State data with references to its blobs, in the stored format `0xa6`.
+ *
+ * @param prefix What goes first: the holder record of the activation that writes (`key_holder.ts`).
+ */
 export function packWithBlobs(
   data: unknown,
   version: number,
   refs: readonly BlobRef[],
+  prefix: Uint8Array = new Uint8Array(0),
 ): Uint8Array {
   const body = packr.pack([refs, data]);
-  const bytes = new Uint8Array(HEADER_BYTES + body.byteLength);
-  bytes[0] = FORMAT;
-  new DataView(bytes.buffer).setUint32(1, version);
-  bytes.set(body, HEADER_BYTES);
+  const at = prefix.byteLength;
+  const bytes = new Uint8Array(at + HEADER_BYTES + body.byteLength);
+  bytes.set(prefix);
+  bytes[at] = FORMAT;
+  new DataView(bytes.buffer).setUint32(at + 1, version);
+  bytes.set(body, at + HEADER_BYTES);
   return bytes;
 }
 
@@ -123,10 +133,11 @@ export function packWithBlobs(
  *   (`missing: true` when missing: a newer writer may have replaced it).
  */
 export async function unpackWithBlobs(
-  bytes: Uint8Array,
+  stored: Uint8Array,
   key: string,
   blobs: BlobStore,
 ): Promise<{ version: number; data: unknown; refs: BlobRef[] }> {
+  const bytes = stateBytes(stored);
   const version = new DataView(bytes.buffer, bytes.byteOffset).getUint32(1);
   let refs: BlobRef[];
   let data: unknown;

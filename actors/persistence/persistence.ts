@@ -3,7 +3,8 @@
  * persistent, and the state codec (a schema version plus MessagePack).
  *
  * Stored bytes: one format byte (`0xA5`), the schema version as a 32-bit
- * big-endian unsigned integer, then the state as MessagePack.
+ * big-endian unsigned integer, then the state as MessagePack; a cluster's
+ * writes put the holder record of `key_holder.ts` first.
  *
  * @module
  */
@@ -11,6 +12,7 @@
 import { Packr } from "npm:msgpackr@2.1.3";
 import { StateDecodeError, StateEncodeError } from "./errors.ts";
 import { encodeKeyToken } from "../../store/store.ts";
+import { stateBytes } from "./key_holder.ts";
 
 /**
  * Makes an actor type persistent: its state is loaded before its first
@@ -72,15 +74,27 @@ export function plainData<S>(state: S, spec: PersistenceSpec<S>): unknown {
   return data;
 }
 
-/** Plain data with its schema version, in the stored format. */
-export function packData(data: unknown, version: number): Uint8Array {
+/**
+ * Plain data with its schema version, in the stored format.
+ *
+ * @param prefix What goes first: the holder record of the activation that writes (`key_holder.ts`).
+ */
+export function packData(
+  data: unknown,
+  version: number,
+  prefix: Uint8Array = EMPTY,
+): Uint8Array {
   const body = packr.pack(data);
-  const bytes = new Uint8Array(HEADER_BYTES + body.byteLength);
-  bytes[0] = FORMAT;
-  new DataView(bytes.buffer).setUint32(1, version);
-  bytes.set(body, HEADER_BYTES);
+  const at = prefix.byteLength;
+  const bytes = new Uint8Array(at + HEADER_BYTES + body.byteLength);
+  bytes.set(prefix);
+  bytes[at] = FORMAT;
+  new DataView(bytes.buffer).setUint32(at + 1, version);
+  bytes.set(body, at + HEADER_BYTES);
   return bytes;
 }
+
+const EMPTY = new Uint8Array(0);
 
 /**
  * Decodes stored state, migrating it when it is older.
@@ -94,6 +108,7 @@ export function decodeState<S>(
   spec: PersistenceSpec<S>,
   key: string,
 ): { state: S; migrated: boolean } {
+  bytes = stateBytes(bytes);
   if (bytes.byteLength < HEADER_BYTES || bytes[0] !== FORMAT) {
     throw new StateDecodeError(key, "not a stored actor state (unknown format byte)");
   }

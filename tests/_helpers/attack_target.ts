@@ -2,7 +2,7 @@
  * The cluster the attack suite attacks, in one of two setups: a real
  * nats-server, three host agent processes (`a1`, which may import spawned
  * modules from a folder of evil ones, `a2`, `a3`) and this process as host
- * `driver`. Open: no credentials anywhere. Secure: the server runs the
+ * `driver`, all sharing one JetStream KV state store. Open: no credentials anywhere. Secure: the server runs the
  * configuration of `ctl auth init`, every member has its own credentials
  * file, and the attacker holds those of `mallory`, a host that never joins
  * (a member gone rogue), or of `op1`, an operator.
@@ -21,6 +21,7 @@ import { type EvilModules, evilModules } from "./evil_modules.ts";
 import { stopServer } from "./nats.ts";
 import { startDriver } from "./process_cluster.ts";
 import { waitFor } from "./system.ts";
+import { JetStreamStore } from "../../store/jetstream_store.ts";
 
 /** Open: no credentials anywhere; secure: `ctl auth init`'s configuration and files. */
 export type Setup = "open" | "secure";
@@ -29,6 +30,8 @@ export type Setup = "open" | "secure";
 export const CLUSTER = "atk";
 /** The prefix of every subject of the cluster. */
 export const R = `actors.${CLUSTER}`;
+/** The JetStream KV bucket of the hosts' state: one store, as a cluster with failover has. */
+export const BUCKET = "atk";
 /** The spawn rate of the driver: small, so that a flood shows in a few requests. */
 export const DRIVER_SPAWN_RATE = { burst: 20, perSecond: 1 } as const;
 
@@ -52,7 +55,7 @@ export interface Target {
   readonly setup: Setup;
   readonly server: NatsServer;
   readonly agents: readonly Agent[];
-  /** This process as host `driver`, with an in-memory state store. */
+  /** This process as host `driver`, with the agents' state store (JetStream KV bucket `atk`). */
   readonly driver: ActorSystem;
   /** The folder `a1` may import from (`allowed/`), beside evil modules. */
   readonly modules: EvilModules;
@@ -86,10 +89,11 @@ export async function startTarget(
   const secured = setup === "secure"
     ? await startSecuredServer(
       cleanup,
-      `--cluster ${CLUSTER} --hosts a1,a2,a3,mallory --drivers driver --operators op1`.split(" "),
+      `--cluster ${CLUSTER} --bucket ${BUCKET} --hosts a1,a2,a3,mallory --drivers driver --operators op1`
+        .split(" "),
     )
     : undefined;
-  const server = secured?.server ?? await startNatsServer({ jetstream: false });
+  const server = secured?.server ?? await startNatsServer({ jetstream: true });
   if (secured === undefined) cleanup.defer(() => stopServer(server));
   const authOf = (id: string) => secured?.auth(id);
   const agents = await startAgents(["a1", "a2", "a3"].map((hostId) => ({
@@ -99,7 +103,11 @@ export async function startTarget(
     // The evil modules' markers could not be written otherwise, even if their
     // code ran: the allowlist, not the sandbox, must keep them out.
     permissions: ["-A"],
-    extraArgs: secured === undefined ? [] : ["--auth", secured.auth(hostId)],
+    extraArgs: [
+      "--state-bucket",
+      BUCKET,
+      ...(secured === undefined ? [] : ["--auth", secured.auth(hostId)]),
+    ],
     // A URL without a trailing slash: the riskiest way to write it for a string prefix.
     ...(hostId === "a1" ? { allowModules: [modules.url("allowed")] } : {}),
   })));
@@ -107,10 +115,16 @@ export async function startTarget(
     await Promise.allSettled(agents.map((agent) => agent.stop()));
   });
   const driverAuth = authOf("driver");
+  const store = await JetStreamStore.open({
+    servers: server.url,
+    bucket: BUCKET,
+    ...(driverAuth === undefined ? {} : { connectOptions: { authFile: driverAuth } }),
+  });
+  cleanup.defer(() => store.close());
   const driver = await startDriver(cleanup, server, {
     cluster: CLUSTER,
     hosts: 4,
-    system: { stateFile: ":memory:", log: { level: "error" } },
+    system: { store, log: { level: "error" } },
     join: {
       spawnRate: DRIVER_SPAWN_RATE,
       ...(driverAuth === undefined ? {} : { connect: { authFile: driverAuth } }),

@@ -11,7 +11,13 @@
 
 import type { Attack, Target } from "./attack_target.ts";
 import { connectWithout, inspectStop, readReplies } from "./attacks_access.ts";
-import { fakeHost, keyTakeover, moduleRce, spawnFlood } from "./attacks_spawns.ts";
+import {
+  crossHostKeyTakeover,
+  fakeHost,
+  keyTakeover,
+  moduleRce,
+  spawnFlood,
+} from "./attacks_spawns.ts";
 import {
   announceFlood,
   forgedLeave,
@@ -31,6 +37,7 @@ export const ATTACKS: readonly Attack[] = [
   moduleRce,
   spawnFlood,
   keyTakeover,
+  crossHostKeyTakeover,
   inspectStop,
   oneLost,
   unknownEpoch,

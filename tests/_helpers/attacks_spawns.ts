@@ -131,6 +131,50 @@ export const keyTakeover: Attack = {
   },
 };
 
+/**
+ * A spawn on another host that claims a live persistent actor's key: both
+ * hosts share the state store, so without the holder check the new
+ * activation would take the state and the real one stop at its next write.
+ */
+export const crossHostKeyTakeover: Attack = {
+  name: "a spawn on another host reusing a live persistent actor's key (state takeover)",
+  outcome: {
+    open: "refused (`persist_key_held`) when the request carries its own sender; a request " +
+      "forged as the actor's owner (`driver`) takes the state over, and the real one stops at " +
+      "its next write (`StateConflictError`): an open server does not bind subjects to connections",
+    secure: "refused (`persist_key_held`); publishing as the owner is refused by the server; " +
+      "the real actor runs on, untouched",
+  },
+  run: async (target) => {
+    const real = await target.driver.spawn(ProcPCounter, {
+      name: "vault",
+      placement: { kind: "host", hostId: "a2" },
+    });
+    assert.equal(await real.ask("addAndGet", 41), 41);
+    const attacker = await target.attacker();
+    const request = { type: ProcPCounter.type, name: "vault" };
+    const answer = await attacker.ask(`${R}.${attacker.id}.ctl.a3.spawn`, request);
+    spawnRefusedAs(answer, "persist_key_held", "PersistKeyHeldError");
+    assert.match((answer as SpawnAnswer).error!.message, /'vault' is held by the live actor a2\//);
+    assert.equal(await real.ask("addAndGet", 1), 42, "the real one serves on, with its state");
+    assert.equal(await real.ask("where"), "a2");
+    // The owner's host may ask: speaking as it is what an open server cannot refuse.
+    const forged = `${R}.driver.ctl.a3.spawn`;
+    if (target.setup === "secure") {
+      const refused = attacker.ask(forged, request).catch((e) => e);
+      await attacker.refused("publish", forged);
+      assert.ok(await refused instanceof Error, "nobody answered a refused request");
+      assert.equal(await real.ask("addAndGet", 1), 43, "untouched");
+      return;
+    }
+    const taken = await attacker.ask(forged, request) as SpawnAnswer;
+    assert.equal(taken.ok, true, JSON.stringify(taken));
+    assert.match(taken.id!, /^a3\//);
+    const fenced = await real.ask("addAndGet", 1).catch((e) => e);
+    assert.equal((fenced as Error).name, "StateConflictError", String(fenced));
+  },
+};
+
 /** A fake host with matching labels, to receive spawns and their arguments. */
 export const fakeHost: Attack = {
   name: "a fake host announcing matching labels, to receive spawns and their arguments",

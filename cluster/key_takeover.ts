@@ -1,0 +1,78 @@
+/**
+ * Whether an activation may take a persistence key over from the
+ * activation of another host that last wrote the key's state (the holder
+ * record of `actors/persistence/key_holder.ts`). Without this check, any
+ * member could spawn a persistent actor with a live actor's key on another
+ * host and take its state: the real one would stop at its next write, fenced
+ * by the store's compare-and-set (`StateConflictError`).
+ *
+ * The holder keeps the key while its host is a member of this host's view
+ * in the same epoch and the holder is still alive there; only the host that
+ * asked for the holder (its supervisor's or owner's host, which restarts or
+ * replaces it) may start another activation meanwhile. A holder whose host
+ * was lost, left, restarted (a higher epoch) or is unknown here gives the
+ * key up, so failover never waits on this. See docs/security.md.
+ *
+ * @module
+ */
+
+import { type KeyHolder, PersistKeyHeldError } from "../actors/internal.ts";
+import { type ClusterView, isMember } from "./view.ts";
+
+/**
+ * What the view alone says of a holder: `"free"` (the requester may take
+ * the key), or `"ask"` (its host is a member in the same epoch: ask that
+ * host whether the holder still runs).
+ *
+ * @param holder The activation that last wrote the state.
+ * @param requester The host that asked for the new activation.
+ * @param view This host's view of the cluster.
+ */
+export function takeoverByView(
+  holder: KeyHolder,
+  requester: string,
+  view: ClusterView,
+): "free" | "ask" {
+  if (requester === holder.by) return "free";
+  const host = view.get(holder.host);
+  // Unknown here: a host gone before this one joined (its entry expired).
+  if (host === undefined || !isMember(host.state)) return "free";
+  return host.epoch > holder.epoch ? "free" : "ask";
+}
+
+/** What {@linkcode mayTakeKey} needs of the cluster. */
+export interface TakeoverSeams {
+  /** This host's view of the cluster. */
+  readonly view: ClusterView;
+  /**
+   * Whether the holder's host runs the actor: `true`, `false`, or throws
+   * (no answer in time, or the host is gone meanwhile).
+   */
+  readonly holderRuns: (hostId: string, actorId: string) => Promise<boolean>;
+  /** Whether the host is a member of this host's view now. */
+  readonly isMember: (hostId: string) => boolean;
+}
+
+/**
+ * Resolves when the requester may take the key over from the holder.
+ *
+ * @throws {PersistKeyHeldError} (as a rejection) When the holder runs, or
+ *   its host, still a member, does not say in time that it does not.
+ */
+export async function mayTakeKey(
+  seams: TakeoverSeams,
+  key: string,
+  holder: KeyHolder,
+  requester: string,
+): Promise<void> {
+  if (takeoverByView(holder, requester, seams.view) === "free") return;
+  let runs: boolean;
+  try {
+    runs = await seams.holderRuns(holder.host, holder.actor);
+  } catch (err) {
+    // A host lost or gone while asked no longer holds anything; a silent member might.
+    if (!seams.isMember(holder.host)) return;
+    throw new PersistKeyHeldError(key, holder.actor, requester, { cause: err });
+  }
+  if (runs) throw new PersistKeyHeldError(key, holder.actor, requester);
+}
