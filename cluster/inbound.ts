@@ -137,7 +137,7 @@ export class Inbound {
     return this.#frames;
   }
 
-  /** Batches or envelopes refused, by reason; tells refused for a full mailbox (`mailbox-full`). */
+  /** Batches or envelopes refused, by reason; tells and asks refused for a full mailbox (`mailbox-full`). */
   get rejected(): Readonly<Record<string, number>> {
     return { ...this.#rejected, ...this.#refusals.counted };
   }
@@ -273,7 +273,7 @@ export class Inbound {
         // never turned into one that has passed already or never comes.
         const badTimeout = timeoutError("timeoutMs", frame.timeoutMs);
         if (badTimeout !== undefined) return this.#replyError(sender, correlation, badTimeout);
-        this.#local.deliverAsk(
+        const refusal = this.#local.deliverAsk(
           frame.to,
           frame.name,
           frame.body,
@@ -285,6 +285,7 @@ export class Inbound {
           ),
           bytes,
         );
+        if (refusal !== undefined) this.#refusals.askRefused(refusal.reason);
         return;
       }
       case "reply":

@@ -78,8 +78,7 @@ export class RefusalTally {
     type: string | undefined,
     body: unknown,
   ): void {
-    // A full mailbox is a limit at work: the receiving host reports it too.
-    if (reason === "mailbox-full") this.#counted[reason] = (this.#counted[reason] ?? 0) + 1;
+    this.#countLimit(reason);
     const last = this.#last;
     if (
       last !== undefined && last.to === to && last.name === name && last.reason === reason &&
@@ -103,12 +102,25 @@ export class RefusalTally {
     }
   }
 
-  /** Sends every counted refusal now, in the order their kinds were first seen. */
+  /**
+   * Counts an ask from another host that was refused (its asker gets the
+   * typed error in a reply, not a frame from here).
+   */
+  askRefused(reason: DeadLetterReason): void {
+    this.#countLimit(reason);
+  }
+
+  /** A full mailbox is a limit at work: the receiving host reports it too. */
+  #countLimit(reason: DeadLetterReason): void {
+    if (reason === "mailbox-full") this.#counted[reason] = (this.#counted[reason] ?? 0) + 1;
+  }
+
   /** Refusals this host reports in its inspection, by reason (`mailbox-full`). */
   get counted(): Readonly<Record<string, number>> {
     return { ...this.#counted };
   }
 
+  /** Sends every counted refusal now, in the order their kinds were first seen. */
   flush = (): void => {
     this.#scheduled = false;
     const pending = this.#pending;

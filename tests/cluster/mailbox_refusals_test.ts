@@ -1,24 +1,31 @@
 /**
  * Tells from another host that do not fit a bounded mailbox are refused
  * back to the sender (its dead letters, `mailbox-full`) and counted by the
- * receiving host, in its inspection report and in `ctl hosts`. Real
+ * receiving host, in its inspection report and in `ctl hosts`; so are asks,
+ * whose askers get `MailboxFullError`. Real
  * nats-server, two hosts in this process, `ctl` in a process of its own.
  */
 
 import assert from "node:assert/strict";
-import { ActorSystem, defineActor, type Tell } from "../../mod.ts";
+import { type Ask, ActorSystem, defineActor, type Tell } from "../../mod.ts";
 import { startNatsServer } from "../../testing.ts";
 import { stopServer } from "../_helpers/nats.ts";
 import { waitFor } from "../_helpers/system.ts";
 
 /** Takes a while over each message, so that its mailbox fills. */
-const Slow = defineActor<{ work: Tell<number> }, number>({
+const Slow = defineActor<{ work: Tell<number>; answer: Ask<number, number> }, number>({
   type: "mailbox-refusals-slow",
   init: () => 0,
   tells: {
     work: async (n) => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       return n + 1;
+    },
+  },
+  asks: {
+    answer: async (n, x) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return { state: n + 1, reply: x };
     },
   },
 });
@@ -83,4 +90,33 @@ Deno.test("tells refused by a full mailbox are counted by the receiving host and
   }).output();
   const line = new TextDecoder().decode(stdout).split("\n").find((l) => l.startsWith("receiver"));
   assert.match(line ?? "", /\d+ mailbox-full/, new TextDecoder().decode(stdout));
+});
+
+Deno.test("asks refused by a full mailbox are counted by the receiving host, and their askers get MailboxFullError", async () => {
+  await using cleanup = new AsyncDisposableStack();
+  const server = await startNatsServer({ jetstream: false });
+  cleanup.defer(() => stopServer(server));
+  const join = async (hostId: string) => {
+    const system = await ActorSystem.start({
+      ...quiet,
+      hostId,
+      stateFile: ":memory:",
+      cluster: { name: "fullasks", servers: server.url },
+    });
+    cleanup.defer(() => system.shutdown({ timeoutMs: 2_000 }));
+    return system;
+  };
+  const receiver = await join("receiver");
+  const sender = await join("sender");
+  await waitFor(() => sender.hosts().length === 2, "the sender to see the receiver", 20_000);
+  const local = receiver.spawn(Slow, { mailbox: { kind: "bounded", capacity: 4 } });
+  const slow = sender.resolveRef(local.toJSON(), Slow);
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: 100 }, (_, i) => slow.ask("answer", i, { timeoutMs: 60_000 })),
+  );
+  const refused = outcomes.filter((o) => o.status === "rejected");
+  assert.ok(refused.length >= 50, `${refused.length} of 100 refused (mailbox of 4)`);
+  for (const o of refused) assert.equal((o.reason as Error).name, "MailboxFullError");
+  const counted = (await receiver.inspect({ scope: "host" })).hosts[0].refused?.["mailbox-full"];
+  assert.equal(counted, refused.length);
 });
