@@ -169,10 +169,12 @@ export async function connectNats(
   }
   const natsOpts = natsOptions(servers, options, nats);
   // A TLS server that refuses this client (no client certificate) sends a
-  // fatal alert that nats.js can leave uncaught while it still connects.
-  if (natsOpts.tls !== undefined) guardStraySocketErrors();
+  // fatal alert that nats.js can leave uncaught while it still connects; a
+  // connection that succeeded was not refused, so the guard goes with it.
+  const endGuard = natsOpts.tls === undefined ? undefined : guardStraySocketErrors();
   try {
     const nc = await nats.connect(natsOpts);
+    endGuard?.();
     const stop = watchStaleness(
       nc,
       options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
@@ -181,12 +183,13 @@ export async function connectNats(
     void nc.closed().then(stop);
     return nc;
   } catch (err) {
-    guardStraySocketErrors();
+    // A TLS guard already up stays for its window; a plain connection gets one now.
+    if (endGuard === undefined) guardStraySocketErrors();
     throw err;
   }
 }
 
-/** How long after a failed connection attempt a stray socket reset is swallowed. */
+/** How long from a connection attempt that fails a stray socket reset (or TLS alert) is swallowed. */
 const STRAY_ERROR_WINDOW_MS = 10_000;
 
 /**
@@ -197,8 +200,10 @@ const STRAY_ERROR_WINDOW_MS = 10_000;
  * connection the server refused (no client certificate) can likewise emit
  * the server's fatal alert. For a short window this swallows exactly those
  * errors (the connection attempt itself has already failed with a clear error).
+ *
+ * @returns A function that ends the window at once (the connection succeeded).
  */
-function guardStraySocketErrors(): void {
+function guardStraySocketErrors(): () => void {
   const guard = (event: ErrorEvent) => {
     const err = event.error as
       | { code?: unknown; syscall?: unknown; message?: unknown }
@@ -208,9 +213,11 @@ function guardStraySocketErrors(): void {
     if (reset || tlsAlert) event.preventDefault();
   };
   globalThis.addEventListener("error", guard);
-  const timer = setTimeout(
-    () => globalThis.removeEventListener("error", guard),
-    STRAY_ERROR_WINDOW_MS,
-  );
+  const end = () => {
+    clearTimeout(timer);
+    globalThis.removeEventListener("error", guard);
+  };
+  const timer = setTimeout(end, STRAY_ERROR_WINDOW_MS);
   Deno.unrefTimer(timer);
+  return end;
 }

@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { type Ask, ActorSystem, defineActor, type Tell } from "../../mod.ts";
+import { ActorSystem, type Ask, defineActor, type Tell } from "../../mod.ts";
 import { startNatsServer } from "../../testing.ts";
 import { stopServer } from "../_helpers/nats.ts";
 import { waitFor } from "../_helpers/system.ts";

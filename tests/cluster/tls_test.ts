@@ -54,6 +54,17 @@ Deno.test({
     counter.tell("add", 7);
     assert.equal(await counter.ask("get"), 7);
 
+    // A TLS connection that succeeded leaves no guard behind: a later error
+    // that merely reads like a TLS alert is not swallowed.
+    const connected = await connectNats(server.url, { authFile: auth("h1") });
+    cleanup.defer(() => connected.close());
+    const stray = new ErrorEvent("error", {
+      error: new Error("received fatal alert: BadCertificate"),
+      cancelable: true,
+    });
+    globalThis.dispatchEvent(stray);
+    assert.equal(stray.defaultPrevented, false, "no guard after a successful connection");
+
     // Plain text is not spoken at all.
     const plain = await connectNats(server.url, { maxReconnectAttempts: 0 }).catch((e) => e);
     assert.ok(plain instanceof Error, "refused without TLS");
