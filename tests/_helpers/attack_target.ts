@@ -69,7 +69,11 @@ export interface Target {
   host(hostId: string): HostInfo | undefined;
   /** Lets `hostId` heartbeat 3 s more, as the driver hears it: long enough for any verdict. */
   heardForAWhile(hostId: string): Promise<void>;
-  /** The driver's view's changes of one host (`state:epoch`), from now on. */
+  /**
+   * The driver's view's changes of one host (`state:epoch`), from now on,
+   * that an attack could cause: verdicts (lost, left) and new epochs; not
+   * busy or unreachable, which a loaded machine shows.
+   */
   changesOf(hostId: string): string[];
   /**
    * Waits until every host is a member (alive or busy) again: an attack that
@@ -174,8 +178,15 @@ export async function startTarget(
       }),
     changesOf: (hostId) => {
       const changes: string[] = [];
+      let epoch = host(hostId)?.epoch;
       driver.onHostChange((h) => {
-        if (h.hostId === hostId) changes.push(`${h.state}:${h.epoch}`);
+        if (h.hostId !== hostId) return;
+        // Busy and unreachable are what a starved machine shows; what an
+        // attack can achieve is a verdict (lost, left) or a fenced host's new epoch.
+        if (h.state === "lost" || h.state === "left" || h.epoch !== epoch) {
+          changes.push(`${h.state}:${h.epoch}`);
+        }
+        epoch = h.epoch;
       });
       return changes;
     },

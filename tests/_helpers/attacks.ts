@@ -48,3 +48,25 @@ export const ATTACKS: readonly Attack[] = [
   ownName,
   forgedLeave,
 ];
+
+/**
+ * Runs one attack. When it failed while the driver saw a real host declared
+ * lost, that verdict may be the loaded machine's (heartbeats starved), not
+ * the attack's: the attack runs once more on the settled cluster, and must
+ * hold then. An attack that really has its effect fails both times.
+ */
+export async function runAttack(target: Target, attack: Attack): Promise<void> {
+  const before = target.verdicts.length;
+  try {
+    await attack.run(target);
+  } catch (err) {
+    const seen = target.verdicts.slice(before);
+    if (seen.length === 0) throw err;
+    console.log(
+      `"${attack.name}" failed while ${seen.join(", ")} was declared lost ` +
+        `(${(err as Error).message.split("\n")[0]}); once more on the settled cluster`,
+    );
+    await target.settled();
+    await attack.run(target);
+  }
+}

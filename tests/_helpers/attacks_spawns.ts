@@ -108,7 +108,9 @@ export const keyTakeover: Attack = {
     secure: "the same",
   },
   run: async (target) => {
-    const real = target.driver.spawn(ProcPCounter, { name: "ledger" });
+    // A name of its own each run: the step may run again (`runAttack`).
+    const key = `ledger-${crypto.randomUUID().slice(0, 8)}`;
+    const real = target.driver.spawn(ProcPCounter, { name: key });
     assert.equal(await real.ask("addAndGet", 41), 41);
     // The flood above spent this requester's burst: wait for a token.
     const attacker = await target.attacker();
@@ -117,8 +119,8 @@ export const keyTakeover: Attack = {
       async () => {
         answer = await attacker.ask(`${R}.${attacker.id}.ctl.driver.spawn`, {
           type: ProcPCounter.type,
-          name: "other",
-          persistKey: "ledger",
+          name: `other-${key}`,
+          persistKey: key,
         }) as SpawnAnswer;
         return answer.error?.code !== "spawn_rate_limited";
       },
@@ -146,16 +148,20 @@ export const crossHostKeyTakeover: Attack = {
       "the real actor runs on, untouched",
   },
   run: async (target) => {
+    const key = `vault-${crypto.randomUUID().slice(0, 8)}`;
     const real = await target.driver.spawn(ProcPCounter, {
-      name: "vault",
+      name: key,
       placement: { kind: "host", hostId: "a2" },
     });
     assert.equal(await real.ask("addAndGet", 41), 41);
     const attacker = await target.attacker();
-    const request = { type: ProcPCounter.type, name: "vault" };
+    const request = { type: ProcPCounter.type, name: key };
     const answer = await attacker.ask(`${R}.${attacker.id}.ctl.a3.spawn`, request);
     spawnRefusedAs(answer, "persist_key_held", "PersistKeyHeldError");
-    assert.match((answer as SpawnAnswer).error!.message, /'vault' is held by the live actor a2\//);
+    assert.match(
+      (answer as SpawnAnswer).error!.message,
+      /'vault-.* is held by the live actor a2\//,
+    );
     assert.equal(await real.ask("addAndGet", 1), 42, "the real one serves on, with its state");
     assert.equal(await real.ask("where"), "a2");
     // The owner's host may ask: speaking as it is what an open server cannot refuse.
