@@ -141,6 +141,15 @@ export class LocalHost {
     return cell === undefined || cell.stopping !== undefined ? undefined : cell.ref;
   }
 
+  /**
+   * The other host whose spawn request made this live actor of this host;
+   * `undefined` for one this host's own program (or a parent here) spawned.
+   */
+  requesterOf(id: string): string | undefined {
+    const cell = this.#runtime.cellById(id);
+    return cell === undefined || cell.stopping !== undefined ? undefined : cell.requester;
+  }
+
   /** The live persistent actor that holds this persistence key, if any. */
   liveByPersistKey(key: string): BaseRef | undefined {
     const cell = this.#runtime.cellByPersistKey(key);

@@ -25,6 +25,7 @@ import { RemoteRef } from "./remote_ref.ts";
 import type { OwnedActors } from "./owned_actors.ts";
 import { packValue, unpackValue } from "./codec.ts";
 import { describeWireError } from "./wire_errors.ts";
+import { checkLocalKeyClaim } from "./key_takeover.ts";
 import { loadDefinition, type ModuleGate } from "./definitions.ts";
 import { packInspectAnswer } from "./inspect_cluster.ts";
 import { InvalidOptionError } from "../base/errors.ts";
@@ -223,7 +224,7 @@ async function spawnAnswer(
     const adopt = earlier !== undefined && earlier.type === request.type &&
       seams.supervisedBy.get(earlier.id)?.id === supervisor?.id;
     if (!adopt && definition.spec.persistence !== undefined) {
-      checkKeyClaim(seams, request, sender);
+      checkLocalKeyClaim(seams, request, sender);
     }
     const restarts = supervisor !== undefined && Number.isSafeInteger(request.restarts) &&
         (request.restarts as number) > 0
@@ -268,29 +269,6 @@ async function spawnAnswer(
     const refusal = PersistKeyHeldError.is(cause) ? cause : err;
     return { ok: false, error: describeWireError(refusal, false) };
   }
-}
-
-/**
- * Refuses a spawn that would make a second activation of a live persistent
- * actor of this host (a holder on another host is judged as the new actor
- * loads its state: `key_takeover.ts`): only the host that supervises it or owns it may name
- * its key (a supervisor restarting it, a driver replacing it), and a
- * `reuse` of that very actor by name makes no second one.
- *
- * @throws {PersistKeyHeldError} When the key is held and the requester may not claim it.
- */
-function checkKeyClaim(seams: ControlSeams, request: SpawnRequest, sender: string): void {
-  const key = typeof request.persistKey === "string" ? request.persistKey : request.name;
-  if (typeof key !== "string") return;
-  const holder = seams.local.liveByPersistKey(key);
-  if (holder === undefined) return;
-  if (seams.supervisedBy.get(holder.id)?.hostId === sender) return;
-  if (seams.owned.ownerOf(holder.id) === sender) return;
-  if (
-    request.existing === "reuse" && typeof request.name === "string" &&
-    seams.local.liveByName(request.name)?.id === holder.id
-  ) return;
-  throw new PersistKeyHeldError(key, holder.id, sender);
 }
 
 /** The longest stop deadline a stop request may carry, in milliseconds (one day). */

@@ -11,13 +11,18 @@
  * asked for the holder (its supervisor's or owner's host, which restarts or
  * replaces it) may start another activation meanwhile. A holder whose host
  * was lost, left, restarted (a higher epoch) or is unknown here gives the
- * key up, so failover never waits on this. See docs/security.md.
+ * key up, so failover never waits on this. A holder on the very host a
+ * spawn request reaches is checked before the spawn, by what that host
+ * knows of its live actor ({@linkcode checkLocalKeyClaim}). See
+ * docs/persistence.md, "Who holds a key", and docs/security.md.
  *
  * @module
  */
 
-import { type KeyHolder, PersistKeyHeldError } from "../actors/internal.ts";
+import { type KeyHolder, type LocalHost, PersistKeyHeldError } from "../actors/internal.ts";
 import { type ClusterView, isMember } from "./view.ts";
+import type { RemoteRef } from "./remote_ref.ts";
+import type { OwnedActors } from "./owned_actors.ts";
 
 /**
  * What the view alone says of a holder: `"free"` (the requester may take
@@ -75,4 +80,46 @@ export async function mayTakeKey(
     throw new PersistKeyHeldError(key, holder.actor, requester, { cause: err });
   }
   if (runs) throw new PersistKeyHeldError(key, holder.actor, requester);
+}
+
+/** What {@linkcode checkLocalKeyClaim} needs of the host a spawn request reached. */
+export interface LocalClaimSeams {
+  /** This host's actors. */
+  readonly local: LocalHost;
+  /** The supervisors (on other hosts) of actors spawned here on their behalf. */
+  readonly supervisedBy: ReadonlyMap<string, RemoteRef>;
+  /** The actors spawned here by programs on other hosts that own them. */
+  readonly owned: Pick<OwnedActors, "ownerOf">;
+}
+
+/**
+ * Refuses a spawn request that would make a second activation of a live
+ * persistent actor of this host: only the host that supervises it or owns
+ * it may name its key (a supervisor restarting it, a driver replacing it);
+ * a `reuse` of that very actor by name makes no second one; and a
+ * `replace` by name of a detached one (spawned by another host's request,
+ * which let go of it) stops it first, so there is never a second
+ * activation, as with a stop request and a spawn, which any member may send.
+ *
+ * @throws {PersistKeyHeldError} When the key is held and the requester may not claim it.
+ */
+export function checkLocalKeyClaim(
+  seams: LocalClaimSeams,
+  request: { readonly persistKey?: unknown; readonly name?: unknown; readonly existing?: unknown },
+  sender: string,
+): void {
+  const key = typeof request.persistKey === "string" ? request.persistKey : request.name;
+  if (typeof key !== "string") return;
+  const holder = seams.local.liveByPersistKey(key);
+  if (holder === undefined) return;
+  const supervisor = seams.supervisedBy.get(holder.id)?.hostId;
+  const owner = seams.owned.ownerOf(holder.id);
+  if (supervisor === sender || owner === sender) return;
+  const byName = typeof request.name === "string" &&
+    seams.local.liveByName(request.name)?.id === holder.id;
+  if (request.existing === "reuse" && byName) return;
+  const detached = supervisor === undefined && owner === undefined &&
+    seams.local.requesterOf(holder.id) !== undefined;
+  if (request.existing === "replace" && byName && detached) return;
+  throw new PersistKeyHeldError(key, holder.id, sender);
 }

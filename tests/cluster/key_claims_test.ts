@@ -127,3 +127,40 @@ Deno.test("a forged spawn on another host that shares the store cannot take a li
   const there = other.lookup("ledger", PCounter)!;
   assert.equal(await there.ask("get"), 42);
 });
+
+Deno.test("a detached persistent actor is replaced by name over the wire: it stops first, and its successor resumes its state", async () => {
+  await using cleanup = new AsyncDisposableStack();
+  const server = await startNatsServer();
+  cleanup.defer(() => stopServer(server));
+  const host = await ActorSystem.start({
+    ...quiet,
+    hostId: "keeper",
+    stateFile: ":memory:",
+    cluster: { name: "claims", servers: server.url },
+  });
+  cleanup.defer(() => host.shutdown());
+  const outsider = await NatsTransport.connect(server.url);
+  cleanup.defer(() => outsider.close());
+  const spawnAs = async (driver: string, request: Record<string, unknown>) =>
+    unpackValue(
+      await outsider.request(
+        `actors.claims.${driver}.ctl.keeper.spawn`,
+        packValue({ type: PCounter.type, ...request }),
+        30_000,
+      ),
+      () => undefined,
+    ) as Answer;
+  // A driver's run spawns it detached (no owner) and ends; a later run, with another id, replaces it.
+  const first = await spawnAs("run1", { name: "books" });
+  assert.equal(first.ok, true, JSON.stringify(first));
+  const old = host.lookup("books", PCounter)!;
+  assert.equal(await old.ask("addAndGet", 5), 5);
+  const second = await spawnAs("run2", { name: "books", existing: "replace" });
+  assert.equal(second.ok, true, JSON.stringify(second));
+  assert.notEqual(second.id, first.id);
+  assert.equal((await host.whenStopped(old))?.kind, "stopped");
+  assert.equal(await host.lookup("books", PCounter)!.ask("addAndGet", 1), 6);
+  // Another key's name is no replace of it: that stays refused.
+  const other = await spawnAs("run3", { name: "other-books", persistKey: "books" });
+  assert.equal(other.error?.code, PersistKeyHeldError.code, JSON.stringify(other));
+});
