@@ -18,9 +18,10 @@ async function runDriver(
   server: NatsServer,
   mode: "shutdown" | "crash" | "detached" | "replace",
   name: string,
-): Promise<{ actorId: string; driverId: string }> {
+  kind: "plain" | "persistent" = "plain",
+): Promise<{ actorId: string; driverId: string; holding: number }> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", script, server.url, "owned", mode, name],
+    args: ["run", "-A", script, server.url, "owned", mode, name, kind],
     stdout: "piped",
     stderr: "piped",
     signal: AbortSignal.timeout(60_000),
@@ -28,7 +29,7 @@ async function runDriver(
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let out = "";
   let match: RegExpExecArray | null = null;
-  while ((match = /spawned (\S+) by (\S+) holding 1/.exec(out)) === null) {
+  while ((match = /spawned (\S+) by (\S+) holding (\d+)/.exec(out)) === null) {
     const { value, done } = await reader.read();
     if (done) break;
     out += value;
@@ -42,7 +43,7 @@ async function runDriver(
   ]);
   assert.ok(match !== null, `the driver spawned nothing:\n${out}\n${stderr}`);
   if (mode !== "crash") assert.equal(code, 0, stderr);
-  return { actorId: match[1], driverId: match[2] };
+  return { actorId: match[1], driverId: match[2], holding: Number(match[3]) };
 }
 
 async function aliveOnAgent(observer: ActorSystem, name: string): Promise<string[]> {
@@ -121,5 +122,16 @@ Deno.test({
       );
       assert.deepEqual(await aliveOnAgent(observer, "tw-2"), []);
     });
+
+    await t.step(
+      "a detached persistent actor outlives its driver; a re-run replaces it and resumes its state",
+      async () => {
+        const first = await runDriver(server, "detached", "tw-3", "persistent");
+        assert.equal(first.holding, 1);
+        const again = await runDriver(server, "replace", "tw-3", "persistent");
+        assert.equal(again.holding, 2, "the replacement resumed the state");
+        assert.equal((await deathOf(observer, first.actorId))?.kind, "stopped");
+      },
+    );
   },
 });
