@@ -126,9 +126,11 @@ Deno.test({
     await t.step(
       "a detached persistent actor outlives its driver; a re-run replaces it and resumes its state",
       async () => {
-        const first = await runDriver(server, "detached", "tw-3", "persistent");
+        // The agent's state file outlives the test: a key of this run's own.
+        const name = `tw-3-${crypto.randomUUID().slice(0, 8)}`;
+        const first = await runDriver(server, "detached", name, "persistent");
         assert.equal(first.holding, 1);
-        const again = await runDriver(server, "replace", "tw-3", "persistent");
+        const again = await runDriver(server, "replace", name, "persistent");
         assert.equal(again.holding, 2, "the replacement resumed the state");
         assert.equal((await deathOf(observer, first.actorId))?.kind, "stopped");
       },
