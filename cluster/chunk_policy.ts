@@ -54,4 +54,21 @@ export type TransferFailure =
   | "disconnected"
   | "cancelled"
   | "stalled"
-  | "closing";
+  | "closing"
+  | "connection-lost";
+
+/**
+ * A way for a transfer's chunks other than NATS: a direct connection to its
+ * host (`direct_links.ts`). Frame 8 and the credit still go over NATS.
+ */
+export interface ChunkRoute {
+  /** Tells connections apart (a host may get a new one after one broke). */
+  readonly id: number;
+  /**
+   * Queues one chunk record: `bytes` bytes at `offset` of `transfer`, as the
+   * views `pieces` (written as they are, not copied).
+   *
+   * @returns `false` when the connection is gone.
+   */
+  write(transfer: number, offset: number, pieces: readonly Uint8Array[], bytes: number): boolean;
+}

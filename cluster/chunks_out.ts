@@ -21,12 +21,13 @@
 
 import type { Clock, TimerHandle } from "../base/clock.ts";
 import type { Frame } from "./frames.ts";
-import type { ChunkedEnvelope, ChunkPolicy, TransferFailure } from "./chunk_policy.ts";
+import type { ChunkedEnvelope, ChunkPolicy, ChunkRoute, TransferFailure } from "./chunk_policy.ts";
 import { CHUNK_FRAME_HEADER_BYTES, chunkBatch } from "./_chunk_batch.ts";
 
 export {
   type ChunkedEnvelope,
   type ChunkPolicy,
+  type ChunkRoute,
   DEFAULT_CHUNK_POLICY,
   type TransferFailure,
 } from "./chunk_policy.ts";
@@ -47,6 +48,11 @@ export interface ChunksOutSeams {
   readonly publish: (host: string, bytes: Uint8Array, transfer: number) => boolean;
   /** Queues a frame in the batches for `host`. */
   readonly send: (host: string, frame: Frame) => void;
+  /**
+   * The direct connection for the chunks of a transfer to `host`, when there
+   * is one (or will be: a promise); `undefined`: over NATS.
+   */
+  readonly route?: (host: string) => ChunkRoute | Promise<ChunkRoute | undefined> | undefined;
   /** A transfer failed: reported once. */
   readonly failed: (
     host: string,
@@ -69,6 +75,10 @@ interface Transfer {
   progressMs: number;
   /** The chunk batches not acknowledged yet: where each ends, and its buffer (reused once acknowledged). */
   inFlight: { readonly end: number; readonly buffer: Uint8Array }[];
+  /** Its direct connection; `undefined`: its chunks go over NATS. */
+  route: ChunkRoute | undefined;
+  /** Whether it waits for its direct connection to open (or fail: then NATS). */
+  routing: boolean;
 }
 
 /** The transfers this host is sending. */
@@ -124,9 +134,23 @@ export class ChunksOut {
       acked: 0,
       progressMs: now,
       inFlight: [],
+      route: undefined,
+      routing: false,
     };
     this.#transfers.set(id, transfer);
-    queueMicrotask(() => this.#pump(transfer));
+    const route = this.#seams.route?.(host);
+    if (route instanceof Promise) {
+      transfer.routing = true;
+      const routed = (to: ChunkRoute | undefined) => {
+        transfer.routing = false;
+        transfer.route = to;
+        this.#pump(transfer);
+      };
+      route.then(routed, () => routed(undefined));
+    } else {
+      transfer.route = route;
+      queueMicrotask(() => this.#pump(transfer));
+    }
     this.#arm();
     const target = envelope.kind === "reply" ? envelope.correlation! : envelope.to!;
     return {
@@ -211,6 +235,13 @@ export class ChunksOut {
     }
   }
 
+  /** The direct connection `route` broke: what goes on it fails (nothing else does). */
+  routeBroken(route: ChunkRoute, detail: string): void {
+    for (const transfer of [...this.#transfers.values()]) {
+      if (transfer.route === route) this.#fail(transfer, "connection-lost", detail);
+    }
+  }
+
   /** Fails every transfer to `host` (lost or left). */
   hostGone(host: string, why: string): void {
     for (const transfer of [...this.#transfers.values()]) {
@@ -244,16 +275,46 @@ export class ChunksOut {
   #pump(transfer: Transfer): void {
     const total = transfer.envelope.bytes;
     const window = this.#seams.policy.windowChunks * this.#chunkBytes;
+    if (transfer.routing) return;
     while (
       this.#transfers.has(transfer.id) && transfer.sent < total &&
       transfer.sent - transfer.acked < window
     ) {
+      if (transfer.route !== undefined) {
+        if (!this.#direct(transfer, transfer.route)) {
+          this.#fail(transfer, "connection-lost", "its direct connection is closed");
+          return;
+        }
+        continue;
+      }
       const bytes = this.#chunk(transfer);
       if (!this.#seams.publish(transfer.host, bytes, transfer.id)) {
         this.#fail(transfer, "disconnected", "this host is not connected");
         return;
       }
     }
+  }
+
+  /** Queues the next chunk on the direct connection: views of the parts, no copy. */
+  #direct(transfer: Transfer, route: ChunkRoute): boolean {
+    const offset = transfer.sent;
+    const n = Math.min(this.#chunkBytes, transfer.envelope.bytes - offset);
+    const pieces: Uint8Array[] = [];
+    for (let left = n; left > 0;) {
+      const part = transfer.parts[transfer.part];
+      const take = Math.min(left, part.byteLength - transfer.partOffset);
+      pieces.push(part.subarray(transfer.partOffset, transfer.partOffset + take));
+      left -= take;
+      transfer.partOffset += take;
+      if (transfer.partOffset === part.byteLength) {
+        transfer.parts[transfer.part] = EMPTY;
+        transfer.part++;
+        transfer.partOffset = 0;
+      }
+    }
+    transfer.sent += n;
+    if (transfer.sent === transfer.envelope.bytes) transfer.parts = [];
+    return route.write(transfer.id, offset, pieces, n);
   }
 
   /** The next chunk's batch: header, frame 9's header, then its data (the one copy). */
