@@ -274,8 +274,11 @@ export class ChunksOut {
   /** Sends chunks while the window allows. */
   #pump(transfer: Transfer): void {
     const total = transfer.envelope.bytes;
-    const window = this.#seams.policy.windowChunks * this.#chunkBytes;
     if (transfer.routing) return;
+    const { policy } = this.#seams;
+    const window = transfer.route === undefined
+      ? policy.windowChunks * this.#chunkBytes
+      : policy.directWindowBytes;
     while (
       this.#transfers.has(transfer.id) && transfer.sent < total &&
       transfer.sent - transfer.acked < window
@@ -298,7 +301,7 @@ export class ChunksOut {
   /** Queues the next chunk on the direct connection: views of the parts, no copy. */
   #direct(transfer: Transfer, route: ChunkRoute): boolean {
     const offset = transfer.sent;
-    const n = Math.min(this.#chunkBytes, transfer.envelope.bytes - offset);
+    const n = Math.min(this.#seams.policy.directRecordBytes, transfer.envelope.bytes - offset);
     const pieces: Uint8Array[] = [];
     for (let left = n; left > 0;) {
       const part = transfer.parts[transfer.part];
