@@ -13,6 +13,13 @@
  * (frame 12), whose host is gone, or that made no progress for the stall
  * timeout: nothing partial is kept.
  *
+ * Chunks may also come on a direct connection (`direct_listener.ts`): each
+ * record is read straight into its place in the buffer (`directChunk`, then
+ * `directWritten`), acknowledged over NATS as frame 9 is. Such a record may
+ * overtake its frame 8, which comes over NATS: `whenStarted` lets the
+ * connection wait for it (a sender's transfer ids only grow). A transfer
+ * whose direct connection ends is dropped (`linkClosed`).
+ *
  * @module
  */
 
@@ -143,6 +150,7 @@ export class ChunksIn {
         if (at >= 0) waiting.splice(at, 1);
         resolve(false);
       }, timeoutMs);
+      clock.keepAlive(timer, false);
       const waiter: StartWaiter = {
         id,
         resolve: (started) => {
@@ -251,6 +259,8 @@ export class ChunksIn {
 
   /** Drops every transfer: this host is shutting down. */
   closing(): void {
+    for (const waiters of this.#waiters.values()) for (const w of waiters) w.resolve(false);
+    this.#waiters.clear();
     for (const [key, transfer] of [...this.#transfers]) {
       this.#drop(key, transfer, "the receiving host is shutting down", true);
     }
