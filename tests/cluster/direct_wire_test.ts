@@ -13,11 +13,7 @@ import { DEFAULT_CHUNK_POLICY } from "../../cluster/chunk_policy.ts";
 import { DEFAULT_DIRECT_CHANNEL, parseAddress } from "../../cluster/direct_policy.ts";
 import type { DirectConn } from "../../cluster/direct_links.ts";
 import { DirectListener, type DirectSocket } from "../../cluster/direct_listener.ts";
-import {
-  encodeHello,
-  readRecordHeader,
-  writeRecordHeader,
-} from "../../cluster/_direct_wire.ts";
+import { encodeHello, readRecordHeader, writeRecordHeader } from "../../cluster/_direct_wire.ts";
 import type { Frame } from "../../cluster/frames.ts";
 import { waitFor } from "../_helpers/system.ts";
 
