@@ -16,6 +16,13 @@
  * this host disconnects, and after `stallTimeoutMs` without credit; the
  * failure is reported once (a dead letter for a tell, a typed error for an ask).
  *
+ * With the direct data channel on (`direct_links.ts`), a transfer's chunks
+ * may take a direct connection to its host instead (its `route`, chosen
+ * once when it starts): records of `directRecordBytes` written as views of
+ * the parts (no copy), up to `directWindowBytes` without credit; the credit
+ * still comes as frame 10 over NATS. A broken connection fails the
+ * transfers on it at once (`connection-lost`).
+ *
  * @module
  */
 
@@ -23,6 +30,7 @@ import type { Clock, TimerHandle } from "../base/clock.ts";
 import type { Frame } from "./frames.ts";
 import type { ChunkedEnvelope, ChunkPolicy, ChunkRoute, TransferFailure } from "./chunk_policy.ts";
 import { CHUNK_FRAME_HEADER_BYTES, chunkBatch } from "./_chunk_batch.ts";
+import { TransferParts } from "./_transfer_parts.ts";
 
 export {
   type ChunkedEnvelope,
@@ -66,10 +74,8 @@ interface Transfer {
   readonly id: number;
   readonly host: string;
   readonly envelope: ChunkedEnvelope;
-  /** The envelope's bytes still to send, in order (emptied once all are out). */
-  parts: Uint8Array[];
-  part: number;
-  partOffset: number;
+  /** The envelope's bytes still to send (let go of once all are out). */
+  readonly parts: TransferParts;
   sent: number;
   acked: number;
   progressMs: number;
@@ -127,9 +133,7 @@ export class ChunksOut {
       id,
       host,
       envelope,
-      parts,
-      part: 0,
-      partOffset: 0,
+      parts: new TransferParts(parts),
       sent: 0,
       acked: 0,
       progressMs: now,
@@ -260,7 +264,7 @@ export class ChunksOut {
 
   #fail(transfer: Transfer, failure: TransferFailure, detail: string): void {
     if (!this.#transfers.delete(transfer.id)) return;
-    transfer.parts = [];
+    transfer.parts.clear();
     if (failure === "stalled" || failure === "closing") {
       this.#seams.send(transfer.host, {
         kind: "chunkAbort",
@@ -302,21 +306,9 @@ export class ChunksOut {
   #direct(transfer: Transfer, route: ChunkRoute): boolean {
     const offset = transfer.sent;
     const n = Math.min(this.#seams.policy.directRecordBytes, transfer.envelope.bytes - offset);
-    const pieces: Uint8Array[] = [];
-    for (let left = n; left > 0;) {
-      const part = transfer.parts[transfer.part];
-      const take = Math.min(left, part.byteLength - transfer.partOffset);
-      pieces.push(part.subarray(transfer.partOffset, transfer.partOffset + take));
-      left -= take;
-      transfer.partOffset += take;
-      if (transfer.partOffset === part.byteLength) {
-        transfer.parts[transfer.part] = EMPTY;
-        transfer.part++;
-        transfer.partOffset = 0;
-      }
-    }
+    const pieces = transfer.parts.views(n);
     transfer.sent += n;
-    if (transfer.sent === transfer.envelope.bytes) transfer.parts = [];
+    if (transfer.sent === transfer.envelope.bytes) transfer.parts.clear();
     return route.write(transfer.id, offset, pieces, n);
   }
 
@@ -324,25 +316,18 @@ export class ChunksOut {
   #chunk(transfer: Transfer): Uint8Array {
     const total = transfer.envelope.bytes;
     const n = Math.min(this.#chunkBytes, total - transfer.sent);
-    const out = chunkBatch(this.#header, transfer.id, transfer.sent, n, (into, at) => {
-      const end = at + n;
-      while (at < end) {
-        const part = transfer.parts[transfer.part];
-        const take = Math.min(end - at, part.byteLength - transfer.partOffset);
-        into.set(part.subarray(transfer.partOffset, transfer.partOffset + take), at);
-        at += take;
-        transfer.partOffset += take;
-        if (transfer.partOffset === part.byteLength) {
-          transfer.parts[transfer.part] = EMPTY;
-          transfer.part++;
-          transfer.partOffset = 0;
-        }
-      }
-    }, this.#free.pop());
+    const out = chunkBatch(
+      this.#header,
+      transfer.id,
+      transfer.sent,
+      n,
+      (into, at) => transfer.parts.copy(n, into, at),
+      this.#free.pop(),
+    );
     transfer.inFlight.push({ end: transfer.sent + n, buffer: new Uint8Array(out.buffer) });
     transfer.sent += n;
     // The sender keeps nothing of what it sent.
-    if (transfer.sent === total) transfer.parts = [];
+    if (transfer.sent === total) transfer.parts.clear();
     return out;
   }
 
@@ -367,8 +352,6 @@ export class ChunksOut {
     this.#seams.clock.keepAlive(this.#timer, false);
   }
 }
-
-const EMPTY = new Uint8Array(0);
 
 /** How many chunk buffers are kept for reuse, at most. */
 const FREE_BUFFERS = 16;
