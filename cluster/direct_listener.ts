@@ -32,6 +32,11 @@ import {
 const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 /** Tokens kept per requesting host, at most (the oldest goes first). */
 const TOKENS_PER_HOST = 4;
+/**
+ * Connections waiting for their hello, at most: anyone who reaches the port
+ * can open one, and each holds a socket for up to the connect timeout.
+ */
+const MAX_PENDING_HELLOS = 64;
 
 /** What the chunk reassembly offers the listener (`ChunksIn`). */
 export interface DirectChunksIn {
@@ -78,6 +83,7 @@ export class DirectListener {
   readonly #address: string;
   readonly #tokens = new Map<string, Token[]>();
   readonly #conns = new Set<DirectConn>();
+  #hellos = 0;
   #next = 0;
   #closed = false;
   /** Chunk bytes received on direct connections (not through NATS). */
@@ -187,7 +193,12 @@ export class DirectListener {
     let sender: string | undefined;
     let why = "its direct connection closed";
     try {
-      const hello = await this.#hello(conn);
+      if (this.#hellos >= MAX_PENDING_HELLOS) {
+        this.#seams.count("direct-too-many-hellos");
+        return;
+      }
+      this.#hellos++;
+      const hello = await this.#hello(conn).finally(() => this.#hellos--);
       if (typeof hello !== "string") {
         this.#seams.count(hello.refused);
         return;

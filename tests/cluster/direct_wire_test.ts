@@ -205,3 +205,17 @@ Deno.test("a hello with a token not handed to that host is closed unanswered and
     chunks.closing();
   }
 });
+
+Deno.test("connections that send no hello are bounded: one beyond 64 waiting is closed at once", async () => {
+  const { listener, connect, counted } = receiver();
+  try {
+    const waiting = Array.from({ length: 64 }, () => connect());
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const extra = connect();
+    await waitFor(() => extra.closed, "the 65th connection closed");
+    assert.deepEqual(counted, ["direct-too-many-hellos"]);
+    assert.ok(waiting.every((conn) => !conn.closed), "the others still wait for their hello");
+  } finally {
+    listener.close();
+  }
+});
