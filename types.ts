@@ -109,3 +109,5 @@ export type { Timers } from "./actors/timers.ts";
 export type { RandomSource } from "./base/random.ts";
 export type { EntityOptions } from "./actors/entities/entity_options.ts";
 export type { EntityCounts } from "./actors/entities/entity_counts.ts";
+export type { DirectChannelOptions } from "./cluster/direct_policy.ts";
+export type { DirectChannelStats } from "./cluster/direct_channel.ts";

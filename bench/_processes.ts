@@ -30,16 +30,20 @@ export const REMOTE_DEFS = new URL("./remote_defs.ts", import.meta.url).pathname
  * The narrow permissions of an agent that imports the benchmark actors (as
  * documented for agents; no `-A`).
  */
-export function agentFlags(url: string): string[] {
-  return agentPermissions({ servers: url, imports: [REMOTE_DEFS] });
+export function agentFlags(url: string, args: readonly string[] = []): string[] {
+  return agentPermissions({ servers: url, imports: [REMOTE_DEFS], args });
 }
 
-/** Starts a host agent that knows the benchmark actors. */
-export function startAgent(url: string, hostId: string): Promise<Deno.ChildProcess> {
+/** Starts a host agent that knows the benchmark actors, with `args` added to its command line. */
+export function startAgent(
+  url: string,
+  hostId: string,
+  args: readonly string[] = [],
+): Promise<Deno.ChildProcess> {
   const flags = Deno.env.get("BENCH_AGENT_FLAGS")?.split(" ").filter((f) => f.length > 0) ?? [];
   return startReady([
     "run",
-    ...agentFlags(url),
+    ...agentFlags(url, args),
     ...flags,
     new URL("../cli/agent.ts", import.meta.url).pathname,
     "--nats",
@@ -50,6 +54,7 @@ export function startAgent(url: string, hostId: string): Promise<Deno.ChildProce
     hostId,
     "--import",
     REMOTE_DEFS,
+    ...args,
   ], hostId);
 }
 

@@ -8,6 +8,13 @@
  *   chunks, 8 in flight;
  * - `bulk.ask.64MiB.vs_tcp`: the same, against a loopback TCP socket between
  *   two Deno processes (measured in turn, in this program);
+ * - `bulk.ask.64MiB.direct`: the same asks with the direct data channel on
+ *   (both hosts listen on loopback; the chunks bypass NATS), against the same
+ *   loopback TCP socket, measured in turn in this program;
+ * - `bulk.ask.64MiB.direct.vs_tcp_fresh`: the same, against a loopback TCP
+ *   socket whose receiver reads each message into a fresh buffer (as ours
+ *   must: it hands the actor a new array): the first touch of fresh memory
+ *   is what bounds both on a machine where page faults are slow;
  * - `bulk.tell.1GiB`: MiB/s of one 1 GiB tell (until the actor has it);
  * - `bulk.tell.1GiB.rss_sender_x`, `.rss_receiver_x`: peak RSS of each
  *   process during that tell, as a multiple of the payload;
@@ -46,13 +53,14 @@ function mibPerSecond(bytes: number, ms: number): number {
 
 async function withCluster<T>(
   body: (system: ActorSystem, agent: Deno.ChildProcess) => Promise<T>,
+  direct = false,
 ): Promise<T> {
-  const agent = await startAgent(server.url, "r1");
+  const agent = await startAgent(server.url, "r1", direct ? ["--direct", "127.0.0.1:0"] : []);
   children.push(agent);
   const system = await ActorSystem.start({
     hostId: "driver",
     deadLetters: { logPerSecond: 0 },
-    cluster: { name: "bench", servers: server.url },
+    cluster: { name: "bench", servers: server.url, ...(direct ? { directChannel: true } : {}) },
   });
   try {
     const started = Date.now();
@@ -66,7 +74,7 @@ async function withCluster<T>(
   }
 }
 
-async function asks(): Promise<Measurement> {
+async function asks(direct = false): Promise<Measurement> {
   return await withCluster(async (system) => {
     const sink = await system.spawn(BulkSink, { placement: { kind: "host", hostId: "r1" } });
     const tensor = new Float32Array(ASK_BYTES / 4).fill(1.5);
@@ -78,8 +86,12 @@ async function asks(): Promise<Measurement> {
       samples.push(mibPerSecond(ASK_BYTES, performance.now() - t));
       if (n !== tensor.length) throw new Error(`the actor saw ${n} elements`);
     }
+    const sent = system.transportStats()?.direct?.bytesSent ?? 0;
+    if (direct && sent < (REPETITIONS + 1) * ASK_BYTES) {
+      throw new Error(`only ${sent} bytes went over the direct channel`);
+    }
     return { value: median(samples), unit: "MiB/s", samples };
-  });
+  }, direct);
 }
 
 async function rawNats(): Promise<Measurement> {
@@ -118,12 +130,12 @@ async function rawNats(): Promise<Measurement> {
   }
 }
 
-async function tcp(): Promise<Measurement> {
+async function tcp(kind: "tcp" | "tcp-fresh" = "tcp"): Promise<Measurement> {
   const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (probe.addr as Deno.NetAddr).port;
   probe.close();
   const peer = await startReady(
-    ["run", "-A", new URL("./bulk_peer.ts", import.meta.url).pathname, "tcp", String(port)],
+    ["run", "-A", new URL("./bulk_peer.ts", import.meta.url).pathname, kind, String(port)],
     "bulk",
   );
   children.push(peer);
@@ -231,6 +243,14 @@ async function ours(): Promise<Measurement> {
     case "bulk.ask.64MiB.vs_tcp": {
       const mine = await asks();
       return { ...mine, peer: await tcp() };
+    }
+    case "bulk.ask.64MiB.direct": {
+      const mine = await asks(true);
+      return { ...mine, peer: await tcp() };
+    }
+    case "bulk.ask.64MiB.direct.vs_tcp_fresh": {
+      const mine = await asks(true);
+      return { ...mine, peer: await tcp("tcp-fresh") };
     }
     case "bulk.tell.1GiB": {
       const run = await tellRun();

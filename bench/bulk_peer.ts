@@ -2,9 +2,12 @@
  * The receiving side of the bulk peers, in its own process: raw NATS
  * (answers each request on `bench.bulk` with an empty reply, as a chunked
  * transfer acknowledges each chunk) or a loopback TCP socket (reads the
- * bytes announced by an 8-byte length, answers with one byte).
+ * bytes announced by an 8-byte length, answers with one byte): into one
+ * reused 1 MiB buffer (`tcp`), or into a fresh buffer of the message's size
+ * per message (`tcp-fresh`: what a receiver that hands out a new array pays
+ * for its memory, first touched here).
  *
- * Usage: deno run -A bench/bulk_peer.ts nats <url> | tcp <port>
+ * Usage: deno run -A bench/bulk_peer.ts nats <url> | tcp <port> | tcp-fresh <port>
  *
  * @module
  */
@@ -27,19 +30,30 @@ if (kind === "nats") {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: Number(where) });
   console.log("ready bulk");
   for await (const conn of listener) {
-    const buffer = new Uint8Array(1 << 20);
+    let buffer = new Uint8Array(1 << 20);
     const header = new Uint8Array(8);
     let headerAt = 0;
     let left = -1;
+    let at = 0;
     while (true) {
-      const n = await conn.read(left < 0 ? header.subarray(headerAt) : buffer);
+      const into = left < 0
+        ? header.subarray(headerAt)
+        : kind === "tcp-fresh"
+        ? buffer.subarray(at, at + Math.min(left, 4 << 20))
+        : buffer;
+      const n = await conn.read(into);
       if (n === null) break;
       if (left < 0) {
         headerAt += n;
         if (headerAt < 8) continue;
         left = Number(new DataView(header.buffer).getBigUint64(0));
         headerAt = 0;
-      } else left -= n;
+        at = 0;
+        if (kind === "tcp-fresh") buffer = new Uint8Array(left);
+      } else {
+        left -= n;
+        at += n;
+      }
       if (left === 0) {
         await conn.write(new Uint8Array([1]));
         left = -1;

@@ -21,6 +21,8 @@ import { authIdentity, CONNECT_FLAGS, CONNECT_HELP, connectOptions } from "./_co
 import { parseLabels } from "./_labels.ts";
 import { serveMetrics } from "./_metrics_server.ts";
 import { moduleFileOf } from "../cluster/module_allowlist.ts";
+import { parseAddress } from "../cluster/direct_policy.ts";
+import type { DirectChannelOptions } from "../types.ts";
 
 const HELP = `Host agent: joins a cluster over NATS and runs the actors spawned on it.
 
@@ -54,6 +56,11 @@ ${CONNECT_HELP}
                            http://<metrics-host>:<port>/metrics, and time handler turns
                            (also OpenTelemetry metrics with OTEL_DENO=true)
   --metrics-host <addr>    the address it listens on (default 127.0.0.1: this machine only)
+  --direct <addr:port>     open the direct data channel: listen here for other hosts' large
+                           envelopes (port 0: any free one), and send this host's over theirs;
+                           not encrypted, loopback unless you give another address (default: off,
+                           everything over NATS). Needs --allow-net for this address and the peers'
+  --direct-advertise <a:p> the address other hosts connect to, when not --direct's (a NAT)
   -h, --help               show this help
 
 A spawn naming any other module is refused (DefinitionLoadError) and its code never runs.
@@ -66,6 +73,26 @@ export function moduleUrl(specifier: string, cwd: string): string {
   return /^[a-z][a-z0-9+.-]*:/i.test(specifier)
     ? specifier
     : new URL(specifier, `file://${cwd.endsWith("/") ? cwd : `${cwd}/`}`).href;
+}
+
+/** The direct channel of `--direct` and `--direct-advertise`; a string says what is wrong. */
+function directOption(
+  listen: string | undefined,
+  advertise: string | undefined,
+): DirectChannelOptions | undefined | string {
+  if (listen === undefined) {
+    return advertise === undefined ? undefined : "--direct-advertise needs --direct";
+  }
+  const match = /^(?:\[([^\]]+)\]|([^:\[\]]+)):(\d{1,5})$/.exec(listen);
+  if (match === null || Number(match[3]) > 65_535) return "--direct must be <address>:<port>";
+  if (advertise !== undefined && parseAddress(advertise) === undefined) {
+    return "--direct-advertise must be <address>:<port>";
+  }
+  return {
+    hostname: match[1] ?? match[2],
+    port: Number(match[3]),
+    ...(advertise === undefined ? {} : { advertise }),
+  };
 }
 
 async function main(): Promise<number> {
@@ -88,6 +115,8 @@ async function main(): Promise<number> {
         workers: { type: "string" },
         "metrics-port": { type: "string" },
         "metrics-host": { type: "string" },
+        direct: { type: "string" },
+        "direct-advertise": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -157,6 +186,11 @@ async function main(): Promise<number> {
     console.error(`--metrics-port must be a port number\n\n${HELP}`);
     return 2;
   }
+  const direct = directOption(values.direct, values["direct-advertise"]);
+  if (typeof direct === "string") {
+    console.error(`${direct}\n\n${HELP}`);
+    return 2;
+  }
   const system = await ActorSystem.start({
     ...(hostId === undefined ? {} : { hostId }),
     ...(metricsPort === undefined ? {} : { metrics: true }),
@@ -173,6 +207,7 @@ async function main(): Promise<number> {
       ...ms("hang-limit-ms"),
       ...(prefix === undefined ? {} : { prefix }),
       moduleAllowlist,
+      ...(direct === undefined ? {} : { directChannel: direct }),
     },
   });
   const metrics = metricsPort === undefined

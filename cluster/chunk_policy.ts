@@ -24,6 +24,19 @@ export interface ChunkPolicy {
    * @default {2147483648} (2 GiB)
    */
   readonly maxMessageBytes: number;
+  /**
+   * The data bytes of one chunk record on a direct connection (larger than a
+   * NATS chunk: fewer acknowledgements, no server limit).
+   * @default {4194304} (4 MiB)
+   */
+  readonly directRecordBytes: number;
+  /**
+   * Bytes in flight without credit on a direct connection, per transfer.
+   * Larger than over NATS: the sender holds views of the payload, not
+   * copies, and the credit's round trip goes through the NATS server.
+   * @default {67108864} (64 MiB)
+   */
+  readonly directWindowBytes: number;
 }
 
 /** The defaults of {@linkcode ChunkPolicy}, in one place. */
@@ -31,6 +44,8 @@ export const DEFAULT_CHUNK_POLICY: ChunkPolicy = Object.freeze({
   windowChunks: 8,
   stallTimeoutMs: 10_000,
   maxMessageBytes: 2 ** 31,
+  directRecordBytes: 4 * 1024 * 1024,
+  directWindowBytes: 64 * 1024 * 1024,
 });
 
 /** What is kept of a chunked envelope to report it (never its payload). */
@@ -54,4 +69,21 @@ export type TransferFailure =
   | "disconnected"
   | "cancelled"
   | "stalled"
-  | "closing";
+  | "closing"
+  | "connection-lost";
+
+/**
+ * A way for a transfer's chunks other than NATS: a direct connection to its
+ * host (`direct_links.ts`). Frame 8 and the credit still go over NATS.
+ */
+export interface ChunkRoute {
+  /** Tells connections apart (a host may get a new one after one broke). */
+  readonly id: number;
+  /**
+   * Queues one chunk record: `bytes` bytes at `offset` of `transfer`, as the
+   * views `pieces` (written as they are, not copied).
+   *
+   * @returns `false` when the connection is gone.
+   */
+  write(transfer: number, offset: number, pieces: readonly Uint8Array[], bytes: number): boolean;
+}

@@ -16,17 +16,26 @@
  * this host disconnects, and after `stallTimeoutMs` without credit; the
  * failure is reported once (a dead letter for a tell, a typed error for an ask).
  *
+ * With the direct data channel on (`direct_links.ts`), a transfer's chunks
+ * may take a direct connection to its host instead (its `route`, chosen
+ * once when it starts): records of `directRecordBytes` written as views of
+ * the parts (no copy), up to `directWindowBytes` without credit; the credit
+ * still comes as frame 10 over NATS. A broken connection fails the
+ * transfers on it at once (`connection-lost`).
+ *
  * @module
  */
 
 import type { Clock, TimerHandle } from "../base/clock.ts";
 import type { Frame } from "./frames.ts";
-import type { ChunkedEnvelope, ChunkPolicy, TransferFailure } from "./chunk_policy.ts";
+import type { ChunkedEnvelope, ChunkPolicy, ChunkRoute, TransferFailure } from "./chunk_policy.ts";
 import { CHUNK_FRAME_HEADER_BYTES, chunkBatch } from "./_chunk_batch.ts";
+import { TransferParts } from "./_transfer_parts.ts";
 
 export {
   type ChunkedEnvelope,
   type ChunkPolicy,
+  type ChunkRoute,
   DEFAULT_CHUNK_POLICY,
   type TransferFailure,
 } from "./chunk_policy.ts";
@@ -47,6 +56,11 @@ export interface ChunksOutSeams {
   readonly publish: (host: string, bytes: Uint8Array, transfer: number) => boolean;
   /** Queues a frame in the batches for `host`. */
   readonly send: (host: string, frame: Frame) => void;
+  /**
+   * The direct connection for the chunks of a transfer to `host`, when there
+   * is one (or will be: a promise); `undefined`: over NATS.
+   */
+  readonly route?: (host: string) => ChunkRoute | Promise<ChunkRoute | undefined> | undefined;
   /** A transfer failed: reported once. */
   readonly failed: (
     host: string,
@@ -60,15 +74,17 @@ interface Transfer {
   readonly id: number;
   readonly host: string;
   readonly envelope: ChunkedEnvelope;
-  /** The envelope's bytes still to send, in order (emptied once all are out). */
-  parts: Uint8Array[];
-  part: number;
-  partOffset: number;
+  /** The envelope's bytes still to send (let go of once all are out). */
+  readonly parts: TransferParts;
   sent: number;
   acked: number;
   progressMs: number;
   /** The chunk batches not acknowledged yet: where each ends, and its buffer (reused once acknowledged). */
   inFlight: { readonly end: number; readonly buffer: Uint8Array }[];
+  /** Its direct connection; `undefined`: its chunks go over NATS. */
+  route: ChunkRoute | undefined;
+  /** Whether it waits for its direct connection to open (or fail: then NATS). */
+  routing: boolean;
 }
 
 /** The transfers this host is sending. */
@@ -117,16 +133,28 @@ export class ChunksOut {
       id,
       host,
       envelope,
-      parts,
-      part: 0,
-      partOffset: 0,
+      parts: new TransferParts(parts),
       sent: 0,
       acked: 0,
       progressMs: now,
       inFlight: [],
+      route: undefined,
+      routing: false,
     };
     this.#transfers.set(id, transfer);
-    queueMicrotask(() => this.#pump(transfer));
+    const route = this.#seams.route?.(host);
+    if (route instanceof Promise) {
+      transfer.routing = true;
+      const routed = (to: ChunkRoute | undefined) => {
+        transfer.routing = false;
+        transfer.route = to;
+        this.#pump(transfer);
+      };
+      route.then(routed, () => routed(undefined));
+    } else {
+      transfer.route = route;
+      queueMicrotask(() => this.#pump(transfer));
+    }
     this.#arm();
     const target = envelope.kind === "reply" ? envelope.correlation! : envelope.to!;
     return {
@@ -211,6 +239,13 @@ export class ChunksOut {
     }
   }
 
+  /** The direct connection `route` broke: what goes on it fails (nothing else does). */
+  routeBroken(route: ChunkRoute, detail: string): void {
+    for (const transfer of [...this.#transfers.values()]) {
+      if (transfer.route === route) this.#fail(transfer, "connection-lost", detail);
+    }
+  }
+
   /** Fails every transfer to `host` (lost or left). */
   hostGone(host: string, why: string): void {
     for (const transfer of [...this.#transfers.values()]) {
@@ -229,7 +264,7 @@ export class ChunksOut {
 
   #fail(transfer: Transfer, failure: TransferFailure, detail: string): void {
     if (!this.#transfers.delete(transfer.id)) return;
-    transfer.parts = [];
+    transfer.parts.clear();
     if (failure === "stalled" || failure === "closing") {
       this.#seams.send(transfer.host, {
         kind: "chunkAbort",
@@ -243,11 +278,22 @@ export class ChunksOut {
   /** Sends chunks while the window allows. */
   #pump(transfer: Transfer): void {
     const total = transfer.envelope.bytes;
-    const window = this.#seams.policy.windowChunks * this.#chunkBytes;
+    if (transfer.routing) return;
+    const { policy } = this.#seams;
+    const window = transfer.route === undefined
+      ? policy.windowChunks * this.#chunkBytes
+      : policy.directWindowBytes;
     while (
       this.#transfers.has(transfer.id) && transfer.sent < total &&
       transfer.sent - transfer.acked < window
     ) {
+      if (transfer.route !== undefined) {
+        if (!this.#direct(transfer, transfer.route)) {
+          this.#fail(transfer, "connection-lost", "its direct connection is closed");
+          return;
+        }
+        continue;
+      }
       const bytes = this.#chunk(transfer);
       if (!this.#seams.publish(transfer.host, bytes, transfer.id)) {
         this.#fail(transfer, "disconnected", "this host is not connected");
@@ -256,29 +302,32 @@ export class ChunksOut {
     }
   }
 
+  /** Queues the next chunk on the direct connection: views of the parts, no copy. */
+  #direct(transfer: Transfer, route: ChunkRoute): boolean {
+    const offset = transfer.sent;
+    const n = Math.min(this.#seams.policy.directRecordBytes, transfer.envelope.bytes - offset);
+    const pieces = transfer.parts.views(n);
+    transfer.sent += n;
+    if (transfer.sent === transfer.envelope.bytes) transfer.parts.clear();
+    return route.write(transfer.id, offset, pieces, n);
+  }
+
   /** The next chunk's batch: header, frame 9's header, then its data (the one copy). */
   #chunk(transfer: Transfer): Uint8Array {
     const total = transfer.envelope.bytes;
     const n = Math.min(this.#chunkBytes, total - transfer.sent);
-    const out = chunkBatch(this.#header, transfer.id, transfer.sent, n, (into, at) => {
-      const end = at + n;
-      while (at < end) {
-        const part = transfer.parts[transfer.part];
-        const take = Math.min(end - at, part.byteLength - transfer.partOffset);
-        into.set(part.subarray(transfer.partOffset, transfer.partOffset + take), at);
-        at += take;
-        transfer.partOffset += take;
-        if (transfer.partOffset === part.byteLength) {
-          transfer.parts[transfer.part] = EMPTY;
-          transfer.part++;
-          transfer.partOffset = 0;
-        }
-      }
-    }, this.#free.pop());
+    const out = chunkBatch(
+      this.#header,
+      transfer.id,
+      transfer.sent,
+      n,
+      (into, at) => transfer.parts.copy(n, into, at),
+      this.#free.pop(),
+    );
     transfer.inFlight.push({ end: transfer.sent + n, buffer: new Uint8Array(out.buffer) });
     transfer.sent += n;
     // The sender keeps nothing of what it sent.
-    if (transfer.sent === total) transfer.parts = [];
+    if (transfer.sent === total) transfer.parts.clear();
     return out;
   }
 
@@ -303,8 +352,6 @@ export class ChunksOut {
     this.#seams.clock.keepAlive(this.#timer, false);
   }
 }
-
-const EMPTY = new Uint8Array(0);
 
 /** How many chunk buffers are kept for reuse, at most. */
 const FREE_BUFFERS = 16;

@@ -51,6 +51,7 @@ import { resolveSpawnRate, SpawnRateLimiter, type SpawnRateOptions } from "./spa
 import type { ModuleGate } from "./definitions.ts";
 import { HostRequests } from "./host_requests.ts";
 import { requestSnapshot } from "./inspect_cluster.ts";
+import type { DirectChannelPolicy } from "./direct_policy.ts";
 
 export type { TransportStats };
 
@@ -80,6 +81,8 @@ export interface ClusterHostSettings {
   readonly maxMessageBytes?: number;
   /** Whether errors sent to other hosts carry stack traces (debugging). */
   readonly wireStacks?: boolean;
+  /** The direct data channel, when it is on. */
+  readonly directChannel?: DirectChannelPolicy;
   /** Where heartbeats and failure detection run: a liveness worker, or this loop. */
   readonly liveness: LivenessFactory;
 }
@@ -141,6 +144,7 @@ export class ClusterHost implements RemotePort {
         ? {}
         : { maxMessageBytes: settings.maxMessageBytes }),
       wireStacks: settings.wireStacks === true,
+      ...(settings.directChannel === undefined ? {} : { directChannel: settings.directChannel }),
       actorStopped: (actorId, record) => this.#watches.stopped(actorId, record),
     });
     this.#sender = {
@@ -185,6 +189,7 @@ export class ClusterHost implements RemotePort {
       notifyStopped: (host: string, actor: string, record: DeathRecord) =>
         this.#remoting.actorStopped(host, actor, record),
       senderOf: (subject: string) => this.subjects.senderOf(subject),
+      directOffer: (sender: string) => this.#remoting.directOffer(sender),
     };
     const self = runtime.hostId;
     this.#subscriptions.push(

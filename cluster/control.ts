@@ -63,6 +63,8 @@ export interface ControlSeams {
   readonly spawnRate: SpawnRateLimiter;
   /** Requests refused, by reason, for the host report. */
   readonly refused: Record<string, number>;
+  /** A token and address of this host's direct channel for `sender`; `undefined`: none offered. */
+  readonly directOffer?: (sender: string) => { address: string; token: Uint8Array } | undefined;
 }
 
 /** The most dead letters and death records one host reports. */
@@ -77,6 +79,13 @@ export async function answerControl(seams: ControlSeams, message: TransportMessa
   if (message.subject.endsWith(".inspect")) return await answerInspect(seams, message);
   if (message.subject.endsWith(".watch")) answerWatch(seams, message, sender);
   if (message.subject.endsWith(".stats")) answerStats(seams, message);
+  if (message.subject.endsWith(".direct")) answerDirect(seams, message, sender);
+}
+
+/** A host asks for a direct connection: a one-time token bound to it (docs/PROTOCOL.md). */
+function answerDirect(seams: ControlSeams, message: TransportMessage, sender: string): void {
+  const offer = seams.directOffer?.(sender);
+  respond(seams, message, offer === undefined ? { ok: false } : { ok: true, ...offer });
 }
 
 /**

@@ -271,7 +271,7 @@ export class TransferFailedError extends ActorSystemError {
   readonly hostId: string;
   /** The envelope's size, in bytes. */
   readonly bytes: number;
-  /** Why, one word: `cancelled`, `host-unreachable`, `disconnected`, `stalled`, `closing`, `dropped`. */
+  /** Why, one word: `cancelled`, `host-unreachable`, `disconnected`, `stalled`, `closing`, `connection-lost` (a direct connection broke), `dropped`. */
   readonly reason: string;
 
   /**

@@ -13,6 +13,7 @@ import { ArrivalOrder } from "./_arrival_order.ts";
 import { ChunksIn, type IncomingTransfer } from "./chunks_in.ts";
 import type { ChunkPolicy, ChunksOut } from "./chunks_out.ts";
 import { TransferFailedError } from "./errors.ts";
+import type { DirectChunksIn } from "./direct_listener.ts";
 
 /** A chunk frame. */
 export type ChunkFrame = Extract<
@@ -66,6 +67,11 @@ export class InboundChunks {
   /** Transfers being received. */
   get open(): number {
     return this.#in.open;
+  }
+
+  /** The reassembly, for chunks that come on a direct connection (`direct_listener.ts`). */
+  get direct(): DirectChunksIn {
+    return this.#in;
   }
 
   /** Handles a chunk frame from `sender`. */

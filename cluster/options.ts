@@ -13,6 +13,7 @@ import { checkTimeoutMs } from "../base/timeouts.ts";
 import { resolveSpawnRate, type SpawnRateOptions } from "./spawn_rate.ts";
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_SUSPICION_TIMEOUT_MS } from "./membership.ts";
 import { parseModuleLocations } from "./module_allowlist.ts";
+import { type DirectChannelOptions, resolveDirectChannel } from "./direct_policy.ts";
 
 /** Default timeout of a remote spawn, in milliseconds. */
 export const DEFAULT_SPAWN_TIMEOUT_MS = 10_000;
@@ -133,6 +134,19 @@ export interface ClusterOptions {
    * @default {false}
    */
   readonly wireStacks?: boolean;
+  /**
+   * An opt-in direct TCP connection between hosts for the bytes of large
+   * envelopes (chunked tells, asks and replies, hence object fetches): this
+   * host listens (loopback by default), hands a one-time token to a host
+   * that asks over NATS, and senders with the option on stream chunks to
+   * it instead of through the NATS server; small frames and the order of
+   * messages stay on NATS, and a host that cannot connect falls back to
+   * NATS. `true`: the defaults of {@linkcode DirectChannelOptions}. The
+   * bytes are authenticated but NOT encrypted (docs/moving-data.md,
+   * docs/security.md). Needs `--allow-net` for its address and the peers'.
+   * @default {false}
+   */
+  readonly directChannel?: boolean | DirectChannelOptions;
 }
 
 /** Checks cluster options. */
@@ -168,6 +182,7 @@ export function checkClusterOptions(options: ClusterOptions): void {
     if (value !== undefined) checkTimeoutMs(`cluster.${option}`, value);
   }
   resolveSpawnRate(options.spawnRate);
+  resolveDirectChannel(options.directChannel);
   const maxInboundBytes = options.maxInboundBytes;
   if (
     maxInboundBytes !== undefined &&

@@ -28,6 +28,7 @@ import { PayloadTooLargeError } from "../transport/errors.ts";
 import {
   type ChunkedEnvelope,
   type ChunkPolicy,
+  type ChunkRoute,
   ChunksOut,
   DEFAULT_CHUNK_POLICY,
   type TransferFailure,
@@ -99,6 +100,7 @@ export class Outbound {
    * @param onUnsent Told about envelopes that were not delivered.
    * @param onTransferFailed Told about chunked envelopes that failed.
    * @param policy How chunked envelopes are sent.
+   * @param route The direct connection for a chunked envelope to a host, if any (`direct_links.ts`).
    */
   constructor(
     transport: Transport,
@@ -108,6 +110,7 @@ export class Outbound {
     onUnsent: UnsentHandler,
     onTransferFailed: TransferFailedHandler = () => {},
     policy: ChunkPolicy = DEFAULT_CHUNK_POLICY,
+    route?: (host: string) => ChunkRoute | Promise<ChunkRoute | undefined> | undefined,
   ) {
     this.#transport = transport;
     this.#subjects = subjects;
@@ -123,6 +126,7 @@ export class Outbound {
       publish: (host, bytes, transfer) => this.#publishChunk(host, bytes, transfer),
       send: (host, frame) => void this.enqueueFrame(host, frame, frame.kind),
       failed: onTransferFailed,
+      ...(route === undefined ? {} : { route }),
     });
   }
 

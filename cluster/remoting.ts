@@ -38,6 +38,8 @@ import {
   type TransferFailure,
 } from "./chunks_out.ts";
 import { TransferFailedError } from "./errors.ts";
+import { DirectChannel, type DirectChannelStats } from "./direct_channel.ts";
+import type { DirectChannelPolicy } from "./direct_policy.ts";
 
 /** Counters of a host's cluster traffic. */
 export interface TransportStats {
@@ -55,6 +57,8 @@ export interface TransportStats {
   readonly bytesSent?: number;
   /** Bytes the host's connection received, when its transport counts them. */
   readonly bytesReceived?: number;
+  /** The direct data channel's counters, when it is on (chunk bytes that did not go through NATS). */
+  readonly direct?: DirectChannelStats;
 }
 
 /** What remoting works with. */
@@ -78,6 +82,8 @@ export interface RemotingSeams {
   readonly maxMessageBytes?: number;
   /** Whether errors sent to other hosts carry stack traces (debugging). */
   readonly wireStacks?: boolean;
+  /** The direct data channel, when it is on. */
+  readonly directChannel?: DirectChannelPolicy;
   /** An actor of another host that this one watches stopped for good (frame 6). */
   readonly actorStopped: (actorId: string, record: DeathRecord | undefined) => void;
 }
@@ -92,6 +98,7 @@ export class Remoting {
   readonly #asks: RemoteAsks;
   readonly #inbound: Inbound;
   readonly #wireStacks: boolean;
+  readonly #direct: DirectChannel | undefined;
 
   /** @param seams The runtime, transport and view it works with. */
   constructor(seams: RemotingSeams) {
@@ -117,6 +124,7 @@ export class Remoting {
       (host, envelopes, reason, sentAtMs) => this.#unsent(host, envelopes, reason, sentAtMs),
       (host, envelope, failure, detail) => this.#transferFailed(host, envelope, failure, detail),
       chunkPolicy,
+      seams.directChannel === undefined ? undefined : (host) => this.#direct?.route(host),
     );
     this.#inbound = new Inbound({
       runtime: seams.runtime,
@@ -131,6 +139,22 @@ export class Remoting {
       chunksOut: this.#outbound.chunks,
       chunkPolicy,
     });
+    this.#direct = seams.directChannel === undefined ? undefined : new DirectChannel({
+      selfId: seams.runtime.hostId,
+      clock: seams.runtime.clock,
+      policy: seams.directChannel,
+      transport: seams.transport,
+      subjects: seams.subjects,
+      stallTimeoutMs: chunkPolicy.stallTimeoutMs,
+      isHost: (id) => this.#view.get(id) !== undefined,
+      chunksIn: this.#inbound.chunks.direct,
+      broken: (route, detail) => this.#outbound.chunks.routeBroken(route, detail),
+    });
+  }
+
+  /** Answers a host's request for a direct connection (`undefined`: the channel is off). */
+  directOffer(sender: string): { address: string; token: Uint8Array } | undefined {
+    return this.#direct?.offer(sender);
   }
 
   /** Counters of this host's traffic. */
@@ -141,6 +165,7 @@ export class Remoting {
       framesReceived: this.#inbound.frames,
       rejected: this.#inbound.rejected,
       transfersOpen: { out: this.#outbound.chunks.open, in: this.#inbound.chunks.open },
+      ...(this.#direct === undefined ? {} : { direct: this.#direct.stats }),
     };
   }
 
@@ -167,6 +192,7 @@ export class Remoting {
   hostGone(hostId: string, why: string): void {
     this.#outbound.chunks.hostGone(hostId, why);
     this.#inbound.chunks.senderGone(hostId, why);
+    this.#direct?.hostGone(hostId);
     this.#failAsksTo(hostId, why);
   }
 
@@ -176,6 +202,7 @@ export class Remoting {
     this.#inbound.flushRefusals();
     this.#outbound.chunks.closing();
     this.#inbound.chunks.closing();
+    this.#direct?.close();
     this.#asks.rejectTo(
       undefined,
       ({ host }) => new HostUnreachableError(host, "this host is shutting down"),

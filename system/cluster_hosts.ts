@@ -49,6 +49,7 @@ import { LIVENESS_OVERRIDE, type WithLivenessOverride } from "./_liveness_overri
 import { MODULE_TRUST, type WithModuleTrust } from "./_module_trust.ts";
 import { moduleGate } from "../cluster/definitions.ts";
 import { parseModuleLocations } from "../cluster/module_allowlist.ts";
+import { type DirectChannelPolicy, resolveDirectChannel } from "../cluster/direct_policy.ts";
 
 /**
  * Joins a cluster: connects (unless a transport is given), subscribes,
@@ -121,6 +122,7 @@ export async function joinCluster(
     maxInboundBytes: options.maxInboundBytes ?? transport.maxPayloadBytes,
     ...(options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes }),
     wireStacks: options.wireStacks === true,
+    ...directChannelOf(options),
     liveness,
   });
   try {
@@ -241,4 +243,12 @@ class ClusterHosts implements Hosts {
   async flush(): Promise<void> {
     await this.#cluster.flush();
   }
+}
+
+/** The direct channel's settings, when the options turn it on (with a transport, never). */
+function directChannelOf(options: ClusterOptions): { directChannel?: DirectChannelPolicy } {
+  const policy = options.transport === undefined
+    ? resolveDirectChannel(options.directChannel)
+    : undefined;
+  return policy === undefined ? {} : { directChannel: policy };
 }

@@ -180,7 +180,7 @@ const AGENT_ENV = ["ACTORS_LOG", "ACTORS_LOG_FORMAT", "MSGPACKR_NATIVE_ACCELERAT
 
 /**
  * The narrowest Deno permissions an agent started with these options works
- * with: net to its NATS servers; read of this library's folder (its modules
+ * with: net to its NATS servers (and every port of its `--direct` host); read of this library's folder (its modules
  * and worker scripts), of the folders of `imports` and of `allowModules`,
  * of the folders of credentials files its `args` name (`--auth`, `--creds`,
  * `--nkey`, `--tls-*`), and of its state folder (`.actorcluster` in the
@@ -209,7 +209,9 @@ export function agentPermissions(
     ...credentialFolders(options.args ?? []),
   ];
   return [
-    `--allow-net=${[...hosts, ...metricsListen(options.args ?? [])].join(",")}`,
+    `--allow-net=${
+      [...hosts, ...metricsListen(options.args ?? []), ...directNet(options.args ?? [])].join(",")
+    }`,
     `--allow-read=${[...new Set(read)].join(",")}`,
     `--allow-write=${state}`,
     `--allow-env=${AGENT_ENV.join(",")}`,
@@ -224,6 +226,17 @@ function metricsListen(args: readonly string[]): string[] {
   };
   const port = at("--metrics-port");
   return port === undefined ? [] : [`${at("--metrics-host") ?? "127.0.0.1"}:${port}`];
+}
+
+/**
+ * The host of the agent's direct channel (`--direct`), every port of it:
+ * it listens on one and connects to the other hosts' listeners there.
+ */
+function directNet(args: readonly string[]): string[] {
+  const index = args.indexOf("--direct");
+  if (index < 0 || index + 1 >= args.length) return [];
+  const address = args[index + 1];
+  return [address.slice(0, address.lastIndexOf(":"))];
 }
 
 /** The flags of the agent that name files of its credentials. */

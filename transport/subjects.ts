@@ -13,7 +13,7 @@
  * R.<from>.discover                 "everyone, announce yourselves"
  * R.<from>.leave                    host <from> leaves gracefully
  * R.<from>.lost                     <from> declares "host X, epoch E, is lost"
- * R.<from>.ctl.<to>.<operation>     requests to host <to> (spawn, stop, inspect, watch, stats)
+ * R.<from>.ctl.<to>.<operation>     requests to host <to> (spawn, stop, inspect, watch, stats, direct)
  * ```
  *
  * Member ids (hosts and observers), the cluster name and the prefix are
@@ -61,7 +61,7 @@ export function memberId(value: unknown): string {
 export const DEFAULT_SUBJECT_PREFIX = "actors";
 
 /** A request to one host. */
-export type ControlOperation = "spawn" | "stop" | "inspect" | "watch" | "stats";
+export type ControlOperation = "spawn" | "stop" | "inspect" | "watch" | "stats" | "direct";
 
 /** The subjects one member of one cluster publishes on and listens to. */
 export class Subjects {
