@@ -71,3 +71,69 @@ Deno.test("one_for_one: the children of a lost host start again side by side, ea
     await cluster.stop();
   }
 });
+
+/** Child c2 fails its next start once this is set. */
+const failing = { c2: false };
+const Picky = defineActor<{ noop: Tell }, string, string>({
+  type: "picky",
+  init: (label) => {
+    if (label === "c2" && failing.c2) {
+      failing.c2 = false;
+      throw new Error("a bad start");
+    }
+    return label;
+  },
+  tells: { noop: (label) => label },
+});
+
+Deno.test("one_for_one: the children of a lost host placed on one host go there in one spawn request, each answered on its own", async () => {
+  const count = 40;
+  const Sup = defineSupervisor({
+    type: "batched",
+    strategy: { kind: "one_for_one", maxRestarts: 5, withinMs: 60_000 },
+    children: Array.from({ length: count }, (_, i) =>
+      childSpec(Picky, {
+        id: `c${i}`,
+        args: `c${i}`,
+        placement: { kind: "spread", labels: { worker: "1" } },
+      })),
+  });
+  const cluster = await virtualCluster([{ worker: "0" }, { worker: "1" }, { worker: "1" }]);
+  const [a] = cluster.hosts;
+  try {
+    const sup = a.spawn(Sup);
+    for (let i = 0; i < 400 && (await sup.ask("which")).length < count; i++) await cluster.step(25);
+    const before = await sup.ask("which");
+    const onH1 = before.filter((c) => c.hostId === "h1").map((c) => c.id);
+    assert.ok(onH1.length >= 10 && onH1.includes("c2"), `spread put ${onH1} on h1`);
+    const requests: string[] = [];
+    const link = cluster.links[0];
+    const request = link.request.bind(link);
+    link.request = (subject, data, timeoutMs) => {
+      requests.push(subject);
+      return request(subject, data, timeoutMs);
+    };
+    failing.c2 = true;
+    await cluster.links[1].close(); // h1 crashes
+    let after = await sup.ask("which");
+    const moved = () => after.filter((c) => onH1.includes(c.id));
+    for (
+      let i = 0;
+      i < 800 && !moved().every((c) => c.hostId === "h2" && c.status === "remote");
+      i++
+    ) {
+      await cluster.step(25);
+      after = await sup.ask("which");
+    }
+    assert.ok(moved().every((c) => c.hostId === "h2"), JSON.stringify(after));
+    const spawns = requests.filter((s) => s.endsWith(".ctl.h2.spawn")).length;
+    assert.equal(spawns, 2, `${onH1.length} children went to h2 in one request, c2 again alone`);
+    assert.ok(!failing.c2, "c2's start failed once");
+    for (const child of moved()) {
+      assert.equal(child.restarts, child.id === "c2" ? 2 : 1, `${child.id}: its restarts`);
+    }
+    assert.equal(sup.stats().status, "running");
+  } finally {
+    await cluster.stop();
+  }
+});
