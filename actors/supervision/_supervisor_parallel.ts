@@ -3,21 +3,32 @@
  * hundreds of a supervisor's children is lost, each of them is an
  * independent restart (no sibling depends on another's start under
  * `one_for_one`), so they are started side by side, a bounded number at a
- * time, instead of one remote spawn and state claim after another. The
+ * time, those placed on the same host in batched spawn requests
+ * (`_supervisor_batch.ts`). The order of their starts is relaxed. The
  * strategies that order starts (`one_for_all`, `rest_for_one`) keep starting
- * one child at a time.
+ * one child at a time, each once the one before has started.
+ *
+ * A restart that sends batches runs beside the supervisor's turns, not in
+ * one: the supervisor answers `which` (each child shows once its batch has
+ * answered), exits and `startChild` meanwhile, and the restart's outcome
+ * (starts that failed, children no host could take) comes back to it as a
+ * message, handled as a restart in one turn is.
  *
  * @module
  */
 
 import type { Cell } from "../cell.ts";
-import type { ChildSpawn, ChildSpawnOutcome } from "../remote_port.ts";
+import type { ChildSpawnOutcome } from "../remote_port.ts";
 import { ActorStartError } from "../errors.ts";
 import type { ChildEntry, SupervisorState } from "./_supervisor_core.ts";
 import { ChildStartError, RestartIntensityError } from "./errors.ts";
-import { launch, noHostNow, running } from "./_supervisor_launch.ts";
+import { launch, noHostNow, running, stopChild } from "./_supervisor_launch.ts";
+import { planUnits, type RestartUnit, spawnBatch } from "./_supervisor_batch.ts";
 import { forEachConcurrently } from "../../base/concurrently.ts";
+import { SHUTDOWN, STOPPED } from "../exit_reason.ts";
+import type { HandlerEntry } from "../_compiled.ts";
 import {
+  entryPoint,
   type Exit,
   giveUp,
   handleExits,
@@ -27,42 +38,82 @@ import {
   startFailure,
 } from "./_supervisor_restart.ts";
 
-/** How many children of one supervisor start at once in a `one_for_one` restart, one by one. */
+/** How many children of one restart start at once, one by one. */
 export const PARALLEL_RESTARTS = 32;
 
 /**
- * The most children of one supervisor that one spawn request to one host
- * carries. A restart of many children placed on the same host sends them in
- * batches of this size; the host starts each batch's children side by side.
+ * How many batches of one restart are in flight at once. With
+ * `SPAWN_BATCH_CHILDREN` this bounds the children starting at once (256):
+ * more only queue at the hosts and the store, and a batch that waits too
+ * long there times out and falls back to single starts.
  */
-export const SPAWN_BATCH_CHILDREN = 100;
+export const BATCHES_AT_ONCE = 4;
 
-/** A unit of a parallel restart: one child, or a batch of children placed on one other host. */
-type RestartUnit =
-  | { readonly kind: "one"; readonly entry: ChildEntry }
-  | { readonly kind: "batch"; readonly hostId: string; readonly entries: readonly ChildEntry[] };
+/** What a parallel restart came to, for the supervisor to act on. */
+interface Settled {
+  readonly restart: Restart;
+  /** Children whose start failed (their `init` threw): new exits. */
+  readonly failedStarts: Exit[];
+  /** Children no host could take now, to try again shortly. */
+  readonly noHost: ChildEntry[];
+  noHostError: unknown;
+  /** A failure of the restart itself, which fails the supervisor. */
+  failure: { readonly error: unknown } | undefined;
+}
 
 /**
- * Starts the failed children of a `one_for_one` restart side by side: the
- * ones placed on the same other host in batches (one request each), the
- * others one by one, a bounded number at a time. The order of their starts
- * is relaxed (no child of a `one_for_one` supervisor depends on another's
- * start). Those whose start fails are handled afterwards as new exits (OTP's
- * "try again"), those no host can take now are tried again shortly, together.
+ * Starts the failed children of a `one_for_one` restart side by side. With
+ * batches to send, the restart runs beside the supervisor's turns and this
+ * returns at once; otherwise it is done when this resolves.
  */
-export async function restartEach(
+export function restartEach(
   supervisor: Cell,
   state: SupervisorState,
   restart: Restart,
 ): Promise<SupervisorState> {
-  const current = new Set(state.children);
-  const failedStarts: Exit[] = [];
-  const noHost: ChildEntry[] = [];
-  let noHostError: unknown;
+  const units = planUnits(supervisor, restart.affected);
+  const settled: Settled = {
+    restart,
+    failedStarts: [],
+    noHost: [],
+    noHostError: undefined,
+    failure: undefined,
+  };
+  const work = runUnits(supervisor, new Set(state.children), settled, units);
+  if (!units.some((unit) => unit.kind === "batch")) {
+    return work.then(() => settle(supervisor, state, settled));
+  }
+  void work.then(
+    () => supervisor.deliverInternal(restartSettled(), settled),
+    (error) => {
+      settled.failure = { error };
+      supervisor.deliverInternal(restartSettled(), settled);
+    },
+  );
+  return Promise.resolve(state);
+}
+
+let settledEntry: HandlerEntry | undefined;
+
+/** The message that brings a restart that ran beside the turns back to its supervisor. */
+function restartSettled(): HandlerEntry {
+  return settledEntry ??= entryPoint(
+    "~restart-settled",
+    (supervisor, state, payload) => settle(supervisor, state, payload as Settled),
+  );
+}
+
+async function runUnits(
+  supervisor: Cell,
+  current: ReadonlySet<ChildEntry>,
+  settled: Settled,
+  units: readonly RestartUnit[],
+): Promise<void> {
+  const { restart } = settled;
   const wanted = (entry: ChildEntry) => supervisor.stopping === undefined && current.has(entry);
   const startFailed = (entry: ChildEntry, err: ChildStartError) => {
     if (restart.failed.has(entry)) entry.restarts++;
-    failedStarts.push(startFailure(entry, err));
+    settled.failedStarts.push(startFailure(entry, err));
   };
   const restartOne = async (entry: ChildEntry): Promise<void> => {
     if (!wanted(entry)) return;
@@ -74,18 +125,20 @@ export async function restartEach(
         await startedInPlace(entry.cell);
       } else if (!running(entry)) {
         await launch(supervisor, entry, entry.restarts + (counted ? 1 : 0));
+        await unlessStopping(supervisor, entry);
       } else return;
       if (counted) entry.restarts++;
     } catch (err) {
       if (supervisor.stopping !== undefined) return;
       if (ChildStartError.is(err)) return startFailed(entry, err as ChildStartError);
       if (!noHostNow(entry, err)) throw err;
-      noHost.push(entry);
-      noHostError ??= err;
+      settled.noHost.push(entry);
+      settled.noHostError ??= err;
     }
   };
   const restartBatch = async (hostId: string, entries: readonly ChildEntry[]): Promise<void> => {
     const batch = entries.filter(wanted);
+    if (batch.length === 0) return;
     let outcomes: ChildSpawnOutcome[];
     try {
       outcomes = await spawnBatch(supervisor, hostId, batch, restart);
@@ -101,34 +154,68 @@ export async function restartEach(
         entry.remote = outcome.child;
         entry.cell = undefined;
         if (restart.failed.has(entry)) entry.restarts++;
+        await unlessStopping(supervisor, entry);
       } else if (ActorStartError.is(outcome.error)) {
         // Its host stopped it already; `cause` is what its init threw.
         const cause = (outcome.error as Error).cause ?? outcome.error;
         startFailed(entry, new ChildStartError(supervisor.id, entry.spec.id, { cause }));
       } else again.push(entry);
     }
-    if (supervisor.stopping === undefined) {
-      await forEachConcurrently(again, PARALLEL_RESTARTS, restartOne);
-    }
+    await forEachConcurrently(again, PARALLEL_RESTARTS, restartOne);
   };
-  await forEachConcurrently(planUnits(supervisor, restart.affected), PARALLEL_RESTARTS, (unit) => {
+  const ones: ChildEntry[] = [];
+  const batches: { hostId: string; entries: readonly ChildEntry[] }[] = [];
+  for (const unit of units) {
     switch (unit.kind) {
       case "one":
-        return restartOne(unit.entry);
+        ones.push(unit.entry);
+        break;
       case "batch":
-        return restartBatch(unit.hostId, unit.entries);
+        batches.push(unit);
+        break;
       default: {
         const unknownUnit: never = unit;
         throw new Error(`unknown restart unit ${JSON.stringify(unknownUnit)}`);
       }
     }
-  });
+  }
+  await Promise.all([
+    forEachConcurrently(ones, PARALLEL_RESTARTS, restartOne),
+    forEachConcurrently(batches, BATCHES_AT_ONCE, (b) => restartBatch(b.hostId, b.entries)),
+  ]);
+}
+
+/**
+ * A child started after its supervisor began to stop would outlive it
+ * unseen (the supervisor's stop may have passed it already): it is stopped.
+ */
+async function unlessStopping(supervisor: Cell, entry: ChildEntry): Promise<void> {
+  if (supervisor.stopping !== undefined) await stopChild(supervisor, entry, SHUTDOWN);
+}
+
+/**
+ * Acts on what a parallel restart came to: a child terminated meanwhile
+ * (`terminateChild`) but started by the restart is stopped; children no host
+ * could take are tried again shortly (or the supervisor gives up); failed
+ * starts are handled as new exits.
+ */
+async function settle(
+  supervisor: Cell,
+  state: SupervisorState,
+  settled: Settled,
+): Promise<SupervisorState> {
+  if (settled.failure !== undefined) throw settled.failure.error;
   if (supervisor.stopping !== undefined) return state;
+  const current = new Set(state.children);
+  for (const entry of settled.restart.affected) {
+    if (!current.has(entry) && running(entry)) await stopChild(supervisor, entry, STOPPED);
+  }
+  const noHost = settled.noHost.filter((entry) => current.has(entry));
   if (noHost.length > 0) {
     // Back in spec order, as the retry starts them.
     const order = new Map(state.children.map((entry, index) => [entry, index]));
     noHost.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
-    if (!retryLater(supervisor, state, { failed: restart.failed, affected: noHost })) {
+    if (!retryLater(supervisor, state, { failed: settled.restart.failed, affected: noHost })) {
       await giveUp(supervisor, state, []);
       const { maxRestarts, withinMs } = state.strategy;
       throw new RestartIntensityError(
@@ -136,67 +223,10 @@ export async function restartEach(
         noHost[0].spec.id,
         maxRestarts,
         withinMs,
-        { cause: noHostError },
+        { cause: settled.noHostError },
       );
     }
   }
+  const failedStarts = settled.failedStarts.filter((exit) => current.has(exit.entry));
   return failedStarts.length === 0 ? state : handleExits(supervisor, state, failedStarts);
-}
-
-/**
- * Places the children to start anew (not running, movable) and groups those
- * placed on the same other host into batches; the others start one by one.
- */
-function planUnits(supervisor: Cell, entries: readonly ChildEntry[]): RestartUnit[] {
-  const runtime = supervisor.runtime;
-  const units: RestartUnit[] = [];
-  const byHost = new Map<string, ChildEntry[]>();
-  for (const entry of entries) {
-    const placement = entry.spec.placement;
-    const inPlace = entry.cell !== undefined && entry.cell.status === "restarting";
-    let hostId: string = runtime.hostId;
-    if (placement !== undefined && !inPlace && !running(entry)) {
-      try {
-        hostId = runtime.remote.chooseHost(placement);
-      } catch {
-        // No host now: the single start finds the same and handles it.
-      }
-    }
-    if (hostId === runtime.hostId) {
-      units.push({ kind: "one", entry });
-      continue;
-    }
-    const group = byHost.get(hostId) ?? [];
-    byHost.set(hostId, group);
-    group.push(entry);
-  }
-  for (const [hostId, group] of byHost) {
-    for (let at = 0; at < group.length; at += SPAWN_BATCH_CHILDREN) {
-      const entries = group.slice(at, at + SPAWN_BATCH_CHILDREN);
-      units.push(
-        entries.length === 1
-          ? { kind: "one", entry: entries[0] }
-          : { kind: "batch", hostId, entries },
-      );
-    }
-  }
-  return units;
-}
-
-/** Sends one batch of children to one host. */
-function spawnBatch(
-  supervisor: Cell,
-  hostId: string,
-  entries: readonly ChildEntry[],
-  restart: Restart,
-): Promise<ChildSpawnOutcome[]> {
-  return supervisor.runtime.remote.spawnRemoteChildren(
-    hostId,
-    entries.map((entry): ChildSpawn => ({
-      definition: entry.spec.definition,
-      options: { name: entry.spec.name, args: entry.spec.args, mailbox: entry.spec.mailbox },
-      restarts: entry.restarts + (restart.failed.has(entry) ? 1 : 0),
-    })),
-    supervisor.ref,
-  );
 }

@@ -137,3 +137,65 @@ Deno.test("one_for_one: the children of a lost host placed on one host go there 
     await cluster.stop();
   }
 });
+
+/** Starts of `gated` children wait while the gate is closed. */
+const gate = { closed: false, open: Promise.withResolvers<void>(), waiting: 0 };
+const Gated = defineActor<{ noop: Tell }, string, string>({
+  type: "gated",
+  init: async (label) => {
+    if (gate.closed) {
+      gate.waiting++;
+      await gate.open.promise;
+    }
+    return label;
+  },
+  tells: { noop: (label) => label },
+});
+
+Deno.test("one_for_one: a supervisor answers which while the children of a lost host are still starting elsewhere", async () => {
+  const count = 20;
+  const Sup = defineSupervisor({
+    type: "answers",
+    strategy: { kind: "one_for_one", maxRestarts: 3, withinMs: 60_000 },
+    children: Array.from({ length: count }, (_, i) =>
+      childSpec(Gated, {
+        id: `c${i}`,
+        args: `c${i}`,
+        placement: { kind: "spread", labels: { worker: "1" } },
+      })),
+  });
+  const cluster = await virtualCluster([{ worker: "0" }, { worker: "1" }, { worker: "1" }]);
+  const [a] = cluster.hosts;
+  try {
+    const sup = a.spawn(Sup);
+    for (let i = 0; i < 400 && (await sup.ask("which")).length < count; i++) await cluster.step(25);
+    const onH1 = (await sup.ask("which")).filter((c) => c.hostId === "h1").map((c) => c.id);
+    gate.closed = true;
+    await cluster.links[1].close(); // h1 crashes; its children's starts on h2 wait at the gate
+    for (let i = 0; i < 400 && gate.waiting === 0; i++) await cluster.step(25);
+    assert.ok(gate.waiting > 0, "the restart is under way");
+    let answered: Awaited<ReturnType<typeof sup.ask<"which">>> | undefined;
+    void sup.ask("which", undefined, { timeoutMs: 60_000 }).then((which) => answered = which)
+      .catch(() => {});
+    for (let i = 0; i < 40 && answered === undefined; i++) await cluster.step(25);
+    assert.ok(answered !== undefined, "which was answered while the restart waits");
+    assert.ok(
+      answered.filter((c) => onH1.includes(c.id)).every((c) => c.status === "stopped"),
+      "the children still starting show as not running",
+    );
+    gate.closed = false;
+    gate.open.resolve();
+    let after = await sup.ask("which");
+    for (let i = 0; i < 400 && !after.every((c) => c.status === "remote"); i++) {
+      await cluster.step(25);
+      after = await sup.ask("which");
+    }
+    assert.ok(after.every((c) => c.hostId === "h2" || !onH1.includes(c.id)), JSON.stringify(after));
+    assert.ok(after.every((c) => c.status === "remote"), JSON.stringify(after));
+    assert.equal(sup.stats().status, "running");
+  } finally {
+    gate.closed = false;
+    gate.open.resolve();
+    await cluster.stop();
+  }
+});
