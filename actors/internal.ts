@@ -38,7 +38,7 @@ export { startedRef, whenStarted } from "./when_started.ts";
 
 export type { Refusal } from "./local_host.ts";
 export type { Runtime } from "./runtime.ts";
-export type { RemoteChild, RemotePort } from "./remote_port.ts";
+export type { ChildSpawn, ChildSpawnOutcome, RemoteChild, RemotePort } from "./remote_port.ts";
 export type { ActorDefinition } from "./definition.ts";
 export type { ActorId } from "./ids.ts";
 export type { SerializedObjectRef } from "./objects/object_ref.ts";

@@ -20,6 +20,31 @@ export interface RemoteChild extends BaseRef {
   readonly hostId: string;
 }
 
+/** One child of a batch of spawns to one host (see `RemotePort.spawnRemoteChildren`). */
+export interface ChildSpawn {
+  /** Its definition. */
+  readonly definition: ActorDefinition<unknown, unknown, unknown>;
+  /** Its name, arguments and mailbox. */
+  readonly options: SpawnOptions<unknown>;
+  /** How many times its supervisor restarted it before. */
+  readonly restarts: number;
+}
+
+/** How one child of a batch fared: started, or why not (the error a single spawn would throw). */
+export type ChildSpawnOutcome =
+  | {
+    /** Started. */
+    readonly ok: true;
+    /** The new child. */
+    readonly child: RemoteChild;
+  }
+  | {
+    /** Not started. */
+    readonly ok: false;
+    /** Why: an `ActorStartError` when its `init` or `onStart` failed. */
+    readonly error: unknown;
+  };
+
 /** What the local runtime needs of other hosts. */
 export interface RemotePort {
   /**
@@ -45,6 +70,20 @@ export interface RemotePort {
     supervisor: BaseRef,
     restarts: number,
   ): Promise<RemoteChild>;
+  /**
+   * Spawns many children of one supervisor on one other host in one request
+   * (the host starts them side by side, each answered on its own), for a
+   * restart of many independent children.
+   *
+   * @returns One outcome per child, in the order given.
+   * @throws {HostUnreachableError} When the host is gone (no child started).
+   * @throws {RequestTimeoutError} When the host did not answer (outcome unknown).
+   */
+  spawnRemoteChildren(
+    hostId: string,
+    children: readonly ChildSpawn[],
+    supervisor: BaseRef,
+  ): Promise<ChildSpawnOutcome[]>;
   /** Stops a remote child for good (it does not report back); resolves once it stopped or its host is gone. */
   stopRemoteChild(child: RemoteChild, reason: ExitReason, timeoutMs: number): Promise<void>;
   /** Whether the supervisor of the actor with this id is on another host. */
@@ -103,6 +142,11 @@ export class SoloPort implements RemotePort {
 
   /** Never called: every child is placed here. */
   spawnRemoteChild(): Promise<RemoteChild> {
+    return Promise.reject(new Error("a system without a cluster has no other host"));
+  }
+
+  /** Never called: every child is placed here. */
+  spawnRemoteChildren(): Promise<ChildSpawnOutcome[]> {
     return Promise.reject(new Error("a system without a cluster has no other host"));
   }
 

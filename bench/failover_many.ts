@@ -5,8 +5,8 @@
  * join after, and the driver. The first agent is killed (`kill -9`); the
  * figure is the time from the kill until every counter has answered a read
  * from another agent, resumed from its saved state (the children's refs are
- * read from the supervisor's `which`, which answers once its restart turn
- * has ended).
+ * read from the supervisor's `which`, which answers while the restart runs:
+ * a child shows once the batch that started it has answered).
  *
  * Prints one JSON line, with the phases in `samples`: [all serving, declared
  * lost, first one serving].

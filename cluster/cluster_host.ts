@@ -19,6 +19,8 @@ import {
   type ActorDefinition,
   type ActorStats,
   type BaseRef,
+  type ChildSpawn,
+  type ChildSpawnOutcome,
   type DeathRecord,
   type ExitReason,
   type HostContext,
@@ -358,6 +360,15 @@ export class ClusterHost implements RemotePort {
     restarts: number,
   ): Promise<RemoteRef> {
     return this.#requests.spawn(definition, hostId, options, supervisor, restarts);
+  }
+
+  /** Spawns many children of one supervisor on one other host, in one request. */
+  spawnRemoteChildren(
+    hostId: string,
+    children: readonly ChildSpawn[],
+    supervisor: BaseRef,
+  ): Promise<ChildSpawnOutcome[]> {
+    return this.#requests.spawnChildren(hostId, children, supervisor);
   }
 
   /** Stops a remote child for good, without it reporting back. */

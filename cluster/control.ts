@@ -31,6 +31,7 @@ import { packInspectAnswer } from "./inspect_cluster.ts";
 import { InvalidOptionError } from "../base/errors.ts";
 import { SpawnRateLimitedError } from "./errors.ts";
 import type { SpawnRateLimiter } from "./spawn_rate.ts";
+import { answerBatch, isBatch, MAX_BATCH_CHILDREN } from "./spawn_batch.ts";
 
 /** What the request handlers work with. */
 export interface ControlSeams {
@@ -181,16 +182,13 @@ async function answerSpawn(
     | undefined;
   const requestId = typeof request?.requestId === "string" ? request.requestId : undefined;
   let answer = requestId === undefined ? undefined : seams.spawnsById.get(requestId);
-  if (answer === undefined && !seams.spawnRate.take(sender)) {
-    // Refused before any work, and not remembered: the same request may come
-    // again once the requester's bucket has refilled.
-    seams.refused["spawn-rate-limited"] = (seams.refused["spawn-rate-limited"] ?? 0) + 1;
-    const { burst, perSecond } = seams.spawnRate.rate;
-    const error = new SpawnRateLimitedError(seams.runtime.hostId, sender, burst, perSecond);
-    return respond(seams, message, { ok: false, error: describeWireError(error, false) });
-  }
   if (answer === undefined) {
-    answer = spawnAnswer(seams, request, sender);
+    if (isBatch(request)) answer = batchAnswer(seams, request, sender);
+    else if (!seams.spawnRate.take(sender)) {
+      // Refused before any work, and not remembered: the same request may come
+      // again once the requester's bucket has refilled.
+      return respond(seams, message, rateLimited(seams, sender));
+    } else answer = spawnAnswer(seams, request, sender);
     if (requestId !== undefined) {
       seams.spawnsById.set(requestId, answer);
       if (seams.spawnsById.size > REMEMBERED_SPAWNS) {
@@ -199,6 +197,40 @@ async function answerSpawn(
     }
   }
   respond(seams, message, await answer);
+}
+
+/** The answer to a spawn over the requester's rate, counted in the host's refusals. */
+function rateLimited(seams: ControlSeams, sender: string): unknown {
+  seams.refused["spawn-rate-limited"] = (seams.refused["spawn-rate-limited"] ?? 0) + 1;
+  const { burst, perSecond } = seams.spawnRate.rate;
+  const error = new SpawnRateLimitedError(seams.runtime.hostId, sender, burst, perSecond);
+  return { ok: false, error: describeWireError(error, false) };
+}
+
+/**
+ * Answers a batch of a supervisor's children (`spawn_batch.ts`): each child
+ * takes its own token of the requester's rate and gets its own answer.
+ */
+function batchAnswer(
+  seams: ControlSeams,
+  request: { batch: unknown[]; supervisor?: unknown },
+  sender: string,
+): Promise<unknown> {
+  if (request.batch.length > MAX_BATCH_CHILDREN || !(request.supervisor instanceof RemoteRef)) {
+    const error = new InvalidOptionError(
+      "spawn batch",
+      `${request.batch.length} children`,
+      `at most ${MAX_BATCH_CHILDREN} children of one supervisor`,
+    );
+    return Promise.resolve({ ok: false, error: describeWireError(error, false) });
+  }
+  return answerBatch(
+    request,
+    (child) =>
+      seams.spawnRate.take(sender)
+        ? spawnAnswer(seams, child as SpawnRequest, sender)
+        : Promise.resolve(rateLimited(seams, sender)),
+  );
 }
 
 async function spawnAnswer(

@@ -15,7 +15,8 @@ import {
   type ActorDefinition,
   type ActorStats,
   type BaseRef,
-  codeVersionOf,
+  type ChildSpawn,
+  type ChildSpawnOutcome,
   type DeathRecord,
   type ExitReason,
   exitReasonInfo,
@@ -34,6 +35,7 @@ import { packValue, rebuildError, unpackValue } from "./codec.ts";
 import { MAX_STOP_TIMEOUT_MS } from "./control.ts";
 import { NoRespondersError } from "../transport/errors.ts";
 import { RequestTimeoutError } from "../base/errors.ts";
+import { readBatchAnswer, spawnFields } from "./spawn_batch.ts";
 
 /** The longest one attempt of a spawn request waits before it is sent again. */
 const SPAWN_ATTEMPT_MS = 2_000;
@@ -79,37 +81,68 @@ export class HostRequests {
     supervisor: BaseRef | undefined,
     restarts = 0,
   ): Promise<RemoteRef> {
-    const { subjects, view, clock, spawnTimeoutMs } = this.#seams;
-    const version = codeVersionOf(definition);
     const request = packValue({
-      type: definition.type,
-      module: definition.module,
-      ...(version === undefined ? {} : { version }),
-      name: options.name,
-      args: options.args,
-      mailbox: options.mailbox,
-      persistKey: options.persistKey,
-      existing: options.existing,
+      ...spawnFields(definition, options, restarts),
       supervisor,
-      ...(restarts > 0 ? { restarts } : {}),
       // A supervisor's child answers to its supervisor; any other actor to this program.
       ...(supervisor === undefined && options.detached !== true
         ? { owner: this.#seams.selfId }
         : {}),
       requestId: crypto.randomUUID(),
     });
-    // Asked again every few seconds with the same request id until the spawn
-    // timeout: a request (or its answer) lost with a connection that dropped
-    // for a moment would otherwise hold the caller (often a supervisor, in
-    // its turn) for the whole timeout. The target answers a repeated id once.
+    const answer = await this.#spawnRequest(hostId, request);
+    return this.#childRef(hostId, unpackValue(answer, () => undefined));
+  }
+
+  /**
+   * Spawns many children of one supervisor on another host in one request;
+   * the host starts them side by side and answers for each.
+   *
+   * @returns One outcome per child, in order.
+   * @throws {HostUnreachableError} When the host is gone or nobody listens there.
+   * @throws {RequestTimeoutError} When the host did not answer within the spawn timeout.
+   * @throws {Error} The host's error when it refused the batch as a whole (a
+   *   host that predates batches answers `invalid_option`: spawn them one by one).
+   */
+  async spawnChildren(
+    hostId: string,
+    children: readonly ChildSpawn[],
+    supervisor: BaseRef,
+  ): Promise<ChildSpawnOutcome[]> {
+    const request = packValue({
+      batch: children.map((c) => spawnFields(c.definition, c.options, c.restarts)),
+      supervisor,
+      requestId: crypto.randomUUID(),
+    });
+    const answers = readBatchAnswer(
+      unpackValue(await this.#spawnRequest(hostId, request), () => undefined),
+      hostId,
+      children.length,
+    );
+    return answers.map((answer): ChildSpawnOutcome => {
+      try {
+        return { ok: true, child: this.#childRef(hostId, answer) };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    });
+  }
+
+  /**
+   * Sends a spawn request, asked again every few seconds with the same
+   * request id until the spawn timeout: a request (or its answer) lost with a
+   * connection that dropped for a moment would otherwise hold the caller
+   * (often a supervisor, in its turn) for the whole timeout. The target
+   * answers a repeated id once.
+   */
+  async #spawnRequest(hostId: string, request: Uint8Array): Promise<Uint8Array> {
+    const { subjects, view, clock, spawnTimeoutMs } = this.#seams;
     const subject = subjects.control(hostId, "spawn");
     const giveUpAt = clock.now() + spawnTimeoutMs;
-    let answer: Uint8Array;
     for (;;) {
       const attemptMs = Math.min(SPAWN_ATTEMPT_MS, giveUpAt - clock.now());
       try {
-        answer = await this.#request(hostId, subject, request, attemptMs);
-        break;
+        return await this.#request(hostId, subject, request, attemptMs);
       } catch (err) {
         if (NoRespondersError.is(err)) {
           view.mark(hostId, "unreachable", clock.now());
@@ -119,7 +152,11 @@ export class HostRequests {
         if (giveUpAt - clock.now() <= 0) throw new RequestTimeoutError(subject, spawnTimeoutMs);
       }
     }
-    const reply = unpackValue(answer, () => undefined) as
+  }
+
+  /** The ref of a spawned actor from its host's answer, or the error the answer carries. */
+  #childRef(hostId: string, answer: unknown): RemoteRef {
+    const reply = answer as
       | { ok: true; id: string; type: string; name?: string }
       | { ok: false; error: { name: string; message: string; code?: string } }
       | undefined;
@@ -127,7 +164,7 @@ export class HostRequests {
       throw new Error(`host ${hostId} gave an undecodable spawn answer`);
     }
     if (!reply.ok) throw rebuildError(reply.error, hostId);
-    view.countSpawn(hostId);
+    this.#seams.view.countSpawn(hostId);
     return this.#seams.remoteRef(
       reply.name === undefined ? { $ref: reply.id as never, type: reply.type } : {
         $ref: reply.id as never,

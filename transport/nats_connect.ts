@@ -129,6 +129,11 @@ export function natsOptions(
     // Pings are judged by `watchStaleness` (nats_stale.ts), on the loop's free time only.
     pingInterval: NATS_JS_PING_OFF_MS,
     maxPingOut: 2,
+    // Otherwise nats.js makes two errors with stacks up front for every
+    // request, in case it fails: about a tenth of a host's CPU while it
+    // restarts a failover's actors (a spawn request and two KV calls each).
+    // Our own typed errors name the subject and the operation instead.
+    noAsyncTraces: true,
     timeout: options.connectTimeoutMs ?? 5_000,
     ...(options.user === undefined ? {} : { user: options.user }),
     ...(options.pass === undefined ? {} : { pass: options.pass }),
