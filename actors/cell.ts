@@ -23,7 +23,6 @@ import type { ActorStats, ActorStatus } from "./ref.ts";
 import type { ExitReason } from "./exit_reason.ts";
 import type { CellRuntime } from "./_cell_runtime.ts";
 import type { ActorDescription, DeadLetterReason } from "./observe/dead_letters.ts";
-import type { DeathRecord } from "./observe/death_records.ts";
 import type { Signal } from "./signals.ts";
 import { type ActorId, actorId } from "./ids.ts";
 import { Mailbox, type MailboxOptions, payloadBytes } from "./mailbox.ts";
@@ -31,6 +30,7 @@ import { ActorTimers } from "./timers.ts";
 import { CellContext } from "./_cell_context.ts";
 import { LocalRef } from "./local_ref.ts";
 import { CellStop } from "./_cell_stop.ts";
+import { CellRareParts } from "./_cell_rare.ts";
 import { startIncarnation } from "./_cell_start.ts";
 import type { StartOutcome, StartWaiter } from "./_cell_started.ts";
 import { refusalReason } from "./_refusal_reason.ts";
@@ -60,8 +60,12 @@ export interface CellPersister {
   flush(): Promise<unknown>;
 }
 
-/** One actor, across its incarnations. */
-export class Cell {
+/**
+ * One actor, across its incarnations. Its rarely used parts (stops,
+ * watches, a persistent key) are in {@linkcode CellRareParts}, made on first
+ * use; its mailbox exists only while messages wait.
+ */
+export class Cell extends CellRareParts {
   /** The ref handed out for this actor. */
   readonly ref: LocalRef;
   /** The parent, or `undefined` for a top-level actor. */
@@ -74,8 +78,6 @@ export class Cell {
   readonly def: CompiledDefinition;
   /** The arguments passed to `init` (again at each restart). */
   readonly args: unknown;
-  /** How long this actor gets to stop when its parent stops it, or `undefined` for the default. */
-  readonly shutdownTimeoutMs: number | undefined;
   /** Where the actor is in its life. */
   status: ActorStatus = "starting";
   /** The current state (valid once `initialized`). */
@@ -86,8 +88,6 @@ export class Cell {
   busy = false;
   /** Restarts so far; incarnation 0 is the first. */
   incarnation = 0;
-  /** What its first start waits for: the stop of the actor it replaces (`existing: "replace"`). */
-  startAfter: Promise<void> | undefined = undefined;
   /** How the start of the current incarnation ended, once it has (see `_cell_started.ts`). */
   startOutcome: StartOutcome | undefined = undefined;
   /** Who waits for the start of the current incarnation. */
@@ -96,24 +96,6 @@ export class Cell {
   timedMessages = 0;
   /** The live children, in spawn order. */
   children: Set<Cell> | undefined = undefined;
-  /** The final stop, once it has begun. */
-  stopping: CellStop | undefined = undefined;
-  /** The end of the current incarnation before a restart, while it runs. */
-  ending: CellStop | undefined = undefined;
-  /** The cleanup after a crash of the current incarnation, once it has begun. */
-  cleanup: CellStop | undefined = undefined;
-  /** What the current incarnation crashed of, once it has (its death record says it). */
-  crashReason: ExitReason | undefined = undefined;
-  /** The actors (or callbacks) told when this one stops for good. */
-  watchers: Set<Cell | ((record: DeathRecord) => void)> | undefined = undefined;
-  /** The actors this one watches, so that its watch ends when it stops. */
-  watching: Set<Cell> | undefined = undefined;
-  /** The actors of other hosts this one watches, with the functions that end each watch. */
-  remoteWatches: Map<string, () => void> | undefined = undefined;
-  /** The last death record, once the actor has stopped for good. */
-  finalRecord: DeathRecord | undefined = undefined;
-  /** The key of its persistent state, for persistent actors. */
-  readonly persistKey: string | undefined;
   /** Saves the state of the current incarnation, for persistent actors. */
   persister: CellPersister | undefined = undefined;
   /**
@@ -147,6 +129,7 @@ export class Cell {
     shutdownTimeoutMs: number | undefined,
     persistKey: string | undefined,
   ) {
+    super(shutdownTimeoutMs, persistKey);
     this.#runtime = runtime;
     this.def = def;
     this.sequence = sequence;
@@ -155,8 +138,6 @@ export class Cell {
     this.args = args;
     this.#mailboxOptions = mailbox;
     this.#local = runtime.validateLocal ? def.checked ?? def.entries : def.entries;
-    this.shutdownTimeoutMs = shutdownTimeoutMs;
-    this.persistKey = persistKey;
     this.ref = new LocalRef(this);
   }
 
@@ -307,7 +288,7 @@ export class Cell {
    */
   deliverInternal(entry: HandlerEntry, payload: unknown): void {
     if (this.stopping !== undefined) return;
-    (this.#mailbox ??= new Mailbox(this.#mailboxOptions)).putSystem(entry, payload);
+    (this.#mailbox ??= Mailbox.obtain(this.#mailboxOptions)).putSystem(entry, payload);
     this.#wake();
   }
 
@@ -331,7 +312,7 @@ export class Cell {
     bytes: number = payloadBytes(payload),
   ): Error | undefined {
     if (this.stopping !== undefined) return stoppedError(this, entry.name);
-    const mailbox = this.#mailbox ??= new Mailbox(this.#mailboxOptions);
+    const mailbox = this.#mailbox ??= Mailbox.obtain(this.#mailboxOptions);
     if (!mailbox.fits(bytes)) {
       const options = this.#mailboxOptions;
       if (options.kind !== "bounded" || options.overflow !== "drop-oldest") {
@@ -488,7 +469,13 @@ export class Cell {
       }
     }
     this.#scheduled = false;
+    if (mailbox.isEmpty) this.#release(mailbox);
     return false;
+  }
+
+  /** A drained mailbox goes back to the spares: an actor that waits holds none. */
+  #release(mailbox: Mailbox<HandlerEntry, ReplyTarget | TellOrigin>): void {
+    if (this.#mailbox === mailbox && mailbox.release()) this.#mailbox = undefined;
   }
 
   /**
@@ -616,7 +603,10 @@ export class Cell {
   /** Continues after an async step: schedules the next messages, if any. */
   resume(): void {
     const mailbox = this.#mailbox;
-    if (this.status === "running" && mailbox !== undefined && !mailbox.isEmpty) this.schedule();
+    if (mailbox === undefined) return;
+    if (!mailbox.isEmpty) {
+      if (this.status === "running") this.schedule();
+    } else if (!this.#scheduled && !this.busy) this.#release(mailbox);
   }
 
   /**
@@ -733,7 +723,12 @@ export class Cell {
       this.#unhandled(entry, payload, mailbox.takenAsk, stoppedError(this, entry.name));
     }
     mailbox.releaseRoomWaiters();
-    this.#mailbox = undefined;
+    this.#release(mailbox);
+  }
+
+  /** Whether it holds a mailbox now (for tests of the memory an actor keeps after use). */
+  get holdsMailbox(): boolean {
+    return this.#mailbox !== undefined;
   }
 
   /** Messages handled (successfully or not), across incarnations. */

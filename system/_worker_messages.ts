@@ -59,6 +59,10 @@ export interface WorkerHostInit {
   readonly logFailures: boolean | undefined;
   /** Which messages are checked against their schemas (the system's `validateMessages`). */
   readonly validateMessages: ValidateMessages | undefined;
+  /** Whether turns are spans (the system's `tracing`; `undefined`: the worker's own default). */
+  readonly tracing: boolean | undefined;
+  /** Whether turns are timed into metrics (the system's `metrics`). */
+  readonly metrics: boolean | undefined;
   /** Modules to import before joining (definitions the host serves by name). */
   readonly imports: readonly string[];
 }

@@ -135,7 +135,10 @@ export interface ActorSystemOptions {
    * `hangLimitMs`); with `cluster.servers`, each worker joins those servers. Place actors on them
    * like on any host, e.g. `placement: { kind: "spread", labels: { thread: "worker" } }`;
    * their definitions must have a `module` (they load it, as an agent does).
-   * Worker hosts keep persistent state in the file store at `stateFile`.
+   * Worker hosts keep persistent state in the file store at `stateFile`,
+   * and take this system's `tracing` and `metrics` (their turns are spans
+   * and timed as this host's are; without `tracing`, each decides by its
+   * own registered tracer provider, as this host does).
    * See docs/cluster.md, "Worker hosts".
    * @default {0}
    */

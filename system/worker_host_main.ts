@@ -99,6 +99,8 @@ async function start(init: WorkerHostInit): Promise<void> {
       ...(init.deadLetters === undefined ? {} : { deadLetters: init.deadLetters }),
       ...(init.logFailures === undefined ? {} : { logFailures: init.logFailures }),
       ...(init.validateMessages === undefined ? {} : { validateMessages: init.validateMessages }),
+      ...(init.tracing === undefined ? {} : { tracing: init.tracing }),
+      ...(init.metrics === undefined ? {} : { metrics: init.metrics }),
       cluster,
     });
     // A turn or onStop cut off at its deadline may still be running: only a

@@ -75,6 +75,9 @@ export interface WorkerHostsSettings {
   readonly deadLetters: DeadLetterOptions | undefined;
   readonly logFailures: boolean | undefined;
   readonly validateMessages: ValidateMessages | undefined;
+  /** The system's `tracing` and `metrics`: a worker host's turns are spans and timed as the main host's are. */
+  readonly tracing: boolean | undefined;
+  readonly metrics: boolean | undefined;
   readonly imports: readonly string[];
   /** The main host's logger: kills and replacements are said there. */
   readonly logger: Logger;
@@ -288,6 +291,8 @@ class WorkerHost {
       deadLetters: settings.deadLetters,
       logFailures: settings.logFailures,
       validateMessages: settings.validateMessages,
+      tracing: settings.tracing,
+      metrics: settings.metrics,
       imports: settings.imports,
     };
     worker.postMessage(init, transfer);

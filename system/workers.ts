@@ -124,6 +124,8 @@ export async function planWorkers(
         deadLetters: options.deadLetters,
         logFailures: options.logFailures,
         validateMessages: options.validateMessages,
+        tracing: options.tracing,
+        metrics: options.metrics,
         imports: [...(options.workerImports ?? [])],
         logger: runtime.logger,
       }),

@@ -89,6 +89,8 @@ export class TurnTracer {
   readonly #times: TurnTimes | undefined;
   /** The span of the turn each failed actor failed in, for the event of its restart. */
   readonly #failedIn = new WeakMap<TracedActor, SpanContext>();
+  /** The context a message from another host is being queued in (see `incoming`). */
+  #incoming: Context | undefined = undefined;
 
   /**
    * @param hostId The host whose turns it observes.
@@ -104,7 +106,7 @@ export class TurnTracer {
 
   /** Wraps a payload being queued with the context it is sent in. */
   wrap(payload: unknown): Traced {
-    return new Traced(payload, context.active(), performance.now());
+    return new Traced(payload, this.#incoming ?? context.active(), performance.now());
   }
 
   /** The trace fields of an envelope sent now, or `undefined` outside any span. */
@@ -113,8 +115,12 @@ export class TurnTracer {
   }
 
   /**
-   * Runs `deliver` (which queues a message from another host) in the
-   * context its envelope carried, so that its turn nests under the sender's span.
+   * Runs `deliver` (which queues a message from another host) with the
+   * context its envelope carried, so that its turn nests under the sender's
+   * span. The context is handed to {@linkcode TurnTracer.wrap} directly
+   * rather than made active with `context.with`: queueing is all `deliver`
+   * does with it, and entering a context costs every traced message more
+   * than the rest of its propagation.
    */
   incoming<T>(
     traceparent: string | undefined,
@@ -124,7 +130,13 @@ export class TurnTracer {
     if (traceparent === undefined || !this.#spans) return deliver();
     const remote = fromWire(traceparent, tracestate);
     if (remote === undefined) return deliver();
-    return context.with(trace.setSpanContext(ROOT_CONTEXT, remote), deliver);
+    const outer = this.#incoming;
+    this.#incoming = trace.setSpanContext(ROOT_CONTEXT, remote);
+    try {
+      return deliver();
+    } finally {
+      this.#incoming = outer;
+    }
   }
 
   /**
