@@ -12,6 +12,7 @@ import type { Placement } from "./placement.ts";
 import type { BaseRef, SerializedRef } from "./ref.ts";
 import type { SpawnOptions } from "./spawn_options.ts";
 import type { DeathRecord } from "./observe/death_records.ts";
+import type { ObjectFanout } from "./objects/fanout_port.ts";
 
 /** A child of a supervisor that lives on another host. */
 export interface RemoteChild extends BaseRef {
@@ -66,6 +67,8 @@ export interface RemotePort {
    * a host never heard of is a made-up one, not worth waiting for.
    */
   knowsHost(hostId: string): boolean;
+  /** Sends objects to many readers at once (a cluster over a transport that can). */
+  readonly objectFanout?: ObjectFanout;
   /** Says goodbye before the actors stop, so others stop sending. */
   leave(): void;
   /** Flushes and closes the connection to the other hosts. */

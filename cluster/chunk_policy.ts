@@ -24,6 +24,12 @@ export interface ChunkPolicy {
    * @default {2147483648} (2 GiB)
    */
   readonly maxMessageBytes: number;
+  /**
+   * How long a fan-out transfer of an object (`fanout_out.ts`) waits, from
+   * its first reader's fetch, for more readers to join it before it starts, in milliseconds.
+   * @default {20}
+   */
+  readonly fanoutWindowMs: number;
 }
 
 /** The defaults of {@linkcode ChunkPolicy}, in one place. */
@@ -31,6 +37,7 @@ export const DEFAULT_CHUNK_POLICY: ChunkPolicy = Object.freeze({
   windowChunks: 8,
   stallTimeoutMs: 10_000,
   maxMessageBytes: 2 ** 31,
+  fanoutWindowMs: 20,
 });
 
 /** What is kept of a chunked envelope to report it (never its payload). */

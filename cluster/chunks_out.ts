@@ -98,6 +98,20 @@ export class ChunksOut {
     return this.#transfers.size;
   }
 
+  /**
+   * A transfer number of its own for a transfer sent elsewhere (a fan-out,
+   * `fanout_out.ts`): frames 10 to 12 name transfers by number, so one
+   * numbering serves both.
+   */
+  reserveId(): number {
+    return this.#next++;
+  }
+
+  /** The header of this host's batches (version, sender id). */
+  get header(): Uint8Array {
+    return this.#header;
+  }
+
   /** The data bytes of one chunk. */
   get chunkBytes(): number {
     return this.#chunkBytes;

@@ -26,6 +26,7 @@ import {
   LocalHost,
   parseActorId,
   parseEntityAddress,
+  type ObjectFanout,
   type RemoteChild,
   type RemotePort,
   type Runtime,
@@ -252,6 +253,12 @@ export class ClusterHost implements RemotePort {
   async flush(): Promise<void> {
     this.#remoting.flushBatches();
     await this.#transport.flush();
+  }
+
+  /** Objects sent to many readers at once (see `RemotePort.objectFanout`). */
+  get objectFanout(): ObjectFanout | undefined {
+    // Hosts of one process move buffers between them: one copy per reader is no copy at all.
+    return this.#transport.movesBuffers === true ? undefined : this.#remoting.fanout;
   }
 
   /** Whether this host's view has the host (in whatever state). */

@@ -38,6 +38,9 @@ import {
   type TransferFailure,
 } from "./chunks_out.ts";
 import { TransferFailedError } from "./errors.ts";
+import { ObjectFanoutHost } from "./object_fanout.ts";
+import type { FanOutCounts } from "./fanout_out.ts";
+import type { Frame } from "./frames.ts";
 
 /** Counters of a host's cluster traffic. */
 export interface TransportStats {
@@ -51,6 +54,12 @@ export interface TransportStats {
   readonly rejected: Readonly<Record<string, number>>;
   /** Chunked envelopes being sent and being received now (large tells, asks and replies). */
   readonly transfersOpen?: { readonly out: number; readonly in: number };
+  /**
+   * Objects this host sent to many readers at once (`docs/moving-data.md`):
+   * transfers published (one publish of the value each), the readers they
+   * were for and those that got it all, chunk batches, and transfers open each way.
+   */
+  readonly fanout?: FanOutCounts & { readonly open: { readonly out: number; readonly in: number } };
   /** Bytes the host's connection sent, when its transport counts them. */
   readonly bytesSent?: number;
   /** Bytes the host's connection received, when its transport counts them. */
@@ -92,6 +101,8 @@ export class Remoting {
   readonly #asks: RemoteAsks;
   readonly #inbound: Inbound;
   readonly #wireStacks: boolean;
+  /** Objects sent to many readers at once, and received so. */
+  readonly fanout: ObjectFanoutHost;
 
   /** @param seams The runtime, transport and view it works with. */
   constructor(seams: RemotingSeams) {
@@ -118,6 +129,37 @@ export class Remoting {
       (host, envelope, failure, detail) => this.#transferFailed(host, envelope, failure, detail),
       chunkPolicy,
     );
+    const send = (host: string, frame: Frame) =>
+      void this.#outbound.enqueueFrame(host, frame, frame.kind);
+    const fanSubjects = seams.subjects;
+    this.fanout = new ObjectFanoutHost({
+      out: {
+        selfId: seams.runtime.hostId,
+        clock: seams.runtime.clock,
+        policy: chunkPolicy,
+        maxPayloadBytes: Math.min(seams.transport.maxPayloadBytes, 2 ** 30),
+        header: this.#outbound.chunks.header,
+        reserveId: () => this.#outbound.chunks.reserveId(),
+        publish: (transfer, bytes) => {
+          try {
+            seams.transport.publish(fanSubjects.fanOut(transfer), bytes);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        send,
+      },
+      in: {
+        clock: seams.runtime.clock,
+        policy: chunkPolicy,
+        transport: seams.transport,
+        subjects: fanSubjects,
+        resolver: (s) => seams.runtime.resolveRef(s),
+        send,
+        count: (reason) => this.#inbound.countRefused(reason),
+      },
+    });
     this.#inbound = new Inbound({
       runtime: seams.runtime,
       local: seams.local,
@@ -130,6 +172,7 @@ export class Remoting {
       actorStopped: seams.actorStopped,
       chunksOut: this.#outbound.chunks,
       chunkPolicy,
+      fan: this.fanout,
     });
   }
 
@@ -141,6 +184,7 @@ export class Remoting {
       framesReceived: this.#inbound.frames,
       rejected: this.#inbound.rejected,
       transfersOpen: { out: this.#outbound.chunks.open, in: this.#inbound.chunks.open },
+      fanout: { ...this.fanout.counts, open: this.fanout.open },
     };
   }
 
@@ -166,6 +210,7 @@ export class Remoting {
   /** Fails every ask waiting on a host that is gone. */
   hostGone(hostId: string, why: string): void {
     this.#outbound.chunks.hostGone(hostId, why);
+    this.fanout.hostGone(hostId, why);
     this.#inbound.chunks.senderGone(hostId, why);
     this.#failAsksTo(hostId, why);
   }
@@ -176,6 +221,7 @@ export class Remoting {
     this.#inbound.flushRefusals();
     this.#outbound.chunks.closing();
     this.#inbound.chunks.closing();
+    this.fanout.closing();
     this.#asks.rejectTo(
       undefined,
       ({ host }) => new HostUnreachableError(host, "this host is shutting down"),
