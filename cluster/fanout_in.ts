@@ -150,8 +150,9 @@ export class FanIn {
       },
       frame: (frame) => {
         if (forged) return;
-        if (frame.kind === "chunk") this.#in.chunk(holder, frame.transfer, frame.offset, frame.data);
-        else this.#seams.count("malformed");
+        if (frame.kind === "chunk") {
+          this.#in.chunk(holder, frame.transfer, frame.offset, frame.data);
+        } else this.#seams.count("malformed");
       },
       reject: (reason) => this.#seams.count(reason),
     });

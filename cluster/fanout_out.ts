@@ -232,7 +232,9 @@ export class FanOut {
     for (const member of transfer.members.values()) if (!member.ready) return;
     if (transfer.members.size === 0) return this.#end(transfer);
     transfer.started = true;
-    if (this.#joinable.get(transfer.objectId) === transfer) this.#joinable.delete(transfer.objectId);
+    if (this.#joinable.get(transfer.objectId) === transfer) {
+      this.#joinable.delete(transfer.objectId);
+    }
     this.#counts.transfers++;
     this.#counts.readers += transfer.members.size;
     const now = this.#seams.clock.now();
@@ -301,7 +303,9 @@ export class FanOut {
 
   #end(transfer: FanTransfer): void {
     this.#transfers.delete(transfer.id);
-    if (this.#joinable.get(transfer.objectId) === transfer) this.#joinable.delete(transfer.objectId);
+    if (this.#joinable.get(transfer.objectId) === transfer) {
+      this.#joinable.delete(transfer.objectId);
+    }
     transfer.parts = [];
     transfer.inFlight = [];
     transfer.members.clear();

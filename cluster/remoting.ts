@@ -37,8 +37,9 @@ import {
   DEFAULT_CHUNK_POLICY,
   type TransferFailure,
 } from "./chunks_out.ts";
-import { TransferFailedError } from "./errors.ts";
+import { CapabilityMissingError, TransferFailedError } from "./errors.ts";
 import { ObjectFanoutHost } from "./object_fanout.ts";
+import { type Capability, reads } from "./capabilities.ts";
 import type { FanOutCounts } from "./fanout_out.ts";
 import type { Frame } from "./frames.ts";
 
@@ -128,6 +129,7 @@ export class Remoting {
       (host, envelopes, reason, sentAtMs) => this.#unsent(host, envelopes, reason, sentAtMs),
       (host, envelope, failure, detail) => this.#transferFailed(host, envelope, failure, detail),
       chunkPolicy,
+      (host, what) => this.#accepts(host, what),
     );
     const send = (host: string, frame: Frame) =>
       void this.#outbound.enqueueFrame(host, frame, frame.kind);
@@ -257,7 +259,7 @@ export class Remoting {
       this.#unreachable(ref.hostId, { kind: "tell", to: ref.id, name, payload });
       return;
     }
-    const trace = this.#runtime.tracer?.outgoing();
+    const trace = this.#accepts(ref.hostId, "trace") ? this.#runtime.tracer?.outgoing() : undefined;
     const error = this.#outbound.enqueueFrame(
       ref.hostId,
       { kind: "tell", to: ref.id, name, body: payload, ...trace },
@@ -265,7 +267,7 @@ export class Remoting {
       ref.type,
     );
     if (error !== undefined) {
-      this.#deadLetter("too-large", ref.id, ref.type, name, "tell", payload, error);
+      this.#deadLetter(unsentReason(error), ref.id, ref.type, name, "tell", payload, error);
       throw error;
     }
   }
@@ -299,17 +301,23 @@ export class Remoting {
         body: payload,
         correlation,
         timeoutMs: Math.ceil(timeoutMs),
-        ...this.#runtime.tracer?.outgoing(),
+        ...(this.#accepts(ref.hostId, "trace") ? this.#runtime.tracer?.outgoing() : undefined),
       },
       name,
       ref.type,
     );
     if (error !== undefined) {
       this.#asks.answer(correlation);
-      this.#deadLetter("too-large", ref.id, ref.type, name, "ask", payload, error);
+      this.#deadLetter(unsentReason(error), ref.id, ref.type, name, "ask", payload, error);
       ask.reject(error);
     }
     return ask.promise;
+  }
+
+  /** Whether a host reads an addition to the protocol: one not heard of yet is taken to. */
+  #accepts(host: string, what: Capability): boolean {
+    const known = this.#view.get(host);
+    return reads(known === undefined ? null : known.capabilities, what);
   }
 
   /** A chunked envelope this host sent failed: a tell becomes a dead letter, an ask fails. */
@@ -412,4 +420,9 @@ export class Remoting {
     const parsed = this.#subjects.parseBounce(message.subject);
     if (parsed !== undefined) this.#outbound.bounced(parsed.batch);
   }
+}
+
+/** The dead-letter reason of a message that could not be sent at all. */
+function unsentReason(error: Error): DeadLetterReason {
+  return CapabilityMissingError.is(error) ? "capability-missing" : "too-large";
 }

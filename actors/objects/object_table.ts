@@ -328,7 +328,11 @@ export class ObjectTable implements ObjectAccess, KeeperSide {
     try {
       answer = await (keeper as Asking).ask(
         "get",
-        { id: ref.id, reader: this.#ownKeeper(), ...(fanout === undefined ? {} : { fanout: true }) },
+        {
+          id: ref.id,
+          reader: this.#ownKeeper(),
+          ...(fanout === undefined ? {} : { fanout: true }),
+        },
         { timeoutMs: this.#seams.fetchTimeoutMs },
       );
       // A value read by several hosts at once comes on a transfer they share.

@@ -100,22 +100,25 @@ Deno.test({
       assert.ok(keys.some((k) => k.includes("sec-counter")), `state in the bucket: ${keys}`);
     });
 
-    await t.step("an object read by two hosts at once is published once, on a subject both may read", async () => {
-      const value = new Float32Array(768 * 1024);
-      for (let i = 0; i < value.length; i++) value[i] = i % 7;
-      const obj = await d1.put(value);
-      const reader = await d1.spawn(ObjReader, { placement: { kind: "host", hostId: "h2" } });
-      const [there, here] = await Promise.all([
-        reader.ask("read", obj, { timeoutMs: 60_000 }),
-        h1.resolveObjectRef<Float32Array>(obj.toJSON()).get(),
-      ]);
-      assert.deepEqual(there, { sum: expectedSum(value.length), length: value.length });
-      assert.equal(here.length, value.length);
-      const fanout = d1.transportStats()?.fanout;
-      assert.equal(fanout?.transfers, 1);
-      assert.equal(fanout?.delivered, 2);
-      await obj.release();
-    });
+    await t.step(
+      "an object read by two hosts at once is published once, on a subject both may read",
+      async () => {
+        const value = new Float32Array(768 * 1024);
+        for (let i = 0; i < value.length; i++) value[i] = i % 7;
+        const obj = await d1.put(value);
+        const reader = await d1.spawn(ObjReader, { placement: { kind: "host", hostId: "h2" } });
+        const [there, here] = await Promise.all([
+          reader.ask("read", obj, { timeoutMs: 60_000 }),
+          h1.resolveObjectRef<Float32Array>(obj.toJSON()).get(),
+        ]);
+        assert.deepEqual(there, { sum: expectedSum(value.length), length: value.length });
+        assert.equal(here.length, value.length);
+        const fanout = d1.transportStats()?.fanout;
+        assert.equal(fanout?.transfers, 1);
+        assert.equal(fanout?.delivered, 2);
+        await obj.release();
+      },
+    );
 
     await t.step("members doing their work were never refused anything", async () => {
       // Heartbeats, liveness workers, spawns, asks, KV reads and writes, all allowed.
