@@ -6,8 +6,9 @@
  * array sent by the owner to each of the 4 as the payload of an ask (4
  * unicasts). The value is a 64 MiB `Float32Array`, so both sides travel as
  * chunked envelopes over a server at its default `max_payload`; each
- * repetition puts a fresh object (no reader has it yet). The figure is MiB/s delivered (4 x the value's size
- * per repetition's time).
+ * repetition puts a fresh object (no reader has it yet), whose 4 gets
+ * share one fan-out transfer (docs/moving-data.md, "Many readers"). The
+ * figure is MiB/s delivered (4 x the value's size per repetition's time).
  *
  * Usage: deno run -A bench/broadcast.ts bulk.broadcast <ours|peer>
  *
