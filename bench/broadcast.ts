@@ -68,6 +68,11 @@ async function measure(): Promise<Measurement> {
     for (let i = 0; i < REPETITIONS; i++) {
       samples.push((READERS * BYTES / 2 ** 20) / ((await once()) / 1_000));
     }
+    // What the repetitions cost the owner: its fan-out publishes (one per
+    // repetition) and the bytes it sent (about 1 or 4 values per repetition).
+    const stats = system.transportStats();
+    const sentMiB = ((stats?.bytesSent ?? 0) / 2 ** 20).toFixed(0);
+    console.error(`owner (${side}): sent ${sentMiB} MiB; fan-out ${JSON.stringify(stats?.fanout)}`);
     return { value: median(samples), unit: "MiB/s", samples };
   } finally {
     await system.shutdown();

@@ -22,7 +22,7 @@
 import type { Clock, TimerHandle } from "../base/clock.ts";
 import type { Frame } from "./frames.ts";
 import type { ChunkedEnvelope, ChunkPolicy, TransferFailure } from "./chunk_policy.ts";
-import { CHUNK_FRAME_HEADER_BYTES, chunkBatch } from "./_chunk_batch.ts";
+import { alignOf, CHUNK_FRAME_HEADER_BYTES, chunkBatch, copyFromParts } from "./_chunk_batch.ts";
 
 export {
   type ChunkedEnvelope,
@@ -173,13 +173,7 @@ export class ChunksOut {
     }
     if (total > limit) return new PayloadTooLargeError(`message '${label}'`, total, limit);
     // Where the first large typed array's elements start, for the receiver to align them.
-    let align = 0;
-    for (let i = 0, at = 0; i < parts.length; at += parts[i].byteLength, i++) {
-      if (parts[i].byteLength >= 64 * 1024) {
-        align = at % 8;
-        break;
-      }
-    }
+    const align = alignOf(parts);
     const envelope: ChunkedEnvelope = frame.kind === "reply"
       ? { kind: "reply", bytes: total, correlation: frame.correlation }
       : {
@@ -274,21 +268,14 @@ export class ChunksOut {
   #chunk(transfer: Transfer): Uint8Array {
     const total = transfer.envelope.bytes;
     const n = Math.min(this.#chunkBytes, total - transfer.sent);
-    const out = chunkBatch(this.#header, transfer.id, transfer.sent, n, (into, at) => {
-      const end = at + n;
-      while (at < end) {
-        const part = transfer.parts[transfer.part];
-        const take = Math.min(end - at, part.byteLength - transfer.partOffset);
-        into.set(part.subarray(transfer.partOffset, transfer.partOffset + take), at);
-        at += take;
-        transfer.partOffset += take;
-        if (transfer.partOffset === part.byteLength) {
-          transfer.parts[transfer.part] = EMPTY;
-          transfer.part++;
-          transfer.partOffset = 0;
-        }
-      }
-    }, this.#free.pop());
+    const out = chunkBatch(
+      this.#header,
+      transfer.id,
+      transfer.sent,
+      n,
+      (into, at) => copyFromParts(transfer, into, at, n),
+      this.#free.pop(),
+    );
     transfer.inFlight.push({ end: transfer.sent + n, buffer: new Uint8Array(out.buffer) });
     transfer.sent += n;
     // The sender keeps nothing of what it sent.
@@ -317,8 +304,6 @@ export class ChunksOut {
     this.#seams.clock.keepAlive(this.#timer, false);
   }
 }
-
-const EMPTY = new Uint8Array(0);
 
 /** How many chunk buffers are kept for reuse, at most. */
 const FREE_BUFFERS = 16;

@@ -20,7 +20,7 @@
 import type { Clock, TimerHandle } from "../base/clock.ts";
 import type { Frame } from "./frames.ts";
 import type { ChunkPolicy } from "./chunk_policy.ts";
-import { CHUNK_FRAME_HEADER_BYTES, chunkBatch } from "./_chunk_batch.ts";
+import { alignOf, CHUNK_FRAME_HEADER_BYTES, chunkBatch, copyFromParts } from "./_chunk_batch.ts";
 import { BatchWriter, frameOverheadBytes } from "./batch_writer.ts";
 import type { FanTicket } from "../actors/internal.ts";
 
@@ -193,13 +193,7 @@ export class FanOut {
     }
     if (total > Math.min(this.#seams.policy.maxMessageBytes, 2 ** 32 - 1)) return undefined;
     const parts = writer.takeFrame(size);
-    let align = 0;
-    for (let i = 0, at = 0; i < parts.length; at += parts[i].byteLength, i++) {
-      if (parts[i].byteLength >= 64 * 1024) {
-        align = at % 8;
-        break;
-      }
-    }
+    const align = alignOf(parts);
     const transfer: FanTransfer = {
       id,
       objectId,
@@ -277,20 +271,14 @@ export class FanOut {
   /** The next chunk batch: header, frame 9's header, then its data (the one copy). */
   #chunk(transfer: FanTransfer): Uint8Array {
     const n = Math.min(this.#chunkBytes, transfer.bytes - transfer.sent);
-    const out = chunkBatch(this.#seams.header, transfer.id, transfer.sent, n, (into, at) => {
-      const end = at + n;
-      while (at < end) {
-        const part = transfer.parts[transfer.part];
-        const take = Math.min(end - at, part.byteLength - transfer.partOffset);
-        into.set(part.subarray(transfer.partOffset, transfer.partOffset + take), at);
-        at += take;
-        transfer.partOffset += take;
-        if (transfer.partOffset === part.byteLength) {
-          transfer.part++;
-          transfer.partOffset = 0;
-        }
-      }
-    }, this.#free.pop());
+    const out = chunkBatch(
+      this.#seams.header,
+      transfer.id,
+      transfer.sent,
+      n,
+      (into, at) => copyFromParts(transfer, into, at, n),
+      this.#free.pop(),
+    );
     transfer.inFlight.push({ end: transfer.sent + n, buffer: new Uint8Array(out.buffer) });
     transfer.sent += n;
     if (transfer.sent === transfer.bytes) transfer.parts = [];

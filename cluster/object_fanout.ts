@@ -7,9 +7,28 @@
  * @module
  */
 
-import type { FanTicket, ObjectFanout } from "../actors/internal.ts";
-import { FanIn, type FanInSeams } from "./fanout_in.ts";
-import { FanOut, type FanOutCounts, type FanOutSeams } from "./fanout_out.ts";
+import type { FanTicket, ObjectFanout, Runtime } from "../actors/internal.ts";
+import type { Transport } from "../transport/transport.ts";
+import type { Subjects } from "../transport/subjects.ts";
+import type { ChunkPolicy } from "./chunk_policy.ts";
+import type { ChunksOut } from "./chunks_out.ts";
+import type { Frame } from "./frames.ts";
+import { FanIn } from "./fanout_in.ts";
+import { FanOut, type FanOutCounts } from "./fanout_out.ts";
+
+/** What a host's fan-out works with. */
+export interface ObjectFanoutSeams {
+  readonly runtime: Runtime;
+  readonly transport: Transport;
+  readonly subjects: Subjects;
+  readonly policy: ChunkPolicy;
+  /** The host's chunked envelopes out: their batch header and transfer numbers are shared. */
+  readonly chunksOut: ChunksOut;
+  /** Queues a frame in the batches for `host`. */
+  readonly send: (host: string, frame: Frame) => void;
+  /** Counts a refusal by reason. */
+  readonly count: (reason: string) => void;
+}
 
 /** The chunk frames of the inbox that fan-out transfers take (each says whether it took it). */
 export interface FanFrames {
@@ -26,10 +45,35 @@ export class ObjectFanoutHost implements ObjectFanout, FanFrames {
   readonly #out: FanOut;
   readonly #in: FanIn;
 
-  /** @param seams What each side works with. */
-  constructor(seams: { readonly out: FanOutSeams; readonly in: FanInSeams }) {
-    this.#out = new FanOut(seams.out);
-    this.#in = new FanIn(seams.in);
+  /** @param seams What it works with. */
+  constructor(seams: ObjectFanoutSeams) {
+    const { runtime, transport, subjects, policy, chunksOut, send } = seams;
+    this.#out = new FanOut({
+      selfId: runtime.hostId,
+      clock: runtime.clock,
+      policy,
+      maxPayloadBytes: Math.min(transport.maxPayloadBytes, 2 ** 30),
+      header: chunksOut.header,
+      reserveId: () => chunksOut.reserveId(),
+      publish: (transfer, bytes) => {
+        try {
+          transport.publish(subjects.fanOut(transfer), bytes);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      send,
+    });
+    this.#in = new FanIn({
+      clock: runtime.clock,
+      policy,
+      transport,
+      subjects,
+      resolver: (s) => runtime.resolveRef(s),
+      send,
+      count: seams.count,
+    });
   }
 
   /** Transfers open each way. */

@@ -133,34 +133,14 @@ export class Remoting {
     );
     const send = (host: string, frame: Frame) =>
       void this.#outbound.enqueueFrame(host, frame, frame.kind);
-    const fanSubjects = seams.subjects;
     this.fanout = new ObjectFanoutHost({
-      out: {
-        selfId: seams.runtime.hostId,
-        clock: seams.runtime.clock,
-        policy: chunkPolicy,
-        maxPayloadBytes: Math.min(seams.transport.maxPayloadBytes, 2 ** 30),
-        header: this.#outbound.chunks.header,
-        reserveId: () => this.#outbound.chunks.reserveId(),
-        publish: (transfer, bytes) => {
-          try {
-            seams.transport.publish(fanSubjects.fanOut(transfer), bytes);
-            return true;
-          } catch {
-            return false;
-          }
-        },
-        send,
-      },
-      in: {
-        clock: seams.runtime.clock,
-        policy: chunkPolicy,
-        transport: seams.transport,
-        subjects: fanSubjects,
-        resolver: (s) => seams.runtime.resolveRef(s),
-        send,
-        count: (reason) => this.#inbound.countRefused(reason),
-      },
+      runtime: seams.runtime,
+      transport: seams.transport,
+      subjects: seams.subjects,
+      policy: chunkPolicy,
+      chunksOut: this.#outbound.chunks,
+      send,
+      count: (reason) => this.#inbound.countRefused(reason),
     });
     this.#inbound = new Inbound({
       runtime: seams.runtime,
