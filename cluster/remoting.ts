@@ -40,7 +40,6 @@ import {
 import { CapabilityMissingError, TransferFailedError } from "./errors.ts";
 import { ObjectFanoutHost } from "./object_fanout.ts";
 import { type Capability, reads } from "./capabilities.ts";
-import type { FanOutCounts } from "./fanout_out.ts";
 import type { Frame } from "./frames.ts";
 
 /** Counters of a host's cluster traffic. */
@@ -60,7 +59,18 @@ export interface TransportStats {
    * transfers published (one publish of the value each), the readers they
    * were for and those that got it all, chunk batches, and transfers open each way.
    */
-  readonly fanout?: FanOutCounts & { readonly open: { readonly out: number; readonly in: number } };
+  readonly fanout?: {
+    /** Transfers started (each one publish of the value, whatever its readers). */
+    readonly transfers: number;
+    /** Readers those transfers were for. */
+    readonly readers: number;
+    /** Readers that received the whole value. */
+    readonly delivered: number;
+    /** Chunk batches published. */
+    readonly chunks: number;
+    /** Transfers open now: sent by this host, and received by it. */
+    readonly open: { readonly out: number; readonly in: number };
+  };
   /** Bytes the host's connection sent, when its transport counts them. */
   readonly bytesSent?: number;
   /** Bytes the host's connection received, when its transport counts them. */
