@@ -13,6 +13,7 @@ import type { BaseRef, SerializedRef } from "./ref.ts";
 import type { SpawnOptions } from "./spawn_options.ts";
 import type { DeathRecord } from "./observe/death_records.ts";
 import type { KeyHolder } from "./persistence/key_holder.ts";
+import type { ObjectFanout } from "./objects/fanout_port.ts";
 
 /** A child of a supervisor that lives on another host. */
 export interface RemoteChild extends BaseRef {
@@ -115,6 +116,8 @@ export interface RemotePort {
    * may still be running and `requester` is not the host that asked for it.
    */
   mayTakeKey(key: string, holder: KeyHolder, requester: string): Promise<void>;
+  /** Sends objects to many readers at once (a cluster over a transport that can). */
+  readonly objectFanout?: ObjectFanout;
   /** Says goodbye before the actors stop, so others stop sending. */
   leave(): void;
   /** Flushes and closes the connection to the other hosts. */

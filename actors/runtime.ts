@@ -278,6 +278,7 @@ export class Runtime implements CellRuntime {
       spawnKeeper: (side) => this.spawn(Keeper as never, { args: side } as never, undefined).ref,
       resolveRef: (serialized) => this.resolveRef(serialized),
       knowsHost: (hostId) => this.remote.knowsHost(hostId),
+      fanout: () => this.remote.objectFanout,
       store: () => this.store(),
       warn: (text, error) => this.logger.warn(text, { error: describeError(error).message }),
     });

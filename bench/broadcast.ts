@@ -6,8 +6,9 @@
  * array sent by the owner to each of the 4 as the payload of an ask (4
  * unicasts). The value is a 64 MiB `Float32Array`, so both sides travel as
  * chunked envelopes over a server at its default `max_payload`; each
- * repetition puts a fresh object (no reader has it yet). The figure is MiB/s delivered (4 x the value's size
- * per repetition's time).
+ * repetition puts a fresh object (no reader has it yet), whose 4 gets
+ * share one fan-out transfer (docs/moving-data.md, "Many readers"). The
+ * figure is MiB/s delivered (4 x the value's size per repetition's time).
  *
  * Usage: deno run -A bench/broadcast.ts bulk.broadcast <ours|peer>
  *
@@ -67,6 +68,11 @@ async function measure(): Promise<Measurement> {
     for (let i = 0; i < REPETITIONS; i++) {
       samples.push((READERS * BYTES / 2 ** 20) / ((await once()) / 1_000));
     }
+    // What the repetitions cost the owner: its fan-out publishes (one per
+    // repetition) and the bytes it sent (about 1 or 4 values per repetition).
+    const stats = system.transportStats();
+    const sentMiB = ((stats?.bytesSent ?? 0) / 2 ** 20).toFixed(0);
+    console.error(`owner (${side}): sent ${sentMiB} MiB; fan-out ${JSON.stringify(stats?.fanout)}`);
     return { value: median(samples), unit: "MiB/s", samples };
   } finally {
     await system.shutdown();

@@ -76,3 +76,40 @@ function writeUint32(b: Uint8Array, at: number, n: number): void {
   b[at + 2] = n >>> 8;
   b[at + 3] = n;
 }
+
+/** Where an envelope's bytes are read from as its chunks are written: its parts, and how far. */
+export interface PartsCursor {
+  parts: Uint8Array[];
+  part: number;
+  partOffset: number;
+}
+
+/**
+ * Copies the next `n` bytes of the cursor's parts into `into` at `at` (the
+ * one copy of a chunk's data); a part read to its end is let go.
+ */
+export function copyFromParts(cursor: PartsCursor, into: Uint8Array, at: number, n: number): void {
+  const end = at + n;
+  while (at < end) {
+    const part = cursor.parts[cursor.part];
+    const take = Math.min(end - at, part.byteLength - cursor.partOffset);
+    into.set(part.subarray(cursor.partOffset, cursor.partOffset + take), at);
+    at += take;
+    cursor.partOffset += take;
+    if (cursor.partOffset === part.byteLength) {
+      cursor.parts[cursor.part] = EMPTY;
+      cursor.part++;
+      cursor.partOffset = 0;
+    }
+  }
+}
+
+/** Where the first large typed array's elements (a part of 64 KiB or more) start in the parts, modulo 8. */
+export function alignOf(parts: readonly Uint8Array[]): number {
+  for (let i = 0, at = 0; i < parts.length; at += parts[i].byteLength, i++) {
+    if (parts[i].byteLength >= 64 * 1024) return at % 8;
+  }
+  return 0;
+}
+
+const EMPTY = new Uint8Array(0);

@@ -64,6 +64,13 @@ export class ValueWriter extends ByteWriter {
   /** The bytes left out so far: where they belong in the buffer, and them. */
   protected spills: { at: number; bytes: Uint8Array }[] = [];
 
+  /**
+   * Called before an in-process extension (such as an object ref) is
+   * written, with its type: it throws to refuse it (the value is then not
+   * written at all), as for a peer that does not read that extension.
+   */
+  extensionGate: ((type: number) => void) | undefined = undefined;
+
   /** Whether the writer is in the middle of a value (a `toJSON` that encodes). */
   get busy(): boolean {
     return this.#busy;
@@ -199,6 +206,7 @@ export class ValueWriter extends ByteWriter {
     }
     for (const e of localExtensions) {
       if (value instanceof e.Class) {
+        this.extensionGate?.(e.type);
         const start = this.extStart();
         this.#write(e.write(value as never), depth + 1);
         return this.extEnd(start, e.type);

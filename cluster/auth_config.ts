@@ -11,7 +11,7 @@
  *
  * | role     | publish                                       | subscribe                                                                         |
  * | -------- | --------------------------------------------- | --------------------------------------------------------------------------------- |
- * | host     | `R.<id>.>`, the bucket's KV and JetStream API  | `R.*.to.<id>`, `R.<id>.bounce.>`, `R.*.ctl.<id>.*`, everyone's announce/discover/leave/lost, `_INBOX_<id>.>` |
+ * | host     | `R.<id>.>`, the bucket's KV and JetStream API  | `R.*.to.<id>`, `R.<id>.bounce.>`, `R.*.ctl.<id>.*`, everyone's announce/discover/leave/lost, everyone's object fan-outs `R.*.fan.*`, `_INBOX_<id>.>` |
  * | driver   | as a host                                      | as a host                                                                         |
  * | operator | `R.<id>.discover`, `R.<id>.ctl.*.inspect`, `R.<id>.ctl.*.stats` | everyone's announce/leave/lost, `_INBOX_<id>.>`                   |
  *
@@ -103,6 +103,7 @@ export function permissionsOf(scope: AuthScope, role: AuthRole, id: string): Per
           own.discoveries(),
           own.leaves(),
           own.losts(),
+          own.fanouts(),
           inbox,
         ],
         allowResponses: true,

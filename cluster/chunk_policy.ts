@@ -37,6 +37,12 @@ export interface ChunkPolicy {
    * @default {67108864} (64 MiB)
    */
   readonly directWindowBytes: number;
+  /**
+   * How long a fan-out transfer of an object (`fanout_out.ts`) waits, from
+   * its first reader's fetch, for more readers to join it before it starts, in milliseconds.
+   * @default {20}
+   */
+  readonly fanoutWindowMs: number;
 }
 
 /** The defaults of {@linkcode ChunkPolicy}, in one place. */
@@ -46,6 +52,7 @@ export const DEFAULT_CHUNK_POLICY: ChunkPolicy = Object.freeze({
   maxMessageBytes: 2 ** 31,
   directRecordBytes: 4 * 1024 * 1024,
   directWindowBytes: 64 * 1024 * 1024,
+  fanoutWindowMs: 20,
 });
 
 /** What is kept of a chunked envelope to report it (never its payload). */

@@ -29,7 +29,7 @@
 import type { Clock, TimerHandle } from "../base/clock.ts";
 import type { Frame } from "./frames.ts";
 import type { ChunkedEnvelope, ChunkPolicy, ChunkRoute, TransferFailure } from "./chunk_policy.ts";
-import { CHUNK_FRAME_HEADER_BYTES, chunkBatch } from "./_chunk_batch.ts";
+import { alignOf, CHUNK_FRAME_HEADER_BYTES, chunkBatch } from "./_chunk_batch.ts";
 import { TransferParts } from "./_transfer_parts.ts";
 
 export {
@@ -114,6 +114,20 @@ export class ChunksOut {
     return this.#transfers.size;
   }
 
+  /**
+   * A transfer number of its own for a transfer sent elsewhere (a fan-out,
+   * `fanout_out.ts`): frames 10 to 12 name transfers by number, so one
+   * numbering serves both.
+   */
+  reserveId(): number {
+    return this.#next++;
+  }
+
+  /** The header of this host's batches (version, sender id). */
+  get header(): Uint8Array {
+    return this.#header;
+  }
+
   /** The data bytes of one chunk. */
   get chunkBytes(): number {
     return this.#chunkBytes;
@@ -187,13 +201,7 @@ export class ChunksOut {
     }
     if (total > limit) return new PayloadTooLargeError(`message '${label}'`, total, limit);
     // Where the first large typed array's elements start, for the receiver to align them.
-    let align = 0;
-    for (let i = 0, at = 0; i < parts.length; at += parts[i].byteLength, i++) {
-      if (parts[i].byteLength >= 64 * 1024) {
-        align = at % 8;
-        break;
-      }
-    }
+    const align = alignOf(parts);
     const envelope: ChunkedEnvelope = frame.kind === "reply"
       ? { kind: "reply", bytes: total, correlation: frame.correlation }
       : {

@@ -27,6 +27,7 @@ import {
   type HostSnapshot,
   type KeyHolder,
   LocalHost,
+  type ObjectFanout,
   parseActorId,
   parseEntityAddress,
   type RemoteChild,
@@ -285,6 +286,12 @@ export class ClusterHost implements RemotePort {
       holder,
       requester,
     );
+  }
+
+  /** Objects sent to many readers at once (see `RemotePort.objectFanout`). */
+  get objectFanout(): ObjectFanout | undefined {
+    // Hosts of one process move buffers between them: one copy per reader is no copy at all.
+    return this.#transport.movesBuffers === true ? undefined : this.#remoting.fanout;
   }
 
   /** Whether this host's view has the host (in whatever state). */

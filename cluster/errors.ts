@@ -289,3 +289,35 @@ export class TransferFailedError extends ActorSystemError {
     this.reason = reason;
   }
 }
+
+/**
+ * A send needed an addition to the protocol that the target host did not
+ * announce it reads (`docs/PROTOCOL.md`, "Capabilities"): a chunked envelope
+ * (`chunks`) or an object ref (`object-refs`) to a host of an older
+ * version. Nothing was sent; it fails at once instead of after a stall.
+ * Match on `code` (`capability_missing`); this class is not exported from `mod.ts`.
+ */
+export class CapabilityMissingError extends ActorSystemError {
+  /** The stable code of this error class. */
+  static override readonly code: string = "capability_missing";
+  /** The host that lacks it. */
+  readonly hostId: string;
+  /** The capability it lacks (`chunks`, `object-refs`). */
+  readonly capability: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param hostId The host that lacks it.
+   * @param capability The capability it lacks.
+   * @param sending What was being sent (a message name, `reply`).
+   */
+  constructor(hostId: string, capability: string, sending: string) {
+    super(
+      `host ${hostId} does not read '${capability}' (an older version of the framework), so ` +
+        `'${sending}' was not sent to it: run the same version on every host`,
+    );
+    this.hostId = hostId;
+    this.capability = capability;
+  }
+}

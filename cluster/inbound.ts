@@ -37,6 +37,7 @@ import { describeError } from "../base/errors.ts";
 import { timeoutError } from "../base/timeouts.ts";
 import { type ChunkFrame, InboundChunks } from "./inbound_chunks.ts";
 import type { ChunkPolicy, ChunksOut } from "./chunks_out.ts";
+import type { FanFrames } from "./object_fanout.ts";
 
 /** Records a dead letter on this host; `count` when it stands for several messages. */
 export type InboundDeadLetter = (
@@ -75,6 +76,8 @@ export interface InboundSeams {
   readonly chunksOut: ChunksOut;
   /** How chunked envelopes are received. */
   readonly chunkPolicy: ChunkPolicy;
+  /** The fan-out transfers of objects, which take the chunk frames naming theirs. */
+  readonly fan?: FanFrames;
 }
 
 /** The inbox side of one host's remoting. */
@@ -110,6 +113,7 @@ export class Inbound {
       policy: seams.chunkPolicy,
       resolver: (s) => this.#runtime.resolveRef(s),
       out: seams.chunksOut,
+      ...(seams.fan === undefined ? {} : { fan: seams.fan }),
       send: (host, frame) => void seams.send(host, frame, frame.kind),
       count: (reason) => this.#count(reason),
       deliver: (sender, frame, bytes) => {
@@ -155,6 +159,11 @@ export class Inbound {
   /** Handles every batch still waiting now, in one go: this host is closing. */
   finish(): void {
     this.#queue.finish();
+  }
+
+  /** Counts a refusal of something that came another way than the inbox (a fan-out chunk). */
+  countRefused(reason: string): void {
+    this.#count(reason);
   }
 
   #count(reason: string): void {

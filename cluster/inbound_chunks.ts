@@ -14,6 +14,7 @@ import { ChunksIn, type IncomingTransfer } from "./chunks_in.ts";
 import type { ChunkPolicy, ChunksOut } from "./chunks_out.ts";
 import { TransferFailedError } from "./errors.ts";
 import type { DirectChunksIn } from "./direct_listener.ts";
+import type { FanFrames } from "./object_fanout.ts";
 
 /** A chunk frame. */
 export type ChunkFrame = Extract<
@@ -28,6 +29,8 @@ export interface InboundChunksSeams {
   readonly resolver: RefResolver;
   /** The transfers this host sends (for credit and cancels). */
   readonly out: ChunksOut;
+  /** The fan-out transfers of objects, which take the chunk frames naming theirs. */
+  readonly fan?: FanFrames;
   /** Queues a frame for a host. */
   readonly send: (host: string, frame: Frame) => void;
   /** Counts a refusal by reason. */
@@ -87,10 +90,13 @@ export class InboundChunks {
       case "chunk":
         return this.#in.chunk(sender, frame.transfer, frame.offset, frame.data);
       case "chunkAck":
+        if (this.#seams.fan?.acked(sender, frame.transfer, frame.bytes)) return;
         return this.#seams.out.acked(sender, frame.transfer, frame.bytes);
       case "chunkCancel":
+        if (this.#seams.fan?.cancelled(sender, frame.transfer)) return;
         return this.#seams.out.cancelled(sender, frame.transfer, frame.reason);
       case "chunkAbort":
+        if (this.#seams.fan?.aborted(sender, frame.transfer, frame.reason)) return;
         return this.#in.aborted(sender, frame.transfer, frame.reason);
       default: {
         const unknown: never = frame;

@@ -33,6 +33,8 @@ import {
   DEFAULT_CHUNK_POLICY,
   type TransferFailure,
 } from "./chunks_out.ts";
+import { type Capability, missing } from "./capabilities.ts";
+import { EXTENSION } from "./value_extensions.ts";
 
 export type { SentEnvelope };
 
@@ -91,6 +93,7 @@ export class Outbound {
   /** The chunked envelopes being sent. */
   readonly chunks: ChunksOut;
   readonly #policy: ChunkPolicy;
+  readonly #accepts: (host: string, what: Capability) => boolean;
 
   /**
    * @param transport Where batches go.
@@ -101,6 +104,7 @@ export class Outbound {
    * @param onTransferFailed Told about chunked envelopes that failed.
    * @param policy How chunked envelopes are sent.
    * @param route The direct connection for a chunked envelope to a host, if any (`direct_links.ts`).
+   * @param accepts Whether a host reads an addition to the protocol (`capabilities.ts`).
    */
   constructor(
     transport: Transport,
@@ -111,7 +115,9 @@ export class Outbound {
     onTransferFailed: TransferFailedHandler = () => {},
     policy: ChunkPolicy = DEFAULT_CHUNK_POLICY,
     route?: (host: string) => ChunkRoute | Promise<ChunkRoute | undefined> | undefined,
+    accepts: (host: string, what: Capability) => boolean = () => true,
   ) {
+    this.#accepts = accepts;
     this.#transport = transport;
     this.#subjects = subjects;
     this.#selfId = selfId;
@@ -278,6 +284,7 @@ export class Outbound {
     total: number,
   ): Error | undefined {
     const parts = pending.writer.takeFrame(size);
+    if (!this.#accepts(host, "chunks")) return missing(host, "chunks", label);
     const start = this.chunks.beginFrame(host, frame, parts, total, type, label);
     if (start instanceof Error) return start;
     const startBytes = pending.writer.addFrame(start);
@@ -332,8 +339,15 @@ export class Outbound {
   }
 
   #open(host: string): Pending {
+    const writer = new BatchWriter(this.#selfId);
+    // Asked only when an object ref is written: tells of plain values pay nothing for it.
+    writer.extensionGate = (type) => {
+      if (type === EXTENSION.objectRef && !this.#accepts(host, "object-refs")) {
+        throw missing(host, "object-refs", "a message holding an object ref");
+      }
+    };
     const pending: Pending = {
-      writer: new BatchWriter(this.#selfId),
+      writer,
       envelopes: undefined,
       buffers: undefined,
     };

@@ -22,6 +22,7 @@ import { type LostDeclaration, Membership } from "./membership.ts";
 import { type CandidateRules, Candidates, DEFAULT_MAX_CANDIDATES } from "./candidates.ts";
 import { hearAnnouncement, VersionNotices } from "./wire_identity.ts";
 import { PROTOCOL_VERSION } from "./protocol_version.ts";
+import { HOST_CAPABILITIES } from "./capabilities.ts";
 
 /** Why another host is gone: declared lost, or left gracefully. */
 export type GoneReason = "lost" | "left";
@@ -260,6 +261,7 @@ export class Presence {
       epoch: this.#epoch,
       inbox: subjects.inbox(),
       protocol: PROTOCOL_VERSION,
+      capabilities: HOST_CAPABILITIES,
       loopLagMs: Math.round(load.loopLagMs),
       busy: load.busy,
     };

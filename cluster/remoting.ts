@@ -37,9 +37,12 @@ import {
   DEFAULT_CHUNK_POLICY,
   type TransferFailure,
 } from "./chunks_out.ts";
-import { TransferFailedError } from "./errors.ts";
 import { DirectChannel, type DirectChannelStats } from "./direct_channel.ts";
 import type { DirectChannelPolicy } from "./direct_policy.ts";
+import { CapabilityMissingError, TransferFailedError } from "./errors.ts";
+import { ObjectFanoutHost } from "./object_fanout.ts";
+import { type Capability, reads } from "./capabilities.ts";
+import type { Frame } from "./frames.ts";
 
 /** Counters of a host's cluster traffic. */
 export interface TransportStats {
@@ -53,6 +56,23 @@ export interface TransportStats {
   readonly rejected: Readonly<Record<string, number>>;
   /** Chunked envelopes being sent and being received now (large tells, asks and replies). */
   readonly transfersOpen?: { readonly out: number; readonly in: number };
+  /**
+   * Objects this host sent to many readers at once (`docs/moving-data.md`):
+   * transfers published (one publish of the value each), the readers they
+   * were for and those that got it all, chunk batches, and transfers open each way.
+   */
+  readonly fanout?: {
+    /** Transfers started (each one publish of the value, whatever its readers). */
+    readonly transfers: number;
+    /** Readers those transfers were for. */
+    readonly readers: number;
+    /** Readers that received the whole value. */
+    readonly delivered: number;
+    /** Chunk batches published. */
+    readonly chunks: number;
+    /** Transfers open now: sent by this host, and received by it. */
+    readonly open: { readonly out: number; readonly in: number };
+  };
   /** Bytes the host's connection sent, when its transport counts them. */
   readonly bytesSent?: number;
   /** Bytes the host's connection received, when its transport counts them. */
@@ -99,6 +119,8 @@ export class Remoting {
   readonly #inbound: Inbound;
   readonly #wireStacks: boolean;
   readonly #direct: DirectChannel | undefined;
+  /** Objects sent to many readers at once, and received so. */
+  readonly fanout: ObjectFanoutHost;
 
   /** @param seams The runtime, transport and view it works with. */
   constructor(seams: RemotingSeams) {
@@ -125,7 +147,19 @@ export class Remoting {
       (host, envelope, failure, detail) => this.#transferFailed(host, envelope, failure, detail),
       chunkPolicy,
       seams.directChannel === undefined ? undefined : (host) => this.#direct?.route(host),
+      (host, what) => this.#accepts(host, what),
     );
+    const send = (host: string, frame: Frame) =>
+      void this.#outbound.enqueueFrame(host, frame, frame.kind);
+    this.fanout = new ObjectFanoutHost({
+      runtime: seams.runtime,
+      transport: seams.transport,
+      subjects: seams.subjects,
+      policy: chunkPolicy,
+      chunksOut: this.#outbound.chunks,
+      send,
+      count: (reason) => this.#inbound.countRefused(reason),
+    });
     this.#inbound = new Inbound({
       runtime: seams.runtime,
       local: seams.local,
@@ -138,6 +172,7 @@ export class Remoting {
       actorStopped: seams.actorStopped,
       chunksOut: this.#outbound.chunks,
       chunkPolicy,
+      fan: this.fanout,
     });
     this.#direct = seams.directChannel === undefined ? undefined : new DirectChannel({
       selfId: seams.runtime.hostId,
@@ -166,6 +201,7 @@ export class Remoting {
       rejected: this.#inbound.rejected,
       transfersOpen: { out: this.#outbound.chunks.open, in: this.#inbound.chunks.open },
       ...(this.#direct === undefined ? {} : { direct: this.#direct.stats }),
+      fanout: { ...this.fanout.counts, open: this.fanout.open },
     };
   }
 
@@ -191,6 +227,7 @@ export class Remoting {
   /** Fails every ask waiting on a host that is gone. */
   hostGone(hostId: string, why: string): void {
     this.#outbound.chunks.hostGone(hostId, why);
+    this.fanout.hostGone(hostId, why);
     this.#inbound.chunks.senderGone(hostId, why);
     this.#direct?.hostGone(hostId);
     this.#failAsksTo(hostId, why);
@@ -203,6 +240,7 @@ export class Remoting {
     this.#outbound.chunks.closing();
     this.#inbound.chunks.closing();
     this.#direct?.close();
+    this.fanout.closing();
     this.#asks.rejectTo(
       undefined,
       ({ host }) => new HostUnreachableError(host, "this host is shutting down"),
@@ -238,7 +276,7 @@ export class Remoting {
       this.#unreachable(ref.hostId, { kind: "tell", to: ref.id, name, payload });
       return;
     }
-    const trace = this.#runtime.tracer?.outgoing();
+    const trace = this.#accepts(ref.hostId, "trace") ? this.#runtime.tracer?.outgoing() : undefined;
     const error = this.#outbound.enqueueFrame(
       ref.hostId,
       { kind: "tell", to: ref.id, name, body: payload, ...trace },
@@ -246,7 +284,7 @@ export class Remoting {
       ref.type,
     );
     if (error !== undefined) {
-      this.#deadLetter("too-large", ref.id, ref.type, name, "tell", payload, error);
+      this.#deadLetter(unsentReason(error), ref.id, ref.type, name, "tell", payload, error);
       throw error;
     }
   }
@@ -280,17 +318,23 @@ export class Remoting {
         body: payload,
         correlation,
         timeoutMs: Math.ceil(timeoutMs),
-        ...this.#runtime.tracer?.outgoing(),
+        ...(this.#accepts(ref.hostId, "trace") ? this.#runtime.tracer?.outgoing() : undefined),
       },
       name,
       ref.type,
     );
     if (error !== undefined) {
       this.#asks.answer(correlation);
-      this.#deadLetter("too-large", ref.id, ref.type, name, "ask", payload, error);
+      this.#deadLetter(unsentReason(error), ref.id, ref.type, name, "ask", payload, error);
       ask.reject(error);
     }
     return ask.promise;
+  }
+
+  /** Whether a host reads an addition to the protocol: one not heard of yet is taken to. */
+  #accepts(host: string, what: Capability): boolean {
+    const known = this.#view.get(host);
+    return reads(known === undefined ? null : known.capabilities, what);
   }
 
   /** A chunked envelope this host sent failed: a tell becomes a dead letter, an ask fails. */
@@ -393,4 +437,9 @@ export class Remoting {
     const parsed = this.#subjects.parseBounce(message.subject);
     if (parsed !== undefined) this.#outbound.bounced(parsed.batch);
   }
+}
+
+/** The dead-letter reason of a message that could not be sent at all. */
+function unsentReason(error: Error): DeadLetterReason {
+  return CapabilityMissingError.is(error) ? "capability-missing" : "too-large";
 }

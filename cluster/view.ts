@@ -32,6 +32,11 @@ export interface HostAnnouncement {
   /** The protocol version it speaks (1 when it did not say). */
   readonly protocol: number;
   /**
+   * The additions to its protocol it reads (`capabilities.ts`); absent for
+   * a host of a version before they were announced, which reads none.
+   */
+  readonly capabilities?: readonly string[];
+  /**
    * How late its event loop runs, in milliseconds (0 when it keeps up): a
    * handler computing, a large message being decoded. Measured apart from
    * the loop, by the host's liveness worker.

@@ -13,6 +13,7 @@ import type { Subjects } from "../transport/subjects.ts";
 import type { HostAnnouncement } from "./view.ts";
 import { unpackValue } from "./codec.ts";
 import { PROTOCOL_VERSION } from "./protocol_version.ts";
+import { capabilitiesField } from "./capabilities.ts";
 
 /** Decodes an announcement; `undefined` when it is not one. */
 export function readAnnouncement(data: Uint8Array): HostAnnouncement | undefined {
@@ -34,6 +35,7 @@ export function readAnnouncement(data: Uint8Array): HostAnnouncement | undefined
     protocol: typeof a.protocol === "number" && Number.isSafeInteger(a.protocol) ? a.protocol : 1,
     loopLagMs: typeof a.loopLagMs === "number" && a.loopLagMs >= 0 ? a.loopLagMs : 0,
     busy: a.busy === true,
+    ...capabilitiesField((a as { capabilities?: unknown }).capabilities),
   };
 }
 

@@ -116,6 +116,34 @@ export const CONTROL: readonly ValueCase[] = [
       busy: false,
     },
   },
+  {
+    name: "announcement with capabilities",
+    value: {
+      hostId: "h1",
+      labels: {},
+      actorCount: 0,
+      mailboxDepth: 0,
+      startedAtMs: 1700000000000,
+      epoch: 1700000000000,
+      inbox: "actors.c.*.to.h1",
+      protocol: 2,
+      capabilities: ["chunks", "object-refs", "trace"],
+      loopLagMs: 0,
+      busy: false,
+    },
+  },
+  {
+    name: "object fetch asking for a fan-out (body of an ask 'get' to a keeper)",
+    value: {
+      id: "o3k9x2mbq7c1vd8e0fj5ha",
+      reader: { $ref: "h2/0", type: "system:objects" },
+      fanout: true,
+    },
+  },
+  {
+    name: "fan-out ticket (a keeper's answer to a fetch)",
+    value: { kind: "fanout", transfer: 7, bytes: 67108880, align: 6 },
+  },
   { name: "lost declaration", value: { hostId: "h2", epoch: 1700000000000 } },
   {
     name: "spawn request with a supervisor",

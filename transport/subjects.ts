@@ -101,6 +101,21 @@ export class Subjects {
     return `${this.root}.${this.self}.bounce.>`;
   }
 
+  /** Where this member publishes the chunks of its fan-out transfer `transfer`. */
+  fanOut(transfer: number): string {
+    return `${this.root}.${this.self}.fan.${transfer}`;
+  }
+
+  /** Where `holder` publishes the chunks of its fan-out transfer `transfer`. */
+  fanFrom(holder: string, transfer: number): string {
+    return `${this.root}.${subjectToken(holder)}.fan.${transfer}`;
+  }
+
+  /** Every member's fan-out transfer subjects (what a reader of objects may subscribe to). */
+  fanouts(): string {
+    return `${this.root}.*.fan.*`;
+  }
+
   /** Where this member announces itself. */
   announce(): string {
     return `${this.root}.${this.self}.announce`;

@@ -21,7 +21,7 @@ import { type FetchAnswer, KEEPER_TYPE, type KeeperSide } from "./keeper_side.ts
 
 /** The keeper's messages. */
 export type KeeperProtocol = {
-  get: Ask<{ id: string; reader?: BaseRef }, FetchAnswer>;
+  get: Ask<{ id: string; reader?: BaseRef; fanout?: boolean }, FetchAnswer>;
   release: Tell<string>;
   dropped: Tell<{ id: string; reason: ObjectLostReason }>;
 };
@@ -39,7 +39,8 @@ export const Keeper = defineActor<KeeperProtocol, KeeperSide, KeeperSide>({
       const id = (request as { id?: unknown } | undefined)?.id;
       if (!isObjectId(id)) return { state: side, reply: { kind: "lost", reason: "not-found" } };
       const reader = (request as { reader?: unknown }).reader;
-      return { state: side, reply: side.serve(id, isRef(reader) ? reader : undefined) };
+      const fanout = (request as { fanout?: unknown }).fanout === true;
+      return { state: side, reply: side.serve(id, isRef(reader) ? reader : undefined, fanout) };
     },
   },
   tells: {

@@ -8,19 +8,24 @@
 
 import type { BaseRef } from "../ref.ts";
 import type { ObjectLostReason } from "./errors.ts";
+import type { FanTicket } from "./fanout_port.ts";
 
 /** The keeper's actor type. */
 export const KEEPER_TYPE = "system:objects";
 
-/** A holder's answer to a fetch: the value, or why there is none. */
+/** A holder's answer to a fetch: the value, the transfer it comes by, or why there is none. */
 export type FetchAnswer =
   | { readonly kind: "value"; readonly value: unknown }
+  | FanTicket
   | { readonly kind: "lost"; readonly reason: ObjectLostReason };
 
 /** What the keeper does for its table. */
 export interface KeeperSide {
-  /** A fetch from another host; `reader` is that host's keeper, told when the object is dropped. */
-  serve(id: string, reader: BaseRef | undefined): FetchAnswer;
+  /**
+   * A fetch from another host; `reader` is that host's keeper, told when the
+   * object is dropped; `fanout` says the reader takes a fan-out ticket.
+   */
+  serve(id: string, reader: BaseRef | undefined, fanout: boolean): FetchAnswer;
   /** A release from another host. */
   releaseHeld(id: string): void;
   /** An object this host read was dropped by its holder. */

@@ -24,6 +24,8 @@ import {
 } from "./object_ref.ts";
 import { type FetchAnswer, KEEPER_TYPE, type KeeperSide } from "./keeper_side.ts";
 import { freezeDeep } from "./freeze.ts";
+import { isFanTicket, type ObjectFanout } from "./fanout_port.ts";
+import { parseActorId } from "../ids.ts";
 import { Tombstones } from "./tombstones.ts";
 
 /** What the table needs of its runtime. */
@@ -38,6 +40,8 @@ export interface ObjectTableSeams {
   resolveRef(serialized: SerializedRef): BaseRef;
   /** Whether a host by this id is known (see `RemotePort.knowsHost`). */
   knowsHost(hostId: string): boolean;
+  /** Sends and receives objects to and from many readers at once, when the cluster can. */
+  fanout(): ObjectFanout | undefined;
   /** The state store (durable objects live there). */
   store(): Promise<StateStore>;
   /** Reports what failed in the background (ending a durable object). */
@@ -213,10 +217,15 @@ export class ObjectTable implements ObjectAccess, KeeperSide {
     }
   }
 
-  serve(id: string, reader: BaseRef | undefined): FetchAnswer {
+  serve(id: string, reader: BaseRef | undefined, fanout: boolean): FetchAnswer {
     const held = this.#held.get(id);
     if (held === undefined) return { kind: "lost", reason: this.#lost.get(id) ?? "not-found" };
     if (reader !== undefined) held.readers.set(reader.id, reader);
+    const readerHost = reader === undefined ? undefined : parseActorId(reader.id)?.host;
+    if (fanout && readerHost !== undefined) {
+      const ticket = this.#seams.fanout()?.serve(id, held.value, readerHost);
+      if (ticket !== undefined) return ticket;
+    }
     return { kind: "value", value: held.value };
   }
 
@@ -314,13 +323,22 @@ export class ObjectTable implements ObjectAccess, KeeperSide {
     if (typeof (keeper as Partial<Asking>).ask !== "function") {
       throw new ObjectLostError(ref.id, ref.hostId, "not-found");
     }
+    const fanout = this.#seams.fanout();
     let answer: unknown;
     try {
       answer = await (keeper as Asking).ask(
         "get",
-        { id: ref.id, reader: this.#ownKeeper() },
+        {
+          id: ref.id,
+          reader: this.#ownKeeper(),
+          ...(fanout === undefined ? {} : { fanout: true }),
+        },
         { timeoutMs: this.#seams.fetchTimeoutMs },
       );
+      // A value read by several hosts at once comes on a transfer they share.
+      if (fanout !== undefined && isFanTicket(answer)) {
+        answer = await fanout.receive(ref.hostId, answer);
+      }
     } catch (err) {
       const reason = lostReasonOf(err);
       if (reason === undefined) throw err;

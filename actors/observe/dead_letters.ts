@@ -30,6 +30,9 @@ import { describeError } from "../../base/errors.ts";
  * - `"transfer-failed"`: a message sent in chunks (larger than one NATS
  *   message) was not moved whole: a chunk lost, the receiver gone or
  *   refusing it, or no progress for the stall timeout (the error says which);
+ * - `"capability-missing"`: the target host runs an older version that does
+ *   not read what the message needed (chunks for a large message, object
+ *   refs), so nothing was sent (the error names what);
  * - `"undecodable"`: bytes that arrived at this host could not be decoded
  *   (garbage, a truncated batch, an unknown protocol version).
  */
@@ -45,6 +48,7 @@ export type DeadLetterReason =
   | "disconnected"
   | "too-large"
   | "transfer-failed"
+  | "capability-missing"
   | "undecodable";
 
 /** Every dead-letter reason, for checking a reason that came over the wire. */
@@ -60,6 +64,7 @@ export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = [
   "disconnected",
   "too-large",
   "transfer-failed",
+  "capability-missing",
   "undecodable",
 ];
 

@@ -100,6 +100,10 @@ func (m *Member) announcement() *Object {
 		"epoch", m.epoch,
 		"inbox", m.subjects.Inbox(),
 		"protocol", int64(protocolVersion),
+		// What it reads beyond protocol 2's first frames (docs/PROTOCOL.md,
+		// "Capabilities"): chunked envelopes (frames 8 to 10, and 12), object
+		// refs (0x4f) and the trace fields of tells and asks.
+		"capabilities", []any{"chunks", "object-refs", "trace"},
 	)
 }
 

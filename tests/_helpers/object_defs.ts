@@ -42,13 +42,37 @@ export const ObjHolder = defineActor<
   tells: { quit: (s, _, ctx) => (ctx.stopSelf(), s) },
 });
 
-/** Reads refs sent to it. */
-export const ObjReader = defineActor<{ read: Ask<ObjectRef<Float32Array>, ReadResult> }, null>({
+/** Reads refs sent to it: a sum, or a digest of the array's bytes. */
+export const ObjReader = defineActor<
+  {
+    read: Ask<ObjectRef<Float32Array>, ReadResult>;
+    digest: Ask<ObjectRef<Float32Array>, { digest: number; bytes: number } | { failed: string }>;
+  },
+  null
+>({
   type: "obj-reader",
   module: import.meta.url,
   init: () => null,
-  asks: { read: async (s, obj) => ({ state: s, reply: await readObject(obj) }) },
+  asks: {
+    read: async (s, obj) => ({ state: s, reply: await readObject(obj) }),
+    digest: async (s, obj) => {
+      try {
+        const values = await obj.get();
+        const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+        return { state: s, reply: { digest: digestOf(bytes), bytes: bytes.byteLength } };
+      } catch (err) {
+        return { state: s, reply: { failed: String(err) } };
+      }
+    },
+  },
 });
+
+/** FNV-1a over bytes: equal digests of equal lengths mean (almost surely) equal bytes. */
+export function digestOf(bytes: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return h >>> 0;
+}
 
 /** The sum and length of an array behind a ref, or why it cannot be read. */
 export async function readObject(obj: ObjectRef<Float32Array>): Promise<ReadResult> {

@@ -15,6 +15,7 @@ Deno.test("a host publishes only as itself and hears its inbox, requests and the
       "actors.train.*.discover",
       "actors.train.*.leave",
       "actors.train.*.lost",
+      "actors.train.*.fan.*",
       "_INBOX_h1.>",
     ],
     allowResponses: true,

@@ -14,6 +14,7 @@ import { packValue } from "../../cluster/codec.ts";
 import { connectNats } from "../../transport/nats_connect.ts";
 import { ProcCounter, ProcPCounter } from "../_helpers/cluster_defs.ts";
 import { startAgent } from "../_helpers/agents.ts";
+import { expectedSum, ObjReader } from "../_helpers/object_defs.ts";
 import { connectRecording, startSecuredServer } from "../_helpers/auth.ts";
 import { waitFor } from "../_helpers/system.ts";
 
@@ -98,6 +99,26 @@ Deno.test({
       const keys = await (await storeOf("h1")).keys("state.");
       assert.ok(keys.some((k) => k.includes("sec-counter")), `state in the bucket: ${keys}`);
     });
+
+    await t.step(
+      "an object read by two hosts at once is published once, on a subject both may read",
+      async () => {
+        const value = new Float32Array(768 * 1024);
+        for (let i = 0; i < value.length; i++) value[i] = i % 7;
+        const obj = await d1.put(value);
+        const reader = await d1.spawn(ObjReader, { placement: { kind: "host", hostId: "h2" } });
+        const [there, here] = await Promise.all([
+          reader.ask("read", obj, { timeoutMs: 60_000 }),
+          h1.resolveObjectRef<Float32Array>(obj.toJSON()).get(),
+        ]);
+        assert.deepEqual(there, { sum: expectedSum(value.length), length: value.length });
+        assert.equal(here.length, value.length);
+        const fanout = d1.transportStats()?.fanout;
+        assert.equal(fanout?.transfers, 1);
+        assert.equal(fanout?.delivered, 2);
+        await obj.release();
+      },
+    );
 
     await t.step("members doing their work were never refused anything", async () => {
       // Heartbeats, liveness workers, spawns, asks, KV reads and writes, all allowed.
