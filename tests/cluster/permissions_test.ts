@@ -113,6 +113,12 @@ Deno.test({
         ]);
         assert.deepEqual(there, { sum: expectedSum(value.length), length: value.length });
         assert.equal(here.length, value.length);
+        // The holder counts a reader delivered when its last credit arrives, which may follow the get.
+        await waitFor(
+          () => (d1.transportStats()?.fanout?.delivered ?? 0) >= 2,
+          "both readers' last credit at the holder",
+          30_000,
+        );
         const fanout = d1.transportStats()?.fanout;
         assert.equal(fanout?.transfers, 1);
         assert.equal(fanout?.delivered, 2);
