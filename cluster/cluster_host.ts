@@ -22,6 +22,8 @@ import {
   type DeathRecord,
   type ExitReason,
   type HostContext,
+  type HostActorPage,
+  type HostActorQuery,
   type HostSnapshot,
   LocalHost,
   parseActorId,
@@ -49,6 +51,7 @@ import { resolveSpawnRate, SpawnRateLimiter, type SpawnRateOptions } from "./spa
 import type { ModuleGate } from "./definitions.ts";
 import { HostRequests } from "./host_requests.ts";
 import { requestSnapshot } from "./inspect_cluster.ts";
+import { requestActorPage } from "./actor_pages_wire.ts";
 
 export type { TransportStats };
 
@@ -173,6 +176,7 @@ export class ClusterHost implements RemotePort {
       spawnRate: new SpawnRateLimiter(resolveSpawnRate(settings.spawnRate), runtime.clock),
       refused: this.#controlRefused,
       snapshot: (recent: number) => this.snapshot(recent),
+      page: (query: HostActorQuery) => this.page(query),
       watchers: new Map<string, Set<string>>(),
       notifyStopped: (host: string, actor: string, record: DeathRecord) =>
         this.#remoting.actorStopped(host, actor, record),
@@ -347,6 +351,20 @@ export class ClusterHost implements RemotePort {
   /** This host's part of an inspection, gathered in slices that yield to the event loop. */
   snapshot(recent: number): Promise<HostSnapshot> {
     return this.#local.snapshotInSlices(this.#snapshotContext(), recent);
+  }
+
+  /** This host's answer to a page request, gathered in slices that yield to the event loop. */
+  page(query: HostActorQuery): Promise<HostActorPage> {
+    return this.#local.pageInSlices(this.#snapshotContext(), query);
+  }
+
+  /**
+   * Asks another host for a page of its actors.
+   *
+   * @throws When it does not answer in time, or answers with an error.
+   */
+  pageOf(hostId: string, query: HostActorQuery, timeoutMs: number): Promise<HostActorPage> {
+    return requestActorPage(this.#transport, this.subjects, hostId, query, timeoutMs);
   }
 
   /**

@@ -28,6 +28,8 @@ import {
 import { ClusterHost, type TransportStats } from "../cluster/cluster_host.ts";
 import { RemoteRef } from "../cluster/remote_ref.ts";
 import { inspectHosts } from "../cluster/inspect_cluster.ts";
+import { pageAcrossHosts } from "../actors/observe/page_hosts.ts";
+import type { ActorPage, ActorQuery } from "../actors/observe/actor_pages.ts";
 import { ClusterConnectError } from "../cluster/errors.ts";
 import {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
@@ -219,6 +221,19 @@ class ClusterHosts implements Hosts {
       recent,
       timeoutMs,
     );
+  }
+
+  inspectActors(query: ActorQuery, timeoutMs: number): Promise<ActorPage> {
+    const cluster = this.#cluster;
+    return pageAcrossHosts({
+      hostIds: cluster.view.hosts().filter((h) => h.state !== "lost" && h.state !== "left")
+        .map((h) => h.hostId),
+      ask: (hostId, hostQuery) =>
+        hostId === this.#runtime.hostId
+          ? cluster.page(hostQuery)
+          : cluster.pageOf(hostId, hostQuery, timeoutMs),
+      nowMs: () => this.#runtime.clock.now(),
+    }, query);
   }
 
   inspectHere(recent: number): Inspection {

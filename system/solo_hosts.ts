@@ -25,6 +25,10 @@ import {
   snapshotHostInSlices,
 } from "../actors/observe/_snapshot.ts";
 
+import { pageHostInSlices } from "../actors/observe/_page_steps.ts";
+import { pageAcrossHosts } from "../actors/observe/page_hosts.ts";
+import type { ActorPage, ActorQuery } from "../actors/observe/actor_pages.ts";
+
 /** What a host without a cluster adds to its snapshot. */
 const SOLO: HostContext = { labels: {}, connection: "local", supervisorOf: () => undefined };
 import { InvalidOptionError } from "../base/errors.ts";
@@ -95,6 +99,16 @@ export class SoloHosts implements Hosts {
   async inspect(_scope: InspectScope, recent: number): Promise<Inspection> {
     const snapshot = await snapshotHostInSlices(this.#runtime, SOLO, recent);
     return await mergeSnapshotsInSlices(this.#runtime.clock.now(), "host", [snapshot], [], recent);
+  }
+
+  /** A page of this host's actors (and their summaries on a first page), in slices. */
+  inspectActors(query: ActorQuery): Promise<ActorPage> {
+    const runtime = this.#runtime;
+    return pageAcrossHosts({
+      hostIds: [runtime.hostId],
+      ask: (_hostId, hostQuery) => pageHostInSlices(runtime, SOLO, hostQuery),
+      nowMs: () => runtime.clock.now(),
+    }, query);
   }
 
   /** This host's actors, tree, dead letters and deaths, at once (for displays). */

@@ -92,7 +92,8 @@ function* snapshotSteps(
   return { host, actors, deadLetters, deaths };
 }
 
-function actorReport(runtime: Runtime, cell: Cell, context: HostContext): ActorReport {
+/** One actor's report, as inspections and pages list it. */
+export function actorReport(runtime: Runtime, cell: Cell, context: HostContext): ActorReport {
   return {
     id: cell.id,
     name: cell.name,
