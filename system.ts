@@ -289,10 +289,10 @@ export class ActorSystem {
    * @throws {InvalidOptionError} For a bad filter, a limit outside 1 to
    *   1,000, or a cursor that is not a page's `next`.
    */
-  inspectActors(options: InspectActorsOptions = {}): Promise<ActorPage> {
+  async inspectActors(options: InspectActorsOptions = {}): Promise<ActorPage> {
     const { timeoutMs: asked, ...query } = options;
     const timeoutMs = positiveMs("timeoutMs", asked, DEFAULT_INSPECT_TIMEOUT_MS);
-    return this.#hosts.inspectActors(query, timeoutMs);
+    return await this.#hosts.inspectActors(query, timeoutMs);
   }
 
   #inspectHere(recent: number): Inspection {

@@ -10,11 +10,7 @@
 
 import type { Transport } from "../transport/transport.ts";
 import type { Subjects } from "../transport/subjects.ts";
-import {
-  type HostActorPage,
-  type HostActorQuery,
-  hostQueryToWire,
-} from "../actors/internal.ts";
+import { type HostActorPage, type HostActorQuery, hostQueryToWire } from "../actors/internal.ts";
 import { packValue, rebuildError, unpackValue } from "./codec.ts";
 
 /**

@@ -81,7 +81,14 @@ function matches(cell: Cell, query: HostActorQuery, context: HostContext): boole
 function count(tallies: Map<string, Tally>, cell: Cell): void {
   let tally = tallies.get(cell.def.type);
   if (tally === undefined) {
-    tally = { count: 0, statuses: {}, mailboxDepth: 0, maxMailboxDepth: 0, handled: 0, restarts: 0 };
+    tally = {
+      count: 0,
+      statuses: {},
+      mailboxDepth: 0,
+      maxMailboxDepth: 0,
+      handled: 0,
+      restarts: 0,
+    };
     tallies.set(cell.def.type, tally);
   }
   const queued = cell.queued;

@@ -156,7 +156,11 @@ export function checkActorQuery(query: unknown): number {
   for (const key of ["hostId", "type", "name", "supervisor", "cursor"] as const) {
     const value = q[key];
     if (value !== undefined && (typeof value !== "string" || value.length > MAX_FILTER_CHARS)) {
-      throw new InvalidOptionError(key, value, `a string of at most ${MAX_FILTER_CHARS} characters`);
+      throw new InvalidOptionError(
+        key,
+        value,
+        `a string of at most ${MAX_FILTER_CHARS} characters`,
+      );
     }
   }
   if (q.status !== undefined && !STATUSES.includes(q.status as ActorStatus)) {

@@ -57,12 +57,14 @@ export async function pageAcrossHosts(sources: PageSources, query: ActorQuery): 
     void unanswered.push({ hostId, problem: `${err.name}: ${err.message}` });
   let summaries: ActorTypeSummary[] | undefined;
   if (start === undefined) {
-    const all = await Promise.all(hostIds.map((hostId) =>
-      sources.ask(hostId, { ...filters, afterSequence: -1, limit: 0, summary: true }).then(
-        (page) => page.summaries ?? [],
-        (err: Error) => (problem(hostId)(err), [] as ActorTypeSummary[]),
-      )
-    ));
+    const all = await Promise.all(
+      hostIds.map((hostId) =>
+        sources.ask(hostId, { ...filters, afterSequence: -1, limit: 0, summary: true }).then(
+          (page) => page.summaries ?? [],
+          (err: Error) => (problem(hostId)(err), [] as ActorTypeSummary[]),
+        )
+      ),
+    );
     summaries = all.flat();
   }
   const actors: ActorReport[] = [];
