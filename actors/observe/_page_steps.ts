@@ -10,7 +10,7 @@
 import type { Runtime } from "../runtime.ts";
 import type { Cell } from "../cell.ts";
 import type { ActorStatus } from "../ref.ts";
-import { ITEMS_PER_PAUSE, runInSlices, type Steps } from "../../base/slices.ts";
+import { ITEMS_PER_PAUSE, runInSlices, SLICE_MS, type Steps } from "../../base/slices.ts";
 import { actorReport, type HostContext } from "./_snapshot.ts";
 import type { ActorReport } from "./inspection.ts";
 import type { ActorTypeSummary, HostActorPage, HostActorQuery } from "./actor_pages.ts";
@@ -21,14 +21,16 @@ import type { ActorTypeSummary, HostActorPage, HostActorQuery } from "./actor_pa
  * @param runtime This host's runtime.
  * @param context What the host adds (supervisors elsewhere, owners).
  * @param query The checked query.
+ * @param sliceMs How long a slice may run ({@linkcode SLICE_MS} unless given).
  * @returns The summaries (when asked) and the page.
  */
 export function pageHostInSlices(
   runtime: Runtime,
   context: HostContext,
   query: HostActorQuery,
+  sliceMs: number = SLICE_MS,
 ): Promise<HostActorPage> {
-  return runInSlices(pageSteps(runtime, context, query));
+  return runInSlices(pageSteps(runtime, context, query), sliceMs);
 }
 
 interface Tally {
