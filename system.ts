@@ -49,6 +49,7 @@ import {
 } from "./actors/observe/display.ts";
 import {
   type ActorSystemOptions,
+  DEFAULT_ACTORS_PER_HOST,
   DEFAULT_INSPECT_RECENT,
   DEFAULT_INSPECT_TIMEOUT_MS,
   positiveMs,
@@ -248,7 +249,15 @@ export class ActorSystem {
     if (scope !== "host" && scope !== "cluster") {
       throw new InvalidOptionError("scope", scope, `"host" or "cluster"`);
     }
-    const inspection = await this.#hosts.inspect(scope, recent, timeoutMs);
+    const actorsPerHost = options.actorsPerHost ?? DEFAULT_ACTORS_PER_HOST;
+    if (actorsPerHost !== Infinity && (!Number.isInteger(actorsPerHost) || actorsPerHost < 0)) {
+      throw new InvalidOptionError(
+        "actorsPerHost",
+        actorsPerHost,
+        "a whole number >= 0, or Infinity",
+      );
+    }
+    const inspection = await this.#hosts.inspect(scope, recent, timeoutMs, actorsPerHost);
     return withDisplay(inspection, () => inspectionBundle(inspection));
   }
 

@@ -201,13 +201,17 @@ export class LocalHost {
    * This host's part of an inspection, at once: it blocks the event loop for
    * about a microsecond per actor, so only displays use it.
    */
-  snapshot(context: HostContext, recent: number): HostSnapshot {
-    return snapshotHost(this.#runtime, context, recent);
+  snapshot(context: HostContext, recent: number, listLimit = Infinity): HostSnapshot {
+    return snapshotHost(this.#runtime, context, recent, listLimit);
   }
 
   /** This host's part of an inspection, gathered in slices that yield to the event loop. */
-  snapshotInSlices(context: HostContext, recent: number): Promise<HostSnapshot> {
-    return snapshotHostInSlices(this.#runtime, context, recent);
+  snapshotInSlices(
+    context: HostContext,
+    recent: number,
+    listLimit = Infinity,
+  ): Promise<HostSnapshot> {
+    return snapshotHostInSlices(this.#runtime, context, recent, listLimit);
   }
 
   /** This host's answer to a page request, in slices that yield to the event loop. */

@@ -145,11 +145,13 @@ async function inspect(
   values: Values,
   recent: number,
   cluster: string,
+  actorsPerHost?: number,
 ): Promise<Inspection> {
   const inspection = await observer.inspect({
     timeoutMs: positiveNumber(values, "timeout-ms", 2_000),
     discoverMs: positiveNumber(values, "discover-ms", 600),
     recent,
+    actorsPerHost,
   });
   if (inspection.hosts.length === 0) {
     throw new CtlError(
@@ -171,7 +173,7 @@ async function run(command: Command, values: Values, positionals: string[]): Pro
       throw new CtlError(`ctl ${command} takes its own flags: ctl ${command} --help`, 2);
     case "hosts":
       return await observe(values, async (o) => {
-        const { hosts } = await inspect(o, values, 0, cluster);
+        const { hosts } = await inspect(o, values, 0, cluster, 0);
         print(values, hosts, hostsText(hosts));
       });
     case "actors":
@@ -189,7 +191,8 @@ async function run(command: Command, values: Values, positionals: string[]): Pro
         throw new CtlError("why needs an actor id or name: ctl why <actor>", 2);
       }
       return await observe(values, async (o) => {
-        const inspection = await inspect(o, values, 1_000, cluster);
+        // A live actor may be anywhere in its host's list.
+        const inspection = await inspect(o, values, 1_000, cluster, Infinity);
         const text = whyText(inspection, actor);
         if (text === undefined) {
           throw new CtlError(
@@ -275,7 +278,7 @@ async function deadLetters(
   cluster: string,
 ): Promise<void> {
   const limit = positiveNumber(values, "limit", 50);
-  const first = await inspect(observer, values, limit, cluster);
+  const first = await inspect(observer, values, limit, cluster, 0);
   if (!values.follow) {
     print(
       values,
@@ -305,7 +308,7 @@ async function deadLetters(
         stop.promise.then(() => "stop" as const),
       ]);
       if (next === "stop") return;
-      letters = (await inspect(observer, values, limit, cluster)).deadLetters;
+      letters = (await inspect(observer, values, limit, cluster, 0)).deadLetters;
     }
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);

@@ -99,13 +99,21 @@ export class ObserverSession {
   async inspect(options: ObserveOptions = {}): Promise<Inspection> {
     const timeoutMs = options.timeoutMs ?? 2_000;
     const recent = options.recent ?? 50;
+    const actorsPerHost = options.actorsPerHost ?? 1_000;
     const hosts = await this.hosts(options.discoverMs ?? 600);
     return await inspectHosts(
       {
         hosts,
         own: undefined,
         ask: (hostId) =>
-          requestSnapshot(this.#transport, this.#subjects, hostId, recent, timeoutMs),
+          requestSnapshot(
+            this.#transport,
+            this.#subjects,
+            hostId,
+            recent,
+            timeoutMs,
+            actorsPerHost,
+          ),
       },
       () => Date.now(),
       recent,

@@ -175,7 +175,7 @@ export class ClusterHost implements RemotePort {
       spawnsById: new Map<string, Promise<unknown>>(),
       spawnRate: new SpawnRateLimiter(resolveSpawnRate(settings.spawnRate), runtime.clock),
       refused: this.#controlRefused,
-      snapshot: (recent: number) => this.snapshot(recent),
+      snapshot: (recent: number, listLimit: number) => this.snapshot(recent, listLimit),
       page: (query: HostActorQuery) => this.page(query),
       watchers: new Map<string, Set<string>>(),
       notifyStopped: (host: string, actor: string, record: DeathRecord) =>
@@ -349,8 +349,8 @@ export class ClusterHost implements RemotePort {
   }
 
   /** This host's part of an inspection, gathered in slices that yield to the event loop. */
-  snapshot(recent: number): Promise<HostSnapshot> {
-    return this.#local.snapshotInSlices(this.#snapshotContext(), recent);
+  snapshot(recent: number, listLimit = Infinity): Promise<HostSnapshot> {
+    return this.#local.snapshotInSlices(this.#snapshotContext(), recent, listLimit);
   }
 
   /** This host's answer to a page request, gathered in slices that yield to the event loop. */
@@ -371,8 +371,8 @@ export class ClusterHost implements RemotePort {
    * This host's part of an inspection at once, for displays: it blocks the
    * event loop for about a microsecond per actor.
    */
-  snapshotNow(recent: number): HostSnapshot {
-    return this.#local.snapshot(this.#snapshotContext(), recent);
+  snapshotNow(recent: number, listLimit = Infinity): HostSnapshot {
+    return this.#local.snapshot(this.#snapshotContext(), recent, listLimit);
   }
 
   #snapshotContext(): HostContext {
@@ -394,8 +394,13 @@ export class ClusterHost implements RemotePort {
    *
    * @throws When it does not answer in time, or answers with an error.
    */
-  inspectHost(hostId: string, recent: number, timeoutMs: number): Promise<HostSnapshot> {
-    return requestSnapshot(this.#transport, this.subjects, hostId, recent, timeoutMs);
+  inspectHost(
+    hostId: string,
+    recent: number,
+    timeoutMs: number,
+    listLimit = Infinity,
+  ): Promise<HostSnapshot> {
+    return requestSnapshot(this.#transport, this.subjects, hostId, recent, timeoutMs, listLimit);
   }
 
   /**

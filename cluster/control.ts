@@ -54,7 +54,10 @@ export interface ControlSeams {
    * This host's part of an inspection, with at most `recent` letters and
    * records; a host with many actors gathers it in slices (a promise).
    */
-  readonly snapshot: (recent: number) => HostSnapshot | Promise<HostSnapshot>;
+  readonly snapshot: (
+    recent: number,
+    listLimit: number,
+  ) => HostSnapshot | Promise<HostSnapshot>;
   /** This host's answer to a checked page request, gathered in slices. */
   readonly page: (query: HostActorQuery) => Promise<HostActorPage>;
   /** The hosts that watch an actor of this host, by actor id (one notice per host). */
@@ -124,11 +127,17 @@ function answerStats(seams: ControlSeams, message: TransportMessage): void {
  * in slices that yield to the event loop, cut to fit one message.
  */
 async function answerInspect(seams: ControlSeams, message: TransportMessage): Promise<void> {
-  const request = unpackValue(message.data, () => undefined) as { recent?: unknown } | undefined;
+  const request = unpackValue(message.data, () => undefined) as
+    | { recent?: unknown; actors?: unknown }
+    | undefined;
   const asked = typeof request?.recent === "number" && request.recent >= 0 ? request.recent : 50;
+  // Without `actors` (an older inspector), every actor that fits is listed.
+  const listLimit = Number.isSafeInteger(request?.actors) && (request?.actors as number) >= 0
+    ? request?.actors as number
+    : Infinity;
   let bytes: Uint8Array;
   try {
-    const snapshot = await seams.snapshot(Math.min(Math.floor(asked), MAX_RECENT));
+    const snapshot = await seams.snapshot(Math.min(Math.floor(asked), MAX_RECENT), listLimit);
     bytes = await packInspectAnswer(snapshot, seams.transport.maxPayloadBytes - 1_024);
   } catch (err) {
     bytes = packValue({ ok: false, error: describeWireError(err, false) });

@@ -54,6 +54,13 @@ export interface ObserveOptions {
    * @default {50}
    */
   readonly recent?: number;
+  /**
+   * How many actors each host lists, in spawn order (all are counted in
+   * `summaries`; {@linkcode ClusterObserver.inspectActors} pages through
+   * them). `Infinity` lists as many as fit in one answer.
+   * @default {1000}
+   */
+  readonly actorsPerHost?: number;
 }
 
 /** Options of {@linkcode ClusterObserver.inspectActors}: a query, and how long to wait. */

@@ -29,6 +29,7 @@ import { ClusterHost, type TransportStats } from "../cluster/cluster_host.ts";
 import { RemoteRef } from "../cluster/remote_ref.ts";
 import { inspectHosts } from "../cluster/inspect_cluster.ts";
 import { pageAcrossHosts } from "../actors/observe/page_hosts.ts";
+import { DISPLAY_ACTORS } from "./solo_hosts.ts";
 import type { ActorPage, ActorQuery } from "../actors/observe/actor_pages.ts";
 import { ClusterConnectError } from "../cluster/errors.ts";
 import {
@@ -205,17 +206,22 @@ class ClusterHosts implements Hosts {
     return this.#cluster.view.hosts();
   }
 
-  async inspect(scope: InspectScope, recent: number, timeoutMs: number): Promise<Inspection> {
+  async inspect(
+    scope: InspectScope,
+    recent: number,
+    timeoutMs: number,
+    actorsPerHost: number,
+  ): Promise<Inspection> {
     const cluster = this.#cluster;
     if (scope === "host") {
-      const own = await cluster.snapshot(recent);
+      const own = await cluster.snapshot(recent, actorsPerHost);
       return await mergeSnapshotsInSlices(this.#runtime.clock.now(), "host", [own], [], recent);
     }
     return inspectHosts(
       {
         hosts: cluster.view.hosts(),
-        own: cluster.snapshot(recent),
-        ask: (hostId) => cluster.inspectHost(hostId, recent, timeoutMs),
+        own: cluster.snapshot(recent, actorsPerHost),
+        ask: (hostId) => cluster.inspectHost(hostId, recent, timeoutMs, actorsPerHost),
       },
       () => this.#runtime.clock.now(),
       recent,
@@ -237,7 +243,7 @@ class ClusterHosts implements Hosts {
   }
 
   inspectHere(recent: number): Inspection {
-    const snapshot = this.#cluster.snapshotNow(recent);
+    const snapshot = this.#cluster.snapshotNow(recent, DISPLAY_ACTORS);
     return mergeSnapshots(this.#runtime.clock.now(), "host", [snapshot], [], recent);
   }
 

@@ -29,6 +29,9 @@ import { pageHostInSlices } from "../actors/observe/_page_steps.ts";
 import { pageAcrossHosts } from "../actors/observe/page_hosts.ts";
 import type { ActorPage, ActorQuery } from "../actors/observe/actor_pages.ts";
 
+/** How many actors a display (the system in a notebook cell) lists; all are counted. */
+export const DISPLAY_ACTORS = 1_000;
+
 /** What a host without a cluster adds to its snapshot. */
 const SOLO: HostContext = { labels: {}, connection: "local", supervisorOf: () => undefined };
 import { InvalidOptionError } from "../base/errors.ts";
@@ -96,8 +99,13 @@ export class SoloHosts implements Hosts {
   }
 
   /** This host is every host: its snapshot, gathered in slices that yield to the event loop. */
-  async inspect(_scope: InspectScope, recent: number): Promise<Inspection> {
-    const snapshot = await snapshotHostInSlices(this.#runtime, SOLO, recent);
+  async inspect(
+    _scope: InspectScope,
+    recent: number,
+    _timeoutMs: number,
+    actorsPerHost: number,
+  ): Promise<Inspection> {
+    const snapshot = await snapshotHostInSlices(this.#runtime, SOLO, recent, actorsPerHost);
     return await mergeSnapshotsInSlices(this.#runtime.clock.now(), "host", [snapshot], [], recent);
   }
 
@@ -113,7 +121,7 @@ export class SoloHosts implements Hosts {
 
   /** This host's actors, tree, dead letters and deaths, at once (for displays). */
   inspectHere(recent: number): Inspection {
-    const snapshot = snapshotHost(this.#runtime, SOLO, recent);
+    const snapshot = snapshotHost(this.#runtime, SOLO, recent, DISPLAY_ACTORS);
     return mergeSnapshots(this.#runtime.clock.now(), "host", [snapshot], [], recent);
   }
 

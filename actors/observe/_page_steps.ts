@@ -9,11 +9,11 @@
 
 import type { Runtime } from "../runtime.ts";
 import type { Cell } from "../cell.ts";
-import type { ActorStatus } from "../ref.ts";
 import { ITEMS_PER_PAUSE, runInSlices, SLICE_MS, type Steps } from "../../base/slices.ts";
 import { actorReport, type HostContext } from "./_snapshot.ts";
 import type { ActorReport } from "./inspection.ts";
-import type { ActorTypeSummary, HostActorPage, HostActorQuery } from "./actor_pages.ts";
+import type { HostActorPage, HostActorQuery } from "./actor_pages.ts";
+import { TypeTallies } from "./_tally.ts";
 
 /**
  * Answers a page request in slices that yield to the event loop.
@@ -33,28 +33,19 @@ export function pageHostInSlices(
   return runInSlices(pageSteps(runtime, context, query), sliceMs);
 }
 
-interface Tally {
-  count: number;
-  statuses: Partial<Record<ActorStatus, number>>;
-  mailboxDepth: number;
-  maxMailboxDepth: number;
-  handled: number;
-  restarts: number;
-}
-
 function* pageSteps(
   runtime: Runtime,
   context: HostContext,
   query: HostActorQuery,
 ): Steps<HostActorPage> {
-  const tallies = query.summary ? new Map<string, Tally>() : undefined;
+  const tallies = query.summary ? new TypeTallies() : undefined;
   const actors: ActorReport[] = [];
   let more = false;
   let seen = 0;
   for (const cell of runtime.cells()) {
     if (++seen % ITEMS_PER_PAUSE === 0) yield;
     if (!matches(cell, query, context)) continue;
-    if (tallies !== undefined) count(tallies, cell);
+    tallies?.add(cell);
     if (cell.sequence <= query.afterSequence) continue;
     if (actors.length < query.limit) actors.push(actorReport(runtime, cell, context));
     else {
@@ -63,10 +54,7 @@ function* pageSteps(
       if (tallies === undefined) break;
     }
   }
-  const summaries = tallies === undefined ? undefined : [...tallies].map(
-    ([type, t]): ActorTypeSummary => ({ hostId: runtime.hostId, type, ...t }),
-  ).sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
-  return { summaries, actors, more };
+  return { summaries: tallies?.summaries(runtime.hostId), actors, more };
 }
 
 function matches(cell: Cell, query: HostActorQuery, context: HostContext): boolean {
@@ -78,26 +66,4 @@ function matches(cell: Cell, query: HostActorQuery, context: HostContext): boole
     if (parentId !== query.supervisor) return false;
   }
   return true;
-}
-
-function count(tallies: Map<string, Tally>, cell: Cell): void {
-  let tally = tallies.get(cell.def.type);
-  if (tally === undefined) {
-    tally = {
-      count: 0,
-      statuses: {},
-      mailboxDepth: 0,
-      maxMailboxDepth: 0,
-      handled: 0,
-      restarts: 0,
-    };
-    tallies.set(cell.def.type, tally);
-  }
-  const queued = cell.queued;
-  tally.count++;
-  tally.statuses[cell.status] = (tally.statuses[cell.status] ?? 0) + 1;
-  tally.mailboxDepth += queued;
-  if (queued > tally.maxMailboxDepth) tally.maxMailboxDepth = queued;
-  tally.handled += cell.handled;
-  tally.restarts += cell.incarnation;
 }
