@@ -5,7 +5,7 @@
  *
  * - `inspect.actors_1M_ms`: the first page of `system.inspectActors()`
  *   (summaries by type, then 100 actors); the peer is `system.inspect()` of
- *   the same host, which lists every actor.
+ *   the same host, which counts every actor and lists the first 1,000.
  * - `inspect.actors_1M_stall_ms`: the longest gap between the ticks of a
  *   1 ms interval timer while that first page is answered; the peer is the
  *   longest gap of the same timer over an idle loop of the same length (the
