@@ -358,7 +358,7 @@ const figures: Figure[] = [
     name: "inspect.actors_1M_ms",
     unit: "ms",
     program: "inspect.ts",
-    peer: "system.inspect() of the same host (lists every actor)",
+    peer: "system.inspect() of the same host (counts all, lists 1,000)",
     peerProgram: "inspect.ts",
     args: ["ours", "peer"],
     higherIsBetter: false,
