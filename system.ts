@@ -26,6 +26,7 @@ import type { TransportStats } from "./cluster/cluster_host.ts";
 import type { TransportStatus } from "./transport/transport.ts";
 import type { Hosts } from "./system/hosts.ts";
 import type { Inspection, InspectOptions } from "./actors/observe/inspection.ts";
+import type { ActorPage, InspectActorsOptions } from "./actors/observe/actor_pages.ts";
 import type { HostId } from "./actors/ids.ts";
 import {
   isSerializedObjectRef,
@@ -48,6 +49,7 @@ import {
 } from "./actors/observe/display.ts";
 import {
   type ActorSystemOptions,
+  DEFAULT_ACTORS_PER_HOST,
   DEFAULT_INSPECT_RECENT,
   DEFAULT_INSPECT_TIMEOUT_MS,
   positiveMs,
@@ -247,8 +249,59 @@ export class ActorSystem {
     if (scope !== "host" && scope !== "cluster") {
       throw new InvalidOptionError("scope", scope, `"host" or "cluster"`);
     }
-    const inspection = await this.#hosts.inspect(scope, recent, timeoutMs);
+    const actorsPerHost = options.actorsPerHost ?? DEFAULT_ACTORS_PER_HOST;
+    if (actorsPerHost !== Infinity && (!Number.isInteger(actorsPerHost) || actorsPerHost < 0)) {
+      throw new InvalidOptionError(
+        "actorsPerHost",
+        actorsPerHost,
+        "a whole number >= 0, or Infinity",
+      );
+    }
+    const inspection = await this.#hosts.inspect(scope, recent, timeoutMs, actorsPerHost);
     return withDisplay(inspection, () => inspectionBundle(inspection));
+  }
+
+  /**
+   * Lists actors one page at a time, for a host or a cluster of any size:
+   * a first page (no `cursor`) also counts every matching actor by host and
+   * type (`summaries`: statuses, mailbox depths, restarts); each page holds
+   * at most `limit` actors, and its `next` is the cursor of the page after.
+   * Hosts are visited by id, each host's actors in spawn order; every host
+   * answers in slices that yield to its event loop. An actor alive through
+   * the whole walk is listed exactly once.
+   *
+   * @example
+   * ```ts
+   * import { ActorSystem, defineActor } from "./mod.ts";
+   * const Idle = defineActor<Record<never, never>, null>({
+   *   type: "idle",
+   *   init: () => null,
+   *   tells: {},
+   *   asks: {},
+   * });
+   * const system = await ActorSystem.start();
+   * for (let i = 0; i < 250; i++) system.spawn(Idle);
+   * let page = await system.inspectActors({ type: "idle", limit: 100 });
+   * console.log(page.summaries?.[0].count); // 250
+   * let seen = page.actors.length;
+   * while (page.next !== undefined) {
+   *   page = await system.inspectActors({ type: "idle", limit: 100, cursor: page.next });
+   *   seen += page.actors.length;
+   * }
+   * console.log(seen); // 250
+   * await system.shutdown();
+   * ```
+   *
+   * @param options The filters (`hostId`, `type`, `name`, `status`,
+   *   `supervisor`), `limit`, `cursor`, and the timeout per host.
+   * @returns The page (hosts that did not answer are in `unanswered`).
+   * @throws {InvalidOptionError} For a bad filter, a limit outside 1 to
+   *   1,000, or a cursor that is not a page's `next`.
+   */
+  async inspectActors(options: InspectActorsOptions = {}): Promise<ActorPage> {
+    const { timeoutMs: asked, ...query } = options;
+    const timeoutMs = positiveMs("timeoutMs", asked, DEFAULT_INSPECT_TIMEOUT_MS);
+    return await this.#hosts.inspectActors(query, timeoutMs);
   }
 
   #inspectHere(recent: number): Inspection {

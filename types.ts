@@ -55,6 +55,13 @@ export type { ObjectRef, PutOptions, SerializedObjectRef } from "./actors/object
 export type { ObjectLostReason } from "./actors/objects/errors.ts";
 export type { BlobStore } from "./store/blobs.ts";
 export type { InspectOptions } from "./actors/observe/inspection.ts";
+export type {
+  ActorPage,
+  ActorQuery,
+  ActorTypeSummary,
+  InspectActorsOptions,
+  UnansweredHost,
+} from "./actors/observe/actor_pages.ts";
 export type { Transferable } from "./base/transfer.ts";
 export type { Isolation } from "./system/isolation.ts";
 export type { SpawnArgs, SpawnOptionsBase } from "./actors/spawn_options.ts";
@@ -93,7 +100,7 @@ export type { BackoffOptions } from "./actors/supervision/backoff.ts";
 export type { Displayable, DisplayBundle } from "./actors/observe/display.ts";
 export type { ErrorInfo } from "./base/errors.ts";
 export type { NatsConnectOptions } from "./transport/nats_connect.ts";
-export type { ObserveOptions } from "./cluster/observer.ts";
+export type { ObserveActorsOptions, ObserveOptions } from "./cluster/observer.ts";
 export type { SpawnRateOptions } from "./cluster/spawn_rate.ts";
 export type { RuntimeStatus, TopLevelFailure } from "./actors/runtime.ts";
 export type { SchedulerOptions } from "./actors/scheduler.ts";

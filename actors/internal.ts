@@ -31,6 +31,14 @@ export {
 export { changedSinceLoaded, diskCodeVersion, wasLoaded } from "./code_version.ts";
 export { exitReasonInfo } from "./supervision/_supervisor_core.ts";
 export { mergeSnapshots, mergeSnapshotsInSlices } from "./observe/inspection.ts";
+export { pageAcrossHosts } from "./observe/page_hosts.ts";
+export { hostQueryFromWire, hostQueryToWire } from "./observe/actor_pages.ts";
+export type {
+  ActorPage,
+  ActorQuery,
+  HostActorPage,
+  HostActorQuery,
+} from "./observe/actor_pages.ts";
 export { escapeHtml, JUPYTER_DISPLAY } from "./observe/display.ts";
 export { DEAD_LETTER_REASONS } from "./observe/dead_letters.ts";
 export { ActorStartError, HostUnreachableError, PlacementError } from "./errors.ts";

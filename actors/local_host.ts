@@ -17,6 +17,8 @@ import type { DeadLetterReason } from "./observe/dead_letters.ts";
 import type { HostSnapshot } from "./observe/inspection.ts";
 import { type ExitReason, STOPPED } from "./exit_reason.ts";
 import { type HostContext, snapshotHost, snapshotHostInSlices } from "./observe/_snapshot.ts";
+import { pageHostInSlices } from "./observe/_page_steps.ts";
+import type { HostActorPage, HostActorQuery } from "./observe/actor_pages.ts";
 import { onHostGone, onRemoteChildExit } from "./supervision/_supervisor_core.ts";
 import { UnknownActorError } from "./errors.ts";
 import { stoppedError, stoppedErrorOf } from "./_stopped_error.ts";
@@ -210,13 +212,22 @@ export class LocalHost {
    * This host's part of an inspection, at once: it blocks the event loop for
    * about a microsecond per actor, so only displays use it.
    */
-  snapshot(context: HostContext, recent: number): HostSnapshot {
-    return snapshotHost(this.#runtime, context, recent);
+  snapshot(context: HostContext, recent: number, listLimit = Infinity): HostSnapshot {
+    return snapshotHost(this.#runtime, context, recent, listLimit);
   }
 
   /** This host's part of an inspection, gathered in slices that yield to the event loop. */
-  snapshotInSlices(context: HostContext, recent: number): Promise<HostSnapshot> {
-    return snapshotHostInSlices(this.#runtime, context, recent);
+  snapshotInSlices(
+    context: HostContext,
+    recent: number,
+    listLimit = Infinity,
+  ): Promise<HostSnapshot> {
+    return snapshotHostInSlices(this.#runtime, context, recent, listLimit);
+  }
+
+  /** This host's answer to a page request, in slices that yield to the event loop. */
+  pageInSlices(context: HostContext, query: HostActorQuery): Promise<HostActorPage> {
+    return pageHostInSlices(this.#runtime, context, query);
   }
 
   /**

@@ -17,7 +17,10 @@ export const HISTORY_MS = 5 * 60_000;
 export interface DashboardFrame {
   readonly takenAtMs: number;
   readonly hosts: Inspection["hosts"];
+  /** The first actors of each host (the page lists at most 500). */
   readonly actors: Inspection["actors"];
+  /** Every actor counted by host and type. */
+  readonly summaries: Inspection["summaries"];
   readonly tree: Inspection["tree"];
   readonly deadLetters: readonly (Inspection["deadLetters"][number] & { readonly why: string })[];
   readonly deaths: readonly {
@@ -52,6 +55,7 @@ export class DashboardFeed {
       takenAtMs: now,
       hosts: inspection.hosts,
       actors: inspection.actors,
+      summaries: inspection.summaries,
       tree: inspection.tree,
       deadLetters: inspection.deadLetters.map((letter) => ({
         ...letter,

@@ -12,8 +12,9 @@ import type { ClusterObserver } from "../cluster/observer.ts";
 import { Placer } from "../cluster/placement.ts";
 import type { Placement } from "../cluster/placement.ts";
 import type { Inspection } from "../actors/observe/inspection.ts";
+import { pageText } from "../actors/observe/page_text.ts";
+import type { ActorPage, ActorQuery } from "../actors/observe/actor_pages.ts";
 import {
-  actorsText,
   deadLettersText,
   hostsText,
   treeText,
@@ -28,7 +29,9 @@ import { runTop } from "./ctl_top.ts";
 
 const COMMANDS = {
   hosts: "every host: state, uptime, actors, queued messages, messages/s, connection, labels",
-  actors: "live actors [--host <id>] [--type <type>] [--name <name>]",
+  actors:
+    "live actors, a summary by type then a page: [--host <id>] [--type <type>] [--name <name>] " +
+    "[--status <status>] [--supervisor <id>] [--limit 100] [--cursor <next> | --page <n>]",
   tree: "the supervision trees across hosts",
   top: "a live view of the busiest hosts and actors [--interval-ms 1000] [--limit 15]; q quits",
   deadletters: "recent dead letters of every host [--limit 50] [--follow]",
@@ -79,6 +82,10 @@ const FLAGS = {
   kind: { type: "string" },
   labels: { type: "string", multiple: true },
   key: { type: "string" },
+  status: { type: "string" },
+  supervisor: { type: "string" },
+  cursor: { type: "string" },
+  page: { type: "string" },
 } as const;
 
 /** A failure to report in one line, with exit code 1 (or 2 for usage). */
@@ -96,7 +103,7 @@ function parse(args: string[]) {
 
 function positiveNumber(
   values: Values,
-  flag: "timeout-ms" | "discover-ms" | "limit" | "interval-ms",
+  flag: "timeout-ms" | "discover-ms" | "limit" | "interval-ms" | "page",
   fallback: number,
 ): number {
   const raw = values[flag];
@@ -138,11 +145,13 @@ async function inspect(
   values: Values,
   recent: number,
   cluster: string,
+  actorsPerHost?: number,
 ): Promise<Inspection> {
   const inspection = await observer.inspect({
     timeoutMs: positiveNumber(values, "timeout-ms", 2_000),
     discoverMs: positiveNumber(values, "discover-ms", 600),
     recent,
+    actorsPerHost,
   });
   if (inspection.hosts.length === 0) {
     throw new CtlError(
@@ -164,18 +173,11 @@ async function run(command: Command, values: Values, positionals: string[]): Pro
       throw new CtlError(`ctl ${command} takes its own flags: ctl ${command} --help`, 2);
     case "hosts":
       return await observe(values, async (o) => {
-        const { hosts } = await inspect(o, values, 0, cluster);
+        const { hosts } = await inspect(o, values, 0, cluster, 0);
         print(values, hosts, hostsText(hosts));
       });
     case "actors":
-      return await observe(values, async (o) => {
-        const actors = (await inspect(o, values, 0, cluster)).actors.filter((a) =>
-          (values.host === undefined || a.hostId === values.host) &&
-          (values.type === undefined || a.type === values.type) &&
-          (values.name === undefined || a.name === values.name)
-        );
-        print(values, actors, actors.length === 0 ? "(no matching actors)" : actorsText(actors));
-      });
+      return await observe(values, (o) => actorPage(o, values));
     case "tree":
       return await observe(values, async (o) => {
         const { tree } = await inspect(o, values, 0, cluster);
@@ -189,7 +191,8 @@ async function run(command: Command, values: Values, positionals: string[]): Pro
         throw new CtlError("why needs an actor id or name: ctl why <actor>", 2);
       }
       return await observe(values, async (o) => {
-        const inspection = await inspect(o, values, 1_000, cluster);
+        // A live actor may be anywhere in its host's list.
+        const inspection = await inspect(o, values, 1_000, cluster, Infinity);
         const text = whyText(inspection, actor);
         if (text === undefined) {
           throw new CtlError(
@@ -214,13 +217,68 @@ async function run(command: Command, values: Values, positionals: string[]): Pro
   }
 }
 
+/**
+ * One page of actors: the summary first (on the first page), then the page,
+ * then the command line of the next; `--page n` walks the pages before it.
+ */
+async function actorPage(observer: ClusterObserver, values: Values): Promise<void> {
+  const pageNumber = positiveNumber(values, "page", 1);
+  if (!Number.isInteger(pageNumber)) {
+    throw new CtlError(`--page must be a whole number, not '${values.page}'`, 2);
+  }
+  if (values.page !== undefined && values.cursor !== undefined) {
+    throw new CtlError("--page and --cursor do not go together", 2);
+  }
+  const query = {
+    hostId: values.host,
+    type: values.type,
+    name: values.name,
+    status: values.status as ActorQuery["status"],
+    supervisor: values.supervisor,
+    limit: positiveNumber(values, "limit", 100),
+    cursor: values.cursor,
+    timeoutMs: positiveNumber(values, "timeout-ms", 2_000),
+    discoverMs: positiveNumber(values, "discover-ms", 600),
+  };
+  let page: ActorPage;
+  try {
+    page = await observer.inspectActors(query);
+    for (let n = 1; n < pageNumber && page.next !== undefined; n++) {
+      page = await observer.inspectActors({ ...query, cursor: page.next });
+    }
+  } catch (err) {
+    if ((err as { code?: string }).code !== "invalid_option") throw err;
+    throw new CtlError((err as Error).message, 2);
+  }
+  if (page.summaries?.length === 0 && page.unanswered.length === 0 && values.host === undefined) {
+    const hosts = await observer.hosts(0);
+    if (hosts.length === 0) {
+      throw new CtlError("no host of the cluster was heard (is the cluster name right? --prefix?)");
+    }
+  }
+  const again = ["ctl actors", ...commandFilters(values), "--cursor"].join(" ");
+  print(values, page, pageText(page, `next page: ${again}`));
+}
+
+/** The filter flags of an `actors` command line, to repeat them for its next page. */
+function commandFilters(values: Values): string[] {
+  const flags: string[] = [];
+  for (const flag of ["host", "type", "name", "status", "supervisor", "limit"] as const) {
+    const value = values[flag];
+    if (value !== undefined) {
+      flags.push(`--${flag}`, /^[\w./:@-]+$/.test(value) ? value : JSON.stringify(value));
+    }
+  }
+  return flags;
+}
+
 async function deadLetters(
   observer: ClusterObserver,
   values: Values,
   cluster: string,
 ): Promise<void> {
   const limit = positiveNumber(values, "limit", 50);
-  const first = await inspect(observer, values, limit, cluster);
+  const first = await inspect(observer, values, limit, cluster, 0);
   if (!values.follow) {
     print(
       values,
@@ -250,7 +308,7 @@ async function deadLetters(
         stop.promise.then(() => "stop" as const),
       ]);
       if (next === "stop") return;
-      letters = (await inspect(observer, values, limit, cluster)).deadLetters;
+      letters = (await inspect(observer, values, limit, cluster, 0)).deadLetters;
     }
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);

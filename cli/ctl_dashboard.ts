@@ -40,6 +40,13 @@ const FLAGS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
+/**
+ * How many actors each host lists in a frame: the page shows at most 500
+ * rows, and counts every actor from the summaries (`ctl actors` pages
+ * through all of them).
+ */
+const DASHBOARD_ACTORS_PER_HOST = 200;
+
 const PAGE_FILES: Readonly<Record<string, string>> = {
   "/": "index.html",
   "/dashboard.js": "dashboard.js",
@@ -99,7 +106,12 @@ export async function dashboardMain(args: string[]): Promise<number> {
     while (running) {
       const started = Date.now();
       try {
-        const inspection = await observer.inspect({ timeoutMs, discoverMs: 300, recent: 100 });
+        const inspection = await observer.inspect({
+          timeoutMs,
+          discoverMs: 300,
+          recent: 100,
+          actorsPerHost: DASHBOARD_ACTORS_PER_HOST,
+        });
         last = encoder.encode(`data: ${JSON.stringify(feed.frame(inspection))}\n\n`);
         for (const page of pages) page.enqueue(last);
       } catch (err) {

@@ -8,8 +8,9 @@
 
 import type { Transport, TransportSubscription } from "../transport/transport.ts";
 import type { HostInfo } from "./view.ts";
-import type { Inspection } from "../actors/internal.ts";
-import type { ObserveOptions, ObserverOptions } from "./observer.ts";
+import { type ActorPage, type Inspection, pageAcrossHosts } from "../actors/internal.ts";
+import type { ObserveActorsOptions, ObserveOptions, ObserverOptions } from "./observer.ts";
+import { requestActorPage } from "./actor_pages_wire.ts";
 import { DEFAULT_SUBJECT_PREFIX, Subjects } from "../transport/subjects.ts";
 import { NatsTransport } from "../transport/nats_transport.ts";
 import { ClusterView } from "./view.ts";
@@ -98,18 +99,45 @@ export class ObserverSession {
   async inspect(options: ObserveOptions = {}): Promise<Inspection> {
     const timeoutMs = options.timeoutMs ?? 2_000;
     const recent = options.recent ?? 50;
+    const actorsPerHost = options.actorsPerHost ?? 1_000;
     const hosts = await this.hosts(options.discoverMs ?? 600);
     return await inspectHosts(
       {
         hosts,
         own: undefined,
         ask: (hostId) =>
-          requestSnapshot(this.#transport, this.#subjects, hostId, recent, timeoutMs),
+          requestSnapshot(
+            this.#transport,
+            this.#subjects,
+            hostId,
+            recent,
+            timeoutMs,
+            actorsPerHost,
+          ),
       },
       () => Date.now(),
       recent,
       timeoutMs,
     );
+  }
+
+  /**
+   * A page of actors of the hosts it hears from, like `system.inspectActors()`
+   * from inside. A later page (with a cursor) uses the hosts heard so far,
+   * and listens again only when it has heard none.
+   */
+  async inspectActors(options: ObserveActorsOptions = {}): Promise<ActorPage> {
+    const { timeoutMs = 2_000, discoverMs = 600, ...query } = options;
+    const known = this.#view.hosts();
+    const hosts = query.cursor !== undefined && known.length > 0
+      ? known
+      : await this.hosts(discoverMs);
+    return await pageAcrossHosts({
+      hostIds: hosts.filter((h) => h.state !== "lost" && h.state !== "left").map((h) => h.hostId),
+      ask: (hostId, hostQuery) =>
+        requestActorPage(this.#transport, this.#subjects, hostId, hostQuery, timeoutMs),
+      nowMs: () => Date.now(),
+    }, query);
   }
 
   /** Stops listening, and closes the connection if it opened it. */

@@ -70,7 +70,7 @@ export interface AuthScope {
 }
 
 /** Requests an operator may make: they read, they change nothing on the host. */
-export const OPERATOR_OPERATIONS: readonly ControlOperation[] = ["inspect", "stats"];
+export const OPERATOR_OPERATIONS: readonly ControlOperation[] = ["inspect", "actors", "stats"];
 
 /**
  * The permissions of one member.

@@ -23,6 +23,8 @@ import {
   type ChildSpawnOutcome,
   type DeathRecord,
   type ExitReason,
+  type HostActorPage,
+  type HostActorQuery,
   type HostContext,
   type HostSnapshot,
   type KeyHolder,
@@ -55,6 +57,7 @@ import type { ModuleGate } from "./definitions.ts";
 import { HostRequests } from "./host_requests.ts";
 import { requestSnapshot } from "./inspect_cluster.ts";
 import type { DirectChannelPolicy } from "./direct_policy.ts";
+import { requestActorPage } from "./actor_pages_wire.ts";
 
 export type { TransportStats };
 
@@ -187,7 +190,8 @@ export class ClusterHost implements RemotePort {
       spawnsById: new Map<string, Promise<unknown>>(),
       spawnRate: new SpawnRateLimiter(resolveSpawnRate(settings.spawnRate), runtime.clock),
       refused: this.#controlRefused,
-      snapshot: (recent: number) => this.snapshot(recent),
+      snapshot: (recent: number, listLimit: number) => this.snapshot(recent, listLimit),
+      page: (query: HostActorQuery) => this.page(query),
       watchers: new Map<string, Set<string>>(),
       notifyStopped: (host: string, actor: string, record: DeathRecord) =>
         this.#remoting.actorStopped(host, actor, record),
@@ -394,16 +398,30 @@ export class ClusterHost implements RemotePort {
   }
 
   /** This host's part of an inspection, gathered in slices that yield to the event loop. */
-  snapshot(recent: number): Promise<HostSnapshot> {
-    return this.#local.snapshotInSlices(this.#snapshotContext(), recent);
+  snapshot(recent: number, listLimit = Infinity): Promise<HostSnapshot> {
+    return this.#local.snapshotInSlices(this.#snapshotContext(), recent, listLimit);
+  }
+
+  /** This host's answer to a page request, gathered in slices that yield to the event loop. */
+  page(query: HostActorQuery): Promise<HostActorPage> {
+    return this.#local.pageInSlices(this.#snapshotContext(), query);
+  }
+
+  /**
+   * Asks another host for a page of its actors.
+   *
+   * @throws When it does not answer in time, or answers with an error.
+   */
+  pageOf(hostId: string, query: HostActorQuery, timeoutMs: number): Promise<HostActorPage> {
+    return requestActorPage(this.#transport, this.subjects, hostId, query, timeoutMs);
   }
 
   /**
    * This host's part of an inspection at once, for displays: it blocks the
    * event loop for about a microsecond per actor.
    */
-  snapshotNow(recent: number): HostSnapshot {
-    return this.#local.snapshot(this.#snapshotContext(), recent);
+  snapshotNow(recent: number, listLimit = Infinity): HostSnapshot {
+    return this.#local.snapshot(this.#snapshotContext(), recent, listLimit);
   }
 
   #snapshotContext(): HostContext {
@@ -425,8 +443,13 @@ export class ClusterHost implements RemotePort {
    *
    * @throws When it does not answer in time, or answers with an error.
    */
-  inspectHost(hostId: string, recent: number, timeoutMs: number): Promise<HostSnapshot> {
-    return requestSnapshot(this.#transport, this.subjects, hostId, recent, timeoutMs);
+  inspectHost(
+    hostId: string,
+    recent: number,
+    timeoutMs: number,
+    listLimit = Infinity,
+  ): Promise<HostSnapshot> {
+    return requestSnapshot(this.#transport, this.subjects, hostId, recent, timeoutMs, listLimit);
   }
 
   /**

@@ -13,6 +13,9 @@ import {
   ActorStartError,
   type DeathRecord,
   type ExitReason,
+  type HostActorPage,
+  type HostActorQuery,
+  hostQueryFromWire,
   type HostSnapshot,
   type LocalHost,
   PersistKeyHeldError,
@@ -28,6 +31,7 @@ import { describeWireError } from "./wire_errors.ts";
 import { checkLocalKeyClaim } from "./key_takeover.ts";
 import { loadDefinition, type ModuleGate } from "./definitions.ts";
 import { packInspectAnswer } from "./inspect_cluster.ts";
+import { packActorPageAnswer } from "./actor_pages_wire.ts";
 import { InvalidOptionError } from "../base/errors.ts";
 import { SpawnRateLimitedError } from "./errors.ts";
 import type { SpawnRateLimiter } from "./spawn_rate.ts";
@@ -53,7 +57,12 @@ export interface ControlSeams {
    * This host's part of an inspection, with at most `recent` letters and
    * records; a host with many actors gathers it in slices (a promise).
    */
-  readonly snapshot: (recent: number) => HostSnapshot | Promise<HostSnapshot>;
+  readonly snapshot: (
+    recent: number,
+    listLimit: number,
+  ) => HostSnapshot | Promise<HostSnapshot>;
+  /** This host's answer to a checked page request, gathered in slices. */
+  readonly page: (query: HostActorQuery) => Promise<HostActorPage>;
   /** The hosts that watch an actor of this host, by actor id (one notice per host). */
   readonly watchers: Map<string, Set<string>>;
   /** Sends frame 6 to a watching host: the actor stopped for good. */
@@ -78,6 +87,7 @@ export async function answerControl(seams: ControlSeams, message: TransportMessa
   if (message.subject.endsWith(".stop")) return await answerStop(seams, message);
   if (message.subject.endsWith(".spawn")) return await answerSpawn(seams, message, sender);
   if (message.subject.endsWith(".inspect")) return await answerInspect(seams, message);
+  if (message.subject.endsWith(".actors")) return await answerActors(seams, message);
   if (message.subject.endsWith(".watch")) answerWatch(seams, message, sender);
   if (message.subject.endsWith(".stats")) answerStats(seams, message);
   if (message.subject.endsWith(".direct")) answerDirect(seams, message, sender);
@@ -129,12 +139,44 @@ function answerStats(seams: ControlSeams, message: TransportMessage): void {
  * in slices that yield to the event loop, cut to fit one message.
  */
 async function answerInspect(seams: ControlSeams, message: TransportMessage): Promise<void> {
-  const request = unpackValue(message.data, () => undefined) as { recent?: unknown } | undefined;
+  const request = unpackValue(message.data, () => undefined) as
+    | { recent?: unknown; actors?: unknown }
+    | undefined;
   const asked = typeof request?.recent === "number" && request.recent >= 0 ? request.recent : 50;
+  // Without `actors` (an older inspector), every actor that fits is listed.
+  const listLimit = Number.isSafeInteger(request?.actors) && (request?.actors as number) >= 0
+    ? request?.actors as number
+    : Infinity;
   let bytes: Uint8Array;
   try {
-    const snapshot = await seams.snapshot(Math.min(Math.floor(asked), MAX_RECENT));
+    const snapshot = await seams.snapshot(Math.min(Math.floor(asked), MAX_RECENT), listLimit);
     bytes = await packInspectAnswer(snapshot, seams.transport.maxPayloadBytes - 1_024);
+  } catch (err) {
+    bytes = packValue({ ok: false, error: describeWireError(err, false) });
+  }
+  try {
+    seams.transport.respond(message, bytes);
+  } catch {
+    // The requester reports this host as not answering.
+  }
+}
+
+/**
+ * Answers a page request with this host's summaries and a page of its
+ * actors, gathered in slices that yield to the event loop; a request out of
+ * bounds gets its `InvalidOptionError`, counted as `bad-actors-request`.
+ */
+async function answerActors(seams: ControlSeams, message: TransportMessage): Promise<void> {
+  let bytes: Uint8Array;
+  try {
+    let query: HostActorQuery;
+    try {
+      query = hostQueryFromWire(unpackValue(message.data, () => undefined));
+    } catch (err) {
+      seams.refused["bad-actors-request"] = (seams.refused["bad-actors-request"] ?? 0) + 1;
+      throw err;
+    }
+    bytes = packActorPageAnswer(await seams.page(query), seams.transport.maxPayloadBytes - 1_024);
   } catch (err) {
     bytes = packValue({ ok: false, error: describeWireError(err, false) });
   }

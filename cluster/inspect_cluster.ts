@@ -82,7 +82,8 @@ function withLag(snapshot: HostSnapshot, seen: HostInfo | undefined): HostSnapsh
 }
 
 /**
- * Asks one host for its part of an inspection.
+ * Asks one host for its part of an inspection, with at most `listLimit`
+ * of its actors listed (all are counted in its summaries).
  *
  * @throws {RequestTimeoutError} When it does not answer in time.
  * @throws When it answers with an error or with something undecodable.
@@ -93,9 +94,11 @@ export async function requestSnapshot(
   hostId: string,
   recent: number,
   timeoutMs: number,
+  listLimit = Infinity,
 ): Promise<HostSnapshot> {
+  const request = listLimit === Infinity ? { recent } : { recent, actors: listLimit };
   const answer = unpackValue(
-    await transport.request(subjects.control(hostId, "inspect"), packValue({ recent }), timeoutMs),
+    await transport.request(subjects.control(hostId, "inspect"), packValue(request), timeoutMs),
     () => undefined,
   ) as
     | { ok: true; snapshot: HostSnapshot }

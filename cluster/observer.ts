@@ -11,7 +11,7 @@
 import type { Transport } from "../transport/transport.ts";
 import type { NatsConnectOptions } from "../transport/nats_connect.ts";
 import type { HostInfo } from "./view.ts";
-import type { Inspection } from "../actors/internal.ts";
+import type { ActorPage, ActorQuery, Inspection } from "../actors/internal.ts";
 import type { ObserverSession } from "./_observer_session.ts";
 
 /** How an observer reaches a cluster: NATS `servers`, or a `transport` (tests). */
@@ -54,6 +54,28 @@ export interface ObserveOptions {
    * @default {50}
    */
   readonly recent?: number;
+  /**
+   * How many actors each host lists, in spawn order (all are counted in
+   * `summaries`; {@linkcode ClusterObserver.inspectActors} pages through
+   * them). `Infinity` lists as many as fit in one answer.
+   * @default {1000}
+   */
+  readonly actorsPerHost?: number;
+}
+
+/** Options of {@linkcode ClusterObserver.inspectActors}: a query, and how long to wait. */
+export interface ObserveActorsOptions extends ActorQuery {
+  /**
+   * How long to listen for heartbeats to learn the hosts, in milliseconds
+   * (a page with a cursor uses the hosts heard already).
+   * @default {600}
+   */
+  readonly discoverMs?: number;
+  /**
+   * How long to wait for each host's answer, in milliseconds.
+   * @default {2000}
+   */
+  readonly timeoutMs?: number;
 }
 
 /** Watches a cluster from outside it. */
@@ -88,6 +110,17 @@ export class ClusterObserver {
   /** Inspects every host it hears from, like `system.inspect()` from inside. */
   inspect(options: ObserveOptions = {}): Promise<Inspection> {
     return this.#session.inspect(options);
+  }
+
+  /**
+   * A page of actors of every host it hears from, like
+   * `system.inspectActors()` from inside: summaries on a first page, then
+   * pages after a cursor.
+   *
+   * @throws {InvalidOptionError} For a bad filter, limit or cursor.
+   */
+  inspectActors(options: ObserveActorsOptions = {}): Promise<ActorPage> {
+    return this.#session.inspectActors(options);
   }
 
   /** Stops listening, and closes the connection if it opened it. */

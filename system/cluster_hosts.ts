@@ -28,6 +28,9 @@ import {
 import { ClusterHost, type TransportStats } from "../cluster/cluster_host.ts";
 import { RemoteRef } from "../cluster/remote_ref.ts";
 import { inspectHosts } from "../cluster/inspect_cluster.ts";
+import { pageAcrossHosts } from "../actors/observe/page_hosts.ts";
+import { DISPLAY_ACTORS } from "./solo_hosts.ts";
+import type { ActorPage, ActorQuery } from "../actors/observe/actor_pages.ts";
 import { ClusterConnectError } from "../cluster/errors.ts";
 import {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
@@ -205,17 +208,22 @@ class ClusterHosts implements Hosts {
     return this.#cluster.view.hosts();
   }
 
-  async inspect(scope: InspectScope, recent: number, timeoutMs: number): Promise<Inspection> {
+  async inspect(
+    scope: InspectScope,
+    recent: number,
+    timeoutMs: number,
+    actorsPerHost: number,
+  ): Promise<Inspection> {
     const cluster = this.#cluster;
     if (scope === "host") {
-      const own = await cluster.snapshot(recent);
+      const own = await cluster.snapshot(recent, actorsPerHost);
       return await mergeSnapshotsInSlices(this.#runtime.clock.now(), "host", [own], [], recent);
     }
     return inspectHosts(
       {
         hosts: cluster.view.hosts(),
-        own: cluster.snapshot(recent),
-        ask: (hostId) => cluster.inspectHost(hostId, recent, timeoutMs),
+        own: cluster.snapshot(recent, actorsPerHost),
+        ask: (hostId) => cluster.inspectHost(hostId, recent, timeoutMs, actorsPerHost),
       },
       () => this.#runtime.clock.now(),
       recent,
@@ -223,8 +231,21 @@ class ClusterHosts implements Hosts {
     );
   }
 
+  inspectActors(query: ActorQuery, timeoutMs: number): Promise<ActorPage> {
+    const cluster = this.#cluster;
+    return pageAcrossHosts({
+      hostIds: cluster.view.hosts().filter((h) => h.state !== "lost" && h.state !== "left")
+        .map((h) => h.hostId),
+      ask: (hostId, hostQuery) =>
+        hostId === this.#runtime.hostId
+          ? cluster.page(hostQuery)
+          : cluster.pageOf(hostId, hostQuery, timeoutMs),
+      nowMs: () => this.#runtime.clock.now(),
+    }, query);
+  }
+
   inspectHere(recent: number): Inspection {
-    const snapshot = this.#cluster.snapshotNow(recent);
+    const snapshot = this.#cluster.snapshotNow(recent, DISPLAY_ACTORS);
     return mergeSnapshots(this.#runtime.clock.now(), "host", [snapshot], [], recent);
   }
 

@@ -12,6 +12,7 @@ import type { BaseRef } from "../actors/ref.ts";
 import type { SpawnOptions } from "../actors/spawn_options.ts";
 import type { Placement } from "../actors/placement.ts";
 import type { Inspection } from "../actors/observe/inspection.ts";
+import type { ActorPage, ActorQuery } from "../actors/observe/actor_pages.ts";
 import type { HostInfo } from "../cluster/view.ts";
 import type { TransportStats } from "../cluster/cluster_host.ts";
 import type { TransportStatus } from "../transport/transport.ts";
@@ -41,9 +42,19 @@ export interface Hosts {
   stop(ref: BaseRef, timeoutMs: number): Promise<void>;
   /** The hosts as this one sees them, this one included. */
   hosts(): HostInfo[];
-  /** An inspection of this host, or of every host at once. */
-  inspect(scope: InspectScope, recent: number, timeoutMs: number): Promise<Inspection>;
-  /** An inspection of this host alone, at once (for displays). */
+  /** An inspection of this host, or of every host at once, listing `actorsPerHost` per host. */
+  inspect(
+    scope: InspectScope,
+    recent: number,
+    timeoutMs: number,
+    actorsPerHost: number,
+  ): Promise<Inspection>;
+  /**
+   * A page of actors: this host's alone without a cluster, else every
+   * answering host's, each asked with `timeoutMs`.
+   */
+  inspectActors(query: ActorQuery, timeoutMs: number): Promise<ActorPage>;
+  /** An inspection of this host alone, at once, listing its first actors (for displays). */
   inspectHere(recent: number): Inspection;
   /** Calls `listener` when a host's standing changes; returns the unsubscribe function. */
   onHostChange(listener: (host: HostInfo) => void): () => void;

@@ -33,6 +33,9 @@ export const DEFAULT_INSPECT_TIMEOUT_MS = 2_000;
 /** How many recent dead letters and death records `inspect()` reports per host. */
 export const DEFAULT_INSPECT_RECENT = 50;
 
+/** How many actors each host lists in an inspection that names no `actorsPerHost`. */
+export const DEFAULT_ACTORS_PER_HOST = 1_000;
+
 /** Options of `ActorSystem.start`. */
 export interface ActorSystemOptions {
   /**

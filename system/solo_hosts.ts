@@ -25,6 +25,13 @@ import {
   snapshotHostInSlices,
 } from "../actors/observe/_snapshot.ts";
 
+import { pageHostInSlices } from "../actors/observe/_page_steps.ts";
+import { pageAcrossHosts } from "../actors/observe/page_hosts.ts";
+import type { ActorPage, ActorQuery } from "../actors/observe/actor_pages.ts";
+
+/** How many actors a display (the system in a notebook cell) lists; all are counted. */
+export const DISPLAY_ACTORS = 1_000;
+
 /** What a host without a cluster adds to its snapshot. */
 const SOLO: HostContext = { labels: {}, connection: "local", supervisorOf: () => undefined };
 import { InvalidOptionError } from "../base/errors.ts";
@@ -92,14 +99,29 @@ export class SoloHosts implements Hosts {
   }
 
   /** This host is every host: its snapshot, gathered in slices that yield to the event loop. */
-  async inspect(_scope: InspectScope, recent: number): Promise<Inspection> {
-    const snapshot = await snapshotHostInSlices(this.#runtime, SOLO, recent);
+  async inspect(
+    _scope: InspectScope,
+    recent: number,
+    _timeoutMs: number,
+    actorsPerHost: number,
+  ): Promise<Inspection> {
+    const snapshot = await snapshotHostInSlices(this.#runtime, SOLO, recent, actorsPerHost);
     return await mergeSnapshotsInSlices(this.#runtime.clock.now(), "host", [snapshot], [], recent);
+  }
+
+  /** A page of this host's actors (and their summaries on a first page), in slices. */
+  inspectActors(query: ActorQuery): Promise<ActorPage> {
+    const runtime = this.#runtime;
+    return pageAcrossHosts({
+      hostIds: [runtime.hostId],
+      ask: (_hostId, hostQuery) => pageHostInSlices(runtime, SOLO, hostQuery),
+      nowMs: () => runtime.clock.now(),
+    }, query);
   }
 
   /** This host's actors, tree, dead letters and deaths, at once (for displays). */
   inspectHere(recent: number): Inspection {
-    const snapshot = snapshotHost(this.#runtime, SOLO, recent);
+    const snapshot = snapshotHost(this.#runtime, SOLO, recent, DISPLAY_ACTORS);
     return mergeSnapshots(this.#runtime.clock.now(), "host", [snapshot], [], recent);
   }
 

@@ -61,7 +61,14 @@ export function memberId(value: unknown): string {
 export const DEFAULT_SUBJECT_PREFIX = "actors";
 
 /** A request to one host. */
-export type ControlOperation = "spawn" | "stop" | "inspect" | "watch" | "stats" | "direct";
+export type ControlOperation =
+  | "spawn"
+  | "stop"
+  | "inspect"
+  | "actors"
+  | "watch"
+  | "stats"
+  | "direct";
 
 /** The subjects one member of one cluster publishes on and listens to. */
 export class Subjects {

@@ -11,6 +11,7 @@ import { ITEMS_PER_PAUSE, runAtOnce, runInSlices, type Steps } from "../../base/
 import type { Cell } from "../cell.ts";
 import type { DeadLetter } from "./dead_letters.ts";
 import type { DeathRecord } from "./death_records.ts";
+import { TypeTallies } from "./_tally.ts";
 import type {
   ActorReport,
   DeadLetterReport,
@@ -46,8 +47,9 @@ export function snapshotHostInSlices(
   runtime: Runtime,
   context: HostContext,
   recent: number,
+  listLimit = Infinity,
 ): Promise<HostSnapshot> {
-  return runInSlices(snapshotSteps(runtime, context, recent));
+  return runInSlices(snapshotSteps(runtime, context, recent, listLimit));
 }
 
 /**
@@ -55,22 +57,40 @@ export function snapshotHostInSlices(
  * as it takes (about a microsecond per actor): for displays, which must
  * answer synchronously. Everything else uses {@linkcode snapshotHostInSlices}.
  */
-export function snapshotHost(runtime: Runtime, context: HostContext, recent: number): HostSnapshot {
-  return runAtOnce(snapshotSteps(runtime, context, recent));
+export function snapshotHost(
+  runtime: Runtime,
+  context: HostContext,
+  recent: number,
+  listLimit = Infinity,
+): HostSnapshot {
+  return runAtOnce(snapshotSteps(runtime, context, recent, listLimit));
 }
 
 function* snapshotSteps(
   runtime: Runtime,
   context: HostContext,
   recent: number,
+  listLimit: number,
 ): Steps<HostSnapshot> {
   const actorCount = runtime.size;
   const load = yield* runtime.loadSteps();
+  const actors: ActorReport[] = [];
+  const tallies = new TypeTallies();
+  let seen = 0;
+  for (const cell of runtime.cells()) {
+    tallies.add(cell);
+    if (actors.length < listLimit) actors.push(actorReport(runtime, cell, context));
+    if (++seen % ITEMS_PER_PAUSE === 0) yield;
+  }
   const host: HostReport = {
     hostId: runtime.hostId,
     labels: context.labels,
     state: "alive",
-    problem: undefined,
+    // A caller that asked for no actors (a host list) has no problem with none.
+    problem: seen > actors.length && listLimit > 0
+      ? `lists ${actors.length} of its ${seen} actors (page through all with ` +
+        "system.inspectActors() or ctl actors)"
+      : undefined,
     self: true,
     uptimeMs: runtime.clock.now() - runtime.startedAtMs,
     actorCount,
@@ -81,18 +101,14 @@ function* snapshotSteps(
     refused: context.refused?.(),
     entities: runtime.entities.counts(),
   };
-  const actors: ActorReport[] = [];
-  for (const cell of runtime.cells()) {
-    actors.push(actorReport(runtime, cell, context));
-    if (actors.length % ITEMS_PER_PAUSE === 0) yield;
-  }
   const deadLetters = runtime.deadLetters.recent(recent).reverse()
     .map((letter) => deadLetterReport(runtime.hostId, letter));
   const deaths = runtime.deaths.recent(recent);
-  return { host, actors, deadLetters, deaths };
+  return { host, actors, deadLetters, deaths, summaries: tallies.summaries(runtime.hostId) };
 }
 
-function actorReport(runtime: Runtime, cell: Cell, context: HostContext): ActorReport {
+/** One actor's report, as inspections and pages list it. */
+export function actorReport(runtime: Runtime, cell: Cell, context: HostContext): ActorReport {
   return {
     id: cell.id,
     name: cell.name,

@@ -13,6 +13,7 @@ import type { ErrorInfo } from "../../base/errors.ts";
 import type { ActorStatus } from "../ref.ts";
 import { ITEMS_PER_PAUSE, runAtOnce, runInSlices, type Steps } from "../../base/slices.ts";
 import { mergeDeaths } from "./_merge_deaths.ts";
+import type { ActorTypeSummary } from "./actor_pages.ts";
 
 /** How a host stands in an inspection. */
 export type InspectedHostState =
@@ -151,6 +152,8 @@ export interface HostSnapshot {
   readonly deadLetters: readonly DeadLetterReport[];
   /** Its recent death records, newest first. */
   readonly deaths: readonly DeathRecord[];
+  /** Its actors counted by type (all of them, listed or not); absent from older hosts. */
+  readonly summaries?: readonly ActorTypeSummary[];
 }
 
 /** A whole inspection. */
@@ -161,8 +164,14 @@ export interface Inspection {
   readonly scope: "host" | "cluster";
   /** Every host, sorted by id. */
   readonly hosts: readonly HostReport[];
-  /** Every live actor of the hosts that answered. */
+  /**
+   * The live actors of the hosts that answered: on each host the first
+   * `actorsPerHost`, in spawn order (`system.inspectActors()` pages
+   * through all of them).
+   */
   readonly actors: readonly ActorReport[];
+  /** Every live actor of the hosts that answered, counted by host and type. */
+  readonly summaries: readonly ActorTypeSummary[];
   /** The supervision trees: top-level actors with their descendants, across hosts. */
   readonly tree: readonly TreeNode[];
   /** Recent dead letters of every host that answered, newest first. */
@@ -193,6 +202,13 @@ export interface InspectOptions {
    * @default {50}
    */
   readonly recent?: number;
+  /**
+   * How many actors each host lists in `actors` (and the tree), in spawn
+   * order; all are counted in `summaries`, and `system.inspectActors()`
+   * pages through the rest. `Infinity` lists every actor.
+   * @default {1000}
+   */
+  readonly actorsPerHost?: number;
 }
 
 /**
@@ -275,6 +291,7 @@ function* mergeSteps(
     scope,
     hosts,
     actors,
+    summaries: snapshots.flatMap((s) => s.summaries ?? []),
     tree,
     deadLetters: newestFirst(snapshots.flatMap((s) => s.deadLetters)),
     deaths: newestFirst(

@@ -63,11 +63,14 @@ function drawTree(tree) {
   $("tree").replaceChildren(...tree.map(node));
 }
 
-function drawActors(actors) {
+function drawActors(actors, summaries) {
   const shown = actors.filter(matches);
+  // Hosts list their first actors only; the summaries count them all.
+  const total = (summaries ?? []).reduce((sum, s) => sum + s.count, 0);
+  const listed = total > actors.length ? ` listed of ${total}; ctl actors pages through all` : "";
   $("matches").textContent = query() === ""
-    ? `(${actors.length})`
-    : `(${shown.length} of ${actors.length} match)`;
+    ? `(${actors.length}${listed})`
+    : `(${shown.length} of ${actors.length}${listed} match)`;
   $("actors").tBodies[0].replaceChildren(
     ...shown.slice(0, 500).map((a) =>
       el(
@@ -154,7 +157,7 @@ function draw(frame) {
   drawHosts(frame.hosts);
   drawChart(frame.rates);
   drawTree(frame.tree);
-  drawActors(frame.actors);
+  drawActors(frame.actors, frame.summaries);
   drawEvents($("deaths"), frame.deaths, seenDeaths, (d) => d.key, (d) =>
     el(
       "li",

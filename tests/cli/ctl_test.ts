@@ -79,8 +79,15 @@ Deno.test({
     await t.step("actors --host", async () => {
       const { code, out } = await ctl(["actors", ...on, "--host", "c1", "--json"]);
       assert.equal(code, 0);
-      const actors = JSON.parse(out);
+      const { actors, summaries, next } = JSON.parse(out);
       assert.deepEqual(actors.map((a: { name: string }) => a.name), ["loader-0"]);
+      assert.deepEqual(
+        summaries.map((s: { hostId: string; type: string; count: number }) =>
+          `${s.hostId} ${s.type} ${s.count}`
+        ),
+        ["c1 proc-flaky 1"],
+      );
+      assert.equal(next, undefined);
       assert.equal(actors[0].parentId, trainer.id, "its supervisor is on another host");
     });
 
@@ -170,7 +177,7 @@ Deno.test({
           "loader-0's restart",
           10_000,
         );
-        const actors = JSON.parse(
+        const { actors } = JSON.parse(
           (await ctl(["actors", ...on, "--name", "loader-0", "--json"])).out,
         );
         assert.deepEqual(actors.map((a: { restarts: number }) => a.restarts), [1]);

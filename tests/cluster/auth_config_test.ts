@@ -29,11 +29,12 @@ Deno.test("a driver has a host's rights", () => {
   });
 });
 
-Deno.test("an operator may only discover and request inspections and statistics", () => {
+Deno.test("an operator may only discover and request inspections, pages of actors and statistics", () => {
   assert.deepEqual(permissionsOf(scope, "operator", "op1"), {
     publish: [
       "actors.train.op1.discover",
       "actors.train.op1.ctl.*.inspect",
+      "actors.train.op1.ctl.*.actors",
       "actors.train.op1.ctl.*.stats",
     ],
     subscribe: [
@@ -54,7 +55,7 @@ Deno.test("with a bucket, hosts reach that bucket's stream and no other", () => 
     publish.every((s) => !s.startsWith("$JS") || s === "$JS.API.INFO" || s.includes("KV_state")),
   );
   assert.ok(!publish.includes("$JS.API.>"));
-  assert.deepEqual(permissionsOf({ ...scope, bucket: "state" }, "operator", "o").publish.length, 3);
+  assert.deepEqual(permissionsOf({ ...scope, bucket: "state" }, "operator", "o").publish.length, 4);
 });
 
 Deno.test("worker hosts of a host speak as <id>-w<n> with its credentials", () => {

@@ -74,6 +74,8 @@ export class LiveView {
     this.#title = options.title ?? "actor system";
     this.#inspect = {
       recent: 0,
+      // The view counts actors per host; it lists none.
+      actorsPerHost: 0,
       timeoutMs: Math.min(2_000, Math.max(500, this.#intervalMs)),
       ...(options.scope === undefined ? {} : { scope: options.scope }),
     };
@@ -192,9 +194,11 @@ export class LiveView {
  * training loop) runs. It samples with `system.inspect()`, so on a cluster
  * it shows every host.
  *
- * Each sample is an inspection (`recent: 0`): on a cluster every host
- * answers with its actors, so on a large one sample less often (`intervalMs`)
- * or watch this host alone (`scope: "host"`). The table lists the first 50
+ * Each sample is an inspection that lists no actors (`recent: 0`,
+ * `actorsPerHost: 0`): every host counts its actors in slices and answers
+ * with its figures alone, so a host with a million actors costs a short
+ * answer; on a cluster of many hosts sample less often (`intervalMs`) or
+ * watch this host alone (`scope: "host"`). The table lists the first 50
  * hosts; the summary line and the chart count them all.
  *
  * Call `await view.stop()` when done; it also stops by itself when the

@@ -44,6 +44,7 @@ Deno.test("an inspection displays richly but serialises to the same JSON as befo
       "deaths",
       "hosts",
       "scope",
+      "summaries",
       "takenAtMs",
       "tree",
     ]);

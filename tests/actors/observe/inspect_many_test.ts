@@ -27,10 +27,27 @@ async function spawnMany(system: ActorSystem): Promise<void> {
   }
 }
 
-Deno.test("inspect of a host with 200,000 actors lets timers fire while it runs, and lists them all", async () => {
+Deno.test("inspect of a host with 200,000 actors lists the first 1,000 and counts them all", async () => {
   await withSystem(async (system) => {
     await spawnMany(system);
-    const seen = await ticksDuring(() => system.inspect());
+    const inspection = await system.inspect();
+    assert.equal(inspection.actors.length, 1_000);
+    assert.deepEqual(
+      inspection.summaries.map((s) => [s.type, s.count, s.statuses.running]),
+      [["idle", MANY, MANY]],
+    );
+    assert.equal(
+      inspection.hosts[0].problem,
+      `lists 1000 of its ${MANY} actors (page through all with system.inspectActors() or ctl actors)`,
+    );
+    assert.equal((await system.inspect({ actorsPerHost: 0 })).hosts[0].problem, undefined);
+  });
+});
+
+Deno.test("inspect of a host with 200,000 actors lets timers fire while it runs, and lists them all when asked", async () => {
+  await withSystem(async (system) => {
+    await spawnMany(system);
+    const seen = await ticksDuring(() => system.inspect({ actorsPerHost: Infinity }));
     assert.ok(seen.ticks >= 2, `${seen.ticks} ticks in ${seen.elapsedMs} ms`);
     const inspection = seen.result;
     assert.equal(inspection.hosts[0].actorCount, MANY);
@@ -45,7 +62,9 @@ Deno.test("a host with 200,000 actors answers a cluster inspection in slices, li
   try {
     const [big, asker] = cluster.hosts;
     await spawnMany(big);
-    const seen = await ticksDuring(() => asker.inspect({ timeoutMs: 60_000 }));
+    const seen = await ticksDuring(() =>
+      asker.inspect({ timeoutMs: 60_000, actorsPerHost: Infinity })
+    );
     assert.ok(seen.ticks >= 2, `${seen.ticks} ticks in ${seen.elapsedMs} ms`);
     const report = seen.result.hosts.find((h) => h.hostId === big.hostId)!;
     assert.equal(report.state, "alive");
@@ -58,7 +77,13 @@ Deno.test("a host with 200,000 actors answers a cluster inspection in slices, li
         `only ${listed} of its ${MANY} actors are listed (the answer must fit one message)`,
       );
     }
-    const own = await ticksDuring(() => big.inspect({ scope: "host" }));
+    const firstPage = await asker.inspect({ timeoutMs: 60_000 });
+    assert.equal(firstPage.actors.filter((a) => a.hostId === big.hostId).length, 1_000);
+    assert.deepEqual(
+      firstPage.summaries.map((s) => [s.hostId, s.count]),
+      [[big.hostId, MANY]],
+    );
+    const own = await ticksDuring(() => big.inspect({ scope: "host", actorsPerHost: Infinity }));
     assert.ok(own.ticks >= 2, `${own.ticks} ticks in ${own.elapsedMs} ms`);
     assert.equal(own.result.actors.length, MANY);
   } finally {

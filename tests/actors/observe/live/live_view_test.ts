@@ -39,6 +39,7 @@ class FakeSystem implements LiveViewSource {
       scope: "cluster",
       hosts: this.hosts,
       actors: [],
+      summaries: [],
       tree: [],
       deadLetters: [],
       deaths: [],
