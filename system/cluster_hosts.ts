@@ -150,6 +150,8 @@ export async function joinCluster(
     const standing = isUp(host.state) ? "up" : isMember(host.state) ? "suspect" : "gone";
     runtime.entities.hostChanged(host.hostId, standing);
   });
+  // A host cut off from the cluster hears of no view change, yet its shards may be taken meanwhile.
+  transport.onStatus((status) => runtime.entities.connectionChanged(status === "connected"));
   cluster.onHostGone((gone) => {
     const lowest = cluster.view.hosts().find((h) => isUp(h.state));
     if (lowest?.self) releaseNames(gone.hostId);

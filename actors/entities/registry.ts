@@ -279,6 +279,15 @@ export class EntityRegistry {
     }
   }
 
+  /**
+   * This host's connection to the cluster changed: while it is cut off, and
+   * once after, the shards it holds are read again before each activation
+   * (its peers may have judged it lost and taken them over meanwhile).
+   */
+  connectionChanged(connected: boolean): void {
+    this.#shards.viewChanged(this.#runtime.hostId, !connected, false);
+  }
+
   /** Hands a shard of this host to `to`: its entities passivate, then its claim is released. */
   #handOff(shard: Shard, to: string): void {
     this.#shards.startHandOff(shard, to);
