@@ -18,7 +18,6 @@ import type { ActorStats } from "../ref.ts";
 import type { ClaimResult } from "./claims.ts";
 import type { Shard } from "./shard_table.ts";
 import type { EntityCounts } from "./entity_counts.ts";
-import type { TimerHandle } from "../../base/clock.ts";
 import { TellOrigin } from "../ask.ts";
 import { definitionOf } from "../_registry.ts";
 import { STOPPED } from "../exit_reason.ts";
@@ -28,15 +27,13 @@ import { entityId, entityPersistKey } from "./address.ts";
 import { DEFAULT_MAX_RESIDENT_ENTITIES, resolveEntityOptions } from "./entity_options.ts";
 import { describeError } from "../../base/errors.ts";
 import { type Activation, type Held, offer, refuse } from "./activation.ts";
-import { FORWARD_FOR_MS, ShardTable } from "./shard_table.ts";
+import { ShardTable } from "./shard_table.ts";
+import { idle, leastRecentlyUsed, sweepIdle, SweepTimer } from "./sweep.ts";
 import { shardOf } from "./shards.ts";
 import { forward } from "./forward.ts";
 import { ShardMoves } from "./shard_moves.ts";
 
 export type { EntityCounts };
-
-/** The longest pause between two sweeps. */
-const MAX_SWEEP_MS = 1_000;
 
 /** The entities of one host. */
 export class EntityRegistry {
@@ -52,9 +49,7 @@ export class EntityRegistry {
   #activations = 0;
   #passivations = 0;
   #evictions = 0;
-  #sweep: TimerHandle | undefined;
-  /** The shortest idle time of the types seen, so that the sweep comes often enough. */
-  #shortestIdleMs = Infinity;
+  readonly #sweep: SweepTimer;
   /** The arbiter of shards: this host alone until the system joins a cluster. */
   claims: EntityClaims = SOLO_CLAIMS;
   /** The most entities resident at once; more activations passivate the least recently used. */
@@ -67,6 +62,16 @@ export class EntityRegistry {
     this.#runtime = runtime;
     this.#shards = new ShardTable(() => runtime.clock.now(), () => this.claims);
     this.moves = new ShardMoves(runtime, this.#shards, (shard, to) => this.#handOff(shard, to));
+    this.#sweep = new SweepTimer(
+      () => runtime.clock,
+      (elapsedMs) => {
+        this.moves.tick(elapsedMs);
+        for (const shard of [...this.#draining]) this.#drain(shard);
+        const passivate = (a: Activation) => this.#passivate(a);
+        sweepIdle(this.#known, runtime.clock.now(), passivate, (a) => this.#forget(a));
+      },
+      () => (this.#known.size > 0 || this.moves.pending) && runtime.status === "running",
+    );
   }
 
   /** Counters for inspection. */
@@ -131,7 +136,7 @@ export class EntityRegistry {
       this.#known.set(id, activation);
       const members = this.#members.get(shard) ?? this.#members.set(shard, new Set()).get(shard)!;
       members.add(activation);
-      this.#shortestIdleMs = Math.min(this.#shortestIdleMs, options.idleMs);
+      this.#sweep.noteIdleMs(options.idleMs);
       this.#route(activation, { name, payload, via, bytes });
       return this.#claim(activation, false);
     }
@@ -192,14 +197,20 @@ export class EntityRegistry {
     activation.holder = outcome.hostId;
     activation.lastUsedMs = this.#runtime.clock.now();
     this.#flush(activation);
-    this.#schedule();
+    this.#sweep.schedule();
   }
 
   #activate(activation: Activation): void {
     if (this.#runtime.status !== "running") {
       return this.#fail(activation, new SystemStoppedError(this.#runtime.hostId));
     }
-    if (this.#resident >= this.maxResident) this.#evict();
+    if (this.#resident >= this.maxResident) {
+      const victim = leastRecentlyUsed(this.#known);
+      if (victim !== undefined) {
+        this.#evictions++;
+        this.#passivate(victim);
+      }
+    }
     let cell: Cell;
     try {
       cell = this.#runtime.spawn(activation.definition, {
@@ -216,7 +227,7 @@ export class EntityRegistry {
     this.#activations++;
     (cell.watchers ??= new Set()).add(() => this.#stopped(activation, cell));
     this.#flush(activation);
-    this.#schedule();
+    this.#sweep.schedule();
   }
 
   #flush(activation: Activation): void {
@@ -268,7 +279,7 @@ export class EntityRegistry {
     this.#shards.viewChanged(hostId, standing === "suspect", standing === "gone");
     if (standing === "up") {
       this.moves.hostCameUp();
-      this.#schedule();
+      this.#sweep.schedule();
       return;
     }
     if (standing !== "gone") return;
@@ -299,12 +310,9 @@ export class EntityRegistry {
   #drain(shard: Shard): void {
     this.#draining.add(shard);
     for (const activation of this.#members.get(shard) ?? []) {
-      const cell = activation.cell;
-      if (activation.phase === "active" && cell !== undefined && cell.queued === 0 && !cell.busy) {
-        this.#passivate(activation);
-      }
+      if (idle(activation)) this.#passivate(activation);
     }
-    this.#schedule();
+    this.#sweep.schedule();
   }
 
   /** Passivates one activation: it finishes its turn and stops; held messages wait for what is next. */
@@ -314,54 +322,5 @@ export class EntityRegistry {
     activation.phase = "passivating";
     this.#passivations++;
     void cell.stop(STOPPED, this.#runtime.clock.now() + this.#runtime.stopTimeoutMs, false);
-  }
-
-  /** Passivates the least recently used idle activation, to stay within the cap. */
-  #evict(): void {
-    for (const activation of this.#known.values()) {
-      const cell = activation.cell;
-      if (
-        activation.phase === "active" && cell !== undefined && cell.queued === 0 && !cell.busy
-      ) {
-        this.#evictions++;
-        return this.#passivate(activation);
-      }
-    }
-  }
-
-  #schedule(): void {
-    if (this.#sweep !== undefined) return;
-    const clock = this.#runtime.clock;
-    this.#sweep = clock.setTimeout(() => {
-      this.#sweep = undefined;
-      this.#sweepOnce();
-      if (
-        (this.#known.size > 0 || this.moves.pending) && this.#runtime.status === "running"
-      ) this.#schedule();
-    }, this.#sweepMs());
-    clock.keepAlive(this.#sweep, false);
-  }
-
-  #sweepMs(): number {
-    return Math.max(10, Math.min(MAX_SWEEP_MS, FORWARD_FOR_MS, this.#shortestIdleMs / 2));
-  }
-
-  #sweepOnce(): void {
-    const now = this.#runtime.clock.now();
-    this.moves.tick(this.#sweepMs());
-    for (const shard of [...this.#draining]) this.#drain(shard);
-    for (const activation of [...this.#known.values()]) {
-      const idleMs = now - activation.lastUsedMs;
-      if (activation.phase === "forwarding") {
-        if (idleMs >= FORWARD_FOR_MS) this.#forget(activation);
-        continue;
-      }
-      const cell = activation.cell;
-      if (
-        activation.phase === "active" && cell !== undefined &&
-        idleMs >= activation.options.idleMs &&
-        cell.queued === 0 && !cell.busy
-      ) this.#passivate(activation);
-    }
   }
 }
