@@ -117,7 +117,7 @@ async function main(system: ActorSystem): Promise<Measurement> {
         if (side === "ours") {
           await inFlight(
             count,
-            512,
+            128,
             (i) =>
               system.entity(ColdEntity, `r${round}-${i}`).ask("echo", i, { timeoutMs: 60_000 }),
           );

@@ -18,7 +18,7 @@ import type { ActorStats } from "../ref.ts";
 import type { ClaimResult } from "./claims.ts";
 import type { Shard } from "./shard_table.ts";
 import type { EntityCounts } from "./entity_counts.ts";
-import { TellOrigin } from "../ask.ts";
+import type { TellOrigin } from "../ask.ts";
 import { definitionOf } from "../_registry.ts";
 import { STOPPED } from "../exit_reason.ts";
 import { MailboxFullError, SystemStoppedError, UnknownActorError } from "../errors.ts";
