@@ -27,6 +27,11 @@ export interface ReplyTarget {
    * recorded there, as its one dead letter, so none is recorded here.
    */
   readonly remote?: boolean;
+  /**
+   * When the asker stops waiting, on this host's clock: a host that forwards
+   * the ask keeps this deadline rather than its own default timeout.
+   */
+  readonly deadlineMs?: number;
   /** Delivers the reply; one that comes after the deadline is a dead letter on the asker. */
   resolve(value: unknown): void;
   /** Delivers a typed error instead of a reply. */
@@ -101,6 +106,11 @@ export class PendingAsk implements ReplyTarget {
     this.timeoutMs = timeoutMs;
     this.#signal = signal;
     if (signal !== undefined) signal.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  /** When the ask times out, in clock milliseconds (see {@linkcode ReplyTarget.deadlineMs}). */
+  get deadlineMs(): number {
+    return this.deadline;
   }
 
   /** Delivers the reply; a reply after a timeout or abort goes to the late-reply listener. */

@@ -19,6 +19,7 @@ export { parseActorId } from "./ids.ts";
 export { parseEntityAddress, parseEntityId } from "./entities/address.ts";
 export { EntityRef } from "./entities/entity_ref.ts";
 export { SOLO_CLAIMS } from "./entities/claims.ts";
+export { shardName, shardOf, SHARDS_PER_TYPE } from "./entities/shards.ts";
 export type { ClaimResult, EntityClaims } from "./entities/claims.ts";
 export type { EntityCounts } from "./entities/entity_counts.ts";
 export { SHUTDOWN, STOPPED } from "./exit_reason.ts";

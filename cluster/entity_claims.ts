@@ -1,15 +1,16 @@
 /**
- * Entity claims in the store the hosts share: the arbiter of "at most one
- * activation per entity". A host activates an entity only after it holds the
- * entity's claim, a key `entities.<~type~key>` whose value names the holder.
- * The claim is taken with a compare-and-set (create when absent, or replace
- * the exact revision of a claim whose holder this host's view says is lost
- * or left), so of hosts racing for one entity exactly one wins and the
- * others forward to it. The holder deletes its claim when the activation
- * stops. A holder that is cut off but alive can still run while another
- * host, which sees it lost, takes over: then the compare-and-set on the
- * entity's persistent state is the last line of defence (the second writer
- * loses and stops). See docs/cluster.md, "Entities".
+ * Shard claims in the store the hosts share: the arbiter of "at most one
+ * activation per entity". A host activates the entities of a shard only
+ * while it holds the shard's claim, a key `entity-shards.<~type~#n>` whose
+ * value names the holder. The claim is taken with a compare-and-set (create
+ * when absent, or replace the exact revision of a claim whose holder this
+ * host's view says is lost or left), so of hosts racing for one shard exactly
+ * one wins and the others forward to it. The holder deletes its claim when
+ * it hands the shard off. A holder that is cut off but alive can still run
+ * while another host, which sees it lost, takes over: then the
+ * compare-and-set on the entity's persistent state is the last line of
+ * defence (the second writer loses and stops). See docs/cluster.md,
+ * "Entities".
  *
  * @module
  */
@@ -20,9 +21,10 @@ import { RevisionConflictError } from "../store/errors.ts";
 import type { ClaimResult, EntityClaims } from "../actors/internal.ts";
 import { packValue, unpackValue } from "./codec.ts";
 import { ClaimContendedError } from "./errors.ts";
+import { shardName } from "../actors/internal.ts";
 
-/** The store key prefix of entity claims. */
-export const CLAIM_PREFIX = "entities.";
+/** The store key prefix of shard claims. */
+export const CLAIM_PREFIX = "entity-shards.";
 
 /**
  * How long a claim whose holder this host does not know yet is respected:
@@ -35,9 +37,9 @@ export const UNKNOWN_HOLDER_GRACE_MS = 10_000;
 /** Races lost in a row before a claim gives up (each loss means another host moved). */
 const MAX_ATTEMPTS = 8;
 
-/** The store key of an entity's claim. */
-export function claimKey(type: string, key: string): string {
-  return CLAIM_PREFIX + encodeKeyToken(`~${type}~${key}`);
+/** The store key of a shard's claim. */
+export function claimKey(type: string, shard: number): string {
+  return CLAIM_PREFIX + encodeKeyToken(shardName(type, shard));
 }
 
 /** The claims of one host. */
@@ -84,14 +86,19 @@ export class StoreClaims implements EntityClaims {
     return since === undefined || now - since < UNKNOWN_HOLDER_GRACE_MS;
   }
 
-  /** Takes the claim, unless a live host holds it. */
-  async claim(type: string, key: string): Promise<ClaimResult> {
+  /** Takes the claim, unless a live host holds it; one this host holds already is only read. */
+  async claim(type: string, shard: number): Promise<ClaimResult> {
     const store = await this.#store();
-    const storeKey = claimKey(type, key);
+    const storeKey = claimKey(type, shard);
     const mine = packValue({ host: this.#hostId });
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const entry = await store.get(storeKey);
       const holder = entry === undefined ? undefined : holderOf(entry.value);
+      if (entry !== undefined && holder === this.#hostId) {
+        this.#held.set(storeKey, entry.revision);
+        return { kind: "mine" };
+      }
+      this.#held.delete(storeKey);
       if (holder !== undefined && holder !== this.#hostId && this.#holds(holder)) {
         return { kind: "held", hostId: holder };
       }
@@ -107,8 +114,8 @@ export class StoreClaims implements EntityClaims {
   }
 
   /** Deletes this host's claim, if it still holds it. */
-  async release(type: string, key: string): Promise<void> {
-    const storeKey = claimKey(type, key);
+  async release(type: string, shard: number): Promise<void> {
+    const storeKey = claimKey(type, shard);
     const revision = this.#held.get(storeKey);
     if (revision === undefined) return;
     this.#held.delete(storeKey);

@@ -40,6 +40,11 @@ export class RemoteReply implements ReplyTarget {
     this.#fail = fail;
   }
 
+  /** When the asker stops waiting, on this host's clock. */
+  get deadlineMs(): number {
+    return this.#deadlineMs;
+  }
+
   /** Answered, or past the asker's deadline. */
   get settled(): boolean {
     return this.#answered || this.#clock.now() > this.#deadlineMs;

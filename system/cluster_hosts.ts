@@ -13,7 +13,7 @@ import type { ActorDefinition } from "../actors/definition.ts";
 import type { BaseRef } from "../actors/ref.ts";
 import type { SpawnOptions } from "../actors/spawn_options.ts";
 import type { Placement } from "../actors/placement.ts";
-import { type HostInfo, isUp } from "../cluster/view.ts";
+import { type HostInfo, isMember, isUp } from "../cluster/view.ts";
 import type { TransportStatus } from "../transport/transport.ts";
 import {
   type Inspection,
@@ -151,8 +151,12 @@ export async function joinCluster(
   );
   // The one view hook entities need: hand keys to a host that came up, stop forwarding to one that went.
   cluster.view.onChange((host) => {
-    if (!host.self) runtime.entities.hostChanged(host.hostId, isUp(host.state));
+    if (host.self) return;
+    const standing = isUp(host.state) ? "up" : isMember(host.state) ? "suspect" : "gone";
+    runtime.entities.hostChanged(host.hostId, standing);
   });
+  // A host cut off from the cluster hears of no view change, yet its shards may be taken meanwhile.
+  transport.onStatus((status) => runtime.entities.connectionChanged(status === "connected"));
   cluster.onHostGone((gone) => {
     const lowest = cluster.view.hosts().find((h) => isUp(h.state));
     if (lowest?.self) releaseNames(gone.hostId);

@@ -40,8 +40,8 @@ export const ENTITY_DEFAULTS = { idleMs: 120_000, maxBuffered: 1_000 } as const;
 /** The per-host cap on resident entities, when the system options name none. */
 export const DEFAULT_MAX_RESIDENT_ENTITIES = 100_000;
 
-/** How many resident entities a host hands off per second at most when a host joins. */
-export const DEFAULT_MOVES_PER_SECOND = 200;
+/** How many shards a host hands off per second at most when a host joins. */
+export const DEFAULT_MOVES_PER_SECOND = 20;
 
 /** Entity options with every default filled in. */
 export interface ResolvedEntityOptions {

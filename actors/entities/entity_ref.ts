@@ -1,7 +1,7 @@
 /**
  * The ref of an entity: a type and a key, not a place. Each send picks the
- * host that owns the key now (a rendezvous hash of the key over the live
- * hosts with the type's labels, as `{ kind: "hash" }` placement does) and
+ * host that owns the key's shard now (a rendezvous hash of the shard over the
+ * live hosts with the type's labels, as `{ kind: "hash" }` placement does) and
  * goes to that host's registry, which activates the entity when needed. So
  * the ref works before the entity was ever activated, while it activates,
  * after it passivated or moved, from any host, and after it travelled inside
@@ -23,6 +23,7 @@ import { timeoutError } from "../../base/timeouts.ts";
 import { UNBOUNDED } from "../mailbox.ts";
 import { type DisplayBundle, escapeHtml, JUPYTER_DISPLAY } from "../observe/display.ts";
 import { entityAddress, entityId } from "./address.ts";
+import { shardName, shardOf } from "./shards.ts";
 
 /** A ref to the entity of a type with a key, wherever it is active. */
 export class EntityRef implements BaseRef {
@@ -36,6 +37,8 @@ export class EntityRef implements BaseRef {
   readonly type: string;
   readonly #runtime: EntityHost;
   readonly #labels: Labels | undefined;
+  /** The placement key of the key's shard. */
+  readonly #shard: string;
   #origin: TellOrigin | undefined;
   #remote: { readonly host: string; readonly ref: UntypedRef } | undefined;
 
@@ -51,6 +54,7 @@ export class EntityRef implements BaseRef {
     this.key = key;
     this.#labels = labels;
     this.id = entityId(type, key);
+    this.#shard = shardName(type, shardOf(type, key));
   }
 
   /** Sends a tell; one that cannot be delivered is a dead letter with its reason. */
@@ -88,9 +92,13 @@ export class EntityRef implements BaseRef {
     return ask.promise;
   }
 
-  /** The host that owns the key now, by the cluster's view. */
+  /** The host that owns the key's shard now, by the cluster's view. */
   #owner(): string {
-    return this.#runtime.remote.chooseHost({ kind: "hash", key: this.id, labels: this.#labels });
+    return this.#runtime.remote.chooseHost({
+      kind: "hash",
+      key: this.#shard,
+      labels: this.#labels,
+    });
   }
 
   #remoteRef(host: string): UntypedRef {
