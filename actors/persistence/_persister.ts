@@ -33,6 +33,7 @@ import {
 } from "./_state_blobs.ts";
 import { StateConflictError, StateDecodeError } from "./errors.ts";
 import { holderPrefix, splitHolder } from "./key_holder.ts";
+import { isEntityPersistKey } from "../entities/address.ts";
 import {
   RevisionConflictError,
   StoreUnavailableError,
@@ -195,8 +196,11 @@ export async function loadState(cell: Cell, spec: PersistenceSpec<unknown>): Pro
   const requester = cell.requester ?? hostId;
   const previous = entry === undefined ? undefined : splitHolder(entry.value).holder;
   // This host's own activations are its own business (a restart in place,
-  // a local spawn); a holder elsewhere is judged by the cluster.
-  if (previous !== undefined && previous.host !== hostId) {
+  // a local spawn); a holder elsewhere is judged by the cluster. An entity's
+  // activation follows its shard's claim instead: the shard's previous host
+  // is passivating or forwarding it, and compare-and-set fences a late writer.
+  const entity = cell.requester === undefined && isEntityPersistKey(cell.persistKey!);
+  if (previous !== undefined && previous.host !== hostId && !entity) {
     await remote.mayTakeKey(cell.persistKey!, previous, requester);
   }
   const holder = holderPrefix({ actor: cell.id, host: hostId, epoch: remote.epoch, by: requester });
