@@ -1,10 +1,13 @@
 /**
  * Membership and failure detection: every host heartbeats (its announcement,
- * every `heartbeatIntervalMs`); a host that has not heard another for
+ * every `heartbeatIntervalMs`) to the few peers that monitor it
+ * (`monitors.ts`); a monitor that has not heard a host it watches for
  * `suspicionTimeoutMs` votes that it is lost (a `lost` message on its own
- * subject), and a host is declared lost when enough distinct live members
- * voted (`lost_votes.ts`): a majority of the members that observe it, and at
- * least two of them in a cluster of three hosts or more. Expiry comes from
+ * subject, heard by every host), and a host is declared lost when enough
+ * distinct live members voted (`lost_votes.ts`): a majority of its monitors
+ * that are not suspected themselves, and at least two of them in a cluster
+ * of three hosts or more. Only monitors vote, second or remind: the cost of
+ * a failure does not grow with the cluster either. Expiry comes from
  * heartbeats and local timestamps only, never from store TTLs.
  *
  * A vote is about one *epoch* of a host (a process start, or a rejoin after
@@ -27,6 +30,7 @@
 
 import type { Clock, TimerHandle } from "../base/clock.ts";
 import { type ClusterView, type HostInfo, isMember } from "./view.ts";
+import { MonitorRing, MONITORS_PER_HOST } from "./monitors.ts";
 import {
   addVote,
   expireVotes,
@@ -99,12 +103,19 @@ export class Membership {
   #lost = new Map<string, { readonly epoch: number; readonly atMs: number }>();
   /** When a zombie or a late voter was last told an epoch is lost, to avoid answering every message. */
   #toldZombie = new Map<string, number>();
+  /** The monitoring ring of the members, made again when the view's members change. */
+  #ring: MonitorRing | undefined;
   /**
-   * When this host first counted each member epoch (`hostId@epoch`): a member
-   * that arrived after a suspect fell silent never heard it, so it is no
-   * observer of it (its vote will never come).
+   * When this host first counted each member epoch (`hostId@epoch`), noted
+   * as the ring is made: a member that arrived after a suspect fell silent
+   * never heard it, so it is no observer of it (its vote will never come).
    */
   #firstCounted = new Map<string, number>();
+  /** The hosts this host watches, and since when (silence counts from then at most). */
+  #watching = new Map<string, number>();
+  /** The ring `#watching` was taken from. */
+  #watchingRing: MonitorRing | undefined;
+  #unwatchView: () => void;
   /** When this host's last outage (disconnected or stalled) began and ended. */
   #outage = { startMs: Infinity, endMs: -Infinity };
   #inOutage = false;
@@ -126,6 +137,61 @@ export class Membership {
     this.#voteLifetimeMs = 2 * suspicionTimeoutMs;
     this.#checkEveryMs = Math.max(10, Math.min(heartbeatIntervalMs, suspicionTimeoutMs / 4));
     this.#lastCheckMs = seams.clock.now();
+    this.#unwatchView = seams.view.onChange(() => this.#ring = undefined);
+  }
+
+  /**
+   * The hosts this host monitors now (their heartbeats are the ones it must
+   * hear), in no order. A host it starts to watch counts as heard from then.
+   */
+  watched(): Iterable<string> {
+    this.#updateWatching(this.#seams.clock.now());
+    return this.#watching.keys();
+  }
+
+  /** Whether this host monitors `hostId` (a member or not). */
+  watches(hostId: string): boolean {
+    return this.#monitors(hostId).includes(this.#seams.selfId);
+  }
+
+  #monitors(hostId: string): string[] {
+    return this.#currentRing().monitorsOf(hostId);
+  }
+
+  #currentRing(): MonitorRing {
+    if (this.#ring !== undefined) return this.#ring;
+    const members = [];
+    const now = this.#seams.clock.now();
+    const counted = new Map<string, number>();
+    for (const host of this.#seams.view.hosts()) {
+      if (!isMember(host.state)) continue;
+      members.push({ hostId: host.hostId, watcher: host.monitors === true });
+      const k = `${host.hostId}@${host.epoch}`;
+      counted.set(k, this.#firstCounted.get(k) ?? Math.min(now, host.lastSeenMs));
+    }
+    this.#firstCounted = counted;
+    this.#ring = new MonitorRing(members, MONITORS_PER_HOST);
+    return this.#ring;
+  }
+
+  #updateWatching(now: number): void {
+    const current = this.#currentRing();
+    if (this.#watchingRing === current) return;
+    this.#watchingRing = current;
+    const next = new Map<string, number>();
+    // A host newly watched is heard only once the subscription to its
+    // heartbeats is in place (at the next heartbeat here): a beat of grace.
+    for (const id of current.watchedBy(this.#seams.selfId)) {
+      next.set(id, this.#watching.get(id) ?? now + this.#heartbeatIntervalMs);
+    }
+    this.#watching = next;
+  }
+
+  /** How long this host has not heard a host it watches (0 for one it does not watch). */
+  #silenceMs(host: HostInfo, now: number): number {
+    const since = this.#watching.get(host.hostId);
+    if (since === undefined) return 0;
+    return now - Math.max(host.lastSeenMs, since);
   }
 
   /** Starts checking. */
@@ -139,6 +205,7 @@ export class Membership {
 
   /** Stops checking. */
   stop(): void {
+    this.#unwatchView();
     if (this.#timer !== undefined) this.#seams.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
   }
@@ -151,7 +218,7 @@ export class Membership {
   isZombie(hostId: string, epoch: number): boolean {
     const lostEpoch = this.#lostEpoch(hostId);
     if (lostEpoch === undefined || epoch > lostEpoch) return false;
-    this.#remind(hostId, lostEpoch);
+    if (this.watches(hostId)) this.#remind(hostId, lostEpoch);
     return true;
   }
 
@@ -159,7 +226,7 @@ export class Membership {
   #remindVoter(voter: string, hostId: string, lostEpoch: number): void {
     const k = `${hostId}@${lostEpoch}/${voter}`;
     const sent = this.#reminded.get(k) ?? 0;
-    if (sent >= 3) return;
+    if (sent >= 3 || !this.watches(hostId)) return;
     if (this.#reminded.size >= MAX_LOST_EPOCHS) this.#reminded.clear();
     this.#reminded.set(k, sent + 1);
     this.#remind(hostId, lostEpoch);
@@ -184,7 +251,9 @@ export class Membership {
    */
   newerEpochHeard(member: HostInfo): boolean {
     const now = this.#seams.clock.now();
-    if (now - member.lastSeenMs < 1.5 * this.#heartbeatIntervalMs) return false;
+    // Only a monitor hears the member's heartbeats, so only it can tell.
+    if (!this.watches(member.hostId)) return false;
+    if (this.#silenceMs(member, now) < 1.5 * this.#heartbeatIntervalMs) return false;
     if (this.#mayVote(now)) this.#vote({ hostId: member.hostId, epoch: member.epoch }, now);
     this.#evaluate({ hostId: member.hostId, epoch: member.epoch }, now);
     return true;
@@ -214,9 +283,11 @@ export class Membership {
     if (voter === lost.hostId) return this.#judge(lost, now);
     if (!this.#isVoter(voter)) return "lost-from-non-member";
     this.#tally = addVote(this.#tally, { voter, ...lost }, now, this.#voteLifetimeMs);
-    // Second the vote at once when this host has not heard it for most of the timeout too.
+    // A monitor seconds the vote at once when it has not heard it for most of the timeout too.
+    this.#updateWatching(now);
     if (
-      now - host.lastSeenMs > this.#suspicionTimeoutMs - this.#heartbeatIntervalMs &&
+      this.#watching.has(lost.hostId) &&
+      this.#silenceMs(host, now) > this.#suspicionTimeoutMs - this.#heartbeatIntervalMs &&
       this.#mayVote(now)
     ) this.#vote(lost, now);
     this.#evaluate(lost, now);
@@ -267,36 +338,62 @@ export class Membership {
   }
 
   /**
-   * The live members that observe `suspect`: those heard within the timeout
-   * that were members before it fell silent, this host included.
+   * The live members that observe `suspect`: its monitors that are members
+   * here and not suspected themselves (no live vote against them here, and
+   * not silent when this host watches them), this host included when it is
+   * one. Several hosts failing together are judged one after the other:
+   * the votes against the silent ones take them out of each other's count.
    */
   #observers(suspect: string, now: number): number {
     const { view, selfId } = this.#seams;
-    const silentSinceMs = suspect === selfId
-      ? this.#selfSilentSinceMs(now)
-      : view.get(suspect)?.lastSeenMs ?? Infinity;
+    this.#updateWatching(now);
+    const silentSince = this.#silentSinceMs(suspect, now);
     let count = 0;
-    for (const host of view.hosts()) {
-      if (host.hostId === suspect || !isMember(host.state)) continue;
-      if (host.self) {
+    let suspectedOut = 0;
+    for (const id of this.#monitors(suspect)) {
+      if (id === selfId) {
         count++;
         continue;
       }
-      // Not noted yet (no check since it arrived): counted, as a member.
-      const since = this.#firstCounted.get(`${host.hostId}@${host.epoch}`) ?? -Infinity;
-      if (now - host.lastSeenMs <= this.#suspicionTimeoutMs && since <= silentSinceMs) count++;
+      const host = view.get(id);
+      if (host === undefined || !isMember(host.state)) continue;
+      if (this.#silenceMs(host, now) > this.#suspicionTimeoutMs) continue;
+      if ((this.#firstCounted.get(`${id}@${host.epoch}`) ?? -Infinity) > silentSince) continue;
+      if (this.#suspected(host.hostId, host.epoch, now)) {
+        suspectedOut++;
+        continue;
+      }
+      count++;
     }
-    return count;
+    // Votes can be forged by a member, silence heard here cannot: a monitor
+    // left out only for the votes against it never brings a verdict below two votes.
+    return suspectedOut > 0 ? Math.max(count, 2) : count;
   }
 
   /**
-   * Since when the others may have stopped hearing this host: the start of
-   * its last outage, when that ended recently (members that arrived after it
-   * began never knew this epoch, so they will not vote on it); otherwise
-   * every member observes it.
+   * Since when `suspect` may be silent: from its last heartbeat for a host
+   * this one watches; else a suspicion timeout before the first live vote
+   * on it (no vote is cast sooner); never for this host itself.
    */
-  #selfSilentSinceMs(now: number): number {
-    return this.#recentLongOutage(now) ? this.#outage.startMs : Infinity;
+  #silentSinceMs(suspect: string, now: number): number {
+    if (suspect === this.#seams.selfId) return Infinity;
+    const host = this.#seams.view.get(suspect);
+    if (host === undefined) return Infinity;
+    const since = this.#watching.get(suspect);
+    if (since !== undefined) return Math.max(host.lastSeenMs, since);
+    let first = Infinity;
+    for (const atMs of this.#tally.get(`${suspect}@${host.epoch}`)?.values() ?? []) {
+      if (now - atMs <= this.#voteLifetimeMs) first = Math.min(first, atMs);
+    }
+    return first - this.#suspicionTimeoutMs;
+  }
+
+  /** Whether a live vote against this epoch of a host is in the tally. */
+  #suspected(hostId: string, epoch: number, now: number): boolean {
+    const voters = this.#tally.get(`${hostId}@${epoch}`);
+    if (voters === undefined) return false;
+    for (const atMs of voters.values()) if (now - atMs <= this.#voteLifetimeMs) return true;
+    return false;
   }
 
   /**
@@ -308,18 +405,6 @@ export class Membership {
     const { startMs, endMs } = this.#outage;
     return endMs - startMs >= this.#suspicionTimeoutMs &&
       now - endMs <= 10 * this.#suspicionTimeoutMs;
-  }
-
-  /** Notes when each member epoch was first seen here, and forgets those that are gone. */
-  #countMembers(now: number): void {
-    const members = new Set<string>();
-    for (const host of this.#seams.view.hosts()) {
-      if (host.self || !isMember(host.state)) continue;
-      const k = `${host.hostId}@${host.epoch}`;
-      members.add(k);
-      if (!this.#firstCounted.has(k)) this.#firstCounted.set(k, Math.min(now, host.lastSeenMs));
-    }
-    for (const k of this.#firstCounted.keys()) if (!members.has(k)) this.#firstCounted.delete(k);
   }
 
   #lostEpoch(hostId: string): number | undefined {
@@ -357,9 +442,13 @@ export class Membership {
   }
 
   #judge(lost: LostDeclaration, now: number): undefined {
-    // The verdict is this host's vote too: the others count it.
-    if (!this.#voted.has(`${lost.hostId}@${lost.epoch}`)) this.#seams.declare(lost);
-    this.#voted.delete(`${lost.hostId}@${lost.epoch}`);
+    // A monitor's verdict is its vote too: the others count it. The other
+    // hosts heard the same votes and stay silent.
+    const k = `${lost.hostId}@${lost.epoch}`;
+    if (!this.#voted.has(k) && (lost.hostId === this.#seams.selfId || this.watches(lost.hostId))) {
+      this.#seams.declare(lost);
+    }
+    this.#voted.delete(k);
     this.#tally = forgetHost(this.#tally, lost.hostId);
     this.#lost.delete(lost.hostId);
     this.#lost.set(lost.hostId, { epoch: lost.epoch, atMs: now });
@@ -397,7 +486,6 @@ export class Membership {
     }
     this.#inOutage = !isConnected;
     this.#wasConnected = isConnected;
-    this.#countMembers(now);
     this.#tally = expireVotes(this.#tally, now, this.#voteLifetimeMs);
     this.#aboutSelf = expireVotes(this.#aboutSelf, now, this.#voteLifetimeMs);
     for (const [k, atMs] of this.#voted) {
@@ -409,11 +497,13 @@ export class Membership {
       view.refreshAlive(now);
       return;
     }
-    for (const host of view.hosts()) {
+    this.#updateWatching(now);
+    for (const id of this.#watching.keys()) {
       // An unreachable host (its inbox bounced) is still only suspected: it is
       // voted on like a silent one, so that its actors move.
-      if (host.self || !isMember(host.state)) continue;
-      if (now - host.lastSeenMs > this.#suspicionTimeoutMs) {
+      const host = view.get(id);
+      if (host === undefined || host.self || !isMember(host.state)) continue;
+      if (this.#silenceMs(host, now) > this.#suspicionTimeoutMs) {
         const lost = { hostId: host.hostId, epoch: host.epoch };
         this.#vote(lost, now);
         this.#evaluate(lost, now);

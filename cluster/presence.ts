@@ -1,8 +1,13 @@
 /**
- * A host's presence in its cluster: it announces itself (its heartbeat),
- * hears the others' announcements, goodbyes and lost declarations, keeps the
- * view up to date through the failure detector, and fences itself when the
- * others declared it lost. The wire format is in docs/PROTOCOL.md.
+ * A host's presence in its cluster: it heartbeats to the few hosts that
+ * monitor it (`R.<self>.hb`, subscribed by them only), hears the heartbeats
+ * of the hosts it monitors, and spreads changes of itself to everyone
+ * (`R.<self>.announce`: when it joins, rejoins, disputes a vote, comes back
+ * from a stall, turns busy or idle, or its load moved). A joining host asks
+ * once for everyone's announcement (`discover`), answered to it alone
+ * (`R.<from>.hello.<to>`). Goodbyes and lost votes go to everyone. It keeps
+ * the view up to date through the failure detector, and fences itself when
+ * the others declared it lost. The wire format is in docs/PROTOCOL.md.
  *
  * Presence runs where the host's work cannot block it: in the host's
  * liveness worker (`liveness_worker.ts`), with a connection of its own. It
@@ -22,6 +27,15 @@ import { type LostDeclaration, Membership } from "./membership.ts";
 import { type CandidateRules, Candidates, DEFAULT_MAX_CANDIDATES } from "./candidates.ts";
 import { hearAnnouncement, VersionNotices } from "./wire_identity.ts";
 import { PROTOCOL_VERSION } from "./protocol_version.ts";
+
+/**
+ * Least time between two spreads of a host's load to everyone, in
+ * milliseconds (busy and idle spread at once).
+ */
+export const LOAD_SPREAD_MS = 1_000;
+
+/** Discovery requesters answered at once, at most (a flood of made-up ones is not a flood of answers). */
+const MAX_PENDING_ANSWERS = 1_024;
 
 /** Why another host is gone: declared lost, or left gracefully. */
 export type GoneReason = "lost" | "left";
@@ -109,8 +123,22 @@ export class Presence {
   #stopped = false;
   readonly #candidates: Candidates;
   readonly #minSpacingMs: number;
+  /** Requesters whose discovery gets its second answer after a spacing. */
+  #followUps = new Set<string>();
   #followUp: TimerHandle | undefined;
   #lastDisputeMs = -Infinity;
+  /** The heartbeat subscriptions of the hosts this host monitors, by host id. */
+  #watched = new Map<string, TransportSubscription>();
+  /** What this host last spread to everyone, and when. */
+  #spread: { busy: boolean; actorCount: number; mailboxDepth: number; atMs: number } | undefined;
+  #lastBeatMs: number;
+  /**
+   * A newer epoch heard of a member that is still a member here (a quick
+   * restart, seen by a host that does not monitor it): admitted once the
+   * old epoch is judged lost, since it will not announce again.
+   */
+  #successors = new Map<string, { announcement: HostAnnouncement; heard: number }>();
+  readonly #heartbeats: number;
   /**
    * Resolves once this host has announced itself as a member would (twice,
    * spaced, when the others need two heartbeats) and heard the others' answers.
@@ -125,6 +153,8 @@ export class Presence {
     this.#epoch = this.#startedAtMs;
     this.#versions = new VersionNotices((text) => seams.log.warn(text));
     const heartbeats = seams.admitAfterHeartbeats ?? 2;
+    this.#heartbeats = heartbeats;
+    this.#lastBeatMs = clock.now();
     this.#minSpacingMs = Math.max(1, Math.floor(seams.heartbeatIntervalMs / 4));
     const rules: CandidateRules = {
       heartbeats,
@@ -142,18 +172,23 @@ export class Presence {
         view: seams.view,
         connected: () => transport.status === "connected",
         declare: (lost) => this.#publish(subjects.lost(), packValue(lost)),
-        onLost: (lost) => seams.onGone(lost.hostId, "lost"),
+        onLost: (lost) => {
+          seams.onGone(lost.hostId, "lost");
+          this.#admitSuccessor(lost.hostId, lost.epoch);
+        },
       },
       seams.heartbeatIntervalMs,
       seams.suspicionTimeoutMs,
     );
     this.#subscriptions = [
       transport.subscribe(subjects.announcements(), (m) => this.#onAnnounce(m)),
-      transport.subscribe(subjects.discoveries(), () => this.#answerDiscovery()),
+      transport.subscribe(subjects.discoveries(), (m) => this.#answerDiscovery(m.subject)),
+      transport.subscribe(subjects.hellos(), (m) => this.#onAnnounce(m)),
       transport.subscribe(subjects.leaves(), (m) => this.#onLeave(m)),
       transport.subscribe(subjects.losts(), (m) => this.#onLost(m)),
     ];
-    this.#announceAndDiscover();
+    this.#announce();
+    this.#publish(subjects.discover(), new Uint8Array(0));
     this.joined = heartbeats <= 1 ? Promise.resolve() : new Promise((resolve) => {
       // The second heartbeat makes this host a member of the others' views; one
       // spacing more lets the others' second answers to the discovery arrive.
@@ -166,6 +201,7 @@ export class Presence {
     });
     this.#schedule();
     this.#membership.start();
+    this.#watchHeartbeats();
     // Back after an outage: say so, and ask everyone else to say so too.
     this.#unsubscribeStatus = transport.onStatus((status) => {
       if (status === "connected") {
@@ -210,6 +246,8 @@ export class Presence {
     this.#membership.stop();
     this.#unsubscribeStatus();
     for (const subscription of this.#subscriptions) subscription.unsubscribe();
+    for (const subscription of this.#watched.values()) subscription.unsubscribe();
+    this.#watched.clear();
   }
 
   /**
@@ -262,46 +300,137 @@ export class Presence {
       protocol: PROTOCOL_VERSION,
       loopLagMs: Math.round(load.loopLagMs),
       busy: load.busy,
+      monitors: true,
     };
   }
 
-  #announce(): void {
-    // While it fences itself, its old epoch is lost: it says nothing until the new one.
-    if (this.#fencing || this.#left || this.#stopped) return;
-    const announcement = this.#announcement();
-    this.#seams.view.announce(announcement, this.#seams.clock.now());
+  /** Whether this host says nothing now: while it fences itself, its old epoch is lost. */
+  #silent(): boolean {
+    return this.#fencing || this.#left || this.#stopped;
+  }
+
+  /** Tells everyone of this host as it is now (a change). */
+  #announce(announcement = this.#announcement()): void {
+    if (this.#silent()) return;
+    const now = this.#seams.clock.now();
+    this.#seams.view.announce(announcement, now);
+    this.#spread = { ...announcement, atMs: now };
     this.#publish(this.#seams.subjects.announce(), packValue(announcement));
   }
 
   /**
-   * Someone asked everyone to announce (a host joining): announce now, and
-   * once more a spacing later, so that the joining host admits this one at
-   * once. Requests while a second announcement is pending are one request.
+   * One heartbeat: to this host's monitors; to everyone as well when it
+   * changed (busy or idle, load moved by a quarter, at most once a
+   * `LOAD_SPREAD_MS`) or when this host was silent for a suspicion timeout
+   * (hosts that declared it lost meanwhile hear it and say so).
    */
-  #answerDiscovery(): void {
+  #beat(): void {
+    if (this.#silent()) return;
+    const { clock, subjects, view } = this.#seams;
+    const now = clock.now();
+    // Silent long enough to have been declared lost: say so to everyone (a
+    // beat merely late on a busy machine goes to the monitors alone).
+    const stalled = now - this.#lastBeatMs > this.#seams.suspicionTimeoutMs;
+    this.#lastBeatMs = now;
+    const announcement = this.#announcement();
+    const last = this.#spread;
+    const moved = (was: number, is: number) => Math.abs(is - was) >= Math.max(16, was / 4);
+    if (
+      stalled || last === undefined || last.busy !== announcement.busy ||
+      (now - last.atMs >= LOAD_SPREAD_MS &&
+        (moved(last.actorCount, announcement.actorCount) ||
+          moved(last.mailboxDepth, announcement.mailboxDepth)))
+    ) {
+      this.#announce(announcement);
+    } else {
+      view.announce(announcement, now);
+    }
+    this.#publish(subjects.heartbeat(), packValue(announcement));
+  }
+
+  /**
+   * Someone asked everyone to announce (a host joining, an observer): answer
+   * it alone now, and once more a spacing later, so that it admits this host
+   * at once. Requests while a second answer is pending share its timer.
+   */
+  #answerDiscovery(subject: string): void {
+    const requester = this.#seams.subjects.senderOf(subject);
+    if (requester === undefined || requester === this.#seams.hostId || this.#silent()) return;
+    if (this.#followUps.has(requester)) return;
+    if (this.#followUps.size >= MAX_PENDING_ANSWERS) return;
+    this.#hello(requester);
+    this.#followUps.add(requester);
     if (this.#followUp !== undefined) return;
-    this.#announce();
     const { clock } = this.#seams;
     this.#followUp = clock.setTimeout(() => {
       this.#followUp = undefined;
-      this.#announce();
+      const requesters = [...this.#followUps];
+      this.#followUps.clear();
+      for (const to of requesters) this.#hello(to);
     }, this.#minSpacingMs + 5);
     clock.keepAlive(this.#followUp, false);
   }
 
+  #hello(to: string): void {
+    if (this.#silent()) return;
+    this.#publish(this.#seams.subjects.hello(to), packValue(this.#announcement()));
+  }
+
+  /**
+   * Joins (or joins again): announces, asks everyone to answer, and
+   * announces once more a spacing later (the hosts that do not monitor this
+   * one admit it on that second announcement).
+   */
   #announceAndDiscover(): void {
     this.#announce();
     this.#publish(this.#seams.subjects.discover(), new Uint8Array(0));
+    if (this.#heartbeats <= 1) return;
+    const { clock } = this.#seams;
+    const second = clock.setTimeout(() => this.#announce(), this.#minSpacingMs + 5);
+    clock.keepAlive(second, false);
+  }
+
+  /** Subscribes to the heartbeats of the hosts this host monitors now, and only those. */
+  #watchHeartbeats(): void {
+    if (this.#stopped) return;
+    const { transport, subjects } = this.#seams;
+    const now = new Set(this.#membership.watched());
+    for (const [id, subscription] of this.#watched) {
+      if (now.has(id)) continue;
+      subscription.unsubscribe();
+      this.#watched.delete(id);
+    }
+    for (const id of now) {
+      if (this.#watched.has(id)) continue;
+      try {
+        this.#watched.set(
+          id,
+          transport.subscribe(subjects.heartbeatsOf(id), (m) => this.#onAnnounce(m)),
+        );
+      } catch {
+        // Closed: nothing more to hear.
+      }
+    }
   }
 
   #schedule(): void {
     const { clock } = this.#seams;
     this.#timer = clock.setTimeout(() => {
       if (this.#stopped || this.#left) return;
-      this.#announce();
+      this.#beat();
+      this.#watchHeartbeats();
       this.#schedule();
     }, this.#seams.heartbeatIntervalMs);
     clock.keepAlive(this.#timer, false);
+  }
+
+  /** The old epoch of a host was judged lost: its newer epoch, heard before, is a member now. */
+  #admitSuccessor(hostId: string, lostEpoch: number): void {
+    const successor = this.#successors.get(hostId);
+    this.#successors.delete(hostId);
+    if (successor === undefined || successor.announcement.epoch <= lostEpoch) return;
+    if (successor.heard < this.#heartbeats) return;
+    this.#seams.view.announce(successor.announcement, this.#seams.clock.now());
   }
 
   #onAnnounce(message: TransportMessage): void {
@@ -321,7 +450,10 @@ export class Presence {
       // A newer epoch while the member's epoch still heartbeats is made up;
       // once the member's epoch is silent, it restarted: it is voted lost,
       // and the new epoch is admitted after that like any new host.
-      if (!this.#membership.newerEpochHeard(known)) return this.#count("epoch-conflict");
+      if (!this.#membership.newerEpochHeard(known)) {
+        this.#noteSuccessor(announcement);
+        return this.#count("epoch-conflict");
+      }
       if (isMember(this.#seams.view.get(hostId)!.state)) return;
     }
     // A heartbeat of an epoch that said goodbye, arriving late (it may come
@@ -329,6 +461,12 @@ export class Presence {
     if (known !== undefined && epoch <= known.epoch) return;
     if (!this.#candidates.heard(hostId, epoch, now)) return;
     this.#seams.view.announce(announcement, now);
+  }
+
+  #noteSuccessor(announcement: HostAnnouncement): void {
+    const known = this.#successors.get(announcement.hostId);
+    const heard = known?.announcement.epoch === announcement.epoch ? known.heard + 1 : 1;
+    this.#successors.set(announcement.hostId, { announcement, heard });
   }
 
   #onLeave(message: TransportMessage): void {
@@ -350,6 +488,7 @@ export class Presence {
       return;
     }
     this.#candidates.forget(host);
+    this.#successors.delete(host);
     if (view.get(host)?.state === "left" || view.get(host) === undefined) return;
     this.#membership.forget(host);
     view.mark(host, "left", clock.now());

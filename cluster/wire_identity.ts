@@ -34,6 +34,7 @@ export function readAnnouncement(data: Uint8Array): HostAnnouncement | undefined
     protocol: typeof a.protocol === "number" && Number.isSafeInteger(a.protocol) ? a.protocol : 1,
     loopLagMs: typeof a.loopLagMs === "number" && a.loopLagMs >= 0 ? a.loopLagMs : 0,
     busy: a.busy === true,
+    ...(a.monitors === true ? { monitors: true } : {}),
   };
 }
 
