@@ -54,6 +54,15 @@ export const RECONNECT_GRACE_MS = 4_000;
 export const MAX_LOST_EPOCHS = 1_024;
 /** How long a lost epoch is remembered, in milliseconds (the view keeps its entry after). */
 export const LOST_EPOCH_LIFETIME_MS = 3_600_000;
+/**
+ * How far back the verdicts a host hands to a discovering host go, in
+ * milliseconds: a host cut off for longer was declared lost itself and
+ * rejoins; its view's members that it does not monitor may then stay
+ * until they are judged again (they are if they are truly gone).
+ */
+export const LOST_DIGEST_WINDOW_MS = 600_000;
+/** Verdicts handed to a discovering host at most (the most recent first kept). */
+export const MAX_LOST_DIGEST = 64;
 
 /** A declaration (a vote) that one epoch of a host is lost. */
 export interface LostDeclaration {
@@ -261,22 +270,30 @@ export class Membership {
 
   /**
    * A `lost` message from `voter` (the sender token of its subject) about
-   * another host.
+   * another host, or one verdict of the digest `voter` answered this host's
+   * discovery with (`fromDigest`: a vote of that member's too, but no
+   * reminder goes out, and one about a host unknown here is no refusal: it
+   * may have been judged before this host joined).
    *
    * @returns Why it was not counted, when it was refused.
    */
-  heardVote(voter: string, lost: LostDeclaration): VoteRefusal | undefined {
+  heardVote(voter: string, lost: LostDeclaration, fromDigest = false): VoteRefusal | undefined {
     const { view, selfId, clock } = this.#seams;
     if (lost.hostId === selfId || voter === selfId) return undefined;
+    if (fromDigest && voter === lost.hostId) return undefined;
     const lostEpoch = this.#lostEpoch(lost.hostId);
     if (lostEpoch !== undefined && lost.epoch <= lostEpoch) {
       // A member still voting on an epoch judged here missed the verdict's
       // votes (it was cut off then): this host's vote again lets it conclude.
-      if (lost.epoch === lostEpoch) this.#remindVoter(voter, lost.hostId, lostEpoch);
+      if (lost.epoch === lostEpoch && !fromDigest) {
+        this.#remindVoter(voter, lost.hostId, lostEpoch);
+      }
       return undefined;
     }
     const host = view.get(lost.hostId);
-    if (host === undefined || lost.epoch > host.epoch) return "lost-unknown-epoch";
+    if (host === undefined || lost.epoch > host.epoch) {
+      return fromDigest ? undefined : "lost-unknown-epoch";
+    }
     if (lost.epoch < host.epoch || !isMember(host.state)) return undefined;
     const now = clock.now();
     // A host declares itself lost (its loop hung, its worker was killed): it is over.
@@ -325,6 +342,20 @@ export class Membership {
     if (!verdict.lost) return "dispute";
     this.#aboutSelf = NO_VOTES;
     return "fence";
+  }
+
+  /**
+   * The verdicts this host reached lately (within `LOST_DIGEST_WINDOW_MS`,
+   * `MAX_LOST_DIGEST` at most, oldest first): a host that discovers the
+   * cluster again after being cut off learns from them what it missed.
+   */
+  recentlyLost(): LostDeclaration[] {
+    const now = this.#seams.clock.now();
+    const recent: LostDeclaration[] = [];
+    for (const [hostId, entry] of this.#lost) {
+      if (now - entry.atMs <= LOST_DIGEST_WINDOW_MS) recent.push({ hostId, epoch: entry.epoch });
+    }
+    return recent.slice(-MAX_LOST_DIGEST);
   }
 
   /** Forgets the votes about a host (it left). */

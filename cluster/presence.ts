@@ -26,6 +26,8 @@ import { packValue, unpackValue } from "./codec.ts";
 import { type LostDeclaration, Membership } from "./membership.ts";
 import { type CandidateRules, Candidates, DEFAULT_MAX_CANDIDATES } from "./candidates.ts";
 import { hearAnnouncement, VersionNotices } from "./wire_identity.ts";
+import { Successors } from "./successors.ts";
+import { readLostDigest } from "./lost_digest.ts";
 import { PROTOCOL_VERSION } from "./protocol_version.ts";
 
 /**
@@ -132,12 +134,10 @@ export class Presence {
   /** What this host last spread to everyone, and when. */
   #spread: { busy: boolean; actorCount: number; mailboxDepth: number; atMs: number } | undefined;
   #lastBeatMs: number;
-  /**
-   * A newer epoch heard of a member that is still a member here (a quick
-   * restart, seen by a host that does not monitor it): admitted once the
-   * old epoch is judged lost, since it will not announce again.
-   */
-  #successors = new Map<string, { announcement: HostAnnouncement; heard: number }>();
+  /** Newer epochs heard of members that are still members here (`successors.ts`). */
+  readonly #successors = new Successors(DEFAULT_MAX_CANDIDATES);
+  /** The older epoch of this host whose votes it answers by announcing again, and how often it did. */
+  #reannounce: { epoch: number; times: number; timer: TimerHandle | undefined } | undefined;
   readonly #heartbeats: number;
   /**
    * Resolves once this host has announced itself as a member would (twice,
@@ -183,7 +183,7 @@ export class Presence {
     this.#subscriptions = [
       transport.subscribe(subjects.announcements(), (m) => this.#onAnnounce(m)),
       transport.subscribe(subjects.discoveries(), (m) => this.#answerDiscovery(m.subject)),
-      transport.subscribe(subjects.hellos(), (m) => this.#onAnnounce(m)),
+      transport.subscribe(subjects.hellos(), (m) => this.#onHello(m)),
       transport.subscribe(subjects.leaves(), (m) => this.#onLeave(m)),
       transport.subscribe(subjects.losts(), (m) => this.#onLost(m)),
     ];
@@ -243,6 +243,9 @@ export class Presence {
     this.#stopped = true;
     this.#stopHeartbeats();
     if (this.#followUp !== undefined) this.#seams.clock.clearTimeout(this.#followUp);
+    if (this.#reannounce?.timer !== undefined) {
+      this.#seams.clock.clearTimeout(this.#reannounce.timer);
+    }
     this.#membership.stop();
     this.#unsubscribeStatus();
     for (const subscription of this.#subscriptions) subscription.unsubscribe();
@@ -371,9 +374,21 @@ export class Presence {
     clock.keepAlive(this.#followUp, false);
   }
 
+  /** An answer to `to`'s discovery: this host's announcement and its recent verdicts (`lost_digest.ts`). */
   #hello(to: string): void {
     if (this.#silent()) return;
-    this.#publish(this.#seams.subjects.hello(to), packValue(this.#announcement()));
+    const lost = this.#membership.recentlyLost();
+    const answer = lost.length === 0 ? this.#announcement() : { ...this.#announcement(), lost };
+    this.#publish(this.#seams.subjects.hello(to), packValue(answer));
+  }
+
+  #onHello(message: TransportMessage): void {
+    if (!this.#onAnnounce(message)) return;
+    const digest = readLostDigest(message.data);
+    if (digest.kind === "refused") return this.#count("undecodable");
+    if (digest.kind === "none") return;
+    const voter = this.#seams.subjects.senderOf(message.subject)!;
+    for (const lost of digest.lost) this.#heardLost(voter, lost, true);
   }
 
   /**
@@ -424,20 +439,33 @@ export class Presence {
     clock.keepAlive(this.#timer, false);
   }
 
-  /** The old epoch of a host was judged lost: its newer epoch, heard before, is a member now. */
+  /**
+   * The old epoch of a host was judged lost: its newer epoch, heard lately
+   * (within two suspicion timeouts), is a member now.
+   */
   #admitSuccessor(hostId: string, lostEpoch: number): void {
-    const successor = this.#successors.get(hostId);
-    this.#successors.delete(hostId);
-    if (successor === undefined || successor.announcement.epoch <= lostEpoch) return;
-    if (successor.heard < this.#heartbeats) return;
-    this.#seams.view.announce(successor.announcement, this.#seams.clock.now());
+    const now = this.#seams.clock.now();
+    const freshMs = 2 * this.#seams.suspicionTimeoutMs;
+    const successor = this.#successors.take(hostId, lostEpoch, this.#heartbeats, now, freshMs);
+    if (successor !== undefined) this.#seams.view.announce(successor, now);
   }
 
-  #onAnnounce(message: TransportMessage): void {
+  /** @returns Whether the message was a well-formed announcement of a host of this version. */
+  #onAnnounce(message: TransportMessage): boolean {
     const heard = hearAnnouncement(this.#seams.subjects, message);
-    if (heard.kind === "other-version") return this.#versions.heard(heard.hostId, heard.protocol);
-    if (heard.kind === "refused") return this.#count(heard.reason);
-    const { announcement } = heard;
+    if (heard.kind === "other-version") {
+      this.#versions.heard(heard.hostId, heard.protocol);
+      return false;
+    }
+    if (heard.kind === "refused") {
+      this.#count(heard.reason);
+      return false;
+    }
+    this.#heardAnnouncement(heard.announcement);
+    return true;
+  }
+
+  #heardAnnouncement(announcement: HostAnnouncement): void {
     const { hostId, epoch } = announcement;
     if (hostId === this.#seams.hostId) return;
     if (this.#membership.isZombie(hostId, epoch)) return;
@@ -451,7 +479,7 @@ export class Presence {
       // once the member's epoch is silent, it restarted: it is voted lost,
       // and the new epoch is admitted after that like any new host.
       if (!this.#membership.newerEpochHeard(known)) {
-        this.#noteSuccessor(announcement);
+        this.#successors.note(announcement, now);
         return this.#count("epoch-conflict");
       }
       if (isMember(this.#seams.view.get(hostId)!.state)) return;
@@ -461,12 +489,6 @@ export class Presence {
     if (known !== undefined && epoch <= known.epoch) return;
     if (!this.#candidates.heard(hostId, epoch, now)) return;
     this.#seams.view.announce(announcement, now);
-  }
-
-  #noteSuccessor(announcement: HostAnnouncement): void {
-    const known = this.#successors.get(announcement.hostId);
-    const heard = known?.announcement.epoch === announcement.epoch ? known.heard + 1 : 1;
-    this.#successors.set(announcement.hostId, { announcement, heard });
   }
 
   #onLeave(message: TransportMessage): void {
@@ -488,7 +510,7 @@ export class Presence {
       return;
     }
     this.#candidates.forget(host);
-    this.#successors.delete(host);
+    this.#successors.forget(host);
     if (view.get(host)?.state === "left" || view.get(host) === undefined) return;
     this.#membership.forget(host);
     view.mark(host, "left", clock.now());
@@ -503,13 +525,21 @@ export class Presence {
     if (typeof lost?.hostId !== "string" || typeof lost.epoch !== "number") {
       return this.#count("undecodable");
     }
+    this.#heardLost(voter, { hostId: lost.hostId, epoch: lost.epoch }, false);
+  }
+
+  /** A vote of `voter`'s: a `lost` message, or one entry of the digest of its `hello` (`fromDigest`). */
+  #heardLost(voter: string, lost: LostDeclaration, fromDigest: boolean): void {
     if (lost.hostId !== this.#seams.hostId) {
-      const refused = this.#membership.heardVote(voter, { hostId: lost.hostId, epoch: lost.epoch });
+      const refused = this.#membership.heardVote(voter, lost, fromDigest);
       if (refused !== undefined) this.#count(refused);
       return;
     }
-    if (lost.epoch > this.#epoch) return this.#count("lost-unknown-epoch");
-    if (lost.epoch !== this.#epoch || this.#fencing || this.#stopped) return;
+    if (lost.epoch > this.#epoch) return fromDigest ? undefined : this.#count("lost-unknown-epoch");
+    if (lost.epoch < this.#epoch) {
+      return fromDigest ? undefined : this.#votedOnOlderEpoch(lost.epoch);
+    }
+    if (this.#fencing || this.#stopped) return;
     if (voter === this.#seams.hostId) {
       // Its own subject, but not said by this host (which says it only when
       // it hung or was killed, and is fencing or stopped by then): everyone
@@ -534,6 +564,35 @@ export class Presence {
         this.#count("lost-from-non-member");
         return;
     }
+  }
+
+  /**
+   * A member votes on an older epoch of this host: it restarted or rejoined
+   * while the others still counted that epoch. A host that heard this
+   * epoch's announcements then refused them (its old epoch seemed live) and,
+   * since announcements go out on changes only, would not hear them again:
+   * a heartbeat interval after the first vote (when the verdict is
+   * reached), this host announces again, twice, as when it joined. Three
+   * times per old epoch at most.
+   */
+  #votedOnOlderEpoch(epoch: number): void {
+    if (this.#silent()) return;
+    const { clock } = this.#seams;
+    const current = this.#reannounce?.epoch === epoch ? this.#reannounce : undefined;
+    if (current !== undefined && (current.times >= 3 || current.timer !== undefined)) return;
+    if (this.#reannounce?.timer !== undefined) clock.clearTimeout(this.#reannounce.timer);
+    const entry = current ?? { epoch, times: 0, timer: undefined };
+    this.#reannounce = entry;
+    entry.timer = clock.setTimeout(() => {
+      entry.timer = undefined;
+      entry.times++;
+      if (this.#stopped) return;
+      this.#announce();
+      if (this.#heartbeats <= 1) return;
+      const second = clock.setTimeout(() => this.#announce(), this.#minSpacingMs + 5);
+      clock.keepAlive(second, false);
+    }, this.#seams.heartbeatIntervalMs);
+    clock.keepAlive(entry.timer, false);
   }
 
   /**

@@ -3,6 +3,7 @@ import { ActorSystem } from "../../mod.ts";
 import { createVirtualClock, type VirtualClock } from "../../testing.ts";
 import { MemoryBus, type MemoryTransport } from "../../transport/memory_bus.ts";
 import { Counter } from "../_helpers/actors.ts";
+import { MonitorRing } from "../../cluster/monitors.ts";
 
 /** Three hosts on one bus and one virtual clock; their transports are kept for the test to cut. */
 async function trio(): Promise<{
@@ -183,6 +184,53 @@ Deno.test("in a cluster of twelve idle hosts each hears the heartbeats of its fo
     const perHost = (delivered - before) / hosts.length;
     assert.ok(perHost <= 4 * 10 + 2, `each host received ${perHost} messages in a second`);
   } finally {
+    const done = Promise.all(hosts.map((h) => h.shutdown({ timeoutMs: 100 })));
+    await clock.advance(200);
+    await done;
+  }
+});
+
+Deno.test("a host cut off while a verdict was published, that does not monitor the lost host, learns it when it discovers the cluster again", async () => {
+  const clock = createVirtualClock(1_000_000);
+  const bus = new MemoryBus({ clock });
+  const ids = Array.from({ length: 12 }, (_, i) => `h${i}`);
+  const links = ids.map(() => bus.connect());
+  const hosts: ActorSystem[] = [];
+  for (const [i, hostId] of ids.entries()) {
+    hosts.push(
+      await ActorSystem.start({
+        hostId,
+        clock,
+        logFailures: false,
+        deadLetters: { logPerSecond: 0 },
+        log: { level: "error" },
+        cluster: {
+          name: "m",
+          transport: links[i],
+          heartbeatIntervalMs: 100,
+          suspicionTimeoutMs: 1_000,
+        },
+      }),
+    );
+  }
+  try {
+    await step(clock, 1_000);
+    const ring = new MonitorRing(ids.map((hostId) => ({ hostId, watcher: true })));
+    const lost = "h0";
+    const away = ids.find((id) => id !== lost && !ring.monitorsOf(lost).includes(id))!;
+    const cutOff = ids.indexOf(away);
+    links[0].setConnected(false); // h0 is gone for good
+    await step(clock, 600);
+    links[cutOff].setConnected(false); // shorter than a suspicion timeout: not lost itself
+    await step(clock, 700);
+    assert.equal(state(hosts[1 + (cutOff === 1 ? 1 : 0)], lost), "lost", "the others judged h0");
+    assert.equal(state(hosts[cutOff], lost), "alive", "the cut-off host missed the verdict");
+    links[cutOff].setConnected(true);
+    await step(clock, 500);
+    assert.equal(state(hosts[cutOff], lost), "lost");
+    assert.equal(state(hosts[1 + (cutOff === 1 ? 1 : 0)], away), "alive", "it was not lost itself");
+  } finally {
+    for (const link of links) link.setConnected(true);
     const done = Promise.all(hosts.map((h) => h.shutdown({ timeoutMs: 100 })));
     await clock.advance(200);
     await done;
