@@ -22,8 +22,8 @@
  * Guards keep a slow host from voting: no votes while its own connection is
  * down, none for a grace period after it comes back (the others reconnect
  * one by one, each after nats.js's reconnect wait of about 2 s plus jitter),
- * and none in a check that ran late (the host itself was stalled, so the
- * silence may be its own).
+ * and none in a check that ran late or while its own heartbeats come back
+ * late (the host itself was stalled or flooded, so the silence may be its own).
  *
  * @module
  */
@@ -92,6 +92,13 @@ export interface MembershipSeams {
   readonly declare: (lost: LostDeclaration) => void;
   /** Told when a host is declared lost. */
   readonly onLost: (lost: LostDeclaration) => void;
+  /**
+   * How far behind this host's intake is, in milliseconds: how long its own
+   * oldest heartbeat not yet heard back has been on its way (0 when none is).
+   * A host flooded with messages hears everyone late, so the silence may be
+   * its own. Default: never behind.
+   */
+  readonly intakeLagMs?: () => number;
 }
 
 /** The failure detector of one host. */
@@ -252,9 +259,10 @@ export class Membership {
 
   /**
    * A host announced an epoch newer than the one that is a member here. If
-   * the member's epoch has missed a heartbeat (one and a half intervals of
-   * silence: the process restarted), this host votes it lost at once; a
-   * forged announcement for a host that keeps heartbeating changes nothing.
+   * the member's epoch has been silent for most of a suspicion timeout (the
+   * suspicion timeout less one heartbeat: the process restarted), this host
+   * votes it lost at once; a forged announcement for a host that keeps
+   * heartbeating changes nothing.
    *
    * @returns Whether the member's epoch is silent (false: the announcement conflicts with a live host).
    */
@@ -262,7 +270,13 @@ export class Membership {
     const now = this.#seams.clock.now();
     // Only a monitor hears the member's heartbeats, so only it can tell.
     if (!this.watches(member.hostId)) return false;
-    if (this.#silenceMs(member, now) < 1.5 * this.#heartbeatIntervalMs) return false;
+    // Most of a suspicion timeout, as for seconding a vote: a restarted
+    // process was gone longer than that, while a live host late by a few
+    // beats on a loaded machine must not lose to an announcement anyone
+    // can make up on an open server.
+    if (this.#silenceMs(member, now) < this.#suspicionTimeoutMs - this.#heartbeatIntervalMs) {
+      return false;
+    }
     if (this.#mayVote(now)) this.#vote({ hostId: member.hostId, epoch: member.epoch }, now);
     this.#evaluate({ hostId: member.hostId, epoch: member.epoch }, now);
     return true;
@@ -508,7 +522,10 @@ export class Membership {
     this.#lastCheckMs = now;
     const isConnected = connected();
     if (isConnected && !this.#wasConnected) this.#quietUntilMs = now + RECONNECT_GRACE_MS;
-    const stalled = late > this.#suspicionTimeoutMs / 2;
+    // Its own heartbeats coming back late: what it has not heard yet may be
+    // queued behind a flood, like the beats of a stalled loop.
+    const behind = (this.#seams.intakeLagMs?.() ?? 0) > this.#suspicionTimeoutMs / 2;
+    const stalled = late > this.#suspicionTimeoutMs / 2 || behind;
     const announcedForLong = previousCheckMs - this.#startedAtMs >= this.#suspicionTimeoutMs;
     if ((!isConnected || stalled) && announcedForLong) {
       // An outage begins at the last check that went well.

@@ -134,6 +134,10 @@ export class Presence {
   /** What this host last spread to everyone, and when. */
   #spread: { busy: boolean; actorCount: number; mailboxDepth: number; atMs: number } | undefined;
   #lastBeatMs: number;
+  /** The least epoch this host may take next: above any announced in its name by someone else. */
+  #epochFloor = 0;
+  /** When the oldest heartbeat of this host's not yet heard back was sent (`intakeLagMs`). */
+  #unechoedSinceMs: number | undefined;
   /** Newer epochs heard of members that are still members here (`successors.ts`). */
   readonly #successors = new Successors(DEFAULT_MAX_CANDIDATES);
   /** The older epoch of this host whose votes it answers by announcing again, and how often it did. */
@@ -176,6 +180,8 @@ export class Presence {
           seams.onGone(lost.hostId, "lost");
           this.#admitSuccessor(lost.hostId, lost.epoch);
         },
+        intakeLagMs: () =>
+          this.#unechoedSinceMs === undefined ? 0 : clock.now() - this.#unechoedSinceMs,
       },
       seams.heartbeatIntervalMs,
       seams.suspicionTimeoutMs,
@@ -186,6 +192,12 @@ export class Presence {
       transport.subscribe(subjects.hellos(), (m) => this.#onHello(m)),
       transport.subscribe(subjects.leaves(), (m) => this.#onLeave(m)),
       transport.subscribe(subjects.losts(), (m) => this.#onLost(m)),
+      // Its own heartbeats, heard back through the server behind everything
+      // else this host receives: how far behind its intake is.
+      transport.subscribe(
+        subjects.heartbeatsOf(seams.hostId),
+        () => this.#unechoedSinceMs = undefined,
+      ),
     ];
     this.#announce();
     this.#publish(subjects.discover(), new Uint8Array(0));
@@ -204,6 +216,7 @@ export class Presence {
     this.#watchHeartbeats();
     // Back after an outage: say so, and ask everyone else to say so too.
     this.#unsubscribeStatus = transport.onStatus((status) => {
+      this.#unechoedSinceMs = undefined;
       if (status === "connected") {
         seams.log.info("connection to NATS is back; announcing and rediscovering");
         this.#announceAndDiscover();
@@ -348,7 +361,7 @@ export class Presence {
     } else {
       view.announce(announcement, now);
     }
-    this.#publish(subjects.heartbeat(), packValue(announcement));
+    if (this.#publish(subjects.heartbeat(), packValue(announcement))) this.#unechoedSinceMs ??= now;
   }
 
   /**
@@ -467,7 +480,14 @@ export class Presence {
 
   #heardAnnouncement(announcement: HostAnnouncement): void {
     const { hostId, epoch } = announcement;
-    if (hostId === this.#seams.hostId) return;
+    if (hostId === this.#seams.hostId) {
+      // Only someone else announces a newer epoch in this host's name: its
+      // next epoch must outnumber it, or the others would refuse it as older.
+      if (epoch > this.#epoch && Number.isSafeInteger(epoch + 1)) {
+        this.#epochFloor = Math.max(this.#epochFloor, epoch + 1);
+      }
+      return;
+    }
     if (this.#membership.isZombie(hostId, epoch)) return;
     const now = this.#seams.clock.now();
     const known = this.#seams.view.get(hostId);
@@ -478,11 +498,11 @@ export class Presence {
       // A newer epoch while the member's epoch still heartbeats is made up;
       // once the member's epoch is silent, it restarted: it is voted lost,
       // and the new epoch is admitted after that like any new host.
-      if (!this.#membership.newerEpochHeard(known)) {
+      if (!this.#membership.newerEpochHeard(known)) this.#count("epoch-conflict");
+      if (isMember(this.#seams.view.get(hostId)!.state)) {
         this.#successors.note(announcement, now);
-        return this.#count("epoch-conflict");
+        return;
       }
-      if (isMember(this.#seams.view.get(hostId)!.state)) return;
     }
     // A heartbeat of an epoch that said goodbye, arriving late (it may come
     // over another connection than the goodbye): that life is over.
@@ -612,18 +632,21 @@ export class Presence {
     }
     try {
       await this.#seams.fence(cause);
-      this.#epoch = Math.max(clock.now(), this.#epoch + 1);
+      this.#epoch = Math.max(clock.now(), this.#epoch + 1, this.#epochFloor);
     } finally {
       this.#fencing = false;
     }
     this.#announceAndDiscover();
   }
 
-  #publish(subject: string, data: Uint8Array): void {
+  /** @returns Whether the transport took the message. */
+  #publish(subject: string, data: Uint8Array): boolean {
     try {
       this.#seams.transport.publish(subject, data);
+      return true;
     } catch {
       // Disconnected: the next heartbeat will try again.
+      return false;
     }
   }
 }

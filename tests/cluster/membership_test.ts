@@ -4,6 +4,8 @@ import { createVirtualClock, type VirtualClock } from "../../testing.ts";
 import { MemoryBus, type MemoryTransport } from "../../transport/memory_bus.ts";
 import { Counter } from "../_helpers/actors.ts";
 import { MonitorRing } from "../../cluster/monitors.ts";
+import { Membership } from "../../cluster/membership.ts";
+import { ClusterView } from "../../cluster/view.ts";
 
 /** Three hosts on one bus and one virtual clock; their transports are kept for the test to cut. */
 async function trio(): Promise<{
@@ -148,7 +150,7 @@ Deno.test("a suspicion timeout not above twice the heartbeat is refused", async 
   );
 });
 
-Deno.test("in a cluster of twelve idle hosts each hears the heartbeats of its four monitored peers only", async () => {
+Deno.test("in a cluster of twelve idle hosts each hears the heartbeats of its four monitored peers and its own only", async () => {
   const clock = createVirtualClock(1_000_000);
   const bus = new MemoryBus({ clock });
   let delivered = 0;
@@ -180,9 +182,10 @@ Deno.test("in a cluster of twelve idle hosts each hears the heartbeats of its fo
     for (const h of hosts) assert.equal(h.hosts().filter((x) => x.state === "alive").length, 12);
     const before = delivered;
     await step(clock, 1_000);
-    // Ten heartbeats a second, each to four monitors (all-to-all would be eleven).
+    // Ten heartbeats a second, each to four monitors and back to its sender
+    // (all-to-all would be eleven).
     const perHost = (delivered - before) / hosts.length;
-    assert.ok(perHost <= 4 * 10 + 2, `each host received ${perHost} messages in a second`);
+    assert.ok(perHost <= 5 * 10 + 2, `each host received ${perHost} messages in a second`);
   } finally {
     const done = Promise.all(hosts.map((h) => h.shutdown({ timeoutMs: 100 })));
     await clock.advance(200);
@@ -234,5 +237,52 @@ Deno.test("a host cut off while a verdict was published, that does not monitor t
     const done = Promise.all(hosts.map((h) => h.shutdown({ timeoutMs: 100 })));
     await clock.advance(200);
     await done;
+  }
+});
+
+Deno.test("a host whose own heartbeats come back late (its intake is flooded) votes nobody lost, and votes once they come back in time", async () => {
+  const clock = createVirtualClock(1_000_000);
+  const view = new ClusterView("h0");
+  const announce = (hostId: string) =>
+    view.announce({
+      hostId,
+      labels: {},
+      actorCount: 0,
+      mailboxDepth: 0,
+      startedAtMs: 1,
+      epoch: 1,
+      inbox: `actors.m.*.to.${hostId}`,
+      protocol: 2,
+      loopLagMs: 0,
+      busy: false,
+      monitors: true,
+    }, clock.now());
+  for (const id of ["h0", "h1", "h2"]) announce(id);
+  const votes: string[] = [];
+  let intakeLagMs = 0;
+  const membership = new Membership(
+    {
+      selfId: "h0",
+      clock,
+      view,
+      connected: () => true,
+      declare: (lost) => votes.push(lost.hostId),
+      onLost: () => {},
+      intakeLagMs: () => intakeLagMs,
+    },
+    100,
+    500,
+  );
+  membership.start();
+  try {
+    // h1 and h2 are silent, but h0's own heartbeats have been on their way for a second.
+    intakeLagMs = 1_000;
+    await step(clock, 2_000);
+    assert.deepEqual(votes, []);
+    intakeLagMs = 0;
+    await step(clock, 1_000);
+    assert.deepEqual(votes.sort(), ["h1", "h2"]);
+  } finally {
+    membership.stop();
   }
 });

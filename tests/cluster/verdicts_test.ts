@@ -152,7 +152,7 @@ Deno.test("a higher epoch announced in a live host's name long before it is judg
     }
     await step(2_000);
     const rejoined = hostIn(d, "h3").epoch;
-    assert.ok(rejoined > real.epoch && rejoined < forged, "h3 rejoined as a new epoch of its own");
+    assert.ok(rejoined > real.epoch && rejoined !== forged, "h3 rejoined as a new epoch of its own");
     for (const system of hosts) {
       const seen = hostIn(system, "h3");
       assert.equal(
@@ -160,6 +160,34 @@ Deno.test("a higher epoch announced in a live host's name long before it is judg
         `alive@${rejoined}`,
         `in ${system.hosts().find((h) => h.self)!.hostId}'s view`,
       );
+    }
+  } finally {
+    await stop();
+  }
+});
+
+Deno.test("a host that rejoins after a higher epoch was announced in its name takes an epoch above it, and the others admit it", async () => {
+  const { hosts, raw, step, stop } = await trio(4);
+  const [a, , , d] = hosts;
+  try {
+    const real = hostIn(a, "h3");
+    const forged = real.epoch + 60_000;
+    const { hostId, labels, inbox, protocol, startedAtMs } = real;
+    const announcement = packValue({ hostId, labels, inbox, protocol, startedAtMs, epoch: forged });
+    raw.publish("actors.m.h3.announce", announcement);
+    await step(100);
+    raw.publish("actors.m.h3.announce", announcement);
+    // Three members' votes while the made-up epoch is fresh: it is admitted at the verdict.
+    for (const voter of ["h0", "h1", "h2"]) {
+      raw.publish(`actors.m.${voter}.lost`, packValue({ hostId: "h3", epoch: real.epoch }));
+    }
+    await step(4_000);
+    const rejoined = hostIn(d, "h3").epoch;
+    assert.ok(rejoined > forged, "h3 rejoined above the made-up epoch");
+    for (const system of hosts) {
+      const seen = hostIn(system, "h3");
+      const where = system.hosts().find((h) => h.self)!.hostId;
+      assert.equal(`${seen.state}@${seen.epoch}`, `alive@${rejoined}`, `in ${where}'s view`);
     }
   } finally {
     await stop();
