@@ -18,10 +18,9 @@
  * @module
  */
 
-import type { Transport, TransportMessage, TransportSubscription } from "../transport/transport.ts";
-import type { Clock, TimerHandle } from "../base/clock.ts";
-import type { Subjects } from "../transport/subjects.ts";
-import { type ClusterView, type HostAnnouncement, isMember, type Labels } from "./view.ts";
+import type { TransportMessage, TransportSubscription } from "../transport/transport.ts";
+import type { TimerHandle } from "../base/clock.ts";
+import { type HostAnnouncement, isMember } from "./view.ts";
 import { packValue, unpackValue } from "./codec.ts";
 import { type LostDeclaration, Membership } from "./membership.ts";
 import { type CandidateRules, Candidates, DEFAULT_MAX_CANDIDATES } from "./candidates.ts";
@@ -29,85 +28,24 @@ import { hearAnnouncement, VersionNotices } from "./wire_identity.ts";
 import { Successors } from "./successors.ts";
 import { readLostDigest } from "./lost_digest.ts";
 import { PROTOCOL_VERSION } from "./protocol_version.ts";
+import { DiscoveryAnswers } from "./discovery_answers.ts";
+import { HeartbeatWatch } from "./heartbeat_watch.ts";
+import { OlderEpochVotes } from "./older_epoch_votes.ts";
+import type {
+  FenceCause,
+  GoneReason,
+  HostLoad,
+  PresenceLog,
+  PresenceSeams,
+} from "./presence_seams.ts";
+
+export type { FenceCause, GoneReason, HostLoad, PresenceLog, PresenceSeams };
 
 /**
  * Least time between two spreads of a host's load to everyone, in
  * milliseconds (busy and idle spread at once).
  */
 export const LOAD_SPREAD_MS = 1_000;
-
-/** Discovery requesters answered at once, at most (a flood of made-up ones is not a flood of answers). */
-const MAX_PENDING_ANSWERS = 1_024;
-
-/** Why another host is gone: declared lost, or left gracefully. */
-export type GoneReason = "lost" | "left";
-
-/** What a host tells of itself in each heartbeat. */
-export interface HostLoad {
-  /** Its live actors. */
-  readonly actorCount: number;
-  /** Messages waiting in all its mailboxes. */
-  readonly mailboxDepth: number;
-  /** How late its event loop runs, in milliseconds. */
-  readonly loopLagMs: number;
-  /** Whether the lag is past the busy threshold. */
-  readonly busy: boolean;
-}
-
-/** Where presence reports what it has to say (a subset of the runtime's logger). */
-export interface PresenceLog {
-  /** Something worth knowing. */
-  info(text: string): void;
-  /** Something went wrong but is handled. */
-  warn(text: string): void;
-}
-
-/** What presence needs around it. */
-export interface PresenceSeams {
-  /** This host's id. */
-  readonly hostId: string;
-  /** The time source and timers. */
-  readonly clock: Clock;
-  /** Where to say what happens. */
-  readonly log: PresenceLog;
-  /** The connection to the others. */
-  readonly transport: Transport;
-  /** The cluster's subjects. */
-  readonly subjects: Subjects;
-  /** The view to keep up to date. */
-  readonly view: ClusterView;
-  /** This host's labels. */
-  readonly labels: Labels;
-  /** How often to heartbeat, in milliseconds. */
-  readonly heartbeatIntervalMs: number;
-  /** Silence after which a host is lost, in milliseconds. */
-  readonly suspicionTimeoutMs: number;
-  /** When the host started (its first epoch), in clock milliseconds; default: now. */
-  readonly startedAtMs?: number;
-  /**
-   * Heartbeats an unknown host needs before it is a member: 2 over NATS (a
-   * flood of made-up one-shot announcements never enters the view), 1 on an
-   * in-process bus, where nobody else publishes. Default 2.
-   */
-  readonly admitAfterHeartbeats?: number;
-  /** This host's load, read for each heartbeat. */
-  readonly load: () => HostLoad;
-  /**
-   * Stops every actor of this host: the others declared it lost (or its
-   * liveness fenced it after a stall). Resolves when they are stopped.
-   */
-  readonly fence: (why: FenceCause) => Promise<void>;
-  /** Told once when another host is declared lost or leaves. */
-  readonly onGone: (hostId: string, reason: GoneReason) => void;
-}
-
-/**
- * Why a host fenced itself: the others declared it lost (it was frozen or
- * cut off), or its event loop stalled past the hang limit.
- */
-export type FenceCause =
-  | { readonly kind: "declared-lost" }
-  | { readonly kind: "hung"; readonly stalledMs: number; readonly hangLimitMs: number };
 
 /** The presence of one host. */
 export class Presence {
@@ -125,23 +63,17 @@ export class Presence {
   #stopped = false;
   readonly #candidates: Candidates;
   readonly #minSpacingMs: number;
-  /** Requesters whose discovery gets its second answer after a spacing. */
-  #followUps = new Set<string>();
-  #followUp: TimerHandle | undefined;
+  readonly #answers: DiscoveryAnswers;
   #lastDisputeMs = -Infinity;
-  /** The heartbeat subscriptions of the hosts this host monitors, by host id. */
-  #watched = new Map<string, TransportSubscription>();
+  readonly #heartbeatWatch: HeartbeatWatch;
   /** What this host last spread to everyone, and when. */
   #spread: { busy: boolean; actorCount: number; mailboxDepth: number; atMs: number } | undefined;
   #lastBeatMs: number;
   /** The least epoch this host may take next: above any announced in its name by someone else. */
   #epochFloor = 0;
-  /** When the oldest heartbeat of this host's not yet heard back was sent (`intakeLagMs`). */
-  #unechoedSinceMs: number | undefined;
   /** Newer epochs heard of members that are still members here (`successors.ts`). */
   readonly #successors = new Successors(DEFAULT_MAX_CANDIDATES);
-  /** The older epoch of this host whose votes it answers by announcing again, and how often it did. */
-  #reannounce: { epoch: number; times: number; timer: TimerHandle | undefined } | undefined;
+  readonly #olderEpochVotes: OlderEpochVotes;
   readonly #heartbeats: number;
   /**
    * Resolves once this host has announced itself as a member would (twice,
@@ -169,6 +101,16 @@ export class Presence {
       lifetimeMs: 2 * seams.suspicionTimeoutMs,
     };
     this.#candidates = new Candidates(rules);
+    this.#heartbeatWatch = new HeartbeatWatch(
+      transport,
+      subjects,
+      seams.hostId,
+      (m) => this.#onAnnounce(m),
+    );
+    this.#olderEpochVotes = new OlderEpochVotes(clock, seams.heartbeatIntervalMs, () => {
+      if (!this.#silent()) this.#announceAndDiscover(false);
+    });
+    this.#answers = new DiscoveryAnswers(clock, this.#minSpacingMs + 5, (to) => this.#hello(to));
     this.#membership = new Membership(
       {
         selfId: seams.hostId,
@@ -180,8 +122,7 @@ export class Presence {
           seams.onGone(lost.hostId, "lost");
           this.#admitSuccessor(lost.hostId, lost.epoch);
         },
-        intakeLagMs: () =>
-          this.#unechoedSinceMs === undefined ? 0 : clock.now() - this.#unechoedSinceMs,
+        intakeLagMs: () => this.#heartbeatWatch.lagMs(clock.now()),
       },
       seams.heartbeatIntervalMs,
       seams.suspicionTimeoutMs,
@@ -192,12 +133,6 @@ export class Presence {
       transport.subscribe(subjects.hellos(), (m) => this.#onHello(m)),
       transport.subscribe(subjects.leaves(), (m) => this.#onLeave(m)),
       transport.subscribe(subjects.losts(), (m) => this.#onLost(m)),
-      // Its own heartbeats, heard back through the server behind everything
-      // else this host receives: how far behind its intake is.
-      transport.subscribe(
-        subjects.heartbeatsOf(seams.hostId),
-        () => this.#unechoedSinceMs = undefined,
-      ),
     ];
     this.#announce();
     this.#publish(subjects.discover(), new Uint8Array(0));
@@ -213,10 +148,10 @@ export class Presence {
     });
     this.#schedule();
     this.#membership.start();
-    this.#watchHeartbeats();
+    if (!this.#stopped) this.#heartbeatWatch.watch(this.#membership.watched());
     // Back after an outage: say so, and ask everyone else to say so too.
     this.#unsubscribeStatus = transport.onStatus((status) => {
-      this.#unechoedSinceMs = undefined;
+      this.#heartbeatWatch.reset();
       if (status === "connected") {
         seams.log.info("connection to NATS is back; announcing and rediscovering");
         this.#announceAndDiscover();
@@ -255,15 +190,12 @@ export class Presence {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#stopHeartbeats();
-    if (this.#followUp !== undefined) this.#seams.clock.clearTimeout(this.#followUp);
-    if (this.#reannounce?.timer !== undefined) {
-      this.#seams.clock.clearTimeout(this.#reannounce.timer);
-    }
+    this.#answers.stop();
+    this.#olderEpochVotes.stop();
     this.#membership.stop();
     this.#unsubscribeStatus();
     for (const subscription of this.#subscriptions) subscription.unsubscribe();
-    for (const subscription of this.#watched.values()) subscription.unsubscribe();
-    this.#watched.clear();
+    this.#heartbeatWatch.stop();
   }
 
   /**
@@ -361,7 +293,9 @@ export class Presence {
     } else {
       view.announce(announcement, now);
     }
-    if (this.#publish(subjects.heartbeat(), packValue(announcement))) this.#unechoedSinceMs ??= now;
+    if (this.#publish(subjects.heartbeat(), packValue(announcement))) {
+      this.#heartbeatWatch.sent(now);
+    }
   }
 
   /**
@@ -372,19 +306,7 @@ export class Presence {
   #answerDiscovery(subject: string): void {
     const requester = this.#seams.subjects.senderOf(subject);
     if (requester === undefined || requester === this.#seams.hostId || this.#silent()) return;
-    if (this.#followUps.has(requester)) return;
-    if (this.#followUps.size >= MAX_PENDING_ANSWERS) return;
-    this.#hello(requester);
-    this.#followUps.add(requester);
-    if (this.#followUp !== undefined) return;
-    const { clock } = this.#seams;
-    this.#followUp = clock.setTimeout(() => {
-      this.#followUp = undefined;
-      const requesters = [...this.#followUps];
-      this.#followUps.clear();
-      for (const to of requesters) this.#hello(to);
-    }, this.#minSpacingMs + 5);
-    clock.keepAlive(this.#followUp, false);
+    this.#answers.asked(requester);
   }
 
   /** An answer to `to`'s discovery: this host's announcement and its recent verdicts (`lost_digest.ts`). */
@@ -409,36 +331,13 @@ export class Presence {
    * announces once more a spacing later (the hosts that do not monitor this
    * one admit it on that second announcement).
    */
-  #announceAndDiscover(): void {
+  #announceAndDiscover(discover = true): void {
     this.#announce();
-    this.#publish(this.#seams.subjects.discover(), new Uint8Array(0));
+    if (discover) this.#publish(this.#seams.subjects.discover(), new Uint8Array(0));
     if (this.#heartbeats <= 1) return;
     const { clock } = this.#seams;
     const second = clock.setTimeout(() => this.#announce(), this.#minSpacingMs + 5);
     clock.keepAlive(second, false);
-  }
-
-  /** Subscribes to the heartbeats of the hosts this host monitors now, and only those. */
-  #watchHeartbeats(): void {
-    if (this.#stopped) return;
-    const { transport, subjects } = this.#seams;
-    const now = new Set(this.#membership.watched());
-    for (const [id, subscription] of this.#watched) {
-      if (now.has(id)) continue;
-      subscription.unsubscribe();
-      this.#watched.delete(id);
-    }
-    for (const id of now) {
-      if (this.#watched.has(id)) continue;
-      try {
-        this.#watched.set(
-          id,
-          transport.subscribe(subjects.heartbeatsOf(id), (m) => this.#onAnnounce(m)),
-        );
-      } catch {
-        // Closed: nothing more to hear.
-      }
-    }
   }
 
   #schedule(): void {
@@ -446,7 +345,7 @@ export class Presence {
     this.#timer = clock.setTimeout(() => {
       if (this.#stopped || this.#left) return;
       this.#beat();
-      this.#watchHeartbeats();
+      if (!this.#stopped) this.#heartbeatWatch.watch(this.#membership.watched());
       this.#schedule();
     }, this.#seams.heartbeatIntervalMs);
     clock.keepAlive(this.#timer, false);
@@ -557,7 +456,7 @@ export class Presence {
     }
     if (lost.epoch > this.#epoch) return fromDigest ? undefined : this.#count("lost-unknown-epoch");
     if (lost.epoch < this.#epoch) {
-      return fromDigest ? undefined : this.#votedOnOlderEpoch(lost.epoch);
+      return fromDigest ? undefined : this.#olderEpochVotes.heard(lost.epoch);
     }
     if (this.#fencing || this.#stopped) return;
     if (voter === this.#seams.hostId) {
@@ -584,35 +483,6 @@ export class Presence {
         this.#count("lost-from-non-member");
         return;
     }
-  }
-
-  /**
-   * A member votes on an older epoch of this host: it restarted or rejoined
-   * while the others still counted that epoch. A host that heard this
-   * epoch's announcements then refused them (its old epoch seemed live) and,
-   * since announcements go out on changes only, would not hear them again:
-   * a heartbeat interval after the first vote (when the verdict is
-   * reached), this host announces again, twice, as when it joined. Three
-   * times per old epoch at most.
-   */
-  #votedOnOlderEpoch(epoch: number): void {
-    if (this.#silent()) return;
-    const { clock } = this.#seams;
-    const current = this.#reannounce?.epoch === epoch ? this.#reannounce : undefined;
-    if (current !== undefined && (current.times >= 3 || current.timer !== undefined)) return;
-    if (this.#reannounce?.timer !== undefined) clock.clearTimeout(this.#reannounce.timer);
-    const entry = current ?? { epoch, times: 0, timer: undefined };
-    this.#reannounce = entry;
-    entry.timer = clock.setTimeout(() => {
-      entry.timer = undefined;
-      entry.times++;
-      if (this.#stopped) return;
-      this.#announce();
-      if (this.#heartbeats <= 1) return;
-      const second = clock.setTimeout(() => this.#announce(), this.#minSpacingMs + 5);
-      clock.keepAlive(second, false);
-    }, this.#seams.heartbeatIntervalMs);
-    clock.keepAlive(entry.timer, false);
   }
 
   /**
