@@ -9,8 +9,7 @@
  * @module
  */
 
-import type { LostDeclaration } from "./membership.ts";
-import { MAX_LOST_DIGEST } from "./membership.ts";
+import { type LostDeclaration, MAX_LOST_DIGEST } from "./lost_epochs.ts";
 import { unpackValue } from "./codec.ts";
 
 /** The `lost` field of a `hello`, as decoded from untrusted bytes. */

@@ -31,6 +31,8 @@
 import type { Clock, TimerHandle } from "../base/clock.ts";
 import { type ClusterView, type HostInfo, isMember } from "./view.ts";
 import { MonitorRing, MONITORS_PER_HOST } from "./monitors.ts";
+import { type LostDeclaration, LostEpochs, MAX_LOST_EPOCHS } from "./lost_epochs.ts";
+import { RECONNECT_GRACE_MS, VoteGuards } from "./vote_guards.ts";
 import {
   addVote,
   expireVotes,
@@ -44,33 +46,8 @@ import {
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 250;
 /** Default silence after which a host is declared lost, in milliseconds. */
 export const DEFAULT_SUSPICION_TIMEOUT_MS = 1_000;
-/**
- * After this host reconnects, how long it declares nobody lost, in
- * milliseconds: the others need up to nats.js's reconnect wait (2 s) plus
- * jitter (up to 1 s) to come back too.
- */
-export const RECONNECT_GRACE_MS = 4_000;
-/** Lost epochs remembered at most (the oldest is forgotten first). */
-export const MAX_LOST_EPOCHS = 1_024;
-/** How long a lost epoch is remembered, in milliseconds (the view keeps its entry after). */
-export const LOST_EPOCH_LIFETIME_MS = 3_600_000;
-/**
- * How far back the verdicts a host hands to a discovering host go, in
- * milliseconds: a host cut off for longer was declared lost itself and
- * rejoins; its view's members that it does not monitor may then stay
- * until they are judged again (they are if they are truly gone).
- */
-export const LOST_DIGEST_WINDOW_MS = 600_000;
-/** Verdicts handed to a discovering host at most (the most recent first kept). */
-export const MAX_LOST_DIGEST = 64;
-
-/** A declaration (a vote) that one epoch of a host is lost. */
-export interface LostDeclaration {
-  /** The lost host. */
-  readonly hostId: string;
-  /** Its epoch that is lost. */
-  readonly epoch: number;
-}
+export { RECONNECT_GRACE_MS };
+export type { LostDeclaration };
 
 /** Why a vote was not counted. */
 export type VoteRefusal = "lost-unknown-epoch" | "lost-from-non-member";
@@ -116,7 +93,7 @@ export class Membership {
   /** When this host last voted, by `hostId@epoch`. */
   #voted = new Map<string, number>();
   /** The lost epoch of each host declared lost, and when (in order of declaration). */
-  #lost = new Map<string, { readonly epoch: number; readonly atMs: number }>();
+  readonly #lost = new LostEpochs();
   /** When a zombie or a late voter was last told an epoch is lost, to avoid answering every message. */
   #toldZombie = new Map<string, number>();
   /** The monitoring ring of the members, made again when the view's members change. */
@@ -132,14 +109,9 @@ export class Membership {
   /** The ring `#watching` was taken from. */
   #watchingRing: MonitorRing | undefined;
   #unwatchView: () => void;
-  /** When this host's last outage (disconnected or stalled) began and ended. */
-  #outage = { startMs: Infinity, endMs: -Infinity };
-  #inOutage = false;
-  #startedAtMs = -Infinity;
+  readonly #guards: VoteGuards;
   /** Reminders sent, by `hostId@epoch/voter`: a late voter gets a few, never a loop. */
   #reminded = new Map<string, number>();
-  #wasConnected = true;
-  #quietUntilMs = -Infinity;
 
   /**
    * @param seams Clock, view and publishing.
@@ -153,6 +125,7 @@ export class Membership {
     this.#voteLifetimeMs = 2 * suspicionTimeoutMs;
     this.#checkEveryMs = Math.max(10, Math.min(heartbeatIntervalMs, suspicionTimeoutMs / 4));
     this.#lastCheckMs = seams.clock.now();
+    this.#guards = new VoteGuards(suspicionTimeoutMs);
     this.#unwatchView = seams.view.onChange(() => this.#ring = undefined);
   }
 
@@ -215,7 +188,7 @@ export class Membership {
     // A process that is still starting can run its first check late: that is
     // no outage the others saw.
     this.#lastCheckMs = this.#seams.clock.now();
-    this.#startedAtMs = this.#lastCheckMs;
+    this.#guards.start(this.#lastCheckMs);
     this.#schedule();
   }
 
@@ -338,7 +311,7 @@ export class Membership {
     // Just back from an outage of its own (cut off, or stalled): the others
     // had every reason to stop hearing it, and the members it counts may
     // be dead ones it has not judged yet. One member's verdict is enough.
-    if (this.#recentLongOutage(now)) {
+    if (this.#guards.recentLongOutage(now)) {
       this.#aboutSelf = NO_VOTES;
       return "fence";
     }
@@ -364,12 +337,7 @@ export class Membership {
    * cluster again after being cut off learns from them what it missed.
    */
   recentlyLost(): LostDeclaration[] {
-    const now = this.#seams.clock.now();
-    const recent: LostDeclaration[] = [];
-    for (const [hostId, entry] of this.#lost) {
-      if (now - entry.atMs <= LOST_DIGEST_WINDOW_MS) recent.push({ hostId, epoch: entry.epoch });
-    }
-    return recent.slice(-MAX_LOST_DIGEST);
+    return this.#lost.recent(this.#seams.clock.now());
   }
 
   /** Forgets the votes about a host (it left). */
@@ -441,27 +409,16 @@ export class Membership {
     return false;
   }
 
-  /**
-   * Whether this host came back, within ten suspicion timeouts, from an
-   * outage long enough for the others to declare it lost (a short stall, as
-   * when a process starts, is not one).
-   */
-  #recentLongOutage(now: number): boolean {
-    const { startMs, endMs } = this.#outage;
-    return endMs - startMs >= this.#suspicionTimeoutMs &&
-      now - endMs <= 10 * this.#suspicionTimeoutMs;
-  }
-
   #lostEpoch(hostId: string): number | undefined {
-    const entry = this.#lost.get(hostId);
-    if (entry !== undefined) return entry.epoch;
+    const epoch = this.#lost.epochOf(hostId);
+    if (epoch !== undefined) return epoch;
     // Past the remembered ones, the view's entry still says which epoch was lost.
     const host = this.#seams.view.get(hostId);
     return host?.state === "lost" ? host.epoch : undefined;
   }
 
   #mayVote(now: number): boolean {
-    return this.#seams.connected() && now >= this.#quietUntilMs;
+    return this.#guards.mayVote(now, this.#seams.connected());
   }
 
   #vote(lost: LostDeclaration, now: number): void {
@@ -495,12 +452,7 @@ export class Membership {
     }
     this.#voted.delete(k);
     this.#tally = forgetHost(this.#tally, lost.hostId);
-    this.#lost.delete(lost.hostId);
-    this.#lost.set(lost.hostId, { epoch: lost.epoch, atMs: now });
-    for (const [id, entry] of this.#lost) {
-      if (this.#lost.size <= MAX_LOST_EPOCHS && now - entry.atMs <= LOST_EPOCH_LIFETIME_MS) break;
-      this.#lost.delete(id);
-    }
+    this.#lost.judged(lost, now);
     this.#seams.view.mark(lost.hostId, "lost", now);
     this.#seams.onLost(lost);
     return undefined;
@@ -520,27 +472,20 @@ export class Membership {
     const previousCheckMs = this.#lastCheckMs;
     const late = now - previousCheckMs - this.#checkEveryMs;
     this.#lastCheckMs = now;
-    const isConnected = connected();
-    if (isConnected && !this.#wasConnected) this.#quietUntilMs = now + RECONNECT_GRACE_MS;
-    // Its own heartbeats coming back late: what it has not heard yet may be
-    // queued behind a flood, like the beats of a stalled loop.
-    const behind = (this.#seams.intakeLagMs?.() ?? 0) > this.#suspicionTimeoutMs / 2;
-    const stalled = late > this.#suspicionTimeoutMs / 2 || behind;
-    const announcedForLong = previousCheckMs - this.#startedAtMs >= this.#suspicionTimeoutMs;
-    if ((!isConnected || stalled) && announcedForLong) {
-      // An outage begins at the last check that went well.
-      const startMs = this.#inOutage ? this.#outage.startMs : previousCheckMs;
-      this.#outage = { startMs, endMs: now };
-    }
-    this.#inOutage = !isConnected;
-    this.#wasConnected = isConnected;
+    const mayJudge = this.#guards.checked({
+      nowMs: now,
+      previousCheckMs,
+      lateMs: late,
+      connected: connected(),
+      intakeLagMs: this.#seams.intakeLagMs?.() ?? 0,
+    });
     this.#tally = expireVotes(this.#tally, now, this.#voteLifetimeMs);
     this.#aboutSelf = expireVotes(this.#aboutSelf, now, this.#voteLifetimeMs);
     for (const [k, atMs] of this.#voted) {
       if (now - atMs > this.#voteLifetimeMs) this.#voted.delete(k);
     }
-    if (!isConnected || now < this.#quietUntilMs || stalled) {
-      // This host could not hear anyone (disconnected, just back, or stalled):
+    if (!mayJudge) {
+      // This host could not hear anyone (disconnected, just back, stalled or flooded):
       // the silence may be its own. Start everyone's clock afresh instead of voting.
       view.refreshAlive(now);
       return;
