@@ -152,7 +152,10 @@ Deno.test("a higher epoch announced in a live host's name long before it is judg
     }
     await step(2_000);
     const rejoined = hostIn(d, "h3").epoch;
-    assert.ok(rejoined > real.epoch && rejoined !== forged, "h3 rejoined as a new epoch of its own");
+    assert.ok(
+      rejoined > real.epoch && rejoined !== forged,
+      "h3 rejoined as a new epoch of its own",
+    );
     for (const system of hosts) {
       const seen = hostIn(system, "h3");
       assert.equal(
