@@ -232,10 +232,9 @@ export class Membership {
 
   /**
    * A host announced an epoch newer than the one that is a member here. If
-   * the member's epoch has been silent for most of a suspicion timeout (the
-   * suspicion timeout less one heartbeat: the process restarted), this host
-   * votes it lost at once; a forged announcement for a host that keeps
-   * heartbeating changes nothing.
+   * the member's epoch has missed a heartbeat (one and a half intervals of
+   * silence: the process restarted), this host votes it lost at once; a
+   * forged announcement for a host that keeps heartbeating changes nothing.
    *
    * @returns Whether the member's epoch is silent (false: the announcement conflicts with a live host).
    */
@@ -243,13 +242,7 @@ export class Membership {
     const now = this.#seams.clock.now();
     // Only a monitor hears the member's heartbeats, so only it can tell.
     if (!this.watches(member.hostId)) return false;
-    // Most of a suspicion timeout, as for seconding a vote: a restarted
-    // process was gone longer than that, while a live host late by a few
-    // beats on a loaded machine must not lose to an announcement anyone
-    // can make up on an open server.
-    if (this.#silenceMs(member, now) < this.#suspicionTimeoutMs - this.#heartbeatIntervalMs) {
-      return false;
-    }
+    if (this.#silenceMs(member, now) < 1.5 * this.#heartbeatIntervalMs) return false;
     if (this.#mayVote(now)) this.#vote({ hostId: member.hostId, epoch: member.epoch }, now);
     this.#evaluate({ hostId: member.hostId, epoch: member.epoch }, now);
     return true;
