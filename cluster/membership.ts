@@ -233,16 +233,25 @@ export class Membership {
   /**
    * A host announced an epoch newer than the one that is a member here. If
    * the member's epoch has missed a heartbeat (one and a half intervals of
-   * silence: the process restarted), this host votes it lost at once; a
-   * forged announcement for a host that keeps heartbeating changes nothing.
+   * silence, when the newer epoch was heard `heartbeating` on the heartbeat
+   * subject; the suspicion timeout less one interval for an announcement:
+   * the process restarted), this host votes it lost at once; a forged
+   * announcement for a host that keeps heartbeating changes nothing.
    *
    * @returns Whether the member's epoch is silent (false: the announcement conflicts with a live host).
    */
-  newerEpochHeard(member: HostInfo): boolean {
+  newerEpochHeard(member: HostInfo, heartbeating = false): boolean {
     const now = this.#seams.clock.now();
     // Only a monitor hears the member's heartbeats, so only it can tell.
     if (!this.watches(member.hostId)) return false;
-    if (this.#silenceMs(member, now) < 1.5 * this.#heartbeatIntervalMs) return false;
+    // A new epoch heartbeating to its monitors while the old one misses
+    // beats restarted; one announcement (anyone can make one up on an open
+    // server) needs most of a suspicion timeout of silence, since a live
+    // host on a loaded machine can be a few beats late.
+    const silentEnoughMs = heartbeating
+      ? 1.5 * this.#heartbeatIntervalMs
+      : this.#suspicionTimeoutMs - this.#heartbeatIntervalMs;
+    if (this.#silenceMs(member, now) < silentEnoughMs) return false;
     if (this.#mayVote(now)) this.#vote({ hostId: member.hostId, epoch: member.epoch }, now);
     this.#evaluate({ hostId: member.hostId, epoch: member.epoch }, now);
     return true;

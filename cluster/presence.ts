@@ -105,7 +105,7 @@ export class Presence {
       transport,
       subjects,
       seams.hostId,
-      (m) => this.#onAnnounce(m),
+      (m) => this.#onAnnounce(m, true),
     );
     this.#olderEpochVotes = new OlderEpochVotes(clock, seams.heartbeatIntervalMs, () => {
       if (!this.#silent()) this.#announceAndDiscover(false);
@@ -363,7 +363,7 @@ export class Presence {
   }
 
   /** @returns Whether the message was a well-formed announcement of a host of this version. */
-  #onAnnounce(message: TransportMessage): boolean {
+  #onAnnounce(message: TransportMessage, heartbeat = false): boolean {
     const heard = hearAnnouncement(this.#seams.subjects, message);
     if (heard.kind === "other-version") {
       this.#versions.heard(heard.hostId, heard.protocol);
@@ -373,11 +373,11 @@ export class Presence {
       this.#count(heard.reason);
       return false;
     }
-    this.#heardAnnouncement(heard.announcement);
+    this.#heardAnnouncement(heard.announcement, heartbeat);
     return true;
   }
 
-  #heardAnnouncement(announcement: HostAnnouncement): void {
+  #heardAnnouncement(announcement: HostAnnouncement, heartbeat: boolean): void {
     const { hostId, epoch } = announcement;
     if (hostId === this.#seams.hostId) {
       // Only someone else announces a newer epoch in this host's name: its
@@ -397,7 +397,7 @@ export class Presence {
       // A newer epoch while the member's epoch still heartbeats is made up;
       // once the member's epoch is silent, it restarted: it is voted lost,
       // and the new epoch is admitted after that like any new host.
-      if (!this.#membership.newerEpochHeard(known)) this.#count("epoch-conflict");
+      if (!this.#membership.newerEpochHeard(known, heartbeat)) this.#count("epoch-conflict");
       if (isMember(this.#seams.view.get(hostId)!.state)) {
         this.#successors.note(announcement, now);
         return;
