@@ -64,7 +64,9 @@ export class VoteGuards {
     if (connected && !this.#wasConnected) this.#quietUntilMs = nowMs + RECONNECT_GRACE_MS;
     // Its own heartbeats coming back late: what it has not heard yet may be
     // queued behind a flood, like the beats of a stalled loop.
-    const stalled = lateMs > half || intakeLagMs > half;
+    // Not an outage, though: the host still heartbeats, so the others heard it.
+    const behind = intakeLagMs > half;
+    const stalled = lateMs > half;
     const announcedForLong = previousCheckMs - this.#startedAtMs >= this.#suspicionTimeoutMs;
     if ((!connected || stalled) && announcedForLong) {
       // An outage begins at the last check that went well.
@@ -73,7 +75,7 @@ export class VoteGuards {
     }
     this.#inOutage = !connected;
     this.#wasConnected = connected;
-    return connected && nowMs >= this.#quietUntilMs && !stalled;
+    return connected && nowMs >= this.#quietUntilMs && !stalled && !behind;
   }
 
   /** Whether this host may cast a vote now (connected, and not just back). */
