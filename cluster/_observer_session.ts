@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Transport, TransportSubscription } from "../transport/transport.ts";
+import type { Transport, TransportMessage, TransportSubscription } from "../transport/transport.ts";
 import type { HostInfo } from "./view.ts";
 import { type ActorPage, type Inspection, pageAcrossHosts } from "../actors/internal.ts";
 import type { ObserveActorsOptions, ObserveOptions, ObserverOptions } from "./observer.ts";
@@ -34,11 +34,14 @@ export class ObserverSession {
     this.#owned = owned;
     this.#subjects = subjects;
     const now = () => Date.now();
+    const hear = (m: TransportMessage) => {
+      const heard = hearAnnouncement(subjects, m);
+      if (heard.kind === "member") this.#view.announce(heard.announcement, now());
+    };
     this.#subscriptions = [
-      transport.subscribe(subjects.announcements(), (m) => {
-        const heard = hearAnnouncement(subjects, m);
-        if (heard.kind === "member") this.#view.announce(heard.announcement, now());
-      }),
+      // Changes go to everyone; the hosts answer a discovery to the asker alone.
+      transport.subscribe(subjects.announcements(), hear),
+      transport.subscribe(subjects.hellos(), hear),
       transport.subscribe(subjects.leaves(), (m) => {
         const host = new TextDecoder().decode(m.data);
         if (host === subjects.senderOf(m.subject)) this.#view.mark(host, "left", now());
@@ -83,7 +86,8 @@ export class ObserverSession {
 
   /**
    * The hosts heard from: asks every host to announce itself and listens for
-   * `discoverMs` (hosts also heartbeat on their own, every 250 ms by default).
+   * `discoverMs` (each host answers twice, to this observer alone; hosts
+   * also announce their changes to everyone).
    */
   async hosts(discoverMs = 600): Promise<HostInfo[]> {
     try {

@@ -11,9 +11,9 @@
  *
  * | role     | publish                                       | subscribe                                                                         |
  * | -------- | --------------------------------------------- | --------------------------------------------------------------------------------- |
- * | host     | `R.<id>.>`, the bucket's KV and JetStream API  | `R.*.to.<id>`, `R.<id>.bounce.>`, `R.*.ctl.<id>.*`, everyone's announce/discover/leave/lost, everyone's object fan-outs `R.*.fan.*`, `_INBOX_<id>.>` |
+ * | host     | `R.<id>.>`, the bucket's KV and JetStream API  | `R.*.to.<id>`, `R.<id>.bounce.>`, `R.*.ctl.<id>.*`, `R.*.hello.<id>`, everyone's announce/discover/leave/lost/hb, everyone's object fan-outs `R.*.fan.*`, `_INBOX_<id>.>` |
  * | driver   | as a host                                      | as a host                                                                         |
- * | operator | `R.<id>.discover`, `R.<id>.ctl.*.inspect`, `R.<id>.ctl.*.stats` | everyone's announce/leave/lost, `_INBOX_<id>.>`                   |
+ * | operator | `R.<id>.discover`, `R.<id>.ctl.*.inspect`, `R.<id>.ctl.*.actors`, `R.<id>.ctl.*.stats` | `R.*.hello.<id>`, everyone's announce/leave/lost, `_INBOX_<id>.>` |
  *
  * Hosts and drivers may also answer the requests they receive
  * (`allow_responses`).
@@ -98,8 +98,9 @@ export function permissionsOf(scope: AuthScope, role: AuthRole, id: string): Per
           ...(scope.bucket === undefined ? [] : bucketPublish(scope.bucket)),
         ],
         subscribe: [
-          ...speakers.flatMap((s) => [s.inbox(), s.bounces(), s.controls()]),
+          ...speakers.flatMap((s) => [s.inbox(), s.bounces(), s.controls(), s.hellos()]),
           own.announcements(),
+          own.heartbeats(),
           own.discoveries(),
           own.leaves(),
           own.losts(),
@@ -112,7 +113,7 @@ export function permissionsOf(scope: AuthScope, role: AuthRole, id: string): Per
     case "operator":
       return {
         publish: [own.discover(), ...OPERATOR_OPERATIONS.map((op) => own.control("*", op))],
-        subscribe: [own.announcements(), own.leaves(), own.losts(), inbox],
+        subscribe: [own.hellos(), own.announcements(), own.leaves(), own.losts(), inbox],
         allowResponses: false,
       };
     default: {

@@ -1,10 +1,13 @@
 /**
  * Membership and failure detection: every host heartbeats (its announcement,
- * every `heartbeatIntervalMs`); a host that has not heard another for
+ * every `heartbeatIntervalMs`) to the few peers that monitor it
+ * (`monitors.ts`); a monitor that has not heard a host it watches for
  * `suspicionTimeoutMs` votes that it is lost (a `lost` message on its own
- * subject), and a host is declared lost when enough distinct live members
- * voted (`lost_votes.ts`): a majority of the members that observe it, and at
- * least two of them in a cluster of three hosts or more. Expiry comes from
+ * subject, heard by every host), and a host is declared lost when enough
+ * distinct live members voted (`lost_votes.ts`): a majority of its monitors
+ * that are not suspected themselves, and at least two of them in a cluster
+ * of three hosts or more. Only monitors vote, second or remind: the cost of
+ * a failure does not grow with the cluster either. Expiry comes from
  * heartbeats and local timestamps only, never from store TTLs.
  *
  * A vote is about one *epoch* of a host (a process start, or a rejoin after
@@ -19,14 +22,17 @@
  * Guards keep a slow host from voting: no votes while its own connection is
  * down, none for a grace period after it comes back (the others reconnect
  * one by one, each after nats.js's reconnect wait of about 2 s plus jitter),
- * and none in a check that ran late (the host itself was stalled, so the
- * silence may be its own).
+ * and none in a check that ran late or while its own heartbeats come back
+ * late (the host itself was stalled or flooded, so the silence may be its own).
  *
  * @module
  */
 
 import type { Clock, TimerHandle } from "../base/clock.ts";
 import { type ClusterView, type HostInfo, isMember } from "./view.ts";
+import { MonitorRing, MONITORS_PER_HOST } from "./monitors.ts";
+import { type LostDeclaration, LostEpochs, MAX_LOST_EPOCHS } from "./lost_epochs.ts";
+import { RECONNECT_GRACE_MS, VoteGuards } from "./vote_guards.ts";
 import {
   addVote,
   expireVotes,
@@ -40,24 +46,8 @@ import {
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 250;
 /** Default silence after which a host is declared lost, in milliseconds. */
 export const DEFAULT_SUSPICION_TIMEOUT_MS = 1_000;
-/**
- * After this host reconnects, how long it declares nobody lost, in
- * milliseconds: the others need up to nats.js's reconnect wait (2 s) plus
- * jitter (up to 1 s) to come back too.
- */
-export const RECONNECT_GRACE_MS = 4_000;
-/** Lost epochs remembered at most (the oldest is forgotten first). */
-export const MAX_LOST_EPOCHS = 1_024;
-/** How long a lost epoch is remembered, in milliseconds (the view keeps its entry after). */
-export const LOST_EPOCH_LIFETIME_MS = 3_600_000;
-
-/** A declaration (a vote) that one epoch of a host is lost. */
-export interface LostDeclaration {
-  /** The lost host. */
-  readonly hostId: string;
-  /** Its epoch that is lost. */
-  readonly epoch: number;
-}
+export { RECONNECT_GRACE_MS };
+export type { LostDeclaration };
 
 /** Why a vote was not counted. */
 export type VoteRefusal = "lost-unknown-epoch" | "lost-from-non-member";
@@ -79,6 +69,13 @@ export interface MembershipSeams {
   readonly declare: (lost: LostDeclaration) => void;
   /** Told when a host is declared lost. */
   readonly onLost: (lost: LostDeclaration) => void;
+  /**
+   * How far behind this host's intake is, in milliseconds: how long its own
+   * oldest heartbeat not yet heard back has been on its way (0 when none is).
+   * A host flooded with messages hears everyone late, so the silence may be
+   * its own. Default: never behind.
+   */
+  readonly intakeLagMs?: () => number;
 }
 
 /** The failure detector of one host. */
@@ -96,23 +93,25 @@ export class Membership {
   /** When this host last voted, by `hostId@epoch`. */
   #voted = new Map<string, number>();
   /** The lost epoch of each host declared lost, and when (in order of declaration). */
-  #lost = new Map<string, { readonly epoch: number; readonly atMs: number }>();
+  readonly #lost = new LostEpochs();
   /** When a zombie or a late voter was last told an epoch is lost, to avoid answering every message. */
   #toldZombie = new Map<string, number>();
+  /** The monitoring ring of the members, made again when the view's members change. */
+  #ring: MonitorRing | undefined;
   /**
-   * When this host first counted each member epoch (`hostId@epoch`): a member
-   * that arrived after a suspect fell silent never heard it, so it is no
-   * observer of it (its vote will never come).
+   * When this host first counted each member epoch (`hostId@epoch`), noted
+   * as the ring is made: a member that arrived after a suspect fell silent
+   * never heard it, so it is no observer of it (its vote will never come).
    */
   #firstCounted = new Map<string, number>();
-  /** When this host's last outage (disconnected or stalled) began and ended. */
-  #outage = { startMs: Infinity, endMs: -Infinity };
-  #inOutage = false;
-  #startedAtMs = -Infinity;
+  /** The hosts this host watches, and since when (silence counts from then at most). */
+  #watching = new Map<string, number>();
+  /** The ring `#watching` was taken from. */
+  #watchingRing: MonitorRing | undefined;
+  #unwatchView: () => void;
+  readonly #guards: VoteGuards;
   /** Reminders sent, by `hostId@epoch/voter`: a late voter gets a few, never a loop. */
   #reminded = new Map<string, number>();
-  #wasConnected = true;
-  #quietUntilMs = -Infinity;
 
   /**
    * @param seams Clock, view and publishing.
@@ -126,6 +125,62 @@ export class Membership {
     this.#voteLifetimeMs = 2 * suspicionTimeoutMs;
     this.#checkEveryMs = Math.max(10, Math.min(heartbeatIntervalMs, suspicionTimeoutMs / 4));
     this.#lastCheckMs = seams.clock.now();
+    this.#guards = new VoteGuards(suspicionTimeoutMs);
+    this.#unwatchView = seams.view.onChange(() => this.#ring = undefined);
+  }
+
+  /**
+   * The hosts this host monitors now (their heartbeats are the ones it must
+   * hear), in no order. A host it starts to watch counts as heard from then.
+   */
+  watched(): Iterable<string> {
+    this.#updateWatching(this.#seams.clock.now());
+    return this.#watching.keys();
+  }
+
+  /** Whether this host monitors `hostId` (a member or not). */
+  watches(hostId: string): boolean {
+    return this.#monitors(hostId).includes(this.#seams.selfId);
+  }
+
+  #monitors(hostId: string): string[] {
+    return this.#currentRing().monitorsOf(hostId);
+  }
+
+  #currentRing(): MonitorRing {
+    if (this.#ring !== undefined) return this.#ring;
+    const members = [];
+    const now = this.#seams.clock.now();
+    const counted = new Map<string, number>();
+    for (const host of this.#seams.view.hosts()) {
+      if (!isMember(host.state)) continue;
+      members.push({ hostId: host.hostId, watcher: host.monitors === true });
+      const k = `${host.hostId}@${host.epoch}`;
+      counted.set(k, this.#firstCounted.get(k) ?? Math.min(now, host.lastSeenMs));
+    }
+    this.#firstCounted = counted;
+    this.#ring = new MonitorRing(members, MONITORS_PER_HOST);
+    return this.#ring;
+  }
+
+  #updateWatching(now: number): void {
+    const current = this.#currentRing();
+    if (this.#watchingRing === current) return;
+    this.#watchingRing = current;
+    const next = new Map<string, number>();
+    // A host newly watched is heard only once the subscription to its
+    // heartbeats is in place (at the next heartbeat here): a beat of grace.
+    for (const id of current.watchedBy(this.#seams.selfId)) {
+      next.set(id, this.#watching.get(id) ?? now + this.#heartbeatIntervalMs);
+    }
+    this.#watching = next;
+  }
+
+  /** How long this host has not heard a host it watches (0 for one it does not watch). */
+  #silenceMs(host: HostInfo, now: number): number {
+    const since = this.#watching.get(host.hostId);
+    if (since === undefined) return 0;
+    return now - Math.max(host.lastSeenMs, since);
   }
 
   /** Starts checking. */
@@ -133,12 +188,13 @@ export class Membership {
     // A process that is still starting can run its first check late: that is
     // no outage the others saw.
     this.#lastCheckMs = this.#seams.clock.now();
-    this.#startedAtMs = this.#lastCheckMs;
+    this.#guards.start(this.#lastCheckMs);
     this.#schedule();
   }
 
   /** Stops checking. */
   stop(): void {
+    this.#unwatchView();
     if (this.#timer !== undefined) this.#seams.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
   }
@@ -151,7 +207,7 @@ export class Membership {
   isZombie(hostId: string, epoch: number): boolean {
     const lostEpoch = this.#lostEpoch(hostId);
     if (lostEpoch === undefined || epoch > lostEpoch) return false;
-    this.#remind(hostId, lostEpoch);
+    if (this.watches(hostId)) this.#remind(hostId, lostEpoch);
     return true;
   }
 
@@ -159,7 +215,7 @@ export class Membership {
   #remindVoter(voter: string, hostId: string, lostEpoch: number): void {
     const k = `${hostId}@${lostEpoch}/${voter}`;
     const sent = this.#reminded.get(k) ?? 0;
-    if (sent >= 3) return;
+    if (sent >= 3 || !this.watches(hostId)) return;
     if (this.#reminded.size >= MAX_LOST_EPOCHS) this.#reminded.clear();
     this.#reminded.set(k, sent + 1);
     this.#remind(hostId, lostEpoch);
@@ -177,14 +233,25 @@ export class Membership {
   /**
    * A host announced an epoch newer than the one that is a member here. If
    * the member's epoch has missed a heartbeat (one and a half intervals of
-   * silence: the process restarted), this host votes it lost at once; a
-   * forged announcement for a host that keeps heartbeating changes nothing.
+   * silence, when the newer epoch was heard `heartbeating` on the heartbeat
+   * subject; the suspicion timeout less one interval for an announcement:
+   * the process restarted), this host votes it lost at once; a forged
+   * announcement for a host that keeps heartbeating changes nothing.
    *
    * @returns Whether the member's epoch is silent (false: the announcement conflicts with a live host).
    */
-  newerEpochHeard(member: HostInfo): boolean {
+  newerEpochHeard(member: HostInfo, heartbeating = false): boolean {
     const now = this.#seams.clock.now();
-    if (now - member.lastSeenMs < 1.5 * this.#heartbeatIntervalMs) return false;
+    // Only a monitor hears the member's heartbeats, so only it can tell.
+    if (!this.watches(member.hostId)) return false;
+    // A new epoch heartbeating to its monitors while the old one misses
+    // beats restarted; one announcement (anyone can make one up on an open
+    // server) needs most of a suspicion timeout of silence, since a live
+    // host on a loaded machine can be a few beats late.
+    const silentEnoughMs = heartbeating
+      ? 1.5 * this.#heartbeatIntervalMs
+      : this.#suspicionTimeoutMs - this.#heartbeatIntervalMs;
+    if (this.#silenceMs(member, now) < silentEnoughMs) return false;
     if (this.#mayVote(now)) this.#vote({ hostId: member.hostId, epoch: member.epoch }, now);
     this.#evaluate({ hostId: member.hostId, epoch: member.epoch }, now);
     return true;
@@ -192,31 +259,41 @@ export class Membership {
 
   /**
    * A `lost` message from `voter` (the sender token of its subject) about
-   * another host.
+   * another host, or one verdict of the digest `voter` answered this host's
+   * discovery with (`fromDigest`: a vote of that member's too, but no
+   * reminder goes out, and one about a host unknown here is no refusal: it
+   * may have been judged before this host joined).
    *
    * @returns Why it was not counted, when it was refused.
    */
-  heardVote(voter: string, lost: LostDeclaration): VoteRefusal | undefined {
+  heardVote(voter: string, lost: LostDeclaration, fromDigest = false): VoteRefusal | undefined {
     const { view, selfId, clock } = this.#seams;
     if (lost.hostId === selfId || voter === selfId) return undefined;
+    if (fromDigest && voter === lost.hostId) return undefined;
     const lostEpoch = this.#lostEpoch(lost.hostId);
     if (lostEpoch !== undefined && lost.epoch <= lostEpoch) {
       // A member still voting on an epoch judged here missed the verdict's
       // votes (it was cut off then): this host's vote again lets it conclude.
-      if (lost.epoch === lostEpoch) this.#remindVoter(voter, lost.hostId, lostEpoch);
+      if (lost.epoch === lostEpoch && !fromDigest) {
+        this.#remindVoter(voter, lost.hostId, lostEpoch);
+      }
       return undefined;
     }
     const host = view.get(lost.hostId);
-    if (host === undefined || lost.epoch > host.epoch) return "lost-unknown-epoch";
+    if (host === undefined || lost.epoch > host.epoch) {
+      return fromDigest ? undefined : "lost-unknown-epoch";
+    }
     if (lost.epoch < host.epoch || !isMember(host.state)) return undefined;
     const now = clock.now();
     // A host declares itself lost (its loop hung, its worker was killed): it is over.
     if (voter === lost.hostId) return this.#judge(lost, now);
     if (!this.#isVoter(voter)) return "lost-from-non-member";
     this.#tally = addVote(this.#tally, { voter, ...lost }, now, this.#voteLifetimeMs);
-    // Second the vote at once when this host has not heard it for most of the timeout too.
+    // A monitor seconds the vote at once when it has not heard it for most of the timeout too.
+    this.#updateWatching(now);
     if (
-      now - host.lastSeenMs > this.#suspicionTimeoutMs - this.#heartbeatIntervalMs &&
+      this.#watching.has(lost.hostId) &&
+      this.#silenceMs(host, now) > this.#suspicionTimeoutMs - this.#heartbeatIntervalMs &&
       this.#mayVote(now)
     ) this.#vote(lost, now);
     this.#evaluate(lost, now);
@@ -236,7 +313,7 @@ export class Membership {
     // Just back from an outage of its own (cut off, or stalled): the others
     // had every reason to stop hearing it, and the members it counts may
     // be dead ones it has not judged yet. One member's verdict is enough.
-    if (this.#recentLongOutage(now)) {
+    if (this.#guards.recentLongOutage(now)) {
       this.#aboutSelf = NO_VOTES;
       return "fence";
     }
@@ -256,6 +333,15 @@ export class Membership {
     return "fence";
   }
 
+  /**
+   * The verdicts this host reached lately (within `LOST_DIGEST_WINDOW_MS`,
+   * `MAX_LOST_DIGEST` at most, oldest first): a host that discovers the
+   * cluster again after being cut off learns from them what it missed.
+   */
+  recentlyLost(): LostDeclaration[] {
+    return this.#lost.recent(this.#seams.clock.now());
+  }
+
   /** Forgets the votes about a host (it left). */
   forget(hostId: string): void {
     this.#tally = forgetHost(this.#tally, hostId);
@@ -267,71 +353,74 @@ export class Membership {
   }
 
   /**
-   * The live members that observe `suspect`: those heard within the timeout
-   * that were members before it fell silent, this host included.
+   * The live members that observe `suspect`: its monitors that are members
+   * here and not suspected themselves (no live vote against them here, and
+   * not silent when this host watches them), this host included when it is
+   * one. Several hosts failing together are judged one after the other:
+   * the votes against the silent ones take them out of each other's count.
    */
   #observers(suspect: string, now: number): number {
     const { view, selfId } = this.#seams;
-    const silentSinceMs = suspect === selfId
-      ? this.#selfSilentSinceMs(now)
-      : view.get(suspect)?.lastSeenMs ?? Infinity;
+    this.#updateWatching(now);
+    const silentSince = this.#silentSinceMs(suspect, now);
     let count = 0;
-    for (const host of view.hosts()) {
-      if (host.hostId === suspect || !isMember(host.state)) continue;
-      if (host.self) {
+    let suspectedOut = 0;
+    for (const id of this.#monitors(suspect)) {
+      if (id === selfId) {
         count++;
         continue;
       }
-      // Not noted yet (no check since it arrived): counted, as a member.
-      const since = this.#firstCounted.get(`${host.hostId}@${host.epoch}`) ?? -Infinity;
-      if (now - host.lastSeenMs <= this.#suspicionTimeoutMs && since <= silentSinceMs) count++;
+      const host = view.get(id);
+      if (host === undefined || !isMember(host.state)) continue;
+      if (this.#silenceMs(host, now) > this.#suspicionTimeoutMs) continue;
+      if ((this.#firstCounted.get(`${id}@${host.epoch}`) ?? -Infinity) > silentSince) continue;
+      if (this.#suspected(host.hostId, host.epoch, now)) {
+        suspectedOut++;
+        continue;
+      }
+      count++;
     }
-    return count;
+    // Votes can be forged by a member, silence heard here cannot: a monitor
+    // left out only for the votes against it never brings a verdict below two votes.
+    return suspectedOut > 0 ? Math.max(count, 2) : count;
   }
 
   /**
-   * Since when the others may have stopped hearing this host: the start of
-   * its last outage, when that ended recently (members that arrived after it
-   * began never knew this epoch, so they will not vote on it); otherwise
-   * every member observes it.
+   * Since when `suspect` may be silent: from its last heartbeat for a host
+   * this one watches; else a suspicion timeout before the first live vote
+   * on it (no vote is cast sooner); never for this host itself.
    */
-  #selfSilentSinceMs(now: number): number {
-    return this.#recentLongOutage(now) ? this.#outage.startMs : Infinity;
-  }
-
-  /**
-   * Whether this host came back, within ten suspicion timeouts, from an
-   * outage long enough for the others to declare it lost (a short stall, as
-   * when a process starts, is not one).
-   */
-  #recentLongOutage(now: number): boolean {
-    const { startMs, endMs } = this.#outage;
-    return endMs - startMs >= this.#suspicionTimeoutMs &&
-      now - endMs <= 10 * this.#suspicionTimeoutMs;
-  }
-
-  /** Notes when each member epoch was first seen here, and forgets those that are gone. */
-  #countMembers(now: number): void {
-    const members = new Set<string>();
-    for (const host of this.#seams.view.hosts()) {
-      if (host.self || !isMember(host.state)) continue;
-      const k = `${host.hostId}@${host.epoch}`;
-      members.add(k);
-      if (!this.#firstCounted.has(k)) this.#firstCounted.set(k, Math.min(now, host.lastSeenMs));
+  #silentSinceMs(suspect: string, now: number): number {
+    if (suspect === this.#seams.selfId) return Infinity;
+    const host = this.#seams.view.get(suspect);
+    if (host === undefined) return Infinity;
+    const since = this.#watching.get(suspect);
+    if (since !== undefined) return Math.max(host.lastSeenMs, since);
+    let first = Infinity;
+    for (const atMs of this.#tally.get(`${suspect}@${host.epoch}`)?.values() ?? []) {
+      if (now - atMs <= this.#voteLifetimeMs) first = Math.min(first, atMs);
     }
-    for (const k of this.#firstCounted.keys()) if (!members.has(k)) this.#firstCounted.delete(k);
+    return first - this.#suspicionTimeoutMs;
+  }
+
+  /** Whether a live vote against this epoch of a host is in the tally. */
+  #suspected(hostId: string, epoch: number, now: number): boolean {
+    const voters = this.#tally.get(`${hostId}@${epoch}`);
+    if (voters === undefined) return false;
+    for (const atMs of voters.values()) if (now - atMs <= this.#voteLifetimeMs) return true;
+    return false;
   }
 
   #lostEpoch(hostId: string): number | undefined {
-    const entry = this.#lost.get(hostId);
-    if (entry !== undefined) return entry.epoch;
+    const epoch = this.#lost.epochOf(hostId);
+    if (epoch !== undefined) return epoch;
     // Past the remembered ones, the view's entry still says which epoch was lost.
     const host = this.#seams.view.get(hostId);
     return host?.state === "lost" ? host.epoch : undefined;
   }
 
   #mayVote(now: number): boolean {
-    return this.#seams.connected() && now >= this.#quietUntilMs;
+    return this.#guards.mayVote(now, this.#seams.connected());
   }
 
   #vote(lost: LostDeclaration, now: number): void {
@@ -357,16 +446,15 @@ export class Membership {
   }
 
   #judge(lost: LostDeclaration, now: number): undefined {
-    // The verdict is this host's vote too: the others count it.
-    if (!this.#voted.has(`${lost.hostId}@${lost.epoch}`)) this.#seams.declare(lost);
-    this.#voted.delete(`${lost.hostId}@${lost.epoch}`);
-    this.#tally = forgetHost(this.#tally, lost.hostId);
-    this.#lost.delete(lost.hostId);
-    this.#lost.set(lost.hostId, { epoch: lost.epoch, atMs: now });
-    for (const [id, entry] of this.#lost) {
-      if (this.#lost.size <= MAX_LOST_EPOCHS && now - entry.atMs <= LOST_EPOCH_LIFETIME_MS) break;
-      this.#lost.delete(id);
+    // A monitor's verdict is its vote too: the others count it. The other
+    // hosts heard the same votes and stay silent.
+    const k = `${lost.hostId}@${lost.epoch}`;
+    if (!this.#voted.has(k) && (lost.hostId === this.#seams.selfId || this.watches(lost.hostId))) {
+      this.#seams.declare(lost);
     }
+    this.#voted.delete(k);
+    this.#tally = forgetHost(this.#tally, lost.hostId);
+    this.#lost.judged(lost, now);
     this.#seams.view.mark(lost.hostId, "lost", now);
     this.#seams.onLost(lost);
     return undefined;
@@ -386,34 +474,31 @@ export class Membership {
     const previousCheckMs = this.#lastCheckMs;
     const late = now - previousCheckMs - this.#checkEveryMs;
     this.#lastCheckMs = now;
-    const isConnected = connected();
-    if (isConnected && !this.#wasConnected) this.#quietUntilMs = now + RECONNECT_GRACE_MS;
-    const stalled = late > this.#suspicionTimeoutMs / 2;
-    const announcedForLong = previousCheckMs - this.#startedAtMs >= this.#suspicionTimeoutMs;
-    if ((!isConnected || stalled) && announcedForLong) {
-      // An outage begins at the last check that went well.
-      const startMs = this.#inOutage ? this.#outage.startMs : previousCheckMs;
-      this.#outage = { startMs, endMs: now };
-    }
-    this.#inOutage = !isConnected;
-    this.#wasConnected = isConnected;
-    this.#countMembers(now);
+    const mayJudge = this.#guards.checked({
+      nowMs: now,
+      previousCheckMs,
+      lateMs: late,
+      connected: connected(),
+      intakeLagMs: this.#seams.intakeLagMs?.() ?? 0,
+    });
     this.#tally = expireVotes(this.#tally, now, this.#voteLifetimeMs);
     this.#aboutSelf = expireVotes(this.#aboutSelf, now, this.#voteLifetimeMs);
     for (const [k, atMs] of this.#voted) {
       if (now - atMs > this.#voteLifetimeMs) this.#voted.delete(k);
     }
-    if (!isConnected || now < this.#quietUntilMs || stalled) {
-      // This host could not hear anyone (disconnected, just back, or stalled):
+    if (!mayJudge) {
+      // This host could not hear anyone (disconnected, just back, stalled or flooded):
       // the silence may be its own. Start everyone's clock afresh instead of voting.
       view.refreshAlive(now);
       return;
     }
-    for (const host of view.hosts()) {
+    this.#updateWatching(now);
+    for (const id of this.#watching.keys()) {
       // An unreachable host (its inbox bounced) is still only suspected: it is
       // voted on like a silent one, so that its actors move.
-      if (host.self || !isMember(host.state)) continue;
-      if (now - host.lastSeenMs > this.#suspicionTimeoutMs) {
+      const host = view.get(id);
+      if (host === undefined || host.self || !isMember(host.state)) continue;
+      if (this.#silenceMs(host, now) > this.#suspicionTimeoutMs) {
         const lost = { hostId: host.hostId, epoch: host.epoch };
         this.#vote(lost, now);
         this.#evaluate(lost, now);

@@ -1,8 +1,13 @@
 /**
- * A host's presence in its cluster: it announces itself (its heartbeat),
- * hears the others' announcements, goodbyes and lost declarations, keeps the
- * view up to date through the failure detector, and fences itself when the
- * others declared it lost. The wire format is in docs/PROTOCOL.md.
+ * A host's presence in its cluster: it heartbeats to the few hosts that
+ * monitor it (`R.<self>.hb`, subscribed by them only), hears the heartbeats
+ * of the hosts it monitors, and spreads changes of itself to everyone
+ * (`R.<self>.announce`: when it joins, rejoins, disputes a vote, comes back
+ * from a stall, turns busy or idle, or its load moved). A joining host asks
+ * once for everyone's announcement (`discover`), answered to it alone
+ * (`R.<from>.hello.<to>`). Goodbyes and lost votes go to everyone. It keeps
+ * the view up to date through the failure detector, and fences itself when
+ * the others declared it lost. The wire format is in docs/PROTOCOL.md.
  *
  * Presence runs where the host's work cannot block it: in the host's
  * liveness worker (`liveness_worker.ts`), with a connection of its own. It
@@ -13,86 +18,35 @@
  * @module
  */
 
-import type { Transport, TransportMessage, TransportSubscription } from "../transport/transport.ts";
-import type { Clock, TimerHandle } from "../base/clock.ts";
-import type { Subjects } from "../transport/subjects.ts";
-import { type ClusterView, type HostAnnouncement, isMember, type Labels } from "./view.ts";
+import type { TransportMessage, TransportSubscription } from "../transport/transport.ts";
+import type { TimerHandle } from "../base/clock.ts";
+import { type HostAnnouncement, isMember } from "./view.ts";
 import { packValue, unpackValue } from "./codec.ts";
 import { type LostDeclaration, Membership } from "./membership.ts";
 import { type CandidateRules, Candidates, DEFAULT_MAX_CANDIDATES } from "./candidates.ts";
 import { hearAnnouncement, VersionNotices } from "./wire_identity.ts";
+import { Successors } from "./successors.ts";
+import { readLostDigest } from "./lost_digest.ts";
 import { PROTOCOL_VERSION } from "./protocol_version.ts";
 import { HOST_CAPABILITIES } from "./capabilities.ts";
+import { DiscoveryAnswers } from "./discovery_answers.ts";
+import { HeartbeatWatch } from "./heartbeat_watch.ts";
+import { OlderEpochVotes } from "./older_epoch_votes.ts";
+import type {
+  FenceCause,
+  GoneReason,
+  HostLoad,
+  PresenceLog,
+  PresenceSeams,
+} from "./presence_seams.ts";
 
-/** Why another host is gone: declared lost, or left gracefully. */
-export type GoneReason = "lost" | "left";
-
-/** What a host tells of itself in each heartbeat. */
-export interface HostLoad {
-  /** Its live actors. */
-  readonly actorCount: number;
-  /** Messages waiting in all its mailboxes. */
-  readonly mailboxDepth: number;
-  /** How late its event loop runs, in milliseconds. */
-  readonly loopLagMs: number;
-  /** Whether the lag is past the busy threshold. */
-  readonly busy: boolean;
-}
-
-/** Where presence reports what it has to say (a subset of the runtime's logger). */
-export interface PresenceLog {
-  /** Something worth knowing. */
-  info(text: string): void;
-  /** Something went wrong but is handled. */
-  warn(text: string): void;
-}
-
-/** What presence needs around it. */
-export interface PresenceSeams {
-  /** This host's id. */
-  readonly hostId: string;
-  /** The time source and timers. */
-  readonly clock: Clock;
-  /** Where to say what happens. */
-  readonly log: PresenceLog;
-  /** The connection to the others. */
-  readonly transport: Transport;
-  /** The cluster's subjects. */
-  readonly subjects: Subjects;
-  /** The view to keep up to date. */
-  readonly view: ClusterView;
-  /** This host's labels. */
-  readonly labels: Labels;
-  /** How often to heartbeat, in milliseconds. */
-  readonly heartbeatIntervalMs: number;
-  /** Silence after which a host is lost, in milliseconds. */
-  readonly suspicionTimeoutMs: number;
-  /** When the host started (its first epoch), in clock milliseconds; default: now. */
-  readonly startedAtMs?: number;
-  /**
-   * Heartbeats an unknown host needs before it is a member: 2 over NATS (a
-   * flood of made-up one-shot announcements never enters the view), 1 on an
-   * in-process bus, where nobody else publishes. Default 2.
-   */
-  readonly admitAfterHeartbeats?: number;
-  /** This host's load, read for each heartbeat. */
-  readonly load: () => HostLoad;
-  /**
-   * Stops every actor of this host: the others declared it lost (or its
-   * liveness fenced it after a stall). Resolves when they are stopped.
-   */
-  readonly fence: (why: FenceCause) => Promise<void>;
-  /** Told once when another host is declared lost or leaves. */
-  readonly onGone: (hostId: string, reason: GoneReason) => void;
-}
+export type { FenceCause, GoneReason, HostLoad, PresenceLog, PresenceSeams };
 
 /**
- * Why a host fenced itself: the others declared it lost (it was frozen or
- * cut off), or its event loop stalled past the hang limit.
+ * Least time between two spreads of a host's load to everyone, in
+ * milliseconds (busy and idle spread at once).
  */
-export type FenceCause =
-  | { readonly kind: "declared-lost" }
-  | { readonly kind: "hung"; readonly stalledMs: number; readonly hangLimitMs: number };
+export const LOAD_SPREAD_MS = 1_000;
 
 /** The presence of one host. */
 export class Presence {
@@ -110,8 +64,18 @@ export class Presence {
   #stopped = false;
   readonly #candidates: Candidates;
   readonly #minSpacingMs: number;
-  #followUp: TimerHandle | undefined;
+  readonly #answers: DiscoveryAnswers;
   #lastDisputeMs = -Infinity;
+  readonly #heartbeatWatch: HeartbeatWatch;
+  /** What this host last spread to everyone, and when. */
+  #spread: { busy: boolean; actorCount: number; mailboxDepth: number; atMs: number } | undefined;
+  #lastBeatMs: number;
+  /** The least epoch this host may take next: above any announced in its name by someone else. */
+  #epochFloor = 0;
+  /** Newer epochs heard of members that are still members here (`successors.ts`). */
+  readonly #successors = new Successors(DEFAULT_MAX_CANDIDATES);
+  readonly #olderEpochVotes: OlderEpochVotes;
+  readonly #heartbeats: number;
   /**
    * Resolves once this host has announced itself as a member would (twice,
    * spaced, when the others need two heartbeats) and heard the others' answers.
@@ -126,6 +90,8 @@ export class Presence {
     this.#epoch = this.#startedAtMs;
     this.#versions = new VersionNotices((text) => seams.log.warn(text));
     const heartbeats = seams.admitAfterHeartbeats ?? 2;
+    this.#heartbeats = heartbeats;
+    this.#lastBeatMs = clock.now();
     this.#minSpacingMs = Math.max(1, Math.floor(seams.heartbeatIntervalMs / 4));
     const rules: CandidateRules = {
       heartbeats,
@@ -136,6 +102,16 @@ export class Presence {
       lifetimeMs: 2 * seams.suspicionTimeoutMs,
     };
     this.#candidates = new Candidates(rules);
+    this.#heartbeatWatch = new HeartbeatWatch(
+      transport,
+      subjects,
+      seams.hostId,
+      (m) => this.#onAnnounce(m, true),
+    );
+    this.#olderEpochVotes = new OlderEpochVotes(clock, seams.heartbeatIntervalMs, () => {
+      if (!this.#silent()) this.#announceAndDiscover(false);
+    });
+    this.#answers = new DiscoveryAnswers(clock, this.#minSpacingMs + 5, (to) => this.#hello(to));
     this.#membership = new Membership(
       {
         selfId: seams.hostId,
@@ -143,18 +119,24 @@ export class Presence {
         view: seams.view,
         connected: () => transport.status === "connected",
         declare: (lost) => this.#publish(subjects.lost(), packValue(lost)),
-        onLost: (lost) => seams.onGone(lost.hostId, "lost"),
+        onLost: (lost) => {
+          seams.onGone(lost.hostId, "lost");
+          this.#admitSuccessor(lost.hostId, lost.epoch);
+        },
+        intakeLagMs: () => this.#heartbeatWatch.lagMs(clock.now()),
       },
       seams.heartbeatIntervalMs,
       seams.suspicionTimeoutMs,
     );
     this.#subscriptions = [
       transport.subscribe(subjects.announcements(), (m) => this.#onAnnounce(m)),
-      transport.subscribe(subjects.discoveries(), () => this.#answerDiscovery()),
+      transport.subscribe(subjects.discoveries(), (m) => this.#answerDiscovery(m.subject)),
+      transport.subscribe(subjects.hellos(), (m) => this.#onHello(m)),
       transport.subscribe(subjects.leaves(), (m) => this.#onLeave(m)),
       transport.subscribe(subjects.losts(), (m) => this.#onLost(m)),
     ];
-    this.#announceAndDiscover();
+    this.#announce();
+    this.#publish(subjects.discover(), new Uint8Array(0));
     this.joined = heartbeats <= 1 ? Promise.resolve() : new Promise((resolve) => {
       // The second heartbeat makes this host a member of the others' views; one
       // spacing more lets the others' second answers to the discovery arrive.
@@ -167,8 +149,10 @@ export class Presence {
     });
     this.#schedule();
     this.#membership.start();
+    if (!this.#stopped) this.#heartbeatWatch.watch(this.#membership.watched());
     // Back after an outage: say so, and ask everyone else to say so too.
     this.#unsubscribeStatus = transport.onStatus((status) => {
+      this.#heartbeatWatch.reset();
       if (status === "connected") {
         seams.log.info("connection to NATS is back; announcing and rediscovering");
         this.#announceAndDiscover();
@@ -207,10 +191,12 @@ export class Presence {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#stopHeartbeats();
-    if (this.#followUp !== undefined) this.#seams.clock.clearTimeout(this.#followUp);
+    this.#answers.stop();
+    this.#olderEpochVotes.stop();
     this.#membership.stop();
     this.#unsubscribeStatus();
     for (const subscription of this.#subscriptions) subscription.unsubscribe();
+    this.#heartbeatWatch.stop();
   }
 
   /**
@@ -264,55 +250,145 @@ export class Presence {
       capabilities: HOST_CAPABILITIES,
       loopLagMs: Math.round(load.loopLagMs),
       busy: load.busy,
+      monitors: true,
     };
   }
 
-  #announce(): void {
-    // While it fences itself, its old epoch is lost: it says nothing until the new one.
-    if (this.#fencing || this.#left || this.#stopped) return;
-    const announcement = this.#announcement();
-    this.#seams.view.announce(announcement, this.#seams.clock.now());
+  /** Whether this host says nothing now: while it fences itself, its old epoch is lost. */
+  #silent(): boolean {
+    return this.#fencing || this.#left || this.#stopped;
+  }
+
+  /** Tells everyone of this host as it is now (a change). */
+  #announce(announcement = this.#announcement()): void {
+    if (this.#silent()) return;
+    const now = this.#seams.clock.now();
+    this.#seams.view.announce(announcement, now);
+    this.#spread = { ...announcement, atMs: now };
     this.#publish(this.#seams.subjects.announce(), packValue(announcement));
   }
 
   /**
-   * Someone asked everyone to announce (a host joining): announce now, and
-   * once more a spacing later, so that the joining host admits this one at
-   * once. Requests while a second announcement is pending are one request.
+   * One heartbeat: to this host's monitors; to everyone as well when it
+   * changed (busy or idle, load moved by a quarter, at most once a
+   * `LOAD_SPREAD_MS`) or when this host was silent for a suspicion timeout
+   * (hosts that declared it lost meanwhile hear it and say so).
    */
-  #answerDiscovery(): void {
-    if (this.#followUp !== undefined) return;
-    this.#announce();
-    const { clock } = this.#seams;
-    this.#followUp = clock.setTimeout(() => {
-      this.#followUp = undefined;
-      this.#announce();
-    }, this.#minSpacingMs + 5);
-    clock.keepAlive(this.#followUp, false);
+  #beat(): void {
+    if (this.#silent()) return;
+    const { clock, subjects, view } = this.#seams;
+    const now = clock.now();
+    // Silent long enough to have been declared lost: say so to everyone (a
+    // beat merely late on a busy machine goes to the monitors alone).
+    const stalled = now - this.#lastBeatMs > this.#seams.suspicionTimeoutMs;
+    this.#lastBeatMs = now;
+    const announcement = this.#announcement();
+    const last = this.#spread;
+    const moved = (was: number, is: number) => Math.abs(is - was) >= Math.max(16, was / 4);
+    if (
+      stalled || last === undefined || last.busy !== announcement.busy ||
+      (now - last.atMs >= LOAD_SPREAD_MS &&
+        (moved(last.actorCount, announcement.actorCount) ||
+          moved(last.mailboxDepth, announcement.mailboxDepth)))
+    ) {
+      this.#announce(announcement);
+    } else {
+      view.announce(announcement, now);
+    }
+    if (this.#publish(subjects.heartbeat(), packValue(announcement))) {
+      this.#heartbeatWatch.sent(now);
+    }
   }
 
-  #announceAndDiscover(): void {
+  /**
+   * Someone asked everyone to announce (a host joining, an observer): answer
+   * it alone now, and once more a spacing later, so that it admits this host
+   * at once. Requests while a second answer is pending share its timer.
+   */
+  #answerDiscovery(subject: string): void {
+    const requester = this.#seams.subjects.senderOf(subject);
+    if (requester === undefined || requester === this.#seams.hostId || this.#silent()) return;
+    this.#answers.asked(requester);
+  }
+
+  /** An answer to `to`'s discovery: this host's announcement and its recent verdicts (`lost_digest.ts`). */
+  #hello(to: string): void {
+    if (this.#silent()) return;
+    const lost = this.#membership.recentlyLost();
+    const answer = lost.length === 0 ? this.#announcement() : { ...this.#announcement(), lost };
+    this.#publish(this.#seams.subjects.hello(to), packValue(answer));
+  }
+
+  #onHello(message: TransportMessage): void {
+    if (!this.#onAnnounce(message)) return;
+    const digest = readLostDigest(message.data);
+    if (digest.kind === "refused") return this.#count("undecodable");
+    if (digest.kind === "none") return;
+    const voter = this.#seams.subjects.senderOf(message.subject)!;
+    for (const lost of digest.lost) this.#heardLost(voter, lost, true);
+  }
+
+  /**
+   * Joins (or joins again): announces, asks everyone to answer, and
+   * announces once more a spacing later (the hosts that do not monitor this
+   * one admit it on that second announcement).
+   */
+  #announceAndDiscover(discover = true): void {
     this.#announce();
-    this.#publish(this.#seams.subjects.discover(), new Uint8Array(0));
+    if (discover) this.#publish(this.#seams.subjects.discover(), new Uint8Array(0));
+    if (this.#heartbeats <= 1) return;
+    const { clock } = this.#seams;
+    const second = clock.setTimeout(() => this.#announce(), this.#minSpacingMs + 5);
+    clock.keepAlive(second, false);
   }
 
   #schedule(): void {
     const { clock } = this.#seams;
     this.#timer = clock.setTimeout(() => {
       if (this.#stopped || this.#left) return;
-      this.#announce();
+      this.#beat();
+      if (!this.#stopped) this.#heartbeatWatch.watch(this.#membership.watched());
       this.#schedule();
     }, this.#seams.heartbeatIntervalMs);
     clock.keepAlive(this.#timer, false);
   }
 
-  #onAnnounce(message: TransportMessage): void {
+  /**
+   * The old epoch of a host was judged lost: its newer epoch, heard lately
+   * (within two suspicion timeouts), is a member now.
+   */
+  #admitSuccessor(hostId: string, lostEpoch: number): void {
+    const now = this.#seams.clock.now();
+    const freshMs = 2 * this.#seams.suspicionTimeoutMs;
+    const successor = this.#successors.take(hostId, lostEpoch, this.#heartbeats, now, freshMs);
+    if (successor !== undefined) this.#seams.view.announce(successor, now);
+  }
+
+  /** @returns Whether the message was a well-formed announcement of a host of this version. */
+  #onAnnounce(message: TransportMessage, heartbeat = false): boolean {
     const heard = hearAnnouncement(this.#seams.subjects, message);
-    if (heard.kind === "other-version") return this.#versions.heard(heard.hostId, heard.protocol);
-    if (heard.kind === "refused") return this.#count(heard.reason);
-    const { announcement } = heard;
+    if (heard.kind === "other-version") {
+      this.#versions.heard(heard.hostId, heard.protocol);
+      return false;
+    }
+    if (heard.kind === "refused") {
+      this.#count(heard.reason);
+      return false;
+    }
+    this.#heardAnnouncement(heard.announcement, heartbeat);
+    return true;
+  }
+
+  #heardAnnouncement(announcement: HostAnnouncement, heartbeat: boolean): void {
     const { hostId, epoch } = announcement;
-    if (hostId === this.#seams.hostId) return;
+    if (hostId === this.#seams.hostId) {
+      // Only someone else announces a newer epoch in this host's name: its
+      // next epoch must outnumber it, or the others would refuse it as older.
+      if (epoch > this.#epoch && Number.isSafeInteger(epoch + 1)) {
+        this.#epochFloor = Math.max(this.#epochFloor, epoch + 1);
+      }
+      return;
+    }
     if (this.#membership.isZombie(hostId, epoch)) return;
     const now = this.#seams.clock.now();
     const known = this.#seams.view.get(hostId);
@@ -323,8 +399,11 @@ export class Presence {
       // A newer epoch while the member's epoch still heartbeats is made up;
       // once the member's epoch is silent, it restarted: it is voted lost,
       // and the new epoch is admitted after that like any new host.
-      if (!this.#membership.newerEpochHeard(known)) return this.#count("epoch-conflict");
-      if (isMember(this.#seams.view.get(hostId)!.state)) return;
+      if (!this.#membership.newerEpochHeard(known, heartbeat)) this.#count("epoch-conflict");
+      if (isMember(this.#seams.view.get(hostId)!.state)) {
+        this.#successors.note(announcement, now);
+        return;
+      }
     }
     // A heartbeat of an epoch that said goodbye, arriving late (it may come
     // over another connection than the goodbye): that life is over.
@@ -352,6 +431,7 @@ export class Presence {
       return;
     }
     this.#candidates.forget(host);
+    this.#successors.forget(host);
     if (view.get(host)?.state === "left" || view.get(host) === undefined) return;
     this.#membership.forget(host);
     view.mark(host, "left", clock.now());
@@ -366,13 +446,21 @@ export class Presence {
     if (typeof lost?.hostId !== "string" || typeof lost.epoch !== "number") {
       return this.#count("undecodable");
     }
+    this.#heardLost(voter, { hostId: lost.hostId, epoch: lost.epoch }, false);
+  }
+
+  /** A vote of `voter`'s: a `lost` message, or one entry of the digest of its `hello` (`fromDigest`). */
+  #heardLost(voter: string, lost: LostDeclaration, fromDigest: boolean): void {
     if (lost.hostId !== this.#seams.hostId) {
-      const refused = this.#membership.heardVote(voter, { hostId: lost.hostId, epoch: lost.epoch });
+      const refused = this.#membership.heardVote(voter, lost, fromDigest);
       if (refused !== undefined) this.#count(refused);
       return;
     }
-    if (lost.epoch > this.#epoch) return this.#count("lost-unknown-epoch");
-    if (lost.epoch !== this.#epoch || this.#fencing || this.#stopped) return;
+    if (lost.epoch > this.#epoch) return fromDigest ? undefined : this.#count("lost-unknown-epoch");
+    if (lost.epoch < this.#epoch) {
+      return fromDigest ? undefined : this.#olderEpochVotes.heard(lost.epoch);
+    }
+    if (this.#fencing || this.#stopped) return;
     if (voter === this.#seams.hostId) {
       // Its own subject, but not said by this host (which says it only when
       // it hung or was killed, and is fencing or stopped by then): everyone
@@ -416,18 +504,21 @@ export class Presence {
     }
     try {
       await this.#seams.fence(cause);
-      this.#epoch = Math.max(clock.now(), this.#epoch + 1);
+      this.#epoch = Math.max(clock.now(), this.#epoch + 1, this.#epochFloor);
     } finally {
       this.#fencing = false;
     }
     this.#announceAndDiscover();
   }
 
-  #publish(subject: string, data: Uint8Array): void {
+  /** @returns Whether the transport took the message. */
+  #publish(subject: string, data: Uint8Array): boolean {
     try {
       this.#seams.transport.publish(subject, data);
+      return true;
     } catch {
       // Disconnected: the next heartbeat will try again.
+      return false;
     }
   }
 }

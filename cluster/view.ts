@@ -44,6 +44,12 @@ export interface HostAnnouncement {
   readonly loopLagMs: number;
   /** Whether its loop lags past its busy threshold: it is alive, but slow to answer. */
   readonly busy: boolean;
+  /**
+   * Whether it monitors other hosts (every host of this framework does; a
+   * member that only announces itself, such as a client in another
+   * language, does not): only those are on the monitoring ring.
+   */
+  readonly monitors?: boolean;
 }
 
 /**

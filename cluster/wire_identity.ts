@@ -36,6 +36,7 @@ export function readAnnouncement(data: Uint8Array): HostAnnouncement | undefined
     loopLagMs: typeof a.loopLagMs === "number" && a.loopLagMs >= 0 ? a.loopLagMs : 0,
     busy: a.busy === true,
     ...capabilitiesField((a as { capabilities?: unknown }).capabilities),
+    ...(a.monitors === true ? { monitors: true } : {}),
   };
 }
 

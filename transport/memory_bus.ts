@@ -14,7 +14,7 @@ import type {
   TransportStatus,
   TransportSubscription,
 } from "./transport.ts";
-import { subjectMatches } from "./subject_match.ts";
+import { SubjectIndex } from "./_subject_index.ts";
 import { type Clock, systemClock } from "../base/clock.ts";
 import { NoRespondersError, PayloadTooLargeError, TransportClosedError } from "./errors.ts";
 import { RequestTimeoutError } from "../base/errors.ts";
@@ -53,6 +53,8 @@ export class MemoryBus {
   /** The time source of request timeouts. */
   readonly clock: Clock;
   #subscribers = new Set<Subscriber>();
+  /** The same subscribers by pattern: a bus of a thousand simulated hosts routes without a scan. */
+  #index = new SubjectIndex<Subscriber>();
   #delayMs: (() => number) | undefined;
   /** When the last delayed delivery from a publisher to a subscriber is due. */
   #lastDue = new WeakMap<MemoryTransport, Map<Subscriber, number>>();
@@ -85,11 +87,16 @@ export class MemoryBus {
   /** @internal */
   add(subscriber: Subscriber): void {
     this.#subscribers.add(subscriber);
+    this.#index.add(subscriber.pattern, subscriber);
   }
 
   /** @internal */
   remove(subscriber: Subscriber): void {
-    this.#subscribers.delete(subscriber);
+    if (this.#subscribers.delete(subscriber)) this.#index.remove(subscriber);
+  }
+
+  #subscribersOf(subject: string): Subscriber[] {
+    return this.#index.match(subject);
   }
 
   /** @internal A fresh reply subject. */
@@ -105,9 +112,7 @@ export class MemoryBus {
     from?: MemoryTransport,
     buffers?: readonly ArrayBuffer[],
   ): number {
-    const targets = [...this.#subscribers].filter((s) =>
-      s.owner.status === "connected" && subjectMatches(s.pattern, subject)
-    );
+    const targets = this.#subscribersOf(subject).filter((s) => s.owner.status === "connected");
     // A copy of the bytes (a Node Buffer's own `slice` would be a view of its pool).
     const copy = Uint8Array.prototype.slice.call(data);
     if (targets.length === 0 && reply !== undefined) {
@@ -153,8 +158,8 @@ export class MemoryBus {
   }
 
   #deliver(subject: string, data: Uint8Array, reply: string | undefined, noResponders: boolean) {
-    for (const s of this.#subscribers) {
-      if (s.owner.status === "connected" && subjectMatches(s.pattern, subject)) {
+    for (const s of this.#subscribersOf(subject)) {
+      if (this.#subscribers.has(s) && s.owner.status === "connected") {
         s.handler({ subject, data, reply, noResponders });
       }
     }

@@ -9,8 +9,10 @@
  * R = <prefix>.<cluster>
  * R.<from>.to.<to>                  envelope batches from host <from> to host <to>
  * R.<from>.bounce.<to>.<batch>      reply subject of a batch: "no responders" lands here
- * R.<from>.announce                 host <from> announces itself (id, labels, load, epoch)
- * R.<from>.discover                 "everyone, announce yourselves"
+ * R.<from>.announce                 host <from> announces a change of itself (join, epoch, busy, load)
+ * R.<from>.hb                       host <from>'s heartbeat (an announcement): heard by its monitors only
+ * R.<from>.discover                 "everyone, tell me who you are"
+ * R.<from>.hello.<to>               host <from> answers <to>'s discovery (an announcement)
  * R.<from>.leave                    host <from> leaves gracefully
  * R.<from>.lost                     <from> declares "host X, epoch E, is lost"
  * R.<from>.ctl.<to>.<operation>     requests to host <to> (spawn, stop, inspect, watch, stats, direct)
@@ -131,6 +133,31 @@ export class Subjects {
   /** Everyone's announcements. */
   announcements(): string {
     return `${this.root}.*.announce`;
+  }
+
+  /** Where this member heartbeats: only its monitors subscribe. */
+  heartbeat(): string {
+    return `${this.root}.${this.self}.hb`;
+  }
+
+  /** The heartbeats of host `of` (a monitor subscribes to those of each host it watches). */
+  heartbeatsOf(of: string): string {
+    return `${this.root}.${of}.hb`;
+  }
+
+  /** Everyone's heartbeats (for permissions: a host may watch any other). */
+  heartbeats(): string {
+    return `${this.root}.*.hb`;
+  }
+
+  /** Where this member answers the discovery of `to`, to `to` alone. */
+  hello(to: string): string {
+    return `${this.root}.${this.self}.hello.${to}`;
+  }
+
+  /** Answers to this member's discoveries, from anyone. */
+  hellos(): string {
+    return `${this.root}.*.hello.${this.self}`;
   }
 
   /** Where this member asks everyone to announce. */

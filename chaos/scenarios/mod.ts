@@ -10,6 +10,7 @@ import { natsDown2s, natsDown30s } from "./nats_outage.ts";
 import { natsCluster3 } from "./nats_cluster.ts";
 import { restartStorm, simulation } from "./local_faults.ts";
 import { fuzz, slowActor } from "./input_faults.ts";
+import { simulationAtScale } from "./scale.ts";
 
 /** The scenarios. */
 export const scenarios: readonly Scenario[] = [
@@ -23,4 +24,5 @@ export const scenarios: readonly Scenario[] = [
   restartStorm,
   fuzz,
   simulation,
+  simulationAtScale,
 ];

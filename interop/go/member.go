@@ -1,8 +1,10 @@
 package main
 
-// A member of a cluster: it announces itself with a heartbeat, answers
-// discovery, hears the others' announcements, and reads the batches sent to
-// its inbox (docs/PROTOCOL.md, "Subjects", "Announcements and heartbeats").
+// A member of a cluster: it announces itself when it joins, heartbeats to
+// the hosts that monitor it, answers discovery to the asker alone, hears the
+// others' announcements and answers to its own discovery, and reads the
+// batches sent to its inbox (docs/PROTOCOL.md, "Subjects", "Announcements
+// and heartbeats"). It monitors nobody (no "monitors" in its announcement).
 
 import (
 	"fmt"
@@ -64,7 +66,8 @@ func join(url, prefix, cluster, id string) (*Member, error) {
 	for subject, handler := range map[string]nats.MsgHandler{
 		subjects.Inbox():                       m.onBatch,
 		subjects.Announcements():               m.onAnnouncement,
-		subjects.Discoveries():                 func(*nats.Msg) { m.announce() },
+		subjects.Hellos():                      m.onAnnouncement,
+		subjects.Discoveries():                 m.onDiscover,
 		subjects.Root + "." + id + ".bounce.>": m.onBounce,
 	} {
 		sub, err := nc.Subscribe(subject, handler)
@@ -107,20 +110,26 @@ func (m *Member) announcement() *Object {
 	)
 }
 
-func (m *Member) announce() {
+func (m *Member) announce() { m.publishAnnouncement(m.subjects.Announce()) }
+
+func (m *Member) publishAnnouncement(subject string) {
 	data, err := encodeValue(m.announcement())
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err == nil && !m.left {
-		_ = m.nc.Publish(m.subjects.Announce(), data)
+		_ = m.nc.Publish(subject, data)
 	}
 }
 
-// onDiscover answers another member's discovery request by announcing.
+// onDiscover answers another member's discovery request, to it alone, twice
+// (a member is admitted at its second announcement).
 func (m *Member) onDiscover(msg *nats.Msg) {
-	if m.subjects.SenderOf(msg.Subject) != m.subjects.Self {
-		m.announce()
+	asker := m.subjects.SenderOf(msg.Subject)
+	if asker == "" || asker == m.subjects.Self {
+		return
 	}
+	m.publishAnnouncement(m.subjects.Hello(asker))
+	time.AfterFunc(joinSpacing, func() { m.publishAnnouncement(m.subjects.Hello(asker)) })
 }
 
 func (m *Member) heartbeat() {
@@ -132,7 +141,7 @@ func (m *Member) heartbeat() {
 		case <-m.stop:
 			return
 		case <-ticker.C:
-			m.announce()
+			m.publishAnnouncement(m.subjects.Heartbeat())
 		}
 	}
 }

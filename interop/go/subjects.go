@@ -33,6 +33,9 @@ func (s Subjects) BatchTo(host string) string { return s.Root + "." + s.Self + "
 func (s Subjects) Inbox() string              { return s.Root + ".*.to." + s.Self }
 func (s Subjects) Announce() string           { return s.Root + "." + s.Self + ".announce" }
 func (s Subjects) Announcements() string      { return s.Root + ".*.announce" }
+func (s Subjects) Heartbeat() string          { return s.Root + "." + s.Self + ".hb" }
+func (s Subjects) Hello(to string) string     { return s.Root + "." + s.Self + ".hello." + to }
+func (s Subjects) Hellos() string             { return s.Root + ".*.hello." + s.Self }
 func (s Subjects) Discover() string           { return s.Root + "." + s.Self + ".discover" }
 func (s Subjects) Discoveries() string        { return s.Root + ".*.discover" }
 func (s Subjects) Leave() string              { return s.Root + "." + s.Self + ".leave" }

@@ -170,12 +170,7 @@ export async function startTarget(
           ),
         "every host a member again",
         60_000,
-      ).catch((e: Error) => {
-        const views = ["a1", "a2", "a3", "driver"].map((id) =>
-          `${id}:${host(id)?.state}:${host(id)?.epoch}`
-        );
-        throw new Error(`${e.message}: ${views.join(", ")}`);
-      }),
+      ),
     changesOf: (hostId) => {
       const changes: string[] = [];
       let epoch = host(hostId)?.epoch;

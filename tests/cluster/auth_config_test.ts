@@ -4,14 +4,16 @@ import { InvalidNameError, InvalidOptionError } from "../../mod.ts";
 
 const scope = { cluster: "train", prefix: "actors" };
 
-Deno.test("a host publishes only as itself and hears its inbox, requests and the shared subjects", () => {
+Deno.test("a host publishes only as itself and hears its inbox, requests, answers to its discoveries, the heartbeats it may watch and the shared subjects", () => {
   assert.deepEqual(permissionsOf(scope, "host", "h1"), {
     publish: ["actors.train.h1.>"],
     subscribe: [
       "actors.train.*.to.h1",
       "actors.train.h1.bounce.>",
       "actors.train.*.ctl.h1.*",
+      "actors.train.*.hello.h1",
       "actors.train.*.announce",
+      "actors.train.*.hb",
       "actors.train.*.discover",
       "actors.train.*.leave",
       "actors.train.*.lost",
@@ -38,6 +40,7 @@ Deno.test("an operator may only discover and request inspections, pages of actor
       "actors.train.op1.ctl.*.stats",
     ],
     subscribe: [
+      "actors.train.*.hello.op1",
       "actors.train.*.announce",
       "actors.train.*.leave",
       "actors.train.*.lost",

@@ -3,6 +3,9 @@ import { ActorSystem } from "../../mod.ts";
 import { createVirtualClock, type VirtualClock } from "../../testing.ts";
 import { MemoryBus, type MemoryTransport } from "../../transport/memory_bus.ts";
 import { Counter } from "../_helpers/actors.ts";
+import { MonitorRing } from "../../cluster/monitors.ts";
+import { Membership } from "../../cluster/membership.ts";
+import { ClusterView } from "../../cluster/view.ts";
 
 /** Three hosts on one bus and one virtual clock; their transports are kept for the test to cut. */
 async function trio(): Promise<{
@@ -145,4 +148,141 @@ Deno.test("a suspicion timeout not above twice the heartbeat is refused", async 
     }),
     (err: Error) => err.name === "InvalidOptionError" && /suspicionTimeoutMs/.test(err.message),
   );
+});
+
+Deno.test("in a cluster of twelve idle hosts each hears the heartbeats of its four monitored peers and its own only", async () => {
+  const clock = createVirtualClock(1_000_000);
+  const bus = new MemoryBus({ clock });
+  let delivered = 0;
+  const route = bus.route.bind(bus);
+  bus.route = (...args: Parameters<MemoryBus["route"]>) => {
+    const targets = route(...args);
+    delivered += targets;
+    return targets;
+  };
+  const hosts: ActorSystem[] = [];
+  for (let i = 0; i < 12; i++) {
+    hosts.push(
+      await ActorSystem.start({
+        hostId: `h${i}`,
+        clock,
+        logFailures: false,
+        deadLetters: { logPerSecond: 0 },
+        cluster: {
+          name: "m",
+          transport: bus.connect(),
+          heartbeatIntervalMs: 100,
+          suspicionTimeoutMs: 500,
+        },
+      }),
+    );
+  }
+  try {
+    await step(clock, 1_000);
+    for (const h of hosts) assert.equal(h.hosts().filter((x) => x.state === "alive").length, 12);
+    const before = delivered;
+    await step(clock, 1_000);
+    // Ten heartbeats a second, each to four monitors and back to its sender
+    // (all-to-all would be eleven).
+    const perHost = (delivered - before) / hosts.length;
+    assert.ok(perHost <= 5 * 10 + 2, `each host received ${perHost} messages in a second`);
+  } finally {
+    const done = Promise.all(hosts.map((h) => h.shutdown({ timeoutMs: 100 })));
+    await clock.advance(200);
+    await done;
+  }
+});
+
+Deno.test("a host cut off while a verdict was published, that does not monitor the lost host, learns it when it discovers the cluster again", async () => {
+  const clock = createVirtualClock(1_000_000);
+  const bus = new MemoryBus({ clock });
+  const ids = Array.from({ length: 12 }, (_, i) => `h${i}`);
+  const links = ids.map(() => bus.connect());
+  const hosts: ActorSystem[] = [];
+  for (const [i, hostId] of ids.entries()) {
+    hosts.push(
+      await ActorSystem.start({
+        hostId,
+        clock,
+        logFailures: false,
+        deadLetters: { logPerSecond: 0 },
+        log: { level: "error" },
+        cluster: {
+          name: "m",
+          transport: links[i],
+          heartbeatIntervalMs: 100,
+          suspicionTimeoutMs: 1_000,
+        },
+      }),
+    );
+  }
+  try {
+    await step(clock, 1_000);
+    const ring = new MonitorRing(ids.map((hostId) => ({ hostId, watcher: true })));
+    const lost = "h0";
+    const away = ids.find((id) => id !== lost && !ring.monitorsOf(lost).includes(id))!;
+    const cutOff = ids.indexOf(away);
+    links[0].setConnected(false); // h0 is gone for good
+    await step(clock, 600);
+    links[cutOff].setConnected(false); // shorter than a suspicion timeout: not lost itself
+    await step(clock, 700);
+    assert.equal(state(hosts[1 + (cutOff === 1 ? 1 : 0)], lost), "lost", "the others judged h0");
+    assert.equal(state(hosts[cutOff], lost), "alive", "the cut-off host missed the verdict");
+    links[cutOff].setConnected(true);
+    await step(clock, 500);
+    assert.equal(state(hosts[cutOff], lost), "lost");
+    assert.equal(state(hosts[1 + (cutOff === 1 ? 1 : 0)], away), "alive", "it was not lost itself");
+  } finally {
+    for (const link of links) link.setConnected(true);
+    const done = Promise.all(hosts.map((h) => h.shutdown({ timeoutMs: 100 })));
+    await clock.advance(200);
+    await done;
+  }
+});
+
+Deno.test("a host whose own heartbeats come back late (its intake is flooded) votes nobody lost, and votes once they come back in time", async () => {
+  const clock = createVirtualClock(1_000_000);
+  const view = new ClusterView("h0");
+  const announce = (hostId: string) =>
+    view.announce({
+      hostId,
+      labels: {},
+      actorCount: 0,
+      mailboxDepth: 0,
+      startedAtMs: 1,
+      epoch: 1,
+      inbox: `actors.m.*.to.${hostId}`,
+      protocol: 2,
+      loopLagMs: 0,
+      busy: false,
+      monitors: true,
+    }, clock.now());
+  for (const id of ["h0", "h1", "h2"]) announce(id);
+  const votes: string[] = [];
+  let intakeLagMs = 0;
+  const membership = new Membership(
+    {
+      selfId: "h0",
+      clock,
+      view,
+      connected: () => true,
+      declare: (lost) => votes.push(lost.hostId),
+      onLost: () => {},
+      intakeLagMs: () => intakeLagMs,
+    },
+    100,
+    500,
+  );
+  membership.start();
+  try {
+    // h1 and h2 are silent, but h0's own heartbeats have been on their way for a second.
+    intakeLagMs = 1_000;
+    await step(clock, 2_000);
+    assert.deepEqual(votes, []);
+    intakeLagMs = 0;
+    await step(clock, 1_000);
+    assert.deepEqual(votes.sort(), ["h1", "h2"]);
+  } finally {
+    membership.stop();
+  }
 });

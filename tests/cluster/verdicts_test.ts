@@ -11,7 +11,7 @@ import { MemoryBus, type MemoryTransport } from "../../transport/memory_bus.ts";
 import { packValue } from "../../cluster/codec.ts";
 import { Counter } from "../_helpers/actors.ts";
 
-async function trio(): Promise<{
+async function trio(count = 3): Promise<{
   clock: VirtualClock;
   hosts: ActorSystem[];
   raw: MemoryTransport;
@@ -21,7 +21,7 @@ async function trio(): Promise<{
   const clock = createVirtualClock(1_000_000);
   const bus = new MemoryBus();
   const hosts: ActorSystem[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < count; i++) {
     hosts.push(
       await ActorSystem.start({
         hostId: `h${i}`,
@@ -127,6 +127,71 @@ Deno.test("two members' votes are a verdict in a cluster of three", async () => 
     await step(600);
     // h2 counted the two votes about itself and fenced: a new epoch now.
     assert.ok(hostIn(a, "h2").epoch > epoch);
+  } finally {
+    await stop();
+  }
+});
+
+Deno.test("a higher epoch announced in a live host's name long before it is judged lost is not admitted: its real new epoch is", async () => {
+  const { hosts, raw, step, stop } = await trio(4);
+  const [a, , , d] = hosts;
+  try {
+    const real = hostIn(a, "h3");
+    const forged = real.epoch + 60_000;
+    for (let i = 0; i < 4; i++) {
+      const { hostId, labels, inbox, protocol, startedAtMs } = real;
+      const announcement = { hostId, labels, inbox, protocol, startedAtMs, epoch: forged };
+      raw.publish("actors.m.h3.announce", packValue(announcement));
+      await step(100);
+    }
+    await step(3_000);
+    for (const system of hosts) assert.equal(hostIn(system, "h3").epoch, real.epoch);
+    // Three members' votes: a verdict everywhere before h3 can rejoin.
+    for (const voter of ["h0", "h1", "h2"]) {
+      raw.publish(`actors.m.${voter}.lost`, packValue({ hostId: "h3", epoch: real.epoch }));
+    }
+    await step(2_000);
+    const rejoined = hostIn(d, "h3").epoch;
+    assert.ok(
+      rejoined > real.epoch && rejoined !== forged,
+      "h3 rejoined as a new epoch of its own",
+    );
+    for (const system of hosts) {
+      const seen = hostIn(system, "h3");
+      assert.equal(
+        `${seen.state}@${seen.epoch}`,
+        `alive@${rejoined}`,
+        `in ${system.hosts().find((h) => h.self)!.hostId}'s view`,
+      );
+    }
+  } finally {
+    await stop();
+  }
+});
+
+Deno.test("a host that rejoins after a higher epoch was announced in its name takes an epoch above it, and the others admit it", async () => {
+  const { hosts, raw, step, stop } = await trio(4);
+  const [a, , , d] = hosts;
+  try {
+    const real = hostIn(a, "h3");
+    const forged = real.epoch + 60_000;
+    const { hostId, labels, inbox, protocol, startedAtMs } = real;
+    const announcement = packValue({ hostId, labels, inbox, protocol, startedAtMs, epoch: forged });
+    raw.publish("actors.m.h3.announce", announcement);
+    await step(100);
+    raw.publish("actors.m.h3.announce", announcement);
+    // Three members' votes while the made-up epoch is fresh: it is admitted at the verdict.
+    for (const voter of ["h0", "h1", "h2"]) {
+      raw.publish(`actors.m.${voter}.lost`, packValue({ hostId: "h3", epoch: real.epoch }));
+    }
+    await step(4_000);
+    const rejoined = hostIn(d, "h3").epoch;
+    assert.ok(rejoined > forged, "h3 rejoined above the made-up epoch");
+    for (const system of hosts) {
+      const seen = hostIn(system, "h3");
+      const where = system.hosts().find((h) => h.self)!.hostId;
+      assert.equal(`${seen.state}@${seen.epoch}`, `alive@${rejoined}`, `in ${where}'s view`);
+    }
   } finally {
     await stop();
   }
