@@ -387,6 +387,13 @@ async function run(options: SimulationOptions): Promise<SimulationResult> {
   if (!(await settle(clock, shutdowns))) {
     violations.push("a host did not shut down in 30 s");
   }
+  // A crashed host's system still lives in this process. End it too (outside
+  // the history), or the idle-time shutdown of system/exit_when_done.ts would
+  // wait on this virtual clock, which nothing advances then, forever.
+  await settle(
+    clock,
+    hosts.filter((h) => h.crashed).map((h) => h.system.shutdown({ timeoutMs: 200 }).catch(() => {})),
+  );
   await attacker.close();
 
   for (const w of store.writes) {
