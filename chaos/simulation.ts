@@ -392,7 +392,9 @@ async function run(options: SimulationOptions): Promise<SimulationResult> {
   // wait on this virtual clock, which nothing advances then, forever.
   await settle(
     clock,
-    hosts.filter((h) => h.crashed).map((h) => h.system.shutdown({ timeoutMs: 200 }).catch(() => {})),
+    hosts.filter((h) => h.crashed).map((h) =>
+      h.system.shutdown({ timeoutMs: 200 }).catch(() => {})
+    ),
   );
   await attacker.close();
 
