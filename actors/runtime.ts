@@ -18,6 +18,7 @@ import { Cell } from "./cell.ts";
 import { type DeadLetterOptions, DeadLetters } from "./observe/dead_letters.ts";
 import { type HostId, parseActorId, validateName } from "./ids.ts";
 import { DEFAULT_MAILBOX, type MailboxOptions, resolveMailbox } from "./mailbox.ts";
+import { MailboxPool } from "./mailbox_pool.ts";
 import { Scheduler, type SchedulerOptions } from "./scheduler.ts";
 import { compile } from "./_compiled.ts";
 import { SHUTDOWN, STOPPED } from "./exit_reason.ts";
@@ -98,6 +99,8 @@ export interface RuntimeSettings {
   readonly stopTimeoutMs: number;
   /** The mailbox of actors whose spawn and definition name none; default: `DEFAULT_MAILBOX`. */
   readonly mailbox?: MailboxOptions;
+  /** The spare mailboxes of this system's actors; default: a pool of its own. */
+  readonly mailboxes?: MailboxPool;
   /** Dead-letter buffer and logging. */
   readonly deadLetters: DeadLetterOptions;
   /** Dispatcher tuning. */
@@ -163,6 +166,7 @@ export class Runtime implements CellRuntime {
   readonly askTimeoutMs: number;
   readonly stopTimeoutMs: number;
   readonly mailbox: MailboxOptions;
+  readonly mailboxes: MailboxPool;
   readonly validateLocal: boolean;
   readonly tracer: TurnTracer | undefined;
   /** Handler turn times by actor type, when metrics are on. */
@@ -238,6 +242,7 @@ export class Runtime implements CellRuntime {
     this.askTimeoutMs = settings.askTimeoutMs;
     this.stopTimeoutMs = settings.stopTimeoutMs;
     this.mailbox = settings.mailbox ?? DEFAULT_MAILBOX;
+    this.mailboxes = settings.mailboxes ?? new MailboxPool();
     this.validateLocal = settings.validateMessages === "always";
     const spans = settings.tracing ?? tracerRegistered();
     this.turnTimes = settings.metrics === true ? new TurnTimes() : undefined;
