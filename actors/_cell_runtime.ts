@@ -15,6 +15,7 @@ import type { DeadLetters } from "./observe/dead_letters.ts";
 import type { ActorDefinition } from "./definition.ts";
 import type { ExitReason } from "./exit_reason.ts";
 import type { HostId } from "./ids.ts";
+import type { MailboxPool } from "./mailbox_pool.ts";
 import type { Scheduler } from "./scheduler.ts";
 import type { SpawnOptions } from "./spawn_options.ts";
 import type { ObjectTable } from "./objects/object_table.ts";
@@ -24,6 +25,8 @@ import type { TurnTracer } from "./observe/tracing.ts";
 export interface CellRuntime {
   /** The host's id, the prefix of every actor id. */
   readonly hostId: HostId;
+  /** The system's spare mailboxes: a cell takes one when a message comes, and gives it back drained. */
+  readonly mailboxes: MailboxPool;
   /** The time source. */
   readonly clock: Clock;
   /** The dispatcher. */

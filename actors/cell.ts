@@ -25,7 +25,7 @@ import type { CellRuntime } from "./_cell_runtime.ts";
 import type { ActorDescription, DeadLetterReason } from "./observe/dead_letters.ts";
 import type { Signal } from "./signals.ts";
 import { type ActorId, actorId } from "./ids.ts";
-import { Mailbox, type MailboxOptions, payloadBytes } from "./mailbox.ts";
+import { type Mailbox, type MailboxOptions, payloadBytes } from "./mailbox.ts";
 import { ActorTimers } from "./timers.ts";
 import { CellContext } from "./_cell_context.ts";
 import { LocalRef } from "./local_ref.ts";
@@ -288,7 +288,10 @@ export class Cell extends CellRareParts {
    */
   deliverInternal(entry: HandlerEntry, payload: unknown): void {
     if (this.stopping !== undefined) return;
-    (this.#mailbox ??= Mailbox.obtain(this.#mailboxOptions)).putSystem(entry, payload);
+    (this.#mailbox ??= this.#runtime.mailboxes.obtain(this.#mailboxOptions)).putSystem(
+      entry,
+      payload,
+    );
     this.#wake();
   }
 
@@ -312,7 +315,7 @@ export class Cell extends CellRareParts {
     bytes: number = payloadBytes(payload),
   ): Error | undefined {
     if (this.stopping !== undefined) return stoppedError(this, entry.name);
-    const mailbox = this.#mailbox ??= Mailbox.obtain(this.#mailboxOptions);
+    const mailbox = this.#mailbox ??= this.#runtime.mailboxes.obtain(this.#mailboxOptions);
     if (!mailbox.fits(bytes)) {
       const options = this.#mailboxOptions;
       if (options.kind !== "bounded" || options.overflow !== "drop-oldest") {
@@ -475,7 +478,10 @@ export class Cell extends CellRareParts {
 
   /** A drained mailbox goes back to the spares: an actor that waits holds none. */
   #release(mailbox: Mailbox<HandlerEntry, ReplyTarget | TellOrigin>): void {
-    if (this.#mailbox === mailbox && mailbox.release()) this.#mailbox = undefined;
+    if (this.#mailbox !== mailbox) return;
+    if (this.#runtime.mailboxes.release(mailbox as Mailbox<unknown, unknown>)) {
+      this.#mailbox = undefined;
+    }
   }
 
   /**

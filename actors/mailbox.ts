@@ -145,10 +145,6 @@ export function payloadBytes(payload: unknown): number {
 }
 
 const SLOTS = 3;
-/** How many emptied mailboxes wait for reuse (see {@linkcode Mailbox.obtain}). */
-const MAX_SPARES = 32;
-/** Emptied mailboxes, for the next actor that gets a message (one host's cells share them). */
-const spares: Mailbox<unknown, unknown>[] = [];
 /** Above this many slots, an emptied queue gives its memory back. */
 const SHRINK_ABOVE_SLOTS = 1024 * SLOTS;
 /** Taken slots at the front are reclaimed once there are this many and they are half the array. */
@@ -174,10 +170,10 @@ const COMPACT_AFTER_SLOTS = 1024 * SLOTS;
  * pays a single field test for it and a mailbox that never gets one pays
  * nothing else.
  *
- * An actor holds a mailbox only while messages wait: a drained one is
- * {@linkcode Mailbox.release}d to a few process-wide spares and the next
- * actor that gets a message {@linkcode Mailbox.obtain}s one, so a million
- * actors that have each handled a message hold none. A spare keeps its slots
+ * An actor holds a mailbox only while messages wait: a drained one goes
+ * back to its system's pool of spares (`mailbox_pool.ts`) and the next
+ * actor that gets a message takes one, so a million actors that have each
+ * handled a message hold none. A spare keeps its slots
  * array (up to the bound an emptied queue keeps):
  * dropping it made every burst grow a fresh array from empty, which halved
  * `local.tell` (measured: 1M tells into a fresh array ran at 2-3M msg/s, into
@@ -214,33 +210,25 @@ export class Mailbox<H, A> {
     this.#maxBytes = bounded ? options.maxBytes ?? DEFAULT_MAILBOX_MAX_BYTES : Infinity;
   }
 
-  /**
-   * An empty mailbox with these limits: a spare that an actor released, or
-   * a new one.
-   */
-  static obtain<H, A>(options: MailboxOptions): Mailbox<H, A> {
-    const spare = spares.pop() as Mailbox<H, A> | undefined;
-    if (spare === undefined) return new Mailbox<H, A>(options);
+  /** Takes these limits (a spare, reused by another actor). */
+  setLimits(options: MailboxOptions): void {
     const bounded = options.kind === "bounded";
-    spare.#capacitySlots = bounded ? options.capacity * SLOTS : Infinity;
-    spare.#maxBytes = bounded ? options.maxBytes ?? DEFAULT_MAILBOX_MAX_BYTES : Infinity;
-    return spare;
+    this.#capacitySlots = bounded ? options.capacity * SLOTS : Infinity;
+    this.#maxBytes = bounded ? options.maxBytes ?? DEFAULT_MAILBOX_MAX_BYTES : Infinity;
   }
 
   /**
-   * Gives a mailbox back for reuse by {@linkcode Mailbox.obtain}, when it can
-   * go: it is empty and no sender waits for room in it (those wait on this
-   * very mailbox). Nothing of its last message is kept.
+   * Readies this mailbox for reuse by another actor, when it can go: it is
+   * empty and no sender waits for room in it (those wait on this very
+   * mailbox). Nothing of its last message is kept.
    *
-   * @returns Whether it was released; if so, the caller must drop every
-   *   reference to it.
+   * @returns Whether it is ready; if so, its actor must drop every reference to it.
    */
-  release(): boolean {
+  clearForReuse(): boolean {
     if (this.#tail !== this.#head || this.#system !== undefined) return false;
     if (this.#roomWaiters !== undefined) return false;
     this.takenPayload = undefined;
     this.takenAsk = undefined;
-    if (spares.length < MAX_SPARES) spares.push(this as Mailbox<unknown, unknown>);
     return true;
   }
 

@@ -18,6 +18,7 @@ import { Cell } from "./cell.ts";
 import { type DeadLetterOptions, DeadLetters } from "./observe/dead_letters.ts";
 import { type HostId, parseActorId, validateName } from "./ids.ts";
 import { DEFAULT_MAILBOX, type MailboxOptions, resolveMailbox } from "./mailbox.ts";
+import { MailboxPool } from "./mailbox_pool.ts";
 import { Scheduler, type SchedulerOptions } from "./scheduler.ts";
 import { compile } from "./_compiled.ts";
 import { SHUTDOWN, STOPPED } from "./exit_reason.ts";
@@ -98,6 +99,8 @@ export interface RuntimeSettings {
   readonly stopTimeoutMs: number;
   /** The mailbox of actors whose spawn and definition name none; default: `DEFAULT_MAILBOX`. */
   readonly mailbox?: MailboxOptions;
+  /** The spare mailboxes of this system's actors; default: a pool of its own. */
+  readonly mailboxes?: MailboxPool;
   /** Dead-letter buffer and logging. */
   readonly deadLetters: DeadLetterOptions;
   /** Dispatcher tuning. */
@@ -163,6 +166,7 @@ export class Runtime implements CellRuntime {
   readonly askTimeoutMs: number;
   readonly stopTimeoutMs: number;
   readonly mailbox: MailboxOptions;
+  readonly mailboxes: MailboxPool;
   readonly validateLocal: boolean;
   readonly tracer: TurnTracer | undefined;
   /** Handler turn times by actor type, when metrics are on. */
@@ -212,6 +216,27 @@ export class Runtime implements CellRuntime {
     return this.#cells.values();
   }
 
+  /**
+   * The live actors spawned after sequence number `afterSequence`, in spawn
+   * order, including those spawned while the walk goes on. A page after a
+   * cursor starts there rather than walking the actors before it again
+   * (each page of a host with many actors would otherwise cost a walk from
+   * the first). Sequence numbers are counted one by one while the range
+   * left is not much wider than the live actors; past that (most actors
+   * spawned since stopped), the live ones are walked and the earlier skipped.
+   */
+  *cellsAfter(afterSequence: number): IterableIterator<Cell> {
+    let sequence = Math.max(afterSequence + 1, this.#firstSequence);
+    if (this.#nextSequence - sequence > 2 * this.#cells.size + 1_024) {
+      for (const cell of this.#cells.values()) if (cell.sequence > afterSequence) yield cell;
+      return;
+    }
+    for (; sequence < this.#nextSequence; sequence++) {
+      const cell = this.#cells.get(sequence);
+      if (cell !== undefined) yield cell;
+    }
+  }
+
   /** When this runtime started, in clock milliseconds. */
   readonly startedAtMs: number;
   #load: LoadMeter;
@@ -228,16 +253,19 @@ export class Runtime implements CellRuntime {
   /** Live persistent actors by persistence key (a spawn from the wire may not claim one). */
   #keys = new Map<string, Cell>();
   #nextSequence: number;
+  readonly #firstSequence: number;
 
   /** @param settings Checked settings. */
   constructor(settings: RuntimeSettings) {
     this.#nextSequence = settings.firstSequence;
+    this.#firstSequence = settings.firstSequence;
     this.hostId = settings.hostId;
     this.clock = settings.clock;
     this.random = settings.random ?? cryptoRandom;
     this.askTimeoutMs = settings.askTimeoutMs;
     this.stopTimeoutMs = settings.stopTimeoutMs;
     this.mailbox = settings.mailbox ?? DEFAULT_MAILBOX;
+    this.mailboxes = settings.mailboxes ?? new MailboxPool();
     this.validateLocal = settings.validateMessages === "always";
     const spans = settings.tracing ?? tracerRegistered();
     this.turnTimes = settings.metrics === true ? new TurnTimes() : undefined;

@@ -28,11 +28,15 @@
  * @module
  */
 
-import type { Clock, TimerHandle } from "../base/clock.ts";
-import { type ClusterView, type HostInfo, isMember } from "./view.ts";
-import { MonitorRing, MONITORS_PER_HOST } from "./monitors.ts";
-import { type LostDeclaration, LostEpochs, MAX_LOST_EPOCHS } from "./lost_epochs.ts";
+import type { TimerHandle } from "../base/clock.ts";
+import { type HostInfo, isMember } from "./view.ts";
+import { type LostDeclaration, LostEpochs } from "./lost_epochs.ts";
+import { WatchedMembers } from "./watched_members.ts";
+import { LostReminders } from "./lost_reminders.ts";
 import { RECONNECT_GRACE_MS, VoteGuards } from "./vote_guards.ts";
+import { countObservers } from "./observers.ts";
+import { SelfVotes } from "./self_votes.ts";
+import type { MembershipSeams, SelfVerdict, VoteRefusal } from "./membership_seams.ts";
 import {
   addVote,
   expireVotes,
@@ -47,36 +51,7 @@ export const DEFAULT_HEARTBEAT_INTERVAL_MS = 250;
 /** Default silence after which a host is declared lost, in milliseconds. */
 export const DEFAULT_SUSPICION_TIMEOUT_MS = 1_000;
 export { RECONNECT_GRACE_MS };
-export type { LostDeclaration };
-
-/** Why a vote was not counted. */
-export type VoteRefusal = "lost-unknown-epoch" | "lost-from-non-member";
-
-/** What the host voted on does about the votes on its current epoch. */
-export type SelfVerdict = "fence" | "dispute" | "ignore";
-
-/** What the failure detector needs around it. */
-export interface MembershipSeams {
-  /** This host's id. */
-  readonly selfId: string;
-  /** The time source and timers. */
-  readonly clock: Clock;
-  /** The view to update. */
-  readonly view: ClusterView;
-  /** Whether this host's connection is up. */
-  readonly connected: () => boolean;
-  /** Publishes this host's vote to every host. */
-  readonly declare: (lost: LostDeclaration) => void;
-  /** Told when a host is declared lost. */
-  readonly onLost: (lost: LostDeclaration) => void;
-  /**
-   * How far behind this host's intake is, in milliseconds: how long its own
-   * oldest heartbeat not yet heard back has been on its way (0 when none is).
-   * A host flooded with messages hears everyone late, so the silence may be
-   * its own. Default: never behind.
-   */
-  readonly intakeLagMs?: () => number;
-}
+export type { LostDeclaration, MembershipSeams, SelfVerdict, VoteRefusal };
 
 /** The failure detector of one host. */
 export class Membership {
@@ -89,29 +64,16 @@ export class Membership {
   #lastCheckMs: number;
   #tally: VoteTally = NO_VOTES;
   /** Votes about this host's own epochs. */
-  #aboutSelf: VoteTally = NO_VOTES;
+  readonly #aboutSelf: SelfVotes;
   /** When this host last voted, by `hostId@epoch`. */
   #voted = new Map<string, number>();
   /** The lost epoch of each host declared lost, and when (in order of declaration). */
   readonly #lost = new LostEpochs();
-  /** When a zombie or a late voter was last told an epoch is lost, to avoid answering every message. */
-  #toldZombie = new Map<string, number>();
-  /** The monitoring ring of the members, made again when the view's members change. */
-  #ring: MonitorRing | undefined;
-  /**
-   * When this host first counted each member epoch (`hostId@epoch`), noted
-   * as the ring is made: a member that arrived after a suspect fell silent
-   * never heard it, so it is no observer of it (its vote will never come).
-   */
-  #firstCounted = new Map<string, number>();
-  /** The hosts this host watches, and since when (silence counts from then at most). */
-  #watching = new Map<string, number>();
-  /** The ring `#watching` was taken from. */
-  #watchingRing: MonitorRing | undefined;
+  /** Who this host watches, and who observes whom. */
+  readonly #watching: WatchedMembers;
+  readonly #reminders: LostReminders;
   #unwatchView: () => void;
   readonly #guards: VoteGuards;
-  /** Reminders sent, by `hostId@epoch/voter`: a late voter gets a few, never a loop. */
-  #reminded = new Map<string, number>();
 
   /**
    * @param seams Clock, view and publishing.
@@ -126,7 +88,10 @@ export class Membership {
     this.#checkEveryMs = Math.max(10, Math.min(heartbeatIntervalMs, suspicionTimeoutMs / 4));
     this.#lastCheckMs = seams.clock.now();
     this.#guards = new VoteGuards(suspicionTimeoutMs);
-    this.#unwatchView = seams.view.onChange(() => this.#ring = undefined);
+    this.#aboutSelf = new SelfVotes(this.#voteLifetimeMs);
+    this.#watching = new WatchedMembers(seams.selfId, seams.view, heartbeatIntervalMs);
+    this.#reminders = new LostReminders(heartbeatIntervalMs, (lost) => seams.declare(lost));
+    this.#unwatchView = seams.view.onChange(() => this.#watching.invalidate());
   }
 
   /**
@@ -134,53 +99,12 @@ export class Membership {
    * hear), in no order. A host it starts to watch counts as heard from then.
    */
   watched(): Iterable<string> {
-    this.#updateWatching(this.#seams.clock.now());
-    return this.#watching.keys();
+    return this.#watching.watched(this.#seams.clock.now());
   }
 
   /** Whether this host monitors `hostId` (a member or not). */
   watches(hostId: string): boolean {
-    return this.#monitors(hostId).includes(this.#seams.selfId);
-  }
-
-  #monitors(hostId: string): string[] {
-    return this.#currentRing().monitorsOf(hostId);
-  }
-
-  #currentRing(): MonitorRing {
-    if (this.#ring !== undefined) return this.#ring;
-    const members = [];
-    const now = this.#seams.clock.now();
-    const counted = new Map<string, number>();
-    for (const host of this.#seams.view.hosts()) {
-      if (!isMember(host.state)) continue;
-      members.push({ hostId: host.hostId, watcher: host.monitors === true });
-      const k = `${host.hostId}@${host.epoch}`;
-      counted.set(k, this.#firstCounted.get(k) ?? Math.min(now, host.lastSeenMs));
-    }
-    this.#firstCounted = counted;
-    this.#ring = new MonitorRing(members, MONITORS_PER_HOST);
-    return this.#ring;
-  }
-
-  #updateWatching(now: number): void {
-    const current = this.#currentRing();
-    if (this.#watchingRing === current) return;
-    this.#watchingRing = current;
-    const next = new Map<string, number>();
-    // A host newly watched is heard only once the subscription to its
-    // heartbeats is in place (at the next heartbeat here): a beat of grace.
-    for (const id of current.watchedBy(this.#seams.selfId)) {
-      next.set(id, this.#watching.get(id) ?? now + this.#heartbeatIntervalMs);
-    }
-    this.#watching = next;
-  }
-
-  /** How long this host has not heard a host it watches (0 for one it does not watch). */
-  #silenceMs(host: HostInfo, now: number): number {
-    const since = this.#watching.get(host.hostId);
-    if (since === undefined) return 0;
-    return now - Math.max(host.lastSeenMs, since);
+    return this.#watching.watches(hostId, this.#seams.clock.now());
   }
 
   /** Starts checking. */
@@ -207,27 +131,8 @@ export class Membership {
   isZombie(hostId: string, epoch: number): boolean {
     const lostEpoch = this.#lostEpoch(hostId);
     if (lostEpoch === undefined || epoch > lostEpoch) return false;
-    if (this.watches(hostId)) this.#remind(hostId, lostEpoch);
+    if (this.watches(hostId)) this.#reminders.remind(hostId, lostEpoch, this.#seams.clock.now());
     return true;
-  }
-
-  /** Reminds a member that votes on an epoch judged here, three times at most. */
-  #remindVoter(voter: string, hostId: string, lostEpoch: number): void {
-    const k = `${hostId}@${lostEpoch}/${voter}`;
-    const sent = this.#reminded.get(k) ?? 0;
-    if (sent >= 3 || !this.watches(hostId)) return;
-    if (this.#reminded.size >= MAX_LOST_EPOCHS) this.#reminded.clear();
-    this.#reminded.set(k, sent + 1);
-    this.#remind(hostId, lostEpoch);
-  }
-
-  /** Publishes this host's vote on a lost epoch again, at most once per heartbeat interval. */
-  #remind(hostId: string, lostEpoch: number): void {
-    const now = this.#seams.clock.now();
-    if (now - (this.#toldZombie.get(hostId) ?? -Infinity) < this.#heartbeatIntervalMs) return;
-    this.#toldZombie.set(hostId, now);
-    if (this.#toldZombie.size > MAX_LOST_EPOCHS) this.#toldZombie.clear();
-    this.#seams.declare({ hostId, epoch: lostEpoch });
   }
 
   /**
@@ -251,7 +156,7 @@ export class Membership {
     const silentEnoughMs = heartbeating
       ? 1.5 * this.#heartbeatIntervalMs
       : this.#suspicionTimeoutMs - this.#heartbeatIntervalMs;
-    if (this.#silenceMs(member, now) < silentEnoughMs) return false;
+    if (this.#watching.silenceMs(member, now) < silentEnoughMs) return false;
     if (this.#mayVote(now)) this.#vote({ hostId: member.hostId, epoch: member.epoch }, now);
     this.#evaluate({ hostId: member.hostId, epoch: member.epoch }, now);
     return true;
@@ -275,7 +180,9 @@ export class Membership {
       // A member still voting on an epoch judged here missed the verdict's
       // votes (it was cut off then): this host's vote again lets it conclude.
       if (lost.epoch === lostEpoch && !fromDigest) {
-        this.#remindVoter(voter, lost.hostId, lostEpoch);
+        if (this.watches(lost.hostId)) {
+          this.#reminders.remindVoter(voter, lost.hostId, lostEpoch, clock.now());
+        }
       }
       return undefined;
     }
@@ -290,10 +197,10 @@ export class Membership {
     if (!this.#isVoter(voter)) return "lost-from-non-member";
     this.#tally = addVote(this.#tally, { voter, ...lost }, now, this.#voteLifetimeMs);
     // A monitor seconds the vote at once when it has not heard it for most of the timeout too.
-    this.#updateWatching(now);
+    this.#watching.update(now);
     if (
-      this.#watching.has(lost.hostId) &&
-      this.#silenceMs(host, now) > this.#suspicionTimeoutMs - this.#heartbeatIntervalMs &&
+      this.#watching.watchingSince(lost.hostId) !== undefined &&
+      this.#watching.silenceMs(host, now) > this.#suspicionTimeoutMs - this.#heartbeatIntervalMs &&
       this.#mayVote(now)
     ) this.#vote(lost, now);
     this.#evaluate(lost, now);
@@ -308,29 +215,13 @@ export class Membership {
    */
   heardVoteAboutSelf(voter: string, epoch: number): SelfVerdict {
     const { selfId, clock } = this.#seams;
-    if (voter === selfId || !this.#isVoter(voter)) return "ignore";
     const now = clock.now();
-    // Just back from an outage of its own (cut off, or stalled): the others
-    // had every reason to stop hearing it, and the members it counts may
-    // be dead ones it has not judged yet. One member's verdict is enough.
-    if (this.#guards.recentLongOutage(now)) {
-      this.#aboutSelf = NO_VOTES;
-      return "fence";
-    }
-    const vote = { voter, hostId: selfId, epoch };
-    this.#aboutSelf = addVote(this.#aboutSelf, vote, now, this.#voteLifetimeMs);
-    const verdict = standing(
-      this.#aboutSelf,
+    return this.#aboutSelf.heard(voter, epoch, now, {
       selfId,
-      epoch,
-      (v) => this.#isVoter(v),
-      this.#observers(selfId, now),
-      now,
-      this.#voteLifetimeMs,
-    );
-    if (!verdict.lost) return "dispute";
-    this.#aboutSelf = NO_VOTES;
-    return "fence";
+      canVote: (v) => this.#isVoter(v),
+      observers: () => this.#observers(selfId, now),
+      recentLongOutage: this.#guards.recentLongOutage(now),
+    });
   }
 
   /**
@@ -352,63 +243,15 @@ export class Membership {
     return host !== undefined && isMember(host.state);
   }
 
-  /**
-   * The live members that observe `suspect`: its monitors that are members
-   * here and not suspected themselves (no live vote against them here, and
-   * not silent when this host watches them), this host included when it is
-   * one. Several hosts failing together are judged one after the other:
-   * the votes against the silent ones take them out of each other's count.
-   */
   #observers(suspect: string, now: number): number {
-    const { view, selfId } = this.#seams;
-    this.#updateWatching(now);
-    const silentSince = this.#silentSinceMs(suspect, now);
-    let count = 0;
-    let suspectedOut = 0;
-    for (const id of this.#monitors(suspect)) {
-      if (id === selfId) {
-        count++;
-        continue;
-      }
-      const host = view.get(id);
-      if (host === undefined || !isMember(host.state)) continue;
-      if (this.#silenceMs(host, now) > this.#suspicionTimeoutMs) continue;
-      if ((this.#firstCounted.get(`${id}@${host.epoch}`) ?? -Infinity) > silentSince) continue;
-      if (this.#suspected(host.hostId, host.epoch, now)) {
-        suspectedOut++;
-        continue;
-      }
-      count++;
-    }
-    // Votes can be forged by a member, silence heard here cannot: a monitor
-    // left out only for the votes against it never brings a verdict below two votes.
-    return suspectedOut > 0 ? Math.max(count, 2) : count;
-  }
-
-  /**
-   * Since when `suspect` may be silent: from its last heartbeat for a host
-   * this one watches; else a suspicion timeout before the first live vote
-   * on it (no vote is cast sooner); never for this host itself.
-   */
-  #silentSinceMs(suspect: string, now: number): number {
-    if (suspect === this.#seams.selfId) return Infinity;
-    const host = this.#seams.view.get(suspect);
-    if (host === undefined) return Infinity;
-    const since = this.#watching.get(suspect);
-    if (since !== undefined) return Math.max(host.lastSeenMs, since);
-    let first = Infinity;
-    for (const atMs of this.#tally.get(`${suspect}@${host.epoch}`)?.values() ?? []) {
-      if (now - atMs <= this.#voteLifetimeMs) first = Math.min(first, atMs);
-    }
-    return first - this.#suspicionTimeoutMs;
-  }
-
-  /** Whether a live vote against this epoch of a host is in the tally. */
-  #suspected(hostId: string, epoch: number, now: number): boolean {
-    const voters = this.#tally.get(`${hostId}@${epoch}`);
-    if (voters === undefined) return false;
-    for (const atMs of voters.values()) if (now - atMs <= this.#voteLifetimeMs) return true;
-    return false;
+    return countObservers(suspect, now, {
+      selfId: this.#seams.selfId,
+      view: this.#seams.view,
+      watching: this.#watching,
+      tally: this.#tally,
+      suspicionTimeoutMs: this.#suspicionTimeoutMs,
+      voteLifetimeMs: this.#voteLifetimeMs,
+    });
   }
 
   #lostEpoch(hostId: string): number | undefined {
@@ -482,7 +325,7 @@ export class Membership {
       intakeLagMs: this.#seams.intakeLagMs?.() ?? 0,
     });
     this.#tally = expireVotes(this.#tally, now, this.#voteLifetimeMs);
-    this.#aboutSelf = expireVotes(this.#aboutSelf, now, this.#voteLifetimeMs);
+    this.#aboutSelf.expire(now);
     for (const [k, atMs] of this.#voted) {
       if (now - atMs > this.#voteLifetimeMs) this.#voted.delete(k);
     }
@@ -492,13 +335,12 @@ export class Membership {
       view.refreshAlive(now);
       return;
     }
-    this.#updateWatching(now);
-    for (const id of this.#watching.keys()) {
+    for (const id of this.#watching.watched(now)) {
       // An unreachable host (its inbox bounced) is still only suspected: it is
       // voted on like a silent one, so that its actors move.
       const host = view.get(id);
       if (host === undefined || host.self || !isMember(host.state)) continue;
-      if (this.#silenceMs(host, now) > this.#suspicionTimeoutMs) {
+      if (this.#watching.silenceMs(host, now) > this.#suspicionTimeoutMs) {
         const lost = { hostId: host.hostId, epoch: host.epoch };
         this.#vote(lost, now);
         this.#evaluate(lost, now);

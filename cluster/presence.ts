@@ -20,15 +20,13 @@
 
 import type { TransportMessage, TransportSubscription } from "../transport/transport.ts";
 import type { TimerHandle } from "../base/clock.ts";
-import { type HostAnnouncement, isMember } from "./view.ts";
-import { packValue, unpackValue } from "./codec.ts";
-import { type LostDeclaration, Membership } from "./membership.ts";
-import { type CandidateRules, Candidates, DEFAULT_MAX_CANDIDATES } from "./candidates.ts";
-import { hearAnnouncement, VersionNotices } from "./wire_identity.ts";
-import { Successors } from "./successors.ts";
+import type { HostAnnouncement } from "./view.ts";
+import { packValue } from "./codec.ts";
+import { Membership } from "./membership.ts";
 import { readLostDigest } from "./lost_digest.ts";
-import { PROTOCOL_VERSION } from "./protocol_version.ts";
-import { HOST_CAPABILITIES } from "./capabilities.ts";
+import { AnnouncementIntake } from "./presence_intake.ts";
+import { VerdictIntake } from "./presence_verdicts.ts";
+import { announcementOf, type LastSpread, LOAD_SPREAD_MS, needsSpread } from "./presence_spread.ts";
 import { DiscoveryAnswers } from "./discovery_answers.ts";
 import { HeartbeatWatch } from "./heartbeat_watch.ts";
 import { OlderEpochVotes } from "./older_epoch_votes.ts";
@@ -42,11 +40,7 @@ import type {
 
 export type { FenceCause, GoneReason, HostLoad, PresenceLog, PresenceSeams };
 
-/**
- * Least time between two spreads of a host's load to everyone, in
- * milliseconds (busy and idle spread at once).
- */
-export const LOAD_SPREAD_MS = 1_000;
+export { LOAD_SPREAD_MS };
 
 /** The presence of one host. */
 export class Presence {
@@ -58,22 +52,17 @@ export class Presence {
   #startedAtMs: number;
   #epoch: number;
   #fencing = false;
-  readonly #versions: VersionNotices;
   readonly #refused: Record<string, number> = {};
   #left = false;
   #stopped = false;
-  readonly #candidates: Candidates;
+  readonly #intake: AnnouncementIntake;
+  readonly #verdicts: VerdictIntake;
   readonly #minSpacingMs: number;
   readonly #answers: DiscoveryAnswers;
-  #lastDisputeMs = -Infinity;
   readonly #heartbeatWatch: HeartbeatWatch;
   /** What this host last spread to everyone, and when. */
-  #spread: { busy: boolean; actorCount: number; mailboxDepth: number; atMs: number } | undefined;
+  #spread: LastSpread | undefined;
   #lastBeatMs: number;
-  /** The least epoch this host may take next: above any announced in its name by someone else. */
-  #epochFloor = 0;
-  /** Newer epochs heard of members that are still members here (`successors.ts`). */
-  readonly #successors = new Successors(DEFAULT_MAX_CANDIDATES);
   readonly #olderEpochVotes: OlderEpochVotes;
   readonly #heartbeats: number;
   /**
@@ -88,20 +77,10 @@ export class Presence {
     const { clock, transport, subjects } = seams;
     this.#startedAtMs = seams.startedAtMs ?? clock.now();
     this.#epoch = this.#startedAtMs;
-    this.#versions = new VersionNotices((text) => seams.log.warn(text));
     const heartbeats = seams.admitAfterHeartbeats ?? 2;
     this.#heartbeats = heartbeats;
     this.#lastBeatMs = clock.now();
     this.#minSpacingMs = Math.max(1, Math.floor(seams.heartbeatIntervalMs / 4));
-    const rules: CandidateRules = {
-      heartbeats,
-      // Spacing measured at the receiver means little under load (two
-      // announcements sent 67 ms apart arrive together): the second admits.
-      minSpacingMs: 0,
-      maxCandidates: DEFAULT_MAX_CANDIDATES,
-      lifetimeMs: 2 * seams.suspicionTimeoutMs,
-    };
-    this.#candidates = new Candidates(rules);
     this.#heartbeatWatch = new HeartbeatWatch(
       transport,
       subjects,
@@ -121,19 +100,36 @@ export class Presence {
         declare: (lost) => this.#publish(subjects.lost(), packValue(lost)),
         onLost: (lost) => {
           seams.onGone(lost.hostId, "lost");
-          this.#admitSuccessor(lost.hostId, lost.epoch);
+          this.#intake.admitSuccessor(lost.hostId, lost.epoch);
         },
         intakeLagMs: () => this.#heartbeatWatch.lagMs(clock.now()),
       },
       seams.heartbeatIntervalMs,
       seams.suspicionTimeoutMs,
     );
+    this.#intake = new AnnouncementIntake(seams, this.#membership, heartbeats, (reason) => {
+      this.#count(reason);
+    });
+    this.#verdicts = new VerdictIntake({
+      seams,
+      membership: this.#membership,
+      minSpacingMs: this.#minSpacingMs,
+      epoch: () => this.#epoch,
+      fencing: () => this.#fencing,
+      left: () => this.#left,
+      stopped: () => this.#stopped,
+      fence: (cause) => void this.#fenceSelf(cause),
+      announce: () => this.#announce(),
+      olderEpochVoted: (epoch) => this.#olderEpochVotes.heard(epoch),
+      forget: (hostId) => this.#intake.forget(hostId),
+      count: (reason) => this.#count(reason),
+    });
     this.#subscriptions = [
       transport.subscribe(subjects.announcements(), (m) => this.#onAnnounce(m)),
       transport.subscribe(subjects.discoveries(), (m) => this.#answerDiscovery(m.subject)),
       transport.subscribe(subjects.hellos(), (m) => this.#onHello(m)),
-      transport.subscribe(subjects.leaves(), (m) => this.#onLeave(m)),
-      transport.subscribe(subjects.losts(), (m) => this.#onLost(m)),
+      transport.subscribe(subjects.leaves(), (m) => this.#verdicts.leave(m)),
+      transport.subscribe(subjects.losts(), (m) => this.#verdicts.lost(m)),
     ];
     this.#announce();
     this.#publish(subjects.discover(), new Uint8Array(0));
@@ -236,22 +232,15 @@ export class Presence {
   }
 
   #announcement(): HostAnnouncement {
-    const { hostId, subjects } = this.#seams;
-    const load = this.#seams.load();
-    return {
+    const { hostId, labels, subjects } = this.#seams;
+    const identity = {
       hostId,
-      labels: this.#seams.labels,
-      actorCount: load.actorCount,
-      mailboxDepth: load.mailboxDepth,
+      labels,
       startedAtMs: this.#startedAtMs,
       epoch: this.#epoch,
       inbox: subjects.inbox(),
-      protocol: PROTOCOL_VERSION,
-      capabilities: HOST_CAPABILITIES,
-      loopLagMs: Math.round(load.loopLagMs),
-      busy: load.busy,
-      monitors: true,
     };
+    return announcementOf(identity, this.#seams.load());
   }
 
   /** Whether this host says nothing now: while it fences itself, its old epoch is lost. */
@@ -283,14 +272,7 @@ export class Presence {
     const stalled = now - this.#lastBeatMs > this.#seams.suspicionTimeoutMs;
     this.#lastBeatMs = now;
     const announcement = this.#announcement();
-    const last = this.#spread;
-    const moved = (was: number, is: number) => Math.abs(is - was) >= Math.max(16, was / 4);
-    if (
-      stalled || last === undefined || last.busy !== announcement.busy ||
-      (now - last.atMs >= LOAD_SPREAD_MS &&
-        (moved(last.actorCount, announcement.actorCount) ||
-          moved(last.mailboxDepth, announcement.mailboxDepth)))
-    ) {
+    if (needsSpread(this.#spread, announcement, now, stalled)) {
       this.#announce(announcement);
     } else {
       view.announce(announcement, now);
@@ -325,7 +307,7 @@ export class Presence {
     if (digest.kind === "refused") return this.#count("undecodable");
     if (digest.kind === "none") return;
     const voter = this.#seams.subjects.senderOf(message.subject)!;
-    for (const lost of digest.lost) this.#heardLost(voter, lost, true);
+    for (const lost of digest.lost) this.#verdicts.vote(voter, lost, true);
   }
 
   /**
@@ -353,138 +335,9 @@ export class Presence {
     clock.keepAlive(this.#timer, false);
   }
 
-  /**
-   * The old epoch of a host was judged lost: its newer epoch, heard lately
-   * (within two suspicion timeouts), is a member now.
-   */
-  #admitSuccessor(hostId: string, lostEpoch: number): void {
-    const now = this.#seams.clock.now();
-    const freshMs = 2 * this.#seams.suspicionTimeoutMs;
-    const successor = this.#successors.take(hostId, lostEpoch, this.#heartbeats, now, freshMs);
-    if (successor !== undefined) this.#seams.view.announce(successor, now);
-  }
-
   /** @returns Whether the message was a well-formed announcement of a host of this version. */
   #onAnnounce(message: TransportMessage, heartbeat = false): boolean {
-    const heard = hearAnnouncement(this.#seams.subjects, message);
-    if (heard.kind === "other-version") {
-      this.#versions.heard(heard.hostId, heard.protocol);
-      return false;
-    }
-    if (heard.kind === "refused") {
-      this.#count(heard.reason);
-      return false;
-    }
-    this.#heardAnnouncement(heard.announcement, heartbeat);
-    return true;
-  }
-
-  #heardAnnouncement(announcement: HostAnnouncement, heartbeat: boolean): void {
-    const { hostId, epoch } = announcement;
-    if (hostId === this.#seams.hostId) {
-      // Only someone else announces a newer epoch in this host's name: its
-      // next epoch must outnumber it, or the others would refuse it as older.
-      if (epoch > this.#epoch && Number.isSafeInteger(epoch + 1)) {
-        this.#epochFloor = Math.max(this.#epochFloor, epoch + 1);
-      }
-      return;
-    }
-    if (this.#membership.isZombie(hostId, epoch)) return;
-    const now = this.#seams.clock.now();
-    const known = this.#seams.view.get(hostId);
-    if (known !== undefined && isMember(known.state)) {
-      if (epoch === known.epoch) return this.#seams.view.announce(announcement, now);
-      // An older life's heartbeat, late: ignored.
-      if (epoch < known.epoch) return;
-      // A newer epoch while the member's epoch still heartbeats is made up;
-      // once the member's epoch is silent, it restarted: it is voted lost,
-      // and the new epoch is admitted after that like any new host.
-      if (!this.#membership.newerEpochHeard(known, heartbeat)) this.#count("epoch-conflict");
-      if (isMember(this.#seams.view.get(hostId)!.state)) {
-        this.#successors.note(announcement, now);
-        return;
-      }
-    }
-    // A heartbeat of an epoch that said goodbye, arriving late (it may come
-    // over another connection than the goodbye): that life is over.
-    if (known !== undefined && epoch <= known.epoch) return;
-    if (!this.#candidates.heard(hostId, epoch, now)) return;
-    this.#seams.view.announce(announcement, now);
-  }
-
-  #onLeave(message: TransportMessage): void {
-    const { view, hostId, clock, subjects } = this.#seams;
-    const host = new TextDecoder().decode(message.data);
-    // Only a host itself can say it leaves.
-    if (host !== subjects.senderOf(message.subject)) return this.#count("sender-mismatch");
-    if (host === hostId) {
-      if (this.#left || this.#stopped || this.#fencing) return;
-      // A goodbye in this host's name that it did not say (only possible on a
-      // server without per-member permissions): the others already moved its
-      // work, so its actors stop and it rejoins, rather than run twice.
-      this.#seams.log.warn(
-        "a goodbye in this host's name was published by someone else: the others took it as " +
-          "leaving, so this host stops its actors and rejoins with a new epoch",
-      );
-      this.#count("forged-leave");
-      void this.#fenceSelf({ kind: "declared-lost" });
-      return;
-    }
-    this.#candidates.forget(host);
-    this.#successors.forget(host);
-    if (view.get(host)?.state === "left" || view.get(host) === undefined) return;
-    this.#membership.forget(host);
-    view.mark(host, "left", clock.now());
-    this.#seams.onGone(host, "left");
-  }
-
-  #onLost(message: TransportMessage): void {
-    const voter = this.#seams.subjects.senderOf(message.subject);
-    // Protocol 1's declarations (sender `ctl`) are about hosts that are not members here.
-    if (voter === undefined || voter === "ctl") return;
-    const lost = unpackValue(message.data, () => undefined) as Partial<LostDeclaration> | undefined;
-    if (typeof lost?.hostId !== "string" || typeof lost.epoch !== "number") {
-      return this.#count("undecodable");
-    }
-    this.#heardLost(voter, { hostId: lost.hostId, epoch: lost.epoch }, false);
-  }
-
-  /** A vote of `voter`'s: a `lost` message, or one entry of the digest of its `hello` (`fromDigest`). */
-  #heardLost(voter: string, lost: LostDeclaration, fromDigest: boolean): void {
-    if (lost.hostId !== this.#seams.hostId) {
-      const refused = this.#membership.heardVote(voter, lost, fromDigest);
-      if (refused !== undefined) this.#count(refused);
-      return;
-    }
-    if (lost.epoch > this.#epoch) return fromDigest ? undefined : this.#count("lost-unknown-epoch");
-    if (lost.epoch < this.#epoch) {
-      return fromDigest ? undefined : this.#olderEpochVotes.heard(lost.epoch);
-    }
-    if (this.#fencing || this.#stopped) return;
-    if (voter === this.#seams.hostId) {
-      // Its own subject, but not said by this host (which says it only when
-      // it hung or was killed, and is fencing or stopped by then): everyone
-      // took it as this host's own word, so it stops its actors.
-      this.#count("forged-lost");
-      void this.#fenceSelf({ kind: "declared-lost" });
-      return;
-    }
-    switch (this.#membership.heardVoteAboutSelf(voter, lost.epoch)) {
-      case "fence":
-        void this.#fenceSelf({ kind: "declared-lost" });
-        return;
-      case "dispute": {
-        // Still here: a heartbeat now shows every host that hears it.
-        const now = this.#seams.clock.now();
-        if (now - this.#lastDisputeMs < this.#minSpacingMs) return;
-        this.#lastDisputeMs = now;
-        this.#announce();
-        return;
-      }
-      case "ignore":
-        this.#count("lost-from-non-member");
-        return;
-    }
+    return this.#intake.heard(message, this.#epoch, heartbeat);
   }
 
   /**
@@ -504,7 +357,7 @@ export class Presence {
     }
     try {
       await this.#seams.fence(cause);
-      this.#epoch = Math.max(clock.now(), this.#epoch + 1, this.#epochFloor);
+      this.#epoch = Math.max(clock.now(), this.#epoch + 1, this.#intake.epochFloor);
     } finally {
       this.#fencing = false;
     }

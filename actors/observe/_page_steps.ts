@@ -42,7 +42,9 @@ function* pageSteps(
   const actors: ActorReport[] = [];
   let more = false;
   let seen = 0;
-  for (const cell of runtime.cells()) {
+  // Summaries count every match; a page alone starts after its cursor.
+  const cells = tallies === undefined ? runtime.cellsAfter(query.afterSequence) : runtime.cells();
+  for (const cell of cells) {
     if (++seen % ITEMS_PER_PAUSE === 0) yield;
     if (!matches(cell, query, context)) continue;
     tallies?.add(cell);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { type Ask, defineActor, type Tell } from "../../mod.ts";
-import { DEFAULT_MAILBOX, Mailbox } from "../../actors/mailbox.ts";
+import { DEFAULT_MAILBOX } from "../../actors/mailbox.ts";
+import { MailboxPool } from "../../actors/mailbox_pool.ts";
 import { LocalRef } from "../../actors/local_ref.ts";
 import { withSystem } from "../_helpers/system.ts";
 
@@ -53,12 +54,13 @@ Deno.test("an actor that was spawned, told and asked holds none of the rarely us
 });
 
 Deno.test("a released mailbox is reused with the limits of its new actor and forgets its last message", () => {
-  const mailbox = Mailbox.obtain<string, never>(DEFAULT_MAILBOX);
+  const pool = new MailboxPool();
+  const mailbox = pool.obtain<string, never>(DEFAULT_MAILBOX);
   mailbox.put("m", { big: "payload" }, undefined, 0);
   mailbox.take();
   assert.deepEqual(mailbox.takenPayload, { big: "payload" });
-  assert.equal(mailbox.release(), true);
-  const again = Mailbox.obtain<string, never>({ kind: "bounded", capacity: 1 });
+  assert.equal(pool.release(mailbox), true);
+  const again = pool.obtain<string, never>({ kind: "bounded", capacity: 1 });
   assert.equal(again, mailbox);
   assert.equal(again.takenPayload, undefined);
   assert.equal(again.isEmpty, true);
@@ -69,16 +71,45 @@ Deno.test("a released mailbox is reused with the limits of its new actor and for
 });
 
 Deno.test("a mailbox that holds messages or has a sender waiting for room is not released", async () => {
-  const mailbox = Mailbox.obtain<string, never>({ kind: "bounded", capacity: 1 });
+  const pool = new MailboxPool();
+  const mailbox = pool.obtain<string, never>({ kind: "bounded", capacity: 1 });
   mailbox.put("m", 1, undefined, 0);
-  assert.equal(mailbox.release(), false);
+  assert.equal(pool.release(mailbox), false);
   const first = mailbox.whenRoom();
   const second = mailbox.whenRoom();
   mailbox.take();
   await first;
   // Empty, but the second sender still waits on this very mailbox.
-  assert.equal(mailbox.release(), false);
+  assert.equal(pool.release(mailbox), false);
   mailbox.releaseRoomWaiters();
   await second;
-  assert.equal(mailbox.release(), true);
+  assert.equal(pool.release(mailbox), true);
+});
+
+Deno.test("two systems in one process keep their spare mailboxes apart", async () => {
+  await withSystem(async (first) => {
+    await withSystem(async (second) => {
+      const counter = first.spawn(Counter);
+      counter.tell("inc", 1);
+      assert.equal(await counter.ask("get"), 1);
+      const other = second.spawn(Counter);
+      assert.equal(await other.ask("get"), 0);
+      const firstPool = LocalRef.cellOf(counter)!.runtime.mailboxes;
+      const secondPool = LocalRef.cellOf(other)!.runtime.mailboxes;
+      assert.notEqual(firstPool, secondPool);
+      const spares = secondPool.spares;
+      counter.tell("inc", 1);
+      assert.equal(await counter.ask("get"), 2);
+      // The first system's drained mailbox went back to its own pool only.
+      assert.equal(secondPool.spares, spares);
+      assert.ok(firstPool.spares >= 1);
+    });
+  });
+});
+
+Deno.test("a mailbox pool keeps at most its bound of spares", () => {
+  const pool = new MailboxPool(2);
+  const mailboxes = Array.from({ length: 3 }, () => pool.obtain<string, never>(DEFAULT_MAILBOX));
+  for (const m of mailboxes) assert.equal(pool.release(m), true);
+  assert.equal(pool.spares, 2);
 });

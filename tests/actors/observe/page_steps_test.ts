@@ -1,96 +1,97 @@
-/**
- * A host answers a page request in slices: its loop serves other work
- * between them, and a page after a cursor starts where the last one ended.
- */
-
 import assert from "node:assert/strict";
-import { type Ask, defineActor } from "../../../mod.ts";
+import { defineActor, type Tell } from "../../../mod.ts";
 import { Runtime } from "../../../actors/runtime.ts";
 import { Logger } from "../../../actors/observe/logger.ts";
 import { systemClock } from "../../../base/clock.ts";
-import { LocalRef } from "../../../actors/local_ref.ts";
 import { pageHostInSlices } from "../../../actors/observe/_page_steps.ts";
 import type { HostActorQuery } from "../../../actors/observe/actor_pages.ts";
-import { ITEMS_PER_PAUSE } from "../../../base/slices.ts";
 
-const Echo = defineActor<{ echo: Ask<number, number> }, null>({
-  type: "echo",
-  init: () => null,
-  asks: { echo: (s, n) => ({ state: s, reply: n }) },
+const Idle = defineActor<{ poke: Tell<number> }, number>({
+  type: "idle",
+  init: () => 0,
+  tells: { poke: (n, x) => n + x },
+  asks: {},
 });
 
-const MANY = 50_000;
+const CONTEXT = { labels: {}, connection: "local", supervisorOf: () => undefined } as const;
 
 function runtimeWith(count: number): Runtime {
   const runtime = new Runtime({
-    hostId: "big" as never,
+    hostId: "pages" as never,
     clock: systemClock,
-    askTimeoutMs: 10_000,
+    askTimeoutMs: 1_000,
     stopTimeoutMs: 5_000,
     deadLetters: { logPerSecond: 0 },
     scheduler: {},
     deathRecords: {},
     topLevelFailure: "keep-running",
     logFailures: false,
-    logger: new Logger("big", { level: "silent" }),
+    logger: new Logger("pages", { level: "silent" }),
     store: undefined,
     stateFile: ":memory:",
     firstSequence: 0,
   });
-  for (let i = 0; i < count; i++) runtime.spawn(Echo as never, undefined, undefined);
+  for (let i = 0; i < count; i++) runtime.spawn(Idle as never, undefined, undefined);
   return runtime;
 }
 
-const CONTEXT = { labels: {}, connection: "local", supervisorOf: () => undefined } as const;
-
-const FIRST: HostActorQuery = {
+const page = (afterSequence: number, limit: number): HostActorQuery => ({
   type: undefined,
   name: undefined,
   status: undefined,
   supervisor: undefined,
-  afterSequence: -1,
-  limit: 100,
-  summary: true,
-};
+  afterSequence,
+  limit,
+  summary: false,
+});
 
-Deno.test("another actor's asks are served while a host counts 50,000 actors for a first page", async () => {
-  const runtime = runtimeWith(MANY);
+Deno.test("a page after a cursor starts there, without walking the actors before it", async () => {
+  const runtime = runtimeWith(5_000);
   try {
-    const echo = new LocalRef(runtime.cells().next().value!);
-    let answered = false;
-    const page = pageHostInSlices(runtime, CONTEXT, FIRST, 0).finally(() => answered = true);
-    const served: boolean[] = [];
-    for (let i = 0; i < 3; i++) {
-      assert.equal(await echo.ask("echo", i, { timeoutMs: 10_000 }), i);
-      served.push(!answered);
-    }
-    const result = await page;
-    assert.deepEqual(served, [true, true, true], "each ask was served before the page was done");
-    assert.equal(result.summaries?.[0].count, MANY);
-    assert.equal(result.actors.length, 100);
-    assert.equal(result.more, true);
+    const cells = [...runtime.cells()];
+    // Any walk from the first actor fails the page.
+    runtime.cells = () => {
+      throw new Error("walked from the first actor");
+    };
+    const answer = await pageHostInSlices(runtime, CONTEXT, page(cells[4_000].sequence, 100));
+    assert.deepEqual(
+      answer.actors.map((a) => a.id),
+      cells.slice(4_001, 4_101).map((c) => c.id),
+    );
+    assert.equal(answer.more, true);
   } finally {
     await runtime.shutdown(10_000);
   }
 });
 
-Deno.test("a page after a cursor starts after it and says whether more come", async () => {
-  const runtime = runtimeWith(2 * ITEMS_PER_PAUSE);
+Deno.test("pages of 128 list every actor once, in spawn order", async () => {
+  const runtime = runtimeWith(1_000);
   try {
-    const sequences = [...runtime.cells()].map((c) => c.sequence);
-    const after = sequences[ITEMS_PER_PAUSE];
-    const page = await pageHostInSlices(runtime, CONTEXT, {
-      ...FIRST,
-      summary: false,
-      afterSequence: after,
-      limit: 1_000,
-    });
-    assert.equal(page.summaries, undefined);
-    assert.deepEqual(
-      page.actors.map((a) => a.id),
-      [...runtime.cells()].slice(ITEMS_PER_PAUSE + 1).map((c) => c.id),
-    );
-    assert.equal(page.more, false);
+    const all = [...runtime.cells()].map((c) => c.id);
+    const listed: string[] = [];
+    let after = -1;
+    for (;;) {
+      const answer = await pageHostInSlices(runtime, CONTEXT, page(after, 128));
+      listed.push(...answer.actors.map((a) => a.id));
+      if (!answer.more) break;
+      after = runtime.cellsAfter(after).next().value!.sequence + answer.actors.length - 1;
+    }
+    assert.deepEqual(listed, all);
+  } finally {
+    await runtime.shutdown(10_000);
+  }
+});
+
+Deno.test("the actors after a sequence number skip the stopped ones, however many were spawned", async () => {
+  const runtime = runtimeWith(3_000);
+  try {
+    const cells = [...runtime.cells()];
+    // Most actors gone: the range left is far wider than the live actors.
+    for (const cell of cells.slice(0, 2_990)) runtime.removed(cell);
+    const after = [...runtime.cellsAfter(cells[2_994].sequence)].map((c) => c.sequence);
+    assert.deepEqual(after, cells.slice(2_995).map((c) => c.sequence));
+    const fromFirst = [...runtime.cellsAfter(-1)].map((c) => c.sequence);
+    assert.deepEqual(fromFirst, cells.slice(2_990).map((c) => c.sequence));
   } finally {
     await runtime.shutdown(10_000);
   }

@@ -1,0 +1,88 @@
+/**
+ * How many live members observe a suspect: the count a verdict's majority
+ * is taken of (`lost_votes.ts`). Pure: a function of the view, the ring as
+ * this host sees it, the tally and the time.
+ *
+ * @module
+ */
+
+import { type ClusterView, isMember } from "./view.ts";
+import type { WatchedMembers } from "./watched_members.ts";
+import type { VoteTally } from "./lost_votes.ts";
+
+/** What counting the observers of a suspect reads. */
+export interface ObserverInputs {
+  /** This host's id. */
+  readonly selfId: string;
+  /** The view of the members. */
+  readonly view: ClusterView;
+  /** The ring as this host sees it. */
+  readonly watching: WatchedMembers;
+  /** The live votes. */
+  readonly tally: VoteTally;
+  /** Silence that makes a host suspected, in milliseconds. */
+  readonly suspicionTimeoutMs: number;
+  /** How long a vote counts, in milliseconds. */
+  readonly voteLifetimeMs: number;
+}
+
+/**
+ * The live members that observe `suspect`: its monitors that are members
+ * here and not suspected themselves (no live vote against them here, and
+ * not silent when this host watches them), this host included when it is
+ * one. Several hosts failing together are judged one after the other:
+ * the votes against the silent ones take them out of each other's count.
+ *
+ * @returns How many observe it (never below two once a monitor was left out for votes against it).
+ */
+export function countObservers(suspect: string, nowMs: number, inputs: ObserverInputs): number {
+  const { view, selfId, watching, suspicionTimeoutMs } = inputs;
+  watching.update(nowMs);
+  const silentSince = silentSinceMs(suspect, nowMs, inputs);
+  let count = 0;
+  let suspectedOut = 0;
+  for (const id of watching.monitorsOf(suspect, nowMs)) {
+    if (id === selfId) {
+      count++;
+      continue;
+    }
+    const host = view.get(id);
+    if (host === undefined || !isMember(host.state)) continue;
+    if (watching.silenceMs(host, nowMs) > suspicionTimeoutMs) continue;
+    if ((watching.firstCounted(id, host.epoch) ?? -Infinity) > silentSince) continue;
+    if (suspected(host.hostId, host.epoch, nowMs, inputs)) {
+      suspectedOut++;
+      continue;
+    }
+    count++;
+  }
+  // Votes can be forged by a member, silence heard here cannot: a monitor
+  // left out only for the votes against it never brings a verdict below two votes.
+  return suspectedOut > 0 ? Math.max(count, 2) : count;
+}
+
+/**
+ * Since when `suspect` may be silent: from its last heartbeat for a host
+ * this one watches; else a suspicion timeout before the first live vote
+ * on it (no vote is cast sooner); never for this host itself.
+ */
+function silentSinceMs(suspect: string, nowMs: number, inputs: ObserverInputs): number {
+  if (suspect === inputs.selfId) return Infinity;
+  const host = inputs.view.get(suspect);
+  if (host === undefined) return Infinity;
+  const since = inputs.watching.watchingSince(suspect);
+  if (since !== undefined) return Math.max(host.lastSeenMs, since);
+  let first = Infinity;
+  for (const atMs of inputs.tally.get(`${suspect}@${host.epoch}`)?.values() ?? []) {
+    if (nowMs - atMs <= inputs.voteLifetimeMs) first = Math.min(first, atMs);
+  }
+  return first - inputs.suspicionTimeoutMs;
+}
+
+/** Whether a live vote against this epoch of a host is in the tally. */
+function suspected(hostId: string, epoch: number, nowMs: number, inputs: ObserverInputs): boolean {
+  const voters = inputs.tally.get(`${hostId}@${epoch}`);
+  if (voters === undefined) return false;
+  for (const atMs of voters.values()) if (nowMs - atMs <= inputs.voteLifetimeMs) return true;
+  return false;
+}
