@@ -141,6 +141,34 @@ export function storeConformance(backend: Backend): void {
     assert.ok((await store.put(ok, bytes("fine"), 0)) > 0);
   });
 
+  test("getMany reads each key at its revision, missing and deleted ones as undefined, in the keys' order", async (store) => {
+    assert.ok(store.getMany !== undefined, "the backend reads many keys at once");
+    const keys = Array.from({ length: 300 }, (_, i) => `many.k${i}`);
+    const revisions = await Promise.all(keys.map((key) => store.put(key, bytes(key), 0)));
+    await store.delete("many.k7", revisions[7]);
+    const asked = [...keys].reverse().concat(["many.none"]);
+    const entries = await store.getMany!(asked);
+    assert.equal(entries.length, asked.length);
+    for (const [index, key] of asked.entries()) {
+      if (key === "many.k7" || key === "many.none") {
+        assert.equal(entries[index], undefined, key);
+        continue;
+      }
+      assert.equal(text(entries[index]?.value), key);
+      assert.equal(entries[index]?.revision, revisions[keys.indexOf(key)], key);
+    }
+    assert.deepEqual(await store.getMany!([]), []);
+  });
+
+  test("getMany refuses a bad key before reading any, and a claim after it is fenced as one after get", async (store) => {
+    await assert.rejects(store.getMany!(["fine", "not fine"]), KeyInvalidError);
+    const revision = await store.put("claim", bytes("v1"), 0);
+    const [entry] = await store.getMany!(["claim"]);
+    await store.put("claim", bytes("rival"), revision);
+    await assert.rejects(store.put("claim", bytes("late"), entry!.revision), RevisionConflictError);
+    assert.equal(text((await store.get("claim"))?.value), "rival");
+  });
+
   test("binary values come back byte for byte", async (store) => {
     const value = new Uint8Array(256).map((_, i) => i);
     await store.put("bin", value, 0);
