@@ -206,8 +206,15 @@ export class JetStreamStore implements StateStore, BlobStore {
 
   async keys(prefix: string): Promise<string[]> {
     const found: string[] = [];
+    // The server lists only the keys under the prefix's whole tokens (`names.` lists
+    // `names.>`), not the whole bucket: a host lost with thousands of actors' states
+    // in the bucket had every member list them all to clear its few names.
+    const tokens = prefix.slice(0, prefix.lastIndexOf(".") + 1);
+    const filter = tokens.length > 0 && validKeyPrefix(tokens) ? `${tokens}>` : ">";
     await this.#call("keys", false, async () => {
-      for await (const key of await this.#kv.keys()) if (key.startsWith(prefix)) found.push(key);
+      for await (const key of await this.#kv.keys(filter)) {
+        if (key.startsWith(prefix)) found.push(key);
+      }
     });
     return found.sort();
   }
@@ -280,6 +287,16 @@ export class JetStreamStore implements StateStore, BlobStore {
     } catch (err) {
       throw classify(err, operation, write);
     }
+  }
+}
+
+/** Whether `tokens` (ending in a dot) is a run of valid key tokens, usable as a subject filter. */
+function validKeyPrefix(tokens: string): boolean {
+  try {
+    validateKey(tokens.slice(0, -1));
+    return true;
+  } catch {
+    return false;
   }
 }
 

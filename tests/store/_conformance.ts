@@ -113,6 +113,12 @@ export function storeConformance(backend: Backend): void {
     assert.deepEqual(await store.keys("a"), ["a.x", "a.y", "ab"]);
     assert.deepEqual(await store.keys(""), ["a.x", "a.y", "ab", "b.z"]);
     assert.deepEqual(await store.keys("zzz"), []);
+    await store.put("n.a.b", bytes("deep"), 0);
+    await store.put("n.ab", bytes("beside"), 0);
+    assert.deepEqual(await store.keys("n.a."), ["n.a.b"], "a prefix of whole tokens");
+    assert.deepEqual(await store.keys("n.a"), ["n.a.b", "n.ab"], "a prefix ending inside a token");
+    assert.deepEqual(await store.keys("n.a.b."), [], "nothing below a leaf");
+    assert.deepEqual(await store.keys("n..a."), [], "a prefix no key can have");
   });
 
   test("a value at the size limit is accepted, one byte more is refused before any write", async (store) => {
