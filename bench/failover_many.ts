@@ -33,6 +33,10 @@ async function startAgent(id: string): Promise<void> {
     await startReady([
       "run",
       ...agentFlags(server.url),
+      // For profiling, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (survivors only).
+      ...(id === "victim"
+        ? []
+        : Deno.env.get("BENCH_AGENT_FLAGS")?.split(" ").filter((f) => f.length > 0) ?? []),
       // 10,000 actors and their spawn answers need more than an agent's small default heap.
       "--v8-flags=--max-old-space-size=2048",
       new URL("../cli/agent.ts", import.meta.url).pathname,

@@ -134,6 +134,17 @@ export class FileStore implements StateStore, BlobStore {
     });
   }
 
+  /** Reads many keys in one step (one read of the database, no other turn between). */
+  getMany(keys: readonly string[]): Promise<(StoreEntry | undefined)[]> {
+    return this.#call("getMany", () => {
+      for (const key of keys) validateKey(key);
+      return keys.map((key) => {
+        const row = this.#get.get(key) as { value: Uint8Array; revision: number } | undefined;
+        return row === undefined ? undefined : { value: row.value, revision: Number(row.revision) };
+      });
+    });
+  }
+
   put(key: string, value: Uint8Array, expectedRevision: number): Promise<number> {
     return this.#call("put", () =>
       this.#transaction(() => {

@@ -21,11 +21,18 @@ import type { BlobStore } from "./blobs.ts";
 import type { StateStore, StoreEntry } from "./store.ts";
 import { validateKey, validateRevision, validateValue } from "./store.ts";
 import { RevisionConflictError, StoreUnavailableError } from "./errors.ts";
+import { KvWire } from "./_jetstream_wire.ts";
 
 /** The JetStream API timeout of blob calls (each chunk of a blob is acknowledged within it). */
 const BLOB_TIMEOUT_MS = 30_000;
 
-let make: (kv: KV, connection: NatsConnection, owns: boolean, bucket: string) => JetStreamStore;
+let make: (
+  kv: KV,
+  connection: NatsConnection,
+  owns: boolean,
+  bucket: string,
+  wire: KvWire | undefined,
+) => JetStreamStore;
 
 /**
  * Opens the bucket on a new connection to `options.servers` (which the store
@@ -37,14 +44,21 @@ let make: (kv: KV, connection: NatsConnection, owns: boolean, bucket: string) =>
 async function openJetStreamStore(options: JetStreamStoreOptions): Promise<JetStreamStore> {
   let connection: NatsConnection | undefined;
   try {
-    const [{ Kvm }, { jetstream }] = await Promise.all([
+    const [{ Kvm }, { jetstream }, { headers, createInbox }] = await Promise.all([
       import("npm:@nats-io/kv@3.4.0"),
       import("npm:@nats-io/jetstream@3.4.0"),
+      import("npm:@nats-io/transport-node@3.4.0"),
     ]);
     connection = await connectNats(options.servers, options.connectOptions);
-    const kvm = new Kvm(jetstream(connection, { timeout: options.timeoutMs ?? 5_000 }));
+    const timeoutMs = options.timeoutMs ?? 5_000;
+    const kvm = new Kvm(jetstream(connection, { timeout: timeoutMs }));
     const kv = await kvm.create(options.bucket, { history: 1, replicas: options.replicas ?? 1 });
-    return make(kv, connection, true, options.bucket);
+    // A bucket made elsewhere without direct gets is read through the KV client.
+    const direct = (await kv.status()).streamInfo.config.allow_direct === true;
+    const wire = direct
+      ? new KvWire(connection, { headers, createInbox }, options.bucket, timeoutMs)
+      : undefined;
+    return make(kv, connection, true, options.bucket, wire);
   } catch (err) {
     await connection?.close().catch(() => {});
     throw new StoreUnavailableError("jetstream", `open bucket '${options.bucket}'`, false, {
@@ -90,9 +104,17 @@ export class JetStreamStore implements StateStore, BlobStore {
   #ownsConnection: boolean;
   #closed = false;
   #objects: Promise<ObjectStore> | undefined;
+  #wire: KvWire | undefined;
 
-  private constructor(kv: KV, connection: NatsConnection, owns: boolean, bucket: string) {
+  private constructor(
+    kv: KV,
+    connection: NatsConnection,
+    owns: boolean,
+    bucket: string,
+    wire: KvWire | undefined,
+  ) {
     this.#kv = kv;
+    this.#wire = wire;
     this.#connection = connection;
     this.#ownsConnection = owns;
     this.bucket = bucket;
@@ -111,11 +133,29 @@ export class JetStreamStore implements StateStore, BlobStore {
   }
 
   static {
-    make = (kv, connection, owns, bucket) => new JetStreamStore(kv, connection, owns, bucket);
+    make = (kv, connection, owns, bucket, wire) =>
+      new JetStreamStore(kv, connection, owns, bucket, wire);
   }
 
   async get(key: string): Promise<StoreEntry | undefined> {
     validateKey(key);
+    const wire = this.#wire;
+    return wire === undefined
+      ? await this.#clientGet(key)
+      : await this.#call("get", false, () => wire.get(key));
+  }
+
+  /**
+   * Reads many keys side by side: their reads leave together and are
+   * answered in one stream (nats-server 2.9 has no batch get; this is the
+   * next best thing).
+   */
+  async getMany(keys: readonly string[]): Promise<(StoreEntry | undefined)[]> {
+    for (const key of keys) validateKey(key);
+    return await Promise.all(keys.map((key) => this.get(key)));
+  }
+
+  async #clientGet(key: string): Promise<StoreEntry | undefined> {
     const entry = await this.#call("get", false, () => this.#kv.get(key));
     if (entry === null || entry.operation !== "PUT") return undefined;
     // The node transport hands out Buffers; give callers plain Uint8Arrays (a view, no copy).
@@ -128,11 +168,14 @@ export class JetStreamStore implements StateStore, BlobStore {
     validateValue(key, value, this.maxValueBytes);
     validateRevision(expectedRevision);
     try {
+      const wire = this.#wire;
       return await this.#call(
         "put",
         true,
         () =>
-          expectedRevision === 0
+          wire !== undefined
+            ? wire.put(key, value, expectedRevision)
+            : expectedRevision === 0
             ? this.#kv.create(key, value)
             : this.#kv.update(key, value, expectedRevision),
       );
@@ -142,7 +185,15 @@ export class JetStreamStore implements StateStore, BlobStore {
       // exist, but its tombstone has a revision; write over the tombstone.
       const entry = await this.#call("get", false, () => this.#kv.get(key));
       if (entry === null || entry.operation === "PUT") throw err;
-      return await this.#call("put", true, () => this.#kv.update(key, value, entry.revision));
+      const wire = this.#wire;
+      return await this.#call(
+        "put",
+        true,
+        () =>
+          wire !== undefined
+            ? wire.put(key, value, entry.revision)
+            : this.#kv.update(key, value, entry.revision),
+      );
     }
   }
 
@@ -155,8 +206,15 @@ export class JetStreamStore implements StateStore, BlobStore {
 
   async keys(prefix: string): Promise<string[]> {
     const found: string[] = [];
+    // The server lists only the keys under the prefix's whole tokens (`names.` lists
+    // `names.>`), not the whole bucket: a host lost with thousands of actors' states
+    // in the bucket had every member list them all to clear its few names.
+    const tokens = prefix.slice(0, prefix.lastIndexOf(".") + 1);
+    const filter = tokens.length > 0 && validKeyPrefix(tokens) ? `${tokens}>` : ">";
     await this.#call("keys", false, async () => {
-      for await (const key of await this.#kv.keys()) if (key.startsWith(prefix)) found.push(key);
+      for await (const key of await this.#kv.keys(filter)) {
+        if (key.startsWith(prefix)) found.push(key);
+      }
     });
     return found.sort();
   }
@@ -217,6 +275,7 @@ export class JetStreamStore implements StateStore, BlobStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#wire?.close();
     if (this.#ownsConnection) await this.#connection.close();
   }
 
@@ -231,7 +290,19 @@ export class JetStreamStore implements StateStore, BlobStore {
   }
 }
 
+/** Whether `tokens` (ending in a dot) is a run of valid key tokens, usable as a subject filter. */
+function validKeyPrefix(tokens: string): boolean {
+  try {
+    validateKey(tokens.slice(0, -1));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function classify(err: unknown, operation: string, write: boolean): Error {
+  // The wire's own failures are typed already.
+  if (RevisionConflictError.is(err) || StoreUnavailableError.is(err)) return err as Error;
   const name = err instanceof Error ? err.name : "";
   const code = (err as { code?: unknown })?.code;
   if (name === "JetStreamApiError" && code === WRONG_LAST_SEQUENCE) {

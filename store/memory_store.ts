@@ -58,6 +58,19 @@ export class MemoryStore implements StateStore, BlobStore {
     });
   }
 
+  /** Reads many keys in one step. */
+  getMany(keys: readonly string[]): Promise<(StoreEntry | undefined)[]> {
+    return this.#call("getMany", () => {
+      for (const key of keys) validateKey(key);
+      return keys.map((key) => {
+        const entry = this.#entries.get(key);
+        return entry === undefined
+          ? undefined
+          : { value: entry.value.slice(), revision: entry.revision };
+      });
+    });
+  }
+
   put(key: string, value: Uint8Array, expectedRevision: number): Promise<number> {
     return this.#call("put", () => {
       validateKey(key);

@@ -39,6 +39,16 @@ export interface StateStore {
    */
   get(key: string): Promise<StoreEntry | undefined>;
   /**
+   * Reads many keys at once, in fewer round trips than one `get` each where
+   * the backend can (a failover loads thousands of states together). A
+   * store without it is read key by key ({@linkcode getMany}).
+   *
+   * @returns One entry (or `undefined`) per key, in the keys' order.
+   * @throws {KeyInvalidError} For a key that breaks the rules, before reading any.
+   * @throws {StoreUnavailableError} When the store cannot be reached.
+   */
+  getMany?(keys: readonly string[]): Promise<(StoreEntry | undefined)[]>;
+  /**
    * Writes a key if it is at `expectedRevision` (0: only if it does not exist).
    *
    * @returns The new revision.
@@ -62,6 +72,23 @@ export interface StateStore {
   keys(prefix: string): Promise<string[]>;
   /** Releases the store's resources. Further calls fail with `StoreUnavailableError`. */
   close(): Promise<void>;
+}
+
+/**
+ * Reads many keys of a store: in one batch where the store has
+ * `getMany`, else one `get` each, side by side.
+ *
+ * @param store The store.
+ * @param keys The keys.
+ * @returns One entry (or `undefined`) per key, in the keys' order.
+ */
+export function getMany(
+  store: StateStore,
+  keys: readonly string[],
+): Promise<(StoreEntry | undefined)[]> {
+  return store.getMany !== undefined
+    ? store.getMany(keys)
+    : Promise.all(keys.map((key) => store.get(key)));
 }
 
 /** The longest key accepted, in characters. */

@@ -11,6 +11,7 @@ import type { ChildSpawn, ChildSpawnOutcome } from "../remote_port.ts";
 import type { ChildEntry } from "./_supervisor_core.ts";
 import type { Restart } from "./_supervisor_restart.ts";
 import { running } from "./_supervisor_launch.ts";
+import { forEachConcurrently } from "../../base/concurrently.ts";
 
 /**
  * The most children of one supervisor that one spawn request to one host
@@ -80,4 +81,31 @@ export function spawnBatch(
     })),
     supervisor.ref,
   );
+}
+
+/**
+ * Runs `step` for every batch, at most `perHost` at once for each host, all
+ * hosts side by side: each host works through its own batches in order, and
+ * no host waits for another's.
+ *
+ * @param batches The batches, in any order.
+ * @param perHost How many batches of one host may be in flight at once.
+ * @param step The work for one batch (it handles its own errors).
+ */
+export async function forEachPerHost<B extends { readonly hostId: string }>(
+  batches: readonly B[],
+  perHost: number,
+  step: (batch: B) => Promise<void>,
+): Promise<void> {
+  const byHost = new Map<string, B[]>();
+  for (const batch of batches) {
+    const group = byHost.get(batch.hostId) ?? [];
+    byHost.set(batch.hostId, group);
+    group.push(batch);
+  }
+  const runs = await Promise.allSettled(
+    [...byHost.values()].map((group) => forEachConcurrently(group, perHost, step)),
+  );
+  // As `forEachConcurrently`: a failure shows once everything started has settled.
+  for (const run of runs) if (run.status === "rejected") throw run.reason;
 }

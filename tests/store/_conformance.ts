@@ -113,6 +113,12 @@ export function storeConformance(backend: Backend): void {
     assert.deepEqual(await store.keys("a"), ["a.x", "a.y", "ab"]);
     assert.deepEqual(await store.keys(""), ["a.x", "a.y", "ab", "b.z"]);
     assert.deepEqual(await store.keys("zzz"), []);
+    await store.put("n.a.b", bytes("deep"), 0);
+    await store.put("n.ab", bytes("beside"), 0);
+    assert.deepEqual(await store.keys("n.a."), ["n.a.b"], "a prefix of whole tokens");
+    assert.deepEqual(await store.keys("n.a"), ["n.a.b", "n.ab"], "a prefix ending inside a token");
+    assert.deepEqual(await store.keys("n.a.b."), [], "nothing below a leaf");
+    assert.deepEqual(await store.keys("n..a."), [], "a prefix no key can have");
   });
 
   test("a value at the size limit is accepted, one byte more is refused before any write", async (store) => {
@@ -139,6 +145,34 @@ export function storeConformance(backend: Backend): void {
     assert.deepEqual(await store.keys(""), [], "nothing was written");
     const ok = "Az09_-=.x".repeat(1);
     assert.ok((await store.put(ok, bytes("fine"), 0)) > 0);
+  });
+
+  test("getMany reads each key at its revision, missing and deleted ones as undefined, in the keys' order", async (store) => {
+    assert.ok(store.getMany !== undefined, "the backend reads many keys at once");
+    const keys = Array.from({ length: 300 }, (_, i) => `many.k${i}`);
+    const revisions = await Promise.all(keys.map((key) => store.put(key, bytes(key), 0)));
+    await store.delete("many.k7", revisions[7]);
+    const asked = [...keys].reverse().concat(["many.none"]);
+    const entries = await store.getMany!(asked);
+    assert.equal(entries.length, asked.length);
+    for (const [index, key] of asked.entries()) {
+      if (key === "many.k7" || key === "many.none") {
+        assert.equal(entries[index], undefined, key);
+        continue;
+      }
+      assert.equal(text(entries[index]?.value), key);
+      assert.equal(entries[index]?.revision, revisions[keys.indexOf(key)], key);
+    }
+    assert.deepEqual(await store.getMany!([]), []);
+  });
+
+  test("getMany refuses a bad key before reading any, and a claim after it is fenced as one after get", async (store) => {
+    await assert.rejects(store.getMany!(["fine", "not fine"]), KeyInvalidError);
+    const revision = await store.put("claim", bytes("v1"), 0);
+    const [entry] = await store.getMany!(["claim"]);
+    await store.put("claim", bytes("rival"), revision);
+    await assert.rejects(store.put("claim", bytes("late"), entry!.revision), RevisionConflictError);
+    assert.equal(text((await store.get("claim"))?.value), "rival");
   });
 
   test("binary values come back byte for byte", async (store) => {
