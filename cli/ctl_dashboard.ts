@@ -20,6 +20,7 @@ import { authIdentity, CONNECT_FLAGS, CONNECT_HELP } from "./_connect_flags.ts";
 import { connectObserver } from "./_observer_connect.ts";
 import { DashboardFeed } from "./_dashboard_feed.ts";
 import { isLoopback } from "./_listen_address.ts";
+import { actorPageResponse } from "./_dashboard_pages.ts";
 
 const HELP = `ctl dashboard: a live web page of the cluster (hosts, supervision trees, rates,
 dead letters and deaths as they happen, a search for an actor).
@@ -53,11 +54,11 @@ const FLAGS = {
 } as const;
 
 /**
- * How many actors each host lists in a frame: the page shows at most 500
- * rows, and counts every actor from the summaries (`ctl actors` pages
- * through all of them).
+ * How many actors each host lists in a frame (and in its supervision tree):
+ * a live sample. Every actor is counted in the summaries, and the page loads
+ * the actors of one host and type from `/actors`, a page at a time.
  */
-const DASHBOARD_ACTORS_PER_HOST = 200;
+const DASHBOARD_ACTORS_PER_HOST = 100;
 
 const PAGE_FILES: Readonly<Record<string, string>> = {
   "/": "index.html",
@@ -152,7 +153,9 @@ export async function dashboardMain(args: string[]): Promise<number> {
     port,
     onListen: ({ port }) => console.log(`dashboard http://${listen}:${port}/`),
   }, async (request) => {
-    const path = new URL(request.url).pathname;
+    const url = new URL(request.url);
+    const path = url.pathname;
+    if (path === "/actors") return await actorPageResponse(observer, url, timeoutMs);
     if (path === "/events") {
       let controller: ReadableStreamDefaultController<Uint8Array>;
       const body = new ReadableStream<Uint8Array>({
