@@ -359,6 +359,18 @@ export class ActorSystem {
     return this.#metrics.snapshot();
   }
 
+  /**
+   * The metrics of this process's worker hosts (option `workers`), each
+   * asked of its worker; a worker host that does not answer within
+   * `timeoutMs` (busy, being replaced) is left out. Empty without workers.
+   *
+   * @param timeoutMs How long to wait for each worker host.
+   * @returns One snapshot per worker host that answered.
+   */
+  async workerMetrics(timeoutMs = 2_000): Promise<HostMetricsSnapshot[]> {
+    return await this.#workers?.hosts.metrics(timeoutMs) ?? [];
+  }
+
   /** Waits until every message sent so far has left this host (a no-op without a cluster). */
   async flush(): Promise<void> {
     await this.#hosts.flush();

@@ -485,9 +485,9 @@ export class Cell extends CellRareParts {
   }
 
   /**
-   * Runs a turn as a span. Apart from `run` so that its closure captures
-   * nothing of `run`'s loop: captured variables would cost every turn a
-   * context object, traced or not.
+   * Runs a turn as a span. Apart from `run` so that nothing of `run`'s loop
+   * is captured: captured variables would cost every turn a context object,
+   * traced or not.
    */
   #tracedTurn(
     tracer: TurnTracer,
@@ -502,7 +502,11 @@ export class Cell extends CellRareParts {
       entry.name,
       entry.kind,
       queued,
-      () => entry.fn(this.state, payload, ctx, ask, entry.name),
+      entry.fn,
+      this.state,
+      payload,
+      ctx,
+      ask,
     );
   }
 

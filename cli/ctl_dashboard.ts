@@ -1,10 +1,15 @@
 /**
  * `ctl dashboard`: serves a live web page of a running cluster on this
  * machine. It watches the cluster the way `ctl` does (an observer, not a
- * member; the operator's credentials with `--auth`), inspects it every
- * interval, and pushes each frame to open pages as server-sent events. The
- * page (`cli/dashboard/`) is plain HTML and JavaScript from this folder: no
- * build step, nothing from a CDN.
+ * member), inspects it every interval, and pushes each frame to open pages
+ * as server-sent events. The page (`cli/dashboard/`) is plain HTML and
+ * JavaScript from this folder: no build step, nothing from a CDN.
+ *
+ * It only looks, so on a secured cluster it connects with an operator's
+ * credentials file (`--auth`, or `$ACTORS_AUTH` when set) and refuses a
+ * host's or a driver's, whose rights reach far beyond looking. The page has
+ * no login of its own: it listens on loopback, and another address needs
+ * `--allow-remote` (see docs/security.md).
  *
  * @module
  */
@@ -14,6 +19,8 @@ import type { ClusterObserver } from "../cluster/observer.ts";
 import { authIdentity, CONNECT_FLAGS, CONNECT_HELP } from "./_connect_flags.ts";
 import { connectObserver } from "./_observer_connect.ts";
 import { DashboardFeed } from "./_dashboard_feed.ts";
+import { isLoopback } from "./_listen_address.ts";
+import { actorPageResponse } from "./_dashboard_pages.ts";
 
 const HELP = `ctl dashboard: a live web page of the cluster (hosts, supervision trees, rates,
 dead letters and deaths as they happen, a search for an actor).
@@ -25,9 +32,14 @@ Options:
 ${CONNECT_HELP}
   --port <port>            the page's port (default 8470; 0: any free port)
   --listen <addr>          the address it listens on (default 127.0.0.1: this machine only)
+  --allow-remote           allow a --listen address other than loopback: the page has no
+                           login, so anyone who reaches it sees the cluster's inspections
   --interval-ms <ms>       between frames (default 1000)
   --timeout-ms <ms>        how long each host may take to answer (default 2000)
   -h, --help               show this help
+
+Credentials: --auth, else the file named by $ACTORS_AUTH when set; it must be an operator's
+(ctl auth init --operators <id>): the dashboard only looks.
 
 It prints "dashboard http://<addr>:<port>/" once it serves, and stops on Ctrl-C or SIGTERM.`;
 
@@ -35,17 +47,18 @@ const FLAGS = {
   ...CONNECT_FLAGS,
   port: { type: "string" },
   listen: { type: "string" },
+  "allow-remote": { type: "boolean" },
   "interval-ms": { type: "string" },
   "timeout-ms": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
 /**
- * How many actors each host lists in a frame: the page shows at most 500
- * rows, and counts every actor from the summaries (`ctl actors` pages
- * through all of them).
+ * How many actors each host lists in a frame (and in its supervision tree):
+ * a live sample. Every actor is counted in the summaries, and the page loads
+ * the actors of one host and type from `/actors`, a page at a time.
  */
-const DASHBOARD_ACTORS_PER_HOST = 200;
+const DASHBOARD_ACTORS_PER_HOST = 100;
 
 const PAGE_FILES: Readonly<Record<string, string>> = {
   "/": "index.html",
@@ -80,7 +93,21 @@ export async function dashboardMain(args: string[]): Promise<number> {
     port = number(values.port, "port", 8470, 0);
     intervalMs = number(values["interval-ms"], "interval-ms", 1_000, 50);
     timeoutMs = number(values["timeout-ms"], "timeout-ms", 2_000, 1);
-    auth = authIdentity(values);
+    const authFile = values.auth ?? Deno.env.get("ACTORS_AUTH");
+    auth = authIdentity({ ...values, ...(authFile === undefined ? {} : { auth: authFile }) });
+    if (auth !== undefined && auth.role !== "operator") {
+      throw new Error(
+        `${authFile} is the credentials file of ${auth.role} ${auth.id}; the dashboard only ` +
+          "looks: give an operator's (ctl auth init --operators <id>)",
+      );
+    }
+    if (values.auth === undefined && authFile !== undefined) values = { ...values, auth: authFile };
+    if (values.listen !== undefined && !isLoopback(values.listen) && !values["allow-remote"]) {
+      throw new Error(
+        `--listen ${values.listen} is not a loopback address: the page has no login, so anyone ` +
+          "who reaches it sees the cluster's inspections; add --allow-remote to mean it",
+      );
+    }
   } catch (err) {
     console.error(`ctl dashboard: ${(err as Error).message}\n\n${HELP}`);
     return 2;
@@ -126,7 +153,9 @@ export async function dashboardMain(args: string[]): Promise<number> {
     port,
     onListen: ({ port }) => console.log(`dashboard http://${listen}:${port}/`),
   }, async (request) => {
-    const path = new URL(request.url).pathname;
+    const url = new URL(request.url);
+    const path = url.pathname;
+    if (path === "/actors") return await actorPageResponse(observer, url, timeoutMs);
     if (path === "/events") {
       let controller: ReadableStreamDefaultController<Uint8Array>;
       const body = new ReadableStream<Uint8Array>({

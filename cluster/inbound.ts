@@ -187,19 +187,20 @@ export class Inbound {
         frame: (frame, bytes) => {
           if (forged) return;
           this.#frames++;
+          // A traced envelope's fields are handed to the tracer for the
+          // queueing of its message (no context entered, no closure made).
           const tracer = this.#runtime.tracer;
-          if (frame.kind === "tell") {
-            const o = origin ??= this.#origin(sender);
-            const tell = () => this.#tell(sender, frame.to, frame.name, frame.body, o, bytes);
-            if (tracer === undefined) tell();
-            else tracer.incoming(frame.traceparent, frame.tracestate, tell);
-          } else if (frame.kind === "ask" && tracer !== undefined) {
-            tracer.incoming(
-              frame.traceparent,
-              frame.tracestate,
-              () => this.#handle(sender, frame, bytes),
-            );
-          } else this.#handle(sender, frame, bytes);
+          const traced = tracer !== undefined &&
+            (frame.kind === "tell" || frame.kind === "ask") && frame.traceparent !== undefined;
+          if (traced) tracer.incoming(frame.traceparent, frame.tracestate);
+          try {
+            if (frame.kind === "tell") {
+              origin ??= this.#origin(sender);
+              this.#tell(sender, frame.to, frame.name, frame.body, origin, bytes);
+            } else this.#handle(sender, frame, bytes);
+          } finally {
+            if (traced) tracer.incomingDone();
+          }
         },
         tell: (to, name, body, bytes) => {
           if (forged) return;

@@ -6,6 +6,7 @@
  */
 
 import type { LogRecord } from "../actors/observe/logger.ts";
+import type { HostMetricsSnapshot } from "./metrics.ts";
 
 import type { NatsConnectOptions } from "../transport/nats_connect.ts";
 import type { Labels } from "../cluster/view.ts";
@@ -73,7 +74,9 @@ export type ToWorkerHost =
   /** Shut down gracefully within `timeoutMs`, then answer `stopped`. */
   | { readonly t: "shutdown"; readonly timeoutMs: number }
   /** The answer to `trusts`: whether this process has definitions from the module. */
-  | { readonly t: "trusted"; readonly id: number; readonly trusted: boolean };
+  | { readonly t: "trusted"; readonly id: number; readonly trusted: boolean }
+  /** Send this host's metrics (answered by `metrics` with the same id). */
+  | { readonly t: "metrics"; readonly id: number };
 
 /** From a worker host to the main thread. */
 export type FromWorkerHost =
@@ -85,4 +88,10 @@ export type FromWorkerHost =
   | { readonly t: "log"; readonly record: LogRecord }
   /** May a spawn have this worker import the module at `file` (the main thread's own code)? */
   | { readonly t: "trusts"; readonly id: number; readonly file: string }
+  /** This host's metrics now (`undefined` while it has no system). */
+  | {
+    readonly t: "metrics";
+    readonly id: number;
+    readonly snapshot: HostMetricsSnapshot | undefined;
+  }
   | { readonly t: "stopped" };

@@ -18,7 +18,7 @@
 import { metrics, type ObservableResult } from "npm:@opentelemetry/api@1.9.0";
 import type { Runtime } from "../actors/runtime.ts";
 import type { TransportStats } from "../cluster/cluster_host.ts";
-import { TURN_BUCKETS_MS, type TurnHistogram } from "../actors/observe/turn_times.ts";
+import type { TurnHistogram } from "../actors/observe/turn_times.ts";
 
 /** What a host's metrics say of one actor type. */
 export interface ActorTypeMetrics {
@@ -211,95 +211,4 @@ export class HostMetrics {
   }
 }
 
-/** Escapes a Prometheus label value. */
-const label = (value: string): string =>
-  value.replaceAll("\\", "\\\\").replaceAll("\n", "\\n").replaceAll('"', '\\"');
-
-/**
- * A snapshot in the Prometheus text exposition format (version 0.0.4).
- *
- * @param snapshot What {@linkcode HostMetrics.snapshot} returned.
- * @returns The text a `/metrics` endpoint serves.
- */
-export function prometheusText(snapshot: HostMetricsSnapshot): string {
-  const lines: string[] = [];
-  const host = `host="${label(snapshot.hostId)}"`;
-  const family = (name: string, type: string, help: string) =>
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-  family("actorcluster_host_messages_handled_total", "counter", "Messages handled on the host.");
-  lines.push(`actorcluster_host_messages_handled_total{${host}} ${snapshot.handled}`);
-  family("actorcluster_host_messages_per_second", "gauge", "Messages handled per second, lately.");
-  lines.push(`actorcluster_host_messages_per_second{${host}} ${snapshot.messagesPerSecond}`);
-  family("actorcluster_host_mailbox_depth", "gauge", "User messages waiting on the host.");
-  lines.push(`actorcluster_host_mailbox_depth{${host}} ${snapshot.mailboxDepth}`);
-  family(
-    "actorcluster_host_loop_lag_seconds",
-    "gauge",
-    "Longest event-loop delay since the last scrape.",
-  );
-  lines.push(`actorcluster_host_loop_lag_seconds{${host}} ${snapshot.loopLagMs / 1000}`);
-  family("actorcluster_dead_letters_total", "counter", "Dead letters, by reason.");
-  for (const [reason, n] of Object.entries(snapshot.deadLetters)) {
-    lines.push(`actorcluster_dead_letters_total{${host},reason="${label(reason)}"} ${n}`);
-  }
-  const t = snapshot.transport;
-  if (t !== undefined) {
-    family("actorcluster_host_batches_total", "counter", "Batches sent and received.");
-    lines.push(`actorcluster_host_batches_total{${host},direction="sent"} ${t.batchesSent}`);
-    lines.push(
-      `actorcluster_host_batches_total{${host},direction="received"} ${t.batchesReceived}`,
-    );
-    if (t.bytesSent !== undefined && t.bytesReceived !== undefined) {
-      family("actorcluster_host_bytes_total", "counter", "Bytes sent and received on NATS.");
-      lines.push(`actorcluster_host_bytes_total{${host},direction="sent"} ${t.bytesSent}`);
-      lines.push(`actorcluster_host_bytes_total{${host},direction="received"} ${t.bytesReceived}`);
-    }
-  }
-  const types = Object.entries(snapshot.types);
-  const perType = (
-    name: string,
-    type: string,
-    help: string,
-    read: (m: ActorTypeMetrics) => number,
-  ) => {
-    family(name, type, help);
-    for (const [actorType, m] of types) {
-      lines.push(`${name}{${host},type="${label(actorType)}"} ${read(m)}`);
-    }
-  };
-  perType("actorcluster_actors", "gauge", "Live actors, by type.", (m) => m.actors);
-  perType(
-    "actorcluster_messages_handled_total",
-    "counter",
-    "Messages handled by live actors, by type.",
-    (m) => m.handled,
-  );
-  perType(
-    "actorcluster_mailbox_depth",
-    "gauge",
-    "Messages waiting, by type.",
-    (m) => m.mailboxDepth,
-  );
-  perType(
-    "actorcluster_restarts_total",
-    "counter",
-    "Restarts of live actors, by type.",
-    (m) => m.restarts,
-  );
-  family("actorcluster_handler_seconds", "histogram", "Handler turn times, by type.");
-  for (const [actorType, m] of types) {
-    if (m.turns === undefined) continue;
-    const labels = `${host},type="${label(actorType)}"`;
-    let cumulative = 0;
-    TURN_BUCKETS_MS.forEach((bound, i) => {
-      cumulative += m.turns!.counts[i];
-      lines.push(
-        `actorcluster_handler_seconds_bucket{${labels},le="${bound / 1000}"} ${cumulative}`,
-      );
-    });
-    lines.push(`actorcluster_handler_seconds_bucket{${labels},le="+Inf"} ${m.turns.count}`);
-    lines.push(`actorcluster_handler_seconds_sum{${labels}} ${m.turns.sumMs / 1000}`);
-    lines.push(`actorcluster_handler_seconds_count{${labels}} ${m.turns.count}`);
-  }
-  return lines.join("\n") + "\n";
-}
+export { prometheusText } from "./prometheus_text.ts";

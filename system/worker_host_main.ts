@@ -40,6 +40,9 @@ self.onmessage = (event: MessageEvent<ToWorkerHost>) => {
       trustAnswers.get(message.id)?.(message.trusted);
       trustAnswers.delete(message.id);
       return;
+    case "metrics":
+      post({ t: "metrics", id: message.id, snapshot: system?.metrics() });
+      return;
   }
 };
 

@@ -29,6 +29,8 @@ import { unpackValue } from "../cluster/codec.ts";
 import { ISOLATED_THREAD, THREAD_LABEL } from "../cluster/placement.ts";
 import { hasDefinitionsFrom } from "../actors/internal.ts";
 import { InvalidOptionError } from "../base/errors.ts";
+import type { HostMetricsSnapshot } from "./metrics.ts";
+import { MetricsRequests } from "./worker_metrics.ts";
 
 /** How long a worker host may take to start, in milliseconds. */
 const START_TIMEOUT_MS = 120_000;
@@ -159,6 +161,17 @@ export class WorkerHosts {
     return this.#hosts.map((host) => host.hostId);
   }
 
+  /**
+   * The metrics of every worker host (isolated ones included), each asked
+   * of its worker; one that does not answer within `timeoutMs` is left out.
+   */
+  async metrics(timeoutMs: number): Promise<HostMetricsSnapshot[]> {
+    const all = await Promise.all(
+      [...this.#hosts, ...this.#isolated].map((host) => host.metrics(timeoutMs)),
+    );
+    return all.filter((snapshot) => snapshot !== undefined);
+  }
+
   /** How many times workers were killed (isolated ones included). */
   get kills(): number {
     return [...this.#hosts, ...this.#isolated].reduce((sum, host) => sum + host.kills, 0);
@@ -190,6 +203,7 @@ class WorkerHost {
   #stopped: (() => void) | undefined;
   #shuttingDown = false;
   #dead = false;
+  readonly #metrics = new MetricsRequests();
 
   constructor(settings: WorkerHostsSettings, hostId: string, replaced = true) {
     this.#settings = settings;
@@ -239,6 +253,9 @@ class WorkerHost {
               trusted: hasDefinitionsFrom(message.file),
             } satisfies ToWorkerHost,
           );
+          return;
+        case "metrics":
+          this.#metrics.answered(message.id, message.snapshot);
           return;
         case "stopped":
           this.#stopped?.();
@@ -373,7 +390,17 @@ class WorkerHost {
     );
   }
 
+  /** Its metrics, asked of its worker; `undefined` when it is down or does not answer in time. */
+  metrics(timeoutMs: number): Promise<HostMetricsSnapshot | undefined> {
+    if (this.#dead) return Promise.resolve(undefined);
+    return this.#metrics.request(
+      (id) => this.#worker.postMessage({ t: "metrics", id } satisfies ToWorkerHost),
+      timeoutMs,
+    );
+  }
+
   #end(): void {
+    this.#metrics.abandon();
     this.#worker.terminate();
     for (const timer of this.#stopTimers) clearTimeout(timer);
     this.#stopTimers.clear();

@@ -15,6 +15,7 @@
  */
 
 import {
+  type Attributes,
   type Context,
   context,
   ProxyTracerProvider,
@@ -28,6 +29,7 @@ import {
 } from "npm:@opentelemetry/api@1.9.0";
 import { describeError } from "../../base/errors.ts";
 import { fromWire, toWire, type WireTrace } from "./_traceparent.ts";
+import { withSpan } from "./_turn_context.ts";
 import type { TurnTimes } from "./turn_times.ts";
 
 export type { WireTrace } from "./_traceparent.ts";
@@ -47,19 +49,49 @@ export interface TracedActor {
   readonly def: { readonly type: string };
 }
 
-/** A queued message's payload with the context it was sent in (only while tracing). */
+/**
+ * A queued message's payload with the context it was sent in (only while
+ * tracing). A message from another host keeps its envelope's fields as
+ * they came and they are read only when its turn runs: a message that never
+ * runs (its ask gave up, its actor stopped) costs no parsing.
+ */
 export class Traced {
   /**
    * @param payload The message's own payload.
-   * @param parent The context it was sent in: its span is the turn's parent.
+   * @param parent The context it was sent in on this host (its span is the
+   *   turn's parent), or `undefined` for one from another host.
+   * @param traceparent The envelope's `traceparent`, for one from another host.
+   * @param tracestate The envelope's `tracestate`, beside a `traceparent`.
    * @param queuedAtMs When it was queued (`performance.now()`), for the mailbox wait.
    */
   constructor(
     readonly payload: unknown,
-    readonly parent: Context,
+    readonly parent: Context | undefined,
+    readonly traceparent: string | undefined,
+    readonly tracestate: string | undefined,
     readonly queuedAtMs: number,
   ) {}
+
+  /** The context whose span is the turn's parent. */
+  parentContext(): Context {
+    if (this.parent !== undefined) return this.parent;
+    const remote = this.traceparent === undefined
+      ? undefined
+      : fromWire(this.traceparent, this.tracestate);
+    return remote === undefined
+      ? ROOT_CONTEXT
+      : withSpan(ROOT_CONTEXT, trace.wrapSpanContext(remote));
+  }
 }
+
+/** A handler as the cell calls it; the tracer passes its arguments through without a closure. */
+export type TurnHandler<C, A> = (
+  state: unknown,
+  payload: unknown,
+  ctx: C,
+  ask: A,
+  name: string,
+) => unknown;
 
 /** The payload itself, whether or not it was queued with its trace context. */
 export function untraced(payload: unknown): unknown {
@@ -89,8 +121,11 @@ export class TurnTracer {
   readonly #times: TurnTimes | undefined;
   /** The span of the turn each failed actor failed in, for the event of its restart. */
   readonly #failedIn = new WeakMap<TracedActor, SpanContext>();
-  /** The context a message from another host is being queued in (see `incoming`). */
-  #incoming: Context | undefined = undefined;
+  /** The envelope fields of the message from another host being queued (see `incoming`). */
+  #incomingParent: string | undefined = undefined;
+  #incomingState: string | undefined = undefined;
+  /** Span names by actor type and message name, made once rather than per turn. */
+  readonly #spanNames = new Map<string, Map<string, string>>();
 
   /**
    * @param hostId The host whose turns it observes.
@@ -106,7 +141,10 @@ export class TurnTracer {
 
   /** Wraps a payload being queued with the context it is sent in. */
   wrap(payload: unknown): Traced {
-    return new Traced(payload, this.#incoming ?? context.active(), performance.now());
+    const traceparent = this.#incomingParent;
+    return traceparent === undefined
+      ? new Traced(payload, context.active(), undefined, undefined, performance.now())
+      : new Traced(payload, undefined, traceparent, this.#incomingState, performance.now());
   }
 
   /** The trace fields of an envelope sent now, or `undefined` outside any span. */
@@ -115,28 +153,23 @@ export class TurnTracer {
   }
 
   /**
-   * Runs `deliver` (which queues a message from another host) with the
-   * context its envelope carried, so that its turn nests under the sender's
-   * span. The context is handed to {@linkcode TurnTracer.wrap} directly
-   * rather than made active with `context.with`: queueing is all `deliver`
-   * does with it, and entering a context costs every traced message more
-   * than the rest of its propagation.
+   * Starts queueing a message from another host whose envelope carried
+   * these fields, so that its turn nests under the sender's span; end with
+   * {@linkcode TurnTracer.incomingDone}. The fields are kept as they are
+   * and parsed when the turn runs; no context is entered (`context.with`
+   * and a closure per message cost more than the rest of the propagation).
+   * Queueing does not reenter it, so it does not nest.
    */
-  incoming<T>(
-    traceparent: string | undefined,
-    tracestate: string | undefined,
-    deliver: () => T,
-  ): T {
-    if (traceparent === undefined || !this.#spans) return deliver();
-    const remote = fromWire(traceparent, tracestate);
-    if (remote === undefined) return deliver();
-    const outer = this.#incoming;
-    this.#incoming = trace.setSpanContext(ROOT_CONTEXT, remote);
-    try {
-      return deliver();
-    } finally {
-      this.#incoming = outer;
-    }
+  incoming(traceparent: string | undefined, tracestate: string | undefined): void {
+    if (!this.#spans) return;
+    this.#incomingParent = traceparent;
+    this.#incomingState = traceparent === undefined ? undefined : tracestate;
+  }
+
+  /** The message from another host is queued (see {@linkcode TurnTracer.incoming}). */
+  incomingDone(): void {
+    this.#incomingParent = undefined;
+    this.#incomingState = undefined;
   }
 
   /**
@@ -144,35 +177,53 @@ export class TurnTracer {
    *
    * @param queued What the mailbox held: a {@linkcode Traced} for a user
    *   message (a runtime message is run without a span).
-   * @param run Runs the handler.
+   * @param handler The handler, called with `state`, `payload`, `ctx`,
+   *   `ask` and the message name (passed through, so no closure is made per turn).
    * @throws What the handler throws, after recording it on the span.
    */
-  turn(
+  turn<C, A>(
     actor: TracedActor,
     messageName: string,
     kind: "tell" | "ask" | "raw",
     queued: unknown,
-    run: () => unknown,
+    handler: TurnHandler<C, A>,
+    state: unknown,
+    payload: unknown,
+    ctx: C,
+    ask: A,
   ): unknown {
-    if (!(queued instanceof Traced)) return run();
+    if (!(queued instanceof Traced)) return handler(state, payload, ctx, ask, messageName);
     const startMs = performance.now();
-    if (!this.#spans) return this.#timed(actor, startMs, run);
-    const span = this.#tracer.startSpan(`${actor.def.type} ${messageName}`, {
+    if (!this.#spans) {
+      return this.#timed(actor, startMs, handler, state, payload, ctx, ask, messageName);
+    }
+    const parent = queued.parentContext();
+    const attributes: Attributes = {
+      "actor.id": actor.id,
+      "actor.type": actor.def.type,
+      "actor.incarnation": actor.incarnation,
+      "actor.host": this.#hostId,
+      "message.name": messageName,
+      "message.kind": kind,
+      "mailbox.wait_ms": Math.max(0, startMs - queued.queuedAtMs),
+    };
+    if (actor.name !== undefined) attributes["actor.name"] = actor.name;
+    const span = this.#tracer.startSpan(this.#spanName(actor.def.type, messageName), {
       kind: kind === "ask" ? SpanKind.SERVER : SpanKind.CONSUMER,
-      attributes: {
-        "actor.id": actor.id,
-        "actor.type": actor.def.type,
-        ...(actor.name === undefined ? {} : { "actor.name": actor.name }),
-        "actor.incarnation": actor.incarnation,
-        "actor.host": this.#hostId,
-        "message.name": messageName,
-        "message.kind": kind,
-        "mailbox.wait_ms": Math.max(0, startMs - queued.queuedAtMs),
-      },
-    }, queued.parent);
+      attributes,
+    }, parent);
     let result: unknown;
     try {
-      result = context.with(trace.setSpan(queued.parent, span), run);
+      result = context.with(
+        withSpan(parent, span),
+        handler,
+        undefined,
+        state,
+        payload,
+        ctx,
+        ask,
+        messageName,
+      );
     } catch (err) {
       this.#end(actor, span, startMs, err, true);
       throw err;
@@ -184,6 +235,15 @@ export class TurnTracer {
       );
     } else this.#end(actor, span, startMs, undefined, false);
     return result;
+  }
+
+  /** `"<type> <message>"`, made once per pair. */
+  #spanName(type: string, messageName: string): string {
+    let names = this.#spanNames.get(type);
+    if (names === undefined) this.#spanNames.set(type, names = new Map());
+    let name = names.get(messageName);
+    if (name === undefined) names.set(messageName, name = `${type} ${messageName}`);
+    return name;
   }
 
   /**
@@ -212,12 +272,21 @@ export class TurnTracer {
   }
 
   /** A turn only timed, not a span. */
-  #timed(actor: TracedActor, startMs: number, run: () => unknown): unknown {
+  #timed<C, A>(
+    actor: TracedActor,
+    startMs: number,
+    handler: TurnHandler<C, A>,
+    state: unknown,
+    payload: unknown,
+    ctx: C,
+    ask: A,
+    messageName: string,
+  ): unknown {
     const times = this.#times!;
     const type = actor.def.type;
     let result: unknown;
     try {
-      result = run();
+      result = handler(state, payload, ctx, ask, messageName);
     } catch (err) {
       times.record(type, performance.now() - startMs);
       throw err;

@@ -83,3 +83,51 @@ Deno.test("an agent serves its host's metrics to Prometheus on loopback", async 
     404,
   );
 });
+
+Deno.test("an agent with worker hosts serves their metrics too, each labelled with its host and agent", async () => {
+  await using cleanup = new AsyncDisposableStack();
+  const port = freePort();
+  const { server } = await startServerAndAgents(cleanup, {
+    cluster: "wmetrics",
+    agents: [{ hostId: "box", extraArgs: ["--workers", "2", "--metrics-port", String(port)] }],
+  });
+  // The driver, the agent, and its two workers.
+  const driver = await startDriver(cleanup, server, { cluster: "wmetrics", hosts: 4 });
+  const counters = await Promise.all(
+    ["box-w1", "box-w2", "box-w2"].map((hostId) =>
+      driver.spawn(ProcCounter, { placement: { kind: "host", hostId } })
+    ),
+  );
+  for (const counter of counters) counter.tell("add", 1);
+  assert.deepEqual(await Promise.all(counters.map((c) => c.ask("get"))), [1, 1, 1]);
+
+  const url = `http://127.0.0.1:${port}/metrics`;
+  let samples = new Map<string, number>();
+  const w2 = `host="box-w2",agent="box",type="proc-counter"`;
+  await waitFor(
+    async () => {
+      samples = await scrape(url);
+      return samples.get(`actorcluster_messages_handled_total{${w2}}`) === 4;
+    },
+    "the second worker host's turns on the agent's endpoint",
+    15_000,
+  );
+  const at = (name: string) => {
+    assert.ok(samples.has(name), `${name} in:\n${[...samples.keys()].join("\n")}`);
+    return samples.get(name)!;
+  };
+  assert.equal(at(`actorcluster_actors{host="box-w1",agent="box",type="proc-counter"}`), 1);
+  assert.equal(at(`actorcluster_actors{${w2}}`), 2);
+  assert.equal(at(`actorcluster_handler_seconds_count{${w2}}`), 4, "worker turns are timed");
+  for (const host of ["box-w1", "box-w2"]) {
+    assert.ok(at(`actorcluster_host_messages_handled_total{host="${host}",agent="box"}`) >= 2);
+    assert.ok(at(`actorcluster_host_loop_lag_seconds{host="${host}",agent="box"}`) >= 0);
+  }
+  assert.ok(
+    at(`actorcluster_host_messages_handled_total{host="box"}`) >= 0,
+    "the agent's own host",
+  );
+  const text = await (await fetch(url)).text();
+  const types = text.split("\n").filter((line) => line.startsWith("# TYPE actorcluster_actors "));
+  assert.equal(types.length, 1, "each family is written once for all hosts");
+});

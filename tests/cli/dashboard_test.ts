@@ -183,3 +183,85 @@ Deno.test("the dashboard shows a worker's death, with why, live in a real browse
   await Deno.writeFile(file, png);
   if (file !== screenshotFile) await Deno.remove(file);
 });
+
+Deno.test("a host with very many actors shows them by type first and pages through one type on demand", async () => {
+  await using cleanup = new AsyncDisposableStack();
+  const { server } = await startServerAndAgents(cleanup, {
+    cluster: "many",
+    agents: [{ hostId: "gpu-1" }],
+  });
+  const driver = await startDriver(cleanup, server, { cluster: "many", hosts: 2 });
+  const count = 1_200;
+  const refs = await Promise.all(
+    Array.from(
+      { length: count },
+      () => driver.spawn(ProcCounter, { placement: { kind: "host", hostId: "gpu-1" } }),
+    ),
+  );
+  assert.equal(refs.length, count);
+
+  const url = await startDashboard(cleanup, server.url, "many");
+  const browser = await startChromium();
+  cleanup.defer(() => browser[Symbol.asyncDispose]());
+  const page = await browser.open(url, 1280, 1000);
+  const row = `#types tbody tr[data-host="gpu-1"][data-type="proc-counter"]`;
+  await waitFor(
+    async () =>
+      await page.evaluate<boolean>(
+        `document.querySelector('${row} td:nth-child(3)')?.textContent === "${count}"`,
+      ),
+    "every actor of the type counted in its summary row",
+    60_000,
+  );
+  await page.evaluate(`window.notReloaded = true`);
+  const rows = () => page.evaluate<number>(`document.querySelectorAll("#actors tbody tr").length`);
+  assert.ok((await rows()) <= 100, "the live sample is capped");
+  assert.ok(
+    (await page.evaluate<number>(`document.querySelectorAll("#tree li").length`)) <= 301,
+    "the tree is capped, with a line for the rest",
+  );
+
+  const pageIds = async (n: number) => {
+    await waitFor(
+      async () =>
+        await page.evaluate<boolean>(
+          `document.getElementById("actors").dataset.page === "${n}" && ` +
+            `!document.getElementById("pager").dataset.loading`,
+        ),
+      `page ${n} of the type's actors`,
+      30_000,
+    );
+    return await page.evaluate<string[]>(
+      `[...document.querySelectorAll("#actors tbody tr")].map((r) => r.dataset.actor)`,
+    );
+  };
+  await page.evaluate(`document.querySelector('${row} button').click()`);
+  const first = await pageIds(1);
+  assert.equal(first.length, 100, "one page of actors, loaded when asked");
+  await page.evaluate(`document.getElementById("next").click()`);
+  const second = await pageIds(2);
+  assert.equal(second.length, 100);
+  assert.ok(second.every((id) => !first.includes(id)), "the next page has the next actors");
+  const all = new Set(refs.map((r) => r.id as string));
+  assert.ok([...first, ...second].every((id) => all.has(id)), "actors of the type, of this host");
+  // A frame that arrives meanwhile leaves the page being read alone.
+  const frames = await page.evaluate<number>(`Number(document.body.dataset.frames)`);
+  await waitFor(
+    async () => (await page.evaluate<number>(`Number(document.body.dataset.frames)`)) > frames,
+    "another frame",
+    30_000,
+  );
+  assert.deepEqual(
+    await page.evaluate<string[]>(
+      `[...document.querySelectorAll("#actors tbody tr")].map((r) => r.dataset.actor)`,
+    ),
+    second,
+  );
+  await page.evaluate(`document.getElementById("prev").click()`);
+  assert.deepEqual(await pageIds(1), first, "the previous page again");
+  assert.equal(await page.evaluate<boolean>(`window.notReloaded === true`), true, "no reload");
+
+  const bad = await fetch(new URL("/actors?status=bogus", url));
+  assert.equal(bad.status, 400, "a bad query is refused with its reason");
+  assert.match((await bad.json()).error, /status/);
+});
