@@ -49,6 +49,12 @@ export interface ChunksInSeams {
   readonly dropped: (transfer: IncomingTransfer, reason: string) => void;
   /** Counts a refused chunk frame by reason. */
   readonly count: (reason: string) => void;
+  /**
+   * A reassembly buffer of `bytes` bytes (`warm_buffers.ts`).
+   * @default A new `ArrayBuffer`.
+   * @throws {RangeError} When it cannot be allocated.
+   */
+  readonly allocate?: (bytes: number) => ArrayBuffer;
 }
 
 interface Reassembly extends IncomingTransfer {
@@ -106,7 +112,8 @@ export class ChunksIn {
     let buffer: Uint8Array;
     try {
       const at = (8 - align) % 8;
-      buffer = new Uint8Array(new ArrayBuffer(bytes + at), at, bytes);
+      const allocate = this.#seams.allocate ?? ((n: number) => new ArrayBuffer(n));
+      buffer = new Uint8Array(allocate(bytes + at), at, bytes);
     } catch {
       return cancel("too-large");
     }

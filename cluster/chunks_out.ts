@@ -29,8 +29,15 @@
 import type { Clock, TimerHandle } from "../base/clock.ts";
 import type { Frame } from "./frames.ts";
 import type { ChunkedEnvelope, ChunkPolicy, ChunkRoute, TransferFailure } from "./chunk_policy.ts";
-import { alignOf, CHUNK_FRAME_HEADER_BYTES, chunkBatch } from "./_chunk_batch.ts";
+import { alignOf, CHUNK_FRAME_HEADER_BYTES } from "./_chunk_batch.ts";
 import { TransferParts } from "./_transfer_parts.ts";
+import {
+  batchHeader,
+  envelopeOf,
+  nextChunk,
+  nextRecord,
+  type OutgoingTransfer as Transfer,
+} from "./_outgoing_transfer.ts";
 
 export {
   type ChunkedEnvelope,
@@ -39,7 +46,6 @@ export {
   DEFAULT_CHUNK_POLICY,
   type TransferFailure,
 } from "./chunk_policy.ts";
-import { PROTOCOL_VERSION } from "./protocol_version.ts";
 import { PayloadTooLargeError } from "../transport/errors.ts";
 
 /** What chunked sending works with. */
@@ -70,23 +76,6 @@ export interface ChunksOutSeams {
   ) => void;
 }
 
-interface Transfer {
-  readonly id: number;
-  readonly host: string;
-  readonly envelope: ChunkedEnvelope;
-  /** The envelope's bytes still to send (let go of once all are out). */
-  readonly parts: TransferParts;
-  sent: number;
-  acked: number;
-  progressMs: number;
-  /** The chunk batches not acknowledged yet: where each ends, and its buffer (reused once acknowledged). */
-  inFlight: { readonly end: number; readonly buffer: Uint8Array }[];
-  /** Its direct connection; `undefined`: its chunks go over NATS. */
-  route: ChunkRoute | undefined;
-  /** Whether it waits for its direct connection to open (or fail: then NATS). */
-  routing: boolean;
-}
-
 /** The transfers this host is sending. */
 export class ChunksOut {
   readonly #seams: ChunksOutSeams;
@@ -101,11 +90,7 @@ export class ChunksOut {
   /** @param seams Where chunks go and failures are reported. */
   constructor(seams: ChunksOutSeams) {
     this.#seams = seams;
-    const id = seams.selfId;
-    this.#header = new Uint8Array(2 + id.length);
-    this.#header[0] = PROTOCOL_VERSION;
-    this.#header[1] = id.length;
-    for (let i = 0; i < id.length; i++) this.#header[2 + i] = id.charCodeAt(i);
+    this.#header = batchHeader(seams.selfId);
     this.#chunkBytes = seams.maxPayloadBytes - this.#header.byteLength - CHUNK_FRAME_HEADER_BYTES;
   }
 
@@ -202,16 +187,7 @@ export class ChunksOut {
     if (total > limit) return new PayloadTooLargeError(`message '${label}'`, total, limit);
     // Where the first large typed array's elements start, for the receiver to align them.
     const align = alignOf(parts);
-    const envelope: ChunkedEnvelope = frame.kind === "reply"
-      ? { kind: "reply", bytes: total, correlation: frame.correlation }
-      : {
-        kind: frame.kind,
-        bytes: total,
-        to: frame.to,
-        name: frame.name,
-        type,
-        correlation: frame.kind === "ask" ? frame.correlation : undefined,
-      };
+    const envelope = envelopeOf(frame, total, type);
     return this.begin(host, parts, envelope, align);
   }
 
@@ -296,47 +272,18 @@ export class ChunksOut {
       transfer.sent - transfer.acked < window
     ) {
       if (transfer.route !== undefined) {
-        if (!this.#direct(transfer, transfer.route)) {
+        if (!nextRecord(transfer, transfer.route, policy.directRecordBytes)) {
           this.#fail(transfer, "connection-lost", "its direct connection is closed");
           return;
         }
         continue;
       }
-      const bytes = this.#chunk(transfer);
+      const bytes = nextChunk(transfer, this.#header, this.#chunkBytes, this.#free.pop());
       if (!this.#seams.publish(transfer.host, bytes, transfer.id)) {
         this.#fail(transfer, "disconnected", "this host is not connected");
         return;
       }
     }
-  }
-
-  /** Queues the next chunk on the direct connection: views of the parts, no copy. */
-  #direct(transfer: Transfer, route: ChunkRoute): boolean {
-    const offset = transfer.sent;
-    const n = Math.min(this.#seams.policy.directRecordBytes, transfer.envelope.bytes - offset);
-    const pieces = transfer.parts.views(n);
-    transfer.sent += n;
-    if (transfer.sent === transfer.envelope.bytes) transfer.parts.clear();
-    return route.write(transfer.id, offset, pieces, n);
-  }
-
-  /** The next chunk's batch: header, frame 9's header, then its data (the one copy). */
-  #chunk(transfer: Transfer): Uint8Array {
-    const total = transfer.envelope.bytes;
-    const n = Math.min(this.#chunkBytes, total - transfer.sent);
-    const out = chunkBatch(
-      this.#header,
-      transfer.id,
-      transfer.sent,
-      n,
-      (into, at) => transfer.parts.copy(n, into, at),
-      this.#free.pop(),
-    );
-    transfer.inFlight.push({ end: transfer.sent + n, buffer: new Uint8Array(out.buffer) });
-    transfer.sent += n;
-    // The sender keeps nothing of what it sent.
-    if (transfer.sent === total) transfer.parts.clear();
-    return out;
   }
 
   /** Checks for stalled transfers while there are any. */

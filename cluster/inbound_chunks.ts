@@ -15,6 +15,7 @@ import type { ChunkPolicy, ChunksOut } from "./chunks_out.ts";
 import { TransferFailedError } from "./errors.ts";
 import type { DirectChunksIn } from "./direct_listener.ts";
 import type { FanFrames } from "./object_fanout.ts";
+import { WarmBuffers, type WarmerFactory } from "./warm_buffers.ts";
 
 /** A chunk frame. */
 export type ChunkFrame = Extract<
@@ -45,6 +46,11 @@ export interface InboundChunksSeams {
   readonly undecodable: (sender: string, reason: string, detail: string) => void;
   /** The reply to one of this host's asks was lost on the way. */
   readonly replyLost: (sender: string, correlation: number, error: Error) => void;
+  /**
+   * Where warm reassembly buffers are made (`warm_buffers.ts`).
+   * @default A worker thread of its own.
+   */
+  readonly warmer?: WarmerFactory;
 }
 
 /** The chunk frames of one host's inbox. */
@@ -53,11 +59,18 @@ export class InboundChunks {
   readonly order = new ArrivalOrder();
   readonly #seams: InboundChunksSeams;
   readonly #in: ChunksIn;
+  /** Reassembly buffers made ahead, their pages touched on another thread. */
+  readonly warm: WarmBuffers;
 
   /** @param seams What it works with. */
   constructor(seams: InboundChunksSeams) {
     this.#seams = seams;
+    this.warm = new WarmBuffers({
+      clock: seams.clock,
+      ...(seams.warmer === undefined ? {} : { warmer: seams.warmer }),
+    });
     this.#in = new ChunksIn({
+      allocate: (bytes) => this.warm.take(bytes),
       clock: seams.clock,
       policy: seams.policy,
       send: seams.send,
@@ -113,6 +126,7 @@ export class InboundChunks {
   /** Drops every transfer being received: this host is shutting down. */
   closing(): void {
     this.#in.closing();
+    this.warm.close();
   }
 
   #complete(transfer: IncomingTransfer, bytes: Uint8Array): void {

@@ -3,7 +3,7 @@
  * hosts in batches, hands the batches that arrive to its inbound side
  * (`inbound.ts`: delivery to this host's actors in slices, answers to asks,
  * refusals), and turns everything that cannot be delivered into one dead
- * letter on the sending host (one that counts them, for a flood of refused
+ * letter on the sending host (`undelivered.ts`; one that counts them, for a flood of refused
  * tells). It knows nothing of membership or supervision: the cluster host
  * gives it the view and the few callbacks it needs. The wire format is in
  * docs/PROTOCOL.md.
@@ -15,7 +15,6 @@ import type { Transport, TransportMessage } from "../transport/transport.ts";
 import type { Subjects } from "../transport/subjects.ts";
 import {
   type AskOptions,
-  type DeadLetterReason,
   type DeathRecord,
   type ExitReason,
   HostUnreachableError,
@@ -23,63 +22,22 @@ import {
   type Runtime,
 } from "../actors/internal.ts";
 import { sendableExitReason, sendableRecord } from "./_sendable_errors.ts";
-import { Outbound, type SentEnvelope, type UnsentReason } from "./outbound.ts";
+import { Outbound } from "./outbound.ts";
 import { type ClusterView, isUp } from "./view.ts";
 import type { RemoteRef } from "./remote_ref.ts";
 import { RemoteAsks } from "./remote_asks.ts";
 import { Inbound } from "./inbound.ts";
-import { describeError } from "../base/errors.ts";
 import { timeoutError } from "../base/timeouts.ts";
-import { TransportClosedError } from "../transport/errors.ts";
-import {
-  type ChunkedEnvelope,
-  type ChunkPolicy,
-  DEFAULT_CHUNK_POLICY,
-  type TransferFailure,
-} from "./chunks_out.ts";
-import { DirectChannel, type DirectChannelStats } from "./direct_channel.ts";
+import { type ChunkPolicy, DEFAULT_CHUNK_POLICY } from "./chunks_out.ts";
+import { DirectChannel } from "./direct_channel.ts";
 import type { DirectChannelPolicy } from "./direct_policy.ts";
-import { CapabilityMissingError, TransferFailedError } from "./errors.ts";
 import { ObjectFanoutHost } from "./object_fanout.ts";
 import { type Capability, reads } from "./capabilities.ts";
+import type { TransportStats } from "./transport_stats.ts";
+import { Undelivered, unsentReason } from "./undelivered.ts";
 import type { Frame } from "./frames.ts";
 
-/** Counters of a host's cluster traffic. */
-export interface TransportStats {
-  /** Batches this host published. */
-  readonly batchesSent: number;
-  /** Batches that arrived at its inbox. */
-  readonly batchesReceived: number;
-  /** Envelopes in them that were well formed. */
-  readonly framesReceived: number;
-  /** Batches or envelopes refused, by reason (`too-large`, `unknown-version`, `truncated`, ...), and tells refused for a full mailbox (`mailbox-full`). */
-  readonly rejected: Readonly<Record<string, number>>;
-  /** Chunked envelopes being sent and being received now (large tells, asks and replies). */
-  readonly transfersOpen?: { readonly out: number; readonly in: number };
-  /**
-   * Objects this host sent to many readers at once (`docs/moving-data.md`):
-   * transfers published (one publish of the value each), the readers they
-   * were for and those that got it all, chunk batches, and transfers open each way.
-   */
-  readonly fanout?: {
-    /** Transfers started (each one publish of the value, whatever its readers). */
-    readonly transfers: number;
-    /** Readers those transfers were for. */
-    readonly readers: number;
-    /** Readers that received the whole value. */
-    readonly delivered: number;
-    /** Chunk batches published. */
-    readonly chunks: number;
-    /** Transfers open now: sent by this host, and received by it. */
-    readonly open: { readonly out: number; readonly in: number };
-  };
-  /** Bytes the host's connection sent, when its transport counts them. */
-  readonly bytesSent?: number;
-  /** Bytes the host's connection received, when its transport counts them. */
-  readonly bytesReceived?: number;
-  /** The direct data channel's counters, when it is on (chunk bytes that did not go through NATS). */
-  readonly direct?: DirectChannelStats;
-}
+export type { TransportStats };
 
 /** What remoting works with. */
 export interface RemotingSeams {
@@ -119,6 +77,7 @@ export class Remoting {
   readonly #inbound: Inbound;
   readonly #wireStacks: boolean;
   readonly #direct: DirectChannel | undefined;
+  readonly #undelivered: Undelivered;
   /** Objects sent to many readers at once, and received so. */
   readonly fanout: ObjectFanoutHost;
 
@@ -135,16 +94,24 @@ export class Remoting {
     this.#view = seams.view;
     this.#asks = new RemoteAsks(
       (reason, to, type, name, kind, payload, error) =>
-        this.#deadLetter(reason, to, type, name, kind, payload, error),
+        this.#undelivered.deadLetter(reason, to, type, name, kind, payload, error),
       seams.runtime.random,
     );
+    this.#undelivered = new Undelivered({
+      runtime: seams.runtime,
+      view: seams.view,
+      transport: seams.transport,
+      asks: this.#asks,
+    });
     this.#outbound = new Outbound(
       seams.transport,
       seams.subjects,
       seams.runtime.hostId,
       seams.runtime.clock,
-      (host, envelopes, reason, sentAtMs) => this.#unsent(host, envelopes, reason, sentAtMs),
-      (host, envelope, failure, detail) => this.#transferFailed(host, envelope, failure, detail),
+      (host, envelopes, reason, sentAtMs) =>
+        this.#undelivered.unsent(host, envelopes, reason, sentAtMs),
+      (host, envelope, failure, detail) =>
+        this.#undelivered.transferFailed(host, envelope, failure, detail),
       chunkPolicy,
       seams.directChannel === undefined ? undefined : (host) => this.#direct?.route(host),
       (host, what) => this.#accepts(host, what),
@@ -168,7 +135,7 @@ export class Remoting {
       wireStacks: seams.wireStacks === true,
       send: (host, frame, label) => this.#outbound.enqueueFrame(host, frame, label),
       deadLetter: (reason, to, type, name, kind, payload, error, count) =>
-        this.#deadLetter(reason, to, type, name, kind, payload, error, count),
+        this.#undelivered.deadLetter(reason, to, type, name, kind, payload, error, count),
       actorStopped: seams.actorStopped,
       chunksOut: this.#outbound.chunks,
       chunkPolicy,
@@ -273,7 +240,7 @@ export class Remoting {
     if (
       (host !== undefined && !isUp(host.state)) || this.#transport.status !== "connected"
     ) {
-      this.#unreachable(ref.hostId, { kind: "tell", to: ref.id, name, payload });
+      this.#undelivered.unreachable(ref.hostId, { kind: "tell", to: ref.id, name, payload });
       return;
     }
     const trace = this.#accepts(ref.hostId, "trace") ? this.#runtime.tracer?.outgoing() : undefined;
@@ -284,7 +251,15 @@ export class Remoting {
       ref.type,
     );
     if (error !== undefined) {
-      this.#deadLetter(unsentReason(error), ref.id, ref.type, name, "tell", payload, error);
+      this.#undelivered.deadLetter(
+        unsentReason(error),
+        ref.id,
+        ref.type,
+        name,
+        "tell",
+        payload,
+        error,
+      );
       throw error;
     }
   }
@@ -304,7 +279,7 @@ export class Remoting {
     if (ask.settled) return ask.promise;
     const host = this.#view.get(ref.hostId);
     if (host !== undefined && !isUp(host.state)) {
-      this.#deadLetter("host-unreachable", ref.id, ref.type, name, "ask", payload);
+      this.#undelivered.deadLetter("host-unreachable", ref.id, ref.type, name, "ask", payload);
       ask.reject(new HostUnreachableError(ref.hostId, `it is ${host.state}`));
       return ask.promise;
     }
@@ -325,7 +300,15 @@ export class Remoting {
     );
     if (error !== undefined) {
       this.#asks.answer(correlation);
-      this.#deadLetter(unsentReason(error), ref.id, ref.type, name, "ask", payload, error);
+      this.#undelivered.deadLetter(
+        unsentReason(error),
+        ref.id,
+        ref.type,
+        name,
+        "ask",
+        payload,
+        error,
+      );
       ask.reject(error);
     }
     return ask.promise;
@@ -337,99 +320,8 @@ export class Remoting {
     return reads(known === undefined ? null : known.capabilities, what);
   }
 
-  /** A chunked envelope this host sent failed: a tell becomes a dead letter, an ask fails. */
-  #transferFailed(
-    host: string,
-    envelope: ChunkedEnvelope,
-    failure: TransferFailure,
-    detail: string,
-  ): void {
-    const error = new TransferFailedError(host, envelope.bytes, failure, detail);
-    const reason: DeadLetterReason = failure === "host-unreachable" || failure === "disconnected"
-      ? failure
-      : "transfer-failed";
-    const { to = host, type = "unknown", name = "reply" } = envelope;
-    if (envelope.kind === "tell") {
-      this.#deadLetter(reason, to, type, name, "tell", undefined, error);
-    } else if (envelope.kind === "ask") {
-      const waiting = this.#asks.answer(envelope.correlation!);
-      this.#deadLetter(reason, to, type, name, "ask", undefined, error);
-      waiting?.ask.reject(error);
-    } else {
-      this.#runtime.logger.warn("a large reply was not delivered", {
-        host,
-        bytes: envelope.bytes,
-        reason: failure,
-        detail,
-      });
-    }
-  }
-
-  /** Refuses a send to a host known to be gone (or while disconnected), recording it. */
-  #unreachable(hostId: string, envelope: SentEnvelope): boolean {
-    const host = this.#view.get(hostId);
-    if (host !== undefined && !isUp(host.state)) {
-      this.#unsent(hostId, [envelope], "host-unreachable");
-      return true;
-    }
-    if (this.#transport.status !== "connected") {
-      this.#unsent(hostId, [envelope], "disconnected");
-      return true;
-    }
-    return false;
-  }
-
-  /** Envelopes that were not delivered: tells become dead letters, asks fail fast. */
-  #unsent(
-    host: string,
-    envelopes: readonly SentEnvelope[],
-    reason: UnsentReason,
-    sentAtMs: number = this.#runtime.clock.now(),
-  ): void {
-    // A bounce says that *that* batch found no inbox. If the host has been heard
-    // from since it was sent (it reconnected meanwhile), it is not unreachable now.
-    const seen = this.#view.get(host)?.lastSeenMs ?? -Infinity;
-    if (reason === "host-unreachable" && seen <= sentAtMs) {
-      this.#view.mark(host, "unreachable", this.#runtime.clock.now());
-    }
-    for (const e of envelopes) {
-      if (e.kind === "tell") {
-        this.#deadLetter(reason, e.to!, e.type ?? "unknown", e.name!, "tell", e.payload);
-      } else if (e.kind === "ask") {
-        const waiting = this.#asks.answer(e.correlation!);
-        this.#deadLetter(reason, e.to!, e.type ?? "unknown", e.name!, "ask", e.payload);
-        waiting?.ask.reject(
-          reason === "disconnected"
-            ? new TransportClosedError("disconnected")
-            : new HostUnreachableError(host, "its inbox has no subscriber"),
-        );
-      }
-    }
-  }
-
   #failAsksTo(host: string, why: string): void {
     this.#asks.rejectTo(host, () => new HostUnreachableError(host, why));
-  }
-
-  #deadLetter(
-    reason: DeadLetterReason,
-    to: string,
-    type: string,
-    name: string,
-    kind: "tell" | "ask" | "reply",
-    payload: unknown,
-    error?: unknown,
-    count?: number,
-  ): void {
-    this.#runtime.deadLetters.publish({
-      reason,
-      target: { id: to, type },
-      messageName: name,
-      kind,
-      payload,
-      ...(error === undefined ? {} : { error: describeError(error) }),
-      ...(count === undefined ? {} : { count }),
-    });
   }
 
   #onBounce(message: TransportMessage): void {
@@ -437,9 +329,4 @@ export class Remoting {
     const parsed = this.#subjects.parseBounce(message.subject);
     if (parsed !== undefined) this.#outbound.bounced(parsed.batch);
   }
-}
-
-/** The dead-letter reason of a message that could not be sent at all. */
-function unsentReason(error: Error): DeadLetterReason {
-  return CapabilityMissingError.is(error) ? "capability-missing" : "too-large";
 }

@@ -8,6 +8,12 @@
  * each pulls the weights, computes the gradient of a batch, and pushes each
  * shard its slice.
  *
+ * A shard hands out its weights as an object ref (`ctx.put`), put once per
+ * version of the weights: every worker gets the same ref, and its value
+ * crosses to each host once (the workers of one host share it; on the
+ * shard's own host `get` returns the array itself). A new version releases
+ * the old one.
+ *
  * - `--mode sync` (default): a step is a barrier. The driver asks every
  *   worker for its gradient, then every shard applies the sum: all workers
  *   see the same weights.
@@ -30,7 +36,8 @@
  * @module
  */
 
-import { type ActorRef, type Ask, defineActor, transfer } from "../mod.ts";
+import { type ActorRef, type Ask, defineActor, ObjectLostError, transfer } from "../mod.ts";
+import type { ObjectRef } from "../types.ts";
 import { exampleFlags, PerHost, startHosts } from "./_hosts.ts";
 
 const ROWS = 1024;
@@ -43,7 +50,8 @@ const BATCH = 16;
 const LEARNING_RATE = 0.8;
 
 type ShardProtocol = {
-  weights: Ask<void, Float32Array>;
+  /** The current weights, as an object ref (put once per version). */
+  weights: Ask<void, ObjectRef<Float32Array>>;
   /** Sync mode: adds a worker's gradient slice to this step's sum. */
   accumulate: Ask<Float32Array, void>;
   /** Sync mode: applies this step's sum; answered once the new weights are stored. */
@@ -60,6 +68,8 @@ interface ShardState {
   /** This step's gradient sum, added to in place; not stored (a crash mid-step redoes the step). */
   readonly pending: Float32Array;
   contributions: number;
+  /** The current weights as an object ref, once a worker asked for them; not stored. */
+  published: ObjectRef<Float32Array> | undefined;
 }
 
 const emptyPending = () => new Float32Array(SHARD_ROWS * COLS);
@@ -73,17 +83,22 @@ export const Shard = defineActor<ShardProtocol, ShardState>({
     weights: new Float32Array(SHARD_ROWS * COLS),
     pending: emptyPending(),
     contributions: 0,
+    published: undefined,
   }),
   persistence: {
     version: 1,
     encode: ({ updates, weights }) => ({ updates, weights }),
     decode: (data) => {
       const { updates, weights } = data as { updates: number; weights: Float32Array };
-      return { updates, weights, pending: emptyPending(), contributions: 0 };
+      return { updates, weights, pending: emptyPending(), contributions: 0, published: undefined };
     },
   },
   asks: {
-    weights: (state) => ({ state, reply: state.weights }),
+    // Put once per version; the same state object back: nothing to store.
+    weights: async (state, _, ctx) => {
+      state.published ??= await ctx.put(state.weights);
+      return { state, reply: state.published };
+    },
     // The same state object back means "nothing to store": the sum is not kept.
     accumulate: (state, slice) => {
       for (let i = 0; i < slice.length; i++) state.pending[i] += slice[i];
@@ -94,15 +109,17 @@ export const Shard = defineActor<ShardProtocol, ShardState>({
       const weights = descend(state.weights, state.pending);
       const updates = state.updates + state.contributions;
       state.pending.fill(0);
+      void state.published?.release();
       return {
-        state: { updates, weights, pending: state.pending, contributions: 0 },
+        state: { updates, weights, pending: state.pending, contributions: 0, published: undefined },
         reply: Math.floor(updates / WORKERS),
       };
     },
     applyNow: (state, slice) => {
       const updates = state.updates + 1;
+      void state.published?.release();
       return {
-        state: { ...state, updates, weights: descend(state.weights, slice) },
+        state: { ...state, updates, weights: descend(state.weights, slice), published: undefined },
         reply: Math.floor(updates / WORKERS),
       };
     },
@@ -178,9 +195,7 @@ async function batchGradient(
   step: number,
 ): Promise<{ loss: number; gradient: Float32Array }> {
   const weights = new Float32Array(ROWS * COLS);
-  const slices = await Promise.all(
-    state.shards.map((shard) => shard.ask("weights", undefined, LONG)),
-  );
+  const slices = await Promise.all(state.shards.map(pullWeights));
   slices.forEach((slice, s) => weights.set(slice, s * SHARD_ROWS * COLS));
   const random = gaussian(1 + step * 7919 + state.index * 104_729);
   const gradient = new Float32Array(ROWS * COLS);
@@ -202,6 +217,21 @@ async function batchGradient(
     }
   }
   return { loss: loss / (BATCH * ROWS), gradient };
+}
+
+/**
+ * A shard's current weights. In async mode the shard may release the
+ * version it named before this worker got it: then ask again.
+ */
+async function pullWeights(shard: ActorRef<ShardProtocol>): Promise<Float32Array> {
+  for (let attempt = 1;; attempt++) {
+    const ref = await shard.ask("weights", undefined, LONG);
+    try {
+      return await ref.get();
+    } catch (err) {
+      if (!ObjectLostError.is(err) || attempt === 3) throw err;
+    }
+  }
 }
 
 /** The weights the data comes from: the same on every host. */
