@@ -106,6 +106,23 @@ export function resolveDirectChannel(
   };
 }
 
+/**
+ * The direct channel of the worker hosts of a process whose main host has
+ * `options`: each listens on the same address, on a port of its own (the
+ * main host's port and advertised address are its alone).
+ *
+ * @param options The main host's `cluster.directChannel`.
+ * @returns `{ directChannel }` to add to a worker host's options, or `{}` when it is off.
+ */
+export function workerDirectChannel(
+  options: boolean | DirectChannelOptions | undefined,
+): { directChannel?: DirectChannelOptions } {
+  if (options === undefined || options === false) return {};
+  if (options === true) return { directChannel: {} };
+  const { advertise: _advertise, port: _port, ...rest } = options;
+  return { directChannel: { ...rest, port: 0 } };
+}
+
 /** Splits `host:port` (`[v6]:port` too); `undefined` when it is not one. */
 export function parseAddress(value: unknown): { hostname: string; port: number } | undefined {
   if (typeof value !== "string" || value.length > 300) return undefined;
