@@ -35,10 +35,14 @@ export interface DirectOffer {
   readonly address: string;
   /** The one-time token the hello carries. */
   readonly token: Uint8Array;
+  /** The name in the listener's certificate when it speaks TLS (absent: plain TCP). */
+  readonly tls?: string;
 }
 
 /** A connection as the direct channel uses it (a `Deno.Conn` is one). */
 export interface DirectConn {
+  /** A TLS connection's handshake (a `Deno.TlsConn` has one). */
+  handshake?(): Promise<unknown>;
   read(into: Uint8Array): Promise<number | null>;
   write(bytes: Uint8Array): Promise<number>;
   close(): void;
@@ -51,8 +55,14 @@ export interface DirectLinksSeams {
   readonly policy: DirectChannelPolicy;
   /** Asks `host` over NATS for a connection; `undefined` when it offers none. */
   readonly negotiate: (host: string, timeoutMs: number) => Promise<DirectOffer | undefined>;
-  /** Opens a TCP connection. */
-  readonly connect: (hostname: string, port: number) => Promise<DirectConn>;
+  /** Opens a connection (TLS checked against `tlsName` when the offer gave one). */
+  readonly connect: (
+    hostname: string,
+    port: number,
+    tlsName: string | undefined,
+  ) => Promise<DirectConn>;
+  /** Whether this host speaks TLS on the channel: then it never connects in the clear. */
+  readonly tls: boolean;
   /** A connection broke: the transfers on it fail. */
   readonly broken: (route: ChunkRoute, detail: string) => void;
 }
@@ -196,7 +206,9 @@ export class DirectLinks {
         const address = parseAddress(offer?.address);
         if (offer === undefined || address === undefined) return undefined;
         if (offer.token.byteLength !== TOKEN_BYTES) return undefined;
-        conn = await this.#seams.connect(address.hostname, address.port);
+        // Both ends speak TLS, or neither: bytes never go in the clear from a host that has it.
+        if ((offer.tls !== undefined) !== this.#seams.tls) return undefined;
+        conn = await this.#seams.connect(address.hostname, address.port, offer.tls);
         await writeFull(conn, encodeHello(this.#seams.selfId, offer.token));
         const answer = new Uint8Array(1);
         if ((await conn.read(answer)) !== 1 || answer[0] !== ACCEPTED) return undefined;
