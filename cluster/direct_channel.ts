@@ -34,6 +34,13 @@ export interface DirectChannelStats {
   readonly accepted: number;
   /** Connections and records refused, by reason (`direct-bad-token`, ...). */
   readonly refused: Readonly<Record<string, number>>;
+  /**
+   * This host's attempts to connect to others that failed, their envelopes
+   * sent over NATS instead, by reason (`no-offer`, `tls-mismatch`,
+   * `connect-failed`: the connection or its TLS handshake, `not-accepted`,
+   * `timeout`).
+   */
+  readonly failedConnects: Readonly<Record<string, number>>;
 }
 
 /** What the direct channel works with. */
@@ -97,6 +104,7 @@ export class DirectChannel {
       opened: this.#links.opened,
       accepted: this.#listener.accepted,
       refused: { ...this.#refused },
+      failedConnects: this.#links.failed,
     };
   }
 

@@ -67,6 +67,18 @@ export interface DirectLinksSeams {
   readonly broken: (route: ChunkRoute, detail: string) => void;
 }
 
+/**
+ * Why an attempt to connect failed: the host offered no channel, one end
+ * speaks TLS and the other not, the connection (or its TLS handshake) failed,
+ * the listener did not accept the hello, or it all took too long.
+ */
+export type FailedConnect =
+  | "no-offer"
+  | "tls-mismatch"
+  | "connect-failed"
+  | "not-accepted"
+  | "timeout";
+
 /** One open connection to a host. */
 class Link implements ChunkRoute {
   readonly id: number;
@@ -155,8 +167,14 @@ export class DirectLinks {
   #closed = false;
   /** Bytes written by connections closed so far. */
   #bytesOfClosed = 0;
+  readonly #failed: Partial<Record<FailedConnect, number>> = {};
   /** Connections opened so far. */
   opened = 0;
+
+  /** Attempts to connect that failed (their envelopes went over NATS), by reason. */
+  get failed(): Readonly<Partial<Record<FailedConnect, number>>> {
+    return { ...this.#failed };
+  }
 
   /** @param seams How to negotiate and connect. */
   constructor(seams: DirectLinksSeams) {
@@ -200,20 +218,29 @@ export class DirectLinks {
     const deadline = clock.now() + policy.connectTimeoutMs;
     let conn: DirectConn | undefined;
     let timer: TimerHandle | undefined;
+    let why: FailedConnect = "timeout";
     try {
       const attempt = (async () => {
         const offer = await this.#seams.negotiate(host, policy.connectTimeoutMs);
         const address = parseAddress(offer?.address);
+        why = "no-offer";
         if (offer === undefined || address === undefined) return undefined;
         if (offer.token.byteLength !== TOKEN_BYTES) return undefined;
         // Both ends speak TLS, or neither: bytes never go in the clear from a host that has it.
+        why = "tls-mismatch";
         if ((offer.tls !== undefined) !== this.#seams.tls) return undefined;
+        why = "timeout";
         conn = await this.#seams.connect(address.hostname, address.port, offer.tls);
         await writeFull(conn, encodeHello(this.#seams.selfId, offer.token));
         const answer = new Uint8Array(1);
-        if ((await conn.read(answer)) !== 1 || answer[0] !== ACCEPTED) return undefined;
+        const n = await conn.read(answer);
+        why = "not-accepted";
+        if (n !== 1 || answer[0] !== ACCEPTED) return undefined;
         return conn;
-      })();
+      })().catch((err) => {
+        why = "connect-failed";
+        throw err;
+      });
       const timeout = new Promise<undefined>((resolve) => {
         timer = clock.setTimeout(() => resolve(undefined), Math.max(0, deadline - clock.now()));
       });
@@ -222,6 +249,7 @@ export class DirectLinks {
         attempt.then((late) => late?.close(), () => {});
         this.#closeQuietly(conn);
         this.#unavailable.set(host, clock.now() + policy.retryAfterMs);
+        if (!this.#closed) this.#countFailed(why);
         return undefined;
       }
       const link = new Link(this.#next++, host, opened, (closed, detail) => {
@@ -235,10 +263,15 @@ export class DirectLinks {
     } catch {
       this.#closeQuietly(conn);
       this.#unavailable.set(host, clock.now() + policy.retryAfterMs);
+      this.#countFailed(why);
       return undefined;
     } finally {
       if (timer !== undefined) clock.clearTimeout(timer);
     }
+  }
+
+  #countFailed(why: FailedConnect): void {
+    this.#failed[why] = (this.#failed[why] ?? 0) + 1;
   }
 
   #closeQuietly(conn: DirectConn | undefined): void {

@@ -2,7 +2,7 @@
  * The sending side of the direct data channel with fake connections: both
  * ends speak TLS or neither. A host with certificates never connects to an
  * offer in the clear, and one without them never to a TLS offer; either way
- * the envelope goes over NATS.
+ * the envelope goes over NATS, and the failed attempt is counted by reason.
  */
 
 import assert from "node:assert/strict";
@@ -54,6 +54,7 @@ Deno.test("a host with certificates does not connect to an offer in the clear: o
   const { links: l, connects, close } = links(true, { address: "127.0.0.1:7400", token });
   assert.equal(await l.route("h2"), undefined);
   assert.deepEqual(connects, []);
+  assert.deepEqual(l.failed, { "tls-mismatch": 1 });
   close();
 });
 
@@ -62,6 +63,7 @@ Deno.test("a host without certificates does not connect to a TLS offer: over NAT
   const { links: l, connects, close } = links(false, offer);
   assert.equal(await l.route("h2"), undefined);
   assert.deepEqual(connects, []);
+  assert.deepEqual(l.failed, { "tls-mismatch": 1 });
   close();
 });
 
@@ -71,5 +73,31 @@ Deno.test("hosts that both speak TLS connect, checking the name the offer gave",
   const route = await l.route("h2");
   assert.ok(route !== undefined, "a connection");
   assert.deepEqual(connects, ["h2"]);
+  assert.deepEqual(l.failed, {});
   close();
+});
+
+Deno.test("a host that offers no channel, or whose port refuses, is counted by reason: over NATS", async () => {
+  const none = new DirectLinks({
+    selfId: "h1",
+    clock: systemClock,
+    policy: DEFAULT_DIRECT_CHANNEL,
+    negotiate: () => Promise.resolve(undefined),
+    connect: () => Promise.reject(new Error("never called")),
+    tls: false,
+    broken: () => {},
+  });
+  assert.equal(await none.route("h2"), undefined);
+  assert.deepEqual(none.failed, { "no-offer": 1 });
+  const refusing = new DirectLinks({
+    selfId: "h1",
+    clock: systemClock,
+    policy: DEFAULT_DIRECT_CHANNEL,
+    negotiate: () => Promise.resolve({ address: "127.0.0.1:7400", token }),
+    connect: () => Promise.reject(new Deno.errors.ConnectionRefused("refused")),
+    tls: false,
+    broken: () => {},
+  });
+  assert.equal(await refusing.route("h2"), undefined);
+  assert.deepEqual(refusing.failed, { "connect-failed": 1 });
 });
