@@ -7,9 +7,17 @@
 import { agentPermissions } from "../testing.ts";
 
 /** Starts a process and waits until it prints `ready <what>`. */
-export async function startReady(args: string[], what: string): Promise<Deno.ChildProcess> {
-  const child = new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "inherit" })
-    .spawn();
+export async function startReady(
+  args: string[],
+  what: string,
+  env: Readonly<Record<string, string>> = {},
+): Promise<Deno.ChildProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    env: { ...env },
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
   const reader = child.stdout.getReader();
   let out = "";
   while (!out.includes(`ready ${what}`)) {
@@ -34,28 +42,36 @@ export function agentFlags(url: string, args: readonly string[] = []): string[] 
   return agentPermissions({ servers: url, imports: [REMOTE_DEFS], args });
 }
 
-/** Starts a host agent that knows the benchmark actors, with `args` added to its command line. */
+/**
+ * Starts a host agent that knows the benchmark actors, with `args` added to
+ * its command line and `env` to its environment.
+ */
 export function startAgent(
   url: string,
   hostId: string,
   args: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
 ): Promise<Deno.ChildProcess> {
   const flags = Deno.env.get("BENCH_AGENT_FLAGS")?.split(" ").filter((f) => f.length > 0) ?? [];
-  return startReady([
-    "run",
-    ...agentFlags(url, args),
-    ...flags,
-    new URL("../cli/agent.ts", import.meta.url).pathname,
-    "--nats",
-    url,
-    "--cluster",
-    "bench",
-    "--host-id",
+  return startReady(
+    [
+      "run",
+      ...agentFlags(url, args),
+      ...flags,
+      new URL("../cli/agent.ts", import.meta.url).pathname,
+      "--nats",
+      url,
+      "--cluster",
+      "bench",
+      "--host-id",
+      hostId,
+      "--import",
+      REMOTE_DEFS,
+      ...args,
+    ],
     hostId,
-    "--import",
-    REMOTE_DEFS,
-    ...args,
-  ], hostId);
+    env,
+  );
 }
 
 /** Stops a child process and waits for it. */

@@ -8,6 +8,7 @@
  */
 
 import { join } from "node:path";
+import { isDirectTlsName } from "../cluster/direct_tls.ts";
 
 /** The files made, relative to the output folder. */
 export interface TlsMaterial {
@@ -113,7 +114,11 @@ export async function makeTlsMaterial(
   );
   const clients = new Map<string, { certFile: string; keyFile: string }>();
   for (const id of members) {
-    await sign(id, id, "extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature\n");
+    // The member's id as its DNS name: the direct data channel's listener serves this certificate.
+    const direct = isDirectTlsName(id)
+      ? `subjectAltName=DNS:${id}\nextendedKeyUsage=clientAuth,serverAuth\n`
+      : "extendedKeyUsage=clientAuth\n";
+    await sign(id, id, `${direct}keyUsage=digitalSignature\n`);
     clients.set(id, { certFile: `tls/${id}.pem`, keyFile: `tls/${id}.key` });
   }
   await Deno.chmod(at("ca.key"), 0o600);

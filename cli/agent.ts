@@ -58,7 +58,8 @@ ${CONNECT_HELP}
   --metrics-host <addr>    the address it listens on (default 127.0.0.1: this machine only)
   --direct <addr:port>     open the direct data channel: listen here for other hosts' large
                            envelopes (port 0: any free one), and send this host's over theirs;
-                           not encrypted, loopback unless you give another address (default: off,
+                           TLS with --auth's certificates, else not encrypted; loopback unless you
+                           give another address (default: off,
                            everything over NATS). Needs --allow-net for this address and the peers'
   --direct-advertise <a:p> the address other hosts connect to, when not --direct's (a NAT)
   -h, --help               show this help

@@ -13,7 +13,8 @@ import type { Transport } from "../transport/transport.ts";
 import type { Subjects } from "../transport/subjects.ts";
 import type { ChunkRoute } from "./chunk_policy.ts";
 import type { DirectChannelPolicy } from "./direct_policy.ts";
-import { type DirectConn, DirectLinks, type DirectOffer } from "./direct_links.ts";
+import { DirectLinks, type DirectOffer } from "./direct_links.ts";
+import { connectDirect, listenDirect } from "./direct_tls.ts";
 import { type DirectChunksIn, DirectListener } from "./direct_listener.ts";
 import { packValue, unpackValue } from "./codec.ts";
 
@@ -21,6 +22,8 @@ import { packValue, unpackValue } from "./codec.ts";
 export interface DirectChannelStats {
   /** Where this host listens for others (`host:port`). */
   readonly address: string;
+  /** Whether the channel speaks TLS (with the cluster's certificates). */
+  readonly tls: boolean;
   /** Chunk bytes this host sent on direct connections (not through NATS). */
   readonly bytesSent: number;
   /** Chunk bytes this host received on direct connections (not through NATS). */
@@ -31,6 +34,13 @@ export interface DirectChannelStats {
   readonly accepted: number;
   /** Connections and records refused, by reason (`direct-bad-token`, ...). */
   readonly refused: Readonly<Record<string, number>>;
+  /**
+   * This host's attempts to connect to others that failed, their envelopes
+   * sent over NATS instead, by reason (`no-offer`, `tls-mismatch`,
+   * `connect-failed`: the connection or its TLS handshake, `not-accepted`,
+   * `timeout`).
+   */
+  readonly failedConnects: Readonly<Record<string, number>>;
 }
 
 /** What the direct channel works with. */
@@ -55,17 +65,17 @@ export class DirectChannel {
   readonly #listener: DirectListener;
   readonly #links: DirectLinks;
   readonly #refused: Record<string, number> = {};
+  readonly #tls: boolean;
 
   /**
    * Starts listening at once.
    *
-   * @throws {Deno.errors.AddrInUse} or another `Deno.listen` error when it cannot listen.
+   * @throws {Deno.errors.AddrInUse} or another `Deno.listen` (`Deno.listenTls`) error when it cannot listen.
    */
   constructor(seams: DirectChannelSeams) {
     const { policy, clock } = seams;
-    const listener = Deno.listen({ hostname: policy.hostname, port: policy.port });
-    const socket = Object.assign(listener, { port: (listener.addr as Deno.NetAddr).port });
-    this.#listener = new DirectListener(socket, {
+    this.#tls = policy.tls !== undefined;
+    this.#listener = new DirectListener(listenDirect(policy), {
       clock,
       policy,
       stallTimeoutMs: seams.stallTimeoutMs,
@@ -78,11 +88,8 @@ export class DirectChannel {
       clock,
       policy,
       negotiate: (host, timeoutMs) => negotiate(seams, host, timeoutMs),
-      connect: async (hostname, port): Promise<DirectConn> => {
-        const conn = await Deno.connect({ hostname, port });
-        conn.setNoDelay(true);
-        return conn;
-      },
+      connect: (hostname, port, tlsName) => connectDirect(hostname, port, tlsName, policy.tls),
+      tls: policy.tls !== undefined,
       broken: seams.broken,
     });
   }
@@ -91,11 +98,13 @@ export class DirectChannel {
   get stats(): DirectChannelStats {
     return {
       address: this.#listener.address,
+      tls: this.#tls,
       bytesSent: this.#links.bytesSent,
       bytesReceived: this.#listener.bytesReceived,
       opened: this.#links.opened,
       accepted: this.#listener.accepted,
       refused: { ...this.#refused },
+      failedConnects: this.#links.failed,
     };
   }
 
@@ -134,10 +143,11 @@ async function negotiate(
     timeoutMs,
   );
   const answer = unpackValue(bytes, () => undefined) as
-    | { ok?: unknown; address?: unknown; token?: unknown }
+    | { ok?: unknown; address?: unknown; token?: unknown; tls?: unknown }
     | undefined;
   if (answer?.ok !== true) return undefined;
-  const { address, token } = answer;
+  const { address, token, tls } = answer;
   if (typeof address !== "string" || !(token instanceof Uint8Array)) return undefined;
-  return { address, token };
+  if (tls !== undefined && typeof tls !== "string") return undefined;
+  return { address, token, ...(tls === undefined ? {} : { tls }) };
 }

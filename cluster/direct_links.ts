@@ -35,10 +35,14 @@ export interface DirectOffer {
   readonly address: string;
   /** The one-time token the hello carries. */
   readonly token: Uint8Array;
+  /** The name in the listener's certificate when it speaks TLS (absent: plain TCP). */
+  readonly tls?: string;
 }
 
 /** A connection as the direct channel uses it (a `Deno.Conn` is one). */
 export interface DirectConn {
+  /** A TLS connection's handshake (a `Deno.TlsConn` has one). */
+  handshake?(): Promise<unknown>;
   read(into: Uint8Array): Promise<number | null>;
   write(bytes: Uint8Array): Promise<number>;
   close(): void;
@@ -51,11 +55,29 @@ export interface DirectLinksSeams {
   readonly policy: DirectChannelPolicy;
   /** Asks `host` over NATS for a connection; `undefined` when it offers none. */
   readonly negotiate: (host: string, timeoutMs: number) => Promise<DirectOffer | undefined>;
-  /** Opens a TCP connection. */
-  readonly connect: (hostname: string, port: number) => Promise<DirectConn>;
+  /** Opens a connection (TLS checked against `tlsName` when the offer gave one). */
+  readonly connect: (
+    hostname: string,
+    port: number,
+    tlsName: string | undefined,
+  ) => Promise<DirectConn>;
+  /** Whether this host speaks TLS on the channel: then it never connects in the clear. */
+  readonly tls: boolean;
   /** A connection broke: the transfers on it fail. */
   readonly broken: (route: ChunkRoute, detail: string) => void;
 }
+
+/**
+ * Why an attempt to connect failed: the host offered no channel, one end
+ * speaks TLS and the other not, the connection (or its TLS handshake) failed,
+ * the listener did not accept the hello, or it all took too long.
+ */
+export type FailedConnect =
+  | "no-offer"
+  | "tls-mismatch"
+  | "connect-failed"
+  | "not-accepted"
+  | "timeout";
 
 /** One open connection to a host. */
 class Link implements ChunkRoute {
@@ -145,8 +167,14 @@ export class DirectLinks {
   #closed = false;
   /** Bytes written by connections closed so far. */
   #bytesOfClosed = 0;
+  readonly #failed: Partial<Record<FailedConnect, number>> = {};
   /** Connections opened so far. */
   opened = 0;
+
+  /** Attempts to connect that failed (their envelopes went over NATS), by reason. */
+  get failed(): Readonly<Partial<Record<FailedConnect, number>>> {
+    return { ...this.#failed };
+  }
 
   /** @param seams How to negotiate and connect. */
   constructor(seams: DirectLinksSeams) {
@@ -190,18 +218,29 @@ export class DirectLinks {
     const deadline = clock.now() + policy.connectTimeoutMs;
     let conn: DirectConn | undefined;
     let timer: TimerHandle | undefined;
+    let why: FailedConnect = "timeout";
     try {
       const attempt = (async () => {
         const offer = await this.#seams.negotiate(host, policy.connectTimeoutMs);
         const address = parseAddress(offer?.address);
+        why = "no-offer";
         if (offer === undefined || address === undefined) return undefined;
         if (offer.token.byteLength !== TOKEN_BYTES) return undefined;
-        conn = await this.#seams.connect(address.hostname, address.port);
+        // Both ends speak TLS, or neither: bytes never go in the clear from a host that has it.
+        why = "tls-mismatch";
+        if ((offer.tls !== undefined) !== this.#seams.tls) return undefined;
+        why = "timeout";
+        conn = await this.#seams.connect(address.hostname, address.port, offer.tls);
         await writeFull(conn, encodeHello(this.#seams.selfId, offer.token));
         const answer = new Uint8Array(1);
-        if ((await conn.read(answer)) !== 1 || answer[0] !== ACCEPTED) return undefined;
+        const n = await conn.read(answer);
+        why = "not-accepted";
+        if (n !== 1 || answer[0] !== ACCEPTED) return undefined;
         return conn;
-      })();
+      })().catch((err) => {
+        why = "connect-failed";
+        throw err;
+      });
       const timeout = new Promise<undefined>((resolve) => {
         timer = clock.setTimeout(() => resolve(undefined), Math.max(0, deadline - clock.now()));
       });
@@ -210,6 +249,7 @@ export class DirectLinks {
         attempt.then((late) => late?.close(), () => {});
         this.#closeQuietly(conn);
         this.#unavailable.set(host, clock.now() + policy.retryAfterMs);
+        if (!this.#closed) this.#countFailed(why);
         return undefined;
       }
       const link = new Link(this.#next++, host, opened, (closed, detail) => {
@@ -223,10 +263,15 @@ export class DirectLinks {
     } catch {
       this.#closeQuietly(conn);
       this.#unavailable.set(host, clock.now() + policy.retryAfterMs);
+      this.#countFailed(why);
       return undefined;
     } finally {
       if (timer !== undefined) clock.clearTimeout(timer);
     }
+  }
+
+  #countFailed(why: FailedConnect): void {
+    this.#failed[why] = (this.#failed[why] ?? 0) + 1;
   }
 
   #closeQuietly(conn: DirectConn | undefined): void {

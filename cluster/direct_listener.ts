@@ -122,7 +122,8 @@ export class DirectListener {
     const token = newToken();
     fresh.push({ token, expiresMs: now + this.#seams.policy.tokenTtlMs });
     this.#tokens.set(sender, fresh.slice(-TOKENS_PER_HOST));
-    return { address: this.#address, token };
+    const tls = this.#seams.policy.tls;
+    return { address: this.#address, token, ...(tls === undefined ? {} : { tls: tls.name }) };
   }
 
   /** A host is gone: its tokens are void, its connections close. */
@@ -172,6 +173,13 @@ export class DirectListener {
     const { clock, policy } = this.#seams;
     const timer = clock.setTimeout(() => closeQuietly(conn), policy.connectTimeoutMs);
     try {
+      if (policy.tls !== undefined) {
+        try {
+          await conn.handshake?.();
+        } catch {
+          return { refused: "direct-tls-refused" };
+        }
+      }
       const first = new Uint8Array(6);
       if (!(await readFull(conn, first))) return { refused: "direct-truncated-hello" };
       const rest = helloRest(first);

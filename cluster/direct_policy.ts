@@ -14,8 +14,11 @@ import { checkTimeoutMs } from "../base/timeouts.ts";
  * on listens, hands a one-time token to a host that asks over NATS, and the
  * chunks of a large envelope go over that connection instead of through the
  * NATS server. Frame 8 and every small frame still go over NATS (FIFO per
- * sender is kept); a host that cannot connect falls back to NATS. The bytes
- * are NOT encrypted: use it on a trusted network (docs/security.md).
+ * sender is kept); a host that cannot connect falls back to NATS. When the
+ * cluster's NATS connection uses TLS with a certificate of its own (the
+ * secure setup, docs/security.md), the channel uses TLS with the same
+ * certificates; without one its bytes are NOT encrypted: use it on a
+ * trusted network then.
  *
  * @example
  * ```ts
@@ -59,6 +62,21 @@ export interface DirectChannelPolicy {
   readonly tokenTtlMs: number;
   /** How long after a failed attempt a host is tried again, in milliseconds. */
   readonly retryAfterMs: number;
+  /** The cluster's certificates when its NATS connection has them: the channel is TLS only. */
+  readonly tls: DirectTls | undefined;
+}
+
+/**
+ * The TLS material of the direct channel, PEM text: the cluster's CA, and
+ * this member's certificate (whose subject names the member's id, as a DNS
+ * name, for the hosts that connect to it to check) and key.
+ */
+export interface DirectTls {
+  /** The DNS name in this member's certificate: its credentials' id. */
+  readonly name: string;
+  readonly caPem: string;
+  readonly certPem: string;
+  readonly keyPem: string;
 }
 
 /** The defaults of {@linkcode DirectChannelOptions}, in one place. */
@@ -69,6 +87,7 @@ export const DEFAULT_DIRECT_CHANNEL: DirectChannelPolicy = Object.freeze({
   connectTimeoutMs: 2_000,
   tokenTtlMs: 10_000,
   retryAfterMs: 10_000,
+  tls: undefined,
 });
 
 /**
@@ -104,6 +123,23 @@ export function resolveDirectChannel(
     ...(advertise === undefined ? {} : { advertise }),
     ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
   };
+}
+
+/**
+ * The direct channel of the worker hosts of a process whose main host has
+ * `options`: each listens on the same address, on a port of its own (the
+ * main host's port and advertised address are its alone).
+ *
+ * @param options The main host's `cluster.directChannel`.
+ * @returns `{ directChannel }` to add to a worker host's options, or `{}` when it is off.
+ */
+export function workerDirectChannel(
+  options: boolean | DirectChannelOptions | undefined,
+): { directChannel?: DirectChannelOptions } {
+  if (options === undefined || options === false) return {};
+  if (options === true) return { directChannel: {} };
+  const { advertise: _advertise, port: _port, ...rest } = options;
+  return { directChannel: { ...rest, port: 0 } };
 }
 
 /** Splits `host:port` (`[v6]:port` too); `undefined` when it is not one. */

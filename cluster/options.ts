@@ -142,7 +142,8 @@ export interface ClusterOptions {
    * it instead of through the NATS server; small frames and the order of
    * messages stay on NATS, and a host that cannot connect falls back to
    * NATS. `true`: the defaults of {@linkcode DirectChannelOptions}. The
-   * bytes are authenticated but NOT encrypted (docs/moving-data.md,
+   * bytes are authenticated; encrypted (TLS) only when `connect` names
+   * certificates of this member's own, else NOT encrypted (docs/moving-data.md,
    * docs/security.md). Needs `--allow-net` for its address and the peers'.
    * @default {false}
    */

@@ -9,6 +9,7 @@ import type { LogRecord } from "../actors/observe/logger.ts";
 import type { HostMetricsSnapshot } from "./metrics.ts";
 
 import type { NatsConnectOptions } from "../transport/nats_connect.ts";
+import type { DirectChannelOptions } from "../cluster/direct_policy.ts";
 import type { Labels } from "../cluster/view.ts";
 import type { SpawnRateOptions } from "../cluster/spawn_rate.ts";
 import type { MailboxOptions } from "../actors/mailbox.ts";
@@ -30,6 +31,8 @@ export type WorkerHostLink =
     readonly kind: "nats";
     readonly servers: string | readonly string[];
     readonly connect: NatsConnectOptions;
+    /** Its direct data channel, when the main host has one (a port of its own). */
+    readonly directChannel?: DirectChannelOptions;
   };
 
 /** Everything a worker host needs to start. */

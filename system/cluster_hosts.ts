@@ -53,6 +53,7 @@ import { MODULE_TRUST, type WithModuleTrust } from "./_module_trust.ts";
 import { moduleGate } from "../cluster/definitions.ts";
 import { parseModuleLocations } from "../cluster/module_allowlist.ts";
 import { type DirectChannelPolicy, resolveDirectChannel } from "../cluster/direct_policy.ts";
+import { readDirectTls } from "../cluster/direct_tls.ts";
 
 /**
  * Joins a cluster: connects (unless a transport is given), subscribes,
@@ -125,7 +126,7 @@ export async function joinCluster(
     maxInboundBytes: options.maxInboundBytes ?? transport.maxPayloadBytes,
     ...(options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes }),
     wireStacks: options.wireStacks === true,
-    ...directChannelOf(options),
+    ...directChannelOf(options, runtime.hostId),
     liveness,
   });
   try {
@@ -270,10 +271,22 @@ class ClusterHosts implements Hosts {
   }
 }
 
-/** The direct channel's settings, when the options turn it on (with a transport, never). */
-function directChannelOf(options: ClusterOptions): { directChannel?: DirectChannelPolicy } {
+/**
+ * The direct channel's settings, when the options turn it on (with a
+ * transport, never); TLS with the member's certificates when its NATS
+ * connection has its own.
+ */
+function directChannelOf(
+  options: ClusterOptions,
+  hostId: string,
+): { directChannel?: DirectChannelPolicy } {
   const policy = options.transport === undefined
     ? resolveDirectChannel(options.directChannel)
     : undefined;
-  return policy === undefined ? {} : { directChannel: policy };
+  if (policy === undefined) return {};
+  const file = options.connect?.authFile === undefined
+    ? undefined
+    : readAuthFile(options.connect.authFile);
+  const tls = readDirectTls(options.connect?.tls ?? file?.tls, file?.id ?? hostId);
+  return { directChannel: tls === undefined ? policy : { ...policy, tls } };
 }

@@ -72,7 +72,13 @@ async function start(init: WorkerHostInit): Promise<void> {
       ...(init.spawnRate === undefined ? {} : { spawnRate: init.spawnRate }),
     };
     const cluster: ClusterOptions & WithLivenessOverride & WithModuleTrust = link.kind === "nats"
-      ? { ...common, servers: link.servers, connect: link.connect, [MODULE_TRUST]: trusts }
+      ? {
+        ...common,
+        servers: link.servers,
+        connect: link.connect,
+        ...(link.directChannel === undefined ? {} : { directChannel: link.directChannel }),
+        [MODULE_TRUST]: trusts,
+      }
       : {
         ...common,
         [MODULE_TRUST]: trusts,

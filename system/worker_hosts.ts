@@ -22,6 +22,7 @@ import type { MailboxOptions } from "../actors/mailbox.ts";
 import type { Logger, LogLevel } from "../actors/observe/logger.ts";
 import type { TransportSubscription } from "../transport/transport.ts";
 import type { PortHub } from "../transport/port_bus.ts";
+import type { DirectChannelOptions } from "../cluster/direct_policy.ts";
 import { type LivenessSide, serveLiveness } from "../cluster/liveness_side.ts";
 import { TICK_INTERVAL_MS } from "../cluster/worker_liveness.ts";
 import { Subjects } from "../transport/subjects.ts";
@@ -50,6 +51,8 @@ export interface WorkerHostsSettings {
       readonly kind: "nats";
       readonly servers: string | readonly string[];
       readonly connect: NatsConnectOptions;
+      /** The worker hosts' direct data channel (`workerDirectChannel`), if on. */
+      readonly directChannel?: DirectChannelOptions;
     };
   readonly cluster: string;
   readonly prefix: string;
@@ -284,7 +287,12 @@ class WorkerHost {
       };
       transfer.push(data.port2, liveness.port2);
     } else {
-      linkInit = { kind: "nats", servers: link.servers, connect: link.connect };
+      linkInit = {
+        kind: "nats",
+        servers: link.servers,
+        connect: link.connect,
+        ...(link.directChannel === undefined ? {} : { directChannel: link.directChannel }),
+      };
     }
     const init: ToWorkerHost = {
       t: "init",

@@ -84,6 +84,7 @@ export async function planWorkers(
     "../cluster/worker_liveness.ts"
   );
   const { DEFAULT_SUBJECT_PREFIX } = await import("../transport/subjects.ts");
+  const { workerDirectChannel } = await import("../cluster/direct_policy.ts");
   const given = options.cluster;
   const authFile = given?.connect?.authFile;
   const { readAuthFile } = await import("../transport/auth_file.ts");
@@ -102,9 +103,12 @@ export async function planWorkers(
       WorkerHosts.start({
         count,
         mainHostId: runtime.hostId,
-        link: hub !== undefined
-          ? { kind: "ports", hub }
-          : { kind: "nats", servers: given!.servers!, connect: { ...given!.connect } },
+        link: hub !== undefined ? { kind: "ports", hub } : {
+          kind: "nats",
+          servers: given!.servers!,
+          connect: { ...given!.connect },
+          ...workerDirectChannel(given!.directChannel),
+        },
         cluster: cluster.name,
         prefix: cluster.prefix ?? DEFAULT_SUBJECT_PREFIX,
         labels: { ...given?.labels, [THREAD_LABEL]: "worker" },

@@ -16,6 +16,12 @@ import { BatchWriter, encodeFrame, type Frame, packValue } from "../cluster/code
 import { fromTagged, toHex } from "./_vector_values.ts";
 import { transfer } from "../base/transfer.ts";
 import { chunkBatch } from "../cluster/_chunk_batch.ts";
+import {
+  encodeHello,
+  RECORD_HEADER_BYTES,
+  TOKEN_BYTES,
+  writeRecordHeader,
+} from "../cluster/_direct_wire.ts";
 import { CONTROL, EXTENSIONS, FRAMES, VALUES, WIDE } from "./_vector_cases.ts";
 
 const here = new URL("../docs/protocol-vectors/", import.meta.url);
@@ -219,6 +225,63 @@ await write("refusals.json", [
     hex: header("h1") + goodReply + toHex(movedTell),
     rejects: ["unknown-extension"],
     frames: 1,
+  },
+]);
+
+// The direct data channel (docs/PROTOCOL.md, "Direct data channel"): negotiation maps, hello, records.
+const directToken = Uint8Array.from({ length: TOKEN_BYTES }, (_, i) => i);
+const directData = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i);
+const badHello = (at: number, byte: number) => {
+  const bytes = encodeHello("h1", directToken);
+  bytes[at] = byte;
+  return toHex(bytes);
+};
+await write("direct.json", [
+  { name: "a request for a connection", as: "request", hex: toHex(packValue({})), value: {} },
+  {
+    name: "an offer in the clear",
+    as: "answer",
+    hex: toHex(packValue({ ok: true, address: "127.0.0.1:7400", token: directToken })),
+    value: { ok: true, address: "127.0.0.1:7400", token: { $bin: toHex(directToken) } },
+  },
+  {
+    name: "an offer over TLS: the name in the listener's certificate",
+    as: "answer",
+    hex: toHex(packValue({ ok: true, address: "[::1]:7400", token: directToken, tls: "h2" })),
+    value: { ok: true, address: "[::1]:7400", token: { $bin: toHex(directToken) }, tls: "h2" },
+  },
+  { name: "no offer", as: "answer", hex: toHex(packValue({ ok: false })), value: { ok: false } },
+  {
+    name: "h1's hello with its token",
+    as: "hello",
+    hex: toHex(encodeHello("h1", directToken)),
+    hostId: "h1",
+    token: toHex(directToken),
+  },
+  { name: "a hello with another magic", as: "hello", hex: badHello(0, 0x42), refuse: "bad-magic" },
+  { name: "a hello of version 2", as: "hello", hex: badHello(4, 2), refuse: "bad-version" },
+  { name: "a hello with an empty id", as: "hello", hex: badHello(5, 0), refuse: "bad-id" },
+  {
+    name: "a record of transfer 3: 16 bytes at offset 4 MiB",
+    as: "record",
+    hex: toHex(writeRecordHeader(new Uint8Array(RECORD_HEADER_BYTES), 3, 4 << 20, 16)) +
+      toHex(directData),
+    transfer: 3,
+    offset: 4 << 20,
+    bytes: 16,
+    data: toHex(directData),
+  },
+  {
+    name: "a record header with a reserved byte set",
+    as: "record",
+    hex: "09000100" + "00000010" + "0000000000000003" + "0000000000000000",
+    refuse: "malformed",
+  },
+  {
+    name: "a record header with a transfer id of 2^53",
+    as: "record",
+    hex: "09000000" + "00000010" + "0020000000000000" + "0000000000000000",
+    refuse: "malformed",
   },
 ]);
 

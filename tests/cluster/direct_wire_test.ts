@@ -13,7 +13,16 @@ import { DEFAULT_CHUNK_POLICY } from "../../cluster/chunk_policy.ts";
 import { DEFAULT_DIRECT_CHANNEL, parseAddress } from "../../cluster/direct_policy.ts";
 import type { DirectConn } from "../../cluster/direct_links.ts";
 import { DirectListener, type DirectSocket } from "../../cluster/direct_listener.ts";
-import { encodeHello, readRecordHeader, writeRecordHeader } from "../../cluster/_direct_wire.ts";
+import {
+  encodeHello,
+  helloRest,
+  parseHelloRest,
+  readRecordHeader,
+  RECORD_HEADER_BYTES,
+  writeRecordHeader,
+} from "../../cluster/_direct_wire.ts";
+import { packValue, unpackValue } from "../../cluster/codec.ts";
+import { fromHex, fromTagged, toHex } from "../../tools/_vector_values.ts";
 import type { Frame } from "../../cluster/frames.ts";
 import { waitFor } from "../_helpers/system.ts";
 
@@ -35,6 +44,54 @@ Deno.test("a hello and a chunk record header are the bytes the protocol gives", 
   });
   header[1] = 1;
   assert.equal(readRecordHeader(header), undefined, "reserved bytes must be zero");
+});
+
+interface DirectVector {
+  readonly name: string;
+  readonly as: "request" | "answer" | "hello" | "record";
+  readonly hex: string;
+  readonly value?: unknown;
+  readonly hostId?: string;
+  readonly token?: string;
+  readonly transfer?: number;
+  readonly offset?: number;
+  readonly bytes?: number;
+  readonly data?: string;
+  readonly refuse?: string;
+}
+
+Deno.test("direct.json: negotiation maps, hellos and records are the golden vectors' bytes, both ways", async () => {
+  const file = new URL("../../docs/protocol-vectors/direct.json", import.meta.url);
+  const vectors = JSON.parse(await Deno.readTextFile(file)) as DirectVector[];
+  assert.ok(vectors.length >= 10);
+  for (const v of vectors) {
+    const bytes = fromHex(v.hex);
+    if (v.as === "request" || v.as === "answer") {
+      assert.equal(toHex(packValue(fromTagged(v.value))), v.hex, v.name);
+      assert.deepEqual(unpackValue(bytes, () => undefined), fromTagged(v.value), v.name);
+    } else if (v.as === "hello") {
+      const rest = helloRest(bytes.subarray(0, 6));
+      if (v.refuse !== undefined) {
+        assert.equal(rest, v.refuse, v.name);
+        continue;
+      }
+      assert.equal(rest, bytes.byteLength - 6, v.name);
+      const { hostId, token } = parseHelloRest(bytes.subarray(6));
+      assert.equal(hostId, v.hostId, v.name);
+      assert.equal(toHex(token), v.token, v.name);
+      assert.equal(toHex(encodeHello(hostId, token)), v.hex, v.name);
+    } else {
+      const header = readRecordHeader(bytes.subarray(0, RECORD_HEADER_BYTES));
+      if (v.refuse !== undefined) {
+        assert.equal(header, undefined, v.name);
+        continue;
+      }
+      assert.deepEqual(header, { kind: 9, bytes: v.bytes, transfer: v.transfer, offset: v.offset });
+      assert.equal(toHex(bytes.subarray(RECORD_HEADER_BYTES)), v.data, v.name);
+      const written = writeRecordHeader(new Uint8Array(24), v.transfer!, v.offset!, v.bytes!);
+      assert.equal(toHex(written) + v.data, v.hex, v.name);
+    }
+  }
 });
 
 Deno.test("an advertised address is host:port, [v6]:port included, and nothing else", () => {
