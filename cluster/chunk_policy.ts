@@ -43,7 +43,24 @@ export interface ChunkPolicy {
    * @default {20}
    */
   readonly fanoutWindowMs: number;
+  /**
+   * How long after its window a fan-out transfer waits for readers that have
+   * not said they are subscribed, in milliseconds: then it starts without
+   * them, and they fetch the value alone (unicast) instead of holding up the others.
+   * @default {1000}
+   */
+  readonly fanoutReadyTimeoutMs: number;
+  /**
+   * Chunks of a fan-out transfer in flight past its slowest reader's credit.
+   * Larger than `windowChunks`: readers' credits arrive at different times,
+   * and each is a NATS round trip away.
+   * @default {32}
+   */
+  readonly fanoutWindowChunks: number;
 }
+
+/** The fan-out timings a cluster option may set (`ClusterOptions`). */
+export type FanoutTiming = Partial<Pick<ChunkPolicy, "fanoutWindowMs" | "fanoutReadyTimeoutMs">>;
 
 /** The defaults of {@linkcode ChunkPolicy}, in one place. */
 export const DEFAULT_CHUNK_POLICY: ChunkPolicy = Object.freeze({
@@ -53,7 +70,12 @@ export const DEFAULT_CHUNK_POLICY: ChunkPolicy = Object.freeze({
   directRecordBytes: 4 * 1024 * 1024,
   directWindowBytes: 64 * 1024 * 1024,
   fanoutWindowMs: 20,
+  fanoutReadyTimeoutMs: 1_000,
+  fanoutWindowChunks: 32,
 });
+
+/** The reason of frame 12 that tells a fan-out reader to fetch the value alone. */
+export const FANOUT_UNICAST = "unicast";
 
 /** What is kept of a chunked envelope to report it (never its payload). */
 export interface ChunkedEnvelope {

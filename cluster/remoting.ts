@@ -39,6 +39,7 @@ import {
 } from "./chunks_out.ts";
 import { DirectChannel, type DirectChannelStats } from "./direct_channel.ts";
 import type { DirectChannelPolicy } from "./direct_policy.ts";
+import type { FanoutTiming } from "./chunk_policy.ts";
 import { CapabilityMissingError, TransferFailedError } from "./errors.ts";
 import { ObjectFanoutHost } from "./object_fanout.ts";
 import { type Capability, reads } from "./capabilities.ts";
@@ -70,6 +71,8 @@ export interface TransportStats {
     readonly delivered: number;
     /** Chunk batches published. */
     readonly chunks: number;
+    /** Readers left out of a transfer, not subscribed in time: they fetched alone. */
+    readonly unicast: number;
     /** Transfers open now: sent by this host, and received by it. */
     readonly open: { readonly out: number; readonly in: number };
   };
@@ -104,6 +107,8 @@ export interface RemotingSeams {
   readonly wireStacks?: boolean;
   /** The direct data channel, when it is on. */
   readonly directChannel?: DirectChannelPolicy;
+  /** Fan-out timings other than the defaults (`ClusterOptions.fanoutWindowMs`, ...). */
+  readonly fanoutTiming?: FanoutTiming;
   /** An actor of another host that this one watches stopped for good (frame 6). */
   readonly actorStopped: (actorId: string, record: DeathRecord | undefined) => void;
 }
@@ -127,6 +132,7 @@ export class Remoting {
     const chunkPolicy: ChunkPolicy = {
       ...DEFAULT_CHUNK_POLICY,
       ...(seams.maxMessageBytes === undefined ? {} : { maxMessageBytes: seams.maxMessageBytes }),
+      ...seams.fanoutTiming,
     };
     this.#runtime = seams.runtime;
     this.#wireStacks = seams.wireStacks === true;
