@@ -52,9 +52,13 @@ export interface ChunkPolicy {
   readonly fanoutReadyTimeoutMs: number;
   /**
    * Chunks of a fan-out transfer in flight past its slowest reader's credit.
-   * Larger than `windowChunks`: readers' credits arrive at different times,
-   * and each is a NATS round trip away.
-   * @default {32}
+   * Larger than `windowChunks`: the slowest of several readers changes from
+   * moment to moment (each is scheduled apart), and a small window makes
+   * every one of them wait for the one that is behind now. Not larger: the
+   * NATS server holds what a reader has not read yet, and disconnects a
+   * reader with more than 64 MiB pending (a slow consumer), so several
+   * transfers to one reader must stay below that.
+   * @default {16}
    */
   readonly fanoutWindowChunks: number;
 }
@@ -71,7 +75,7 @@ export const DEFAULT_CHUNK_POLICY: ChunkPolicy = Object.freeze({
   directWindowBytes: 64 * 1024 * 1024,
   fanoutWindowMs: 20,
   fanoutReadyTimeoutMs: 1_000,
-  fanoutWindowChunks: 32,
+  fanoutWindowChunks: 16,
 });
 
 /** The reason of frame 12 that tells a fan-out reader to fetch the value alone. */

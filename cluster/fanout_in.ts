@@ -7,9 +7,9 @@
  * (`chunks_in.ts`: in order, acknowledged, dropped on a lost chunk, a stall,
  * frame 12, or the holder's loss). Frame 12 `unicast` is no failure: the
  * holder left this reader out because it was not subscribed in time, and
- * the fetch resolves with `UNICAST` (the reader fetches the value alone). The envelope is one frame 2 whose
- * correlation is the transfer's number and whose body is the keeper's
- * answer `{ kind: "value", value }`.
+ * the fetch resolves with `UNICAST` (the reader fetches the value alone).
+ * The envelope is one frame 2 whose correlation is the transfer's number
+ * and whose body is the keeper's answer `{ kind: "value", value }`.
  *
  * @module
  */
