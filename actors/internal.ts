@@ -52,6 +52,7 @@ export type { ActorDefinition } from "./definition.ts";
 export type { ActorId } from "./ids.ts";
 export type { SerializedObjectRef } from "./objects/object_ref.ts";
 export type { FanTicket, ObjectFanout } from "./objects/fanout_port.ts";
+export { UNICAST } from "./objects/fanout_port.ts";
 export type { ActorStats, BaseRef, SerializedRef } from "./ref.ts";
 export type { AskOptions } from "./protocol.ts";
 export type { ExitReason } from "./exit_reason.ts";

@@ -43,7 +43,28 @@ export interface ChunkPolicy {
    * @default {20}
    */
   readonly fanoutWindowMs: number;
+  /**
+   * How long after its window a fan-out transfer waits for readers that have
+   * not said they are subscribed, in milliseconds: then it starts without
+   * them, and they fetch the value alone (unicast) instead of holding up the others.
+   * @default {1000}
+   */
+  readonly fanoutReadyTimeoutMs: number;
+  /**
+   * Chunks of a fan-out transfer in flight past its slowest reader's credit.
+   * Larger than `windowChunks`: the slowest of several readers changes from
+   * moment to moment (each is scheduled apart), and a small window makes
+   * every one of them wait for the one that is behind now. Not larger: the
+   * NATS server holds what a reader has not read yet, and disconnects a
+   * reader with more than 64 MiB pending (a slow consumer), so several
+   * transfers to one reader must stay below that.
+   * @default {16}
+   */
+  readonly fanoutWindowChunks: number;
 }
+
+/** The fan-out timings a cluster option may set (`ClusterOptions`). */
+export type FanoutTiming = Partial<Pick<ChunkPolicy, "fanoutWindowMs" | "fanoutReadyTimeoutMs">>;
 
 /** The defaults of {@linkcode ChunkPolicy}, in one place. */
 export const DEFAULT_CHUNK_POLICY: ChunkPolicy = Object.freeze({
@@ -53,7 +74,12 @@ export const DEFAULT_CHUNK_POLICY: ChunkPolicy = Object.freeze({
   directRecordBytes: 4 * 1024 * 1024,
   directWindowBytes: 64 * 1024 * 1024,
   fanoutWindowMs: 20,
+  fanoutReadyTimeoutMs: 1_000,
+  fanoutWindowChunks: 16,
 });
+
+/** The reason of frame 12 that tells a fan-out reader to fetch the value alone. */
+export const FANOUT_UNICAST = "unicast";
 
 /** What is kept of a chunked envelope to report it (never its payload). */
 export interface ChunkedEnvelope {

@@ -57,6 +57,7 @@ import type { ModuleGate } from "./definitions.ts";
 import { HostRequests } from "./host_requests.ts";
 import { requestSnapshot } from "./inspect_cluster.ts";
 import type { DirectChannelPolicy } from "./direct_policy.ts";
+import type { FanoutTiming } from "./chunk_policy.ts";
 import { requestActorPage } from "./actor_pages_wire.ts";
 
 export type { TransportStats };
@@ -89,6 +90,8 @@ export interface ClusterHostSettings {
   readonly wireStacks?: boolean;
   /** The direct data channel, when it is on. */
   readonly directChannel?: DirectChannelPolicy;
+  /** Fan-out timings other than the defaults. */
+  readonly fanoutTiming?: FanoutTiming;
   /** Where heartbeats and failure detection run: a liveness worker, or this loop. */
   readonly liveness: LivenessFactory;
 }
@@ -151,6 +154,7 @@ export class ClusterHost implements RemotePort {
         : { maxMessageBytes: settings.maxMessageBytes }),
       wireStacks: settings.wireStacks === true,
       ...(settings.directChannel === undefined ? {} : { directChannel: settings.directChannel }),
+      ...(settings.fanoutTiming === undefined ? {} : { fanoutTiming: settings.fanoutTiming }),
       actorStopped: (actorId, record) => this.#watches.stopped(actorId, record),
     });
     this.#sender = {

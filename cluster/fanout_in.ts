@@ -5,9 +5,11 @@
  * (frame 10 with 0 bytes, after the subscription reached the server), and
  * reassembles the chunks published there as it does a chunked envelope
  * (`chunks_in.ts`: in order, acknowledged, dropped on a lost chunk, a stall,
- * frame 12, or the holder's loss). The envelope is one frame 2 whose
- * correlation is the transfer's number and whose body is the keeper's
- * answer `{ kind: "value", value }`.
+ * frame 12, or the holder's loss). Frame 12 `unicast` is no failure: the
+ * holder left this reader out because it was not subscribed in time, and
+ * the fetch resolves with `UNICAST` (the reader fetches the value alone).
+ * The envelope is one frame 2 whose correlation is the transfer's number
+ * and whose body is the keeper's answer `{ kind: "value", value }`.
  *
  * @module
  */
@@ -15,8 +17,8 @@
 import type { Clock } from "../base/clock.ts";
 import type { Transport, TransportMessage, TransportSubscription } from "../transport/transport.ts";
 import type { Subjects } from "../transport/subjects.ts";
-import { type FanTicket, HostUnreachableError } from "../actors/internal.ts";
-import type { ChunkPolicy } from "./chunk_policy.ts";
+import { type FanTicket, HostUnreachableError, UNICAST } from "../actors/internal.ts";
+import { type ChunkPolicy, FANOUT_UNICAST } from "./chunk_policy.ts";
 import { ChunksIn, type IncomingTransfer } from "./chunks_in.ts";
 import { decodeBatch, decodeEnvelope, type Frame, type RefResolver } from "./codec.ts";
 import { TransferFailedError } from "./errors.ts";
@@ -41,6 +43,8 @@ interface Waiting {
   subscription: TransportSubscription | undefined;
   /** Why the holder's host went, when it did. */
   gone?: string;
+  /** The holder left this reader out: it fetches the value alone. */
+  unicast?: boolean;
 }
 
 /** The fan-out transfers this host receives. */
@@ -122,7 +126,9 @@ export class FanIn {
    * @returns Whether it names a fan-out transfer this host receives.
    */
   aborted(holder: string, id: number, reason: string): boolean {
-    if (!this.#waiting.has(keyOf(holder, id))) return false;
+    const waiting = this.#waiting.get(keyOf(holder, id));
+    if (waiting === undefined) return false;
+    if (reason === FANOUT_UNICAST) waiting.unicast = true;
     this.#in.aborted(holder, id, reason);
     return true;
   }
@@ -184,6 +190,7 @@ export class FanIn {
   #dropped(transfer: IncomingTransfer, reason: string): void {
     const waiting = this.#settle(transfer);
     if (waiting === undefined) return;
+    if (waiting.unicast === true && waiting.gone === undefined) return waiting.resolve(UNICAST);
     waiting.reject(
       waiting.gone !== undefined
         ? new HostUnreachableError(transfer.sender, waiting.gone)

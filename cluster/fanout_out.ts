@@ -7,19 +7,22 @@
  *
  * The fetches of one object that arrive while its transfer has not started
  * join it: it starts once `fanoutWindowMs` has passed since the first and
- * every reader said it subscribed (frame 10 with 0 bytes). Flow control is
- * that of chunked envelopes with one window for all: the next chunk goes
- * out while the slowest reader holds at most a window less than what was
- * sent. A reader that cancels (frame 11), whose host is gone, or that gave
- * no credit for `stallTimeoutMs` leaves the transfer (it is sent frame 12
- * when it did not cancel itself); the others go on without it.
+ * every reader said it subscribed (frame 10 with 0 bytes). Readers still
+ * not subscribed `fanoutReadyTimeoutMs` after the window are left out and
+ * sent frame 12 `unicast`: they fetch the value alone, and a reader slow to
+ * subscribe does not hold up the others for the stall timeout. Flow control
+ * is that of chunked envelopes with one window for all (`fanoutWindowChunks`):
+ * the next chunk goes out while the slowest reader holds at most a window
+ * less than what was sent. A reader that cancels (frame 11), whose host is
+ * gone, or that gave no credit for `stallTimeoutMs` leaves the transfer (it
+ * is sent frame 12 when it did not cancel itself); the others go on without it.
  *
  * @module
  */
 
 import type { Clock, TimerHandle } from "../base/clock.ts";
 import type { Frame } from "./frames.ts";
-import type { ChunkPolicy } from "./chunk_policy.ts";
+import { type ChunkPolicy, FANOUT_UNICAST } from "./chunk_policy.ts";
 import { alignOf, CHUNK_FRAME_HEADER_BYTES, chunkBatch, copyFromParts } from "./_chunk_batch.ts";
 import { BatchWriter, frameOverheadBytes } from "./batch_writer.ts";
 import type { FanTicket } from "../actors/internal.ts";
@@ -54,6 +57,8 @@ export interface FanOutCounts {
   readonly delivered: number;
   /** Chunk batches published. */
   readonly chunks: number;
+  /** Readers left out of a transfer because they were not ready in time (they fetch alone). */
+  readonly unicast: number;
 }
 
 interface Member {
@@ -69,6 +74,8 @@ interface FanTransfer {
   readonly align: number;
   readonly members: Map<string, Member>;
   readonly opensUntilMs: number;
+  /** Readers not ready by then are left out (unicast). */
+  readonly readyByMs: number;
   parts: Uint8Array[];
   part: number;
   partOffset: number;
@@ -86,7 +93,7 @@ export class FanOut {
   readonly #joinable = new Map<string, FanTransfer>();
   readonly #free: Uint8Array[] = [];
   #timer: TimerHandle | undefined;
-  #counts = { transfers: 0, readers: 0, delivered: 0, chunks: 0 };
+  #counts = { transfers: 0, readers: 0, delivered: 0, chunks: 0, unicast: 0 };
 
   /** @param seams Where chunks go. */
   constructor(seams: FanOutSeams) {
@@ -194,13 +201,16 @@ export class FanOut {
     if (total > Math.min(this.#seams.policy.maxMessageBytes, 2 ** 32 - 1)) return undefined;
     const parts = writer.takeFrame(size);
     const align = alignOf(parts);
+    const { fanoutWindowMs, fanoutReadyTimeoutMs } = this.#seams.policy;
+    const opensUntilMs = this.#seams.clock.now() + fanoutWindowMs;
     const transfer: FanTransfer = {
       id,
       objectId,
       bytes: total,
       align,
       members: new Map(),
-      opensUntilMs: this.#seams.clock.now() + this.#seams.policy.fanoutWindowMs,
+      opensUntilMs,
+      readyByMs: opensUntilMs + fanoutReadyTimeoutMs,
       parts,
       part: 0,
       partOffset: 0,
@@ -210,19 +220,23 @@ export class FanOut {
     };
     this.#transfers.set(id, transfer);
     this.#joinable.set(objectId, transfer);
-    const start = this.#seams.clock.setTimeout(
-      () => this.#maybeStart(transfer),
-      this.#seams.policy.fanoutWindowMs,
-    );
-    this.#seams.clock.keepAlive(start, false);
+    for (const delayMs of [fanoutWindowMs, fanoutWindowMs + fanoutReadyTimeoutMs]) {
+      const start = this.#seams.clock.setTimeout(() => this.#maybeStart(transfer), delayMs);
+      this.#seams.clock.keepAlive(start, false);
+    }
     this.#arm();
     return transfer;
   }
 
-  /** Starts a transfer once its window has passed and every reader is subscribed. */
+  /**
+   * Starts a transfer once its window has passed and every reader is
+   * subscribed, or those that are once the readers' time to subscribe is up.
+   */
   #maybeStart(transfer: FanTransfer): void {
     if (transfer.started || !this.#transfers.has(transfer.id)) return;
-    if (this.#seams.clock.now() < transfer.opensUntilMs) return;
+    const now = this.#seams.clock.now();
+    if (now < transfer.opensUntilMs) return;
+    if (now >= transfer.readyByMs) this.#leaveOutUnready(transfer);
     for (const member of transfer.members.values()) if (!member.ready) return;
     if (transfer.members.size === 0) return this.#end(transfer);
     transfer.started = true;
@@ -231,9 +245,18 @@ export class FanOut {
     }
     this.#counts.transfers++;
     this.#counts.readers += transfer.members.size;
-    const now = this.#seams.clock.now();
     for (const member of transfer.members.values()) member.progressMs = now;
     this.#pump(transfer);
+  }
+
+  /** Readers not subscribed yet fetch the value alone: frame 12 `unicast` tells them. */
+  #leaveOutUnready(transfer: FanTransfer): void {
+    for (const [host, member] of [...transfer.members]) {
+      if (member.ready) continue;
+      transfer.members.delete(host);
+      this.#counts.unicast++;
+      this.#abort(transfer, host, FANOUT_UNICAST);
+    }
   }
 
   /** After a reader acknowledged or left: frees chunks, sends more, or ends. */
@@ -256,7 +279,7 @@ export class FanOut {
 
   /** Publishes chunks while the slowest reader's window allows. */
   #pump(transfer: FanTransfer): void {
-    const window = this.#seams.policy.windowChunks * this.#chunkBytes;
+    const window = this.#seams.policy.fanoutWindowChunks * this.#chunkBytes;
     const slowest = this.#slowest(transfer);
     while (transfer.sent < transfer.bytes && transfer.sent - slowest < window) {
       if (!this.#seams.publish(transfer.id, this.#chunk(transfer))) {

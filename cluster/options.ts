@@ -148,7 +148,28 @@ export interface ClusterOptions {
    * @default {false}
    */
   readonly directChannel?: boolean | DirectChannelOptions;
+  /**
+   * How long a fan-out transfer of an object this host holds waits, from the
+   * first reader's get, for other readers' gets to join it (one publish for
+   * all of them; docs/moving-data.md, "Many readers"), in milliseconds (at
+   * most 60000). Every remote get of a large object waits this long, so keep
+   * it small; raise it when readers' gets arrive further apart (a loaded
+   * machine) and sharing matters more than latency.
+   * @default {20}
+   */
+  readonly fanoutWindowMs?: number;
+  /**
+   * How long after `fanoutWindowMs` a fan-out transfer of an object this
+   * host holds waits for readers that have not subscribed yet, in
+   * milliseconds (at most 60000): then it starts without them, and each of
+   * them gets the value alone, so that one slow reader does not hold up the others.
+   * @default {1000}
+   */
+  readonly fanoutReadyTimeoutMs?: number;
 }
+
+/** The longest fan-out timing accepted, in milliseconds: every get of a large object may wait it. */
+const MAX_FANOUT_TIMING_MS = 60_000;
 
 /** Checks cluster options. */
 export function checkClusterOptions(options: ClusterOptions): void {
@@ -181,6 +202,19 @@ export function checkClusterOptions(options: ClusterOptions): void {
   ) {
     const value = options[option];
     if (value !== undefined) checkTimeoutMs(`cluster.${option}`, value);
+  }
+  for (const option of ["fanoutWindowMs", "fanoutReadyTimeoutMs"] as const) {
+    const value = options[option];
+    if (
+      value !== undefined &&
+      (typeof value !== "number" || !(value >= 0) || value > MAX_FANOUT_TIMING_MS)
+    ) {
+      throw new InvalidOptionError(
+        `cluster.${option}`,
+        value,
+        `a number of milliseconds >= 0 and <= ${MAX_FANOUT_TIMING_MS}`,
+      );
+    }
   }
   resolveSpawnRate(options.spawnRate);
   resolveDirectChannel(options.directChannel);

@@ -31,6 +31,7 @@ import { timeoutError } from "../base/timeouts.ts";
 import { type ChunkPolicy, DEFAULT_CHUNK_POLICY } from "./chunks_out.ts";
 import { DirectChannel } from "./direct_channel.ts";
 import type { DirectChannelPolicy } from "./direct_policy.ts";
+import type { FanoutTiming } from "./chunk_policy.ts";
 import { ObjectFanoutHost } from "./object_fanout.ts";
 import { type Capability, reads } from "./capabilities.ts";
 import type { TransportStats } from "./transport_stats.ts";
@@ -62,6 +63,8 @@ export interface RemotingSeams {
   readonly wireStacks?: boolean;
   /** The direct data channel, when it is on. */
   readonly directChannel?: DirectChannelPolicy;
+  /** Fan-out timings other than the defaults (`ClusterOptions.fanoutWindowMs`, ...). */
+  readonly fanoutTiming?: FanoutTiming;
   /** An actor of another host that this one watches stopped for good (frame 6). */
   readonly actorStopped: (actorId: string, record: DeathRecord | undefined) => void;
 }
@@ -86,6 +89,7 @@ export class Remoting {
     const chunkPolicy: ChunkPolicy = {
       ...DEFAULT_CHUNK_POLICY,
       ...(seams.maxMessageBytes === undefined ? {} : { maxMessageBytes: seams.maxMessageBytes }),
+      ...seams.fanoutTiming,
     };
     this.#runtime = seams.runtime;
     this.#wireStacks = seams.wireStacks === true;

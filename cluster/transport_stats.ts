@@ -33,6 +33,8 @@ export interface TransportStats {
     readonly delivered: number;
     /** Chunk batches published. */
     readonly chunks: number;
+    /** Readers left out of a transfer, not subscribed in time: they fetched alone. */
+    readonly unicast: number;
     /** Transfers open now: sent by this host, and received by it. */
     readonly open: { readonly out: number; readonly in: number };
   };

@@ -127,6 +127,12 @@ export async function joinCluster(
     ...(options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes }),
     wireStacks: options.wireStacks === true,
     ...directChannelOf(options, runtime.hostId),
+    fanoutTiming: {
+      ...(options.fanoutWindowMs === undefined ? {} : { fanoutWindowMs: options.fanoutWindowMs }),
+      ...(options.fanoutReadyTimeoutMs === undefined
+        ? {}
+        : { fanoutReadyTimeoutMs: options.fanoutReadyTimeoutMs }),
+    },
     liveness,
   });
   try {

@@ -32,11 +32,21 @@ export interface ObjectFanout {
   /**
    * Reader side: receives the value of a ticket from `holderHost`.
    *
+   * @returns (resolves) The holder's answer, as if the fetch had returned
+   *   it; {@linkcode UNICAST} when the holder left this reader out of the
+   *   transfer (it was not subscribed in time): fetch the value alone.
+   *
    * @throws {HostUnreachableError} (rejects) When the holder's host is gone.
    * @throws {TransferFailedError} (rejects) When the transfer failed otherwise.
    */
   receive(holderHost: string, ticket: FanTicket): Promise<unknown>;
 }
+
+/**
+ * What {@linkcode ObjectFanout.receive} resolves with when the reader is to
+ * fetch the value alone, without `fanout`.
+ */
+export const UNICAST: { readonly kind: "unicast" } = Object.freeze({ kind: "unicast" });
 
 /** Whether an answer to a fetch is a well-formed ticket. */
 export function isFanTicket(value: unknown): value is FanTicket {

@@ -24,7 +24,7 @@ import {
 } from "./object_ref.ts";
 import { type FetchAnswer, KEEPER_TYPE, type KeeperSide } from "./keeper_side.ts";
 import { freezeDeep } from "./freeze.ts";
-import { isFanTicket, type ObjectFanout } from "./fanout_port.ts";
+import { isFanTicket, type ObjectFanout, UNICAST } from "./fanout_port.ts";
 import { parseActorId } from "../ids.ts";
 import { Tombstones } from "./tombstones.ts";
 
@@ -324,20 +324,20 @@ export class ObjectTable implements ObjectAccess, KeeperSide {
       throw new ObjectLostError(ref.id, ref.hostId, "not-found");
     }
     const fanout = this.#seams.fanout();
-    let answer: unknown;
-    try {
-      answer = await (keeper as Asking).ask(
+    const ask = (shared: boolean) =>
+      (keeper as Asking).ask(
         "get",
-        {
-          id: ref.id,
-          reader: this.#ownKeeper(),
-          ...(fanout === undefined ? {} : { fanout: true }),
-        },
+        { id: ref.id, reader: this.#ownKeeper(), ...(shared ? { fanout: true } : {}) },
         { timeoutMs: this.#seams.fetchTimeoutMs },
       );
+    let answer: unknown;
+    try {
+      answer = await ask(fanout !== undefined);
       // A value read by several hosts at once comes on a transfer they share.
       if (fanout !== undefined && isFanTicket(answer)) {
         answer = await fanout.receive(ref.hostId, answer);
+        // Left out of it (not subscribed in time): the value comes alone.
+        if (answer === UNICAST) answer = await ask(false);
       }
     } catch (err) {
       const reason = lostReasonOf(err);
