@@ -54,11 +54,12 @@ export interface RemotePort {
    */
   resolve(serialized: SerializedRef): BaseRef | undefined;
   /**
-   * Picks a host for a placement (this one included).
+   * Picks a host for a placement (this one included, unless `excluding`
+   * names it: a leaving host asks where its shards go once it is gone).
    *
    * @throws {PlacementError} When none qualifies.
    */
-  chooseHost(placement: Placement): string;
+  chooseHost(placement: Placement, excluding?: string): string;
   /**
    * Spawns a supervisor's child on another host, linked to the supervisor
    * here; `restarts` is how many times that child was restarted before (the
@@ -120,6 +121,8 @@ export interface RemotePort {
   readonly objectFanout?: ObjectFanout;
   /** Says goodbye before the actors stop, so others stop sending. */
   leave(): void;
+  /** Waits until everything sent so far has left this host (a leaving host, before it says so). */
+  flush?(): Promise<void>;
   /** Flushes and closes the connection to the other hosts. */
   close(): Promise<void>;
 }

@@ -553,11 +553,19 @@ export class Runtime implements CellRuntime {
   async shutdown(timeoutMs: number): Promise<void> {
     if (this.#status !== "running") return this.#shutdownDone;
     this.#status = "shutting-down";
-    this.remote.leave();
     const deadlineMs = this.clock.now() + timeoutMs;
+    // While still a member, so that no host takes a shard before its entities stopped here.
+    const handed = await this.entities.handOffAll(deadlineMs);
+    // What it relayed goes out before its goodbye; what reaches it after is refused (its
+    // sender hears why), not relayed: a sender that heard the goodbye sends to the new host
+    // directly, and a relay that late could arrive after those messages, out of order.
+    if (handed > 0) await this.remote.flush?.().catch(() => {});
+    this.entities.stopRelaying();
+    this.remote.leave();
     const topLevel: Cell[] = [];
     for (const cell of this.#cells.values()) if (cell.parent === undefined) topLevel.push(cell);
     for (let i = topLevel.length - 1; i >= 0; i--) await topLevel[i].stop(SHUTDOWN, deadlineMs);
+    await this.entities.relaysAnswered(deadlineMs);
     await this.remote.close();
     this.asks.rejectAll(() => new SystemStoppedError(this.hostId));
     this.deadLetters.flushLog();

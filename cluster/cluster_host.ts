@@ -362,8 +362,13 @@ export class ClusterHost implements RemotePort {
    *
    * @throws {PlacementError} When none qualifies.
    */
-  chooseHost(placement: Placement): string {
-    return this.#placer.choose(placement, this.view.hosts(), this.#runtime.hostId);
+  chooseHost(placement: Placement, excluding?: string): string {
+    const hosts = this.view.hosts();
+    return this.#placer.choose(
+      placement,
+      excluding === undefined ? hosts : hosts.filter((h) => h.hostId !== excluding),
+      this.#runtime.hostId,
+    );
   }
 
   /** Spawns a supervisor's child on another host, linked to the supervisor. */

@@ -143,7 +143,7 @@ export async function joinCluster(
   }
   runtime.remote = cluster;
   // A holder that is only unreachable may be alive behind a cut: its claim stands until it is lost.
-  runtime.entities.claims = new StoreClaims(
+  const claims = new StoreClaims(
     runtime.hostId,
     () => runtime.store(),
     (hostId) => {
@@ -156,6 +156,7 @@ export async function joinCluster(
     },
     () => runtime.clock.now(),
   );
+  runtime.entities.claims = claims;
   // The one view hook entities need: hand keys to a host that came up, stop forwarding to one that went.
   cluster.view.onChange((host) => {
     if (host.self) return;
@@ -163,7 +164,10 @@ export async function joinCluster(
     runtime.entities.hostChanged(host.hostId, standing);
   });
   // A host cut off from the cluster hears of no view change, yet its shards may be taken meanwhile.
-  transport.onStatus((status) => runtime.entities.connectionChanged(status === "connected"));
+  transport.onStatus((status) => {
+    if (status === "connected") claims.reconnected();
+    runtime.entities.connectionChanged(status === "connected");
+  });
   cluster.onHostGone((gone) => {
     const lowest = cluster.view.hosts().find((h) => isUp(h.state));
     if (lowest?.self) releaseNames(gone.hostId);

@@ -56,11 +56,6 @@ export function entityPersistKey(type: string, key: string): string {
   return entityId(type, key);
 }
 
-/** Whether a persistence key is an entity's (see {@linkcode entityPersistKey}). */
-export function isEntityPersistKey(persistKey: string): boolean {
-  return persistKey.startsWith(MARK);
-}
-
 /** The address of an entity's activation on one host (the `to` of a frame). */
 export function entityAddress(hostId: string, type: string, key: string): string {
   return `${hostId}/${entityId(type, key)}`;

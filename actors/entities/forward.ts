@@ -14,20 +14,26 @@ import { UnknownActorError } from "../errors.ts";
 import { entityAddress } from "./address.ts";
 import { type Activation, type Held, refuse } from "./activation.ts";
 
-/** Sends one held message to `holder`'s activation of the entity; a refusal goes back through its `via`. */
+/**
+ * Sends one held message to `holder`'s activation of the entity; a refusal
+ * goes back through its `via`.
+ *
+ * @returns For an ask, its relay: settles when the holder's answer came back.
+ */
 export function forward(
   runtime: EntityHost,
   activation: Activation,
   holder: string,
   held: Held,
-): void {
+): Promise<void> | undefined {
   const ref = runtime.remote.resolve({
     $ref: entityAddress(holder, activation.type, activation.key) as ActorId,
     type: activation.type,
   }) as UntypedRef | undefined;
   if (ref === undefined) {
     const error = new UnknownActorError(activation.id);
-    return refuse(held.via, activation.id, activation.type, held.name, held.payload, error);
+    refuse(held.via, activation.id, activation.type, held.name, held.payload, error);
+    return undefined;
   }
   const via = held.via;
   if (via instanceof TellOrigin) {
@@ -36,14 +42,14 @@ export function forward(
     } catch (err) {
       via.refused(activation.id, activation.type, held.name, held.payload, err as Error);
     }
-    return;
+    return undefined;
   }
-  if (via.settled) return;
+  if (via.settled) return undefined;
   const deadlineMs = via.deadlineMs;
   const options = deadlineMs === undefined
     ? undefined
     : { timeoutMs: Math.max(1, Math.ceil(deadlineMs - runtime.clock.now())) };
-  ref.ask(held.name, held.payload, options).then(
+  return ref.ask(held.name, held.payload, options).then(
     (value) => via.resolve(value),
     (err) => via.reject(err),
   );

@@ -32,6 +32,7 @@ import { idle, leastRecentlyUsed, sweepIdle, SweepTimer } from "./sweep.ts";
 import { shardOf } from "./shards.ts";
 import { forward } from "./forward.ts";
 import { ShardMoves } from "./shard_moves.ts";
+import { LeaveWaits } from "./leave.ts";
 
 export type { EntityCounts };
 
@@ -56,11 +57,15 @@ export class EntityRegistry {
   maxResident: number = DEFAULT_MAX_RESIDENT_ENTITIES;
   /** Which shards move to hosts that came up, at a bounded rate. */
   readonly moves: ShardMoves;
+  /** Set while this host leaves: it claims no shard, and relays every message to the shard's next host. */
+  #leaving = false;
+  readonly #leave: LeaveWaits;
 
   /** @param runtime The host's runtime. */
   constructor(runtime: EntityHost) {
     this.#runtime = runtime;
     this.#shards = new ShardTable(() => runtime.clock.now(), () => this.claims);
+    this.#leave = new LeaveWaits(() => runtime.clock);
     this.moves = new ShardMoves(runtime, this.#shards, (shard, to) => this.#handOff(shard, to));
     this.#sweep = new SweepTimer(
       () => runtime.clock,
@@ -70,7 +75,9 @@ export class EntityRegistry {
         const passivate = (a: Activation) => this.#passivate(a);
         sweepIdle(this.#known, runtime.clock.now(), passivate, (a) => this.#forget(a));
       },
-      () => (this.#known.size > 0 || this.moves.pending) && runtime.status === "running",
+      () =>
+        (this.#known.size > 0 || this.moves.pending) &&
+        (runtime.status === "running" || this.#leaving),
     );
   }
 
@@ -108,12 +115,12 @@ export class EntityRegistry {
     fromHost = false,
   ): void {
     const id = entityId(type, key);
+    if (this.#runtime.status !== "running" && !this.#leaving) {
+      return refuse(via, id, type, name, payload, new SystemStoppedError(this.#runtime.hostId));
+    }
     let activation = this.#known.get(id);
     const now = this.#runtime.clock.now();
     if (activation === undefined) {
-      if (this.#runtime.status !== "running") {
-        return refuse(via, id, type, name, payload, new SystemStoppedError(this.#runtime.hostId));
-      }
       const definition = definitionOf(type);
       if (definition === undefined || definition.spec.entity === undefined) {
         return refuse(via, id, type, name, payload, new UnknownActorError(id));
@@ -163,8 +170,11 @@ export class EntityRegistry {
       case "claiming":
       case "passivating":
         return this.#hold(activation, held);
-      case "forwarding":
-        return forward(this.#runtime, activation, activation.holder!, held);
+      case "forwarding": {
+        const relay = forward(this.#runtime, activation, activation.holder!, held);
+        if (relay !== undefined) this.#leave.relay(relay);
+        return;
+      }
       default: {
         const unknown: never = activation.phase;
         throw new Error(`unknown entity phase ${unknown}`);
@@ -183,6 +193,14 @@ export class EntityRegistry {
   /** Asks the shard table where the activation runs (at once when its shard is trusted). */
   #claim(activation: Activation, fresh: boolean): void {
     activation.phase = "claiming";
+    const phase = activation.shard.phase;
+    if (this.#leaving && phase !== "handing-off" && phase !== "mine") {
+      const to = this.#successor(activation.shard);
+      const outcome = to === undefined
+        ? new SystemStoppedError(this.#runtime.hostId)
+        : { kind: "held" as const, hostId: to };
+      return this.#claimed(activation, outcome);
+    }
     this.#shards.acquire(activation.shard, fresh, (outcome) => this.#claimed(activation, outcome));
   }
 
@@ -256,7 +274,7 @@ export class EntityRegistry {
     activation.cell = undefined;
     shard.resident--;
     this.#resident--;
-    if (this.#runtime.status !== "running") {
+    if (this.#runtime.status !== "running" && !this.#leaving) {
       this.#fail(activation, new SystemStoppedError(this.#runtime.hostId));
     } else if (activation.held.length === 0) {
       this.#forget(activation);
@@ -265,7 +283,7 @@ export class EntityRegistry {
       this.#claim(activation, false);
     }
     if (shard.resident === 0 && this.#draining.delete(shard) && shard.phase === "handing-off") {
-      void this.#shards.finishHandOff(shard);
+      void this.#shards.finishHandOff(shard).then(() => this.#leave.changed());
     }
   }
 
@@ -299,10 +317,63 @@ export class EntityRegistry {
     this.#shards.viewChanged(this.#runtime.hostId, !connected, false);
   }
 
+  /**
+   * Hands every shard of this host to the host that owns it once this one
+   * is gone, before this host announces that it leaves: each shard's
+   * entities passivate (state saved) as they finish what they hold, then its
+   * claim is released and the messages held meanwhile follow to the new
+   * host, in order. From now on, messages for other shards are relayed too.
+   * A shard no other host qualifies for stays, and its entities stop with
+   * this host.
+   *
+   * @param deadlineMs When to stop waiting (the shutdown's deadline).
+   * @returns How many shards it handed off.
+   */
+  async handOffAll(deadlineMs: number): Promise<number> {
+    this.#leaving = true;
+    let handed = 0;
+    for (const shard of this.#shards.mine()) {
+      const to = this.#successor(shard);
+      if (to === undefined) continue;
+      handed++;
+      this.#handOff(shard, to);
+    }
+    await this.#leave.until(() => this.#shards.handingOff() === 0, deadlineMs);
+    return handed;
+  }
+
+  /** This host said goodbye: what reaches it now is refused (its sender hears why), not relayed. */
+  stopRelaying(): void {
+    this.#leaving = false;
+  }
+
+  /**
+   * Resolves when every ask this host relayed to another was answered, or at
+   * `deadlineMs`: a leaving host closes after that, not before.
+   */
+  relaysAnswered(deadlineMs: number): Promise<void> {
+    return this.#leave.until(() => this.#leave.relayed, deadlineMs);
+  }
+
+  /** The host that owns a shard once this one is gone, if any qualifies. */
+  #successor(shard: Shard): string | undefined {
+    try {
+      const to = this.#runtime.remote.chooseHost(
+        { kind: "hash", key: shard.name, labels: shard.labels },
+        this.#runtime.hostId,
+      );
+      return to === this.#runtime.hostId ? undefined : to;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Hands a shard of this host to `to`: its entities passivate, then its claim is released. */
   #handOff(shard: Shard, to: string): void {
     this.#shards.startHandOff(shard, to);
-    if (shard.resident === 0) return void this.#shards.finishHandOff(shard);
+    if (shard.resident === 0) {
+      return void this.#shards.finishHandOff(shard).then(() => this.#leave.changed());
+    }
     this.#drain(shard);
   }
 

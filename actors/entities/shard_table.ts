@@ -96,6 +96,13 @@ export class ShardTable {
     return shard;
   }
 
+  /** How many shards this host is handing off now. */
+  handingOff(): number {
+    let count = 0;
+    for (const shard of this.#shards.values()) if (shard.phase === "handing-off") count++;
+    return count;
+  }
+
   /** Every shard this host holds. */
   mine(): Shard[] {
     return [...this.#shards.values()].filter((s) => s.phase === "mine");

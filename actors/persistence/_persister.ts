@@ -33,7 +33,6 @@ import {
 } from "./_state_blobs.ts";
 import { StateConflictError, StateDecodeError } from "./errors.ts";
 import { holderPrefix, splitHolder } from "./key_holder.ts";
-import { isEntityPersistKey } from "../entities/address.ts";
 import {
   RevisionConflictError,
   StoreUnavailableError,
@@ -196,11 +195,11 @@ export async function loadState(cell: Cell, spec: PersistenceSpec<unknown>): Pro
   const requester = cell.requester ?? hostId;
   const previous = entry === undefined ? undefined : splitHolder(entry.value).holder;
   // This host's own activations are its own business (a restart in place,
-  // a local spawn); a holder elsewhere is judged by the cluster. An entity's
-  // activation follows its shard's claim instead: the shard's previous host
-  // is passivating or forwarding it, and compare-and-set fences a late writer.
-  const entity = cell.requester === undefined && isEntityPersistKey(cell.persistKey!);
-  if (previous !== undefined && previous.host !== hostId && !entity) {
+  // a local spawn); a holder elsewhere is judged by the cluster. That holds
+  // for entities too: a shard's previous host releases its claim only after
+  // its activations of the shard stopped, so a holder that still runs on a
+  // member is a second activation, refused here before it reads on.
+  if (previous !== undefined && previous.host !== hostId) {
     await remote.mayTakeKey(cell.persistKey!, previous, requester);
   }
   const holder = holderPrefix({ actor: cell.id, host: hostId, epoch: remote.epoch, by: requester });

@@ -36,3 +36,23 @@ Deno.test(`${SEEDS.length} seeded simulations with entities: never two live acti
     `entities activated again after passivating (${activations})`,
   );
 });
+
+/**
+ * Seeds in which a host joined after the holder of a shard's claim crashed
+ * (so its view never held that holder): it respected the claim for 10 s
+ * from its first sight of it and forwarded to the dead holder, so the final
+ * reads failed with `HostUnreachableError`. An unknown holder is now
+ * respected only while this host has been connected for less than the
+ * grace (cluster/entity_claims.ts).
+ */
+const LATE_JOIN_SEEDS = [38, 77, 107, 113, 117];
+
+Deno.test("a host that joins after a shard's holder crashed serves the shard: every final read succeeds", async () => {
+  const failing: string[] = [];
+  for (const seed of LATE_JOIN_SEEDS) {
+    const result = await simulate({ seed, entities: 8 });
+    assert.equal(result.entityDuplicates, 0, `seed ${seed}`);
+    if (result.violations.length > 0) failing.push(`seed ${seed}: ${result.violations.join("; ")}`);
+  }
+  assert.deepEqual(failing, []);
+});
