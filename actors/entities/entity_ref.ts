@@ -94,11 +94,7 @@ export class EntityRef implements BaseRef {
 
   /** The host that owns the key's shard now, by the cluster's view. */
   #owner(): string {
-    return this.#runtime.remote.chooseHost({
-      kind: "hash",
-      key: this.#shard,
-      labels: this.#labels,
-    });
+    return this.#runtime.entities.routes.owner(this.#shard, this.#labels);
   }
 
   #remoteRef(host: string): UntypedRef {

@@ -32,6 +32,7 @@ import { idle, leastRecentlyUsed, sweepIdle, SweepTimer } from "./sweep.ts";
 import { shardOf } from "./shards.ts";
 import { forward } from "./forward.ts";
 import { ShardMoves } from "./shard_moves.ts";
+import { ShardRoutes } from "./routes.ts";
 
 export type { EntityCounts };
 
@@ -45,6 +46,8 @@ export class EntityRegistry {
   readonly #shards: ShardTable;
   /** Shards whose resident entities passivate (handed off, or found held by another host). */
   readonly #draining = new Set<Shard>();
+  /** The last standing heard of each other host. */
+  readonly #standings = new Map<string, "up" | "suspect" | "gone">();
   #resident = 0;
   #activations = 0;
   #passivations = 0;
@@ -56,10 +59,13 @@ export class EntityRegistry {
   maxResident: number = DEFAULT_MAX_RESIDENT_ENTITIES;
   /** Which shards move to hosts that came up, at a bounded rate. */
   readonly moves: ShardMoves;
+  /** Where this host sends each shard's messages (cached owners). */
+  readonly routes: ShardRoutes;
 
   /** @param runtime The host's runtime. */
   constructor(runtime: EntityHost) {
     this.#runtime = runtime;
+    this.routes = new ShardRoutes(runtime);
     this.#shards = new ShardTable(() => runtime.clock.now(), () => this.claims);
     this.moves = new ShardMoves(runtime, this.#shards, (shard, to) => this.#handOff(shard, to));
     this.#sweep = new SweepTimer(
@@ -276,6 +282,11 @@ export class EntityRegistry {
    * rebalance hands them off, bounded).
    */
   hostChanged(hostId: string, standing: "up" | "suspect" | "gone"): void {
+    // A loaded host flips between alive and busy (both up) all the time: that
+    // moves no shard, so it must not cost every shard a fresh read of its claim.
+    if (this.#standings.get(hostId) === standing) return;
+    this.#standings.set(hostId, standing);
+    this.routes.forget();
     this.#shards.viewChanged(hostId, standing === "suspect", standing === "gone");
     if (standing === "up") {
       this.moves.hostCameUp();
@@ -296,6 +307,7 @@ export class EntityRegistry {
    * (its peers may have judged it lost and taken them over meanwhile).
    */
   connectionChanged(connected: boolean): void {
+    this.routes.forget();
     this.#shards.viewChanged(this.#runtime.hostId, !connected, false);
   }
 
