@@ -229,7 +229,7 @@ const figures: Figure[] = [
     unit: "ms",
     program: "entities.ts",
     peer:
-      "the bound itself: 2x remote ask p50 to a spawned actor + one state load p50 (a KV get), same cluster and run",
+      "2x remote ask p50 to a spawned actor + one state load p50 (KV get), same cluster and run",
     peerProgram: "entities.ts",
     args: ["ours", "peer"],
     higherIsBetter: false,

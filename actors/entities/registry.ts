@@ -33,6 +33,7 @@ import { shardOf } from "./shards.ts";
 import { forward } from "./forward.ts";
 import { ShardMoves } from "./shard_moves.ts";
 import { ShardRoutes } from "./routes.ts";
+import { ClaimAhead } from "./claim_ahead.ts";
 
 export type { EntityCounts };
 
@@ -61,12 +62,15 @@ export class EntityRegistry {
   readonly moves: ShardMoves;
   /** Where this host sends each shard's messages (cached owners). */
   readonly routes: ShardRoutes;
+  /** Claims the shards a type's first activation here will be followed by. */
+  readonly claimAhead: ClaimAhead;
 
   /** @param runtime The host's runtime. */
   constructor(runtime: EntityHost) {
     this.#runtime = runtime;
     this.routes = new ShardRoutes(runtime);
     this.#shards = new ShardTable(() => runtime.clock.now(), () => this.claims);
+    this.claimAhead = new ClaimAhead(runtime, this.#shards, this.routes);
     this.moves = new ShardMoves(runtime, this.#shards, (shard, to) => this.#handOff(shard, to));
     this.#sweep = new SweepTimer(
       () => runtime.clock,
@@ -144,7 +148,8 @@ export class EntityRegistry {
       members.add(activation);
       this.#sweep.noteIdleMs(options.idleMs);
       this.#route(activation, { name, payload, via, bytes });
-      return this.#claim(activation, false);
+      this.#claim(activation, false);
+      return this.claimAhead.noteType(type, options.labels);
     }
     // Map order is use order: the least recently used is evicted first.
     this.#known.delete(id);

@@ -2,6 +2,8 @@
  * A bare runtime for the entity registry's tests: one host, a clock that
  * stands still (so no cached route expires during a test), a remote port
  * that counts the placements it is asked for, and claims that count reads.
+ * `warm` activates one entity and waits until the host has claimed every
+ * shard ahead (`claim_ahead.ts`), so that a test counts only what follows.
  */
 
 import { type Ask, defineActor } from "../../../mod.ts";
@@ -10,6 +12,9 @@ import { Logger } from "../../../actors/observe/logger.ts";
 import { type Clock, systemClock } from "../../../base/clock.ts";
 import type { EntityClaims } from "../../../actors/entities/claims.ts";
 import type { RemotePort } from "../../../actors/remote_port.ts";
+import { EntityRef } from "../../../actors/entities/entity_ref.ts";
+import { SHARDS_PER_TYPE } from "../../../actors/entities/shards.ts";
+import { waitFor } from "../../_helpers/system.ts";
 
 /** An entity without state. */
 export const Echo = defineActor<{ echo: Ask<number, number> }, null, string>({
@@ -26,6 +31,8 @@ export interface CountingRuntime {
   readonly placements: () => number;
   /** Shard claims read or taken. */
   readonly claims: () => number;
+  /** Activates one entity and waits until every shard was claimed ahead. */
+  readonly warm: () => Promise<void>;
 }
 
 /** Starts a runtime whose every shard is its own, counting placements and claims. */
@@ -74,5 +81,9 @@ export function countingRuntime(): CountingRuntime {
     release: () => Promise.resolve(),
   };
   runtime.entities.claims = counting;
-  return { runtime, placements: () => placements, claims: () => claims };
+  const warm = async () => {
+    await new EntityRef(runtime, Echo.type, "warm", undefined).ask("echo", 0);
+    await waitFor(() => claims >= SHARDS_PER_TYPE, "every shard claimed ahead", 10_000);
+  };
+  return { runtime, placements: () => placements, claims: () => claims, warm };
 }

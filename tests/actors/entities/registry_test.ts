@@ -20,9 +20,10 @@ function keysOfOneShard(count: number): string[] {
 }
 
 Deno.test("a host flipping between alive and busy costs no fresh read of a held shard's claim", async () => {
-  const { runtime, claims } = countingRuntime();
+  const { runtime, claims, warm } = countingRuntime();
   try {
     runtime.entities.hostChanged("h2", "up");
+    await warm();
     const [first, ...others] = keysOfOneShard(21);
     assert.equal(await new EntityRef(runtime, Echo.type, first, undefined).ask("echo", 0), 0);
     const read = claims();
@@ -38,9 +39,10 @@ Deno.test("a host flipping between alive and busy costs no fresh read of a held 
 });
 
 Deno.test("a host that became suspect makes the next activation read its shard's claim again", async () => {
-  const { runtime, claims } = countingRuntime();
+  const { runtime, claims, warm } = countingRuntime();
   try {
     runtime.entities.hostChanged("h2", "up");
+    await warm();
     assert.equal(await new EntityRef(runtime, Echo.type, "a", undefined).ask("echo", 1), 1);
     const before = claims();
     runtime.entities.hostChanged("h2", "suspect");
