@@ -17,7 +17,7 @@ import type { EntityHost } from "./host.ts";
 import type { Shard, ShardTable } from "./shard_table.ts";
 import type { ShardRoutes } from "./routes.ts";
 import { SOLO_CLAIMS } from "./claims.ts";
-import { shardName, SHARDS_PER_TYPE } from "./shards.ts";
+import { SHARDS_PER_TYPE } from "./shards.ts";
 
 /** How many claims of one type are in flight at once. */
 export const CLAIM_AHEAD_LANES = 8;
@@ -55,7 +55,7 @@ export class ClaimAhead {
     for (let index = 0; index < SHARDS_PER_TYPE; index++) {
       let owner: string;
       try {
-        owner = this.#routes.owner(shardName(type, index), labels);
+        owner = this.#routes.owner(type, index, labels);
       } catch {
         return;
       }

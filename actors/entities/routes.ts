@@ -14,6 +14,7 @@
 import type { Labels } from "../placement.ts";
 import type { RemotePort } from "../remote_port.ts";
 import type { EntityHost } from "./host.ts";
+import { shardName, SHARDS_PER_TYPE } from "./shards.ts";
 
 /** The longest a cached route is used without the view having said anything. */
 export const ROUTE_TTL_MS = 1_000;
@@ -21,7 +22,8 @@ export const ROUTE_TTL_MS = 1_000;
 /** The cached owners of shards, as this host's view chooses them. */
 export class ShardRoutes {
   readonly #runtime: EntityHost;
-  readonly #owners = new Map<string, string>();
+  /** Per type, the owner of each shard (by index): no string is built or hashed per message. */
+  readonly #owners = new Map<string, (string | undefined)[]>();
   #port: RemotePort | undefined;
   #sinceMs = 0;
 
@@ -33,12 +35,13 @@ export class ShardRoutes {
   /**
    * The host that owns a shard now, by this host's view.
    *
-   * @param shard The shard's placement key (`~type~#n`).
+   * @param type The entity type.
+   * @param index The shard's index within the type.
    * @param labels The labels a host needs to hold it (the same for every shard of a type).
    * @returns The owner's host id.
    * @throws {PlacementError} When no live host has the labels (never cached).
    */
-  owner(shard: string, labels: Labels | undefined): string {
+  owner(type: string, index: number, labels: Labels | undefined): string {
     const runtime = this.#runtime;
     const port = runtime.remote;
     const nowMs = runtime.clock.now();
@@ -47,10 +50,15 @@ export class ShardRoutes {
       this.#port = port;
       this.#sinceMs = nowMs;
     }
-    let host = this.#owners.get(shard);
+    let owners = this.#owners.get(type);
+    if (owners === undefined) {
+      owners = new Array<string | undefined>(SHARDS_PER_TYPE);
+      this.#owners.set(type, owners);
+    }
+    let host = owners[index];
     if (host === undefined) {
-      host = port.chooseHost({ kind: "hash", key: shard, labels });
-      this.#owners.set(shard, host);
+      host = port.chooseHost({ kind: "hash", key: shardName(type, index), labels });
+      owners[index] = host;
     }
     return host;
   }
