@@ -5,8 +5,8 @@
  * From the replies, sorted by sequence number (the order the entity handled
  * them in, if the history is right):
  * - in order: each reply's `last` is below its own sequence number;
- * - nothing acknowledged lost: each reply's `last` is at least the sequence
- *   number of the previous acknowledged message of its key;
+ * - nothing acknowledged lost: an acknowledged message is named as `last`
+ *   by the message handled after it (judged on keys with no refused ask);
  * - one activation at a time: an activation that handled a message never
  *   handles one again after another activation of its key has;
  * - never silent: every ask ends (replied, or rejected with a typed error
@@ -62,6 +62,30 @@ export class EntityHistory {
     return sent;
   }
 
+  /**
+   * Acknowledged messages of `key` that no later message was handled after
+   * (each handled message names the one before it), although a later one
+   * was handled past them. Only judged for a key none of whose asks was
+   * refused: a refused ask may have been handled, and then it is the one
+   * that names its predecessor.
+   */
+  #lost(key: string, outcomes: Map<number, AskOutcome>, note: (text: string) => void): number {
+    const lasts = new Set<number>();
+    let furthest = 0;
+    for (const outcome of outcomes.values()) {
+      if (outcome.kind === "rejected") return 0;
+      lasts.add(outcome.reply.last);
+      furthest = Math.max(furthest, outcome.reply.last);
+    }
+    let lost = 0;
+    for (const [seq, outcome] of outcomes) {
+      if (outcome.kind !== "replied" || lasts.has(seq) || seq >= furthest) continue;
+      lost++;
+      note(`${key} #${seq} was acknowledged, and no later message was handled after it`);
+    }
+    return lost;
+  }
+
   /** Checks every invariant; returns the figures and every violation. */
   check(): {
     figures: Record<string, number | string>;
@@ -81,7 +105,6 @@ export class EntityHistory {
     };
     for (const [key, sent] of this.#sent) {
       const outcomes = this.#outcomes.get(key) ?? new Map<number, AskOutcome>();
-      let previous = 0;
       const retired = new Set<string>();
       let current: string | undefined;
       for (let seq = 1; seq <= sent; seq++) {
@@ -106,11 +129,7 @@ export class EntityHistory {
         if (last >= seq) {
           outOfOrder++;
           note(`${key} #${seq} was handled after #${last}`);
-        } else if (last < previous) {
-          lostAcknowledged++;
-          note(`${key} #${seq} was handled after #${last}: acknowledged #${previous} was lost`);
         }
-        previous = seq;
         if (activation !== current) {
           if (retired.has(activation)) {
             duplicates++;
@@ -122,6 +141,7 @@ export class EntityHistory {
           current = activation;
         }
       }
+      lostAcknowledged += this.#lost(key, outcomes, note);
     }
     return {
       figures: {
