@@ -24,3 +24,12 @@ export const ColdEntity = defineActor<{ echo: Ask<number, number> }, null, strin
   init: () => null,
   asks: { echo: (s, n) => ({ state: s, reply: n }) },
 });
+
+/** An entity without state for the ask figure: 100k of them stay resident. */
+export const ResidentEntity = defineActor<{ echo: Ask<number, number> }, null, string>({
+  type: "bench-resident-entity",
+  module: import.meta.url,
+  entity: { idleMs: Infinity, labels: { bench: "entity" } },
+  init: () => null,
+  asks: { echo: (s, n) => ({ state: s, reply: n }) },
+});

@@ -44,3 +44,34 @@ export const ChaosQuick = defineActor<{ ping: Ask<void, number>; poke: Tell }, n
   tells: { poke: (n) => n + 1 },
   asks: { ping: (n) => ({ state: n + 1, reply: n + 1 }) },
 });
+
+/** What a {@linkcode ChaosEntity} answers: the sequence number it handled before, and who it is. */
+export interface ChaosEntityReply {
+  /** The sequence number of the message this entity handled before this one (0: none). */
+  readonly last: number;
+  /** The id of the activation that handled it (host and incarnation). */
+  readonly activation: string;
+}
+
+/**
+ * A persistent entity that remembers the last sequence number it handled,
+ * across activations and moves: its replies show the order in which its
+ * messages were handled, and which activation handled each.
+ */
+export const ChaosEntity = defineActor<
+  { put: Ask<number, ChaosEntityReply> },
+  { last: number },
+  string
+>({
+  type: "chaos-entity",
+  module: import.meta.url,
+  entity: { idleMs: 600_000, labels: { worker: "1" } },
+  persistence: { version: 1 },
+  init: () => ({ last: 0 }),
+  asks: {
+    put: (s, seq, ctx) => ({
+      state: { last: seq },
+      reply: { last: s.last, activation: ctx.self.id },
+    }),
+  },
+});

@@ -15,6 +15,7 @@ import { InvalidNameError } from "../../base/errors.ts";
 
 /** The mark that starts an entity id; names, types and keys never hold it. */
 const MARK = "~";
+const MARK_CODE = MARK.charCodeAt(0);
 
 /** The longest persistence key the runtime accepts (`runtime.ts`). */
 const MAX_PERSIST_KEY_LENGTH = 160;
@@ -75,10 +76,23 @@ export function parseEntityId(id: string): EntityName | undefined {
 export function parseEntityAddress(to: string): (EntityName & { host: string }) | undefined {
   const slash = to.indexOf("/");
   if (slash <= 0) return undefined;
+  // Checked where it starts, before any slice: most frames name actors, not entities.
+  if (to.charCodeAt(slash + 1) !== MARK_CODE) return undefined;
   const name = parseEntityId(to.slice(slash + 1));
-  return name === undefined ? undefined : { host: to.slice(0, slash), ...name };
+  return name === undefined
+    ? undefined
+    : { host: to.slice(0, slash), type: name.type, key: name.key };
 }
 
+/** Whether `value` is a name: 1 to `MAX_NAME_LENGTH` of `A-Z a-z 0-9 _ : -` (a loop: every frame to an entity is parsed). */
 function isName(value: string): boolean {
-  return value.length <= MAX_NAME_LENGTH && /^[A-Za-z0-9_:-]+$/.test(value);
+  const length = value.length;
+  if (length === 0 || length > MAX_NAME_LENGTH) return false;
+  for (let i = 0; i < length; i++) {
+    const c = value.charCodeAt(i);
+    const ok = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 58) ||
+      c === 95 || c === 45;
+    if (!ok) return false;
+  }
+  return true;
 }

@@ -23,7 +23,7 @@ import { timeoutError } from "../../base/timeouts.ts";
 import { UNBOUNDED } from "../mailbox.ts";
 import { type DisplayBundle, escapeHtml, JUPYTER_DISPLAY } from "../observe/display.ts";
 import { entityAddress, entityId } from "./address.ts";
-import { shardName, shardOf } from "./shards.ts";
+import { shardOfId } from "./shards.ts";
 
 /** A ref to the entity of a type with a key, wherever it is active. */
 export class EntityRef implements BaseRef {
@@ -37,8 +37,8 @@ export class EntityRef implements BaseRef {
   readonly type: string;
   readonly #runtime: EntityHost;
   readonly #labels: Labels | undefined;
-  /** The placement key of the key's shard. */
-  readonly #shard: string;
+  /** The index of the key's shard within its type. */
+  readonly #shard: number;
   #origin: TellOrigin | undefined;
   #remote: { readonly host: string; readonly ref: UntypedRef } | undefined;
 
@@ -54,7 +54,7 @@ export class EntityRef implements BaseRef {
     this.key = key;
     this.#labels = labels;
     this.id = entityId(type, key);
-    this.#shard = shardName(type, shardOf(type, key));
+    this.#shard = shardOfId(this.id);
   }
 
   /** Sends a tell; one that cannot be delivered is a dead letter with its reason. */
@@ -94,11 +94,7 @@ export class EntityRef implements BaseRef {
 
   /** The host that owns the key's shard now, by the cluster's view. */
   #owner(): string {
-    return this.#runtime.remote.chooseHost({
-      kind: "hash",
-      key: this.#shard,
-      labels: this.#labels,
-    });
+    return this.#runtime.entities.routes.owner(this.type, this.#shard, this.#labels);
   }
 
   #remoteRef(host: string): UntypedRef {

@@ -33,6 +33,8 @@ import { shardOf } from "./shards.ts";
 import { forward } from "./forward.ts";
 import { ShardMoves } from "./shard_moves.ts";
 import { LeaveWaits } from "./leave.ts";
+import { ShardRoutes } from "./routes.ts";
+import { ClaimAhead } from "./claim_ahead.ts";
 
 export type { EntityCounts };
 
@@ -46,6 +48,8 @@ export class EntityRegistry {
   readonly #shards: ShardTable;
   /** Shards whose resident entities passivate (handed off, or found held by another host). */
   readonly #draining = new Set<Shard>();
+  /** The last standing heard of each other host. */
+  readonly #standings = new Map<string, "up" | "suspect" | "gone">();
   #resident = 0;
   #activations = 0;
   #passivations = 0;
@@ -60,12 +64,18 @@ export class EntityRegistry {
   /** Set while this host leaves: it claims no shard, and relays every message to the shard's next host. */
   #leaving = false;
   readonly #leave: LeaveWaits;
+  /** Where this host sends each shard's messages (cached owners). */
+  readonly routes: ShardRoutes;
+  /** Claims the shards a type's first activation here will be followed by. */
+  readonly claimAhead: ClaimAhead;
 
   /** @param runtime The host's runtime. */
   constructor(runtime: EntityHost) {
     this.#runtime = runtime;
+    this.routes = new ShardRoutes(runtime);
     this.#shards = new ShardTable(() => runtime.clock.now(), () => this.claims);
     this.#leave = new LeaveWaits(() => runtime.clock);
+    this.claimAhead = new ClaimAhead(runtime, this.#shards, this.routes);
     this.moves = new ShardMoves(runtime, this.#shards, (shard, to) => this.#handOff(shard, to));
     this.#sweep = new SweepTimer(
       () => runtime.clock,
@@ -145,7 +155,8 @@ export class EntityRegistry {
       members.add(activation);
       this.#sweep.noteIdleMs(options.idleMs);
       this.#route(activation, { name, payload, via, bytes });
-      return this.#claim(activation, false);
+      this.#claim(activation, false);
+      return this.claimAhead.noteType(type, options.labels);
     }
     // Map order is use order: the least recently used is evicted first.
     this.#known.delete(id);
@@ -294,6 +305,11 @@ export class EntityRegistry {
    * rebalance hands them off, bounded).
    */
   hostChanged(hostId: string, standing: "up" | "suspect" | "gone"): void {
+    // A loaded host flips between alive and busy (both up) all the time: that
+    // moves no shard, so it must not cost every shard a fresh read of its claim.
+    if (this.#standings.get(hostId) === standing) return;
+    this.#standings.set(hostId, standing);
+    this.routes.forget();
     this.#shards.viewChanged(hostId, standing === "suspect", standing === "gone");
     if (standing === "up") {
       this.moves.hostCameUp();
@@ -314,6 +330,7 @@ export class EntityRegistry {
    * (its peers may have judged it lost and taken them over meanwhile).
    */
   connectionChanged(connected: boolean): void {
+    this.routes.forget();
     this.#shards.viewChanged(this.#runtime.hostId, !connected, false);
   }
 

@@ -21,7 +21,11 @@ export const SHARDS_PER_TYPE = 256;
 
 /** The shard of an entity key: FNV-1a of the entity id, modulo the shard count. */
 export function shardOf(type: string, key: string): number {
-  const id = entityId(type, key);
+  return shardOfId(entityId(type, key));
+}
+
+/** The shard of an entity by its id (`~<type>~<key>`), for a caller that has the id already. */
+export function shardOfId(id: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) {
     hash ^= id.charCodeAt(i);

@@ -11,6 +11,7 @@ import { natsCluster3 } from "./nats_cluster.ts";
 import { restartStorm, simulation } from "./local_faults.ts";
 import { fuzz, slowActor } from "./input_faults.ts";
 import { simulationAtScale } from "./scale.ts";
+import { rebalancing } from "./rebalancing.ts";
 
 /** The scenarios. */
 export const scenarios: readonly Scenario[] = [
@@ -25,4 +26,5 @@ export const scenarios: readonly Scenario[] = [
   fuzz,
   simulation,
   simulationAtScale,
+  rebalancing,
 ];
