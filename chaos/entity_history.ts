@@ -128,7 +128,9 @@ export class EntityHistory {
         const { last, activation } = outcome.reply;
         if (last >= seq) {
           outOfOrder++;
-          note(`${key} #${seq} was handled after #${last}`);
+          const later = outcomes.get(last);
+          const by = later?.kind === "replied" ? later.reply.activation : "?";
+          note(`${key} #${seq} (by ${activation}) was handled after #${last} (by ${by})`);
         }
         if (activation !== current) {
           if (retired.has(activation)) {

@@ -135,13 +135,9 @@ export async function joinCluster(
     },
     liveness,
   });
-  try {
-    await cluster.ready;
-  } catch (err) {
-    await cluster.close().catch(() => {});
-    throw new ClusterConnectError(String(options.servers), { cause: err });
-  }
-  runtime.remote = cluster;
+  // Installed before the host can receive: a message for an entity that
+  // arrives while it joins must claim the shard (or go to its holder), not
+  // take it as its own, as every shard is in a system alone.
   // A holder that is only unreachable may be alive behind a cut: its claim stands until it is lost.
   const claims = new StoreClaims(
     runtime.hostId,
@@ -168,6 +164,18 @@ export async function joinCluster(
     if (status === "connected") claims.reconnected();
     runtime.entities.connectionChanged(status === "connected");
   });
+  const solo = { port: runtime.remote, claims: runtime.entities.claims };
+  runtime.remote = cluster;
+  try {
+    await cluster.ready;
+  } catch (err) {
+    runtime.remote = solo.port;
+    runtime.entities.claims = solo.claims;
+    await cluster.close().catch(() => {});
+    throw new ClusterConnectError(String(options.servers), { cause: err });
+  }
+  // Counted from now: joining took a while, and only now has this host heard its peers.
+  claims.reconnected();
   cluster.onHostGone((gone) => {
     const lowest = cluster.view.hosts().find((h) => isUp(h.state));
     if (lowest?.self) releaseNames(gone.hostId);

@@ -53,7 +53,15 @@ Deno.test({
       const system = await ActorSystem.start({
         store: await storeOf(id),
         deadLetters: { logPerSecond: 0 },
-        cluster: { name: "sec", servers: server.url, connect: { authFile: auth(id) } },
+        cluster: {
+          name: "sec",
+          servers: server.url,
+          connect: { authFile: auth(id) },
+          // Two reads "at once" on a loaded machine may come seconds apart: one
+          // window holds both, so that the fan-out step below sees one transfer.
+          fanoutWindowMs: 5_000,
+          fanoutReadyTimeoutMs: 10_000,
+        },
       });
       cleanup.defer(() => system.shutdown());
       return system;
