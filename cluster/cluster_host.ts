@@ -328,6 +328,7 @@ export class ClusterHost implements RemotePort {
     this.#remoting.hostGone(
       hostId,
       reason === "lost" ? "it was declared lost" : "it left the cluster",
+      reason === "left",
     );
     this.#local.hostGone(hostId, reason);
     this.#watches.hostGone(hostId, reason);

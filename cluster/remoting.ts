@@ -28,6 +28,7 @@ import type { RemoteRef } from "./remote_ref.ts";
 import { RemoteAsks } from "./remote_asks.ts";
 import { Inbound } from "./inbound.ts";
 import { timeoutError } from "../base/timeouts.ts";
+import type { TimerHandle } from "../base/clock.ts";
 import { type ChunkPolicy, DEFAULT_CHUNK_POLICY } from "./chunks_out.ts";
 import { DirectChannel } from "./direct_channel.ts";
 import type { DirectChannelPolicy } from "./direct_policy.ts";
@@ -39,6 +40,13 @@ import { Undelivered, unsentReason } from "./undelivered.ts";
 import type { Frame } from "./frames.ts";
 
 export type { TransportStats };
+
+/**
+ * How long asks waiting on a host that left gracefully may still be
+ * answered by it, in milliseconds (`Remoting.hostGone`); the asks' own
+ * deadlines still hold.
+ */
+export const LEFT_HOST_ANSWERS_MS = 5_000;
 
 /** What remoting works with. */
 export interface RemotingSeams {
@@ -72,6 +80,8 @@ export interface RemotingSeams {
 /** One host's sending and receiving of frames. */
 export class Remoting {
   readonly #runtime: Runtime;
+  /** Timers that fail the asks still waiting on hosts that left. */
+  readonly #leftTimers = new Set<TimerHandle>();
   readonly #transport: Transport;
   readonly #subjects: Subjects;
   readonly #view: ClusterView;
@@ -195,17 +205,34 @@ export class Remoting {
     this.#onBounce(message);
   }
 
-  /** Fails every ask waiting on a host that is gone. */
-  hostGone(hostId: string, why: string): void {
+  /**
+   * Fails every ask waiting on a host that is gone: at once when it was
+   * lost; after {@linkcode LEFT_HOST_ANSWERS_MS} when it left, since a
+   * leaving host still answers what reached it before its goodbye (its
+   * actors' refusals, the asks it forwarded to the entities' new hosts),
+   * and its goodbye can arrive before those answers. Failed early, such an
+   * ask would let its caller send on, to the new host, ahead of the message
+   * still on its way there.
+   */
+  hostGone(hostId: string, why: string, left = false): void {
     this.#outbound.chunks.hostGone(hostId, why);
     this.fanout.hostGone(hostId, why);
     this.#inbound.chunks.senderGone(hostId, why);
     this.#direct?.hostGone(hostId);
-    this.#failAsksTo(hostId, why);
+    if (!left) return this.#failAsksTo(hostId, why);
+    const clock = this.#runtime.clock;
+    const timer = clock.setTimeout(() => {
+      this.#leftTimers.delete(timer);
+      this.#failAsksTo(hostId, why);
+    }, LEFT_HOST_ANSWERS_MS);
+    clock.keepAlive(timer, false);
+    this.#leftTimers.add(timer);
   }
 
   /** Handles the batches still waiting, and rejects every ask still waiting: this host is shutting down. */
   closing(): void {
+    for (const timer of this.#leftTimers) this.#runtime.clock.clearTimeout(timer);
+    this.#leftTimers.clear();
     this.#inbound.finish();
     this.#inbound.flushRefusals();
     this.#outbound.chunks.closing();

@@ -155,11 +155,7 @@ export class EntityRegistry {
       members.add(activation);
       this.#sweep.noteIdleMs(options.idleMs);
       this.#route(activation, { name, payload, via, bytes });
-      // From another host while this one trusts that a host holds the shard:
-      // perhaps that very host, which forwarded it here after releasing the
-      // claim. Sent back on trust, it would come back behind the messages
-      // that follow it; one read of the claim (shared per shard) says where.
-      this.#claim(activation, fromHost && shard.phase === "held");
+      this.#claim(activation, false);
       return this.claimAhead.noteType(type, options.labels);
     }
     // Map order is use order: the least recently used is evicted first.
