@@ -50,6 +50,7 @@ export class LocalHost {
    * is queued but never handled, which goes back through `origin`.
    *
    * @param bytes The size of its envelope on the wire (it counts against the mailbox's `maxBytes`).
+   * @param sender The host it came from (an entity's registry tells a message its holder sent back).
    * @returns `undefined` when it was queued, else why it was refused.
    */
   deliverTell(
@@ -58,9 +59,12 @@ export class LocalHost {
     payload: unknown,
     origin: TellOrigin,
     bytes: number,
+    sender?: string,
   ): Refusal | undefined {
     const cell = this.#lookup(to);
-    if (cell === undefined && this.#toEntity(to, name, payload, origin, bytes)) return undefined;
+    if (cell === undefined && this.#toEntity(to, name, payload, origin, bytes, sender)) {
+      return undefined;
+    }
     if (cell === undefined || cell.stopping !== undefined) return this.#gone(to, cell);
     const refused = cell.offer(name, payload, origin, bytes);
     return refused === undefined
@@ -74,6 +78,7 @@ export class LocalHost {
    * and an ask it no longer waits for when its turn comes is skipped.
    *
    * @param bytes The size of its envelope on the wire (it counts against the mailbox's `maxBytes`).
+   * @param sender The host it came from (an entity's registry tells a message its holder sent back).
    * @returns `undefined` when it was queued, else why it was refused.
    */
   deliverAsk(
@@ -82,9 +87,12 @@ export class LocalHost {
     payload: unknown,
     reply: ReplyTarget,
     bytes: number,
+    sender?: string,
   ): Refusal | undefined {
     const cell = this.#lookup(to);
-    if (cell === undefined && this.#toEntity(to, name, payload, reply, bytes)) return undefined;
+    if (cell === undefined && this.#toEntity(to, name, payload, reply, bytes, sender)) {
+      return undefined;
+    }
     if (cell === undefined || cell.stopping !== undefined) {
       const refusal = this.#gone(to, cell);
       reply.reject(
@@ -242,10 +250,11 @@ export class LocalHost {
     payload: unknown,
     via: ReplyTarget | TellOrigin,
     bytes: number,
+    sender: string | undefined,
   ): boolean {
     const entity = parseEntityAddress(to);
     if (entity === undefined || entity.host !== this.#runtime.hostId) return false;
-    this.#runtime.entities.deliver(entity.type, entity.key, name, payload, via, bytes, true);
+    this.#runtime.entities.deliver(entity.type, entity.key, name, payload, via, bytes, sender);
     return true;
   }
 

@@ -262,7 +262,7 @@ export class Inbound {
     origin: RemoteTellOrigin,
     bytes: number,
   ): void {
-    const refusal = this.#local.deliverTell(to, name, body, origin, bytes);
+    const refusal = this.#local.deliverTell(to, name, body, origin, bytes, sender);
     if (refusal !== undefined) this.#refuse(sender, to, name, refusal, body);
   }
 
@@ -294,6 +294,7 @@ export class Inbound {
             (err) => this.#replyError(sender, correlation, err),
           ),
           bytes,
+          sender,
         );
         if (refusal !== undefined) this.#refusals.askRefused(refusal.reason);
         return;

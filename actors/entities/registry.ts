@@ -113,7 +113,7 @@ export class EntityRegistry {
    * none. A refusal goes through `via`: an ask's reply target rejects, a
    * tell's origin records (or sends back) its dead letter.
    *
-   * @param fromHost Whether the message came from another host.
+   * @param from The host it came from, when it came from another host.
    */
   deliver(
     type: string,
@@ -122,7 +122,7 @@ export class EntityRegistry {
     payload: unknown,
     via: ReplyTarget | TellOrigin,
     bytes: number,
-    fromHost = false,
+    from?: string,
   ): void {
     const id = entityId(type, key);
     if (this.#runtime.status !== "running" && !this.#leaving) {
@@ -162,11 +162,35 @@ export class EntityRegistry {
     this.#known.delete(id);
     this.#known.set(id, activation);
     activation.lastUsedMs = now;
-    // A message another host forwarded here while this host forwards to it:
-    // one of the two views is stale, so read the shard's claim again rather
-    // than send it back (two stale hosts would bounce it between them).
-    if (activation.phase === "forwarding" && fromHost) this.#claim(activation, true);
+    if (activation.phase === "forwarding" && from !== undefined) this.#forwarded(activation, from);
     this.#route(activation, { name, payload, via, bytes });
+  }
+
+  /**
+   * A message from another host reached an activation that forwards. It
+   * follows the messages before it to the same holder while that holder is
+   * up here: a read of the claim now could find the shard just released,
+   * activate the entity here and handle this message before those come back.
+   * Sent by the holder itself, one of the two views is stale: the host that
+   * owns the shard by its view reads the claim again (and takes it when it
+   * is free); any other sends it, and what follows, to that owner, not back
+   * (a host that has just handed the shard off must not take it back, and
+   * two stale hosts must not bounce it between them). A holder not up here
+   * may be gone: the claim is read again.
+   */
+  #forwarded(activation: Activation, from: string): void {
+    const holder = activation.holder!;
+    if (this.#standings.get(holder) !== "up") return this.#claim(activation, true);
+    if (from !== holder) return;
+    const shard = activation.shard;
+    let owner: string;
+    try {
+      owner = this.routes.owner(shard.type, shard.index, shard.labels);
+    } catch {
+      return this.#claim(activation, true);
+    }
+    if (owner === this.#runtime.hostId) return this.#claim(activation, true);
+    activation.holder = owner;
   }
 
   #route(activation: Activation, held: Held): void {

@@ -104,9 +104,11 @@ Deno.test({
     const acked = new Map<string, number[]>(keys.map((k) => [k, []]));
     const failed = new Map<string, number>(keys.map((k) => [k, 0]));
     let joined = false;
+    let moved = false;
     let roundsAfterJoin = 0;
     const load = Promise.all(keys.map(async (key) => {
-      while (!joined || roundsAfterJoin < 30) {
+      // The load goes on until a key has moved (shards move at a bounded rate, a sweep apart).
+      while (!joined || !moved || roundsAfterJoin < 30) {
         if (joined && key === keys[0]) roundsAfterJoin++;
         try {
           acked.get(key)!.push(
@@ -132,6 +134,19 @@ Deno.test({
       30_000,
     );
     joined = true;
+    const onJ3 = async () => {
+      const where = await Promise.all(
+        keys.map((key) =>
+          driver.entity(Ledger, key).ask("where", undefined, { timeoutMs: 20_000 })
+        ),
+      );
+      return where.some((w) => w.actor.startsWith("j3/"));
+    };
+    try {
+      await waitFor(onJ3, "an entity to move to the new host while the load runs", 60_000);
+    } finally {
+      moved = true;
+    }
     await load;
     let onNewHost = 0;
     for (const key of keys) {
