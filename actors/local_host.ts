@@ -50,7 +50,7 @@ export class LocalHost {
    * is queued but never handled, which goes back through `origin`.
    *
    * @param bytes The size of its envelope on the wire (it counts against the mailbox's `maxBytes`).
-   * @param sender The host it came from (an entity's registry tells a message its holder sent back).
+   * @param sender The host it came from (the entity registry uses it to tell a message that the shard's holder sent back).
    * @returns `undefined` when it was queued, else why it was refused.
    */
   deliverTell(
@@ -78,7 +78,7 @@ export class LocalHost {
    * and an ask it no longer waits for when its turn comes is skipped.
    *
    * @param bytes The size of its envelope on the wire (it counts against the mailbox's `maxBytes`).
-   * @param sender The host it came from (an entity's registry tells a message its holder sent back).
+   * @param sender The host it came from (the entity registry uses it to tell a message that the shard's holder sent back).
    * @returns `undefined` when it was queued, else why it was refused.
    */
   deliverAsk(
