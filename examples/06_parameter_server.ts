@@ -12,7 +12,8 @@
  * version of the weights: every worker gets the same ref, and its value
  * crosses to each host once (the workers of one host share it; on the
  * shard's own host `get` returns the array itself). A new version releases
- * the old one.
+ * the one before the old one: a worker that asked for the old one just
+ * before the change can still get it.
  *
  * - `--mode sync` (default): a step is a barrier. The driver asks every
  *   worker for its gradient, then every shard applies the sum: all workers
@@ -70,6 +71,8 @@ interface ShardState {
   contributions: number;
   /** The current weights as an object ref, once a worker asked for them; not stored. */
   published: ObjectRef<Float32Array> | undefined;
+  /** The version before, still readable by a worker that asked for it just before; not stored. */
+  previous: ObjectRef<Float32Array> | undefined;
 }
 
 const emptyPending = () => new Float32Array(SHARD_ROWS * COLS);
@@ -84,13 +87,21 @@ export const Shard = defineActor<ShardProtocol, ShardState>({
     pending: emptyPending(),
     contributions: 0,
     published: undefined,
+    previous: undefined,
   }),
   persistence: {
     version: 1,
     encode: ({ updates, weights }) => ({ updates, weights }),
     decode: (data) => {
       const { updates, weights } = data as { updates: number; weights: Float32Array };
-      return { updates, weights, pending: emptyPending(), contributions: 0, published: undefined };
+      return {
+        updates,
+        weights,
+        pending: emptyPending(),
+        contributions: 0,
+        published: undefined,
+        previous: undefined,
+      };
     },
   },
   asks: {
@@ -109,17 +120,30 @@ export const Shard = defineActor<ShardProtocol, ShardState>({
       const weights = descend(state.weights, state.pending);
       const updates = state.updates + state.contributions;
       state.pending.fill(0);
-      void state.published?.release();
+      if (state.published !== undefined) void state.previous?.release();
       return {
-        state: { updates, weights, pending: state.pending, contributions: 0, published: undefined },
+        state: {
+          updates,
+          weights,
+          pending: state.pending,
+          contributions: 0,
+          published: undefined,
+          previous: state.published ?? state.previous,
+        },
         reply: Math.floor(updates / WORKERS),
       };
     },
     applyNow: (state, slice) => {
       const updates = state.updates + 1;
-      void state.published?.release();
+      if (state.published !== undefined) void state.previous?.release();
       return {
-        state: { ...state, updates, weights: descend(state.weights, slice), published: undefined },
+        state: {
+          ...state,
+          updates,
+          weights: descend(state.weights, slice),
+          published: undefined,
+          previous: state.published ?? state.previous,
+        },
         reply: Math.floor(updates / WORKERS),
       };
     },
@@ -220,8 +244,9 @@ async function batchGradient(
 }
 
 /**
- * A shard's current weights. In async mode the shard may release the
- * version it named before this worker got it: then ask again.
+ * A shard's current weights. In async mode, on a loaded machine, the shard
+ * may release the version it named (two versions on) before this worker got
+ * it: then ask again, for the version current then.
  */
 async function pullWeights(shard: ActorRef<ShardProtocol>): Promise<Float32Array> {
   for (let attempt = 1;; attempt++) {
@@ -229,7 +254,7 @@ async function pullWeights(shard: ActorRef<ShardProtocol>): Promise<Float32Array
     try {
       return await ref.get();
     } catch (err) {
-      if (!ObjectLostError.is(err) || attempt === 3) throw err;
+      if (!ObjectLostError.is(err) || attempt === 20) throw err;
     }
   }
 }
