@@ -168,33 +168,30 @@ export class JetStreamStore implements StateStore, BlobStore {
     validateValue(key, value, this.maxValueBytes);
     validateRevision(expectedRevision);
     try {
-      const wire = this.#wire;
-      return await this.#call(
-        "put",
-        true,
-        () =>
-          wire !== undefined
-            ? wire.put(key, value, expectedRevision)
-            : expectedRevision === 0
-            ? this.#kv.create(key, value)
-            : this.#kv.update(key, value, expectedRevision),
-      );
+      return await this.#putAt(key, value, expectedRevision);
     } catch (err) {
       if (!(err instanceof RevisionConflictError) || expectedRevision !== 0) throw err;
       // `create` can fail on a deleted key (nats-server#5162): the key does not
       // exist, but its tombstone has a revision; write over the tombstone.
       const entry = await this.#call("get", false, () => this.#kv.get(key));
       if (entry === null || entry.operation === "PUT") throw err;
-      const wire = this.#wire;
-      return await this.#call(
-        "put",
-        true,
-        () =>
-          wire !== undefined
-            ? wire.put(key, value, entry.revision)
-            : this.#kv.update(key, value, entry.revision),
-      );
+      return await this.#putAt(key, value, entry.revision);
     }
+  }
+
+  /** One write: a create at revision 0, else a compare-and-set (pipelined when the wire is open). */
+  #putAt(key: string, value: Uint8Array, revision: number): Promise<number> {
+    const wire = this.#wire;
+    return this.#call(
+      "put",
+      true,
+      () =>
+        wire !== undefined
+          ? wire.put(key, value, revision)
+          : revision === 0
+          ? this.#kv.create(key, value)
+          : this.#kv.update(key, value, revision),
+    );
   }
 
   async delete(key: string, expectedRevision: number): Promise<void> {

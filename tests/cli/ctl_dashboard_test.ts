@@ -13,54 +13,16 @@ import { dashboardMain } from "../../cli/ctl_dashboard.ts";
 import { isLoopback } from "../../cli/_listen_address.ts";
 import { startSecuredServer } from "../_helpers/auth.ts";
 import { startAgent } from "../_helpers/agents.ts";
+import { startCtlDashboard } from "../_helpers/ctl_dashboard.ts";
 import { within } from "../_helpers/deadline.ts";
 
-const ctl = new URL("../../cli/ctl.ts", import.meta.url).pathname;
-
 /** Starts `ctl dashboard` with `args` and `env`; its URL once it serves. */
-async function startDashboard(
+function startDashboard(
   cleanup: AsyncDisposableStack,
   args: string[],
   env: Record<string, string>,
 ): Promise<string> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ctl, "dashboard", "--port", "0", "--interval-ms", "300", ...args],
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  cleanup.defer(async () => {
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // already gone
-    }
-    await within(child.status, 15_000, "ctl dashboard to stop");
-  });
-  const errors = (async () => {
-    let text = "";
-    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) text += chunk;
-    return text;
-  })();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  const url = await within(
-    (async () => {
-      while (true) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`ctl dashboard exited: ${out} ${await errors}`);
-        out += value;
-        const match = /dashboard (http:\/\/\S+)/.exec(out);
-        if (match !== null) return match[1];
-      }
-    })(),
-    60_000,
-    "ctl dashboard to serve",
-  );
-  (async () => {
-    while (!(await reader.read()).done);
-  })().catch(() => {});
-  return url;
+  return startCtlDashboard(cleanup, ["--interval-ms", "300", ...args], env);
 }
 
 /** Reads the page's event stream until a frame lists `hostId` as alive. */

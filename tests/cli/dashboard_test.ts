@@ -12,58 +12,13 @@ import type { ActorId } from "../../types.ts";
 import { startDriver, startServerAndAgents } from "../_helpers/process_cluster.ts";
 import { startChromium } from "../_helpers/chromium.ts";
 import { waitFor } from "../_helpers/system.ts";
-import { within } from "../_helpers/deadline.ts";
+import { startCtlDashboard } from "../_helpers/ctl_dashboard.ts";
 
-const ctl = new URL("../../cli/ctl.ts", import.meta.url).pathname;
 const screenshotFile = new URL("../../docs/dashboard.png", import.meta.url).pathname;
 
 /** Starts `ctl dashboard` on a free port; its URL once it serves. */
-async function startDashboard(cleanup: AsyncDisposableStack, nats: string, cluster: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      ctl,
-      "dashboard",
-      "--nats",
-      nats,
-      "--cluster",
-      cluster,
-      "--port",
-      "0",
-      "--interval-ms",
-      "500",
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  cleanup.defer(async () => {
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // already gone
-    }
-    await within(child.status, 15_000, "ctl dashboard to stop");
-  });
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let out = "";
-  const url = await within(
-    (async () => {
-      while (true) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`ctl dashboard exited: ${out}`);
-        out += value;
-        const match = /dashboard (http:\/\/\S+)/.exec(out);
-        if (match !== null) return match[1];
-      }
-    })(),
-    60_000,
-    "ctl dashboard to serve",
-  );
-  (async () => {
-    while (!(await reader.read()).done);
-  })().catch(() => {});
-  return url;
+function startDashboard(cleanup: AsyncDisposableStack, nats: string, cluster: string) {
+  return startCtlDashboard(cleanup, ["--nats", nats, "--cluster", cluster, "--interval-ms", "500"]);
 }
 
 Deno.test("the dashboard shows a worker's death, with why, live in a real browser", async () => {
