@@ -12,7 +12,12 @@ import type { Cell } from "../cell.ts";
 import type { ChildSpec } from "./supervisor_spec.ts";
 import type { ExitReason } from "../exit_reason.ts";
 import type { ChildEntry } from "./_supervisor_core.ts";
-import { ActorStartError, HostUnreachableError, PlacementError } from "../errors.ts";
+import {
+  ActorStartError,
+  HostUnreachableError,
+  PlacementError,
+  SystemStoppedError,
+} from "../errors.ts";
 import { RequestTimeoutError } from "../../base/errors.ts";
 import { awaitStart } from "../_cell_started.ts";
 import { ChildStartError } from "./errors.ts";
@@ -81,7 +86,9 @@ export async function launch(
         // Its host stopped it already; `cause` is what its init threw.
         throw new ChildStartError(supervisor.id, spec.id, { cause: (err as Error).cause ?? err });
       }
-      const gone = HostUnreachableError.is(err) || RequestTimeoutError.is(err);
+      // A host that answers it is shutting down (the request reached it before its goodbye) is gone too.
+      const gone = HostUnreachableError.is(err) || RequestTimeoutError.is(err) ||
+        SystemStoppedError.is(err);
       if (!movable || !gone || attempt >= MAX_PLACEMENT_ATTEMPTS) throw err;
     }
   }
