@@ -53,6 +53,7 @@ import { OwnedActors } from "./owned_actors.ts";
 import { Remoting, type TransportStats } from "./remoting.ts";
 import { answerControl } from "./control.ts";
 import { resolveSpawnRate, SpawnRateLimiter, type SpawnRateOptions } from "./spawn_rate.ts";
+import { RememberedSpawns } from "./remembered_spawns.ts";
 import type { ModuleGate } from "./definitions.ts";
 import { HostRequests } from "./host_requests.ts";
 import { requestSnapshot } from "./inspect_cluster.ts";
@@ -191,7 +192,7 @@ export class ClusterHost implements RemotePort {
       moduleGate: settings.moduleGate,
       supervisedBy: this.#children.supervisedBy,
       owned: this.#owned,
-      spawnsById: new Map<string, Promise<unknown>>(),
+      spawns: new RememberedSpawns(),
       spawnRate: new SpawnRateLimiter(resolveSpawnRate(settings.spawnRate), runtime.clock),
       refused: this.#controlRefused,
       snapshot: (recent: number, listLimit: number) => this.snapshot(recent, listLimit),

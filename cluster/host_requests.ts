@@ -81,6 +81,7 @@ export class HostRequests {
     supervisor: BaseRef | undefined,
     restarts = 0,
   ): Promise<RemoteRef> {
+    const requestId = crypto.randomUUID();
     const request = packValue({
       ...spawnFields(definition, options, restarts),
       supervisor,
@@ -88,9 +89,9 @@ export class HostRequests {
       ...(supervisor === undefined && options.detached !== true
         ? { owner: this.#seams.selfId }
         : {}),
-      requestId: crypto.randomUUID(),
+      requestId,
     });
-    const answer = await this.#spawnRequest(hostId, request);
+    const answer = await this.#spawnRequest(hostId, request, requestId);
     return this.#childRef(hostId, unpackValue(answer, () => undefined));
   }
 
@@ -109,13 +110,14 @@ export class HostRequests {
     children: readonly ChildSpawn[],
     supervisor: BaseRef,
   ): Promise<ChildSpawnOutcome[]> {
+    const requestId = crypto.randomUUID();
     const request = packValue({
       batch: children.map((c) => spawnFields(c.definition, c.options, c.restarts)),
       supervisor,
-      requestId: crypto.randomUUID(),
+      requestId,
     });
     const answers = readBatchAnswer(
-      unpackValue(await this.#spawnRequest(hostId, request), () => undefined),
+      unpackValue(await this.#spawnRequest(hostId, request, requestId), () => undefined),
       hostId,
       children.length,
     );
@@ -133,9 +135,15 @@ export class HostRequests {
    * request id until the spawn timeout: a request (or its answer) lost with a
    * connection that dropped for a moment would otherwise hold the caller
    * (often a supervisor, in its turn) for the whole timeout. The target
-   * answers a repeated id once.
+   * answers a repeated id once. A spawn still unanswered at the timeout is
+   * cancelled: an actor whose start outlasted it stops on the target, rather
+   * than live on beside the one its caller may start elsewhere instead.
    */
-  async #spawnRequest(hostId: string, request: Uint8Array): Promise<Uint8Array> {
+  async #spawnRequest(
+    hostId: string,
+    request: Uint8Array,
+    requestId: string,
+  ): Promise<Uint8Array> {
     const { subjects, view, clock, spawnTimeoutMs } = this.#seams;
     const subject = subjects.control(hostId, "spawn");
     const giveUpAt = clock.now() + spawnTimeoutMs;
@@ -149,7 +157,14 @@ export class HostRequests {
           throw new HostUnreachableError(hostId, "no host listens for spawn requests");
         }
         if (!RequestTimeoutError.is(err)) throw err;
-        if (giveUpAt - clock.now() <= 0) throw new RequestTimeoutError(subject, spawnTimeoutMs);
+        if (giveUpAt - clock.now() <= 0) {
+          this.#seams.transport.request(subject, packValue({ cancel: requestId }), SPAWN_ATTEMPT_MS)
+            .catch(() => {
+              // Unanswered: the target is gone, or the cancel was lost (docs/PROTOCOL.md says
+              // what then lives on, and until when).
+            });
+          throw new RequestTimeoutError(subject, spawnTimeoutMs);
+        }
       }
     }
   }

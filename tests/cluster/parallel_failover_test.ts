@@ -6,18 +6,21 @@
 
 import assert from "node:assert/strict";
 import { childSpec, defineActor, defineSupervisor, type Tell } from "../../mod.ts";
+import type { VirtualClock } from "../../testing.ts";
 import { virtualCluster } from "../_helpers/virtual_cluster.ts";
 
 /** Starts in flight right now, and the most seen at once. */
 const starts = { inFlight: 0, most: 0, done: 0 };
+/** The cluster's clock: a start takes its time in virtual time, as the requests that wait for it. */
+let slowClock: VirtualClock | undefined;
 
 const SlowStart = defineActor<{ noop: Tell }, string, string>({
   type: "slow-start",
   init: async (label) => {
     starts.inFlight++;
     starts.most = Math.max(starts.most, starts.inFlight);
-    // Real time: the start of a restarted child takes a while (a state claim, a model load).
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The start of a restarted child takes a while (a state claim, a model load).
+    await new Promise((resolve) => slowClock!.setTimeout(() => resolve(undefined), 20));
     starts.inFlight--;
     starts.done++;
     return label;
@@ -38,6 +41,7 @@ Deno.test("one_for_one: the children of a lost host start again side by side, ea
       })),
   });
   const cluster = await virtualCluster([{ worker: "0" }, { worker: "1" }, { worker: "1" }]);
+  slowClock = cluster.clock;
   const [a] = cluster.hosts;
   try {
     const sup = a.spawn(Sup);

@@ -1,11 +1,13 @@
 /**
  * Remote spawn requests carry an id: one lost with a connection that
  * dropped for a moment is asked again within seconds, and a repeated id is
- * answered once, with the same actor.
+ * answered once, with the same actor. A spawn still unanswered at the spawn
+ * timeout is cancelled: what it started stops on its host.
  */
 
 import assert from "node:assert/strict";
-import { ActorSystem } from "../../mod.ts";
+import { ActorSystem, defineActor, type Tell } from "../../mod.ts";
+import { RequestTimeoutError } from "../../base/errors.ts";
 import { createVirtualClock } from "../../testing.ts";
 import { MemoryBus } from "../../transport/memory_bus.ts";
 import { packValue, unpackValue } from "../../cluster/codec.ts";
@@ -87,6 +89,69 @@ Deno.test("a spawn request repeated with the same id is answered once, with the 
     })();
     assert.notEqual(other.id, first.id, "another id is another spawn");
     assert.equal(b.actorCount, 2);
+  } finally {
+    const done = Promise.all([a.shutdown({ timeoutMs: 200 }), b.shutdown({ timeoutMs: 200 })]);
+    await step(500);
+    await done;
+  }
+});
+
+/** Starts of `Slow` wait while the gate is closed. */
+const gate = { open: Promise.withResolvers<void>(), waiting: 0 };
+const Slow = defineActor<{ noop: Tell }, number>({
+  type: "slow-to-start",
+  init: async () => {
+    gate.waiting++;
+    await gate.open.promise;
+    return 0;
+  },
+  tells: { noop: (n) => n },
+});
+
+Deno.test("a spawn still starting at the spawn timeout fails with RequestTimeoutError and its actor stops on its host", async () => {
+  const { hosts: [a, b], step } = await twoHosts();
+  try {
+    let failure: unknown;
+    const spawning = a.spawn(Slow, { placement: { kind: "host", hostId: "s1" } })
+      .catch((err) => failure = err);
+    for (let i = 0; i < 600 && failure === undefined; i++) await step(20);
+    await spawning;
+    assert.ok(RequestTimeoutError.is(failure), String(failure));
+    assert.equal(gate.waiting, 1, "its init was still running");
+    gate.open.resolve();
+    for (let i = 0; i < 100 && b.actorCount > 0; i++) await step(20);
+    assert.equal(b.actorCount, 0, "the actor its caller gave up on does not live on");
+  } finally {
+    gate.open.resolve();
+    const done = Promise.all([a.shutdown({ timeoutMs: 200 }), b.shutdown({ timeoutMs: 200 })]);
+    await step(500);
+    await done;
+  }
+});
+
+Deno.test("a cancelled spawn request that arrives late starts nothing, and only its requester can cancel it", async () => {
+  const { links, hosts: [a, b], step } = await twoHosts();
+  try {
+    const ask = async (from: string, body: Record<string, unknown>) => {
+      const subject = new Subjects("sr", "actors", from).control("s1", "spawn");
+      const answering = links[0].request(subject, packValue(body), 1_000);
+      await step(20);
+      return unpackValue(await answering, () => undefined) as Record<string, unknown>;
+    };
+    assert.deepEqual(await ask("s0", { cancel: "late" }), { ok: true, stopped: 0 });
+    const late = await ask("s0", { type: Counter.type, requestId: "late" });
+    assert.equal(late.ok, false);
+    assert.equal((late.error as { code: string }).code, "spawn_cancelled");
+    assert.equal(b.actorCount, 0, "the late request started nothing");
+
+    const kept = await ask("s0", { type: Counter.type, requestId: "kept" });
+    assert.equal(kept.ok, true);
+    assert.deepEqual(await ask("s9", { cancel: "kept" }), { ok: true, stopped: 0 });
+    await step(100);
+    assert.equal(b.actorCount, 1, "another member's cancel stops nothing");
+    assert.deepEqual(await ask("s0", { cancel: "kept" }), { ok: true, stopped: 1 });
+    for (let i = 0; i < 50 && b.actorCount > 0; i++) await step(20);
+    assert.equal(b.actorCount, 0, "its requester's cancel stops it");
   } finally {
     const done = Promise.all([a.shutdown({ timeoutMs: 200 }), b.shutdown({ timeoutMs: 200 })]);
     await step(500);
