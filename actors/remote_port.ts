@@ -123,6 +123,11 @@ export interface RemotePort {
   leave(): void;
   /** Waits until everything sent so far has left this host (a leaving host, before it says so). */
   flush?(): Promise<void>;
+  /**
+   * After the goodbye: resolves once the other hosts said they send this one
+   * nothing more (or are gone), or at `deadlineMs`.
+   */
+  peersSettled?(deadlineMs: number): Promise<void>;
   /** Flushes and closes the connection to the other hosts. */
   close(): Promise<void>;
 }

@@ -556,15 +556,17 @@ export class Runtime implements CellRuntime {
     const deadlineMs = this.clock.now() + timeoutMs;
     // While still a member, so that no host takes a shard before its entities stopped here.
     const handed = await this.entities.handOffAll(deadlineMs);
-    // What it relayed goes out before its goodbye; what reaches it after is refused (its
-    // sender hears why), not relayed: a sender that heard the goodbye sends to the new host
-    // directly, and a relay that late could arrive after those messages, out of order.
+    // What it relayed goes out before its goodbye.
     if (handed > 0) await this.remote.flush?.().catch(() => {});
-    this.entities.stopRelaying();
     this.remote.leave();
     const topLevel: Cell[] = [];
     for (const cell of this.#cells.values()) if (cell.parent === undefined) topLevel.push(cell);
     for (let i = topLevel.length - 1; i >= 0; i--) await topLevel[i].stop(SHUTDOWN, deadlineMs);
+    // It still relays what reaches it until every peer said it sends nothing more: each peer
+    // holds its new messages for the entities that were here until this host answered it,
+    // after its relays (cluster/leave_fences.ts). Then what comes is refused (its sender hears why).
+    await this.remote.peersSettled?.(deadlineMs);
+    this.entities.stopRelaying();
     await this.entities.relaysAnswered(deadlineMs);
     await this.remote.close();
     this.asks.rejectAll(() => new SystemStoppedError(this.hostId));

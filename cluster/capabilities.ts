@@ -22,13 +22,16 @@ export type Capability =
   /** Extension `0x4f`: object refs. */
   | "object-refs"
   /** The trailing `traceparent` and `tracestate` fields of frames 0 and 1. */
-  | "trace";
+  | "trace"
+  /** Frames 13 and 14: the fences of a graceful leave (`leave_fences.ts`). */
+  | "leave-fence";
 
 /** What this host reads, in its announcements. */
 export const HOST_CAPABILITIES: readonly Capability[] = Object.freeze([
   "chunks",
   "object-refs",
   "trace",
+  "leave-fence",
 ]);
 
 /** At most this many names are kept of an announced list (more is not a host's list). */

@@ -40,6 +40,7 @@ import {
 } from "../actors/internal.ts";
 import { isSubjectToken, Subjects } from "../transport/subjects.ts";
 import { ClusterView, isMember, type Labels } from "./view.ts";
+import { reads } from "./capabilities.ts";
 import { mayTakeKey } from "./key_takeover.ts";
 import type { FenceCause, GoneReason } from "./presence.ts";
 import type { Liveness, LivenessFactory } from "./liveness.ts";
@@ -157,6 +158,7 @@ export class ClusterHost implements RemotePort {
       ...(settings.directChannel === undefined ? {} : { directChannel: settings.directChannel }),
       ...(settings.fanoutTiming === undefined ? {} : { fanoutTiming: settings.fanoutTiming }),
       actorStopped: (actorId, record) => this.#watches.stopped(actorId, record),
+      leaveSettled: (hostId) => runtime.entities.leaveSettled(hostId),
     });
     this.#sender = {
       tell: (ref, name, payload) => this.#remoting.tell(ref, name, payload),
@@ -504,9 +506,28 @@ export class ClusterHost implements RemotePort {
     this.#owned.stopped(actorId);
   }
 
-  /** Says goodbye (before actors stop), so others stop sending. */
+  /**
+   * Says goodbye (before actors stop), so others stop sending; from then on
+   * it waits for each peer's answer (`leave_fences.ts`).
+   */
   leave(): void {
+    this.#remoting.fences.begin(
+      this.view.alive()
+        .filter((h) => !h.self && reads(h.capabilities, "leave-fence"))
+        .map((h) => h.hostId),
+    );
     this.#liveness.leave();
+  }
+
+  /**
+   * Resolves once every peer up at this host's goodbye answered it (it sends
+   * this host nothing more), or is gone, or at `deadlineMs`, or at once when
+   * this host is cut off; at most {@linkcode LEAVE_FENCE_MS} from now.
+   */
+  peersSettled(deadlineMs: number): Promise<void> {
+    if (this.#transport.status !== "connected") return Promise.resolve();
+    const clock = this.#runtime.clock;
+    return this.#remoting.fences.until(Math.min(deadlineMs, clock.now() + LEAVE_FENCE_MS));
   }
 
   /** Flushes, unsubscribes and closes the transport (if owned). */
@@ -522,6 +543,13 @@ export class ClusterHost implements RemotePort {
     await livenessStopped;
   }
 }
+
+/**
+ * The longest a leaving host waits for its peers to answer its goodbye, in
+ * milliseconds: a peer whose loop is stalled longer may still send to it,
+ * and what it sends after the host closed is lost.
+ */
+export const LEAVE_FENCE_MS = 3_000;
 
 /** The record of an actor that went with its host: lost, or shut down with it. */
 function goneWithHost(

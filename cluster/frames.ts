@@ -24,6 +24,8 @@ export const WIRE_KIND = {
   chunkAck: 10,
   chunkCancel: 11,
   chunkAbort: 12,
+  leaveSeen: 13,
+  leaveSettled: 14,
 } as const;
 
 /** The kinds of frame a chunked envelope can hold (`chunks_out.ts`). */
@@ -41,7 +43,10 @@ export type ChunkedKind = "tell" | "ask" | "reply";
  * - `childExit`: a child spawned for a supervisor on another host ended here;
  * - `actorStopped`: an actor another host watches stopped for good;
  * - `chunkStart` ... `chunkAbort`: one envelope too large for a batch, sent
- *   as chunks with flow control (`chunks_out.ts`, `chunks_in.ts`).
+ *   as chunks with flow control (`chunks_out.ts`, `chunks_in.ts`);
+ * - `leaveSeen`: the sender saw the receiver's goodbye and sends it nothing
+ *   more; `leaveSettled`: the answer of the host that leaves, once what the
+ *   sender sent before it was handled or relayed (`leave_fences.ts`).
  */
 export type Frame =
   | {
@@ -121,7 +126,11 @@ export type Frame =
   /** From the receiver: it dropped the transfer; the sender stops and fails it. */
   | { readonly kind: "chunkCancel"; readonly transfer: number; readonly reason: string }
   /** From the sender: it stopped sending the transfer; the receiver drops what it has. */
-  | { readonly kind: "chunkAbort"; readonly transfer: number; readonly reason: string };
+  | { readonly kind: "chunkAbort"; readonly transfer: number; readonly reason: string }
+  /** To a host that said goodbye: the sender saw it, and sends it nothing more. */
+  | { readonly kind: "leaveSeen" }
+  /** From a host that leaves: everything the receiver sent it before its `leaveSeen` was handled or relayed. */
+  | { readonly kind: "leaveSettled" };
 
 const CHUNKED_KINDS: readonly ChunkedKind[] = ["tell", "ask", "reply"];
 
@@ -175,6 +184,10 @@ export function frameToWire(frame: Frame): unknown[] {
       return [WIRE_KIND.chunkCancel, frame.transfer, frame.reason];
     case "chunkAbort":
       return [WIRE_KIND.chunkAbort, frame.transfer, frame.reason];
+    case "leaveSeen":
+      return [WIRE_KIND.leaveSeen];
+    case "leaveSettled":
+      return [WIRE_KIND.leaveSettled];
     default: {
       const unknown: never = frame;
       throw new Error(`unknown frame ${JSON.stringify(unknown)}`);
@@ -285,6 +298,10 @@ export function frameFromWire(raw: unknown): Frame | undefined {
           reason: raw[2],
         }
         : undefined;
+    case WIRE_KIND.leaveSeen:
+      return raw.length === 1 ? { kind: "leaveSeen" } : undefined;
+    case WIRE_KIND.leaveSettled:
+      return raw.length === 1 ? { kind: "leaveSettled" } : undefined;
     default:
       return undefined;
   }

@@ -78,6 +78,8 @@ export interface InboundSeams {
   readonly chunkPolicy: ChunkPolicy;
   /** The fan-out transfers of objects, which take the chunk frames naming theirs. */
   readonly fan?: FanFrames;
+  /** Frame 13 (to a host that leaves) or 14 (from one), from `sender` (`leave_fences.ts`). */
+  readonly leave?: (sender: string, kind: "leaveSeen" | "leaveSettled") => void;
 }
 
 /** The inbox side of one host's remoting. */
@@ -347,6 +349,9 @@ export class Inbound {
       case "chunkCancel":
       case "chunkAbort":
         return this.chunks.handle(sender, frame as ChunkFrame);
+      case "leaveSeen":
+      case "leaveSettled":
+        return this.#seams.leave?.(sender, frame.kind);
       default: {
         const unknown: never = frame;
         throw new Error(`unknown frame ${JSON.stringify(unknown)}`);

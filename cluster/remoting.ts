@@ -38,6 +38,7 @@ import { type Capability, reads } from "./capabilities.ts";
 import type { TransportStats } from "./transport_stats.ts";
 import { Undelivered, unsentReason } from "./undelivered.ts";
 import type { Frame } from "./frames.ts";
+import { LeaveFences } from "./leave_fences.ts";
 
 export type { TransportStats };
 
@@ -75,6 +76,11 @@ export interface RemotingSeams {
   readonly fanoutTiming?: FanoutTiming;
   /** An actor of another host that this one watches stopped for good (frame 6). */
   readonly actorStopped: (actorId: string, record: DeathRecord | undefined) => void;
+  /**
+   * A host that left answered this one's frame 13 (frame 14): what this host
+   * sent it before was handled or relayed (`leave_fences.ts`).
+   */
+  readonly leaveSettled?: (hostId: string) => void;
 }
 
 /** One host's sending and receiving of frames. */
@@ -93,6 +99,8 @@ export class Remoting {
   readonly #undelivered: Undelivered;
   /** Objects sent to many readers at once, and received so. */
   readonly fanout: ObjectFanoutHost;
+  /** The peers a leaving host waits for (`leave_fences.ts`). */
+  readonly fences: LeaveFences;
 
   /** @param seams The runtime, transport and view it works with. */
   constructor(seams: RemotingSeams) {
@@ -154,6 +162,17 @@ export class Remoting {
       chunksOut: this.#outbound.chunks,
       chunkPolicy,
       fan: this.fanout,
+      leave: (sender, kind) => {
+        if (kind === "leaveSeen") this.fences.seen(sender);
+        else seams.leaveSettled?.(sender);
+      },
+    });
+    this.fences = new LeaveFences({
+      clock: seams.runtime.clock,
+      settle: (host) => {
+        this.flushBatches();
+        this.#outbound.enqueueFrame(host, { kind: "leaveSettled" }, "leave-settled");
+      },
     });
     this.#direct = seams.directChannel === undefined ? undefined : new DirectChannel({
       selfId: seams.runtime.hostId,
@@ -219,7 +238,12 @@ export class Remoting {
     this.fanout.hostGone(hostId, why);
     this.#inbound.chunks.senderGone(hostId, why);
     this.#direct?.hostGone(hostId);
+    this.fences.hostGone(hostId);
     if (!left) return this.#failAsksTo(hostId, why);
+    // Behind everything this host sent it: the host that leaves answers once all of it is handled.
+    if (this.#accepts(hostId, "leave-fence")) {
+      this.#outbound.enqueueFrame(hostId, { kind: "leaveSeen" }, "leave-seen");
+    }
     const clock = this.#runtime.clock;
     const timer = clock.setTimeout(() => {
       this.#leftTimers.delete(timer);

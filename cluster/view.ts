@@ -125,7 +125,9 @@ export class ClusterView {
   /** Marks a host as unreachable or gone. */
   mark(hostId: string, state: Exclude<HostState, "alive" | "busy">, nowMs: number): void {
     const host = this.#hosts.get(hostId);
-    if (host === undefined || host.state === state) return;
+    // A host that left or was lost stays so (a late bounce must not make it a member again);
+    // only an announcement of a new epoch brings it back.
+    if (host === undefined || host.state === state || !isMember(host.state)) return;
     this.#set({ ...host, state, lastSeenMs: host.lastSeenMs ?? nowMs });
   }
 

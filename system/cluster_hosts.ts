@@ -14,6 +14,7 @@ import type { BaseRef } from "../actors/ref.ts";
 import type { SpawnOptions } from "../actors/spawn_options.ts";
 import type { Placement } from "../actors/placement.ts";
 import { type HostInfo, isMember, isUp } from "../cluster/view.ts";
+import { reads } from "../cluster/capabilities.ts";
 import type { TransportStatus } from "../transport/transport.ts";
 import {
   type Inspection,
@@ -157,7 +158,9 @@ export async function joinCluster(
   cluster.view.onChange((host) => {
     if (host.self) return;
     const standing = isUp(host.state) ? "up" : isMember(host.state) ? "suspect" : "gone";
-    runtime.entities.hostChanged(host.hostId, standing);
+    // A host that left and reads the fences of a leave answers this one's (its relays first).
+    const settles = host.state === "left" && reads(host.capabilities, "leave-fence");
+    runtime.entities.hostChanged(host.hostId, standing, settles);
   });
   // A host cut off from the cluster hears of no view change, yet its shards may be taken meanwhile.
   transport.onStatus((status) => {

@@ -24,6 +24,8 @@ import { UNBOUNDED } from "../mailbox.ts";
 import { type DisplayBundle, escapeHtml, JUPYTER_DISPLAY } from "../observe/display.ts";
 import { entityAddress, entityId } from "./address.ts";
 import { shardOfId } from "./shards.ts";
+import { MailboxFullError } from "../errors.ts";
+import { MAX_HELD_SENDS } from "./settling.ts";
 
 /** A ref to the entity of a type with a key, wherever it is active. */
 export class EntityRef implements BaseRef {
@@ -67,6 +69,19 @@ export class EntityRef implements BaseRef {
       this.#tellOrigin().refused(this.id, this.type, name, payload, err as Error);
       return;
     }
+    if (runtime.entities.settling) {
+      // Its shard may have been routed to a host that has just left: it waits behind what went there.
+      const held = runtime.entities.holdSend(
+        this.type,
+        this.#shard,
+        () => this.tell(name, payload),
+      );
+      if (held === "held") return;
+      if (held === "full") {
+        this.#tellOrigin().refused(this.id, this.type, name, payload, this.#tooManyHeld(name));
+        return;
+      }
+    }
     if (host === runtime.hostId) {
       runtime.entities.deliver(this.type, this.key, name, payload, this.#tellOrigin(), 0);
     } else {
@@ -83,13 +98,28 @@ export class EntityRef implements BaseRef {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (host !== runtime.hostId) return this.#remoteRef(host).ask(name, payload, options);
     const timeoutMs = options?.timeoutMs ?? runtime.askTimeoutMs;
     const badTimeout = timeoutError("timeoutMs", timeoutMs);
     if (badTimeout !== undefined) return Promise.reject(badTimeout);
+    if (runtime.entities.settling) {
+      // Its shard may have been routed to a host that has just left: it waits behind what went there.
+      const { promise, resolve, reject } = Promise.withResolvers<unknown>();
+      const deadlineMs = runtime.clock.now() + timeoutMs;
+      const held = runtime.entities.holdSend(this.type, this.#shard, () => {
+        const leftMs = Math.max(1, Math.ceil(deadlineMs - runtime.clock.now()));
+        this.ask(name, payload, { ...options, timeoutMs: leftMs }).then(resolve, reject);
+      });
+      if (held === "held") return promise;
+      if (held === "full") return Promise.reject(this.#tooManyHeld(name));
+    }
+    if (host !== runtime.hostId) return this.#remoteRef(host).ask(name, payload, options);
     const ask = runtime.asks.create(this, name, timeoutMs, options?.signal);
     runtime.entities.deliver(this.type, this.key, name, payload, ask, 0);
     return ask.promise;
+  }
+
+  #tooManyHeld(name: string): Error {
+    return new MailboxFullError(this.id, MAX_HELD_SENDS, name);
   }
 
   /** The host that owns the key's shard now, by the cluster's view. */

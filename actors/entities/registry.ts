@@ -35,6 +35,7 @@ import { ShardMoves } from "./shard_moves.ts";
 import { LeaveWaits } from "./leave.ts";
 import { ShardRoutes } from "./routes.ts";
 import { ClaimAhead } from "./claim_ahead.ts";
+import { Settling } from "./settling.ts";
 
 export type { EntityCounts };
 
@@ -68,6 +69,8 @@ export class EntityRegistry {
   readonly routes: ShardRoutes;
   /** Claims the shards a type's first activation here will be followed by. */
   readonly claimAhead: ClaimAhead;
+  /** Activations that forwarded to a host that left, holding their messages until it settles. */
+  readonly #settling: Settling;
 
   /** @param runtime The host's runtime. */
   constructor(runtime: EntityHost) {
@@ -75,6 +78,7 @@ export class EntityRegistry {
     this.routes = new ShardRoutes(runtime);
     this.#shards = new ShardTable(() => runtime.clock.now(), () => this.claims);
     this.#leave = new LeaveWaits(() => runtime.clock);
+    this.#settling = new Settling(() => runtime.clock);
     this.claimAhead = new ClaimAhead(runtime, this.#shards, this.routes);
     this.moves = new ShardMoves(runtime, this.#shards, (shard, to) => this.#handOff(shard, to));
     this.#sweep = new SweepTimer(
@@ -175,8 +179,11 @@ export class EntityRegistry {
    * owns the shard by its view reads the claim again (and takes it when it
    * is free); any other sends it, and what follows, to that owner, not back
    * (a host that has just handed the shard off must not take it back, and
-   * two stale hosts must not bounce it between them). A holder not up here
-   * may be gone: the claim is read again.
+   * two stale hosts must not bounce it between them). When that owner is the
+   * holder that sent it back, the holder gives the shard up although this
+   * view still has it own it (it is leaving): the claim is read again here,
+   * unless this host handed the shard to that holder itself. A holder not up
+   * here may be gone: the claim is read again.
    */
   #forwarded(activation: Activation, from: string): void {
     const holder = activation.holder!;
@@ -190,6 +197,7 @@ export class EntityRegistry {
       return this.#claim(activation, true);
     }
     if (owner === this.#runtime.hostId) return this.#claim(activation, true);
+    if (owner === from && shard.handedTo !== from) return this.#claim(activation, true);
     activation.holder = owner;
   }
 
@@ -326,13 +334,18 @@ export class EntityRegistry {
    * The cluster's view changed: a shard held by a host that is gone is read
    * again (this host may take it over), held shards are trusted again only
    * after a read, and a host that came up may now own shards held here (a
-   * rebalance hands them off, bounded).
+   * rebalance hands them off, bounded). Activations that forwarded to a
+   * host that left hold their messages until it settles (`settles`: it
+   * answers the fence of a leave, cluster/leave_fences.ts); to a host that
+   * is lost, they are forgotten (the next message reads the claim).
    */
-  hostChanged(hostId: string, standing: "up" | "suspect" | "gone"): void {
+  hostChanged(hostId: string, standing: "up" | "suspect" | "gone", settles = false): void {
     // A loaded host flips between alive and busy (both up) all the time: that
     // moves no shard, so it must not cost every shard a fresh read of its claim.
     if (this.#standings.get(hostId) === standing) return;
     this.#standings.set(hostId, standing);
+    // The routes still name it: the entity refs of this host sent there lately.
+    const routed = standing === "gone" && settles ? this.routes.routedTo(hostId) : [];
     this.routes.forget();
     this.#shards.viewChanged(hostId, standing === "suspect", standing === "gone");
     if (standing === "up") {
@@ -341,10 +354,51 @@ export class EntityRegistry {
       return;
     }
     if (standing !== "gone") return;
+    const held: Activation[] = [];
     for (const activation of [...this.#known.values()]) {
-      if (activation.phase === "forwarding" && activation.holder === hostId) {
+      if (activation.phase !== "forwarding" || activation.holder !== hostId) continue;
+      if (!settles) {
         this.#forget(activation);
+        continue;
       }
+      // It waits, as while its claim is read: what comes is held, in order.
+      activation.phase = "claiming";
+      held.push(activation);
+    }
+    this.#settling.hold(hostId, held, routed, (a) => this.#settled(a));
+  }
+
+  /**
+   * A host that left answered the fence of its leave: what this host sent it
+   * was handled or relayed, so the messages held for its entities since go
+   * where those entities are now, behind the relayed ones.
+   */
+  leaveSettled(hostId: string): void {
+    this.#settled(this.#settling.take(hostId));
+  }
+
+  /**
+   * Holds an entity ref's send to a shard this host routed to a host that
+   * has just left, until that host settles (see `settling.ts`).
+   *
+   * @returns `"held"`, `"full"` (refuse it: too many held), or `"free"` (send it now).
+   */
+  holdSend(type: string, index: number, send: () => void): "held" | "full" | "free" {
+    return this.#settling.holdSend(type, index, send);
+  }
+
+  /** Whether some shard's sends wait on a host that left (the entity refs' fast path: no). */
+  get settling(): boolean {
+    return this.#settling.holding;
+  }
+
+  #settled(activations: readonly Activation[]): void {
+    for (const activation of activations) {
+      if (this.#known.get(activation.id) !== activation || activation.phase !== "claiming") {
+        continue;
+      }
+      if (activation.held.length === 0) this.#forget(activation);
+      else this.#claim(activation, false);
     }
   }
 

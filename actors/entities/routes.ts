@@ -67,4 +67,15 @@ export class ShardRoutes {
   forget(): void {
     this.#owners.clear();
   }
+
+  /** The shards whose cached route is `hostId` (the ones this host sent to it lately). */
+  routedTo(hostId: string): { type: string; index: number }[] {
+    const shards: { type: string; index: number }[] = [];
+    for (const [type, owners] of this.#owners) {
+      owners.forEach((owner, index) => {
+        if (owner === hostId) shards.push({ type, index });
+      });
+    }
+    return shards;
+  }
 }

@@ -51,6 +51,8 @@ export interface Shard {
   epoch: number;
   /** Activations of this shard resident here. */
   resident: number;
+  /** The host this one last handed the shard to (a join or a leave), if it ever did. */
+  handedTo: string | undefined;
   /** Callbacks of the activations waiting for the shard's claim. */
   waiting: ((outcome: ClaimResult | Error) => void)[];
 }
@@ -89,6 +91,7 @@ export class ShardTable {
         sinceMs: 0,
         epoch: -1,
         resident: 0,
+        handedTo: undefined,
         waiting: [],
       };
       this.#shards.set(name, shard);
@@ -179,6 +182,7 @@ export class ShardTable {
   startHandOff(shard: Shard, to: string): void {
     shard.phase = "handing-off";
     shard.holder = to;
+    shard.handedTo = to;
   }
 
   /** Releases a handed-off shard's claim; then every waiting activation goes to its new holder. */

@@ -52,6 +52,10 @@ var frameKinds = []struct {
 	{"chunkAck", []field{{name: "transfer", integer: true}, {name: "bytes", integer: true}}, 0},
 	{"chunkCancel", []field{{name: "transfer", integer: true}, {name: "reason", text: true}}, 0},
 	{"chunkAbort", []field{{name: "transfer", integer: true}, {name: "reason", text: true}}, 0},
+	// Frames 13 and 14, the fences of a graceful leave: this client reads them but does not
+	// announce "leave-fence", so hosts neither send them to it nor wait for its answer.
+	{"leaveSeen", []field{}, 0},
+	{"leaveSettled", []field{}, 0},
 }
 
 // encodeFrame writes a frame given as an Object of its fields by name.

@@ -1,0 +1,41 @@
+/**
+ * The view of the cluster: marks change a member's state, but a host that
+ * left or was lost is not made a member again by a late one (a bounce of a
+ * batch sent to its closed inbox marks it unreachable).
+ */
+
+import assert from "node:assert/strict";
+import { ClusterView, isMember } from "../../cluster/view.ts";
+
+function viewOf(): ClusterView {
+  const view = new ClusterView("me");
+  view.announce({
+    hostId: "other",
+    labels: {},
+    actorCount: 0,
+    mailboxDepth: 0,
+    startedAtMs: 1,
+    epoch: 1,
+    inbox: "x",
+    protocol: 2,
+    loopLagMs: 0,
+    busy: false,
+  }, 0);
+  return view;
+}
+
+Deno.test("a member marked unreachable stays a member", () => {
+  const view = viewOf();
+  view.mark("other", "unreachable", 10);
+  assert.equal(view.get("other")?.state, "unreachable");
+  assert.ok(isMember(view.get("other")!.state));
+});
+
+for (const gone of ["left", "lost"] as const) {
+  Deno.test(`a host that ${gone === "left" ? "left" : "was lost"} is not made a member again by a late unreachable mark`, () => {
+    const view = viewOf();
+    view.mark("other", gone, 10);
+    view.mark("other", "unreachable", 20);
+    assert.equal(view.get("other")?.state, gone);
+  });
+}
