@@ -63,6 +63,12 @@ export class Membership {
   #timer: TimerHandle | undefined;
   #lastCheckMs: number;
   #tally: VoteTally = NO_VOTES;
+  /**
+   * When the first vote of the votes in the tally on each suspect epoch
+   * (`hostId@epoch`) was heard: renewed votes do not move it, so the silence
+   * they vote on is dated from it (see `observers.ts`).
+   */
+  readonly #firstVotes = new Map<string, number>();
   /** Votes about this host's own epochs. */
   readonly #aboutSelf: SelfVotes;
   /** When this host last voted, by `hostId@epoch`. */
@@ -196,6 +202,7 @@ export class Membership {
     if (voter === lost.hostId) return this.#judge(lost, now);
     if (!this.#isVoter(voter)) return "lost-from-non-member";
     this.#tally = addVote(this.#tally, { voter, ...lost }, now, this.#voteLifetimeMs);
+    this.#noteFirstVote(lost, now);
     // A monitor seconds the vote at once when it has not heard it for most of the timeout too.
     this.#watching.update(now);
     if (
@@ -236,6 +243,17 @@ export class Membership {
   /** Forgets the votes about a host (it left). */
   forget(hostId: string): void {
     this.#tally = forgetHost(this.#tally, hostId);
+    this.#syncFirstVotes();
+  }
+
+  #noteFirstVote(lost: LostDeclaration, now: number): void {
+    const k = `${lost.hostId}@${lost.epoch}`;
+    if (!this.#firstVotes.has(k)) this.#firstVotes.set(k, now);
+  }
+
+  /** Drops the first votes of epochs no live vote is about any more (judged, expired, forgotten). */
+  #syncFirstVotes(): void {
+    for (const k of this.#firstVotes.keys()) if (!this.#tally.has(k)) this.#firstVotes.delete(k);
   }
 
   #isVoter(voter: string): boolean {
@@ -249,6 +267,7 @@ export class Membership {
       view: this.#seams.view,
       watching: this.#watching,
       tally: this.#tally,
+      firstVotes: this.#firstVotes,
       suspicionTimeoutMs: this.#suspicionTimeoutMs,
       voteLifetimeMs: this.#voteLifetimeMs,
     });
@@ -272,6 +291,7 @@ export class Membership {
     this.#voted.set(k, now);
     const vote = { voter: this.#seams.selfId, ...lost };
     this.#tally = addVote(this.#tally, vote, now, this.#voteLifetimeMs);
+    this.#noteFirstVote(lost, now);
     this.#seams.declare(lost);
   }
 
@@ -297,6 +317,7 @@ export class Membership {
     }
     this.#voted.delete(k);
     this.#tally = forgetHost(this.#tally, lost.hostId);
+    this.#syncFirstVotes();
     this.#lost.judged(lost, now);
     this.#seams.view.mark(lost.hostId, "lost", now);
     this.#seams.onLost(lost);
@@ -325,6 +346,7 @@ export class Membership {
       intakeLagMs: this.#seams.intakeLagMs?.() ?? 0,
     });
     this.#tally = expireVotes(this.#tally, now, this.#voteLifetimeMs);
+    this.#syncFirstVotes();
     this.#aboutSelf.expire(now);
     for (const [k, atMs] of this.#voted) {
       if (now - atMs > this.#voteLifetimeMs) this.#voted.delete(k);

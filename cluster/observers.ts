@@ -20,6 +20,11 @@ export interface ObserverInputs {
   readonly watching: WatchedMembers;
   /** The live votes. */
   readonly tally: VoteTally;
+  /**
+   * When the first of the live votes on each suspect epoch (`hostId@epoch`)
+   * was heard, however often they were renewed since.
+   */
+  readonly firstVotes?: ReadonlyMap<string, number>;
   /** Silence that makes a host suspected, in milliseconds. */
   readonly suspicionTimeoutMs: number;
   /** How long a vote counts, in milliseconds. */
@@ -63,8 +68,9 @@ export function countObservers(suspect: string, nowMs: number, inputs: ObserverI
 
 /**
  * Since when `suspect` may be silent: from its last heartbeat for a host
- * this one watches; else a suspicion timeout before the first live vote
- * on it (no vote is cast sooner); never for this host itself.
+ * this one watches; else a suspicion timeout before the first of the live
+ * votes on it (no vote is cast sooner), dated from when that first one was
+ * heard however often it was renewed; never for this host itself.
  */
 function silentSinceMs(suspect: string, nowMs: number, inputs: ObserverInputs): number {
   if (suspect === inputs.selfId) return Infinity;
@@ -72,10 +78,14 @@ function silentSinceMs(suspect: string, nowMs: number, inputs: ObserverInputs): 
   if (host === undefined) return Infinity;
   const since = inputs.watching.watchingSince(suspect);
   if (since !== undefined) return Math.max(host.lastSeenMs, since);
+  const k = `${suspect}@${host.epoch}`;
   let first = Infinity;
-  for (const atMs of inputs.tally.get(`${suspect}@${host.epoch}`)?.values() ?? []) {
+  for (const atMs of inputs.tally.get(k)?.values() ?? []) {
     if (nowMs - atMs <= inputs.voteLifetimeMs) first = Math.min(first, atMs);
   }
+  // Votes are renewed while the suspect stays silent: its silence dates from the first of them,
+  // so monitors that joined after it went silent (they never heard it, and never vote) stay out.
+  if (first !== Infinity) first = Math.min(first, inputs.firstVotes?.get(k) ?? Infinity);
   return first - inputs.suspicionTimeoutMs;
 }
 

@@ -91,14 +91,18 @@ export class AnnouncementIntake {
   }
 
   /**
-   * The old epoch of a host was judged lost: its newer epoch, heard lately
-   * (within two suspicion timeouts), is a member now.
+   * The old epoch of a host was judged lost: its newer epoch, when heard, is
+   * a member now: alive if heard lately (within two suspicion timeouts),
+   * else unreachable, silent since it was last heard (`successors.ts`).
    */
   admitSuccessor(hostId: string, lostEpoch: number): void {
     const now = this.#seams.clock.now();
     const freshMs = 2 * this.#seams.suspicionTimeoutMs;
     const successor = this.#successors.take(hostId, lostEpoch, this.#heartbeats, now, freshMs);
-    if (successor !== undefined) this.#seams.view.announce(successor, now);
+    if (successor === undefined) return;
+    if (successor.fresh) return this.#seams.view.announce(successor.announcement, now);
+    // Silent since: a member only so that this host, if it monitors it, votes it lost too.
+    this.#seams.view.announceSilent(successor.announcement, successor.lastMs);
   }
 
   #heardAnnouncement(announcement: HostAnnouncement, ownEpoch: number, heartbeat: boolean): void {

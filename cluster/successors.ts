@@ -2,11 +2,13 @@
  * Newer epochs of members, heard while the member's epoch still counts here
  * (a quick restart, seen by a host that does not monitor it, so it cannot
  * tell that the old epoch is silent). A newer epoch is admitted when its old
- * epoch is judged lost, since it will not announce again by itself, but only
- * if it was heard lately: an announcement heard long before the verdict may
- * be made up (on an open server anyone can announce any epoch of any id),
- * and a real new epoch that is no longer fresh announces again when it hears
- * the votes about its old epoch (`presence.ts`).
+ * epoch is judged lost, since it will not announce again by itself: as a
+ * live member if it was heard lately, else as one already unreachable and
+ * silent since it was last heard (an announcement heard long before the
+ * verdict may be made up on an open server, or its host may have died since:
+ * then the monitors vote it lost at once, and the others, which may need
+ * their votes to judge that epoch, are not left waiting for them; a real new
+ * epoch announces again when it hears the votes about its old one).
  *
  * @module
  */
@@ -43,8 +45,8 @@ export class Successors {
 
   /**
    * The epoch `lostEpoch` of a host was judged lost: its successor to admit,
-   * if one newer was announced at least `heartbeats` times, the last within
-   * `freshMs`. Forgets it either way.
+   * if one newer was announced at least `heartbeats` times; `fresh` when the
+   * last was heard within `freshMs`. Forgets it either way.
    */
   take(
     hostId: string,
@@ -52,12 +54,13 @@ export class Successors {
     heartbeats: number,
     nowMs: number,
     freshMs: number,
-  ): HostAnnouncement | undefined {
+  ): { announcement: HostAnnouncement; lastMs: number; fresh: boolean } | undefined {
     const successor = this.#byId.get(hostId);
     this.#byId.delete(hostId);
     if (successor === undefined || successor.announcement.epoch <= lostEpoch) return undefined;
-    if (successor.heard < heartbeats || nowMs - successor.lastMs > freshMs) return undefined;
-    return successor.announcement;
+    if (successor.heard < heartbeats) return undefined;
+    const { announcement, lastMs } = successor;
+    return { announcement, lastMs, fresh: nowMs - lastMs <= freshMs };
   }
 
   /** Forgets what was heard of a host (it left). */

@@ -122,6 +122,19 @@ export class ClusterView {
     });
   }
 
+  /**
+   * Records an announcement heard a while ago, of a host silent since
+   * (`lastSeenMs`): a member, but unreachable, as one whose inbox bounced.
+   */
+  announceSilent(announcement: HostAnnouncement, lastSeenMs: number): void {
+    this.#set({
+      ...announcement,
+      state: "unreachable",
+      lastSeenMs,
+      self: announcement.hostId === this.#selfId,
+    });
+  }
+
   /** Marks a host as unreachable or gone. */
   mark(hostId: string, state: Exclude<HostState, "alive" | "busy">, nowMs: number): void {
     const host = this.#hosts.get(hostId);

@@ -12,6 +12,14 @@ import { simulate } from "../../chaos/simulation.ts";
 const SEEDS = 200;
 /** Seeds replayed; 96 once failed in the suite and passed alone (issue 14). */
 const REPLAYED = [7, 31, 75, 96];
+/**
+ * Seeds that once failed in `deno task chaos`, each for a membership fault:
+ * 266607 (a verdict waited forever on monitors that joined after the
+ * suspect went silent, counted once its first votes were renewed), 100003
+ * and 100086 (a member that missed a new epoch while cut off never voted on
+ * it, and the others waited for its vote).
+ */
+const REGRESSIONS = [266607, 100003, 100086];
 
 Deno.test(`${SEEDS} seeded simulations keep every invariant`, async () => {
   const failing: string[] = [];
@@ -35,6 +43,15 @@ Deno.test(`${SEEDS} seeded simulations keep every invariant`, async () => {
   );
   assert.ok(acknowledged > SEEDS * 100, `the workload ran (${acknowledged} acknowledged asks)`);
   assert.ok(faults > SEEDS * 3, `faults were injected (${faults})`);
+});
+
+Deno.test("seeds that once broke the membership's agreement keep every invariant", async () => {
+  const failing: string[] = [];
+  for (const seed of REGRESSIONS) {
+    const result = await simulate({ seed });
+    if (result.violations.length > 0) failing.push(`seed ${seed}: ${result.violations.join("; ")}`);
+  }
+  assert.deepEqual(failing, []);
 });
 
 Deno.test("the same seed replays the same history", async () => {
