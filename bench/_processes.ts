@@ -43,14 +43,17 @@ export function agentFlags(url: string, args: readonly string[] = []): string[] 
 }
 
 /**
- * Starts a host agent that knows the benchmark actors, with `args` added to
- * its command line and `env` to its environment.
+ * Starts a host agent of cluster `bench` that knows the benchmark actors,
+ * with `args` added to its command line, `env` to its environment, and
+ * `denoFlags` to Deno's (after `$BENCH_AGENT_FLAGS`, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` for profiling).
  */
 export function startAgent(
   url: string,
   hostId: string,
   args: readonly string[] = [],
   env: Readonly<Record<string, string>> = {},
+  denoFlags: readonly string[] = [],
 ): Promise<Deno.ChildProcess> {
   const flags = Deno.env.get("BENCH_AGENT_FLAGS")?.split(" ").filter((f) => f.length > 0) ?? [];
   return startReady(
@@ -58,6 +61,7 @@ export function startAgent(
       "run",
       ...agentFlags(url, args),
       ...flags,
+      ...denoFlags,
       new URL("../cli/agent.ts", import.meta.url).pathname,
       "--nats",
       url,

@@ -16,7 +16,7 @@
 import { ActorSystem, childSpec, defineSupervisor, JetStreamStore } from "../mod.ts";
 import { startNatsServer } from "../testing.ts";
 import { median, report } from "./_measure.ts";
-import { agentFlags, REMOTE_DEFS, startReady, stop } from "./_processes.ts";
+import { startAgent as startBenchAgent, stop } from "./_processes.ts";
 import { BenchPCounter } from "./remote_defs.ts";
 
 const figure = Deno.args[0];
@@ -29,23 +29,7 @@ async function startAgent(): Promise<string> {
   const id = `fa${nextAgent++}`;
   agents.set(
     id,
-    await startReady([
-      "run",
-      ...agentFlags(server.url),
-      new URL("../cli/agent.ts", import.meta.url).pathname,
-      "--nats",
-      server.url,
-      "--cluster",
-      "fo",
-      "--host-id",
-      id,
-      "--labels",
-      "pool=1",
-      "--state-bucket",
-      "state",
-      "--import",
-      REMOTE_DEFS,
-    ], id),
+    await startBenchAgent(server.url, id, ["--labels", "pool=1", "--state-bucket", "state"]),
   );
   return id;
 }
@@ -57,7 +41,7 @@ const driver = await ActorSystem.start({
   store,
   logFailures: false,
   deadLetters: { logPerSecond: 0 },
-  cluster: { name: "fo", servers: server.url },
+  cluster: { name: "bench", servers: server.url },
 });
 const aliveAgents = () =>
   driver.hosts().filter((h) => h.state === "alive" && h.hostId !== "driver").length;

@@ -22,7 +22,7 @@
 import { ActorSystem, childSpec, defineSupervisor, JetStreamStore } from "../mod.ts";
 import { startNatsServer } from "../testing.ts";
 import { report } from "./_measure.ts";
-import { agentFlags, REMOTE_DEFS, startReady, stop } from "./_processes.ts";
+import { startAgent as startBenchAgent, stop } from "./_processes.ts";
 import { BenchPCounter } from "./remote_defs.ts";
 
 const figure = Deno.args[0];
@@ -37,29 +37,14 @@ async function once(): Promise<[number, number, number]> {
   async function startAgent(id: string): Promise<void> {
     agents.set(
       id,
-      await startReady([
-        "run",
-        ...agentFlags(server.url),
-        // For profiling, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (survivors only).
-        ...(id === "victim"
-          ? []
-          : Deno.env.get("BENCH_AGENT_FLAGS")?.split(" ").filter((f) => f.length > 0) ?? []),
-        // 10,000 actors and their spawn answers need more than an agent's small default heap.
-        "--v8-flags=--max-old-space-size=2048",
-        new URL("../cli/agent.ts", import.meta.url).pathname,
-        "--nats",
+      await startBenchAgent(
         server.url,
-        "--cluster",
-        "fom",
-        "--host-id",
         id,
-        "--labels",
-        "pool=1",
-        "--state-bucket",
-        "state",
-        "--import",
-        REMOTE_DEFS,
-      ], id),
+        ["--labels", "pool=1", "--state-bucket", "state"],
+        {},
+        // 10,000 actors and their spawn answers need more than an agent's small default heap.
+        ["--v8-flags=--max-old-space-size=2048"],
+      ),
     );
   }
 
@@ -69,7 +54,7 @@ async function once(): Promise<[number, number, number]> {
     store,
     logFailures: false,
     deadLetters: { logPerSecond: 0 },
-    cluster: { name: "fom", servers: server.url },
+    cluster: { name: "bench", servers: server.url },
   });
   const alive = (id: string) => driver.hosts().some((h) => h.hostId === id && h.state === "alive");
   const until = async (test: () => boolean) => {

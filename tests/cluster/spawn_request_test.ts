@@ -34,11 +34,17 @@ async function twoHosts(deliveryDelayMs?: number) {
     for (let t = 0; t < ms; t += 20) await clock.advance(20);
   };
   await step(300);
-  return { clock, links, hosts, step };
+  /** Shuts both hosts down, moving virtual time while they do. */
+  const stop = async () => {
+    const done = Promise.all(hosts.map((h) => h.shutdown({ timeoutMs: 200 })));
+    await step(500);
+    await done;
+  };
+  return { clock, links, hosts, step, stop };
 }
 
 Deno.test("a spawn request lost in flight is asked again after 2 s instead of failing after 10 s", async () => {
-  const { clock, links, hosts: [a, b], step } = await twoHosts(30);
+  const { clock, links, hosts: [a, b], step, stop } = await twoHosts(30);
   try {
     const started = clock.now();
     let spawnedAt: number | undefined;
@@ -57,14 +63,12 @@ Deno.test("a spawn request lost in flight is asked again after 2 s instead of fa
     assert.ok(ref.id.startsWith("s1/"));
     assert.equal(b.actorCount, 1, "one actor, not two");
   } finally {
-    const done = Promise.all([a.shutdown({ timeoutMs: 200 }), b.shutdown({ timeoutMs: 200 })]);
-    await step(500);
-    await done;
+    await stop();
   }
 });
 
 Deno.test("a spawn request repeated with the same id is answered once, with the same actor", async () => {
-  const { links, hosts: [a, b], step } = await twoHosts();
+  const { links, hosts: [, b], step, stop } = await twoHosts();
   try {
     const subject = new Subjects("sr", "actors", "s0").control("s1", "spawn");
     const request = packValue({ type: Counter.type, requestId: "r-1" });
@@ -90,9 +94,7 @@ Deno.test("a spawn request repeated with the same id is answered once, with the 
     assert.notEqual(other.id, first.id, "another id is another spawn");
     assert.equal(b.actorCount, 2);
   } finally {
-    const done = Promise.all([a.shutdown({ timeoutMs: 200 }), b.shutdown({ timeoutMs: 200 })]);
-    await step(500);
-    await done;
+    await stop();
   }
 });
 
@@ -109,7 +111,7 @@ const Slow = defineActor<{ noop: Tell }, number>({
 });
 
 Deno.test("a spawn still starting at the spawn timeout fails with RequestTimeoutError and its actor stops on its host", async () => {
-  const { hosts: [a, b], step } = await twoHosts();
+  const { hosts: [a, b], step, stop } = await twoHosts();
   try {
     let failure: unknown;
     const spawning = a.spawn(Slow, { placement: { kind: "host", hostId: "s1" } })
@@ -123,14 +125,12 @@ Deno.test("a spawn still starting at the spawn timeout fails with RequestTimeout
     assert.equal(b.actorCount, 0, "the actor its caller gave up on does not live on");
   } finally {
     gate.open.resolve();
-    const done = Promise.all([a.shutdown({ timeoutMs: 200 }), b.shutdown({ timeoutMs: 200 })]);
-    await step(500);
-    await done;
+    await stop();
   }
 });
 
 Deno.test("a cancelled spawn request that arrives late starts nothing, and only its requester can cancel it", async () => {
-  const { links, hosts: [a, b], step } = await twoHosts();
+  const { links, hosts: [, b], step, stop } = await twoHosts();
   try {
     const ask = async (from: string, body: Record<string, unknown>) => {
       const subject = new Subjects("sr", "actors", from).control("s1", "spawn");
@@ -153,8 +153,6 @@ Deno.test("a cancelled spawn request that arrives late starts nothing, and only 
     for (let i = 0; i < 50 && b.actorCount > 0; i++) await step(20);
     assert.equal(b.actorCount, 0, "its requester's cancel stops it");
   } finally {
-    const done = Promise.all([a.shutdown({ timeoutMs: 200 }), b.shutdown({ timeoutMs: 200 })]);
-    await step(500);
-    await done;
+    await stop();
   }
 });
