@@ -37,6 +37,11 @@ export class VoteGuards {
   readonly #suspicionTimeoutMs: number;
   /** When this host's last outage (disconnected or stalled) began and ended. */
   #outage = { startMs: Infinity, endMs: -Infinity };
+  /**
+   * When the last outage long enough for the others to declare this host
+   * lost ended (a shorter one after it does not hide it).
+   */
+  #longOutageEndMs = -Infinity;
   #inOutage = false;
   #startedAtMs = -Infinity;
   #wasConnected = true;
@@ -67,12 +72,20 @@ export class VoteGuards {
     // Not an outage, though: the host still heartbeats, so the others heard it.
     const behind = intakeLagMs > half;
     const stalled = lateMs > half;
+    // A stall counts once the host has run for a suspicion timeout (a process
+    // still starting may run its first checks late); a cut counts however
+    // soon after the start it began: the host was admitted by then, and the
+    // others may declare it lost like any other.
     const announcedForLong = previousCheckMs - this.#startedAtMs >= this.#suspicionTimeoutMs;
-    if ((!connected || stalled) && announcedForLong) {
+    if (!connected || (stalled && (announcedForLong || this.#inOutage))) {
       // An outage begins at the last check that went well.
-      const startMs = this.#inOutage ? this.#outage.startMs : previousCheckMs;
+      const startMs = this.#inOutage
+        ? this.#outage.startMs
+        : Math.max(previousCheckMs, this.#startedAtMs);
       this.#outage = { startMs, endMs: nowMs };
     }
+    const { startMs, endMs } = this.#outage;
+    if (endMs - startMs >= this.#suspicionTimeoutMs) this.#longOutageEndMs = endMs;
     this.#inOutage = !connected;
     this.#wasConnected = connected;
     return connected && nowMs >= this.#quietUntilMs && !stalled && !behind;
@@ -89,8 +102,6 @@ export class VoteGuards {
    * when a process starts, is not one).
    */
   recentLongOutage(nowMs: number): boolean {
-    const { startMs, endMs } = this.#outage;
-    return endMs - startMs >= this.#suspicionTimeoutMs &&
-      nowMs - endMs <= 10 * this.#suspicionTimeoutMs;
+    return nowMs - this.#longOutageEndMs <= 10 * this.#suspicionTimeoutMs;
   }
 }

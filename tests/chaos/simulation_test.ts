@@ -17,9 +17,11 @@ const REPLAYED = [7, 31, 75, 96];
  * 266607 (a verdict waited forever on monitors that joined after the
  * suspect went silent, counted once its first votes were renewed), 100003
  * and 100086 (a member that missed a new epoch while cut off never voted on
- * it, and the others waited for its vote).
+ * it, and the others waited for its vote), 100827 and 100886 (a host cut
+ * off within a suspicion timeout of joining never counted the cut as an
+ * outage, so it disputed the verdict on itself for ever instead of fencing).
  */
-const REGRESSIONS = [266607, 100003, 100086];
+const REGRESSIONS = [266607, 100003, 100086, 100827, 100886];
 
 Deno.test(`${SEEDS} seeded simulations keep every invariant`, async () => {
   const failing: string[] = [];
