@@ -19,9 +19,10 @@ const REPLAYED = [7, 31, 75, 96];
  * and 100086 (a member that missed a new epoch while cut off never voted on
  * it, and the others waited for its vote), 100827 and 100886 (a host cut
  * off within a suspicion timeout of joining never counted the cut as an
- * outage, so it disputed the verdict on itself for ever instead of fencing).
+ * outage, so it disputed the verdict on itself for ever instead of fencing),
+ * 500909 (a short cut after a long one hid the long one when the vote came).
  */
-const REGRESSIONS = [266607, 100003, 100086, 100827, 100886];
+const REGRESSIONS = [266607, 100003, 100086, 100827, 100886, 500909];
 
 Deno.test(`${SEEDS} seeded simulations keep every invariant`, async () => {
   const failing: string[] = [];
