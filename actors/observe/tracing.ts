@@ -206,6 +206,8 @@ export class TurnTracer {
       "message.name": messageName,
       "message.kind": kind,
       "mailbox.wait_ms": Math.max(0, startMs - queued.queuedAtMs),
+      // Set now, not at the end (one call into the exporter less per turn); a failure overwrites it.
+      "actor.outcome": "ok",
     };
     if (actor.name !== undefined) attributes["actor.name"] = actor.name;
     const span = this.#tracer.startSpan(this.#spanName(actor.def.type, messageName), {
@@ -300,8 +302,8 @@ export class TurnTracer {
 
   #end(actor: TracedActor, span: Span, startMs: number, err: unknown, failed: boolean): void {
     this.#times?.record(actor.def.type, performance.now() - startMs);
-    span.setAttribute("actor.outcome", failed ? "failed" : "ok");
     if (failed) {
+      span.setAttribute("actor.outcome", "failed");
       const info = describeError(err);
       span.recordException({ name: info.name, message: info.message, stack: info.stack });
       span.setStatus({ code: SpanStatusCode.ERROR, message: info.message });
