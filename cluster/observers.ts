@@ -77,7 +77,9 @@ function silentSinceMs(suspect: string, nowMs: number, inputs: ObserverInputs): 
   const host = inputs.view.get(suspect);
   if (host === undefined) return Infinity;
   const since = inputs.watching.watchingSince(suspect);
-  if (since !== undefined) return Math.max(host.lastSeenMs, since);
+  // What this host really heard, not its clocks started afresh after it could not hear
+  // (cut off, just back, stalled): members admitted since never heard the suspect either.
+  if (since !== undefined) return Math.max(inputs.view.heardMs(suspect) ?? host.lastSeenMs, since);
   const k = `${suspect}@${host.epoch}`;
   let first = Infinity;
   for (const atMs of inputs.tally.get(k)?.values() ?? []) {

@@ -89,6 +89,11 @@ export interface HostInfo extends HostAnnouncement {
 /** The hosts of a cluster, as seen from one of them. */
 export class ClusterView {
   #hosts = new Map<string, HostInfo>();
+  /**
+   * When each host's current epoch was last really heard (an announcement
+   * or heartbeat arrived), which {@linkcode ClusterView.refreshAlive} does not move.
+   */
+  #heardMs = new Map<string, number>();
   #selfId: string;
   #listeners = new Set<(host: HostInfo) => void>();
 
@@ -114,6 +119,7 @@ export class ClusterView {
 
   /** Records an announcement (the host is alive, or busy when it says so). */
   announce(announcement: HostAnnouncement, nowMs: number): void {
+    this.#heardMs.set(announcement.hostId, nowMs);
     this.#set({
       ...announcement,
       state: announcement.busy ? "busy" : "alive",
@@ -127,6 +133,7 @@ export class ClusterView {
    * (`lastSeenMs`): a member, but unreachable, as one whose inbox bounced.
    */
   announceSilent(announcement: HostAnnouncement, lastSeenMs: number): void {
+    this.#heardMs.set(announcement.hostId, lastSeenMs);
     this.#set({
       ...announcement,
       state: "unreachable",
@@ -142,6 +149,17 @@ export class ClusterView {
     // only an announcement of a new epoch brings it back.
     if (host === undefined || host.state === state || !isMember(host.state)) return;
     this.#set({ ...host, state, lastSeenMs: host.lastSeenMs ?? nowMs });
+  }
+
+  /**
+   * When a host was last really heard from: its `lastSeenMs` before any
+   * {@linkcode ClusterView.refreshAlive} moved it (this host could not hear
+   * then, so it counted everyone alive afresh; the host said nothing).
+   */
+  heardMs(hostId: string): number | undefined {
+    const host = this.#hosts.get(hostId);
+    if (host === undefined) return undefined;
+    return Math.min(this.#heardMs.get(hostId) ?? host.lastSeenMs, host.lastSeenMs);
   }
 
   /** Treats every live or suspected host as just heard from (after this host could not hear for a while). */
@@ -174,7 +192,12 @@ export class ClusterView {
       ) continue;
       this.#set(host);
     }
-    for (const id of this.#hosts.keys()) if (!seen.has(id)) this.#hosts.delete(id);
+    for (const id of this.#hosts.keys()) {
+      if (!seen.has(id)) {
+        this.#hosts.delete(id);
+        this.#heardMs.delete(id);
+      }
+    }
   }
 
   /** Calls `listener` whenever a host's entry changes state. */

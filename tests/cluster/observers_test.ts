@@ -1,0 +1,90 @@
+/**
+ * Who observes a suspect: the members that could have heard it. A member
+ * admitted after the suspect fell silent never heard it and never votes on
+ * it, so it must not count towards the verdict's majority.
+ */
+
+import assert from "node:assert/strict";
+import { ClusterView } from "../../cluster/view.ts";
+import { WatchedMembers } from "../../cluster/watched_members.ts";
+import { countObservers } from "../../cluster/observers.ts";
+import { NO_VOTES } from "../../cluster/lost_votes.ts";
+
+const SUSPICION_MS = 500;
+
+function announce(view: ClusterView, hostId: string, nowMs: number): void {
+  view.announce({
+    hostId,
+    labels: {},
+    actorCount: 0,
+    mailboxDepth: 0,
+    startedAtMs: 1,
+    epoch: 1,
+    inbox: `R.*.to.${hostId}`,
+    protocol: 2,
+    loopLagMs: 0,
+    busy: false,
+    monitors: true,
+  }, nowMs);
+}
+
+function observersOf(suspect: string, view: ClusterView, watching: WatchedMembers, nowMs: number) {
+  return countObservers(suspect, nowMs, {
+    selfId: "me",
+    view,
+    watching,
+    tally: NO_VOTES,
+    suspicionTimeoutMs: SUSPICION_MS,
+    voteLifetimeMs: 3 * SUSPICION_MS,
+  });
+}
+
+Deno.test("members admitted after a watched suspect was last heard do not observe it, though this host counted everyone alive afresh since", () => {
+  // Chaos seed 100729: a host cut off three times started its clocks afresh
+  // after each cut; the hosts that joined meanwhile counted as observers of a
+  // member that had died during the first cut, and the verdict waited for
+  // their votes for ever.
+  const view = new ClusterView("me");
+  const watching = new WatchedMembers("me", view, 100);
+  announce(view, "me", 0);
+  announce(view, "gone", 0);
+  announce(view, "a", 0);
+  watching.update(0);
+  assert.ok(watching.watchingSince("gone") !== undefined, "this host watches the suspect");
+  // "gone" is last heard at 0; new members arrive at 5 000 and 6 000, while
+  // this host, just back from a cut, starts its clocks afresh (it could not hear).
+  announce(view, "me", 5_000);
+  announce(view, "a", 5_000);
+  announce(view, "late1", 5_000);
+  watching.invalidate();
+  watching.update(5_000);
+  announce(view, "late2", 6_000);
+  watching.invalidate();
+  watching.update(6_000);
+  view.refreshAlive(9_000);
+  for (const id of ["me", "a", "late1", "late2"]) announce(view, id, 9_500);
+  assert.equal(view.heardMs("gone"), 0, "last really heard at 0");
+  assert.equal(view.get("gone")?.lastSeenMs, 9_000, "counted alive afresh at 9 000");
+  const observers = observersOf("gone", view, watching, 9_600);
+  const monitors = watching.monitorsOf("gone", 9_600);
+  const late = monitors.filter((id) => id === "late1" || id === "late2").length;
+  assert.ok(late > 0, `the late members are among its monitors (${monitors})`);
+  assert.equal(observers, monitors.length - late);
+});
+
+Deno.test("members admitted while a watched suspect was still heard observe it", () => {
+  const view = new ClusterView("me");
+  const watching = new WatchedMembers("me", view, 100);
+  announce(view, "me", 0);
+  announce(view, "suspect", 0);
+  announce(view, "a", 0);
+  watching.update(0);
+  announce(view, "late", 1_000);
+  watching.invalidate();
+  watching.update(1_000);
+  for (const id of ["me", "a", "late", "suspect"]) announce(view, id, 2_700);
+  watching.invalidate();
+  const monitors = watching.monitorsOf("suspect", 2_800);
+  assert.ok(monitors.includes("late"));
+  assert.equal(observersOf("suspect", view, watching, 2_800), monitors.length);
+});
