@@ -1,7 +1,7 @@
 /**
  * The cost of tracing on a remote ask: `remote.ask.p50_us` (bench/remote.ts)
  * measured with every process traced by Deno's built-in OpenTelemetry,
- * exporting to a local OTLP receiver, and untraced, in turn (five of each,
+ * exporting to a local OTLP receiver, and untraced, in turn (nine of each,
  * alternated, in the same minutes). Traced, the asks are made inside one span
  * of the driver's, so every envelope carries its trace context and every turn
  * is a span under it. Ours is the traced median of medians, the peer the
@@ -14,7 +14,7 @@
 
 import { type Measurement, median, report } from "./_measure.ts";
 
-const ROUNDS = 5;
+const ROUNDS = 9;
 let spans = 0;
 // A receiver that counts the spans' export requests and drops them (http/json).
 const receiver = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
