@@ -6,6 +6,7 @@
  */
 
 import { tracerRegistered, TurnTracer } from "./observe/tracing.ts";
+import { endWaitingSpans } from "./observe/_span_ends.ts";
 import { TurnTimes } from "./observe/turn_times.ts";
 import { cryptoRandom, type RandomSource } from "../base/random.ts";
 import type { CellRuntime } from "./_cell_runtime.ts";
@@ -571,6 +572,8 @@ export class Runtime implements CellRuntime {
     await this.remote.close();
     this.asks.rejectAll(() => new SystemStoppedError(this.hostId));
     this.deadLetters.flushLog();
+    // The spans of the last turns end now, not on a timer after the system is gone.
+    if (this.tracer !== undefined) endWaitingSpans();
     const opened = this.#store;
     this.#store = undefined;
     if (opened !== undefined) await opened.then((store) => store.close(), () => {});

@@ -9,18 +9,17 @@
  * When tracing is off the runtime holds no {@linkcode TurnTracer}: a cell
  * checks for one once per send and once per run of its mailbox, and nothing
  * is allocated. When it is on, each queued message carries the context it
- * was sent in ({@linkcode Traced}) until its turn.
+ * was sent in ({@linkcode Traced}) until its turn, and a turn's span is
+ * started only when the turn needs it, else after the turn
+ * (`_turn_span.ts`, `_span_ends.ts`).
  *
  * @module
  */
 
 import {
   type Attributes,
-  type Context,
   context,
-  ProxyTracerProvider,
   ROOT_CONTEXT,
-  type Span,
   type SpanContext,
   SpanKind,
   SpanStatusCode,
@@ -28,11 +27,15 @@ import {
   type Tracer,
 } from "npm:@opentelemetry/api@1.9.0";
 import { describeError } from "../../base/errors.ts";
-import { fromWire, toWire, type WireTrace } from "./_traceparent.ts";
+import { toWire, type WireTrace } from "./_traceparent.ts";
 import { withSpan } from "./_turn_context.ts";
+import { TurnSpan } from "./_turn_span.ts";
+import { endSpanSoon } from "./_span_ends.ts";
+import { Traced } from "./traced_message.ts";
 import type { TurnTimes } from "./turn_times.ts";
 
 export type { WireTrace } from "./_traceparent.ts";
+export { Traced, tracerRegistered, untraced } from "./traced_message.ts";
 
 /** The instrumentation scope of the spans. */
 const SCOPE = "actorcluster";
@@ -49,41 +52,6 @@ export interface TracedActor {
   readonly def: { readonly type: string };
 }
 
-/**
- * A queued message's payload with the context it was sent in (only while
- * tracing). A message from another host keeps its envelope's fields as
- * they came and they are read only when its turn runs: a message that never
- * runs (its ask gave up, its actor stopped) costs no parsing.
- */
-export class Traced {
-  /**
-   * @param payload The message's own payload.
-   * @param parent The context it was sent in on this host (its span is the
-   *   turn's parent), or `undefined` for one from another host.
-   * @param traceparent The envelope's `traceparent`, for one from another host.
-   * @param tracestate The envelope's `tracestate`, beside a `traceparent`.
-   * @param queuedAtMs When it was queued (`performance.now()`), for the mailbox wait.
-   */
-  constructor(
-    readonly payload: unknown,
-    readonly parent: Context | undefined,
-    readonly traceparent: string | undefined,
-    readonly tracestate: string | undefined,
-    readonly queuedAtMs: number,
-  ) {}
-
-  /** The context whose span is the turn's parent. */
-  parentContext(): Context {
-    if (this.parent !== undefined) return this.parent;
-    const remote = this.traceparent === undefined
-      ? undefined
-      : fromWire(this.traceparent, this.tracestate);
-    return remote === undefined
-      ? ROOT_CONTEXT
-      : withSpan(ROOT_CONTEXT, trace.wrapSpanContext(remote));
-  }
-}
-
 /** A handler as the cell calls it; the tracer passes its arguments through without a closure. */
 export type TurnHandler<C, A> = (
   state: unknown,
@@ -92,23 +60,6 @@ export type TurnHandler<C, A> = (
   ask: A,
   name: string,
 ) => unknown;
-
-/** The payload itself, whether or not it was queued with its trace context. */
-export function untraced(payload: unknown): unknown {
-  return payload instanceof Traced ? payload.payload : payload;
-}
-
-/** The no-op provider the API falls back on when nothing registered one. */
-const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
-
-/**
- * Whether a tracer provider is registered with `@opentelemetry/api` (Deno's
- * own with `OTEL_DENO=true`, or an SDK's): the default of the system's `tracing` option.
- */
-export function tracerRegistered(): boolean {
-  const provider = trace.getTracerProvider();
-  return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_PROVIDER;
-}
 
 /**
  * Observes one host's handler turns: starts and ends their spans (when
@@ -206,14 +157,20 @@ export class TurnTracer {
       "message.name": messageName,
       "message.kind": kind,
       "mailbox.wait_ms": Math.max(0, startMs - queued.queuedAtMs),
-      // Set now, not at the end (one call into the exporter less per turn); a failure overwrites it.
+      // Set now: a turn that needs no span of its own then needs no call at its end either;
+      // a failure overwrites it.
       "actor.outcome": "ok",
     };
     if (actor.name !== undefined) attributes["actor.name"] = actor.name;
-    const span = this.#tracer.startSpan(this.#spanName(actor.def.type, messageName), {
-      kind: kind === "ask" ? SpanKind.SERVER : SpanKind.CONSUMER,
+    // Started only if the turn needs it, else after the turn (_turn_span.ts).
+    const span = new TurnSpan(
+      this.#tracer,
+      this.#spanName(actor.def.type, messageName),
+      kind === "ask" ? SpanKind.SERVER : SpanKind.CONSUMER,
       attributes,
-    }, parent);
+      performance.timeOrigin + startMs,
+      parent,
+    );
     let result: unknown;
     try {
       result = context.with(
@@ -270,7 +227,8 @@ export class TurnTracer {
       "actor.id": actor.id,
       "actor.incarnation": actor.incarnation,
     });
-    span.end();
+    // Behind the span of the turn it failed in, which waits to end too.
+    endSpanSoon(span);
   }
 
   /** A turn only timed, not a span. */
@@ -300,7 +258,7 @@ export class TurnTracer {
     return result;
   }
 
-  #end(actor: TracedActor, span: Span, startMs: number, err: unknown, failed: boolean): void {
+  #end(actor: TracedActor, span: TurnSpan, startMs: number, err: unknown, failed: boolean): void {
     this.#times?.record(actor.def.type, performance.now() - startMs);
     if (failed) {
       span.setAttribute("actor.outcome", "failed");
@@ -309,6 +267,8 @@ export class TurnTracer {
       span.setStatus({ code: SpanStatusCode.ERROR, message: info.message });
       this.#failedIn.set(actor, span.spanContext());
     }
-    span.end();
+    // After the turn: its reply goes out first (_span_ends.ts), then the span is started if it
+    // was not yet, and ended, at this time.
+    endSpanSoon(span);
   }
 }

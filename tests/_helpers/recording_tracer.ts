@@ -30,6 +30,10 @@ export interface RecordedSpan {
   readonly attributes: Attributes;
   readonly events: readonly { readonly name: string; readonly attributes?: Attributes }[];
   readonly status: SpanStatus | undefined;
+  /** The start time it was given as a number (milliseconds since the epoch), if any. */
+  readonly startTimeMs: number | undefined;
+  /** The end time it was given as a number, if any. */
+  readonly endTimeMs: number | undefined;
 }
 
 let nextId = 1;
@@ -43,6 +47,7 @@ class RecordingSpan implements Span {
   readonly #events: { name: string; attributes?: Attributes }[] = [];
   readonly #done: RecordedSpan[];
   #status: SpanStatus | undefined = undefined;
+  readonly #startTimeMs: number | undefined;
 
   constructor(
     name: string,
@@ -53,6 +58,7 @@ class RecordingSpan implements Span {
     this.#name = name;
     this.#parent = parent?.spanId;
     this.#attributes = { ...options.attributes };
+    this.#startTimeMs = typeof options.startTime === "number" ? options.startTime : undefined;
     this.#done = done;
     this.#context = {
       traceId: parent?.traceId ?? hex(nextId++, 32),
@@ -88,8 +94,10 @@ class RecordingSpan implements Span {
   updateName(): this {
     return this;
   }
-  end(): void {
+  end(endTime?: unknown): void {
     this.#done.push({
+      startTimeMs: this.#startTimeMs,
+      endTimeMs: typeof endTime === "number" ? endTime : undefined,
       name: this.#name,
       spanId: this.#context.spanId,
       traceId: this.#context.traceId,

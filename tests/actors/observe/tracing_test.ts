@@ -15,6 +15,7 @@ import {
   type Tell,
 } from "../../../mod.ts";
 import { recordSpans } from "../../_helpers/recording_tracer.ts";
+import { trace } from "npm:@opentelemetry/api@1.9.0";
 import { waitFor } from "../../_helpers/system.ts";
 
 type SinkProtocol = { put: Tell<string>; seen: Ask<void, string[]> };
@@ -76,6 +77,12 @@ Deno.test("a turn is a span under the span of the turn that sent its message", a
     const forwarder = system.spawn(Forwarder, { args: sink });
     forwarder.tell("pass", "x");
     await waitFor(async () => (await sink.ask("seen"))[0] === "x", "the plain payload", 10_000);
+    // A span ends shortly after its turn, in a batch (actors/observe/_span_ends.ts).
+    await waitFor(
+      () => recorded.spans.some((s) => s.name === "sink seen"),
+      "the spans to end",
+      10_000,
+    );
     const pass = recorded.spans.find((s) => s.name === "forwarder pass");
     const put = recorded.spans.find((s) => s.name === "sink put");
     assert.ok(pass && put, `spans: ${recorded.spans.map((s) => s.name)}`);
@@ -94,6 +101,65 @@ Deno.test("a turn is a span under the span of the turn that sent its message", a
   } finally {
     await system.shutdown();
   }
+});
+
+const Reader = defineActor<{ look: Ask<void, boolean> }, null>({
+  type: "reader",
+  init: () => null,
+  asks: {
+    look: (state) => {
+      // User code that reads the turn's span and makes one of its own under it.
+      const active = trace.getActiveSpan();
+      active?.setAttribute("reader.looked", true);
+      trace.getTracer("user").startSpan("inner").end();
+      return { state, reply: active !== undefined };
+    },
+  },
+});
+
+Deno.test("a turn that needs no span still gets one, with the times the turn started and ended", async () => {
+  using recorded = recordSpans();
+  const system = await start();
+  try {
+    const sink = system.spawn(Sink);
+    const before = performance.timeOrigin + performance.now();
+    await sink.ask("seen");
+    const after = performance.timeOrigin + performance.now();
+    await waitFor(() => recorded.spans.some((s) => s.name === "sink seen"), "its span", 10_000);
+    const span = recorded.spans.find((s) => s.name === "sink seen")!;
+    assert.ok(span.startTimeMs !== undefined && span.endTimeMs !== undefined);
+    assert.ok(before <= span.startTimeMs && span.startTimeMs <= span.endTimeMs);
+    assert.ok(span.endTimeMs <= after, "it ended when the turn did, not when it was exported");
+    assert.equal(span.attributes["actor.outcome"], "ok");
+  } finally {
+    await system.shutdown();
+  }
+});
+
+Deno.test("a handler that reads its turn's span gets it, and spans it starts nest under it", async () => {
+  using recorded = recordSpans();
+  const system = await start();
+  try {
+    assert.equal(await system.spawn(Reader).ask("look"), true);
+    await waitFor(() => recorded.spans.some((s) => s.name === "reader look"), "its span", 10_000);
+    const turn = recorded.spans.find((s) => s.name === "reader look")!;
+    const inner = recorded.spans.find((s) => s.name === "inner")!;
+    assert.equal(inner.parentSpanId, turn.spanId);
+    assert.equal(inner.traceId, turn.traceId);
+    assert.equal(turn.attributes["reader.looked"], true);
+    assert.equal(turn.attributes["actor.type"], "reader");
+  } finally {
+    await system.shutdown();
+  }
+});
+
+Deno.test("the spans of the last turns are ended when their system shuts down", async () => {
+  using recorded = recordSpans();
+  const system = await start();
+  const sink = system.spawn(Sink);
+  await sink.ask("seen");
+  await system.shutdown();
+  assert.ok(recorded.spans.some((s) => s.name === "sink seen"));
 });
 
 Deno.test("a failed turn's span says so, and the restart is an event under it", async () => {
