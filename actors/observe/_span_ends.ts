@@ -29,7 +29,13 @@ export function endWaitingSpans(): void {
   const count = spans.length;
   const ending = spans.splice(0, count);
   const times = endTimesMs.splice(0, count);
-  for (let i = 0; i < count; i++) ending[i].end(times[i]);
+  for (let i = 0; i < count; i++) {
+    try {
+      ending[i].end(times[i]);
+    } catch {
+      // A tracer provider that throws loses its own span, never the host (this runs on a timer).
+    }
+  }
 }
 
 /** Ends `span` soon, at this time (milliseconds since the epoch, as the API reads a number). */

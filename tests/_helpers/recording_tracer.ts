@@ -46,6 +46,7 @@ class RecordingSpan implements Span {
   readonly #attributes: Attributes;
   readonly #events: { name: string; attributes?: Attributes }[] = [];
   readonly #done: RecordedSpan[];
+  readonly #failing: () => boolean;
   #status: SpanStatus | undefined = undefined;
   readonly #startTimeMs: number | undefined;
 
@@ -54,7 +55,9 @@ class RecordingSpan implements Span {
     options: SpanOptions,
     parent: SpanContext | undefined,
     done: RecordedSpan[],
+    failing: () => boolean = () => false,
   ) {
+    this.#failing = failing;
     this.#name = name;
     this.#parent = parent?.spanId;
     this.#attributes = { ...options.attributes };
@@ -95,6 +98,7 @@ class RecordingSpan implements Span {
     return this;
   }
   end(endTime?: unknown): void {
+    if (this.#failing()) throw new Error("this tracer provider fails to end spans");
     this.#done.push({
       startTimeMs: this.#startTimeMs,
       endTimeMs: typeof endTime === "number" ? endTime : undefined,
@@ -146,11 +150,17 @@ class StackContextManager implements ContextManager {
 }
 
 /** Registers a recording provider globally until `dispose`; `spans` fills as spans end. */
-export function recordSpans(): { spans: RecordedSpan[]; [Symbol.dispose](): void } {
+export function recordSpans(): {
+  spans: RecordedSpan[];
+  /** From now on, ending a span throws (a broken provider), or not. */
+  failEnds(failing: boolean): void;
+  [Symbol.dispose](): void;
+} {
   const spans: RecordedSpan[] = [];
+  let failing = false;
   const tracer: Tracer = {
     startSpan: (name, options = {}, ctx = context.active()) =>
-      new RecordingSpan(name, options, trace.getSpanContext(ctx), spans),
+      new RecordingSpan(name, options, trace.getSpanContext(ctx), spans, () => failing),
     startActiveSpan: (() => {
       throw new Error("not used by the runtime");
     }) as Tracer["startActiveSpan"],
@@ -160,6 +170,9 @@ export function recordSpans(): { spans: RecordedSpan[]; [Symbol.dispose](): void
   context.setGlobalContextManager(new StackContextManager());
   return {
     spans,
+    failEnds(fail: boolean) {
+      failing = fail;
+    },
     [Symbol.dispose]() {
       trace.disable();
       context.disable();

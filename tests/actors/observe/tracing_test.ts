@@ -211,3 +211,20 @@ Deno.test("without a registered provider tracing is off by default", async () =>
     await system.shutdown();
   }
 });
+
+Deno.test("a tracer provider that throws as a span ends loses that span, not the host", async () => {
+  using recorded = recordSpans();
+  const system = await start(true);
+  try {
+    const sink = system.spawn(Sink);
+    recorded.failEnds(true);
+    await sink.ask("seen");
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    recorded.failEnds(false);
+    sink.tell("put", "after");
+    assert.deepEqual(await sink.ask("seen"), ["after"]);
+    await waitFor(() => recorded.spans.some((s) => s.name === "sink put"), "a later span", 10_000);
+  } finally {
+    await system.shutdown();
+  }
+});
