@@ -157,9 +157,7 @@ export class ClusterView {
    * then, so it counted everyone alive afresh; the host said nothing).
    */
   heardMs(hostId: string): number | undefined {
-    const host = this.#hosts.get(hostId);
-    if (host === undefined) return undefined;
-    return Math.min(this.#heardMs.get(hostId) ?? host.lastSeenMs, host.lastSeenMs);
+    return this.#heardMs.get(hostId) ?? this.#hosts.get(hostId)?.lastSeenMs;
   }
 
   /** Treats every live or suspected host as just heard from (after this host could not hear for a while). */

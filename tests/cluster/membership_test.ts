@@ -6,6 +6,7 @@ import { Counter } from "../_helpers/actors.ts";
 import { MonitorRing } from "../../cluster/monitors.ts";
 import { Membership } from "../../cluster/membership.ts";
 import { ClusterView } from "../../cluster/view.ts";
+import { hostAnnouncement } from "../_helpers/host_announcement.ts";
 
 /** Three hosts on one bus and one virtual clock; their transports are kept for the test to cut. */
 async function trio(): Promise<{
@@ -244,19 +245,7 @@ Deno.test("a host whose own heartbeats come back late (its intake is flooded) vo
   const clock = createVirtualClock(1_000_000);
   const view = new ClusterView("h0");
   const announce = (hostId: string) =>
-    view.announce({
-      hostId,
-      labels: {},
-      actorCount: 0,
-      mailboxDepth: 0,
-      startedAtMs: 1,
-      epoch: 1,
-      inbox: `actors.m.*.to.${hostId}`,
-      protocol: 2,
-      loopLagMs: 0,
-      busy: false,
-      monitors: true,
-    }, clock.now());
+    view.announce(hostAnnouncement(hostId, { inbox: `actors.m.*.to.${hostId}` }), clock.now());
   for (const id of ["h0", "h1", "h2"]) announce(id);
   const votes: string[] = [];
   let intakeLagMs = 0;

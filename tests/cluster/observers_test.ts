@@ -9,23 +9,28 @@ import { ClusterView } from "../../cluster/view.ts";
 import { WatchedMembers } from "../../cluster/watched_members.ts";
 import { countObservers } from "../../cluster/observers.ts";
 import { NO_VOTES } from "../../cluster/lost_votes.ts";
+import { hostAnnouncement } from "../_helpers/host_announcement.ts";
 
 const SUSPICION_MS = 500;
 
 function announce(view: ClusterView, hostId: string, nowMs: number): void {
-  view.announce({
-    hostId,
-    labels: {},
-    actorCount: 0,
-    mailboxDepth: 0,
-    startedAtMs: 1,
-    epoch: 1,
-    inbox: `R.*.to.${hostId}`,
-    protocol: 2,
-    loopLagMs: 0,
-    busy: false,
-    monitors: true,
-  }, nowMs);
+  view.announce(hostAnnouncement(hostId), nowMs);
+}
+
+/** This host's view and ring with `members` announced at 0, and the ring made then. */
+function membersAtZero(...members: string[]): { view: ClusterView; watching: WatchedMembers } {
+  const view = new ClusterView("me");
+  const watching = new WatchedMembers("me", view, 100);
+  for (const id of ["me", ...members]) announce(view, id, 0);
+  watching.update(0);
+  return { view, watching };
+}
+
+/** Admits `hostId` at `nowMs`: the ring is made again then, as when the view's members change. */
+function admit(view: ClusterView, watching: WatchedMembers, hostId: string, nowMs: number): void {
+  announce(view, hostId, nowMs);
+  watching.invalidate();
+  watching.update(nowMs);
 }
 
 function observersOf(suspect: string, view: ClusterView, watching: WatchedMembers, nowMs: number) {
@@ -44,23 +49,14 @@ Deno.test("members admitted after a watched suspect was last heard do not observ
   // after each cut; the hosts that joined meanwhile counted as observers of a
   // member that had died during the first cut, and the verdict waited for
   // their votes for ever.
-  const view = new ClusterView("me");
-  const watching = new WatchedMembers("me", view, 100);
-  announce(view, "me", 0);
-  announce(view, "gone", 0);
-  announce(view, "a", 0);
-  watching.update(0);
+  const { view, watching } = membersAtZero("gone", "a");
   assert.ok(watching.watchingSince("gone") !== undefined, "this host watches the suspect");
   // "gone" is last heard at 0; new members arrive at 5 000 and 6 000, while
   // this host, just back from a cut, starts its clocks afresh (it could not hear).
   announce(view, "me", 5_000);
   announce(view, "a", 5_000);
-  announce(view, "late1", 5_000);
-  watching.invalidate();
-  watching.update(5_000);
-  announce(view, "late2", 6_000);
-  watching.invalidate();
-  watching.update(6_000);
+  admit(view, watching, "late1", 5_000);
+  admit(view, watching, "late2", 6_000);
   view.refreshAlive(9_000);
   for (const id of ["me", "a", "late1", "late2"]) announce(view, id, 9_500);
   assert.equal(view.heardMs("gone"), 0, "last really heard at 0");
@@ -73,15 +69,8 @@ Deno.test("members admitted after a watched suspect was last heard do not observ
 });
 
 Deno.test("members admitted while a watched suspect was still heard observe it", () => {
-  const view = new ClusterView("me");
-  const watching = new WatchedMembers("me", view, 100);
-  announce(view, "me", 0);
-  announce(view, "suspect", 0);
-  announce(view, "a", 0);
-  watching.update(0);
-  announce(view, "late", 1_000);
-  watching.invalidate();
-  watching.update(1_000);
+  const { view, watching } = membersAtZero("suspect", "a");
+  admit(view, watching, "late", 1_000);
   for (const id of ["me", "a", "late", "suspect"]) announce(view, id, 2_700);
   watching.invalidate();
   const monitors = watching.monitorsOf("suspect", 2_800);

@@ -6,21 +6,11 @@
 
 import assert from "node:assert/strict";
 import { ClusterView, isMember } from "../../cluster/view.ts";
+import { hostAnnouncement } from "../_helpers/host_announcement.ts";
 
 function viewOf(): ClusterView {
   const view = new ClusterView("me");
-  view.announce({
-    hostId: "other",
-    labels: {},
-    actorCount: 0,
-    mailboxDepth: 0,
-    startedAtMs: 1,
-    epoch: 1,
-    inbox: "x",
-    protocol: 2,
-    loopLagMs: 0,
-    busy: false,
-  }, 0);
+  view.announce(hostAnnouncement("other", { inbox: "x" }), 0);
   return view;
 }
 

@@ -4,16 +4,21 @@ import { VoteGuards } from "../../cluster/vote_guards.ts";
 const SUSPICION_MS = 500;
 const CHECK_MS = 50;
 
+/** One check of the guards at `nowMs`, the one before at `previousCheckMs`, `lateMs` late. */
+function check(
+  guards: VoteGuards,
+  nowMs: number,
+  previousCheckMs: number,
+  lateMs: number,
+  connected: boolean,
+): void {
+  guards.checked({ nowMs, previousCheckMs, lateMs, connected, intakeLagMs: 0 });
+}
+
 /** Runs the guards' checks every 50 ms from `fromMs` to `toMs`, connected or not. */
 function checks(guards: VoteGuards, fromMs: number, toMs: number, connected: boolean): void {
   for (let now = fromMs; now <= toMs; now += CHECK_MS) {
-    guards.checked({
-      nowMs: now,
-      previousCheckMs: now - CHECK_MS,
-      lateMs: 0,
-      connected,
-      intakeLagMs: 0,
-    });
+    check(guards, now, now - CHECK_MS, 0, connected);
   }
 }
 
@@ -42,16 +47,10 @@ Deno.test("a first check that runs late while the host starts is no outage; a la
   const guards = new VoteGuards(SUSPICION_MS);
   guards.start(0);
   // Started, then its first check ran 800 ms late (the process was still loading).
-  guards.checked({ nowMs: 850, previousCheckMs: 0, lateMs: 800, connected: true, intakeLagMs: 0 });
+  check(guards, 850, 0, 800, true);
   assert.equal(guards.recentLongOutage(860), false);
   checks(guards, 900, 3_000, true);
-  guards.checked({
-    nowMs: 3_850,
-    previousCheckMs: 3_000,
-    lateMs: 800,
-    connected: true,
-    intakeLagMs: 0,
-  });
+  check(guards, 3_850, 3_000, 800, true);
   assert.equal(guards.recentLongOutage(3_860), true);
 });
 
@@ -61,13 +60,7 @@ Deno.test("a cut that ends in a stalled check counts from the cut's start", () =
   checks(guards, 50, 1_000, true);
   checks(guards, 1_050, 1_400, false);
   // Back, but the first check ran late: the outage spans the cut and the stall.
-  guards.checked({
-    nowMs: 1_700,
-    previousCheckMs: 1_400,
-    lateMs: 300,
-    connected: true,
-    intakeLagMs: 0,
-  });
+  check(guards, 1_700, 1_400, 300, true);
   assert.equal(guards.recentLongOutage(1_710), true);
 });
 
