@@ -8,6 +8,7 @@
 
 import type { Cell } from "./cell.ts";
 import { settleStart, STARTED } from "./_cell_started.ts";
+import { persister } from "./persistence/loader.ts";
 
 /**
  * Runs `init` and `onStart` for the cell's current incarnation.
@@ -28,9 +29,7 @@ export function startIncarnation(cell: Cell): boolean {
   const persistence = cell.def.persistence;
   if (persistence !== undefined) {
     // Persistence (and MessagePack, its state format) loads with the first persistent actor.
-    const loading = import("./persistence/_persister.ts").then(({ loadState }) =>
-      loadState(cell, persistence)
-    );
+    const loading = persister().then(({ loadState }) => loadState(cell, persistence));
     cell.awaitStep(loading, () => {
       if (runOnStart(cell)) cell.resume();
     }, (err) => startFailed(cell, err));

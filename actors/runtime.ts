@@ -40,6 +40,7 @@ import { EntityRef } from "./entities/entity_ref.ts";
 import { parseEntityId } from "./entities/address.ts";
 import { definitionOf } from "./_registry.ts";
 import type { ValidateMessages } from "./message_schemas.ts";
+import { warmPersister } from "./persistence/loader.ts";
 import {
   type DeathRecord,
   type DeathRecordOptions,
@@ -280,6 +281,8 @@ export class Runtime implements CellRuntime {
     this.#topLevelFailure = settings.topLevelFailure;
     this.#logFailures = settings.logFailures;
     this.#givenStore = settings.store;
+    // A host given a store will hold persistent actors: their code loads now, not on a failover.
+    if (settings.store !== undefined) warmPersister();
     this.startedAtMs = settings.clock.now();
     this.#load = new LoadMeter(this.startedAtMs);
     this.#stateFile = settings.stateFile;
