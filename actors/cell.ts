@@ -49,7 +49,7 @@ import { timeoutError } from "../base/timeouts.ts";
 
 /**
  * What a cell needs of the writer of its persistent state (implemented in
- * `persistence/_persister.ts`, which the cell does not import).
+ * `persistence/_state_load.ts` and `_persister.ts`, which the cell does not import).
  */
 export interface CellPersister {
   /** The state changed in this turn: write it (coalesced). */

@@ -30,13 +30,13 @@ const CHUNK = 500_000;
 const system = await ActorSystem.start({ deadLetters: { logPerSecond: 0 } });
 const counter = system.spawn(Counter);
 for (let i = 0; i < WARM_UP; i++) counter.tell("inc", { type: "inc", by: 1 });
-await counter.ask("get");
+await counter.ask("get", undefined, { timeoutMs: 3_600_000 });
 for (let sent = 0; sent < count;) {
   const chunk = Math.min(CHUNK, count - sent);
   for (let i = 0; i < chunk; i++) counter.tell("inc", { type: "inc", by: 1 });
   sent += chunk;
-  await counter.ask("get");
+  await counter.ask("get", undefined, { timeoutMs: 3_600_000 });
 }
-const counted = await counter.ask("get");
+const counted = await counter.ask("get", undefined, { timeoutMs: 3_600_000 });
 if (counted !== WARM_UP + count) throw new Error(`counted ${counted} of ${WARM_UP + count} tells`);
 await system.shutdown();

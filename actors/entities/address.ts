@@ -57,6 +57,11 @@ export function entityPersistKey(type: string, key: string): string {
   return entityId(type, key);
 }
 
+/** Whether a persistence key is an entity's (no spawned actor's key can hold `~`). */
+export function isEntityPersistKey(key: string): boolean {
+  return key.charCodeAt(0) === MARK_CODE;
+}
+
 /** The address of an entity's activation on one host (the `to` of a frame). */
 export function entityAddress(hostId: string, type: string, key: string): string {
   return `${hostId}/${entityId(type, key)}`;

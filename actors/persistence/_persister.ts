@@ -1,12 +1,9 @@
 /**
- * Loading and saving one persistent actor's state.
- *
- * Loading happens before the first message: read the stored state (or run
- * `init` when there is none) and claim it with a compare-and-set write, so a
- * second activation is fenced at once. Saving happens after turns that
- * changed the state: one write at a time, always of the latest state (turns
- * that happen during a write are coalesced into the next one). An ask's
- * reply is held until a write that includes its turn is stored.
+ * Saving one persistent actor's state (loading it is `_state_load.ts`).
+ * Saving happens after turns that changed the state: one write at a time,
+ * always of the latest state (turns that happen during a write are
+ * coalesced into the next one). An ask's reply is held until a write that
+ * includes its turn is stored.
  *
  * @module
  */
@@ -14,25 +11,10 @@
 import type { Cell, CellPersister } from "../cell.ts";
 import type { ReplyTarget } from "../ask.ts";
 import type { StateStore } from "../../store/store.ts";
-import {
-  decodeState,
-  packData,
-  type PersistenceSpec,
-  plainData,
-  stateFromData,
-  stateKey,
-} from "./persistence.ts";
-import { blobsOf } from "../../store/blobs.ts";
-import { BlobWriter } from "./_blob_writer.ts";
-import {
-  type BlobRef,
-  hasBlobs,
-  packWithBlobs,
-  splitLarge,
-  unpackWithBlobs,
-} from "./_state_blobs.ts";
-import { StateConflictError, StateDecodeError } from "./errors.ts";
-import { holderPrefix, splitHolder } from "./key_holder.ts";
+import { packData, type PersistenceSpec, plainData } from "./persistence.ts";
+import type { BlobWriter } from "./_blob_writer.ts";
+import { packWithBlobs, splitLarge } from "./_state_blobs.ts";
+import { StateConflictError } from "./errors.ts";
 import {
   RevisionConflictError,
   StoreUnavailableError,
@@ -175,82 +157,6 @@ export class StatePersister implements CellPersister {
 }
 
 /**
- * Loads (or initialises) a persistent actor's state and claims it. Runs as
- * the start step of an incarnation. The stored state names the activation
- * that wrote it; one of another host that may still run, and that this
- * activation's requester did not ask for, keeps the key (the cluster says).
- *
- * @throws {PersistKeyHeldError} When the state's holder keeps the key.
- * @throws {StateDecodeError} When the stored state cannot be decoded.
- * @throws {StateConflictError} When another activation claimed the state meanwhile.
- * @throws {StoreUnavailableError} When the store cannot be reached.
- */
-export async function loadState(cell: Cell, spec: PersistenceSpec<unknown>): Promise<void> {
-  const store = await cell.runtime.store();
-  const key = stateKey(cell.persistKey!);
-  const blobStore = blobsOf(store);
-  const blobs = blobStore === undefined ? undefined : new BlobWriter(blobStore, key);
-  const entry = await whileUnavailable(cell, () => store.get(key));
-  const { hostId, remote } = cell.runtime;
-  const requester = cell.requester ?? hostId;
-  const previous = entry === undefined ? undefined : splitHolder(entry.value).holder;
-  // This host's own activations are its own business (a restart in place,
-  // a local spawn); a holder elsewhere is judged by the cluster. That holds
-  // for entities too: a shard's previous host releases its claim only after
-  // its activations of the shard stopped, so a holder that still runs on a
-  // member is a second activation, refused here before it reads on.
-  if (previous !== undefined && previous.host !== hostId) {
-    await remote.mayTakeKey(cell.persistKey!, previous, requester);
-  }
-  const holder = holderPrefix({ actor: cell.id, host: hostId, epoch: remote.epoch, by: requester });
-  let state: unknown;
-  if (entry === undefined) state = await cell.def.init(cell.args, cell.context());
-  else if (hasBlobs(entry.value)) {
-    if (blobStore === undefined || blobs === undefined) {
-      throw new StateDecodeError(key, "it was stored with blobs, and this store has none");
-    }
-    let stored: { version: number; data: unknown; refs: BlobRef[] };
-    try {
-      stored = await whileUnavailable(cell, () => unpackWithBlobs(entry.value, key, blobStore));
-    } catch (err) {
-      // A blob gone missing under a newer revision: another activation moved on.
-      const now = (err as { missing?: boolean }).missing === true ? await store.get(key) : entry;
-      if (now?.revision !== entry.revision) {
-        throw new StateConflictError(key, entry.revision, { cause: err });
-      }
-      throw err;
-    }
-    blobs.adopt(stored.refs);
-    state = stateFromData(stored.version, stored.data, spec, key).state;
-  } else state = decodeState(entry.value, spec, key).state;
-  const expected = entry?.revision ?? 0;
-  const revision = await writeState(
-    store,
-    key,
-    plainData(state, spec),
-    spec.version,
-    blobs,
-    holder,
-    (bytes) =>
-      whileUnavailable(cell, async () => {
-        try {
-          return await store.put(key, bytes, expected);
-        } catch (err) {
-          // Also after a claim whose outcome was unknown: this activation cannot
-          // tell its own claim from a rival's, so it fails and is started afresh.
-          if (RevisionConflictError.is(err)) {
-            throw new StateConflictError(key, expected, { cause: err });
-          }
-          throw err;
-        }
-      }),
-  );
-  cell.state = state;
-  cell.initialized = true;
-  cell.persister = new StatePersister(cell, store, key, spec, revision, blobs, holder);
-}
-
-/**
  * Writes one state: its large arrays that changed to blobs first, then the
  * key with compare-and-set (`put`). A write that lost the compare-and-set
  * deletes the blobs it wrote; one whose outcome is unknown leaves them (a
@@ -258,7 +164,7 @@ export async function loadState(cell: Cell, spec: PersistenceSpec<unknown>): Pro
  *
  * @returns The new revision.
  */
-async function writeState(
+export async function writeState(
   store: StateStore,
   key: string,
   data: unknown,
@@ -299,7 +205,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * with a doubling delay, for at most {@linkcode UNAVAILABLE_BUDGET_MS}; then
  * (or on any other error) it throws. Stops retrying once the actor is stopping.
  */
-async function whileUnavailable<T>(cell: Cell, operation: () => Promise<T>): Promise<T> {
+export async function whileUnavailable<T>(cell: Cell, operation: () => Promise<T>): Promise<T> {
   const giveUpAt = cell.runtime.clock.now() + UNAVAILABLE_BUDGET_MS;
   for (let attempt = 0;; attempt++) {
     try {

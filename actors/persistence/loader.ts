@@ -9,12 +9,12 @@
  * @module
  */
 
-let loading: Promise<typeof import("./_persister.ts")> | undefined;
+let loading: Promise<typeof import("./_state_load.ts")> | undefined;
 
 /** The persistence code, loaded on the first call. A failed load is tried again on the next. */
-export function persister(): Promise<typeof import("./_persister.ts")> {
+export function persister(): Promise<typeof import("./_state_load.ts")> {
   if (loading === undefined) {
-    const started = import("./_persister.ts");
+    const started = import("./_state_load.ts");
     loading = started;
     started.catch(() => {
       if (loading === started) loading = undefined;
