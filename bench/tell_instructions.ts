@@ -7,7 +7,10 @@
  * tells, `--v8-flags=--single-threaded` (no compiler or GC threads),
  * alternately, `rounds` times; the figure is the difference of the mean
  * counts over the 4M tells between. It counts instructions, not time: a
- * change that stalls on memory can cost time at the same count.
+ * change that stalls on memory can cost time at the same count. Run it on a
+ * quiet machine: the dispatcher yields by elapsed time, so a process slowed
+ * by others runs more of its yielding code (beside a test run, counts per
+ * tell rose by about 15%, for every checkout alike).
  *
  * Needs valgrind (`apt-get install -y valgrind`). Each run of 4.1M tells
  * takes about two minutes under valgrind.
