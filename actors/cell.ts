@@ -52,8 +52,8 @@ import { timeoutError } from "../base/timeouts.ts";
  * `persistence/_state_load.ts` and `_persister.ts`, which the cell does not import).
  */
 export interface CellPersister {
-  /** The state changed in this turn: write it (coalesced). */
-  changed(): void;
+  /** The state changed in the turn of message `messageName`: write it (coalesced). */
+  changed(messageName: string): void;
   /** Releases an ask's reply once the state it saw is stored. */
   reply(ask: ReplyTarget | undefined, reply: unknown): void;
   /** Resolves once everything changed so far is written (or the write failed). */
@@ -471,7 +471,7 @@ export class Cell extends CellRareParts {
       if (entry.kind === "tell") {
         if (result !== this.state) {
           this.state = result;
-          this.persister?.changed();
+          this.persister?.changed(entry.name);
         }
       } else if (!this.#complete(result, entry, payload, ask)) {
         this.#scheduled = false;
@@ -527,7 +527,7 @@ export class Cell extends CellRareParts {
     if (entry.kind !== "ask") {
       if (result !== this.state) {
         this.state = result;
-        this.persister?.changed();
+        this.persister?.changed(entry.name);
       }
       return true;
     }
@@ -539,7 +539,7 @@ export class Cell extends CellRareParts {
     const persister = this.persister;
     if (state !== this.state) {
       this.state = state;
-      persister?.changed();
+      persister?.changed(entry.name);
     }
     if (error !== undefined && !("reply" in result)) ask?.reject(error);
     else if (persister !== undefined) persister.reply(ask, reply);
@@ -632,6 +632,8 @@ export class Cell extends CellRareParts {
    * rejected, the actor is suspended, and its parent decides.
    *
    * @param waited Whether someone waiting for the actor's start received the failure.
+   * @param during The message whose turn it failed after, without `entry`
+   *   (its state could not be stored): its death record names it.
    */
   fail(
     err: unknown,
@@ -639,6 +641,7 @@ export class Cell extends CellRareParts {
     payload: unknown,
     ask: ReplyTarget | undefined,
     waited = false,
+    during?: string,
   ): void {
     // A failure is recorded, and logged only where nobody receives it: an
     // asker (or a start's waiter) gets it; else an unsupervised one is logged as such.
@@ -651,7 +654,7 @@ export class Cell extends CellRareParts {
     }
     const reason: ExitReason = err instanceof RestartIntensityError
       ? { kind: "escalated", error: err, childId: err.childId }
-      : { kind: "error", error: err, messageName: entry?.name };
+      : { kind: "error", error: err, messageName: entry?.name ?? during };
     this.crashReason ??= reason;
     if (this.stopping !== undefined || this.ending !== undefined) return;
     this.status = "suspended";

@@ -26,7 +26,11 @@ export type ExitReason =
     readonly kind: "error";
     /** What was thrown. */
     readonly error: unknown;
-    /** The message being handled, or `undefined` when `init` or `onStart` threw. */
+    /**
+     * The message being handled (or the last one whose turn changed a
+     * persistent state that could not be stored), or `undefined` when
+     * `init`, `onStart` or the start's state load failed.
+     */
     readonly messageName: string | undefined;
   }
   | {

@@ -53,6 +53,8 @@ export class StatePersister implements CellPersister {
   #failure: unknown = undefined;
   #blobs: BlobWriter | undefined;
   #holder: Uint8Array;
+  /** The message of the last turn that changed the state. */
+  #changedBy: string | undefined = undefined;
 
   /**
    * @param cell The actor.
@@ -82,8 +84,9 @@ export class StatePersister implements CellPersister {
   }
 
   /** A turn changed the state: write it (after the current batch of turns). */
-  changed(): void {
+  changed(messageName: string): void {
     this.#version++;
+    this.#changedBy = messageName;
     this.#writing ??= this.#writeLoop();
   }
 
@@ -152,7 +155,8 @@ export class StatePersister implements CellPersister {
     const held = this.#held;
     this.#held = [];
     for (const h of held) h.ask.reject(err);
-    this.#cell.fail(err, undefined, undefined, undefined);
+    // The death record names the turn whose state could not be stored, not the start.
+    this.#cell.fail(err, undefined, undefined, undefined, false, this.#changedBy);
   }
 }
 

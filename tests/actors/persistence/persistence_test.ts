@@ -86,6 +86,10 @@ Deno.test("fencing: of two activations on one store, the stale one stops and nev
     const record = await a.whenStopped(onA);
     assert.equal(record?.kind, "error");
     assert.equal(record?.error?.name, "StateConflictError");
+    // It failed storing that turn's state, not while starting.
+    assert.equal(record?.messageName, "addAndGet");
+    const stopped = await onA.ask("get").catch((e) => e);
+    assert.match(stopped.why, /^failed while handling 'addAndGet': StateConflictError/);
     assert.equal(await storedCount(store, "shared"), 11, "the stale activation wrote nothing");
     assert.equal(await onB.ask("addAndGet", 1), 12, "the new activation carries on");
   } finally {
