@@ -28,7 +28,8 @@ export function startIncarnation(cell: Cell): boolean {
   }
   const persistence = cell.def.persistence;
   if (persistence !== undefined) {
-    // Persistence (and MessagePack, its state format) loads with the first persistent actor.
+    // Persistence (and MessagePack, its state format) loads with the first persistent actor,
+    // or as the runtime starts when it was given a store (`persistence/loader.ts`).
     const loading = persister().then(({ loadState }) => loadState(cell, persistence));
     cell.awaitStep(loading, () => {
       if (runOnStart(cell)) cell.resume();

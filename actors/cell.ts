@@ -110,7 +110,7 @@ export class Cell extends CellRareParts {
   readonly #local: ReadonlyMap<string, HandlerEntry>;
   /**
    * The runtime's tracer, kept here: read through the runtime on every send
-   * it cost a local tell about 5% more instructions with tracing off
+   * it cost a local tell about 7% more instructions with tracing off
    * (valgrind, 4M tells; see BENCHMARKS.md).
    */
   readonly #tracer: TurnTracer | undefined;
