@@ -32,11 +32,17 @@ export interface NotebookRun {
  */
 export async function runNotebook(
   notebook: string,
-  options: { readonly deno?: string; readonly cwd?: string } = {},
+  options: {
+    readonly deno?: string;
+    readonly cwd?: string;
+    /** More environment for the kernel. */
+    readonly env?: Record<string, string>;
+  } = {},
 ): Promise<NotebookRun> {
   const { code, stdout, stderr } = await new Deno.Command("/usr/bin/python3", {
     args: [runner, notebook, options.deno ?? Deno.execPath()],
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    ...(options.env === undefined ? {} : { env: options.env }),
     stdout: "piped",
     stderr: "piped",
     signal: AbortSignal.timeout(240_000),
