@@ -34,8 +34,8 @@ Deno.test("a cell draws the trace of one ask as a waterfall, each turn under the
   const lines = waterfall.text.split("\n");
   assert.equal(lines.length, 3, `the step's span and its two turns:\n${waterfall.text}`);
   assert.match(lines[0], /^train step \[\S+\] \+0 µs /);
-  assert.match(lines[1], /^  nb-trainer step \[kernel\] \+\S+ /);
-  assert.match(lines[2], /^    nb-shard sum \[kernel\] \+\S+ /);
+  assert.match(lines[1], /^ {2}nb-trainer step \[kernel\] \+\S+ /);
+  assert.match(lines[2], /^ {4}nb-shard sum \[kernel\] \+\S+ /);
   assert.match(waterfall.html, /<table/);
   assert.equal(end.outputs.at(-1)?.text, '"3 spans"');
 });
