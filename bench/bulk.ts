@@ -8,6 +8,10 @@
  *   chunks, 8 in flight;
  * - `bulk.ask.64MiB.vs_tcp`: the same, against a loopback TCP socket between
  *   two Deno processes (measured in turn, in this program);
+ * - `bulk.ask.64MiB.vs_nats_fresh`: the same, against raw NATS whose
+ *   receiver copies each message's chunks into a fresh buffer of the
+ *   message's size (as ours must: it hands the actor a new array), measured
+ *   in turn in this program;
  * - `bulk.ask.64MiB.direct`: the same asks with the direct data channel on
  *   (both hosts listen on loopback; the chunks bypass NATS), against the same
  *   loopback TCP socket, measured in turn in this program;
@@ -29,7 +33,7 @@
  * The 1 GiB run is made once and its figures kept for 15 minutes in a
  * temporary file, so the three figures of one `--only bulk` run share it.
  *
- * Usage: deno run -A bench/bulk.ts <figure> <ours|peer|ours+tcp>
+ * Usage: deno run -A bench/bulk.ts <figure> <ours|peer|ours+tcp|ours+nats-fresh>
  *
  * @module
  */
@@ -122,12 +126,11 @@ async function asks(
   );
 }
 
-async function rawNats(): Promise<Measurement> {
+/** Raw NATS request/reply of the chunks; `nats-fresh`: its receiver copies them into a fresh buffer per message. */
+async function rawNats(kind: "nats" | "nats-fresh" = "nats"): Promise<Measurement> {
+  const peer = new URL("./bulk_peer.ts", import.meta.url).pathname;
   children.push(
-    await startReady(
-      ["run", "-A", new URL("./bulk_peer.ts", import.meta.url).pathname, "nats", server.url],
-      "bulk",
-    ),
+    await startReady(["run", "-A", peer, kind, server.url, String(ASK_BYTES)], "bulk"),
   );
   const nc = await connect({ servers: server.url });
   try {
@@ -271,6 +274,10 @@ async function ours(): Promise<Measurement> {
     case "bulk.ask.64MiB.vs_tcp": {
       const mine = await asks();
       return { ...mine, peer: await tcp() };
+    }
+    case "bulk.ask.64MiB.vs_nats_fresh": {
+      const mine = await asks();
+      return { ...mine, peer: await rawNats("nats-fresh") };
     }
     case "bulk.ask.64MiB.direct": {
       const mine = await asks(true);

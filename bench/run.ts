@@ -292,6 +292,18 @@ const figures: Figure[] = [
     meets: { value: (v) => v > 0 },
   },
   {
+    name: "bulk.ask.64MiB.vs_nats_fresh",
+    unit: "MiB/s",
+    program: "bulk.ts",
+    peer:
+      "raw NATS request/reply in 1 MiB chunks, 8 in flight, copied into a fresh buffer per message",
+    peerProgram: "",
+    args: ["ours+nats-fresh", ""],
+    higherIsBetter: true,
+    target: "reported (what assembling a new array costs the peer)",
+    meets: { value: (v) => v > 0 },
+  },
+  {
     name: "bulk.ask.64MiB.direct",
     unit: "MiB/s",
     program: "bulk.ts",
