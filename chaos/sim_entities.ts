@@ -11,7 +11,7 @@
  * @module
  */
 
-import { type Ask, defineActor } from "../mod.ts";
+import { type Ask, defineActor, HostUnreachableError } from "../mod.ts";
 import type { VirtualClock } from "../testing.ts";
 import { checkCounter } from "./oracle.ts";
 import { Rng } from "./rng.ts";
@@ -139,32 +139,71 @@ export class EntityLoad {
     return this.#watch.duplicates.length;
   }
 
-  /** The oracle: no duplicate activation, no acknowledged update lost. */
-  async check(clock: VirtualClock, reader: SimHost): Promise<string[]> {
+  /**
+   * The oracle: no duplicate activation, no acknowledged update lost. A read
+   * refused with `HostUnreachableError` (routed to a host that is gone but
+   * not judged yet where it was routed: a verdict can wait for a member's
+   * reconnect grace, and a host back from a cut respects a claim by a holder
+   * it never heard of for a grace) is no violation yet: its key goes into
+   * `deferred`, for {@linkcode EntityLoad.checkAgain} once every view agrees,
+   * when it must succeed.
+   */
+  async check(clock: VirtualClock, reader: SimHost, deferred: string[]): Promise<string[]> {
     const violations = this.#watch.duplicates.map((d) => `entity duplicate activation: ${d}`);
     for (const key of this.#keys) {
-      const final = await settleOne(
-        clock,
-        reader.system.entity(SimEntity, key).ask("get", undefined, { timeoutMs: 2_000 }),
-      ).catch((err) => err as Error);
-      if (final instanceof Error) {
-        violations.push(`entity ${key}: final read failed: ${final.name}: ${final.message}`);
-        continue;
-      }
-      violations.push(
-        ...checkCounter(
-          `entity ${key}`,
-          this.#acked.get(key) ?? [],
-          this.#unknown.get(key) ?? 0,
-          final,
-        ),
-      );
+      violations.push(...await this.#read(clock, reader, key, deferred));
     }
     return violations;
+  }
+
+  /** The reads `check` deferred, again: now a refusal is a violation. */
+  async checkAgain(
+    clock: VirtualClock,
+    reader: SimHost,
+    keys: readonly string[],
+  ): Promise<string[]> {
+    const violations: string[] = [];
+    for (const key of keys) violations.push(...await this.#read(clock, reader, key));
+    return violations;
+  }
+
+  async #read(
+    clock: VirtualClock,
+    reader: SimHost,
+    key: string,
+    deferred?: string[],
+  ): Promise<string[]> {
+    const final = await settleOne(
+      clock,
+      reader.system.entity(SimEntity, key).ask("get", undefined, { timeoutMs: 2_000 }),
+    ).catch((err) => err as Error);
+    if (final instanceof Error) {
+      if (deferred !== undefined && unjudged(final)) {
+        deferred.push(key);
+        return [];
+      }
+      return [`entity ${key}: final read failed: ${final.name}: ${final.message}`];
+    }
+    return checkCounter(
+      `entity ${key}`,
+      this.#acked.get(key) ?? [],
+      this.#unknown.get(key) ?? 0,
+      final,
+    );
   }
 
   /** Stops reporting activations to this run. */
   close(): void {
     if (watching === this.#watch) watching = undefined;
   }
+}
+
+/**
+ * Whether a read was refused because it went to a host that is gone but not
+ * judged yet by the host that routed it (the reader, or a host it forwarded
+ * to: one that just joined or came back respects a claim by a holder it has
+ * not heard of for a grace, `cluster/entity_claims.ts`).
+ */
+function unjudged(error: Error): boolean {
+  return HostUnreachableError.is(error);
 }

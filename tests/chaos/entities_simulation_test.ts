@@ -56,3 +56,23 @@ Deno.test("a host that joins after a shard's holder crashed serves the shard: ev
   }
   assert.deepEqual(failing, []);
 });
+
+/**
+ * Seeds whose final reads came while a crashed host was not judged
+ * everywhere yet: a member back from a cut votes only after its reconnect
+ * grace, and a host back from a cut respects a claim by a holder it never
+ * heard of for a grace, so a read routed there was refused with
+ * `HostUnreachableError`. Such a read is read again once every view agrees,
+ * and must succeed then with no acknowledged update lost.
+ */
+const LATE_VERDICT_SEEDS = [1043, 1083, 1120, 1136];
+
+Deno.test("reads refused while a crashed host was not judged everywhere succeed once every view agrees", async () => {
+  const failing: string[] = [];
+  for (const seed of LATE_VERDICT_SEEDS) {
+    const result = await simulate({ seed, entities: 8 });
+    assert.equal(result.entityDuplicates, 0, `seed ${seed}`);
+    if (result.violations.length > 0) failing.push(`seed ${seed}: ${result.violations.join("; ")}`);
+  }
+  assert.deepEqual(failing, []);
+});
