@@ -377,7 +377,8 @@ async function run(options: SimulationOptions): Promise<SimulationResult> {
   // itself: after its reconnect grace and a suspicion timeout.
   await step(RECONNECT_GRACE_MS + 4 * SUSPICION_MS);
   violations.push(...checkAgreement(hosts));
-  // Entity reads refused then for a host the driver had not judged yet: now every view agrees.
+  // Entity reads refused then (routed to a gone host not judged yet where they went): every view
+  // agrees now, and they must answer.
   if (entities !== undefined) {
     violations.push(...await entities.checkAgain(clock, driver, deferredReads));
   }
