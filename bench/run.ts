@@ -231,7 +231,7 @@ const figures: Figure[] = [
     peer: "2x remote ask p50 to a spawned actor + one state load p50 (KV get), in turn with ours",
     // entities.ts measures the bound itself, in turn with the first messages.
     peerProgram: "",
-    args: ["ours", "ours"],
+    args: ["ours", ""],
     higherIsBetter: false,
     target: "<= 2x remote ask p50 + one state load (3 hosts, JetStream shard claims and state)",
     meets: { maxRatio: 1 },

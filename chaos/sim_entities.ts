@@ -178,7 +178,8 @@ export class EntityLoad {
       reader.system.entity(SimEntity, key).ask("get", undefined, { timeoutMs: 2_000 }),
     ).catch((err) => err as Error);
     if (final instanceof Error) {
-      if (deferred !== undefined && unjudged(final)) {
+      // Routed to a gone host not judged yet where it went (see `check`): read again later.
+      if (deferred !== undefined && HostUnreachableError.is(final)) {
         deferred.push(key);
         return [];
       }
@@ -196,14 +197,4 @@ export class EntityLoad {
   close(): void {
     if (watching === this.#watch) watching = undefined;
   }
-}
-
-/**
- * Whether a read was refused because it went to a host that is gone but not
- * judged yet by the host that routed it (the reader, or a host it forwarded
- * to: one that just joined or came back respects a claim by a holder it has
- * not heard of for a grace, `cluster/entity_claims.ts`).
- */
-function unjudged(error: Error): boolean {
-  return HostUnreachableError.is(error);
 }
