@@ -4,8 +4,9 @@
  *
  * Each error has `name` set to its class name, a stable string `code` (errors
  * that cross the wire keep it, `instanceof` does not survive serialization), a
- * `cause` when there is one, and the context fields that say what failed.
- * Use the static `is()` guard to test an error of unknown origin.
+ * `cause` when there is one, and the context fields that say what failed
+ * (these cross the wire too, when they hold plain data). Use the static
+ * `is()` guard to test an error of unknown origin.
  *
  * @example
  * ```ts

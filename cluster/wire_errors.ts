@@ -1,7 +1,8 @@
 /**
  * Errors on the wire (`docs/PROTOCOL.md`, "Error maps"): an error travels
- * as a map `{ name, message, code?, cause?, stack? }` whose `cause` is the
- * same kind of map, down to {@linkcode MAX_CAUSE_DEPTH} causes. A stack
+ * as a map `{ name, message, code?, fields?, cause?, stack? }` whose `cause`
+ * is the same kind of map, down to {@linkcode MAX_CAUSE_DEPTH} causes, and
+ * whose `fields` are the error's context fields (`hostId`, `actorId`, ...). A stack
  * trace names the sender's files, so it is written only when the sender
  * opts in (the cluster option `wireStacks`, for debugging).
  *
@@ -9,6 +10,9 @@
  */
 
 import { describeError, type ErrorInfo } from "../base/errors.ts";
+import { acceptedFields, type ErrorFields, errorFields } from "./_error_fields.ts";
+
+export type { ErrorFields, ErrorFieldValue } from "./_error_fields.ts";
 
 /** How many causes deep an error map goes; deeper causes are left out. */
 export const MAX_CAUSE_DEPTH = 8;
@@ -17,11 +21,13 @@ export const MAX_CAUSE_DEPTH = 8;
 export interface WireErrorInfo extends ErrorInfo {
   /** What caused it, when known. */
   readonly cause?: WireErrorInfo;
+  /** Its context fields (`hostId`, `actorId`, ...), when it has any that travel. */
+  readonly fields?: ErrorFields;
 }
 
 /**
- * The error map of a thrown value: name, message, code and cause chain,
- * and the stack of each only when `withStacks`.
+ * The error map of a thrown value: name, message, code, context fields and
+ * cause chain, and the stack of each only when `withStacks`.
  *
  * @param err Any thrown value.
  * @param withStacks Whether stack traces go too (debugging only).
@@ -37,10 +43,12 @@ function describeAt(err: unknown, withStacks: boolean, depth: number): WireError
     ? describeAt(err.cause, withStacks, depth + 1)
     : undefined;
   const stack = withStacks ? info.stack : undefined;
+  const fields = err instanceof Error ? errorFields(err) : undefined;
   return {
     name: info.name,
     message: info.message,
     ...(info.code === undefined ? {} : { code: info.code }),
+    ...(fields === undefined ? {} : { fields }),
     ...(cause === undefined ? {} : { cause }),
     ...(stack === undefined ? {} : { stack }),
   };
@@ -57,11 +65,12 @@ function describeAt(err: unknown, withStacks: boolean, depth: number): WireError
  */
 export function sendableErrorInfo(info: ErrorInfo, withStacks: boolean): ErrorInfo {
   if (withStacks) return info;
-  const cause = (info as WireErrorInfo).cause;
+  const { cause, fields } = info as WireErrorInfo;
   return {
     name: info.name,
     message: info.message,
     ...(info.code === undefined ? {} : { code: info.code }),
+    ...(fields === undefined ? {} : { fields }),
     ...(isErrorInfo(cause) ? { cause: sendableErrorInfo(cause, false) } : {}),
   } as WireErrorInfo;
 }
@@ -75,9 +84,10 @@ export function isErrorInfo(value: unknown): value is ErrorInfo {
 
 /**
  * Rebuilds an error from its wire form: `name`, `message` and `code` survive,
- * so `X.is(err)` works, and so does its `cause` chain (what a remote handler
- * threw, under `ActorFailedError`). A stack, when the sender sent one, is
- * kept as `remoteStack`.
+ * so `X.is(err)` works, its context fields (`err.hostId`, `err.actorId`,
+ * ...) are set again as its own properties, and its `cause` chain (what a
+ * remote handler threw, under `ActorFailedError`) is rebuilt the same way. A
+ * stack, when the sender sent one, is kept as `remoteStack`.
  *
  * @param info The error map.
  * @param remoteHost The host it came from.
@@ -94,6 +104,8 @@ function rebuildAt(info: ErrorInfo, remoteHost: string, depth: number): Error {
     : undefined;
   const err = new Error(info.message, cause === undefined ? undefined : { cause });
   err.name = info.name;
+  const fields = acceptedFields((info as { fields?: unknown }).fields);
+  if (fields !== undefined) Object.assign(err, fields);
   Object.assign(err, {
     ...(typeof info.code === "string" ? { code: info.code } : {}),
     remoteHost,

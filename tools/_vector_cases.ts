@@ -270,6 +270,19 @@ export const FRAMES: readonly FrameCase[] = [
   { name: "2 reply", frame: { kind: "reply", correlation: 1700000000001, body: [1, 2, 3] } },
   { name: "3 reply error", frame: { kind: "replyError", correlation: 9, error: errorMap } },
   {
+    name: "3 reply error, with the error's context fields",
+    frame: {
+      kind: "replyError",
+      correlation: 10,
+      error: {
+        name: "HostUnreachableError",
+        message: "host h3 is unreachable: it is lost",
+        code: "host_unreachable",
+        fields: { hostId: "h3" },
+      },
+    },
+  },
+  {
     name: "4 undeliverable",
     frame: { kind: "undeliverable", to: "h2/1", name: "add", reason: "unknown-actor", body: 1 },
   },
@@ -338,4 +351,6 @@ export const FRAMES: readonly FrameCase[] = [
   { name: "10 chunk ack", frame: { kind: "chunkAck", transfer: 3, bytes: 1048005 } },
   { name: "11 chunk cancel", frame: { kind: "chunkCancel", transfer: 3, reason: "lost-chunk" } },
   { name: "12 chunk abort", frame: { kind: "chunkAbort", transfer: 3, reason: "stalled" } },
+  { name: "13 leave seen", frame: { kind: "leaveSeen" } },
+  { name: "14 leave settled", frame: { kind: "leaveSettled" } },
 ];

@@ -14,7 +14,7 @@ import { waitFor } from "../_helpers/system.ts";
 
 const untyped = (ref: unknown) => ref as UntypedRef;
 
-Deno.test("a remote ask with a bad payload rejects with MessageValidationError, its code and name intact", async () => {
+Deno.test("a remote ask with a bad payload rejects with MessageValidationError, its code, name and issues intact", async () => {
   const { hosts: [a, b], shutdown } = await startMemoryCluster([{}, {}]);
   try {
     const ledger = await a.spawn(Ledger, { placement: { kind: "host", hostId: b.hostId } });
@@ -25,6 +25,8 @@ Deno.test("a remote ask with a bad payload rejects with MessageValidationError, 
     assert.equal(err.name, "MessageValidationError");
     assert.match(err.message, /'order' to ledger actor .* failed its schema: items\[1\]\.qty: /);
     assert.equal((err as { remoteHost?: string }).remoteHost, b.hostId);
+    assert.equal(err.issues[0]?.path, "items[1].qty", "the issues travel");
+    assert.equal(err.messageName, "order");
     assert.deepEqual(await ledger.ask("seen"), [], "the handler never ran");
     const letter = a.deadLetters.recent().at(-1);
     assert.equal(letter?.reason, "invalid-payload", "the asker's host records the refusal");

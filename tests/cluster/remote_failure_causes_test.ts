@@ -89,3 +89,43 @@ Deno.test("a remote spawn of an actor whose state cannot be stored fails its sta
     await shutdown();
   }
 });
+
+class ShardError extends Error {
+  readonly shard: number;
+  constructor(shard: number) {
+    super(`shard ${shard} is corrupt`);
+    this.name = "ShardError";
+    this.shard = shard;
+  }
+}
+
+const Shard = defineActor<{ load: Ask<number, never> }, null>({
+  type: "shard",
+  init: () => null,
+  asks: {
+    load: (_s, n) => {
+      throw new ShardError(n);
+    },
+  },
+});
+
+Deno.test("a remote ask's errors keep their context fields: the failed actor, the message and the thrown error's own fields", async () => {
+  const { hosts: [a, b], shutdown } = await startMemoryCluster([{}, {}]);
+  try {
+    const shard = await a.spawn(Shard, { placement: { kind: "host", hostId: b.hostId } });
+    const err = await shard.ask("load", 3).catch((e) => e as Error);
+    assert.ok(ActorFailedError.is(err), String(err));
+    assert.equal(err.actorId, shard.id);
+    assert.equal(err.messageName, "load");
+    const cause = err.cause as ShardError;
+    assert.equal(cause.name, "ShardError");
+    assert.equal(cause.shard, 3);
+    await a.whenStopped(shard);
+    const late = await shard.ask("load", 4).catch((e) => e as Error);
+    assert.ok(ActorStoppedError.is(late), String(late));
+    assert.equal(late.actorId, shard.id);
+    assert.equal(late.messageName, "load");
+  } finally {
+    await shutdown();
+  }
+});

@@ -4,7 +4,13 @@
  */
 
 import assert from "node:assert/strict";
-import { type Ask, defineActor } from "../../mod.ts";
+import {
+  type Ask,
+  AskTimeoutError,
+  defineActor,
+  HostUnreachableError,
+  PlacementError,
+} from "../../mod.ts";
 import {
   describeWireError,
   MAX_CAUSE_DEPTH,
@@ -67,6 +73,67 @@ Deno.test("a rebuilt error has the whole cause chain, each with its code", () =>
   assert.equal(mid.message, "mid");
   assert.equal(mid.code, "coded");
   assert.equal((mid.cause as Error).name, "RangeError");
+});
+
+Deno.test("a rebuilt error has its context fields again, as its typed guard promises", () => {
+  const sent = new AskTimeoutError("h2/7", "get", 250, {
+    cause: new HostUnreachableError("h3", "it is lost"),
+  });
+  const err = rebuildError(describeWireError(sent, false), "h2");
+  assert.ok(AskTimeoutError.is(err));
+  assert.equal(err.actorId, "h2/7");
+  assert.equal(err.messageName, "get");
+  assert.equal(err.timeoutMs, 250);
+  assert.ok(HostUnreachableError.is(err.cause));
+  assert.equal(err.cause.hostId, "h3");
+  const refused = new PlacementError({ kind: "labels" }, [{ hostId: "h4", reason: "full" }]);
+  const placement = rebuildError(describeWireError(refused, false), "h2");
+  assert.ok(PlacementError.is(placement));
+  assert.deepEqual(placement.refusals, [{ hostId: "h4", reason: "full" }]);
+});
+
+Deno.test("a user error's own plain fields travel; tensors, functions and long strings stay behind", () => {
+  class ShardError extends Error {
+    readonly shard = 3;
+    readonly hosts = ["h1", "h2"];
+    readonly weights = new Float32Array(1024);
+    readonly retry = () => {};
+    readonly log = "x".repeat(10_000);
+    readonly nested = { a: { b: { c: { d: 1 } } } };
+  }
+  const info = describeWireError(new ShardError("shard 3 is corrupt"), false);
+  assert.deepEqual(info.fields, { shard: 3, hosts: ["h1", "h2"] });
+  const err = rebuildError(info, "h2") as Error & Record<string, unknown>;
+  assert.equal(err.shard, 3);
+  assert.deepEqual(err.hosts, ["h1", "h2"]);
+  assert.equal(describeWireError(new Error("plain"), false).fields, undefined);
+});
+
+Deno.test("fields a hostile peer sends never replace an error's own names nor reach a prototype", () => {
+  const fields = JSON.parse(
+    '{"__proto__": {"polluted": true}, "name": "Forged", "code": "forged", "message": "forged",' +
+      ' "remoteHost": "h9", "stack": "forged", "hostId": "h3", "deep": {"__proto__": {"x": 1}},' +
+      ' "many": [' + Array(40).fill("1").join(",") + '], "fn": {"then": 1}}',
+  );
+  const err = rebuildError(
+    { name: "HostUnreachableError", message: "gone", code: "host_unreachable", fields } as never,
+    "h2",
+  ) as Error & Record<string, unknown>;
+  assert.equal(err.name, "HostUnreachableError");
+  assert.equal(err.message, "gone");
+  assert.equal(err.code, "host_unreachable");
+  assert.equal(err.remoteHost, "h2");
+  assert.equal(err.hostId, "h3");
+  assert.equal(Object.getPrototypeOf(err), Error.prototype);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  assert.equal(err.polluted, undefined);
+  assert.equal(err.deep, undefined, "a map with a __proto__ key is refused");
+  assert.equal(err.many, undefined, "an array longer than 32 is refused");
+  assert.deepEqual(err.fn, { then: 1 });
+  for (const odd of [null, 3, "x", [1, 2], undefined]) {
+    const e = rebuildError({ name: "E", message: "m", fields: odd } as never, "h2");
+    assert.deepEqual(Object.keys(e).sort(), ["name", "remoteHost"]);
+  }
 });
 
 const Failing = defineActor<{ fail: Ask<void, never> }, null>({
