@@ -18,6 +18,7 @@ import type { Cell } from "./cell.ts";
 import type { CellStop } from "./_cell_stop.ts";
 import type { DeathRecord } from "./observe/death_records.ts";
 import type { ExitReason } from "./exit_reason.ts";
+import type { ReplyTarget, TellOrigin } from "./ask.ts";
 
 /** The rarely used fields themselves; {@linkcode CellRareParts} documents each. */
 class RareFields {
@@ -32,7 +33,19 @@ class RareFields {
   finalRecord: DeathRecord | undefined = undefined;
   shutdownTimeoutMs: number | undefined = undefined;
   persistKey: string | undefined = undefined;
+  handBack: HandBack | undefined = undefined;
 }
+
+/**
+ * Takes back a message left in a mailbox when its actor stopped for good,
+ * instead of the dead letters: an entity's registry routes it again.
+ */
+export type HandBack = (
+  name: string,
+  payload: unknown,
+  via: ReplyTarget | TellOrigin,
+  bytes: number,
+) => void;
 
 /**
  * The rarely used parts of a cell, as properties backed by one object that
@@ -125,6 +138,18 @@ export class CellRareParts {
   set watchers(value: Set<Cell | ((record: DeathRecord) => void)> | undefined) {
     const rare = this.#made(value);
     if (rare !== undefined) rare.watchers = value;
+  }
+
+  /**
+   * Who takes back the user messages left in its mailbox when it stops for
+   * good (an entity's registry), or `undefined`: they go to the dead letters.
+   */
+  get handBack(): HandBack | undefined {
+    return this.#rare?.handBack;
+  }
+  set handBack(value: HandBack | undefined) {
+    const rare = this.#made(value);
+    if (rare !== undefined) rare.handBack = value;
   }
 
   /** The actors this one watches, so that its watch ends when it stops. */

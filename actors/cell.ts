@@ -729,18 +729,26 @@ export class Cell extends CellRareParts {
   }
 
   /**
-   * Empties both lanes of the mailbox: user messages go to the dead letters
-   * and their asks are rejected; runtime messages are dropped, as nobody sent
-   * them (last step of a final stop).
+   * Empties both lanes of the mailbox (last step of a final stop): user
+   * messages go to its {@linkcode CellRareParts.handBack} when it has one,
+   * else to the dead letters with their asks rejected; runtime messages, and
+   * tells it sent itself, are dropped or dead-lettered, as before.
    */
   drainToDeadLetters(): void {
     const mailbox = this.#mailbox;
     if (mailbox === undefined) return;
+    const handBack = this.handBack;
     while (!mailbox.isEmpty) {
+      const bytesBefore = mailbox.bytes;
       const entry = mailbox.takeNext();
       const payload = untraced(mailbox.takenPayload);
       if (entry.internal === true) continue;
-      this.#unhandled(entry, payload, mailbox.takenAsk, stoppedError(this, entry.name));
+      const from = mailbox.takenAsk;
+      if (handBack !== undefined && from !== undefined) {
+        handBack(entry.name, payload, from, bytesBefore - mailbox.bytes);
+      } else {
+        this.#unhandled(entry, payload, from, stoppedError(this, entry.name));
+      }
     }
     mailbox.releaseRoomWaiters();
     this.#release(mailbox);

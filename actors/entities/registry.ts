@@ -286,7 +286,14 @@ export class EntityRegistry {
     activation.shard.resident++;
     this.#resident++;
     this.#activations++;
-    (cell.watchers ??= new Set()).add(() => this.#stopped(activation, cell));
+    // What its mailbox still holds when it stops (fenced, failed, passivated
+    // with messages queued) comes back to be routed again, before what was
+    // held meanwhile: an entity's messages outlive one activation.
+    const returned: Held[] = [];
+    cell.handBack = (name, payload, via, bytes) => returned.push({ name, payload, via, bytes });
+    (cell.watchers ??= new Set()).add((record) =>
+      this.#stopped(activation, cell, returned, record.kind === "error")
+    );
     this.#flush(activation);
     this.#sweep.schedule();
   }
@@ -311,8 +318,17 @@ export class EntityRegistry {
     for (const m of held) refuse(m.via, activation.id, activation.type, m.name, m.payload, err);
   }
 
-  #stopped(activation: Activation, cell: Cell): void {
-    if (activation.cell !== cell) return;
+  /**
+   * Its cell stopped; what its mailbox returned and what was held meanwhile
+   * go where the shard is now. After a failure (a fenced state, say) the
+   * shard's claim is read again rather than trusted: another host may hold it.
+   */
+  #stopped(activation: Activation, cell: Cell, returned: Held[], failed: boolean): void {
+    if (activation.cell !== cell) {
+      for (const message of returned) this.#route(activation, message);
+      return;
+    }
+    if (returned.length > 0) activation.held = returned.concat(activation.held);
     const shard = activation.shard;
     activation.cell = undefined;
     shard.resident--;
@@ -322,8 +338,7 @@ export class EntityRegistry {
     } else if (activation.held.length === 0) {
       this.#forget(activation);
     } else {
-      // Messages came while it stopped: they go where the shard is now, in order.
-      this.#claim(activation, false);
+      this.#claim(activation, failed);
     }
     if (shard.resident === 0 && this.#draining.delete(shard) && shard.phase === "handing-off") {
       void this.#shards.finishHandOff(shard).then(() => this.#leave.changed());
