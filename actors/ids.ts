@@ -90,9 +90,37 @@ export function actorId(host: HostId, sequence: number): ActorId {
  */
 export function parseActorId(id: string): { host: HostId; sequence: number } | undefined {
   const slash = id.lastIndexOf("/");
-  if (slash <= 0 || slash === id.length - 1) return undefined;
-  const sequence = parseInt(id.slice(slash + 1), 36);
-  if (!Number.isSafeInteger(sequence) || sequence < 0) return undefined;
-  if (sequence.toString(36) !== id.slice(slash + 1)) return undefined;
-  return { host: id.slice(0, slash) as HostId, sequence };
+  if (slash <= 0) return undefined;
+  const sequence = sequenceAt(id, slash + 1);
+  return sequence < 0 ? undefined : { host: id.slice(0, slash) as HostId, sequence };
 }
+
+/**
+ * The sequence number written from `start` to the end of `id`, as
+ * {@linkcode actorId} writes it (lowercase base 36, no leading zero, a safe
+ * integer), or -1 when it is not one. Reads it in place: every frame to a
+ * local actor is looked up by it.
+ */
+export function sequenceAt(id: string, start: number): number {
+  const end = id.length;
+  // 11 base-36 digits hold every safe integer.
+  if (start >= end || end - start > 11) return -1;
+  if (id.charCodeAt(start) === ZERO && end - start > 1) return -1;
+  let sequence = 0;
+  for (let i = start; i < end; i++) {
+    const c = id.charCodeAt(i);
+    const digit = c >= ZERO && c <= NINE
+      ? c - ZERO
+      : c >= LOWER_A && c <= LOWER_Z
+      ? c - LOWER_A + 10
+      : -1;
+    if (digit < 0) return -1;
+    sequence = sequence * 36 + digit;
+  }
+  return Number.isSafeInteger(sequence) ? sequence : -1;
+}
+
+const ZERO = 48;
+const NINE = 57;
+const LOWER_A = 97;
+const LOWER_Z = 122;

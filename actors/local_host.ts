@@ -23,7 +23,7 @@ import { onHostGone, onRemoteChildExit } from "./supervision/_supervisor_core.ts
 import { UnknownActorError } from "./errors.ts";
 import { stoppedError, stoppedErrorOf } from "./_stopped_error.ts";
 import type { ReplyTarget, TellOrigin } from "./ask.ts";
-import { parseEntityAddress } from "./entities/address.ts";
+import { entityIdOn } from "./entities/address.ts";
 
 /** Why a message from another host was not queued. */
 export interface Refusal {
@@ -61,10 +61,8 @@ export class LocalHost {
     bytes: number,
     sender?: string,
   ): Refusal | undefined {
+    if (this.#toEntity(to, name, payload, origin, bytes, sender)) return undefined;
     const cell = this.#lookup(to);
-    if (cell === undefined && this.#toEntity(to, name, payload, origin, bytes, sender)) {
-      return undefined;
-    }
     if (cell === undefined || cell.stopping !== undefined) return this.#gone(to, cell);
     const refused = cell.offer(name, payload, origin, bytes);
     return refused === undefined
@@ -89,10 +87,8 @@ export class LocalHost {
     bytes: number,
     sender?: string,
   ): Refusal | undefined {
+    if (this.#toEntity(to, name, payload, reply, bytes, sender)) return undefined;
     const cell = this.#lookup(to);
-    if (cell === undefined && this.#toEntity(to, name, payload, reply, bytes, sender)) {
-      return undefined;
-    }
     if (cell === undefined || cell.stopping !== undefined) {
       const refusal = this.#gone(to, cell);
       reply.reject(
@@ -252,10 +248,9 @@ export class LocalHost {
     bytes: number,
     sender: string | undefined,
   ): boolean {
-    const entity = parseEntityAddress(to);
-    if (entity === undefined || entity.host !== this.#runtime.hostId) return false;
-    this.#runtime.entities.deliver(entity.type, entity.key, name, payload, via, bytes, sender);
-    return true;
+    const id = entityIdOn(to, this.#runtime.hostId);
+    return id !== undefined &&
+      this.#runtime.entities.deliver(id, name, payload, via, bytes, sender);
   }
 
   #lookup(id: string): Cell | undefined {

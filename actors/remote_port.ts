@@ -54,6 +54,12 @@ export interface RemotePort {
    */
   resolve(serialized: SerializedRef): BaseRef | undefined;
   /**
+   * A working ref for an actor of `hostId`, a host this port chose itself
+   * (its id is not parsed again: an entity ref makes one per send), or
+   * `undefined` when `hostId` is this host.
+   */
+  refOn(hostId: string, serialized: SerializedRef): BaseRef | undefined;
+  /**
    * Picks a host for a placement (this one included, unless `excluding`
    * names it: a leaving host asks where its shards go once it is gone).
    *
@@ -143,6 +149,11 @@ export class SoloPort implements RemotePort {
 
   /** No other host exists: nothing resolves. */
   resolve(): undefined {
+    return undefined;
+  }
+
+  /** No other host exists: every host is this one. */
+  refOn(): undefined {
     return undefined;
   }
 

@@ -319,6 +319,13 @@ export class ClusterHost implements RemotePort {
     return new RemoteRef(serialized, parsed.host, this.#sender);
   }
 
+  /** A ref on a host this host chose (a known subject token): nothing to parse. */
+  refOn(hostId: string, serialized: SerializedRef): RemoteRef | undefined {
+    return hostId === this.#runtime.hostId
+      ? undefined
+      : new RemoteRef(serialized, hostId, this.#sender);
+  }
+
   /** Another host is gone: fail what waits on it, and tell the listeners (supervisors). */
   #hostGone(hostId: string, reason: HostGone["reason"]): void {
     if (reason === "lost") {

@@ -43,14 +43,24 @@ export interface Activation {
   holder: string | undefined;
   held: Held[];
   lastUsedMs: number;
+  /** Its neighbours in the host's use order (`known.ts`). */
+  older: Activation | undefined;
+  newer: Activation | undefined;
 }
 
 /** Queues a message in a resident entity's mailbox; a refusal goes back through its `via`. */
-export function offer(activation: Activation, cell: Cell, held: Held): void {
-  const refused = cell.offer(held.name, held.payload, held.via, held.bytes);
+export function offer(
+  activation: Activation,
+  cell: Cell,
+  name: string,
+  payload: unknown,
+  via: ReplyTarget | TellOrigin,
+  bytes: number,
+): void {
+  const refused = cell.offer(name, payload, via, bytes);
   // An ask's target was told by `offer`; a tell's origin hears it here.
-  if (refused !== undefined && held.via instanceof TellOrigin) {
-    held.via.refused(activation.id, activation.type, held.name, held.payload, refused);
+  if (refused !== undefined && via instanceof TellOrigin) {
+    via.refused(activation.id, activation.type, name, payload, refused);
   }
 }
 

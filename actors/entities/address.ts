@@ -16,6 +16,7 @@ import { InvalidNameError } from "../../base/errors.ts";
 /** The mark that starts an entity id; names, types and keys never hold it. */
 const MARK = "~";
 const MARK_CODE = MARK.charCodeAt(0);
+const SLASH_CODE = "/".charCodeAt(0);
 
 /** The longest persistence key the runtime accepts (`runtime.ts`). */
 const MAX_PERSIST_KEY_LENGTH = 160;
@@ -64,7 +65,12 @@ export function isEntityPersistKey(key: string): boolean {
 
 /** The address of an entity's activation on one host (the `to` of a frame). */
 export function entityAddress(hostId: string, type: string, key: string): string {
-  return `${hostId}/${entityId(type, key)}`;
+  return addressOn(hostId, entityId(type, key));
+}
+
+/** The address of the entity with this id on one host. */
+export function addressOn(hostId: string, id: string): string {
+  return `${hostId}/${id}`;
 }
 
 /** Type and key of an entity id, or `undefined` when `id` is not one. */
@@ -75,6 +81,19 @@ export function parseEntityId(id: string): EntityName | undefined {
   const type = id.slice(1, second);
   const key = id.slice(second + 1);
   return isName(type) && isName(key) ? { type, key } : undefined;
+}
+
+/**
+ * The entity id in an address on `hostId`, not checked further (the
+ * registry checks an id it does not know), or `undefined` when `to` is no
+ * entity address on that host. Every frame to an entity comes through here.
+ */
+export function entityIdOn(to: string, hostId: string): string | undefined {
+  const slash = hostId.length;
+  if (to.charCodeAt(slash) !== SLASH_CODE || to.charCodeAt(slash + 1) !== MARK_CODE) {
+    return undefined;
+  }
+  return to.startsWith(hostId) ? to.slice(slash + 1) : undefined;
 }
 
 /** Host, type and key of an entity address, or `undefined` when `to` is not one. */

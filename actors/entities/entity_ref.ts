@@ -22,7 +22,7 @@ import { describeError } from "../../base/errors.ts";
 import { timeoutError } from "../../base/timeouts.ts";
 import { UNBOUNDED } from "../mailbox.ts";
 import { type DisplayBundle, escapeHtml, JUPYTER_DISPLAY } from "../observe/display.ts";
-import { entityAddress, entityId } from "./address.ts";
+import { addressOn, entityId } from "./address.ts";
 import { shardOfId } from "./shards.ts";
 import { MailboxFullError } from "../errors.ts";
 import { MAX_HELD_SENDS } from "./settling.ts";
@@ -83,7 +83,7 @@ export class EntityRef implements BaseRef {
       }
     }
     if (host === runtime.hostId) {
-      runtime.entities.deliver(this.type, this.key, name, payload, this.#tellOrigin(), 0);
+      runtime.entities.deliver(this.id, name, payload, this.#tellOrigin(), 0);
     } else {
       this.#remoteRef(host).tell(name, payload);
     }
@@ -114,7 +114,7 @@ export class EntityRef implements BaseRef {
     }
     if (host !== runtime.hostId) return this.#remoteRef(host).ask(name, payload, options);
     const ask = runtime.asks.create(this, name, timeoutMs, options?.signal);
-    runtime.entities.deliver(this.type, this.key, name, payload, ask, 0);
+    runtime.entities.deliver(this.id, name, payload, ask, 0);
     return ask.promise;
   }
 
@@ -130,8 +130,8 @@ export class EntityRef implements BaseRef {
   #remoteRef(host: string): UntypedRef {
     const cached = this.#remote;
     if (cached !== undefined && cached.host === host) return cached.ref;
-    const ref = this.#runtime.remote.resolve({
-      $ref: entityAddress(host, this.type, this.key) as ActorId,
+    const ref = this.#runtime.remote.refOn(host, {
+      $ref: addressOn(host, this.id) as ActorId,
       type: this.type,
     }) as UntypedRef;
     this.#remote = { host, ref };

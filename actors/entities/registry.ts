@@ -23,18 +23,19 @@ import { definitionOf } from "../_registry.ts";
 import { STOPPED } from "../exit_reason.ts";
 import { MailboxFullError, SystemStoppedError, UnknownActorError } from "../errors.ts";
 import { type EntityClaims, SOLO_CLAIMS } from "./claims.ts";
-import { entityId, entityPersistKey } from "./address.ts";
+import { entityId, entityPersistKey, parseEntityId } from "./address.ts";
 import { DEFAULT_MAX_RESIDENT_ENTITIES, resolveEntityOptions } from "./entity_options.ts";
 import { describeError } from "../../base/errors.ts";
 import { type Activation, type Held, offer, refuse } from "./activation.ts";
 import { ShardTable } from "./shard_table.ts";
 import { idle, leastRecentlyUsed, sweepIdle, SweepTimer } from "./sweep.ts";
-import { shardOf } from "./shards.ts";
+import { shardOfId } from "./shards.ts";
 import { forward } from "./forward.ts";
 import { ShardMoves } from "./shard_moves.ts";
 import { LeaveWaits } from "./leave.ts";
 import { ShardRoutes } from "./routes.ts";
 import { ClaimAhead } from "./claim_ahead.ts";
+import { KnownEntities } from "./known.ts";
 import { Settling } from "./settling.ts";
 
 export type { EntityCounts };
@@ -42,8 +43,8 @@ export type { EntityCounts };
 /** The entities of one host. */
 export class EntityRegistry {
   readonly #runtime: EntityHost;
-  /** Every entity this host knows of now, least recently used first. */
-  readonly #known = new Map<string, Activation>();
+  /** Every entity this host knows of now, in use order. */
+  readonly #known = new KnownEntities();
   /** The known entities of each shard, for a hand-off. */
   readonly #members = new Map<Shard, Set<Activation>>();
   readonly #shards: ShardTable;
@@ -117,57 +118,87 @@ export class EntityRegistry {
    * none. A refusal goes through `via`: an ask's reply target rejects, a
    * tell's origin records (or sends back) its dead letter.
    *
+   * @param id The entity's id, `~<type>~<key>`; checked only when no
+   *   activation has it (a known id was checked when it became known).
    * @param from The host it came from, when it came from another host.
+   * @returns `false` when `id` is not an entity id (nothing was delivered or refused).
    */
   deliver(
-    type: string,
-    key: string,
+    id: string,
     name: string,
     payload: unknown,
     via: ReplyTarget | TellOrigin,
     bytes: number,
     from?: string,
-  ): void {
-    const id = entityId(type, key);
+  ): boolean {
+    const activation = this.#known.get(id);
+    if (activation === undefined) return this.#deliverNew(id, name, payload, via, bytes);
     if (this.#runtime.status !== "running" && !this.#leaving) {
-      return refuse(via, id, type, name, payload, new SystemStoppedError(this.#runtime.hostId));
+      const error = new SystemStoppedError(this.#runtime.hostId);
+      refuse(via, id, activation.type, name, payload, error);
+      return true;
     }
-    let activation = this.#known.get(id);
-    const now = this.#runtime.clock.now();
-    if (activation === undefined) {
-      const definition = definitionOf(type);
-      if (definition === undefined || definition.spec.entity === undefined) {
-        return refuse(via, id, type, name, payload, new UnknownActorError(id));
-      }
-      const options = resolveEntityOptions(definition.spec.entity);
-      const shard = this.#shards.shard(type, shardOf(type, key), options.labels);
-      activation = {
-        id,
-        type,
-        key,
-        definition,
-        options,
-        shard,
-        phase: "claiming",
-        cell: undefined,
-        holder: undefined,
-        held: [],
-        lastUsedMs: now,
-      };
-      this.#known.set(id, activation);
-      const members = this.#members.get(shard) ?? this.#members.set(shard, new Set()).get(shard)!;
-      members.add(activation);
-      this.#sweep.noteIdleMs(options.idleMs);
-      this.#route(activation, { name, payload, via, bytes });
-      this.#claim(activation, false);
-      return this.claimAhead.noteType(type, options.labels);
+    this.#known.touch(activation);
+    activation.lastUsedMs = this.#runtime.clock.now();
+    const cell = activation.cell;
+    if (
+      activation.phase === "active" && cell!.stopping === undefined &&
+      !this.#draining.has(activation.shard)
+    ) {
+      // The common case, without a record of the message.
+      offer(activation, cell!, name, payload, via, bytes);
+      return true;
     }
-    // Map order is use order: the least recently used is evicted first.
-    this.#known.delete(id);
-    this.#known.set(id, activation);
-    activation.lastUsedMs = now;
     if (activation.phase === "forwarding" && from !== undefined) this.#forwarded(activation, from);
     this.#route(activation, { name, payload, via, bytes });
+    return true;
+  }
+
+  /** The first message to an entity this host does not know now. */
+  #deliverNew(
+    id: string,
+    name: string,
+    payload: unknown,
+    via: ReplyTarget | TellOrigin,
+    bytes: number,
+  ): boolean {
+    const parsed = parseEntityId(id);
+    if (parsed === undefined) return false;
+    const { type, key } = parsed;
+    if (this.#runtime.status !== "running" && !this.#leaving) {
+      refuse(via, id, type, name, payload, new SystemStoppedError(this.#runtime.hostId));
+      return true;
+    }
+    const definition = definitionOf(type);
+    if (definition === undefined || definition.spec.entity === undefined) {
+      refuse(via, id, type, name, payload, new UnknownActorError(id));
+      return true;
+    }
+    const options = resolveEntityOptions(definition.spec.entity);
+    const shard = this.#shards.shard(type, shardOfId(id), options.labels);
+    const activation: Activation = {
+      id,
+      type,
+      key,
+      definition,
+      options,
+      shard,
+      phase: "claiming",
+      cell: undefined,
+      holder: undefined,
+      held: [],
+      lastUsedMs: this.#runtime.clock.now(),
+      older: undefined,
+      newer: undefined,
+    };
+    this.#known.add(activation);
+    const members = this.#members.get(shard) ?? this.#members.set(shard, new Set()).get(shard)!;
+    members.add(activation);
+    this.#sweep.noteIdleMs(options.idleMs);
+    this.#route(activation, { name, payload, via, bytes });
+    this.#claim(activation, false);
+    this.claimAhead.noteType(type, options.labels);
+    return true;
   }
 
   /**
@@ -206,7 +237,9 @@ export class EntityRegistry {
       case "active": {
         const cell = activation.cell!;
         if (this.#draining.has(activation.shard)) return this.#hold(activation, held);
-        if (cell.stopping === undefined) return offer(activation, cell, held);
+        if (cell.stopping === undefined) {
+          return offer(activation, cell, held.name, held.payload, held.via, held.bytes);
+        }
         activation.phase = "passivating";
         return this.#hold(activation, held);
       }
@@ -248,7 +281,7 @@ export class EntityRegistry {
   }
 
   #claimed(activation: Activation, outcome: ClaimResult | Error): void {
-    if (this.#known.get(activation.id) !== activation || activation.phase !== "claiming") return;
+    if (!this.#known.holds(activation) || activation.phase !== "claiming") return;
     if (outcome instanceof Error) return this.#fail(activation, outcome);
     if (outcome.kind === "mine") return this.#activate(activation);
     const shard = activation.shard;
@@ -305,8 +338,8 @@ export class EntityRegistry {
   }
 
   #forget(activation: Activation): void {
-    if (this.#known.get(activation.id) !== activation) return;
-    this.#known.delete(activation.id);
+    if (!this.#known.holds(activation)) return;
+    this.#known.remove(activation);
     this.#members.get(activation.shard)?.delete(activation);
   }
 
@@ -370,7 +403,7 @@ export class EntityRegistry {
     }
     if (standing !== "gone") return;
     const held: Activation[] = [];
-    for (const activation of [...this.#known.values()]) {
+    for (const activation of this.#known.all()) {
       if (activation.phase !== "forwarding" || activation.holder !== hostId) continue;
       if (!settles) {
         this.#forget(activation);
@@ -409,7 +442,7 @@ export class EntityRegistry {
 
   #settled(activations: readonly Activation[]): void {
     for (const activation of activations) {
-      if (this.#known.get(activation.id) !== activation || activation.phase !== "claiming") {
+      if (!this.#known.holds(activation) || activation.phase !== "claiming") {
         continue;
       }
       if (activation.held.length === 0) this.#forget(activation);

@@ -9,6 +9,7 @@
 
 import type { Clock, TimerHandle } from "../../base/clock.ts";
 import type { Activation } from "./activation.ts";
+import type { KnownEntities } from "./known.ts";
 import { FORWARD_FOR_MS } from "./shard_table.ts";
 
 /** The longest pause between two sweeps. */
@@ -62,9 +63,9 @@ export function idle(activation: Activation): boolean {
   return activation.phase === "active" && cell !== undefined && cell.queued === 0 && !cell.busy;
 }
 
-/** The least recently used idle activation (the map is in use order), which the cap evicts. */
-export function leastRecentlyUsed(known: Map<string, Activation>): Activation | undefined {
-  for (const activation of known.values()) if (idle(activation)) return activation;
+/** The least recently used idle activation, which the cap evicts. */
+export function leastRecentlyUsed(known: KnownEntities): Activation | undefined {
+  for (const activation of known.oldestFirst()) if (idle(activation)) return activation;
   return undefined;
 }
 
@@ -73,12 +74,12 @@ export function leastRecentlyUsed(known: Map<string, Activation>): Activation | 
  * passivate; forwarding records past their time are forgotten.
  */
 export function sweepIdle(
-  known: Map<string, Activation>,
+  known: KnownEntities,
   nowMs: number,
   passivate: (activation: Activation) => void,
   forget: (activation: Activation) => void,
 ): void {
-  for (const activation of [...known.values()]) {
+  for (const activation of known.all()) {
     const idleMs = nowMs - activation.lastUsedMs;
     if (activation.phase === "forwarding") {
       if (idleMs >= FORWARD_FOR_MS) forget(activation);
