@@ -39,13 +39,15 @@ class RareFields {
 /**
  * Takes back a message left in a mailbox when its actor stopped for good,
  * instead of the dead letters: an entity's registry routes it again.
+ *
+ * @returns Whether it took the message; if not, it goes to the dead letters.
  */
 export type HandBack = (
   name: string,
   payload: unknown,
   via: ReplyTarget | TellOrigin,
   bytes: number,
-) => void;
+) => boolean;
 
 /**
  * The rarely used parts of a cell, as properties backed by one object that

@@ -730,9 +730,9 @@ export class Cell extends CellRareParts {
 
   /**
    * Empties both lanes of the mailbox (last step of a final stop): user
-   * messages go to its {@linkcode CellRareParts.handBack} when it has one,
-   * else to the dead letters with their asks rejected; runtime messages, and
-   * tells it sent itself, are dropped or dead-lettered, as before.
+   * messages go to its {@linkcode CellRareParts.handBack} when it has one
+   * and takes them, else to the dead letters with their asks rejected;
+   * runtime messages are dropped, tells it sent itself dead-lettered.
    */
   drainToDeadLetters(): void {
     const mailbox = this.#mailbox;
@@ -744,11 +744,9 @@ export class Cell extends CellRareParts {
       const payload = untraced(mailbox.takenPayload);
       if (entry.internal === true) continue;
       const from = mailbox.takenAsk;
-      if (handBack !== undefined && from !== undefined) {
+      const taken = handBack !== undefined && from !== undefined &&
         handBack(entry.name, payload, from, bytesBefore - mailbox.bytes);
-      } else {
-        this.#unhandled(entry, payload, from, stoppedError(this, entry.name));
-      }
+      if (!taken) this.#unhandled(entry, payload, from, stoppedError(this, entry.name));
     }
     mailbox.releaseRoomWaiters();
     this.#release(mailbox);

@@ -12,6 +12,7 @@
  */
 
 import type { Cell } from "../cell.ts";
+import type { DeathRecord } from "../observe/death_records.ts";
 import type { EntityHost } from "./host.ts";
 import type { ReplyTarget } from "../ask.ts";
 import type { ActorStats } from "../ref.ts";
@@ -319,11 +320,17 @@ export class EntityRegistry {
     activation.shard.resident++;
     this.#resident++;
     this.#activations++;
-    // What its mailbox still holds when it stops (fenced, failed, passivated
-    // with messages queued) comes back to be routed again, before what was
-    // held meanwhile: an entity's messages outlive one activation.
+    // What its mailbox still holds when it stops (fenced, failed in a turn,
+    // passivated with messages queued) comes back to be routed again, before
+    // what was held meanwhile: an entity's messages outlive one activation.
+    // Not when it failed to start (its state held elsewhere, say): another
+    // activation would fail alike, so they are refused with why.
     const returned: Held[] = [];
-    cell.handBack = (name, payload, via, bytes) => returned.push({ name, payload, via, bytes });
+    cell.handBack = (name, payload, via, bytes) => {
+      if (failedToStart(cell.finalRecord)) return false;
+      returned.push({ name, payload, via, bytes });
+      return true;
+    };
     (cell.watchers ??= new Set()).add((record) =>
       this.#stopped(activation, cell, returned, record.kind === "error")
     );
@@ -537,4 +544,9 @@ export class EntityRegistry {
     this.#passivations++;
     void cell.stop(STOPPED, this.#runtime.clock.now() + this.#runtime.stopTimeoutMs, false);
   }
+}
+
+/** Whether an activation's death was a failed start (`init`, `onStart` or its state's load). */
+function failedToStart(record: DeathRecord | undefined): boolean {
+  return record !== undefined && record.kind === "error" && record.messageName === undefined;
 }

@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { InvalidNameError, InvalidOptionError, MemoryStore } from "../../../mod.ts";
+import { type Ask, InvalidNameError, InvalidOptionError, MemoryStore } from "../../../mod.ts";
 import { defineActor } from "../../../mod.ts";
 import { waitFor, withSystem } from "../../_helpers/system.ts";
 import { Ledger, SlowStop, Tally, tallyActivations } from "../../_helpers/entity_defs.ts";
@@ -109,4 +109,29 @@ Deno.test("inspection counts a host's resident entities, activations and passiva
     });
     assert.match(Deno.inspect(system), /3 \(\+4 -1\)/);
   }, { store: new MemoryStore(), maxResidentEntities: 3 });
+});
+
+let failedStarts = 0;
+const FailsToStart = defineActor<{ ping: Ask<void, string> }, null, string>({
+  type: "fails-to-start",
+  entity: { idleMs: Infinity },
+  init: () => {
+    failedStarts++;
+    throw new Error("no GPU here");
+  },
+  asks: { ping: (s) => ({ state: s, reply: "pong" }) },
+});
+
+Deno.test("an entity that fails to start refuses what was queued for it, once, and is not started again for it", async () => {
+  await withSystem(async (system) => {
+    failedStarts = 0;
+    const ref = system.entity(FailsToStart, "k");
+    const asks = [ref.ask("ping"), ref.ask("ping"), ref.ask("ping")];
+    const outcomes = await Promise.allSettled(asks);
+    for (const outcome of outcomes) {
+      assert.equal(outcome.status, "rejected");
+      assert.match(String((outcome as PromiseRejectedResult).reason), /no GPU here/);
+    }
+    assert.equal(failedStarts, 1);
+  }, { logFailures: false });
 });
