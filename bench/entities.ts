@@ -107,7 +107,8 @@ async function main(system: ActorSystem, store: JetStreamStore): Promise<Measure
         peer: { value: bound, unit: "ms", samples: [ask, load] },
       };
     }
-    case "entity.ask": {
+    case "entity.ask":
+    case "entity.ask.vs_spread": {
       // The issue's 100k keys, of a type without state: the figure is asks to
       // resident entities, and 100k persistent activations (200k KV writes)
       // overloaded this 2-core machine before the asks began (hosts judged lost).
@@ -119,6 +120,13 @@ async function main(system: ActorSystem, store: JetStreamStore): Promise<Measure
         keys,
         128,
         (i) => system.entity(ResidentEntity, `k${i}`).ask("echo", i, { timeoutMs: 60_000 }),
+      );
+      // `.vs_spread`: the peer asks three spawned actors, one on each agent,
+      // in turn: the same spread over three processes as the entities'.
+      const peers = figure === "entity.ask" ? [sink] : await Promise.all(
+        ["e1", "e2", "e3"].map((hostId) =>
+          system.spawn(Sink, { placement: { kind: "host", hostId } })
+        ),
       );
       const count = 50_000;
       const ours: number[] = [];
@@ -132,7 +140,7 @@ async function main(system: ActorSystem, store: JetStreamStore): Promise<Measure
         );
         ours.push(count / ((performance.now() - startedMs) / 1_000));
         startedMs = performance.now();
-        await inFlight(count, 256, (i) => sink.ask("echo", i));
+        await inFlight(count, 256, (i) => peers[i % peers.length].ask("echo", i));
         peer.push(count / ((performance.now() - startedMs) / 1_000));
       }
       return {

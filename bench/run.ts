@@ -250,6 +250,18 @@ const figures: Figure[] = [
     meets: { minRatio: 0.8 },
   },
   {
+    name: "entity.ask.vs_spread",
+    unit: "asks/s",
+    program: "entities.ts",
+    peer:
+      "remote asks to three spawned actors, one on each agent, in turn; rounds alternated with ours",
+    peerProgram: "",
+    args: ["ours", ""],
+    higherIsBetter: true,
+    target: "reported (the same spread over three processes as the entities')",
+    meets: { value: () => true },
+  },
+  {
     name: "entity.activations_per_s",
     unit: "activations/s",
     program: "entities.ts",
