@@ -36,6 +36,7 @@ import { LostReminders } from "./lost_reminders.ts";
 import { RECONNECT_GRACE_MS, VoteGuards } from "./vote_guards.ts";
 import { countObservers } from "./observers.ts";
 import { SelfVotes } from "./self_votes.ts";
+import { UnheardEpochs } from "./unheard_epochs.ts";
 import type { MembershipSeams, SelfVerdict, VoteRefusal } from "./membership_seams.ts";
 import {
   addVote,
@@ -80,6 +81,7 @@ export class Membership {
   readonly #reminders: LostReminders;
   #unwatchView: () => void;
   readonly #guards: VoteGuards;
+  readonly #unheard: UnheardEpochs;
 
   /**
    * @param seams Clock, view and publishing.
@@ -94,6 +96,7 @@ export class Membership {
     this.#checkEveryMs = Math.max(10, Math.min(heartbeatIntervalMs, suspicionTimeoutMs / 4));
     this.#lastCheckMs = seams.clock.now();
     this.#guards = new VoteGuards(suspicionTimeoutMs);
+    this.#unheard = new UnheardEpochs(suspicionTimeoutMs);
     this.#aboutSelf = new SelfVotes(this.#voteLifetimeMs);
     this.#watching = new WatchedMembers(seams.selfId, seams.view, heartbeatIntervalMs);
     this.#reminders = new LostReminders(heartbeatIntervalMs, (lost) => seams.declare(lost));
@@ -194,7 +197,15 @@ export class Membership {
     }
     const host = view.get(lost.hostId);
     if (host === undefined || lost.epoch > host.epoch) {
-      return fromDigest ? undefined : "lost-unknown-epoch";
+      if (fromDigest) return undefined;
+      // Maybe this host missed that epoch: a monitor of that host asks, and
+      // votes too if nobody answers (only monitors: a made-up vote costs as
+      // much as a failure does, whatever the cluster's size).
+      if (
+        this.#isVoter(voter) && this.watches(lost.hostId) &&
+        this.#unheard.voted(lost, clock.now())
+      ) this.#seams.probe?.();
+      return "lost-unknown-epoch";
     }
     if (lost.epoch < host.epoch || !isMember(host.state)) return undefined;
     const now = clock.now();
@@ -308,6 +319,20 @@ export class Membership {
     if (verdict.lost) this.#judge(lost, now);
   }
 
+  /** Votes on, and judges, the epochs members voted on that this host never heard, nor their host since. */
+  #judgeUnheard(now: number): void {
+    const { view } = this.#seams;
+    const due = this.#unheard.due(
+      now,
+      (id) => view.heardMs(id),
+      (id) => Math.max(view.get(id)?.epoch ?? -Infinity, this.#lostEpoch(id) ?? -Infinity),
+    );
+    for (const lost of due) {
+      this.#vote(lost, now);
+      this.#judge(lost, now);
+    }
+  }
+
   #judge(lost: LostDeclaration, now: number): undefined {
     // A monitor's verdict is its vote too: the others count it. The other
     // hosts heard the same votes and stay silent.
@@ -357,6 +382,7 @@ export class Membership {
       view.refreshAlive(now);
       return;
     }
+    this.#judgeUnheard(now);
     for (const id of this.#watching.watched(now)) {
       // An unreachable host (its inbox bounced) is still only suspected: it is
       // voted on like a silent one, so that its actors move.

@@ -27,6 +27,11 @@ export interface MembershipSeams {
   readonly connected: () => boolean;
   /** Publishes this host's vote to every host. */
   readonly declare: (lost: LostDeclaration) => void;
+  /**
+   * Asks every host to announce itself (a discovery): after a member's vote
+   * on an epoch this host never heard. Default: nobody is asked.
+   */
+  readonly probe?: () => void;
   /** Told when a host is declared lost. */
   readonly onLost: (lost: LostDeclaration) => void;
   /**

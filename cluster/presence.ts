@@ -98,6 +98,7 @@ export class Presence {
         view: seams.view,
         connected: () => transport.status === "connected",
         declare: (lost) => this.#publish(subjects.lost(), packValue(lost)),
+        probe: () => this.#publish(subjects.discover(), new Uint8Array(0)),
         onLost: (lost) => {
           seams.onGone(lost.hostId, "lost");
           this.#intake.admitSuccessor(lost.hostId, lost.epoch);
