@@ -185,30 +185,38 @@ export class Membership {
     if (lost.hostId === selfId || voter === selfId) return undefined;
     if (fromDigest && voter === lost.hostId) return undefined;
     const lostEpoch = this.#lostEpoch(lost.hostId);
-    if (lostEpoch !== undefined && lost.epoch <= lostEpoch) {
+    const host = view.get(lost.hostId);
+    const now = clock.now();
+    if (lost.epoch === lostEpoch) {
       // A member still voting on an epoch judged here missed the verdict's
       // votes (it was cut off then): this host's vote again lets it conclude.
-      if (lost.epoch === lostEpoch && !fromDigest) {
-        if (this.watches(lost.hostId)) {
-          this.#reminders.remindVoter(voter, lost.hostId, lostEpoch, clock.now());
-        }
+      if (!fromDigest && this.watches(lost.hostId)) {
+        this.#reminders.remindVoter(voter, lost.hostId, lost.epoch, now);
       }
       return undefined;
     }
-    const host = view.get(lost.hostId);
+    if (lost.epoch < Math.max(lostEpoch ?? -Infinity, host?.epoch ?? -Infinity)) {
+      // One older than an epoch known here: the voter missed that its host
+      // started again (cut off, or fenced and rejoined with its old view:
+      // seed 5989). This host's vote on it lets the voter conclude, and
+      // admit the newer one.
+      if (!fromDigest && this.#isVoter(voter) && this.watches(lost.hostId)) {
+        this.#reminders.remindVoter(voter, lost.hostId, lost.epoch, now);
+      }
+      return undefined;
+    }
     if (host === undefined || lost.epoch > host.epoch) {
       if (fromDigest) return undefined;
-      // Maybe this host missed that epoch: a monitor of that host asks, and
-      // votes too if nobody answers (only monitors: a made-up vote costs as
-      // much as a failure does, whatever the cluster's size).
-      if (
-        this.#isVoter(voter) && this.watches(lost.hostId) &&
-        this.#unheard.voted(lost, clock.now())
-      ) this.#seams.probe?.();
+      // Maybe this host missed that epoch: a monitor of that host asks
+      // (`unheard_epochs.ts`; only monitors: a made-up vote costs as much as
+      // a failure does, whatever the cluster's size).
+      if (this.#isVoter(voter) && this.watches(lost.hostId)) {
+        this.#unheard.voted(lost, now);
+        if (this.#unheard.ask(now)) this.#seams.probe?.();
+      }
       return "lost-unknown-epoch";
     }
-    if (lost.epoch < host.epoch || !isMember(host.state)) return undefined;
-    const now = clock.now();
+    if (!isMember(host.state)) return undefined;
     // A host declares itself lost (its loop hung, its worker was killed): it is over.
     if (voter === lost.hostId) return this.#judge(lost, now);
     if (!this.#isVoter(voter)) return "lost-from-non-member";
@@ -249,6 +257,15 @@ export class Membership {
    */
   recentlyLost(): LostDeclaration[] {
     return this.#lost.recent(this.#seams.clock.now());
+  }
+
+  /**
+   * Something of `hostId` was heard (a well-formed announcement, heartbeat
+   * or discovery answer, of any epoch): a vote on an epoch of it this host
+   * never heard is no longer followed (`unheard_epochs.ts`).
+   */
+  heardFrom(hostId: string): void {
+    this.#unheard.heardFrom(hostId);
   }
 
   /** Forgets the votes about a host (it left). */
@@ -319,17 +336,23 @@ export class Membership {
     if (verdict.lost) this.#judge(lost, now);
   }
 
-  /** Votes on, and judges, the epochs members voted on that this host never heard, nor their host since. */
-  #judgeUnheard(now: number): void {
-    const { view } = this.#seams;
-    const due = this.#unheard.due(
-      now,
-      (id) => view.heardMs(id),
-      (id) => Math.max(view.get(id)?.epoch ?? -Infinity, this.#lostEpoch(id) ?? -Infinity),
-    );
-    for (const lost of due) {
-      this.#vote(lost, now);
-      this.#judge(lost, now);
+  /**
+   * Asks everyone to announce for the epochs members voted on that this
+   * host never heard, and votes on those whose host stayed silent for a
+   * wait after it asked (`unheard_epochs.ts`). It judges none of them; one
+   * of a host that is no member here is held lost, so that the other
+   * monitors' votes on it are not a question again (they would ask and
+   * vote in turn for ever).
+   */
+  #followUnheard(now: number): void {
+    const { view, probe, declare } = this.#seams;
+    if (this.#unheard.ask(now)) probe?.();
+    const known = (id: string) =>
+      Math.max(view.get(id)?.epoch ?? -Infinity, this.#lostEpoch(id) ?? -Infinity);
+    for (const lost of this.#unheard.due(now, known)) {
+      declare(lost);
+      const host = view.get(lost.hostId);
+      if (host === undefined || !isMember(host.state)) this.#lost.judged(lost, now);
     }
   }
 
@@ -382,7 +405,7 @@ export class Membership {
       view.refreshAlive(now);
       return;
     }
-    this.#judgeUnheard(now);
+    this.#followUnheard(now);
     for (const id of this.#watching.watched(now)) {
       // An unreachable host (its inbox bounced) is still only suspected: it is
       // voted on like a silent one, so that its actors move.

@@ -80,6 +80,7 @@ export class AnnouncementIntake {
       this.#count(heard.reason);
       return false;
     }
+    this.#membership.heardFrom(heard.announcement.hostId);
     this.#heardAnnouncement(heard.announcement, ownEpoch, heartbeat);
     return true;
   }

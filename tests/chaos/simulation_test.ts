@@ -21,11 +21,23 @@ const REPLAYED = [7, 31, 75, 96];
  * off within a suspicion timeout of joining never counted the cut as an
  * outage, so it disputed the verdict on itself for ever instead of fencing),
  * 500909 (a short cut after a long one hid the long one when the vote came),
- * 100729, 300157 and 900598 (a member missed an epoch, cut off under a
- * suspicion timeout or fenced with its old view, and refused the votes on it
- * when it died: `cluster/unheard_epochs.ts`).
+ * 5989, 100729, 300157 and 900598 (a member missed an epoch, cut off under
+ * a suspicion timeout or fenced with its old view, and refused the votes on
+ * it when it died: `cluster/unheard_epochs.ts`; in 5989 it voted on the old
+ * epoch, which the others ignored, and they answer it now).
  */
-const REGRESSIONS = [266607, 100003, 100086, 100827, 100886, 500909, 100729, 300157, 900598];
+const REGRESSIONS = [
+  266607,
+  100003,
+  100086,
+  100827,
+  100886,
+  500909,
+  5989,
+  100729,
+  300157,
+  900598,
+];
 
 Deno.test(`${SEEDS} seeded simulations keep every invariant`, async () => {
   const failing: string[] = [];

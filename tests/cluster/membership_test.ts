@@ -275,3 +275,53 @@ Deno.test("a host whose own heartbeats come back late (its intake is flooded) vo
     membership.stop();
   }
 });
+
+/** h0's failure detector with a view built by hand: h1 and h2 members, `w` at epoch 9. */
+function detectorWithW() {
+  const clock = createVirtualClock(1_000_000);
+  const view = new ClusterView("h0");
+  for (const id of ["h0", "h1", "h2"]) view.announce(hostAnnouncement(id), clock.now());
+  view.announce(hostAnnouncement("w", { epoch: 9 }), clock.now());
+  const votes: string[] = [];
+  const membership = new Membership(
+    {
+      selfId: "h0",
+      clock,
+      view,
+      connected: () => true,
+      declare: (lost) => votes.push(`${lost.hostId}@${lost.epoch}`),
+      onLost: () => {},
+    },
+    100,
+    500,
+  );
+  return { clock, view, membership, votes };
+}
+
+Deno.test("a member still voting on an older epoch of a host (it missed that the host started again) is answered with this host's vote on it, three times at most", async () => {
+  const { clock, membership, votes } = detectorWithW();
+  assert.ok(membership.watches("w"));
+  for (let i = 0; i < 5; i++) {
+    assert.equal(membership.heardVote("h1", { hostId: "w", epoch: 5 }), undefined);
+    await clock.advance(100);
+  }
+  assert.deepEqual(votes, ["w@5", "w@5", "w@5"]);
+});
+
+Deno.test("an older epoch than one judged lost here is answered the same way", async () => {
+  const { clock, view, membership, votes } = detectorWithW();
+  await clock.advance(10);
+  membership.heardVote("h1", { hostId: "w", epoch: 9 });
+  membership.heardVote("h2", { hostId: "w", epoch: 9 });
+  assert.equal(view.get("w")?.state, "lost");
+  votes.length = 0;
+  membership.heardVote("h1", { hostId: "w", epoch: 3 });
+  assert.deepEqual(votes, ["w@3"]);
+});
+
+Deno.test("a vote on an older epoch from a non-member, or one from a discovery answer, is answered with nothing", () => {
+  const { membership, votes } = detectorWithW();
+  membership.heardVote("stranger", { hostId: "w", epoch: 5 });
+  membership.heardVote("h1", { hostId: "w", epoch: 5 }, true);
+  assert.deepEqual(votes, []);
+});
