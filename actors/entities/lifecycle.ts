@@ -19,7 +19,7 @@ import type { Shard, ShardTable } from "./shard_table.ts";
 import type { ShardRoutes } from "./routes.ts";
 import type { LeaveWaits } from "./leave.ts";
 import { STOPPED } from "../exit_reason.ts";
-import { MailboxFullError, SystemStoppedError } from "../errors.ts";
+import { ActorStoppedError, MailboxFullError, SystemStoppedError } from "../errors.ts";
 import { entityPersistKey } from "./address.ts";
 import { describeError } from "../../base/errors.ts";
 import { type Activation, type Held, offer, refuse } from "./activation.ts";
@@ -261,7 +261,11 @@ export class Lifecycle {
    */
   #stopped(activation: Activation, cell: Cell, returned: Held[], failed: boolean): void {
     if (activation.cell !== cell) {
-      for (const message of returned) this.route(activation, message);
+      // Not reached (an activation's cell changes only once it stopped), and never silent.
+      for (const m of returned) {
+        const error = new ActorStoppedError(activation.id, m.name, "its activation ended");
+        refuse(m.via, activation.id, activation.type, m.name, m.payload, error);
+      }
       return;
     }
     if (returned.length > 0) activation.held = returned.concat(activation.held);
