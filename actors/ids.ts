@@ -96,6 +96,15 @@ export function parseActorId(id: string): { host: HostId; sequence: number } | u
 }
 
 /**
+ * Where what follows `<hostId>/` starts in `id`, or -1 when `id` does not
+ * start so (read in place: every frame to this host is checked by it).
+ */
+export function afterHost(id: string, hostId: string): number {
+  const slash = hostId.length;
+  return id.charCodeAt(slash) === SLASH && id.startsWith(hostId) ? slash + 1 : -1;
+}
+
+/**
  * The sequence number written from `start` to the end of `id`, as
  * {@linkcode actorId} writes it (lowercase base 36, no leading zero, a safe
  * integer), or -1 when it is not one. Reads it in place: every frame to a
@@ -120,6 +129,7 @@ export function sequenceAt(id: string, start: number): number {
   return Number.isSafeInteger(sequence) ? sequence : -1;
 }
 
+const SLASH = 47;
 const ZERO = 48;
 const NINE = 57;
 const LOWER_A = 97;

@@ -17,7 +17,7 @@ import type { SpawnOptions } from "./spawn_options.ts";
 import { AskTracker } from "./ask.ts";
 import { Cell } from "./cell.ts";
 import { type DeadLetterOptions, DeadLetters } from "./observe/dead_letters.ts";
-import { type HostId, sequenceAt, validateName } from "./ids.ts";
+import { afterHost, type HostId, sequenceAt, validateName } from "./ids.ts";
 import { DEFAULT_MAILBOX, type MailboxOptions, resolveMailbox } from "./mailbox.ts";
 import { MailboxPool } from "./mailbox_pool.ts";
 import { Scheduler, type SchedulerOptions } from "./scheduler.ts";
@@ -52,7 +52,6 @@ import {
  * given up: a large value takes longer than an ordinary ask.
  */
 const MIN_FETCH_TIMEOUT_MS = 60_000;
-const SLASH_CODE = "/".charCodeAt(0);
 
 /** The longest persistence key, so that its encoded store key stays within the store's limit. */
 const MAX_PERSIST_KEY_LENGTH = 160;
@@ -404,10 +403,8 @@ export class Runtime implements CellRuntime {
 
   /** The live cell with this id, if it is on this host. */
   cellById(id: string): Cell | undefined {
-    const host = this.hostId;
-    const slash = host.length;
-    if (id.charCodeAt(slash) !== SLASH_CODE || !id.startsWith(host)) return undefined;
-    const sequence = sequenceAt(id, slash + 1);
+    const start = afterHost(id, this.hostId);
+    const sequence = start < 0 ? -1 : sequenceAt(id, start);
     return sequence < 0 ? undefined : this.#cells.get(sequence);
   }
 

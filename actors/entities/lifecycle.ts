@@ -18,6 +18,7 @@ import type { ClaimResult } from "./claims.ts";
 import type { Shard, ShardTable } from "./shard_table.ts";
 import type { ShardRoutes } from "./routes.ts";
 import type { LeaveWaits } from "./leave.ts";
+import type { ReplyTarget, TellOrigin } from "../ask.ts";
 import { STOPPED } from "../exit_reason.ts";
 import { ActorStoppedError, MailboxFullError, SystemStoppedError } from "../errors.ts";
 import { entityPersistKey } from "./address.ts";
@@ -127,22 +128,32 @@ export class Lifecycle {
     activation.holder = owner;
   }
 
-  /** Sends a message on by where the activation is: its mailbox, held, or forwarded. */
-  route(activation: Activation, held: Held): void {
+  /**
+   * Sends a message on by where the activation is: into its mailbox (no
+   * record of the message is made: the common case), held, or forwarded.
+   */
+  route(
+    activation: Activation,
+    name: string,
+    payload: unknown,
+    via: ReplyTarget | TellOrigin,
+    bytes: number,
+  ): void {
     switch (activation.phase) {
       case "active": {
         const cell = activation.cell!;
-        if (this.draining.has(activation.shard)) return this.#hold(activation, held);
-        if (cell.stopping === undefined) {
-          return offer(activation, cell, held.name, held.payload, held.via, held.bytes);
+        if (this.draining.has(activation.shard)) {
+          return this.#hold(activation, { name, payload, via, bytes });
         }
+        if (cell.stopping === undefined) return offer(activation, cell, name, payload, via, bytes);
         activation.phase = "passivating";
-        return this.#hold(activation, held);
+        return this.#hold(activation, { name, payload, via, bytes });
       }
       case "claiming":
       case "passivating":
-        return this.#hold(activation, held);
+        return this.#hold(activation, { name, payload, via, bytes });
       case "forwarding": {
+        const held = { name, payload, via, bytes };
         const relay = forward(this.#runtime, activation, activation.holder!, held);
         if (relay !== undefined) this.#leave.relay(relay);
         return;
@@ -236,7 +247,7 @@ export class Lifecycle {
   #flush(activation: Activation): void {
     const held = activation.held;
     activation.held = [];
-    for (const message of held) this.route(activation, message);
+    for (const m of held) this.route(activation, m.name, m.payload, m.via, m.bytes);
   }
 
   /** Forgets an activation (the next message for its entity makes a new one). */

@@ -22,7 +22,7 @@ import { SystemStoppedError, UnknownActorError } from "../errors.ts";
 import { type EntityClaims, SOLO_CLAIMS } from "./claims.ts";
 import { entityId, parseEntityId } from "./address.ts";
 import { DEFAULT_MAX_RESIDENT_ENTITIES, resolveEntityOptions } from "./entity_options.ts";
-import { type Activation, offer, refuse } from "./activation.ts";
+import { type Activation, refuse } from "./activation.ts";
 import { ShardTable } from "./shard_table.ts";
 import { shardOfId } from "./shards.ts";
 import { ShardMoves } from "./shard_moves.ts";
@@ -120,19 +120,10 @@ export class EntityRegistry {
     }
     this.#life.known.touch(activation);
     activation.lastUsedMs = this.#runtime.clock.now();
-    const cell = activation.cell;
-    if (
-      activation.phase === "active" && cell!.stopping === undefined &&
-      !this.#life.draining.has(activation.shard)
-    ) {
-      // The common case, without a record of the message.
-      offer(activation, cell!, name, payload, via, bytes);
-      return true;
-    }
     if (activation.phase === "forwarding" && from !== undefined) {
       this.#life.forwarded(activation, from);
     }
-    this.#life.route(activation, { name, payload, via, bytes });
+    this.#life.route(activation, name, payload, via, bytes);
     return true;
   }
 
@@ -174,7 +165,7 @@ export class EntityRegistry {
       newer: undefined,
     };
     this.#life.add(activation);
-    this.#life.route(activation, { name, payload, via, bytes });
+    this.#life.route(activation, name, payload, via, bytes);
     this.#life.claim(activation, false);
     this.claimAhead.noteType(type, options.labels);
     return true;

@@ -35,6 +35,17 @@ function countingStateCalls(
   return { store, gets: () => gets, puts: () => puts };
 }
 
+/** Stores a ledger's state as another activation of it would, over whatever is stored. */
+async function storeRivalState(store: StateStore, key: string, total: number): Promise<void> {
+  const stored = stateKey(`~ledger~${key}`);
+  const rival: LedgerState = { key, total, seen: [], activation: 0 };
+  await store.put(
+    stored,
+    encodeState(rival, { version: 1 }),
+    (await store.get(stored))?.revision ?? 0,
+  );
+}
+
 Deno.test("a never-stored entity's first message costs one state read and no write; its first change creates the state", async () => {
   const inner = new MemoryStore();
   const counted = countingStateCalls(inner);
@@ -60,9 +71,7 @@ Deno.test("a never-stored entity whose state another activation stored meanwhile
     const ref = system.entity(Ledger, "raced");
     assert.equal(await ref.ask("total"), 0);
     // Another activation (a host cut off with the shard, say) stores its state first.
-    const key = stateKey("~ledger~raced");
-    const rival: LedgerState = { key: "raced", total: 100, seen: [], activation: 0 };
-    await store.put(key, encodeState(rival, { version: 1 }), (await store.get(key))?.revision ?? 0);
+    await storeRivalState(store, "raced", 100);
 
     await assert.rejects(ref.ask("addAndGet", 1), StateConflictError);
     // Sent while the fenced activation stops: it reaches the next one.
@@ -76,9 +85,7 @@ Deno.test("messages queued in a fenced activation's mailbox before it stops reac
   await withSystem(async (system) => {
     const ref = system.entity(Ledger, "queued");
     assert.equal(await ref.ask("total"), 0);
-    const key = stateKey("~ledger~queued");
-    const rival: LedgerState = { key: "queued", total: 100, seen: [], activation: 0 };
-    await store.put(key, encodeState(rival, { version: 1 }), (await store.get(key))?.revision ?? 0);
+    await storeRivalState(store, "queued", 100);
 
     await assert.rejects(ref.ask("addAndGet", 1), StateConflictError);
     // Queued in the failed activation's mailbox before it stops.
