@@ -17,9 +17,18 @@
 import type { Labels } from "../placement.ts";
 import type { ClaimResult, EntityClaims } from "./claims.ts";
 import { shardName } from "./shards.ts";
+import { HostUnreachableError } from "../errors.ts";
 
 /** How long a host forwards a shard's messages to another holder before reading its claim again. */
 export const FORWARD_FOR_MS = 2_000;
+
+/**
+ * How many times in a row a claim read that names a host this one sees gone
+ * is read again before the waiting activations are refused: the arbiter
+ * sees the same view, so a second read takes the claim over or names a live
+ * holder; more means the two disagree.
+ */
+const GONE_HOLDER_READS = 3;
 
 /**
  * Where a shard is for this host:
@@ -66,6 +75,8 @@ export class ShardTable {
   #epoch = 0;
   /** Members of the view that are suspected (not up, not yet lost). */
   readonly #suspects = new Set<string>();
+  /** Hosts this one has seen lost or leave (and not come back). */
+  readonly #gone = new Set<string>();
 
   /**
    * @param now The host's clock, in milliseconds.
@@ -147,13 +158,25 @@ export class ShardTable {
     return shard.epoch === this.#epoch && this.#suspects.size === 0;
   }
 
-  #read(shard: Shard): void {
+  /**
+   * Reads the shard's claim for the activations waiting for it. A read that
+   * names a holder which went while it was under way (it left, say, between
+   * the store's answer and this callback) is read again: messages must not
+   * be forwarded to a host that is gone.
+   */
+  #read(shard: Shard, goneReads = 0): void {
     const was = shard.phase;
     shard.phase = "claiming";
     const epoch = this.#epoch;
     this.#claims().claim(shard.type, shard.index).then(
       (result) => {
         if (shard.phase !== "claiming") return;
+        if (result.kind === "held" && this.#gone.has(result.hostId)) {
+          if (goneReads + 1 < GONE_HOLDER_READS) return this.#read(shard, goneReads + 1);
+          shard.phase = "unknown";
+          const why = `the claim on shard ${shard.name} still names it after it went`;
+          return this.#settle(shard, new HostUnreachableError(result.hostId, why));
+        }
         shard.epoch = epoch;
         if (result.kind === "mine") {
           shard.phase = "mine";
@@ -189,6 +212,13 @@ export class ShardTable {
   async finishHandOff(shard: Shard): Promise<void> {
     await this.#claims().release(shard.type, shard.index).catch(() => {});
     if (shard.phase !== "handing-off") return;
+    // The host it was handed to went meanwhile (it left too): where the
+    // shard goes now is read, rather than its messages sent to a host that is gone.
+    if (this.#gone.has(shard.holder!)) {
+      shard.phase = "unknown";
+      if (shard.waiting.length > 0) this.#read(shard);
+      return;
+    }
     shard.phase = "held";
     shard.sinceMs = this.#now();
     this.#settle(shard, { kind: "held", hostId: shard.holder! });
@@ -205,7 +235,8 @@ export class ShardTable {
     this.#epoch++;
     if (suspect) this.#suspects.add(hostId);
     else this.#suspects.delete(hostId);
-    if (!gone) return;
+    if (!gone) return void this.#gone.delete(hostId);
+    this.#gone.add(hostId);
     for (const shard of this.#shards.values()) {
       if (shard.phase === "held" && shard.holder === hostId) shard.phase = "unknown";
     }
