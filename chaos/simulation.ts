@@ -446,7 +446,7 @@ async function run(options: SimulationOptions): Promise<SimulationResult> {
  * monitor the lost host, is told only by the answers to its discovery when
  * it comes back, and is not checked; one that missed an epoch of a host it
  * monitors takes part in the verdict on it (docs/cluster.md, "Repairing a
- * missed change"; a known gap remains there: seed 2650).
+ * missed change").
  */
 function checkAgreement(hosts: readonly Host[]): string[] {
   const crashed = hosts.filter((h) => h.crashed).map((h) => h.id);

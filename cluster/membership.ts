@@ -37,15 +37,9 @@ import { RECONNECT_GRACE_MS, VoteGuards } from "./vote_guards.ts";
 import { countObservers } from "./observers.ts";
 import { SelfVotes } from "./self_votes.ts";
 import { UnheardEpochs } from "./unheard_epochs.ts";
+import { EarlyVotes } from "./early_votes.ts";
 import type { MembershipSeams, SelfVerdict, VoteRefusal } from "./membership_seams.ts";
-import {
-  addVote,
-  expireVotes,
-  forgetHost,
-  NO_VOTES,
-  standing,
-  type VoteTally,
-} from "./lost_votes.ts";
+import { VoteBook } from "./vote_book.ts";
 
 /** Default heartbeat interval, in milliseconds. */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 250;
@@ -63,17 +57,10 @@ export class Membership {
   #checkEveryMs: number;
   #timer: TimerHandle | undefined;
   #lastCheckMs: number;
-  #tally: VoteTally = NO_VOTES;
-  /**
-   * When the first vote of the votes in the tally on each suspect epoch
-   * (`hostId@epoch`) was heard: renewed votes do not move it, so the silence
-   * they vote on is dated from it (see `observers.ts`).
-   */
-  readonly #firstVotes = new Map<string, number>();
+  /** The live votes, and this host's own (`vote_book.ts`). */
+  readonly #votes: VoteBook;
   /** Votes about this host's own epochs. */
   readonly #aboutSelf: SelfVotes;
-  /** When this host last voted, by `hostId@epoch`. */
-  #voted = new Map<string, number>();
   /** The lost epoch of each host declared lost, and when (in order of declaration). */
   readonly #lost = new LostEpochs();
   /** Who this host watches, and who observes whom. */
@@ -82,6 +69,8 @@ export class Membership {
   #unwatchView: () => void;
   readonly #guards: VoteGuards;
   readonly #unheard: UnheardEpochs;
+  /** Votes on epochs not admitted here when they were heard (`early_votes.ts`). */
+  readonly #early: EarlyVotes;
 
   /**
    * @param seams Clock, view and publishing.
@@ -93,10 +82,12 @@ export class Membership {
     this.#heartbeatIntervalMs = heartbeatIntervalMs;
     this.#suspicionTimeoutMs = suspicionTimeoutMs;
     this.#voteLifetimeMs = 2 * suspicionTimeoutMs;
+    this.#votes = new VoteBook(this.#voteLifetimeMs);
     this.#checkEveryMs = Math.max(10, Math.min(heartbeatIntervalMs, suspicionTimeoutMs / 4));
     this.#lastCheckMs = seams.clock.now();
     this.#guards = new VoteGuards(suspicionTimeoutMs);
     this.#unheard = new UnheardEpochs(suspicionTimeoutMs);
+    this.#early = new EarlyVotes(this.#voteLifetimeMs);
     this.#aboutSelf = new SelfVotes(this.#voteLifetimeMs);
     this.#watching = new WatchedMembers(seams.selfId, seams.view, heartbeatIntervalMs);
     this.#reminders = new LostReminders(heartbeatIntervalMs, (lost) => seams.declare(lost));
@@ -207,6 +198,8 @@ export class Membership {
     }
     if (host === undefined || lost.epoch > host.epoch) {
       if (fromDigest) return undefined;
+      // Counted if that epoch is admitted here while the vote still counts.
+      this.#early.note(voter, lost, now);
       // Maybe this host missed that epoch: a monitor of that host asks
       // (`unheard_epochs.ts`; only monitors: a made-up vote costs as much as
       // a failure does, whatever the cluster's size).
@@ -220,8 +213,7 @@ export class Membership {
     // A host declares itself lost (its loop hung, its worker was killed): it is over.
     if (voter === lost.hostId) return this.#judge(lost, now);
     if (!this.#isVoter(voter)) return "lost-from-non-member";
-    this.#tally = addVote(this.#tally, { voter, ...lost }, now, this.#voteLifetimeMs);
-    this.#noteFirstVote(lost, now);
+    this.#votes.add({ voter, ...lost }, now);
     // A monitor seconds the vote at once when it has not heard it for most of the timeout too.
     this.#watching.update(now);
     if (
@@ -270,18 +262,7 @@ export class Membership {
 
   /** Forgets the votes about a host (it left). */
   forget(hostId: string): void {
-    this.#tally = forgetHost(this.#tally, hostId);
-    this.#syncFirstVotes();
-  }
-
-  #noteFirstVote(lost: LostDeclaration, now: number): void {
-    const k = `${lost.hostId}@${lost.epoch}`;
-    if (!this.#firstVotes.has(k)) this.#firstVotes.set(k, now);
-  }
-
-  /** Drops the first votes of epochs no live vote is about any more (judged, expired, forgotten). */
-  #syncFirstVotes(): void {
-    for (const k of this.#firstVotes.keys()) if (!this.#tally.has(k)) this.#firstVotes.delete(k);
+    this.#votes.forget(hostId);
   }
 
   #isVoter(voter: string): boolean {
@@ -294,8 +275,8 @@ export class Membership {
       selfId: this.#seams.selfId,
       view: this.#seams.view,
       watching: this.#watching,
-      tally: this.#tally,
-      firstVotes: this.#firstVotes,
+      tally: this.#votes.tally,
+      firstVotes: this.#votes.firstVotes,
       suspicionTimeoutMs: this.#suspicionTimeoutMs,
       voteLifetimeMs: this.#voteLifetimeMs,
     });
@@ -314,26 +295,15 @@ export class Membership {
   }
 
   #vote(lost: LostDeclaration, now: number): void {
-    const k = `${lost.hostId}@${lost.epoch}`;
-    if (now - (this.#voted.get(k) ?? -Infinity) < this.#suspicionTimeoutMs) return;
-    this.#voted.set(k, now);
-    const vote = { voter: this.#seams.selfId, ...lost };
-    this.#tally = addVote(this.#tally, vote, now, this.#voteLifetimeMs);
-    this.#noteFirstVote(lost, now);
-    this.#seams.declare(lost);
+    const { selfId, declare } = this.#seams;
+    if (this.#votes.voteOwn(selfId, lost, now, this.#suspicionTimeoutMs)) declare(lost);
   }
 
   #evaluate(lost: LostDeclaration, now: number): void {
-    const verdict = standing(
-      this.#tally,
-      lost.hostId,
-      lost.epoch,
-      (v) => this.#isVoter(v),
-      this.#observers(lost.hostId, now),
-      now,
-      this.#voteLifetimeMs,
-    );
-    if (verdict.lost) this.#judge(lost, now);
+    const observers = this.#observers(lost.hostId, now);
+    if (this.#votes.standing(lost, (v) => this.#isVoter(v), observers, now).lost) {
+      this.#judge(lost, now);
+    }
   }
 
   /**
@@ -356,16 +326,31 @@ export class Membership {
     }
   }
 
+  /** Counts the votes heard on epochs before they were admitted here (`early_votes.ts`). */
+  #countEarly(now: number): void {
+    if (this.#early.size === 0) return;
+    const { view } = this.#seams;
+    const due = this.#early.admitted(now, (id) => {
+      const host = view.get(id);
+      return host !== undefined && isMember(host.state) ? host.epoch : undefined;
+    });
+    const suspects = new Map<string, LostDeclaration>();
+    for (const { voter, lost, atMs } of due) {
+      if (!this.#isVoter(voter) || this.#votes.has(voter, lost)) continue;
+      this.#votes.add({ voter, ...lost }, atMs);
+      suspects.set(`${lost.hostId}@${lost.epoch}`, lost);
+    }
+    for (const lost of suspects.values()) this.#evaluate(lost, now);
+  }
+
   #judge(lost: LostDeclaration, now: number): undefined {
     // A monitor's verdict is its vote too: the others count it. The other
     // hosts heard the same votes and stay silent.
-    const k = `${lost.hostId}@${lost.epoch}`;
-    if (!this.#voted.has(k) && (lost.hostId === this.#seams.selfId || this.watches(lost.hostId))) {
-      this.#seams.declare(lost);
-    }
-    this.#voted.delete(k);
-    this.#tally = forgetHost(this.#tally, lost.hostId);
-    this.#syncFirstVotes();
+    if (
+      !this.#votes.votedOwn(lost) &&
+      (lost.hostId === this.#seams.selfId || this.watches(lost.hostId))
+    ) this.#seams.declare(lost);
+    this.#votes.judged(lost);
     this.#lost.judged(lost, now);
     this.#seams.view.mark(lost.hostId, "lost", now);
     this.#seams.onLost(lost);
@@ -393,12 +378,8 @@ export class Membership {
       connected: connected(),
       intakeLagMs: this.#seams.intakeLagMs?.() ?? 0,
     });
-    this.#tally = expireVotes(this.#tally, now, this.#voteLifetimeMs);
-    this.#syncFirstVotes();
+    this.#votes.expire(now);
     this.#aboutSelf.expire(now);
-    for (const [k, atMs] of this.#voted) {
-      if (now - atMs > this.#voteLifetimeMs) this.#voted.delete(k);
-    }
     if (!mayJudge) {
       // This host could not hear anyone (disconnected, just back, stalled or flooded):
       // the silence may be its own. Start everyone's clock afresh instead of voting.
@@ -406,6 +387,7 @@ export class Membership {
       return;
     }
     this.#followUnheard(now);
+    this.#countEarly(now);
     for (const id of this.#watching.watched(now)) {
       // An unreachable host (its inbox bounced) is still only suspected: it is
       // voted on like a silent one, so that its actors move.

@@ -24,7 +24,10 @@ const REPLAYED = [7, 31, 75, 96];
  * 5989, 100729, 300157 and 900598 (a member missed an epoch, cut off under
  * a suspicion timeout or fenced with its old view, and refused the votes on
  * it when it died: `cluster/unheard_epochs.ts`; in 5989 it voted on the old
- * epoch, which the others ignored, and they answer it now).
+ * epoch, which the others ignored, and they answer it now), 2650 (a host
+ * that joined while another was cut off refused the votes on its epoch,
+ * admitted that epoch from its late announcements, and kept it a member for
+ * good: `cluster/early_votes.ts`).
  */
 const REGRESSIONS = [
   266607,
@@ -37,6 +40,7 @@ const REGRESSIONS = [
   100729,
   300157,
   900598,
+  2650,
 ];
 
 Deno.test(`${SEEDS} seeded simulations keep every invariant`, async () => {
