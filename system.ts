@@ -2,6 +2,10 @@
  * `ActorSystem`: the entry point of a program. It spawns actors, finds them
  * by name or serialized ref, stops them, and shuts everything down in order.
  *
+ * The class is the door and its docs; the work is done in `system/`, one
+ * role a file (`assembly.ts` puts a system together, `spawning.ts`,
+ * `stopping.ts`, `inspection.ts`, `refs.ts`), so that each reads on its own.
+ *
  * @module
  */
 
@@ -12,15 +16,7 @@ import type { ProtocolShape } from "./actors/protocol.ts";
 import type { DeadLetters } from "./actors/observe/dead_letters.ts";
 import type { DeathRecord, DeathRecords } from "./actors/observe/death_records.ts";
 import type { Placement } from "./actors/placement.ts";
-import { type Isolation, spawnIsolated } from "./system/isolation.ts";
-import { shutdownWhenDone } from "./system/exit_when_done.ts";
-import {
-  inNotebookKernel,
-  optionsKey,
-  othersRunning,
-  remember,
-  runningWith,
-} from "./system/kernel_systems.ts";
+import type { Isolation } from "./system/isolation.ts";
 import type { HostInfo } from "./cluster/view.ts";
 import type { TransportStats } from "./cluster/cluster_host.ts";
 import type { TransportStatus } from "./transport/transport.ts";
@@ -28,41 +24,22 @@ import type { Hosts } from "./system/hosts.ts";
 import type { Inspection, InspectOptions } from "./actors/observe/inspection.ts";
 import type { ActorPage, InspectActorsOptions } from "./actors/observe/actor_pages.ts";
 import type { HostId } from "./actors/ids.ts";
-import {
-  isSerializedObjectRef,
-  type ObjectRef,
-  type PutOptions,
-  type SerializedObjectRef,
-} from "./actors/objects/object_ref.ts";
-import { Runtime, type RuntimeStatus } from "./actors/runtime.ts";
-import { LocalRef } from "./actors/local_ref.ts";
-import { isSerializedRef } from "./actors/ref.ts";
-import { STOPPED } from "./actors/exit_reason.ts";
-import { ActorTypeMismatchError } from "./actors/errors.ts";
-import { startedRef, whenStarted } from "./actors/when_started.ts";
-import { InvalidOptionError } from "./base/errors.ts";
-import {
-  type DisplayBundle,
-  inspectionBundle,
-  JUPYTER_DISPLAY,
-  withDisplay,
-} from "./actors/observe/display.ts";
-import {
-  type ActorSystemOptions,
-  DEFAULT_ACTORS_PER_HOST,
-  DEFAULT_INSPECT_RECENT,
-  DEFAULT_INSPECT_TIMEOUT_MS,
-  positiveMs,
-  runtimeSettings,
-  type StopOptions,
-} from "./system/options.ts";
-import { SoloHosts } from "./system/solo_hosts.ts";
-import { HostMetrics, type HostMetricsSnapshot } from "./system/metrics.ts";
-import { onSignals } from "./system/signals.ts";
-import { Names } from "./system/names.ts";
-import { planWorkers, workerCount } from "./system/workers.ts";
-import type { WorkerHosts } from "./system/worker_hosts.ts";
+import type { ObjectRef, PutOptions, SerializedObjectRef } from "./actors/objects/object_ref.ts";
+import type { Runtime, RuntimeStatus } from "./actors/runtime.ts";
+import type { HostMetrics, HostMetricsSnapshot } from "./system/metrics.ts";
+import type { Names } from "./system/names.ts";
+import { whenStarted } from "./actors/when_started.ts";
+import { type DisplayBundle, inspectionBundle, JUPYTER_DISPLAY } from "./actors/observe/display.ts";
+import { type ActorSystemOptions, positiveMs, type StopOptions } from "./system/options.ts";
+import { assemble, type SystemParts, type SystemWorkers } from "./system/assembly.ts";
+import { kernelStart } from "./system/kernel_systems.ts";
+import { shutdownWhenDone } from "./system/exit_when_done.ts";
+import { inspect, inspectActors } from "./system/inspection.ts";
+import { erase, type SpawnSeams, spawnTopLevel } from "./system/spawning.ts";
+import { lookup, resolveObjectRef, resolveRef } from "./system/refs.ts";
+import { shutdownAll, stopActor, whenStopped } from "./system/stopping.ts";
 import { entityRef } from "./system/entities.ts";
+import { onSignals } from "./system/signals.ts";
 
 /**
  * A set of actors on one host.
@@ -84,18 +61,26 @@ import { entityRef } from "./system/entities.ts";
  * ```
  */
 export class ActorSystem {
-  #runtime: Runtime;
-  #hosts: Hosts;
-  #names: Names;
-  #workers: { readonly hosts: WorkerHosts; readonly close: () => void } | undefined;
+  readonly #runtime: Runtime;
+  readonly #hosts: Hosts;
+  readonly #names: Names;
+  readonly #workers: SystemWorkers | undefined;
+  readonly #metrics: HostMetrics;
+  readonly #spawnSeams: SpawnSeams;
   #unwatchDone: () => void = () => {};
-  #metrics: HostMetrics;
 
-  private constructor(runtime: Runtime, sharedStore: boolean) {
-    this.#runtime = runtime;
-    this.#hosts = new SoloHosts(runtime);
-    this.#names = new Names(runtime, () => this.#hosts, sharedStore);
-    this.#metrics = new HostMetrics(runtime, () => this.#hosts.transportStats());
+  private constructor(parts: SystemParts) {
+    this.#runtime = parts.runtime;
+    this.#hosts = parts.hosts;
+    this.#names = parts.names;
+    this.#workers = parts.workers;
+    this.#metrics = parts.metrics;
+    this.#spawnSeams = {
+      runtime: parts.runtime,
+      workers: parts.workers?.hosts,
+      hosts: parts.hosts,
+      whenStopped: (ref) => this.whenStopped(ref),
+    };
   }
 
   /**
@@ -108,62 +93,14 @@ export class ActorSystem {
    */
   static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
     // A notebook cell run again gets the system it started the first time.
-    const kernelKey = inNotebookKernel() ? optionsKey(options) : undefined;
-    if (kernelKey !== undefined) {
-      const same = runningWith(kernelKey);
-      if (same !== undefined) return same as ActorSystem;
-    }
-    const others = kernelKey === undefined ? [] : othersRunning();
-    const workers = workerCount(options);
-    // With worker hosts, this host joins their cluster (the port bus without one).
-    const plan = workers === 0 ? undefined : await planWorkers(options, workers);
-    if (plan !== undefined) options = plan.options;
-    const system = ActorSystem.#local(options);
-    // Actors may register names through their context; the directory is made on first use.
-    system.#runtime.directory = {
-      register: (name, ref) => system.register(name, ref),
-    };
-    if (options.cluster !== undefined) {
-      // The cluster (and with it NATS and MessagePack) loads only when a system joins one.
-      const { joinCluster } = await import("./system/cluster_hosts.ts");
-      system.#hosts = await joinCluster(
-        system.#runtime,
-        options.cluster,
-        (hostId) => system.#names.releaseHost(hostId),
-      );
-    }
-    if (plan !== undefined) {
-      try {
-        const hosts = await plan.start(system.#runtime);
-        system.#workers = { hosts, close: plan.close };
-      } catch (err) {
-        await system.#runtime.shutdown(1_000).catch(() => {});
-        plan.close();
-        throw err;
-      }
-    }
-    if (options.metrics === true) {
-      system.#metrics.sampleLag();
-      system.#metrics.observe();
-    }
+    const kernel = kernelStart(options);
+    if (kernel.same !== undefined) return kernel.same as ActorSystem;
+    const system = new ActorSystem(await assemble(options));
     if (options.shutdownWhenDone !== false) {
       system.#unwatchDone = shutdownWhenDone(() => system.shutdown());
     }
-    if (kernelKey !== undefined) {
-      remember(kernelKey, system);
-      if (others.length > 0) {
-        system.#runtime.logger.warn(
-          `another actor system is running in this kernel (host ${others[0].hostId}), started ` +
-            `with other options; this started a second one (host ${system.hostId}). ` +
-            `Shut the first down (await system.shutdown()) or restart the kernel.`,
-        );
-      }
-    }
+    kernel.keep(system, (message) => system.#runtime.logger.warn(message));
     return system;
-  }
-
-  static #local(options: ActorSystemOptions): ActorSystem {
-    return new ActorSystem(new Runtime(runtimeSettings(options)), options.store !== undefined);
   }
 
   /**
@@ -240,25 +177,7 @@ export class ActorSystem {
    * @throws {InvalidOptionError} For a bad option.
    */
   async inspect(options: InspectOptions = {}): Promise<Inspection> {
-    const timeoutMs = positiveMs("timeoutMs", options.timeoutMs, DEFAULT_INSPECT_TIMEOUT_MS);
-    const recent = options.recent ?? DEFAULT_INSPECT_RECENT;
-    if (!Number.isInteger(recent) || recent < 0) {
-      throw new InvalidOptionError("recent", recent, "a non-negative integer");
-    }
-    const scope = options.scope ?? this.#hosts.defaultScope;
-    if (scope !== "host" && scope !== "cluster") {
-      throw new InvalidOptionError("scope", scope, `"host" or "cluster"`);
-    }
-    const actorsPerHost = options.actorsPerHost ?? DEFAULT_ACTORS_PER_HOST;
-    if (actorsPerHost !== Infinity && (!Number.isInteger(actorsPerHost) || actorsPerHost < 0)) {
-      throw new InvalidOptionError(
-        "actorsPerHost",
-        actorsPerHost,
-        "a whole number >= 0, or Infinity",
-      );
-    }
-    const inspection = await this.#hosts.inspect(scope, recent, timeoutMs, actorsPerHost);
-    return withDisplay(inspection, () => inspectionBundle(inspection));
+    return await inspect(this.#hosts, options);
   }
 
   /**
@@ -299,13 +218,7 @@ export class ActorSystem {
    *   1,000, or a cursor that is not a page's `next`.
    */
   async inspectActors(options: InspectActorsOptions = {}): Promise<ActorPage> {
-    const { timeoutMs: asked, ...query } = options;
-    const timeoutMs = positiveMs("timeoutMs", asked, DEFAULT_INSPECT_TIMEOUT_MS);
-    return await this.#hosts.inspectActors(query, timeoutMs);
-  }
-
-  #inspectHere(recent: number): Inspection {
-    return this.#hosts.inspectHere(recent);
+    return await inspectActors(this.#hosts, options);
   }
 
   /**
@@ -313,13 +226,13 @@ export class ActorSystem {
    * deaths (`await system.inspect()` shows the whole cluster).
    */
   [JUPYTER_DISPLAY](): DisplayBundle {
-    return inspectionBundle(this.#inspectHere(10));
+    return inspectionBundle(this.#hosts.inspectHere(10));
   }
 
   /** The plain-text view of {@linkcode ActorSystem.[JUPYTER_DISPLAY]}, for `console.log`. */
   [Symbol.for("Deno.customInspect")](): string {
     return `ActorSystem ${this.hostId} (${this.status})\n${
-      inspectionBundle(this.#inspectHere(10))["text/plain"]
+      inspectionBundle(this.#hosts.inspectHere(10))["text/plain"]
     }`;
   }
 
@@ -420,14 +333,7 @@ export class ActorSystem {
    * @throws {InvalidOptionError} When `serialized` is not a serialized object ref.
    */
   resolveObjectRef<T>(serialized: SerializedObjectRef): ObjectRef<T> {
-    if (!isSerializedObjectRef(serialized)) {
-      throw new InvalidOptionError(
-        "serialized",
-        serialized,
-        "a serialized object ref { $object, keeper, durable }",
-      );
-    }
-    return this.#runtime.objects.handle(serialized) as ObjectRef<T>;
+    return resolveObjectRef(this.#runtime, serialized) as ObjectRef<T>;
   }
 
   /** This host's id: the prefix of every actor id spawned here. */
@@ -541,24 +447,7 @@ export class ActorSystem {
       readonly isolation?: Isolation;
     },
   ): BaseRef | Promise<BaseRef> {
-    if (options?.isolation !== undefined) {
-      return spawnIsolated(
-        {
-          workers: this.#workers?.hosts,
-          hosts: this.#hosts,
-          whenStopped: (ref) => this.whenStopped(ref),
-        },
-        erase(definition),
-        options as SpawnOptions<unknown> & { isolation: Isolation },
-      );
-    }
-    if (options?.placement !== undefined) {
-      return this.#hosts.spawn(
-        erase(definition),
-        options as SpawnOptions<unknown> & { placement: Placement },
-      ).then((ref) => startedRef(this.#runtime, ref));
-    }
-    return this.#runtime.spawn(erase(definition), options as never, undefined).ref;
+    return spawnTopLevel(this.#spawnSeams, erase(definition), options);
   }
 
   /**
@@ -627,12 +516,7 @@ export class ActorSystem {
     name: string,
     definition?: ActorDefinition<unknown, unknown, unknown>,
   ): BaseRef | undefined {
-    const cell = this.#runtime.cellByName(name);
-    if (cell === undefined) return undefined;
-    if (definition !== undefined && definition.type !== cell.def.type) {
-      throw new ActorTypeMismatchError(cell.id, definition.type, cell.def.type);
-    }
-    return cell.ref;
+    return lookup(this.#runtime, name, definition);
   }
 
   /**
@@ -650,13 +534,7 @@ export class ActorSystem {
     serialized: SerializedRef,
     definition: ActorDefinition<P, S, A>,
   ): ActorRef<P> {
-    if (!isSerializedRef(serialized)) {
-      throw new InvalidOptionError("serialized", serialized, "a serialized ref { $ref, type }");
-    }
-    if (serialized.type !== definition.type) {
-      throw new ActorTypeMismatchError(serialized.$ref, definition.type, serialized.type);
-    }
-    return this.#runtime.resolveRef(serialized) as unknown as ActorRef<P>;
+    return resolveRef(this.#runtime, serialized, erase(definition)) as unknown as ActorRef<P>;
   }
 
   /**
@@ -673,26 +551,7 @@ export class ActorSystem {
    * @throws {RequestTimeoutError} When a remote actor's host does not answer.
    */
   stop(ref: BaseRef, options: StopOptions = {}): Promise<void> {
-    const cell = LocalRef.cellOf(ref);
-    if (cell === undefined) {
-      try {
-        const timeoutMs = positiveMs("timeoutMs", options.timeoutMs, this.#runtime.stopTimeoutMs);
-        return this.#hosts.stop(ref, timeoutMs);
-      } catch (err) {
-        return Promise.reject(err);
-      }
-    }
-    try {
-      if (cell.runtime !== this.#runtime) {
-        throw new InvalidOptionError("ref", ref.id, "a ref of an actor of this system");
-      }
-      // A supervisor waits for its subtree, each actor of it bounded by its own budget.
-      const fallbackMs = cell.def.childExit === undefined ? this.#runtime.stopTimeoutMs : Infinity;
-      const timeoutMs = positiveMs("timeoutMs", options.timeoutMs, fallbackMs);
-      return cell.stop(STOPPED, this.#runtime.clock.now() + timeoutMs);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return stopActor(this.#runtime, this.#hosts, ref, options);
   }
 
   /**
@@ -706,15 +565,7 @@ export class ActorSystem {
    *   one stopped so long ago that its record was dropped).
    */
   whenStopped(ref: BaseRef): Promise<DeathRecord | undefined> {
-    const cell = LocalRef.cellOf(ref);
-    if (cell === undefined || cell.runtime !== this.#runtime) {
-      return new Promise((resolve) => {
-        const watching = this.#runtime.remote.watch(ref, resolve);
-        if (watching === undefined) resolve(this.#runtime.deaths.last(ref));
-      });
-    }
-    if (cell.finalRecord !== undefined) return Promise.resolve(cell.finalRecord);
-    return new Promise((resolve) => (cell.watchers ??= new Set()).add(resolve));
+    return whenStopped(this.#runtime, ref);
   }
 
   /**
@@ -759,18 +610,7 @@ export class ActorSystem {
   shutdown(options: StopOptions = {}): Promise<void> {
     this.#unwatchDone();
     this.#metrics.close();
-    try {
-      const timeoutMs = positiveMs("timeoutMs", options.timeoutMs, this.#runtime.stopTimeoutMs);
-      const workers = this.#workers;
-      if (workers === undefined) return this.#runtime.shutdown(timeoutMs);
-      // This host first (its supervisors stop their children on the workers),
-      // then the workers, then their bus.
-      return this.#runtime.shutdown(timeoutMs)
-        .then(() => workers.hosts.shutdown(timeoutMs))
-        .finally(() => workers.close());
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return shutdownAll(this.#runtime, this.#workers, options);
   }
 
   /**
@@ -803,11 +643,4 @@ export class ActorSystem {
       () => this.#runtime.shutdown(timeoutMs).finally(() => Deno.exit(options.exitCode ?? 0)),
     );
   }
-}
-
-function erase(
-  // deno-lint-ignore no-explicit-any
-  definition: ActorDefinition<any, any, any>,
-): ActorDefinition<unknown, unknown, unknown> {
-  return definition as unknown as ActorDefinition<unknown, unknown, unknown>;
 }

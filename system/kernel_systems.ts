@@ -76,3 +76,39 @@ export function othersRunning(): KernelSystem[] {
 export function remember(key: string, system: KernelSystem): void {
   running.set(key, system);
 }
+
+/** A start, as a kernel sees it. */
+export interface KernelStart {
+  /** The running system started in this kernel with the same options, to return instead. */
+  readonly same: KernelSystem | undefined;
+  /**
+   * Remembers the system this start made, and warns through `warn` when
+   * another one started with other options still runs in this kernel.
+   */
+  keep(system: KernelSystem, warn: (message: string) => void): void;
+}
+
+/**
+ * What a start with `options` should do in this kernel: outside a kernel,
+ * nothing to reuse and nothing to remember.
+ */
+export function kernelStart(options: unknown): KernelStart {
+  if (!inNotebookKernel()) return { same: undefined, keep: () => {} };
+  const key = optionsKey(options);
+  const same = runningWith(key);
+  if (same !== undefined) return { same, keep: () => {} };
+  // Taken before the new system runs, so that it is not among them.
+  const others = othersRunning();
+  return {
+    same: undefined,
+    keep: (system, warn) => {
+      remember(key, system);
+      if (others.length === 0) return;
+      warn(
+        `another actor system is running in this kernel (host ${others[0].hostId}), started ` +
+          `with other options; this started a second one (host ${system.hostId}). ` +
+          `Shut the first down (await system.shutdown()) or restart the kernel.`,
+      );
+    },
+  };
+}
