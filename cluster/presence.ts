@@ -8,6 +8,9 @@
  * (`R.<from>.hello.<to>`). Goodbyes and lost votes go to everyone. It keeps
  * the view up to date through the failure detector, and fences itself when
  * the others declared it lost. The wire format is in docs/PROTOCOL.md.
+ * This file wires the parts: what it hears (`presence_intake.ts`,
+ * `presence_verdicts.ts`), what it says (`presence_announcer.ts`), and its
+ * epoch and fencing (`presence_fencing.ts`).
  *
  * Presence runs where the host's work cannot block it: in the host's
  * liveness worker (`liveness_worker.ts`), with a connection of its own. It
@@ -20,13 +23,14 @@
 
 import type { TransportMessage, TransportSubscription } from "../transport/transport.ts";
 import type { TimerHandle } from "../base/clock.ts";
-import type { HostAnnouncement } from "./view.ts";
 import { packValue } from "./codec.ts";
 import { Membership } from "./membership.ts";
 import { readLostDigest } from "./lost_digest.ts";
 import { AnnouncementIntake } from "./presence_intake.ts";
 import { VerdictIntake } from "./presence_verdicts.ts";
-import { announcementOf, type LastSpread, LOAD_SPREAD_MS, needsSpread } from "./presence_spread.ts";
+import { PresenceAnnouncer } from "./presence_announcer.ts";
+import { SelfFencing } from "./presence_fencing.ts";
+import { LOAD_SPREAD_MS } from "./presence_spread.ts";
 import { DiscoveryAnswers } from "./discovery_answers.ts";
 import { HeartbeatWatch } from "./heartbeat_watch.ts";
 import { OlderEpochVotes } from "./older_epoch_votes.ts";
@@ -49,9 +53,8 @@ export class Presence {
   #subscriptions: TransportSubscription[];
   #unsubscribeStatus: () => void;
   #timer: TimerHandle | undefined;
-  #startedAtMs: number;
-  #epoch: number;
-  #fencing = false;
+  readonly #self: SelfFencing;
+  readonly #announcer: PresenceAnnouncer;
   readonly #refused: Record<string, number> = {};
   #left = false;
   #stopped = false;
@@ -60,11 +63,7 @@ export class Presence {
   readonly #minSpacingMs: number;
   readonly #answers: DiscoveryAnswers;
   readonly #heartbeatWatch: HeartbeatWatch;
-  /** What this host last spread to everyone, and when. */
-  #spread: LastSpread | undefined;
-  #lastBeatMs: number;
   readonly #olderEpochVotes: OlderEpochVotes;
-  readonly #heartbeats: number;
   /**
    * Resolves once this host has announced itself as a member would (twice,
    * spaced, when the others need two heartbeats) and heard the others' answers.
@@ -75,12 +74,24 @@ export class Presence {
   constructor(seams: PresenceSeams) {
     this.#seams = seams;
     const { clock, transport, subjects } = seams;
-    this.#startedAtMs = seams.startedAtMs ?? clock.now();
-    this.#epoch = this.#startedAtMs;
+    const startedAtMs = seams.startedAtMs ?? clock.now();
+    this.#self = new SelfFencing(
+      seams,
+      startedAtMs,
+      () => this.#intake.epochFloor,
+      () => this.#announcer.rejoin(),
+    );
     const heartbeats = seams.admitAfterHeartbeats ?? 2;
-    this.#heartbeats = heartbeats;
-    this.#lastBeatMs = clock.now();
     this.#minSpacingMs = Math.max(1, Math.floor(seams.heartbeatIntervalMs / 4));
+    this.#announcer = new PresenceAnnouncer({
+      seams,
+      startedAtMs,
+      minSpacingMs: this.#minSpacingMs,
+      heartbeats,
+      epoch: () => this.#self.epoch,
+      silent: () => this.#silent(),
+      sentHeartbeat: (nowMs) => this.#heartbeatWatch.sent(nowMs),
+    });
     this.#heartbeatWatch = new HeartbeatWatch(
       transport,
       subjects,
@@ -88,7 +99,7 @@ export class Presence {
       (m) => this.#onAnnounce(m, true),
     );
     this.#olderEpochVotes = new OlderEpochVotes(clock, seams.heartbeatIntervalMs, () => {
-      if (!this.#silent()) this.#announceAndDiscover(false);
+      if (!this.#silent()) this.#announcer.rejoin(false);
     });
     this.#answers = new DiscoveryAnswers(clock, this.#minSpacingMs + 5, (to) => this.#hello(to));
     this.#membership = new Membership(
@@ -97,8 +108,8 @@ export class Presence {
         clock,
         view: seams.view,
         connected: () => transport.status === "connected",
-        declare: (lost) => this.#publish(subjects.lost(), packValue(lost)),
-        probe: () => this.#publish(subjects.discover(), new Uint8Array(0)),
+        declare: (lost) => this.#announcer.publish(subjects.lost(), packValue(lost)),
+        probe: () => this.#announcer.publish(subjects.discover(), new Uint8Array(0)),
         onLost: (lost) => {
           seams.onGone(lost.hostId, "lost");
           this.#intake.admitSuccessor(lost.hostId, lost.epoch);
@@ -115,12 +126,12 @@ export class Presence {
       seams,
       membership: this.#membership,
       minSpacingMs: this.#minSpacingMs,
-      epoch: () => this.#epoch,
-      fencing: () => this.#fencing,
+      epoch: () => this.#self.epoch,
+      fencing: () => this.#self.fencing,
       left: () => this.#left,
       stopped: () => this.#stopped,
-      fence: (cause) => void this.#fenceSelf(cause),
-      announce: () => this.#announce(),
+      fence: (cause) => void this.#self.fence(cause),
+      announce: () => this.#announcer.announce(),
       olderEpochVoted: (epoch) => this.#olderEpochVotes.heard(epoch),
       forget: (hostId) => this.#intake.forget(hostId),
       count: (reason) => this.#count(reason),
@@ -132,18 +143,7 @@ export class Presence {
       transport.subscribe(subjects.leaves(), (m) => this.#verdicts.leave(m)),
       transport.subscribe(subjects.losts(), (m) => this.#verdicts.lost(m)),
     ];
-    this.#announce();
-    this.#publish(subjects.discover(), new Uint8Array(0));
-    this.joined = heartbeats <= 1 ? Promise.resolve() : new Promise((resolve) => {
-      // The second heartbeat makes this host a member of the others' views; one
-      // spacing more lets the others' second answers to the discovery arrive.
-      const second = clock.setTimeout(() => {
-        this.#announce();
-        const settled = clock.setTimeout(resolve, this.#minSpacingMs + 10);
-        clock.keepAlive(settled, false);
-      }, this.#minSpacingMs + 5);
-      clock.keepAlive(second, false);
-    });
+    this.joined = this.#announcer.join();
     this.#schedule();
     this.#membership.start();
     if (!this.#stopped) this.#heartbeatWatch.watch(this.#membership.watched());
@@ -152,7 +152,7 @@ export class Presence {
       this.#heartbeatWatch.reset();
       if (status === "connected") {
         seams.log.info("connection to NATS is back; announcing and rediscovering");
-        this.#announceAndDiscover();
+        this.#announcer.rejoin();
       } else {
         seams.log.warn(`connection to NATS is ${status}; sends become dead letters`);
       }
@@ -173,14 +173,15 @@ export class Presence {
 
   /** This host's current epoch. */
   get epoch(): number {
-    return this.#epoch;
+    return this.#self.epoch;
   }
 
   /** Says goodbye, so that the others stop sending at once; no more heartbeats. */
   leave(): void {
     this.#left = true;
     this.#stopHeartbeats();
-    this.#publish(this.#seams.subjects.leave(), new TextEncoder().encode(this.#seams.hostId));
+    const { hostId, subjects } = this.#seams;
+    this.#announcer.publish(subjects.leave(), new TextEncoder().encode(hostId));
   }
 
   /** Stops heartbeating, checking and listening. */
@@ -202,16 +203,13 @@ export class Presence {
    * Called by the liveness worker, which keeps running while the loop stalls.
    */
   hung(stalledMs: number, hangLimitMs: number): void {
-    if (this.#fencing || this.#left || this.#stopped) return;
+    if (this.#self.fencing || this.#left || this.#stopped) return;
     this.#seams.log.warn(
       `this host's event loop has been stalled for ${Math.round(stalledMs)} ms, past the ` +
         `hang limit of ${hangLimitMs} ms: declaring it lost so that its actors move`,
     );
-    this.#publish(
-      this.#seams.subjects.lost(),
-      packValue({ hostId: this.#seams.hostId, epoch: this.#epoch }),
-    );
-    void this.#fenceSelf({ kind: "hung", stalledMs, hangLimitMs });
+    this.#announcer.declareLost();
+    void this.#self.fence({ kind: "hung", stalledMs, hangLimitMs });
   }
 
   /**
@@ -220,10 +218,7 @@ export class Presence {
    */
   killed(): void {
     if (this.#stopped) return;
-    this.#publish(
-      this.#seams.subjects.lost(),
-      packValue({ hostId: this.#seams.hostId, epoch: this.#epoch }),
-    );
+    this.#announcer.declareLost();
     this.stop();
   }
 
@@ -232,55 +227,9 @@ export class Presence {
     this.#timer = undefined;
   }
 
-  #announcement(): HostAnnouncement {
-    const { hostId, labels, subjects } = this.#seams;
-    const identity = {
-      hostId,
-      labels,
-      startedAtMs: this.#startedAtMs,
-      epoch: this.#epoch,
-      inbox: subjects.inbox(),
-    };
-    return announcementOf(identity, this.#seams.load());
-  }
-
   /** Whether this host says nothing now: while it fences itself, its old epoch is lost. */
   #silent(): boolean {
-    return this.#fencing || this.#left || this.#stopped;
-  }
-
-  /** Tells everyone of this host as it is now (a change). */
-  #announce(announcement = this.#announcement()): void {
-    if (this.#silent()) return;
-    const now = this.#seams.clock.now();
-    this.#seams.view.announce(announcement, now);
-    this.#spread = { ...announcement, atMs: now };
-    this.#publish(this.#seams.subjects.announce(), packValue(announcement));
-  }
-
-  /**
-   * One heartbeat: to this host's monitors; to everyone as well when it
-   * changed (busy or idle, load moved by a quarter, at most once a
-   * `LOAD_SPREAD_MS`) or when this host was silent for a suspicion timeout
-   * (hosts that declared it lost meanwhile hear it and say so).
-   */
-  #beat(): void {
-    if (this.#silent()) return;
-    const { clock, subjects, view } = this.#seams;
-    const now = clock.now();
-    // Silent long enough to have been declared lost: say so to everyone (a
-    // beat merely late on a busy machine goes to the monitors alone).
-    const stalled = now - this.#lastBeatMs > this.#seams.suspicionTimeoutMs;
-    this.#lastBeatMs = now;
-    const announcement = this.#announcement();
-    if (needsSpread(this.#spread, announcement, now, stalled)) {
-      this.#announce(announcement);
-    } else {
-      view.announce(announcement, now);
-    }
-    if (this.#publish(subjects.heartbeat(), packValue(announcement))) {
-      this.#heartbeatWatch.sent(now);
-    }
+    return this.#self.fencing || this.#left || this.#stopped;
   }
 
   /**
@@ -298,8 +247,9 @@ export class Presence {
   #hello(to: string): void {
     if (this.#silent()) return;
     const lost = this.#membership.recentlyLost();
-    const answer = lost.length === 0 ? this.#announcement() : { ...this.#announcement(), lost };
-    this.#publish(this.#seams.subjects.hello(to), packValue(answer));
+    const announcement = this.#announcer.announcement();
+    const answer = lost.length === 0 ? announcement : { ...announcement, lost };
+    this.#announcer.publish(this.#seams.subjects.hello(to), packValue(answer));
   }
 
   #onHello(message: TransportMessage): void {
@@ -311,25 +261,11 @@ export class Presence {
     for (const lost of digest.lost) this.#verdicts.vote(voter, lost, true);
   }
 
-  /**
-   * Joins (or joins again): announces, asks everyone to answer, and
-   * announces once more a spacing later (the hosts that do not monitor this
-   * one admit it on that second announcement).
-   */
-  #announceAndDiscover(discover = true): void {
-    this.#announce();
-    if (discover) this.#publish(this.#seams.subjects.discover(), new Uint8Array(0));
-    if (this.#heartbeats <= 1) return;
-    const { clock } = this.#seams;
-    const second = clock.setTimeout(() => this.#announce(), this.#minSpacingMs + 5);
-    clock.keepAlive(second, false);
-  }
-
   #schedule(): void {
     const { clock } = this.#seams;
     this.#timer = clock.setTimeout(() => {
       if (this.#stopped || this.#left) return;
-      this.#beat();
+      this.#announcer.beat();
       if (!this.#stopped) this.#heartbeatWatch.watch(this.#membership.watched());
       this.#schedule();
     }, this.#seams.heartbeatIntervalMs);
@@ -338,41 +274,6 @@ export class Presence {
 
   /** @returns Whether the message was a well-formed announcement of a host of this version. */
   #onAnnounce(message: TransportMessage, heartbeat = false): boolean {
-    return this.#intake.heard(message, this.#epoch, heartbeat);
-  }
-
-  /**
-   * The others declared this host lost (it was frozen or cut off), or it
-   * hung: its actors may already run elsewhere, so they stop now, and the
-   * host rejoins as a new epoch.
-   */
-  async #fenceSelf(cause: FenceCause): Promise<void> {
-    if (this.#fencing) return;
-    this.#fencing = true;
-    const { clock, log } = this.#seams;
-    if (cause.kind === "declared-lost") {
-      log.warn(
-        "the other hosts declared this host lost (it was frozen or cut off): " +
-          "stopping its actors and rejoining with a new epoch",
-      );
-    }
-    try {
-      await this.#seams.fence(cause);
-      this.#epoch = Math.max(clock.now(), this.#epoch + 1, this.#intake.epochFloor);
-    } finally {
-      this.#fencing = false;
-    }
-    this.#announceAndDiscover();
-  }
-
-  /** @returns Whether the transport took the message. */
-  #publish(subject: string, data: Uint8Array): boolean {
-    try {
-      this.#seams.transport.publish(subject, data);
-      return true;
-    } catch {
-      // Disconnected: the next heartbeat will try again.
-      return false;
-    }
+    return this.#intake.heard(message, this.#self.epoch, heartbeat);
   }
 }
