@@ -18,6 +18,13 @@
 
 import type { Clock } from "../base/clock.ts";
 
+/**
+ * The longest a leaving host waits for its peers to answer its goodbye, in
+ * milliseconds: a peer whose loop is stalled longer may still send to it,
+ * and what it sends after the host closed is lost.
+ */
+export const LEAVE_FENCE_MS = 3_000;
+
 /** What the fences of one host work with. */
 export interface LeaveFenceSeams {
   readonly clock: Clock;

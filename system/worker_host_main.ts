@@ -1,7 +1,7 @@
 /**
  * The entry of a worker host: a Deno Worker that runs a host of its own
  * (an actor system joined to its process's cluster), started by
- * `worker_hosts.ts`. Definitions spawned on it are loaded from their module
+ * `worker_host.ts`. Definitions spawned on it are loaded from their module
  * URL, as the host agent does.
  *
  * Not a public module.
