@@ -2,7 +2,7 @@
  * `ctl actors` pages through a real host process with more actors than one
  * answer used to list (10,001 listed 6,781): every actor is seen exactly
  * once, the summary comes first, and the driver pages the same way from
- * inside the cluster.
+ * inside the cluster; `ctl why` finds any of them by id or name.
  */
 
 import assert from "node:assert/strict";
@@ -34,7 +34,11 @@ Deno.test({
       agents: [{ hostId: "p1" }],
     });
     const driver = await startDriver(cleanup, server, { cluster: "pages", hosts: 2 });
-    const crowd = await driver.spawn(ProcCrowd, { placement: { kind: "host", hostId: "p1" } });
+    const crowd = await driver.spawn(ProcCrowd, {
+      name: "crowd-keeper",
+      placement: { kind: "host", hostId: "p1" },
+    });
+    let last = "";
     assert.equal(await crowd.ask("populate", CROWD, { timeoutMs: 60_000 }), CROWD);
     const on = ["--nats", server.url, "--cluster", "pages", "--timeout-ms", "20000"];
 
@@ -107,6 +111,27 @@ Deno.test({
       }
       assert.equal(count, CROWD + 1);
       assert.equal(ids.size, CROWD + 1);
+      last = page.actors.at(-1)!.id;
+    });
+
+    await t.step("ctl why finds the last of them, past what one answer could list", async () => {
+      const { code, out, err } = await ctl(["why", last, ...on, "--json"]);
+      assert.equal(code, 0, err);
+      const answer = JSON.parse(out) as { live: { id: string; hostId: string }[] };
+      assert.deepEqual(answer.live.map((a) => `${a.hostId} ${a.id}`), [`p1 ${last}`]);
+      const text = await ctl(["why", last, ...on]);
+      assert.equal(text.code, 0, text.err);
+      assert.match(text.out, new RegExp(`runs on p1 as ${last.replace("/", "\\/")}: running`));
+    });
+
+    await t.step("ctl why of an actor by name, or of an id nobody runs", async () => {
+      const { code, out, err } = await ctl(["why", "crowd-keeper", ...on, "--json"]);
+      assert.equal(code, 0, err);
+      const answer = JSON.parse(out) as { live: { id: string; name?: string }[] };
+      assert.deepEqual(answer.live.map((a) => a.name), ["crowd-keeper"]);
+      const missing = await ctl(["why", "p1/zzzzzzzzzz", ...on]);
+      assert.equal(missing.code, 1);
+      assert.match(missing.err, /no actor 'p1\/zzzzzzzzzz' is running or has a death record/);
     });
 
     await driver.stop(crowd, { timeoutMs: 60_000 });
