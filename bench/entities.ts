@@ -43,10 +43,13 @@ if (figure === "entity.duplicates") {
 const server = await startNatsServer({ jetstream: true });
 const children: Deno.ChildProcess[] = [];
 
+/** Starts an agent; `$BENCH_AGENT_FLAGS` adds Deno flags (`--cpu-prof --cpu-prof-dir=/tmp/prof`). */
 function startAgent(hostId: string): Promise<Deno.ChildProcess> {
+  const flags = Deno.env.get("BENCH_AGENT_FLAGS")?.split(" ").filter((f) => f.length > 0) ?? [];
   return startReady([
     "run",
     ...agentPermissions({ servers: server.url, imports: [REMOTE_DEFS, ENTITY_DEFS] }),
+    ...flags,
     new URL("../cli/agent.ts", import.meta.url).pathname,
     "--nats",
     server.url,
