@@ -22,7 +22,7 @@ const objectIds = new WeakMap<object, number>();
 let nextObjectId = 0;
 
 /** Whether this code runs in Deno's Jupyter kernel (`deno jupyter`). */
-export function inNotebookKernel(): boolean {
+function inNotebookKernel(): boolean {
   try {
     // The getter throws outside the kernel.
     return (Deno as unknown as { jupyter?: unknown }).jupyter !== undefined;
@@ -35,7 +35,7 @@ export function inNotebookKernel(): boolean {
  * A key that is equal for equal options: plain values by content; objects
  * with behaviour (a clock, a store, a transport, a log sink) by identity.
  */
-export function optionsKey(options: unknown): string {
+function optionsKey(options: unknown): string {
   return JSON.stringify(options, (_, value: unknown) => {
     if (typeof value === "function") return `#fn${idOf(value)}`;
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
@@ -57,7 +57,7 @@ function idOf(value: object): number {
 }
 
 /** The running system started in this kernel with these options, if any. */
-export function runningWith(key: string): KernelSystem | undefined {
+function runningWith(key: string): KernelSystem | undefined {
   const system = running.get(key);
   if (system === undefined) return undefined;
   if (system.status !== "running") {
@@ -68,12 +68,12 @@ export function runningWith(key: string): KernelSystem | undefined {
 }
 
 /** Other systems still running in this kernel (for the warning when another starts). */
-export function othersRunning(): KernelSystem[] {
+function othersRunning(): KernelSystem[] {
   return [...running.values()].filter((s) => s.status === "running");
 }
 
 /** Remembers a system started in this kernel. */
-export function remember(key: string, system: KernelSystem): void {
+function remember(key: string, system: KernelSystem): void {
   running.set(key, system);
 }
 
