@@ -102,7 +102,8 @@ export type { ErrorInfo } from "./base/errors.ts";
 export type { NatsConnectOptions } from "./transport/nats_connect.ts";
 export type { ObserveActorsOptions, ObserveOptions } from "./cluster/observer.ts";
 export type { SpawnRateOptions } from "./cluster/spawn_rate.ts";
-export type { RuntimeStatus, TopLevelFailure } from "./actors/runtime.ts";
+export type { RuntimeStatus } from "./actors/runtime.ts";
+export type { TopLevelFailure } from "./actors/runtime_settings.ts";
 export type { SchedulerOptions } from "./actors/scheduler.ts";
 export type {
   MessageHandler,

@@ -1,12 +1,17 @@
 /**
  * The runtime behind an `ActorSystem`: the registry of live cells, spawn,
- * failure handling and shutdown. Not part of the public API.
+ * lookup and removal, and the door to the host's services. A tell, a
+ * lookup by id and an ask reach its fields and methods directly; its rarer
+ * roles live beside it: spawn option checks (`_spawn_checks.ts`), where a
+ * failure goes (`_exit_routing.ts`), the state store (`_lazy_store.ts`),
+ * objects (`_host_objects.ts`), load (`_host_load.ts`), walks over the
+ * actors (`_cell_walks.ts`) and shutdown (`_shutdown.ts`). Not part of the
+ * public API.
  *
  * @module
  */
 
 import { tracerRegistered, TurnTracer } from "./observe/tracing.ts";
-import { endWaitingSpans } from "./observe/_span_ends.ts";
 import { TurnTimes } from "./observe/turn_times.ts";
 import { cryptoRandom, type RandomSource } from "../base/random.ts";
 import type { CellRuntime } from "./_cell_runtime.ts";
@@ -16,142 +21,37 @@ import type { ExitReason } from "./exit_reason.ts";
 import type { SpawnOptions } from "./spawn_options.ts";
 import { AskTracker } from "./ask.ts";
 import { Cell } from "./cell.ts";
-import { type DeadLetterOptions, DeadLetters } from "./observe/dead_letters.ts";
+import { DeadLetters } from "./observe/dead_letters.ts";
 import { afterHost, type HostId, sequenceAt, validateName } from "./ids.ts";
 import { DEFAULT_MAILBOX, type MailboxOptions, resolveMailbox } from "./mailbox.ts";
 import { MailboxPool } from "./mailbox_pool.ts";
-import { Scheduler, type SchedulerOptions } from "./scheduler.ts";
+import { Scheduler } from "./scheduler.ts";
 import { compile } from "./_compiled.ts";
-import { SHUTDOWN, STOPPED } from "./exit_reason.ts";
+import { STOPPED } from "./exit_reason.ts";
 import { LoadMeter } from "./load_meter.ts";
 import type { Logger } from "./observe/logger.ts";
-import { describeError, InvalidOptionError } from "../base/errors.ts";
-import { ITEMS_PER_PAUSE, runAtOnce, type Steps } from "../base/slices.ts";
-import { DuplicateNameError, SystemStoppedError } from "./errors.ts";
+import { runAtOnce, type Steps } from "../base/slices.ts";
+import { SystemStoppedError } from "./errors.ts";
 import type { StateStore } from "../store/store.ts";
 import type { BaseRef, SerializedRef } from "./ref.ts";
 import { type RemotePort, SoloPort } from "./remote_port.ts";
 import { UnknownRef } from "./unknown_ref.ts";
-import { ObjectTable } from "./objects/object_table.ts";
+import type { ObjectTable } from "./objects/object_table.ts";
 import { isSerializedObjectRef } from "./objects/object_ref.ts";
-import { Keeper } from "./objects/keeper.ts";
 import { EntityRegistry } from "./entities/registry.ts";
 import { EntityRef } from "./entities/entity_ref.ts";
 import { parseEntityId } from "./entities/address.ts";
 import { definitionOf } from "./_registry.ts";
-import type { ValidateMessages } from "./message_schemas.ts";
 import { warmPersister } from "./persistence/loader.ts";
-import {
-  type DeathRecord,
-  type DeathRecordOptions,
-  DeathRecords,
-} from "./observe/death_records.ts";
-
-/**
- * The shortest time an object fetch from another host may take before it is
- * given up: a large value takes longer than an ordinary ask.
- */
-const MIN_FETCH_TIMEOUT_MS = 60_000;
-
-/** The longest persistence key, so that its encoded store key stays within the store's limit. */
-const MAX_PERSIST_KEY_LENGTH = 160;
-
-function checkPersistKey(key: string | undefined, type: string): string {
-  if (key === undefined) {
-    throw new InvalidOptionError(
-      "persistKey",
-      undefined,
-      `a name or persistKey for the persistent actor type '${type}'`,
-    );
-  }
-  if (typeof key !== "string" || key.length === 0 || key.length > MAX_PERSIST_KEY_LENGTH) {
-    throw new InvalidOptionError(
-      "persistKey",
-      key,
-      `a non-empty string of at most ${MAX_PERSIST_KEY_LENGTH} characters`,
-    );
-  }
-  return key;
-}
-
-/** One line about a failure that nothing supervises. */
-function describeFailure(cell: Cell, reason: ExitReason): string {
-  const where = reason.kind === "error" && reason.messageName !== undefined
-    ? `while handling '${reason.messageName}'`
-    : reason.kind === "escalated"
-    ? `(supervisor gave up on child '${reason.childId}')`
-    : "while starting";
-  const error = "error" in reason ? describeError(reason.error) : undefined;
-  const who = cell.name === undefined ? cell.id : `${cell.name} (${cell.id})`;
-  return `[actor failure] ${cell.def.type} ${who} failed ${where}: ${error?.name}: ${error?.message}` +
-    ` — not supervised, so it stopped; system.deaths.last(ref) has the record`;
-}
-
-/** Checked settings of a runtime. */
-export interface RuntimeSettings {
-  /** This host's id. */
-  readonly hostId: HostId;
-  /** The time source. */
-  readonly clock: Clock;
-  /** Randomness for ids nobody may guess; default: the platform's strong randomness. */
-  readonly random?: RandomSource;
-  /** Default ask timeout. */
-  readonly askTimeoutMs: number;
-  /** Default stop timeout. */
-  readonly stopTimeoutMs: number;
-  /** The mailbox of actors whose spawn and definition name none; default: `DEFAULT_MAILBOX`. */
-  readonly mailbox?: MailboxOptions;
-  /** The spare mailboxes of this system's actors; default: a pool of its own. */
-  readonly mailboxes?: MailboxPool;
-  /** Dead-letter buffer and logging. */
-  readonly deadLetters: DeadLetterOptions;
-  /** Dispatcher tuning. */
-  readonly scheduler: SchedulerOptions;
-  /** Death-record bounds. */
-  readonly deathRecords: DeathRecordOptions;
-  /** What a failure that reaches the top does. */
-  readonly topLevelFailure: TopLevelFailure;
-  /** Whether unsupervised failures are logged. */
-  readonly logFailures: boolean;
-  /** Where the runtime's messages go. */
-  readonly logger: Logger;
-  /** The store of persistent actors, or `undefined` to open the file store at `stateFile`. */
-  readonly store: StateStore | undefined;
-  /** The file of the embedded store, used when `store` is not given. */
-  readonly stateFile: string;
-  /** The sequence number of this process's first actor (see {@linkcode firstSequence}). */
-  readonly firstSequence: number;
-  /** Which messages are checked against their schemas; `"remote"` when not given. */
-  readonly validateMessages?: ValidateMessages;
-  /** The most entities resident at once; default `DEFAULT_MAX_RESIDENT_ENTITIES`. */
-  readonly maxResidentEntities?: number;
-  /**
-   * Whether handler turns are traced; when not given, whether a tracer
-   * provider is registered with `@opentelemetry/api` as the runtime starts.
-   */
-  readonly tracing?: boolean;
-  /** Whether handler turns are timed by actor type (see {@linkcode Runtime.turnTimes}). */
-  readonly metrics?: boolean;
-}
-
-/**
- * What happens when a failure reaches the top (a top-level actor, or a
- * top-level supervisor that gave up):
- * - `"keep-running"`: that actor stops with a death record and a line on
- *   `console.error`; the rest of the system keeps running;
- * - `"shutdown"`: the same, then the whole system shuts down.
- */
-export type TopLevelFailure = "keep-running" | "shutdown";
-
-/** A host's load at one moment. */
-export interface HostLoad {
-  /** Messages waiting in all mailboxes. */
-  readonly queuedMessages: number;
-  /** Messages handled since the host started. */
-  readonly handledMessages: number;
-  /** Messages handled per second, lately. */
-  readonly messagesPerSecond: number;
-}
+import { type DeathRecord, DeathRecords } from "./observe/death_records.ts";
+import type { RuntimeSettings } from "./runtime_settings.ts";
+import { checkExisting, checkPersistKey, reusesHolder } from "./_spawn_checks.ts";
+import { ExitRouting } from "./_exit_routing.ts";
+import { LazyStore } from "./_lazy_store.ts";
+import { hostObjects } from "./_host_objects.ts";
+import { type HostLoad, hostLoadSteps } from "./_host_load.ts";
+import { shutDownHost, stopTopLevel } from "./_shutdown.ts";
+import { cellsAfter, supervisorCells } from "./_cell_walks.ts";
 
 /** Whether the runtime accepts new actors. */
 export type RuntimeStatus = "running" | "shutting-down" | "shut-down";
@@ -175,11 +75,8 @@ export class Runtime implements CellRuntime {
   readonly turnTimes: TurnTimes | undefined;
   readonly deaths: DeathRecords;
   readonly logger: Logger;
-  readonly #topLevelFailure: TopLevelFailure;
-  readonly #logFailures: boolean;
-  readonly #givenStore: StateStore | undefined;
-  readonly #stateFile: string;
-  #store: Promise<StateStore> | undefined = undefined;
+  readonly #exits: ExitRouting;
+  readonly #store: LazyStore;
   #objects: ObjectTable | undefined = undefined;
   #status: RuntimeStatus = "running";
   /** Other hosts: a solo port until the system joins a cluster. */
@@ -201,16 +98,12 @@ export class Runtime implements CellRuntime {
 
   /** {@linkcode Runtime.measureLoad} as a long step, for `runInSlices`. */
   *loadSteps(): Steps<HostLoad> {
-    let queued = 0;
-    let handled = this.#handledByRemoved;
-    let counted = 0;
-    for (const cell of this.#cells.values()) {
-      queued += cell.queued;
-      handled += cell.handled;
-      if (++counted % ITEMS_PER_PAUSE === 0) yield;
-    }
-    const messagesPerSecond = this.#load.sample(this.clock.now(), handled);
-    return { queuedMessages: queued, handledMessages: handled, messagesPerSecond };
+    return yield* hostLoadSteps(
+      this.#cells.values(),
+      this.#handledByRemoved,
+      this.#load,
+      this.clock,
+    );
   }
 
   /** The live actors of this host, in spawn order. */
@@ -220,23 +113,10 @@ export class Runtime implements CellRuntime {
 
   /**
    * The live actors spawned after sequence number `afterSequence`, in spawn
-   * order, including those spawned while the walk goes on. A page after a
-   * cursor starts there rather than walking the actors before it again
-   * (each page of a host with many actors would otherwise cost a walk from
-   * the first). Sequence numbers are counted one by one while the range
-   * left is not much wider than the live actors; past that (most actors
-   * spawned since stopped), the live ones are walked and the earlier skipped.
+   * order, including those spawned while the walk goes on (see `_cell_walks.ts`).
    */
   *cellsAfter(afterSequence: number): IterableIterator<Cell> {
-    let sequence = Math.max(afterSequence + 1, this.#firstSequence);
-    if (this.#nextSequence - sequence > 2 * this.#cells.size + 1_024) {
-      for (const cell of this.#cells.values()) if (cell.sequence > afterSequence) yield cell;
-      return;
-    }
-    for (; sequence < this.#nextSequence; sequence++) {
-      const cell = this.#cells.get(sequence);
-      if (cell !== undefined) yield cell;
-    }
+    yield* cellsAfter(this.#cells, afterSequence, this.#firstSequence, () => this.#nextSequence);
   }
 
   /** When this runtime started, in clock milliseconds. */
@@ -246,9 +126,7 @@ export class Runtime implements CellRuntime {
 
   /** The live supervisors of this host (actors with a child-exit handler). */
   supervisors(): Cell[] {
-    const found: Cell[] = [];
-    for (const cell of this.#cells.values()) if (cell.def.childExit !== undefined) found.push(cell);
-    return found;
+    return supervisorCells(this.#cells.values());
   }
   #cells = new Map<number, Cell>();
   #names = new Map<string, Cell>();
@@ -278,14 +156,12 @@ export class Runtime implements CellRuntime {
     this.logger = settings.logger;
     this.deadLetters = new DeadLetters(settings.clock, settings.deadLetters, settings.logger);
     this.deaths = new DeathRecords(settings.deathRecords);
-    this.#topLevelFailure = settings.topLevelFailure;
-    this.#logFailures = settings.logFailures;
-    this.#givenStore = settings.store;
+    this.#exits = new ExitRouting(this, settings.logFailures, settings.topLevelFailure);
+    this.#store = new LazyStore(settings.store, settings.stateFile);
     // A host given a store will hold persistent actors: their code loads now, not on a failover.
     if (settings.store !== undefined) warmPersister();
     this.startedAtMs = settings.clock.now();
     this.#load = new LoadMeter(this.startedAtMs);
-    this.#stateFile = settings.stateFile;
     this.remote = new SoloPort(settings.hostId);
     if (settings.maxResidentEntities !== undefined) {
       this.entities.maxResident = settings.maxResidentEntities;
@@ -303,17 +179,7 @@ export class Runtime implements CellRuntime {
 
   /** This host's objects (`put` / `get`), made on first use. */
   get objects(): ObjectTable {
-    return this.#objects ??= new ObjectTable({
-      hostId: this.hostId,
-      clock: this.clock,
-      fetchTimeoutMs: Math.max(this.askTimeoutMs, MIN_FETCH_TIMEOUT_MS),
-      spawnKeeper: (side) => this.spawn(Keeper as never, { args: side } as never, undefined).ref,
-      resolveRef: (serialized) => this.resolveRef(serialized),
-      knowsHost: (hostId) => this.remote.knowsHost(hostId),
-      fanout: () => this.remote.objectFanout,
-      store: () => this.store(),
-      warn: (text, error) => this.logger.warn(text, { error: describeError(error).message }),
-    });
+    return this.#objects ??= hostObjects(this);
   }
 
   /** Another host is gone: the objects read from it go with it. */
@@ -344,22 +210,13 @@ export class Runtime implements CellRuntime {
     }
     const compiled = compile(definition);
     const name = options?.name;
-    const existing = options?.existing ?? "error";
-    if (existing !== "error" && existing !== "reuse" && existing !== "replace") {
-      throw new InvalidOptionError("existing", existing, `"error", "reuse" or "replace"`);
-    }
+    const existing = checkExisting(options?.existing);
     let replaced: Promise<void> | undefined;
     if (name !== undefined) {
       validateName(name, "name");
       const holder = this.#names.get(name);
       if (holder !== undefined) {
-        if (
-          existing === "reuse" && holder.def.type === compiled.type && holder.stopping === undefined
-        ) return holder;
-        // A supervisor's child is its supervisor's to stop or restart, not a spawn's.
-        if (existing !== "replace" || holder.parent !== undefined) {
-          throw new DuplicateNameError(name, holder.id);
-        }
+        if (reusesHolder(holder, name, existing, compiled.type)) return holder;
         // The name moves to the new actor now; it starts once the old one stopped.
         replaced = holder.stop(
           STOPPED,
@@ -458,61 +315,15 @@ export class Runtime implements CellRuntime {
   }
 
   logsFailure(cell: Cell): boolean {
-    if (!this.#logFailures) return false;
-    const parent = cell.parent;
-    if (parent === undefined) return !this.remote.supervisesRemotely(cell.id);
-    return parent.def.childExit === undefined || parent.stopping !== undefined;
+    return this.#exits.logsFailure(cell);
   }
 
   failed(cell: Cell, reason: ExitReason, received = false): void {
-    const parent = cell.parent;
-    const incarnation = cell.incarnation;
-    // The crashed actor cleans up first (children, `onStop`), with no deadline:
-    // only stops that someone orders have one. Then its supervisor decides.
-    const cleaned = cell.cleanUp(reason);
-    if (parent === undefined && this.remote.supervisesRemotely(cell.id)) {
-      // Its supervisor is on another host: it stops here and reports there.
-      void cleaned.then(() =>
-        cell.stop(reason, this.clock.now() + (cell.shutdownTimeoutMs ?? this.stopTimeoutMs))
-      );
-      return;
-    }
-    if (parent?.def.childExit !== undefined && parent.stopping === undefined) {
-      const childExit = parent.def.childExit;
-      void cleaned.then(() => {
-        if (parent.stopping !== undefined) return;
-        childExit(parent, { child: cell, reason, incarnation, final: false });
-      });
-      return;
-    }
-    // Nothing supervises it: it stops for good, and the failure is reported,
-    // on the console only when no asker received it.
-    if (this.#logFailures && !received) {
-      this.logger.error(describeFailure(cell, reason), {
-        actor: cell.id,
-        type: cell.def.type,
-        message: reason.kind === "error" ? reason.messageName : undefined,
-      });
-    }
-    const stopped = cleaned.then(() => cell.stop(reason, this.clock.now() + this.stopTimeoutMs));
-    if (parent === undefined && this.#topLevelFailure === "shutdown") {
-      void stopped.then(() => this.shutdown(this.stopTimeoutMs));
-    }
+    this.#exits.failed(cell, reason, received);
   }
 
   childStopped(cell: Cell, reason: ExitReason): void {
-    const parent = cell.parent;
-    if (parent === undefined) {
-      this.remote.remoteChildStopped(cell.id, reason);
-      return;
-    }
-    if (parent?.def.childExit === undefined || parent.stopping !== undefined) return;
-    parent.def.childExit(parent, {
-      child: cell,
-      reason,
-      incarnation: cell.incarnation,
-      final: true,
-    });
+    this.#exits.childStopped(cell, reason);
   }
 
   recordDeath(record: DeathRecord): void {
@@ -520,19 +331,7 @@ export class Runtime implements CellRuntime {
   }
 
   store(): Promise<StateStore> {
-    if (this.#givenStore !== undefined) return Promise.resolve(this.#givenStore);
-    if (this.#store === undefined) {
-      // The embedded store is loaded on first use, so a program without persistent actors never loads it.
-      const opening = import("../store/file_store.ts").then(({ FileStore }) =>
-        FileStore.open({ path: this.#stateFile })
-      );
-      this.#store = opening;
-      // A failed open is not cached: the next activation tries again.
-      opening.catch(() => {
-        if (this.#store === opening) this.#store = undefined;
-      });
-    }
-    return this.#store;
+    return this.#store.open();
   }
 
   /**
@@ -541,12 +340,7 @@ export class Runtime implements CellRuntime {
    * that was declared lost fences itself this way).
    */
   async stopAll(reason: ExitReason, timeoutMs: number = this.stopTimeoutMs): Promise<void> {
-    const deadlineMs = this.clock.now() + timeoutMs;
-    const topLevel: Cell[] = [];
-    for (const cell of this.#cells.values()) if (cell.parent === undefined) topLevel.push(cell);
-    for (let i = topLevel.length - 1; i >= 0; i--) {
-      await topLevel[i].stop(reason, deadlineMs, false);
-    }
+    await stopTopLevel(this.#cells.values(), reason, this.clock.now() + timeoutMs, false);
   }
 
   /**
@@ -557,29 +351,7 @@ export class Runtime implements CellRuntime {
   async shutdown(timeoutMs: number): Promise<void> {
     if (this.#status !== "running") return this.#shutdownDone;
     this.#status = "shutting-down";
-    const deadlineMs = this.clock.now() + timeoutMs;
-    // While still a member, so that no host takes a shard before its entities stopped here.
-    const handed = await this.entities.handOffAll(deadlineMs);
-    // What it relayed goes out before its goodbye.
-    if (handed > 0) await this.remote.flush?.().catch(() => {});
-    this.remote.leave();
-    const topLevel: Cell[] = [];
-    for (const cell of this.#cells.values()) if (cell.parent === undefined) topLevel.push(cell);
-    for (let i = topLevel.length - 1; i >= 0; i--) await topLevel[i].stop(SHUTDOWN, deadlineMs);
-    // It still relays what reaches it until every peer said it sends nothing more: each peer
-    // holds its new messages for the entities that were here until this host answered it,
-    // after its relays (cluster/leave_fences.ts). Then what comes is refused (its sender hears why).
-    await this.remote.peersSettled?.(deadlineMs);
-    this.entities.stopRelaying();
-    await this.entities.relaysAnswered(deadlineMs);
-    await this.remote.close();
-    this.asks.rejectAll(() => new SystemStoppedError(this.hostId));
-    this.deadLetters.flushLog();
-    // The spans of the last turns end now, not on a timer after the system is gone.
-    if (this.tracer !== undefined) endWaitingSpans();
-    const opened = this.#store;
-    this.#store = undefined;
-    if (opened !== undefined) await opened.then((store) => store.close(), () => {});
+    await shutDownHost(this, this.#cells, this.clock.now() + timeoutMs, this.#store);
     this.#status = "shut-down";
     this.#resolveShutdown();
   }

@@ -11,7 +11,7 @@ import type { SchedulerOptions } from "../actors/scheduler.ts";
 import type { DeathRecordOptions } from "../actors/observe/death_records.ts";
 import type { StateStore } from "../store/store.ts";
 import type { ClusterOptions } from "../cluster/options.ts";
-import type { RuntimeSettings, TopLevelFailure } from "../actors/runtime.ts";
+import type { RuntimeSettings, TopLevelFailure } from "../actors/runtime_settings.ts";
 import { type Clock, systemClock } from "../base/clock.ts";
 import type { RandomSource } from "../base/random.ts";
 import { firstSequence, type HostId, newHostId, validateName } from "../actors/ids.ts";
