@@ -51,7 +51,7 @@ export async function why(
   }, text);
 }
 
-/** The live actors whose id or name is `actor`, from one page query each. */
+/** The live actors whose id or name is `actor`, from one page query. */
 async function liveActors(
   observer: ClusterObserver,
   values: Values,
@@ -61,22 +61,20 @@ async function liveActors(
     timeoutMs: positiveNumber(values, "timeout-ms", 2_000),
     discoverMs: positiveNumber(values, "discover-ms", 600),
   };
-  const queries: ActorQuery[] = [{ name: actor, limit: MAX_NAMED }];
+  // A name never holds '/' (ids.ts), so an id needs no name query (whose first page counts every actor).
   const id = parseActorId(actor);
-  if (id !== undefined) queries.push(pageStartingAt(id.host, id.sequence));
-  const found = new Map<string, ActorReport>();
-  for (const query of queries) {
-    let page;
-    try {
-      page = await observer.inspectActors({ ...query, ...timing });
-    } catch (err) {
-      // A name no query may carry (too long, say) names no actor either.
-      if ((err as { code?: string }).code === "invalid_option") continue;
-      throw err;
-    }
-    for (const a of page.actors) if (a.id === actor || a.name === actor) found.set(a.id, a);
+  const query = id === undefined
+    ? { name: actor, limit: MAX_NAMED }
+    : pageStartingAt(id.host, id.sequence);
+  let page;
+  try {
+    page = await observer.inspectActors({ ...query, ...timing });
+  } catch (err) {
+    // A name no query may carry (too long, say) names no actor either.
+    if ((err as { code?: string }).code === "invalid_option") return [];
+    throw err;
   }
-  return [...found.values()];
+  return page.actors.filter((a) => a.id === actor || a.name === actor);
 }
 
 /** The query of the one-actor page of `host` that starts at `sequence`. */
