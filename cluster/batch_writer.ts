@@ -23,6 +23,14 @@ export { PROTOCOL_VERSION };
 /** Bytes of each buffer batches are cut from (a larger batch grows one of its own). */
 const CHUNK_BYTES = 16 * 1024;
 
+/**
+ * Bytes of a new writer's first buffer: enough for its first batches of
+ * small frames, so that a host sending one frame to each of many peers (a
+ * goodbye, a verdict) does not allocate and zero {@linkcode CHUNK_BYTES} for
+ * each; a writer that keeps sending moves to chunks of that size soon.
+ */
+const FIRST_BYTES = 2 * 1024;
+
 /** A batch starts in a fresh buffer when less than this is left in the current one. */
 const MIN_ROOM_BYTES = 1024;
 
@@ -41,7 +49,7 @@ export class BatchWriter extends ValueWriter {
 
   /** @param senderHostId The sending host (at most 255 ASCII characters). */
   constructor(senderHostId: string) {
-    super(CHUNK_BYTES);
+    super(FIRST_BYTES);
     this.spillMinBytes = SPILL_MIN_BYTES;
     const header = new Uint8Array(2 + senderHostId.length);
     header[0] = PROTOCOL_VERSION;

@@ -52,6 +52,9 @@ export type UnsentHandler = (
 /** How long a sent batch is remembered for a "no responders" answer, in milliseconds. */
 const REMEMBER_MS = 3_000;
 
+/** Writers kept for reuse (`Outbound.#spare`): 16 KiB of buffer each at most, besides what they published. */
+const SPARE_WRITERS = 4;
+
 /** Payloads of envelopes larger than this are not kept for reports, in bytes. */
 const KEPT_PAYLOAD_MAX_BYTES = 64 * 1024;
 
@@ -82,6 +85,13 @@ export class Outbound {
   #onUnsent: UnsentHandler;
   /** The hosts sent to since the last flush but one, with their batches. */
   #pending = new Map<string, Pending>();
+  /**
+   * Writers of hosts forgotten by a flush, for the next host sent to: a
+   * writer never writes over the bytes it has published, so it serves any
+   * host, and a host that sends one frame to each of many peers (a goodbye,
+   * a verdict) does not allocate and zero a batch buffer for every one.
+   */
+  #spare: BatchWriter[] = [];
   #sent = new SentBatches();
   #scheduled = false;
   /** Sends made while a batch was in the middle of a frame (a `toJSON` that sends): after it. */
@@ -211,7 +221,10 @@ export class Outbound {
     for (const [host, pending] of this.#pending) {
       if (pending.writer.busy) this.#schedule();
       else if (!pending.writer.empty) this.#send(host, pending);
-      else this.#pending.delete(host);
+      else {
+        this.#pending.delete(host);
+        if (this.#spare.length < SPARE_WRITERS) this.#spare.push(pending.writer);
+      }
     }
     this.#sent.forgetUntil(this.#clock.now() - REMEMBER_MS);
   };
@@ -339,7 +352,7 @@ export class Outbound {
   }
 
   #open(host: string): Pending {
-    const writer = new BatchWriter(this.#selfId);
+    const writer = this.#spare.pop() ?? new BatchWriter(this.#selfId);
     // Asked only when an object ref is written: tells of plain values pay nothing for it.
     writer.extensionGate = (type) => {
       if (type === EXTENSION.objectRef && !this.#accepts(host, "object-refs")) {

@@ -112,6 +112,21 @@ export class ClusterView {
     return this.hosts().filter((h) => isUp(h.state));
   }
 
+  /**
+   * Whether `hostId` is up (alive or busy) and no up host has a lower id.
+   * Asked by every host each time another goes, so it stops at the first
+   * lower up host it meets and sorts nothing: when all N hosts of a cluster
+   * leave, the N^2 questions cost about N log N steps each round, not a sort each.
+   */
+  isLowestUp(hostId: string): boolean {
+    const host = this.#hosts.get(hostId);
+    if (host === undefined || !isUp(host.state)) return false;
+    for (const other of this.#hosts.values()) {
+      if (other.hostId < hostId && isUp(other.state)) return false;
+    }
+    return true;
+  }
+
   /** One host, if known. */
   get(hostId: string): HostInfo | undefined {
     return this.#hosts.get(hostId);

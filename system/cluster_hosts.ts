@@ -180,8 +180,7 @@ export async function joinCluster(
   // Counted from now: joining took a while, and only now has this host heard its peers.
   claims.reconnected();
   cluster.onHostGone((gone) => {
-    const lowest = cluster.view.hosts().find((h) => isUp(h.state));
-    if (lowest?.self) releaseNames(gone.hostId);
+    if (cluster.view.isLowestUp(runtime.hostId)) releaseNames(gone.hostId);
   });
   return new ClusterHosts(runtime, cluster);
 }

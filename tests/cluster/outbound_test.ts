@@ -248,3 +248,36 @@ Deno.test("what is sent while a failed batch is reported goes out in the next ba
   await h.flushed();
   assert.deepEqual(h.published.map((p) => p.frames), [[tell("b/1", "while reporting")]]);
 });
+
+Deno.test("a writer left by a host that went quiet serves the next host without writing over what it published", async () => {
+  const h = harness();
+  h.outbound.enqueueFrame("b", tell("b/1", "to b"), "put");
+  await h.flushed();
+  const toB = h.published[0].data.slice();
+  // A flush with nothing for b forgets it; its writer is kept for the next host.
+  h.outbound.enqueueFrame("c", tell("c/1", "first to c"), "put");
+  await h.flushed();
+  h.outbound.enqueueFrame("d", tell("d/1", "to d"), "put");
+  await h.flushed();
+  const [b, c, d] = h.published;
+  assert.equal(d.data.buffer, b.data.buffer, "the writer of b was taken up again");
+  assert.deepEqual(b.data, toB, "what went to b was not written over");
+  assert.deepEqual(
+    [b, c, d].map((p) => p.frames),
+    [[tell("b/1", "to b")], [tell("c/1", "first to c")], [tell("d/1", "to d")]],
+  );
+});
+
+Deno.test("a host that sends one small frame to each of many peers does not give each a full chunk", async () => {
+  const h = harness();
+  for (let i = 0; i < 100; i++) h.outbound.enqueueFrame(`p${i}`, tell(`p${i}/1`, i), "put");
+  await h.flushed();
+  assert.equal(h.published.length, 100);
+  const buffers = new Set(h.published.map((p) => p.data.buffer));
+  let allocated = 0;
+  for (const buffer of buffers) allocated += buffer.byteLength;
+  assert.ok(
+    allocated <= 100 * 2048,
+    `${allocated} bytes of batch buffers for 100 one-frame batches`,
+  );
+});

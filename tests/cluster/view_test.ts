@@ -29,3 +29,16 @@ for (const gone of ["left", "lost"] as const) {
     assert.equal(view.get("other")?.state, gone);
   });
 }
+
+Deno.test("the lowest up host is found by id among the hosts that are up, whatever their order", () => {
+  const view = new ClusterView("m");
+  for (const id of ["z", "m", "b", "a"]) view.announce(hostAnnouncement(id, { inbox: "x" }), 0);
+  assert.equal(view.isLowestUp("a"), true);
+  assert.equal(view.isLowestUp("m"), false);
+  view.mark("a", "lost", 1);
+  assert.equal(view.isLowestUp("a"), false, "a lost host is not up");
+  assert.equal(view.isLowestUp("b"), true);
+  view.mark("b", "unreachable", 2);
+  assert.equal(view.isLowestUp("m"), true, "a suspect is not up");
+  assert.equal(view.isLowestUp("unknown"), false);
+});
