@@ -629,6 +629,8 @@ interface Result {
   readonly meetsTarget: boolean;
   readonly samples: readonly number[];
   readonly peerSamples: readonly number[];
+  /** When the run that measured it began (absent on figures kept from runs before dates were kept). */
+  readonly measuredAt?: string;
 }
 
 const benchDir = new URL("./", import.meta.url);
@@ -705,6 +707,7 @@ const selected = figures.filter((f) =>
     ? values.all === true || f.slow !== true
     : values.only.split(",").some((prefix) => f.name.startsWith(prefix))
 );
+const runAt = new Date().toISOString();
 const results: Result[] = [];
 for (const figure of selected) {
   console.error(`measuring ${figure.name} ...`);
@@ -731,7 +734,16 @@ for (const figure of selected) {
       : figure.meets.value(ours.value),
     samples: ours.samples,
     peerSamples: peer?.samples ?? [],
+    measuredAt: runAt,
   });
+}
+
+/** Says when the table was measured; after `--only`, that most figures come from earlier runs. */
+function measuredLine(figureCount: number): string {
+  if (results.length === figureCount) return `Measured ${runAt}`;
+  return `Last run ${runAt} (it measured ${results.length} of the ${figureCount} figures again; ` +
+    "the others are from earlier runs, and `bench/results.json` dates each figure measured since " +
+    "2026-12-07 in `measuredAt`)";
 }
 
 const resultsUrl = new URL("results.json", benchDir);
@@ -747,7 +759,7 @@ const merged = [
 ].sort((a, b) =>
   figures.findIndex((f) => f.name === a.name) - figures.findIndex((f) => f.name === b.name)
 );
-const document = { measuredAt: new Date().toISOString(), machine: machine(), figures: merged };
+const document = { measuredAt: runAt, machine: machine(), figures: merged };
 Deno.writeTextFileSync(resultsUrl, JSON.stringify(document, null, 2) + "\n");
 
 const benchmarksUrl = new URL("../BENCHMARKS.md", benchDir);
@@ -756,7 +768,7 @@ const begin = "<!-- results:begin -->";
 const end = "<!-- results:end -->";
 const m = document.machine as Record<string, unknown>;
 const block =
-  `${begin}\nMeasured ${document.measuredAt} on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ` +
+  `${begin}\n${measuredLine(merged.length)} on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ` +
   `${m.os}, Deno ${m.deno}.\n\n${table(merged)}\n${end}`;
 Deno.writeTextFileSync(
   benchmarksUrl,
