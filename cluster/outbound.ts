@@ -52,7 +52,7 @@ export type UnsentHandler = (
 /** How long a sent batch is remembered for a "no responders" answer, in milliseconds. */
 const REMEMBER_MS = 3_000;
 
-/** Writers kept for reuse (`Outbound.#spare`): 16 KiB of buffer each at most, besides what they published. */
+/** Writers kept for reuse (`Outbound.#spare`), each with a buffer of at most 16 KiB. */
 const SPARE_WRITERS = 4;
 
 /** Payloads of envelopes larger than this are not kept for reports, in bytes. */

@@ -114,9 +114,9 @@ export class ClusterView {
 
   /**
    * Whether `hostId` is up (alive or busy) and no up host has a lower id.
-   * Asked by every host each time another goes, so it stops at the first
-   * lower up host it meets and sorts nothing: when all N hosts of a cluster
-   * leave, the N^2 questions cost about N log N steps each round, not a sort each.
+   * Every host asks it each time another host goes, so it makes one pass
+   * that stops at the first lower up host, and sorts nothing (a sort of the
+   * view each time made a cluster whose N hosts all leave pay N³ log N).
    */
   isLowestUp(hostId: string): boolean {
     const host = this.#hosts.get(hostId);
