@@ -11,7 +11,7 @@
  *
  * | role     | publish                                       | subscribe                                                                         |
  * | -------- | --------------------------------------------- | --------------------------------------------------------------------------------- |
- * | host     | `R.<id>.>`, the bucket's KV and JetStream API  | `R.*.to.<id>`, `R.<id>.bounce.>`, `R.*.ctl.<id>.*`, `R.*.hello.<id>`, everyone's announce/discover/leave/lost/hb, everyone's object fan-outs `R.*.fan.*`, `_INBOX_<id>.>` |
+ * | host     | `R.<id>.>`, the bucket's KV and JetStream API  | `R.*.to.<id>`, `R.<id>.bounce.>`, `R.*.ctl.<id>.*`, `R.*.hello.<id>`, everyone's announce/discover/leave/lost/hb/hb.slow, everyone's object fan-outs `R.*.fan.*`, `_INBOX_<id>.>` |
  * | driver   | as a host                                      | as a host                                                                         |
  * | operator | `R.<id>.discover`, `R.<id>.ctl.*.inspect`, `R.<id>.ctl.*.actors`, `R.<id>.ctl.*.stats` | `R.*.hello.<id>`, everyone's announce/leave/lost, `_INBOX_<id>.>` |
  *
@@ -101,6 +101,7 @@ export function permissionsOf(scope: AuthScope, role: AuthRole, id: string): Per
           ...speakers.flatMap((s) => [s.inbox(), s.bounces(), s.controls(), s.hellos()]),
           own.announcements(),
           own.heartbeats(),
+          own.slowHeartbeats(),
           own.discoveries(),
           own.leaves(),
           own.losts(),

@@ -24,7 +24,13 @@ export type Capability =
   /** The trailing `traceparent` and `tracestate` fields of frames 0 and 1. */
   | "trace"
   /** Frames 13 and 14: the fences of a graceful leave (`leave_fences.ts`). */
-  | "leave-fence";
+  | "leave-fence"
+  /**
+   * Not something it reads, something it sends: every `SLOW_HEARTBEAT_EVERY`-th
+   * heartbeat goes to `R.<id>.hb.slow` too, where its slow monitors hear it
+   * (`monitors.ts`). Monitors of a host without it hear `R.<id>.hb`.
+   */
+  | "slow-heartbeat";
 
 /** What this host reads, in its announcements. */
 export const HOST_CAPABILITIES: readonly Capability[] = Object.freeze([
@@ -32,6 +38,7 @@ export const HOST_CAPABILITIES: readonly Capability[] = Object.freeze([
   "object-refs",
   "trace",
   "leave-fence",
+  "slow-heartbeat",
 ]);
 
 /** At most this many names are kept of an announced list (more is not a host's list). */

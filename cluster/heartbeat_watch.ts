@@ -1,7 +1,7 @@
 /**
  * The heartbeat subjects a host listens to: those of the hosts it monitors
- * (`R.<id>.hb`, and only those, so that its intake does not grow with the
- * cluster), and its own, heard back through the server behind everything
+ * (`R.<id>.hb`, or `R.<id>.hb.slow` for those it is a slow monitor of, and
+ * only those, so that its intake does not grow with the cluster), and its own, heard back through the server behind everything
  * else it receives. How long its oldest heartbeat not yet heard back has
  * been on its way is how far behind its intake is: a host flooded with
  * messages hears everyone late, so a silence it sees then may be its own
@@ -18,8 +18,8 @@ export class HeartbeatWatch {
   readonly #transport: Transport;
   readonly #subjects: Subjects;
   readonly #onHeartbeat: (message: TransportMessage) => void;
-  /** The subscriptions to the hosts this host monitors, by host id. */
-  readonly #watched = new Map<string, TransportSubscription>();
+  /** The subscriptions to the hosts this host monitors, and their subjects, by host id. */
+  readonly #watched = new Map<string, { subject: string; subscription: TransportSubscription }>();
   readonly #own: TransportSubscription;
   /** When the oldest heartbeat of this host's not yet heard back was sent. */
   #unechoedSinceMs: number | undefined;
@@ -60,21 +60,28 @@ export class HeartbeatWatch {
     this.#unechoedSinceMs = undefined;
   }
 
-  /** Listens to the heartbeats of exactly these hosts. */
-  watch(hostIds: Iterable<string>): void {
-    const wanted = new Set(hostIds);
-    for (const [id, subscription] of this.#watched) {
-      if (wanted.has(id)) continue;
-      subscription.unsubscribe();
+  /**
+   * Listens to the heartbeats of exactly these hosts.
+   *
+   * @param hostIds The hosts this host monitors.
+   * @param slowly Whether it hears one of them on its sparse subject (`R.<id>.hb.slow`).
+   */
+  watch(hostIds: Iterable<string>, slowly: (hostId: string) => boolean = () => false): void {
+    const wanted = new Map<string, string>();
+    for (const id of hostIds) {
+      const subjects = this.#subjects;
+      wanted.set(id, slowly(id) ? subjects.slowHeartbeatsOf(id) : subjects.heartbeatsOf(id));
+    }
+    for (const [id, watched] of this.#watched) {
+      if (wanted.get(id) === watched.subject) continue;
+      watched.subscription.unsubscribe();
       this.#watched.delete(id);
     }
-    for (const id of wanted) {
+    for (const [id, subject] of wanted) {
       if (this.#watched.has(id)) continue;
       try {
-        this.#watched.set(
-          id,
-          this.#transport.subscribe(this.#subjects.heartbeatsOf(id), this.#onHeartbeat),
-        );
+        const subscription = this.#transport.subscribe(subject, this.#onHeartbeat);
+        this.#watched.set(id, { subject, subscription });
       } catch {
         // Closed: nothing more to hear.
       }
@@ -84,7 +91,7 @@ export class HeartbeatWatch {
   /** Stops listening. */
   stop(): void {
     this.#own.unsubscribe();
-    for (const subscription of this.#watched.values()) subscription.unsubscribe();
+    for (const { subscription } of this.#watched.values()) subscription.unsubscribe();
     this.#watched.clear();
   }
 }

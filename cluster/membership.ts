@@ -5,8 +5,9 @@
  * `suspicionTimeoutMs` votes that it is lost (a `lost` message on its own
  * subject, heard by every host), and a host is declared lost when enough
  * distinct live members voted (`lost_votes.ts`): a majority of its monitors
- * that are not suspected themselves, and at least two of them in a cluster
- * of three hosts or more. Only monitors vote, second or remind: the cost of
+ * that are not suspected themselves (its two fast monitors alone while both
+ * are, `observers.ts`), and at least two of them in a cluster of three hosts
+ * or more. Only monitors vote, second or remind: the cost of
  * a failure does not grow with the cluster either. Expiry comes from
  * heartbeats and local timestamps only, never from store TTLs.
  *
@@ -30,16 +31,13 @@
 
 import type { TimerHandle } from "../base/clock.ts";
 import { type HostInfo, isMember } from "./view.ts";
-import { type LostDeclaration, LostEpochs } from "./lost_epochs.ts";
+import type { LostDeclaration } from "./lost_epochs.ts";
 import { WatchedMembers } from "./watched_members.ts";
 import { LostReminders } from "./lost_reminders.ts";
 import { RECONNECT_GRACE_MS, VoteGuards } from "./vote_guards.ts";
-import { countObservers } from "./observers.ts";
-import { SelfVotes } from "./self_votes.ts";
 import { UnheardEpochs } from "./unheard_epochs.ts";
-import { EarlyVotes } from "./early_votes.ts";
 import type { MembershipSeams, SelfVerdict, VoteRefusal } from "./membership_seams.ts";
-import { VoteBook } from "./vote_book.ts";
+import { Verdicts } from "./verdicts.ts";
 
 /** Default heartbeat interval, in milliseconds. */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 250;
@@ -53,24 +51,17 @@ export class Membership {
   #seams: MembershipSeams;
   #heartbeatIntervalMs: number;
   #suspicionTimeoutMs: number;
-  #voteLifetimeMs: number;
   #checkEveryMs: number;
   #timer: TimerHandle | undefined;
   #lastCheckMs: number;
-  /** The live votes, and this host's own (`vote_book.ts`). */
-  readonly #votes: VoteBook;
-  /** Votes about this host's own epochs. */
-  readonly #aboutSelf: SelfVotes;
-  /** The lost epoch of each host declared lost, and when (in order of declaration). */
-  readonly #lost = new LostEpochs();
+  /** The votes heard and cast, and the verdicts reached (`verdicts.ts`). */
+  readonly #verdicts: Verdicts;
   /** Who this host watches, and who observes whom. */
   readonly #watching: WatchedMembers;
   readonly #reminders: LostReminders;
   #unwatchView: () => void;
   readonly #guards: VoteGuards;
   readonly #unheard: UnheardEpochs;
-  /** Votes on epochs not admitted here when they were heard (`early_votes.ts`). */
-  readonly #early: EarlyVotes;
 
   /**
    * @param seams Clock, view and publishing.
@@ -81,17 +72,14 @@ export class Membership {
     this.#seams = seams;
     this.#heartbeatIntervalMs = heartbeatIntervalMs;
     this.#suspicionTimeoutMs = suspicionTimeoutMs;
-    this.#voteLifetimeMs = 2 * suspicionTimeoutMs;
-    this.#votes = new VoteBook(this.#voteLifetimeMs);
     this.#checkEveryMs = Math.max(10, Math.min(heartbeatIntervalMs, suspicionTimeoutMs / 4));
     this.#lastCheckMs = seams.clock.now();
     this.#guards = new VoteGuards(suspicionTimeoutMs);
     this.#unheard = new UnheardEpochs(suspicionTimeoutMs);
-    this.#early = new EarlyVotes(this.#voteLifetimeMs);
-    this.#aboutSelf = new SelfVotes(this.#voteLifetimeMs);
     this.#watching = new WatchedMembers(seams.selfId, seams.view, heartbeatIntervalMs);
     this.#reminders = new LostReminders(heartbeatIntervalMs, (lost) => seams.declare(lost));
     this.#unwatchView = seams.view.onChange(() => this.#watching.invalidate());
+    this.#verdicts = new Verdicts(seams, this.#watching, this.#guards, suspicionTimeoutMs);
   }
 
   /**
@@ -100,6 +88,12 @@ export class Membership {
    */
   watched(): Iterable<string> {
     return this.#watching.watched(this.#seams.clock.now());
+  }
+
+  /** Whether this host hears `hostId`, a host it watches, on its sparse heartbeats (`monitors.ts`). */
+  hearsSlowly(hostId: string): boolean {
+    const host = this.#seams.view.get(hostId);
+    return host !== undefined && this.#watching.hearsSlowly(host, this.#seams.clock.now());
   }
 
   /** Whether this host monitors `hostId` (a member or not). */
@@ -129,7 +123,7 @@ export class Membership {
    * heartbeat interval) so that the zombie learns it.
    */
   isZombie(hostId: string, epoch: number): boolean {
-    const lostEpoch = this.#lostEpoch(hostId);
+    const lostEpoch = this.#verdicts.lostEpoch(hostId);
     if (lostEpoch === undefined || epoch > lostEpoch) return false;
     if (this.watches(hostId)) this.#reminders.remind(hostId, lostEpoch, this.#seams.clock.now());
     return true;
@@ -157,8 +151,10 @@ export class Membership {
       ? 1.5 * this.#heartbeatIntervalMs
       : this.#suspicionTimeoutMs - this.#heartbeatIntervalMs;
     if (this.#watching.silenceMs(member, now) < silentEnoughMs) return false;
-    if (this.#mayVote(now)) this.#vote({ hostId: member.hostId, epoch: member.epoch }, now);
-    this.#evaluate({ hostId: member.hostId, epoch: member.epoch }, now);
+    if (this.#verdicts.mayVote(now)) {
+      this.#verdicts.vote({ hostId: member.hostId, epoch: member.epoch }, now);
+    }
+    this.#verdicts.evaluate({ hostId: member.hostId, epoch: member.epoch }, now);
     return true;
   }
 
@@ -175,7 +171,7 @@ export class Membership {
     const { view, selfId, clock } = this.#seams;
     if (lost.hostId === selfId || voter === selfId) return undefined;
     if (fromDigest && voter === lost.hostId) return undefined;
-    const lostEpoch = this.#lostEpoch(lost.hostId);
+    const lostEpoch = this.#verdicts.lostEpoch(lost.hostId);
     const host = view.get(lost.hostId);
     const now = clock.now();
     if (lost.epoch === lostEpoch) {
@@ -191,7 +187,7 @@ export class Membership {
       // started again (cut off, or fenced and rejoined with its old view:
       // seed 5989). This host's vote on it lets the voter conclude, and
       // admit the newer one.
-      if (!fromDigest && this.#isVoter(voter) && this.watches(lost.hostId)) {
+      if (!fromDigest && this.#verdicts.isVoter(voter) && this.watches(lost.hostId)) {
         this.#reminders.remindVoter(voter, lost.hostId, lost.epoch, now);
       }
       return undefined;
@@ -199,11 +195,11 @@ export class Membership {
     if (host === undefined || lost.epoch > host.epoch) {
       if (fromDigest) return undefined;
       // Counted if that epoch is admitted here while the vote still counts.
-      this.#early.note(voter, lost, now);
+      this.#verdicts.early.note(voter, lost, now);
       // Maybe this host missed that epoch: a monitor of that host asks
       // (`unheard_epochs.ts`; only monitors: a made-up vote costs as much as
       // a failure does, whatever the cluster's size).
-      if (this.#isVoter(voter) && this.watches(lost.hostId)) {
+      if (this.#verdicts.isVoter(voter) && this.watches(lost.hostId)) {
         this.#unheard.voted(lost, now);
         if (this.#unheard.ask(now)) this.#seams.probe?.();
       }
@@ -211,17 +207,17 @@ export class Membership {
     }
     if (!isMember(host.state)) return undefined;
     // A host declares itself lost (its loop hung, its worker was killed): it is over.
-    if (voter === lost.hostId) return this.#judge(lost, now);
-    if (!this.#isVoter(voter)) return "lost-from-non-member";
-    this.#votes.add({ voter, ...lost }, now);
+    if (voter === lost.hostId) return this.#verdicts.judge(lost, now);
+    if (!this.#verdicts.isVoter(voter)) return "lost-from-non-member";
+    this.#verdicts.votes.add({ voter, ...lost }, now);
     // A monitor seconds the vote at once when it has not heard it for most of the timeout too.
     this.#watching.update(now);
     if (
       this.#watching.watchingSince(lost.hostId) !== undefined &&
       this.#watching.silenceMs(host, now) > this.#suspicionTimeoutMs - this.#heartbeatIntervalMs &&
-      this.#mayVote(now)
-    ) this.#vote(lost, now);
-    this.#evaluate(lost, now);
+      this.#verdicts.mayVote(now)
+    ) this.#verdicts.vote(lost, now);
+    this.#verdicts.evaluate(lost, now);
     return undefined;
   }
 
@@ -232,14 +228,7 @@ export class Membership {
    *   not (this host should announce at once), `ignore` when the voter is not a member.
    */
   heardVoteAboutSelf(voter: string, epoch: number): SelfVerdict {
-    const { selfId, clock } = this.#seams;
-    const now = clock.now();
-    return this.#aboutSelf.heard(voter, epoch, now, {
-      selfId,
-      canVote: (v) => this.#isVoter(v),
-      observers: () => this.#observers(selfId, now),
-      recentLongOutage: this.#guards.recentLongOutage(now),
-    });
+    return this.#verdicts.heardAboutSelf(voter, epoch, this.#seams.clock.now());
   }
 
   /**
@@ -248,7 +237,7 @@ export class Membership {
    * cluster again after being cut off learns from them what it missed.
    */
   recentlyLost(): LostDeclaration[] {
-    return this.#lost.recent(this.#seams.clock.now());
+    return this.#verdicts.lost.recent(this.#seams.clock.now());
   }
 
   /**
@@ -262,48 +251,7 @@ export class Membership {
 
   /** Forgets the votes about a host (it left). */
   forget(hostId: string): void {
-    this.#votes.forget(hostId);
-  }
-
-  #isVoter(voter: string): boolean {
-    const host = this.#seams.view.get(voter);
-    return host !== undefined && isMember(host.state);
-  }
-
-  #observers(suspect: string, now: number): number {
-    return countObservers(suspect, now, {
-      selfId: this.#seams.selfId,
-      view: this.#seams.view,
-      watching: this.#watching,
-      tally: this.#votes.tally,
-      firstVotes: this.#votes.firstVotes,
-      suspicionTimeoutMs: this.#suspicionTimeoutMs,
-      voteLifetimeMs: this.#voteLifetimeMs,
-    });
-  }
-
-  #lostEpoch(hostId: string): number | undefined {
-    const epoch = this.#lost.epochOf(hostId);
-    if (epoch !== undefined) return epoch;
-    // Past the remembered ones, the view's entry still says which epoch was lost.
-    const host = this.#seams.view.get(hostId);
-    return host?.state === "lost" ? host.epoch : undefined;
-  }
-
-  #mayVote(now: number): boolean {
-    return this.#guards.mayVote(now, this.#seams.connected());
-  }
-
-  #vote(lost: LostDeclaration, now: number): void {
-    const { selfId, declare } = this.#seams;
-    if (this.#votes.voteOwn(selfId, lost, now, this.#suspicionTimeoutMs)) declare(lost);
-  }
-
-  #evaluate(lost: LostDeclaration, now: number): void {
-    const observers = this.#observers(lost.hostId, now);
-    if (this.#votes.standing(lost, (v) => this.#isVoter(v), observers, now).lost) {
-      this.#judge(lost, now);
-    }
+    this.#verdicts.votes.forget(hostId);
   }
 
   /**
@@ -318,43 +266,12 @@ export class Membership {
     const { view, probe, declare } = this.#seams;
     if (this.#unheard.ask(now)) probe?.();
     const known = (id: string) =>
-      Math.max(view.get(id)?.epoch ?? -Infinity, this.#lostEpoch(id) ?? -Infinity);
+      Math.max(view.get(id)?.epoch ?? -Infinity, this.#verdicts.lostEpoch(id) ?? -Infinity);
     for (const lost of this.#unheard.due(now, known)) {
       declare(lost);
       const host = view.get(lost.hostId);
-      if (host === undefined || !isMember(host.state)) this.#lost.judged(lost, now);
+      if (host === undefined || !isMember(host.state)) this.#verdicts.lost.judged(lost, now);
     }
-  }
-
-  /** Counts the votes heard on epochs before they were admitted here (`early_votes.ts`). */
-  #countEarly(now: number): void {
-    if (this.#early.size === 0) return;
-    const { view } = this.#seams;
-    const due = this.#early.admitted(now, (id) => {
-      const host = view.get(id);
-      return host !== undefined && isMember(host.state) ? host.epoch : undefined;
-    });
-    const suspects = new Map<string, LostDeclaration>();
-    for (const { voter, lost, atMs } of due) {
-      if (!this.#isVoter(voter) || this.#votes.has(voter, lost)) continue;
-      this.#votes.add({ voter, ...lost }, atMs);
-      suspects.set(`${lost.hostId}@${lost.epoch}`, lost);
-    }
-    for (const lost of suspects.values()) this.#evaluate(lost, now);
-  }
-
-  #judge(lost: LostDeclaration, now: number): undefined {
-    // A monitor's verdict is its vote too: the others count it. The other
-    // hosts heard the same votes and stay silent.
-    if (
-      !this.#votes.votedOwn(lost) &&
-      (lost.hostId === this.#seams.selfId || this.watches(lost.hostId))
-    ) this.#seams.declare(lost);
-    this.#votes.judged(lost);
-    this.#lost.judged(lost, now);
-    this.#seams.view.mark(lost.hostId, "lost", now);
-    this.#seams.onLost(lost);
-    return undefined;
   }
 
   #schedule(): void {
@@ -378,8 +295,7 @@ export class Membership {
       connected: connected(),
       intakeLagMs: this.#seams.intakeLagMs?.() ?? 0,
     });
-    this.#votes.expire(now);
-    this.#aboutSelf.expire(now);
+    this.#verdicts.expire(now);
     if (!mayJudge) {
       // This host could not hear anyone (disconnected, just back, stalled or flooded):
       // the silence may be its own. Start everyone's clock afresh instead of voting.
@@ -387,7 +303,7 @@ export class Membership {
       return;
     }
     this.#followUnheard(now);
-    this.#countEarly(now);
+    this.#verdicts.countEarly(now);
     for (const id of this.#watching.watched(now)) {
       // An unreachable host (its inbox bounced) is still only suspected: it is
       // voted on like a silent one, so that its actors move.
@@ -395,8 +311,8 @@ export class Membership {
       if (host === undefined || host.self || !isMember(host.state)) continue;
       if (this.#watching.silenceMs(host, now) > this.#suspicionTimeoutMs) {
         const lost = { hostId: host.hostId, epoch: host.epoch };
-        this.#vote(lost, now);
-        this.#evaluate(lost, now);
+        this.#verdicts.vote(lost, now);
+        this.#verdicts.evaluate(lost, now);
       }
     }
   }

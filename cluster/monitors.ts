@@ -15,6 +15,18 @@
  * `MONITORS_PER_HOST + 1` hosts or fewer every host monitors every other, as
  * in an all-to-all cluster.
  *
+ * The first `FAST_MONITORS` monitors of a member are its fast monitors: they
+ * hear every heartbeat of it, and their votes alone reach a verdict while
+ * both are live. The others are slow monitors: they hear one heartbeat in
+ * `SLOW_HEARTBEAT_EVERY` (`R.<id>.hb.slow`), vote after a silence as long
+ * again as those heartbeats are sparser, and count towards a verdict only
+ * once a fast monitor is out (`observers.ts`); for a while after a change
+ * of the ring they hear every beat, as fast ones do. So a host's heartbeat is
+ * delivered `FAST_MONITORS` + 1 times an interval, and `MONITORS_PER_HOST -
+ * FAST_MONITORS` more every `SLOW_HEARTBEAT_EVERY` intervals, which keeps
+ * small clusters from paying `N²`, while a host whose fast monitors died
+ * with it is still judged by its slow ones.
+ *
  * Pure: a ring is a value made from a list of members.
  *
  * @module
@@ -23,12 +35,35 @@
 /** How many peers monitor each member (Orleans probes 3; four gives a verdict of three votes). */
 export const MONITORS_PER_HOST = 4;
 
+/** How many of a member's monitors (the nearest) hear every heartbeat of it. */
+export const FAST_MONITORS = 2;
+
+/** A member's slow monitors hear one of its heartbeats in this many. */
+export const SLOW_HEARTBEAT_EVERY = 4;
+
+/**
+ * For this many heartbeat intervals after it becomes a slow monitor of a
+ * member (the member is new, or a host joined nearer to it), a monitor still
+ * hears every heartbeat of it. Right after a change, one fast monitor may
+ * not have heard the member yet (it joined a moment ago): the slow ones'
+ * votes then come as soon as a fast monitor's would.
+ */
+export const FULL_RATE_HEARTBEATS_AFTER_CHANGE = 16;
+
 /** One member as the ring needs it. */
 export interface RingMember {
   /** Its id. */
   readonly hostId: string;
   /** Whether it monitors others (it heartbeats either way). */
   readonly watcher: boolean;
+}
+
+/** A member one watcher monitors, and where that watcher stands among its monitors. */
+export interface WatchedRank {
+  /** The member. */
+  readonly hostId: string;
+  /** The watcher's rank among the member's monitors, nearest first (below `FAST_MONITORS`: fast). */
+  readonly rank: number;
 }
 
 interface Place {
@@ -87,17 +122,26 @@ export class MonitorRing {
 
   /** The members that `watcherId` monitors: those it is among the monitors of. */
   watchedBy(watcherId: string): string[] {
+    return this.watchedWithRank(watcherId).map((w) => w.hostId);
+  }
+
+  /**
+   * The members that `watcherId` monitors, each with its rank among their
+   * monitors (0 for the nearest: `monitorsOf(hostId).indexOf(watcherId)`).
+   */
+  watchedWithRank(watcherId: string): WatchedRank[] {
     const places = this.#places;
     const self = places.findIndex((p) => p.hostId === watcherId);
     if (self < 0 || !places[self].watcher) return [];
-    const watched: string[] = [];
+    const watched: WatchedRank[] = [];
     // Walking back from the watcher: every member passed has it among its
-    // first `perHost` watchers until `perHost` other watchers stand between.
+    // first `perHost` watchers until `perHost` other watchers stand between,
+    // and the watchers between them are the ones before it in its list.
     let watchersBetween = 0;
     for (let i = 1; i < places.length; i++) {
       const p = places[(self - i + places.length) % places.length];
       if (watchersBetween >= this.#perHost) break;
-      watched.push(p.hostId);
+      watched.push({ hostId: p.hostId, rank: watchersBetween });
       if (p.watcher) watchersBetween++;
     }
     return watched;

@@ -9,6 +9,7 @@
 import { type ClusterView, isMember } from "./view.ts";
 import type { WatchedMembers } from "./watched_members.ts";
 import type { VoteTally } from "./lost_votes.ts";
+import { FAST_MONITORS } from "./monitors.ts";
 
 /** What counting the observers of a suspect reads. */
 export interface ObserverInputs {
@@ -38,32 +39,55 @@ export interface ObserverInputs {
  * one. Several hosts failing together are judged one after the other:
  * the votes against the silent ones take them out of each other's count.
  *
+ * While every fast monitor of the suspect (`monitors.ts`) observes it, they
+ * alone are its observers: their votes come a suspicion timeout after its
+ * last heartbeat, the slow monitors' only up to `SLOW_HEARTBEAT_EVERY - 1`
+ * intervals later. Once one of them is out, the slow monitors count too,
+ * so a host whose nearest monitors died with it is still judged.
+ *
  * @returns How many observe it (never below two once a monitor was left out for votes against it).
  */
 export function countObservers(suspect: string, nowMs: number, inputs: ObserverInputs): number {
-  const { view, selfId, watching, suspicionTimeoutMs } = inputs;
-  watching.update(nowMs);
+  inputs.watching.update(nowMs);
   const silentSince = silentSinceMs(suspect, nowMs, inputs);
   let count = 0;
   let suspectedOut = 0;
-  for (const id of watching.monitorsOf(suspect, nowMs)) {
-    if (id === selfId) {
-      count++;
-      continue;
+  let fastCount = 0;
+  let fastSuspectedOut = 0;
+  const monitors = inputs.watching.monitorsOf(suspect, nowMs);
+  for (let rank = 0; rank < monitors.length; rank++) {
+    const standing = monitorStanding(monitors[rank], silentSince, nowMs, inputs);
+    if (standing === "observes") count++;
+    if (standing === "suspected") suspectedOut++;
+    if (rank === FAST_MONITORS - 1) {
+      fastCount = count;
+      fastSuspectedOut = suspectedOut;
     }
-    const host = view.get(id);
-    if (host === undefined || !isMember(host.state)) continue;
-    if (watching.silenceMs(host, nowMs) > suspicionTimeoutMs) continue;
-    if ((watching.firstCounted(id, host.epoch) ?? -Infinity) > silentSince) continue;
-    if (suspected(host.hostId, host.epoch, nowMs, inputs)) {
-      suspectedOut++;
-      continue;
-    }
-    count++;
+  }
+  if (monitors.length > FAST_MONITORS && fastCount === FAST_MONITORS) {
+    count = fastCount;
+    suspectedOut = fastSuspectedOut;
   }
   // Votes can be forged by a member, silence heard here cannot: a monitor
   // left out only for the votes against it never brings a verdict below two votes.
   return suspectedOut > 0 ? Math.max(count, 2) : count;
+}
+
+/** Whether one monitor of a suspect observes it, as this host sees it, or why not. */
+function monitorStanding(
+  id: string,
+  silentSince: number,
+  nowMs: number,
+  inputs: ObserverInputs,
+): "observes" | "suspected" | "out" {
+  const { view, selfId, watching, suspicionTimeoutMs } = inputs;
+  if (id === selfId) return "observes";
+  const host = view.get(id);
+  if (host === undefined || !isMember(host.state)) return "out";
+  if (watching.silenceMs(host, nowMs) > suspicionTimeoutMs) return "out";
+  if ((watching.firstCounted(id, host.epoch) ?? -Infinity) > silentSince) return "out";
+  if (suspected(host.hostId, host.epoch, nowMs, inputs)) return "suspected";
+  return "observes";
 }
 
 /**

@@ -146,7 +146,7 @@ export class Presence {
     this.joined = this.#announcer.join();
     this.#schedule();
     this.#membership.start();
-    if (!this.#stopped) this.#heartbeatWatch.watch(this.#membership.watched());
+    if (!this.#stopped) this.#watchHeartbeats();
     // Back after an outage: say so, and ask everyone else to say so too.
     this.#unsubscribeStatus = transport.onStatus((status) => {
       this.#heartbeatWatch.reset();
@@ -266,10 +266,15 @@ export class Presence {
     this.#timer = clock.setTimeout(() => {
       if (this.#stopped || this.#left) return;
       this.#announcer.beat();
-      if (!this.#stopped) this.#heartbeatWatch.watch(this.#membership.watched());
+      if (!this.#stopped) this.#watchHeartbeats();
       this.#schedule();
     }, this.#seams.heartbeatIntervalMs);
     clock.keepAlive(this.#timer, false);
+  }
+
+  #watchHeartbeats(): void {
+    const membership = this.#membership;
+    this.#heartbeatWatch.watch(membership.watched(), (id) => membership.hearsSlowly(id));
   }
 
   /** @returns Whether the message was a well-formed announcement of a host of this version. */

@@ -13,6 +13,7 @@ import type { HostAnnouncement } from "./view.ts";
 import { packValue } from "./codec.ts";
 import { announcementOf, type LastSpread, needsSpread } from "./presence_spread.ts";
 import type { PresenceSeams } from "./presence_seams.ts";
+import { SLOW_HEARTBEAT_EVERY } from "./monitors.ts";
 
 /** What speaking for a host needs from its presence. */
 export interface AnnouncerHost {
@@ -38,6 +39,8 @@ export class PresenceAnnouncer {
   /** What this host last spread to everyone, and when. */
   #spread: LastSpread | undefined;
   #lastBeatMs: number;
+  /** Heartbeats sent: one in `SLOW_HEARTBEAT_EVERY` goes to the slow monitors too. */
+  #beats = 0;
 
   /**
    * Speaks for a host; says nothing until asked.
@@ -76,10 +79,12 @@ export class PresenceAnnouncer {
   }
 
   /**
-   * One heartbeat: to this host's monitors; to everyone as well when it
-   * changed (busy or idle, load moved by a quarter, at most once a
-   * `LOAD_SPREAD_MS`) or when this host was silent for a suspicion timeout
-   * (hosts that declared it lost meanwhile hear it and say so).
+   * One heartbeat: to this host's fast monitors, and one in
+   * `SLOW_HEARTBEAT_EVERY` to its slow monitors too (`monitors.ts`); to
+   * everyone as well when it changed (busy or idle, load moved by a
+   * quarter, at most once a `LOAD_SPREAD_MS`) or when this host was silent
+   * for a suspicion timeout (hosts that declared it lost meanwhile hear it
+   * and say so).
    */
   beat(): void {
     if (this.#host.silent()) return;
@@ -95,9 +100,9 @@ export class PresenceAnnouncer {
     } else {
       view.announce(announcement, now);
     }
-    if (this.publish(subjects.heartbeat(), packValue(announcement))) {
-      this.#host.sentHeartbeat(now);
-    }
+    const packed = packValue(announcement);
+    if (this.publish(subjects.heartbeat(), packed)) this.#host.sentHeartbeat(now);
+    if (this.#beats++ % SLOW_HEARTBEAT_EVERY === 0) this.publish(subjects.slowHeartbeat(), packed);
   }
 
   /**

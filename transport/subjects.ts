@@ -10,7 +10,8 @@
  * R.<from>.to.<to>                  envelope batches from host <from> to host <to>
  * R.<from>.bounce.<to>.<batch>      reply subject of a batch: "no responders" lands here
  * R.<from>.announce                 host <from> announces a change of itself (join, epoch, busy, load)
- * R.<from>.hb                       host <from>'s heartbeat (an announcement): heard by its monitors only
+ * R.<from>.hb                       host <from>'s heartbeat (an announcement): heard by its fast monitors
+ * R.<from>.hb.slow                  one of <from>'s heartbeats in four: heard by its slow monitors
  * R.<from>.discover                 "everyone, tell me who you are"
  * R.<from>.hello.<to>               host <from> answers <to>'s discovery (an announcement)
  * R.<from>.leave                    host <from> leaves gracefully
@@ -148,6 +149,21 @@ export class Subjects {
   /** Everyone's heartbeats (for permissions: a host may watch any other). */
   heartbeats(): string {
     return `${this.root}.*.hb`;
+  }
+
+  /** Where this member sends one heartbeat in `SLOW_HEARTBEAT_EVERY`: its slow monitors subscribe. */
+  slowHeartbeat(): string {
+    return `${this.root}.${this.self}.hb.slow`;
+  }
+
+  /** The sparse heartbeats of host `of` (a slow monitor of it subscribes). */
+  slowHeartbeatsOf(of: string): string {
+    return `${this.root}.${of}.hb.slow`;
+  }
+
+  /** Everyone's sparse heartbeats (for permissions). */
+  slowHeartbeats(): string {
+    return `${this.root}.*.hb.slow`;
   }
 
   /** Where this member answers the discovery of `to`, to `to` alone. */

@@ -14,6 +14,7 @@ Deno.test("a host publishes only as itself and hears its inbox, requests, answer
       "actors.train.*.hello.h1",
       "actors.train.*.announce",
       "actors.train.*.hb",
+      "actors.train.*.hb.slow",
       "actors.train.*.discover",
       "actors.train.*.leave",
       "actors.train.*.lost",

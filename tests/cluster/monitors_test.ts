@@ -47,3 +47,23 @@ Deno.test("a member that monitors nobody is monitored, and watches nobody", () =
   assert.deepEqual(ring.watchedBy("go-client"), []);
   for (const { hostId } of hosts(8)) assert.ok(!ring.monitorsOf(hostId).includes("go-client"));
 });
+
+Deno.test("a watcher's rank among a member's monitors is where it stands in that member's list, with watchers and non-watchers mixed", () => {
+  const members = [
+    ...hosts(40),
+    ...Array.from({ length: 10 }, (_, i) => ({ hostId: `go${i}`, watcher: false })),
+  ];
+  const ring = new MonitorRing(members);
+  let slow = 0;
+  for (const { hostId, watcher } of members) {
+    if (!watcher) {
+      assert.deepEqual(ring.watchedWithRank(hostId), []);
+      continue;
+    }
+    for (const { hostId: watched, rank } of ring.watchedWithRank(hostId)) {
+      assert.equal(rank, ring.monitorsOf(watched).indexOf(hostId), `${hostId} on ${watched}`);
+      if (rank >= 2) slow++;
+    }
+  }
+  assert.equal(slow, 2 * members.length, "every member has two slow monitors");
+});

@@ -9,6 +9,7 @@ import { ClusterView } from "../../cluster/view.ts";
 import { WatchedMembers } from "../../cluster/watched_members.ts";
 import { countObservers } from "../../cluster/observers.ts";
 import { NO_VOTES } from "../../cluster/lost_votes.ts";
+import { FAST_MONITORS } from "../../cluster/monitors.ts";
 import { hostAnnouncement } from "../_helpers/host_announcement.ts";
 
 const SUSPICION_MS = 500;
@@ -75,5 +76,40 @@ Deno.test("members admitted while a watched suspect was still heard observe it",
   watching.invalidate();
   const monitors = watching.monitorsOf("suspect", 2_800);
   assert.ok(monitors.includes("late"));
-  assert.equal(observersOf("suspect", view, watching, 2_800), monitors.length);
+  // Its two fast monitors observe it, so they alone are counted.
+  assert.equal(observersOf("suspect", view, watching, 2_800), FAST_MONITORS);
+  assert.ok(monitors.length > FAST_MONITORS, `four monitors: ${monitors}`);
+});
+
+/** `countObservers` with votes against `suspects`, heard at `atMs`. */
+function observersWithVotes(
+  suspect: string,
+  view: ClusterView,
+  watching: WatchedMembers,
+  suspects: string[],
+  atMs: number,
+): number {
+  const tally = new Map(
+    suspects.map((id) => [`${id}@${view.get(id)!.epoch}`, new Map([["someone", atMs]])]),
+  );
+  return countObservers(suspect, atMs, {
+    selfId: "me",
+    view,
+    watching,
+    tally,
+    suspicionTimeoutMs: SUSPICION_MS,
+    voteLifetimeMs: 3 * SUSPICION_MS,
+  });
+}
+
+Deno.test("once a fast monitor of a suspect is suspected itself, its slow monitors observe it too", () => {
+  const { view, watching } = membersAtZero("x", "a", "b", "c", "d", "e", "f");
+  const monitors = watching.monitorsOf("x", 10);
+  assert.equal(monitors.length, 4);
+  assert.equal(observersWithVotes("x", view, watching, [], 10), FAST_MONITORS);
+  // The nearest monitor died with it: the other fast one and both slow ones observe.
+  const nearest = monitors.slice(0, FAST_MONITORS).find((id) => id !== "me")!;
+  assert.equal(observersWithVotes("x", view, watching, [nearest], 10), 3);
+  // A slow monitor suspected changes nothing while both fast ones observe.
+  assert.equal(observersWithVotes("x", view, watching, [monitors[3]], 10), FAST_MONITORS);
 });
