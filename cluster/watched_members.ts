@@ -149,7 +149,8 @@ export class WatchedMembers {
   /**
    * How long this host has not heard a host it watches (0 for one it does
    * not watch), less the intervals of the heartbeats it does not hear when
-   * it hears that host slowly.
+   * it hears that host slowly, or when it has just become a fast monitor of
+   * a host it heard slowly and has not heard a beat of it at the new rate yet.
    */
   silenceMs(host: HostInfo, nowMs: number): number {
     const since = this.#watching.get(host.hostId);
