@@ -1,11 +1,12 @@
 /**
  * The heartbeat subjects a host listens to: those of the hosts it monitors
  * (`R.<id>.hb`, or `R.<id>.hb.slow` for those it is a slow monitor of, and
- * only those, so that its intake does not grow with the cluster), and its own, heard back through the server behind everything
- * else it receives. How long its oldest heartbeat not yet heard back has
- * been on its way is how far behind its intake is: a host flooded with
- * messages hears everyone late, so a silence it sees then may be its own
- * (`membership.ts` votes nobody lost meanwhile).
+ * only those, so that its intake does not grow with the cluster), and its
+ * own, heard back through the server behind everything else it receives.
+ * How long its oldest heartbeat not yet heard back has been on its way is
+ * how far behind its intake is: a host flooded with messages hears everyone
+ * late, so a silence it sees then may be its own (`membership.ts` votes
+ * nobody lost meanwhile).
  *
  * @module
  */
