@@ -50,24 +50,14 @@ export interface ObserverInputs {
 export function countObservers(suspect: string, nowMs: number, inputs: ObserverInputs): number {
   inputs.watching.update(nowMs);
   const silentSince = silentSinceMs(suspect, nowMs, inputs);
-  let count = 0;
-  let suspectedOut = 0;
-  let fastCount = 0;
-  let fastSuspectedOut = 0;
-  const monitors = inputs.watching.monitorsOf(suspect, nowMs);
-  for (let rank = 0; rank < monitors.length; rank++) {
-    const standing = monitorStanding(monitors[rank], silentSince, nowMs, inputs);
-    if (standing === "observes") count++;
-    if (standing === "suspected") suspectedOut++;
-    if (rank === FAST_MONITORS - 1) {
-      fastCount = count;
-      fastSuspectedOut = suspectedOut;
-    }
-  }
-  if (monitors.length > FAST_MONITORS && fastCount === FAST_MONITORS) {
-    count = fastCount;
-    suspectedOut = fastSuspectedOut;
-  }
+  const standings = inputs.watching.monitorsOf(suspect, nowMs).map((id) =>
+    monitorStanding(id, silentSince, nowMs, inputs)
+  );
+  const fast = standings.slice(0, FAST_MONITORS);
+  const fastObserve = standings.length > FAST_MONITORS && fast.every((s) => s === "observes");
+  const counted = fastObserve ? fast : standings;
+  const count = counted.filter((s) => s === "observes").length;
+  const suspectedOut = counted.filter((s) => s === "suspected").length;
   // Votes can be forged by a member, silence heard here cannot: a monitor
   // left out only for the votes against it never brings a verdict below two votes.
   return suspectedOut > 0 ? Math.max(count, 2) : count;

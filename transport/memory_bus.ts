@@ -61,6 +61,7 @@ export class MemoryBus {
   #queue: (() => void)[] = [];
   #draining = false;
   #inboxes = 0;
+  #routed = 0;
 
   /**
    * Makes an empty bus.
@@ -71,6 +72,15 @@ export class MemoryBus {
     this.maxPayloadBytes = options.maxPayloadBytes ?? 1024 * 1024;
     this.clock = options.clock ?? systemClock;
     this.#delayMs = options.deliveryDelayMs;
+  }
+
+  /**
+   * How many deliveries the bus has routed: one per subscriber a message
+   * reached, as a NATS server counts its `out_msgs` (membership tests and
+   * benchmarks read the traffic a cluster makes from it).
+   */
+  get routed(): number {
+    return this.#routed;
   }
 
   /**
@@ -137,6 +147,7 @@ export class MemoryBus {
       if (this.#delayMs === undefined) this.#enqueue(deliver);
       else this.#later(from, target, Math.max(0, this.#delayMs()), deliver);
     }
+    this.#routed += targets.length;
     return targets.length;
   }
 

@@ -33,13 +33,6 @@ export interface MemoryCluster {
 export async function memoryCluster(n: number): Promise<MemoryCluster> {
   const clock = createVirtualClock(1_000_000);
   const bus = new MemoryBus({ clock });
-  let delivered = 0;
-  const route = bus.route.bind(bus);
-  bus.route = (...args: Parameters<MemoryBus["route"]>) => {
-    const targets = route(...args);
-    delivered += targets;
-    return targets;
-  };
   const hosts: ActorSystem[] = [];
   const links: MemoryTransport[] = [];
   for (let i = 0; i < n; i++) {
@@ -63,7 +56,7 @@ export async function memoryCluster(n: number): Promise<MemoryCluster> {
     clock,
     hosts,
     links,
-    delivered: () => delivered,
+    delivered: () => bus.routed,
     step: async (totalMs) => {
       for (let t = 0; t < totalMs; t += 25) await clock.advance(25);
     },

@@ -42,3 +42,13 @@ Deno.test("a memory transport can be disconnected and reconnected, and reports i
   await a.close();
   assert.deepEqual(seen, ["disconnected", "connected", "closed"]);
 });
+
+Deno.test("the bus counts one delivery per subscriber a message reaches, none for a message nobody hears", () => {
+  const counted = new MemoryBus();
+  const [a, b, c] = [counted.connect(), counted.connect(), counted.connect()];
+  a.subscribe("x.*", () => {});
+  b.subscribe("x.y", () => {});
+  c.publish("x.y", new Uint8Array(1));
+  c.publish("nobody", new Uint8Array(1));
+  assert.equal(counted.routed, 2);
+});
