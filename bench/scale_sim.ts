@@ -3,9 +3,9 @@
  * hosts (`ActorSystem`s) in this process on the in-memory bus and one
  * virtual clock, with the defaults' heartbeat (250 ms) and suspicion timeout
  * (1000 ms). For each N: the messages the bus delivered per virtual second
- * while every host was idle, 6.5 s after the last join (per host, and in all), then the virtual time
- * from closing one host's connection (a crash) until every live host holds
- * it lost.
+ * while every host was idle, 6.5 s after the last join (per host, and in
+ * all), then the virtual time from closing one host's connection (a crash)
+ * until every live host holds it lost.
  *
  * - `scale.sim_1000.detect_ms`: that time at N = 1,000 (virtual ms); the
  *   peer is the same at N = 10.
