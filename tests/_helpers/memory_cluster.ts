@@ -6,7 +6,7 @@
  * @module
  */
 
-import { ActorSystem } from "../../mod.ts";
+import { ActorSystem, type ActorSystemOptions } from "../../mod.ts";
 import { createVirtualClock, type VirtualClock } from "../../testing.ts";
 import { MemoryBus, type MemoryTransport } from "../../transport/memory_bus.ts";
 
@@ -29,20 +29,24 @@ export interface MemoryCluster {
   readonly stop: () => Promise<void>;
 }
 
-/** Starts `n` hosts on one bus and one virtual clock. */
-export async function memoryCluster(n: number): Promise<MemoryCluster> {
-  const clock = createVirtualClock(1_000_000);
-  const bus = new MemoryBus({ clock });
+/**
+ * Starts hosts `h0`..`h<n-1>`, one on each of `links`, with this cluster's
+ * timings (for fixtures that make their bus their own way).
+ */
+export async function startMemoryHosts(
+  clock: VirtualClock,
+  links: readonly MemoryTransport[],
+  log?: ActorSystemOptions["log"],
+): Promise<ActorSystem[]> {
   const hosts: ActorSystem[] = [];
-  const links: MemoryTransport[] = [];
-  for (let i = 0; i < n; i++) {
-    links.push(bus.connect());
+  for (let i = 0; i < links.length; i++) {
     hosts.push(
       await ActorSystem.start({
         hostId: `h${i}`,
         clock,
         logFailures: false,
         deadLetters: { logPerSecond: 0 },
+        ...(log === undefined ? {} : { log }),
         cluster: {
           name: "m",
           transport: links[i],
@@ -52,6 +56,15 @@ export async function memoryCluster(n: number): Promise<MemoryCluster> {
       }),
     );
   }
+  return hosts;
+}
+
+/** Starts `n` hosts on one bus and one virtual clock. */
+export async function memoryCluster(n: number): Promise<MemoryCluster> {
+  const clock = createVirtualClock(1_000_000);
+  const bus = new MemoryBus({ clock });
+  const links = Array.from({ length: n }, () => bus.connect());
+  const hosts = await startMemoryHosts(clock, links);
   return {
     clock,
     hosts,

@@ -7,6 +7,7 @@ import { MonitorRing } from "../../cluster/monitors.ts";
 import { Membership } from "../../cluster/membership.ts";
 import { ClusterView } from "../../cluster/view.ts";
 import { hostAnnouncement } from "../_helpers/host_announcement.ts";
+import { startMemoryHosts } from "../_helpers/memory_cluster.ts";
 
 /** Three hosts on one bus and one virtual clock; their transports are kept for the test to cut. */
 async function trio(): Promise<{
@@ -18,23 +19,7 @@ async function trio(): Promise<{
   const clock = createVirtualClock(1_000_000);
   const bus = new MemoryBus();
   const links = [bus.connect(), bus.connect(), bus.connect()];
-  const hosts: ActorSystem[] = [];
-  for (let i = 0; i < 3; i++) {
-    hosts.push(
-      await ActorSystem.start({
-        hostId: `h${i}`,
-        clock,
-        logFailures: false,
-        deadLetters: { logPerSecond: 0 },
-        cluster: {
-          name: "m",
-          transport: links[i],
-          heartbeatIntervalMs: 100,
-          suspicionTimeoutMs: 500,
-        },
-      }),
-    );
-  }
+  const hosts = await startMemoryHosts(clock, links);
   await clock.advance(150);
   return {
     clock,

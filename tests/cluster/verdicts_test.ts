@@ -5,11 +5,12 @@
  */
 
 import assert from "node:assert/strict";
-import { ActorSystem } from "../../mod.ts";
+import type { ActorSystem } from "../../mod.ts";
 import { createVirtualClock, type VirtualClock } from "../../testing.ts";
 import { MemoryBus, type MemoryTransport } from "../../transport/memory_bus.ts";
 import { packValue } from "../../cluster/codec.ts";
 import { Counter } from "../_helpers/actors.ts";
+import { startMemoryHosts } from "../_helpers/memory_cluster.ts";
 
 async function trio(count = 3): Promise<{
   clock: VirtualClock;
@@ -20,24 +21,8 @@ async function trio(count = 3): Promise<{
 }> {
   const clock = createVirtualClock(1_000_000);
   const bus = new MemoryBus();
-  const hosts: ActorSystem[] = [];
-  for (let i = 0; i < count; i++) {
-    hosts.push(
-      await ActorSystem.start({
-        hostId: `h${i}`,
-        clock,
-        logFailures: false,
-        deadLetters: { logPerSecond: 0 },
-        log: { level: "error" },
-        cluster: {
-          name: "m",
-          transport: bus.connect(),
-          heartbeatIntervalMs: 100,
-          suspicionTimeoutMs: 500,
-        },
-      }),
-    );
-  }
+  const links = Array.from({ length: count }, () => bus.connect());
+  const hosts = await startMemoryHosts(clock, links, { level: "error" });
   const step = async (ms: number) => {
     for (let t = 0; t < ms; t += 25) await clock.advance(25);
   };
