@@ -10,10 +10,9 @@
  * process, against 850k/s with only the 3).
  *
  * They are also found by their address on this host (`<host>/<id>`), the
- * `to` of a frame from another host: the id cut out of it is a new string
- * whose lookup costs V8 a fresh hash and a slow comparison (0.45 µs per
- * lookup among 30k ids, against 0.04-0.09 µs for the address itself, which
- * the wire reader hands out as the same string again; `_short_strings.ts`).
+ * `to` of a frame from another host: the id cut out of it is a sliced
+ * string, whose lookup among 30k ids cost V8 0.45 µs, against 0.19 µs for
+ * a freshly read address and 0.04 µs for one read as the same string again.
  *
  * @module
  */

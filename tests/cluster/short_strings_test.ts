@@ -35,8 +35,7 @@ Deno.test("a string with a byte that is not ASCII is left to the caller, and the
   assert.equal(shortAsciiString(bytes, 0, 0), "");
 });
 
-Deno.test("entity addresses of host, type and key fit the table's limit, and strings up to it are read", () => {
-  assert.ok(SHORT_STRING_BYTES >= 48);
+Deno.test("strings up to the table's limit are read through it", () => {
   const longest = "x".repeat(SHORT_STRING_BYTES - 1) + "y";
   assert.equal(read(longest), longest);
 });
