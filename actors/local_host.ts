@@ -23,7 +23,7 @@ import { onHostGone, onRemoteChildExit } from "./supervision/_supervisor_core.ts
 import { UnknownActorError } from "./errors.ts";
 import { stoppedError, stoppedErrorOf } from "./_stopped_error.ts";
 import type { ReplyTarget, TellOrigin } from "./ask.ts";
-import { mayNameEntityOn } from "./entities/address.ts";
+import { entityIdOn } from "./entities/address.ts";
 
 /** Why a message from another host was not queued. */
 export interface Refusal {
@@ -248,8 +248,9 @@ export class LocalHost {
     bytes: number,
     sender: string | undefined,
   ): boolean {
-    return mayNameEntityOn(to, this.#runtime.hostId) &&
-      this.#runtime.entities.deliverAt(to, name, payload, via, bytes, sender);
+    const id = entityIdOn(to, this.#runtime.hostId);
+    return id !== undefined &&
+      this.#runtime.entities.deliver(id, name, payload, via, bytes, sender);
   }
 
   #lookup(id: string): Cell | undefined {

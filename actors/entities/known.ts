@@ -9,30 +9,17 @@
  * over and over (3 busy keys among 33k resident ones: 22k asks/s in one
  * process, against 850k/s with only the 3).
  *
- * They are also found by their address on this host (`<host>/<id>`), the
- * `to` of a frame from another host: the id cut out of it is a sliced
- * string, whose lookup among 30k ids cost V8 0.45 µs, against 0.19 µs for
- * a freshly read address and 0.04 µs for one read as the same string again.
- *
  * @module
  */
 
 import type { Activation } from "./activation.ts";
-import { addressOn } from "./address.ts";
 
-/** Known entities by id and by address, with their use order. */
+/** Known entities by id, with their use order. */
 export class KnownEntities {
   readonly #byId = new Map<string, Activation>();
-  readonly #byAddress = new Map<string, Activation>();
-  readonly #host: { readonly hostId: string };
   /** The least recently used, and the most. */
   #oldest: Activation | undefined = undefined;
   #newest: Activation | undefined = undefined;
-
-  /** @param host The host they are known on (its id is read when needed: it is set after this is made). */
-  constructor(host: { readonly hostId: string }) {
-    this.#host = host;
-  }
 
   /** How many are known. */
   get size(): number {
@@ -44,11 +31,6 @@ export class KnownEntities {
     return this.#byId.get(id);
   }
 
-  /** The activation with this address on this host (`<host>/<id>`), if known. */
-  at(address: string): Activation | undefined {
-    return this.#byAddress.get(address);
-  }
-
   /** Whether this very activation is the one known by its id. */
   holds(activation: Activation): boolean {
     return this.#byId.get(activation.id) === activation;
@@ -57,7 +39,6 @@ export class KnownEntities {
   /** Adds an activation not known yet, as the most recently used. */
   add(activation: Activation): void {
     this.#byId.set(activation.id, activation);
-    this.#byAddress.set(addressOn(this.#host.hostId, activation.id), activation);
     this.#link(activation);
   }
 
@@ -72,7 +53,6 @@ export class KnownEntities {
   remove(activation: Activation): void {
     if (this.#byId.get(activation.id) !== activation) return;
     this.#byId.delete(activation.id);
-    this.#byAddress.delete(addressOn(this.#host.hostId, activation.id));
     this.#unlink(activation);
   }
 

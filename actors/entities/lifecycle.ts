@@ -46,7 +46,7 @@ export interface LifecycleParts {
 /** The activations of one host and their life. */
 export class Lifecycle {
   /** Every entity this host knows of now, in use order. */
-  readonly known: KnownEntities;
+  readonly known = new KnownEntities();
   /** The known entities of each shard, for a hand-off. */
   readonly members = new Map<Shard, Set<Activation>>();
   /** Shards whose resident entities passivate (handed off, or found held by another host). */
@@ -69,7 +69,6 @@ export class Lifecycle {
   /** @param parts What it needs of the registry. */
   constructor(parts: LifecycleParts) {
     const runtime = this.#runtime = parts.runtime;
-    this.known = new KnownEntities(runtime);
     this.#shards = parts.shards;
     this.#routes = parts.routes;
     this.#leave = parts.leave;

@@ -20,7 +20,7 @@ import type { EntityCounts } from "./entity_counts.ts";
 import { definitionOf } from "../_registry.ts";
 import { SystemStoppedError, UnknownActorError } from "../errors.ts";
 import { type EntityClaims, SOLO_CLAIMS } from "./claims.ts";
-import { entityId, entityIdOn, parseEntityId } from "./address.ts";
+import { entityId, parseEntityId } from "./address.ts";
 import { DEFAULT_MAX_RESIDENT_ENTITIES, resolveEntityOptions } from "./entity_options.ts";
 import { type Activation, refuse } from "./activation.ts";
 import { ShardTable } from "./shard_table.ts";
@@ -113,47 +113,10 @@ export class EntityRegistry {
   ): boolean {
     const activation = this.#life.known.get(id);
     if (activation === undefined) return this.#deliverNew(id, name, payload, via, bytes);
-    this.#deliverKnown(activation, name, payload, via, bytes, from);
-    return true;
-  }
-
-  /**
-   * Delivers a message from another host to its entity address on this
-   * host, as {@linkcode EntityRegistry.deliver} does: a known entity is
-   * found by the address itself (see `known.ts`).
-   *
-   * @param address `<this host>/<entity id>`.
-   * @returns `false` when the address names no entity of this host.
-   */
-  deliverAt(
-    address: string,
-    name: string,
-    payload: unknown,
-    via: ReplyTarget | TellOrigin,
-    bytes: number,
-    from?: string,
-  ): boolean {
-    const activation = this.#life.known.at(address);
-    if (activation !== undefined) {
-      this.#deliverKnown(activation, name, payload, via, bytes, from);
-      return true;
-    }
-    const id = entityIdOn(address, this.#runtime.hostId);
-    return id !== undefined && this.deliver(id, name, payload, via, bytes, from);
-  }
-
-  #deliverKnown(
-    activation: Activation,
-    name: string,
-    payload: unknown,
-    via: ReplyTarget | TellOrigin,
-    bytes: number,
-    from: string | undefined,
-  ): void {
     if (this.#runtime.status !== "running" && !this.#life.leaving) {
       const error = new SystemStoppedError(this.#runtime.hostId);
-      refuse(via, activation.id, activation.type, name, payload, error);
-      return;
+      refuse(via, id, activation.type, name, payload, error);
+      return true;
     }
     this.#life.known.touch(activation);
     activation.lastUsedMs = this.#runtime.clock.now();
@@ -161,6 +124,7 @@ export class EntityRegistry {
       this.#life.forwarded(activation, from);
     }
     this.#life.route(activation, name, payload, via, bytes);
+    return true;
   }
 
   /** The first message to an entity this host does not know now. */

@@ -17,7 +17,7 @@ function order(known: KnownEntities): string[] {
 }
 
 Deno.test("known entities are walked from the least recently used, a use moving one to the end", () => {
-  const known = new KnownEntities({ hostId: "h1" });
+  const known = new KnownEntities();
   const [a, b, c] = ["a", "b", "c"].map(activation);
   for (const each of [a, b, c]) known.add(each);
   assert.deepEqual(order(known), ["a", "b", "c"]);
@@ -31,7 +31,7 @@ Deno.test("known entities are walked from the least recently used, a use moving 
 });
 
 Deno.test("a forgotten entity leaves the use order wherever it was, and a replaced one is not forgotten by its old record", () => {
-  const known = new KnownEntities({ hostId: "h1" });
+  const known = new KnownEntities();
   const [a, b, c, d] = ["a", "b", "c", "d"].map(activation);
   for (const each of [a, b, c, d]) known.add(each);
   known.remove(b);
@@ -48,21 +48,4 @@ Deno.test("a forgotten entity leaves the use order wherever it was, and a replac
   known.remove(again);
   assert.deepEqual(order(known), []);
   assert.equal(known.size, 0);
-});
-
-Deno.test("a known entity is found by its address on this host, and no longer once forgotten", () => {
-  const known = new KnownEntities({ hostId: "h1" });
-  const [a, b] = ["~t~a", "~t~b"].map(activation);
-  known.add(a);
-  known.add(b);
-  assert.equal(known.at("h1/~t~a"), a);
-  assert.equal(known.at("h1/~t~b"), b);
-  assert.equal(known.at("h2/~t~a"), undefined, "the address of another host is not this host's");
-  assert.equal(known.at("~t~a"), undefined, "an id is not an address");
-  known.remove(a);
-  assert.equal(known.at("h1/~t~a"), undefined);
-  const again = activation("~t~a");
-  known.add(again);
-  known.remove(a);
-  assert.equal(known.at("h1/~t~a"), again, "a replaced record does not forget its successor");
 });
