@@ -218,6 +218,9 @@ async function fence(runtime: Runtime, cause: FenceCause): Promise<void> {
     ? new HostHungError(hostId, cause.stalledMs, cause.hangLimitMs)
     : undefined;
   if (error !== undefined) runtime.logger.warn(error.message);
+  // Before its actors stop: an entity message arriving meanwhile must not
+  // start an activation on a claim that another host may be taking over.
+  runtime.entities.fenced();
   await runtime.stopAll({ kind: "host-lost", hostId, ...(error ? { error } : {}) });
 }
 

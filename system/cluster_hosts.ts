@@ -5,7 +5,7 @@
  * @module
  */
 
-import { StoreClaims } from "../cluster/entity_claims.ts";
+import { holderStanding, StoreClaims } from "../cluster/entity_claims.ts";
 import { onMainThread } from "../base/main_thread.ts";
 import type { Hosts, InspectScope } from "./hosts.ts";
 import type { Runtime } from "../actors/runtime.ts";
@@ -142,15 +142,9 @@ export async function joinCluster(
   // A holder that is only unreachable may be alive behind a cut: its claim stands until it is lost.
   const claims = new StoreClaims(
     runtime.hostId,
+    () => cluster.epoch,
     () => runtime.store(),
-    (hostId) => {
-      const state = cluster.view.get(hostId)?.state;
-      return state === undefined
-        ? "unknown"
-        : state === "lost" || state === "left"
-        ? "gone"
-        : "member";
-    },
+    (hostId, epoch) => holderStanding(cluster.view.get(hostId), epoch),
     () => runtime.clock.now(),
   );
   runtime.entities.claims = claims;

@@ -28,6 +28,12 @@ export interface EntityClaims {
   claim(type: string, shard: number): Promise<ClaimResult>;
   /** Gives this host's claim on a shard up (after its entities stopped); errors are ignored. */
   release(type: string, shard: number): Promise<void>;
+  /**
+   * This host was declared lost and fences itself: the claims of its
+   * current epoch are void (another host may take them over now), and it
+   * claims nothing until it rejoins with a new epoch.
+   */
+  fenced?(): void;
 }
 
 /** The claims of a system that joined no cluster: every shard is this host's. */

@@ -244,6 +244,18 @@ export class EntityRegistry {
   }
 
   /**
+   * This host was declared lost and fences itself (its actors stop, and it
+   * rejoins with a new epoch): its claims are void, and every shard is read
+   * again before its next activation; until the host rejoins, activations
+   * are refused with `HostUnreachableError` (their messages with them).
+   */
+  fenced(): void {
+    this.routes.forget();
+    this.#shards.distrust();
+    this.claims.fenced?.();
+  }
+
+  /**
    * This host's connection to the cluster changed: while it is cut off, and
    * once after, the shards it holds are read again before each activation
    * (its peers may have judged it lost and taken them over meanwhile).

@@ -225,6 +225,17 @@ export class ShardTable {
   }
 
   /**
+   * This host was declared lost and fences itself: no shard is its own any
+   * more until a read of its claim says so again (after it rejoins).
+   */
+  distrust(): void {
+    this.#epoch++;
+    for (const shard of this.#shards.values()) {
+      if (shard.phase === "mine") shard.phase = "unknown";
+    }
+  }
+
+  /**
    * The view changed: held shards are read again before the next
    * activation, and shards held by a host that is gone are forgotten.
    *

@@ -75,3 +75,17 @@ const LATE_VERDICT_SEEDS = [1043, 1083, 1120, 1136];
 Deno.test("reads refused while a crashed host was not judged everywhere succeed once every view agrees", async () => {
   await assertSeedsHold(LATE_VERDICT_SEEDS);
 });
+
+/**
+ * A seed in which a host declared lost came back and, while it fenced
+ * itself, activated an entity on its own claim (the claim named it, so a
+ * read was enough), while another host, which had it lost, took the same
+ * claim over on the same revision: two live activations. A claim now names
+ * its holder's epoch, a fencing host claims nothing, and one written by a
+ * host's earlier epoch is taken again by compare-and-set.
+ */
+const FENCED_HOLDER_SEEDS = [1186, 1713, 1830];
+
+Deno.test("a host declared lost activates nothing on its old claims while another takes them over", async () => {
+  await assertSeedsHold(FENCED_HOLDER_SEEDS);
+});
