@@ -48,6 +48,36 @@ export interface Activation {
   newer: Activation | undefined;
 }
 
+/**
+ * A new activation, claiming its shard (the first message for an entity this host does not know).
+ *
+ * @param name The entity's id, type and key.
+ * @param nowMs Now, its last use.
+ */
+export function newActivation(
+  name: { readonly id: string; readonly type: string; readonly key: string },
+  definition: ActorDefinition<unknown, unknown, unknown>,
+  options: ResolvedEntityOptions,
+  shard: Shard,
+  nowMs: number,
+): Activation {
+  return {
+    id: name.id,
+    type: name.type,
+    key: name.key,
+    definition,
+    options,
+    shard,
+    phase: "claiming",
+    cell: undefined,
+    holder: undefined,
+    held: [],
+    lastUsedMs: nowMs,
+    older: undefined,
+    newer: undefined,
+  };
+}
+
 /** Queues a message in a resident entity's mailbox; a refusal goes back through its `via`. */
 export function offer(
   activation: Activation,

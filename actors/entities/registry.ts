@@ -22,7 +22,7 @@ import { SystemStoppedError, UnknownActorError } from "../errors.ts";
 import { type EntityClaims, SOLO_CLAIMS } from "./claims.ts";
 import { entityId, parseEntityId } from "./address.ts";
 import { DEFAULT_MAX_RESIDENT_ENTITIES, resolveEntityOptions } from "./entity_options.ts";
-import { type Activation, refuse } from "./activation.ts";
+import { type Activation, newActivation, refuse } from "./activation.ts";
 import { ShardTable } from "./shard_table.ts";
 import { shardOfId } from "./shards.ts";
 import { ShardMoves } from "./shard_moves.ts";
@@ -149,21 +149,13 @@ export class EntityRegistry {
     }
     const options = resolveEntityOptions(definition.spec.entity);
     const shard = this.#shards.shard(type, shardOfId(id), options.labels);
-    const activation: Activation = {
-      id,
-      type,
-      key,
+    const activation = newActivation(
+      { id, type, key },
       definition,
       options,
       shard,
-      phase: "claiming",
-      cell: undefined,
-      holder: undefined,
-      held: [],
-      lastUsedMs: this.#runtime.clock.now(),
-      older: undefined,
-      newer: undefined,
-    };
+      this.#runtime.clock.now(),
+    );
     this.#life.add(activation);
     this.#life.route(activation, name, payload, via, bytes);
     this.#life.claim(activation, false);
@@ -244,10 +236,9 @@ export class EntityRegistry {
   }
 
   /**
-   * This host was declared lost and fences itself (its actors stop, and it
-   * rejoins with a new epoch): its claims are void, and every shard is read
-   * again before its next activation; until the host rejoins, activations
-   * are refused with `HostUnreachableError` (their messages with them).
+   * This host was declared lost and fences itself: its claims are void, and
+   * each shard is claimed again once it rejoins (until then, activations are
+   * refused with `HostUnreachableError`, their messages with them).
    */
   fenced(): void {
     this.routes.forget();
