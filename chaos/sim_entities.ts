@@ -4,7 +4,12 @@
  * during crashes, cuts and joins send first messages for one key to
  * different hosts), passivating when idle, and the oracle of single
  * activation: whenever an activation starts, no other activation of its key
- * may be live on a host that is neither crashed nor cut off at that moment.
+ * may be live on a host that is neither crashed nor cut off at that moment,
+ * with one allowance: an activation left over from before its host's cut,
+ * within the time a host back from a cut takes to learn that it was
+ * declared lost (one suspicion timeout: the hosts' answers to its discovery
+ * carry their verdicts, and it fences itself). An activation that starts
+ * after the heal has no allowance (a host declared lost must start none).
  * Lost updates and interleaved writers are checked by the simulation's
  * counter and writer oracles (an entity's state names its writer too).
  *
@@ -49,31 +54,54 @@ export const SimEntity = defineActor<
   },
 });
 
+/** How the run's hosts stand, for the oracle. */
+export interface HostStandings {
+  /** Whether a host is neither crashed nor cut off now. */
+  readonly up: (hostId: string) => boolean;
+  /** When a host's last cut healed, if it was ever cut. */
+  readonly healedAtMs: (hostId: string) => number | undefined;
+  /** How long a host back from a cut may take to learn that it was declared lost, in milliseconds. */
+  readonly learnMs: number;
+}
+
 /** The live activations of a run, and the duplicates seen. */
-class ActivationWatch {
-  readonly #live = new Map<string, Set<string>>();
-  readonly #upHost: (hostId: string) => boolean;
+export class ActivationWatch {
+  /** The live activations of each key, with when each started. */
+  readonly #live = new Map<string, Map<string, number>>();
+  readonly #hosts: HostStandings;
   readonly #now: () => number;
   readonly duplicates: string[] = [];
   activations = 0;
 
-  constructor(upHost: (hostId: string) => boolean, now: () => number) {
-    this.#upHost = upHost;
+  /**
+   * @param hosts How the run's hosts stand.
+   * @param now The run's time.
+   */
+  constructor(hosts: HostStandings, now: () => number) {
+    this.#hosts = hosts;
     this.#now = now;
   }
 
+  /** An activation of `key` started, as actor `actorId` (`<host>/<id>`). */
   started(key: string, actorId: string): void {
     this.activations++;
     const host = hostOf(actorId);
-    const live = this.#live.get(key) ?? this.#live.set(key, new Set()).get(key)!;
-    for (const other of live) {
-      if (hostOf(other) !== host && this.#upHost(hostOf(other)) && this.#upHost(host)) {
-        this.duplicates.push(`${key}: t=${this.#now()} ${actorId} started while ${other} lived`);
+    const now = this.#now();
+    const live = this.#live.get(key) ?? this.#live.set(key, new Map()).get(key)!;
+    for (const [other, startedMs] of live) {
+      const otherHost = hostOf(other);
+      if (otherHost === host || !this.#hosts.up(otherHost) || !this.#hosts.up(host)) continue;
+      const healedMs = this.#hosts.healedAtMs(otherHost);
+      const leftover = healedMs !== undefined && startedMs < healedMs &&
+        now - healedMs < this.#hosts.learnMs;
+      if (!leftover) {
+        this.duplicates.push(`${key}: t=${now} ${actorId} started while ${other} lived`);
       }
     }
-    live.add(actorId);
+    live.set(actorId, now);
   }
 
+  /** An activation of `key` stopped. */
   stopped(key: string, actorId: string): void {
     this.#live.get(key)?.delete(actorId);
   }
@@ -97,13 +125,13 @@ export class EntityLoad {
    * @param count How many entity keys.
    * @param seed The run's seed (the workload draws from its own generator,
    *   so runs without entities stay as they were).
-   * @param upHost Whether a host is neither crashed nor cut off now.
+   * @param hosts How the run's hosts stand (up, healed when), for the oracle.
    * @param now The run's time, for the records.
    */
-  constructor(count: number, seed: number, upHost: (hostId: string) => boolean, now: () => number) {
+  constructor(count: number, seed: number, hosts: HostStandings, now: () => number) {
     this.#keys = Array.from({ length: count }, (_, i) => `e${i}`);
     this.#rng = new Rng(seed ^ 0x1b873593);
-    this.#watch = new ActivationWatch(upHost, now);
+    this.#watch = new ActivationWatch(hosts, now);
     watching = this.#watch;
   }
 

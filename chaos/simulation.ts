@@ -107,6 +107,8 @@ type Host = SimHost & {
   cutUntilMs: number | undefined;
   /** Whether it was ever cut off (it may have missed a verdict: see `checkAgreement`). */
   wasCut: boolean;
+  /** When its last cut healed (run time), if it was ever cut. */
+  healedAtMs: number | undefined;
   readonly idle: boolean;
 };
 
@@ -172,6 +174,7 @@ async function run(options: SimulationOptions): Promise<SimulationResult> {
       crashed: false,
       cutUntilMs: undefined,
       wasCut: false,
+      healedAtMs: undefined,
       pinger: undefined,
       idle: labels.idle === "1",
     };
@@ -228,7 +231,11 @@ async function run(options: SimulationOptions): Promise<SimulationResult> {
     hosts.some((h) => h.id === id && !h.crashed && h.cutUntilMs === undefined);
   const entities = (options.entities ?? 0) === 0
     ? undefined
-    : new EntityLoad(options.entities!, options.seed, reachable, at);
+    : new EntityLoad(options.entities!, options.seed, {
+      up: reachable,
+      healedAtMs: (id) => hosts.find((h) => h.id === id)?.healedAtMs,
+      learnMs: SUSPICION_MS,
+    }, at);
 
   const alive = () => hosts.filter((h) => !h.crashed);
   const workers = () => alive().filter((h) => h !== driver && !h.idle);
@@ -275,6 +282,7 @@ async function run(options: SimulationOptions): Promise<SimulationResult> {
     for (const h of candidates) {
       if (h.cutUntilMs !== undefined && t >= h.cutUntilMs) {
         h.cutUntilMs = undefined;
+        h.healedAtMs = at();
         h.link.setConnected(true);
         history.record(at(), "heal", h.id);
       }
@@ -323,6 +331,7 @@ async function run(options: SimulationOptions): Promise<SimulationResult> {
 
   // ---- heal and settle ------------------------------------------------------------
   for (const h of workers()) {
+    if (h.cutUntilMs !== undefined) h.healedAtMs = at();
     h.cutUntilMs = undefined;
     h.link.setConnected(true);
   }
