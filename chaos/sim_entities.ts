@@ -107,6 +107,17 @@ export class ActivationWatch {
   }
 }
 
+/**
+ * The activation named by a read's refusal when the entity's start failed
+ * because that activation still held its state (`PersistKeyHeldError`, said
+ * in the stopped error's words), else `undefined`.
+ */
+function stateHeldBy(err: Error): string | undefined {
+  const why = (err as { why?: unknown }).why;
+  if (typeof why !== "string") return undefined;
+  return /PersistKeyHeldError: .* held by the live actor ([^\s;]+);/.exec(why)?.[1];
+}
+
 function hostOf(actorId: string): string {
   return actorId.slice(0, actorId.indexOf("/"));
 }
@@ -116,6 +127,7 @@ export class EntityLoad {
   readonly #keys: string[];
   readonly #rng: Rng;
   readonly #watch: ActivationWatch;
+  readonly #hosts: HostStandings;
   readonly #acked = new Map<string, number[]>();
   readonly #unknown = new Map<string, number>();
   /** Asks sent. */
@@ -131,6 +143,7 @@ export class EntityLoad {
   constructor(count: number, seed: number, hosts: HostStandings, now: () => number) {
     this.#keys = Array.from({ length: count }, (_, i) => `e${i}`);
     this.#rng = new Rng(seed ^ 0x1b873593);
+    this.#hosts = hosts;
     this.#watch = new ActivationWatch(hosts, now);
     watching = this.#watch;
   }
@@ -172,7 +185,11 @@ export class EntityLoad {
    * refused with `HostUnreachableError` (routed to a host that is gone but
    * not judged yet where it was routed: a verdict can wait for a member's
    * reconnect grace, and a host back from a cut respects a claim by a holder
-   * it never heard of for a grace) is no violation yet: its key goes into
+   * it never heard of for a grace), or refused because the entity's state
+   * was last written by an activation on a host that is down but still a
+   * member in the view of the host that would activate it (its start fails
+   * with `PersistKeyHeldError`: that host does not answer whether the
+   * activation still runs), is no violation yet: its key goes into
    * `deferred`, for {@linkcode EntityLoad.checkAgain} once every view agrees,
    * when it must succeed.
    */
@@ -207,7 +224,12 @@ export class EntityLoad {
     ).catch((err) => err as Error);
     if (final instanceof Error) {
       // Routed to a gone host not judged yet where it went (see `check`): read again later.
-      if (deferred !== undefined && HostUnreachableError.is(final)) {
+      // Or refused because the state's last writer runs on a host that is down,
+      // which the reader's view still counts a member (not judged there yet).
+      const holder = stateHeldBy(final);
+      const notJudgedYet = HostUnreachableError.is(final) ||
+        (holder !== undefined && !this.#hosts.up(hostOf(holder)));
+      if (deferred !== undefined && notJudgedYet) {
         deferred.push(key);
         return [];
       }

@@ -77,6 +77,19 @@ Deno.test("reads refused while a crashed host was not judged everywhere succeed 
 });
 
 /**
+ * Seeds whose final reads came while a host that had crashed (during a cut)
+ * was still a member in the view of the host that would activate the
+ * entity: the state's last writer ran there, that host could not say
+ * whether it still ran, so the start failed with `PersistKeyHeldError`.
+ * Such a read is read again once every view agrees, and must succeed then.
+ */
+const SILENT_WRITER_SEEDS = [1963, 2759, 3885];
+
+Deno.test("reads refused while the state's last writer sat on a crashed host not judged everywhere succeed once every view agrees", async () => {
+  await assertSeedsHold(SILENT_WRITER_SEEDS);
+});
+
+/**
  * A seed in which a host declared lost came back and, while it fenced
  * itself, activated an entity on its own claim (the claim named it, so a
  * read was enough), while another host, which had it lost, took the same
