@@ -276,7 +276,7 @@ const figures: Figure[] = [
     name: "entity.duplicates",
     unit: "duplicates",
     program: "entities.ts",
-    peer: "none (20 seeded simulations with 8 entities each, crashes, cuts and joins)",
+    peer: "none (2,000 seeded simulations with 8 entities each, crashes, cuts and joins)",
     peerProgram: "",
     args: ["", ""],
     higherIsBetter: false,
