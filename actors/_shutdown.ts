@@ -48,6 +48,21 @@ export async function stopTopLevel(
 }
 
 /**
+ * Stops every top-level actor at once, each after its children (in reverse
+ * start order, as always): how a host declared lost fences itself. Its
+ * actors may already run elsewhere, so none waits for another to stop (a
+ * start blocked on a question to another host, a long turn, a slow stop
+ * hook), as a shutdown's reverse order would make them.
+ */
+export async function stopTopLevelAtOnce(
+  cells: Iterable<Cell>,
+  reason: ExitReason,
+  deadlineMs: number,
+): Promise<void> {
+  await Promise.all(topLevelCells(cells).map((cell) => cell.stop(reason, deadlineMs, false)));
+}
+
+/**
  * Shuts a host down, from the hand-off of its entities to the close of its
  * store; the runtime refuses new actors before this starts.
  *

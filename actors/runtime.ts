@@ -50,7 +50,7 @@ import { ExitRouting } from "./_exit_routing.ts";
 import { LazyStore } from "./_lazy_store.ts";
 import { hostObjects } from "./_host_objects.ts";
 import { type HostLoad, hostLoadSteps } from "./_host_load.ts";
-import { shutDownHost, stopTopLevel } from "./_shutdown.ts";
+import { shutDownHost, stopTopLevelAtOnce } from "./_shutdown.ts";
 import { cellsAfter, supervisorCells } from "./_cell_walks.ts";
 
 /** Whether the runtime accepts new actors. */
@@ -335,12 +335,13 @@ export class Runtime implements CellRuntime {
   }
 
   /**
-   * Stops every actor with `reason`, top-level actors in reverse spawn
-   * order, each after its children, and keeps the system running (a host
-   * that was declared lost fences itself this way).
+   * Stops every actor with `reason`, every top-level actor at once, each
+   * after its children, and keeps the system running (a host that was
+   * declared lost fences itself this way: its actors may already run
+   * elsewhere, so none waits for another's stop).
    */
   async stopAll(reason: ExitReason, timeoutMs: number = this.stopTimeoutMs): Promise<void> {
-    await stopTopLevel(this.#cells.values(), reason, this.clock.now() + timeoutMs, false);
+    await stopTopLevelAtOnce(this.#cells.values(), reason, this.clock.now() + timeoutMs);
   }
 
   /**

@@ -102,3 +102,16 @@ const FENCED_HOLDER_SEEDS = [1186, 1713, 1830];
 Deno.test("a host declared lost activates nothing on its old claims while another takes them over", async () => {
   await assertSeedsHold(FENCED_HOLDER_SEEDS);
 });
+
+/**
+ * A seed in which a host declared lost fenced itself while an entity of it
+ * was starting, its start waiting on a question to a crashed host: the
+ * fence stopped the host's actors one after another, so its pinger waited
+ * five seconds behind that start and did not answer at the end. A fence now
+ * stops every top-level actor at once.
+ */
+const SLOW_FENCE_SEEDS = [3772];
+
+Deno.test("a host that fences itself stops all its actors at once, none behind an entity's blocked start", async () => {
+  await assertSeedsHold(SLOW_FENCE_SEEDS);
+});
