@@ -38,12 +38,6 @@ import { HostInspection, sumCounts } from "./host_inspection.ts";
 import { goneWithHost, hostGone, HostGoneListeners } from "./host_gone.ts";
 import type { ClusterHostSettings } from "./cluster_host_settings.ts";
 
-/**
- * How long a host asked whether a persistence key's holder still runs has to
- * answer; a member that stays silent keeps the key (the spawn is refused).
- */
-const HOLDER_QUERY_TIMEOUT_MS = 5_000;
-
 /** What a host joins a cluster with. */
 export interface JoinSeams {
   /** This host's runtime. */
@@ -146,12 +140,18 @@ export function joinCluster(seams: JoinSeams): ClusterHostParts {
   });
   const takeover: TakeoverSeams = {
     view,
-    holderRuns: async (hostId, actorId) =>
-      await requests.stats(hostId, actorId, HOLDER_QUERY_TIMEOUT_MS) !== undefined,
+    holderRuns: async (hostId, actorId, timeoutMs) =>
+      await requests.stats(hostId, actorId, timeoutMs) !== undefined,
     isMember: (hostId) => {
       const state = view.get(hostId)?.state;
       return state !== undefined && isMember(state);
     },
+    now: () => runtime.clock.now(),
+    pause: (ms) =>
+      new Promise((resolve) => {
+        const timer = runtime.clock.setTimeout(resolve, ms);
+        runtime.clock.keepAlive(timer, false);
+      }),
   };
   const control: ControlSeams = {
     runtime,

@@ -45,17 +45,36 @@ export function takeoverByView(
   return host.epoch > holder.epoch ? "free" : "ask";
 }
 
+/**
+ * How long in all a holder's host has to say whether the holder still runs;
+ * a member silent that long keeps the key (the spawn is refused).
+ */
+export const HOLDER_QUERY_BUDGET_MS = 5_000;
+
+/**
+ * How long one question waits: a question or its answer lost (in a cut of
+ * either host, say) is asked again, rather than waited on for the whole budget.
+ */
+export const HOLDER_QUERY_ATTEMPT_MS = 1_000;
+
+/** The pause after a question that failed at once (not connected, no responders), before the next. */
+const HOLDER_QUERY_PAUSE_MS = 250;
+
 /** What {@linkcode mayTakeKey} needs of the cluster. */
 export interface TakeoverSeams {
   /** This host's view of the cluster. */
   readonly view: ClusterView;
   /**
    * Whether the holder's host runs the actor: `true`, `false`, or throws
-   * (no answer in time, or the host is gone meanwhile).
+   * (no answer within `timeoutMs`, or the host is gone meanwhile).
    */
-  readonly holderRuns: (hostId: string, actorId: string) => Promise<boolean>;
+  readonly holderRuns: (hostId: string, actorId: string, timeoutMs: number) => Promise<boolean>;
   /** Whether the host is a member of this host's view now. */
   readonly isMember: (hostId: string) => boolean;
+  /** The host's clock, in milliseconds. */
+  readonly now: () => number;
+  /** Resolves after `ms` milliseconds of that clock. */
+  readonly pause: (ms: number) => Promise<void>;
 }
 
 /**
@@ -71,15 +90,31 @@ export async function mayTakeKey(
   requester: string,
 ): Promise<void> {
   if (takeoverByView(holder, requester, seams.view) === "free") return;
-  let runs: boolean;
-  try {
-    runs = await seams.holderRuns(holder.host, holder.actor);
-  } catch (err) {
-    // A host lost or gone while asked no longer holds anything; a silent member might.
-    if (!seams.isMember(holder.host)) return;
-    throw new PersistKeyHeldError(key, holder.actor, requester, { cause: err });
+  const deadlineMs = seams.now() + HOLDER_QUERY_BUDGET_MS;
+  for (;;) {
+    const askedMs = seams.now();
+    const leftMs = deadlineMs - askedMs;
+    try {
+      const runs = await seams.holderRuns(
+        holder.host,
+        holder.actor,
+        Math.max(1, Math.min(HOLDER_QUERY_ATTEMPT_MS, leftMs)),
+      );
+      if (runs) throw new PersistKeyHeldError(key, holder.actor, requester);
+      return;
+    } catch (err) {
+      if (PersistKeyHeldError.is(err)) throw err;
+      // A host lost or gone while asked no longer holds anything; a silent member might.
+      if (!seams.isMember(holder.host)) return;
+      if (seams.now() >= deadlineMs) {
+        throw new PersistKeyHeldError(key, holder.actor, requester, { cause: err });
+      }
+      // A question that failed at once (this host cut off, say) is not asked again at once.
+      if (seams.now() - askedMs < HOLDER_QUERY_PAUSE_MS) {
+        await seams.pause(Math.min(HOLDER_QUERY_PAUSE_MS, deadlineMs - seams.now()));
+      }
+    }
   }
-  if (runs) throw new PersistKeyHeldError(key, holder.actor, requester);
 }
 
 /** What {@linkcode checkLocalKeyClaim} needs of the host a spawn request reached. */

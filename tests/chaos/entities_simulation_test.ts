@@ -115,3 +115,16 @@ const SLOW_FENCE_SEEDS = [3772];
 Deno.test("a host that fences itself stops all its actors at once, none behind an entity's blocked start", async () => {
   await assertSeedsHold(SLOW_FENCE_SEEDS);
 });
+
+/**
+ * Seeds in which a host that had just taken a shard over was cut off while
+ * its activation asked the state's last writer whether it still ran: the
+ * answer was lost, the start waited the whole 5 s and failed with
+ * `PersistKeyHeldError`, and the reads queued behind it with it. The
+ * question is now asked again every second within the 5 s.
+ */
+const LOST_QUESTION_SEEDS = [4843, 5295, 5352];
+
+Deno.test("a start whose question to the state's last writer was lost in a cut asks again and serves", async () => {
+  await assertSeedsHold(LOST_QUESTION_SEEDS);
+});

@@ -5,13 +5,31 @@
  */
 
 import assert from "node:assert/strict";
-import { mayTakeKey, takeoverByView } from "../../cluster/key_takeover.ts";
+import {
+  HOLDER_QUERY_ATTEMPT_MS,
+  HOLDER_QUERY_BUDGET_MS,
+  mayTakeKey,
+  takeoverByView,
+} from "../../cluster/key_takeover.ts";
 import { ClusterView, type HostState } from "../../cluster/view.ts";
 import { PersistKeyHeldError } from "../../actors/persistence/errors.ts";
 import { holderPrefix, type KeyHolder, splitHolder } from "../../actors/persistence/key_holder.ts";
 import { decodeState, packData } from "../../actors/persistence/persistence.ts";
 
 const holder: KeyHolder = { actor: "a1/7", host: "a1", epoch: 5, by: "driver" };
+
+/** A clock for the questions: `pause` and `spend` move it on at once. */
+function fakeTime() {
+  let nowMs = 0;
+  return {
+    now: () => nowMs,
+    pause: (ms: number) => {
+      nowMs += ms;
+      return Promise.resolve();
+    },
+    spend: (ms: number) => void (nowMs += ms),
+  };
+}
 
 function viewWith(state: HostState | undefined, epoch = 5): ClusterView {
   const view = new ClusterView("a2");
@@ -64,6 +82,7 @@ Deno.test("a holder that still runs on a live host keeps its key: the takeover i
     view: viewWith("alive"),
     holderRuns: runs,
     isMember: () => true,
+    ...fakeTime(),
   });
   const err = await mayTakeKey(seams(() => Promise.resolve(true)), "ledger", holder, "mallory")
     .catch((e) => e);
@@ -87,11 +106,62 @@ Deno.test("a holder whose host went away while asked gives its key up", async ()
       view: viewWith("alive"),
       holderRuns: () => Promise.reject(new Error("host lost")),
       isMember: () => false,
+      ...fakeTime(),
     },
     "ledger",
     holder,
     "mallory",
   );
+});
+
+Deno.test("a question or answer lost (a cut) is asked again: the holder's host that answers the next one decides, well within the budget", async () => {
+  const time = fakeTime();
+  const timeouts: number[] = [];
+  await mayTakeKey(
+    {
+      view: viewWith("alive"),
+      holderRuns: (_host, _actor, timeoutMs) => {
+        timeouts.push(timeoutMs);
+        if (timeouts.length === 1) {
+          time.spend(timeoutMs);
+          return Promise.reject(new Error("request timed out"));
+        }
+        return Promise.resolve(false);
+      },
+      isMember: () => true,
+      ...time,
+    },
+    "ledger",
+    holder,
+    "mallory",
+  );
+  assert.deepEqual(timeouts, [HOLDER_QUERY_ATTEMPT_MS, HOLDER_QUERY_ATTEMPT_MS]);
+  assert.ok(time.now() < HOLDER_QUERY_BUDGET_MS);
+});
+
+Deno.test("a member that stays silent for the whole budget keeps its key, asked again and again, each question failing at once or timing out", async () => {
+  for (const failsAtOnce of [true, false]) {
+    const time = fakeTime();
+    let asked = 0;
+    const err = await mayTakeKey(
+      {
+        view: viewWith("alive"),
+        holderRuns: (_host, _actor, timeoutMs) => {
+          asked++;
+          if (!failsAtOnce) time.spend(timeoutMs);
+          return Promise.reject(new Error(failsAtOnce ? "not connected" : "request timed out"));
+        },
+        isMember: () => true,
+        ...time,
+      },
+      "ledger",
+      holder,
+      "mallory",
+    ).catch((e) => e);
+    assert.ok(PersistKeyHeldError.is(err), String(err));
+    assert.ok(time.now() >= HOLDER_QUERY_BUDGET_MS, `waited the budget (${time.now()} ms)`);
+    assert.ok(asked >= 5 && asked <= 25, `asked ${asked} times`);
+  }
 });
 
 Deno.test("stored state carries its holder before the state, and older state without one still decodes", () => {
