@@ -6,20 +6,21 @@
  * compare-and-set (create when absent, or replace the exact revision of a
  * claim whose holder this host's view says is lost or left, or names an
  * older epoch of its host), so of hosts racing for one shard exactly one
- * wins and the others forward to it.
- *
- * The epoch matters for a host that was declared lost and rejoined: a claim
- * its lost epoch wrote is not its own any more (another host may be taking
- * it over at that very moment, on the same revision), so it takes it again
- * by compare-and-set like any other host, rather than trusting a read that
- * names it (seed 1186 of the entity simulation: two activations). And a host
- * whose view has only the lost epoch of the holder respects a claim by its
- * newer epoch for a grace, as an unknown holder's. The holder deletes its claim when
- * it hands the shard off. A holder that is cut off but alive can still run
+ * wins and the others forward to it. The holder deletes its claim when it
+ * hands the shard off. A holder that is cut off but alive can still run
  * while another host, which sees it lost, takes over: then the
  * compare-and-set on the entity's persistent state is the last line of
  * defence (the second writer loses and stops). See docs/cluster.md,
  * "Entities".
+ *
+ * The epoch matters for a host that was declared lost: it claims nothing
+ * while it fences itself, and once it rejoins, a claim its lost epoch wrote
+ * is not its own any more (another host may be taking it over at that very
+ * moment, on the same revision), so it takes it again by compare-and-set
+ * like any other host, rather than trusting a read that names it (seed 1186
+ * of the entity simulation: two activations). A host whose view has only
+ * the lost epoch of a holder respects a claim by its newer epoch for a
+ * grace, as an unknown holder's.
  *
  * @module
  */
