@@ -115,7 +115,7 @@ export class ActivationWatch {
 function stateHeldBy(err: Error): string | undefined {
   const why = (err as { why?: unknown }).why;
   if (typeof why !== "string") return undefined;
-  return /PersistKeyHeldError: .* held by the live actor ([^\s;]+);/.exec(why)?.[1];
+  return /PersistKeyHeldError: .* held by (?:the live actor|actor) ([^\s;:]+)[;:]/.exec(why)?.[1];
 }
 
 function hostOf(actorId: string): string {

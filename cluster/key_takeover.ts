@@ -107,7 +107,10 @@ export async function mayTakeKey(
       // A host lost or gone while asked no longer holds anything; a silent member might.
       if (!seams.isMember(holder.host)) return;
       if (seams.now() >= deadlineMs) {
-        throw new PersistKeyHeldError(key, holder.actor, requester, { cause: err });
+        throw new PersistKeyHeldError(key, holder.actor, requester, {
+          cause: err,
+          unanswered: true,
+        });
       }
       // A question that failed at once (this host cut off, say) is not asked again at once.
       if (seams.now() - askedMs < HOLDER_QUERY_PAUSE_MS) {

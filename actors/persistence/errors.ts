@@ -96,16 +96,20 @@ export class StateEncodeError extends ActorSystemError {
  * actor of this host, and did not come from the host that supervises or owns
  * that actor: a second activation would take the state over (the live actor
  * would lose its next write and stop), so the spawn is refused instead.
+ * Also when the holder's host, still a member, did not say in time whether
+ * the holder runs (`unanswered`): it may, so the key stays with it.
  */
 export class PersistKeyHeldError extends ActorSystemError {
   /** The stable code of this error class. */
   static override readonly code: string = "persist_key_held";
   /** The persistence key asked for. */
   readonly key: string;
-  /** The live actor that holds it. */
+  /** The live actor that holds it (or may: see {@linkcode PersistKeyHeldError.unanswered}). */
   readonly holderId: string;
   /** The host that asked. */
   readonly requester: string;
+  /** Whether the holder's host did not answer in time (so the holder may run, not known to). */
+  readonly unanswered: boolean;
 
   /**
    * Creates the error.
@@ -113,16 +117,26 @@ export class PersistKeyHeldError extends ActorSystemError {
    * @param key The persistence key.
    * @param holderId The live actor that holds it.
    * @param requester The host that asked.
-   * @param options Standard error options.
+   * @param options Standard error options; `unanswered` when the holder's host did not answer in time.
    */
-  constructor(key: string, holderId: string, requester: string, options?: ErrorOptions) {
+  constructor(
+    key: string,
+    holderId: string,
+    requester: string,
+    options?: ErrorOptions & { readonly unanswered?: boolean },
+  ) {
+    const unanswered = options?.unanswered === true;
     super(
-      `persistence key '${key}' is held by the live actor ${holderId}; ` +
+      (unanswered
+        ? `persistence key '${key}' may still be held by actor ${holderId}: its host, a member, ` +
+          `did not say in time whether it still runs; `
+        : `persistence key '${key}' is held by the live actor ${holderId}; `) +
         `a spawn from ${requester}, which neither supervises nor owns it, is refused`,
       options,
     );
     this.key = key;
     this.holderId = holderId;
     this.requester = requester;
+    this.unanswered = unanswered;
   }
 }

@@ -159,6 +159,8 @@ Deno.test("a member that stays silent for the whole budget keeps its key, asked 
       "mallory",
     ).catch((e) => e);
     assert.ok(PersistKeyHeldError.is(err), String(err));
+    assert.equal(err.unanswered, true);
+    assert.match(err.message, /may still be held by actor a1\/7: its host, a member, did not say/);
     assert.ok(time.now() >= HOLDER_QUERY_BUDGET_MS, `waited the budget (${time.now()} ms)`);
     assert.ok(asked >= 5 && asked <= 25, `asked ${asked} times`);
   }
