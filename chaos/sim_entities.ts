@@ -225,7 +225,7 @@ export class EntityLoad {
     if (final instanceof Error) {
       // Routed to a gone host not judged yet where it went (see `check`): read again later.
       // Or refused because the state's last writer runs on a host that is down,
-      // which the reader's view still counts a member (not judged there yet).
+      // which the host that would activate it still counts a member (not judged there yet).
       const holder = stateHeldBy(final);
       const notJudgedYet = HostUnreachableError.is(final) ||
         (holder !== undefined && !this.#hosts.up(hostOf(holder)));
