@@ -28,8 +28,8 @@ const ENTITY_DEFS = new URL("./entity_defs.ts", import.meta.url).pathname;
 const BUCKET = "bench_entities";
 const [figure, side] = Deno.args;
 /**
- * Seeds of `entity.duplicates` (about 0.1 s each): a sweep of 3,000 found a
- * second activation in three (1186, 1713, 1830, fixed since), so 20 would
+ * Seeds of `entity.duplicates` (about 0.1 s each): a sweep of seeds 1001-2500
+ * found a second activation in three (1186, 1713, 1830, fixed since), so 20 would
  * have told nothing.
  */
 const SIMULATED_SEEDS = 2_000;

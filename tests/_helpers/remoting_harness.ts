@@ -8,15 +8,14 @@
 
 import assert from "node:assert/strict";
 import { MemoryBus } from "../../testing.ts";
-import { Runtime } from "../../actors/runtime.ts";
-import { Logger } from "../../actors/observe/logger.ts";
-import { systemClock } from "../../base/clock.ts";
+import type { Runtime } from "../../actors/runtime.ts";
 import { BatchWriter, decodeBatch, encodeFrame, type Frame } from "../../cluster/codec.ts";
 import { Remoting } from "../../cluster/remoting.ts";
 import { LocalHost } from "../../actors/local_host.ts";
 import { ClusterView } from "../../cluster/view.ts";
 import { Subjects } from "../../transport/subjects.ts";
 import { waitFor } from "./system.ts";
+import { bareRuntime } from "./bare_runtime.ts";
 
 /** What {@linkcode remotingHarness} gives a test. */
 export interface RemotingHarness {
@@ -46,21 +45,7 @@ export function remotingHarness(options: { wireStacks?: boolean } = {}): Remotin
   const transport = bus.connect();
   const subjects = new Subjects("wire", "actors", "here");
   const peerSubjects = new Subjects("wire", "actors", "peer");
-  const runtime = new Runtime({
-    hostId: "here" as never,
-    clock: systemClock,
-    askTimeoutMs: 1_000,
-    stopTimeoutMs: 1_000,
-    deadLetters: { logPerSecond: 0 },
-    scheduler: {},
-    deathRecords: {},
-    topLevelFailure: "keep-running",
-    logFailures: false,
-    logger: new Logger("here", { level: "silent" }),
-    store: undefined,
-    stateFile: ":memory:",
-    firstSequence: 0,
-  });
+  const runtime = bareRuntime("here", { stopTimeoutMs: 1_000 });
   const remoting = new Remoting({
     runtime,
     local: new LocalHost(runtime),

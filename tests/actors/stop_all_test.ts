@@ -7,28 +7,8 @@
 
 import assert from "node:assert/strict";
 import { type ActorDefinition, type Ask, defineActor } from "../../mod.ts";
-import { Runtime } from "../../actors/runtime.ts";
-import { Logger } from "../../actors/observe/logger.ts";
-import { systemClock } from "../../base/clock.ts";
 import { waitFor } from "../_helpers/system.ts";
-
-function runtime(): Runtime {
-  return new Runtime({
-    hostId: "h1" as never,
-    clock: systemClock,
-    askTimeoutMs: 10_000,
-    stopTimeoutMs: 5_000,
-    deadLetters: { logPerSecond: 0 },
-    scheduler: {},
-    deathRecords: {},
-    topLevelFailure: "keep-running",
-    logFailures: false,
-    logger: new Logger("h1", { level: "silent" }),
-    store: undefined,
-    stateFile: ":memory:",
-    firstSequence: 0,
-  });
-}
+import { bareRuntime } from "../_helpers/bare_runtime.ts";
 
 Deno.test("a fence stops every top-level actor at once: one whose stop hook waits holds none of the others up", async () => {
   const stopped: string[] = [];
@@ -48,7 +28,7 @@ Deno.test("a fence stops every top-level actor at once: one whose stop hook wait
     },
     asks: { ping: (s) => ({ state: s, reply: s }) },
   });
-  const rt = runtime();
+  const rt = bareRuntime("h1");
   // The slow one is spawned last: in reverse spawn order it would stop first, and hold the rest.
   const untyped = (def: unknown) => def as ActorDefinition<unknown, unknown, unknown>;
   const cells = [

@@ -37,6 +37,16 @@ function host(
   return { claims, self };
 }
 
+/** A shared store whose claim on shard `t`/3 host `a` took at `epoch`, and a clock far from zero. */
+async function aHolds(epoch = 1) {
+  const store = new MemoryStore();
+  const clock = { nowMs: 1_000_000 };
+  const a = host(store, "a", new Map(), clock);
+  a.self.epoch = epoch;
+  await a.claims.claim("t", 3);
+  return { store, clock, a };
+}
+
 async function claimValue(store: MemoryStore): Promise<{ value: unknown; revision: number }> {
   const entry = await store.get(claimKey("t", 3));
   assert.ok(entry !== undefined);
@@ -55,11 +65,8 @@ Deno.test("a claim names its holder and the holder's epoch; the same epoch only 
 });
 
 Deno.test("a host that rejoined with a new epoch takes the claim of its old epoch again, so a host taking it over at once on the old revision loses", async () => {
-  const store = new MemoryStore();
-  const clock = { nowMs: 1_000_000 };
+  const { store, clock, a } = await aHolds();
   const bView = new Map([["a", { epoch: 1, state: "lost" as const }]]);
-  const a = host(store, "a", new Map(), clock);
-  await a.claims.claim("t", 3);
   const old = await claimValue(store);
   // `a` was declared lost, fenced itself and rejoined as epoch 2; `b` still has epoch 1 lost.
   a.self.epoch = 2;
@@ -75,10 +82,7 @@ Deno.test("a host that rejoined with a new epoch takes the claim of its old epoc
 });
 
 Deno.test("a fencing host claims nothing, not even a claim that names it, until its epoch changes", async () => {
-  const store = new MemoryStore();
-  const clock = { nowMs: 1_000_000 };
-  const a = host(store, "a", new Map(), clock);
-  await a.claims.claim("t", 3);
+  const { store, a } = await aHolds();
   a.claims.fenced();
   await assert.rejects(a.claims.claim("t", 3), HostUnreachableError);
   await assert.rejects(a.claims.claim("t", 4), HostUnreachableError);
@@ -88,11 +92,7 @@ Deno.test("a fencing host claims nothing, not even a claim that names it, until 
 });
 
 Deno.test("a claim by a newer epoch than the view has is respected for the grace from its first sight, then taken over", async () => {
-  const store = new MemoryStore();
-  const clock = { nowMs: 1_000_000 };
-  const a = host(store, "a", new Map(), clock);
-  a.self.epoch = 5;
-  await a.claims.claim("t", 3);
+  const { store, clock } = await aHolds(5);
   // `b` has been connected far longer than the grace, and knows only epoch 4 of `a`, lost.
   const b = host(store, "b", new Map([["a", { epoch: 4, state: "lost" as const }]]), clock);
   clock.nowMs += 10 * UNKNOWN_HOLDER_GRACE_MS;
@@ -105,10 +105,7 @@ Deno.test("a claim by a newer epoch than the view has is respected for the grace
 });
 
 Deno.test("a claim by an older epoch of a live host is taken over at once", async () => {
-  const store = new MemoryStore();
-  const clock = { nowMs: 1_000_000 };
-  const a = host(store, "a", new Map(), clock);
-  await a.claims.claim("t", 3);
+  const { store, clock } = await aHolds();
   const b = host(store, "b", new Map([["a", { epoch: 2, state: "alive" as const }]]), clock);
   assert.deepEqual(await b.claims.claim("t", 3), { kind: "mine" });
 });

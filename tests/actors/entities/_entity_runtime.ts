@@ -7,14 +7,14 @@
  */
 
 import { type Ask, defineActor } from "../../../mod.ts";
-import { Runtime } from "../../../actors/runtime.ts";
-import { Logger } from "../../../actors/observe/logger.ts";
+import type { Runtime } from "../../../actors/runtime.ts";
 import { type Clock, systemClock } from "../../../base/clock.ts";
 import type { EntityClaims } from "../../../actors/entities/claims.ts";
 import type { RemotePort } from "../../../actors/remote_port.ts";
 import { EntityRef } from "../../../actors/entities/entity_ref.ts";
 import { SHARDS_PER_TYPE } from "../../../actors/entities/shards.ts";
 import { waitFor } from "../../_helpers/system.ts";
+import { bareRuntime } from "../../_helpers/bare_runtime.ts";
 
 /** An entity without state. */
 export const Echo = defineActor<{ echo: Ask<number, number> }, null, string>({
@@ -43,21 +43,7 @@ export function countingRuntime(): CountingRuntime {
     clearTimeout: (handle) => systemClock.clearTimeout(handle),
     keepAlive: (handle, keep) => systemClock.keepAlive(handle, keep),
   };
-  const runtime = new Runtime({
-    hostId: "h1" as never,
-    clock,
-    askTimeoutMs: 10_000,
-    stopTimeoutMs: 5_000,
-    deadLetters: { logPerSecond: 0 },
-    scheduler: {},
-    deathRecords: {},
-    topLevelFailure: "keep-running",
-    logFailures: false,
-    logger: new Logger("h1", { level: "silent" }),
-    store: undefined,
-    stateFile: ":memory:",
-    firstSequence: 0,
-  });
+  const runtime = bareRuntime("h1", { clock, askTimeoutMs: 10_000 });
   let placements = 0;
   let claims = 0;
   const solo = runtime.remote;

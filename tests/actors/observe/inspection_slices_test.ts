@@ -5,9 +5,7 @@
 
 import assert from "node:assert/strict";
 import { defineActor, type Tell } from "../../../mod.ts";
-import { Runtime } from "../../../actors/runtime.ts";
-import { Logger } from "../../../actors/observe/logger.ts";
-import { systemClock } from "../../../base/clock.ts";
+import type { Runtime } from "../../../actors/runtime.ts";
 import { LocalHost } from "../../../actors/local_host.ts";
 import {
   buildTree,
@@ -15,6 +13,7 @@ import {
   mergeSnapshotsInSlices,
 } from "../../../actors/observe/inspection.ts";
 import { ticksDuring } from "../../_helpers/loop_ticks.ts";
+import { bareRuntime } from "../../_helpers/bare_runtime.ts";
 
 const Idle = defineActor<{ poke: Tell<number> }, number>({
   type: "idle",
@@ -26,21 +25,7 @@ const Idle = defineActor<{ poke: Tell<number> }, number>({
 const MANY = 200_000;
 
 function runtimeWith(count: number): Runtime {
-  const runtime = new Runtime({
-    hostId: "big" as never,
-    clock: systemClock,
-    askTimeoutMs: 1_000,
-    stopTimeoutMs: 5_000,
-    deadLetters: { logPerSecond: 0 },
-    scheduler: {},
-    deathRecords: {},
-    topLevelFailure: "keep-running",
-    logFailures: false,
-    logger: new Logger("big", { level: "silent" }),
-    store: undefined,
-    stateFile: ":memory:",
-    firstSequence: 0,
-  });
+  const runtime = bareRuntime("big");
   const parent = runtime.spawn(Idle as never, { name: "root" } as never, undefined);
   for (let i = 1; i < count; i++) {
     runtime.spawn(Idle as never, undefined, i < 10 ? parent : undefined);

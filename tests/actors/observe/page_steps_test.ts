@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { defineActor, type Tell } from "../../../mod.ts";
-import { Runtime } from "../../../actors/runtime.ts";
-import { Logger } from "../../../actors/observe/logger.ts";
-import { systemClock } from "../../../base/clock.ts";
+import type { Runtime } from "../../../actors/runtime.ts";
 import { pageHostInSlices } from "../../../actors/observe/_page_steps.ts";
 import type { HostActorQuery } from "../../../actors/observe/actor_pages.ts";
+import { bareRuntime } from "../../_helpers/bare_runtime.ts";
 
 const Idle = defineActor<{ poke: Tell<number> }, number>({
   type: "idle",
@@ -16,21 +15,7 @@ const Idle = defineActor<{ poke: Tell<number> }, number>({
 const CONTEXT = { labels: {}, connection: "local", supervisorOf: () => undefined } as const;
 
 function runtimeWith(count: number): Runtime {
-  const runtime = new Runtime({
-    hostId: "pages" as never,
-    clock: systemClock,
-    askTimeoutMs: 1_000,
-    stopTimeoutMs: 5_000,
-    deadLetters: { logPerSecond: 0 },
-    scheduler: {},
-    deathRecords: {},
-    topLevelFailure: "keep-running",
-    logFailures: false,
-    logger: new Logger("pages", { level: "silent" }),
-    store: undefined,
-    stateFile: ":memory:",
-    firstSequence: 0,
-  });
+  const runtime = bareRuntime("pages");
   for (let i = 0; i < count; i++) runtime.spawn(Idle as never, undefined, undefined);
   return runtime;
 }
